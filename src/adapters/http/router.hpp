@@ -1,0 +1,68 @@
+#pragma once
+// Maps (method, path) to a handler. Patterns are literal segments and "{name}" parameters:
+// "/api/v1/users/{id}". Literal segments win over parameters. Registration happens before
+// the server starts; match() is then read-only and safe from any thread.
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "adapters/http/http_types.hpp"
+
+namespace ccteams::http {
+
+using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
+
+// A WebSocket as handlers see it (implemented by the server).
+class WebSocket {
+ public:
+  virtual ~WebSocket() = default;
+  // Queues a text message. Thread-safe. Returns false, and starts closing the connection,
+  // when the outbox is full (a slow client is disconnected rather than buffered without bound).
+  virtual bool send(std::string text) = 0;
+  // Starts a normal close. Thread-safe; idempotent.
+  virtual void close(std::string reason) = 0;
+  virtual const std::string& remote_address() const = 0;
+};
+
+struct WsCallbacks {
+  std::function<void(std::shared_ptr<WebSocket>)> on_open;  // after the handshake
+  std::function<void(std::string_view)> on_message;         // each text message received
+  std::function<void()> on_close;                            // once, however it ended
+};
+
+// Runs before the upgrade: return a Response (e.g. 401) to refuse, callbacks to accept.
+using WsHandler =
+    std::function<boost::asio::awaitable<std::variant<Response, WsCallbacks>>(Request&)>;
+
+class Router {
+ public:
+  void add(std::string_view method, std::string_view pattern, Handler handler);
+  void add_websocket(std::string_view pattern, WsHandler handler);
+
+  struct Match {
+    const Handler* handler = nullptr;      // set when found
+    const WsHandler* ws_handler = nullptr; // set for a WebSocket route (GET)
+    std::map<std::string, std::string, std::less<>> params;
+    // When handler and ws_handler are null: 404 if allowed is empty, else 405 with Allow.
+    std::vector<std::string> allowed;
+  };
+  Match match(std::string_view method, std::string_view path) const;
+
+ private:
+  struct Route {
+    std::string method;              // "" for WebSocket routes
+    std::vector<std::string> segments;
+    Handler handler;
+    WsHandler ws_handler;
+  };
+  static bool matches(const Route& route, const std::vector<std::string_view>& parts,
+                      std::map<std::string, std::string, std::less<>>* params, int* score);
+  std::vector<Route> routes_;
+};
+
+}  // namespace ccteams::http

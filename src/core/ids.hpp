@@ -1,0 +1,30 @@
+#pragma once
+// Strong types for ids (STYLE.md §5): an OrgId can never be passed where a UserId is expected.
+
+#include <compare>
+#include <cstdint>
+#include <functional>
+
+namespace ccteams {
+
+#define CCTEAMS_STRONG_ID(Name)                                             \
+  struct Name {                                                             \
+    std::int64_t value = 0;                                                 \
+    friend auto operator<=>(const Name&, const Name&) = default;            \
+  };
+
+CCTEAMS_STRONG_ID(OrgId)
+CCTEAMS_STRONG_ID(UserId)
+
+#undef CCTEAMS_STRONG_ID
+
+}  // namespace ccteams
+
+template <>
+struct std::hash<ccteams::OrgId> {
+  std::size_t operator()(ccteams::OrgId id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
+};
+template <>
+struct std::hash<ccteams::UserId> {
+  std::size_t operator()(ccteams::UserId id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
+};
