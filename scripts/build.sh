@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of ccteams.
+#   scripts/build.sh [release|asan] [ninja targets…]
+# release -> build/, asan -> build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer).
+# Warnings are errors when CI=true or CCTEAMS_WERROR=ON.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flavour="${1:-release}"
+shift || true
+werror="${CCTEAMS_WERROR:-OFF}"
+if [ "${CI:-}" = "true" ]; then werror=ON; fi
+
+case "$flavour" in
+  release) dir=build; extra=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  asan) dir=build-asan; extra=(-DCMAKE_BUILD_TYPE=Debug -DCCTEAMS_SANITIZE=ON -DCCTEAMS_BENCH=OFF) ;;
+  *) echo "build.sh: unknown flavour '$flavour' (release or asan)" >&2; exit 2 ;;
+esac
+
+cmake -S . -B "$dir" -G Ninja -DCCTEAMS_WERROR="$werror" "${extra[@]}" >/dev/null
+jobs="$(nproc)"
+ninja -C "$dir" -j "$jobs" "$@"

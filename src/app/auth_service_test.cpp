@@ -1,0 +1,174 @@
+#include "app/auth_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include "app/testing/fakes.hpp"
+#include "app/testing/in_memory_account_store.hpp"
+#include "app/user_service.hpp"
+
+namespace ccteams {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr Timestamp kT0{Millis{1'800'000'000'000}};
+
+struct AuthFixture : ::testing::Test {
+  testing::InMemoryAccountStore store;
+  testing::PlainHasher hasher;
+  testing::CountingTokens tokens;
+  FakeClock clock{kT0};
+  AuthOptions options;
+  std::unique_ptr<AuthService> auth;
+  UserService users{store, hasher, clock};
+  OrgId org;
+
+  void SetUp() override {
+    auth = std::make_unique<AuthService>(store, hasher, tokens, clock, options);
+    org = users.ensure_org("Acme").value().id;
+    ASSERT_TRUE(users.create(org, {"alice", "correct horse", "Alice", RoleSet{Role::admin}}));
+    ASSERT_TRUE(users.create(org, {"bob", "battery staple", "Bob", RoleSet{Role::agent}}));
+  }
+};
+
+TEST_F(AuthFixture, LoginThenAuthenticate) {
+  auto login = auth->login("alice", "correct horse", "10.0.0.1");
+  ASSERT_TRUE(login) << login.error().message;
+  EXPECT_EQ(login->expires_at, kT0 + options.session_ttl);
+  auto caller = auth->authenticate(login->token);
+  ASSERT_TRUE(caller);
+  EXPECT_EQ(caller->username, "alice");
+  EXPECT_TRUE(caller->roles.has(Role::admin));
+  EXPECT_EQ(caller->csrf_token, login->csrf_token);
+}
+
+TEST_F(AuthFixture, WrongPasswordAndUnknownUserLookTheSame) {
+  auto wrong = auth->login("alice", "nope", "10.0.0.1");
+  auto unknown = auth->login("mallory", "nope", "10.0.0.1");
+  ASSERT_FALSE(wrong);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(wrong.error().code, Errc::unauthenticated);
+  EXPECT_EQ(wrong.error().message, unknown.error().message);
+}
+
+TEST_F(AuthFixture, SessionsExpire) {
+  auto login = auth->login("alice", "correct horse", "10.0.0.1");
+  ASSERT_TRUE(login);
+  clock.advance(options.session_ttl + 1ms);
+  auto caller = auth->authenticate(login->token);
+  ASSERT_FALSE(caller);
+  EXPECT_EQ(caller.error().code, Errc::unauthenticated);
+}
+
+TEST_F(AuthFixture, LogoutEndsTheSession) {
+  auto login = auth->login("alice", "correct horse", "10.0.0.1");
+  auto caller = auth->authenticate(login->token);
+  ASSERT_TRUE(auth->logout(*caller));
+  EXPECT_FALSE(auth->authenticate(login->token));
+}
+
+TEST_F(AuthFixture, DisabledAccountsCannotSignInOrUseOldSessions) {
+  auto login = auth->login("bob", "battery staple", "10.0.0.1");
+  ASSERT_TRUE(login);
+  auto alice = auth->authenticate(auth->login("alice", "correct horse", "x")->token).value();
+  UserChanges disable;
+  disable.disabled = true;
+  ASSERT_TRUE(users.update(alice, login->user.id, disable));
+  EXPECT_FALSE(auth->authenticate(login->token));
+  EXPECT_FALSE(auth->login("bob", "battery staple", "10.0.0.1"));
+}
+
+// The lockout over time, as a table: (minutes after start, password right?, expected outcome).
+struct Step {
+  int at_minute;
+  bool right_password;
+  Errc expected;  // Errc::internal stands for success here
+};
+
+TEST_F(AuthFixture, LockoutTimeline) {
+  const std::vector<Step> steps = {
+      {0, false, Errc::unauthenticated}, {1, false, Errc::unauthenticated},
+      {2, false, Errc::unauthenticated}, {3, false, Errc::unauthenticated},
+      {4, false, Errc::unauthenticated},  // fifth failure: locked from now on
+      {5, true, Errc::rate_limited},      // even the right password is refused
+      {18, true, Errc::rate_limited},     // 14 minutes after the last failure
+      {20, true, Errc::internal},         // 16 minutes: unlocked
+      {21, false, Errc::unauthenticated}, // success cleared the counter
+      {22, true, Errc::internal},
+  };
+  for (const auto& s : steps) {
+    clock.set(kT0 + std::chrono::minutes(s.at_minute));
+    const int hashes_before = hasher.verifies.load();
+    auto r = auth->login("bob", s.right_password ? "battery staple" : "wrong", "10.0.0.2");
+    if (s.expected == Errc::internal) {
+      EXPECT_TRUE(r) << "minute " << s.at_minute << ": " << r.error().message;
+    } else {
+      ASSERT_FALSE(r) << "minute " << s.at_minute;
+      EXPECT_EQ(r.error().code, s.expected) << "minute " << s.at_minute;
+      if (s.expected == Errc::rate_limited) {
+        EXPECT_GT(r.error().retry_after_seconds, 0);
+        EXPECT_EQ(hasher.verifies.load(), hashes_before) << "a locked account must not cost a hash";
+      }
+    }
+  }
+}
+
+TEST_F(AuthFixture, LockingOneAccountLeavesOthersAlone) {
+  for (int i = 0; i < 5; ++i) (void)auth->login("bob", "wrong", "10.0.0.3");
+  EXPECT_FALSE(auth->login("bob", "battery staple", "10.0.0.3"));
+  EXPECT_TRUE(auth->login("alice", "correct horse", "10.0.0.3"));
+}
+
+TEST_F(AuthFixture, OneAddressGuessingManyUsernamesIsLocked) {
+  options.max_address_failures = 3;
+  auth = std::make_unique<AuthService>(store, hasher, tokens, clock, options);
+  for (int i = 0; i < 3; ++i) (void)auth->login("user" + std::to_string(i), "x", "203.0.113.9");
+  auto r = auth->login("alice", "correct horse", "203.0.113.9");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::rate_limited);
+  EXPECT_TRUE(auth->login("alice", "correct horse", "198.51.100.1"));
+}
+
+TEST(RequireRole, AnyOfTheRolesIsEnough) {
+  Caller c;
+  c.roles = RoleSet{Role::supervisor, Role::agent};
+  EXPECT_TRUE(require_role(c, {Role::agent}));
+  EXPECT_TRUE(require_role(c, {Role::admin, Role::supervisor}));
+  auto r = require_role(c, {Role::admin});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::forbidden);
+  EXPECT_NE(r.error().message.find("admin"), std::string::npos);
+}
+
+TEST_F(AuthFixture, AdminsCannotLockThemselvesOut) {
+  auto alice = auth->authenticate(auth->login("alice", "correct horse", "x")->token).value();
+  UserChanges demote;
+  demote.roles = RoleSet{Role::agent};
+  auto r = users.update(alice, alice.user_id, demote);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::conflict);
+  auto del = users.remove(alice, alice.user_id);
+  ASSERT_FALSE(del);
+  EXPECT_EQ(del.error().code, Errc::conflict);
+}
+
+TEST_F(AuthFixture, UserValidationNamesTheField) {
+  struct Case {
+    NewUser user;
+    const char* mentions;
+  };
+  const std::vector<Case> cases = {
+      {{"", "longpassword", "", RoleSet{Role::agent}}, "username"},
+      {{"bad name", "longpassword", "", RoleSet{Role::agent}}, "username"},
+      {{"carol", "short", "", RoleSet{Role::agent}}, "password"},
+      {{"carol", "longpassword", "", RoleSet{}}, "roles"},
+      {{"alice", "longpassword", "", RoleSet{Role::agent}}, "already taken"},
+  };
+  for (const auto& c : cases) {
+    auto r = users.create(org, c.user);
+    ASSERT_FALSE(r) << c.mentions;
+    EXPECT_NE(r.error().message.find(c.mentions), std::string::npos) << r.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace ccteams
