@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <variant>
 
@@ -44,11 +45,28 @@ std::string render_labels(const Labels& labels, const std::string& extra_key = {
   return out;
 }
 
+// The shortest text that reads back as v: bucket bounds render as le="0.1", not
+// le="0.10000000000000001" (Prometheus matches le values as text across scrapes).
 std::string format_number(double v) {
+  if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
   return buf;
+}
+
+// HELP text escapes backslash and newline (the exposition format's rule for HELP).
+std::string escape_help(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace
@@ -90,6 +108,9 @@ struct Metrics::Family {
       series;
 };
 
+Metrics::Metrics() = default;
+Metrics::~Metrics() = default;
+
 std::vector<double> Metrics::default_latency_buckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
@@ -130,7 +151,7 @@ std::string Metrics::render() const {
   std::lock_guard lock(mu_);
   std::ostringstream out;
   for (const auto& [name, fam] : families_) {
-    out << "# HELP " << name << ' ' << fam->help << '\n';
+    out << "# HELP " << name << ' ' << escape_help(fam->help) << '\n';
     out << "# TYPE " << name << ' ' << fam->type << '\n';
     for (const auto& [labels, series] : fam->series) {
       if (series.index() == 0) {

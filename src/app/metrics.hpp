@@ -59,6 +59,12 @@ class Histogram {
 
 class Metrics {
  public:
+  // Out of line: Family is complete only in metrics.cpp.
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
   // Latency buckets in seconds suited to HTTP handlers and Graph calls.
   static std::vector<double> default_latency_buckets();
 

@@ -1,11 +1,196 @@
 #include "cli/cli.hpp"
 
+#include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "adapters/crypto/secret_box.hpp"
+#include "app/ports/store.hpp"
+#include "app/user_service.hpp"
+#include "cli/config.hpp"
+#include "cli/demo.hpp"
+#include "cli/logging.hpp"
+#include "cli/runtime.hpp"
 
 namespace ccteams::cli {
 
-int run(int, char**) {
-  std::cout << "ccteams " << CCTEAMS_VERSION << "\n";
+namespace fs = std::filesystem;
+
+namespace {
+
+int fail(const std::string& message) {
+  std::cerr << "ccteams: " << message << "\n";
+  return 1;
+}
+
+struct DemoArgs {
+  std::uint16_t port = 8080;
+  std::string host = "127.0.0.1";
+  std::string data = "ccteams-data";
+  std::string password;
+  int agents = 5;
+  std::string password_hash = "interactive";
+  std::string log_format = "text";
+};
+
+int run_demo(const DemoArgs& a) {
+  setup_logging(a.log_format, "info");
+  std::error_code ec;
+  fs::create_directories(a.data, ec);
+  if (ec) return fail("--data " + a.data + ": cannot create the folder: " + ec.message());
+  fs::permissions(a.data, fs::perms::owner_all, fs::perm_options::replace, ec);
+
+  RuntimeOptions options;
+  options.config.server.host = a.host;
+  options.config.server.port = a.port;
+  options.config.store.path = (fs::path(a.data) / "ccteams.db").string();
+  options.config.secrets.key_env = "";  // the demo keeps its own key in the data folder
+  options.config.auth.password_hash = a.password_hash;
+  options.secret_key_generate_path = (fs::path(a.data) / "secret.key").string();
+  options.min_password_length = 1;
+  auto runtime = Runtime::create(std::move(options));
+  if (!runtime) return fail(runtime.error().message);
+
+  const bool generated = a.password.empty();
+  const std::string password = generated ? random_demo_password() : a.password;
+  auto accounts = seed_demo_accounts((*runtime)->users(), password, a.agents);
+  if (!accounts) return fail("demo accounts: " + accounts.error().message);
+
+  auto port = (*runtime)->start();
+  if (!port) return fail(port.error().message);
+
+  const std::string url = "http://" + a.host + ":" + std::to_string(*port) + "/";
+  std::cout << "ccteams demo is running (Ctrl+C to stop)\n"
+            << "  Console:   " << url << "\n"
+            << "  Data:      " << fs::absolute(a.data).string() << "\n"
+            << "  Accounts:  admin, supervisor, agent1.." << "agent" << a.agents << "\n"
+            << "  Password:  " << password << (generated ? "   (generated; pass --password to choose)" : "")
+            << "\n"
+            << std::flush;
+  (*runtime)->run_until_signal();
+  std::cout << "ccteams demo stopped\n";
+  return 0;
+}
+
+int run_serve(const std::string& config_path) {
+  auto config = load_config_file(config_path);
+  if (!config) return fail(config.error().message);
+  setup_logging(config->log.format, config->log.level);
+  RuntimeOptions options;
+  options.config = *config;
+  auto runtime = Runtime::create(std::move(options));
+  if (!runtime) return fail(runtime.error().message);
+  auto port = (*runtime)->start();
+  if (!port) return fail(port.error().message);
+  spdlog::info("ccteams {} serving on {}:{}", CCTEAMS_VERSION, config->server.host, *port);
+  (*runtime)->run_until_signal();
+  spdlog::info("ccteams stopped");
+  return 0;
+}
+
+struct UserAddArgs {
+  std::string config;
+  std::string org;
+  std::string username;
+  std::string display_name;
+  std::vector<std::string> roles{"admin"};
+  bool password_stdin = false;
+};
+
+int run_user_add(const UserAddArgs& a) {
+  auto config = load_config_file(a.config);
+  if (!config) return fail(config.error().message);
+  setup_logging(config->log.format, "warn");
+  RoleSet roles;
+  for (const auto& name : a.roles) {
+    auto r = parse_role(name);
+    if (!r) return fail("--role " + name + ": must be admin, supervisor or agent");
+    roles.add(*r);
+  }
+  std::string password;
+  if (a.password_stdin || !isatty(STDIN_FILENO)) {
+    std::getline(std::cin, password);
+  } else {
+    std::cerr << "Password for " << a.username << ": " << std::flush;
+    std::getline(std::cin, password);
+  }
+  RuntimeOptions options;
+  options.config = *config;
+  auto runtime = Runtime::create(std::move(options));
+  if (!runtime) return fail(runtime.error().message);
+  auto org = (*runtime)->users().ensure_org(a.org);
+  if (!org) return fail("--org: " + org.error().message);
+  auto user = (*runtime)->users().create(org->id, {a.username, password, a.display_name, roles});
+  if (!user) return fail(user.error().message);
+  std::cout << "created user '" << user->username << "' (id " << user->id.value << ") in '"
+            << org->name << "'\n";
+  return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"ccteams: a contact center whose agents follow their Microsoft Teams presence"};
+  app.set_version_flag("--version", std::string("ccteams ") + CCTEAMS_VERSION);
+  app.require_subcommand(1);
+
+  DemoArgs demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Run a self-contained demo: embedded database, demo organisation and accounts");
+  demo_cmd->add_option("--port", demo.port, "HTTP port (0 picks a free one)")->capture_default_str();
+  demo_cmd->add_option("--host", demo.host, "Address to listen on")->capture_default_str();
+  demo_cmd->add_option("--data", demo.data, "Data folder (database, secret key)")->capture_default_str();
+  demo_cmd->add_option("--password", demo.password,
+                       "Password of every demo account (random and printed when absent)");
+  demo_cmd->add_option("--agents", demo.agents, "Number of demo agents")
+      ->check(CLI::Range(1, 500))
+      ->capture_default_str();
+  demo_cmd->add_option("--password-hash", demo.password_hash,
+                       "Cost of password hashing (minimum is for tests only)")
+      ->check(CLI::IsMember({"interactive", "moderate", "minimum"}))
+      ->capture_default_str();
+  demo_cmd->add_option("--log-format", demo.log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  std::string config_path;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the service from a configuration file");
+  serve_cmd->add_option("--config", config_path, "Path to ccteams.toml")->required();
+
+  auto* user_cmd = app.add_subcommand("user", "Manage user accounts");
+  user_cmd->require_subcommand(1);
+  UserAddArgs user_add;
+  auto* user_add_cmd = user_cmd->add_subcommand(
+      "add", "Create an account (e.g. the first admin); the password is read from standard input");
+  user_add_cmd->add_option("--config", user_add.config, "Path to ccteams.toml")->required();
+  user_add_cmd->add_option("--org", user_add.org, "Organisation name (created when missing)")
+      ->required();
+  user_add_cmd->add_option("--username", user_add.username, "Sign-in name")->required();
+  user_add_cmd->add_option("--display-name", user_add.display_name, "Name shown in the UI");
+  user_add_cmd->add_option("--role", user_add.roles, "admin, supervisor or agent (repeatable)")
+      ->capture_default_str();
+  user_add_cmd->add_flag("--password-stdin", user_add.password_stdin,
+                         "Read the password from standard input without prompting");
+
+  auto* secret_cmd = app.add_subcommand("secret", "Secrets at rest");
+  secret_cmd->require_subcommand(1);
+  auto* secret_gen = secret_cmd->add_subcommand(
+      "generate", "Print a new secret key for secrets.key / CCTEAMS_SECRET_KEY");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (*demo_cmd) return run_demo(demo);
+  if (*serve_cmd) return run_serve(config_path);
+  if (*user_add_cmd) return run_user_add(user_add);
+  if (*secret_gen) {
+    std::cout << SecretBox::generate_key_text() << "\n";
+    return 0;
+  }
   return 0;
 }
 

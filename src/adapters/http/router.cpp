@@ -32,6 +32,7 @@ void Router::add(std::string_view method, std::string_view pattern, Handler hand
   assert(!method.empty());
   Route r;
   r.method = std::string(method);
+  r.pattern = std::string(pattern);
   for (auto s : split_path(pattern)) r.segments.emplace_back(s);
   r.handler = std::move(handler);
   routes_.push_back(std::move(r));
@@ -39,6 +40,7 @@ void Router::add(std::string_view method, std::string_view pattern, Handler hand
 
 void Router::add_websocket(std::string_view pattern, WsHandler handler) {
   Route r;
+  r.pattern = std::string(pattern);
   for (auto s : split_path(pattern)) r.segments.emplace_back(s);
   r.ws_handler = std::move(handler);
   routes_.push_back(std::move(r));
@@ -80,15 +82,22 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
         best_score = score;
         best_route = &route;
       }
-    } else if (std::find(best.allowed.begin(), best.allowed.end(), route_method) ==
-               best.allowed.end()) {
-      best.allowed.emplace_back(route_method);
+    } else {
+      // A GET route answers HEAD as well, so Allow must say so.
+      for (std::string_view allowed : {route_method, route_method == "GET" ? std::string_view{"HEAD"}
+                                                                           : std::string_view{}}) {
+        if (!allowed.empty() &&
+            std::find(best.allowed.begin(), best.allowed.end(), allowed) == best.allowed.end()) {
+          best.allowed.emplace_back(allowed);
+        }
+      }
     }
   }
   if (best_route == nullptr) return best;
   Match m;
   int score = 0;
   matches(*best_route, parts, &m.params, &score);
+  m.pattern = best_route->pattern;
   if (best_route->method.empty()) {
     m.ws_handler = &best_route->ws_handler;
   } else {

@@ -48,6 +48,9 @@ class Router {
     const Handler* handler = nullptr;      // set when found
     const WsHandler* ws_handler = nullptr; // set for a WebSocket route (GET)
     std::map<std::string, std::string, std::less<>> params;
+    // The registered pattern of the matched route, e.g. "/api/v1/users/{id}" (a bounded metric
+    // label, unlike the path). Points into the router; empty when nothing matched.
+    std::string_view pattern;
     // When handler and ws_handler are null: 404 if allowed is empty, else 405 with Allow.
     std::vector<std::string> allowed;
   };
@@ -56,6 +59,7 @@ class Router {
  private:
   struct Route {
     std::string method;              // "" for WebSocket routes
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
     WsHandler ws_handler;

@@ -1,0 +1,57 @@
+#include "adapters/http/api/request_auth.hpp"
+
+namespace ccteams::http {
+
+namespace {
+bool is_safe_method(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+}  // namespace
+
+Result<Caller> authenticate_request(const Request& req, AuthService& auth) {
+  const auto authz = req.header("authorization");
+  if (!authz.empty()) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (authz.size() <= kBearer.size() || !iequals(authz.substr(0, kBearer.size()), kBearer)) {
+      return make_error(Errc::unauthenticated, "Authorization header must be 'Bearer <token>'");
+    }
+    return auth.authenticate(authz.substr(kBearer.size()));
+  }
+  const std::string token = req.cookie(kSessionCookie);
+  if (token.empty()) return make_error(Errc::unauthenticated, "sign in first (no credentials)");
+  auto caller = auth.authenticate(token);
+  if (!caller) return caller;
+  if (!is_safe_method(req.method)) {
+    const auto csrf = req.header("x-csrf-token");
+    if (csrf.empty() || !auth.tokens().equals(csrf, caller->csrf_token)) {
+      return make_error(Errc::forbidden,
+                        "missing or wrong X-CSRF-Token header for a cookie session");
+    }
+  }
+  return caller;
+}
+
+Result<Caller> authorize_request(const Request& req, AuthService& auth,
+                                 std::initializer_list<Role> roles) {
+  auto caller = authenticate_request(req, auth);
+  if (!caller) return caller;
+  if (auto r = require_role(*caller, roles); !r) return std::move(r).error();
+  return caller;
+}
+
+std::string session_cookie(const std::string& token, bool secure, long max_age_seconds) {
+  return std::string(kSessionCookie) + "=" + token + "; Path=/; Max-Age=" +
+         std::to_string(max_age_seconds) + "; HttpOnly; SameSite=Strict" +
+         (secure ? "; Secure" : "");
+}
+
+std::string csrf_cookie(const std::string& csrf, bool secure, long max_age_seconds) {
+  // Readable by the page's script (not HttpOnly) so it can echo it in X-CSRF-Token.
+  return std::string(kCsrfCookie) + "=" + csrf + "; Path=/; Max-Age=" +
+         std::to_string(max_age_seconds) + "; SameSite=Strict" + (secure ? "; Secure" : "");
+}
+
+std::string expired_cookie(const char* name, bool secure, bool http_only) {
+  return std::string(name) + "=; Path=/; Max-Age=0; SameSite=Strict" +
+         (http_only ? "; HttpOnly" : "") + (secure ? "; Secure" : "");
+}
+
+}  // namespace ccteams::http

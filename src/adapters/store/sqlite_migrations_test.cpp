@@ -1,0 +1,170 @@
+#include "adapters/store/sqlite_migrations.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+#include "adapters/store/sqlite_account_store.hpp"
+#include "adapters/store/sqlite_db.hpp"
+#include "adapters/store/sqlite_store.hpp"
+#include "adapters/store/sqlite_test_support.hpp"
+
+namespace ccteams::store {
+namespace {
+
+using testing::object_exists;
+using testing::query_int;
+using testing::TempDir;
+
+constexpr Timestamp kT0{Millis{1'800'000'000'000}};
+
+std::unique_ptr<SqliteDb> open_db(const std::string& path) {
+  auto db = SqliteDb::open(path);
+  EXPECT_TRUE(db) << (db ? "" : db.error().message);
+  return db ? std::move(*db) : nullptr;
+}
+
+// The built-in list plus one more migration.
+std::vector<Migration> builtin_plus(Migration extra) {
+  std::vector<Migration> list(sqlite_migrations().begin(), sqlite_migrations().end());
+  extra.version = latest_version(list) + 1;
+  list.push_back(extra);
+  return list;
+}
+
+TEST(SqliteMigrations, BuiltinListIsNumberedOneToN) {
+  const auto list = sqlite_migrations();
+  ASSERT_GE(list.size(), 2u);
+  for (std::size_t i = 0; i < list.size(); ++i) EXPECT_EQ(list[i].version, int(i) + 1);
+  EXPECT_EQ(latest_version(list), int(list.size()));
+}
+
+TEST(SqliteMigrations, EmptyDatabaseReachesLatestWithAllTables) {
+  auto db = open_db(":memory:");
+  auto version = apply_migrations(*db, sqlite_migrations());
+  ASSERT_TRUE(version) << version.error().message;
+  EXPECT_EQ(*version, latest_version(sqlite_migrations()));
+  EXPECT_EQ(read_schema_version(*db).value_or(-1), *version);
+  for (const char* table : {"organisations", "users", "auth_sessions", "login_failures",
+                            "auth_sessions_expires_at", "login_failures_key_at"}) {
+    EXPECT_EQ(object_exists(*db, table), 1) << table;
+  }
+  // Running again is a no-op.
+  auto again = apply_migrations(*db, sqlite_migrations());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *version);
+}
+
+TEST(SqliteMigrations, OlderSchemaIsMigratedWithDataIntact) {
+  TempDir dir;
+  const std::string path = dir.file("old.db");
+  const auto v1_only = sqlite_migrations().first(1);
+  OrgId org;
+  UserId user;
+  {
+    auto store = SqliteStore::open(path, SqliteStoreOptions{{}, v1_only});
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ((*store)->schema_version(), 1);
+    EXPECT_EQ(object_exists((*store)->db(), "auth_sessions"), 0);
+    // Version 1 has organisations and users, which the account store can already use.
+    SqliteAccountStore accounts((*store)->db());
+    auto o = accounts.create_org("Acme", kT0);
+    ASSERT_TRUE(o) << o.error().message;
+    org = o->id;
+    UserAccount alice{{}, org, "alice", "Alice", RoleSet{Role::admin, Role::agent}, "h$1", false,
+                      kT0};
+    auto u = accounts.create_user(alice);
+    ASSERT_TRUE(u) << u.error().message;
+    user = u->id;
+  }
+  auto store = SqliteStore::open(path);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ((*store)->schema_version(), latest_version(sqlite_migrations()));
+  auto& accounts = (*store)->accounts();
+  auto alice = accounts.get_user(org, user);
+  ASSERT_TRUE(alice) << alice.error().message;
+  EXPECT_EQ(alice->username, "alice");
+  EXPECT_EQ(alice->roles, (RoleSet{Role::admin, Role::agent}));
+  EXPECT_EQ(alice->created_at, kT0);
+  // The version 2 tables work, including the cascade to the version 1 users table.
+  ASSERT_TRUE(accounts.put_session({"th", user, org, "csrf", kT0, kT0 + Millis{1000}}));
+  ASSERT_TRUE(accounts.find_session("th", kT0));
+  ASSERT_TRUE(accounts.record_login_failure("user:alice", kT0));
+  EXPECT_EQ(accounts.count_login_failures("user:alice", kT0).value_or(-1), 1);
+  ASSERT_TRUE(accounts.delete_user(org, user));
+  EXPECT_FALSE(accounts.find_session("th", kT0));
+}
+
+TEST(SqliteMigrations, NewerDatabaseIsRefusedAndUntouched) {
+  TempDir dir;
+  const std::string path = dir.file("future.db");
+  {
+    auto db = open_db(path);
+    auto conn = db->lock();
+    ASSERT_TRUE(conn.exec("CREATE TABLE from_the_future (x); PRAGMA user_version = 7;"));
+  }
+  const std::array<Migration, 3> known{Migration{1, "one", "CREATE TABLE one (x)"},
+                                       Migration{2, "two", "CREATE TABLE two (x)"},
+                                       Migration{3, "three", "CREATE TABLE three (x)"}};
+  auto store = SqliteStore::open(path, SqliteStoreOptions{{}, known});
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, Errc::conflict);
+  EXPECT_EQ(store.error().message,
+            "database schema version 7 is newer than this ccteams (knows up to 3); "
+            "upgrade ccteams");
+  // The production entry point refuses it as well.
+  EXPECT_FALSE(open_sqlite_store(path));
+  auto db = open_db(path);
+  EXPECT_EQ(read_schema_version(*db).value_or(-1), 7);
+  EXPECT_EQ(object_exists(*db, "from_the_future"), 1);
+  for (const char* t : {"one", "two", "three", "organisations"}) {
+    EXPECT_EQ(object_exists(*db, t), 0) << t;
+  }
+}
+
+TEST(SqliteMigrations, FailingMigrationRollsBackAndKeepsTheVersion) {
+  TempDir dir;
+  const std::string path = dir.file("broken.db");
+  // Creates a table, then fails: the table must not survive.
+  const auto list = builtin_plus(
+      Migration{0, "broken", "CREATE TABLE partial (x); INSERT INTO no_such_table VALUES (1);"});
+  auto store = SqliteStore::open(path, SqliteStoreOptions{{}, list});
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, Errc::internal);
+  EXPECT_NE(store.error().message.find("migration 3 (broken) failed"), std::string::npos)
+      << store.error().message;
+  auto db = open_db(path);
+  EXPECT_EQ(read_schema_version(*db).value_or(-1), 2) << "the good migrations stay applied";
+  EXPECT_EQ(object_exists(*db, "partial"), 0);
+  EXPECT_EQ(object_exists(*db, "users"), 1);
+  // The database is usable afterwards: the binary with the built-in list opens it.
+  auto reopened = SqliteStore::open(path);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ((*reopened)->schema_version(), 2);
+}
+
+TEST(SqliteMigrations, MalformedListIsRefused) {
+  auto db = open_db(":memory:");
+  const std::array<Migration, 2> gap{Migration{1, "one", "CREATE TABLE one (x)"},
+                                     Migration{3, "three", "CREATE TABLE three (x)"}};
+  auto version = apply_migrations(*db, gap);
+  ASSERT_FALSE(version);
+  EXPECT_EQ(version.error().code, Errc::internal);
+  EXPECT_EQ(object_exists(*db, "one"), 0) << "validated before anything is applied";
+}
+
+TEST(SqliteMigrations, NewMigrationAppliesOnTopOfAnExistingDatabase) {
+  TempDir dir;
+  const std::string path = dir.file("grow.db");
+  ASSERT_TRUE(SqliteStore::open(path));
+  const auto list = builtin_plus(Migration{0, "agents", "CREATE TABLE agents (id INTEGER);"});
+  auto store = SqliteStore::open(path, SqliteStoreOptions{{}, list});
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ((*store)->schema_version(), 3);
+  EXPECT_EQ(object_exists((*store)->db(), "agents"), 1);
+  EXPECT_EQ(query_int((*store)->db(), "PRAGMA user_version"), 3);
+}
+
+}  // namespace
+}  // namespace ccteams::store

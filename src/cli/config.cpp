@@ -1,0 +1,158 @@
+#include "cli/config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace ccteams::cli {
+
+namespace {
+
+class Reader {
+ public:
+  Reader(const toml::table& root, std::string source) : root_(root), source_(std::move(source)) {}
+
+  Result<void> check_known(const std::set<std::string>& sections,
+                           const std::map<std::string, std::set<std::string>>& keys) const {
+    for (const auto& [k, node] : root_) {
+      const std::string section(k.str());
+      if (!sections.contains(section)) {
+        return fail(section, "is not a known section (known: server, store, secrets, log, auth)");
+      }
+      if (!node.is_table()) return fail(section, "must be a table ([" + section + "])");
+      for (const auto& [sub, _] : *node.as_table()) {
+        if (!keys.at(section).contains(std::string(sub.str()))) {
+          return fail(section + "." + std::string(sub.str()), "is not a known key");
+        }
+      }
+    }
+    return ok();
+  }
+
+  Result<void> str(const char* section, const char* key, std::string& out) const {
+    const auto* node = find(section, key);
+    if (!node) return ok();
+    if (!node->is_string()) return fail(name(section, key), "must be a string");
+    out = node->as_string()->get();
+    return ok();
+  }
+
+  Result<void> integer(const char* section, const char* key, std::int64_t lo, std::int64_t hi,
+                       std::int64_t& out) const {
+    const auto* node = find(section, key);
+    if (!node) return ok();
+    if (!node->is_integer() || node->as_integer()->get() < lo || node->as_integer()->get() > hi) {
+      return fail(name(section, key),
+                  "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+    }
+    out = node->as_integer()->get();
+    return ok();
+  }
+
+  Error fail(const std::string& key, const std::string& what) const {
+    return make_error(Errc::invalid_input, source_ + ": " + key + " " + what);
+  }
+
+ private:
+  static std::string name(const char* section, const char* key) {
+    return std::string(section) + "." + key;
+  }
+  const toml::node* find(const char* section, const char* key) const {
+    const auto* sec = root_.get(section);
+    if (!sec || !sec->is_table()) return nullptr;
+    return sec->as_table()->get(key);
+  }
+
+  const toml::table& root_;
+  std::string source_;
+};
+
+template <class T>
+Result<void> narrow(const Reader& r, const char* section, const char* key, std::int64_t lo,
+                    std::int64_t hi, T& out) {
+  std::int64_t v = static_cast<std::int64_t>(out);
+  if (auto res = r.integer(section, key, lo, hi, v); !res) return res;
+  out = static_cast<T>(v);
+  return ok();
+}
+
+Result<void> one_of(const Reader& r, const std::string& key, const std::string& value,
+                    const std::set<std::string>& allowed) {
+  if (allowed.contains(value)) return ok();
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  return r.fail(key, "must be one of: " + list + " (got '" + value + "')");
+}
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view toml_text, const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    return make_error(Errc::invalid_input, msg.str());
+  }
+  Reader r(root, source_name);
+  const std::map<std::string, std::set<std::string>> keys = {
+      {"server", {"host", "port", "threads", "public_url", "body_limit_bytes", "tls_cert_file",
+                  "tls_key_file"}},
+      {"store", {"driver", "path"}},
+      {"secrets", {"key", "key_env", "key_file"}},
+      {"log", {"format", "level"}},
+      {"auth", {"session_ttl_minutes", "lockout_failures", "lockout_minutes", "password_hash"}}};
+  if (auto res = r.check_known({"server", "store", "secrets", "log", "auth"}, keys); !res) {
+    return std::move(res).error();
+  }
+  Config c;
+  for (auto res : {r.str("server", "host", c.server.host),
+                   narrow(r, "server", "port", 0, 65535, c.server.port),
+                   narrow(r, "server", "threads", 1, 64, c.server.threads),
+                   r.str("server", "public_url", c.server.public_url),
+                   narrow(r, "server", "body_limit_bytes", 1024, 64 << 20, c.server.body_limit_bytes),
+                   r.str("server", "tls_cert_file", c.server.tls_cert_file),
+                   r.str("server", "tls_key_file", c.server.tls_key_file),
+                   r.str("store", "driver", c.store.driver), r.str("store", "path", c.store.path),
+                   r.str("secrets", "key", c.secrets.key),
+                   r.str("secrets", "key_env", c.secrets.key_env),
+                   r.str("secrets", "key_file", c.secrets.key_file),
+                   r.str("log", "format", c.log.format), r.str("log", "level", c.log.level),
+                   narrow(r, "auth", "session_ttl_minutes", 5, 60 * 24 * 30,
+                          c.auth.session_ttl_minutes),
+                   narrow(r, "auth", "lockout_failures", 1, 1000, c.auth.lockout_failures),
+                   narrow(r, "auth", "lockout_minutes", 1, 24 * 60, c.auth.lockout_minutes),
+                   r.str("auth", "password_hash", c.auth.password_hash)}) {
+    if (!res) return std::move(res).error();
+  }
+  for (auto res : {one_of(r, "store.driver", c.store.driver, {"sqlite"}),
+                   one_of(r, "log.format", c.log.format, {"text", "json"}),
+                   one_of(r, "log.level", c.log.level, {"trace", "debug", "info", "warn", "error"}),
+                   one_of(r, "auth.password_hash", c.auth.password_hash,
+                          {"interactive", "moderate", "minimum"})}) {
+    if (!res) return std::move(res).error();
+  }
+  if (c.server.host.empty()) return r.fail("server.host", "must not be empty");
+  if (c.store.path.empty()) return r.fail("store.path", "must not be empty");
+  if (!c.server.public_url.empty() && c.server.public_url.rfind("https://", 0) != 0 &&
+      c.server.public_url.rfind("http://", 0) != 0) {
+    return r.fail("server.public_url", "must start with https:// (or http:// for tests)");
+  }
+  if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
+    return r.fail("server.tls_cert_file", "and server.tls_key_file must be set together");
+  }
+  return c;
+}
+
+Result<Config> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::invalid_input, path + ": cannot read the configuration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace ccteams::cli

@@ -1,0 +1,58 @@
+#pragma once
+// ccteams.toml: the production configuration. Unknown keys and bad values are errors that name
+// the key, so a typo never silently falls back to a default.
+
+#include <cstdint>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace ccteams::cli {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 2;
+  std::string public_url;             // e.g. https://cc.example.com (webhooks, OAuth redirects)
+  std::size_t body_limit_bytes = 1 << 20;
+  std::string tls_cert_file;          // serve HTTPS directly when both are set
+  std::string tls_key_file;
+};
+
+struct StoreConfig {
+  std::string driver = "sqlite";      // "sqlite" (PostgreSQL comes with the multi-instance work)
+  std::string path = "ccteams.db";
+};
+
+struct SecretsConfig {
+  std::string key;                    // base64 of 32 bytes; prefer key_env or key_file
+  std::string key_env = "CCTEAMS_SECRET_KEY";
+  std::string key_file;               // read (never generated) in serve
+};
+
+struct LogConfig {
+  std::string format = "text";        // "text" or "json"
+  std::string level = "info";         // trace, debug, info, warn, error
+};
+
+struct AuthConfig {
+  int session_ttl_minutes = 720;
+  int lockout_failures = 5;
+  int lockout_minutes = 15;
+  std::string password_hash = "interactive";  // interactive, moderate, minimum
+};
+
+struct Config {
+  ServerConfig server;
+  StoreConfig store;
+  SecretsConfig secrets;
+  LogConfig log;
+  AuthConfig auth;
+};
+
+// Errors (invalid_input): the message names the file, the key and what is expected, e.g.
+// "ccteams.toml: server.port must be an integer from 0 to 65535".
+Result<Config> load_config_file(const std::string& path);
+Result<Config> parse_config(std::string_view toml_text, const std::string& source_name);
+
+}  // namespace ccteams::cli

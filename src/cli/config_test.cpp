@@ -1,0 +1,73 @@
+#include "cli/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ccteams::cli {
+namespace {
+
+TEST(Config, DefaultsWhenEmpty) {
+  auto c = parse_config("", "t.toml");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->server.port, 8080);
+  EXPECT_EQ(c->store.driver, "sqlite");
+  EXPECT_EQ(c->log.format, "text");
+}
+
+TEST(Config, ReadsEveryKey) {
+  auto c = parse_config(R"(
+[server]
+host = "0.0.0.0"
+port = 9000
+threads = 4
+public_url = "https://cc.example.com"
+[store]
+path = "/var/lib/ccteams/db.sqlite"
+[secrets]
+key_env = "MY_KEY"
+[log]
+format = "json"
+level = "debug"
+[auth]
+session_ttl_minutes = 60
+lockout_failures = 3
+password_hash = "moderate"
+)", "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->server.host, "0.0.0.0");
+  EXPECT_EQ(c->server.port, 9000);
+  EXPECT_EQ(c->server.threads, 4);
+  EXPECT_EQ(c->secrets.key_env, "MY_KEY");
+  EXPECT_EQ(c->log.format, "json");
+  EXPECT_EQ(c->auth.lockout_failures, 3);
+}
+
+struct BadCase {
+  const char* toml;
+  const char* names;  // the message must name this
+};
+
+class ConfigErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ConfigErrors, NameTheKey) {
+  auto c = parse_config(GetParam().toml, "bad.toml");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, Errc::invalid_input);
+  EXPECT_NE(c.error().message.find(GetParam().names), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("bad.toml"), std::string::npos) << c.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ConfigErrors,
+    ::testing::Values(BadCase{"[server]\nport = 70000\n", "server.port"},
+                      BadCase{"[server]\nport = \"80\"\n", "server.port"},
+                      BadCase{"[server]\nprot = 80\n", "server.prot"},
+                      BadCase{"[sever]\nport = 80\n", "sever"},
+                      BadCase{"[store]\ndriver = \"mysql\"\n", "store.driver"},
+                      BadCase{"[log]\nformat = \"xml\"\n", "log.format"},
+                      BadCase{"[server]\npublic_url = \"ftp://x\"\n", "server.public_url"},
+                      BadCase{"[server]\ntls_cert_file = \"a.pem\"\n", "server.tls_cert_file"},
+                      BadCase{"[auth]\nlockout_failures = 0\n", "auth.lockout_failures"},
+                      BadCase{"[server\n", "bad.toml:1"}));
+
+}  // namespace
+}  // namespace ccteams::cli

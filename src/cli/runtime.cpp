@@ -1,0 +1,200 @@
+#include "cli/runtime.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <spdlog/spdlog.h>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "adapters/crypto/crypto_token_source.hpp"
+#include "adapters/crypto/secret_box.hpp"
+#include "adapters/crypto/sodium_password_hasher.hpp"
+#include "adapters/http/api/api_context.hpp"
+#include "adapters/http/http_server.hpp"
+#include "adapters/http/router.hpp"
+#include "adapters/store/sqlite_store.hpp"
+#include "app/auth_service.hpp"
+#include "app/metrics.hpp"
+#include "app/ports/clock.hpp"
+#include "app/user_service.hpp"
+
+namespace ccteams::cli {
+
+namespace asio = boost::asio;
+
+namespace {
+
+Result<std::string> read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::invalid_input, std::string("cannot read ") + what + " " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+PasswordStrength strength_from(const std::string& name) {
+  if (name == "minimum") return PasswordStrength::minimum;
+  if (name == "moderate") return PasswordStrength::moderate;
+  return PasswordStrength::interactive;
+}
+
+// Browsers get the same hardening on every response; API responses are never cached.
+void decorate(http::Response& r) {
+  r.set_header("X-Content-Type-Options", "nosniff");
+  r.set_header("Referrer-Policy", "no-referrer");
+  r.set_header("X-Frame-Options", "DENY");
+  if (r.header("Cache-Control").empty()) r.set_header("Cache-Control", "no-store");
+}
+
+}  // namespace
+
+struct Runtime::Impl {
+  RuntimeOptions options;
+  std::unique_ptr<Store> store;
+  SecretBox secrets;
+  SystemClock clock;
+  CryptoTokenSource tokens;
+  SodiumPasswordHasher hasher;
+  Metrics metrics;
+  std::unique_ptr<AuthService> auth;
+  std::unique_ptr<UserService> users;
+  std::atomic<bool> shutting_down{false};
+  std::unique_ptr<http::ApiContext> api;
+  http::Router router;
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<http::HttpServer> server;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopped = false;
+  bool stop_requested = false;
+
+  Impl(RuntimeOptions o, std::unique_ptr<Store> s, SecretBox box)
+      : options(std::move(o)),
+        store(std::move(s)),
+        secrets(std::move(box)),
+        hasher(strength_from(options.config.auth.password_hash)) {}
+};
+
+Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Runtime::~Runtime() {
+  stop(std::chrono::seconds(2));
+  wait();
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
+  const Config& c = options.config;
+  auto box = load_secret_key(c.secrets.key, c.secrets.key_env,
+                             c.secrets.key_file.empty() ? options.secret_key_generate_path
+                                                        : c.secrets.key_file);
+  if (!box) return std::move(box).error();
+  auto store = open_sqlite_store(c.store.path);
+  if (!store) return std::move(store).error();
+
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), std::move(*box));
+  const auto& auth_cfg = impl->options.config.auth;
+  AuthOptions auth_options;
+  auth_options.session_ttl = std::chrono::minutes(auth_cfg.session_ttl_minutes);
+  auth_options.max_user_failures = auth_cfg.lockout_failures;
+  auth_options.lockout = std::chrono::minutes(auth_cfg.lockout_minutes);
+  auth_options.failure_window = std::chrono::minutes(auth_cfg.lockout_minutes);
+  impl->auth = std::make_unique<AuthService>(impl->store->accounts(), impl->hasher, impl->tokens,
+                                             impl->clock, auth_options);
+  impl->users = std::make_unique<UserService>(impl->store->accounts(), impl->hasher, impl->clock,
+                                              impl->options.min_password_length);
+  impl->api = std::make_unique<http::ApiContext>(http::ApiContext{
+      *impl->auth, *impl->users, *impl->store, impl->metrics, impl->clock, impl->shutting_down,
+      impl->options.config.server.public_url.rfind("https://", 0) == 0});
+  http::register_ops_routes(impl->router, *impl->api);
+  http::register_auth_routes(impl->router, *impl->api);
+  http::register_user_routes(impl->router, *impl->api);
+  return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
+}
+
+Result<std::uint16_t> Runtime::start() {
+  auto& im = *impl_;
+  const auto& sc = im.options.config.server;
+  http::ServerOptions so;
+  so.body_limit = sc.body_limit_bytes;
+  so.metrics = &im.metrics;
+  so.decorate = decorate;
+  if (!sc.tls_cert_file.empty()) {
+    auto cert = read_file(sc.tls_cert_file, "server.tls_cert_file");
+    if (!cert) return std::move(cert).error();
+    auto key = read_file(sc.tls_key_file, "server.tls_key_file");
+    if (!key) return std::move(key).error();
+    so.tls = http::TlsConfig{std::move(*cert), std::move(*key)};
+  }
+  im.server = std::make_unique<http::HttpServer>(im.ioc, im.router, std::move(so));
+  auto port = im.server->listen(sc.host, sc.port);
+  if (!port) return port;
+  im.server->start();
+  im.work.emplace(im.ioc.get_executor());
+  for (int i = 0; i < sc.threads; ++i) {
+    im.threads.emplace_back([&im] {
+      try {
+        im.ioc.run();
+      } catch (const std::exception& e) {
+        spdlog::critical("I/O thread ended by an exception: {}", e.what());
+      }
+    });
+  }
+  return port;
+}
+
+void Runtime::stop(std::chrono::milliseconds grace) {
+  auto& im = *impl_;
+  {
+    std::lock_guard lock(im.mu);
+    if (im.stop_requested) return;
+    im.stop_requested = true;
+  }
+  im.shutting_down = true;
+  auto finish = [&im] {
+    im.work.reset();
+    im.ioc.stop();
+    std::lock_guard lock(im.mu);
+    im.stopped = true;
+    im.cv.notify_all();
+  };
+  if (im.server && !im.threads.empty()) {
+    im.server->shutdown(grace, [finish] { finish(); });
+  } else {
+    finish();
+  }
+}
+
+void Runtime::wait() {
+  auto& im = *impl_;
+  {
+    std::unique_lock lock(im.mu);
+    im.cv.wait(lock, [&] { return im.stopped || !im.stop_requested && im.threads.empty(); });
+  }
+  for (auto& t : im.threads) {
+    if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+  }
+  im.threads.clear();
+}
+
+void Runtime::run_until_signal() {
+  auto& im = *impl_;
+  asio::signal_set signals(im.ioc, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {} received: finishing in-flight requests, then stopping", signo);
+    stop();
+  });
+  wait();
+}
+
+UserService& Runtime::users() { return *impl_->users; }
+Store& Runtime::store() { return *impl_->store; }
+
+}  // namespace ccteams::cli
