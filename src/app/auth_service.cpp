@@ -69,6 +69,7 @@ Result<LoginResult> AuthService::login(std::string_view username, std::string_vi
   if (auto r = store_.put_session(session); !r) return std::move(r).error();
   // Opportunistic clean-up keeps the session table from growing without a separate job.
   (void)store_.delete_expired_sessions(now);
+  (void)store_.prune_login_failures(now - std::max(options_.failure_window, options_.lockout) * 2);
   return result;
 }
 

@@ -2,11 +2,14 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "adapters/crypto/secret_box.hpp"
+#include "adapters/graph/graph_decode.hpp"
 #include "app/ports/store.hpp"
 #include "app/user_service.hpp"
 #include "cli/config.hpp"
@@ -129,6 +132,33 @@ int run_user_add(const UserAddArgs& a) {
   return 0;
 }
 
+struct GraphDecodeArgs {
+  std::string kind;
+  std::string file;
+  int http_status = 0;
+};
+
+// Reads FILE ("-" is standard input) through the service's own Graph decoders.
+int run_graph_decode(const GraphDecodeArgs& a) {
+  std::string text;
+  if (a.file == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    text = s.str();
+  } else {
+    std::ifstream in(a.file, std::ios::binary);
+    if (!in) return fail(a.file + ": cannot read the file");
+    std::ostringstream s;
+    s << in.rdbuf();
+    text = s.str();
+  }
+  auto decoded = graph::graph_decode(
+      a.kind, text, a.http_status > 0 ? std::optional<int>(a.http_status) : std::nullopt);
+  if (!decoded) return fail(a.file + ": " + decoded.error().message);
+  std::cout << *decoded;
+  return 0;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -179,6 +209,20 @@ int run(int argc, char** argv) {
   auto* secret_gen = secret_cmd->add_subcommand(
       "generate", "Print a new secret key for secrets.key / CCTEAMS_SECRET_KEY");
 
+  auto* graph_cmd = app.add_subcommand("graph", "Microsoft Graph tools for operators");
+  graph_cmd->require_subcommand(1);
+  GraphDecodeArgs decode;
+  auto* decode_cmd = graph_cmd->add_subcommand(
+      "decode", "Read a Graph or Entra payload with the service's decoders and print what it says");
+  std::vector<std::string> kinds;
+  for (auto k : graph::graph_decode_kinds()) kinds.emplace_back(k);
+  decode_cmd->add_option("--as", decode.kind, "Payload kind")
+      ->required()
+      ->check(CLI::IsMember(kinds));
+  decode_cmd->add_option("--status", decode.http_status,
+                         "HTTP status the payload came with (classifies error payloads)");
+  decode_cmd->add_option("FILE", decode.file, "File to read (- for standard input)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -187,6 +231,7 @@ int run(int argc, char** argv) {
   if (*demo_cmd) return run_demo(demo);
   if (*serve_cmd) return run_serve(config_path);
   if (*user_add_cmd) return run_user_add(user_add);
+  if (*decode_cmd) return run_graph_decode(decode);
   if (*secret_gen) {
     std::cout << SecretBox::generate_key_text() << "\n";
     return 0;

@@ -15,6 +15,11 @@ namespace ccteams {
 
 CCTEAMS_STRONG_ID(OrgId)
 CCTEAMS_STRONG_ID(UserId)
+// Contact-center ids. An agent is a user account, so agents are named by UserId.
+CCTEAMS_STRONG_ID(QueueId)
+CCTEAMS_STRONG_ID(ContactId)
+CCTEAMS_STRONG_ID(IdleCodeId)
+CCTEAMS_STRONG_ID(DesktopProfileId)
 
 #undef CCTEAMS_STRONG_ID
 
@@ -27,4 +32,20 @@ struct std::hash<ccteams::OrgId> {
 template <>
 struct std::hash<ccteams::UserId> {
   std::size_t operator()(ccteams::UserId id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
+};
+template <>
+struct std::hash<ccteams::QueueId> {
+  std::size_t operator()(ccteams::QueueId id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
+};
+template <>
+struct std::hash<ccteams::ContactId> {
+  std::size_t operator()(ccteams::ContactId id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
+};
+template <>
+struct std::hash<ccteams::IdleCodeId> {
+  std::size_t operator()(ccteams::IdleCodeId id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
+};
+template <>
+struct std::hash<ccteams::DesktopProfileId> {
+  std::size_t operator()(ccteams::DesktopProfileId id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
 };

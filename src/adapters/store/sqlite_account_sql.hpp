@@ -63,5 +63,7 @@ inline constexpr std::string_view kLastLoginFailure =
     "SELECT MAX(at) FROM login_failures WHERE key = ?1";
 inline constexpr std::string_view kDeleteLoginFailures =
     "DELETE FROM login_failures WHERE key = ?1";
+inline constexpr std::string_view kPruneLoginFailures =
+    "DELETE FROM login_failures WHERE at < ?1";
 
 }  // namespace ccteams::store::account_sql

@@ -277,4 +277,13 @@ Result<void> SqliteAccountStore::clear_login_failures(const std::string& key) {
   return st->run();
 }
 
+Result<int> SqliteAccountStore::prune_login_failures(Timestamp before) {
+  auto conn = db_.lock();
+  auto st = conn.prepare(sql::kPruneLoginFailures);
+  if (!st) return std::move(st).error();
+  st->bind_int64(1, to_unix_millis(before));
+  if (auto r = st->run(); !r) return std::move(r).error();
+  return conn.changes();
+}
+
 }  // namespace ccteams::store

@@ -35,6 +35,7 @@ class SqliteAccountStore final : public AccountStore {
   Result<int> count_login_failures(const std::string& key, Timestamp since) override;
   Result<std::optional<Timestamp>> last_login_failure(const std::string& key) override;
   Result<void> clear_login_failures(const std::string& key) override;
+  Result<int> prune_login_failures(Timestamp before) override;
 
  private:
   SqliteDb& db_;

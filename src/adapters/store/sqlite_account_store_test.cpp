@@ -215,6 +215,16 @@ TEST_F(SqliteAccountStoreTest, LoginFailuresAreRecordedCountedAndCleared) {
   EXPECT_EQ(accounts->count_login_failures("ip:127.0.0.1", kT0).value_or(-1), 1);
 }
 
+TEST_F(SqliteAccountStoreTest, OldLoginFailuresArePrunedAcrossKeys) {
+  ASSERT_TRUE(accounts->record_login_failure("user:a", kT0 + Millis{10}));
+  ASSERT_TRUE(accounts->record_login_failure("user:b", kT0 + Millis{20}));
+  ASSERT_TRUE(accounts->record_login_failure("user:b", kT0 + Millis{40}));
+  EXPECT_EQ(accounts->prune_login_failures(kT0 + Millis{30}).value_or(-1), 2);
+  EXPECT_EQ(accounts->count_login_failures("user:a", kT0).value_or(-1), 0);
+  EXPECT_EQ(accounts->count_login_failures("user:b", kT0).value_or(-1), 1);
+  EXPECT_EQ(accounts->prune_login_failures(kT0 + Millis{30}).value_or(-1), 0);
+}
+
 TEST_F(SqliteAccountStoreTest, DataSurvivesReopening) {
   auto u = add_user(acme, "durable");
   ASSERT_TRUE(accounts->put_session({"hd", u.id, acme, "c", kT0, kT0 + Millis{1000}}));

@@ -54,9 +54,15 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_key_at ON login_failures(key, at);
 )sql";
 
+// v3: failed sign-ins are pruned by age once their window has passed (no unbounded growth).
+constexpr std::string_view kV3LoginFailuresByAge = R"sql(
+CREATE INDEX login_failures_at ON login_failures(at);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "accounts", kV1Accounts},
     Migration{2, "auth sessions", kV2AuthSessions},
+    Migration{3, "login failures by age", kV3LoginFailuresByAge},
 };
 
 constexpr std::string_view kReadUserVersion = "PRAGMA user_version";

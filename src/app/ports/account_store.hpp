@@ -58,6 +58,8 @@ class AccountStore {
   // Time of the most recent failure for key, if any.
   virtual Result<std::optional<Timestamp>> last_login_failure(const std::string& key) = 0;
   virtual Result<void> clear_login_failures(const std::string& key) = 0;
+  // Removes failures older than before (all keys); returns how many.
+  virtual Result<int> prune_login_failures(Timestamp before) = 0;
 };
 
 }  // namespace ccteams

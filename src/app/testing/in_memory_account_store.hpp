@@ -131,6 +131,13 @@ class InMemoryAccountStore final : public AccountStore {
     return ok();
   }
 
+  Result<int> prune_login_failures(Timestamp before) override {
+    std::lock_guard l(mu_);
+    int n = 0;
+    for (auto& [_, v] : failures_) n += static_cast<int>(std::erase_if(v, [&](Timestamp t) { return t < before; }));
+    return n;
+  }
+
   std::size_t session_count() {
     std::lock_guard l(mu_);
     return sessions_.size();

@@ -1,0 +1,92 @@
+#pragma once
+// JSON codecs for Microsoft Graph and Entra payloads (graph-protocol.md): decoders from the
+// wire text to the port's value types (app/ports/graph.hpp), and encoders for request bodies.
+// The one home of every Graph JSON name (STYLE.md §13).
+//
+// Decoders: tolerant of unknown fields; absent and null mean "no value"; errors are
+// Errc::invalid_input with a message "path: why", e.g. "value[3].availability: expected a
+// string, got null". Pure functions; thread-safe.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/ports/graph.hpp"
+#include "core/result.hpp"
+
+namespace ccteams::graph {
+
+// ---- Decoders --------------------------------------------------------------------------------
+
+// A GET /users page or a /users/delta page: "value" (users, and "@removed" items on delta),
+// "@odata.nextLink", "@odata.deltaLink", "@odata.count".
+Result<UsersPage> decode_users_page(std::string_view text);
+
+// One presence. GET /users/{id}/presence answers bare; GET /communications/presences/{id} is
+// documented wrapped in {"value":[…]} with one item: both are accepted. Also reads the decrypted
+// encryptedContent of a rich presence notification (a bare presence with "@odata.*" fields).
+Result<Presence> decode_presence(std::string_view text);
+// getPresencesByUserId: {"value":[presence…]}.
+Result<std::vector<Presence>> decode_presences(std::string_view text);
+Result<Subscription> decode_subscription(std::string_view text);
+Result<SubscriptionsPage> decode_subscriptions(std::string_view text);
+
+// A changeNotificationCollection: {"value":[…], "validationTokens":[…]?}. Items must carry
+// subscriptionId. Lifecycle items (with lifecycleEvent) are accepted too, since one POST may mix.
+Result<NotificationBatch> decode_notifications(std::string_view text);
+// A lifecycle notification collection: as above, but every item must carry lifecycleEvent.
+Result<NotificationBatch> decode_lifecycle_notifications(std::string_view text);
+
+// A 200 token endpoint reply. token_type and access_token required; expires_in required.
+Result<TokenResponse> decode_token_response(std::string_view text);
+
+// An Entra token error body {"error","error_description","error_codes",…}, with http_status
+// set from `status` and kind classified (classify_token_error).
+Result<GraphError> decode_token_error(std::string_view text, int status);
+// A Graph error envelope {"error":{"code","message","innerError":{…}}}, kind classified.
+Result<GraphError> decode_graph_error(std::string_view text, int status);
+
+// Any non-2xx answer as a GraphError: the Graph envelope, or (token endpoint, or a body in that
+// shape) an Entra error; a body that is neither keeps status and a short excerpt of the text.
+// Never fails. retry_after_seconds is copied in.
+GraphError graph_error_from_response(int status, std::string_view body, int retry_after_seconds);
+
+// ---- Classification --------------------------------------------------------------------------
+
+// Kind from status and Graph code: resyncRequired/syncStateNotFound -> resync_required,
+// 401 -> unauthorized, 403 -> forbidden, 404 -> not_found, 429 -> throttled, 5xx ->
+// unavailable, other 4xx -> invalid_request.
+GraphErrorKind classify_graph_error(int status, std::string_view code);
+// Entra: invalid_grant, invalid_client, unauthorized_client, interaction_required and
+// consent_required mean our credentials or consent are refused -> unauthorized;
+// temporarily_unavailable and 5xx -> unavailable; 429 -> throttled; else invalid_request.
+GraphErrorKind classify_token_error(int status, std::string_view error);
+
+// ---- Encoders --------------------------------------------------------------------------------
+
+// ISO-8601 duration as setPresence wants it: 600 s -> "PT10M", 5400 s -> "PT1H30M", 45 -> "PT45S".
+std::string iso8601_duration(std::chrono::seconds d);
+// Parses the subset iso8601_duration writes (PTnHnMnS, and PnD); nullopt otherwise.
+std::optional<std::chrono::seconds> parse_iso8601_duration(std::string_view text);
+
+std::string encode_subscription_create(const SubscriptionRequest& request);
+// PATCH body: {"expirationDateTime":"…"}.
+std::string encode_subscription_renew(Timestamp expiration);
+std::string encode_set_presence(const SetPresenceRequest& request);
+std::string encode_clear_presence(std::string_view session_id);
+std::string encode_presences_by_user_id(const std::vector<std::string>& user_ids);
+
+// application/x-www-form-urlencoded token endpoint bodies (§1.3).
+inline constexpr std::string_view kGraphDefaultScope = "https://graph.microsoft.com/.default";
+std::string encode_client_credentials_form(std::string_view client_id,
+                                           std::string_view client_secret,
+                                           std::string_view scope = kGraphDefaultScope);
+// client_secret empty for a public client.
+std::string encode_auth_code_form(std::string_view client_id, std::string_view client_secret,
+                                  const AuthCodeRequest& request);
+std::string encode_refresh_form(std::string_view client_id, std::string_view client_secret,
+                                const RefreshRequest& request);
+
+}  // namespace ccteams::graph

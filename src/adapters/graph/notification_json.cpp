@@ -1,0 +1,113 @@
+// Change and lifecycle notification collections (graph-protocol.md §4.3, §4.4).
+#include <boost/json.hpp>
+
+#include "adapters/graph/graph_json.hpp"
+#include "adapters/graph/json_reader.hpp"
+
+namespace ccteams::graph {
+
+namespace json = boost::json;
+
+namespace {
+
+Result<EncryptedContent> decode_encrypted(const json::object& o, const std::string& path) {
+  EncryptedContent e;
+  CCTEAMS_GRAPH_TRY(data, required_string(o, "data", path));
+  CCTEAMS_GRAPH_TRY(signature, required_string(o, "dataSignature", path));
+  CCTEAMS_GRAPH_TRY(key, required_string(o, "dataKey", path));
+  CCTEAMS_GRAPH_TRY(cert_id, optional_string(o, "encryptionCertificateId", path));
+  CCTEAMS_GRAPH_TRY(thumbprint, optional_string(o, "encryptionCertificateThumbprint", path));
+  if (!cert_id && !thumbprint) {
+    // Without either, no key can be chosen (§4.5 step 1).
+    return json_error(path, "neither encryptionCertificateId nor encryptionCertificateThumbprint");
+  }
+  e.data = std::move(data);
+  e.data_signature = std::move(signature);
+  e.data_key = std::move(key);
+  e.encryption_certificate_id = cert_id.value_or("");
+  e.encryption_certificate_thumbprint = thumbprint.value_or("");
+  return e;
+}
+
+Result<ChangeNotification> decode_item(const json::object& o, const std::string& path,
+                                       bool lifecycle_only) {
+  ChangeNotification n;
+  CCTEAMS_GRAPH_TRY(subscription_id, required_string(o, "subscriptionId", path));
+  if (subscription_id.empty()) {
+    return json_error(json_path(path, "subscriptionId"), "must not be empty");
+  }
+  CCTEAMS_GRAPH_TRY(id, optional_string(o, "id", path));
+  CCTEAMS_GRAPH_TRY(expiration, optional_time(o, "subscriptionExpirationDateTime", path));
+  CCTEAMS_GRAPH_TRY(change_type, optional_string(o, "changeType", path));
+  CCTEAMS_GRAPH_TRY(resource, optional_string(o, "resource", path));
+  CCTEAMS_GRAPH_TRY(tenant_id, optional_string(o, "tenantId", path));
+  CCTEAMS_GRAPH_TRY(organization_id, optional_string(o, "organizationId", path));
+  CCTEAMS_GRAPH_TRY(client_state, optional_string(o, "clientState", path));
+  CCTEAMS_GRAPH_TRY(lifecycle_event, optional_string(o, "lifecycleEvent", path));
+  if (lifecycle_only && !lifecycle_event) {
+    return json_error(json_path(path, "lifecycleEvent"), "missing");
+  }
+  if (!lifecycle_event) {
+    // A change notification that names no change cannot be applied; say so here rather than
+    // letting it vanish further down.
+    if (!change_type) return json_error(json_path(path, "changeType"), "missing");
+    if (!resource) return json_error(json_path(path, "resource"), "missing");
+  }
+  n.subscription_id = std::move(subscription_id);
+  n.id = std::move(id);
+  n.subscription_expiration = expiration;
+  n.change_type = std::move(change_type);
+  n.resource = std::move(resource);
+  n.tenant_id = std::move(tenant_id);
+  n.organization_id = std::move(organization_id);
+  n.client_state = std::move(client_state);
+  n.lifecycle_event = std::move(lifecycle_event);
+
+  CCTEAMS_GRAPH_TRY(data, optional_object(o, "resourceData", path));
+  if (data != nullptr) {
+    const auto data_path = json_path(path, "resourceData");
+    ResourceData rd;
+    CCTEAMS_GRAPH_TRY(rid, optional_string(*data, "id", data_path));
+    CCTEAMS_GRAPH_TRY(type, optional_string(*data, "@odata.type", data_path));
+    CCTEAMS_GRAPH_TRY(odata_id, optional_string(*data, "@odata.id", data_path));
+    rd.id = std::move(rid);
+    rd.odata_type = std::move(type);
+    rd.odata_id = std::move(odata_id);
+    n.resource_data = std::move(rd);
+  }
+  CCTEAMS_GRAPH_TRY(encrypted, optional_object(o, "encryptedContent", path));
+  if (encrypted != nullptr) {
+    CCTEAMS_GRAPH_TRY(e, decode_encrypted(*encrypted, json_path(path, "encryptedContent")));
+    n.encrypted_content = std::move(e);
+  }
+  return n;
+}
+
+Result<NotificationBatch> decode_collection(std::string_view text, bool lifecycle_only) {
+  CCTEAMS_GRAPH_TRY(doc, parse_document(text));
+  CCTEAMS_GRAPH_TRY(root, as_object(doc, ""));
+  NotificationBatch batch;
+  CCTEAMS_GRAPH_TRY(tokens, string_array(*root, "validationTokens", ""));
+  batch.validation_tokens = std::move(tokens);
+  CCTEAMS_GRAPH_TRY(items, required_array(*root, "value", ""));
+  batch.notifications.reserve(items->size());
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const auto path = json_path("value", i);
+    CCTEAMS_GRAPH_TRY(item, as_object((*items)[i], path));
+    CCTEAMS_GRAPH_TRY(n, decode_item(*item, path, lifecycle_only));
+    batch.notifications.push_back(std::move(n));
+  }
+  return batch;
+}
+
+}  // namespace
+
+Result<NotificationBatch> decode_notifications(std::string_view text) {
+  return decode_collection(text, false);
+}
+
+Result<NotificationBatch> decode_lifecycle_notifications(std::string_view text) {
+  return decode_collection(text, true);
+}
+
+}  // namespace ccteams::graph

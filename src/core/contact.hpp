@@ -1,0 +1,96 @@
+#pragma once
+// The contact state machine: an inbound customer contact from its queue to its end.
+//
+//   Queued --offer--> Offered(agent) --accept--> Connected(agent)
+//   Offered --decline | RONA--> Queued            (enqueued_at kept: it keeps its place)
+//   Connected <--> OnHold;  Connected|OnHold --consult--> Consulting(party)
+//   Consulting --conference--> Conferenced;  Consulting|Conferenced --drop party--> Connected
+//   Connected|OnHold|Consulting|Conferenced --transfer to agent--> Offered(other agent)
+//                                           --transfer to number--> Ended(transferred_out)
+//                                           --end--> Ended(completed)
+//   Queued|Offered --caller hangs up--> Ended(abandoned)
+// Every other event is refused with Errc::conflict naming the contact's state. Pure: the caller
+// supplies the time, persists the result and publishes it.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/ids.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace ccteams {
+
+enum class ContactStatus : std::uint8_t {
+  queued, offered, connected, on_hold, consulting, conferenced, ended,
+};
+enum class EndReason : std::uint8_t { none, completed, abandoned, transferred_out };
+
+// "Queued", "Offered", "Connected", "OnHold", "Consulting", "Conferenced", "Ended".
+std::string_view contact_status_name(ContactStatus s);
+std::optional<ContactStatus> parse_contact_status(std::string_view name);
+// "none", "completed", "abandoned", "transferred_out".
+std::string_view end_reason_name(EndReason r);
+
+// A consult, conference or transfer party: another agent, or a phone number (a Teams expert's
+// business phone, with their Teams user id, or a number typed by the agent).
+struct AgentParty {
+  UserId agent;
+  friend bool operator==(const AgentParty&, const AgentParty&) = default;
+};
+struct PhoneParty {
+  std::string number;         // E.164, already normalised (check_e164)
+  std::string teams_user_id;  // empty when typed by hand
+  friend bool operator==(const PhoneParty&, const PhoneParty&) = default;
+};
+using ContactParty = std::variant<AgentParty, PhoneParty>;
+
+struct Contact {
+  ContactId id;
+  OrgId org;
+  QueueId queue;
+  ContactStatus status = ContactStatus::queued;
+  std::string caller;             // the customer's number or label, as telephony gave it
+  Timestamp enqueued_at;          // first entry into the queue: the routing order, never moves
+  Timestamp since;                // when status last changed
+  std::optional<UserId> agent;    // Offered/Connected/OnHold/Consulting/Conferenced
+  std::optional<ContactParty> party;  // Consulting/Conferenced, and the target after a transfer out
+  int offers = 0;                 // times offered (including transfers to agents)
+  int ronas = 0;                  // offers that rang out
+  EndReason end_reason = EndReason::none;
+
+  friend bool operator==(const Contact&, const Contact&) = default;
+};
+
+Contact new_contact(ContactId id, OrgId org, QueueId queue, std::string caller,
+                    Timestamp enqueued_at);
+
+struct OfferTo { UserId agent; };
+struct AcceptBy { UserId agent; };
+struct DeclineBy { UserId agent; };
+struct RonaBy { UserId agent; };
+struct Hold {};
+struct Resume {};
+struct Consult { ContactParty party; };
+struct Conference {};  // the consulted party joins the customer and the agent
+struct DropParty {};   // cancel a consult or leave a conference with the customer
+struct Transfer { ContactParty party; };
+struct End {};         // the agent or the customer ends a connected contact
+struct Abandon {};     // the customer hangs up before anyone answered
+
+using ContactEvent = std::variant<OfferTo, AcceptBy, DeclineBy, RonaBy, Hold, Resume, Consult,
+                                  Conference, DropParty, Transfer, End, Abandon>;
+
+// Errors: conflict when the state forbids the event or the agent is not the contact's agent;
+// invalid_input when a phone party's number is not E.164 or a transfer targets the same agent.
+Result<Contact> apply(const Contact& contact, const ContactEvent& event, Timestamp now);
+
+inline bool is_active(const Contact& c) {
+  return c.status != ContactStatus::queued && c.status != ContactStatus::offered &&
+         c.status != ContactStatus::ended;
+}
+
+}  // namespace ccteams
