@@ -14,6 +14,7 @@
 #include "app/user_service.hpp"
 #include "cli/config.hpp"
 #include "cli/demo.hpp"
+#include "cli/emulator_host.hpp"
 #include "cli/logging.hpp"
 #include "cli/runtime.hpp"
 
@@ -36,6 +37,8 @@ struct DemoArgs {
   int agents = 5;
   std::string password_hash = "interactive";
   std::string log_format = "text";
+  int emulator_port = -1;  // -1: the demo port + 1 (or 0 when the demo port is 0)
+  int emulator_users = 200;
 };
 
 int run_demo(const DemoArgs& a) {
@@ -53,6 +56,7 @@ int run_demo(const DemoArgs& a) {
   options.config.auth.password_hash = a.password_hash;
   options.secret_key_generate_path = (fs::path(a.data) / "secret.key").string();
   options.min_password_length = 1;
+  options.demo = true;
   auto runtime = Runtime::create(std::move(options));
   if (!runtime) return fail(runtime.error().message);
 
@@ -65,14 +69,30 @@ int run_demo(const DemoArgs& a) {
   if (!port) return fail(port.error().message);
 
   const std::string url = "http://" + a.host + ":" + std::to_string(*port) + "/";
+  // The Microsoft side of the demo: Entra ID and Graph, emulated in this process over HTTPS.
+  EmulatorHostOptions eo;
+  eo.host = a.host;
+  eo.port = static_cast<std::uint16_t>(
+      a.emulator_port >= 0 ? a.emulator_port : (*port == 0 ? 0 : (*port + 1) % 65536));
+  eo.ca_out_path = (fs::path(a.data) / "emulator-ca.pem").string();
+  eo.emulator.users = a.emulator_users;
+  eo.emulator.redirect_uris = {url + "api/v1/connectors/msteams/callback"};
+  auto emulator = EmulatorHost::start(std::move(eo));
+  if (!emulator) return fail("--emulator-port: " + emulator.error().message);
+  const auto info = (*emulator)->info();
   std::cout << "ccteams demo is running (Ctrl+C to stop)\n"
             << "  Console:   " << url << "\n"
             << "  Data:      " << fs::absolute(a.data).string() << "\n"
+            << "  Graph emulator: " << (*emulator)->base_url() << "  (tenant " << info.domain
+            << ", CA certificate " << (fs::path(a.data) / "emulator-ca.pem").string() << ")\n"
+            << "  Microsoft 365 accounts: admin@" << info.domain << " (Global Administrator), privadmin@"
+            << info.domain << ", member@" << info.domain << "\n"
             << "  Accounts:  admin, supervisor, agent1.." << "agent" << a.agents << "\n"
             << "  Password:  " << password << (generated ? "   (generated; pass --password to choose)" : "")
             << "\n"
             << std::flush;
   (*runtime)->run_until_signal();
+  emulator->reset();
   std::cout << "ccteams demo stopped\n";
   return 0;
 }
@@ -132,6 +152,37 @@ int run_user_add(const UserAddArgs& a) {
   return 0;
 }
 
+struct GraphEmulatorArgs {
+  EmulatorHostOptions host;
+  bool plain_http = false;
+  std::string log_format = "text";
+};
+
+int run_graph_emulator(GraphEmulatorArgs a) {
+  setup_logging(a.log_format, "info");
+  a.host.https = !a.plain_http;
+  if (a.host.cert_file.empty() != a.host.key_file.empty()) {
+    return fail("--cert and --key must be given together");
+  }
+  const std::string ca_out = a.host.ca_out_path;
+  block_stop_signals();
+  auto host = EmulatorHost::start(std::move(a.host));
+  if (!host) return fail(host.error().message);
+  const auto info = (*host)->info();
+  std::cout << "Graph + Entra ID emulator (Ctrl+C to stop)\n"
+            << "  URL:        " << (*host)->base_url() << "   (Entra: /{tenant}/oauth2/v2.0/..., Graph: /v1.0/...)\n"
+            << "  Tenant:     " << info.tenant_id << "  (" << info.domain << ")\n"
+            << "  App:        client id " << info.app_id << ", secret " << info.app_secret << "\n"
+            << "  Accounts:   admin@" << info.domain << " (Global Administrator), privadmin@"
+            << info.domain << " (Privileged Role Administrator), member@" << info.domain << "\n";
+  if (!(*host)->ca_pem().empty() && !ca_out.empty()) {
+    std::cout << "  CA:         " << ca_out << "  (trust it to call the emulator over HTTPS)\n";
+  }
+  std::cout << std::flush;
+  (*host)->run_until_signal();
+  return 0;
+}
+
 struct GraphDecodeArgs {
   std::string kind;
   std::string file;
@@ -185,6 +236,38 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
 
+  demo_cmd->add_option("--emulator-port", demo.emulator_port,
+                       "Port of the Graph emulator (default: the demo port + 1)");
+  demo_cmd->add_option("--emulator-users", demo.emulator_users,
+                       "Generated users in the emulated Microsoft 365 tenant")
+      ->check(CLI::Range(0, 200000))
+      ->capture_default_str();
+
+  GraphEmulatorArgs ge;
+  ge.host.port = 9444;
+  ge.host.ca_out_path = "emulator-ca.pem";
+  auto* ge_cmd = app.add_subcommand(
+      "graph-emulator", "Run the Microsoft Graph + Entra ID emulator on its own (tests, load tests)");
+  ge_cmd->add_option("--port", ge.host.port, "Port (0 picks a free one)")->capture_default_str();
+  ge_cmd->add_option("--host", ge.host.host, "Address to listen on")->capture_default_str();
+  ge_cmd->add_option("--users", ge.host.emulator.users, "Generated users")
+      ->check(CLI::Range(0, 200000))
+      ->capture_default_str();
+  ge_cmd->add_option("--seed", ge.host.emulator.seed, "Seed of the generated organisation")
+      ->capture_default_str();
+  ge_cmd->add_option("--domain", ge.host.emulator.domain, "Tenant domain")->capture_default_str();
+  ge_cmd->add_option("--app-id", ge.host.emulator.app_id, "Client id of the default app registration");
+  ge_cmd->add_option("--app-secret", ge.host.emulator.app_secret, "Its client secret");
+  ge_cmd->add_option("--redirect-uri", ge.host.emulator.redirect_uris,
+                     "Redirect URI of the default app registration (repeatable)");
+  ge_cmd->add_option("--cert", ge.host.cert_file, "TLS certificate chain (PEM) instead of a generated one");
+  ge_cmd->add_option("--key", ge.host.key_file, "Its private key (PEM)");
+  ge_cmd->add_option("--ca-out", ge.host.ca_out_path, "Where to write the generated CA certificate")
+      ->capture_default_str();
+  ge_cmd->add_flag("--http", ge.plain_http, "Serve plain HTTP instead of HTTPS");
+  ge_cmd->add_option("--log-format", ge.log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+
   std::string config_path;
   auto* serve_cmd = app.add_subcommand("serve", "Run the service from a configuration file");
   serve_cmd->add_option("--config", config_path, "Path to ccteams.toml")->required();
@@ -229,6 +312,7 @@ int run(int argc, char** argv) {
     return app.exit(e);
   }
   if (*demo_cmd) return run_demo(demo);
+  if (*ge_cmd) return run_graph_emulator(std::move(ge));
   if (*serve_cmd) return run_serve(config_path);
   if (*user_add_cmd) return run_user_add(user_add);
   if (*decode_cmd) return run_graph_decode(decode);

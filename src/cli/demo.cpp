@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include "app/cc_config_service.hpp"
 #include "app/user_service.hpp"
 
 namespace ccteams::cli {
@@ -25,6 +26,70 @@ Result<DemoAccounts> seed_demo_accounts(UserService& users, const std::string& p
     out.usernames.push_back(u.username);
   }
   return out;
+}
+
+namespace {
+
+template <class T, class Named>
+std::optional<T> find_named(const std::vector<T>& items, const Named& name) {
+  for (const auto& i : items) {
+    if (i.name == name) return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<void> seed_demo_contact_center(UserService& users, CcConfigService& config) {
+  auto org = users.ensure_org(kDemoOrgName);
+  if (!org) return std::move(org).error();
+  const OrgId id = org->id;
+  auto codes = config.list_idle_codes(id);
+  if (!codes) return std::move(codes).error();
+  std::vector<IdleCodeId> allowed;
+  for (const char* name : {"Lunch", "Meeting", "Break"}) {
+    auto code = find_named(*codes, std::string(name));
+    if (!code) {
+      auto created = config.create_idle_code(id, name, true);
+      if (!created) return std::move(created).error();
+      code = *created;
+    }
+    allowed.push_back(code->id);
+  }
+  auto profiles = config.list_desktop_profiles(id);
+  if (!profiles) return std::move(profiles).error();
+  auto profile = find_named(*profiles, std::string("Demo agents"));
+  if (!profile) {
+    DesktopProfile p;
+    p.name = "Demo agents";
+    p.microsoft_teams = true;
+    p.allowed_idle_codes = allowed;
+    auto created = config.create_desktop_profile(id, p);
+    if (!created) return std::move(created).error();
+    profile = *created;
+  }
+  auto queues = config.list_queues(id);
+  if (!queues) return std::move(queues).error();
+  std::vector<QueueId> queue_ids;
+  for (const char* name : {"Sales", "Support"}) {
+    auto q = find_named(*queues, std::string(name));
+    if (!q) {
+      auto created = config.create_queue(id, name);
+      if (!created) return std::move(created).error();
+      q = *created;
+    }
+    queue_ids.push_back(q->id);
+  }
+  auto agents = config.list_agents(id);
+  if (!agents) return std::move(agents).error();
+  for (const auto& a : *agents) {
+    if (a.configured) continue;
+    AgentChanges changes;
+    changes.desktop_profile = std::optional<DesktopProfileId>{profile->id};
+    changes.queues = queue_ids;
+    if (auto r = config.put_agent(id, a.user.id, changes); !r) return std::move(r).error();
+  }
+  return ok();
 }
 
 std::string random_demo_password() {

@@ -6,6 +6,7 @@
 
 namespace ccteams {
 class UserService;
+class CcConfigService;
 }
 
 namespace ccteams::cli {
@@ -22,6 +23,12 @@ struct DemoAccounts {
 // and roles to the given ones.
 Result<DemoAccounts> seed_demo_accounts(UserService& users, const std::string& password,
                                         int agent_count);
+
+// The demo organisation's contact center: idle codes Lunch, Meeting, Break (and RONA), the
+// desktop profile "Demo agents" (Microsoft Teams on, RONA 15 s, no wrap-up), queues Sales and
+// Support, and every agent account of the org in that profile serving both queues.
+// Idempotent: what exists by name is kept as it is. Call after seed_demo_accounts.
+Result<void> seed_demo_contact_center(UserService& users, CcConfigService& config);
 
 // A random demo password that is easy to type: 4 groups of 4 lowercase letters/digits.
 std::string random_demo_password();

@@ -22,6 +22,15 @@
 #include "app/metrics.hpp"
 #include "app/ports/clock.hpp"
 #include "app/user_service.hpp"
+// ---- contact center (issue 5) ----
+#include "adapters/http/api/cc_api_context.hpp"
+#include "adapters/store/sqlite_contact_center_store.hpp"
+#include "app/asio_scheduler.hpp"
+#include "app/cc_config_service.hpp"
+#include "app/cc_event_hub.hpp"
+#include "app/contact_center.hpp"
+#include "cli/demo.hpp"
+// ---- end contact center ----
 
 namespace ccteams::cli {
 
@@ -69,6 +78,15 @@ struct Runtime::Impl {
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<http::HttpServer> server;
+  std::optional<asio::signal_set> signals;  // SIGINT/SIGTERM -> stop(), from start() on
+  // ---- contact center (issue 5). After ioc: its timers live on it; destroyed before it. ----
+  std::unique_ptr<store::SqliteContactCenterStore> cc_store;
+  std::unique_ptr<AsioScheduler> cc_scheduler;
+  CcEventHub cc_events;
+  std::unique_ptr<CcConfigService> cc_config;
+  std::unique_ptr<ContactCenter> cc_center;
+  std::unique_ptr<http::CcApiContext> cc_api;
+  // ---- end contact center ----
   std::vector<std::thread> threads;
   std::mutex mu;
   std::condition_variable cv;
@@ -95,8 +113,11 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
                              c.secrets.key_file.empty() ? options.secret_key_generate_path
                                                         : c.secrets.key_file);
   if (!box) return std::move(box).error();
-  auto store = open_sqlite_store(c.store.path);
+  // ---- contact center (issue 5): the concrete store, whose connection it shares ----
+  auto store = SqliteStore::open(c.store.path);
   if (!store) return std::move(store).error();
+  store::SqliteDb& db = (*store)->db();
+  // ---- end contact center ----
 
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), std::move(*box));
   const auto& auth_cfg = impl->options.config.auth;
@@ -115,6 +136,20 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   http::register_ops_routes(impl->router, *impl->api);
   http::register_auth_routes(impl->router, *impl->api);
   http::register_user_routes(impl->router, *impl->api);
+  // ---- contact center (issue 5) ----
+  impl->cc_store = std::make_unique<store::SqliteContactCenterStore>(db);
+  impl->cc_scheduler = std::make_unique<AsioScheduler>(impl->ioc);
+  impl->cc_config = std::make_unique<CcConfigService>(impl->store->accounts(), *impl->cc_store);
+  impl->cc_center = std::make_unique<ContactCenter>(*impl->cc_store, impl->store->accounts(),
+                                                    impl->clock, *impl->cc_scheduler,
+                                                    impl->cc_events);
+  impl->cc_api = std::make_unique<http::CcApiContext>(
+      http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
+                         *impl->cc_store, impl->options.demo});
+  http::register_cc_config_routes(impl->router, *impl->cc_api);
+  http::register_cc_desk_routes(impl->router, *impl->cc_api);
+  http::register_cc_event_routes(impl->router, *impl->cc_api);
+  // ---- end contact center ----
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
@@ -132,11 +167,23 @@ Result<std::uint16_t> Runtime::start() {
     if (!key) return std::move(key).error();
     so.tls = http::TlsConfig{std::move(*cert), std::move(*key)};
   }
+  // ---- contact center (issue 5): demo configuration, then restart recovery ----
+  if (im.options.demo) {
+    if (auto r = seed_demo_contact_center(*im.users, *im.cc_config); !r) return std::move(r).error();
+  }
+  if (auto r = im.cc_center->recover(); !r) return std::move(r).error();
+  // ---- end contact center ----
   im.server = std::make_unique<http::HttpServer>(im.ioc, im.router, std::move(so));
   auto port = im.server->listen(sc.host, sc.port);
   if (!port) return port;
   im.server->start();
   im.work.emplace(im.ioc.get_executor());
+  im.signals.emplace(im.ioc, SIGINT, SIGTERM);
+  im.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {} received: finishing in-flight requests, then stopping", signo);
+    stop();
+  });
   for (int i = 0; i < sc.threads; ++i) {
     im.threads.emplace_back([&im] {
       try {
@@ -175,7 +222,7 @@ void Runtime::wait() {
   auto& im = *impl_;
   {
     std::unique_lock lock(im.mu);
-    im.cv.wait(lock, [&] { return im.stopped || !im.stop_requested && im.threads.empty(); });
+    im.cv.wait(lock, [&] { return im.stopped || (!im.stop_requested && im.threads.empty()); });
   }
   for (auto& t : im.threads) {
     if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
@@ -184,13 +231,8 @@ void Runtime::wait() {
 }
 
 void Runtime::run_until_signal() {
-  auto& im = *impl_;
-  asio::signal_set signals(im.ioc, SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
-    if (ec) return;
-    spdlog::info("signal {} received: finishing in-flight requests, then stopping", signo);
-    stop();
-  });
+  // The handler was installed by start(), before anything announced that we are up, so a
+  // SIGTERM that arrives right after the ready line is already a graceful stop.
   wait();
 }
 

@@ -24,6 +24,9 @@ struct RuntimeOptions {
   Config config;
   std::string secret_key_generate_path;  // demo: create the key file here when missing
   std::size_t min_password_length = 8;   // demo accepts short demo passwords
+  // `ccteams demo`: demo telephony (POST /api/v1/demo/contacts) and the demo contact-center
+  // configuration (queues, profile, idle codes) seeded at start().
+  bool demo = false;
 };
 
 class Runtime {

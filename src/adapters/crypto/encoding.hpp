@@ -13,8 +13,8 @@ namespace ccteams {
 enum class Base64Alphabet { standard, url };  // RFC 4648 §4 ('+', '/') and §5 ('-', '_')
 
 // Encodes bytes; padding ('=') is written only when pad is true.
-std::string base64_encode(std::string_view bytes, Base64Alphabet alphabet = Base64Alphabet::standard,
-                          bool pad = true);
+std::string base64_encode(std::string_view bytes,
+                          Base64Alphabet alphabet = Base64Alphabet::standard, bool pad = true);
 // Decodes text in the given alphabet; padding is optional but, when present, must be correct.
 // nullopt for any character outside the alphabet (whitespace included), a wrong length, or
 // non-zero trailing bits.

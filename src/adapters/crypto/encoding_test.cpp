@@ -6,9 +6,13 @@ namespace ccteams {
 namespace {
 
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [raw, enc] : vectors) {
     EXPECT_EQ(base64_encode(raw), enc);
     EXPECT_EQ(base64_decode(enc), std::optional<std::string>(raw));
@@ -28,10 +32,10 @@ TEST(Base64, UrlAlphabetDiffersInTwoCharacters) {
 
 TEST(Base64, RejectsMalformedText) {
   EXPECT_FALSE(base64_decode("Zm9v!"));
-  EXPECT_FALSE(base64_decode("Z"));          // impossible length
-  EXPECT_FALSE(base64_decode("Zm9=v"));      // padding in the middle
-  EXPECT_FALSE(base64_decode("Zg="));        // padding without a full quantum
-  EXPECT_FALSE(base64_decode("Zh=="));       // non-zero trailing bits
+  EXPECT_FALSE(base64_decode("Z"));      // impossible length
+  EXPECT_FALSE(base64_decode("Zm9=v"));  // padding in the middle
+  EXPECT_FALSE(base64_decode("Zg="));    // padding without a full quantum
+  EXPECT_FALSE(base64_decode("Zh=="));   // non-zero trailing bits
   EXPECT_FALSE(base64_decode("Zm9v\n"));
   EXPECT_FALSE(base64_decode("===="));
 }
@@ -60,8 +64,7 @@ TEST(RandomToken, IsUrlSafeUnpaddedAndFresh) {
   const std::string b = random_token(32);
   EXPECT_EQ(a.size(), 43u);
   EXPECT_NE(a, b);
-  EXPECT_EQ(a.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+  EXPECT_EQ(a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
             std::string::npos);
   EXPECT_EQ(base64_decode(a, Base64Alphabet::url)->size(), 32u);
 }

@@ -52,8 +52,7 @@ std::string errno_text(int err) { return std::strerror(err); }
 Result<std::string> read_key_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
-    return make_error(Errc::unavailable,
-                      "cannot open key file " + path + ": " + errno_text(errno));
+    return make_error(Errc::unavailable, "cannot open key file " + path + ": " + errno_text(errno));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -130,8 +129,8 @@ Result<void> create_key_file(const std::string& path) {
 Result<SecretBox> from_source(std::string_view text, const std::string& source) {
   auto box = SecretBox::from_key_text(text);
   if (!box) {
-    return make_error(box.error().code, "the secret key from " + source + " is invalid: " +
-                                            box.error().message);
+    return make_error(box.error().code,
+                      "the secret key from " + source + " is invalid: " + box.error().message);
   }
   return box;
 }
@@ -183,13 +182,12 @@ Result<std::string> SecretBox::seal(std::string_view plaintext, std::string_view
   int len = 0;
   int final_len = 0;
   const bool sealed =
-      ctx && EVP_EncryptInit_ex2(ctx.get(), EVP_aes_256_gcm(), key_->bytes.data(),
-                                 reinterpret_cast<const unsigned char*>(nonce.data()),
-                                 nullptr) == 1 &&
-      (aad.empty() ||
-       EVP_EncryptUpdate(ctx.get(), nullptr, &len,
-                         reinterpret_cast<const unsigned char*>(aad.data()),
-                         static_cast<int>(aad.size())) == 1) &&
+      ctx &&
+      EVP_EncryptInit_ex2(ctx.get(), EVP_aes_256_gcm(), key_->bytes.data(),
+                          reinterpret_cast<const unsigned char*>(nonce.data()), nullptr) == 1 &&
+      (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                                        reinterpret_cast<const unsigned char*>(aad.data()),
+                                        static_cast<int>(aad.size())) == 1) &&
       EVP_EncryptUpdate(ctx.get(), out, &len,
                         reinterpret_cast<const unsigned char*>(plaintext.data()),
                         static_cast<int>(plaintext.size())) == 1 &&
@@ -225,12 +223,11 @@ Result<std::string> SecretBox::open(std::string_view sealed, std::string_view aa
   int len = 0;
   int final_len = 0;
   const bool set_up =
-      ctx && EVP_DecryptInit_ex2(ctx.get(), EVP_aes_256_gcm(), key_->bytes.data(), bytes,
-                                 nullptr) == 1 &&
-      (aad.empty() ||
-       EVP_DecryptUpdate(ctx.get(), nullptr, &len,
-                         reinterpret_cast<const unsigned char*>(aad.data()),
-                         static_cast<int>(aad.size())) == 1) &&
+      ctx &&
+      EVP_DecryptInit_ex2(ctx.get(), EVP_aes_256_gcm(), key_->bytes.data(), bytes, nullptr) == 1 &&
+      (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                                        reinterpret_cast<const unsigned char*>(aad.data()),
+                                        static_cast<int>(aad.size())) == 1) &&
       EVP_DecryptUpdate(ctx.get(), out, &len, bytes + kNonceBytes, static_cast<int>(ct_size)) ==
           1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes),
@@ -256,10 +253,10 @@ Result<SecretBox> load_secret_key(std::string_view key_text, std::string_view en
     }
   }
   if (generate_path.empty()) {
-    return make_error(Errc::invalid_input,
-                      "no secret key: set it in the configuration" +
-                          (env_var.empty() ? std::string()
-                                           : " or in environment variable " + std::string(env_var)));
+    return make_error(Errc::invalid_input, "no secret key: set it in the configuration" +
+                                               (env_var.empty() ? std::string()
+                                                                : " or in environment variable " +
+                                                                      std::string(env_var)));
   }
   struct stat st {};
   if (::lstat(generate_path.c_str(), &st) != 0) {

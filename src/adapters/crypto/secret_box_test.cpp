@@ -45,8 +45,8 @@ class TempDir {
 
 TEST(SecretBox, SealThenOpenRoundTrips) {
   const SecretBox box = make_box();
-  for (const std::string& plain : {std::string(), std::string("s3cr3t"), std::string(10000, 'x'),
-                                  std::string("\0\xff", 2)}) {
+  for (const std::string& plain :
+       {std::string(), std::string("s3cr3t"), std::string(10000, 'x'), std::string("\0\xff", 2)}) {
     auto sealed = box.seal(plain, "org:12/graph.client_secret");
     ASSERT_TRUE(sealed) << sealed.error().message;
     EXPECT_TRUE(sealed->starts_with("v1."));
@@ -121,9 +121,9 @@ TEST(SecretBox, KeyTextFormats) {
 
 TEST(SecretBox, BadKeyTextErrorsNameTheProblemWithoutEchoingIt) {
   const std::string short_key = base64_encode(std::string(16, 'k'));
-  for (const std::string& bad : {std::string(), std::string("   "), short_key,
-                                std::string("not base64 at all!"), std::string(63, 'a'),
-                                base64_encode(std::string(48, 'k'))}) {
+  for (const std::string& bad :
+       {std::string(), std::string("   "), short_key, std::string("not base64 at all!"),
+        std::string(63, 'a'), base64_encode(std::string(48, 'k'))}) {
     auto box = SecretBox::from_key_text(bad);
     ASSERT_FALSE(box) << bad;
     EXPECT_EQ(box.error().code, Errc::invalid_input);

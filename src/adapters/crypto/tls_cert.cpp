@@ -91,8 +91,7 @@ Result<void> add_subject_alt_names(X509* cert, const std::vector<std::string>& d
 
 // A new certificate with a random positive 64-bit serial, the given subject CN and validity,
 // not yet signed and without extensions.
-Result<X509Ptr> new_certificate(EVP_PKEY* key, const std::string& common_name,
-                                int validity_days) {
+Result<X509Ptr> new_certificate(EVP_PKEY* key, const std::string& common_name, int validity_days) {
   X509Ptr cert(X509_new());
   if (!cert) return ossl_error("cannot allocate a certificate");
   std::array<unsigned char, 8> serial_bytes{};
@@ -111,8 +110,8 @@ Result<X509Ptr> new_certificate(EVP_PKEY* key, const std::string& common_name,
       X509_time_adj_ex(X509_getm_notAfter(cert.get()), validity_days, 0, nullptr) != nullptr &&
       X509_set_pubkey(cert.get(), key) == 1 &&
       X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                                 reinterpret_cast<const unsigned char*>("ccteams test PKI"), -1,
-                                 -1, 0) == 1 &&
+                                 reinterpret_cast<const unsigned char*>("ccteams test PKI"), -1, -1,
+                                 0) == 1 &&
       X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                  reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
                                  -1, 0) == 1;
@@ -128,7 +127,8 @@ Result<std::string> cert_to_pem(X509* cert) {
 
 Result<std::string> key_to_pem(EVP_PKEY* key) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return ossl_error("cannot encode the private key");
   }
   return bio_to_string(bio.get());
@@ -137,8 +137,7 @@ Result<std::string> key_to_pem(EVP_PKEY* key) {
 }  // namespace
 
 Result<TestPki> generate_test_pki(const std::vector<std::string>& dns_names,
-                                  const std::vector<std::string>& ip_addresses,
-                                  int validity_days) {
+                                  const std::vector<std::string>& ip_addresses, int validity_days) {
   if (dns_names.empty() && ip_addresses.empty()) {
     return make_error(Errc::invalid_input, "a certificate needs at least one DNS name or IP");
   }
@@ -162,11 +161,10 @@ Result<TestPki> generate_test_pki(const std::vector<std::string>& dns_names,
   }
   X509V3_CTX ca_ctx;
   X509V3_set_ctx(&ca_ctx, ca->get(), ca->get(), nullptr, nullptr, 0);
-  for (const auto& [nid, value] :
-       {std::pair{NID_basic_constraints, "critical,CA:TRUE"},
-        std::pair{NID_key_usage, "critical,keyCertSign,cRLSign"},
-        std::pair{NID_subject_key_identifier, "hash"},
-        std::pair{NID_authority_key_identifier, "keyid:always"}}) {
+  for (const auto& [nid, value] : {std::pair{NID_basic_constraints, "critical,CA:TRUE"},
+                                   std::pair{NID_key_usage, "critical,keyCertSign,cRLSign"},
+                                   std::pair{NID_subject_key_identifier, "hash"},
+                                   std::pair{NID_authority_key_identifier, "keyid:always"}}) {
     if (auto r = add_ext(ca->get(), &ca_ctx, nid, value); !r) return std::move(r).error();
   }
   if (X509_sign(ca->get(), ca_key->get(), EVP_sha256()) == 0) {
@@ -186,8 +184,7 @@ Result<TestPki> generate_test_pki(const std::vector<std::string>& dns_names,
   for (const auto& [nid, value] :
        {std::pair{NID_basic_constraints, "critical,CA:FALSE"},
         std::pair{NID_key_usage, "critical,digitalSignature,keyEncipherment"},
-        std::pair{NID_ext_key_usage, "serverAuth"},
-        std::pair{NID_subject_key_identifier, "hash"},
+        std::pair{NID_ext_key_usage, "serverAuth"}, std::pair{NID_subject_key_identifier, "hash"},
         std::pair{NID_authority_key_identifier, "keyid:always"}}) {
     if (auto r = add_ext(leaf->get(), &leaf_ctx, nid, value); !r) return std::move(r).error();
   }

@@ -72,8 +72,8 @@ TEST(TlsCert, ChainHoldsLeafThenCaAndKeyMatchesLeaf) {
   EXPECT_NE(pki->cert_chain_pem.find(pki->ca_cert_pem), std::string::npos);
   EXPECT_NE(pki->cert_chain_pem.find(pki->ca_cert_pem), 0u);
   auto leaf = read_cert(pki->cert_chain_pem);
-  BioPtr bio(BIO_new_mem_buf(pki->private_key_pem.data(),
-                             static_cast<int>(pki->private_key_pem.size())));
+  BioPtr bio(
+      BIO_new_mem_buf(pki->private_key_pem.data(), static_cast<int>(pki->private_key_pem.size())));
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   ASSERT_TRUE(leaf && key);
   EXPECT_EQ(X509_check_private_key(leaf.get(), key.get()), 1);

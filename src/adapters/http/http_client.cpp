@@ -4,6 +4,7 @@
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,8 +20,6 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
-
-#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -46,7 +45,7 @@ constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 struct Target {
   bool tls = false;
   bool host_is_ip = false;
-  std::string host;            // without brackets; DNS names lower-cased
+  std::string host;  // without brackets; DNS names lower-cased
   std::uint16_t port = 0;
   std::string host_header;     // "host", "host:port", "[::1]:port"
   std::string path_and_query;  // origin-form request target
@@ -98,22 +97,21 @@ Result<Target> parse_target(std::string_view url) {
     }
     t.port = static_cast<std::uint16_t>(value);
   }
-  const std::string bracketed = u.host_type() == boost::urls::host_type::ipv6
-                                    ? "[" + t.host + "]" : t.host;
+  const std::string bracketed =
+      u.host_type() == boost::urls::host_type::ipv6 ? "[" + t.host + "]" : t.host;
   t.host_header = t.port == default_port ? bracketed : bracketed + ":" + std::to_string(t.port);
   t.path_and_query = std::string(u.encoded_target());
   if (t.path_and_query.empty() || t.path_and_query.front() != '/') {
     t.path_and_query.insert(0, "/");
   }
-  t.origin = std::string(t.tls ? "https://" : "http://") + bracketed + ":" +
-             std::to_string(t.port);
+  t.origin = std::string(t.tls ? "https://" : "http://") + bracketed + ":" + std::to_string(t.port);
   return t;
 }
 
 bool is_token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                                  std::string_view::npos;
+    return std::isalnum(c) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
   });
 }
 
@@ -131,8 +129,8 @@ Result<bhttp::request<bhttp::string_body>> build_request(ClientRequest& in, cons
   req.set(bhttp::field::host, t.host_header);
   req.set(bhttp::field::user_agent, user_agent);
   for (auto& h : in.headers) {
-    if (!is_token(h.name) || h.value.find_first_of(std::string_view("\r\n\0", 3)) !=
-                                 std::string::npos) {
+    if (!is_token(h.name) ||
+        h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
       return make_error(Errc::invalid_input, "invalid request header '" + h.name + "'");
     }
     const auto field = bhttp::string_to_field(h.name);
@@ -293,8 +291,7 @@ net::awaitable<Result<void>> HttpClient::Impl::open(Connection& conn, const Targ
     timer.async_wait([resolver](const beast::error_code& ec) {
       if (!ec) resolver->cancel();
     });
-    auto [ec, results] =
-        co_await resolver->async_resolve(t.host, std::to_string(t.port), kAsTuple);
+    auto [ec, results] = co_await resolver->async_resolve(t.host, std::to_string(t.port), kAsTuple);
     timer.cancel();
     if (ec) {
       co_return unavailable(Clock::now() >= deadline

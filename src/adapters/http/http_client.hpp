@@ -4,7 +4,6 @@
 // here.
 
 #include <boost/asio/awaitable.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -23,7 +22,7 @@ namespace ccteams {
 
 struct ClientRequest {
   std::string method = "GET";
-  std::string url;                    // absolute http:// or https:// URL; the fragment is ignored
+  std::string url;  // absolute http:// or https:// URL; the fragment is ignored
   // Sent as given, in order. Host, User-Agent and Connection given here replace the client's
   // own; Content-Length and Transfer-Encoding are always computed from body and never taken.
   std::vector<http::Header> headers;
@@ -43,7 +42,7 @@ struct ClientOptions {
   std::string extra_ca_pem;  // PEM certificates trusted in addition to the system store
                              // (e.g. the emulator's CA); empty for none
   bool use_system_roots = true;
-  std::size_t max_idle_per_origin = 8;     // idle keep-alive connections kept per origin
+  std::size_t max_idle_per_origin = 8;         // idle keep-alive connections kept per origin
   std::chrono::milliseconds idle_ttl{60'000};  // an idle connection older than this is closed
   std::size_t max_response_body = 32u << 20;
   std::string user_agent = "ccteams";

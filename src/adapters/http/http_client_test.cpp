@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,16 +10,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -36,12 +35,12 @@ using namespace std::chrono_literals;
 constexpr auto kAsTuple = net::as_tuple(net::use_awaitable);
 
 enum class Behaviour {
-  echo,                   // answers every request, keeps the connection alive
-  close_after_response,   // answers, then closes without saying "Connection: close"
-  drop_second_request,    // on each connection, reads the second request and closes unanswered
-  drop_every_request,     // reads each request and closes unanswered
-  never_answer,           // reads the request and waits
-  chunked,                // answers with a chunked body
+  echo,                  // answers every request, keeps the connection alive
+  close_after_response,  // answers, then closes without saying "Connection: close"
+  drop_second_request,   // on each connection, reads the second request and closes unanswered
+  drop_every_request,    // reads each request and closes unanswered
+  never_answer,          // reads the request and waits
+  chunked,               // answers with a chunked body
 };
 
 // A loopback HTTP(S) server on its own thread, counting connections and requests.
@@ -64,8 +63,8 @@ class TestServer {
     thread_.join();
   }
   std::string url(std::string_view path = "/") const {
-    return std::string(ssl_ ? "https" : "http") + "://127.0.0.1:" +
-           std::to_string(acceptor_.local_endpoint().port()) + std::string(path);
+    return std::string(ssl_ ? "https" : "http") +
+           "://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + std::string(path);
   }
   int connections() const { return connections_; }
   int requests() const { return requests_; }

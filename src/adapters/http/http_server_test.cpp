@@ -276,7 +276,13 @@ TEST_F(HttpServerTest, MetricsUseRoutePatternsAndStatus) {
   ASSERT_TRUE(fetch(harness_.port(), "GET", "/users/1"));
   ASSERT_TRUE(fetch(harness_.port(), "GET", "/users/2"));
   ASSERT_TRUE(fetch(harness_.port(), "GET", "/missing"));
-  const auto text = metrics_.render();
+  // The server records after the response is on the wire; give it a moment.
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text = metrics_.render();
+    if (text.find("status=\"404\"") != std::string::npos) break;
+    std::this_thread::sleep_for(5ms);
+  }
   EXPECT_NE(text.find(R"(http_requests_total{method="GET",route="/users/{id}",status="200"} 2)"),
             std::string::npos)
       << text;

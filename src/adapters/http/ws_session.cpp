@@ -25,7 +25,7 @@ std::string clip_reason(std::string reason) {
 }
 
 template <class Stream>
-class WsSession final : public WebSocket, public std::enable_shared_from_this<WsSession<Stream>> {
+class WsSession final : public std::enable_shared_from_this<WsSession<Stream>> {
  public:
   WsSession(Stream&& stream, const ServerOptions& options, std::string remote)
       : ws_(std::move(stream)),
@@ -61,7 +61,7 @@ class WsSession final : public WebSocket, public std::enable_shared_from_this<Ws
       co_return;
     }
     guarded("on_open", [&] {
-      if (callbacks.on_open) callbacks.on_open(self);
+      if (callbacks.on_open) callbacks.on_open(std::make_shared<Handle>(self, remote_));
     });
     // A shutdown that began during the upgrade request found this connection busy.
     if (draining.load()) close_with(bws::close_code::going_away, "server shutting down");
@@ -88,8 +88,28 @@ class WsSession final : public WebSocket, public std::enable_shared_from_this<Ws
     });
   }
 
-  // WebSocket
-  bool send(std::string text) override {
+  // What handlers hold. It does not own the session: the Beast stream must die with the
+  // connection (and before its io_context), whenever the application drops its handle.
+  class Handle final : public WebSocket {
+   public:
+    Handle(const std::shared_ptr<WsSession>& session, std::string remote)
+        : session_(session), remote_(std::move(remote)) {}
+    bool send(std::string text) override {
+      auto s = session_.lock();
+      return s && s->send(std::move(text));
+    }
+    void close(std::string reason) override {
+      if (auto s = session_.lock()) s->close_with(bws::close_code::normal, std::move(reason));
+    }
+    const std::string& remote_address() const override { return remote_; }
+
+   private:
+    std::weak_ptr<WsSession> session_;
+    const std::string remote_;
+  };
+
+  // Thread-safe; false once closing or when the outbox would overflow (see ServerOptions).
+  bool send(std::string text) {
     std::unique_lock lock(mu_);
     if (!accepting_) return false;
     if (outbox_.size() + 1 > max_messages_ || outbox_bytes_ + text.size() > max_bytes_) {
@@ -106,10 +126,6 @@ class WsSession final : public WebSocket, public std::enable_shared_from_this<Ws
     if (kick) asio::post(executor_, [self = this->shared_from_this()] { self->start_write(); });
     return true;
   }
-  void close(std::string reason) override {
-    close_with(bws::close_code::normal, std::move(reason));
-  }
-  const std::string& remote_address() const override { return remote_; }
 
   // Queued messages are still delivered, then the close frame. Thread-safe; the first call wins.
   void close_with(bws::close_code code, std::string reason) {

@@ -187,8 +187,13 @@ TEST_F(WsSessionTest, BinaryAndOversizedMessagesCloseTheSocket) {
     ASSERT_FALSE(client->handshake("/ws/a?token=good", &res));
     ASSERT_FALSE(client->write(std::string(128 * 1024, 'x')));
     std::string got;
-    EXPECT_EQ(client->read(&got), bws::error::closed);
-    EXPECT_EQ(client->ws().reason().code, bws::close_code::too_big);
+    // The server stops reading mid-message, so its 1009 close frame may be overtaken by a
+    // reset (unread data at close); either way the connection ends.
+    const auto ec = client->read(&got);
+    EXPECT_TRUE(ec);
+    if (ec == bws::error::closed) {
+      EXPECT_EQ(client->ws().reason().code, bws::close_code::too_big);
+    }
   }
   EXPECT_TRUE(wait_for([&] { return probe_.closed.load() == 2; }, 2s));
 }

@@ -59,10 +59,114 @@ constexpr std::string_view kV3LoginFailuresByAge = R"sql(
 CREATE INDEX login_failures_at ON login_failures(at);
 )sql";
 
+// v4: the contact center (issue 5). Every row carries its org; children reference their parent
+// together with the org so that a row can never point into another organisation. An idle code
+// used by a profile cannot be deleted (RESTRICT: the service checks first and names the user);
+// a profile used by agents neither. Agent states and open contacts are what a restart recovers.
+// The event log is append-only with a global sequence (the WebSocket resume cursor), pruned
+// by age.
+constexpr std::string_view kV4ContactCenter = R"sql(
+CREATE TABLE idle_codes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  system INTEGER NOT NULL DEFAULT 0,
+  active INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (org_id, name),
+  UNIQUE (org_id, id)
+);
+CREATE TABLE desktop_profiles (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  microsoft_teams INTEGER NOT NULL,
+  webex_app INTEGER NOT NULL,
+  rona_timeout_seconds INTEGER NOT NULL,
+  wrap_up_seconds INTEGER NOT NULL,
+  UNIQUE (org_id, name),
+  UNIQUE (org_id, id)
+);
+CREATE TABLE desktop_profile_idle_codes (
+  profile_id INTEGER NOT NULL,
+  org_id INTEGER NOT NULL,
+  idle_code_id INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (profile_id, idle_code_id),
+  FOREIGN KEY (org_id, profile_id) REFERENCES desktop_profiles(org_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (org_id, idle_code_id) REFERENCES idle_codes(org_id, id) ON DELETE RESTRICT
+) WITHOUT ROWID;
+CREATE INDEX desktop_profile_idle_codes_code ON desktop_profile_idle_codes(idle_code_id);
+CREATE TABLE queues (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  UNIQUE (org_id, name),
+  UNIQUE (org_id, id)
+);
+CREATE TABLE agent_settings (
+  user_id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL,
+  desktop_profile_id INTEGER,
+  teams_user_id TEXT,
+  FOREIGN KEY (org_id, user_id) REFERENCES users(org_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (org_id, desktop_profile_id) REFERENCES desktop_profiles(org_id, id)
+    ON DELETE RESTRICT
+);
+CREATE INDEX agent_settings_org ON agent_settings(org_id);
+CREATE INDEX agent_settings_profile ON agent_settings(desktop_profile_id);
+CREATE TABLE agent_queues (
+  user_id INTEGER NOT NULL REFERENCES agent_settings(user_id) ON DELETE CASCADE,
+  org_id INTEGER NOT NULL,
+  queue_id INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (user_id, queue_id),
+  FOREIGN KEY (org_id, queue_id) REFERENCES queues(org_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX agent_queues_queue ON agent_queues(queue_id);
+CREATE TABLE agent_states (
+  user_id INTEGER PRIMARY KEY REFERENCES agent_settings(user_id) ON DELETE CASCADE,
+  org_id INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  idle_code_id INTEGER,
+  origin TEXT,
+  contact_id INTEGER,
+  since INTEGER NOT NULL
+);
+CREATE INDEX agent_states_org ON agent_states(org_id);
+CREATE TABLE contacts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  queue_id INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  caller TEXT NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  since INTEGER NOT NULL,
+  agent_id INTEGER,
+  party_agent_id INTEGER,
+  party_number TEXT,
+  party_teams_user_id TEXT,
+  offers INTEGER NOT NULL,
+  ronas INTEGER NOT NULL,
+  end_reason TEXT NOT NULL
+);
+CREATE INDEX contacts_open ON contacts(org_id, status, enqueued_at);
+CREATE TABLE cc_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  agent_id INTEGER,
+  type TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX cc_events_org_seq ON cc_events(org_id, seq);
+CREATE INDEX cc_events_at ON cc_events(at);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "accounts", kV1Accounts},
     Migration{2, "auth sessions", kV2AuthSessions},
     Migration{3, "login failures by age", kV3LoginFailuresByAge},
+    Migration{4, "contact center", kV4ContactCenter},
 };
 
 constexpr std::string_view kReadUserVersion = "PRAGMA user_version";

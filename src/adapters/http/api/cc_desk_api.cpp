@@ -1,0 +1,233 @@
+// The agent desktop, contact control, supervisor views and demo telephony:
+// /api/v1/me, /api/v1/me/session, /api/v1/me/state, /api/v1/contacts/{id}/…,
+// /api/v1/agents/states, /api/v1/queues/{id}/stats, /api/v1/demo/contacts.
+#include <boost/json.hpp>
+
+#include "adapters/http/api/account_json.hpp"
+#include "adapters/http/api/cc_api_context.hpp"
+#include "adapters/http/api/cc_desk_json.hpp"
+#include "adapters/http/api/path_ids.hpp"
+#include "adapters/http/api/request_auth.hpp"
+#include "adapters/http/json_io.hpp"
+#include "adapters/http/sync_handler.hpp"
+#include "app/contact_center.hpp"
+
+namespace ccteams::http {
+
+namespace json = boost::json;
+
+namespace {
+
+using RoleList = std::initializer_list<Role>;
+using CallerHandler = std::function<Response(CcApiContext&, const Caller&, Request&)>;
+
+void add_for(Router& router, CcApiContext& ctx, std::string_view method, std::string_view path,
+             std::vector<Role> roles, CallerHandler fn) {
+  router.add(method, path,
+             sync_handler([&ctx, roles = std::move(roles), fn = std::move(fn)](Request& req) {
+               auto caller = authenticate_request(req, ctx.auth);
+               if (!caller) return error_response(caller.error());
+               bool allowed = false;
+               for (Role r : roles) allowed = allowed || caller->roles.has(r);
+               if (!allowed) {
+                 return error_response(
+                     make_error(Errc::forbidden, "your role does not allow this request"));
+               }
+               return fn(ctx, *caller, req);
+             }));
+}
+
+// An empty body counts as {} for the commands whose body is optional.
+Result<json::object> optional_body(const Request& req) {
+  if (req.body.empty()) return json::object{};
+  return parse_json_object(req);
+}
+
+Response state_response(const Caller& who, const Result<AgentStateView>& v) {
+  if (!v) return error_response(v.error());
+  return json_response(200, agent_state_view_to_json(who.user_id, *v));
+}
+
+Response contact_response(const Result<Contact>& c) {
+  if (!c) return error_response(c.error());
+  return json_response(200, json::object{{"contact", contact_to_json(*c)}});
+}
+
+void register_me(Router& router, CcApiContext& ctx) {
+  add_for(router, ctx, "POST", "/api/v1/me/session", {Role::agent},
+          [](CcApiContext& c, const Caller& who, Request& req) {
+            auto body = optional_body(req);
+            if (!body) return error_response(body.error());
+            auto code = session_request_from_json(*body);
+            if (!code) return error_response(code.error());
+            return state_response(who, c.center.login(who.org_id, who.user_id, *code));
+          });
+  add_for(router, ctx, "DELETE", "/api/v1/me/session", {Role::agent},
+          [](CcApiContext& c, const Caller& who, Request&) {
+            return state_response(who, c.center.logout(who.org_id, who.user_id));
+          });
+  add_for(router, ctx, "GET", "/api/v1/me", {Role::admin, Role::supervisor, Role::agent},
+          [](CcApiContext& c, const Caller& who, Request&) {
+            json::object out{{"userId", who.user_id.value}, {"username", who.username}};
+            json::array roles;
+            for (auto& r : role_names(who.roles)) roles.emplace_back(r);
+            out["roles"] = std::move(roles);
+            if (who.roles.has(Role::agent)) {
+              auto v = c.center.state_of(who.org_id, who.user_id);
+              if (!v) return error_response(v.error());
+              out["state"] = agent_state_to_json(v->state, v->idle_code_name);
+            } else {
+              out["state"] = nullptr;
+            }
+            return json_response(200, out);
+          });
+  add_for(router, ctx, "PUT", "/api/v1/me/state", {Role::agent},
+          [](CcApiContext& c, const Caller& who, Request& req) {
+            auto body = parse_json_object(req);
+            if (!body) return error_response(body.error());
+            auto want = state_request_from_json(*body);
+            if (!want) return error_response(want.error());
+            if (want->status == AgentStatus::available) {
+              return state_response(who, c.center.set_available(who.org_id, who.user_id));
+            }
+            return state_response(who, c.center.set_idle(who.org_id, who.user_id, *want->idle_code));
+          });
+}
+
+void register_supervisor(Router& router, CcApiContext& ctx) {
+  add_for(router, ctx, "GET", "/api/v1/agents/states", {Role::admin, Role::supervisor},
+          [](CcApiContext& c, const Caller& who, Request&) {
+            auto agents = c.config.list_agents(who.org_id);
+            if (!agents) return error_response(agents.error());
+            json::array items;
+            for (const auto& a : *agents) {
+              auto v = c.center.state_of(who.org_id, a.user.id);
+              if (!v) continue;  // removed meanwhile
+              json::object o = agent_state_view_to_json(a.user.id, *v);
+              o["username"] = a.user.username;
+              o["displayName"] = a.user.display_name;
+              items.emplace_back(std::move(o));
+            }
+            auto stats = c.center.all_queue_stats(who.org_id);
+            if (!stats) return error_response(stats.error());
+            json::array queues;
+            for (const auto& q : *stats) queues.emplace_back(queue_stats_to_json(q));
+            return json_response(200, json::object{{"items", std::move(items)},
+                                                   {"queues", std::move(queues)}});
+          });
+  add_for(router, ctx, "GET", "/api/v1/queues/{id}/stats", {Role::admin, Role::supervisor},
+          [](CcApiContext& c, const Caller& who, Request& req) {
+            auto id = path_id<QueueId>(req, "queue");
+            if (!id) return error_response(id.error());
+            auto s = c.center.queue_stats(who.org_id, *id);
+            if (!s) return error_response(s.error());
+            return json_response(200, queue_stats_to_json(*s));
+          });
+}
+
+void register_contacts(Router& router, CcApiContext& ctx) {
+  add_for(router, ctx, "GET", "/api/v1/contacts/{id}",
+          {Role::admin, Role::supervisor, Role::agent},
+          [](CcApiContext& c, const Caller& who, Request& req) {
+            auto id = path_id<ContactId>(req, "contact");
+            if (!id) return error_response(id.error());
+            auto contact = c.center.contact(who.org_id, *id);
+            // An agent sees only the contacts they hold (as in the event stream).
+            if (contact && !who.roles.has(Role::supervisor) && !who.roles.has(Role::admin) &&
+                contact->agent != who.user_id) {
+              return error_response(make_error(Errc::not_found, "no such contact"));
+            }
+            return contact_response(contact);
+          });
+  using Command = std::function<Result<Contact>(CcApiContext&, const Caller&, ContactId,
+                                                const json::object&)>;
+  auto add_command = [&](std::string_view name, Command cmd) {
+    add_for(router, ctx, "POST", "/api/v1/contacts/{id}/" + std::string(name), {Role::agent},
+            [cmd = std::move(cmd)](CcApiContext& c, const Caller& who, Request& req) {
+              auto id = path_id<ContactId>(req, "contact");
+              if (!id) return error_response(id.error());
+              auto body = optional_body(req);
+              if (!body) return error_response(body.error());
+              return contact_response(cmd(c, who, *id, *body));
+            });
+  };
+  add_command("accept", [](auto& c, const Caller& w, ContactId id, const json::object&) {
+    return c.center.accept(w.org_id, w.user_id, id);
+  });
+  add_command("decline", [](auto& c, const Caller& w, ContactId id, const json::object&) {
+    return c.center.decline(w.org_id, w.user_id, id);
+  });
+  add_command("hold", [](auto& c, const Caller& w, ContactId id, const json::object&) {
+    return c.center.hold(w.org_id, w.user_id, id);
+  });
+  add_command("resume", [](auto& c, const Caller& w, ContactId id, const json::object&) {
+    return c.center.resume(w.org_id, w.user_id, id);
+  });
+  add_command("consult", [](auto& c, const Caller& w, ContactId id, const json::object& b) {
+    auto party = party_from_json(b);
+    if (!party) return Result<Contact>(std::move(party).error());
+    return c.center.consult(w.org_id, w.user_id, id, *party);
+  });
+  add_command("conference", [](auto& c, const Caller& w, ContactId id, const json::object&) {
+    return c.center.conference(w.org_id, w.user_id, id);
+  });
+  add_command("drop-party", [](auto& c, const Caller& w, ContactId id, const json::object&) {
+    return c.center.drop_party(w.org_id, w.user_id, id);
+  });
+  add_command("transfer", [](auto& c, const Caller& w, ContactId id, const json::object& b) {
+    auto party = party_from_json(b);
+    if (!party) return Result<Contact>(std::move(party).error());
+    return c.center.transfer(w.org_id, w.user_id, id, *party);
+  });
+  add_command("end", [](auto& c, const Caller& w, ContactId id, const json::object&) {
+    return c.center.end(w.org_id, w.user_id, id);
+  });
+  add_for(router, ctx, "POST", "/api/v1/contacts/{id}/wrapup", {Role::agent},
+          [](CcApiContext& c, const Caller& who, Request& req) {
+            auto id = path_id<ContactId>(req, "contact");
+            if (!id) return error_response(id.error());
+            auto body = optional_body(req);
+            if (!body) return error_response(body.error());
+            auto code = optional_string(*body, "code");
+            if (!code) return error_response(code.error());
+            if (code->value_or("").size() > 80) {
+              return error_response(
+                  make_error(Errc::invalid_input, "field 'code' is longer than 80 characters"));
+            }
+            return state_response(
+                who, c.center.wrap_up(who.org_id, who.user_id, *id, code->value_or("")));
+          });
+}
+
+void register_demo(Router& router, CcApiContext& ctx) {
+  const std::vector<Role> anyone = {Role::admin, Role::supervisor, Role::agent};
+  add_for(router, ctx, "POST", "/api/v1/demo/contacts", anyone,
+          [](CcApiContext& c, const Caller& who, Request& req) {
+            auto body = parse_json_object(req);
+            if (!body) return error_response(body.error());
+            auto in = demo_contact_from_json(*body);
+            if (!in) return error_response(in.error());
+            auto contact = c.center.new_contact(who.org_id, in->queue, in->caller);
+            if (!contact) return error_response(contact.error());
+            Response r = json_response(201, json::object{{"contact", contact_to_json(*contact)}});
+            r.set_header("Location", "/api/v1/contacts/" + std::to_string(contact->id.value));
+            return r;
+          });
+  add_for(router, ctx, "POST", "/api/v1/demo/contacts/{id}/hangup", anyone,
+          [](CcApiContext& c, const Caller& who, Request& req) {
+            auto id = path_id<ContactId>(req, "contact");
+            if (!id) return error_response(id.error());
+            return contact_response(c.center.abandon(who.org_id, *id));
+          });
+}
+
+}  // namespace
+
+void register_cc_desk_routes(Router& router, CcApiContext& ctx) {
+  register_me(router, ctx);
+  register_supervisor(router, ctx);
+  register_contacts(router, ctx);
+  if (ctx.demo) register_demo(router, ctx);
+}
+
+}  // namespace ccteams::http

@@ -1,0 +1,288 @@
+// ContactCenter (app) end to end on the real SQLite store, with a fake clock and a hand-driven
+// scheduler: log in, routing to the longest-available agent, RONA and re-offer, accept, consult,
+// transfer, end, wrap-up, event visibility and restart recovery.
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "adapters/store/sqlite_contact_center_store.hpp"
+#include "adapters/store/sqlite_store.hpp"
+#include "adapters/store/sqlite_test_support.hpp"
+#include "app/cc_config_service.hpp"
+#include "app/contact_center.hpp"
+
+namespace ccteams::store {
+namespace {
+
+const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
+
+// Timers fire only when the test says so (run_due), never inline in schedule().
+class ManualScheduler final : public Scheduler {
+ public:
+  struct Entry {
+    Timestamp deadline;
+    std::function<void()> fn;
+    std::shared_ptr<bool> cancelled;
+  };
+  class Handle final : public TimerHandle {
+   public:
+    explicit Handle(std::shared_ptr<bool> c) : c_(std::move(c)) {}
+    ~Handle() override { cancel(); }
+    void cancel() override { *c_ = true; }
+
+   private:
+    std::shared_ptr<bool> c_;
+  };
+  std::unique_ptr<TimerHandle> schedule(Timestamp deadline, std::function<void()> fn) override {
+    auto c = std::make_shared<bool>(false);
+    entries_.push_back({deadline, std::move(fn), c});
+    return std::make_unique<Handle>(c);
+  }
+  // Runs every live timer due at now; returns how many ran.
+  int run_due(Timestamp now) {
+    std::vector<Entry> due;
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (*it->cancelled) {
+        it = entries_.erase(it);
+      } else if (it->deadline <= now) {
+        due.push_back(std::move(*it));
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& e : due) e.fn();
+    return static_cast<int>(due.size());
+  }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+class FlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = SqliteStore::open(dir_.file("cc.db"));
+    ASSERT_TRUE(s) << s.error().message;
+    sqlite_ = std::move(*s);
+    cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
+    config_ = std::make_unique<CcConfigService>(sqlite_->accounts(), *cc_);
+    org_ = sqlite_->accounts().create_org("A", kT0)->id;
+    other_ = sqlite_->accounts().create_org("B", kT0)->id;
+    queue_ = config_->create_queue(org_, "Sales")->id;
+    lunch_ = config_->create_idle_code(org_, "Lunch", true)->id;
+    DesktopProfile p;
+    p.name = "P";
+    p.rona_timeout_seconds = 5;
+    p.wrap_up_seconds = 10;
+    profile_ = config_->create_desktop_profile(org_, p)->id;
+    a1_ = add_agent(org_, "a1");
+    a2_ = add_agent(org_, "a2");
+    a3_ = add_agent(org_, "a3");
+    foreign_ = add_agent(other_, "x1");
+    start_center();
+    everything_ = hub_.subscribe({org_, std::nullopt, [this](const CcEventRecord& e) {
+                                    std::lock_guard lock(mu_);
+                                    seen_.push_back(e);
+                                  }});
+  }
+
+  void start_center() {
+    center_.reset();
+    center_ = std::make_unique<ContactCenter>(*cc_, sqlite_->accounts(), clock_, scheduler_, hub_);
+  }
+
+  UserId add_agent(OrgId org, const std::string& name) {
+    UserAccount u;
+    u.org_id = org;
+    u.username = name;
+    u.display_name = name;
+    u.roles = RoleSet{Role::agent};
+    u.password_hash = "x";
+    u.created_at = kT0;
+    const UserId id = sqlite_->accounts().create_user(u)->id;
+    if (org == org_) {
+      AgentChanges c;
+      c.desktop_profile = std::optional<DesktopProfileId>{profile_};
+      c.queues = std::vector<QueueId>{queue_};
+      EXPECT_TRUE(config_->put_agent(org, id, c));
+    }
+    return id;
+  }
+
+  void advance(Millis d) {
+    clock_.advance(d);
+    scheduler_.run_due(clock_.now());
+  }
+
+  std::vector<std::string> types_seen() {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (auto& e : seen_) out.push_back(e.type);
+    return out;
+  }
+
+  testing::TempDir dir_;  // a file, not :memory:, like production (WAL, reopen)
+  FakeClock clock_{kT0};
+  ManualScheduler scheduler_;
+  CcEventHub hub_;
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<SqliteContactCenterStore> cc_;
+  std::unique_ptr<CcConfigService> config_;
+  std::unique_ptr<ContactCenter> center_;
+  OrgId org_, other_;
+  QueueId queue_;
+  IdleCodeId lunch_;
+  DesktopProfileId profile_;
+  UserId a1_, a2_, a3_, foreign_;
+  CcEventHub::Token everything_ = 0;
+  std::mutex mu_;
+  std::vector<CcEventRecord> seen_;
+};
+
+TEST_F(FlowTest, LoginPersistsAndPublishesTheState) {
+  auto v = center_->login(org_, a1_, std::nullopt);
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->state.status, AgentStatus::available);
+  auto stored = cc_->list_agent_states(org_);
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ((*stored)[0].status, AgentStatus::available);
+  EXPECT_EQ(types_seen(), std::vector<std::string>{"agent.state"});
+  auto again = center_->set_available(org_, a1_);
+  ASSERT_TRUE(again);  // Available -> Available is allowed (manual choice)
+}
+
+TEST_F(FlowTest, ManualIdleRefusesTheSystemCodeAndAcceptsAnAllowedOne) {
+  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
+  auto rona = cc_->ensure_rona_idle_code(org_);
+  auto refused = center_->set_idle(org_, a1_, rona->id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::invalid_input);
+  auto idle = center_->set_idle(org_, a1_, lunch_);
+  ASSERT_TRUE(idle) << idle.error().message;
+  EXPECT_EQ(idle->state.origin, IdleOrigin::manual);
+  EXPECT_EQ(idle->idle_code_name, "Lunch");
+}
+
+TEST_F(FlowTest, RonaIdlesTheAgentAndTheNextAgentGetsTheSameContact) {
+  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
+  clock_.advance(Millis{1000});
+  ASSERT_TRUE(center_->login(org_, a2_, std::nullopt));
+  auto c = center_->new_contact(org_, queue_, "+15550100");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->status, ContactStatus::offered);
+  EXPECT_EQ(c->agent, a1_);  // available the longest
+
+  advance(Millis{4999});
+  EXPECT_EQ(center_->contact(org_, c->id)->agent, a1_);
+  advance(Millis{1});
+  auto s1 = center_->state_of(org_, a1_);
+  EXPECT_EQ(s1->state.status, AgentStatus::idle);
+  EXPECT_EQ(s1->state.origin, IdleOrigin::rona);
+  EXPECT_EQ(s1->idle_code_name, "RONA");
+  auto after = center_->contact(org_, c->id);
+  EXPECT_EQ(after->agent, a2_);
+  EXPECT_EQ(after->ronas, 1);
+  EXPECT_EQ(after->enqueued_at, c->enqueued_at);
+
+  // The RONA'd agent cannot accept any more.
+  EXPECT_EQ(center_->accept(org_, a1_, c->id).error().code, Errc::conflict);
+  auto accepted = center_->accept(org_, a2_, c->id);
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->status, ContactStatus::connected);
+  auto stats = center_->queue_stats(org_, queue_);
+  EXPECT_EQ(stats->offered, 2);
+  EXPECT_EQ(stats->rona, 1);
+  EXPECT_EQ(stats->answered, 1);
+  EXPECT_EQ(stats->waiting, 0u);
+}
+
+TEST_F(FlowTest, ConsultTransferEndAndWrapUp) {
+  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
+  auto c = center_->new_contact(org_, queue_, "+15550100");
+  ASSERT_TRUE(center_->accept(org_, a1_, c->id));
+  auto bad = center_->consult(org_, a1_, c->id, PhoneParty{"call me", ""});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::invalid_input);
+  auto consult = center_->consult(org_, a1_, c->id, PhoneParty{"+1 (425) 555-0100", ""});
+  ASSERT_TRUE(consult) << consult.error().message;
+  EXPECT_EQ(std::get<PhoneParty>(*consult->party).number, "+14255550100");
+  ASSERT_TRUE(center_->drop_party(org_, a1_, c->id));
+
+  // a2 is not Available: the transfer is refused and nothing changes.
+  auto refused = center_->transfer(org_, a1_, c->id, AgentParty{a2_});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(center_->contact(org_, c->id)->status, ContactStatus::connected);
+  ASSERT_TRUE(center_->login(org_, a2_, std::nullopt));
+  auto moved = center_->transfer(org_, a1_, c->id, AgentParty{a2_});
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(moved->status, ContactStatus::offered);
+  EXPECT_EQ(center_->state_of(org_, a1_)->state.status, AgentStatus::wrap_up);
+  EXPECT_EQ(center_->state_of(org_, a2_)->state.status, AgentStatus::reserved);
+  ASSERT_TRUE(center_->accept(org_, a2_, c->id));
+  auto ended = center_->end(org_, a2_, c->id);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->status, ContactStatus::ended);
+  EXPECT_EQ(center_->state_of(org_, a2_)->state.status, AgentStatus::wrap_up);
+  auto done = center_->wrap_up(org_, a2_, c->id, "sold");
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->state.status, AgentStatus::available);
+  advance(Millis{10'000});  // a1's wrap-up timer
+  EXPECT_EQ(center_->state_of(org_, a1_)->state.status, AgentStatus::available);
+  EXPECT_EQ(center_->end(org_, a2_, c->id).error().code, Errc::conflict);
+}
+
+TEST_F(FlowTest, AnAgentSeesOnlyTheirOwnEventsAndNoOrgSeesAnothers) {
+  std::vector<CcEventRecord> mine, theirs;
+  hub_.subscribe({org_, a2_, [&](const CcEventRecord& e) { mine.push_back(e); }});
+  hub_.subscribe({other_, std::nullopt, [&](const CcEventRecord& e) { theirs.push_back(e); }});
+  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
+  ASSERT_TRUE(center_->login(org_, a2_, std::nullopt));
+  auto c = center_->new_contact(org_, queue_, "+15550100");
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(theirs.empty());
+  ASSERT_FALSE(mine.empty());
+  for (const auto& e : mine) EXPECT_EQ(e.agent, a2_) << e.body;
+  EXPECT_FALSE(center_->login(other_, a1_, std::nullopt));  // a1 is not of org B
+  EXPECT_EQ(center_->contact(other_, c->id).error().code, Errc::not_found);
+}
+
+TEST_F(FlowTest, RestartRecoversStatesAndQueueAndReoffersTheRingingContact) {
+  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
+  auto ringing = center_->new_contact(org_, queue_, "+15550100");
+  auto waiting = center_->new_contact(org_, queue_, "+15550101");
+  ASSERT_EQ(ringing->agent, a1_);
+  ASSERT_EQ(waiting->status, ContactStatus::queued);
+
+  start_center();  // the process restarts: nothing in memory, timers gone
+  ASSERT_TRUE(center_->recover());
+  // a1 was released from the dead offer and is offered the oldest contact again.
+  EXPECT_EQ(center_->state_of(org_, a1_)->state.status, AgentStatus::reserved);
+  EXPECT_EQ(center_->contact(org_, ringing->id)->agent, a1_);
+  EXPECT_EQ(center_->contact(org_, ringing->id)->offers, 2);
+  EXPECT_EQ(center_->contact(org_, waiting->id)->status, ContactStatus::queued);
+  EXPECT_EQ(center_->queue_stats(org_, queue_)->waiting, 1u);
+  ASSERT_TRUE(center_->login(org_, a2_, std::nullopt));
+  EXPECT_EQ(center_->contact(org_, waiting->id)->agent, a2_);
+  advance(Millis{5000});  // the re-offer has its own RONA timer
+  EXPECT_EQ(center_->state_of(org_, a1_)->state.origin, IdleOrigin::rona);
+}
+
+TEST_F(FlowTest, AgentWithoutTheRoleIsForbiddenAndLoggedInAgentCannotBeDeleted) {
+  UserAccount u;
+  u.org_id = org_;
+  u.username = "sup";
+  u.display_name = "sup";
+  u.roles = RoleSet{Role::supervisor};
+  u.password_hash = "x";
+  u.created_at = kT0;
+  const UserId sup = sqlite_->accounts().create_user(u)->id;
+  EXPECT_EQ(center_->login(org_, sup, std::nullopt).error().code, Errc::forbidden);
+  ASSERT_TRUE(center_->login(org_, a3_, std::nullopt));
+  EXPECT_EQ(center_->check_logged_out(org_, a3_).error().code, Errc::conflict);
+  ASSERT_TRUE(center_->logout(org_, a3_));
+  EXPECT_TRUE(center_->check_logged_out(org_, a3_));
+}
+
+}  // namespace
+}  // namespace ccteams::store

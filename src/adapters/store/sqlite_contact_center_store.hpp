@@ -1,0 +1,59 @@
+#pragma once
+// ContactCenterStore on SQLite (schema: migration 4 in sqlite_migrations.cpp). Idle codes,
+// profiles and queues live in sqlite_cc_config_store.cpp, agents in sqlite_cc_agent_store.cpp,
+// the live state and event log in sqlite_cc_live_store.cpp.
+
+#include "app/ports/contact_center_store.hpp"
+
+namespace ccteams::store {
+
+class SqliteDb;
+
+// Implements the port's contract: rows are addressed by (org, id), so another organisation's
+// row is not_found; the foreign keys carry the org too, so a row can never point across orgs.
+// Thread-safety: any thread; each call takes the database's lock, so each call is atomic.
+class SqliteContactCenterStore final : public ContactCenterStore {
+ public:
+  // db must outlive this store; it must be migrated to version 4 or later.
+  explicit SqliteContactCenterStore(SqliteDb& db) : db_(db) {}
+
+  // ContactCenterStore
+  Result<IdleCode> create_idle_code(OrgId org, const IdleCode& code) override;
+  Result<IdleCode> get_idle_code(OrgId org, IdleCodeId id) override;
+  Result<std::vector<IdleCode>> list_idle_codes(OrgId org) override;
+  Result<IdleCode> update_idle_code(OrgId org, const IdleCode& code) override;
+  Result<void> delete_idle_code(OrgId org, IdleCodeId id) override;
+  Result<IdleCode> ensure_rona_idle_code(OrgId org) override;
+  Result<std::vector<std::string>> profiles_using_idle_code(OrgId org, IdleCodeId id) override;
+  Result<DesktopProfile> create_desktop_profile(const DesktopProfile& profile) override;
+  Result<DesktopProfile> get_desktop_profile(OrgId org, DesktopProfileId id) override;
+  Result<std::vector<DesktopProfile>> list_desktop_profiles(OrgId org) override;
+  Result<DesktopProfile> update_desktop_profile(const DesktopProfile& profile) override;
+  Result<void> delete_desktop_profile(OrgId org, DesktopProfileId id) override;
+  Result<CcQueue> create_queue(const CcQueue& queue) override;
+  Result<CcQueue> get_queue(OrgId org, QueueId id) override;
+  Result<std::vector<CcQueue>> list_queues(OrgId org) override;
+  Result<CcQueue> update_queue(const CcQueue& queue) override;
+  Result<void> delete_queue(OrgId org, QueueId id) override;
+  Result<AgentConfig> put_agent(const AgentConfig& agent) override;
+  Result<AgentConfig> get_agent(OrgId org, UserId user) override;
+  Result<std::vector<AgentConfig>> list_agents(OrgId org) override;
+  Result<void> delete_agent(OrgId org, UserId user) override;
+  Result<void> put_agent_state(OrgId org, const AgentState& state) override;
+  Result<std::vector<AgentState>> list_agent_states(OrgId org) override;
+  Result<Contact> put_contact(const Contact& contact) override;
+  Result<Contact> get_contact(OrgId org, ContactId id) override;
+  Result<std::vector<Contact>> list_open_contacts(OrgId org) override;
+  Result<std::vector<OrgId>> orgs_with_live_state() override;
+  Result<CcEventRecord> append_event(OrgId org, std::optional<UserId> agent,
+                                     const std::string& type, Timestamp at,
+                                     const std::string& body_without_seq) override;
+  Result<std::vector<CcEventRecord>> events_after(OrgId org, std::int64_t after,
+                                                  std::size_t limit) override;
+  Result<int> prune_events(Timestamp before) override;
+
+ private:
+  SqliteDb& db_;
+};
+
+}  // namespace ccteams::store

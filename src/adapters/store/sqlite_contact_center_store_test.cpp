@@ -1,0 +1,244 @@
+// SqliteContactCenterStore and CcConfigService on a real (in-memory) database: org scoping,
+// the RONA system code, usage checks, validation that changes nothing, live state round trips
+// and the event log.
+#include "adapters/store/sqlite_contact_center_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "adapters/store/sqlite_store.hpp"
+#include "app/cc_config_service.hpp"
+
+namespace ccteams::store {
+namespace {
+
+const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
+
+class CcStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = SqliteStore::open(":memory:");
+    ASSERT_TRUE(s) << s.error().message;
+    sqlite_ = std::move(*s);
+    cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
+    config_ = std::make_unique<CcConfigService>(sqlite_->accounts(), *cc_);
+    org_ = sqlite_->accounts().create_org("A", kT0)->id;
+    other_ = sqlite_->accounts().create_org("B", kT0)->id;
+    agent_ = add_user(org_, "alice", RoleSet{Role::agent});
+    admin_ = add_user(org_, "root", RoleSet{Role::admin});
+    other_agent_ = add_user(other_, "bob", RoleSet{Role::agent});
+  }
+
+  UserId add_user(OrgId org, const std::string& name, RoleSet roles) {
+    UserAccount u;
+    u.org_id = org;
+    u.username = name;
+    u.display_name = name;
+    u.roles = roles;
+    u.password_hash = "x";
+    u.created_at = kT0;
+    return sqlite_->accounts().create_user(u)->id;
+  }
+
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<SqliteContactCenterStore> cc_;
+  std::unique_ptr<CcConfigService> config_;
+  OrgId org_, other_;
+  UserId agent_, admin_, other_agent_;
+};
+
+TEST_F(CcStoreTest, EveryOrgGetsOneRonaCodeThatCannotBeCreatedChangedOrDeleted) {
+  auto codes = config_->list_idle_codes(org_);
+  ASSERT_TRUE(codes);
+  ASSERT_EQ(codes->size(), 1u);
+  EXPECT_EQ((*codes)[0].name, "RONA");
+  EXPECT_TRUE((*codes)[0].system);
+  EXPECT_EQ(config_->list_idle_codes(org_)->size(), 1u);  // idempotent
+  const IdleCodeId rona = (*codes)[0].id;
+
+  auto by_hand = config_->create_idle_code(org_, "RONA", true);
+  ASSERT_FALSE(by_hand);
+  EXPECT_EQ(by_hand.error().code, Errc::conflict);
+  auto rename = config_->update_idle_code(org_, rona, IdleCodeChanges{"Ring", std::nullopt});
+  ASSERT_FALSE(rename);
+  EXPECT_EQ(rename.error().code, Errc::conflict);
+  auto del = config_->delete_idle_code(org_, rona);
+  ASSERT_FALSE(del);
+  EXPECT_EQ(del.error().code, Errc::conflict);
+  EXPECT_EQ(config_->list_idle_codes(org_)->size(), 1u);
+}
+
+TEST_F(CcStoreTest, IdleCodesAreScopedToTheirOrganisation) {
+  auto lunch = config_->create_idle_code(org_, "Lunch", true);
+  ASSERT_TRUE(lunch) << lunch.error().message;
+  EXPECT_EQ(config_->get_idle_code(other_, lunch->id).error().code, Errc::not_found);
+  EXPECT_EQ(config_->update_idle_code(other_, lunch->id, {"X", std::nullopt}).error().code,
+            Errc::not_found);
+  EXPECT_EQ(config_->delete_idle_code(other_, lunch->id).error().code, Errc::not_found);
+  EXPECT_TRUE(config_->create_idle_code(other_, "Lunch", true));  // same name, other org
+  auto dup = config_->create_idle_code(org_, "Lunch", true);
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, Errc::conflict);
+}
+
+TEST_F(CcStoreTest, InvalidNameIsRefusedNamingTheFieldAndChangesNothing) {
+  auto bad = config_->create_idle_code(org_, "   ", true);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::invalid_input);
+  EXPECT_NE(bad.error().message.find("name"), std::string::npos);
+  EXPECT_EQ(config_->list_idle_codes(org_)->size(), 1u);
+}
+
+TEST_F(CcStoreTest, CodeAllowedByAProfileCannotBeDeletedAndTheProfileIsNamed) {
+  auto lunch = config_->create_idle_code(org_, "Lunch", true);
+  ASSERT_TRUE(lunch);
+  DesktopProfile p;
+  p.name = "Sales";
+  p.allowed_idle_codes = {lunch->id};
+  auto created = config_->create_desktop_profile(org_, p);
+  ASSERT_TRUE(created) << created.error().message;
+  auto del = config_->delete_idle_code(org_, lunch->id);
+  ASSERT_FALSE(del);
+  EXPECT_EQ(del.error().code, Errc::conflict);
+  EXPECT_NE(del.error().message.find("Sales"), std::string::npos) << del.error().message;
+
+  DesktopProfileChanges none_allowed;
+  none_allowed.allowed_idle_codes = std::vector<IdleCodeId>{};
+  ASSERT_TRUE(config_->update_desktop_profile(org_, created->id, none_allowed));
+  EXPECT_TRUE(config_->delete_idle_code(org_, lunch->id));
+}
+
+TEST_F(CcStoreTest, ProfileRoundTripsAndRejectsBadFieldsAndForeignCodes) {
+  auto lunch = config_->create_idle_code(org_, "Lunch", true);
+  auto foreign = config_->create_idle_code(other_, "Theirs", true);
+  DesktopProfile p;
+  p.name = "Support";
+  p.microsoft_teams = true;
+  p.rona_timeout_seconds = 8;
+  p.wrap_up_seconds = 30;
+  p.allowed_idle_codes = {lunch->id};
+  auto created = config_->create_desktop_profile(org_, p);
+  ASSERT_TRUE(created);
+  auto read = config_->get_desktop_profile(org_, created->id);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(*read, *created);
+  EXPECT_EQ(read->allowed_idle_codes, std::vector<IdleCodeId>{lunch->id});
+  EXPECT_EQ(config_->get_desktop_profile(other_, created->id).error().code, Errc::not_found);
+
+  DesktopProfileChanges bad;
+  bad.rona_timeout_seconds = 2;
+  auto r = config_->update_desktop_profile(org_, created->id, bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_input);
+  EXPECT_NE(r.error().message.find("ronaTimeoutSeconds"), std::string::npos);
+  EXPECT_EQ(config_->get_desktop_profile(org_, created->id)->rona_timeout_seconds, 8);
+
+  DesktopProfileChanges cross;
+  cross.allowed_idle_codes = std::vector<IdleCodeId>{foreign->id};
+  auto x = config_->update_desktop_profile(org_, created->id, cross);
+  ASSERT_FALSE(x);
+  EXPECT_EQ(x.error().code, Errc::invalid_input);
+  EXPECT_EQ(config_->get_desktop_profile(org_, created->id)->allowed_idle_codes,
+            std::vector<IdleCodeId>{lunch->id});
+}
+
+TEST_F(CcStoreTest, AgentsNeedTheAgentRoleAndTheirOrgsProfileAndQueues) {
+  auto q1 = config_->create_queue(org_, "Sales");
+  auto q2 = config_->create_queue(org_, "Support");
+  auto foreign_q = config_->create_queue(other_, "Sales");
+  DesktopProfile p;
+  p.name = "P";
+  auto profile = config_->create_desktop_profile(org_, p);
+  ASSERT_TRUE(q1 && q2 && foreign_q && profile);
+
+  AgentChanges c;
+  c.desktop_profile = std::optional<DesktopProfileId>{profile->id};
+  c.queues = std::vector<QueueId>{q2->id, q1->id};
+  c.teams_user_id = std::optional<std::string>{"aad-1"};
+  auto a = config_->put_agent(org_, agent_, c);
+  ASSERT_TRUE(a) << a.error().message;
+  auto read = config_->get_agent(org_, agent_);
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(read->configured);
+  EXPECT_EQ(read->config.queues, (std::vector<QueueId>{q2->id, q1->id}));
+  EXPECT_EQ(read->config.teams_user_id, "aad-1");
+
+  EXPECT_EQ(config_->put_agent(org_, admin_, c).error().code, Errc::invalid_input);
+  EXPECT_EQ(config_->put_agent(org_, other_agent_, c).error().code, Errc::not_found);
+  AgentChanges cross;
+  cross.queues = std::vector<QueueId>{foreign_q->id};
+  auto x = config_->put_agent(org_, agent_, cross);
+  ASSERT_FALSE(x);
+  EXPECT_EQ(x.error().code, Errc::invalid_input);
+  EXPECT_EQ(config_->get_agent(org_, agent_)->config.queues,
+            (std::vector<QueueId>{q2->id, q1->id}));  // unchanged: the write rolled back
+
+  auto in_use = config_->delete_desktop_profile(org_, profile->id);
+  ASSERT_FALSE(in_use);
+  EXPECT_EQ(in_use.error().code, Errc::conflict);
+
+  ASSERT_TRUE(config_->delete_queue(org_, q1->id));
+  EXPECT_EQ(config_->get_agent(org_, agent_)->config.queues, std::vector<QueueId>{q2->id});
+  auto list = config_->list_agents(org_);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);  // alice; root is not an agent
+  ASSERT_TRUE(config_->delete_agent(org_, agent_));
+  EXPECT_FALSE(config_->get_agent(org_, agent_)->configured);
+}
+
+TEST_F(CcStoreTest, AgentStateAndContactsRoundTrip) {
+  ASSERT_TRUE(cc_->put_agent(AgentConfig{agent_, org_, std::nullopt, {}, std::nullopt}));
+  auto q = config_->create_queue(org_, "Sales");
+  AgentState s = logged_out_agent(agent_, kT0);
+  s.status = AgentStatus::idle;
+  s.idle_code = IdleCodeId{7};
+  s.origin = IdleOrigin::rona;
+  ASSERT_TRUE(cc_->put_agent_state(org_, s));
+  EXPECT_EQ(cc_->put_agent_state(other_, s).error().code, Errc::not_found);
+  auto states = cc_->list_agent_states(org_);
+  ASSERT_TRUE(states);
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ((*states)[0], s);
+  EXPECT_TRUE(cc_->list_agent_states(other_)->empty());
+
+  auto c = cc_->put_contact(new_contact(ContactId{}, org_, q->id, "+15550100", kT0));
+  ASSERT_TRUE(c);
+  EXPECT_GT(c->id.value, 0);
+  Contact moved = *c;
+  moved.status = ContactStatus::consulting;
+  moved.agent = agent_;
+  moved.party = PhoneParty{"+14255550100", "aad-9"};
+  moved.offers = 2;
+  moved.ronas = 1;
+  ASSERT_TRUE(cc_->put_contact(moved));
+  EXPECT_EQ(*cc_->get_contact(org_, c->id), moved);
+  EXPECT_EQ(cc_->get_contact(other_, c->id).error().code, Errc::not_found);
+  EXPECT_EQ(cc_->list_open_contacts(org_)->size(), 1u);
+  EXPECT_EQ(*cc_->orgs_with_live_state(), std::vector<OrgId>{org_});
+  moved.status = ContactStatus::ended;
+  moved.end_reason = EndReason::transferred_out;
+  ASSERT_TRUE(cc_->put_contact(moved));
+  EXPECT_TRUE(cc_->list_open_contacts(org_)->empty());
+  EXPECT_EQ(cc_->get_contact(org_, c->id)->end_reason, EndReason::transferred_out);
+}
+
+TEST_F(CcStoreTest, EventLogNumbersEventsAndReplaysPerOrgAndPrunesByAge) {
+  auto e1 = cc_->append_event(org_, agent_, "agent.state", kT0, R"({"type":"agent.state"})");
+  auto e2 = cc_->append_event(other_, std::nullopt, "queue.stats", kT0, R"({"type":"q"})");
+  auto e3 = cc_->append_event(org_, std::nullopt, "queue.stats", kT0 + Millis{5000}, "{}");
+  ASSERT_TRUE(e1 && e2 && e3);
+  EXPECT_LT(e1->seq, e2->seq);
+  EXPECT_EQ(e1->body, "{\"seq\":" + std::to_string(e1->seq) + ",\"type\":\"agent.state\"}");
+  EXPECT_EQ(e3->body, "{\"seq\":" + std::to_string(e3->seq) + "}");
+  auto all = cc_->events_after(org_, 0, 100);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].agent, agent_);
+  EXPECT_EQ((*all)[1].seq, e3->seq);
+  EXPECT_EQ(cc_->events_after(org_, e1->seq, 100)->size(), 1u);
+  EXPECT_EQ(cc_->events_after(org_, 0, 1)->size(), 1u);
+  EXPECT_EQ(*cc_->prune_events(kT0 + Millis{1}), 2);
+  EXPECT_EQ(cc_->events_after(org_, 0, 100)->size(), 1u);
+}
+
+}  // namespace
+}  // namespace ccteams::store

@@ -1,0 +1,92 @@
+#pragma once
+// Administration of the contact center's configuration within one organisation (admin API:
+// /api/v1/idle-codes, /api/v1/desktop-profiles, /api/v1/queues, /api/v1/agents).
+//
+// Validation happens here, before anything is stored: a refused request changes nothing.
+// Errors: invalid_input naming the API field; not_found for ids of another organisation;
+// conflict for the system RONA code and for deleting what is still in use (naming the user).
+// Thread-safety: as thread-safe as the stores (every call may run concurrently).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/ports/account_store.hpp"
+#include "app/ports/contact_center_store.hpp"
+
+namespace ccteams {
+
+struct IdleCodeChanges {
+  std::optional<std::string> name;
+  std::optional<bool> active;
+};
+
+struct DesktopProfileChanges {
+  std::optional<std::string> name;
+  std::optional<bool> microsoft_teams;
+  std::optional<bool> webex_app;
+  std::optional<int> rona_timeout_seconds;
+  std::optional<int> wrap_up_seconds;
+  std::optional<std::vector<IdleCodeId>> allowed_idle_codes;
+};
+
+struct AgentChanges {
+  std::optional<std::optional<DesktopProfileId>> desktop_profile;  // inner nullopt: none
+  std::optional<std::vector<QueueId>> queues;
+  std::optional<std::optional<std::string>> teams_user_id;
+};
+
+// An agent as the API shows it: the account with the agent role and its settings (defaults
+// when an admin has not configured it yet).
+struct AgentView {
+  UserAccount user;
+  AgentConfig config;
+  bool configured = false;
+};
+
+class CcConfigService {
+ public:
+  CcConfigService(AccountStore& accounts, ContactCenterStore& store);
+
+  // Idle codes. The list always contains the org's RONA code (created on first use).
+  Result<std::vector<IdleCode>> list_idle_codes(OrgId org);
+  Result<IdleCode> get_idle_code(OrgId org, IdleCodeId id);
+  // conflict for the reserved name RONA.
+  Result<IdleCode> create_idle_code(OrgId org, const std::string& name, bool active);
+  Result<IdleCode> update_idle_code(OrgId org, IdleCodeId id, const IdleCodeChanges& changes);
+  // conflict for RONA and for a code a desktop profile allows (naming the profiles).
+  Result<void> delete_idle_code(OrgId org, IdleCodeId id);
+
+  Result<std::vector<DesktopProfile>> list_desktop_profiles(OrgId org);
+  Result<DesktopProfile> get_desktop_profile(OrgId org, DesktopProfileId id);
+  // profile.org must be org; the id is assigned.
+  Result<DesktopProfile> create_desktop_profile(OrgId org, DesktopProfile profile);
+  Result<DesktopProfile> update_desktop_profile(OrgId org, DesktopProfileId id,
+                                                const DesktopProfileChanges& changes);
+  Result<void> delete_desktop_profile(OrgId org, DesktopProfileId id);
+
+  Result<std::vector<CcQueue>> list_queues(OrgId org);
+  Result<CcQueue> get_queue(OrgId org, QueueId id);
+  Result<CcQueue> create_queue(OrgId org, const std::string& name);
+  Result<CcQueue> rename_queue(OrgId org, QueueId id, const std::string& name);
+  Result<void> delete_queue(OrgId org, QueueId id);
+
+  // Every account of org with the agent role.
+  Result<std::vector<AgentView>> list_agents(OrgId org);
+  Result<AgentView> get_agent(OrgId org, UserId user);
+  // Configures an account as an agent. invalid_input ("userId") when the account lacks the
+  // agent role; not_found for another org's user, profile or queue.
+  Result<AgentView> put_agent(OrgId org, UserId user, const AgentChanges& changes);
+  // Forgets the agent's settings and state (the account stays).
+  Result<void> delete_agent(OrgId org, UserId user);
+
+ private:
+  Result<void> check_allowed_codes(OrgId org, const std::vector<IdleCodeId>& codes);
+  AccountStore& accounts_;
+  ContactCenterStore& store_;
+};
+
+// invalid_input naming "queueIds" when an id repeats.
+Result<void> validate_queue_ids(const std::vector<QueueId>& queues);
+
+}  // namespace ccteams

@@ -1,0 +1,78 @@
+#include "app/cc_json.hpp"
+
+#include <boost/json.hpp>
+
+namespace ccteams {
+
+namespace json = boost::json;
+
+namespace {
+
+template <class Id>
+json::value id_or_null(const std::optional<Id>& id) {
+  return id ? json::value(id->value) : json::value(nullptr);
+}
+
+std::string presence_part(std::string_view name, const std::string& raw) {
+  return raw.empty() ? std::string(name) : raw;
+}
+
+}  // namespace
+
+json::object agent_state_to_json(const AgentState& s,
+                                 const std::optional<std::string>& idle_code_name) {
+  json::object o;
+  o["state"] = agent_status_name(s.status);
+  o["idleCodeId"] = id_or_null(s.idle_code);
+  o["idleCodeName"] = idle_code_name ? json::value(*idle_code_name) : json::value(nullptr);
+  o["origin"] = s.origin ? json::value(idle_origin_name(*s.origin)) : json::value(nullptr);
+  o["contactId"] = id_or_null(s.contact);
+  o["since"] = format_iso8601(s.since);
+  if (s.teams_presence) {
+    const auto& p = s.teams_presence->presence;
+    o["teamsPresence"] = json::object{
+        {"availability", presence_part(availability_name(p.availability), p.raw_availability)},
+        {"activity", presence_part(activity_name(p.activity), p.raw_activity)},
+        {"seenAt", format_iso8601(s.teams_presence->seen_at)},
+        {"channel", presence_channel_name(s.teams_presence->channel)}};
+  } else {
+    o["teamsPresence"] = nullptr;
+  }
+  return o;
+}
+
+json::object contact_to_json(const Contact& c) {
+  json::object o{{"id", c.id.value},
+                 {"queueId", c.queue.value},
+                 {"state", contact_status_name(c.status)},
+                 {"caller", c.caller},
+                 {"enqueuedAt", format_iso8601(c.enqueued_at)},
+                 {"since", format_iso8601(c.since)},
+                 {"offers", c.offers},
+                 {"ronas", c.ronas},
+                 {"endReason", end_reason_name(c.end_reason)}};
+  o["agentId"] = id_or_null(c.agent);
+  if (!c.party) {
+    o["party"] = nullptr;
+  } else if (const auto* a = std::get_if<AgentParty>(&*c.party)) {
+    o["party"] = json::object{{"agentId", a->agent.value}};
+  } else {
+    const auto& p = std::get<PhoneParty>(*c.party);
+    o["party"] = json::object{
+        {"number", p.number},
+        {"teamsUserId", p.teams_user_id.empty() ? json::value(nullptr) : json::value(p.teams_user_id)}};
+  }
+  return o;
+}
+
+json::object queue_stats_to_json(const QueueStatsView& q) {
+  return {{"queueId", q.queue.value},
+          {"waiting", q.waiting},
+          {"availableAgents", q.available_agents},
+          {"longestWaitSeconds", std::chrono::duration_cast<std::chrono::seconds>(q.longest_wait).count()},
+          {"offered", q.offered},
+          {"answered", q.answered},
+          {"rona", q.rona}};
+}
+
+}  // namespace ccteams

@@ -1,0 +1,111 @@
+#pragma once
+// The contact center's live side (issue 5): agent states, contacts, routing with RONA, and the
+// events they produce. Decisions are the pure core's (core/agent_state, core/contact,
+// core/routing); this service feeds them the time, persists their results, runs the timers
+// they ask for and publishes every change.
+//
+// State: one OrgCenter per organisation, loaded from the store on first use (which is also the
+// restart recovery: persisted states and open contacts come back; an agent that was ringing is
+// released and the contact offered again). recover() loads every organisation with live state
+// at start-up so that queued contacts are routed without waiting for a request.
+//
+// Errors: conflict when the state machines refuse (their sentence is passed on), not_found for
+// another organisation's or an unknown contact, invalid_input for bad targets, forbidden when
+// the account is not an agent, and the store's errors.
+//
+// Thread-safety: every method may be called from any thread. Each organisation's state is
+// guarded by its own mutex, held for the whole of an operation (core calls, store writes and
+// event publication), so events of one organisation are published in the order they happened.
+// Lock order: organisation mutex, then the store's and the hub's own locks; never the reverse.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/cc_event_hub.hpp"
+#include "app/cc_json.hpp"
+#include "app/ports/account_store.hpp"
+#include "app/ports/clock.hpp"
+#include "app/ports/contact_center_store.hpp"
+#include "app/ports/scheduler.hpp"
+
+namespace ccteams {
+
+class OrgCenter;
+
+// An agent's state with what the API shows beside it.
+struct AgentStateView {
+  AgentState state;
+  std::optional<std::string> idle_code_name;
+};
+
+struct ContactCenterOptions {
+  Millis event_retention = std::chrono::hours(24);  // the event log keeps this much history
+  std::size_t prune_every_events = 1000;            // how often the log is pruned
+};
+
+class ContactCenter {
+ public:
+  ContactCenter(ContactCenterStore& store, AccountStore& accounts, const Clock& clock,
+                Scheduler& scheduler, CcEventHub& hub, ContactCenterOptions options = {});
+  ~ContactCenter();
+  ContactCenter(const ContactCenter&) = delete;
+  ContactCenter& operator=(const ContactCenter&) = delete;
+
+  // Loads every organisation with persisted live state (see above).
+  Result<void> recover();
+
+  // ---- the agent's desktop ----
+  // Desktop log in: Available, or Idle(code, manual) when idle_code is given.
+  Result<AgentStateView> login(OrgId org, UserId agent, std::optional<IdleCodeId> idle_code);
+  Result<AgentStateView> logout(OrgId org, UserId agent);
+  Result<AgentStateView> set_available(OrgId org, UserId agent);
+  // check_manual_idle_code against the agent's desktop profile first.
+  Result<AgentStateView> set_idle(OrgId org, UserId agent, IdleCodeId code);
+  Result<AgentStateView> state_of(OrgId org, UserId agent);
+  // conflict unless the agent is logged out (or has never logged in).
+  Result<void> check_logged_out(OrgId org, UserId agent);
+
+  // ---- supervisors ----
+  // Every configured agent of org (LoggedOut for those who never logged in).
+  Result<std::vector<AgentStateView>> agent_states(OrgId org);
+  Result<QueueStatsView> queue_stats(OrgId org, QueueId queue);
+  Result<std::vector<QueueStatsView>> all_queue_stats(OrgId org);
+
+  // ---- contacts ----
+  // A customer calls queue (demo telephony). invalid_input ("queueId") for an unknown queue.
+  Result<Contact> new_contact(OrgId org, QueueId queue, std::string caller);
+  Result<Contact> contact(OrgId org, ContactId id);
+  Result<Contact> accept(OrgId org, UserId agent, ContactId id);
+  Result<Contact> decline(OrgId org, UserId agent, ContactId id);
+  Result<Contact> hold(OrgId org, UserId agent, ContactId id);
+  Result<Contact> resume(OrgId org, UserId agent, ContactId id);
+  // party: another agent of org, or an E.164 number (normalised here).
+  Result<Contact> consult(OrgId org, UserId agent, ContactId id, ContactParty party);
+  Result<Contact> conference(OrgId org, UserId agent, ContactId id);
+  Result<Contact> drop_party(OrgId org, UserId agent, ContactId id);
+  Result<Contact> transfer(OrgId org, UserId agent, ContactId id, ContactParty party);
+  Result<Contact> end(OrgId org, UserId agent, ContactId id);
+  // The agent finishes wrap-up of contact id; code is an optional wrap-up reason (published).
+  Result<AgentStateView> wrap_up(OrgId org, UserId agent, ContactId id, std::string code);
+  // The caller hangs up before being answered.
+  Result<Contact> abandon(OrgId org, ContactId id);
+
+ private:
+  friend class OrgCenter;
+  struct Deps;
+  // Runs fn with org's state locked, loading it first when needed.
+  template <class Fn>
+  auto with_org(OrgId org, Fn&& fn) -> decltype(fn(std::declval<OrgCenter&>()));
+  Result<OrgCenter*> org_center(OrgId org);
+
+  std::unique_ptr<Deps> deps_;
+  std::mutex mu_;  // guards orgs_ (not the OrgCenters: each has its own mutex)
+  std::unordered_map<OrgId, std::unique_ptr<OrgCenter>> orgs_;
+};
+
+}  // namespace ccteams

@@ -1,0 +1,303 @@
+// OrgCenter: agent states, commits, events and restart recovery. Contacts and routing are in
+// org_center_contacts.cpp.
+#include "app/org_center.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace ccteams {
+
+namespace json = boost::json;
+
+Result<void> OrgCenter::load() {
+  auto states = deps_.store.list_agent_states(org_);
+  if (!states) return std::move(states).error();
+  auto open = deps_.store.list_open_contacts(org_);
+  if (!open) return std::move(open).error();
+  for (auto& s : *states) agents_[s.agent] = s;
+  for (auto& c : *open) contacts_[c.id] = c;
+  const Timestamp now = deps_.clock.now();
+  // An offer cannot survive a restart (its ringing desktop is gone): release the agent and
+  // put the contact back in its place, to be offered again below.
+  for (auto& [id, c] : contacts_) {
+    if (c.status != ContactStatus::offered || !c.agent) continue;
+    const UserId agent = *c.agent;
+    auto ct = apply(c, DeclineBy{agent}, now);
+    if (!ct) continue;
+    if (auto r = commit_contact(*ct); !r) return r;
+    const AgentState before = current(agent);
+    if (auto at = apply(before, OfferWithdrawn{id}, now)) {
+      if (auto r = commit_agent(before, *at); !r) return r;
+    }
+  }
+  for (auto& [agent, s] : agents_) {
+    if (s.status == AgentStatus::available) {
+      auto cfg = deps_.store.get_agent(org_, agent);
+      if (cfg) table_.agent_available(agent, cfg->queues, s.since);
+    } else if (s.status == AgentStatus::reserved && s.contact &&
+               (!contacts_.contains(*s.contact) || contacts_[*s.contact].agent != agent)) {
+      // Ringing for a contact that is gone or no longer offered to them: nothing to answer.
+      const AgentState before = s;
+      if (auto at = apply(before, OfferWithdrawn{*s.contact}, now)) {
+        if (auto r = commit_agent(before, *at); !r) return r;
+      }
+    } else if (s.status == AgentStatus::wrap_up && s.contact) {
+      const UserId a = agent;
+      const ContactId c = *s.contact;
+      wrap_timers_[agent] = deps_.scheduler.schedule(
+          s.since + profile_of(agent).wrap_up(), [run = deps_.run_in_org, org = org_, a, c] {
+            run(org, [a, c](OrgCenter& oc) { oc.on_wrap_up(a, c); });
+          });
+    }
+  }
+  for (auto& [id, c] : contacts_) {
+    if (c.status == ContactStatus::queued) table_.enqueue(id, c.queue, c.enqueued_at);
+  }
+  dispatch();
+  return ok();
+}
+
+AgentState OrgCenter::current(UserId agent) const {
+  auto it = agents_.find(agent);
+  if (it != agents_.end()) return it->second;
+  return logged_out_agent(agent, Timestamp{});
+}
+
+Result<AgentState> OrgCenter::agent_for_desktop(UserId agent) {
+  auto user = deps_.accounts.get_user(org_, agent);
+  if (!user) return std::move(user).error();
+  if (!user->roles.has(Role::agent)) {
+    return make_error(Errc::forbidden, "this account does not have the agent role");
+  }
+  auto cfg = deps_.store.get_agent(org_, agent);
+  if (!cfg) {
+    if (cfg.error().code != Errc::not_found) return std::move(cfg).error();
+    // An agent an admin has not configured yet works with the defaults (no queues).
+    auto created = deps_.store.put_agent(AgentConfig{agent, org_, std::nullopt, {}, std::nullopt});
+    if (!created) return std::move(created).error();
+  }
+  return current(agent);
+}
+
+DesktopProfile OrgCenter::profile_of(UserId agent) {
+  auto cfg = deps_.store.get_agent(org_, agent);
+  if (cfg && cfg->desktop_profile) {
+    auto p = deps_.store.get_desktop_profile(org_, *cfg->desktop_profile);
+    if (p) return *p;
+  }
+  DesktopProfile defaults;
+  defaults.org = org_;
+  return defaults;
+}
+
+std::optional<std::string> OrgCenter::idle_code_name(const std::optional<IdleCodeId>& id) {
+  if (!id) return std::nullopt;
+  auto code = deps_.store.get_idle_code(org_, *id);
+  if (!code) return std::nullopt;
+  return code->name;
+}
+
+Result<AgentStateView> OrgCenter::view(const AgentState& s) {
+  return AgentStateView{s, idle_code_name(s.idle_code)};
+}
+
+// ---- agent commands ----
+
+Result<AgentStateView> OrgCenter::login(UserId agent, std::optional<IdleCodeId> idle_code) {
+  auto before = agent_for_desktop(agent);
+  if (!before) return std::move(before).error();
+  if (idle_code) {
+    auto code = deps_.store.get_idle_code(org_, *idle_code);
+    if (!code) return std::move(code).error();
+    if (auto r = check_manual_idle_code(*code, profile_of(agent)); !r) return std::move(r).error();
+  }
+  auto t = apply(*before, Login{idle_code}, deps_.clock.now());
+  if (!t) return std::move(t).error();
+  if (auto r = commit_agent(*before, *t); !r) return std::move(r).error();
+  dispatch();
+  return view(current(agent));
+}
+
+Result<AgentStateView> OrgCenter::logout(UserId agent) {
+  auto before = agent_for_desktop(agent);
+  if (!before) return std::move(before).error();
+  auto t = apply(*before, Logout{}, deps_.clock.now());
+  if (!t) return std::move(t).error();
+  if (auto r = commit_agent(*before, *t); !r) return std::move(r).error();
+  return view(t->state);
+}
+
+Result<AgentStateView> OrgCenter::set_available(UserId agent) {
+  auto before = agent_for_desktop(agent);
+  if (!before) return std::move(before).error();
+  auto t = apply(*before, SetAvailable{}, deps_.clock.now());
+  if (!t) return std::move(t).error();
+  if (auto r = commit_agent(*before, *t); !r) return std::move(r).error();
+  dispatch();
+  return view(current(agent));
+}
+
+Result<AgentStateView> OrgCenter::set_idle(UserId agent, IdleCodeId code_id) {
+  auto before = agent_for_desktop(agent);
+  if (!before) return std::move(before).error();
+  auto code = deps_.store.get_idle_code(org_, code_id);
+  if (!code) {
+    if (code.error().code == Errc::not_found) {
+      return make_error(Errc::invalid_input, "field 'idleCodeId': no such idle code");
+    }
+    return std::move(code).error();
+  }
+  if (auto r = check_manual_idle_code(*code, profile_of(agent)); !r) return std::move(r).error();
+  auto t = apply(*before, SetIdle{code_id}, deps_.clock.now());
+  if (!t) return std::move(t).error();
+  if (auto r = commit_agent(*before, *t); !r) return std::move(r).error();
+  return view(t->state);
+}
+
+Result<AgentStateView> OrgCenter::state_of(UserId agent) {
+  auto s = agent_for_desktop(agent);
+  if (!s) return std::move(s).error();
+  return view(*s);
+}
+
+Result<void> OrgCenter::check_logged_out(UserId agent) {
+  const AgentState s = current(agent);
+  if (s.status != AgentStatus::logged_out) {
+    return make_error(Errc::conflict, "agent is " + std::string(agent_status_name(s.status)) +
+                                          "; they must log out first");
+  }
+  return ok();
+}
+
+Result<std::vector<AgentStateView>> OrgCenter::agent_states() {
+  auto configs = deps_.store.list_agents(org_);
+  if (!configs) return std::move(configs).error();
+  std::vector<AgentStateView> out;
+  for (const auto& c : *configs) {
+    auto v = view(current(c.user));
+    if (v) out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+// ---- commits and events ----
+
+Result<void> OrgCenter::commit_agent(const AgentState& before, const Transition& t) {
+  const AgentState& s = t.state;
+  const bool changed = before.status != s.status || before.idle_code != s.idle_code ||
+                       before.origin != s.origin || before.contact != s.contact ||
+                       before.since != s.since;
+  if (changed) {
+    if (auto r = deps_.store.put_agent_state(org_, s); !r) return r;
+  }
+  agents_[s.agent] = s;
+  if (s.status == AgentStatus::available) {
+    if (!table_.is_available(s.agent) || before.status != AgentStatus::available) {
+      auto cfg = deps_.store.get_agent(org_, s.agent);
+      table_.agent_available(s.agent, cfg ? cfg->queues : std::vector<QueueId>{}, s.since);
+    }
+  } else {
+    table_.agent_unavailable(s.agent);
+  }
+  bool published = false;
+  for (const auto& effect : t.effects) {
+    if (const auto* rona = std::get_if<StartRonaTimer>(&effect)) {
+      const UserId a = s.agent;
+      const ContactId c = rona->contact;
+      rona_timers_[c] = deps_.scheduler.schedule(
+          rona->deadline, [run = deps_.run_in_org, org = org_, a, c] {
+            run(org, [a, c](OrgCenter& oc) { oc.on_rona(a, c); });
+          });
+    } else if (const auto* cancel = std::get_if<CancelRonaTimer>(&effect)) {
+      rona_timers_.erase(cancel->contact);  // the handle cancels on destruction
+    } else if (const auto* wrap = std::get_if<StartWrapUpTimer>(&effect)) {
+      const UserId a = s.agent;
+      const ContactId c = wrap->contact;
+      wrap_timers_[a] = deps_.scheduler.schedule(
+          wrap->deadline, [run = deps_.run_in_org, org = org_, a, c] {
+            run(org, [a, c](OrgCenter& oc) { oc.on_wrap_up(a, c); });
+          });
+    } else if (std::holds_alternative<StateChanged>(effect) ||
+               std::holds_alternative<TeamsPresenceUpdated>(effect)) {
+      if (!published) emit_agent_state(s);
+      published = true;
+    }
+    // SetTeamsBusy / ClearTeamsBusy belong to the Teams connector's outbound writer, which
+    // subscribes to these transitions when it exists; RequeueContact is done by the contact
+    // operation that caused it (it holds the contact).
+  }
+  if (s.status != AgentStatus::wrap_up) wrap_timers_.erase(s.agent);
+  return ok();
+}
+
+Result<void> OrgCenter::commit_contact(const Contact& c) {
+  auto stored = deps_.store.put_contact(c);
+  if (!stored) return std::move(stored).error();
+  if (c.status == ContactStatus::ended) {
+    contacts_.erase(c.id);
+    table_.remove_contact(c.id);
+    rona_timers_.erase(c.id);
+  } else {
+    contacts_[c.id] = c;
+  }
+  emit_contact(c);
+  emit_queue(c.queue);
+  return ok();
+}
+
+void OrgCenter::emit(std::optional<UserId> agent, std::string type, json::object body) {
+  const Timestamp now = deps_.clock.now();
+  json::object full{{"type", type}, {"at", format_iso8601(now)}};
+  for (auto& kv : body) full.insert_or_assign(kv.key(), std::move(kv.value()));
+  auto rec = deps_.store.append_event(org_, agent, type, now, json::serialize(full));
+  if (!rec) {
+    // The change itself is committed; a lost event is repaired by the desktop's next GET.
+    spdlog::error("contact center: event {} not stored: {}", type, rec.error().message);
+    return;
+  }
+  deps_.hub.publish(*rec);
+  if (++deps_.events_since_prune >= deps_.options.prune_every_events) {
+    deps_.events_since_prune = 0;
+    if (auto r = deps_.store.prune_events(now - deps_.options.event_retention); !r) {
+      spdlog::warn("contact center: pruning the event log failed: {}", r.error().message);
+    }
+  }
+}
+
+void OrgCenter::emit_agent_state(const AgentState& s) {
+  emit(s.agent, "agent.state",
+       json::object{{"agentId", s.agent.value},
+                    {"state", agent_state_to_json(s, idle_code_name(s.idle_code))}});
+}
+
+void OrgCenter::emit_contact(const Contact& c) {
+  emit(c.agent, "contact", json::object{{"contact", contact_to_json(c)}});
+}
+
+void OrgCenter::emit_queue(QueueId queue) {
+  auto stats = queue_stats(queue);
+  if (!stats) return;
+  emit(std::nullopt, "queue.stats", json::object{{"queue", queue_stats_to_json(*stats)}});
+}
+
+Result<QueueStatsView> OrgCenter::queue_stats(QueueId queue) {
+  auto q = deps_.store.get_queue(org_, queue);
+  if (!q) return std::move(q).error();
+  const QueueStats s = table_.queue_stats(queue, deps_.clock.now());
+  const Counters& c = counters_[queue];
+  return QueueStatsView{queue, s.waiting, s.available_agents, s.longest_wait,
+                        c.offered, c.answered, c.rona};
+}
+
+Result<std::vector<QueueStatsView>> OrgCenter::all_queue_stats() {
+  auto queues = deps_.store.list_queues(org_);
+  if (!queues) return std::move(queues).error();
+  std::vector<QueueStatsView> out;
+  for (const auto& q : *queues) {
+    auto s = queue_stats(q.id);
+    if (s) out.push_back(*s);
+  }
+  return out;
+}
+
+}  // namespace ccteams

@@ -1,0 +1,164 @@
+#include "cli/emulator_host.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <filesystem>
+#include <pthread.h>
+#include <fstream>
+#include <future>
+#include <optional>
+#include <spdlog/spdlog.h>
+#include <sstream>
+#include <thread>
+
+#include "adapters/crypto/tls_cert.hpp"
+#include "adapters/http/http_server.hpp"
+#include "adapters/http/router.hpp"
+#include "app/ports/clock.hpp"
+
+namespace ccteams::cli {
+
+namespace asio = boost::asio;
+
+namespace {
+
+Result<std::string> read_text(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::invalid_input, std::string(what) + " " + path + ": cannot read");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Result<void> write_private(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out || !(out << text)) {
+    return make_error(Errc::invalid_input, "cannot write " + path);
+  }
+  return ok();
+}
+
+}  // namespace
+
+struct EmulatorHost::Impl {
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  http::Router router;
+  std::unique_ptr<http::HttpServer> server;
+  std::unique_ptr<emulator::GraphEmulator> emulator;
+  std::string base_url;
+  std::string ca_pem;
+  std::thread thread;
+  asio::steady_timer ticker{ioc};
+  bool stopped = false;
+
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    std::promise<void> done;
+    auto finished = done.get_future();
+    asio::post(ioc, [this, &done] {
+      ticker.cancel();
+      server->shutdown(std::chrono::seconds(2), [&done] { done.set_value(); });
+    });
+    finished.wait_for(std::chrono::seconds(5));
+    work.reset();
+    ioc.stop();
+    if (thread.joinable()) thread.join();
+  }
+};
+
+EmulatorHost::EmulatorHost(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+EmulatorHost::~EmulatorHost() { impl_->stop(); }
+
+Result<std::unique_ptr<EmulatorHost>> EmulatorHost::start(EmulatorHostOptions options) {
+  auto impl = std::make_unique<Impl>();
+  http::ServerOptions so;
+  so.access_log_name = "emulator";
+  so.server_header = "";  // Microsoft's servers do not announce ccteams
+  if (options.https) {
+    if (!options.cert_file.empty() || !options.key_file.empty()) {
+      auto cert = read_text(options.cert_file, "--cert");
+      if (!cert) return std::move(cert).error();
+      auto key = read_text(options.key_file, "--key");
+      if (!key) return std::move(key).error();
+      so.tls = http::TlsConfig{std::move(*cert), std::move(*key)};
+    } else {
+      auto pki = generate_test_pki({"localhost"}, {"127.0.0.1", "::1"});
+      if (!pki) return std::move(pki).error();
+      impl->ca_pem = pki->ca_cert_pem;
+      so.tls = http::TlsConfig{pki->cert_chain_pem, pki->private_key_pem};
+      if (!options.ca_out_path.empty()) {
+        if (auto r = write_private(options.ca_out_path, pki->ca_cert_pem); !r) {
+          return std::move(r).error();
+        }
+      }
+    }
+  }
+  impl->server = std::make_unique<http::HttpServer>(impl->ioc, impl->router, std::move(so));
+  auto port = impl->server->listen(options.host, options.port);
+  if (!port) return std::move(port).error();
+  const std::string host = options.host == "0.0.0.0" ? "127.0.0.1" : options.host;
+  impl->base_url =
+      std::string(options.https ? "https://" : "http://") + host + ":" + std::to_string(*port);
+
+  options.emulator.base_url = impl->base_url;
+  impl->emulator = std::make_unique<emulator::GraphEmulator>(std::move(options.emulator));
+  impl->emulator->register_routes(impl->router);
+  impl->server->start();
+
+  // Presence sessions fade and expire with time: tick about once a second.
+  asio::co_spawn(
+      impl->ioc,
+      [im = impl.get()]() -> asio::awaitable<void> {
+        SystemClock clock;
+        for (;;) {
+          im->ticker.expires_after(std::chrono::seconds(1));
+          boost::system::error_code ec;
+          co_await im->ticker.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return;
+          im->emulator->tick(clock.now());
+        }
+      },
+      asio::detached);
+  impl->work.emplace(impl->ioc.get_executor());
+  impl->thread = std::thread([im = impl.get()] {
+    try {
+      im->ioc.run();
+    } catch (const std::exception& e) {
+      spdlog::critical("emulator thread ended by an exception: {}", e.what());
+    }
+  });
+  return std::unique_ptr<EmulatorHost>(new EmulatorHost(std::move(impl)));
+}
+
+std::string EmulatorHost::base_url() const { return impl_->base_url; }
+const std::string& EmulatorHost::ca_pem() const { return impl_->ca_pem; }
+emulator::EmulatorInfo EmulatorHost::info() const { return impl_->emulator->info(); }
+
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void EmulatorHost::run_until_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int signo = 0;
+  sigwait(&set, &signo);
+  spdlog::info("signal {} received: stopping the emulator", signo);
+  impl_->stop();
+}
+
+}  // namespace ccteams::cli

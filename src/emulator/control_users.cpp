@@ -1,0 +1,221 @@
+// Control API, part two: directory changes, a user's own Teams client presence, and fault
+// injection. See control_handlers.cpp for the list of routes.
+#include <boost/json/array.hpp>
+
+#include "adapters/http/json_io.hpp"
+#include "emulator/emulator_state.hpp"
+#include "emulator/user_json.hpp"
+
+namespace ccteams::emulator {
+
+namespace json = boost::json;
+
+namespace {
+
+http::Response bad(std::string message) {
+  return http::error_response(make_error(Errc::invalid_input, std::move(message)));
+}
+http::Response missing(std::string message) {
+  return http::error_response(make_error(Errc::not_found, std::move(message)));
+}
+
+std::optional<std::string> str(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::optional<std::string>(std::string(v->as_string()))
+                             : std::nullopt;
+}
+
+json::object pair_json(const PresencePair& p) {
+  return {{"availability", p.availability}, {"activity", p.activity}};
+}
+
+http::Response presence_state(State& s, const DirectoryUser& u) {
+  const auto now = s.now();
+  json::array sessions;
+  for (const auto& x : s.presence.sessions(u.id, now)) {
+    json::object o = pair_json(x.state);
+    o["sessionId"] = x.session_id;
+    o["lastSet"] = format_iso8601(x.last_set);
+    o["expiresAt"] = x.expires_at ? json::value(format_iso8601(*x.expires_at))
+                                  : json::value(nullptr);
+    sessions.push_back(std::move(o));
+  }
+  const auto client = s.presence.client_state(u.id);
+  const auto view = s.presence.presence(u.id, now);
+  json::object agg = pair_json(view.state);
+  agg["sequenceNumber"] = view.sequence_number;
+  return http::json_response(
+      200, json::object{{"id", u.id},
+                        {"clientState", client ? json::value(pair_json(*client))
+                                               : json::value(nullptr)},
+                        {"sessions", std::move(sessions)},
+                        {"presence", std::move(agg)}});
+}
+
+http::Response get_user_presence(State& s, http::Request& req) {
+  const DirectoryUser* u = s.tenant.find_user(req.path_param("id"));
+  if (u == nullptr) return missing("no such user");
+  return presence_state(s, *u);
+}
+
+// The user's own Teams client changes state (any pair Teams can show, including
+// Busy/InAMeeting and DoNotDisturb/Focusing; Offline signs the client out).
+http::Response set_user_presence(State& s, http::Request& req) {
+  const DirectoryUser* u = s.tenant.find_user(req.path_param("id"));
+  if (u == nullptr) return missing("no such user");
+  auto body = http::parse_json_object(req);
+  if (!body) return http::error_response(body.error());
+  auto availability = str(*body, "availability");
+  auto activity = str(*body, "activity");
+  if (!availability || availability->empty()) return bad("availability is required");
+  if (!activity || activity->empty()) activity = availability;
+  s.presence.set_client_state(u->id, {*availability, *activity}, s.now());
+  return presence_state(s, *u);
+}
+
+// Applies the fields present in body to u (the same camelCase names Graph uses).
+void apply_user_fields(DirectoryUser& u, const json::object& body) {
+  const auto opt_field = [&](std::string_view key, std::optional<std::string>& field) {
+    if (const auto* v = body.if_contains(key)) {
+      field = v->is_string() ? std::optional<std::string>(std::string(v->as_string()))
+                             : std::nullopt;
+    }
+  };
+  if (auto v = str(body, "displayName")) u.display_name = *v;
+  if (auto v = str(body, "givenName")) u.given_name = *v;
+  if (auto v = str(body, "surname")) u.surname = *v;
+  if (auto v = str(body, "mail")) u.mail = *v;
+  if (auto v = str(body, "userPrincipalName")) u.user_principal_name = *v;
+  opt_field("jobTitle", u.job_title);
+  opt_field("department", u.department);
+  opt_field("officeLocation", u.office_location);
+  opt_field("mobilePhone", u.mobile_phone);
+  if (const auto* v = body.if_contains("accountEnabled"); v && v->is_bool()) {
+    u.account_enabled = v->as_bool();
+  }
+  if (const auto* v = body.if_contains("businessPhones"); v && v->is_array()) {
+    u.business_phones.clear();
+    for (const auto& p : v->as_array()) {
+      if (p.is_string()) u.business_phones.emplace_back(p.as_string());
+    }
+  }
+}
+
+http::Response create_user(State& s, http::Request& req) {
+  auto body = http::parse_json_object(req);
+  if (!body) return http::error_response(body.error());
+  DirectoryUser u;
+  u.id = s.rng.guid();
+  u.wids = {std::string(kDefaultUserRole)};
+  apply_user_fields(u, *body);
+  if (u.user_principal_name.empty()) return bad("userPrincipalName is required");
+  if (s.tenant.find_user(u.user_principal_name) != nullptr) return bad("userPrincipalName taken");
+  if (u.mail.empty()) u.mail = u.user_principal_name;
+  const auto& added = s.tenant.add_user(std::move(u));
+  return http::json_response(201, user_json(added, users_schema().properties));
+}
+
+http::Response patch_user(State& s, http::Request& req) {
+  const DirectoryUser* u = s.tenant.find_user(req.path_param("id"));
+  if (u == nullptr) return missing("no such user");
+  auto body = http::parse_json_object(req);
+  if (!body) return http::error_response(body.error());
+  DirectoryUser changed = *u;
+  apply_user_fields(changed, *body);
+  const std::string id = u->id;
+  s.tenant.update_user(id, changed);
+  return http::json_response(200, user_json(*s.tenant.find_user(id), users_schema().properties));
+}
+
+http::Response delete_user(State& s, http::Request& req) {
+  const DirectoryUser* u = s.tenant.find_user(req.path_param("id"));
+  if (u == nullptr) return missing("no such user");
+  const bool permanent = req.query_param("permanent").value_or("false") == "true";
+  s.tenant.remove_user(std::string(u->id), permanent);
+  return http::empty_response(204);
+}
+
+json::object faults_json(const State& s) {
+  const auto& f = s.faults;
+  return {{"latencyMs", f.latency_ms},
+          {"status5xxRate", f.status_5xx_rate},
+          {"throttleStormUntil", f.throttle_storm_until
+                                     ? json::value(format_iso8601(*f.throttle_storm_until))
+                                     : json::value(nullptr)},
+          {"throttleStormRetryAfter", f.throttle_storm_retry_after},
+          {"dropNotificationRate", f.drop_notification_rate},
+          {"duplicateNotificationRate", f.duplicate_notification_rate},
+          {"reorderNotifications", f.reorder_notifications}};
+}
+
+// {"latencyMs": 0..30000, "status5xxRate": 0..1, "throttleStormSeconds": n,
+//  "throttleStormRetryAfter": n, "resetThrottling": bool, "dropNotificationRate": 0..1,
+//  "duplicateNotificationRate": 0..1, "reorderNotifications": bool}; absent fields stay as
+//  they are.
+http::Response set_faults(State& s, http::Request& req) {
+  auto body = http::parse_json_object(req);
+  if (!body) return http::error_response(body.error());
+  Faults f = s.faults;
+  const auto number = [&](std::string_view key) -> std::optional<double> {
+    const auto* v = body->if_contains(key);
+    if (v == nullptr || !v->is_number()) return std::nullopt;
+    return v->to_number<double>();
+  };
+  if (auto v = number("latencyMs")) {
+    if (*v < 0 || *v > 30000) return bad("latencyMs must be 0..30000");
+    f.latency_ms = static_cast<int>(*v);
+  }
+  if (auto v = number("status5xxRate")) {
+    if (*v < 0 || *v > 1) return bad("status5xxRate must be 0..1");
+    f.status_5xx_rate = *v;
+  }
+  if (auto v = number("throttleStormRetryAfter")) {
+    if (*v < 1 || *v > 3600) return bad("throttleStormRetryAfter must be 1..3600");
+    f.throttle_storm_retry_after = static_cast<int>(*v);
+  }
+  if (auto v = number("throttleStormSeconds")) {
+    if (*v < 0 || *v > 86400) return bad("throttleStormSeconds must be 0..86400");
+    f.throttle_storm_until =
+        *v > 0 ? std::optional<Timestamp>(s.now() + Millis(static_cast<std::int64_t>(*v * 1000)))
+               : std::nullopt;
+  }
+  if (auto v = number("dropNotificationRate")) {
+    if (*v < 0 || *v > 1) return bad("dropNotificationRate must be 0..1");
+    f.drop_notification_rate = *v;
+  }
+  if (auto v = number("duplicateNotificationRate")) {
+    if (*v < 0 || *v > 1) return bad("duplicateNotificationRate must be 0..1");
+    f.duplicate_notification_rate = *v;
+  }
+  if (const auto* v = body->if_contains("reorderNotifications"); v && v->is_bool()) {
+    f.reorder_notifications = v->as_bool();
+  }
+  if (const auto* v = body->if_contains("resetThrottling"); v && v->is_bool() && v->as_bool()) {
+    s.throttle.reset();
+  }
+  s.faults = f;
+  if (s.notifier) s.notifier->set_reorder(f.reorder_notifications);
+  return http::json_response(200, faults_json(s));
+}
+
+}  // namespace
+
+void register_control_user_routes(http::Router& router, const std::shared_ptr<State>& s) {
+  router.add("GET", "/_emulator/users/{id}/presence", locked_route(s, get_user_presence));
+  router.add("POST", "/_emulator/users/{id}/presence", locked_route(s, set_user_presence));
+  router.add("POST", "/_emulator/users", locked_route(s, create_user));
+  router.add("PATCH", "/_emulator/users/{id}", locked_route(s, patch_user));
+  router.add("DELETE", "/_emulator/users/{id}", locked_route(s, delete_user));
+  router.add("GET", "/_emulator/faults", locked_route(s, [](State& st, http::Request&) {
+               return http::json_response(200, faults_json(st));
+             }));
+  router.add("POST", "/_emulator/faults", locked_route(s, set_faults));
+  router.add("DELETE", "/_emulator/faults", locked_route(s, [](State& st, http::Request&) {
+               st.faults = Faults{};
+               st.throttle.reset();
+               if (st.notifier) st.notifier->set_reorder(false);
+               return http::empty_response(204);
+             }));
+}
+
+}  // namespace ccteams::emulator

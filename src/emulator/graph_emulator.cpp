@@ -1,0 +1,78 @@
+#include "emulator/graph_emulator.hpp"
+
+#include "emulator/emulator_state.hpp"
+#include "emulator/notifier.hpp"
+
+namespace ccteams::emulator {
+
+GraphEmulator::GraphEmulator(EmulatorOptions options)
+    : state_(std::make_shared<State>(std::move(options))) {
+  // The listener lives inside the state it points to, so the raw pointer cannot dangle.
+  State* s = state_.get();
+  state_->presence.add_listener([s](const PresenceView& v) { notify_presence_change(*s, v); });
+}
+
+void GraphEmulator::attach(boost::asio::io_context& ioc) {
+  auto notifier = std::make_shared<Notifier>(ioc, state_->options.notifications);
+  std::lock_guard lock(state_->mu);
+  notifier->set_reorder(state_->faults.reorder_notifications);
+  state_->notifier = std::move(notifier);
+}
+
+GraphEmulator::~GraphEmulator() {
+  // Routes may keep the state alive longer; delivery must stop with the emulator so that
+  // nothing retries against the io_context after its owner has moved on.
+  std::lock_guard lock(state_->mu);
+  state_->notifier.reset();
+}
+
+void GraphEmulator::register_routes(http::Router& router) {
+  register_entra_routes(router, state_);
+  register_token_route(router, state_);
+  register_users_routes(router, state_);
+  register_delta_routes(router, state_);
+  register_presence_routes(router, state_);
+  register_control_routes(router, state_);
+  register_subscription_routes(router, state_);
+}
+
+void GraphEmulator::tick(Timestamp now) {
+  std::lock_guard lock(state_->mu);
+  state_->presence.tick(now);
+  if (state_->activity.enabled()) {
+    std::vector<std::string> ids;
+    for (const auto& u : state_->tenant.all_users()) {
+      if (!u.removed_reason && u.account_enabled) ids.push_back(u.id);
+    }
+    for (auto& change : state_->activity.tick(ids, now)) {
+      state_->presence.set_client_state(change.user_id, change.state, now);
+    }
+  }
+  tick_subscriptions(*state_, now);
+  // Expired codes and interactions would otherwise accumulate for the process lifetime.
+  std::erase_if(state_->codes, [&](const auto& kv) { return kv.second.expires_at <= now; });
+  std::erase_if(state_->interactions, [&](const auto& kv) {
+    return kv.second.created + std::chrono::hours(1) <= now;
+  });
+  std::erase_if(state_->refresh_tokens,
+                [&](const auto& kv) { return kv.second.expires_at <= now; });
+}
+
+EmulatorInfo GraphEmulator::info() const {
+  std::lock_guard lock(state_->mu);
+  const auto& s = *state_;
+  const auto& app = s.tenant.apps().front();
+  EmulatorInfo i;
+  i.tenant_id = s.tenant.tenant_id();
+  i.domain = s.tenant.domain();
+  i.app_id = app.client_id;
+  i.app_secret = app.client_secret;
+  i.login_base_url = s.login_base;
+  i.graph_base_url = s.graph_base;
+  for (const char* local : {"admin", "privadmin", "member"}) {
+    i.accounts.push_back(std::string(local) + "@" + s.tenant.domain());
+  }
+  return i;
+}
+
+}  // namespace ccteams::emulator

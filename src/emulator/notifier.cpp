@@ -1,0 +1,221 @@
+#include "emulator/notifier.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <deque>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "adapters/http/http_client.hpp"
+#include "emulator/encoding.hpp"
+
+namespace ccteams::emulator {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using Batch = std::vector<OutgoingNotification>;
+
+// A batch held back by the reorder fault waits this many batch intervals for a successor.
+constexpr int kMaxHold = 10;
+
+namespace {
+
+ClientOptions client_options(const NotificationOptions& o) {
+  ClientOptions c;
+  c.extra_ca_pem = o.webhook_ca_pem;
+  c.user_agent = "Microsoft-Graph-ChangeNotifications/1.0 (ccteams emulator)";
+  return c;
+}
+
+void log_if_thrown(const std::exception_ptr& e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("emulator notifier: {}", ex.what());
+  }
+}
+
+std::string body_of(const Batch& batch) {
+  json::array value;
+  json::array tokens;
+  std::set<std::string> keys;
+  for (const auto& n : batch) {
+    value.push_back(n.item);
+    if (!n.validation_token.empty() && keys.insert(n.token_key).second) {
+      tokens.emplace_back(n.validation_token);
+    }
+  }
+  json::object body{{"value", std::move(value)}};
+  if (!tokens.empty()) body["validationTokens"] = std::move(tokens);
+  return json::serialize(body);
+}
+
+}  // namespace
+
+struct Notifier::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, NotificationOptions o)
+      : ioc(io), options(std::move(o)), client(io, client_options(options)) {}
+
+  struct Queue {
+    std::deque<OutgoingNotification> pending;
+    std::optional<Batch> held;  // reorder fault: sent after the next batch
+    std::chrono::steady_clock::time_point held_since;
+    bool flushing = false;
+  };
+
+  asio::io_context& ioc;
+  NotificationOptions options;
+  HttpClient client;
+  std::mutex mu;
+  std::map<std::string, Queue> queues;
+  bool reorder = false;
+  bool stopped = false;
+
+  // One loop per URL while it has work: wait, cut a batch, hand it to a delivery coroutine
+  // (so a slow or failing receiver never holds back the next batch's collection).
+  asio::awaitable<void> flush_loop(std::string url) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+      timer.expires_after(options.batch_interval);
+      co_await timer.async_wait(asio::use_awaitable);
+      std::vector<Batch> to_send;
+      {
+        std::lock_guard lock(mu);
+        Queue& q = queues[url];
+        Batch batch;
+        while (!q.pending.empty() && batch.size() < options.max_batch) {
+          batch.push_back(std::move(q.pending.front()));
+          q.pending.pop_front();
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (!batch.empty() && reorder && !q.held) {
+          q.held = std::move(batch);
+          q.held_since = now;
+          batch.clear();
+        } else if (!batch.empty() ||
+                   (q.held && now - q.held_since >= kMaxHold * options.batch_interval)) {
+          // A held batch goes right after the next one, or alone once nothing followed it.
+          if (!batch.empty()) to_send.push_back(std::move(batch));
+          if (q.held) {
+            to_send.push_back(std::move(*q.held));
+            q.held.reset();
+          }
+        }
+        if (to_send.empty() && q.pending.empty() && !q.held) {
+          q.flushing = false;
+          co_return;
+        }
+      }
+      if (!to_send.empty()) {
+        asio::co_spawn(asio::make_strand(ioc), deliver_in_order(shared_from_this(), url,
+                                                                std::move(to_send)),
+                       log_if_thrown);
+      }
+    }
+  }
+
+  static asio::awaitable<void> run_flush(std::shared_ptr<Impl> self, std::string url) {
+    co_await self->flush_loop(std::move(url));
+  }
+
+  static asio::awaitable<void> deliver_in_order(std::shared_ptr<Impl> self, std::string url,
+                                                std::vector<Batch> batches) {
+    for (auto& b : batches) co_await self->deliver(url, body_of(b), b.size());
+  }
+
+  bool is_stopped() {
+    std::lock_guard lock(mu);
+    return stopped;
+  }
+
+  asio::awaitable<void> deliver(const std::string& url, std::string body, std::size_t items) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto start = std::chrono::steady_clock::now();
+    auto delay = options.retry_initial;
+    for (int attempt = 1;; ++attempt) {
+      ClientRequest request;
+      request.method = "POST";
+      request.url = url;
+      request.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
+      request.body = body;
+      request.timeout = options.receiver_timeout;
+      auto r = co_await client.send(std::move(request));
+      if (r && r->status >= 200 && r->status < 300) co_return;
+      const std::string why = r ? "status " + std::to_string(r->status) : r.error().message;
+      if (is_stopped() ||
+          std::chrono::steady_clock::now() - start + delay > options.retry_give_up) {
+        spdlog::warn("emulator notifier: dropped {} notification(s) for {} after {} attempt(s): {}",
+                     items, url, attempt, why);
+        co_return;
+      }
+      timer.expires_after(delay);
+      co_await timer.async_wait(asio::use_awaitable);
+      delay = std::min(delay * 2, options.retry_max_delay);
+    }
+  }
+};
+
+Notifier::Notifier(asio::io_context& ioc, NotificationOptions options)
+    : impl_(std::make_shared<Impl>(ioc, std::move(options))) {}
+
+Notifier::~Notifier() {
+  std::lock_guard lock(impl_->mu);
+  impl_->stopped = true;
+}
+
+void Notifier::enqueue(const std::string& url, OutgoingNotification n) {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->stopped) return;
+  auto& q = impl_->queues[url];
+  q.pending.push_back(std::move(n));
+  if (q.flushing) return;
+  q.flushing = true;
+  asio::co_spawn(asio::make_strand(impl_->ioc), Impl::run_flush(impl_, url), log_if_thrown);
+}
+
+void Notifier::set_reorder(bool reorder) {
+  std::lock_guard lock(impl_->mu);
+  impl_->reorder = reorder;
+}
+
+asio::awaitable<GraphResult<Done>> Notifier::validate(std::string url) {
+  auto self = impl_;  // the handler's coroutine keeps the client alive
+  // Graph's tokens are opaque text with spaces and colons, so a receiver that echoes the
+  // still-encoded form fails, as it would against Graph.
+  const std::string token =
+      "Validation: Testing client application reachability for subscription Request-Id: " +
+      base64url_encode(random_bytes(12));
+  const std::string target = url + (url.find('?') == std::string::npos ? "?" : "&") +
+                             "validationToken=" + http::percent_encode(token);
+  ClientRequest request;
+  request.method = "POST";
+  request.url = target;
+  request.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
+  request.timeout = self->options.validation_timeout;
+  auto r = co_await self->client.send(std::move(request));
+  const auto fail = [&](const std::string& why) -> GraphResult<Done> {
+    return graph_error(400, "ValidationError",
+                       "Subscription validation request failed. Notification endpoint must "
+                       "respond with 200 OK to validation request. (" + url + ": " + why + ")");
+  };
+  if (!r) co_return fail(r.error().message);
+  if (r->status != 200) co_return fail("status " + std::to_string(r->status));
+  if (r->header("content-type").substr(0, 10) != "text/plain") {
+    co_return fail("Content-Type must be text/plain");
+  }
+  if (r->body != token) co_return fail("the body is not the decoded validation token");
+  co_return Done{};
+}
+
+}  // namespace ccteams::emulator

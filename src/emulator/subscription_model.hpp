@@ -1,0 +1,65 @@
+#pragma once
+// Graph subscriptions as the emulator keeps them (graph-protocol.md §4.1, §4.2): the record,
+// the validation rules of create and PATCH, and the JSON shape. Pure: time is passed in, no
+// I/O (the validation handshake and delivery live in notifier.hpp).
+// Thread-safety: none; GraphEmulator serialises access under its state lock.
+
+#include <boost/json/object.hpp>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.hpp"
+#include "emulator/graph_error.hpp"
+
+namespace ccteams::emulator {
+
+inline constexpr std::size_t kMaxPresenceSubscriptionIds = 650;
+inline constexpr std::size_t kMaxClientStateChars = 128;
+inline constexpr std::size_t kMaxCertificateIdChars = 128;
+inline constexpr auto kMaxPresenceSubscriptionLifetime = std::chrono::minutes(60);
+
+struct Subscription {
+  std::string id;
+  std::string resource;                    // as given by the creator
+  std::vector<std::string> user_ids;       // presence subscriptions: the watched users
+  std::string change_type;                 // "updated"
+  std::string notification_url;
+  std::string lifecycle_notification_url;  // "" when none
+  std::string client_state;                // "" when none (then null on the wire)
+  Timestamp expiration{};
+  bool include_resource_data = false;
+  std::string encryption_certificate;      // base64 DER
+  std::string encryption_certificate_id;
+  std::string latest_supported_tls_version = "v1_2";
+  std::string application_id;
+  std::string creator_id;  // the signed-in user
+  std::string tenant_id;
+  bool reauthorization_sent = false;  // reset by PATCH and reauthorize
+};
+
+// The ids of a presence resource: "communications/presences/{id}" or
+// "/communications/presences?$filter=id in ('a','b',…)" (1..650 ids, quotes ' or ").
+// 400 (InvalidRequest) for anything else, naming the rule broken.
+GraphResult<std::vector<std::string>> parse_presence_resource(std::string_view resource);
+
+// Validates a create body and fills a Subscription (id, application, creator and tenant are
+// left for the caller). Errors are 400 (ValidationError / InvalidRequest) naming the field:
+// changeType other than "updated", resource not a presence resource or over 650 ids,
+// expirationDateTime missing, not in the future or more than 60 minutes ahead, clientState
+// over 128 characters, a non-https URL (http only with allow_http), includeResourceData
+// without a usable encryptionCertificate and encryptionCertificateId.
+GraphResult<Subscription> parse_subscription(const boost::json::object& body, bool allow_http,
+                                             Timestamp now);
+
+// Applies a PATCH body: expirationDateTime (same limits as create), encryptionCertificate(Id)
+// (key rotation), notificationUrl. lifecycleNotificationUrl cannot be added (400). The
+// subscription is unchanged on error.
+GraphResult<Done> apply_subscription_patch(Subscription& sub, const boost::json::object& body,
+                                           bool allow_http, Timestamp now);
+
+// The subscription resource; clientState is null unless with_client_state (GET list hides it).
+boost::json::object subscription_json(const Subscription& sub, bool with_client_state);
+
+}  // namespace ccteams::emulator
