@@ -17,6 +17,8 @@ case "$flavour" in
   *) echo "build.sh: unknown flavour '$flavour' (release or asan)" >&2; exit 2 ;;
 esac
 
+# Relative paths in ccache's hash: a fresh clone elsewhere (CI) reuses what was compiled here.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 cmake -S . -B "$dir" -G Ninja -DCCTEAMS_WERROR="$werror" "${extra[@]}" >/dev/null
 jobs="$(nproc)"
 ninja -C "$dir" -j "$jobs" "$@"

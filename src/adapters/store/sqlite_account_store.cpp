@@ -1,6 +1,7 @@
 #include "adapters/store/sqlite_account_store.hpp"
 
 #include "adapters/store/sqlite_account_sql.hpp"
+#include "adapters/store/sqlite_rows.hpp"
 #include "adapters/store/sqlite_db.hpp"
 
 namespace ccteams::store {
@@ -38,27 +39,6 @@ AuthSession read_session(const Statement& st) {
 Error no_org() { return make_error(Errc::not_found, "no such organisation"); }
 Error no_user() { return make_error(Errc::not_found, "no such user"); }
 
-// Runs a query expected to return at most one row and reads it with read, or answers
-// missing when there is none.
-template <class Read>
-auto one_row(Statement& st, Read read, Error (*missing)()) -> Result<decltype(read(st))> {
-  auto row = st.step();
-  if (!row) return std::move(row).error();
-  if (!*row) return missing();
-  return read(st);
-}
-
-template <class Read>
-auto all_rows(Statement& st, Read read) -> Result<std::vector<decltype(read(st))>> {
-  std::vector<decltype(read(st))> out;
-  for (;;) {
-    auto row = st.step();
-    if (!row) return std::move(row).error();
-    if (!*row) return out;
-    out.push_back(read(st));
-  }
-}
-
 // Reads a single integer (COUNT, MAX) from a query that always returns one row.
 Result<std::optional<std::int64_t>> scalar(Statement& st) {
   auto row = st.step();
@@ -88,7 +68,7 @@ Result<Organisation> SqliteAccountStore::get_org(OrgId id) {
   auto st = conn.prepare(sql::kSelectOrgById);
   if (!st) return std::move(st).error();
   st->bind_int64(1, id.value);
-  return one_row(*st, read_org, no_org);
+  return read_one_row(*st, read_org, no_org());
 }
 
 Result<Organisation> SqliteAccountStore::find_org_by_name(const std::string& name) {
@@ -96,14 +76,14 @@ Result<Organisation> SqliteAccountStore::find_org_by_name(const std::string& nam
   auto st = conn.prepare(sql::kSelectOrgByName);
   if (!st) return std::move(st).error();
   st->bind_text(1, name);
-  return one_row(*st, read_org, no_org);
+  return read_one_row(*st, read_org, no_org());
 }
 
 Result<std::vector<Organisation>> SqliteAccountStore::list_orgs() {
   auto conn = db_.lock();
   auto st = conn.prepare(sql::kSelectOrgs);
   if (!st) return std::move(st).error();
-  return all_rows(*st, read_org);
+  return read_all_rows(*st, read_org);
 }
 
 Result<UserAccount> SqliteAccountStore::create_user(const UserAccount& account) {
@@ -148,7 +128,7 @@ Result<UserAccount> SqliteAccountStore::get_user(OrgId org, UserId id) {
   auto st = conn.prepare(sql::kSelectUser);
   if (!st) return std::move(st).error();
   st->bind_int64(1, org.value).bind_int64(2, id.value);
-  return one_row(*st, read_user, no_user);
+  return read_one_row(*st, read_user, no_user());
 }
 
 Result<UserAccount> SqliteAccountStore::find_user_by_username(const std::string& username) {
@@ -156,7 +136,7 @@ Result<UserAccount> SqliteAccountStore::find_user_by_username(const std::string&
   auto st = conn.prepare(sql::kSelectUserByUsername);
   if (!st) return std::move(st).error();
   st->bind_text(1, username);
-  return one_row(*st, read_user, no_user);
+  return read_one_row(*st, read_user, no_user());
 }
 
 Result<std::vector<UserAccount>> SqliteAccountStore::list_users(OrgId org) {
@@ -164,7 +144,7 @@ Result<std::vector<UserAccount>> SqliteAccountStore::list_users(OrgId org) {
   auto st = conn.prepare(sql::kSelectUsersOfOrg);
   if (!st) return std::move(st).error();
   st->bind_int64(1, org.value);
-  return all_rows(*st, read_user);
+  return read_all_rows(*st, read_user);
 }
 
 Result<UserAccount> SqliteAccountStore::update_user(OrgId org, const UserAccount& account) {
@@ -178,7 +158,7 @@ Result<UserAccount> SqliteAccountStore::update_user(OrgId org, const UserAccount
       .bind_text(5, account.password_hash)
       .bind_int64(6, account.disabled ? 1 : 0);
   // RETURNING yields the row as stored, or nothing when (org, id) matched no row.
-  auto updated = one_row(*st, read_user, no_user);
+  auto updated = read_one_row(*st, read_user, no_user());
   if (!updated) return updated;
   // Finish the statement so its implicit transaction commits before we report success.
   if (auto r = st->run(); !r) return std::move(r).error();
@@ -220,7 +200,7 @@ Result<AuthSession> SqliteAccountStore::find_session(const std::string& token_ha
   auto st = conn.prepare(sql::kSelectLiveSession);
   if (!st) return std::move(st).error();
   st->bind_text(1, token_hash).bind_int64(2, to_unix_millis(now));
-  return one_row(*st, read_session, [] { return make_error(Errc::not_found, "no session"); });
+  return read_one_row(*st, read_session, make_error(Errc::not_found, "no session"));
 }
 
 Result<void> SqliteAccountStore::delete_session(const std::string& token_hash) {
