@@ -26,7 +26,7 @@ class DemoProcess {
  public:
   explicit DemoProcess(const std::vector<std::string>& extra = {}) : data_(make_temp_dir("ccteams-demo")) {
     std::vector<std::string> argv = {CCTEAMS_BINARY, "demo", "--port", "0", "--password", "pw",
-                                     "--password-hash", "minimum", "--agents", "3",
+                                     "--password-hash", "minimum", "--agents", "3", "--simulation", "off",
                                      "--data", data_.string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<ChildProcess>(argv);

@@ -159,7 +159,7 @@ TEST(Foundation, RestartKeepsAccountsAndSecretKey) {
   auto start = [&] {
     return std::make_unique<ChildProcess>(std::vector<std::string>{
         CCTEAMS_BINARY, "demo", "--port", "0", "--password", "pw", "--password-hash", "minimum",
-        "--agents", "2", "--data", data.string()});
+        "--agents", "2", "--simulation", "off", "--data", data.string()});
   };
   std::string key_before;
   {

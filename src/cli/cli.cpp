@@ -39,6 +39,7 @@ struct DemoArgs {
   std::string log_format = "text";
   int emulator_port = -1;  // -1: the demo port + 1 (or 0 when the demo port is 0)
   int emulator_users = 200;
+  std::string simulation = "on";
 };
 
 int run_demo(const DemoArgs& a) {
@@ -57,6 +58,7 @@ int run_demo(const DemoArgs& a) {
   options.secret_key_generate_path = (fs::path(a.data) / "secret.key").string();
   options.min_password_length = 1;
   options.demo = true;
+  options.simulation = a.simulation == "on";
   auto runtime = Runtime::create(std::move(options));
   if (!runtime) return fail(runtime.error().message);
 
@@ -238,6 +240,10 @@ int run(int argc, char** argv) {
 
   demo_cmd->add_option("--emulator-port", demo.emulator_port,
                        "Port of the Graph emulator (default: the demo port + 1)");
+  demo_cmd->add_option("--simulation", demo.simulation,
+                       "on: simulated callers arrive in the demo queues; off: a still organisation")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   demo_cmd->add_option("--emulator-users", demo.emulator_users,
                        "Generated users in the emulated Microsoft 365 tenant")
       ->check(CLI::Range(0, 200000))

@@ -29,6 +29,7 @@
 #include "app/cc_config_service.hpp"
 #include "app/cc_event_hub.hpp"
 #include "app/contact_center.hpp"
+#include "app/demo_callers.hpp"
 #include "cli/demo.hpp"
 // ---- end contact center ----
 
@@ -86,6 +87,7 @@ struct Runtime::Impl {
   std::unique_ptr<CcConfigService> cc_config;
   std::unique_ptr<ContactCenter> cc_center;
   std::unique_ptr<http::CcApiContext> cc_api;
+  std::unique_ptr<DemoCallers> demo_callers;  // demo with --simulation on
   // ---- end contact center ----
   std::vector<std::thread> threads;
   std::mutex mu;
@@ -172,6 +174,17 @@ Result<std::uint16_t> Runtime::start() {
     if (auto r = seed_demo_contact_center(*im.users, *im.cc_config); !r) return std::move(r).error();
   }
   if (auto r = im.cc_center->recover(); !r) return std::move(r).error();
+  if (im.options.demo && im.options.simulation) {
+    auto org = im.users->ensure_org(kDemoOrgName);
+    if (!org) return std::move(org).error();
+    auto queues = im.cc_config->list_queues(org->id);
+    if (!queues) return std::move(queues).error();
+    std::vector<QueueId> ids;
+    for (const auto& q : *queues) ids.push_back(q.id);
+    im.demo_callers = std::make_unique<DemoCallers>(*im.cc_center, *im.cc_scheduler, im.clock,
+                                                    org->id, std::move(ids));
+    im.demo_callers->start();
+  }
   // ---- end contact center ----
   im.server = std::make_unique<http::HttpServer>(im.ioc, im.router, std::move(so));
   auto port = im.server->listen(sc.host, sc.port);
@@ -204,6 +217,7 @@ void Runtime::stop(std::chrono::milliseconds grace) {
     im.stop_requested = true;
   }
   im.shutting_down = true;
+  if (im.demo_callers) im.demo_callers->stop();
   auto finish = [&im] {
     im.work.reset();
     im.ioc.stop();

@@ -27,6 +27,8 @@ struct RuntimeOptions {
   // `ccteams demo`: demo telephony (POST /api/v1/demo/contacts) and the demo contact-center
   // configuration (queues, profile, idle codes) seeded at start().
   bool demo = false;
+  // `ccteams demo --simulation on|off`: simulated callers arrive in the demo queues.
+  bool simulation = false;
 };
 
 class Runtime {

@@ -10,6 +10,7 @@
 #include "adapters/store/sqlite_test_support.hpp"
 #include "app/cc_config_service.hpp"
 #include "app/contact_center.hpp"
+#include "app/demo_callers.hpp"
 
 namespace ccteams::store {
 namespace {
@@ -282,6 +283,35 @@ TEST_F(FlowTest, AgentWithoutTheRoleIsForbiddenAndLoggedInAgentCannotBeDeleted) 
   EXPECT_EQ(center_->check_logged_out(org_, a3_).error().code, Errc::conflict);
   ASSERT_TRUE(center_->logout(org_, a3_));
   EXPECT_TRUE(center_->check_logged_out(org_, a3_));
+}
+
+}  // namespace
+}  // namespace ccteams::store
+
+namespace ccteams::store {
+namespace {
+
+TEST_F(FlowTest, DemoCallersArriveInTheQueuesAndHangUpWhenNobodyAnswers) {
+  DemoCallerOptions options;
+  options.min_interval = std::chrono::seconds(5);
+  options.max_interval = std::chrono::seconds(5);
+  options.patience = std::chrono::seconds(30);
+  DemoCallers callers(*center_, scheduler_, clock_, org_, {queue_}, options);
+  callers.start();
+  advance(std::chrono::seconds(4));
+  EXPECT_EQ(callers.callers_so_far(), 0);
+  advance(std::chrono::seconds(1));
+  EXPECT_EQ(callers.callers_so_far(), 1);
+  auto stats = center_->queue_stats(org_, queue_);
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->waiting, 1u) << "nobody is logged in: the caller waits";
+  for (int i = 0; i < 6; ++i) advance(std::chrono::seconds(5));  // 30 s: first caller's patience
+  EXPECT_EQ(callers.callers_so_far(), 7);
+  stats = center_->queue_stats(org_, queue_);
+  EXPECT_EQ(stats->waiting, 6u) << "the first caller hung up after 30 s";
+  callers.stop();
+  advance(std::chrono::seconds(60));
+  EXPECT_EQ(callers.callers_so_far(), 7) << "no caller after stop()";
 }
 
 }  // namespace
