@@ -78,6 +78,9 @@ int run_demo(const DemoArgs& a) {
       a.emulator_port >= 0 ? a.emulator_port : (*port == 0 ? 0 : (*port + 1) % 65536));
   eo.ca_out_path = (fs::path(a.data) / "emulator-ca.pem").string();
   eo.emulator.users = a.emulator_users;
+  // The emulated Teams users live their day (meetings, calls, presenting) unless the demo is
+  // asked to keep still.
+  eo.emulator.activity_episodes_per_user_hour = a.simulation == "on" ? 3.0 : 0.0;
   eo.emulator.redirect_uris = {url + "api/v1/connectors/msteams/callback"};
   auto emulator = EmulatorHost::start(std::move(eo));
   if (!emulator) return fail("--emulator-port: " + emulator.error().message);
@@ -271,6 +274,10 @@ int run(int argc, char** argv) {
   ge_cmd->add_option("--ca-out", ge.host.ca_out_path, "Where to write the generated CA certificate")
       ->capture_default_str();
   ge_cmd->add_flag("--http", ge.plain_http, "Serve plain HTTP instead of HTTPS");
+  ge_cmd->add_option("--activity", ge.host.emulator.activity_episodes_per_user_hour,
+                     "Simulated Teams activity episodes per user per hour (0: still)")
+      ->check(CLI::Range(0.0, 60.0))
+      ->capture_default_str();
   ge_cmd->add_option("--log-format", ge.log_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
 

@@ -67,13 +67,26 @@ struct EmulatorHost::Impl {
       server->shutdown(std::chrono::seconds(2), [&done] { done.set_value(); });
     });
     finished.wait_for(std::chrono::seconds(5));
+    // The emulator goes while its io_context still runs, so that deliveries in flight end on a
+    // live context and never outlive the HTTP client they use; then the context drains. It is
+    // destroyed on the context's own thread, where the ticker reads it.
+    std::promise<void> gone;
+    auto emulator_gone = gone.get_future();
+    asio::post(ioc, [this, &gone] {
+      ticker.cancel();
+      emulator.reset();
+      gone.set_value();
+    });
+    emulator_gone.wait_for(std::chrono::seconds(5));
     work.reset();
-    ioc.stop();
+    if (ran_out.wait_for(std::chrono::seconds(5)) != std::future_status::ready) ioc.stop();
     if (thread.joinable()) thread.join();
   }
+  std::future<void> ran_out;  // ready when ioc.run() has returned
 };
 
-EmulatorHost::EmulatorHost(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EmulatorHost::EmulatorHost(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)), info_(impl_->emulator->info()) {}
 
 EmulatorHost::~EmulatorHost() { impl_->stop(); }
 
@@ -111,6 +124,8 @@ Result<std::unique_ptr<EmulatorHost>> EmulatorHost::start(EmulatorHostOptions op
   options.emulator.base_url = impl->base_url;
   impl->emulator = std::make_unique<emulator::GraphEmulator>(std::move(options.emulator));
   impl->emulator->register_routes(impl->router);
+  // Subscription validation and notification delivery run on this io_context.
+  impl->emulator->attach(impl->ioc);
   impl->server->start();
 
   // Presence sessions fade and expire with time: tick about once a second.
@@ -122,25 +137,28 @@ Result<std::unique_ptr<EmulatorHost>> EmulatorHost::start(EmulatorHostOptions op
           im->ticker.expires_after(std::chrono::seconds(1));
           boost::system::error_code ec;
           co_await im->ticker.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-          if (ec) co_return;
+          if (ec || !im->emulator) co_return;  // a tick already queued when stop() cancelled
           im->emulator->tick(clock.now());
         }
       },
       asio::detached);
   impl->work.emplace(impl->ioc.get_executor());
-  impl->thread = std::thread([im = impl.get()] {
+  auto ran_out = std::make_shared<std::promise<void>>();
+  impl->ran_out = ran_out->get_future();
+  impl->thread = std::thread([im = impl.get(), ran_out] {
     try {
       im->ioc.run();
     } catch (const std::exception& e) {
       spdlog::critical("emulator thread ended by an exception: {}", e.what());
     }
+    ran_out->set_value();
   });
   return std::unique_ptr<EmulatorHost>(new EmulatorHost(std::move(impl)));
 }
 
 std::string EmulatorHost::base_url() const { return impl_->base_url; }
 const std::string& EmulatorHost::ca_pem() const { return impl_->ca_pem; }
-emulator::EmulatorInfo EmulatorHost::info() const { return impl_->emulator->info(); }
+emulator::EmulatorInfo EmulatorHost::info() const { return info_; }
 
 void block_stop_signals() {
   sigset_t set;

@@ -43,6 +43,7 @@ class EmulatorHost {
   struct Impl;
   explicit EmulatorHost(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+  emulator::EmulatorInfo info_;  // kept: the emulator itself is gone after stop
 };
 
 }  // namespace ccteams::cli
