@@ -75,7 +75,7 @@ int run_demo(const DemoArgs& a) {
   EmulatorHostOptions eo;
   eo.host = a.host;
   eo.port = static_cast<std::uint16_t>(
-      a.emulator_port >= 0 ? a.emulator_port : (*port == 0 ? 0 : (*port + 1) % 65536));
+      a.emulator_port >= 0 ? a.emulator_port : (a.port == 0 ? 0 : (a.port + 1) % 65536));
   eo.ca_out_path = (fs::path(a.data) / "emulator-ca.pem").string();
   eo.emulator.users = a.emulator_users;
   // The emulated Teams users live their day (meetings, calls, presenting) unless the demo is
