@@ -3,6 +3,9 @@
 #include <array>
 #include <string>
 
+#include "adapters/store/migrations/v5_contact_center_history.hpp"
+#include "adapters/store/migrations/v6_teams_connector.hpp"
+#include "adapters/store/migrations/v7_sync_accounts.hpp"
 #include "adapters/store/sqlite_db.hpp"
 
 namespace ccteams::store {
@@ -167,6 +170,9 @@ constexpr std::array kMigrations{
     Migration{2, "auth sessions", kV2AuthSessions},
     Migration{3, "login failures by age", kV3LoginFailuresByAge},
     Migration{4, "contact center", kV4ContactCenter},
+    Migration{5, "contact center history", kV5ContactCenterHistory},
+    Migration{6, "teams connector", kV6TeamsConnector},
+    Migration{7, "sync accounts", kV7SyncAccounts},
 };
 
 constexpr std::string_view kReadUserVersion = "PRAGMA user_version";

@@ -99,10 +99,13 @@ TEST(SqliteMigrations, OlderSchemaIsMigratedWithDataIntact) {
 TEST(SqliteMigrations, NewerDatabaseIsRefusedAndUntouched) {
   TempDir dir;
   const std::string path = dir.file("future.db");
+  // Newer than both the list below and the production list.
+  const int future = latest_version(sqlite_migrations()) + 1;
   {
     auto db = open_db(path);
     auto conn = db->lock();
-    ASSERT_TRUE(conn.exec("CREATE TABLE from_the_future (x); PRAGMA user_version = 7;"));
+    ASSERT_TRUE(conn.exec("CREATE TABLE from_the_future (x); PRAGMA user_version = " +
+                          std::to_string(future) + ";"));
   }
   const std::array<Migration, 3> known{Migration{1, "one", "CREATE TABLE one (x)"},
                                        Migration{2, "two", "CREATE TABLE two (x)"},
@@ -111,12 +114,12 @@ TEST(SqliteMigrations, NewerDatabaseIsRefusedAndUntouched) {
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code, Errc::conflict);
   EXPECT_EQ(store.error().message,
-            "database schema version 7 is newer than this ccteams (knows up to 3); "
-            "upgrade ccteams");
+            "database schema version " + std::to_string(future) +
+                " is newer than this ccteams (knows up to 3); upgrade ccteams");
   // The production entry point refuses it as well.
   EXPECT_FALSE(open_sqlite_store(path));
   auto db = open_db(path);
-  EXPECT_EQ(read_schema_version(*db).value_or(-1), 7);
+  EXPECT_EQ(read_schema_version(*db).value_or(-1), future);
   EXPECT_EQ(object_exists(*db, "from_the_future"), 1);
   for (const char* t : {"one", "two", "three", "organisations"}) {
     EXPECT_EQ(object_exists(*db, t), 0) << t;
