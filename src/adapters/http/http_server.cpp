@@ -36,7 +36,7 @@ std::string_view method_label(std::string_view method) {
   for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
     if (method == known) return known;
   }
-  return method == "-" ? method : std::string_view{"OTHER"};
+  return method == "-" ? std::string_view{"-"} : std::string_view{"OTHER"};
 }
 
 // Paths are client-controlled: keep a log line one line, and bounded.
@@ -98,6 +98,7 @@ HttpServer::State::State(asio::io_context& io, const Router& r, ServerOptions o)
   if (options.metrics != nullptr) {
     open_connections = &options.metrics->gauge(
         "http_open_connections", "Open HTTP and WebSocket connections");
+    request_metrics = std::make_unique<RequestMetrics>(*options.metrics);
   }
 }
 
@@ -188,17 +189,9 @@ void HttpServer::State::record(const RequestRecord& r) const {
   const double ms = std::chrono::duration<double, std::milli>(r.duration).count();
   access_log->info("{} {} {} {} {:.1f}ms {}", r.method, loggable(r.path), r.status, r.body_bytes,
                    ms, r.remote);
-  if (options.metrics == nullptr) return;
-  const std::string method(method_label(r.method));
-  const std::string route(r.route);
-  options.metrics
-      ->counter("http_requests_total", "HTTP requests by method, route and status",
-                {{"method", method}, {"route", route}, {"status", std::to_string(r.status)}})
-      .inc();
-  options.metrics
-      ->histogram("http_request_duration_seconds", "HTTP request handling time",
-                  Metrics::default_latency_buckets(), {{"method", method}, {"route", route}})
-      .observe(ms / 1000.0);
+  if (request_metrics) {
+    request_metrics->record(method_label(r.method), r.route, r.status, ms / 1000.0);
+  }
 }
 
 HttpServer::HttpServer(asio::io_context& ioc, const Router& router, ServerOptions options)

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "adapters/http/http_server.hpp"
+#include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
 #include "app/metrics.hpp"
 
@@ -65,6 +66,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::shared_ptr<spdlog::logger> access_log;
   asio::ip::tcp::acceptor acceptor;       // on its own strand
   Gauge* open_connections = nullptr;      // when options.metrics is set
+  std::unique_ptr<RequestMetrics> request_metrics;  // when options.metrics is set
 
   std::atomic<bool> draining{false};
 
