@@ -67,10 +67,21 @@ Result<LoginResult> AuthService::login(std::string_view username, std::string_vi
   AuthSession session{tokens_.digest(result.token), result.user.id, result.user.org_id,
                       result.csrf_token, now, result.expires_at};
   if (auto r = store_.put_session(session); !r) return std::move(r).error();
-  // Opportunistic clean-up keeps the session table from growing without a separate job.
+  clean_up(now);
+  return result;
+}
+
+// Opportunistic clean-up keeps the session and failure tables from growing without a separate
+// job, at most once per clean_up_interval: a shift signing in at once must not pay two extra
+// writes per sign-in. Which sign-in does it is decided by compare-exchange, so concurrent
+// sign-ins never both run it.
+void AuthService::clean_up(Timestamp now) {
+  const std::int64_t now_ms = now.time_since_epoch().count();
+  std::int64_t last = last_clean_up_ms_.load(std::memory_order_relaxed);
+  if (last != kNeverCleanedUp && now_ms - last < options_.clean_up_interval.count()) return;
+  if (!last_clean_up_ms_.compare_exchange_strong(last, now_ms)) return;
   (void)store_.delete_expired_sessions(now);
   (void)store_.prune_login_failures(now - std::max(options_.failure_window, options_.lockout) * 2);
-  return result;
 }
 
 Result<Caller> AuthService::authenticate(std::string_view token) {

@@ -2,6 +2,9 @@
 // Sign-in, sessions and the caller's identity. Every API request is scoped to the Caller's
 // organisation; role checks go through require_role.
 
+#include <atomic>
+#include <limits>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,6 +26,8 @@ struct AuthOptions {
   int max_address_failures = 50;
   Millis failure_window = std::chrono::minutes(15);
   Millis lockout = std::chrono::minutes(15);
+  // Expired sessions and old failure records are removed by a sign-in at most this often.
+  Millis clean_up_interval = std::chrono::minutes(1);
 };
 
 // Who is calling: the result of authenticating a request.
@@ -60,6 +65,9 @@ class AuthService {
 
  private:
   Result<void> check_lockout(const std::string& key, int max_failures, Timestamp now);
+  void clean_up(Timestamp now);
+
+  static constexpr std::int64_t kNeverCleanedUp = std::numeric_limits<std::int64_t>::min();
 
   AccountStore& store_;
   const PasswordHasher& hasher_;
@@ -67,6 +75,7 @@ class AuthService {
   const Clock& clock_;
   AuthOptions options_;
   std::string dummy_hash_;  // verified against for unknown users, so timing reveals nothing
+  std::atomic<std::int64_t> last_clean_up_ms_{kNeverCleanedUp};  // ms since epoch
 };
 
 // forbidden unless caller has at least one of roles.

@@ -59,6 +59,20 @@ TEST_F(AuthFixture, SessionsExpire) {
   EXPECT_EQ(caller.error().code, Errc::unauthenticated);
 }
 
+TEST_F(AuthFixture, ExpiredSessionsAreRemovedBySignInsAtMostOncePerInterval) {
+  AuthOptions short_lived = options;
+  short_lived.session_ttl = 10s;
+  short_lived.clean_up_interval = 60s;
+  AuthService service(store, hasher, tokens, clock, short_lived);
+  ASSERT_TRUE(service.login("alice", "correct horse", "10.0.0.1"));  // cleans up: nothing old
+  clock.advance(20s);                                                // alice's session expired
+  ASSERT_TRUE(service.login("bob", "battery staple", "10.0.0.1"));
+  EXPECT_EQ(store.stored_sessions(), 2u) << "within the interval: no clean-up on this sign-in";
+  clock.advance(50s);                                                // bob's first one expired too
+  ASSERT_TRUE(service.login("bob", "battery staple", "10.0.0.1"));
+  EXPECT_EQ(store.stored_sessions(), 1u) << "the interval passed: both expired sessions removed";
+}
+
 TEST_F(AuthFixture, LogoutEndsTheSession) {
   auto login = auth->login("alice", "correct horse", "10.0.0.1");
   auto caller = auth->authenticate(login->token);

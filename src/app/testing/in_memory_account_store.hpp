@@ -105,6 +105,11 @@ class InMemoryAccountStore final : public AccountStore {
     sessions_.erase(token_hash);
     return ok();
   }
+  // For tests: sessions held, expired ones included.
+  std::size_t stored_sessions() const {
+    std::lock_guard l(mu_);
+    return sessions_.size();
+  }
   Result<int> delete_expired_sessions(Timestamp now) override {
     std::lock_guard l(mu_);
     return static_cast<int>(std::erase_if(sessions_, [&](auto& kv) { return kv.second.expires_at <= now; }));
@@ -144,7 +149,7 @@ class InMemoryAccountStore final : public AccountStore {
   }
 
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::int64_t next_ = 1;
   std::map<std::int64_t, Organisation> orgs_;
   std::map<std::int64_t, UserAccount> users_;
