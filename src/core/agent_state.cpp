@@ -170,7 +170,7 @@ std::optional<PresenceChannel> parse_presence_channel(std::string_view name) {
   return parse_name<PresenceChannel>(kChannelNames, name);
 }
 
-AgentState logged_out_agent(UserId agent, Timestamp since) {
+AgentState logged_out_agent(UserId agent, std::optional<Timestamp> since) {
   AgentState s;
   s.agent = agent;
   s.since = since;

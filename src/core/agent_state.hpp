@@ -97,7 +97,9 @@ struct AgentState {
   std::optional<IdleCodeId> idle_code;  // set exactly when status == idle
   std::optional<IdleOrigin> origin;     // set exactly when status == idle
   std::optional<ContactId> contact;     // set exactly when reserved, engaged or wrap_up
-  Timestamp since;                      // when status/code/origin/contact last changed
+  // When status/code/origin/contact last changed; nullopt only for an agent who has never
+  // logged in (the API shows null, not 1970).
+  std::optional<Timestamp> since;
 
   bool sync_enabled = false;                    // the effective presence-sync gate for this agent
   std::optional<ObservedPresence> teams_presence;  // last update seen (echoes included)
@@ -108,7 +110,8 @@ struct AgentState {
   friend bool operator==(const AgentState&, const AgentState&) = default;
 };
 
-AgentState logged_out_agent(UserId agent, Timestamp since);
+// since: nullopt for an agent never seen before.
+AgentState logged_out_agent(UserId agent, std::optional<Timestamp> since);
 
 // ---- events (commands from the desktop, the router, timers and the presence pipeline) ----
 struct Login { std::optional<IdleCodeId> idle_code; };  // none: Available; else Idle(code, manual)

@@ -231,5 +231,16 @@ TEST(AgentCommands, FullContactCycleWithSync) {
   EXPECT_EQ(s.status, AgentStatus::logged_out);
 }
 
+TEST(AgentState, NeverSeenAgentHasNoSinceUntilTheFirstChange) {
+  const AgentState never = logged_out_agent(kAgent, std::nullopt);
+  EXPECT_FALSE(never.since);
+  auto again = apply(never, Logout{}, kT0);  // nothing changes: still never seen
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->state.since);
+  auto in = apply(never, Login{}, kT0);
+  ASSERT_TRUE(in);
+  EXPECT_EQ(in->state.since, kT0);
+}
+
 }  // namespace
 }  // namespace ccteams

@@ -44,6 +44,11 @@ Result<void> check_party(const Contact& c, const ContactParty& party) {
   return ok();
 }
 
+void drop_party(Contact& c) {
+  c.party.reset();
+  c.party_joined = false;
+}
+
 bool connected_like(ContactStatus s) {
   return s == ContactStatus::connected || s == ContactStatus::on_hold ||
          s == ContactStatus::consulting || s == ContactStatus::conferenced;
@@ -62,6 +67,16 @@ std::string_view end_reason_name(EndReason r) {
   static constexpr std::array<std::string_view, 4> kNames{"none", "completed", "abandoned",
                                                           "transferred_out"};
   return kNames[static_cast<int>(r)];
+}
+
+std::optional<UserId> party_agent(const Contact& c) {
+  if (c.status != ContactStatus::consulting && c.status != ContactStatus::conferenced) {
+    return std::nullopt;
+  }
+  if (!c.party) return std::nullopt;
+  const auto* a = std::get_if<AgentParty>(&*c.party);
+  if (!a) return std::nullopt;
+  return a->agent;
 }
 
 Contact new_contact(ContactId id, OrgId org, QueueId queue, std::string caller,
@@ -94,6 +109,7 @@ Result<Contact> apply(const Contact& c, const ContactEvent& event, Timestamp now
       if (c.status != ContactStatus::offered) return refuse(c, "answer an offer");
       if (auto r = expect_agent(c, e.agent); !r) return std::move(r).error();
       if constexpr (std::is_same_v<E, AcceptBy>) {
+        ++n.answers;
         move_to(ContactStatus::connected);
       } else {
         if constexpr (std::is_same_v<E, RonaBy>) ++n.ronas;
@@ -112,28 +128,54 @@ Result<Contact> apply(const Contact& c, const ContactEvent& event, Timestamp now
       }
       if (auto r = check_party(c, e.party); !r) return std::move(r).error();
       n.party = e.party;
+      // Telephony connects a number at once; an agent has to answer first.
+      n.party_joined = std::holds_alternative<PhoneParty>(e.party);
       move_to(ContactStatus::consulting);
     } else if constexpr (std::is_same_v<E, Conference>) {
       if (c.status != ContactStatus::consulting) return refuse(c, "conference (consult first)");
+      if (!c.party_joined) {
+        return make_error(Errc::conflict, "contact " + std::to_string(c.id.value) +
+                                              ": the consulted agent has not answered yet");
+      }
       move_to(ContactStatus::conferenced);
     } else if constexpr (std::is_same_v<E, DropParty>) {
       if (c.status != ContactStatus::consulting && c.status != ContactStatus::conferenced) {
         return refuse(c, "drop a party");
       }
-      n.party.reset();
+      drop_party(n);
       move_to(ContactStatus::connected);
+    } else if constexpr (std::is_same_v<E, PartyAnswered> || std::is_same_v<E, PartyLeft>) {
+      if (party_agent(c) != e.agent) {
+        return make_error(Errc::conflict, "contact " + std::to_string(c.id.value) +
+                                              " is not consulting agent " +
+                                              std::to_string(e.agent.value));
+      }
+      if constexpr (std::is_same_v<E, PartyAnswered>) {
+        if (c.party_joined) return refuse(c, "answer the consult twice");
+        n.party_joined = true;
+        n.since = now;  // the status stays Consulting; the consult itself changed
+      } else {
+        drop_party(n);
+        move_to(ContactStatus::connected);
+      }
     } else if constexpr (std::is_same_v<E, Transfer>) {
       if (!connected_like(c.status)) return refuse(c, "transfer it");
       if (auto r = check_party(c, e.party); !r) return std::move(r).error();
       if (const auto* a = std::get_if<AgentParty>(&e.party)) {
+        // The consulted agent who has answered takes the contact over as it is.
+        const bool handed_over = party_agent(c) == a->agent && c.party_joined;
         n.agent = a->agent;
-        n.party.reset();
-        ++n.offers;
-        move_to(ContactStatus::offered);
+        drop_party(n);
+        if (handed_over) {
+          move_to(ContactStatus::connected);
+        } else {
+          ++n.offers;
+          move_to(ContactStatus::offered);
+        }
       } else {
         n.party = e.party;
-        n.agent.reset();
-        n.end_reason = EndReason::transferred_out;
+        n.party_joined = true;
+        n.end_reason = EndReason::transferred_out;  // the agent stays on record, as for End
         move_to(ContactStatus::ended);
       }
     } else if constexpr (std::is_same_v<E, End>) {
@@ -146,6 +188,18 @@ Result<Contact> apply(const Contact& c, const ContactEvent& event, Timestamp now
       }
       n.end_reason = EndReason::abandoned;
       move_to(ContactStatus::ended);
+    } else if constexpr (std::is_same_v<E, RecordWrapUp>) {
+      if (c.status != ContactStatus::ended) return refuse(c, "record a wrap-up code yet");
+      if (c.agent != e.agent) {
+        return make_error(Errc::conflict, "contact " + std::to_string(c.id.value) +
+                                              " was last handled by another agent");
+      }
+      if (e.code.size() > kMaxWrapUpCodeLength) {
+        return make_error(Errc::invalid_input, "field 'code' is longer than " +
+                                                   std::to_string(kMaxWrapUpCodeLength) +
+                                                   " characters");
+      }
+      n.wrap_up_code = e.code;  // the status and its since do not change
     }
     return n;
   };

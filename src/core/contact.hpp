@@ -9,6 +9,14 @@
 //                                           --transfer to number--> Ended(transferred_out)
 //                                           --end--> Ended(completed)
 //   Queued|Offered --caller hangs up--> Ended(abandoned)
+//   Ended --wrap-up code by its last agent--> Ended (the code is recorded)
+//
+// An agent party (consult, conference) rings first: `party_joined` is false until that agent
+// answers (PartyAnswered); a phone party counts as joined at once (telephony connects it).
+// Conference needs a joined party. The party agent may decline or leave (PartyLeft: back to
+// Connected with the contact's agent). A transfer to the consulted agent hands the contact
+// over: Connected to them when they had answered, Offered to them (still ringing) otherwise.
+// Which agent states follow from each change is party_agent_change() (contact_party.hpp).
 // Every other event is refused with Errc::conflict naming the contact's state. Pure: the caller
 // supplies the time, persists the result and publishes it.
 
@@ -58,9 +66,12 @@ struct Contact {
   Timestamp since;                // when status last changed
   std::optional<UserId> agent;    // Offered/Connected/OnHold/Consulting/Conferenced
   std::optional<ContactParty> party;  // Consulting/Conferenced, and the target after a transfer out
+  bool party_joined = false;      // the party has answered (see above)
   int offers = 0;                 // times offered (including transfers to agents)
+  int answers = 0;                // offers accepted
   int ronas = 0;                  // offers that rang out
   EndReason end_reason = EndReason::none;
+  std::string wrap_up_code;       // chosen at wrap-up by its last agent; empty: none
 
   friend bool operator==(const Contact&, const Contact&) = default;
 };
@@ -80,13 +91,26 @@ struct DropParty {};   // cancel a consult or leave a conference with the custom
 struct Transfer { ContactParty party; };
 struct End {};         // the agent or the customer ends a connected contact
 struct Abandon {};     // the customer hangs up before anyone answered
+struct PartyAnswered { UserId agent; };  // the consulted agent picks up
+struct PartyLeft { UserId agent; };      // the consulted agent declines, rings out or hangs up
+// The code an agent chose at wrap-up (at most kMaxWrapUpCodeLength characters).
+struct RecordWrapUp { UserId agent; std::string code; };
 
 using ContactEvent = std::variant<OfferTo, AcceptBy, DeclineBy, RonaBy, Hold, Resume, Consult,
-                                  Conference, DropParty, Transfer, End, Abandon>;
+                                  Conference, DropParty, Transfer, End, Abandon, PartyAnswered,
+                                  PartyLeft, RecordWrapUp>;
 
-// Errors: conflict when the state forbids the event or the agent is not the contact's agent;
-// invalid_input when a phone party's number is not E.164 or a transfer targets the same agent.
+inline constexpr std::size_t kMaxWrapUpCodeLength = 80;
+
+// Errors: conflict when the state forbids the event or the agent is not the contact's agent
+// (for PartyAnswered/PartyLeft: not its ringing/joined party agent; for RecordWrapUp: the
+// contact is not Ended or the agent is not the one who handled it last); invalid_input when a
+// phone party's number is not E.164, a transfer targets the same agent or a wrap-up code is
+// too long.
 Result<Contact> apply(const Contact& contact, const ContactEvent& event, Timestamp now);
+
+// The agent of an agent party while the contact is Consulting or Conferenced.
+std::optional<UserId> party_agent(const Contact& c);
 
 inline bool is_active(const Contact& c) {
   return c.status != ContactStatus::queued && c.status != ContactStatus::offered &&
