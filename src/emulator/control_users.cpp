@@ -112,6 +112,7 @@ http::Response create_user(State& s, http::Request& req) {
   if (s.tenant.find_user(u.user_principal_name) != nullptr) return bad("userPrincipalName taken");
   if (u.mail.empty()) u.mail = u.user_principal_name;
   const auto& added = s.tenant.add_user(std::move(u));
+  notify_user_change(s, added.id, "updated");  // Graph reports a creation as updated
   return http::json_response(201, user_json(added, users_schema().properties));
 }
 
@@ -124,6 +125,7 @@ http::Response patch_user(State& s, http::Request& req) {
   apply_user_fields(changed, *body);
   const std::string id = u->id;
   s.tenant.update_user(id, changed);
+  notify_user_change(s, id, "updated");
   return http::json_response(200, user_json(*s.tenant.find_user(id), users_schema().properties));
 }
 
@@ -131,7 +133,10 @@ http::Response delete_user(State& s, http::Request& req) {
   const DirectoryUser* u = s.tenant.find_user(req.path_param("id"));
   if (u == nullptr) return missing("no such user");
   const bool permanent = req.query_param("permanent").value_or("false") == "true";
-  s.tenant.remove_user(std::string(u->id), permanent);
+  const std::string id = u->id;
+  s.tenant.remove_user(id, permanent);
+  // A soft delete arrives as updated; only a permanent one as deleted (§2, §4.1).
+  notify_user_change(s, id, permanent ? "deleted" : "updated");
   return http::empty_response(204);
 }
 

@@ -152,6 +152,10 @@ void register_subscription_routes(http::Router& router, const std::shared_ptr<St
 // user (with encryptedContent and a validation token when includeResourceData), applying the
 // drop/duplicate faults. No-op before attach. Called with mu held; never waits for I/O.
 void notify_presence_change(State& s, const PresenceView& v);
+// Users listener: queues a changeNotification ("updated" or "deleted") for every live users
+// subscription watching the user (or every user) whose changeType lists the change. No-op
+// before attach. Called with mu held; never waits for I/O.
+void notify_user_change(State& s, const std::string& user_id, std::string_view change);
 // Queues a lifecycle notification ("reauthorizationRequired") for sub. false when the
 // subscription has no lifecycleNotificationUrl or delivery is not attached.
 bool send_lifecycle_event(State& s, Subscription& sub, std::string_view event);

@@ -9,17 +9,9 @@ namespace ccteams::emulator {
 namespace {
 
 using testing::Harness;
+using testing::flow_of;
 using testing::url_param;
 namespace json = boost::json;
-
-// The hidden "flow" value of a page's form.
-std::string flow_of(const http::Response& page) {
-  const std::string marker = "name=\"flow\" value=\"";
-  const auto p = page.body.find(marker);
-  if (p == std::string::npos) return {};
-  const auto start = p + marker.size();
-  return page.body.substr(start, page.body.find('"', start) - start);
-}
 
 // Signs in on the sign-in page; returns the next response (consent page or redirect).
 http::Response sign_in(Harness& h, const http::Response& page, const std::string& upn) {

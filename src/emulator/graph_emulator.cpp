@@ -13,7 +13,8 @@ GraphEmulator::GraphEmulator(EmulatorOptions options)
 }
 
 void GraphEmulator::attach(boost::asio::io_context& ioc) {
-  auto notifier = std::make_shared<Notifier>(ioc, state_->options.notifications);
+  auto notifier = std::make_shared<Notifier>(ioc, state_->options.notifications,
+                                             state_->options.clock);
   std::lock_guard lock(state_->mu);
   notifier->set_reorder(state_->faults.reorder_notifications);
   state_->notifier = std::move(notifier);
@@ -49,6 +50,7 @@ void GraphEmulator::tick(Timestamp now) {
     }
   }
   tick_subscriptions(*state_, now);
+  if (state_->notifier) state_->notifier->tick(now);
   // Expired codes and interactions would otherwise accumulate for the process lifetime.
   std::erase_if(state_->codes, [&](const auto& kv) { return kv.second.expires_at <= now; });
   std::erase_if(state_->interactions, [&](const auto& kv) {

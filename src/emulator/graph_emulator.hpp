@@ -40,6 +40,14 @@ struct NotificationOptions {
   std::chrono::milliseconds retry_give_up{4 * 3'600'000};  // then the batch is dropped
   // reauthorizationRequired goes out this long before a subscription expires.
   std::chrono::milliseconds reauthorization_lead{600'000};
+  // Slow endpoints (§4.3): a publish slower than slow_publish counts its notifications as
+  // slow; once a URL's window (slow_stats_window of the emulator clock) holds
+  // slow_endpoint_min_notifications, >= 10 % slow delays every notification to it by
+  // slow_endpoint_delay (emulator clock, released by tick()) and >= 15 % drops them.
+  std::chrono::milliseconds slow_publish{2'900};
+  std::size_t slow_endpoint_min_notifications = 100;
+  std::chrono::milliseconds slow_stats_window{600'000};
+  std::chrono::milliseconds slow_endpoint_delay{600'000};
 };
 
 struct EmulatorOptions {

@@ -107,6 +107,14 @@ std::string Harness::user_id(const std::string& local) {
   return {};
 }
 
+std::string flow_of(const http::Response& page) {
+  const std::string marker = "name=\"flow\" value=\"";
+  const auto p = page.body.find(marker);
+  if (p == std::string::npos) return {};
+  const auto start = p + marker.size();
+  return page.body.substr(start, page.body.find('"', start) - start);
+}
+
 std::string url_param(const std::string& url, const std::string& name) {
   auto q = url.find_first_of("?#");
   if (q == std::string::npos) return {};

@@ -35,6 +35,9 @@ struct Harness {
   EmulatorInfo info;
 };
 
+// The hidden "flow" value of a sign-in or consent page's form; "" when there is none.
+std::string flow_of(const http::Response& page);
+
 // The value of a query parameter in a URL ("…?a=1&b=2"), percent-decoded; "" when absent.
 std::string url_param(const std::string& url, const std::string& name);
 

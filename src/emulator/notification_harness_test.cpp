@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -70,6 +73,18 @@ NotificationHarness::NotificationHarness(NotificationOptions tweak, double activ
             r->echo_encoded_token ? http::percent_encode(*token) : *token);
       }
       int status = 202;
+      std::chrono::milliseconds delay{0};
+      {
+        std::lock_guard lock(r->mu);
+        if (!r->delays.empty()) {
+          delay = r->delays.front();
+          r->delays.pop_front();
+        }
+      }
+      if (delay.count() > 0) {
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
+        co_await timer.async_wait(boost::asio::use_awaitable);
+      }
       {
         std::lock_guard lock(r->mu);
         ++r->attempts;

@@ -30,6 +30,7 @@ struct Receiver {
   std::atomic<int> validations{0};
   bool echo_encoded_token = false;  // the classic receiver bug: validation then fails
   std::deque<int> statuses;         // answers for notification POSTs; empty -> 202
+  std::deque<std::chrono::milliseconds> delays;  // waits before answering them; empty -> none
   int attempts = 0;                 // notification POSTs received, whatever the answer
 
   // Waits until at least n notification POSTs arrived (false after timeout).

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <deque>
 #include <exception>
 #include <map>
@@ -18,6 +19,7 @@
 
 #include "adapters/http/http_client.hpp"
 #include "emulator/encoding.hpp"
+#include "emulator/endpoint_health.hpp"
 
 namespace ccteams::emulator {
 
@@ -64,8 +66,19 @@ std::string body_of(const Batch& batch) {
 }  // namespace
 
 struct Notifier::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, NotificationOptions o)
-      : ioc(io), options(std::move(o)), client(io, client_options(options)) {}
+  Impl(asio::io_context& io, NotificationOptions o, std::function<Timestamp()> c)
+      : ioc(io),
+        options(std::move(o)),
+        clock(std::move(c)),
+        client(io, client_options(options)),
+        health(EndpointHealthOptions{options.slow_endpoint_min_notifications, 0.10, 0.15,
+                                     options.slow_stats_window}) {}
+
+  struct Delayed {
+    Timestamp due;
+    std::string url;
+    OutgoingNotification notification;
+  };
 
   struct Queue {
     std::deque<OutgoingNotification> pending;
@@ -76,50 +89,62 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
 
   asio::io_context& ioc;
   NotificationOptions options;
+  std::function<Timestamp()> clock;
   HttpClient client;
   std::mutex mu;
   std::map<std::string, Queue> queues;
+  EndpointHealth health;
+  std::vector<Delayed> delayed;  // notifications to slow endpoints, by due time of `clock`
   bool reorder = false;
   bool stopped = false;
 
-  // One loop per URL while it has work: wait, cut a batch, hand it to a delivery coroutine
-  // (so a slow or failing receiver never holds back the next batch's collection).
+  // One loop per URL while it has work: wait, cut everything pending into batches of at most
+  // max_batch, hand each to its own delivery coroutine (so a slow or failing receiver never
+  // holds back the next batch, and a busy URL is not capped at one batch per interval).
   asio::awaitable<void> flush_loop(std::string url) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     for (;;) {
       timer.expires_after(options.batch_interval);
       co_await timer.async_wait(asio::use_awaitable);
-      std::vector<Batch> to_send;
+      std::vector<std::vector<Batch>> groups;  // each group is sent in order
       {
         std::lock_guard lock(mu);
         Queue& q = queues[url];
-        Batch batch;
-        while (!q.pending.empty() && batch.size() < options.max_batch) {
-          batch.push_back(std::move(q.pending.front()));
-          q.pending.pop_front();
-        }
         const auto now = std::chrono::steady_clock::now();
-        if (!batch.empty() && reorder && !q.held) {
-          q.held = std::move(batch);
-          q.held_since = now;
-          batch.clear();
-        } else if (!batch.empty() ||
-                   (q.held && now - q.held_since >= kMaxHold * options.batch_interval)) {
-          // A held batch goes right after the next one, or alone once nothing followed it.
-          if (!batch.empty()) to_send.push_back(std::move(batch));
+        while (!q.pending.empty()) {
+          Batch batch;
+          while (!q.pending.empty() && batch.size() < options.max_batch) {
+            batch.push_back(std::move(q.pending.front()));
+            q.pending.pop_front();
+          }
+          if (reorder && !q.held) {
+            q.held = std::move(batch);
+            q.held_since = now;
+            continue;
+          }
+          // A held batch goes right after the next one.
+          std::vector<Batch> group;
+          group.push_back(std::move(batch));
           if (q.held) {
-            to_send.push_back(std::move(*q.held));
+            group.push_back(std::move(*q.held));
             q.held.reset();
           }
+          groups.push_back(std::move(group));
         }
-        if (to_send.empty() && q.pending.empty() && !q.held) {
+        // ... or alone once nothing followed it for a while.
+        if (groups.empty() && q.held && now - q.held_since >= kMaxHold * options.batch_interval) {
+          groups.push_back({});
+          groups.back().push_back(std::move(*q.held));
+          q.held.reset();
+        }
+        if (groups.empty() && q.pending.empty() && !q.held) {
           q.flushing = false;
           co_return;
         }
       }
-      if (!to_send.empty()) {
-        asio::co_spawn(asio::make_strand(ioc), deliver_in_order(shared_from_this(), url,
-                                                                std::move(to_send)),
+      for (auto& group : groups) {
+        asio::co_spawn(asio::make_strand(ioc),
+                       deliver_in_order(shared_from_this(), url, std::move(group)),
                        log_if_thrown);
       }
     }
@@ -132,6 +157,31 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
   static asio::awaitable<void> deliver_in_order(std::shared_ptr<Impl> self, std::string url,
                                                 std::vector<Batch> batches) {
     for (auto& b : batches) co_await self->deliver(url, body_of(b), b.size());
+  }
+
+  void record_publish(const std::string& url, std::size_t items,
+                      std::chrono::steady_clock::duration took) {
+    std::lock_guard lock(mu);
+    const bool slow = took > options.slow_publish;
+    const auto before = health.mode(url, clock());
+    health.record(url, items, slow, clock());
+    const auto after = health.mode(url, clock());
+    if (after != before) {
+      spdlog::warn("emulator notifier: {} is now {} ({} of {} notifications slow)", url,
+                   after == EndpointHealth::Mode::dropped   ? "dropping notifications"
+                   : after == EndpointHealth::Mode::delayed ? "flagged slow (10 min delay)"
+                                                            : "healthy",
+                   health.stats(url, clock()).slow, health.stats(url, clock()).total);
+    }
+  }
+
+  // Queues n for url and starts its flush loop when idle. Called with mu held.
+  void push(const std::string& url, OutgoingNotification n) {
+    auto& q = queues[url];
+    q.pending.push_back(std::move(n));
+    if (q.flushing) return;
+    q.flushing = true;
+    asio::co_spawn(asio::make_strand(ioc), run_flush(shared_from_this(), url), log_if_thrown);
   }
 
   bool is_stopped() {
@@ -150,7 +200,9 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
       request.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
       request.body = body;
       request.timeout = options.receiver_timeout;
+      const auto sent = std::chrono::steady_clock::now();
       auto r = co_await client.send(std::move(request));
+      record_publish(url, items, std::chrono::steady_clock::now() - sent);
       if (r && r->status >= 200 && r->status < 300) co_return;
       const std::string why = r ? "status " + std::to_string(r->status) : r.error().message;
       if (is_stopped() ||
@@ -166,8 +218,9 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-Notifier::Notifier(asio::io_context& ioc, NotificationOptions options)
-    : impl_(std::make_shared<Impl>(ioc, std::move(options))) {}
+Notifier::Notifier(asio::io_context& ioc, NotificationOptions options,
+                   std::function<Timestamp()> clock)
+    : impl_(std::make_shared<Impl>(ioc, std::move(options), std::move(clock))) {}
 
 Notifier::~Notifier() {
   std::lock_guard lock(impl_->mu);
@@ -177,16 +230,57 @@ Notifier::~Notifier() {
 void Notifier::enqueue(const std::string& url, OutgoingNotification n) {
   std::lock_guard lock(impl_->mu);
   if (impl_->stopped) return;
-  auto& q = impl_->queues[url];
-  q.pending.push_back(std::move(n));
-  if (q.flushing) return;
-  q.flushing = true;
-  asio::co_spawn(asio::make_strand(impl_->ioc), Impl::run_flush(impl_, url), log_if_thrown);
+  const Timestamp now = impl_->clock();
+  switch (impl_->health.mode(url, now)) {
+    case EndpointHealth::Mode::normal:
+      impl_->push(url, std::move(n));
+      return;
+    case EndpointHealth::Mode::delayed:
+      impl_->delayed.push_back({now + impl_->options.slow_endpoint_delay, url, std::move(n)});
+      return;
+    case EndpointHealth::Mode::dropped:
+      spdlog::debug("emulator notifier: dropped a notification for slow endpoint {}", url);
+      return;
+  }
+}
+
+void Notifier::tick(Timestamp now) {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->stopped) return;
+  // Held notifications go out through the ordinary queue (and its retries) once due.
+  std::vector<Impl::Delayed> later;
+  for (auto& d : impl_->delayed) {
+    if (d.due > now) {
+      later.push_back(std::move(d));
+    } else {
+      impl_->push(d.url, std::move(d.notification));
+    }
+  }
+  impl_->delayed = std::move(later);
 }
 
 void Notifier::set_reorder(bool reorder) {
   std::lock_guard lock(impl_->mu);
   impl_->reorder = reorder;
+}
+
+json::array Notifier::endpoints(Timestamp now) {
+  std::lock_guard lock(impl_->mu);
+  json::array out;
+  for (const auto& [url, st] : impl_->health.report(now)) {
+    const auto held = std::count_if(impl_->delayed.begin(), impl_->delayed.end(),
+                                    [&u = url](const Impl::Delayed& d) { return d.url == u; });
+    out.push_back(json::object{
+        {"url", url},
+        {"windowStart", format_iso8601(st.window_start)},
+        {"notifications", st.total},
+        {"slow", st.slow},
+        {"state", st.mode == EndpointHealth::Mode::dropped   ? "dropping"
+                  : st.mode == EndpointHealth::Mode::delayed ? "slow"
+                                                             : "normal"},
+        {"held", held}});
+  }
+  return out;
 }
 
 asio::awaitable<GraphResult<Done>> Notifier::validate(std::string url) {

@@ -3,19 +3,26 @@
 // validation handshake, and batched change/lifecycle notification POSTs with retries.
 //
 // Items queued for one URL are collected for NotificationOptions::batch_interval and sent as
-// {"value":[…],"validationTokens":[…]?} (one token per distinct app/tenant). A batch that is
+// {"value":[…],"validationTokens":[…]?} (one token per distinct app/tenant), in as many POSTs
+// of at most max_batch items as needed; the POSTs of one URL run concurrently. A batch that is
 // not answered 2xx within receiver_timeout is retried with doubling back-off until
 // retry_give_up, then dropped (logged). With reorder set, every other batch is held back and
 // sent after the next one.
+// Slow endpoints are throttled as Graph does (§4.3, see endpoint_health.hpp): every publish is
+// timed; a URL flagged slow has its notifications held for slow_endpoint_delay of the
+// emulator's clock (tick() releases them to the retry path), a worse one has them dropped.
 // Thread-safety: enqueue/set_reorder/validate may be called from any thread; enqueue never
 // waits for I/O (the state lock may be held by the caller). All I/O runs on the io_context.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "core/time.hpp"
 #include "emulator/graph_emulator.hpp"
 #include "emulator/graph_error.hpp"
 
@@ -29,8 +36,10 @@ struct OutgoingNotification {
 
 class Notifier {
  public:
-  // ioc must outlive the notifier and every delivery it started.
-  Notifier(boost::asio::io_context& ioc, NotificationOptions options);
+  // ioc must outlive the notifier and every delivery it started. clock is the emulator's
+  // (callable from any thread); it times the slow-endpoint windows and delays.
+  Notifier(boost::asio::io_context& ioc, NotificationOptions options,
+           std::function<Timestamp()> clock);
   // Stops retrying; batches in flight finish their current attempt.
   ~Notifier();
   Notifier(const Notifier&) = delete;
@@ -38,6 +47,11 @@ class Notifier {
 
   void enqueue(const std::string& url, OutgoingNotification n);
   void set_reorder(bool reorder);
+  // Sends the notifications held for slow endpoints whose delay has passed at now.
+  void tick(Timestamp now);
+  // The slow-endpoint statistics of every notification URL: [{"url","windowStart",
+  // "notifications","slow","state":"normal"|"slow"|"dropping","held"}].
+  boost::json::array endpoints(Timestamp now);
 
   // POSTs url?validationToken={token} (text/plain) and expects 200, text/plain, body = the
   // decoded token within validation_timeout. 400 ValidationError naming the URL otherwise.

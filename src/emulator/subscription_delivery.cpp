@@ -60,6 +60,18 @@ json::value client_state_json(const Subscription& sub) {
   return sub.client_state.empty() ? json::value(nullptr) : json::value(sub.client_state);
 }
 
+// Queues n for the subscription's URL, applying the drop and duplicate faults.
+void enqueue_with_faults(State& s, const Subscription& sub, OutgoingNotification n) {
+  if (s.faults.drop_notification_rate > 0 && s.rng.chance(s.faults.drop_notification_rate)) {
+    return;
+  }
+  if (s.faults.duplicate_notification_rate > 0 &&
+      s.rng.chance(s.faults.duplicate_notification_rate)) {
+    s.notifier->enqueue(sub.notification_url, n);
+  }
+  s.notifier->enqueue(sub.notification_url, std::move(n));
+}
+
 }  // namespace
 
 void notify_presence_change(State& s, const PresenceView& v) {
@@ -67,6 +79,7 @@ void notify_presence_change(State& s, const PresenceView& v) {
   const auto now = s.now();
   for (auto& [id, sub] : s.subscriptions) {
     if (sub.expiration <= now) continue;  // tick() deletes it; nothing more is sent
+    if (sub.kind != SubscriptionKind::presence) continue;
     if (std::find(sub.user_ids.begin(), sub.user_ids.end(), v.user_id) == sub.user_ids.end()) {
       continue;
     }
@@ -94,14 +107,32 @@ void notify_presence_change(State& s, const PresenceView& v) {
       n.token_key = sub.application_id + "/" + sub.tenant_id;
     }
     n.item = std::move(item);
-    if (s.faults.drop_notification_rate > 0 && s.rng.chance(s.faults.drop_notification_rate)) {
-      continue;
-    }
-    if (s.faults.duplicate_notification_rate > 0 &&
-        s.rng.chance(s.faults.duplicate_notification_rate)) {
-      s.notifier->enqueue(sub.notification_url, n);
-    }
-    s.notifier->enqueue(sub.notification_url, std::move(n));
+    enqueue_with_faults(s, sub, std::move(n));
+  }
+}
+
+void notify_user_change(State& s, const std::string& user_id, std::string_view change) {
+  if (!s.notifier) return;
+  const auto now = s.now();
+  // [obs] Directory notifications name the entity set with a capital letter.
+  const std::string resource = "Users/" + user_id;
+  for (auto& [id, sub] : s.subscriptions) {
+    if (sub.expiration <= now || sub.kind != SubscriptionKind::users) continue;
+    if (!sub.user_ids.empty() && sub.user_ids.front() != user_id) continue;
+    if (!wants_change(sub, change)) continue;
+    OutgoingNotification n;
+    n.item = json::object{{"id", s.rng.guid()},
+                          {"subscriptionId", sub.id},
+                          {"subscriptionExpirationDateTime", format_iso8601(sub.expiration)},
+                          {"changeType", change},
+                          {"resource", resource},
+                          {"resourceData", json::object{{"@odata.type", "#Microsoft.Graph.User"},
+                                                        {"@odata.id", resource},
+                                                        {"id", user_id},
+                                                        {"organizationId", sub.tenant_id}}},
+                          {"tenantId", sub.tenant_id},
+                          {"clientState", client_state_json(sub)}};
+    enqueue_with_faults(s, sub, std::move(n));
   }
 }
 

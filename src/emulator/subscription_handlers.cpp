@@ -1,5 +1,5 @@
-// Graph's /v1.0/subscriptions API for presence (graph-protocol.md §4.1, §4.2) and the control
-// routes for subscriptions:
+// Graph's /v1.0/subscriptions API for presence and users (graph-protocol.md §4.1, §4.2) and
+// the control routes for subscriptions:
 //   POST   /v1.0/subscriptions                    201; validation handshake first
 //   GET    /v1.0/subscriptions                    200 {"value":[…]} (clientState null)
 //   GET    /v1.0/subscriptions/{id}               200
@@ -9,8 +9,10 @@
 //   GET    /_emulator/subscriptions                every subscription, clientState included
 //   POST   /_emulator/subscriptions/{id}/remove    delete now (silently, as for presence)
 //   POST   /_emulator/subscriptions/{id}/reauthorization-required   send the event now
+//   GET    /_emulator/notifications/endpoints      slow-endpoint statistics per URL (§4.3)
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
+#include <algorithm>
 
 #include "adapters/http/json_io.hpp"
 #include "emulator/emulator_state.hpp"
@@ -34,7 +36,8 @@ bool visible_to(const Subscription& sub, const Caller& c) {
 
 const Subscription* one_per_user_and_app(const State& s, const Caller& c) {
   for (const auto& [id, sub] : s.subscriptions) {
-    if (sub.application_id == c.app_id && sub.creator_id == c.user_id && sub.expiration > s.now()) {
+    if (sub.kind == SubscriptionKind::presence && sub.application_id == c.app_id &&
+        sub.creator_id == c.user_id && sub.expiration > s.now()) {
       return &sub;
     }
   }
@@ -54,18 +57,43 @@ json::object with_context(const State& s, json::object o, std::string_view conte
   return out;
 }
 
-// Authentication and the presence rules that come before the body (token type, permission).
-GraphResult<Caller> admit_presence_subscriber(State& s, const http::Request& req) {
-  auto caller = authenticate(s, req);
-  if (!caller) return caller.error();
-  if (!caller->delegated) {
+// The presence rules: delegated Presence.Read.All only, one subscription per user and app.
+GraphResult<Done> admit_presence_subscriber(const State& s, const Caller& caller) {
+  if (!caller.delegated) {
     return graph_error(403, "ExtensionError",
                        "Operation: Create; Exception: [Status Code: Forbidden; Reason: "
                        "Application permissions are not supported for presence subscriptions; "
                        "use a delegated token with Presence.Read.All.]");
   }
-  if (auto denied = require_any(*caller, {}, {"Presence.Read.All"})) return *denied;
-  return caller;
+  if (auto denied = require_any(caller, {}, {"Presence.Read.All"})) return *denied;
+  if (const auto* existing = one_per_user_and_app(s, caller)) {
+    return one_subscription_limit(*existing);
+  }
+  return Done{};
+}
+
+// The users rules: User.Read.All or higher, app or delegated; 100 per app and tenant.
+GraphResult<Done> admit_users_subscriber(const State& s, const Caller& caller) {
+  if (auto denied = require_any(
+          caller, {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All",
+                   "Directory.ReadWrite.All"},
+          {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All",
+           "Directory.ReadWrite.All"})) {
+    return *denied;
+  }
+  const auto live =
+      std::count_if(s.subscriptions.begin(), s.subscriptions.end(), [&](const auto& kv) {
+        const Subscription& sub = kv.second;
+        return sub.kind == SubscriptionKind::users && sub.application_id == caller.app_id &&
+               sub.tenant_id == caller.tenant_id && sub.expiration > s.now();
+      });
+  if (static_cast<std::size_t>(live) >= kMaxUserSubscriptionsPerAppTenant) {
+    return graph_error(403, "ExtensionError",
+                       "Operation: Create; Exception: [Status Code: Forbidden; Reason: "
+                       "Subscription quota limit of 100 for users and groups per application "
+                       "and tenant has been reached.]");
+  }
+  return Done{};
 }
 
 struct Prepared {
@@ -74,21 +102,29 @@ struct Prepared {
 };
 
 GraphResult<Prepared> prepare_create(State& s, const http::Request& req) {
-  auto caller = admit_presence_subscriber(s, req);
+  auto caller = authenticate(s, req);
   if (!caller) return caller.error();
   auto body = http::parse_json_object(req);
   if (!body) return graph_error(400, "BadRequest", body.error().message);
+  // Permissions depend on the resource, so the kind is read before the full validation.
+  const auto* resource = body->if_contains("resource");
+  const auto kind = resource && resource->is_string()
+                        ? subscription_kind(resource->as_string())
+                        : std::nullopt;
+  if (kind == SubscriptionKind::users) {
+    if (auto ok = admit_users_subscriber(s, *caller); !ok) return ok.error();
+  } else if (auto ok = admit_presence_subscriber(s, *caller); !ok) {
+    return ok.error();
+  }
   auto sub = parse_subscription(*body, s.options.notifications.allow_http_webhooks, s.now());
   if (!sub) return sub.error();
-  if (const auto* existing = one_per_user_and_app(s, *caller)) {
-    return one_subscription_limit(*existing);
-  }
   if (!s.notifier) {
     return graph_error(503, "serviceNotAvailable",
                        "Change notifications are not running in this emulator.");
   }
   sub->application_id = caller->app_id;
-  sub->creator_id = caller->user_id;
+  // creatorId is the signed-in user, or the app's service principal for app-only tokens.
+  sub->creator_id = caller->delegated ? caller->user_id : caller->app_id;
   sub->tenant_id = caller->tenant_id;
   return Prepared{std::move(*sub), s.notifier};
 }
@@ -116,7 +152,8 @@ asio::awaitable<http::Response> create(std::shared_ptr<State> s, http::Request& 
   if (!valid) co_return graph_error_response(*s, req, valid.error());
   // Re-checked: another create by the same user and app may have finished meanwhile.
   Caller owner{sub.application_id, sub.tenant_id, sub.creator_id, true, {}};
-  if (const auto* existing = one_per_user_and_app(*s, owner)) {
+  const auto* existing = one_per_user_and_app(*s, owner);
+  if (sub.kind == SubscriptionKind::presence && existing != nullptr) {
     co_return graph_error_response(*s, req, one_subscription_limit(*existing));
   }
   sub.id = s->rng.guid();
@@ -224,6 +261,12 @@ http::Response control_reauthorization(State& s, http::Request& req) {
   return http::empty_response(202);
 }
 
+// Slow-endpoint throttling as it stands (§4.3), for tests and load tests.
+http::Response control_endpoints(State& s, http::Request&) {
+  json::array value = s.notifier ? s.notifier->endpoints(s.now()) : json::array{};
+  return http::json_response(200, json::object{{"value", std::move(value)}});
+}
+
 }  // namespace
 
 void register_subscription_routes(http::Router& router, const std::shared_ptr<State>& s) {
@@ -240,6 +283,7 @@ void register_subscription_routes(http::Router& router, const std::shared_ptr<St
   router.add("POST", "/_emulator/subscriptions/{id}/remove", locked_route(s, control_remove));
   router.add("POST", "/_emulator/subscriptions/{id}/reauthorization-required",
              locked_route(s, control_reauthorization));
+  router.add("GET", "/_emulator/notifications/endpoints", locked_route(s, control_endpoints));
 }
 
 }  // namespace ccteams::emulator

@@ -1,5 +1,7 @@
 #include "emulator/subscription_model.hpp"
 
+#include <cctype>
+
 #include "emulator/notification_crypto.hpp"
 
 namespace ccteams::emulator {
@@ -39,18 +41,50 @@ GraphResult<Done> check_url(std::string_view name, const std::string& url, bool 
   return invalid("Subscription " + std::string(name) + " must be an https URL.");
 }
 
-GraphResult<Timestamp> check_expiration(const json::object& body, Timestamp now) {
+GraphResult<Timestamp> check_expiration(const json::object& body, SubscriptionKind kind,
+                                        Timestamp now) {
   auto text = string_field(body, "expirationDateTime", true);
   if (!text) return text.error();
   auto t = parse_iso8601(*text);
   if (!t) return invalid("expirationDateTime is not a valid ISO-8601 UTC date and time.");
   if (*t <= now) return invalid("Subscription expiration must be in the future.");
-  if (*t - now > kMaxPresenceSubscriptionLifetime) {
+  if (kind == SubscriptionKind::presence && *t - now > kMaxPresenceSubscriptionLifetime) {
     return invalid(
         "Subscription expiration can only be 60 minutes in the future for presence "
         "resources.");
   }
+  if (kind == SubscriptionKind::users && *t - now > kMaxDirectorySubscriptionLifetime) {
+    return invalid(
+        "Subscription expiration can only be 41760 minutes in the future for directory "
+        "resources.");
+  }
   return *t;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "updated", "deleted" or both, comma-joined without repeats; normalised to that order.
+GraphResult<std::string> users_change_type(std::string_view text) {
+  bool updated = false;
+  bool deleted = false;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string part = trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    bool& seen = part == "updated" ? updated : deleted;
+    if ((part != "updated" && part != "deleted") || seen) {
+      return invalid("changeType '" + part +
+                     "' is not supported for users: use 'updated' and/or 'deleted' (a new "
+                     "user arrives as updated).");
+    }
+    seen = true;
+  }
+  if (!updated && !deleted) return invalid("The 'changeType' property is required.");
+  return std::string(updated && deleted ? "updated,deleted" : updated ? "updated" : "deleted");
 }
 
 GraphResult<Done> check_encryption(const Subscription& s) {
@@ -114,22 +148,70 @@ GraphResult<std::vector<std::string>> parse_presence_resource(std::string_view r
   return ids;
 }
 
+std::optional<SubscriptionKind> subscription_kind(std::string_view resource) {
+  if (resource.starts_with('/')) resource.remove_prefix(1);
+  const std::string head = lower(resource.substr(0, resource.find_first_of("/?")));
+  if (head == "users") return SubscriptionKind::users;
+  if (lower(resource).starts_with("communications/presences")) return SubscriptionKind::presence;
+  return std::nullopt;
+}
+
+GraphResult<std::vector<std::string>> parse_users_resource(std::string_view resource) {
+  if (resource.starts_with('/')) resource.remove_prefix(1);
+  const auto slash = resource.find('/');
+  if (lower(resource.substr(0, slash)) != "users" ||
+      resource.find_first_of("?$ '\"") != std::string_view::npos) {
+    return invalid("Resource '" + std::string(resource) +
+                   "' is not supported: use users or users/{id}.");
+  }
+  if (slash == std::string_view::npos) return std::vector<std::string>{};
+  const std::string_view id = resource.substr(slash + 1);
+  if (id.empty() || id.find('/') != std::string_view::npos) {
+    return invalid("Resource '" + std::string(resource) +
+                   "' is not supported: use users or users/{id}.");
+  }
+  return std::vector<std::string>{std::string(id)};
+}
+
+bool wants_change(const Subscription& sub, std::string_view change) {
+  std::string_view list(sub.change_type);
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    if (trim(list.substr(0, comma)) == change) return true;
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return false;
+}
+
 GraphResult<Subscription> parse_subscription(const json::object& body, bool allow_http,
                                              Timestamp now) {
   Subscription s;
-  auto change = string_field(body, "changeType", true);
-  if (!change) return change.error();
-  if (*change != "updated") {
-    return invalid("changeType '" + *change +
-                   "' is not supported for presence: only 'updated' is.");
-  }
-  s.change_type = *change;
   auto resource = string_field(body, "resource", true);
   if (!resource) return resource.error();
-  auto ids = parse_presence_resource(*resource);
+  const auto kind = subscription_kind(*resource);
+  if (!kind) {
+    return invalid("Resource '" + *resource +
+                   "' is not supported: use communications/presences/{id}, "
+                   "/communications/presences?$filter=id in (…), users or users/{id}.");
+  }
+  s.kind = *kind;
+  auto ids = s.kind == SubscriptionKind::presence ? parse_presence_resource(*resource)
+                                                  : parse_users_resource(*resource);
   if (!ids) return ids.error();
   s.resource = *resource;
   s.user_ids = std::move(*ids);
+  auto change = string_field(body, "changeType", true);
+  if (!change) return change.error();
+  if (s.kind == SubscriptionKind::users) {
+    auto normalised = users_change_type(*change);
+    if (!normalised) return normalised.error();
+    s.change_type = *normalised;
+  } else if (*change != "updated") {
+    return invalid("changeType '" + *change +
+                   "' is not supported for presence: only 'updated' is.");
+  } else {
+    s.change_type = *change;
+  }
   auto url = string_field(body, "notificationUrl", true);
   if (!url) return url.error();
   if (auto ok = check_url("notificationUrl", *url, allow_http); !ok) return ok.error();
@@ -142,7 +224,7 @@ GraphResult<Subscription> parse_subscription(const json::object& body, bool allo
     }
   }
   s.lifecycle_notification_url = *lifecycle;
-  auto expiration = check_expiration(body, now);
+  auto expiration = check_expiration(body, s.kind, now);
   if (!expiration) return expiration.error();
   s.expiration = *expiration;
   auto client_state = string_field(body, "clientState", false);
@@ -161,6 +243,10 @@ GraphResult<Subscription> parse_subscription(const json::object& body, bool allo
   auto cert_id = string_field(body, "encryptionCertificateId", false);
   if (!cert_id) return cert_id.error();
   s.encryption_certificate_id = *cert_id;
+  if (s.kind == SubscriptionKind::users && s.include_resource_data) {
+    // [infer] v1.0 offers rich notifications for Teams and Outlook resources, not for users.
+    return invalid("includeResourceData is not supported for users subscriptions.");
+  }
   if (auto ok = check_encryption(s); !ok) return ok.error();
   auto tls = string_field(body, "latestSupportedTlsVersion", false);
   if (!tls) return tls.error();
@@ -184,7 +270,7 @@ GraphResult<Done> apply_subscription_patch(Subscription& sub, const json::object
     }
   }
   if (field(body, "expirationDateTime") != nullptr) {
-    auto t = check_expiration(body, now);
+    auto t = check_expiration(body, sub.kind, now);
     if (!t) return t.error();
     next.expiration = *t;
   }

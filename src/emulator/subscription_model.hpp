@@ -6,6 +6,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,12 +20,22 @@ inline constexpr std::size_t kMaxPresenceSubscriptionIds = 650;
 inline constexpr std::size_t kMaxClientStateChars = 128;
 inline constexpr std::size_t kMaxCertificateIdChars = 128;
 inline constexpr auto kMaxPresenceSubscriptionLifetime = std::chrono::minutes(60);
+// User, group and directory objects: 41,760 minutes (under 29 days).
+inline constexpr auto kMaxDirectorySubscriptionLifetime = std::chrono::minutes(41'760);
+// User/group subscriptions allowed per app and tenant (403 beyond).
+inline constexpr std::size_t kMaxUserSubscriptionsPerAppTenant = 100;
+
+// What a subscription watches: presence of listed users, or directory users ("users" for
+// every user, "users/{id}" for one).
+enum class SubscriptionKind { presence, users };
 
 struct Subscription {
   std::string id;
+  SubscriptionKind kind = SubscriptionKind::presence;
   std::string resource;                    // as given by the creator
-  std::vector<std::string> user_ids;       // presence subscriptions: the watched users
-  std::string change_type;                 // "updated"
+  // presence: the watched users; users: the one watched user, or empty for every user.
+  std::vector<std::string> user_ids;
+  std::string change_type;                 // "updated" (presence); "updated,deleted" (users)
   std::string notification_url;
   std::string lifecycle_notification_url;  // "" when none
   std::string client_state;                // "" when none (then null on the wire)
@@ -44,10 +55,23 @@ struct Subscription {
 // 400 (InvalidRequest) for anything else, naming the rule broken.
 GraphResult<std::vector<std::string>> parse_presence_resource(std::string_view resource);
 
+// The kind of a resource: presence ("communications/presences…"), users ("users",
+// "users/{id}", with or without a leading slash); nullopt for anything else.
+std::optional<SubscriptionKind> subscription_kind(std::string_view resource);
+
+// The user id of "users/{id}" ({} for "users": every user). 400 (InvalidRequest) for other
+// shapes (query strings, deeper paths).
+GraphResult<std::vector<std::string>> parse_users_resource(std::string_view resource);
+
+// True when the subscription's changeType lists change ("updated", "deleted").
+bool wants_change(const Subscription& sub, std::string_view change);
+
 // Validates a create body and fills a Subscription (id, application, creator and tenant are
 // left for the caller). Errors are 400 (ValidationError / InvalidRequest) naming the field:
-// changeType other than "updated", resource not a presence resource or over 650 ids,
-// expirationDateTime missing, not in the future or more than 60 minutes ahead, clientState
+// a resource that is neither presence nor users; for presence a changeType other than
+// "updated", over 650 ids or an expiry more than 60 minutes ahead; for users a changeType
+// outside "updated,deleted" (creations arrive as updated), includeResourceData, or an expiry
+// more than 41,760 minutes ahead; expirationDateTime missing or not in the future, clientState
 // over 128 characters, a non-https URL (http only with allow_http), includeResourceData
 // without a usable encryptionCertificate and encryptionCertificateId.
 GraphResult<Subscription> parse_subscription(const boost::json::object& body, bool allow_http,

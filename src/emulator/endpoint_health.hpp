@@ -1,0 +1,59 @@
+#pragma once
+// Graph's throttling of slow notification endpoints (graph-protocol.md §4.3), per
+// notificationUrl: a publish that takes longer than the slow threshold (2,900 ms; the sender's
+// timeout is 3 s) counts its notifications as slow. Once a window holds at least 100
+// notifications, a slow share of >= 10 % flags the URL slow (every notification to it is then
+// delayed 10 minutes and sent by the retry workers) and >= 15 % makes it drop notifications.
+// The statistics, and the flag with them, are flushed every 10 minutes of the emulator's clock.
+// Pure: time is passed in, so tests drive it with a manual clock.
+// Thread-safety: none; the Notifier guards it with its mutex.
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace ccteams::emulator {
+
+struct EndpointHealthOptions {
+  std::size_t min_notifications = 100;  // evaluated only after this many in the window
+  double slow_share = 0.10;             // flag the URL slow at or above this share
+  double drop_share = 0.15;             // drop its notifications at or above this share
+  std::chrono::milliseconds window{600'000};  // statistics (and the flag) flushed this often
+};
+
+class EndpointHealth {
+ public:
+  enum class Mode { normal, delayed, dropped };
+
+  explicit EndpointHealth(EndpointHealthOptions options = {}) : options_(options) {}
+
+  // Records a publish of `notifications` items to url that took longer than the slow
+  // threshold (slow) or not, and re-evaluates the URL's mode.
+  void record(const std::string& url, std::size_t notifications, bool slow, Timestamp now);
+  // How notifications to url are handled now (flushes an elapsed window first).
+  Mode mode(const std::string& url, Timestamp now);
+
+  struct Stats {
+    Timestamp window_start{};
+    std::size_t total = 0;
+    std::size_t slow = 0;
+    Mode mode = Mode::normal;
+  };
+  // The URL's current window (all zero when never seen).
+  Stats stats(const std::string& url, Timestamp now);
+  // Every URL seen, with its current window (elapsed windows flushed), ordered by URL.
+  std::vector<std::pair<std::string, Stats>> report(Timestamp now);
+
+ private:
+  Stats& current(const std::string& url, Timestamp now);
+
+  EndpointHealthOptions options_;
+  std::map<std::string, Stats> urls_;
+};
+
+}  // namespace ccteams::emulator
