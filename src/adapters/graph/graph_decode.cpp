@@ -69,7 +69,7 @@ json::object view(const UsersPage& p) {
           {"removed", std::move(removed)}};
 }
 
-json::object view(const Presence& p) {
+json::object view(const GraphPresence& p) {
   return {{"id", p.user_id},
           {"availability", p.availability},
           {"activity", p.activity},
@@ -235,7 +235,7 @@ Result<std::string> graph_decode(std::string_view kind, std::string_view text,
   } else if (kind == "presence") {
     r = decoded(decode_presence(text), view_one);
   } else if (kind == "presences") {
-    r = decoded(decode_presences(text), [](const std::vector<Presence>& all) {
+    r = decoded(decode_presences(text), [](const std::vector<GraphPresence>& all) {
       json::array items;
       for (const auto& p : all) items.emplace_back(view(p));
       return json::object{{"presenceCount", all.size()}, {"presences", std::move(items)}};

@@ -27,9 +27,9 @@ Result<UsersPage> decode_users_page(std::string_view text);
 // One presence. GET /users/{id}/presence answers bare; GET /communications/presences/{id} is
 // documented wrapped in {"value":[…]} with one item: both are accepted. Also reads the decrypted
 // encryptedContent of a rich presence notification (a bare presence with "@odata.*" fields).
-Result<Presence> decode_presence(std::string_view text);
+Result<GraphPresence> decode_presence(std::string_view text);
 // getPresencesByUserId: {"value":[presence…]}.
-Result<std::vector<Presence>> decode_presences(std::string_view text);
+Result<std::vector<GraphPresence>> decode_presences(std::string_view text);
 Result<Subscription> decode_subscription(std::string_view text);
 Result<SubscriptionsPage> decode_subscriptions(std::string_view text);
 

@@ -78,7 +78,7 @@ GraphClient::Async<UsersPage> HttpGraphClient::users_delta_start(std::string ten
 
 // ---- presence ----
 
-GraphClient::Async<std::vector<Presence>> HttpGraphClient::get_presences(
+GraphClient::Async<std::vector<GraphPresence>> HttpGraphClient::get_presences(
     std::string tenant, std::vector<std::string> user_ids) {
   if (user_ids.empty() || user_ids.size() > kMaxPresenceIdsPerCall) {
     GraphError e;

@@ -64,7 +64,7 @@ class HttpGraphClient final : public GraphClient {
   Async<UsersPage> list_users(std::string tenant, int page_size) override;
   Async<UsersPage> users_page(std::string tenant, std::string link) override;
   Async<UsersPage> users_delta_start(std::string tenant) override;
-  Async<std::vector<Presence>> get_presences(std::string tenant,
+  Async<std::vector<GraphPresence>> get_presences(std::string tenant,
                                              std::vector<std::string> user_ids) override;
   Async<void> set_presence(std::string tenant, SetPresenceRequest request) override;
   Async<void> clear_presence(std::string tenant, std::string user_id,

@@ -10,8 +10,8 @@ namespace json = boost::json;
 
 namespace {
 
-Result<Presence> decode_presence_object(const json::object& o, const std::string& path) {
-  Presence p;
+Result<GraphPresence> decode_presence_object(const json::object& o, const std::string& path) {
+  GraphPresence p;
   CCTEAMS_GRAPH_TRY(id, required_string(o, "id", path));
   if (id.empty()) return json_error(json_path(path, "id"), "must not be empty");
   // Values stay as sent; the core compares them case-insensitively (§3.1 doc bug).
@@ -44,9 +44,9 @@ Result<Presence> decode_presence_object(const json::object& o, const std::string
   return p;
 }
 
-Result<std::vector<Presence>> decode_value_array(const json::object& root) {
+Result<std::vector<GraphPresence>> decode_value_array(const json::object& root) {
   CCTEAMS_GRAPH_TRY(items, required_array(root, "value", ""));
-  std::vector<Presence> out;
+  std::vector<GraphPresence> out;
   out.reserve(items->size());
   for (std::size_t i = 0; i < items->size(); ++i) {
     const auto path = json_path("value", i);
@@ -59,7 +59,7 @@ Result<std::vector<Presence>> decode_value_array(const json::object& root) {
 
 }  // namespace
 
-Result<Presence> decode_presence(std::string_view text) {
+Result<GraphPresence> decode_presence(std::string_view text) {
   CCTEAMS_GRAPH_TRY(doc, parse_document(text));
   CCTEAMS_GRAPH_TRY(root, as_object(doc, ""));
   if (root->contains("value") && !root->contains("availability")) {
@@ -73,7 +73,7 @@ Result<Presence> decode_presence(std::string_view text) {
   return decode_presence_object(*root, "");
 }
 
-Result<std::vector<Presence>> decode_presences(std::string_view text) {
+Result<std::vector<GraphPresence>> decode_presences(std::string_view text) {
   CCTEAMS_GRAPH_TRY(doc, parse_document(text));
   CCTEAMS_GRAPH_TRY(root, as_object(doc, ""));
   return decode_value_array(*root);
