@@ -45,6 +45,9 @@ Contact read_contact(const Statement& st) {
   c.offers = static_cast<int>(st.column_int64(11));
   c.ronas = static_cast<int>(st.column_int64(12));
   c.end_reason = parse_end_reason(st.column_text(13));
+  c.answers = static_cast<int>(st.column_int64(14));
+  c.party_joined = st.column_int64(15) != 0;
+  if (!st.column_is_null(16)) c.wrap_up_code = st.column_text(16);
   return c;
 }
 
@@ -67,6 +70,12 @@ void bind_contact(Statement& st, const Contact& c) {
     }
   }
   st.bind_int64(12, c.offers).bind_int64(13, c.ronas).bind_text(14, end_reason_name(c.end_reason));
+  st.bind_int64(15, c.answers).bind_int64(16, c.party_joined ? 1 : 0);
+  if (c.wrap_up_code.empty()) {
+    st.bind_null(17);
+  } else {
+    st.bind_text(17, c.wrap_up_code);
+  }
 }
 
 CcEventRecord read_event(const Statement& st) {
@@ -105,7 +114,9 @@ Result<void> SqliteContactCenterStore::put_agent_state(OrgId org, const AgentSta
   } else {
     st->bind_null(6);
   }
-  st->bind_int64(7, to_unix_millis(s.since));
+  // A state is stored only after a change, which always sets since; never-seen agents have no
+  // row (their since stays null).
+  st->bind_int64(7, to_unix_millis(s.since.value_or(Timestamp{})));
   if (auto r = st->run(); !r) return r;
   if (conn.changes() == 0) return make_error(Errc::not_found, "no such agent");
   return ok();
@@ -154,6 +165,17 @@ Result<std::vector<Contact>> SqliteContactCenterStore::list_open_contacts(OrgId 
   if (!st) return std::move(st).error();
   st->bind_int64(1, org.value);
   return read_all_rows(*st, read_contact);
+}
+
+Result<std::vector<QueueCounts>> SqliteContactCenterStore::list_queue_counts(OrgId org) {
+  auto conn = db_.lock();
+  auto st = conn.prepare(sql::kSelectQueueCounters);
+  if (!st) return std::move(st).error();
+  st->bind_int64(1, org.value);
+  return read_all_rows(*st, [](const Statement& r) {
+    return QueueCounts{QueueId{r.column_int64(0)}, r.column_int64(1), r.column_int64(2),
+                       r.column_int64(3)};
+  });
 }
 
 Result<std::vector<OrgId>> SqliteContactCenterStore::orgs_with_live_state() {

@@ -1,6 +1,6 @@
 #pragma once
 // Every SQL statement of the SQLite contact-center store (STYLE §13), in one place. Schema:
-// migration 4 in sqlite_migrations.cpp. Column lists match the readers in
+// migration 4 in sqlite_migrations.cpp and migrations/v5_contact_center_history.hpp. Column lists match the readers in
 // sqlite_cc_config_store.cpp and sqlite_cc_live_store.cpp.
 
 #include <string_view>
@@ -109,23 +109,33 @@ inline constexpr std::string_view kSelectAgentStates =
     "WHERE org_id = ?1 ORDER BY user_id";
 
 // Contacts: columns id, org_id, queue_id, status, caller, enqueued_at, since, agent_id,
-// party_agent_id, party_number, party_teams_user_id, offers, ronas, end_reason.
+// party_agent_id, party_number, party_teams_user_id, offers, ronas, end_reason, answers,
+// party_joined, wrap_up_code (the last three from migration 5).
 inline constexpr std::string_view kInsertContact =
     "INSERT INTO contacts (org_id, queue_id, status, caller, enqueued_at, since, agent_id, "
-    "party_agent_id, party_number, party_teams_user_id, offers, ronas, end_reason) "
-    "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id";
+    "party_agent_id, party_number, party_teams_user_id, offers, ronas, end_reason, answers, "
+    "party_joined, wrap_up_code) "
+    "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+    "RETURNING id";
 inline constexpr std::string_view kUpdateContact =
     "UPDATE contacts SET queue_id = ?3, status = ?4, caller = ?5, enqueued_at = ?6, since = ?7, "
     "agent_id = ?8, party_agent_id = ?9, party_number = ?10, party_teams_user_id = ?11, "
-    "offers = ?12, ronas = ?13, end_reason = ?14 WHERE id = ?1 AND org_id = ?2";
+    "offers = ?12, ronas = ?13, end_reason = ?14, answers = ?15, party_joined = ?16, "
+    "wrap_up_code = ?17 WHERE id = ?1 AND org_id = ?2";
 inline constexpr std::string_view kSelectContact =
     "SELECT id, org_id, queue_id, status, caller, enqueued_at, since, agent_id, party_agent_id, "
-    "party_number, party_teams_user_id, offers, ronas, end_reason FROM contacts "
-    "WHERE org_id = ?1 AND id = ?2";
+    "party_number, party_teams_user_id, offers, ronas, end_reason, answers, party_joined, "
+    "wrap_up_code FROM contacts WHERE org_id = ?1 AND id = ?2";
 inline constexpr std::string_view kSelectOpenContacts =
     "SELECT id, org_id, queue_id, status, caller, enqueued_at, since, agent_id, party_agent_id, "
-    "party_number, party_teams_user_id, offers, ronas, end_reason FROM contacts "
-    "WHERE org_id = ?1 AND status <> 'Ended' ORDER BY enqueued_at, id";
+    "party_number, party_teams_user_id, offers, ronas, end_reason, answers, party_joined, "
+    "wrap_up_code FROM contacts WHERE org_id = ?1 AND status <> 'Ended' "
+    "ORDER BY enqueued_at, id";
+// Queue counters (migration 5: kept by triggers on contacts): columns queue_id, offered,
+// answered, rona.
+inline constexpr std::string_view kSelectQueueCounters =
+    "SELECT queue_id, offered, answered, rona FROM queue_counters WHERE org_id = ?1 "
+    "ORDER BY queue_id";
 inline constexpr std::string_view kOrgsWithLiveState =
     "SELECT org_id FROM agent_states UNION "
     "SELECT org_id FROM contacts WHERE status <> 'Ended' ORDER BY 1";

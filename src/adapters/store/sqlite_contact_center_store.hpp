@@ -1,5 +1,6 @@
 #pragma once
-// ContactCenterStore on SQLite (schema: migration 4 in sqlite_migrations.cpp). Idle codes,
+// ContactCenterStore on SQLite (schema: migration 4 in sqlite_migrations.cpp, 5 in
+// migrations/v5_contact_center_history.hpp). Idle codes,
 // profiles and queues live in sqlite_cc_config_store.cpp, agents in sqlite_cc_agent_store.cpp,
 // the live state and event log in sqlite_cc_live_store.cpp.
 
@@ -14,7 +15,7 @@ class SqliteDb;
 // Thread-safety: any thread; each call takes the database's lock, so each call is atomic.
 class SqliteContactCenterStore final : public ContactCenterStore {
  public:
-  // db must outlive this store; it must be migrated to version 4 or later.
+  // db must outlive this store; it must be migrated to version 5 or later.
   explicit SqliteContactCenterStore(SqliteDb& db) : db_(db) {}
 
   // ContactCenterStore
@@ -44,6 +45,7 @@ class SqliteContactCenterStore final : public ContactCenterStore {
   Result<Contact> put_contact(const Contact& contact) override;
   Result<Contact> get_contact(OrgId org, ContactId id) override;
   Result<std::vector<Contact>> list_open_contacts(OrgId org) override;
+  Result<std::vector<QueueCounts>> list_queue_counts(OrgId org) override;
   Result<std::vector<OrgId>> orgs_with_live_state() override;
   Result<CcEventRecord> append_event(OrgId org, std::optional<UserId> agent,
                                      const std::string& type, Timestamp at,

@@ -16,6 +16,9 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
     case SQLITE_CONSTRAINT_FOREIGNKEY:
+    // ON DELETE RESTRICT is run by SQLite as an internal RAISE(ABORT) trigger, so a refused
+    // delete of a still-referenced row reports the trigger code, not FOREIGNKEY.
+    case SQLITE_CONSTRAINT_TRIGGER:
       return make_error(Errc::conflict, std::move(message));
     default:
       break;

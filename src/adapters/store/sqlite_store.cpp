@@ -1,6 +1,7 @@
 #include "adapters/store/sqlite_store.hpp"
 
 #include "adapters/store/sqlite_account_store.hpp"
+#include "adapters/store/sqlite_sync_account_store.hpp"
 
 namespace ccteams {
 namespace {
@@ -12,7 +13,8 @@ constexpr std::string_view kPing = "SELECT 1";
 SqliteStore::SqliteStore(std::unique_ptr<store::SqliteDb> db, int schema_version)
     : db_(std::move(db)),
       schema_version_(schema_version),
-      accounts_(std::make_unique<store::SqliteAccountStore>(*db_)) {}
+      accounts_(std::make_unique<store::SqliteAccountStore>(*db_)),
+      sync_accounts_(std::make_unique<store::SqliteSyncAccountStore>(*db_)) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -26,6 +28,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
 }
 
 AccountStore& SqliteStore::accounts() { return *accounts_; }
+
+SyncAccountStore& SqliteStore::sync_accounts() { return *sync_accounts_; }
 
 Result<void> SqliteStore::ping() {
   auto conn = db_->lock();

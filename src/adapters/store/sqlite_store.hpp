@@ -15,6 +15,8 @@ namespace ccteams {
 namespace store {
 class SqliteAccountStore;
 }  // namespace store
+// Sync accounts (issue 4): the store's own port, reached from the wiring through this accessor.
+class SyncAccountStore;
 
 struct SqliteStoreOptions {
   store::SqliteOptions db;
@@ -44,12 +46,16 @@ class SqliteStore final : public Store {
   // SqliteDb& and are owned by this class, like accounts()). Never null, owned by this.
   store::SqliteDb& db() { return *db_; }
 
+  // Presence sync accounts (migration v7). Never null, owned by this.
+  SyncAccountStore& sync_accounts();
+
  private:
   SqliteStore(std::unique_ptr<store::SqliteDb> db, int schema_version);
 
   std::unique_ptr<store::SqliteDb> db_;  // declared first: the stores below refer to it
   int schema_version_;
   std::unique_ptr<store::SqliteAccountStore> accounts_;
+  std::unique_ptr<SyncAccountStore> sync_accounts_;
 };
 
 // The production entry point: SqliteStore::open(path) with the built-in schema, as the Store

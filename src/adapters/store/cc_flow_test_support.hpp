@@ -1,0 +1,143 @@
+#pragma once
+// Test fixture for ContactCenter (app) on the real SQLite store: a fake clock, a hand-driven
+// scheduler, an organisation with a queue, a desktop profile (RONA 5 s, wrap-up 10 s) and three
+// agents, and another organisation. Shared by the sqlite_contact_center_*_test.cpp files.
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "adapters/store/sqlite_contact_center_store.hpp"
+#include "adapters/store/sqlite_store.hpp"
+#include "adapters/store/sqlite_test_support.hpp"
+#include "app/cc_config_service.hpp"
+#include "app/contact_center.hpp"
+
+namespace ccteams::store::cc_flow {
+
+inline const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
+
+// Timers fire only when the test says so (run_due), never inline in schedule().
+class ManualScheduler final : public Scheduler {
+ public:
+  struct Entry {
+    Timestamp deadline;
+    std::function<void()> fn;
+    std::shared_ptr<bool> cancelled;
+  };
+  class Handle final : public TimerHandle {
+   public:
+    explicit Handle(std::shared_ptr<bool> c) : c_(std::move(c)) {}
+    ~Handle() override { cancel(); }
+    void cancel() override { *c_ = true; }
+
+   private:
+    std::shared_ptr<bool> c_;
+  };
+  std::unique_ptr<TimerHandle> schedule(Timestamp deadline, std::function<void()> fn) override {
+    auto c = std::make_shared<bool>(false);
+    entries_.push_back({deadline, std::move(fn), c});
+    return std::make_unique<Handle>(c);
+  }
+  // Runs every live timer due at now; returns how many ran.
+  int run_due(Timestamp now) {
+    std::vector<Entry> due;
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (*it->cancelled) {
+        it = entries_.erase(it);
+      } else if (it->deadline <= now) {
+        due.push_back(std::move(*it));
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& e : due) e.fn();
+    return static_cast<int>(due.size());
+  }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+class FlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = SqliteStore::open(dir_.file("cc.db"));
+    ASSERT_TRUE(s) << s.error().message;
+    sqlite_ = std::move(*s);
+    cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
+    config_ = std::make_unique<CcConfigService>(sqlite_->accounts(), *cc_);
+    org_ = sqlite_->accounts().create_org("A", kT0)->id;
+    other_ = sqlite_->accounts().create_org("B", kT0)->id;
+    queue_ = config_->create_queue(org_, "Sales")->id;
+    lunch_ = config_->create_idle_code(org_, "Lunch", true)->id;
+    DesktopProfile p;
+    p.name = "P";
+    p.rona_timeout_seconds = 5;
+    p.wrap_up_seconds = 10;
+    profile_ = config_->create_desktop_profile(org_, p)->id;
+    a1_ = add_agent(org_, "a1");
+    a2_ = add_agent(org_, "a2");
+    a3_ = add_agent(org_, "a3");
+    foreign_ = add_agent(other_, "x1");
+    start_center();
+    everything_ = hub_.subscribe({org_, std::nullopt, [this](const CcEventRecord& e) {
+                                    std::lock_guard lock(mu_);
+                                    seen_.push_back(e);
+                                  }});
+  }
+
+  void start_center() {
+    center_.reset();
+    center_ = std::make_unique<ContactCenter>(*cc_, sqlite_->accounts(), clock_, scheduler_, hub_);
+  }
+
+  UserId add_agent(OrgId org, const std::string& name) {
+    UserAccount u;
+    u.org_id = org;
+    u.username = name;
+    u.display_name = name;
+    u.roles = RoleSet{Role::agent};
+    u.password_hash = "x";
+    u.created_at = kT0;
+    const UserId id = sqlite_->accounts().create_user(u)->id;
+    if (org == org_) {
+      AgentChanges c;
+      c.desktop_profile = std::optional<DesktopProfileId>{profile_};
+      c.queues = std::vector<QueueId>{queue_};
+      EXPECT_TRUE(config_->put_agent(org, id, c));
+    }
+    return id;
+  }
+
+  void advance(Millis d) {
+    clock_.advance(d);
+    scheduler_.run_due(clock_.now());
+  }
+
+  std::vector<std::string> types_seen() {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (auto& e : seen_) out.push_back(e.type);
+    return out;
+  }
+
+  testing::TempDir dir_;  // a file, not :memory:, like production (WAL, reopen)
+  FakeClock clock_{kT0};
+  ManualScheduler scheduler_;
+  CcEventHub hub_;
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<SqliteContactCenterStore> cc_;
+  std::unique_ptr<CcConfigService> config_;
+  std::unique_ptr<ContactCenter> center_;
+  OrgId org_, other_;
+  QueueId queue_;
+  IdleCodeId lunch_;
+  DesktopProfileId profile_;
+  UserId a1_, a2_, a3_, foreign_;
+  CcEventHub::Token everything_ = 0;
+  std::mutex mu_;
+  std::vector<CcEventRecord> seen_;
+};
+
+}  // namespace ccteams::store::cc_flow

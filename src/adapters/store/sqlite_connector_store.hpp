@@ -1,0 +1,36 @@
+#pragma once
+// ConnectorStore on SQLite (schema: migrations/v6_teams_connector.hpp).
+
+#include "app/ports/connector_store.hpp"
+
+namespace ccteams::store {
+
+class SqliteDb;
+
+// Implements the port's contract. Writes that touch several rows (connector and mapping,
+// claim of a consent request, delete) run in one transaction.
+// Thread-safety: any thread; each call takes the database's lock, so each call is atomic.
+class SqliteConnectorStore final : public ConnectorStore {
+ public:
+  // db must outlive this store; it must be migrated to version 6 or later.
+  explicit SqliteConnectorStore(SqliteDb& db) : db_(db) {}
+
+  // ConnectorStore
+  Result<std::optional<TeamsConnector>> find_connector(OrgId org) override;
+  Result<TeamsConnector> save_connector(const TeamsConnector& connector,
+                                        std::int64_t expected_version) override;
+  Result<void> delete_connector(OrgId org) override;
+  Result<std::vector<OrgId>> orgs_with_status(ConnectorStatus status) override;
+  Result<void> put_consent_request(const ConsentRequest& request) override;
+  Result<ConsentRequest> claim_consent_request(const std::string& state_digest) override;
+  Result<void> release_consent_request(const std::string& state_digest) override;
+  Result<int> prune_consent_requests(Timestamp before) override;
+  Result<ConnectorAuditEntry> append_audit(const ConnectorAuditEntry& entry) override;
+  Result<std::vector<ConnectorAuditEntry>> list_audit(OrgId org, std::size_t limit,
+                                                      std::optional<std::int64_t> before) override;
+
+ private:
+  SqliteDb& db_;
+};
+
+}  // namespace ccteams::store

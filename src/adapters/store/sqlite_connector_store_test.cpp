@@ -1,0 +1,172 @@
+// SqliteConnectorStore on a real (in-memory) database: one connector per org, optimistic
+// versions, mapping rules bound to the org's idle codes (RESTRICT), consent requests claimed
+// once and stored by digest only, and the audit log paged newest first.
+#include "adapters/store/sqlite_connector_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "adapters/store/sqlite_contact_center_store.hpp"
+#include "adapters/store/sqlite_store.hpp"
+#include "adapters/store/sqlite_test_support.hpp"
+
+namespace ccteams::store {
+namespace {
+
+const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
+
+class ConnectorStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = SqliteStore::open(":memory:");
+    ASSERT_TRUE(s) << s.error().message;
+    sqlite_ = std::move(*s);
+    cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
+    store_ = std::make_unique<SqliteConnectorStore>(sqlite_->db());
+    org_ = sqlite_->accounts().create_org("A", kT0)->id;
+    other_ = sqlite_->accounts().create_org("B", kT0)->id;
+    dnd_ = code(org_, "Teams - Do not disturb");
+    call_ = code(org_, "Teams - In a call");
+    foreign_ = code(other_, "Theirs");
+  }
+
+  IdleCodeId code(OrgId org, const std::string& name) {
+    IdleCode c;
+    c.name = name;
+    return cc_->create_idle_code(org, c)->id;
+  }
+
+  TeamsConnector active() const {
+    TeamsConnector c;
+    c.org = org_;
+    c.status = ConnectorStatus::active;
+    c.tenant_id = "tid-1";
+    c.consented_by = UserId{7};
+    c.consented_by_username = "root";
+    c.consented_at = kT0;
+    c.granted_permissions = {"User.Read.All", "Presence.ReadWrite.All"};
+    c.show_user_details = false;
+    c.mapping = PresenceMapping({{Availability::do_not_disturb, std::nullopt, dnd_},
+                                 {Availability::busy, Activity::in_a_call, call_}});
+    c.updated_at = kT0;
+    return c;
+  }
+
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<SqliteContactCenterStore> cc_;
+  std::unique_ptr<SqliteConnectorStore> store_;
+  OrgId org_, other_;
+  IdleCodeId dnd_, call_, foreign_;
+};
+
+TEST_F(ConnectorStoreTest, NoConnectorUntilSavedThenRoundTripsEveryField) {
+  auto none = store_->find_connector(org_);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+  auto saved = store_->save_connector(active(), 0);
+  ASSERT_TRUE(saved) << saved.error().message;
+  EXPECT_EQ(saved->version, 1);
+  auto back = store_->find_connector(org_);
+  ASSERT_TRUE(back && back->has_value());
+  EXPECT_EQ(**back, *saved);
+  EXPECT_FALSE(store_->find_connector(other_)->has_value());  // another org sees nothing
+}
+
+TEST_F(ConnectorStoreTest, OnlyOneConnectorPerOrgAndStaleVersionsAreRefused) {
+  ASSERT_TRUE(store_->save_connector(active(), 0));
+  auto twice = store_->save_connector(active(), 0);
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code, Errc::conflict);
+  auto c = active();
+  c.status = ConnectorStatus::inactive;
+  auto v2 = store_->save_connector(c, 1);
+  ASSERT_TRUE(v2) << v2.error().message;
+  EXPECT_EQ(v2->version, 2);
+  auto stale = store_->save_connector(active(), 1);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, Errc::conflict);
+  EXPECT_EQ((*store_->find_connector(org_))->status, ConnectorStatus::inactive);
+}
+
+TEST_F(ConnectorStoreTest, MappingMustUseTheOrgsIdleCodesAndRefusalChangesNothing) {
+  ASSERT_TRUE(store_->save_connector(active(), 0));
+  auto c = active();
+  c.mapping = PresenceMapping({{Availability::away, std::nullopt, foreign_}});
+  auto r = store_->save_connector(c, 1);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::not_found);
+  auto back = store_->find_connector(org_);
+  EXPECT_EQ((*back)->mapping, active().mapping);
+  EXPECT_EQ((*back)->version, 1);
+}
+
+TEST_F(ConnectorStoreTest, MappedIdleCodeCannotBeDeleted) {
+  ASSERT_TRUE(store_->save_connector(active(), 0));
+  auto del = cc_->delete_idle_code(org_, dnd_);
+  ASSERT_FALSE(del);
+  EXPECT_EQ(del.error().code, Errc::conflict) << del.error().message;
+}
+
+TEST_F(ConnectorStoreTest, DeleteRemovesConnectorMappingAndConsentRequestsButKeepsAudit) {
+  ASSERT_TRUE(store_->save_connector(active(), 0));
+  ASSERT_TRUE(store_->put_consent_request({"d1", org_, UserId{7}, "root", "s", kT0, kT0, false}));
+  ASSERT_TRUE(
+      store_->append_audit({0, org_, UserId{7}, "root", "delete", AuditResult::ok, "x", kT0}));
+  ASSERT_TRUE(store_->delete_connector(org_));
+  EXPECT_FALSE(store_->find_connector(org_)->has_value());
+  EXPECT_EQ(store_->claim_consent_request("d1").error().code, Errc::not_found);
+  EXPECT_EQ(testing::query_int(sqlite_->db(), "SELECT COUNT(*) FROM teams_connector_mapping_rules"),
+            0);
+  EXPECT_EQ(store_->list_audit(org_, 10, std::nullopt)->size(), 1u);
+  EXPECT_TRUE(cc_->delete_idle_code(org_, dnd_));  // no longer mapped
+  EXPECT_EQ(store_->delete_connector(org_).error().code, Errc::not_found);
+}
+
+TEST_F(ConnectorStoreTest, ConsentRequestIsClaimedOnceAndCanBeReleased) {
+  const ConsentRequest req{"digest", org_, UserId{7}, "root", "sess", kT0, kT0 + Millis(600'000),
+                           false};
+  ASSERT_TRUE(store_->put_consent_request(req));
+  EXPECT_EQ(store_->put_consent_request(req).error().code, Errc::conflict);
+  auto first = store_->claim_consent_request("digest");
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(first->used);
+  EXPECT_EQ(first->org, org_);
+  EXPECT_EQ(first->session_digest, "sess");
+  EXPECT_EQ(first->expires_at, req.expires_at);
+  auto second = store_->claim_consent_request("digest");
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->used);
+  ASSERT_TRUE(store_->release_consent_request("digest"));
+  EXPECT_FALSE(store_->claim_consent_request("digest")->used);
+  EXPECT_EQ(store_->claim_consent_request("unknown").error().code, Errc::not_found);
+  EXPECT_EQ(store_->prune_consent_requests(kT0 + Millis(600'001)).value(), 1);
+}
+
+TEST_F(ConnectorStoreTest, AuditIsPagedNewestFirstPerOrg) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store_->append_audit({0, org_, UserId{7}, "root", "update", AuditResult::ok,
+                                      "n" + std::to_string(i), kT0 + Millis(i)}));
+  }
+  ASSERT_TRUE(store_->append_audit(
+      {0, other_, std::nullopt, "", "health", AuditResult::error, "theirs", kT0}));
+  auto page = store_->list_audit(org_, 3, std::nullopt);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->size(), 3u);
+  EXPECT_EQ((*page)[0].detail, "n4");
+  EXPECT_EQ((*page)[2].detail, "n2");
+  auto rest = store_->list_audit(org_, 10, (*page)[2].id);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[1].detail, "n0");
+  auto theirs = store_->list_audit(other_, 10, std::nullopt);
+  ASSERT_EQ(theirs->size(), 1u);
+  EXPECT_FALSE((*theirs)[0].actor.has_value());
+  EXPECT_EQ((*theirs)[0].result, AuditResult::error);
+}
+
+TEST_F(ConnectorStoreTest, OrgsWithStatus) {
+  ASSERT_TRUE(store_->save_connector(active(), 0));
+  EXPECT_EQ(store_->orgs_with_status(ConnectorStatus::active).value(), std::vector<OrgId>{org_});
+  EXPECT_TRUE(store_->orgs_with_status(ConnectorStatus::inactive)->empty());
+}
+
+}  // namespace
+}  // namespace ccteams::store
