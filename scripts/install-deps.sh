@@ -22,7 +22,31 @@ packages=(
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libsodium-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
 )
-if [ "$with_browser" -eq 1 ]; then packages+=(chromium nodejs npm); fi
+# Node.js runs the Graph JS client test. By command, not package: a machine may already have a
+# Node.js build that bundles npm (and conflicts with Debian's npm package).
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+if [ "$with_browser" -eq 1 ]; then packages+=(chromium); fi
+
+# The npm packages of the JS tests, pinned by their package-lock.json: tests/js (the Graph JS
+# client test) always, tests/browser (playwright-core, driving Debian's chromium) with --browser.
+# npm ci runs only when node_modules is missing or was installed from another lock file.
+install_npm_dir() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$1"
+  local stamp="$dir/node_modules/.ccteams-lock"
+  if [ -f "$stamp" ] && cmp -s "$dir/package-lock.json" "$stamp"; then
+    echo "install-deps: $1 npm packages present"
+    return
+  fi
+  echo "install-deps: npm ci in $1"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$dir/package-lock.json" "$stamp"
+}
+install_js_test_packages() {
+  install_npm_dir tests/js
+  if [ "$with_browser" -eq 1 ]; then install_npm_dir tests/browser; fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,6 +54,7 @@ for p in "${packages[@]}"; do
 done
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  install_js_test_packages
   exit 0
 fi
 
@@ -39,3 +64,4 @@ if [ -z "$(find "$lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | 
 fi
 echo "install-deps: installing ${missing[*]}"
 "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_js_test_packages

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-./scripts/install-deps.sh
+./scripts/install-deps.sh --browser   # chromium + playwright-core for the console test
 
 summary=()
 failed=0

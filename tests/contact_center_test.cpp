@@ -121,8 +121,6 @@ auto agent_in(std::int64_t agent, std::string_view state, std::string_view origi
   };
 }
 
-std::int64_t id_of(const std::string& body) { return parse(body).at("id").as_int64(); }
-
 void add_other_org_user(DemoProcess& demo, const std::string& username, const std::string& role) {
   const auto cfg = demo.data() / "other.toml";
   {
@@ -135,17 +133,6 @@ void add_other_org_user(DemoProcess& demo, const std::string& username, const st
                     "--username", username, "--role", role, "--password-stdin"},
                    "otherpassword\n");
   ASSERT_EQ(add.wait_exit(std::chrono::seconds(30)), 0) << add.output();
-}
-
-std::int64_t find_named(DemoProcess& demo, const std::string& path, const std::string& name,
-                        const std::string& token) {
-  auto r = demo.get(path, token);
-  const json::value body = parse(r.body);
-  for (const auto& item : body.at("items").as_array()) {
-    if (item.at("name").as_string() == name) return item.at("id").as_int64();
-  }
-  ADD_FAILURE() << name << " not in " << r.body;
-  return 0;
 }
 
 TEST(ContactCenter, ConfigurationApiIsAdminOnlyOrgScopedAndValidates) {

@@ -1,5 +1,5 @@
 #pragma once
-// Starts `ccteams demo --port 0` in a fresh data folder and knows its port.
+// Starts `ccteams demo --port 0` in a fresh (or a given) data folder and knows its port.
 
 #include <gtest/gtest.h>
 
@@ -24,7 +24,11 @@ inline std::filesystem::path make_temp_dir(const std::string& prefix) {
 
 class DemoProcess {
  public:
-  explicit DemoProcess(const std::vector<std::string>& extra = {}) : data_(make_temp_dir("ccteams-demo")) {
+  explicit DemoProcess(const std::vector<std::string>& extra = {})
+      : DemoProcess(make_temp_dir("ccteams-demo"), true, extra) {}
+  // Runs on an existing data folder (a restart); removes it at the end only when owns_data.
+  DemoProcess(std::filesystem::path data, bool owns_data, const std::vector<std::string>& extra = {})
+      : data_(std::move(data)), owns_data_(owns_data) {
     std::vector<std::string> argv = {CCTEAMS_BINARY, "demo", "--port", "0", "--password", "pw",
                                      "--password-hash", "minimum", "--agents", "3", "--simulation", "off",
                                      "--data", data_.string()};
@@ -41,8 +45,16 @@ class DemoProcess {
   }
   ~DemoProcess() {
     process_.reset();
+    if (!owns_data_) return;
     std::error_code ec;
     std::filesystem::remove_all(data_, ec);
+  }
+
+  // Ends the process abruptly (SIGKILL: no shutdown code runs, as in a crash); true once it has
+  // gone within the timeout.
+  bool kill(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    process_->signal(SIGKILL);
+    return process_->wait_exit(timeout).has_value();
   }
 
   std::uint16_t port() const { return port_; }
@@ -72,10 +84,25 @@ class DemoProcess {
     return {{"Authorization", "Bearer " + token}};
   }
   std::filesystem::path data_;
+  bool owns_data_ = true;
   std::unique_ptr<ChildProcess> process_;
   std::uint16_t port_ = 0;
 };
 
 inline boost::json::value parse(const std::string& body) { return boost::json::parse(body); }
+
+inline std::int64_t id_of(const std::string& body) { return parse(body).at("id").as_int64(); }
+
+// The id of the item called name in a list response ({"items":[{"id","name"}…]}).
+inline std::int64_t find_named(DemoProcess& demo, const std::string& path,
+                               const std::string& name, const std::string& token) {
+  auto r = demo.get(path, token);
+  const boost::json::value body = parse(r.body);
+  for (const auto& item : body.at("items").as_array()) {
+    if (item.at("name").as_string() == name) return item.at("id").as_int64();
+  }
+  ADD_FAILURE() << name << " not in " << r.body;
+  return 0;
+}
 
 }  // namespace ccteams::testing

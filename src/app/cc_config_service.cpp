@@ -70,17 +70,34 @@ Result<IdleCode> CcConfigService::update_idle_code(OrgId org, IdleCodeId id,
   return store_.update_idle_code(org, after);
 }
 
+void CcConfigService::add_idle_code_guard(IdleCodeGuard guard) {
+  std::lock_guard lock(guards_mu_);
+  idle_code_guards_.push_back(std::move(guard));
+}
+
 Result<void> CcConfigService::delete_idle_code(OrgId org, IdleCodeId id) {
   auto code = store_.get_idle_code(org, id);
   if (!code) return std::move(code).error();
-  auto users = store_.profiles_using_idle_code(org, id);
-  if (!users) return std::move(users).error();
-  std::string used_by;
-  if (!users->empty()) {
-    used_by = (users->size() == 1 ? "desktop profile " : "desktop profiles ") + join(*users);
+  // A system code is refused before anyone else is asked.
+  if (auto r = check_idle_code_deletable(*code); !r) return r;
+  auto profiles = store_.profiles_using_idle_code(org, id);
+  if (!profiles) return std::move(profiles).error();
+  std::vector<std::string> users;
+  if (!profiles->empty()) {
+    users.push_back((profiles->size() == 1 ? "desktop profile " : "desktop profiles ") +
+                    join(*profiles));
   }
-  // The presence mapping (the connector's data) joins this check when the connector exists.
-  if (auto r = check_idle_code_deletable(*code, used_by); !r) return r;
+  std::vector<IdleCodeGuard> guards;
+  {
+    std::lock_guard lock(guards_mu_);
+    guards = idle_code_guards_;  // called unlocked: a guard may take its own locks
+  }
+  for (const auto& guard : guards) {
+    auto reason = guard(org, id);
+    if (!reason) return std::move(reason).error();
+    if (*reason && !(*reason)->empty()) users.push_back(std::move(**reason));
+  }
+  if (auto r = check_idle_code_deletable(*code, join(users)); !r) return r;
   return store_.delete_idle_code(org, id);
 }
 

@@ -7,6 +7,8 @@
 // conflict for the system RONA code and for deleting what is still in use (naming the user).
 // Thread-safety: as thread-safe as the stores (every call may run concurrently).
 
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,9 +46,19 @@ struct AgentView {
   bool configured = false;
 };
 
+// Asked before an idle code is deleted: a reason text ("the presence mapping of the Microsoft
+// Teams connector") when the code is in use there, nullopt when it is not, or an error (which
+// refuses the deletion: a guard that cannot answer must not let a used code go).
+using IdleCodeGuard = std::function<Result<std::optional<std::string>>(OrgId, IdleCodeId)>;
+
 class CcConfigService {
  public:
   CcConfigService(AccountStore& accounts, ContactCenterStore& store);
+
+  // Adds a guard that delete_idle_code consults besides the desktop profiles (the Teams
+  // connector's presence mapping is one). Guards are called without this service's lock, in
+  // the order added, on the deleting thread. Thread-safe; meant for start-up wiring.
+  void add_idle_code_guard(IdleCodeGuard guard);
 
   // Idle codes. The list always contains the org's RONA code (created on first use).
   Result<std::vector<IdleCode>> list_idle_codes(OrgId org);
@@ -54,7 +66,8 @@ class CcConfigService {
   // conflict for the reserved name RONA.
   Result<IdleCode> create_idle_code(OrgId org, const std::string& name, bool active);
   Result<IdleCode> update_idle_code(OrgId org, IdleCodeId id, const IdleCodeChanges& changes);
-  // conflict for RONA and for a code a desktop profile allows (naming the profiles).
+  // conflict for RONA and for a code in use: a desktop profile allows it (naming the profiles)
+  // or a guard gives a reason (naming it). A guard's error is returned as is.
   Result<void> delete_idle_code(OrgId org, IdleCodeId id);
 
   Result<std::vector<DesktopProfile>> list_desktop_profiles(OrgId org);
@@ -84,6 +97,8 @@ class CcConfigService {
   Result<void> check_allowed_codes(OrgId org, const std::vector<IdleCodeId>& codes);
   AccountStore& accounts_;
   ContactCenterStore& store_;
+  std::mutex guards_mu_;  // guards idle_code_guards_ (the list, not the calls)
+  std::vector<IdleCodeGuard> idle_code_guards_;
 };
 
 // invalid_input naming "queueIds" when an id repeats.

@@ -27,7 +27,7 @@ json::object agent_state_to_json(const AgentState& s,
   o["idleCodeName"] = idle_code_name ? json::value(*idle_code_name) : json::value(nullptr);
   o["origin"] = s.origin ? json::value(idle_origin_name(*s.origin)) : json::value(nullptr);
   o["contactId"] = id_or_null(s.contact);
-  o["since"] = format_iso8601(s.since);
+  o["since"] = s.since ? json::value(format_iso8601(*s.since)) : json::value(nullptr);
   if (s.teams_presence) {
     const auto& p = s.teams_presence->presence;
     o["teamsPresence"] = json::object{
@@ -49,8 +49,11 @@ json::object contact_to_json(const Contact& c) {
                  {"enqueuedAt", format_iso8601(c.enqueued_at)},
                  {"since", format_iso8601(c.since)},
                  {"offers", c.offers},
+                 {"answers", c.answers},
                  {"ronas", c.ronas},
-                 {"endReason", end_reason_name(c.end_reason)}};
+                 {"endReason", end_reason_name(c.end_reason)},
+                 {"partyJoined", c.party_joined}};
+  o["wrapUpCode"] = c.wrap_up_code.empty() ? json::value(nullptr) : json::value(c.wrap_up_code);
   o["agentId"] = id_or_null(c.agent);
   if (!c.party) {
     o["party"] = nullptr;

@@ -12,12 +12,14 @@
 namespace ccteams {
 
 // {"state","idleCodeId","idleCodeName","origin","contactId","since","teamsPresence":null|
-//  {"availability","activity","seenAt","channel"}}; absent parts are null.
+//  {"availability","activity","seenAt","channel"}}; absent parts are null ("since" is null for
+// an agent who has never logged in).
 boost::json::object agent_state_to_json(const AgentState& s,
                                         const std::optional<std::string>& idle_code_name);
 
-// {"id","queueId","state","agentId","caller","enqueuedAt","since","offers","ronas",
-//  "endReason","party":null|{"agentId"}|{"number","teamsUserId"}}
+// {"id","queueId","state","agentId","caller","enqueuedAt","since","offers","answers","ronas",
+//  "endReason","party":null|{"agentId"}|{"number","teamsUserId"},"partyJoined",
+//  "wrapUpCode":null|text}
 boost::json::object contact_to_json(const Contact& c);
 
 // Queue statistics for supervisors.
@@ -26,7 +28,8 @@ struct QueueStatsView {
   std::size_t waiting = 0;
   std::size_t available_agents = 0;
   Millis longest_wait{0};
-  std::int64_t offered = 0;   // offers made since the service started
+  // Cumulative since the queue was created (persisted: they survive restarts).
+  std::int64_t offered = 0;   // offers made, transfers to agents included
   std::int64_t answered = 0;  // offers accepted
   std::int64_t rona = 0;      // offers that rang out
 };

@@ -3,6 +3,7 @@
 #include "app/org_center.hpp"
 
 #include <boost/json.hpp>
+#include <limits>
 #include <spdlog/spdlog.h>
 
 namespace ccteams {
@@ -14,28 +15,41 @@ Result<void> OrgCenter::load() {
   if (!states) return std::move(states).error();
   auto open = deps_.store.list_open_contacts(org_);
   if (!open) return std::move(open).error();
+  auto counts = deps_.store.list_queue_counts(org_);
+  if (!counts) return std::move(counts).error();
   for (auto& s : *states) agents_[s.agent] = s;
   for (auto& c : *open) contacts_[c.id] = c;
+  for (const auto& k : *counts) counters_[k.queue] = Counters{k.offered, k.answered, k.rona};
   const Timestamp now = deps_.clock.now();
-  // An offer cannot survive a restart (its ringing desktop is gone): release the agent and
-  // put the contact back in its place, to be offered again below.
-  for (auto& [id, c] : contacts_) {
-    if (c.status != ContactStatus::offered || !c.agent) continue;
-    const UserId agent = *c.agent;
-    auto ct = apply(c, DeclineBy{agent}, now);
-    if (!ct) continue;
-    if (auto r = commit_contact(*ct); !r) return r;
-    const AgentState before = current(agent);
-    if (auto at = apply(before, OfferWithdrawn{id}, now)) {
-      if (auto r = commit_agent(before, *at); !r) return r;
+  // Whether agent's desktop rings for contact (a stale state must not block the release).
+  auto rings = [&](UserId agent, ContactId contact) {
+    const AgentState s = current(agent);
+    return s.status == AgentStatus::reserved && s.contact == contact;
+  };
+  // A ringing offer or consult cannot survive a restart (its desktop is gone): release the
+  // agent; an offered contact goes back to its place and is offered again below, a consult
+  // returns the customer to the primary agent.
+  std::vector<ContactId> ids;
+  for (const auto& [id, c] : contacts_) ids.push_back(id);
+  for (ContactId id : ids) {
+    const Contact c = contacts_.at(id);
+    Result<Contact> released = c;
+    if (c.status == ContactStatus::offered && c.agent) {
+      std::vector<AgentStep> steps;
+      if (rings(*c.agent, id)) steps.push_back({*c.agent, OfferWithdrawn{id}});
+      released = settle(c, DeclineBy{*c.agent}, std::move(steps));
+    } else if (auto party = party_agent(c); party && !c.party_joined) {
+      std::vector<AgentStep> steps;
+      if (rings(*party, id)) steps.push_back({*party, OfferWithdrawn{id}});
+      released = settle(c, PartyLeft{*party}, std::move(steps), PartyRule::caller_decides);
     }
+    if (!released) return std::move(released).error();
   }
   for (auto& [agent, s] : agents_) {
     if (s.status == AgentStatus::available) {
       auto cfg = deps_.store.get_agent(org_, agent);
-      if (cfg) table_.agent_available(agent, cfg->queues, s.since);
-    } else if (s.status == AgentStatus::reserved && s.contact &&
-               (!contacts_.contains(*s.contact) || contacts_[*s.contact].agent != agent)) {
+      if (cfg) table_.agent_available(agent, cfg->queues, s.since.value_or(now));
+    } else if (s.status == AgentStatus::reserved && s.contact) {
       // Ringing for a contact that is gone or no longer offered to them: nothing to answer.
       const AgentState before = s;
       if (auto at = apply(before, OfferWithdrawn{*s.contact}, now)) {
@@ -45,7 +59,8 @@ Result<void> OrgCenter::load() {
       const UserId a = agent;
       const ContactId c = *s.contact;
       wrap_timers_[agent] = deps_.scheduler.schedule(
-          s.since + profile_of(agent).wrap_up(), [run = deps_.run_in_org, org = org_, a, c] {
+          s.since.value_or(now) + profile_of(agent).wrap_up(),
+          [run = deps_.run_in_org, org = org_, a, c] {
             run(org, [a, c](OrgCenter& oc) { oc.on_wrap_up(a, c); });
           });
     }
@@ -60,7 +75,7 @@ Result<void> OrgCenter::load() {
 AgentState OrgCenter::current(UserId agent) const {
   auto it = agents_.find(agent);
   if (it != agents_.end()) return it->second;
-  return logged_out_agent(agent, Timestamp{});
+  return logged_out_agent(agent, std::nullopt);  // never logged in
 }
 
 Result<AgentState> OrgCenter::agent_for_desktop(UserId agent) {
@@ -194,7 +209,8 @@ Result<void> OrgCenter::commit_agent(const AgentState& before, const Transition&
   if (s.status == AgentStatus::available) {
     if (!table_.is_available(s.agent) || before.status != AgentStatus::available) {
       auto cfg = deps_.store.get_agent(org_, s.agent);
-      table_.agent_available(s.agent, cfg ? cfg->queues : std::vector<QueueId>{}, s.since);
+      table_.agent_available(s.agent, cfg ? cfg->queues : std::vector<QueueId>{},
+                             s.since.value_or(deps_.clock.now()));
     }
   } else {
     table_.agent_unavailable(s.agent);
@@ -204,12 +220,12 @@ Result<void> OrgCenter::commit_agent(const AgentState& before, const Transition&
     if (const auto* rona = std::get_if<StartRonaTimer>(&effect)) {
       const UserId a = s.agent;
       const ContactId c = rona->contact;
-      rona_timers_[c] = deps_.scheduler.schedule(
+      rona_timers_[{c, a}] = deps_.scheduler.schedule(
           rona->deadline, [run = deps_.run_in_org, org = org_, a, c] {
             run(org, [a, c](OrgCenter& oc) { oc.on_rona(a, c); });
           });
     } else if (const auto* cancel = std::get_if<CancelRonaTimer>(&effect)) {
-      rona_timers_.erase(cancel->contact);  // the handle cancels on destruction
+      rona_timers_.erase({cancel->contact, s.agent});  // the handle cancels on destruction
     } else if (const auto* wrap = std::get_if<StartWrapUpTimer>(&effect)) {
       const UserId a = s.agent;
       const ContactId c = wrap->contact;
@@ -230,13 +246,21 @@ Result<void> OrgCenter::commit_agent(const AgentState& before, const Transition&
   return ok();
 }
 
-Result<void> OrgCenter::commit_contact(const Contact& c) {
+Result<void> OrgCenter::commit_contact(const Contact& before, const Contact& c) {
   auto stored = deps_.store.put_contact(c);
   if (!stored) return std::move(stored).error();
+  // The same deltas the store's counters take (migration 5), so memory and store agree.
+  Counters& k = counters_[c.queue];
+  k.offered += c.offers - before.offers;
+  k.answered += c.answers - before.answers;
+  k.rona += c.ronas - before.ronas;
   if (c.status == ContactStatus::ended) {
     contacts_.erase(c.id);
     table_.remove_contact(c.id);
-    rona_timers_.erase(c.id);
+    // Every agent's timer for it: the range of keys (c.id, any agent).
+    rona_timers_.erase(
+        rona_timers_.lower_bound({c.id, UserId{std::numeric_limits<std::int64_t>::min()}}),
+        rona_timers_.upper_bound({c.id, UserId{std::numeric_limits<std::int64_t>::max()}}));
   } else {
     contacts_[c.id] = c;
   }

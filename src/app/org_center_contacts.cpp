@@ -1,11 +1,19 @@
 // OrgCenter: contacts, routing and the RONA / wrap-up timers.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "app/org_center.hpp"
-#include "core/e164.hpp"
 
 namespace ccteams {
+
+namespace {
+
+Error not_yours() {
+  return make_error(Errc::conflict, "contact is not offered to or handled by you");
+}
+
+}  // namespace
 
 Result<Contact> OrgCenter::contact(ContactId id) {
   auto it = contacts_.find(id);
@@ -13,7 +21,7 @@ Result<Contact> OrgCenter::contact(ContactId id) {
   return deps_.store.get_contact(org_, id);
 }
 
-Result<Contact*> OrgCenter::own_contact(UserId agent, ContactId id) {
+Result<Contact*> OrgCenter::open_contact(ContactId id) {
   auto it = contacts_.find(id);
   if (it == contacts_.end()) {
     auto ended = deps_.store.get_contact(org_, id);
@@ -21,13 +29,64 @@ Result<Contact*> OrgCenter::own_contact(UserId agent, ContactId id) {
     return make_error(Errc::conflict, "contact is " +
                                           std::string(contact_status_name(ended->status)));
   }
-  if (it->second.agent != agent) {
-    return make_error(Errc::conflict, "contact is not offered to or handled by you");
-  }
   return &it->second;
 }
 
+Result<Contact*> OrgCenter::own_contact(UserId agent, ContactId id) {
+  auto c = open_contact(id);
+  if (c && (*c)->agent != agent) return not_yours();
+  return c;
+}
+
 void OrgCenter::requeue(const Contact& c) { table_.enqueue(c.id, c.queue, c.enqueued_at); }
+
+AgentEvent OrgCenter::party_event(const PartyAgentChange& change, ContactId contact) {
+  switch (change.change) {
+    case PartyChange::ring: return Offer{contact, profile_of(change.agent).rona_timeout()};
+    case PartyChange::answer: return Accept{contact};
+    case PartyChange::withdraw: return OfferWithdrawn{contact};
+    case PartyChange::leave: return ContactEnded{contact, profile_of(change.agent).wrap_up()};
+  }
+  return OfferWithdrawn{contact};
+}
+
+// c by value: callers pass the entry of contacts_ that commit_contact replaces or erases.
+Result<Contact> OrgCenter::settle(Contact c, const ContactEvent& event,
+                                  std::vector<AgentStep> steps, PartyRule party) {
+  const Timestamp now = deps_.clock.now();
+  auto after = apply(c, event, now);
+  if (!after) return after;
+  std::optional<UserId> consulted;
+  if (party == PartyRule::derive) {
+    if (auto change = party_agent_change(c, *after)) {
+      const bool given = std::any_of(steps.begin(), steps.end(),
+                                     [&](const AgentStep& s) { return s.agent == change->agent; });
+      if (!given) {
+        // Released agents first: their CancelRonaTimer must not meet a new offer's timer.
+        steps.insert(steps.begin(), AgentStep{change->agent, party_event(*change, c.id)});
+        consulted = change->agent;
+      }
+    }
+  }
+  std::vector<std::pair<AgentState, Transition>> planned;
+  planned.reserve(steps.size());
+  for (const AgentStep& step : steps) {
+    AgentState before = current(step.agent);
+    auto t = apply(before, step.event, now);
+    if (!t) {
+      if (step.agent == consulted) {
+        return make_error(t.error().code, "the consulted agent: " + t.error().message);
+      }
+      return std::move(t).error();
+    }
+    planned.emplace_back(std::move(before), std::move(*t));
+  }
+  if (auto r = commit_contact(c, *after); !r) return std::move(r).error();
+  for (const auto& [before, t] : planned) {
+    if (auto r = commit_agent(before, t); !r) return std::move(r).error();
+  }
+  return after;
+}
 
 Result<Contact> OrgCenter::new_contact(QueueId queue, std::string caller) {
   auto q = deps_.store.get_queue(org_, queue);
@@ -50,96 +109,77 @@ Result<Contact> OrgCenter::new_contact(QueueId queue, std::string caller) {
 }
 
 void OrgCenter::dispatch() {
-  const Timestamp now = deps_.clock.now();
   for (const RoutingOffer& offer : table_.take_offers()) {
     auto cit = contacts_.find(offer.contact);
     if (cit == contacts_.end()) continue;
     const Contact c = cit->second;
     const AgentState before = current(offer.agent);
     const DesktopProfile profile = profile_of(offer.agent);
-    auto at = apply(before, Offer{c.id, profile.rona_timeout()}, now);
-    auto ct = apply(c, OfferTo{offer.agent}, now);
-    if (!at || !ct) {
+    auto r = settle(c, OfferTo{offer.agent}, {{offer.agent, Offer{c.id, profile.rona_timeout()}}});
+    if (!r) {
       // The table and the states disagree (a bug or a race with a write failure): keep the
       // contact's place and the agent's availability, and say so.
       spdlog::warn("contact center: offer of contact {} to agent {} refused: {}", c.id.value,
-                   offer.agent.value, (!at ? at.error() : ct.error()).message);
-      requeue(c);
-      if (at && before.status == AgentStatus::available) {
+                   offer.agent.value, r.error().message);
+      if (contacts_.contains(c.id) && contacts_[c.id].status == ContactStatus::queued) requeue(c);
+      if (current(offer.agent).status == AgentStatus::available && before.since) {
         auto cfg = deps_.store.get_agent(org_, offer.agent);
-        if (cfg) table_.agent_available(offer.agent, cfg->queues, before.since);
+        if (cfg) table_.agent_available(offer.agent, cfg->queues, *before.since);
       }
-      continue;
     }
-    if (auto r = commit_contact(*ct); !r) {
-      spdlog::error("contact center: storing offer failed: {}", r.error().message);
-      requeue(c);
-      continue;
-    }
-    if (auto r = commit_agent(before, *at); !r) {
-      spdlog::error("contact center: storing agent offer failed: {}", r.error().message);
-    }
-    ++counters_[c.queue].offered;
-    emit_queue(c.queue);
   }
 }
 
 Result<Contact> OrgCenter::accept(UserId agent, ContactId id) {
-  auto c = own_contact(agent, id);
+  auto c = open_contact(id);
   if (!c) return std::move(c).error();
-  const Timestamp now = deps_.clock.now();
-  const AgentState before = current(agent);
-  auto ct = apply(**c, AcceptBy{agent}, now);
-  if (!ct) return ct;
-  auto at = apply(before, Accept{id}, now);
-  if (!at) return std::move(at).error();
-  if (auto r = commit_contact(*ct); !r) return std::move(r).error();
-  if (auto r = commit_agent(before, *at); !r) return std::move(r).error();
-  ++counters_[ct->queue].answered;
-  emit_queue(ct->queue);
-  return ct;
+  if ((*c)->agent == agent) return settle(**c, AcceptBy{agent}, {{agent, Accept{id}}});
+  if (party_agent(**c) == agent) return settle(**c, PartyAnswered{agent}, {});
+  return not_yours();
 }
 
 Result<Contact> OrgCenter::decline(UserId agent, ContactId id) {
-  auto c = own_contact(agent, id);
+  auto c = open_contact(id);
   if (!c) return std::move(c).error();
-  const Timestamp now = deps_.clock.now();
-  const AgentState before = current(agent);
-  auto ct = apply(**c, DeclineBy{agent}, now);
-  if (!ct) return ct;
-  auto at = apply(before, Decline{id}, now);
-  if (!at) return std::move(at).error();
-  if (auto r = commit_contact(*ct); !r) return std::move(r).error();
-  requeue(*ct);
-  if (auto r = commit_agent(before, *at); !r) return std::move(r).error();
+  if ((*c)->agent == agent) {
+    auto ct = settle(**c, DeclineBy{agent}, {{agent, Decline{id}}});
+    if (!ct) return ct;
+    requeue(*ct);
+  } else if (party_agent(**c) == agent) {
+    if ((*c)->party_joined) {
+      return make_error(Errc::conflict, "you have answered this consult; end it to leave");
+    }
+    if (auto ct = settle(**c, PartyLeft{agent}, {}); !ct) return ct;
+  } else {
+    return not_yours();
+  }
   dispatch();
   return contact(id);
 }
 
 void OrgCenter::on_rona(UserId agent, ContactId id) {
-  rona_timers_.erase(id);
+  rona_timers_.erase({id, agent});
   auto cit = contacts_.find(id);
-  if (cit == contacts_.end() || cit->second.agent != agent) return;  // answered meanwhile
-  const Timestamp now = deps_.clock.now();
+  if (cit == contacts_.end()) return;
+  const Contact c = cit->second;
+  const bool offer = c.status == ContactStatus::offered && c.agent == agent;
+  const bool consult = party_agent(c) == agent && !c.party_joined;
+  if (!offer && !consult) return;  // answered meanwhile
   auto rona_code = deps_.store.ensure_rona_idle_code(org_);
   if (!rona_code) {
     spdlog::error("contact center: no RONA idle code: {}", rona_code.error().message);
     return;
   }
-  const AgentState before = current(agent);
-  auto at = apply(before, RonaTimeout{id, rona_code->id}, now);
-  auto ct = apply(cit->second, RonaBy{agent}, now);
-  if (!at || !ct) return;  // the offer was settled while the timer fired
-  if (auto r = commit_contact(*ct); !r) {
-    spdlog::error("contact center: storing RONA failed: {}", r.error().message);
+  // A consult that rings out ends the consult (the primary agent has the customer back) and
+  // idles the consulted agent as any unanswered offer does.
+  const ContactEvent event = offer ? ContactEvent{RonaBy{agent}} : ContactEvent{PartyLeft{agent}};
+  auto ct = settle(c, event, {{agent, RonaTimeout{id, rona_code->id}}});
+  if (!ct) {
+    spdlog::error("contact center: RONA of contact {} for agent {} not applied: {}", id.value,
+                  agent.value, ct.error().message);
     return;
   }
-  requeue(*ct);
-  if (auto r = commit_agent(before, *at); !r) {
-    spdlog::error("contact center: storing RONA state failed: {}", r.error().message);
-  }
-  ++counters_[ct->queue].rona;
-  emit_queue(ct->queue);
+  if (offer) requeue(*ct);
   dispatch();
 }
 
@@ -158,100 +198,92 @@ void OrgCenter::on_wrap_up(UserId agent, ContactId id) {
 Result<Contact> OrgCenter::contact_event(UserId agent, ContactId id, const ContactEvent& event) {
   auto c = own_contact(agent, id);
   if (!c) return std::move(c).error();
-  ContactEvent checked = event;
-  if (auto* consult = std::get_if<Consult>(&checked)) {
+  if (const auto* consult = std::get_if<Consult>(&event)) {
     if (const auto* a = std::get_if<AgentParty>(&consult->party)) {
       auto target = deps_.store.get_agent(org_, a->agent);
       if (!target) return make_error(Errc::invalid_input, "field 'agentId': no such agent");
     }
   }
-  auto ct = apply(**c, checked, deps_.clock.now());
-  if (!ct) return ct;
-  if (auto r = commit_contact(*ct); !r) return std::move(r).error();
-  return ct;
+  return settle(**c, event, {});
 }
 
 Result<Contact> OrgCenter::transfer(UserId agent, ContactId id, ContactParty party) {
   auto c = own_contact(agent, id);
   if (!c) return std::move(c).error();
-  const Timestamp now = deps_.clock.now();
-  const AgentState before = current(agent);
-  auto ct = apply(**c, Transfer{party}, now);
-  if (!ct) return ct;
-  auto at = apply(before, ContactEnded{id, profile_of(agent).wrap_up()}, now);
-  if (!at) return std::move(at).error();
-  std::optional<Transition> target_t;
-  AgentState target_before;
+  std::vector<AgentStep> steps{{agent, ContactEnded{id, profile_of(agent).wrap_up()}}};
   if (const auto* a = std::get_if<AgentParty>(&party)) {
     auto target_cfg = deps_.store.get_agent(org_, a->agent);
     if (!target_cfg) return make_error(Errc::invalid_input, "field 'agentId': no such agent");
-    target_before = current(a->agent);
-    auto tt = apply(target_before, Offer{id, profile_of(a->agent).rona_timeout()}, now);
-    if (!tt) return std::move(tt).error();  // e.g. the target is not Available
-    target_t = std::move(*tt);
+    // The consulted agent already rings or talks for this contact: nothing to offer them.
+    if (party_agent(**c) != a->agent) {
+      steps.push_back({a->agent, Offer{id, profile_of(a->agent).rona_timeout()}});
+    }
   }
-  if (auto r = commit_contact(*ct); !r) return std::move(r).error();
-  if (auto r = commit_agent(before, *at); !r) return std::move(r).error();
-  if (target_t) {
-    if (auto r = commit_agent(target_before, *target_t); !r) return std::move(r).error();
-    ++counters_[ct->queue].offered;
-    emit_queue(ct->queue);
-  }
+  auto ct = settle(**c, Transfer{std::move(party)}, std::move(steps));
+  if (!ct) return ct;
   dispatch();
   return ct;
 }
 
 Result<Contact> OrgCenter::end(UserId agent, ContactId id) {
-  auto c = own_contact(agent, id);
+  auto c = open_contact(id);
   if (!c) return std::move(c).error();
-  const Timestamp now = deps_.clock.now();
-  const AgentState before = current(agent);
-  auto ct = apply(**c, End{}, now);
+  Result<Contact> ct = not_yours();
+  if ((*c)->agent == agent) {
+    ct = settle(**c, End{}, {{agent, ContactEnded{id, profile_of(agent).wrap_up()}}});
+  } else if (party_agent(**c) == agent) {
+    ct = settle(**c, PartyLeft{agent}, {});  // the consulted agent hangs up
+  }
   if (!ct) return ct;
-  auto at = apply(before, ContactEnded{id, profile_of(agent).wrap_up()}, now);
-  if (!at) return std::move(at).error();
-  if (auto r = commit_contact(*ct); !r) return std::move(r).error();
-  if (auto r = commit_agent(before, *at); !r) return std::move(r).error();
   dispatch();
   return ct;
 }
 
 Result<AgentStateView> OrgCenter::wrap_up(UserId agent, ContactId id, const std::string& code) {
+  const Timestamp now = deps_.clock.now();
   const AgentState before = current(agent);
-  auto at = apply(before, WrapUpDone{id}, deps_.clock.now());
+  auto at = apply(before, WrapUpDone{id}, now);
   if (!at) return std::move(at).error();
+  // The code belongs to the contact when this agent handled it last (an agent who transferred
+  // it to a colleague, or a consulted agent, publishes theirs without overwriting the record).
+  std::optional<Contact> coded;
+  if (!code.empty()) {
+    auto stored = contact(id);
+    if (!stored) return std::move(stored).error();
+    auto ct = apply(*stored, RecordWrapUp{agent, code}, now);
+    if (ct) {
+      coded = std::move(*ct);
+    } else if (ct.error().code == Errc::invalid_input) {
+      return std::move(ct).error();
+    }
+  }
+  if (coded) {
+    if (auto r = deps_.store.put_contact(*coded); !r) return std::move(r).error();
+  }
   if (auto r = commit_agent(before, *at); !r) return std::move(r).error();
   if (!code.empty()) {
     emit(agent, "contact.wrapup",
          boost::json::object{{"contactId", id.value}, {"agentId", agent.value}, {"code", code}});
   }
+  if (coded) emit_contact(*coded);
   dispatch();
   return view(current(agent));
 }
 
 Result<Contact> OrgCenter::abandon(ContactId id) {
-  auto it = contacts_.find(id);
-  if (it == contacts_.end()) {
-    auto ended = deps_.store.get_contact(org_, id);
-    if (!ended) return std::move(ended).error();
-    return make_error(Errc::conflict, "contact is " +
-                                          std::string(contact_status_name(ended->status)));
+  auto c = open_contact(id);
+  if (!c) return std::move(c).error();
+  std::vector<AgentStep> steps;
+  if ((*c)->status == ContactStatus::offered && (*c)->agent) {
+    const AgentState ringing = current(*(*c)->agent);
+    // Only an agent whose desktop rings for it is released (a stale state must not block the
+    // caller's hang-up).
+    if (ringing.status == AgentStatus::reserved && ringing.contact == id) {
+      steps.push_back({*(*c)->agent, OfferWithdrawn{id}});
+    }
   }
-  const Timestamp now = deps_.clock.now();
-  const Contact c = it->second;
-  auto ct = apply(c, Abandon{}, now);
+  auto ct = settle(**c, Abandon{}, std::move(steps));
   if (!ct) return ct;
-  std::optional<Transition> at;
-  AgentState before;
-  if (c.status == ContactStatus::offered && c.agent) {
-    before = current(*c.agent);
-    auto t = apply(before, OfferWithdrawn{id}, now);
-    if (t) at = std::move(*t);
-  }
-  if (auto r = commit_contact(*ct); !r) return std::move(r).error();
-  if (at) {
-    if (auto r = commit_agent(before, *at); !r) return std::move(r).error();
-  }
   dispatch();
   return ct;
 }

@@ -49,6 +49,27 @@ int run_demo(const DemoArgs& a) {
   if (ec) return fail("--data " + a.data + ": cannot create the folder: " + ec.message());
   fs::permissions(a.data, fs::perms::owner_all, fs::perm_options::replace, ec);
 
+  // The Microsoft side of the demo: Entra ID and Graph, emulated in this process over HTTPS.
+  // Started first: the connector is configured with its URLs, app registration and CA.
+  EmulatorHostOptions eo;
+  eo.host = a.host;
+  eo.port = static_cast<std::uint16_t>(
+      a.emulator_port >= 0 ? a.emulator_port : (a.port == 0 ? 0 : (a.port + 1) % 65536));
+  eo.ca_out_path = (fs::path(a.data) / "emulator-ca.pem").string();
+  eo.emulator.users = a.emulator_users;
+  // The emulated Teams users live their day (meetings, calls, presenting) unless the demo is
+  // asked to keep still.
+  eo.emulator.activity_episodes_per_user_hour = a.simulation == "on" ? 3.0 : 0.0;
+  // Loopback redirect URIs match on any port (as in Entra), so the demo port need not be known
+  // yet; with a fixed port it is written out.
+  const std::string demo_origin =
+      "http://" + a.host + (a.port == 0 ? std::string() : ":" + std::to_string(a.port));
+  eo.emulator.redirect_uris = {demo_origin + "/api/v1/connectors/msteams/callback",
+                               demo_origin + "/api/v1/connectors/msteams/sync-accounts/callback"};
+  auto emulator = EmulatorHost::start(std::move(eo));
+  if (!emulator) return fail("--emulator-port: " + emulator.error().message);
+  const auto info = (*emulator)->info();
+
   RuntimeOptions options;
   options.config.server.host = a.host;
   options.config.server.port = a.port;
@@ -59,6 +80,14 @@ int run_demo(const DemoArgs& a) {
   options.min_password_length = 1;
   options.demo = true;
   options.simulation = a.simulation == "on";
+  // The Teams connector talks to the emulator (public_url stays empty: the runtime derives the
+  // redirect URI from the bound port).
+  options.config.microsoft.client_id = info.app_id;
+  options.config.microsoft.client_secret = info.app_secret;
+  options.config.microsoft.client_secret_env = "";
+  options.config.microsoft.login_base_url = info.login_base_url;
+  options.config.microsoft.graph_base_url = info.graph_base_url + "/v1.0";
+  options.config.microsoft.ca_file = (fs::path(a.data) / "emulator-ca.pem").string();
   auto runtime = Runtime::create(std::move(options));
   if (!runtime) return fail(runtime.error().message);
 
@@ -71,20 +100,6 @@ int run_demo(const DemoArgs& a) {
   if (!port) return fail(port.error().message);
 
   const std::string url = "http://" + a.host + ":" + std::to_string(*port) + "/";
-  // The Microsoft side of the demo: Entra ID and Graph, emulated in this process over HTTPS.
-  EmulatorHostOptions eo;
-  eo.host = a.host;
-  eo.port = static_cast<std::uint16_t>(
-      a.emulator_port >= 0 ? a.emulator_port : (a.port == 0 ? 0 : (a.port + 1) % 65536));
-  eo.ca_out_path = (fs::path(a.data) / "emulator-ca.pem").string();
-  eo.emulator.users = a.emulator_users;
-  // The emulated Teams users live their day (meetings, calls, presenting) unless the demo is
-  // asked to keep still.
-  eo.emulator.activity_episodes_per_user_hour = a.simulation == "on" ? 3.0 : 0.0;
-  eo.emulator.redirect_uris = {url + "api/v1/connectors/msteams/callback"};
-  auto emulator = EmulatorHost::start(std::move(eo));
-  if (!emulator) return fail("--emulator-port: " + emulator.error().message);
-  const auto info = (*emulator)->info();
   std::cout << "ccteams demo is running (Ctrl+C to stop)\n"
             << "  Console:   " << url << "\n"
             << "  Data:      " << fs::absolute(a.data).string() << "\n"

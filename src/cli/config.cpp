@@ -18,7 +18,7 @@ class Reader {
     for (const auto& [k, node] : root_) {
       const std::string section(k.str());
       if (!sections.contains(section)) {
-        return fail(section, "is not a known section (known: server, store, secrets, log, auth)");
+        return fail(section, "is not a known section (known: server, store, secrets, log, auth, microsoft)");
       }
       if (!node.is_table()) return fail(section, "must be a table ([" + section + "])");
       for (const auto& [sub, _] : *node.as_table()) {
@@ -104,8 +104,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
       {"store", {"driver", "path"}},
       {"secrets", {"key", "key_env", "key_file"}},
       {"log", {"format", "level"}},
-      {"auth", {"session_ttl_minutes", "lockout_failures", "lockout_minutes", "password_hash"}}};
-  if (auto res = r.check_known({"server", "store", "secrets", "log", "auth"}, keys); !res) {
+      {"auth", {"session_ttl_minutes", "lockout_failures", "lockout_minutes", "password_hash"}},
+      {"microsoft", {"client_id", "client_secret", "client_secret_env", "client_secret_file",
+                     "login_base_url", "graph_base_url", "ca_file", "health_check_seconds"}}};
+  if (auto res = r.check_known({"server", "store", "secrets", "log", "auth", "microsoft"}, keys);
+      !res) {
     return std::move(res).error();
   }
   Config c;
@@ -125,7 +128,16 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                           c.auth.session_ttl_minutes),
                    narrow(r, "auth", "lockout_failures", 1, 1000, c.auth.lockout_failures),
                    narrow(r, "auth", "lockout_minutes", 1, 24 * 60, c.auth.lockout_minutes),
-                   r.str("auth", "password_hash", c.auth.password_hash)}) {
+                   r.str("auth", "password_hash", c.auth.password_hash),
+                   r.str("microsoft", "client_id", c.microsoft.client_id),
+                   r.str("microsoft", "client_secret", c.microsoft.client_secret),
+                   r.str("microsoft", "client_secret_env", c.microsoft.client_secret_env),
+                   r.str("microsoft", "client_secret_file", c.microsoft.client_secret_file),
+                   r.str("microsoft", "login_base_url", c.microsoft.login_base_url),
+                   r.str("microsoft", "graph_base_url", c.microsoft.graph_base_url),
+                   r.str("microsoft", "ca_file", c.microsoft.ca_file),
+                   narrow(r, "microsoft", "health_check_seconds", 10, 24 * 3600,
+                          c.microsoft.health_check_seconds)}) {
     if (!res) return std::move(res).error();
   }
   for (auto res : {one_of(r, "store.driver", c.store.driver, {"sqlite"}),
@@ -140,6 +152,18 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
   if (!c.server.public_url.empty() && c.server.public_url.rfind("https://", 0) != 0 &&
       c.server.public_url.rfind("http://", 0) != 0) {
     return r.fail("server.public_url", "must start with https:// (or http:// for tests)");
+  }
+  for (auto [key, url] : {std::pair{"microsoft.login_base_url", &c.microsoft.login_base_url},
+                          std::pair{"microsoft.graph_base_url", &c.microsoft.graph_base_url}}) {
+    while (!url->empty() && url->back() == '/') url->pop_back();
+    if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
+      return r.fail(key, "must start with https:// (or http:// for tests)");
+    }
+  }
+  if (!c.microsoft.client_id.empty() && c.server.public_url.empty()) {
+    return r.fail("server.public_url",
+                  "must be set when microsoft.client_id is (the consent redirect URI is built "
+                  "from it)");
   }
   if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
     return r.fail("server.tls_cert_file", "and server.tls_key_file must be set together");

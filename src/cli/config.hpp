@@ -42,12 +42,28 @@ struct AuthConfig {
   std::string password_hash = "interactive";  // interactive, moderate, minimum
 };
 
+// The Microsoft Teams connector's Entra app registration and endpoints (issue 4). The client
+// secret is found like secrets.key: client_secret, else the variable client_secret_env, else
+// the file client_secret_file. The consent redirect URI is
+// {server.public_url}/api/v1/connectors/msteams/callback. No client_id: the connector is off.
+struct MicrosoftConfig {
+  std::string client_id;
+  std::string client_secret;  // prefer client_secret_env or client_secret_file
+  std::string client_secret_env = "CCTEAMS_MICROSOFT_CLIENT_SECRET";
+  std::string client_secret_file;
+  std::string login_base_url = "https://login.microsoftonline.com";  // no trailing slash
+  std::string graph_base_url = "https://graph.microsoft.com/v1.0";   // no trailing slash
+  std::string ca_file;  // extra CA certificates (PEM) trusted by the HTTPS client
+  int health_check_seconds = 300;  // how often Active connectors confirm their app token
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
   SecretsConfig secrets;
   LogConfig log;
   AuthConfig auth;
+  MicrosoftConfig microsoft;
 };
 
 // Errors (invalid_input): the message names the file, the key and what is expected, e.g.

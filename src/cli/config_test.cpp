@@ -41,6 +41,31 @@ password_hash = "moderate"
   EXPECT_EQ(c->auth.lockout_failures, 3);
 }
 
+TEST(Config, MicrosoftSection) {
+  auto c = parse_config(R"(
+[server]
+public_url = "https://cc.example.com"
+[microsoft]
+client_id = "app-id"
+client_secret_file = "/etc/ccteams/ms-secret"
+login_base_url = "https://login.example/"
+graph_base_url = "https://graph.example/v1.0"
+ca_file = "/etc/ccteams/extra-ca.pem"
+health_check_seconds = 60
+)", "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->microsoft.client_id, "app-id");
+  EXPECT_EQ(c->microsoft.client_secret_file, "/etc/ccteams/ms-secret");
+  EXPECT_EQ(c->microsoft.client_secret_env, "CCTEAMS_MICROSOFT_CLIENT_SECRET");
+  EXPECT_EQ(c->microsoft.login_base_url, "https://login.example");  // trailing slash dropped
+  EXPECT_EQ(c->microsoft.graph_base_url, "https://graph.example/v1.0");
+  EXPECT_EQ(c->microsoft.ca_file, "/etc/ccteams/extra-ca.pem");
+  EXPECT_EQ(c->microsoft.health_check_seconds, 60);
+  auto d = parse_config("", "t.toml");
+  EXPECT_EQ(d->microsoft.login_base_url, "https://login.microsoftonline.com");
+  EXPECT_TRUE(d->microsoft.client_id.empty());
+}
+
 struct BadCase {
   const char* toml;
   const char* names;  // the message must name this
@@ -67,6 +92,14 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"[server]\npublic_url = \"ftp://x\"\n", "server.public_url"},
                       BadCase{"[server]\ntls_cert_file = \"a.pem\"\n", "server.tls_cert_file"},
                       BadCase{"[auth]\nlockout_failures = 0\n", "auth.lockout_failures"},
+                      BadCase{"[microsoft]\nclient_secret_fiel = \"x\"\n",
+                              "microsoft.client_secret_fiel"},
+                      BadCase{"[microsoft]\nlogin_base_url = \"ftp://x\"\n",
+                              "microsoft.login_base_url"},
+                      BadCase{"[microsoft]\ngraph_base_url = 3\n", "microsoft.graph_base_url"},
+                      BadCase{"[microsoft]\nhealth_check_seconds = 1\n",
+                              "microsoft.health_check_seconds"},
+                      BadCase{"[microsoft]\nclient_id = \"a\"\n", "server.public_url"},
                       BadCase{"[server\n", "bad.toml:1"}));
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "adapters/http/api/api_context.hpp"
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/router.hpp"
+#include "adapters/http/static_files.hpp"  // web console (issue 8)
 #include "adapters/store/sqlite_store.hpp"
 #include "app/auth_service.hpp"
 #include "app/metrics.hpp"
@@ -32,6 +33,7 @@
 #include "app/demo_callers.hpp"
 #include "cli/demo.hpp"
 // ---- end contact center ----
+#include "cli/connector_wiring.hpp"  // Teams connector (issue 4)
 
 namespace ccteams::cli {
 
@@ -89,6 +91,8 @@ struct Runtime::Impl {
   std::unique_ptr<http::CcApiContext> cc_api;
   std::unique_ptr<DemoCallers> demo_callers;  // demo with --simulation on
   // ---- end contact center ----
+  // Teams connector (issue 4). After ioc and the stores it uses; destroyed before them.
+  std::unique_ptr<ConnectorWiring> connector;
   std::vector<std::thread> threads;
   std::mutex mu;
   std::condition_variable cv;
@@ -152,6 +156,22 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   http::register_cc_desk_routes(impl->router, *impl->cc_api);
   http::register_cc_event_routes(impl->router, *impl->cc_api);
   // ---- end contact center ----
+  // ---- Teams connector (issue 4): Graph client, connector service, routes, health check ----
+  auto connector = ConnectorWiring::create(
+      ConnectorDeps{impl->options.config, impl->ioc, db, impl->store->accounts(), *impl->cc_store,
+                    *impl->auth, impl->tokens, impl->clock},
+      impl->router);
+  if (!connector) return std::move(connector).error();
+  impl->connector = std::move(*connector);
+  // ---- end Teams connector ----
+  // ---- web console (issue 8): web/ as static files; the API works without it ----
+  if (auto web = http::StaticFiles::load(http::resolve_web_root(CCTEAMS_WEB_ROOT))) {
+    http::register_static_routes(
+        impl->router, std::make_shared<const http::StaticFiles>(std::move(*web)), "/sign-in.html");
+  } else {
+    spdlog::warn("web console not served: {}", web.error().message);
+  }
+  // ---- end web console ----
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
@@ -190,6 +210,7 @@ Result<std::uint16_t> Runtime::start() {
   auto port = im.server->listen(sc.host, sc.port);
   if (!port) return port;
   im.server->start();
+  im.connector->start(sc.host, *port);  // Teams connector: redirect URI, health check
   im.work.emplace(im.ioc.get_executor());
   im.signals.emplace(im.ioc, SIGINT, SIGTERM);
   im.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -218,6 +239,7 @@ void Runtime::stop(std::chrono::milliseconds grace) {
   }
   im.shutting_down = true;
   if (im.demo_callers) im.demo_callers->stop();
+  if (im.connector) im.connector->stop();
   auto finish = [&im] {
     im.work.reset();
     im.ioc.stop();

@@ -38,6 +38,15 @@ struct AgentConfig {
   friend bool operator==(const AgentConfig&, const AgentConfig&) = default;
 };
 
+// A queue's cumulative counts: the sums of its contacts' offers, answers and ronas.
+struct QueueCounts {
+  QueueId queue;
+  std::int64_t offered = 0;
+  std::int64_t answered = 0;
+  std::int64_t rona = 0;
+  friend bool operator==(const QueueCounts&, const QueueCounts&) = default;
+};
+
 // One entry of the event log. `agent` is the agent the event concerns, when there is one: an
 // agent may see only events about themselves; supervisors and admins see the whole org.
 struct CcEventRecord {
@@ -97,13 +106,16 @@ class ContactCenterStore {
   // must have been put first (not_found otherwise).
   virtual Result<void> put_agent_state(OrgId org, const AgentState& state) = 0;
   virtual Result<std::vector<AgentState>> list_agent_states(OrgId org) = 0;
-  // Inserts when contact.id is 0 (the id is assigned and returned), else replaces.
+  // Inserts when contact.id is 0 (the id is assigned and returned), else replaces. The queue's
+  // counts (list_queue_counts) move with the contact's offers/answers/ronas in the same write.
   virtual Result<Contact> put_contact(const Contact& contact) = 0;
   virtual Result<Contact> get_contact(OrgId org, ContactId id) = 0;
   // Contacts not Ended, oldest first.
   virtual Result<std::vector<Contact>> list_open_contacts(OrgId org) = 0;
   // Organisations with a persisted agent state or open contact (restart recovery).
   virtual Result<std::vector<OrgId>> orgs_with_live_state() = 0;
+  // Cumulative counts of org's existing queues that have any (queues without are absent).
+  virtual Result<std::vector<QueueCounts>> list_queue_counts(OrgId org) = 0;
 
   // ---- event log ----
   // Appends the event; `body_without_seq` is a JSON object's text, which the store completes

@@ -69,7 +69,7 @@ struct UsersPage {
 // Availability and activity are kept as the raw Graph strings (§3.1): the documented lists
 // disagree between revisions and new values appear (Focusing), so interpretation (case-
 // insensitive) belongs to the core mapping, not the decoder.
-struct Presence {
+struct GraphPresence {
   std::string user_id;
   std::string availability;
   std::string activity;
@@ -312,7 +312,7 @@ class GraphClient {
 
   // ---- Presence (app token)
   // POST /communications/getPresencesByUserId; 1..650 ids (more is a caller bug: invalid_request).
-  virtual Async<std::vector<Presence>> get_presences(std::string tenant,
+  virtual Async<std::vector<GraphPresence>> get_presences(std::string tenant,
                                                      std::vector<std::string> user_ids) = 0;
   virtual Async<void> set_presence(std::string tenant, SetPresenceRequest request) = 0;
   // not_found when the session does not exist (already cleared or expired).

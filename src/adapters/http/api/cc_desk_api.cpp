@@ -132,9 +132,9 @@ void register_contacts(Router& router, CcApiContext& ctx) {
             auto id = path_id<ContactId>(req, "contact");
             if (!id) return error_response(id.error());
             auto contact = c.center.contact(who.org_id, *id);
-            // An agent sees only the contacts they hold (as in the event stream).
+            // An agent sees only the contacts they hold or are consulted on.
             if (contact && !who.roles.has(Role::supervisor) && !who.roles.has(Role::admin) &&
-                contact->agent != who.user_id) {
+                contact->agent != who.user_id && party_agent(*contact) != who.user_id) {
               return error_response(make_error(Errc::not_found, "no such contact"));
             }
             return contact_response(contact);
@@ -190,9 +190,10 @@ void register_contacts(Router& router, CcApiContext& ctx) {
             if (!body) return error_response(body.error());
             auto code = optional_string(*body, "code");
             if (!code) return error_response(code.error());
-            if (code->value_or("").size() > 80) {
-              return error_response(
-                  make_error(Errc::invalid_input, "field 'code' is longer than 80 characters"));
+            if (code->value_or("").size() > kMaxWrapUpCodeLength) {
+              return error_response(make_error(
+                  Errc::invalid_input, "field 'code' is longer than " +
+                                           std::to_string(kMaxWrapUpCodeLength) + " characters"));
             }
             return state_response(
                 who, c.center.wrap_up(who.org_id, who.user_id, *id, code->value_or("")));

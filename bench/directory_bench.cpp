@@ -1,0 +1,474 @@
+// directory_bench: the Teams directory index (core/directory.hpp) at 100,000 users, and the
+// same data and queries through SQLite FTS5 prefix search, in the same run (issue 7).
+//
+// Data: 100,000 generated users (deterministic seed): common and international given names and
+// surnames (accents included), a third of surnames built from syllables so the vocabulary is
+// as varied as a real tenant's, 25 departments (among them "Billing") and 30 job titles.
+// Prints plain figures:
+//   * build: time to upsert every user (tokenising, folding, E.164 normalisation included);
+//   * memory: bytes per user of the index (glibc mallinfo2 delta, stored users included);
+//   * search: p50/p99 latency of a fixed mix of queries (name prefixes, full names, "billing",
+//     infix, filters), first page of 25, in process, per kind and overall;
+//   * the same for an in-memory SQLite FTS5 table over the same users (unicode61 tokenizer with
+//     diacritics removed, prefix indexes 2 and 3, ORDER BY rank LIMIT 25; FTS5 has no infix, so
+//     infix words are sent as prefixes there), and the ratio FTS5 / index.
+// The latency over HTTP (issue 7) comes with the directory API; it is not measured here.
+// Usage: directory_bench [rounds]   (default 20 rounds of the query mix; a few seconds)
+
+#include <malloc.h>
+#include <time.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/directory.hpp"
+#include "core/directory_text.hpp"
+
+namespace {
+
+using ccteams::DirectoryIndex;
+using ccteams::DirectoryQuery;
+using ccteams::TeamsUser;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kUsers = 100'000;
+constexpr std::size_t kPageSize = 25;
+
+// Word lists, '|'-separated so that multi-word entries (departments, titles) fit.
+constexpr const char* kGivenNamesText =
+    "James|Mary|John|Patricia|Robert|Jennifer|Michael|Linda|William|Elizabeth|David|Barbara|"
+    "Richard|Susan|Joseph|Jessica|Thomas|Sarah|Charles|Karen|Christopher|Nancy|Daniel|Lisa|"
+    "Matthew|Betty|Anthony|Margaret|Mark|Sandra|Donald|Ashley|Steven|Kimberly|Paul|Emily|Andrew|"
+    "Donna|Joshua|Michelle|Kenneth|Dorothy|Kevin|Carol|Brian|Amanda|George|Melissa|Edward|"
+    "Deborah|Ronald|Stephanie|Timothy|Rebecca|Jason|Laura|Jeffrey|Sharon|Ryan|Cynthia|Jacob|"
+    "Kathleen|Gary|Amy|Nicholas|Shirley|Eric|Angela|Jonathan|Helen|Stephen|Anna|Larry|Brenda|"
+    "Justin|Pamela|Scott|Nicole|Brandon|Emma|Benjamin|Samantha|Samuel|Katherine|Gregory|"
+    "Christine|Alexander|Debra|Frank|Rachel|Patrick|Catherine|Raymond|Carolyn|Jack|Janet|Dennis|"
+    "Ruth|Jerry|Maria|Tyler|Heather|Aaron|Diane|José|Virginia|Adam|Julie|Henry|Joyce|Nathan|"
+    "Victoria|Douglas|Olivia|Zachary|Kelly|Peter|Christina|Kyle|Lauren|Walter|Joan|Ethan|Evelyn|"
+    "Jeremy|Judith|Harold|Megan|Keith|Cheryl|Christian|Andrea|Roger|Hannah|Noah|Martha|Gerald|"
+    "Jacqueline|Carl|Frances|Terry|Gloria|Sean|Ann|Austin|Teresa|Arthur|Kathryn|Lawrence|Sara|"
+    "Jesse|Janice|Dylan|Jean|Bryan|Alice|Joe|Madison|Jordan|Doris|Billy|Abigail|Bruce|Julia|"
+    "Albert|Judy|Gabriel|Denise|Logan|Amber|Alan|Marilyn|Juan|Beverly|Wayne|Danielle|Roy|"
+    "Theresa|Ralph|Sophia|Randy|Marie|Eugene|Diana|Vincent|Brittany|Russell|Natalie|Elijah|"
+    "Isabella|Louis|Charlotte|Philip|Alexis|Johnny|Kayla|Søren|Łukasz|François|Jürgen|Zoë|Björn|"
+    "Ángel|Chloé|Émile|Håkan|Małgorzata|Renée|Inès|Sven|Giulia|Matteo|Yuki|Hiroshi|Priya|Arjun|"
+    "Wei|Mei|Olga|Dmitri|Fatima|Omar|Aisha|Mohammed|Ayşe|Mehmet|Ştefan|Ioana|Siobhán|Seán";
+constexpr const char* kSurnamesText =
+    "Smith|Johnson|Williams|Brown|Jones|Garcia|Miller|Davis|Rodriguez|Martinez|Hernandez|Lopez|"
+    "Gonzalez|Wilson|Anderson|Thomas|Taylor|Moore|Jackson|Martin|Lee|Perez|Thompson|White|"
+    "Harris|Sanchez|Clark|Ramirez|Lewis|Robinson|Walker|Young|Allen|King|Wright|Scott|Torres|"
+    "Nguyen|Hill|Flores|Green|Adams|Nelson|Baker|Hall|Rivera|Campbell|Mitchell|Carter|Roberts|"
+    "Gomez|Phillips|Evans|Turner|Diaz|Parker|Cruz|Edwards|Collins|Reyes|Stewart|Morris|Morales|"
+    "Murphy|Cook|Rogers|Gutierrez|Ortiz|Morgan|Cooper|Peterson|Bailey|Reed|Kelly|Howard|Ramos|"
+    "Kim|Cox|Ward|Richardson|Watson|Brooks|Chavez|Wood|James|Bennett|Gray|Mendoza|Ruiz|Hughes|"
+    "Price|Alvarez|Castillo|Sanders|Patel|Myers|Long|Ross|Foster|Jimenez|Powell|Jenkins|Perry|"
+    "Russell|Sullivan|Bell|Coleman|Butler|Henderson|Barnes|Fisher|Vasquez|Simmons|Romero|Jordan|"
+    "Patterson|Alexander|Hamilton|Graham|Reynolds|Griffin|Wallace|Moreno|West|Cole|Hayes|Bryant|"
+    "Herrera|Gibson|Ellis|Tran|Medina|Aguilar|Stevens|Murray|Ford|Castro|Marshall|Owens|Harrison|"
+    "Fernandez|McDonald|Woods|Washington|Kennedy|Wells|Vargas|Henry|Chen|Freeman|Webb|Tucker|"
+    "Guzman|Burns|Crawford|Olson|Simpson|Porter|Hunter|Gordon|Mendez|Silva|Shaw|Snyder|Mason|"
+    "Dixon|Muñoz|Hunt|Hicks|Holmes|Palmer|Wagner|Black|Robertson|Boyd|Rose|Stone|Salazar|Fox|"
+    "Warren|Mills|Meyer|Rice|Schmidt|Garza|Daniels|Ferguson|Nichols|Stephens|Soto|Weaver|Ryan|"
+    "Gardner|Payne|Grant|Dunn|Spencer|Hawkins|Arnold|Pierce|Hansen|Peters|Santos|Hart|Bradley|"
+    "Knight|Elliott|Cunningham|Duncan|Armstrong|Hudson|Carroll|Lane|Riley|Andrews|Alvarado|Ray|"
+    "Delgado|Berry|Perkins|Hoffman|Johnston|Matthews|Peña|Richards|Willis|Carpenter|Lawrence|"
+    "Müller|Schröder|Kowalski|Nowak|Wiśniewski|Dubois|Lefèvre|Jørgensen|Østergaard|Åberg|"
+    "Lindström|Nilsson|Rossi|Bianchi|Ferrari|Yamamoto|Tanaka|Suzuki|Sato|Kumar|Sharma|Singh|"
+    "Gupta|Ivanov|Petrov|Öztürk|Yılmaz|Popescu|Ionescu|O'Brien|O'Connor|MacLeod|van der Berg|"
+    "de la Cruz|Strøm|Ó Súilleabháin";
+// Syllables for the surnames no list holds (a real tenant's long tail).
+constexpr const char* kHeadText =
+    "Kal|Ber|Mon|Tre|Vel|Har|Lin|Ost|Dra|Fen|Gal|Hol|Isa|Jor|Kre|Lom|Mar|Nor|Pal|Quin|Ros|Sal|"
+    "Tor|Ul|Van|Wes|Yar|Zel|Bro|Cas";
+constexpr const char* kMidText = "a|e|i|o|u|en|an|ar|el|or|ven|sto|ri|la|mo|ne|ta|ber|dal|ko";
+constexpr const char* kTailText =
+    "berg|son|ström|ley|ford|ton|wick|man|stein|ez|ini|ovic|sky|ard|ett|oux|ani|ier|holm|dorf";
+constexpr const char* kDepartmentsText =
+    "Billing|Billing Operations|Customer Support|Technical Support|Sales|Inside Sales|Marketing|"
+    "Finance|Accounts Payable|Accounts Receivable|Legal|Human Resources|IT|Engineering|"
+    "Product Management|Procurement|Logistics|Recherche & Développement|Facilities|Security|"
+    "Compliance|Customer Success|Training|Quality Assurance|Executive Office";
+constexpr const char* kTitlesText =
+    "Billing Specialist|Billing Analyst|Billing Manager|Support Engineer|Senior Support Engineer|"
+    "Team Lead|Account Executive|Account Manager|Sales Representative|Marketing Manager|"
+    "Financial Analyst|Accountant|Legal Counsel|Paralegal|HR Business Partner|Recruiter|"
+    "Software Engineer|Senior Software Engineer|Product Manager|Buyer|Logistics Coordinator|"
+    "Researcher|Facilities Manager|Security Analyst|Compliance Officer|Customer Success Manager|"
+    "Trainer|QA Engineer|Director|Vice President";
+
+std::vector<std::string> split(const char* text) {
+  std::vector<std::string> out;
+  std::string current;
+  for (const char* p = text; *p != 0; ++p) {
+    if (*p == '|') {
+      out.push_back(current);
+      current.clear();
+    } else {
+      current.push_back(*p);
+    }
+  }
+  out.push_back(current);
+  return out;
+}
+
+// splitmix64: the same users on every machine and standard library (std distributions are not
+// specified bit for bit).
+struct Rng {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  const std::string& pick(const std::vector<std::string>& items) {
+    return items[next() % items.size()];
+  }
+  bool chance(int percent) { return static_cast<int>(next() % 100) < percent; }
+};
+
+std::string ascii_mail_part(const std::string& name) {
+  std::string out;
+  for (const std::string& t : ccteams::directory_tokens(name)) {
+    if (!out.empty()) out += '.';
+    out += t;
+  }
+  return out;
+}
+
+std::vector<TeamsUser> generate_users() {
+  const auto given = split(kGivenNamesText);
+  const auto surnames = split(kSurnamesText);
+  const auto head = split(kHeadText);
+  const auto mid = split(kMidText);
+  const auto tail = split(kTailText);
+  const auto departments = split(kDepartmentsText);
+  const auto titles = split(kTitlesText);
+  Rng rng{20261124};
+  std::vector<TeamsUser> users;
+  users.reserve(kUsers);
+  std::map<std::string, int> mail_count;
+  for (int i = 0; i < kUsers; ++i) {
+    TeamsUser u;
+    char id[40];
+    std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012d", static_cast<unsigned>(rng.next()), i);
+    u.id = id;
+    u.given_name = rng.pick(given);
+    if (rng.chance(33)) {
+      u.surname = rng.pick(head) + rng.pick(mid) + rng.pick(tail);
+    } else {
+      u.surname = rng.pick(surnames);
+      if (rng.chance(8)) u.surname += "-" + rng.pick(surnames);
+    }
+    u.display_name = u.given_name + ' ' + u.surname;
+    std::string local = ascii_mail_part(u.given_name) + '.' + ascii_mail_part(u.surname);
+    const int n = mail_count[local]++;
+    if (n > 0) local += std::to_string(n + 1);
+    u.mail = local + "@contoso.com";
+    u.user_principal_name = u.mail;
+    u.department = rng.pick(departments);
+    u.job_title = rng.pick(titles);
+    const auto phone = rng.next() % 100;
+    if (phone < 80) {
+      char number[32];
+      std::snprintf(number, sizeof number, "+1 425 555 %04d", static_cast<int>(rng.next() % 10000));
+      u.business_phones = {number};
+    } else if (phone < 90) {
+      u.business_phones = {"ext. " + std::to_string(1000 + rng.next() % 9000)};
+    }
+    users.push_back(std::move(u));
+  }
+  return users;
+}
+
+struct BenchQuery {
+  const char* kind;
+  const char* text;
+  const char* department;
+  const char* job_title;
+};
+
+// The fixed mix; every kind has several queries so one lucky word does not decide its figure.
+constexpr std::array<BenchQuery, 20> kQueries = {{
+    {"name prefix", "jo", "", ""},
+    {"name prefix", "mar", "", ""},
+    {"name prefix", "sm", "", ""},
+    {"name prefix", "gar", "", ""},
+    {"name prefix", "mül", "", ""},
+    {"name prefix", "jo sm", "", ""},
+    {"full name", "maria garcia", "", ""},
+    {"full name", "john smith", "", ""},
+    {"full name", "søren jørgensen", "", ""},
+    {"department", "billing", "", ""},
+    {"department", "billing spec", "", ""},
+    {"department", "support", "", ""},
+    {"infix", "ander", "", ""},
+    {"infix", "stro", "", ""},
+    {"infix", "berg", "", ""},
+    {"infix", "vento", "", ""},
+    {"filtered", "an", "Billing", ""},
+    {"filtered", "", "Billing", ""},
+    {"filtered", "sup", "", "Support Engineer"},
+    {"filtered", "ma", "Sales", "Account Executive"},
+}};
+
+std::size_t heap_in_use() { return mallinfo2().uordblks; }
+
+// Thread CPU time: the 2 cores of the build machine are shared, and wall time then mostly
+// measures the neighbours. Wall time is printed beside it.
+double thread_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
+struct Stopwatch {
+  Clock::time_point wall = Clock::now();
+  double cpu = thread_cpu_us();
+  double wall_us() const {
+    return std::chrono::duration<double, std::micro>(Clock::now() - wall).count();
+  }
+  double cpu_us() const { return thread_cpu_us() - cpu; }
+};
+
+struct Latencies {
+  std::map<std::string, std::vector<double>> by_kind;  // CPU microseconds
+  std::vector<double> all_cpu;
+  std::vector<double> all_wall;
+  void add(const char* kind, const Stopwatch& w) {
+    const double cpu = w.cpu_us();
+    const double wall = w.wall_us();
+    by_kind[kind].push_back(cpu);
+    all_cpu.push_back(cpu);
+    all_wall.push_back(wall);
+  }
+};
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const auto i = std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())));
+  return v[i];
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  std::fprintf(stderr, "directory_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+struct SqliteClose {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+struct StmtFinalize {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using SqliteHandle = std::unique_ptr<sqlite3, SqliteClose>;
+using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+constexpr const char* kFtsCreate =
+    "CREATE VIRTUAL TABLE people USING fts5(uid UNINDEXED, display_name, given_name, surname, "
+    "mail_local, job_title, department, dept_key UNINDEXED, title_key UNINDEXED, "
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')";
+constexpr const char* kFtsInsert =
+    "INSERT INTO people (uid, display_name, given_name, surname, mail_local, job_title, "
+    "department, dept_key, title_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+// The filters are exact on the folded value, as in the index; FTS narrows by column first.
+constexpr const char* kFtsSearch =
+    "SELECT uid FROM people WHERE people MATCH ?1 AND (?2 = '' OR dept_key = ?2) AND "
+    "(?3 = '' OR title_key = ?3) ORDER BY rank LIMIT 25";
+constexpr const char* kFtsCount =
+    "SELECT count(*) FROM people WHERE people MATCH ?1 AND (?2 = '' OR dept_key = ?2) AND "
+    "(?3 = '' OR title_key = ?3)";
+
+void exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string text = message != nullptr ? message : "?";
+    sqlite3_free(message);
+    fail(std::string("sqlite: ") + text);
+  }
+}
+
+StmtHandle prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) {
+    fail(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
+  }
+  return StmtHandle(raw);
+}
+
+void bind(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+std::string joined(const std::vector<std::string>& tokens) {
+  std::string out;
+  for (const std::string& t : tokens) out += (out.empty() ? "" : " ") + t;
+  return out;
+}
+
+// The FTS5 expression of a bench query: every word a prefix (AND), a filter a column phrase.
+std::string fts_match(const BenchQuery& q) {
+  std::string expr;
+  const auto add = [&](const std::string& term) { expr += (expr.empty() ? "" : " AND ") + term; };
+  for (const std::string& w : ccteams::directory_tokens(q.text)) add("\"" + w + "\"*");
+  if (*q.department != 0) add("department : \"" + ccteams::directory_fold(q.department) + "\"");
+  if (*q.job_title != 0) add("job_title : \"" + ccteams::directory_fold(q.job_title) + "\"");
+  return expr;
+}
+
+struct FtsFigures {
+  Latencies latencies;
+  std::vector<std::size_t> totals;
+  double build_cpu_us = 0;
+  double build_wall_us = 0;
+  std::size_t bytes = 0;
+};
+
+FtsFigures run_fts(const std::vector<TeamsUser>& users, int rounds) {
+  FtsFigures f;
+  const std::size_t heap_before = heap_in_use();
+  sqlite3* raw = nullptr;
+  if (sqlite3_open(":memory:", &raw) != SQLITE_OK) fail("sqlite open");
+  SqliteHandle db(raw);
+  exec(db.get(), kFtsCreate);
+  const Stopwatch build;
+  exec(db.get(), "BEGIN");
+  {
+    StmtHandle insert = prepare(db.get(), kFtsInsert);
+    for (const TeamsUser& u : users) {
+      sqlite3_reset(insert.get());
+      bind(insert.get(), 1, u.id);
+      bind(insert.get(), 2, u.display_name);
+      bind(insert.get(), 3, u.given_name);
+      bind(insert.get(), 4, u.surname);
+      bind(insert.get(), 5, joined(ccteams::directory_mail_tokens(u.mail)));
+      bind(insert.get(), 6, u.job_title);
+      bind(insert.get(), 7, u.department);
+      bind(insert.get(), 8, ccteams::directory_fold(u.department));
+      bind(insert.get(), 9, ccteams::directory_fold(u.job_title));
+      if (sqlite3_step(insert.get()) != SQLITE_DONE) fail(sqlite3_errmsg(db.get()));
+    }
+  }
+  exec(db.get(), "COMMIT");
+  f.build_cpu_us = build.cpu_us();
+  f.build_wall_us = build.wall_us();
+  f.bytes = heap_in_use() - heap_before;
+
+  StmtHandle search = prepare(db.get(), kFtsSearch);
+  StmtHandle count = prepare(db.get(), kFtsCount);
+  const auto bind_query = [](sqlite3_stmt* s, const BenchQuery& q) {
+    sqlite3_reset(s);
+    bind(s, 1, fts_match(q));
+    bind(s, 2, ccteams::directory_fold(q.department));
+    bind(s, 3, ccteams::directory_fold(q.job_title));
+  };
+  f.totals.resize(kQueries.size());
+  for (std::size_t q = 0; q < kQueries.size(); ++q) {
+    bind_query(count.get(), kQueries[q]);
+    if (sqlite3_step(count.get()) != SQLITE_ROW) fail(sqlite3_errmsg(db.get()));
+    f.totals[q] = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
+  }
+  for (int round = 0; round < rounds; ++round) {
+    for (const BenchQuery& q : kQueries) {
+      const Stopwatch watch;
+      bind_query(search.get(), q);  // building the expression is part of the work, as ours
+      std::vector<std::string> ids;
+      int rc = SQLITE_ROW;
+      while ((rc = sqlite3_step(search.get())) == SQLITE_ROW) {
+        ids.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(search.get(), 0)));
+      }
+      f.latencies.add(q.kind, watch);
+      if (rc != SQLITE_DONE) fail(sqlite3_errmsg(db.get()));
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 20;
+  const std::vector<TeamsUser> users = generate_users();
+
+  const std::size_t heap_before = heap_in_use();
+  auto* index = new DirectoryIndex();
+  const Stopwatch build;
+  for (const TeamsUser& u : users) {
+    if (!index->upsert(u)) fail("upsert refused a generated user");
+  }
+  const double build_us = build.cpu_us();
+  const double build_wall_us = build.wall_us();
+  const std::size_t index_bytes = heap_in_use() - heap_before;
+  std::printf("index build: %d users in %.0f ms CPU (%.0f ms wall; %.2f us CPU per user), "
+              "%zu distinct tokens\n",
+              kUsers, build_us / 1e3, build_wall_us / 1e3, build_us / kUsers,
+              index->distinct_token_count());
+  std::printf("index memory: %.0f bytes per user (%.1f MB in all, the stored users included)\n",
+              static_cast<double>(index_bytes) / kUsers, static_cast<double>(index_bytes) / 1e6);
+
+  Latencies ours;
+  std::vector<std::size_t> totals(kQueries.size());
+  for (int round = 0; round < rounds; ++round) {
+    for (std::size_t q = 0; q < kQueries.size(); ++q) {
+      DirectoryQuery query;
+      query.text = kQueries[q].text;
+      query.department = kQueries[q].department;
+      query.job_title = kQueries[q].job_title;
+      query.limit = kPageSize;
+      const Stopwatch watch;
+      auto page = index->search(query);
+      ours.add(kQueries[q].kind, watch);
+      if (!page) fail("search failed: " + page.error().message);
+      totals[q] = page->total;
+      if (round == 0 && std::string(kQueries[q].text) == "billing" &&
+          (page->items.empty() || page->items[0].user.user.department != "Billing")) {
+        fail("\"billing\" did not put a Billing user first");
+      }
+    }
+  }
+  const FtsFigures fts = run_fts(users, rounds);
+
+  std::printf("search in process (%d rounds of %zu queries, first page of %zu; CPU time):\n",
+              rounds, kQueries.size(), kPageSize);
+  std::printf("  %-12s %12s %12s %12s %12s %8s\n", "kind", "index p50", "index p99", "fts5 p50",
+              "fts5 p99", "p50 x");
+  for (const auto& [kind, v] : ours.by_kind) {
+    const auto& f = fts.latencies.by_kind.at(kind);
+    std::printf("  %-12s %9.1f us %9.1f us %9.1f us %9.1f us %7.1fx\n", kind.c_str(),
+                percentile(v, 0.5), percentile(v, 0.99), percentile(f, 0.5), percentile(f, 0.99),
+                percentile(f, 0.5) / percentile(v, 0.5));
+  }
+  const double p50 = percentile(ours.all_cpu, 0.5);
+  const double p99 = percentile(ours.all_cpu, 0.99);
+  const double f50 = percentile(fts.latencies.all_cpu, 0.5);
+  const double f99 = percentile(fts.latencies.all_cpu, 0.99);
+  std::printf("  %-12s %9.1f us %9.1f us %9.1f us %9.1f us %7.1fx\n", "all", p50, p99, f50, f99,
+              f50 / p50);
+  std::printf("  %-12s %9.1f us %9.1f us %9.1f us %9.1f us   (wall time, shared machine)\n",
+              "all (wall)", percentile(ours.all_wall, 0.5), percentile(ours.all_wall, 0.99),
+              percentile(fts.latencies.all_wall, 0.5), percentile(fts.latencies.all_wall, 0.99));
+  std::printf("matches per query (index / fts5):");
+  for (std::size_t q = 0; q < kQueries.size(); ++q) {
+    std::printf(" \"%s%s%s\" %zu/%zu", kQueries[q].text, *kQueries[q].department ? " +dept" : "",
+                *kQueries[q].job_title ? " +title" : "", totals[q], fts.totals[q]);
+  }
+  std::printf("\nsqlite fts5: build %.0f ms CPU (%.0f ms wall), %.0f bytes per user\n",
+              fts.build_cpu_us / 1e3, fts.build_wall_us / 1e3,
+              static_cast<double>(fts.bytes) / kUsers);
+  std::printf("ratio fts5 / index: p50 %.1fx, p99 %.1fx, build %.1fx, memory %.2fx\n", f50 / p50,
+              f99 / p99, fts.build_cpu_us / build_us,
+              static_cast<double>(fts.bytes) / static_cast<double>(index_bytes));
+  std::printf("over HTTP: not measured here (needs GET /api/v1/directory/teams-users)\n");
+  delete index;
+  return 0;
+}

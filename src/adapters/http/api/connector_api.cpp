@@ -1,0 +1,132 @@
+// The Teams connector REST API (see connector_api.hpp).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+#include "adapters/http/api/connector_api.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "adapters/http/api/connector_json.hpp"
+#include "adapters/http/api/request_auth.hpp"
+#include "adapters/http/json_io.hpp"
+#include "adapters/http/router.hpp"
+
+namespace ccteams::http {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::string_view kBase = "/api/v1/connectors/msteams";
+
+Response connector_response(const Result<TeamsConnector>& c) {
+  if (!c) return error_response(c.error());
+  return json_response(200, connector_to_json(*c));
+}
+
+// A positive integer query parameter; nullopt when absent.
+Result<std::optional<std::int64_t>> query_int(const Request& req, std::string_view name) {
+  auto text = req.query_param(name);
+  if (!text) return std::optional<std::int64_t>{};
+  std::int64_t v = 0;
+  const auto* end = text->data() + text->size();
+  auto [p, ec] = std::from_chars(text->data(), end, v);
+  if (ec != std::errc() || p != end || v < 1) {
+    return make_error(Errc::invalid_input, std::string(name) + " must be a positive integer");
+  }
+  return std::optional<std::int64_t>{v};
+}
+
+// Every admin route: authenticate, require admin, then the step (which may wait on Entra).
+using AdminStep = std::function<awaitable<Response>(ConnectorApiContext&, const Caller&, Request&)>;
+
+void add_admin(Router& router, ConnectorApiContext& ctx, std::string_view method, std::string path,
+               AdminStep step) {
+  router.add(method, path, [&ctx, step = std::move(step)](Request& req) -> awaitable<Response> {
+    auto caller = authorize_request(req, ctx.auth, {Role::admin});
+    if (!caller) co_return error_response(caller.error());
+    co_return co_await step(ctx, *caller, req);
+  });
+}
+
+}  // namespace
+
+void register_connector_routes(Router& router, ConnectorApiContext& ctx) {
+  const std::string base(kBase);
+  add_admin(router, ctx, "GET", "/api/v1/connectors",
+            [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
+              auto teams = c.connectors.list(who);
+              if (!teams) co_return error_response(teams.error());
+              co_return json_response(
+                  200, json::object{{"items", json::array{connector_to_json(*teams)}}});
+            });
+  add_admin(router, ctx, "POST", base + "/authorize",
+            [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
+              auto start = c.connectors.authorize(who);
+              if (!start) co_return error_response(start.error());
+              co_return json_response(
+                  200, json::object{{"authorizationUrl", start->authorization_url},
+                                    {"expiresAt", format_iso8601(start->expires_at)}});
+            });
+  add_admin(router, ctx, "GET", base,
+            [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
+              co_return connector_response(c.connectors.get(who));
+            });
+  add_admin(router, ctx, "PATCH", base,
+            [](ConnectorApiContext& c, const Caller& who, Request& req) -> awaitable<Response> {
+              auto body = parse_json_object(req);
+              if (!body) co_return error_response(body.error());
+              auto patch = connector_patch_from_json(*body);
+              if (!patch) co_return error_response(patch.error());
+              co_return connector_response(c.connectors.update(who, *patch));
+            });
+  add_admin(router, ctx, "POST", base + "/deactivate",
+            [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
+              co_return connector_response(co_await c.connectors.deactivate(who));
+            });
+  add_admin(router, ctx, "POST", base + "/reactivate",
+            [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
+              co_return connector_response(co_await c.connectors.reactivate(who));
+            });
+  add_admin(router, ctx, "DELETE", base,
+            [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
+              auto out = co_await c.connectors.remove(who);
+              if (!out) co_return error_response(out.error());
+              json::array removed;
+              for (const auto& line : out->removed) removed.emplace_back(line);
+              co_return json_response(200, json::object{{"status", "NotConfigured"},
+                                                        {"removed", std::move(removed)},
+                                                        {"message", out->message}});
+            });
+  add_admin(router, ctx, "GET", base + "/audit",
+            [](ConnectorApiContext& c, const Caller& who, Request& req) -> awaitable<Response> {
+              auto limit = query_int(req, "limit");
+              if (!limit) co_return error_response(limit.error());
+              auto before = query_int(req, "before");
+              if (!before) co_return error_response(before.error());
+              auto entries =
+                  c.connectors.audit(who, static_cast<std::size_t>(limit->value_or(50)), *before);
+              if (!entries) co_return error_response(entries.error());
+              json::array items;
+              for (const auto& e : *entries) items.emplace_back(audit_entry_to_json(e));
+              json::value next = nullptr;
+              if (!entries->empty()) next = entries->back().id;
+              co_return json_response(
+                  200, json::object{{"items", std::move(items)}, {"nextBefore", std::move(next)}});
+            });
+  // Entra's redirect: no session cookie arrives (SameSite=Strict), the state identifies it.
+  router.add("GET", base + "/callback", [&ctx](Request& req) -> awaitable<Response> {
+    ConsentCallback p;
+    p.state = req.query_param("state").value_or("");
+    p.admin_consent = req.query_param("admin_consent").value_or("");
+    p.tenant = req.query_param("tenant").value_or("");
+    p.scope = req.query_param("scope").value_or("");
+    p.error = req.query_param("error").value_or("");
+    p.error_description = req.query_param("error_description").value_or("");
+    co_return consent_result_page(co_await ctx.connectors.callback(std::move(p)));
+  });
+}
+
+}  // namespace ccteams::http

@@ -1,0 +1,138 @@
+// The scripted Entra of app/testing/fake_entra.hpp (support for connector_service_test.cpp).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+#include "app/ports/graph.hpp"
+#include "app/testing/fake_entra.hpp"
+
+namespace ccteams::testing {
+namespace {
+
+std::string b64url(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned bits = 0;
+  int count = 0;
+  for (unsigned char c : in) {
+    bits = (bits << 8) | c;
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(kAlphabet[(bits >> count) & 63]);
+    }
+  }
+  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
+  return out;
+}
+
+GraphError error_of(GraphErrorKind kind, int status, std::string code, std::string message) {
+  GraphError e;
+  e.kind = kind;
+  e.http_status = status;
+  e.code = std::move(code);
+  e.message = std::move(message);
+  return e;
+}
+
+class FakeEntra final : public GraphClient {
+ public:
+  explicit FakeEntra(FakeEntraScript& s) : s_(s) {}
+
+  Async<TokenResponse> app_token(std::string tenant) override {
+    ++s_.calls;
+    s_.last_tenant = tenant;
+    switch (s_.answer) {
+      case FakeEntraScript::Answer::refused: {
+        auto e = error_of(GraphErrorKind::unauthorized, 400, "unauthorized_client",
+                          "AADSTS700016: Application with identifier 'app' was not found in the "
+                          "directory.\r\nTrace ID: x");
+        e.error_codes = {700016};
+        co_return e;
+      }
+      case FakeEntraScript::Answer::unavailable:
+        co_return error_of(GraphErrorKind::unavailable, 503, "temporarily_unavailable", "busy");
+      case FakeEntraScript::Answer::throttled: {
+        auto e = error_of(GraphErrorKind::throttled, 429, "", "");
+        e.retry_after_seconds = 7;
+        co_return e;
+      }
+      case FakeEntraScript::Answer::token:
+        break;
+    }
+    std::string payload = R"({"aud":"https://graph.microsoft.com","tid":")" + s_.tid + "\"";
+    if (!s_.roles.empty()) {
+      payload += ",\"roles\":[";
+      for (std::size_t i = 0; i < s_.roles.size(); ++i) {
+        payload += (i ? ",\"" : "\"") + s_.roles[i] + "\"";
+      }
+      payload += "]";
+    }
+    payload += "}";
+    TokenResponse t;
+    t.token_type = "Bearer";
+    t.expires_in = 3599;
+    t.access_token = b64url(R"({"alg":"RS256","typ":"JWT"})") + "." + b64url(payload) + ".c2ln";
+    co_return t;
+  }
+
+  Async<TokenResponse> token_by_auth_code(AuthCodeRequest) override { co_return unused(); }
+  Async<TokenResponse> refresh_token(RefreshRequest) override { co_return unused(); }
+  Async<UsersPage> list_users(std::string, int) override { co_return unused(); }
+  Async<UsersPage> users_page(std::string, std::string) override { co_return unused(); }
+  Async<UsersPage> users_delta_start(std::string) override { co_return unused(); }
+  Async<std::vector<GraphPresence>> get_presences(std::string, std::vector<std::string>) override {
+    co_return unused();
+  }
+  Async<void> set_presence(std::string, SetPresenceRequest) override { co_return unused(); }
+  Async<void> clear_presence(std::string, std::string, std::string) override { co_return unused(); }
+  Async<Subscription> create_subscription(std::string, std::string, SubscriptionRequest) override {
+    co_return unused();
+  }
+  Async<Subscription> get_subscription(std::string, std::string, std::string) override {
+    co_return unused();
+  }
+  Async<SubscriptionsPage> list_subscriptions(std::string, std::string) override {
+    co_return unused();
+  }
+  Async<Subscription> renew_subscription(std::string, std::string, std::string,
+                                         Timestamp) override {
+    co_return unused();
+  }
+  Async<void> reauthorize_subscription(std::string, std::string, std::string) override {
+    co_return unused();
+  }
+  Async<void> delete_subscription(std::string, std::string, std::string) override {
+    co_return unused();
+  }
+
+ private:
+  static GraphError unused() {
+    return error_of(GraphErrorKind::invalid_request, 400, "notScripted", "not scripted");
+  }
+  FakeEntraScript& s_;
+};
+
+}  // namespace
+
+std::shared_ptr<GraphClient> make_fake_entra(FakeEntraScript& script) {
+  return std::make_shared<FakeEntra>(script);
+}
+
+const GraphError& unauthorized_graph_error() {
+  static const GraphError e = error_of(GraphErrorKind::unauthorized, 401,
+                                       "InvalidAuthenticationToken", "Access token is empty.");
+  return e;
+}
+const GraphError& forbidden_graph_error() {
+  static const GraphError e =
+      error_of(GraphErrorKind::forbidden, 403, "Authorization_RequestDenied",
+               "Insufficient privileges to complete the operation.");
+  return e;
+}
+const GraphError& throttled_graph_error() {
+  static const GraphError e = error_of(GraphErrorKind::throttled, 429, "TooManyRequests", "");
+  return e;
+}
+
+}  // namespace ccteams::testing

@@ -1,0 +1,215 @@
+#pragma once
+// The organisation's Microsoft Teams connector (issue 4; DESIGN.md connector lifecycle and API):
+// the connectors tab, admin consent (authorize + callback), features and presence mapping,
+// deactivate / reactivate / delete, authorisation errors and health checks, and the audit log.
+//
+// Access: every call that takes a Caller requires the admin role and works only on the caller's
+// organisation (another organisation's connector is never seen or touched). The consent
+// callback has no session (SameSite=Strict cookies do not follow a cross-site redirect): its
+// `state` names the consent request, which is bound to the admin's session and organisation.
+//
+// Errors are sentences an admin can act on: forbidden (not an admin), not_found (nothing set
+// up), conflict (the lifecycle forbids the step, e.g. delete while Active), invalid_input (a
+// bad patch, naming the field), unavailable / rate_limited (Entra unreachable or throttling).
+//
+// Concurrency: the connector row carries a version; a step that lost a race with another is
+// refused with conflict ("changed at the same time; try again") instead of overwriting it.
+// Thread-safety: all calls may run concurrently once add_participant / set_redirect_uri are
+// done (call those before serving). Participants are called after the new status is stored.
+
+#include <boost/asio/awaitable.hpp>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/auth_service.hpp"
+#include "app/connector_participant.hpp"
+#include "app/ports/account_store.hpp"
+#include "app/ports/clock.hpp"
+#include "app/ports/connector_store.hpp"
+#include "app/ports/contact_center_store.hpp"
+#include "app/ports/token_source.hpp"
+#include "core/connector.hpp"
+
+namespace ccteams {
+
+class GraphClient;
+struct GraphError;
+
+struct ConnectorServiceConfig {
+  std::string client_id;  // the Entra app registration (application id)
+  std::string login_base = "https://login.microsoftonline.com";  // no trailing slash
+  // {public_url}/api/v1/connectors/msteams/callback; must be registered on the app.
+  std::string redirect_uri;
+  Millis consent_ttl = std::chrono::minutes(10);
+};
+
+// A PATCH of the connector: absent fields are kept.
+struct ConnectorPatch {
+  std::optional<bool> show_user_details;
+  std::optional<bool> presence_sync;
+  std::optional<std::vector<PresenceMappingRule>> presence_mapping;
+};
+
+struct AuthorizeStart {
+  std::string authorization_url;  // open in a popup; carries the one-time state
+  Timestamp expires_at;
+};
+
+// The query of the consent redirect (graph-protocol.md §1.1), as received.
+struct ConsentCallback {
+  std::string state;
+  std::string admin_consent;  // "True" on success (and, in v2, on errors too)
+  std::string tenant;
+  std::string scope;
+  std::string error;
+  std::string error_description;
+};
+
+struct DeleteOutcome {
+  std::vector<std::string> removed;  // one summary line per participant
+  // "The enterprise application stays in Microsoft Entra ID until an administrator removes it
+  // there."
+  std::string message;
+};
+
+// What other services read about an Active connector.
+struct ActiveConnector {
+  std::string tenant;
+  bool show_user_details = true;
+  bool presence_sync = true;
+  PresenceMapping mapping;
+};
+
+// Names of the idle codes the default mapping creates when the org lacks them. Hyphens, not
+// colons: the org's own name rule (core/idle_code.hpp) allows no ':'.
+inline constexpr const char* kTeamsDndCodeName = "Teams - Do not disturb";
+inline constexpr const char* kTeamsInACallCodeName = "Teams - In a call";
+inline constexpr const char* kTeamsConferenceCodeName = "Teams - In a conference call";
+inline constexpr const char* kTeamsPresentingCodeName = "Teams - Presenting";
+inline constexpr const char* kEnterpriseAppStaysMessage =
+    "The enterprise application stays in Microsoft Entra ID until an administrator removes it "
+    "there.";
+
+// ConnectorIdleCodes over the contact-center store (the production wiring).
+class CcStoreIdleCodes final : public ConnectorIdleCodes {
+ public:
+  explicit CcStoreIdleCodes(ContactCenterStore& store) : store_(store) {}
+  Result<std::vector<IdleCode>> list_idle_codes(OrgId org) override {
+    return store_.list_idle_codes(org);
+  }
+  Result<IdleCode> get_idle_code(OrgId org, IdleCodeId id) override {
+    return store_.get_idle_code(org, id);
+  }
+  Result<IdleCode> create_idle_code(OrgId org, const IdleCode& code) override {
+    return store_.create_idle_code(org, code);
+  }
+
+ private:
+  ContactCenterStore& store_;
+};
+
+class ConnectorService {
+ public:
+  template <class T>
+  using Async = boost::asio::awaitable<T>;
+
+  // Not owned; all must outlive the service.
+  ConnectorService(ConnectorStore& store, ConnectorIdleCodes& idle_codes, AccountStore& accounts,
+                   GraphClient& graph, const TokenSource& tokens, const Clock& clock,
+                   ConnectorServiceConfig config);
+
+  // Before serving only. Not owned; participants must outlive the service.
+  void add_participant(ConnectorParticipant& participant);
+  // Before serving only (the demo learns its URL once bound).
+  void set_redirect_uri(std::string uri);
+  const ConnectorServiceConfig& config() const { return config_; }
+
+  // The connectors tab: the Teams connector, NotConfigured when there is none.
+  Result<TeamsConnector> list(const Caller& caller);
+  // Details; NotConfigured when there is none (the tab shows Set up).
+  Result<TeamsConnector> get(const Caller& caller);
+
+  // Starts admin consent: a request with a fresh 256-bit state (only its digest is stored),
+  // bound to the caller's session, valid for config.consent_ttl. Allowed from NotConfigured,
+  // Authorizing and AuthorizationError (conflict otherwise).
+  Result<AuthorizeStart> authorize(const Caller& caller);
+
+  // The consent redirect. Order: the state (unknown, used or expired: refused, nothing
+  // changes); the bound session (still valid, an admin of the request's organisation); Entra's
+  // `error` first (recorded; the connector stays as it was); admin_consent=True and a tenant;
+  // then the tenant is confirmed by an app token for it (tid and roles read from it). On success
+  // the connector is Active (default mapping on first set-up) and participants are told.
+  // When Entra cannot be reached or throttles, the state is released so that reloading the
+  // callback page within the expiry retries: the consent itself was already granted in Entra,
+  // only our confirmation is missing, and making the admin consent again would not help.
+  // Returns the connector, or the error to show in the popup.
+  Async<Result<TeamsConnector>> callback(ConsentCallback params);
+
+  // showUserDetails, presenceSync, presenceMapping (rules validated: known values, no duplicate
+  // key, every idle code the org's, active and not a system code). Refused (not_found) while
+  // NotConfigured. The audit line names what changed.
+  Result<TeamsConnector> update(const Caller& caller, const ConnectorPatch& patch);
+
+  Async<Result<TeamsConnector>> deactivate(const Caller& caller);
+  // Confirms the app token first; when Entra refuses it the connector becomes
+  // AuthorizationError and the error carries Entra's message.
+  Async<Result<TeamsConnector>> reactivate(const Caller& caller);
+  // conflict while Active. Participants remove their artefacts first (an error stops it).
+  Async<Result<DeleteOutcome>> remove(const Caller& caller);
+
+  // Graph or Entra refused our app token for org: unauthorized -> AuthorizationError at once;
+  // forbidden -> confirmed with a fresh app token first (a 403 may be one missing permission).
+  // Other kinds are not authorisation failures and are ignored.
+  Async<void> report_authorization_failure(OrgId org, const GraphError& error);
+  // Gets an app token for an Active connector's tenant: refused, or granting no permission ->
+  // AuthorizationError. Returns the status afterwards; transient Entra failures change nothing
+  // and return unavailable / rate_limited.
+  Async<Result<ConnectorStatus>> check_health(OrgId org);
+  // check_health for every Active connector (the runtime's timer and start).
+  Async<void> check_all_active();
+
+  // Newest first; limit 1..200; before: an entry id from a previous page.
+  Result<std::vector<ConnectorAuditEntry>> audit(const Caller& caller, std::size_t limit,
+                                                 std::optional<std::int64_t> before);
+
+  // A reason when org's presence mapping uses the idle code ("the Microsoft Teams presence
+  // mapping (DoNotDisturb)"); nullopt when it does not.
+  Result<std::optional<std::string>> idle_code_in_use(OrgId org, IdleCodeId code);
+
+  // The Active connector's tenant and features; not_found when none, conflict when not Active.
+  Result<ActiveConnector> active(OrgId org);
+  // active(org)'s tenant, as a function for services that need only that (sync accounts).
+  std::function<Result<std::string>(OrgId)> active_tenant_lookup();
+  // Records into this connector's audit log for another service (sync accounts: its
+  // SyncAccountService::AuditHook). A caller with user id 0 is the service itself (no actor).
+  std::function<void(const Caller&, std::string action, bool ok, std::string detail)> audit_hook();
+
+ private:
+  Result<TeamsConnector> load(OrgId org);
+  Result<IdleCodeId> ensure_idle_code(OrgId org, const char* name);
+  Result<PresenceMapping> default_mapping(OrgId org);
+  Result<void> check_mapping(OrgId org, const PresenceMapping& mapping);
+  // Marks org's connector AuthorizationError with message (when the lifecycle allows it);
+  // actor is the admin whose step found it (nullptr: the service itself).
+  Async<void> mark_authorization_error(OrgId org, std::string message, const Caller* actor);
+  Async<void> notify_active(OrgId org, const std::string& tenant);
+  Async<void> notify_inactive(OrgId org);
+  void record(OrgId org, const Caller* actor, std::string action, AuditResult result,
+              std::string detail);
+  void record_as(OrgId org, std::optional<UserId> actor, std::string username, std::string action,
+                 AuditResult result, std::string detail);
+
+  ConnectorStore& store_;
+  ConnectorIdleCodes& cc_;
+  AccountStore& accounts_;
+  GraphClient& graph_;
+  const TokenSource& tokens_;
+  const Clock& clock_;
+  ConnectorServiceConfig config_;
+  std::vector<ConnectorParticipant*> participants_;
+};
+
+}  // namespace ccteams

@@ -1,0 +1,490 @@
+// ConnectorService with a scripted Entra and in-memory stores: consent (state, session
+// binding, error-first, tenant confirmation), features and mapping, the lifecycle steps,
+// authorisation errors, health checks, participants and the audit log.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+#include "app/connector_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <map>
+
+#include "app/testing/fake_entra.hpp"
+#include "app/testing/fakes.hpp"
+#include "app/testing/in_memory_account_store.hpp"
+#include "app/testing/in_memory_connector_store.hpp"
+
+namespace ccteams {
+namespace {
+
+using testing::FakeEntraScript;
+const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
+
+template <class T>
+T run(boost::asio::awaitable<T> aw) {
+  boost::asio::io_context ioc;
+  std::optional<T> out;
+  boost::asio::co_spawn(
+      ioc, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(aw)); },
+      boost::asio::detached);
+  ioc.run();
+  return std::move(*out);
+}
+
+void run_void(boost::asio::awaitable<void> aw) {
+  boost::asio::io_context ioc;
+  boost::asio::co_spawn(ioc, std::move(aw), boost::asio::detached);
+  ioc.run();
+}
+
+class MemoryIdleCodes final : public ConnectorIdleCodes {
+ public:
+  Result<std::vector<IdleCode>> list_idle_codes(OrgId org) override {
+    std::vector<IdleCode> out;
+    for (const auto& [_, c] : codes) {
+      if (c.org == org) out.push_back(c);
+    }
+    return out;
+  }
+  Result<IdleCode> get_idle_code(OrgId org, IdleCodeId id) override {
+    auto it = codes.find(id.value);
+    if (it == codes.end() || it->second.org != org) return make_error(Errc::not_found, "none");
+    return it->second;
+  }
+  Result<IdleCode> create_idle_code(OrgId org, const IdleCode& code) override {
+    for (const auto& [_, c] : codes) {
+      if (c.org == org && c.name == code.name) return make_error(Errc::conflict, "taken");
+    }
+    IdleCode c = code;
+    c.org = org;
+    c.id = IdleCodeId{next++};
+    codes[c.id.value] = c;
+    return c;
+  }
+  std::map<std::int64_t, IdleCode> codes;
+  std::int64_t next = 100;
+};
+
+class RecordingParticipant final : public ConnectorParticipant {
+ public:
+  std::string_view participant_name() const override { return "recorder"; }
+  boost::asio::awaitable<void> connector_active(OrgId org, std::string tenant) override {
+    calls.push_back("active " + std::to_string(org.value) + " " + tenant);
+    co_return;
+  }
+  boost::asio::awaitable<void> connector_inactive(OrgId org) override {
+    calls.push_back("inactive " + std::to_string(org.value));
+    co_return;
+  }
+  boost::asio::awaitable<Result<std::string>> remove_connector_artefacts(OrgId org,
+                                                                         std::string) override {
+    calls.push_back("remove " + std::to_string(org.value));
+    if (fail_remove) co_return make_error(Errc::unavailable, "Graph is down");
+    co_return std::string("2 things removed");
+  }
+  std::vector<std::string> calls;
+  bool fail_remove = false;
+};
+
+class ConnectorServiceTest : public ::testing::Test {
+ protected:
+  ConnectorServiceTest() : clock_(kT0), graph_(testing::make_fake_entra(entra_)) {
+    org_ = accounts_.create_org("A", kT0)->id;
+    other_org_ = accounts_.create_org("B", kT0)->id;
+    admin_ = sign_in(org_, "root", RoleSet{Role::admin});
+    supervisor_ = sign_in(org_, "sup", RoleSet{Role::supervisor});
+    other_admin_ = sign_in(other_org_, "theirs", RoleSet{Role::admin});
+    ConnectorServiceConfig config;
+    config.client_id = "app-id";
+    config.login_base = "https://login.example";
+    config.redirect_uri = "https://cc.example/api/v1/connectors/msteams/callback";
+    service_ = std::make_unique<ConnectorService>(store_, codes_, accounts_, *graph_, tokens_,
+                                                  clock_, config);
+    service_->add_participant(participant_);
+  }
+
+  Caller sign_in(OrgId org, const std::string& name, RoleSet roles) {
+    UserAccount u;
+    u.org_id = org;
+    u.username = name;
+    u.display_name = name;
+    u.roles = roles;
+    u.created_at = kT0;
+    auto user = accounts_.create_user(u);
+    const std::string digest = "session-of-" + name;
+    EXPECT_TRUE(
+        accounts_.put_session({digest, user->id, org, "csrf", kT0, kT0 + std::chrono::hours(12)}));
+    return Caller{user->id, org, name, roles, digest, "csrf"};
+  }
+
+  // The state that authorize put into the URL.
+  static std::string state_of(const std::string& url) {
+    const auto p = url.find("&state=");
+    return url.substr(p + 7);
+  }
+
+  ConsentCallback accepted(const std::string& state) {
+    return {state, "True", entra_.tid, "https://graph.microsoft.com/.default", "", ""};
+  }
+
+  Result<TeamsConnector> consent(const Caller& who) {
+    auto start = service_->authorize(who);
+    EXPECT_TRUE(start) << start.error().message;
+    if (!start) return start.error();
+    return run(service_->callback(accepted(state_of(start->authorization_url))));
+  }
+
+  TeamsConnector current(OrgId org) { return *run_list(org); }
+  Result<TeamsConnector> run_list(OrgId org) {
+    return service_->list(org == org_ ? admin_ : other_admin_);
+  }
+
+  std::vector<ConnectorAuditEntry> audit() { return *service_->audit(admin_, 50, std::nullopt); }
+
+  FakeClock clock_;
+  FakeEntraScript entra_;
+  std::shared_ptr<GraphClient> graph_;
+  testing::InMemoryAccountStore accounts_;
+  testing::InMemoryConnectorStore store_;
+  MemoryIdleCodes codes_;
+  testing::CountingTokens tokens_;
+  RecordingParticipant participant_;
+  std::unique_ptr<ConnectorService> service_;
+  OrgId org_, other_org_;
+  Caller admin_, supervisor_, other_admin_;
+};
+
+TEST_F(ConnectorServiceTest, NotConfiguredUntilSetUpAndOnlyAdminsMayLook) {
+  EXPECT_EQ(current(org_).status, ConnectorStatus::not_configured);
+  EXPECT_EQ(service_->list(supervisor_).error().code, Errc::forbidden);
+  EXPECT_EQ(service_->authorize(supervisor_).error().code, Errc::forbidden);
+}
+
+TEST_F(ConnectorServiceTest, AuthorizeBuildsTheV2AdminConsentUrlAndStoresOnlyTheDigest) {
+  auto start = service_->authorize(admin_);
+  ASSERT_TRUE(start) << start.error().message;
+  EXPECT_EQ(start->authorization_url,
+            "https://login.example/organizations/v2.0/adminconsent?client_id=app-id"
+            "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"
+            "&redirect_uri=https%3A%2F%2Fcc.example%2Fapi%2Fv1%2Fconnectors%2Fmsteams%2Fcallback"
+            "&state=tok1");
+  EXPECT_EQ(start->expires_at, kT0 + std::chrono::minutes(10));
+  auto requests = store_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].state_digest, "d(tok1)");
+  EXPECT_EQ(requests[0].session_digest, admin_.session_digest);
+  EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
+  EXPECT_EQ(current(other_org_).status, ConnectorStatus::not_configured);
+}
+
+TEST_F(ConnectorServiceTest, AcceptedConsentConfirmsTheTenantAndActivatesWithDefaults) {
+  clock_.advance(std::chrono::minutes(3));
+  auto c = consent(admin_);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->status, ConnectorStatus::active);
+  EXPECT_EQ(c->tenant_id, entra_.tid);
+  EXPECT_EQ(entra_.last_tenant, entra_.tid);
+  EXPECT_EQ(c->consented_by, admin_.user_id);
+  EXPECT_EQ(c->consented_by_username, "root");
+  EXPECT_EQ(c->consented_at, clock_.now());
+  EXPECT_EQ(c->granted_permissions, entra_.roles);
+  ASSERT_EQ(c->mapping.rules().size(), 4u);
+  std::vector<std::string> names;
+  for (const auto& [_, code] : codes_.codes) names.push_back(code.name);
+  EXPECT_EQ(names, (std::vector<std::string>{kTeamsDndCodeName, kTeamsInACallCodeName,
+                                             kTeamsConferenceCodeName, kTeamsPresentingCodeName}));
+  EXPECT_EQ(c->mapping.lookup(make_presence(Availability::busy, Activity::in_a_call)),
+            IdleCodeId{101});
+  EXPECT_EQ(participant_.calls, std::vector<std::string>{"active 1 " + entra_.tid});
+  auto act = service_->active(org_);
+  ASSERT_TRUE(act);
+  EXPECT_EQ(act->tenant, entra_.tid);
+  EXPECT_EQ(service_->active_tenant_lookup()(org_).value(), entra_.tid);
+  EXPECT_EQ(service_->active(other_org_).error().code, Errc::not_found);
+  EXPECT_EQ(audit().front().action, "callback");
+  EXPECT_EQ(audit().front().result, AuditResult::ok);
+}
+
+TEST_F(ConnectorServiceTest, ExistingIdleCodesAreReusedByName) {
+  auto mine = codes_.create_idle_code(org_, IdleCode{{}, org_, kTeamsDndCodeName, false, true});
+  ASSERT_TRUE(consent(admin_));
+  EXPECT_EQ(codes_.codes.size(), 4u);
+  EXPECT_EQ(current(org_).mapping.lookup(
+                make_presence(Availability::do_not_disturb, Activity::do_not_disturb)),
+            mine->id);
+}
+
+TEST_F(ConnectorServiceTest, ReplayedForgedAndExpiredStatesChangeNothing) {
+  auto start = service_->authorize(admin_);
+  const std::string state = state_of(start->authorization_url);
+  ASSERT_TRUE(run(service_->callback(accepted(state))));
+  const int writes = store_.writes;
+  auto replay = run(service_->callback(accepted(state)));
+  ASSERT_FALSE(replay);
+  EXPECT_NE(replay.error().message.find("already used"), std::string::npos);
+  auto forged = run(service_->callback(accepted("tok999")));
+  ASSERT_FALSE(forged);
+  EXPECT_EQ(forged.error().code, Errc::invalid_input);
+  EXPECT_FALSE(run(service_->callback(accepted(""))));
+  EXPECT_EQ(store_.writes, writes);
+  EXPECT_EQ(entra_.calls, 1);
+
+  ASSERT_TRUE(run(service_->deactivate(admin_)));
+  ASSERT_TRUE(run(service_->remove(admin_)));
+  auto again = service_->authorize(admin_);
+  clock_.advance(std::chrono::minutes(10));
+  auto late = run(service_->callback(accepted(state_of(again->authorization_url))));
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().message, "The consent request expired; start again with Set up");
+  EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
+}
+
+TEST_F(ConnectorServiceTest, EntraErrorIsCheckedFirstAndRecorded) {
+  auto start = service_->authorize(admin_);
+  // v2 error redirects still say admin_consent=True.
+  ConsentCallback p{state_of(start->authorization_url),
+                    "True",
+                    "",
+                    "",
+                    "access_denied",
+                    "AADSTS90094: Admin consent is required.\r\nTrace ID: 1"};
+  auto r = run(service_->callback(p));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::forbidden);
+  EXPECT_NE(r.error().message.find("not a Global Administrator or Privileged Role Administrator "
+                                   "(AADSTS90094)"),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(entra_.calls, 0);  // no token was asked for
+  EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
+  EXPECT_EQ(audit().front().result, AuditResult::error);
+  EXPECT_EQ(audit().front().detail, r.error().message);
+
+  auto cancel = service_->authorize(admin_);
+  auto c = run(service_->callback({state_of(cancel->authorization_url), "True", "", "",
+                                   "consent_required", "AADSTS65004: declined"}));
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("cancelled"), std::string::npos);
+}
+
+TEST_F(ConnectorServiceTest, TenantIsConfirmedByTheTokenNotTheParameter) {
+  auto start = service_->authorize(admin_);
+  auto p = accepted(state_of(start->authorization_url));
+  p.tenant = "99999999-0000-0000-0000-000000000000";  // forged: the token says otherwise
+  auto r = run(service_->callback(p));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("is not the tenant"), std::string::npos);
+  EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
+
+  auto no_consent = service_->authorize(admin_);
+  auto p2 = accepted(state_of(no_consent->authorization_url));
+  p2.admin_consent = "False";
+  EXPECT_EQ(run(service_->callback(p2)).error().code, Errc::invalid_input);
+
+  entra_.roles.clear();
+  auto roleless = service_->authorize(admin_);
+  auto r3 = run(service_->callback(accepted(state_of(roleless->authorization_url))));
+  ASSERT_FALSE(r3);
+  EXPECT_NE(r3.error().message.find("no application permission"), std::string::npos);
+}
+
+TEST_F(ConnectorServiceTest, UnreachableEntraLeavesTheStateUsableUntilExpiry) {
+  auto start = service_->authorize(admin_);
+  const auto p = accepted(state_of(start->authorization_url));
+  entra_.answer = FakeEntraScript::Answer::throttled;
+  auto r = run(service_->callback(p));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::rate_limited);
+  EXPECT_EQ(r.error().retry_after_seconds, 7);
+  entra_.answer = FakeEntraScript::Answer::unavailable;
+  EXPECT_EQ(run(service_->callback(p)).error().code, Errc::unavailable);
+  EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
+  entra_.answer = FakeEntraScript::Answer::token;
+  auto retried = run(service_->callback(p));
+  ASSERT_TRUE(retried) << retried.error().message;
+  EXPECT_EQ(retried->status, ConnectorStatus::active);
+}
+
+TEST_F(ConnectorServiceTest, TheBoundSessionMustStillBeAnAdminOfTheSameOrg) {
+  auto start = service_->authorize(admin_);
+  ASSERT_TRUE(accounts_.delete_session(admin_.session_digest));
+  auto r = run(service_->callback(accepted(state_of(start->authorization_url))));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::forbidden);
+  EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
+
+  // A request naming org A but bound to org B's admin session (another organisation's callback).
+  ASSERT_TRUE(store_.put_consent_request({"d(cross)", org_, other_admin_.user_id, "theirs",
+                                          other_admin_.session_digest, kT0,
+                                          kT0 + std::chrono::minutes(10), false}));
+  auto cross = run(service_->callback(accepted("cross")));
+  ASSERT_FALSE(cross);
+  EXPECT_EQ(cross.error().code, Errc::forbidden);
+  EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
+  EXPECT_EQ(current(other_org_).status, ConnectorStatus::not_configured);
+  EXPECT_EQ(entra_.calls, 0);
+}
+
+TEST_F(ConnectorServiceTest, UpdateValidatesTheMappingAndAuditsWhatChanged) {
+  ASSERT_EQ(service_->update(admin_, {}).error().code, Errc::not_found);
+  ASSERT_TRUE(consent(admin_));
+  auto lunch = codes_.create_idle_code(org_, IdleCode{{}, org_, "Lunch", false, true});
+  auto inactive = codes_.create_idle_code(org_, IdleCode{{}, org_, "Old", false, false});
+  auto rona = codes_.create_idle_code(org_, IdleCode{{}, org_, "RONA", true, true});
+  auto theirs = codes_.create_idle_code(other_org_, IdleCode{{}, other_org_, "X", false, true});
+  const auto before = current(org_);
+  auto bad = [&](std::vector<PresenceMappingRule> rules) {
+    ConnectorPatch p;
+    p.presence_mapping = std::move(rules);
+    auto r = service_->update(admin_, p);
+    EXPECT_FALSE(r);
+    if (!r) {
+      EXPECT_EQ(r.error().code, Errc::invalid_input) << r.error().message;
+    }
+    EXPECT_EQ(current(org_), before);
+  };
+  bad({{Availability::away, std::nullopt, theirs->id}});
+  bad({{Availability::away, std::nullopt, inactive->id}});
+  bad({{Availability::away, std::nullopt, rona->id}});
+  bad({{Availability::away, std::nullopt, IdleCodeId{4242}}});
+  bad({{Availability::away, std::nullopt, lunch->id},
+       {Availability::away, std::nullopt, lunch->id}});
+
+  ConnectorPatch p;
+  p.show_user_details = false;
+  p.presence_mapping =
+      std::vector<PresenceMappingRule>{{Availability::away, std::nullopt, lunch->id}};
+  auto r = service_->update(admin_, p);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->show_user_details);
+  EXPECT_TRUE(r->presence_sync);
+  EXPECT_EQ(r->mapping.rules().size(), 1u);
+  EXPECT_EQ(audit().front().detail, "showUserDetails off; presenceMapping Away -> idle code " +
+                                        std::to_string(lunch->id.value));
+  EXPECT_EQ(service_->update(other_admin_, p).error().code, Errc::not_found);
+  auto used = service_->idle_code_in_use(org_, lunch->id);
+  ASSERT_TRUE(used && used->has_value());
+  EXPECT_EQ(**used, "the Microsoft Teams presence mapping (Away)");
+  EXPECT_FALSE(service_->idle_code_in_use(org_, IdleCodeId{100})->has_value());
+}
+
+TEST_F(ConnectorServiceTest, DeactivateDeleteAndSetUpAgain) {
+  ASSERT_TRUE(consent(admin_));
+  auto refused = run(service_->remove(admin_));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_NE(refused.error().message.find("Deactivate"), std::string::npos);
+  auto inactive = run(service_->deactivate(admin_));
+  ASSERT_TRUE(inactive);
+  EXPECT_EQ(inactive->status, ConnectorStatus::inactive);
+  EXPECT_EQ(service_->active(org_).error().code, Errc::conflict);
+  EXPECT_EQ(service_->authorize(admin_).error().code, Errc::conflict);
+
+  participant_.fail_remove = true;
+  auto stopped = run(service_->remove(admin_));
+  ASSERT_FALSE(stopped);
+  EXPECT_NE(stopped.error().message.find("Graph is down"), std::string::npos);
+  EXPECT_EQ(current(org_).status, ConnectorStatus::inactive);
+
+  participant_.fail_remove = false;
+  auto removed = run(service_->remove(admin_));
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(removed->message, kEnterpriseAppStaysMessage);
+  EXPECT_EQ(removed->removed, std::vector<std::string>{"recorder: 2 things removed"});
+  EXPECT_EQ(current(org_).status, ConnectorStatus::not_configured);
+  EXPECT_TRUE(store_.requests().empty());
+
+  auto again = consent(admin_);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->status, ConnectorStatus::active);
+  EXPECT_EQ(codes_.codes.size(), 4u);  // the codes of the first set-up are reused
+  EXPECT_EQ(participant_.calls,
+            (std::vector<std::string>{"active 1 " + entra_.tid, "inactive 1", "remove 1",
+                                      "remove 1", "active 1 " + entra_.tid}));
+}
+
+TEST_F(ConnectorServiceTest, ReactivateRefusedByEntraBecomesAuthorizationErrorThenReauthorise) {
+  ASSERT_TRUE(consent(admin_));
+  ConnectorPatch p;
+  p.presence_sync = false;
+  ASSERT_TRUE(service_->update(admin_, p));
+  ASSERT_TRUE(run(service_->deactivate(admin_)));
+  entra_.answer = FakeEntraScript::Answer::refused;
+  auto r = run(service_->reactivate(admin_));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("AADSTS700016"), std::string::npos) << r.error().message;
+  auto c = current(org_);
+  EXPECT_EQ(c.status, ConnectorStatus::authorization_error);
+  EXPECT_EQ(c.last_error, r.error().message);
+
+  entra_.answer = FakeEntraScript::Answer::token;
+  auto back = consent(admin_);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->status, ConnectorStatus::active);
+  EXPECT_TRUE(back->last_error.empty());
+  EXPECT_FALSE(back->presence_sync);  // features and mapping survive re-authorisation
+}
+
+TEST_F(ConnectorServiceTest, HealthCheckAndReportedFailuresMoveActiveToAuthorizationError) {
+  ASSERT_TRUE(consent(admin_));
+  EXPECT_EQ(run(service_->check_health(org_)).value(), ConnectorStatus::active);
+  entra_.answer = FakeEntraScript::Answer::unavailable;
+  EXPECT_EQ(run(service_->check_health(org_)).error().code, Errc::unavailable);
+  EXPECT_EQ(current(org_).status, ConnectorStatus::active);
+  run_void(service_->report_authorization_failure(org_, testing::throttled_graph_error()));
+  EXPECT_EQ(current(org_).status, ConnectorStatus::active);
+
+  entra_.answer = FakeEntraScript::Answer::token;
+  entra_.roles.clear();  // consent revoked: Entra still issues a token, without roles
+  run_void(service_->check_all_active());
+  auto c = current(org_);
+  EXPECT_EQ(c.status, ConnectorStatus::authorization_error);
+  EXPECT_NE(c.last_error.find("no application permission"), std::string::npos);
+  EXPECT_EQ(participant_.calls.back(), "inactive 1");
+  EXPECT_FALSE(audit().front().actor.has_value());
+
+  entra_.roles = {"Presence.ReadWrite.All"};
+  ASSERT_TRUE(consent(admin_));
+  run_void(service_->report_authorization_failure(org_, testing::unauthorized_graph_error()));
+  EXPECT_EQ(current(org_).status, ConnectorStatus::authorization_error);
+  EXPECT_NE(current(org_).last_error.find("InvalidAuthenticationToken"), std::string::npos);
+}
+
+TEST_F(ConnectorServiceTest, AuditIsPagedAndScopedToTheOrg) {
+  ASSERT_TRUE(consent(admin_));
+  ASSERT_TRUE(run(service_->deactivate(admin_)));
+  auto page = service_->audit(admin_, 2, std::nullopt);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].action, "deactivate");
+  EXPECT_EQ((*page)[1].action, "callback");
+  auto rest = service_->audit(admin_, 50, (*page)[1].id);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].action, "authorize");
+  EXPECT_TRUE(service_->audit(other_admin_, 50, std::nullopt)->empty());
+  EXPECT_EQ(service_->audit(admin_, 0, std::nullopt).error().code, Errc::invalid_input);
+  EXPECT_EQ(service_->audit(supervisor_, 5, std::nullopt).error().code, Errc::forbidden);
+}
+
+TEST_F(ConnectorServiceTest, AuditHookRecordsOtherServicesActions) {
+  auto hook = service_->audit_hook();
+  hook(admin_, "sync_account.add", true, "alice@contoso added");
+  Caller service_identity;
+  service_identity.org_id = org_;
+  hook(service_identity, "sync_account.token", false, "refresh refused");
+  auto entries = audit();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "sync_account.token");
+  EXPECT_EQ(entries[0].result, AuditResult::error);
+  EXPECT_FALSE(entries[0].actor.has_value());
+  EXPECT_EQ(entries[1].actor, admin_.user_id);
+  EXPECT_EQ(entries[1].actor_username, "root");
+  EXPECT_EQ(entries[1].detail, "alice@contoso added");
+}
+
+}  // namespace
+}  // namespace ccteams

@@ -1,0 +1,97 @@
+#pragma once
+// Persistence of the Teams connector (issue 4): the connector of each organisation with its
+// presence mapping, the pending admin-consent requests and the connector's audit log.
+// Every call takes the organisation (or a state digest that names one): another
+// organisation's rows are never returned.
+// Thread-safety: every call may be made from any thread; each call is atomic on its own.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/connector.hpp"
+#include "core/idle_code.hpp"
+#include "core/ids.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace ccteams {
+
+// One admin-consent attempt. The `state` sent to Entra is never stored: only its digest, so
+// a database reader cannot complete someone else's consent.
+struct ConsentRequest {
+  std::string state_digest;  // TokenSource::digest of the state
+  OrgId org;
+  UserId user;  // the ccteams admin who pressed Set up
+  std::string username;
+  std::string session_digest;  // the admin's session when it started (AuthSession::token_hash)
+  Timestamp created_at{};
+  Timestamp expires_at{};
+  bool used = false;
+};
+
+enum class AuditResult : std::uint8_t { ok, error };
+
+// One line of the connector's append-only audit log.
+struct ConnectorAuditEntry {
+  std::int64_t id = 0;  // assigned by the store, increasing: the paging cursor
+  OrgId org;
+  std::optional<UserId> actor;  // none for the service itself (health check)
+  std::string actor_username;   // "" for the service itself
+  std::string action;           // "authorize", "callback", "update", "deactivate", ...
+  AuditResult result = AuditResult::ok;
+  std::string detail;  // what changed, or the error an admin sees; never a secret
+  Timestamp at{};
+};
+
+class ConnectorStore {
+ public:
+  virtual ~ConnectorStore() = default;
+
+  // The org's connector with its mapping, or nullopt when it has none.
+  virtual Result<std::optional<TeamsConnector>> find_connector(OrgId org) = 0;
+  // Writes the connector and replaces its mapping rules, if the stored version is still
+  // expected_version (0: there must be no connector yet). Returns what was stored, version
+  // bumped. Errors: conflict when another write came first (re-read and decide again);
+  // not_found when a mapping rule names an idle code that is not the org's.
+  virtual Result<TeamsConnector> save_connector(const TeamsConnector& connector,
+                                                std::int64_t expected_version) = 0;
+  // Removes the connector, its mapping and its consent requests (the audit log stays).
+  // Errors: not_found when there is none.
+  virtual Result<void> delete_connector(OrgId org) = 0;
+  // Organisations whose connector has this status (health checks at start).
+  virtual Result<std::vector<OrgId>> orgs_with_status(ConnectorStatus status) = 0;
+
+  // Errors: conflict when the digest exists (a repeated random state: a bug).
+  virtual Result<void> put_consent_request(const ConsentRequest& request) = 0;
+  // Atomically marks the request used and returns it as it was before (used tells whether it
+  // had been claimed already). Errors: not_found when no request has this digest.
+  virtual Result<ConsentRequest> claim_consent_request(const std::string& state_digest) = 0;
+  // Makes a claimed request usable again (a transient failure: the admin may retry).
+  virtual Result<void> release_consent_request(const std::string& state_digest) = 0;
+  // Removes requests that expired before `before`; returns how many.
+  virtual Result<int> prune_consent_requests(Timestamp before) = 0;
+
+  // Appends; returns the entry with its id.
+  virtual Result<ConnectorAuditEntry> append_audit(const ConnectorAuditEntry& entry) = 0;
+  // Newest first, at most limit entries with id < before (all when before is nullopt).
+  virtual Result<std::vector<ConnectorAuditEntry>> list_audit(
+      OrgId org, std::size_t limit, std::optional<std::int64_t> before) = 0;
+};
+
+// The idle codes the connector reads and creates (the default mapping's codes): a narrow view of
+// ContactCenterStore, so that the connector does not depend on the whole contact-center port.
+// Contract as the same-named ContactCenterStore calls. Thread-safety: as the store behind it.
+class ConnectorIdleCodes {
+ public:
+  virtual ~ConnectorIdleCodes() = default;
+  virtual Result<std::vector<IdleCode>> list_idle_codes(OrgId org) = 0;
+  // not_found for another organisation's code.
+  virtual Result<IdleCode> get_idle_code(OrgId org, IdleCodeId id) = 0;
+  // conflict when the name is taken.
+  virtual Result<IdleCode> create_idle_code(OrgId org, const IdleCode& code) = 0;
+};
+
+}  // namespace ccteams

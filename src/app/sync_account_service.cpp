@@ -1,0 +1,211 @@
+// Sync accounts: construction, starting a sign-in, listing, removal and the connector's
+// lifecycle. The callback is in sync_account_sign_in.cpp, tokens in sync_account_tokens.cpp.
+#include "app/sync_account_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace ccteams {
+namespace {
+
+// RFC 3986 unreserved characters kept, everything else percent-encoded (query values).
+std::string url_encode(std::string_view in) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : in) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+bool pkce_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+// RFC 7636 §4.1: 43..128 unreserved characters. TokenSource gives at least 256 random bits of
+// URL-safe text per token; two of them make a verifier well inside the bounds.
+std::string new_code_verifier(const TokenSource& tokens) {
+  constexpr std::size_t kMin = 64;
+  constexpr std::size_t kMax = 128;
+  std::string v;
+  while (v.size() < kMin) {
+    for (char c : tokens.new_token()) {
+      if (pkce_char(c)) v.push_back(c);
+    }
+  }
+  if (v.size() > kMax) v.resize(kMax);
+  return v;
+}
+
+std::string trim_slash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+SyncAccountService::SyncAccountService(SyncAccountStore& store, AccountStore& accounts,
+                                       GraphClient& graph, const SecretSealer& sealer,
+                                       const PkceHasher& pkce, const TokenSource& tokens,
+                                       const Clock& clock, SyncAccountOptions options,
+                                       ActiveTenant active_tenant, AuditHook audit)
+    : store_(store),
+      accounts_(accounts),
+      graph_(graph),
+      sealer_(sealer),
+      pkce_(pkce),
+      tokens_(tokens),
+      clock_(clock),
+      options_(std::move(options)),
+      active_tenant_(std::move(active_tenant)),
+      audit_(std::move(audit)) {
+  options_.login_base = trim_slash(options_.login_base);
+  set_public_url(options_.public_url);
+}
+
+void SyncAccountService::set_public_url(std::string public_url) {
+  options_.public_url = trim_slash(std::move(public_url));
+  redirect_uri_ = options_.public_url + "/api/v1/connectors/msteams/sync-accounts/callback";
+}
+
+std::string SyncAccountService::refresh_token_purpose(OrgId org, std::string_view oid) {
+  return "ccteams/sync-account/org:" + std::to_string(org.value) + "/oid:" + std::string(oid) +
+         "/refresh_token";
+}
+
+std::string SyncAccountService::code_verifier_purpose(OrgId org, std::string_view state_digest) {
+  return "ccteams/sync-account-sign-in/org:" + std::to_string(org.value) +
+         "/state:" + std::string(state_digest) + "/code_verifier";
+}
+
+Result<void> SyncAccountService::require_admin(const Caller& caller) const {
+  if (auto r = require_role(caller, {Role::admin}); !r) {
+    return make_error(Errc::forbidden, "Only an administrator can manage sync accounts");
+  }
+  return ok();
+}
+
+Result<SignInStart> SyncAccountService::start_sign_in(const Caller& caller) {
+  if (auto r = require_admin(caller); !r) return std::move(r).error();
+  auto tenant = active_tenant_(caller.org_id);
+  if (!tenant) return std::move(tenant).error();
+
+  const std::string state = tokens_.new_token();
+  const std::string verifier = new_code_verifier(tokens_);
+  PendingSignIn pending;
+  pending.state_digest = tokens_.digest(state);
+  pending.org = caller.org_id;
+  pending.user = caller.user_id;
+  pending.session_digest = caller.session_digest;
+  pending.created_at = clock_.now();
+  pending.expires_at = pending.created_at + options_.sign_in_ttl;
+  auto sealed = sealer_.seal(verifier, code_verifier_purpose(pending.org, pending.state_digest));
+  if (!sealed) return std::move(sealed).error();
+  pending.sealed_code_verifier = std::move(*sealed);
+  // Abandoned sign-ins go here rather than on a timer: starting one is rare and cheap. They
+  // are kept a day past expiry so that a late callback is told "expired", not "unknown".
+  const Timestamp prune_before = pending.created_at - std::chrono::hours(24);
+  if (auto pruned = store_.prune_sign_ins(prune_before); !pruned) {
+    spdlog::warn("sync accounts: pruning expired sign-ins failed: {}", pruned.error().message);
+  }
+  if (auto r = store_.put_sign_in(pending); !r) return std::move(r).error();
+
+  SignInStart out;
+  out.expires_at = pending.expires_at;
+  out.authorization_url = options_.login_base + "/" + url_encode(*tenant) +
+                          "/oauth2/v2.0/authorize?client_id=" + url_encode(options_.client_id) +
+                          "&response_type=code&redirect_uri=" + url_encode(redirect_uri_) +
+                          "&response_mode=query&scope=" + url_encode(kSyncAccountScopes) +
+                          "&state=" + url_encode(state) +
+                          "&code_challenge=" + url_encode(pkce_.s256_challenge(verifier)) +
+                          "&code_challenge_method=S256&prompt=select_account";
+  return out;
+}
+
+Result<std::vector<SyncAccountView>> SyncAccountService::list(const Caller& caller) {
+  if (auto r = require_admin(caller); !r) return std::move(r).error();
+  auto accounts = store_.list_accounts(caller.org_id);
+  if (!accounts) return std::move(accounts).error();
+  std::vector<SyncAccountView> out;
+  out.reserve(accounts->size());
+  for (const auto& a : *accounts) out.push_back(view(a));
+  return out;
+}
+
+Result<void> SyncAccountService::remove(const Caller& caller, SyncAccountId id) {
+  if (auto r = require_admin(caller); !r) return r;
+  auto account = store_.get_account(caller.org_id, id);
+  if (!account) return std::move(account).error();
+  if (auto r = store_.delete_account(caller.org_id, id); !r) {
+    audit(caller, "sync_account.remove", false, account->upn + ": " + r.error().message);
+    return r;
+  }
+  forget(caller.org_id, id);
+  audit(caller, "sync_account.remove", true, account->upn + " removed");
+  return ok();
+}
+
+boost::asio::awaitable<void> SyncAccountService::connector_active(OrgId org, std::string tenant) {
+  // The connector service may hold its lock: use the tenant given, never active_tenant_.
+  auto report = co_await check_tenant(org, std::move(tenant));
+  if (!report) {
+    spdlog::warn("sync accounts: health check of org {} failed: {}", org.value,
+                 report.error().message);
+  }
+}
+
+boost::asio::awaitable<void> SyncAccountService::connector_inactive(OrgId org) {
+  forget(org, std::nullopt);
+  co_return;
+}
+
+boost::asio::awaitable<Result<std::string>> SyncAccountService::remove_connector_artefacts(
+    OrgId org, std::string /*tenant*/) {
+  // Entra keeps no per-account state of ours to undo (a refresh token cannot be revoked by
+  // the client); forgetting it is all. Subscriptions belong to presence sync.
+  auto removed = store_.delete_org_data(org);
+  if (!removed) co_return std::move(removed).error();
+  forget(org, std::nullopt);
+  std::string summary =
+      std::to_string(*removed) + (*removed == 1 ? " sync account and its token removed"
+                                                : " sync accounts and their tokens removed");
+  audit(service_caller(org), "sync_account.remove", true, summary);
+  co_return summary;
+}
+
+void SyncAccountService::audit(const Caller& caller, std::string action, bool ok,
+                               std::string detail) const {
+  if (audit_) audit_(caller, std::move(action), ok, std::move(detail));
+}
+
+Caller SyncAccountService::service_caller(OrgId org) {
+  Caller c;
+  c.org_id = org;
+  return c;
+}
+
+SyncAccountView SyncAccountService::view(const SyncAccount& a) {
+  SyncAccountView v;
+  v.id = a.id;
+  v.oid = a.oid;
+  v.upn = a.upn;
+  v.display_name = a.display_name;
+  v.token_state = a.token_state;
+  v.last_error = a.last_error;
+  v.last_refreshed_at = a.last_refreshed_at;
+  v.added_by = a.added_by;
+  v.added_at = a.added_at;
+  return v;
+}
+
+}  // namespace ccteams

@@ -1,0 +1,41 @@
+#pragma once
+// A scripted Entra token endpoint behind the GraphClient port, for connector tests. Declared
+// without app/ports/graph.hpp (kept out of the tests' includes); defined in
+// connector_fake_entra_test.cpp.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ccteams {
+class GraphClient;
+struct GraphError;
+}  // namespace ccteams
+
+namespace ccteams::testing {
+
+struct FakeEntraScript {
+  enum class Answer {
+    token,        // 200 with a JWT carrying tid and roles (no roles claim when empty)
+    refused,      // 400 unauthorized_client AADSTS700016 (service principal deleted)
+    unavailable,  // 503 after retries
+    throttled,    // 429 Retry-After 7
+  };
+  Answer answer = Answer::token;
+  std::string tid = "11111111-2222-3333-4444-555555555555";
+  std::vector<std::string> roles = {"Presence.ReadWrite.All", "User.Read.All"};
+  int calls = 0;
+  std::string last_tenant;
+};
+
+// The client reads script at every call; script must outlive it. A shared_ptr: its deleter is
+// bound here, so holders need not see the complete GraphClient. Only app_token is scripted;
+// every other call answers invalid_request.
+std::shared_ptr<GraphClient> make_fake_entra(FakeEntraScript& script);
+
+// Graph errors as a Graph call would report them.
+const GraphError& unauthorized_graph_error();  // 401 InvalidAuthenticationToken
+const GraphError& forbidden_graph_error();     // 403 Authorization_RequestDenied
+const GraphError& throttled_graph_error();     // 429
+
+}  // namespace ccteams::testing

@@ -1,0 +1,172 @@
+#pragma once
+// A GraphClient for app-layer tests of delegated tokens: a scripted Entra token endpoint
+// (authorization code with PKCE, refresh with rotation) and unsigned JWTs with chosen claims.
+// Every other call fails with invalid_request. Not thread-safe: drive it from one io_context.
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "app/ports/graph.hpp"
+
+namespace ccteams::testing {
+
+// Unpadded base64url, for building test JWTs.
+inline std::string b64url(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (unsigned char c : in) {
+    bits = (bits << 8) | c;
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(kAlphabet[(bits >> count) & 63]);
+    }
+  }
+  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
+  return out;
+}
+
+inline std::string unsigned_jwt(const boost::json::object& claims) {
+  return b64url(R"({"alg":"RS256","typ":"JWT"})") + "." + b64url(boost::json::serialize(claims)) +
+         ".c2ln";
+}
+
+class FakeTokenGraph final : public GraphClient {
+ public:
+  struct Identity {
+    std::string oid = "oid-1";
+    std::string tid = "tid-1";
+    std::string upn = "sync1@contoso.example";
+    std::string name = "Sync One";
+    std::string aud = "client-1";
+    std::string scp = "Presence.Read.All User.Read";
+    bool refresh_token = true;
+  };
+
+  Identity identity;
+  // Set by the test: what /authorize gave the browser (code -> code_challenge).
+  std::map<std::string, std::string> codes;
+  std::function<std::string(std::string_view)> s256;  // the PKCE hash the test uses
+  std::deque<GraphError> refresh_failures;            // next refreshes fail with these
+  std::chrono::milliseconds refresh_delay{0};         // lets callers pile up
+  std::set<std::string> live_refresh_tokens;
+  std::vector<AuthCodeRequest> code_requests;
+  std::vector<RefreshRequest> refresh_requests;
+  int issued = 0;
+
+  Async<TokenResponse> app_token(std::string) override { co_return unsupported(); }
+
+  Async<TokenResponse> token_by_auth_code(AuthCodeRequest request) override {
+    code_requests.push_back(request);
+    auto it = codes.find(request.code);
+    if (it == codes.end()) co_return entra_error("invalid_grant", 70008);
+    const std::string challenge = it->second;
+    codes.erase(it);
+    if (!s256 || s256(request.code_verifier) != challenge) {
+      co_return entra_error("invalid_grant", 501481);
+    }
+    co_return tokens();
+  }
+
+  Async<TokenResponse> refresh_token(RefreshRequest request) override {
+    refresh_requests.push_back(request);
+    if (refresh_delay.count() > 0) {
+      boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, refresh_delay);
+      co_await t.async_wait(boost::asio::use_awaitable);
+    }
+    if (!refresh_failures.empty()) {
+      GraphError e = refresh_failures.front();
+      refresh_failures.pop_front();
+      co_return e;
+    }
+    // Rotation (§1.3): the presented token is spent.
+    if (live_refresh_tokens.erase(request.refresh_token) == 0) {
+      co_return entra_error("invalid_grant", 70008);
+    }
+    co_return tokens();
+  }
+
+  static GraphError entra_error(std::string code, std::int64_t aadsts, int status = 400) {
+    GraphError e;
+    e.kind = status >= 500 ? GraphErrorKind::unavailable : GraphErrorKind::unauthorized;
+    e.http_status = status;
+    e.code = std::move(code);
+    e.message = "AADSTS" + std::to_string(aadsts) + ": scripted";
+    e.error_codes = {aadsts};
+    return e;
+  }
+
+  Async<UsersPage> list_users(std::string, int) override { co_return unsupported(); }
+  Async<UsersPage> users_page(std::string, std::string) override { co_return unsupported(); }
+  Async<UsersPage> users_delta_start(std::string) override { co_return unsupported(); }
+  Async<std::vector<GraphPresence>> get_presences(std::string, std::vector<std::string>) override {
+    co_return unsupported();
+  }
+  Async<void> set_presence(std::string, SetPresenceRequest) override { co_return unsupported(); }
+  Async<void> clear_presence(std::string, std::string, std::string) override {
+    co_return unsupported();
+  }
+  Async<Subscription> create_subscription(std::string, std::string, SubscriptionRequest) override {
+    co_return unsupported();
+  }
+  Async<Subscription> get_subscription(std::string, std::string, std::string) override {
+    co_return unsupported();
+  }
+  Async<SubscriptionsPage> list_subscriptions(std::string, std::string) override {
+    co_return unsupported();
+  }
+  Async<Subscription> renew_subscription(std::string, std::string, std::string,
+                                         Timestamp) override {
+    co_return unsupported();
+  }
+  Async<void> reauthorize_subscription(std::string, std::string, std::string) override {
+    co_return unsupported();
+  }
+  Async<void> delete_subscription(std::string, std::string, std::string) override {
+    co_return unsupported();
+  }
+
+ private:
+  static GraphError unsupported() {
+    GraphError e;
+    e.kind = GraphErrorKind::invalid_request;
+    e.code = "notSupportedByFake";
+    return e;
+  }
+
+  TokenResponse tokens() {
+    ++issued;
+    TokenResponse t;
+    t.token_type = "Bearer";
+    t.expires_in = 3600;
+    t.access_token = unsigned_jwt({{"oid", identity.oid},
+                                   {"tid", identity.tid},
+                                   {"upn", identity.upn},
+                                   {"scp", identity.scp},
+                                   {"n", issued}});
+    t.id_token = unsigned_jwt({{"oid", identity.oid},
+                               {"tid", identity.tid},
+                               {"aud", identity.aud},
+                               {"preferred_username", identity.upn},
+                               {"name", identity.name}});
+    if (identity.refresh_token) {
+      t.refresh_token = "rt-" + std::to_string(issued);
+      live_refresh_tokens.insert(*t.refresh_token);
+    }
+    return t;
+  }
+};
+
+}  // namespace ccteams::testing

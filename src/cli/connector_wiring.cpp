@@ -1,0 +1,178 @@
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+#include "cli/connector_wiring.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "adapters/graph/http_graph_client.hpp"
+#include "adapters/http/api/connector_api.hpp"
+#include "adapters/http/http_client.hpp"
+#include "adapters/http/router.hpp"
+#include "adapters/store/sqlite_connector_store.hpp"
+#include "app/connector_service.hpp"
+
+namespace ccteams::cli {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view kCallbackPath = "/api/v1/connectors/msteams/callback";
+
+Result<std::string> read_text(const std::string& path, const char* key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::invalid_input, std::string(key) + ": cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The secret is never echoed in a message, only where it was looked for.
+Result<std::string> find_client_secret(const MicrosoftConfig& m) {
+  if (!m.client_secret.empty()) return m.client_secret;
+  if (!m.client_secret_env.empty()) {
+    // getenv is safe: nobody in this process calls setenv after start.
+    if (const char* v = std::getenv(m.client_secret_env.c_str()); v != nullptr && *v != '\0') {
+      return std::string(v);
+    }
+  }
+  if (!m.client_secret_file.empty()) {
+    auto text = read_text(m.client_secret_file, "microsoft.client_secret_file");
+    if (!text) return text;
+    while (!text->empty() &&
+           (text->back() == '\n' || text->back() == '\r' || text->back() == ' ')) {
+      text->pop_back();
+    }
+    if (!text->empty()) return text;
+  }
+  return make_error(Errc::invalid_input,
+                    "microsoft.client_secret: not found (set client_secret, the variable " +
+                        (m.client_secret_env.empty() ? std::string("client_secret_env names")
+                                                     : m.client_secret_env) +
+                        ", or client_secret_file)");
+}
+
+}  // namespace
+
+struct ConnectorWiring::Impl {
+  asio::io_context& ioc;
+  std::chrono::seconds health_interval;
+  std::unique_ptr<HttpClient> http;
+  std::unique_ptr<graph::HttpGraphClient> graph;
+  std::unique_ptr<store::SqliteConnectorStore> store;
+  std::unique_ptr<CcStoreIdleCodes> idle_codes;
+  std::unique_ptr<ConnectorService> service;
+  std::unique_ptr<http::ConnectorApiContext> api;
+  bool public_url_given = false;
+  bool enabled = false;
+  // The health loop's timer and stop flag are shared with the loop's coroutine frame.
+  struct Health {
+    explicit Health(asio::io_context& ctx) : timer(ctx) {}
+    asio::steady_timer timer;
+    std::atomic<bool> stopped{false};
+  };
+  std::shared_ptr<Health> health;
+
+  explicit Impl(asio::io_context& ctx) : ioc(ctx), health(std::make_shared<Health>(ctx)) {}
+};
+
+ConnectorWiring::ConnectorWiring(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ConnectorWiring::~ConnectorWiring() { stop(); }
+
+Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const ConnectorDeps& deps,
+                                                                 http::Router& router) {
+  const MicrosoftConfig& m = deps.config.microsoft;
+  auto impl = std::make_unique<Impl>(deps.ioc);
+  impl->health_interval = std::chrono::seconds(m.health_check_seconds);
+  impl->enabled = !m.client_id.empty();
+  ClientOptions client_options;
+  if (!m.ca_file.empty()) {
+    auto pem = read_text(m.ca_file, "microsoft.ca_file");
+    if (!pem) return std::move(pem).error();
+    client_options.extra_ca_pem = std::move(*pem);
+  }
+  impl->http = std::make_unique<HttpClient>(deps.ioc, client_options);
+  if (auto s = impl->http->status(); !s) {
+    return make_error(Errc::invalid_input, "microsoft.ca_file: " + s.error().message);
+  }
+  graph::GraphClientConfig graph_config;
+  graph_config.login_base = m.login_base_url;
+  graph_config.graph_base = m.graph_base_url;
+  graph_config.client_id = m.client_id;
+  if (impl->enabled) {
+    auto secret = find_client_secret(m);
+    if (!secret) return std::move(secret).error();
+    graph_config.client_secret = std::move(*secret);
+  }
+  impl->graph =
+      std::make_unique<graph::HttpGraphClient>(*impl->http, deps.clock, std::move(graph_config));
+  impl->store = std::make_unique<store::SqliteConnectorStore>(deps.db);
+  impl->idle_codes = std::make_unique<CcStoreIdleCodes>(deps.contact_center);
+  ConnectorServiceConfig service_config;
+  service_config.client_id = m.client_id;
+  service_config.login_base = m.login_base_url;
+  impl->public_url_given = !deps.config.server.public_url.empty();
+  if (impl->public_url_given) {
+    std::string base = deps.config.server.public_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    service_config.redirect_uri = base + std::string(kCallbackPath);
+  }
+  impl->service = std::make_unique<ConnectorService>(*impl->store, *impl->idle_codes, deps.accounts,
+                                                     *impl->graph, deps.tokens, deps.clock,
+                                                     std::move(service_config));
+  impl->api = std::make_unique<http::ConnectorApiContext>(
+      http::ConnectorApiContext{deps.auth, *impl->service});
+  http::register_connector_routes(router, *impl->api);
+  return std::unique_ptr<ConnectorWiring>(new ConnectorWiring(std::move(impl)));
+}
+
+void ConnectorWiring::start(const std::string& host, std::uint16_t port) {
+  auto& im = *impl_;
+  if (!im.public_url_given) {
+    im.service->set_redirect_uri("http://" + host + ":" + std::to_string(port) +
+                                 std::string(kCallbackPath));
+  }
+  if (!im.enabled) return;
+  asio::co_spawn(
+      im.ioc,
+      [health = im.health, service = im.service.get(),
+       interval = im.health_interval]() -> asio::awaitable<void> {
+        while (!health->stopped) {
+          co_await service->check_all_active();
+          health->timer.expires_after(interval);
+          boost::system::error_code ec;
+          co_await health->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+      },
+      [](const std::exception_ptr& e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("connector health check ended by an exception: {}", ex.what());
+        }
+      });
+}
+
+void ConnectorWiring::stop() {
+  auto health = impl_->health;
+  if (health->stopped.exchange(true)) return;
+  asio::post(impl_->ioc, [health] { health->timer.cancel(); });
+}
+
+ConnectorService& ConnectorWiring::service() { return *impl_->service; }
+
+}  // namespace ccteams::cli

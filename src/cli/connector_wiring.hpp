@@ -1,0 +1,72 @@
+#pragma once
+// The Teams connector's wiring (issue 4), kept out of runtime.cpp so that the runtime gains one
+// block: the HTTPS client, the Graph client, the connector store and service, its routes and
+// the periodic health check. Beast/Asio stay in the .cpp.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "cli/config.hpp"
+#include "core/result.hpp"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace ccteams {
+class AccountStore;
+class AuthService;
+class Clock;
+class ConnectorService;
+class ContactCenterStore;
+class TokenSource;
+namespace store {
+class SqliteDb;
+}  // namespace store
+namespace http {
+class Router;
+}  // namespace http
+}  // namespace ccteams
+
+namespace ccteams::cli {
+
+struct ConnectorDeps {
+  const Config& config;
+  boost::asio::io_context& ioc;  // the runtime's; must outlive the wiring
+  store::SqliteDb& db;
+  AccountStore& accounts;
+  ContactCenterStore& contact_center;
+  AuthService& auth;
+  const TokenSource& tokens;
+  const Clock& clock;
+};
+
+class ConnectorWiring {
+ public:
+  // Builds everything and registers the routes on router. The client secret is found in
+  // config.microsoft (client_secret, client_secret_env, client_secret_file). Errors
+  // (invalid_input) name the key: a client_id without a secret, an unreadable ca_file.
+  // Without microsoft.client_id the routes still answer (the tab shows NotConfigured and Set up
+  // says the server is not configured).
+  static Result<std::unique_ptr<ConnectorWiring>> create(const ConnectorDeps& deps,
+                                                         http::Router& router);
+  ~ConnectorWiring();
+
+  // Before the I/O threads run: fixes the redirect URI when server.public_url is empty (the
+  // demo: http://host:port) and starts the health check (at once, then every
+  // microsoft.health_check_seconds).
+  void start(const std::string& host, std::uint16_t port);
+  // Stops the health check; thread-safe, idempotent.
+  void stop();
+
+  // For participants (add_participant before start) and other services.
+  ConnectorService& service();
+
+ private:
+  struct Impl;
+  explicit ConnectorWiring(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ccteams::cli

@@ -1,0 +1,139 @@
+// Issue 4, in process (so that the health check can run every second): the Teams connector is
+// set up against the emulator, the consent is revoked through the emulator's control API, the
+// periodic health check finds Entra refusing the app and turns the connector to
+// AuthorizationError with Entra's reason, and re-authorising makes it Active again.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "adapters/crypto/secret_box.hpp"
+#include "cli/demo.hpp"
+#include "cli/emulator_host.hpp"
+#include "cli/runtime.hpp"
+#include "demo_fixture.hpp"
+#include "support/entra_browser.hpp"
+
+namespace ccteams::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+class ConnectorHealth : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cli::EmulatorHostOptions eo;
+    eo.port = 0;
+    eo.ca_out_path = (dir_ / "ca.pem").string();
+    eo.emulator.users = 5;
+    eo.emulator.redirect_uris = {"http://127.0.0.1/api/v1/connectors/msteams/callback"};
+    auto emu = cli::EmulatorHost::start(std::move(eo));
+    ASSERT_TRUE(emu) << emu.error().message;
+    emulator_ = std::move(*emu);
+    const auto info = emulator_->info();
+    domain_ = info.domain;
+
+    cli::RuntimeOptions o;
+    o.config.server.port = 0;
+    o.config.store.path = (dir_ / "ccteams.db").string();
+    o.config.secrets.key = SecretBox::generate_key_text();
+    o.config.auth.password_hash = "minimum";
+    o.min_password_length = 1;
+    o.config.microsoft.client_id = info.app_id;
+    o.config.microsoft.client_secret = info.app_secret;
+    o.config.microsoft.login_base_url = info.login_base_url;
+    o.config.microsoft.graph_base_url = info.graph_base_url + "/v1.0";
+    o.config.microsoft.ca_file = (dir_ / "ca.pem").string();
+    o.config.microsoft.health_check_seconds = 1;  // below the config file's minimum: tests only
+    auto rt = cli::Runtime::create(std::move(o));
+    ASSERT_TRUE(rt) << rt.error().message;
+    runtime_ = std::move(*rt);
+    ASSERT_TRUE(cli::seed_demo_accounts(runtime_->users(), "pw", 1));
+    auto port = runtime_->start();
+    ASSERT_TRUE(port) << port.error().message;
+    port_ = *port;
+    std::ifstream ca(dir_ / "ca.pem");
+    std::ostringstream pem;
+    pem << ca.rdbuf();
+    browser_.emplace(emulator_->base_url(), pem.str());
+    auto login = http_request(port_, "POST", "/api/v1/auth/login",
+                              R"({"username":"admin","password":"pw"})");
+    ASSERT_EQ(login.status, 200) << login.body;
+    token_ = std::string(parse(login.body).at("token").as_string());
+  }
+  void TearDown() override {
+    if (runtime_) {
+      runtime_->stop(1s);
+      runtime_->wait();
+    }
+    runtime_.reset();
+    emulator_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  RawResponse api(const std::string& method, const std::string& path) {
+    return http_request(port_, method, path, {}, {{"Authorization", "Bearer " + token_}});
+  }
+  json::object connector() {
+    return parse(api("GET", "/api/v1/connectors/msteams").body).as_object();
+  }
+  void set_up() {
+    auto start = api("POST", "/api/v1/connectors/msteams/authorize");
+    ASSERT_EQ(start.status, 200) << start.body;
+    const std::string url(parse(start.body).at("authorizationUrl").as_string());
+    const std::string location = browser_->consent(url, "admin@" + domain_, "accept");
+    auto page = http_request(port_, "GET", target_of(location));
+    ASSERT_EQ(page.status, 200) << page.body;
+    ASSERT_EQ(connector().at("status"), "Active");
+  }
+  // Polls until the connector has status, up to timeout.
+  bool wait_for_status(const std::string& status, std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      if (connector().at("status") == json::value(status)) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+
+  std::filesystem::path dir_ = make_temp_dir("ccteams-connector-health");
+  std::unique_ptr<cli::EmulatorHost> emulator_;
+  std::unique_ptr<cli::Runtime> runtime_;
+  std::optional<EntraBrowser> browser_;
+  std::uint16_t port_ = 0;
+  std::string domain_, token_;
+};
+
+TEST_F(ConnectorHealth, RevokedConsentBecomesAuthorizationErrorAndReauthorisingRecovers) {
+  set_up();
+  auto revoked = browser_->post_json("/_emulator/consent/revoke", "{}");
+  ASSERT_TRUE(revoked && revoked->status == 200);
+  ASSERT_TRUE(wait_for_status("AuthorizationError", 5s)) << json::serialize(connector());
+  const auto c = connector();
+  EXPECT_NE(std::string(c.at("lastError").as_string()).find("no application permission"),
+            std::string::npos)
+      << c.at("lastError");
+  auto audit = parse(api("GET", "/api/v1/connectors/msteams/audit?limit=1").body);
+  EXPECT_EQ(audit.at("items").as_array().at(0).at("action"), "authorization error");
+  EXPECT_TRUE(audit.at("items").as_array().at(0).at("actor").is_null());
+
+  set_up();  // re-authorise: AuthorizationError -> Active
+  EXPECT_TRUE(connector().at("lastError").is_null());
+}
+
+TEST_F(ConnectorHealth, ReactivateAfterTheEnterpriseAppWasDeletedReportsEntrasReason) {
+  set_up();
+  ASSERT_EQ(api("POST", "/api/v1/connectors/msteams/deactivate").status, 200);
+  auto revoked =
+      browser_->post_json("/_emulator/consent/revoke", R"({"deleteServicePrincipal":true})");
+  ASSERT_TRUE(revoked && revoked->status == 200);
+  auto r = api("POST", "/api/v1/connectors/msteams/reactivate");
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("AADSTS700016"), std::string::npos) << r.body;
+  EXPECT_EQ(connector().at("status"), "AuthorizationError");
+}
+
+}  // namespace
+}  // namespace ccteams::testing

@@ -1,0 +1,100 @@
+// What every signed-in page shares: the session check (unknown session -> sign-in page; a role
+// that may not open this view -> the user's own view), the header with the views the user may
+// switch between, sign-out, and the connection indicator.
+
+import { ApiError, landingPage, logout, session, viewsFor } from './api.js';
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+
+// Resolves with the session when the user may open a view needing one of roles; otherwise
+// navigates away and never resolves.
+export async function startPage(roles) {
+  let me;
+  try {
+    me = await session();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      location.replace('/sign-in.html');
+      return new Promise(() => {});
+    }
+    throw e;
+  }
+  if (!roles.some((r) => me.roles.includes(r))) {
+    location.replace(landingPage(me.roles));
+    return new Promise(() => {});
+  }
+  renderHeader(me);
+  return me;
+}
+
+function renderHeader(me) {
+  const nav = document.getElementById('views');
+  const here = location.pathname;
+  for (const v of viewsFor(me.roles)) {
+    const a = el('a', { href: v.page, text: v.label });
+    if (v.page === here) a.setAttribute('aria-current', 'page');
+    nav.append(el('li', {}, a));
+  }
+  document.getElementById('who').textContent =
+    `${me.displayName || me.username} (${me.orgName || 'organisation'})`;
+  document.getElementById('sign-out').addEventListener('click', async () => {
+    try {
+      await logout();
+    } finally {
+      location.replace('/sign-in.html');
+    }
+  });
+}
+
+// For EventStream.onRefused: a WebSocket cannot see why its upgrade failed, so ask the API;
+// an ended session goes back to the sign-in page.
+export async function checkSession() {
+  try {
+    await session();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) location.replace('/sign-in.html');
+  }
+}
+
+// The connection indicator fed by EventStream.onStatus.
+export function showConnection(status) {
+  const node = document.getElementById('connection');
+  if (!node) return;
+  node.dataset.state = status.state;
+  if (status.state === 'live') node.textContent = 'Live';
+  else if (status.state === 'connecting') node.textContent = 'Connecting…';
+  else node.textContent = `Disconnected: retrying in ${Math.ceil(status.retryInMs / 1000)} s`;
+}
+
+// A message in the page's error banner (role=alert); empty text hides it.
+export function showError(text) {
+  const node = document.getElementById('error');
+  node.textContent = text ? text.charAt(0).toUpperCase() + text.slice(1) : '';
+  node.hidden = !text;
+}
+
+// Runs an API action from a button: disables it meanwhile, shows the API's message on failure.
+export async function act(button, fn) {
+  showError('');
+  if (button) button.disabled = true;
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) location.replace('/sign-in.html');
+    showError(e.message);
+    return undefined;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
