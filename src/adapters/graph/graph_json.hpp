@@ -77,6 +77,12 @@ std::string encode_subscription_renew(Timestamp expiration);
 std::string encode_set_presence(const SetPresenceRequest& request);
 std::string encode_clear_presence(std::string_view session_id);
 std::string encode_presences_by_user_id(const std::vector<std::string>& user_ids);
+// A changeNotificationCollection in Graph's own wire format: every field of every item
+// (encryptedContent and lifecycleEvent included; absent optionals left out) and
+// "validationTokens" when there are any. decode_notifications(encode_notifications(b)) gives
+// b back for any b that a decoder produced. Used to keep accepted batches (the inbox body), so
+// one codec reads both what Graph sent and what we stored.
+std::string encode_notifications(const NotificationBatch& batch);
 
 // application/x-www-form-urlencoded token endpoint bodies (§1.3).
 inline constexpr std::string_view kGraphDefaultScope = "https://graph.microsoft.com/.default";

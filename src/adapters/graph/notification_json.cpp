@@ -102,6 +102,61 @@ Result<NotificationBatch> decode_collection(std::string_view text, bool lifecycl
 
 }  // namespace
 
+namespace {
+
+void put_optional(json::object& o, std::string_view key, const std::optional<std::string>& v) {
+  if (v) o[key] = *v;
+}
+
+json::object encode_item(const ChangeNotification& n) {
+  json::object o;
+  put_optional(o, "id", n.id);
+  o["subscriptionId"] = n.subscription_id;
+  if (n.subscription_expiration) {
+    o["subscriptionExpirationDateTime"] = format_iso8601(*n.subscription_expiration);
+  }
+  put_optional(o, "changeType", n.change_type);
+  put_optional(o, "resource", n.resource);
+  put_optional(o, "tenantId", n.tenant_id);
+  put_optional(o, "organizationId", n.organization_id);
+  put_optional(o, "clientState", n.client_state);
+  put_optional(o, "lifecycleEvent", n.lifecycle_event);
+  if (n.resource_data) {
+    json::object rd;
+    put_optional(rd, "@odata.type", n.resource_data->odata_type);
+    put_optional(rd, "@odata.id", n.resource_data->odata_id);
+    put_optional(rd, "id", n.resource_data->id);
+    o["resourceData"] = std::move(rd);
+  }
+  if (n.encrypted_content) {
+    const auto& e = *n.encrypted_content;
+    // Both certificate fields are always written: the decoder needs at least one, and an
+    // empty string reads back as the empty string it was.
+    o["encryptedContent"] = json::object{
+        {"data", e.data},
+        {"dataSignature", e.data_signature},
+        {"dataKey", e.data_key},
+        {"encryptionCertificateId", e.encryption_certificate_id},
+        {"encryptionCertificateThumbprint", e.encryption_certificate_thumbprint}};
+  }
+  return o;
+}
+
+}  // namespace
+
+std::string encode_notifications(const NotificationBatch& batch) {
+  json::array items;
+  items.reserve(batch.notifications.size());
+  for (const auto& n : batch.notifications) items.emplace_back(encode_item(n));
+  json::object root{{"value", std::move(items)}};
+  if (!batch.validation_tokens.empty()) {
+    json::array tokens;
+    for (const auto& t : batch.validation_tokens) tokens.emplace_back(t);
+    root["validationTokens"] = std::move(tokens);
+  }
+  return json::serialize(root);
+}
+
 Result<NotificationBatch> decode_notifications(std::string_view text) {
   return decode_collection(text, false);
 }

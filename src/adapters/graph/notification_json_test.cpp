@@ -174,6 +174,34 @@ TEST(DecodeLifecycle, DocumentedReauthorizationRequiredAndMixedBatch) {
   EXPECT_TRUE(decode_notifications(kLifecycle));
 }
 
+TEST(EncodeNotifications, RichBatchRoundTripsThroughTheDecoder) {
+  auto first = decode_notifications(kRich);
+  ASSERT_TRUE(first) << first.error().message;
+  auto again = decode_notifications(encode_notifications(*first));
+  ASSERT_TRUE(again) << again.error().message;
+  // Encoding is deterministic, so equal text means every field survived.
+  EXPECT_EQ(encode_notifications(*again), encode_notifications(*first));
+  const auto& n = again->notifications.at(0);
+  EXPECT_EQ(n.encrypted_content->data, "{Encrypted content}");
+  EXPECT_EQ(n.encrypted_content->encryption_certificate_id, "cert-2026-11");
+  EXPECT_EQ(n.resource_data->odata_id, "users/fa8bf3dc-eca7-46b7-bad1-db199b62afc3/presence");
+  EXPECT_EQ(again->validation_tokens, first->validation_tokens);
+}
+
+TEST(EncodeNotifications, LifecycleItemsKeepTheirEventAndLeaveAbsentFieldsOut) {
+  auto first = decode_lifecycle_notifications(kLifecycle);
+  ASSERT_TRUE(first) << first.error().message;
+  const std::string text = encode_notifications(*first);
+  EXPECT_EQ(text.find("validationTokens"), std::string::npos);
+  EXPECT_EQ(text.find("\"resource\""), std::string::npos);
+  auto again = decode_lifecycle_notifications(text);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->notifications.at(1).lifecycle_event, "subscriptionRemoved");
+  EXPECT_FALSE(again->notifications.at(1).client_state.has_value());
+  EXPECT_EQ(format_iso8601(*again->notifications.at(0).subscription_expiration),
+            "2019-03-20T11:00:00.000Z");
+}
+
 struct BadCase {
   const char* name;
   bool lifecycle;

@@ -6,6 +6,7 @@
 #include "adapters/store/migrations/v5_contact_center_history.hpp"
 #include "adapters/store/migrations/v6_teams_connector.hpp"
 #include "adapters/store/migrations/v7_sync_accounts.hpp"
+#include "adapters/store/migrations/v8_presence_sync.hpp"
 #include "adapters/store/sqlite_db.hpp"
 
 namespace ccteams::store {
@@ -173,6 +174,7 @@ constexpr std::array kMigrations{
     Migration{5, "contact center history", kV5ContactCenterHistory},
     Migration{6, "teams connector", kV6TeamsConnector},
     Migration{7, "sync accounts", kV7SyncAccounts},
+    Migration{8, "presence sync", kV8PresenceSync},
 };
 
 constexpr std::string_view kReadUserVersion = "PRAGMA user_version";

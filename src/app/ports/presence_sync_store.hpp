@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/ports/graph.hpp"
@@ -78,8 +79,17 @@ class PresenceInbox {
   virtual Result<void> clear(OrgId org) = 0;
 };
 
+// Why the gate refused a notification. For metrics and logs only: the sender is never told
+// (graph-protocol.md §4.3: a forged POST gets the same 202 as a good one).
+enum class GateRejection : std::uint8_t { unspecified, unknown_subscription, client_state };
+
+struct GateDecision {
+  std::optional<OrgId> org;  // set: admitted, for this organisation
+  GateRejection rejection = GateRejection::unspecified;  // meaningful only when org is empty
+};
+
 // The webhook's question to presence sync, asked for each notification before it is stored.
-// Thread-safety: admit() and stored() are called from the HTTP server's threads.
+// Thread-safety: admit(), decide() and stored() are called from the HTTP server's threads.
 class NotificationGate {
  public:
   virtual ~NotificationGate() = default;
@@ -88,6 +98,12 @@ class NotificationGate {
   // subscription being created (the id not yet known) is recognised by its clientState alone.
   virtual std::optional<OrgId> admit(std::string_view subscription_id,
                                      std::string_view client_state) = 0;
+  // admit() plus the reason of a rejection; this is what the webhook calls. The default knows
+  // no reason (unspecified); a gate that can tell an unknown subscription from a wrong
+  // clientState overrides it, so the rejection metric carries the reason.
+  virtual GateDecision decide(std::string_view subscription_id, std::string_view client_state) {
+    return GateDecision{admit(subscription_id, client_state), GateRejection::unspecified};
+  }
   // Entries of org were stored: wake its processing.
   virtual void stored(OrgId org) = 0;
 };
