@@ -38,6 +38,11 @@ class ConnectorParticipant {
   // e.g. "2 sync accounts and their tokens removed". An error stops the deletion and is shown.
   virtual boost::asio::awaitable<Result<std::string>> remove_connector_artefacts(
       OrgId org, std::string tenant) = 0;
+
+  // The Active connector's settings changed (showUserDetails, presenceSync, the presence
+  // mapping). Synchronous and quick: read ConnectorService::active(org) later, on your own
+  // executor. Default: nothing.
+  virtual void connector_changed(OrgId /*org*/) {}
 };
 
 }  // namespace ccteams

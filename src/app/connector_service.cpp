@@ -137,6 +137,9 @@ Result<TeamsConnector> ConnectorService::update(const Caller& caller, const Conn
   std::string detail;
   for (const auto& c : changes) detail += (detail.empty() ? "" : "; ") + c;
   record(caller.org_id, &caller, "update", AuditResult::ok, detail);
+  if (saved->status == ConnectorStatus::active) {
+    for (auto* p : participants_) p->connector_changed(caller.org_id);
+  }
   return saved;
 }
 

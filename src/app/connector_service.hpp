@@ -181,6 +181,8 @@ class ConnectorService {
 
   // The Active connector's tenant and features; not_found when none, conflict when not Active.
   Result<ActiveConnector> active(OrgId org);
+  // Organisations whose connector is Active (services resuming at start).
+  Result<std::vector<OrgId>> active_orgs() { return store_.orgs_with_status(ConnectorStatus::active); }
   // active(org)'s tenant, as a function for services that need only that (sync accounts).
   std::function<Result<std::string>(OrgId)> active_tenant_lookup();
   // Records into this connector's audit log for another service (sync accounts: its

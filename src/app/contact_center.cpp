@@ -25,7 +25,7 @@ Result<ContactParty> normalized(ContactParty party) {
 
 ContactCenter::ContactCenter(ContactCenterStore& store, AccountStore& accounts, const Clock& clock,
                              Scheduler& scheduler, CcEventHub& hub, ContactCenterOptions options)
-    : deps_(new Deps{store, accounts, clock, scheduler, hub, options, {}, {}}) {
+    : deps_(new Deps{store, accounts, clock, scheduler, hub, options, {}, {}, {}}) {
   deps_->run_in_org = [this](OrgId org, std::function<void(OrgCenter&)> fn) {
     auto r = with_org(org, [&](OrgCenter& oc) -> Result<bool> {
       fn(oc);
@@ -144,6 +144,23 @@ Result<AgentStateView> ContactCenter::wrap_up(OrgId org, UserId agent, ContactId
 }
 Result<Contact> ContactCenter::abandon(OrgId org, ContactId id) {
   return with_org(org, [&](OrgCenter& oc) { return oc.abandon(id); });
+}
+
+void ContactCenter::set_presence_hooks(PresenceHooks hooks) { deps_->presence = std::move(hooks); }
+
+Result<PresenceApplyReport> ContactCenter::apply_presences(OrgId org,
+                                                           std::vector<AgentPresenceUpdate> updates,
+                                                           const PresenceMapping& mapping) {
+  return with_org(org, [&](OrgCenter& oc) { return oc.apply_presences(std::move(updates), mapping); });
+}
+
+Result<void> ContactCenter::set_sync_enabled(OrgId org, const std::vector<UserId>& agents,
+                                             bool enabled) {
+  return with_org(org, [&](OrgCenter& oc) { return oc.set_sync_enabled(agents, enabled); });
+}
+
+Result<void> ContactCenter::teams_busy_cleared(OrgId org, UserId agent, Timestamp at) {
+  return with_org(org, [&](OrgCenter& oc) { return oc.teams_busy_cleared(agent, at); });
 }
 
 }  // namespace ccteams

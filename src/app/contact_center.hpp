@@ -18,6 +18,7 @@
 // event publication), so events of one organisation are published in the order they happened.
 // Lock order: organisation mutex, then the store's and the hub's own locks; never the reverse.
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,28 @@ class OrgCenter;
 struct AgentStateView {
   AgentState state;
   std::optional<std::string> idle_code_name;
+};
+
+// One presence update for one agent (presence sync feeds these in batches).
+struct AgentPresenceUpdate {
+  UserId agent;
+  ObservedPresence observed;
+};
+
+// What a batch of presence updates did, by core PresenceOutcome (index = enum value).
+struct PresenceApplyReport {
+  std::array<std::size_t, 8> outcomes{};
+  std::size_t state_changes = 0;  // agents whose state (status/idle code) changed
+  std::size_t count(PresenceOutcome o) const { return outcomes[static_cast<std::size_t>(o)]; }
+};
+
+// Presence sync's hooks into the contact center. Both are called with the organisation's lock
+// held: they must only queue work (post to another executor), never call back.
+struct PresenceHooks {
+  // Every SetTeamsBusy / ClearTeamsBusy effect, in order.
+  std::function<void(OrgId, const AgentEffect&)> teams_effect;
+  // An agent logged in (true) or out (false).
+  std::function<void(OrgId, UserId, bool logged_in)> login;
 };
 
 struct ContactCenterOptions {
@@ -94,6 +117,21 @@ class ContactCenter {
   Result<AgentStateView> wrap_up(OrgId org, UserId agent, ContactId id, std::string code);
   // The caller hangs up before being answered.
   Result<Contact> abandon(OrgId org, ContactId id);
+
+  // ---- presence sync (issue 6) ----
+  // Before serving only.
+  void set_presence_hooks(PresenceHooks hooks);
+  // Applies a batch of presence updates (DESIGN.md rules 0-5 in core/agent_state) under one
+  // lock: the states that changed are stored in one transaction, their events in another, then
+  // published; agents returned to Available are offered waiting contacts. Updates for agents
+  // that were never configured are ignored. When the store refuses, nothing changes.
+  Result<PresenceApplyReport> apply_presences(OrgId org, std::vector<AgentPresenceUpdate> updates,
+                                              const PresenceMapping& mapping);
+  // SyncEnabled / SyncDisabled for these agents (the effective gate presence sync computes).
+  // Disabling returns agents idled by sync to Available and clears our Teams session.
+  Result<void> set_sync_enabled(OrgId org, const std::vector<UserId>& agents, bool enabled);
+  // Graph confirmed our presence session of agent cleared (rule 5's echo window).
+  Result<void> teams_busy_cleared(OrgId org, UserId agent, Timestamp at);
 
  private:
   friend class OrgCenter;

@@ -197,14 +197,47 @@ Result<std::vector<AgentStateView>> OrgCenter::agent_states() {
 
 // ---- commits and events ----
 
+namespace {
+
+bool stored_fields_changed(const AgentState& before, const AgentState& s) {
+  return before.status != s.status || before.idle_code != s.idle_code ||
+         before.origin != s.origin || before.contact != s.contact || before.since != s.since;
+}
+
+}  // namespace
+
 Result<void> OrgCenter::commit_agent(const AgentState& before, const Transition& t) {
-  const AgentState& s = t.state;
-  const bool changed = before.status != s.status || before.idle_code != s.idle_code ||
-                       before.origin != s.origin || before.contact != s.contact ||
-                       before.since != s.since;
-  if (changed) {
-    if (auto r = deps_.store.put_agent_state(org_, s); !r) return r;
+  if (stored_fields_changed(before, t.state)) {
+    if (auto r = deps_.store.put_agent_state(org_, t.state); !r) return r;
   }
+  adopt_agent(before, t);
+  return ok();
+}
+
+Result<void> OrgCenter::commit_agents(const std::vector<std::pair<AgentState, Transition>>& steps) {
+  std::vector<AgentState> changed;
+  for (const auto& [before, t] : steps) {
+    if (stored_fields_changed(before, t.state)) changed.push_back(t.state);
+  }
+  if (auto r = deps_.store.put_agent_states(org_, changed); !r) return r;
+  std::vector<NewCcEvent> events;
+  batched_events_ = &events;
+  for (const auto& [before, t] : steps) adopt_agent(before, t);
+  batched_events_ = nullptr;
+  auto stored = deps_.store.append_events(org_, events);
+  if (!stored) {
+    // The states are committed; a lost event is repaired by the desktops' next GET.
+    spdlog::error("contact center: {} events not stored: {}", events.size(),
+                  stored.error().message);
+    return ok();
+  }
+  for (const auto& rec : *stored) deps_.hub.publish(rec);
+  deps_.events_since_prune += stored->size();  // the next single event prunes when due
+  return ok();
+}
+
+void OrgCenter::adopt_agent(const AgentState& before, const Transition& t) {
+  const AgentState& s = t.state;
   agents_[s.agent] = s;
   if (s.status == AgentStatus::available) {
     if (!table_.is_available(s.agent) || before.status != AgentStatus::available) {
@@ -237,12 +270,82 @@ Result<void> OrgCenter::commit_agent(const AgentState& before, const Transition&
                std::holds_alternative<TeamsPresenceUpdated>(effect)) {
       if (!published) emit_agent_state(s);
       published = true;
+    } else if (std::holds_alternative<SetTeamsBusy>(effect) ||
+               std::holds_alternative<ClearTeamsBusy>(effect)) {
+      // Presence sync's outbound writer (it only queues the intent).
+      if (deps_.presence.teams_effect) deps_.presence.teams_effect(org_, effect);
     }
-    // SetTeamsBusy / ClearTeamsBusy belong to the Teams connector's outbound writer, which
-    // subscribes to these transitions when it exists; RequeueContact is done by the contact
-    // operation that caused it (it holds the contact).
+    // RequeueContact is done by the contact operation that caused it (it holds the contact).
   }
   if (s.status != AgentStatus::wrap_up) wrap_timers_.erase(s.agent);
+  if (before.status == AgentStatus::logged_out && s.status != AgentStatus::logged_out) {
+    if (deps_.presence.login) deps_.presence.login(org_, s.agent, true);
+  } else if (before.status != AgentStatus::logged_out && s.status == AgentStatus::logged_out) {
+    if (deps_.presence.login) deps_.presence.login(org_, s.agent, false);
+  }
+}
+
+Result<PresenceApplyReport> OrgCenter::apply_presences(std::vector<AgentPresenceUpdate> updates,
+                                                       const PresenceMapping& mapping) {
+  const Timestamp now = deps_.clock.now();
+  PresenceApplyReport report;
+  std::vector<std::pair<AgentState, Transition>> steps;
+  steps.reserve(updates.size());
+  // The same agent twice in one batch: each update sees the previous one's result.
+  std::unordered_map<UserId, std::size_t> index;
+  for (auto& u : updates) {
+    auto seen = index.find(u.agent);
+    AgentState before;
+    if (seen != index.end()) {
+      before = steps[seen->second].second.state;
+    } else {
+      auto it = agents_.find(u.agent);
+      if (it == agents_.end()) continue;  // never logged in: nothing to record yet
+      before = it->second;
+    }
+    const PresenceChanged event = presence_changed(std::move(u.observed), mapping);
+    const PresenceOutcome outcome = classify_presence(before, event);
+    ++report.outcomes[static_cast<std::size_t>(outcome)];
+    auto t = apply(before, event, now);
+    if (!t) continue;  // presence is never refused; defensive
+    if (stored_fields_changed(before, t->state)) ++report.state_changes;
+    if (seen != index.end()) {
+      steps[seen->second].second = std::move(*t);  // keeps the first `before`
+    } else {
+      index.emplace(u.agent, steps.size());
+      steps.emplace_back(std::move(before), std::move(*t));
+    }
+  }
+  if (auto r = commit_agents(steps); !r) return std::move(r).error();
+  if (report.state_changes > 0) dispatch();
+  return report;
+}
+
+Result<void> OrgCenter::set_sync_enabled(const std::vector<UserId>& agents, bool enabled) {
+  const Timestamp now = deps_.clock.now();
+  std::vector<std::pair<AgentState, Transition>> steps;
+  for (UserId agent : agents) {
+    auto it = agents_.find(agent);
+    AgentState before = it != agents_.end() ? it->second : logged_out_agent(agent, std::nullopt);
+    if (before.sync_enabled == enabled) continue;
+    const AgentEvent event = enabled ? AgentEvent{SyncEnabled{}} : AgentEvent{SyncDisabled{}};
+    auto t = apply(before, event, now);
+    if (!t) continue;
+    steps.emplace_back(std::move(before), std::move(*t));
+  }
+  if (steps.empty()) return ok();
+  if (auto r = commit_agents(steps); !r) return r;
+  dispatch();
+  return ok();
+}
+
+Result<void> OrgCenter::teams_busy_cleared(UserId agent, Timestamp at) {
+  auto it = agents_.find(agent);
+  if (it == agents_.end()) return ok();
+  const AgentState before = it->second;
+  auto t = apply(before, TeamsBusyCleared{at}, deps_.clock.now());
+  if (!t) return std::move(t).error();
+  adopt_agent(before, *t);  // only the echo window moves: nothing to store
   return ok();
 }
 
@@ -273,6 +376,10 @@ void OrgCenter::emit(std::optional<UserId> agent, std::string type, json::object
   const Timestamp now = deps_.clock.now();
   json::object full{{"type", type}, {"at", format_iso8601(now)}};
   for (auto& kv : body) full.insert_or_assign(kv.key(), std::move(kv.value()));
+  if (batched_events_ != nullptr) {
+    batched_events_->push_back(NewCcEvent{agent, std::move(type), now, json::serialize(full)});
+    return;
+  }
   auto rec = deps_.store.append_event(org_, agent, type, now, json::serialize(full));
   if (!rec) {
     // The change itself is committed; a lost event is repaired by the desktop's next GET.

@@ -25,6 +25,7 @@ struct ContactCenter::Deps {
   ContactCenterOptions options;
   // Runs fn on org's state under its lock (timer callbacks come back through here).
   std::function<void(OrgId, std::function<void(OrgCenter&)>)> run_in_org;
+  PresenceHooks presence;
   std::atomic<std::size_t> events_since_prune{0};
 };
 
@@ -57,6 +58,11 @@ class OrgCenter {
   Result<Contact> end(UserId agent, ContactId id);
   Result<AgentStateView> wrap_up(UserId agent, ContactId id, const std::string& code);
   Result<Contact> abandon(ContactId id);
+
+  Result<PresenceApplyReport> apply_presences(std::vector<AgentPresenceUpdate> updates,
+                                              const PresenceMapping& mapping);
+  Result<void> set_sync_enabled(const std::vector<UserId>& agents, bool enabled);
+  Result<void> teams_busy_cleared(UserId agent, Timestamp at);
 
   void on_rona(UserId agent, ContactId contact);
   void on_wrap_up(UserId agent, ContactId contact);
@@ -96,6 +102,11 @@ class OrgCenter {
   AgentEvent party_event(const PartyAgentChange& change, ContactId contact);
   // Persist, update routing membership, carry out the effects and publish.
   Result<void> commit_agent(const AgentState& before, const Transition& t);
+  // commit_agent without the store write (the caller stored the state already).
+  void adopt_agent(const AgentState& before, const Transition& t);
+  // Applies one event to each agent, storing the changed states in one transaction and their
+  // events in another (presence sync's batches). nullopt transitions are skipped.
+  Result<void> commit_agents(const std::vector<std::pair<AgentState, Transition>>& steps);
   // Persist and publish; the queue counters move by after's counts minus before's.
   Result<void> commit_contact(const Contact& before, const Contact& after);
   void requeue(const Contact& c);
@@ -116,6 +127,8 @@ class OrgCenter {
   std::map<std::pair<ContactId, UserId>, std::unique_ptr<TimerHandle>> rona_timers_;
   std::unordered_map<UserId, std::unique_ptr<TimerHandle>> wrap_timers_;
   std::unordered_map<QueueId, Counters> counters_;
+  // While commit_agents runs: emit() collects events here instead of storing each one.
+  std::vector<NewCcEvent>* batched_events_ = nullptr;
 };
 
 }  // namespace ccteams

@@ -174,5 +174,6 @@ void ConnectorWiring::stop() {
 }
 
 ConnectorService& ConnectorWiring::service() { return *impl_->service; }
+GraphClient& ConnectorWiring::graph() { return *impl_->graph; }
 
 }  // namespace ccteams::cli

@@ -19,6 +19,7 @@ class AccountStore;
 class AuthService;
 class Clock;
 class ConnectorService;
+class GraphClient;
 class ContactCenterStore;
 class TokenSource;
 namespace store {
@@ -62,6 +63,8 @@ class ConnectorWiring {
 
   // For participants (add_participant before start) and other services.
   ConnectorService& service();
+  // The Graph client (one HTTPS client, one token cache) for the connector's other services.
+  GraphClient& graph();
 
  private:
   struct Impl;

@@ -93,8 +93,9 @@ Error no_contact() { return make_error(Errc::not_found, "no such contact"); }
 
 }  // namespace
 
-Result<void> SqliteContactCenterStore::put_agent_state(OrgId org, const AgentState& s) {
-  auto conn = db_.lock();
+namespace {
+
+Result<void> upsert_agent_state(SqliteConnection& conn, OrgId org, const AgentState& s) {
   auto st = conn.prepare(sql::kUpsertAgentState);
   if (!st) return std::move(st).error();
   st->bind_int64(1, org.value).bind_int64(2, s.agent.value);
@@ -120,6 +121,25 @@ Result<void> SqliteContactCenterStore::put_agent_state(OrgId org, const AgentSta
   if (auto r = st->run(); !r) return r;
   if (conn.changes() == 0) return make_error(Errc::not_found, "no such agent");
   return ok();
+}
+
+}  // namespace
+
+Result<void> SqliteContactCenterStore::put_agent_state(OrgId org, const AgentState& s) {
+  auto conn = db_.lock();
+  return upsert_agent_state(conn, org, s);
+}
+
+Result<void> SqliteContactCenterStore::put_agent_states(OrgId org,
+                                                        const std::vector<AgentState>& states) {
+  if (states.empty()) return ok();
+  auto conn = db_.lock();
+  auto tx = conn.begin();
+  if (!tx) return std::move(tx).error();
+  for (const auto& s : states) {
+    if (auto r = upsert_agent_state(conn, org, s); !r) return r;
+  }
+  return tx->commit();
 }
 
 Result<std::vector<AgentState>> SqliteContactCenterStore::list_agent_states(OrgId org) {
@@ -185,16 +205,16 @@ Result<std::vector<OrgId>> SqliteContactCenterStore::orgs_with_live_state() {
   return read_all_rows(*st, [](const Statement& s) { return OrgId{s.column_int64(0)}; });
 }
 
-Result<CcEventRecord> SqliteContactCenterStore::append_event(OrgId org, std::optional<UserId> agent,
-                                                            const std::string& type, Timestamp at,
-                                                            const std::string& body_without_seq) {
+namespace {
+
+// Inserts one event inside the caller's transaction.
+Result<CcEventRecord> insert_event(SqliteConnection& conn, OrgId org, std::optional<UserId> agent,
+                                   const std::string& type, Timestamp at,
+                                   const std::string& body_without_seq) {
   // The body names its own seq so that a replayed event reads exactly like the live one.
   if (body_without_seq.size() < 2 || body_without_seq.front() != '{') {
     return make_error(Errc::internal, "event body must be a JSON object");
   }
-  auto conn = db_.lock();
-  auto tx = conn.begin();
-  if (!tx) return std::move(tx).error();
   CcEventRecord rec{0, org, agent, type, at, {}};
   {
     auto st = conn.prepare(sql::kInsertEvent);
@@ -221,8 +241,38 @@ Result<CcEventRecord> SqliteContactCenterStore::append_event(OrgId org, std::opt
     st->bind_int64(1, rec.seq).bind_text(2, rec.body);
     if (auto r = st->run(); !r) return std::move(r).error();
   }
+  return rec;
+}
+
+}  // namespace
+
+Result<CcEventRecord> SqliteContactCenterStore::append_event(OrgId org, std::optional<UserId> agent,
+                                                            const std::string& type, Timestamp at,
+                                                            const std::string& body_without_seq) {
+  auto conn = db_.lock();
+  auto tx = conn.begin();
+  if (!tx) return std::move(tx).error();
+  auto rec = insert_event(conn, org, agent, type, at, body_without_seq);
+  if (!rec) return rec;
   if (auto r = tx->commit(); !r) return std::move(r).error();
   return rec;
+}
+
+Result<std::vector<CcEventRecord>> SqliteContactCenterStore::append_events(
+    OrgId org, const std::vector<NewCcEvent>& events) {
+  std::vector<CcEventRecord> out;
+  if (events.empty()) return out;
+  out.reserve(events.size());
+  auto conn = db_.lock();
+  auto tx = conn.begin();
+  if (!tx) return std::move(tx).error();
+  for (const auto& e : events) {
+    auto rec = insert_event(conn, org, e.agent, e.type, e.at, e.body_without_seq);
+    if (!rec) return std::move(rec).error();
+    out.push_back(std::move(*rec));
+  }
+  if (auto r = tx->commit(); !r) return std::move(r).error();
+  return out;
 }
 
 Result<std::vector<CcEventRecord>> SqliteContactCenterStore::events_after(OrgId org,

@@ -58,6 +58,14 @@ struct CcEventRecord {
   std::string body;  // the complete event as JSON text, seq included
 };
 
+// An event to append (append_events).
+struct NewCcEvent {
+  std::optional<UserId> agent;
+  std::string type;
+  Timestamp at;
+  std::string body_without_seq;
+};
+
 class ContactCenterStore {
  public:
   virtual ~ContactCenterStore() = default;
@@ -105,6 +113,8 @@ class ContactCenterStore {
   // Persists status, idle code, origin, contact and since (what a restart needs). The agent
   // must have been put first (not_found otherwise).
   virtual Result<void> put_agent_state(OrgId org, const AgentState& state) = 0;
+  // Many states in one transaction (presence sync applies a bulk read at once): all or none.
+  virtual Result<void> put_agent_states(OrgId org, const std::vector<AgentState>& states) = 0;
   virtual Result<std::vector<AgentState>> list_agent_states(OrgId org) = 0;
   // Inserts when contact.id is 0 (the id is assigned and returned), else replaces. The queue's
   // counts (list_queue_counts) move with the contact's offers/answers/ronas in the same write.
@@ -123,6 +133,9 @@ class ContactCenterStore {
   virtual Result<CcEventRecord> append_event(OrgId org, std::optional<UserId> agent,
                                              const std::string& type, Timestamp at,
                                              const std::string& body_without_seq) = 0;
+  // Many events in one transaction, in order (all or none); returns the stored records.
+  virtual Result<std::vector<CcEventRecord>> append_events(OrgId org,
+                                                           const std::vector<NewCcEvent>& events) = 0;
   // org's events with seq > after, oldest first, at most limit.
   virtual Result<std::vector<CcEventRecord>> events_after(OrgId org, std::int64_t after,
                                                           std::size_t limit) = 0;
