@@ -1,0 +1,141 @@
+// GraphNotificationDecryptor (see graph_notification_decryptor.hpp).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+#include "adapters/graph/graph_notification_decryptor.hpp"
+
+#include <utility>
+
+#include "adapters/graph/notification_crypto.hpp"
+#include "adapters/graph/validation_token.hpp"
+
+namespace ccteams::graph {
+
+namespace {
+
+// The user a change item says it is about: resourceData.id, else the last segment of
+// resource ("communications/presences/{id}"); empty when it names none.
+std::string_view named_user(const ChangeNotification& n) {
+  if (n.resource_data && n.resource_data->id) return *n.resource_data->id;
+  if (!n.resource) return {};
+  const std::string_view r = *n.resource;
+  const auto slash = r.rfind('/');
+  return slash == std::string_view::npos ? r : r.substr(slash + 1);
+}
+
+}  // namespace
+
+GraphNotificationDecryptor::GraphNotificationDecryptor(NotificationKeyring keyring,
+                                                       JwksSource& jwks, const Clock& clock,
+                                                       NotificationDecryptorOptions options)
+    : jwks_(jwks),
+      clock_(clock),
+      options_(std::move(options)),
+      keyring_(std::make_shared<const NotificationKeyring>(std::move(keyring))) {}
+
+std::shared_ptr<const NotificationKeyring> GraphNotificationDecryptor::keyring_snapshot() const {
+  std::lock_guard lock(mu_);
+  return keyring_;
+}
+
+NotificationKeyring GraphNotificationDecryptor::keyring() const { return *keyring_snapshot(); }
+
+std::string GraphNotificationDecryptor::encryption_certificate() const {
+  return keyring_snapshot()->current().certificate_base64;
+}
+
+std::string GraphNotificationDecryptor::certificate_id() const {
+  return keyring_snapshot()->current().id;
+}
+
+boost::asio::awaitable<Result<std::shared_ptr<const JwkSet>>>
+GraphNotificationDecryptor::signing_keys(bool refresh) {
+  const Timestamp now = clock_.now();
+  {
+    std::lock_guard lock(mu_);
+    const bool may_fetch =
+        !keys_fetched_at_ || now - *keys_fetched_at_ >= options_.jwks_refetch_interval;
+    if (keys_ && !(refresh && may_fetch)) co_return keys_;
+    if (!keys_ && keys_fetched_at_ && !may_fetch) {
+      co_return make_error(Errc::unavailable, "Entra signing keys unavailable; retry later");
+    }
+    // Set before the fetch, so that concurrent callers do not all fetch at once.
+    keys_fetched_at_ = now;
+  }
+  auto fetched = co_await jwks_.fetch();
+  if (!fetched) {
+    co_return make_error(Errc::unavailable,
+                         "Entra signing keys unavailable: " + fetched.error().message);
+  }
+  auto keys = std::make_shared<const JwkSet>(std::move(*fetched));
+  std::lock_guard lock(mu_);
+  keys_ = keys;
+  co_return keys;
+}
+
+boost::asio::awaitable<Result<DecryptedPresences>> GraphNotificationDecryptor::decrypt(
+    const NotificationBatch& batch, std::string_view client_id, std::string_view tenant_id) {
+  // Tokens first: content is not even unwrapped for a POST that Microsoft did not send (§4.6).
+  const ValidationTokenValidator validator(ValidationTokenConfig{
+      .tenant_ids = {std::string(tenant_id)},
+      .client_id = std::string(client_id),
+      .clock_skew = options_.token_clock_skew});
+  auto keys = co_await signing_keys(false);
+  if (!keys) co_return keys.error();
+  auto checked = validator.check_all(batch.validation_tokens, **keys, clock_.now());
+  if (!checked && checked.error().reason == TokenRefusalReason::unknown_key) {
+    auto fresh = co_await signing_keys(true);
+    if (!fresh) co_return fresh.error();
+    checked = validator.check_all(batch.validation_tokens, **fresh, clock_.now());
+  }
+  if (!checked) co_return checked.error().to_error();
+
+  const auto keyring = keyring_snapshot();
+  DecryptedPresences out;
+  out.presences.reserve(batch.notifications.size());
+  for (std::size_t i = 0; i < batch.notifications.size(); ++i) {
+    const auto& n = batch.notifications[i];
+    if (n.lifecycle_event) continue;
+    const std::string where = "value[" + std::to_string(i) + "]";
+    if (!n.encrypted_content) {
+      co_return make_error(Errc::invalid_input, where + ": no encryptedContent");
+    }
+    auto presence = decrypt_presence_notification(*n.encrypted_content, *keyring);
+    if (!presence) {
+      co_return make_error(Errc::invalid_input, where + ": " + presence.error().message);
+    }
+    // The ciphertext is authenticated by a key Graph chose, not bound to the item around it:
+    // an item must not be able to carry another user's presence.
+    const std::string_view user = named_user(n);
+    if (!user.empty() && user != presence->presence.user_id) {
+      co_return make_error(Errc::invalid_input,
+                           where + ": the encrypted presence is not the one the item names");
+    }
+    if (presence->used_previous_key) ++out.previous_key_items;
+    out.presences.push_back(std::move(presence->presence));
+  }
+  co_return out;
+}
+
+Result<bool> GraphNotificationDecryptor::rotate_if_due(Timestamp now) {
+  auto current = keyring_snapshot();
+  if (options_.rotation.rotation_due(*current, now)) {
+    // Key generation takes tens of milliseconds: done outside the lock, on a copy.
+    NotificationKeyring next = *current;
+    if (auto r = next.rotate(now, options_.key_options); !r) return r.error();
+    std::lock_guard lock(mu_);
+    if (keyring_ != current) return false;  // another caller rotated meanwhile
+    keyring_ = std::make_shared<const NotificationKeyring>(std::move(next));
+    return true;
+  }
+  if (current->previous() != nullptr &&
+      now - current->current().created_at >= options_.previous_key_grace) {
+    NotificationKeyring next = *current;
+    next.drop_previous();
+    std::lock_guard lock(mu_);
+    if (keyring_ == current) keyring_ = std::make_shared<const NotificationKeyring>(std::move(next));
+  }
+  return false;
+}
+
+}  // namespace ccteams::graph

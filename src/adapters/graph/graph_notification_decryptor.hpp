@@ -1,0 +1,83 @@
+#pragma once
+// NotificationDecryptor over the rich-notification crypto of this folder: the keyring
+// (notification_crypto_keyring.hpp), decryption (notification_crypto.hpp) and validation
+// tokens (validation_token.hpp).
+//
+// Entra's signing keys come from a JwksSource and are cached; a token signed by a key the cache
+// does not know makes one re-fetch (Entra rotates its keys), at most every
+// jwks_refetch_interval, so a flood of forged tokens cannot turn into a flood of fetches.
+//
+// Rotation keeps the previous key (NotificationKeyring::rotate) for previous_key_grace after the
+// rotation; the next rotate_if_due() after that drops it. The grace must outlast the time
+// presence sync needs to PATCH every subscription plus Graph's own lag (§4.2); a presence
+// subscription lives at most an hour, so the default two hours covers a missed PATCH too.
+//
+// Persistence is the owner's: keyring() gives a copy to seal (NotificationKeyring::seal) after a
+// rotation, and the constructor takes the opened one at start.
+//
+// Thread-safety: every member may be called from any thread, concurrently. The keyring and the
+// key cache are immutable snapshots swapped under a mutex; no lock is held across a co_await.
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "adapters/crypto/jwt.hpp"
+#include "adapters/graph/notification_crypto_keyring.hpp"
+#include "app/ports/clock.hpp"
+#include "app/ports/notification_decryptor.hpp"
+
+namespace ccteams::graph {
+
+// Entra's token signing keys (https://login.microsoftonline.com/common/discovery/v2.0/keys).
+// Thread-safety: fetch() may be called concurrently.
+class JwksSource {
+ public:
+  virtual ~JwksSource() = default;
+  // Errors: unavailable when the keys cannot be had now.
+  virtual boost::asio::awaitable<Result<JwkSet>> fetch() = 0;
+};
+
+struct NotificationDecryptorOptions {
+  KeyRotationPolicy rotation;
+  std::chrono::minutes previous_key_grace{120};
+  std::chrono::minutes jwks_refetch_interval{5};
+  std::chrono::seconds token_clock_skew{300};
+  NotificationKeyOptions key_options;
+};
+
+class GraphNotificationDecryptor final : public NotificationDecryptor {
+ public:
+  // jwks and clock are not owned and must outlive this object.
+  GraphNotificationDecryptor(NotificationKeyring keyring, JwksSource& jwks, const Clock& clock,
+                             NotificationDecryptorOptions options = {});
+
+  // NotificationDecryptor
+  std::string encryption_certificate() const override;
+  std::string certificate_id() const override;
+  boost::asio::awaitable<Result<DecryptedPresences>> decrypt(const NotificationBatch& batch,
+                                                             std::string_view client_id,
+                                                             std::string_view tenant_id) override;
+  Result<bool> rotate_if_due(Timestamp now) override;
+
+  // A copy of the keyring as it is now (current and previous key), for sealing.
+  NotificationKeyring keyring() const;
+
+ private:
+  std::shared_ptr<const NotificationKeyring> keyring_snapshot() const;
+  // The cached keys, fetching them when there are none (or refresh and the interval allows).
+  boost::asio::awaitable<Result<std::shared_ptr<const JwkSet>>> signing_keys(bool refresh);
+
+  JwksSource& jwks_;
+  const Clock& clock_;
+  NotificationDecryptorOptions options_;
+
+  mutable std::mutex mu_;
+  std::shared_ptr<const NotificationKeyring> keyring_;  // guarded by mu_
+  std::shared_ptr<const JwkSet> keys_;                  // guarded by mu_
+  std::optional<Timestamp> keys_fetched_at_;            // guarded by mu_
+};
+
+}  // namespace ccteams::graph
