@@ -40,6 +40,7 @@ struct DemoArgs {
   int emulator_port = -1;  // -1: the demo port + 1 (or 0 when the demo port is 0)
   int emulator_users = 200;
   std::string simulation = "on";
+  int sync_round_ms = 1000;  // presence sync's bulk-read round (presence_sync.round_ms)
 };
 
 int run_demo(const DemoArgs& a) {
@@ -60,6 +61,8 @@ int run_demo(const DemoArgs& a) {
   // The emulated Teams users live their day (meetings, calls, presenting) unless the demo is
   // asked to keep still.
   eo.emulator.activity_episodes_per_user_hour = a.simulation == "on" ? 3.0 : 0.0;
+  // Presence notifications go to the demo's plain-HTTP loopback webhook (real Graph: https).
+  eo.emulator.notifications.allow_http_webhooks = true;
   // Loopback redirect URIs match on any port (as in Entra), so the demo port need not be known
   // yet; with a fixed port it is written out.
   const std::string demo_origin =
@@ -80,6 +83,8 @@ int run_demo(const DemoArgs& a) {
   options.min_password_length = 1;
   options.demo = true;
   options.simulation = a.simulation == "on";
+  options.demo_teams_users = info.sample_user_ids;
+  options.config.presence_sync.round_ms = a.sync_round_ms;
   // The Teams connector talks to the emulator (public_url stays empty: the runtime derives the
   // redirect URI from the bound port).
   options.config.microsoft.client_id = info.app_id;
@@ -261,6 +266,10 @@ int run(int argc, char** argv) {
   demo_cmd->add_option("--simulation", demo.simulation,
                        "on: simulated callers arrive in the demo queues; off: a still organisation")
       ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  demo_cmd->add_option("--sync-round-ms", demo.sync_round_ms,
+                       "Presence sync: read every watched Teams user this often (bulk reads)")
+      ->check(CLI::Range(200, 60000))
       ->capture_default_str();
   demo_cmd->add_option("--emulator-users", demo.emulator_users,
                        "Generated users in the emulated Microsoft 365 tenant")

@@ -106,8 +106,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
       {"log", {"format", "level"}},
       {"auth", {"session_ttl_minutes", "lockout_failures", "lockout_minutes", "password_hash"}},
       {"microsoft", {"client_id", "client_secret", "client_secret_env", "client_secret_file",
-                     "login_base_url", "graph_base_url", "ca_file", "health_check_seconds"}}};
-  if (auto res = r.check_known({"server", "store", "secrets", "log", "auth", "microsoft"}, keys);
+                     "login_base_url", "graph_base_url", "ca_file", "health_check_seconds"}},
+      {"presence_sync", {"budget_share_percent", "round_ms", "coalesce_ms", "session_minutes",
+                         "watch_refresh_seconds"}}};
+  if (auto res = r.check_known(
+          {"server", "store", "secrets", "log", "auth", "microsoft", "presence_sync"}, keys);
       !res) {
     return std::move(res).error();
   }
@@ -137,7 +140,15 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                    r.str("microsoft", "graph_base_url", c.microsoft.graph_base_url),
                    r.str("microsoft", "ca_file", c.microsoft.ca_file),
                    narrow(r, "microsoft", "health_check_seconds", 10, 24 * 3600,
-                          c.microsoft.health_check_seconds)}) {
+                          c.microsoft.health_check_seconds),
+                   narrow(r, "presence_sync", "budget_share_percent", 1, 100,
+                          c.presence_sync.budget_share_percent),
+                   narrow(r, "presence_sync", "round_ms", 200, 60'000, c.presence_sync.round_ms),
+                   narrow(r, "presence_sync", "coalesce_ms", 0, 5'000, c.presence_sync.coalesce_ms),
+                   narrow(r, "presence_sync", "session_minutes", 5, 240,
+                          c.presence_sync.session_minutes),
+                   narrow(r, "presence_sync", "watch_refresh_seconds", 1, 300,
+                          c.presence_sync.watch_refresh_seconds)}) {
     if (!res) return std::move(res).error();
   }
   for (auto res : {one_of(r, "store.driver", c.store.driver, {"sqlite"}),

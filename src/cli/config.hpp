@@ -57,6 +57,15 @@ struct MicrosoftConfig {
   int health_check_seconds = 300;  // how often Active connectors confirm their app token
 };
 
+// Presence sync (issue 6): the share of Graph's presence budget and the channels' pace.
+struct PresenceSyncConfig {
+  int budget_share_percent = 50;  // of Graph's 1,500 presence requests / 30 s per app and tenant
+  int round_ms = 1000;            // bulk reads: aim to read every watched user this often
+  int coalesce_ms = 100;          // notifications: ids gathered this long into one bulk read
+  int session_minutes = 30;       // setPresence expirationDuration (renewed at 80 %)
+  int watch_refresh_seconds = 5;  // agents, profiles and links are re-read this often
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
@@ -64,6 +73,7 @@ struct Config {
   LogConfig log;
   AuthConfig auth;
   MicrosoftConfig microsoft;
+  PresenceSyncConfig presence_sync;
 };
 
 // Errors (invalid_input): the message names the file, the key and what is expected, e.g.

@@ -40,7 +40,8 @@ std::optional<T> find_named(const std::vector<T>& items, const Named& name) {
 
 }  // namespace
 
-Result<void> seed_demo_contact_center(UserService& users, CcConfigService& config) {
+Result<void> seed_demo_contact_center(UserService& users, CcConfigService& config,
+                                      const std::vector<std::string>& teams_users) {
   auto org = users.ensure_org(kDemoOrgName);
   if (!org) return std::move(org).error();
   const OrgId id = org->id;
@@ -82,11 +83,17 @@ Result<void> seed_demo_contact_center(UserService& users, CcConfigService& confi
   }
   auto agents = config.list_agents(id);
   if (!agents) return std::move(agents).error();
+  std::size_t next_teams_user = 0;
   for (const auto& a : *agents) {
-    if (a.configured) continue;
     AgentChanges changes;
-    changes.desktop_profile = std::optional<DesktopProfileId>{profile->id};
-    changes.queues = queue_ids;
+    if (!a.configured) {
+      changes.desktop_profile = std::optional<DesktopProfileId>{profile->id};
+      changes.queues = queue_ids;
+    }
+    if (!a.config.teams_user_id && next_teams_user < teams_users.size()) {
+      changes.teams_user_id = std::optional<std::string>{teams_users[next_teams_user++]};
+    }
+    if (!changes.desktop_profile && !changes.teams_user_id) continue;
     if (auto r = config.put_agent(id, a.user.id, changes); !r) return std::move(r).error();
   }
   return ok();

@@ -28,7 +28,9 @@ Result<DemoAccounts> seed_demo_accounts(UserService& users, const std::string& p
 // desktop profile "Demo agents" (Microsoft Teams on, RONA 15 s, no wrap-up), queues Sales and
 // Support, and every agent account of the org in that profile serving both queues.
 // Idempotent: what exists by name is kept as it is. Call after seed_demo_accounts.
-Result<void> seed_demo_contact_center(UserService& users, CcConfigService& config);
+// teams_users: linked in order to the agents that have no Teams user yet.
+Result<void> seed_demo_contact_center(UserService& users, CcConfigService& config,
+                                      const std::vector<std::string>& teams_users = {});
 
 // A random demo password that is easy to type: 4 groups of 4 lowercase letters/digits.
 std::string random_demo_password();

@@ -34,6 +34,7 @@
 #include "cli/demo.hpp"
 // ---- end contact center ----
 #include "cli/connector_wiring.hpp"  // Teams connector (issue 4)
+#include "cli/presence_sync_wiring.hpp"  // presence sync (issue 6)
 
 namespace ccteams::cli {
 
@@ -93,6 +94,8 @@ struct Runtime::Impl {
   // ---- end contact center ----
   // Teams connector (issue 4). After ioc and the stores it uses; destroyed before them.
   std::unique_ptr<ConnectorWiring> connector;
+  // Presence sync (issue 6). Uses the connector's services: destroyed before them.
+  std::unique_ptr<PresenceSyncWiring> presence;
   std::vector<std::thread> threads;
   std::mutex mu;
   std::condition_variable cv;
@@ -164,6 +167,16 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   if (!connector) return std::move(connector).error();
   impl->connector = std::move(*connector);
   // ---- end Teams connector ----
+  // ---- presence sync (issue 6) and the connector's sync accounts (issue 4) ----
+  auto presence = PresenceSyncWiring::create(
+      PresenceSyncDeps{impl->options.config, impl->ioc, db, impl->store->accounts(),
+                       *impl->cc_center, *impl->cc_store,
+                       *impl->auth, impl->secrets, impl->tokens, impl->clock, impl->metrics,
+                       *impl->connector},
+      impl->router);
+  if (!presence) return std::move(presence).error();
+  impl->presence = std::move(*presence);
+  // ---- end presence sync ----
   // ---- web console (issue 8): web/ as static files; the API works without it ----
   if (auto web = http::StaticFiles::load(http::resolve_web_root(CCTEAMS_WEB_ROOT))) {
     http::register_static_routes(
@@ -191,7 +204,7 @@ Result<std::uint16_t> Runtime::start() {
   }
   // ---- contact center (issue 5): demo configuration, then restart recovery ----
   if (im.options.demo) {
-    if (auto r = seed_demo_contact_center(*im.users, *im.cc_config); !r) return std::move(r).error();
+    if (auto r = seed_demo_contact_center(*im.users, *im.cc_config, im.options.demo_teams_users); !r) return std::move(r).error();
   }
   if (auto r = im.cc_center->recover(); !r) return std::move(r).error();
   if (im.options.demo && im.options.simulation) {
@@ -211,6 +224,7 @@ Result<std::uint16_t> Runtime::start() {
   if (!port) return port;
   im.server->start();
   im.connector->start(sc.host, *port);  // Teams connector: redirect URI, health check
+  if (auto r = im.presence->start(sc.host, *port); !r) return std::move(r).error();
   im.work.emplace(im.ioc.get_executor());
   im.signals.emplace(im.ioc, SIGINT, SIGTERM);
   im.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -239,6 +253,7 @@ void Runtime::stop(std::chrono::milliseconds grace) {
   }
   im.shutting_down = true;
   if (im.demo_callers) im.demo_callers->stop();
+  if (im.presence) im.presence->stop();
   if (im.connector) im.connector->stop();
   auto finish = [&im] {
     im.work.reset();

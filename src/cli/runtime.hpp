@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/config.hpp"
 #include "core/result.hpp"
@@ -29,6 +30,9 @@ struct RuntimeOptions {
   bool demo = false;
   // `ccteams demo --simulation on|off`: simulated callers arrive in the demo queues.
   bool simulation = false;
+  // Demo: Teams user ids to link the demo agents to (agent1 to the first, ...), for those not
+  // linked yet; the embedded emulator's generated users.
+  std::vector<std::string> demo_teams_users;
 };
 
 class Runtime {

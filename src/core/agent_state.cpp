@@ -191,9 +191,15 @@ bool attributed_to_own_session(const AgentState& s, const Presence& presence, Ti
 PresenceOutcome classify_presence(const AgentState& s, const PresenceChanged& e) {
   const std::string_view last =
       s.teams_presence ? std::string_view(s.teams_presence->sequence_number) : std::string_view();
+  // Awaiting the first sync (sync just enabled, or a log-in): the same stamp as the one last
+  // recorded is not a duplicate, it is the current presence, which the first sync must apply.
+  const bool first_sync =
+      !s.baseline && s.sync_enabled && s.status != AgentStatus::logged_out;
   switch (compare_sequence(last, e.observed.sequence_number)) {
     case SequenceVerdict::stale: return PresenceOutcome::stale;
-    case SequenceVerdict::duplicate: return PresenceOutcome::duplicate;
+    case SequenceVerdict::duplicate:
+      if (!first_sync) return PresenceOutcome::duplicate;
+      break;
     case SequenceVerdict::apply: break;
   }
   if (s.status == AgentStatus::logged_out || !s.sync_enabled) return PresenceOutcome::recorded;

@@ -163,6 +163,22 @@ TEST(PresenceSequence, OlderAndDuplicateUpdatesAreDropped) {
   EXPECT_EQ(a.state().status, AgentStatus::available);
 }
 
+TEST(PresenceSequence, TheFirstSyncAppliesTheStampLastRecorded) {
+  // DND was recorded while sync was off; switching it on reads the same stamp again.
+  Agent a(with_baseline(available(), available_p()));
+  a.on(SyncDisabled{}, kT0);
+  a.on(seen(dnd_p(), kT0, "A0000000005"), kT0);
+  EXPECT_EQ(a.state().status, AgentStatus::available);
+  a.on(SyncEnabled{}, kT0 + seconds{1});
+  const auto same = seen(dnd_p(), kT0 + seconds{2}, "A0000000005", PresenceChannel::poll);
+  EXPECT_EQ(classify_presence(a.state(), same), PresenceOutcome::applied);
+  a.on(same, kT0 + seconds{2});
+  EXPECT_EQ(a.state().status, AgentStatus::idle);
+  // Once applied, the same stamp is a duplicate again.
+  EXPECT_EQ(classify_presence(a.state(), seen(dnd_p(), kT0 + seconds{3}, "A0000000005")),
+            PresenceOutcome::duplicate);
+}
+
 TEST(PresenceSequence, MissingStampAppliesButKeepsTheKnownOrder) {
   Agent a(with_baseline(available(), available_p()));
   a.on(seen(dnd_p(), kT0, "A0000000005"), kT0);

@@ -74,6 +74,12 @@ EmulatorInfo GraphEmulator::info() const {
   for (const char* local : {"admin", "privadmin", "member"}) {
     i.accounts.push_back(std::string(local) + "@" + s.tenant.domain());
   }
+  for (const auto& u : s.tenant.all_users()) {
+    if (i.sample_user_ids.size() >= 50) break;
+    const std::string local = u.user_principal_name.substr(0, u.user_principal_name.find('@'));
+    if (!u.account_enabled || u.removed_reason || local == "admin" || local == "privadmin" || local == "member") continue;
+    i.sample_user_ids.push_back(u.id);
+  }
   return i;
 }
 

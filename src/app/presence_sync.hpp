@@ -1,0 +1,173 @@
+#pragma once
+// Presence sync, both ways (issue 6; DESIGN.md "Data flow"): Teams presence drives agent state,
+// and contacts show as Busy/InACall in Teams.
+//
+// One OrgSync per organisation whose connector is Active with presenceSync on, driven on its own
+// strand (the pure planners in core/sync_* are not thread-safe, so everything of one org runs
+// there):
+//  * watch set: agents with a linked Teams user whose desktop profile enables Microsoft Teams
+//    get SyncEnabled (the others SyncDisabled); those logged in are read. Recomputed every
+//    options.watch_refresh, at once when an agent logs in or out, and when the connector's
+//    settings change.
+//  * first sync: users newly watched (the service starts, the connector becomes Active, the
+//    feature is switched on, an agent logs in) are read in bulk before the steady cadence goes
+//    on, as fast as the budget allows: 10,000 users are 16 calls.
+//  * channel 1 (bulk reads): sync::PollScheduler's cadence over the watched users.
+//  * channel 2 (notifications): the webhook stores accepted batches in the durable inbox
+//    (group commit) and calls stored(org); OrgSync reads them, coalesces the user ids into
+//    bulk reads (sync::NotificationCoalescer), and removes an inbox entry only when a read that
+//    started after it was stored has been applied: a crash at any point leaves the entry, which
+//    the next start processes (and the first sync covers anyway). Lifecycle notifications
+//    renew or recreate subscriptions.
+//  * subscriptions: sync::plan_subscriptions over the sync accounts' healthy tokens, carried out
+//    (create before delete when a spare account allows), renewed before expiry, recreated after
+//    a failed reauthorization or a removal; checked every options.subscription_check and after
+//    the watch set changes. clientState is a fresh 256-bit token per subscription; only its
+//    digest is stored and compared (constant time) by the gate.
+//  * outbound: the agent state machine's SetTeamsBusy/ClearTeamsBusy effects (PresenceHooks) go
+//    to sync::OutboundQueue (latest intent per agent, renewal before expiry, retries) and out as
+//    setPresence/clearPresence with the app's client id as session id. A confirmed clear feeds
+//    TeamsBusyCleared to the core (rule 5's echo window).
+//  * one budget (sync::PresenceBudget) for every presence call of the org; 429s slow it down.
+//  * "only changes go on": a presence equal to the last one seen for that Teams user (same
+//    availability, activity and sequenceNumber) is not passed to the contact center; an older
+//    sequenceNumber is dropped here already. The core's rules 0-5 decide the rest.
+//  * switching off (presenceSync off, deactivate, delete): SyncDisabled for every agent (agents
+//    idled by sync return to Available, our sessions are cleared), the outbound queue is drained
+//    (bounded by options.drain_timeout), subscriptions are deleted; the inbox is cleared only
+//    when the connector is deleted (entries acknowledged to Graph wait for sync to resume).
+//
+// Rich notifications (includeResourceData, encrypted with our certificate) are not requested
+// yet: every notification is read back in bulk (the documented fallback). See docs/presence-sync.md.
+//
+// Thread-safety: every public call may be made from any thread.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "app/connector_participant.hpp"
+#include "app/ports/presence_sync_store.hpp"
+#include "core/ids.hpp"
+#include "core/result.hpp"
+#include "core/sync_budget.hpp"
+#include "core/sync_coalescer.hpp"
+#include "core/sync_outbound.hpp"
+#include "core/sync_polling.hpp"
+#include "core/sync_subscriptions.hpp"
+#include "core/time.hpp"
+
+namespace ccteams {
+
+class Clock;
+class ConnectorService;
+class ContactCenter;
+class ContactCenterStore;
+class GraphClient;
+class Metrics;
+class SyncAccountService;
+class SyncAccountStore;
+class TokenSource;
+
+struct PresenceSyncOptions {
+  std::string client_id;  // the app registration: setPresence's sessionId
+  // Where Graph posts (https in production; Graph refuses http). Empty: no subscriptions, the
+  // bulk-read channel alone (the status says so).
+  std::string notification_url;
+  std::string lifecycle_url;
+  sync::PresenceBudgetConfig budget;
+  sync::PollConfig poll;
+  sync::CoalescerConfig coalescer;
+  sync::OutboundConfig outbound;
+  sync::SubscriptionPlanConfig subscriptions;
+  Millis watch_refresh{5'000};
+  Millis subscription_check{60'000};
+  Millis drain_timeout{10'000};
+  std::size_t max_reads_in_flight = 4;
+  std::size_t max_writes_in_flight = 8;
+};
+
+// invalid_input naming the field when a figure is out of range.
+Result<void> validate(const PresenceSyncOptions& options);
+
+// What an admin (and the operator) sees of an org's sync.
+struct PresenceSyncStatus {
+  bool running = false;
+  std::size_t linked_agents = 0;   // agents whose profile and Teams link make them eligible
+  std::size_t watched_users = 0;   // Teams users read (agents logged in)
+  std::size_t first_sync_pending = 0;  // users still waiting for their first read
+  std::optional<Timestamp> first_sync_started;
+  std::optional<Timestamp> first_sync_completed;
+  Millis round_interval{0};  // bulk-read channel: how often every watched user is read
+  std::size_t subscriptions = 0;
+  std::optional<Timestamp> next_expiry;  // earliest subscription expiration
+  std::string coverage;  // sync::CoverageStatus::message, or why there are no subscriptions
+  std::uint64_t reads = 0, read_failures = 0, throttles = 0, writes = 0, write_failures = 0;
+  std::uint64_t notifications = 0;  // change notifications processed
+  std::size_t inbox_awaiting = 0;   // stored entries not yet fully applied
+};
+
+class PresenceSync final : public ConnectorParticipant, public NotificationGate {
+ public:
+  // Every reference must outlive the service. ex: the runtime's io_context executor (each
+  // org gets a strand of it).
+  PresenceSync(boost::asio::any_io_executor ex, ConnectorService& connector, ContactCenter& cc,
+               ContactCenterStore& cc_store, GraphClient& graph, SyncAccountStore& accounts,
+               SyncAccountService& account_tokens, PresenceSubscriptionStore& subscriptions,
+               PresenceInbox& inbox, const TokenSource& tokens, const Clock& clock,
+               Metrics& metrics, PresenceSyncOptions options);
+  ~PresenceSync() override;
+  PresenceSync(const PresenceSync&) = delete;
+  PresenceSync& operator=(const PresenceSync&) = delete;
+
+  // Before serving only: the notification URLs (the demo learns its port once bound).
+  void set_notification_urls(std::string notification_url, std::string lifecycle_url);
+
+  // Installs the contact-center hooks, loads the gate from the stored subscriptions and starts
+  // every org whose connector is Active with presenceSync on (their first sync; leftover inbox
+  // entries are processed).
+  Result<void> start();
+  // Stops every org's loops (no cleanup in Graph: a restart resumes). Idempotent.
+  void stop();
+
+  // The org's status; not running when sync is off for it.
+  PresenceSyncStatus status(OrgId org);
+  // Blocks until org's first sync has completed or timeout passes (tests, demo, bench).
+  bool wait_first_sync(OrgId org, Millis timeout);
+
+  // ConnectorParticipant
+  std::string_view participant_name() const override { return "presence sync"; }
+  boost::asio::awaitable<void> connector_active(OrgId org, std::string tenant) override;
+  boost::asio::awaitable<void> connector_inactive(OrgId org) override;
+  boost::asio::awaitable<Result<std::string>> remove_connector_artefacts(
+      OrgId org, std::string tenant) override;
+  void connector_changed(OrgId org) override;
+
+  // NotificationGate
+  std::optional<OrgId> admit(std::string_view subscription_id,
+                             std::string_view client_state) override;
+  GateDecision decide(std::string_view subscription_id, std::string_view client_state) override;
+  void stored(OrgId org) override;
+
+  struct OrgSync;  // presence_sync.cpp
+
+ private:
+  std::shared_ptr<OrgSync> find(OrgId org);
+  // Starts org's sync when its connector is Active with presenceSync on, stops it otherwise.
+  void reconcile(OrgId org);
+  void start_org(OrgId org);
+  // Switches org's sync off (see the file comment); returns what it removed.
+  boost::asio::awaitable<std::string> switch_off(OrgId org, bool deleting);
+
+  struct Shared;
+  std::shared_ptr<Shared> shared_;
+};
+
+}  // namespace ccteams

@@ -1,0 +1,111 @@
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+#include "cli/presence_sync_wiring.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include "adapters/crypto/secret_box.hpp"
+#include "adapters/crypto/secret_box_sealer.hpp"
+#include "adapters/http/api/graph_webhook_api.hpp"
+#include "adapters/http/api/presence_sync_api.hpp"
+#include "adapters/http/api/sync_accounts_api.hpp"
+#include "adapters/http/router.hpp"
+#include "adapters/store/sqlite_presence_sync_store.hpp"
+#include "adapters/store/sqlite_sync_account_store.hpp"
+#include "app/connector_service.hpp"
+#include "app/presence_sync.hpp"
+#include "app/sync_account_service.hpp"
+#include "cli/connector_wiring.hpp"
+
+namespace ccteams::cli {
+
+namespace {
+
+std::string trim_slash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+struct PresenceSyncWiring::Impl {
+  bool public_url_given = false;
+  std::unique_ptr<store::SqliteSyncAccountStore> account_store;
+  std::unique_ptr<SecretBoxSealer> sealer;
+  Sha256PkceHasher pkce;
+  std::unique_ptr<SyncAccountService> accounts;
+  std::unique_ptr<store::SqlitePresenceSyncStore> store;
+  std::unique_ptr<PresenceSync> sync;
+};
+
+PresenceSyncWiring::PresenceSyncWiring(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PresenceSyncWiring::~PresenceSyncWiring() { stop(); }
+
+Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
+    const PresenceSyncDeps& deps, http::Router& router) {
+  const Config& c = deps.config;
+  auto impl = std::make_unique<Impl>();
+  const std::string public_url = trim_slash(c.server.public_url);
+  impl->public_url_given = !public_url.empty();
+  ConnectorService& connector = deps.connector.service();
+
+  impl->account_store = std::make_unique<store::SqliteSyncAccountStore>(deps.db);
+  impl->sealer = std::make_unique<SecretBoxSealer>(deps.secrets);
+  SyncAccountOptions so;
+  so.login_base = c.microsoft.login_base_url;
+  so.client_id = c.microsoft.client_id;
+  so.public_url = public_url;
+  impl->accounts = std::make_unique<SyncAccountService>(
+      *impl->account_store, deps.accounts, deps.connector.graph(), *impl->sealer, impl->pkce,
+      deps.tokens, deps.clock, so, connector.active_tenant_lookup(), connector.audit_hook());
+  http::register_sync_account_routes(router, deps.auth, *impl->accounts);
+
+  impl->store = std::make_unique<store::SqlitePresenceSyncStore>(deps.db);
+
+  const PresenceSyncConfig& pc = c.presence_sync;
+  PresenceSyncOptions po;
+  po.client_id = c.microsoft.client_id;
+  if (impl->public_url_given) {
+    po.notification_url = public_url + std::string(http::kGraphNotificationsPath);
+    po.lifecycle_url = public_url + std::string(http::kGraphLifecyclePath);
+  }
+  po.budget.share_percent = pc.budget_share_percent;
+  po.poll.target_round = Millis{pc.round_ms};
+  po.coalescer.window = Millis{pc.coalesce_ms};
+  po.outbound.session_duration = std::chrono::minutes{pc.session_minutes};
+  po.watch_refresh = std::chrono::seconds{pc.watch_refresh_seconds};
+  if (auto v = validate(po); !v) return std::move(v).error();
+  impl->sync = std::make_unique<PresenceSync>(
+      deps.ioc.get_executor(), connector, deps.contact_center, deps.cc_store,
+      deps.connector.graph(), *impl->account_store, *impl->accounts, *impl->store, *impl->store,
+      deps.tokens, deps.clock, deps.metrics, std::move(po));
+  http::register_graph_webhook_routes(router, *impl->store, *impl->sync, deps.clock, deps.metrics);
+  http::register_presence_sync_routes(router, deps.auth, *impl->sync);
+
+  // Sync accounts first: presence sync asks them for tokens while it switches off.
+  connector.add_participant(*impl->accounts);
+  connector.add_participant(*impl->sync);
+  return std::unique_ptr<PresenceSyncWiring>(new PresenceSyncWiring(std::move(impl)));
+}
+
+Result<void> PresenceSyncWiring::start(const std::string& host, std::uint16_t port) {
+  auto& im = *impl_;
+  if (!im.public_url_given) {
+    // The demo: plain HTTP on loopback (the emulator posts there; real Graph would refuse it).
+    const std::string base = "http://" + host + ":" + std::to_string(port);
+    im.accounts->set_public_url(base);
+    im.sync->set_notification_urls(base + std::string(http::kGraphNotificationsPath),
+                                   base + std::string(http::kGraphLifecyclePath));
+  }
+  return im.sync->start();
+}
+
+void PresenceSyncWiring::stop() {
+  if (impl_->sync) impl_->sync->stop();
+}
+
+PresenceSync& PresenceSyncWiring::presence_sync() { return *impl_->sync; }
+SyncAccountService& PresenceSyncWiring::sync_accounts() { return *impl_->accounts; }
+
+}  // namespace ccteams::cli

@@ -1,0 +1,415 @@
+// Issue 6 end to end through the real binary (`ccteams demo`, whose connector and presence sync
+// talk to the embedded Graph + Entra emulator over HTTPS, and whose webhook the emulator posts
+// to): Teams presence idles an Available agent and its end returns the agent to Available, by
+// bulk reads and by change notifications; a manual idle is left alone; a contact shows Busy/
+// InACall in Teams and clears after; out-of-order and duplicated notifications; subscriptions
+// created through sync accounts and repacked when agents come and go; switching presence sync
+// off deletes them and returns the agents; a killed service processes its inbox on restart.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "adapters/store/sqlite_db.hpp"
+#include "adapters/store/sqlite_presence_sync_store.hpp"
+#include "demo_fixture.hpp"
+#include "support/entra_browser.hpp"
+
+namespace ccteams::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(25ms);
+  }
+  return done();
+}
+
+class PresenceSyncDemo {
+ public:
+  explicit PresenceSyncDemo(const std::vector<std::string>& extra = {},
+                            std::optional<std::filesystem::path> data = std::nullopt)
+      : demo_ptr_(data ? std::make_unique<DemoProcess>(*data, false, extra)
+                       : std::make_unique<DemoProcess>(extra)),
+        demo_(*demo_ptr_) {
+    if (demo_.port() == 0) return;
+    static const std::regex kUrl(R"(Graph emulator:\s+(https://127\.0\.0\.1:\d+))");
+    std::smatch m;
+    const std::string out = demo_.process().output();
+    if (!std::regex_search(out, m, kUrl)) {
+      ADD_FAILURE() << out;
+      return;
+    }
+    browser_.emplace(m[1].str(), slurp(demo_.data() / "emulator-ca.pem"));
+    auto tenant = browser_->get(browser_->base() + "/_emulator/tenant");
+    if (!tenant || tenant->status != 200) {
+      ADD_FAILURE() << "emulator tenant";
+      return;
+    }
+    domain_ = std::string(parse(tenant->body).at("domain").as_string());
+    admin_ = demo_.login("admin");
+  }
+
+  ~PresenceSyncDemo() {
+    if (::testing::Test::HasFailure()) {
+      std::cerr << "---- demo output ----\n" << demo_.process().output() << "\n";
+    }
+  }
+
+  DemoProcess& demo() { return demo_; }
+  EntraBrowser& browser() { return *browser_; }
+  const std::string& admin() const { return admin_; }
+  const std::string& domain() const { return domain_; }
+
+  // Sets the connector up as admin@ would in the popup; it is Active afterwards.
+  void set_up_connector() {
+    auto start = demo_.send("POST", "/api/v1/connectors/msteams/authorize", "", admin_);
+    ASSERT_EQ(start.status, 200) << start.body;
+    const std::string location = browser_->consent(
+        std::string(parse(start.body).at("authorizationUrl").as_string()), "admin@" + domain_,
+        "accept");
+    auto page = demo_.get(target_of(location));
+    ASSERT_EQ(page.status, 200) << page.body;
+    ASSERT_EQ(connector().at("status"), "Active");
+  }
+  // Signs upn in as a presence sync account.
+  void add_sync_account(const std::string& upn) {
+    auto start = demo_.send("POST", "/api/v1/connectors/msteams/sync-accounts/sign-in", "", admin_);
+    ASSERT_EQ(start.status, 200) << start.body;
+    const std::string location = browser_->consent(
+        std::string(parse(start.body).at("authorizationUrl").as_string()), upn, "accept");
+    auto page = demo_.get(target_of(location));
+    ASSERT_EQ(page.status, 200) << page.body;
+  }
+  json::object connector() {
+    return parse(demo_.get("/api/v1/connectors/msteams", admin_).body).as_object();
+  }
+  json::object sync_status() {
+    auto r = demo_.get("/api/v1/connectors/msteams/presence-sync", admin_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return parse(r.body).as_object();
+  }
+  bool first_sync_done() {
+    auto s = sync_status();
+    return s.at("running").as_bool() && !s.at("firstSync").at("completedAt").is_null() &&
+           s.at("firstSync").at("pending").as_int64() == 0;
+  }
+
+  // The agent's user id and linked Teams user (the demo links agentN to a generated user).
+  std::pair<std::int64_t, std::string> agent(const std::string& username) {
+    auto list = parse(demo_.get("/api/v1/agents", admin_).body).at("items").as_array();
+    for (const auto& a : list) {
+      if (a.at("username") == json::value(username)) {
+        return {a.at("userId").as_int64(), std::string(a.at("teamsUserId").as_string())};
+      }
+    }
+    ADD_FAILURE() << username << " not among the agents";
+    return {0, {}};
+  }
+  json::object state(const std::string& agent_token) {
+    return parse(demo_.get("/api/v1/me", agent_token).body).at("state").as_object();
+  }
+  bool in_state(const std::string& token, const std::string& status, const char* origin) {
+    auto s = state(token);
+    if (s.at("state") != json::value(status)) return false;
+    return origin == nullptr || s.at("origin") == json::value(origin);
+  }
+
+  // The emulated user's own Teams client shows this presence.
+  void teams_client(const std::string& user, const std::string& availability,
+                    const std::string& activity) {
+    auto r = browser_->post_json("/_emulator/users/" + user + "/presence",
+                                 json::serialize(json::object{{"availability", availability},
+                                                              {"activity", activity}}));
+    ASSERT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
+  }
+  // What Teams shows for the user (aggregated) and the sessions behind it.
+  json::object teams_view(const std::string& user) {
+    auto r = browser_->get(browser_->base() + "/_emulator/users/" + user + "/presence");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
+    return r ? parse(r->body).as_object() : json::object{};
+  }
+  std::string shown(const std::string& user) {
+    auto p = teams_view(user).at("presence").as_object();
+    return std::string(p.at("availability").as_string()) + "/" +
+           std::string(p.at("activity").as_string());
+  }
+  json::array emulator_subscriptions() {
+    auto r = browser_->get(browser_->base() + "/_emulator/subscriptions");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
+    if (!r) return {};
+    auto v = parse(r->body);
+    return v.is_array() ? v.as_array() : v.at("value").as_array();
+  }
+  void faults(const std::string& body) {
+    auto r = browser_->post_json("/_emulator/faults", body);
+    ASSERT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
+  }
+
+ private:
+  std::unique_ptr<DemoProcess> demo_ptr_;
+  DemoProcess& demo_;
+  std::optional<EntraBrowser> browser_;
+  std::string domain_, admin_;
+};
+
+TEST(PresenceSync, TeamsPresenceIdlesAnAvailableAgentAndItsEndReturnsIt) {
+  PresenceSyncDemo d;
+  ASSERT_NE(d.demo().port(), 0);
+  ASSERT_NO_FATAL_FAILURE(d.set_up_connector());
+  const auto [agent_id, user] = d.agent("agent1");
+  ASSERT_FALSE(user.empty());
+  const std::string t1 = d.demo().login("agent1");
+  d.teams_client(user, "Available", "Available");
+  ASSERT_EQ(d.demo().send("POST", "/api/v1/me/session", "", t1).status, 200);
+  ASSERT_TRUE(eventually([&] { return d.first_sync_done(); })) << json::serialize(d.sync_status());
+  EXPECT_GE(d.sync_status().at("watchedUsers").as_int64(), 1);
+
+  // Each default mapping idles the agent by the bulk-read channel, and its end returns it.
+  const std::vector<std::pair<std::string, std::string>> mapped = {
+      {"DoNotDisturb", "Presenting"}, {"Busy", "InACall"}, {"DoNotDisturb", "DoNotDisturb"}};
+  for (const auto& [availability, activity] : mapped) {
+    SCOPED_TRACE(availability + "/" + activity);
+    const auto t0 = std::chrono::steady_clock::now();
+    d.teams_client(user, availability, activity);
+    ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 8s))
+        << json::serialize(d.state(t1));
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_LT(took, 5s) << "bulk reads run about once a second";
+    auto s = d.state(t1);
+    EXPECT_EQ(s.at("teamsPresence").at("availability"), json::value(availability));
+    EXPECT_EQ(s.at("teamsPresence").at("channel"), "poll");
+    d.teams_client(user, "Available", "Available");
+    ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 8s))
+        << json::serialize(d.state(t1));
+  }
+
+  // A manual idle is left alone by Teams presence.
+  auto codes = parse(d.demo().get("/api/v1/idle-codes", d.admin()).body).at("items").as_array();
+  std::int64_t lunch = 0;
+  for (const auto& c : codes) {
+    if (c.at("name") == "Lunch") lunch = c.at("id").as_int64();
+  }
+  ASSERT_NE(lunch, 0);
+  ASSERT_EQ(d.demo()
+                .send("PUT", "/api/v1/me/state",
+                      R"({"state":"Idle","idleCodeId":)" + std::to_string(lunch) + "}", t1)
+                .status,
+            200);
+  d.teams_client(user, "DoNotDisturb", "Presenting");
+  ASSERT_TRUE(eventually([&] {
+    auto tp = d.state(t1).at("teamsPresence");
+    return tp.is_object() && tp.at("activity") == "Presenting";
+  }));
+  EXPECT_TRUE(d.in_state(t1, "Idle", "manual")) << json::serialize(d.state(t1));
+  d.teams_client(user, "Available", "Available");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_TRUE(d.in_state(t1, "Idle", "manual")) << json::serialize(d.state(t1));
+  ASSERT_EQ(d.demo().send("PUT", "/api/v1/me/state", R"({"state":"Available"})", t1).status, 200);
+
+  // A contact shows Busy/InACall in Teams while it lasts, and clears after.
+  auto queues = parse(d.demo().get("/api/v1/queues", d.admin()).body).at("items").as_array();
+  const auto queue = queues.at(0).at("id").as_int64();
+  // Only agent1 is logged in: the contact is offered to agent1.
+  auto call = d.demo().send("POST", "/api/v1/demo/contacts",
+                            R"({"queueId":)" + std::to_string(queue) + R"(,"caller":"+15550100"})",
+                            d.admin());
+  ASSERT_EQ(call.status, 201) << call.body;
+  const auto contact = parse(call.body).at("contact").at("id").as_int64();
+  ASSERT_TRUE(eventually([&] { return d.shown(user) == "Busy/InACall"; }, 5s))
+      << json::serialize(d.teams_view(user));
+  const std::string cpath = "/api/v1/contacts/" + std::to_string(contact);
+  ASSERT_EQ(d.demo().send("POST", cpath + "/accept", "", t1).status, 200);
+  std::this_thread::sleep_for(1500ms);
+  // Our own Busy/InACall coming back from Teams does not idle the agent (rule 5).
+  EXPECT_TRUE(d.in_state(t1, "Engaged", nullptr)) << json::serialize(d.state(t1));
+  EXPECT_EQ(d.shown(user), "Busy/InACall");
+  ASSERT_EQ(d.demo().send("POST", cpath + "/end", "", t1).status, 200);
+  ASSERT_TRUE(eventually([&] { return d.shown(user) == "Available/Available"; }, 5s))
+      << json::serialize(d.teams_view(user));
+  // ... and the stale "In a call" after the contact did not idle the agent.
+  std::this_thread::sleep_for(1500ms);
+  auto after = d.state(t1);
+  EXPECT_NE(after.at("origin"), "presence_sync") << json::serialize(after);
+
+  // Metrics say what happened.
+  auto metrics = d.demo().get("/metrics", d.admin());
+  EXPECT_NE(metrics.body.find("presence_sync_apply_delay_seconds"), std::string::npos);
+  EXPECT_NE(metrics.body.find("presence_sync_graph_calls_total"), std::string::npos);
+}
+
+TEST(PresenceSync, NotificationsDriveAgentsAndSubscriptionsFollowAgentsAndSwitchOff) {
+  // Bulk reads every 60 s: within the test, only notifications can be fast.
+  PresenceSyncDemo d({"--sync-round-ms", "60000"});
+  ASSERT_NE(d.demo().port(), 0);
+  ASSERT_NO_FATAL_FAILURE(d.set_up_connector());
+  ASSERT_NO_FATAL_FAILURE(d.add_sync_account("admin@" + d.domain()));
+  ASSERT_NO_FATAL_FAILURE(d.add_sync_account("privadmin@" + d.domain()));
+  const auto [a1, u1] = d.agent("agent1");
+  const auto [a2, u2] = d.agent("agent2");
+  const std::string t1 = d.demo().login("agent1");
+  const std::string t2 = d.demo().login("agent2");
+  d.teams_client(u1, "Available", "Available");
+  d.teams_client(u2, "Available", "Available");
+  ASSERT_EQ(d.demo().send("POST", "/api/v1/me/session", "", t1).status, 200);
+  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().size() == 1; }, 15s))
+      << json::serialize(d.sync_status());
+  auto first = d.emulator_subscriptions().at(0).as_object();
+  const std::string first_id(first.at("id").as_string());
+  EXPECT_NE(json::serialize(first.at("resource")).find(u1), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return d.first_sync_done(); }));
+
+  // A notification (not a read: the round is a minute) idles and returns the agent.
+  const auto t0 = std::chrono::steady_clock::now();
+  d.teams_client(u1, "DoNotDisturb", "Presenting");
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 8s))
+      << json::serialize(d.state(t1)) << json::serialize(d.sync_status());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_EQ(d.state(t1).at("teamsPresence").at("channel"), "notification");
+  d.teams_client(u1, "Available", "Available");
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 8s));
+
+  // Duplicated and reordered deliveries: the last presence wins, nothing else changes.
+  d.faults(R"({"duplicateNotificationRate":1,"reorderNotifications":true})");
+  d.teams_client(u1, "Busy", "InACall");
+  d.teams_client(u1, "DoNotDisturb", "Presenting");
+  d.teams_client(u1, "Available", "Available");
+  d.teams_client(u1, "DoNotDisturb", "DoNotDisturb");
+  ASSERT_TRUE(eventually([&] {
+    auto s = d.state(t1);
+    return s.at("state") == "Idle" && s.at("teamsPresence").at("activity") == "DoNotDisturb";
+  }, 8s)) << json::serialize(d.state(t1));
+  d.faults(R"({"duplicateNotificationRate":0,"reorderNotifications":false})");
+  d.teams_client(u1, "Available", "Available");
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 8s));
+
+  // agent2 comes: the users are repacked into a new subscription before the old one goes.
+  ASSERT_EQ(d.demo().send("POST", "/api/v1/me/session", "", t2).status, 200);
+  ASSERT_TRUE(eventually([&] {
+    auto subs = d.emulator_subscriptions();
+    if (subs.size() != 1) return false;
+    const auto& s = subs.at(0).as_object();
+    const std::string resource = json::serialize(s.at("resource"));
+    return s.at("id") != json::value(first_id) && resource.find(u1) != std::string::npos &&
+           resource.find(u2) != std::string::npos;
+  }, 15s)) << json::serialize(d.emulator_subscriptions());
+  d.teams_client(u2, "Busy", "InACall");
+  ASSERT_TRUE(eventually([&] { return d.in_state(t2, "Idle", "presence_sync"); }, 8s))
+      << json::serialize(d.state(t2));
+
+  // reauthorizationRequired is answered; the subscription keeps delivering.
+  const std::string current(d.emulator_subscriptions().at(0).at("id").as_string());
+  auto reauth = d.browser().post_json("/_emulator/subscriptions/" + current +
+                                          "/reauthorization-required", "{}");
+  ASSERT_TRUE(reauth && reauth->status < 300) << (reauth ? reauth->body : reauth.error().message);
+  d.teams_client(u2, "Available", "Available");
+  ASSERT_TRUE(eventually([&] { return d.in_state(t2, "Available", nullptr); }, 8s));
+
+  // Presence sync off: subscriptions deleted, agents idled by sync returned to Available.
+  d.teams_client(u1, "DoNotDisturb", "Presenting");
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 8s));
+  auto off = d.demo().send("PATCH", "/api/v1/connectors/msteams", R"({"presenceSync":false})",
+                           d.admin());
+  ASSERT_EQ(off.status, 200) << off.body;
+  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().empty(); }, 15s));
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 8s))
+      << json::serialize(d.state(t1));
+  EXPECT_FALSE(d.sync_status().at("running").as_bool());
+  // And on again: the first sync puts agent1 back into the idle Teams asks for.
+  auto on = d.demo().send("PATCH", "/api/v1/connectors/msteams", R"({"presenceSync":true})",
+                          d.admin());
+  ASSERT_EQ(on.status, 200) << on.body;
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 10s))
+      << json::serialize(d.state(t1));
+}
+
+TEST(PresenceSync, AKilledServiceProcessesItsInboxOnRestart) {
+  auto data = make_temp_dir("ccteams-presence-restart");
+  std::string user;
+  {
+    PresenceSyncDemo d({}, data);
+    ASSERT_NE(d.demo().port(), 0);
+    ASSERT_NO_FATAL_FAILURE(d.set_up_connector());
+    user = d.agent("agent1").second;
+    const std::string t1 = d.demo().login("agent1");
+    ASSERT_EQ(d.demo().send("POST", "/api/v1/me/session", "", t1).status, 200);
+    ASSERT_TRUE(eventually([&] { return d.first_sync_done(); }));
+    ASSERT_TRUE(d.demo().kill());
+  }
+  // Entries acknowledged with a 202 just before the crash: they are in the inbox.
+  {
+    auto db = store::SqliteDb::open((data / "ccteams.db").string());
+    ASSERT_TRUE(db) << db.error().message;
+    store::SqlitePresenceSyncStore inbox(**db);
+    std::int64_t org = 0;
+    {
+      auto conn = (*db)->lock();
+      static constexpr std::string_view kConnectorOrg = "SELECT org_id FROM teams_connectors";
+      auto st = conn.prepare(kConnectorOrg);
+      ASSERT_TRUE(st) << st.error().message;
+      auto row = st->step();
+      ASSERT_TRUE(row && *row);
+      org = st->column_int64(0);
+    }
+    InboxEntry e;
+    e.org = OrgId{org};
+    e.received_at = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+    ChangeNotification n;
+    n.subscription_id = "lost-before-processing";
+    n.change_type = "updated";
+    n.resource = "communications/presences/" + user;
+    e.batch.notifications = {n, n};
+    boost::asio::io_context ioc;
+    std::optional<Result<std::int64_t>> appended;
+    boost::asio::co_spawn(
+        ioc,
+        [&]() -> boost::asio::awaitable<void> { appended.emplace(co_await inbox.append(e)); },
+        boost::asio::detached);
+    ioc.run();
+    ASSERT_TRUE(appended && *appended);
+    ASSERT_EQ(inbox.pending(e.org, 10)->size(), 1u);
+  }
+  // The demo's emulator lives in its process: the restarted one knows no consent yet, so the
+  // admin consents again (with a real tenant the connector simply goes on).
+  PresenceSyncDemo d({}, data);
+  ASSERT_NE(d.demo().port(), 0);
+  ASSERT_TRUE(eventually([&] { return d.connector().at("status") != "Active"; }, 15s));
+  ASSERT_NO_FATAL_FAILURE(d.set_up_connector());
+  ASSERT_TRUE(eventually([&] { return d.first_sync_done(); })) << json::serialize(d.sync_status());
+  auto db = store::SqliteDb::open((data / "ccteams.db").string());
+  ASSERT_TRUE(db);
+  store::SqlitePresenceSyncStore inbox(**db);
+  ASSERT_TRUE(eventually([&] {
+    auto orgs = inbox.orgs_with_pending();
+    return orgs && orgs->empty();
+  })) << "the inbox entry was processed and removed";
+  // The agent logged in before the crash is watched again and follows Teams.
+  const std::string t1 = d.demo().login("agent1");
+  d.teams_client(user, "Busy", "InACall");
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 8s))
+      << json::serialize(d.state(t1));
+  std::error_code ec;
+  std::filesystem::remove_all(data, ec);
+}
+
+}  // namespace
+}  // namespace ccteams::testing
