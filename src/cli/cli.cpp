@@ -41,10 +41,11 @@ struct DemoArgs {
   int emulator_users = 200;
   std::string simulation = "on";
   int sync_round_ms = 1000;  // presence sync's bulk-read round (presence_sync.round_ms)
+  std::string log_level = "info";
 };
 
 int run_demo(const DemoArgs& a) {
-  setup_logging(a.log_format, "info");
+  setup_logging(a.log_format, a.log_level);
   std::error_code ec;
   fs::create_directories(a.data, ec);
   if (ec) return fail("--data " + a.data + ": cannot create the folder: " + ec.message());
@@ -266,6 +267,9 @@ int run(int argc, char** argv) {
   demo_cmd->add_option("--simulation", demo.simulation,
                        "on: simulated callers arrive in the demo queues; off: a still organisation")
       ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  demo_cmd->add_option("--log-level", demo.log_level, "trace, debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
   demo_cmd->add_option("--sync-round-ms", demo.sync_round_ms,
                        "Presence sync: read every watched Teams user this often (bulk reads)")

@@ -61,7 +61,7 @@ struct MicrosoftConfig {
 struct PresenceSyncConfig {
   int budget_share_percent = 50;  // of Graph's 1,500 presence requests / 30 s per app and tenant
   int round_ms = 1000;            // bulk reads: aim to read every watched user this often
-  int coalesce_ms = 100;          // notifications: ids gathered this long into one bulk read
+  int coalesce_ms = 25;           // notifications: ids gathered this long into one bulk read
   int session_minutes = 30;       // setPresence expirationDuration (renewed at 80 %)
   int watch_refresh_seconds = 5;  // agents, profiles and links are re-read this often
 };

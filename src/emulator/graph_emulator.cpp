@@ -60,6 +60,10 @@ void GraphEmulator::tick(Timestamp now) {
                 [&](const auto& kv) { return kv.second.expires_at <= now; });
 }
 
+namespace {
+constexpr std::size_t kMaxSampleUsers = 100'000;
+}  // namespace
+
 EmulatorInfo GraphEmulator::info() const {
   std::lock_guard lock(state_->mu);
   const auto& s = *state_;
@@ -75,7 +79,7 @@ EmulatorInfo GraphEmulator::info() const {
     i.accounts.push_back(std::string(local) + "@" + s.tenant.domain());
   }
   for (const auto& u : s.tenant.all_users()) {
-    if (i.sample_user_ids.size() >= 50) break;
+    if (i.sample_user_ids.size() >= kMaxSampleUsers) break;
     const std::string local = u.user_principal_name.substr(0, u.user_principal_name.find('@'));
     if (!u.account_enabled || u.removed_reason || local == "admin" || local == "privadmin" || local == "member") continue;
     i.sample_user_ids.push_back(u.id);

@@ -84,7 +84,7 @@ struct EmulatorInfo {
   std::string login_base_url;  // e.g. "https://127.0.0.1:9444" (no trailing slash)
   std::string graph_base_url;  // e.g. "https://127.0.0.1:9444" (Graph paths start at /v1.0)
   std::vector<std::string> accounts;  // UPNs of admin@, privadmin@, member@
-  // Ids of the first generated users (at most 50, enabled ones, in directory order), so that
+  // Ids of the generated users (at most 100,000, enabled ones, in directory order), so that
   // the demo can link its agents to Teams users.
   std::vector<std::string> sample_user_ids;
 };

@@ -1,0 +1,311 @@
+// presence_bench: presence sync (issue 6) at scale, against the emulator, through the real
+// binary: `ccteams demo` with N agents (default 10,000), each linked to an emulated Teams user,
+// all logged in. Prints:
+//   * first sync: presence sync switched on with every agent logged in; the service's own figure
+//     (status firstSync.millis) and the wall time until the status says it is complete;
+//   * delay from an emulator presence change (the user's Teams client) to the agent's new state
+//     as seen over the API (polled every 2 ms), p50/p99, for the bulk-read channel alone (no
+//     sync accounts) and then with notifications (sync accounts holding ceil(N/650)
+//     subscriptions; which channel applied each change is counted);
+//   * our own processing on the notification channel: presence_sync_apply_delay_seconds
+//     {channel="notification"} (from storing the notification to the state applied), mean;
+//   * the webhook's sustained notifications/s storing durably, next to a trivial 202 route on
+//     the same machine in the same run (bench/presence_bench_webhook).
+// Usage: presence_bench [agents] [samples]   (defaults 10000 and 30; a few minutes, most of it
+// creating and logging in the agents)
+
+#include <boost/json.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/entra_consent.hpp"
+#include "support/process.hpp"
+#include "support/raw_http.hpp"
+#include "presence_bench_webhook.hpp"
+
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using ccteams::testing::RawResponse;
+
+double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "presence_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+class Demo {
+ public:
+  Demo(std::uint16_t port, std::string emulator, std::string ca)
+      : port_(port), emulator_(std::move(emulator)), ca_(std::move(ca)) {}
+
+  RawResponse call(const std::string& method, const std::string& target, const std::string& token,
+                   const std::string& body = {}) const {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+    return ccteams::testing::http_request(port_, method, target, body, headers);
+  }
+  std::string login(const std::string& user) const {
+    auto r = call("POST", "/api/v1/auth/login", {},
+                  json::serialize(json::object{{"username", user}, {"password", "pw"}}));
+    if (r.status != 200) die("login " + user + ": " + r.body);
+    return std::string(json::parse(r.body).at("token").as_string());
+  }
+  ccteams::Result<ccteams::ClientResponse> emulator(const std::string& method,
+                                                    const std::string& path,
+                                                    const std::string& body = {}) const {
+    ccteams::ClientRequest req{method, emulator_ + path, {}, body, std::chrono::seconds(10)};
+    if (!body.empty()) req.headers = {{"Content-Type", "application/json"}};
+    return ccteams::testing::client_send(req, ca_);
+  }
+  void teams_client(const std::string& user, const char* availability, const char* activity) const {
+    auto r = emulator("POST", "/_emulator/users/" + user + "/presence",
+                      json::serialize(json::object{{"availability", availability},
+                                                   {"activity", activity}}));
+    if (!r || r->status != 200) die("emulator presence: " + (r ? r->body : r.error().message));
+  }
+  // Follows an authorization URL as upn and opens the callback it leads to.
+  void consent(const std::string& url, const std::string& upn) const {
+    auto location = ccteams::testing::entra_consent(emulator_, ca_, url, upn);
+    if (!location) die("consent as " + upn + ": " + location.error().message);
+    auto page = call("GET", ccteams::testing::target_of(*location), {});
+    if (page.status != 200) die("callback for " + upn + ": " + page.body);
+  }
+  json::object status(const std::string& admin) const {
+    return json::parse(call("GET", "/api/v1/connectors/msteams/presence-sync", admin).body)
+        .as_object();
+  }
+
+ private:
+  std::uint16_t port_;
+  std::string emulator_, ca_;
+};
+
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return false;
+}
+
+struct Delays {
+  std::vector<double> all, poll, notification;
+};
+
+// samples changes of random agents' Teams presence; each is timed until the API shows it.
+Delays measure_delays(const Demo& demo, const std::vector<std::string>& tokens,
+                      const std::vector<std::string>& users, int samples, std::mt19937& rng) {
+  Delays d;
+  std::uniform_int_distribution<std::size_t> pick(0, tokens.size() - 1);
+  for (int i = 0; i < samples; ++i) {
+    const std::size_t k = pick(rng);
+    // A random pause first: a change right after the previous one was seen would always wait
+    // a whole bulk-read round (the reads' phase), which is not what a real change meets.
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1000)(rng)));
+    const auto t0 = Clock::now();
+    demo.teams_client(users[k], "DoNotDisturb", "Presenting");
+    std::string channel;
+    const bool idle = wait_until(
+        [&] {
+          auto me = json::parse(demo.call("GET", "/api/v1/me", tokens[k]).body);
+          const auto& s = me.at("state");
+          if (s.at("state") != "Idle") return false;
+          channel = std::string(s.at("teamsPresence").at("channel").as_string());
+          return true;
+        },
+        20s);
+    if (!idle) die("agent " + std::to_string(k + 1) + " was not idled within 20 s");
+    const double took = ms(Clock::now() - t0);
+    d.all.push_back(took);
+    (channel == "notification" ? d.notification : d.poll).push_back(took);
+    demo.teams_client(users[k], "Available", "Available");
+    if (!wait_until(
+            [&] {
+              auto me = json::parse(demo.call("GET", "/api/v1/me", tokens[k]).body);
+              return me.at("state").at("state") == "Available";
+            },
+            20s)) {
+      die("agent not returned to Available within 20 s");
+    }
+  }
+  return d;
+}
+
+void print_delays(const char* what, const Delays& d) {
+  std::printf("  %-34s p50 %7.1f ms  p99 %7.1f ms  (%zu changes: %zu by bulk read, %zu by notification)\n",
+              what, percentile(d.all, 0.5), percentile(d.all, 0.99), d.all.size(), d.poll.size(),
+              d.notification.size());
+  if (!d.notification.empty()) {
+    std::printf("  %-34s p50 %7.1f ms  p99 %7.1f ms\n", "  of which by notification",
+                percentile(d.notification, 0.5), percentile(d.notification, 0.99));
+  }
+}
+
+// Mean of a Prometheus histogram series from /metrics text.
+double histogram_mean(const std::string& metrics, const std::string& series) {
+  auto value = [&](const std::string& suffix) {
+    const std::string key = series + suffix;
+    const auto at = metrics.find(key);
+    if (at == std::string::npos) return 0.0;
+    return std::stod(metrics.substr(at + key.size()));
+  };
+  const double count = value("_count{channel=\"notification\"} ");
+  return count > 0 ? value("_sum{channel=\"notification\"} ") / count : 0.0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int agents = argc > 1 ? std::atoi(argv[1]) : 10'000;
+  const int samples = argc > 2 ? std::atoi(argv[2]) : 30;
+  if (agents < 1 || samples < 1) die("usage: presence_bench [agents] [samples]");
+  namespace fs = std::filesystem;
+  const fs::path data = fs::temp_directory_path() / ("ccteams-presence-bench-" + std::to_string(::getpid()));
+  fs::create_directories(data);
+
+  std::printf("presence_bench: %d agents linked to emulated Teams users\n", agents);
+  const auto t_start = Clock::now();
+  ccteams::testing::ChildProcess process(
+      {CCTEAMS_BINARY, "demo", "--port", "0", "--password", "pw", "--password-hash", "minimum",
+       "--agents", std::to_string(agents), "--emulator-users", std::to_string(agents + 50),
+       "--simulation", "off", "--log-level", "warn", "--data", data.string()});
+  if (!process.wait_for_output("Password:", std::chrono::seconds(900))) {
+    die("demo did not start:\n" + process.output());
+  }
+  const std::string out = process.output();
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex(R"(Console:\s+http://127\.0\.0\.1:(\d+)/)"))) die(out);
+  const auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  if (!std::regex_search(out, m, std::regex(R"(Graph emulator:\s+(https://127\.0\.0\.1:\d+))"))) die(out);
+  std::ifstream ca_in(data / "emulator-ca.pem");
+  std::stringstream ca;
+  ca << ca_in.rdbuf();
+  const Demo demo(port, m[1].str(), ca.str());
+  std::printf("  demo with %d agents started in %.1f s\n", agents, ms(Clock::now() - t_start) / 1000);
+
+  auto tenant = demo.emulator("GET", "/_emulator/tenant");
+  if (!tenant || tenant->status != 200) die("emulator tenant");
+  const std::string domain(json::parse(tenant->body).at("domain").as_string());
+  const std::string admin = demo.login("admin");
+  auto start = demo.call("POST", "/api/v1/connectors/msteams/authorize", admin);
+  if (start.status != 200) die("authorize: " + start.body);
+  demo.consent(std::string(json::parse(start.body).at("authorizationUrl").as_string()),
+               "admin@" + domain);
+
+  // Every agent's Teams user, then every agent logged in (4 clients at once).
+  std::vector<std::string> users(static_cast<std::size_t>(agents)), tokens(users.size());
+  {
+    auto list = json::parse(demo.call("GET", "/api/v1/agents", admin).body).at("items").as_array();
+    for (const auto& a : list) {
+      const std::string name(a.at("username").as_string());
+      if (name.rfind("agent", 0) != 0 || !a.at("teamsUserId").is_string()) continue;
+      const int n = std::atoi(name.c_str() + 5);
+      if (n >= 1 && n <= agents) users[static_cast<std::size_t>(n - 1)] = a.at("teamsUserId").as_string();
+    }
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      if (users[i].empty()) die("agent" + std::to_string(i + 1) + " has no Teams user");
+    }
+  }
+  const auto t_login = Clock::now();
+  {
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 4; ++w) {
+      workers.emplace_back([&] {
+        for (std::size_t i = next++; i < tokens.size(); i = next++) {
+          tokens[i] = demo.login("agent" + std::to_string(i + 1));
+          auto r = demo.call("POST", "/api/v1/me/session", tokens[i]);
+          if (r.status != 200) die("log in: " + r.body);
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+  }
+  std::printf("  %d agents signed in and logged in in %.1f s\n", agents, ms(Clock::now() - t_login) / 1000);
+  auto complete = [&] {
+    auto s = demo.status(admin);
+    return s.at("running").as_bool() && s.at("watchedUsers").as_int64() == agents &&
+           s.at("firstSync").at("pending").as_int64() == 0 && !s.at("firstSync").at("completedAt").is_null();
+  };
+  if (!wait_until(complete, 120s)) die("presence sync did not settle: " + json::serialize(demo.status(admin)));
+
+  // First sync: switched on with everyone logged in.
+  auto patch = [&](bool on) {
+    auto r = demo.call("PATCH", "/api/v1/connectors/msteams", admin,
+                       on ? R"({"presenceSync":true})" : R"({"presenceSync":false})");
+    if (r.status != 200) die("PATCH presenceSync: " + r.body);
+  };
+  patch(false);
+  if (!wait_until([&] { return !demo.status(admin).at("running").as_bool(); }, 60s)) die("sync did not stop");
+  const auto t_first = Clock::now();
+  patch(true);
+  if (!wait_until(complete, 120s)) die("first sync did not complete");
+  const double first_wall = ms(Clock::now() - t_first);
+  const auto first = demo.status(admin).at("firstSync");
+  std::printf("first sync of %d agents: %.0f ms in the service (read and applied), %.0f ms until the API says so\n",
+              agents, first.at("millis").to_number<double>(), first_wall);
+  std::printf("  bulk-read round: %lld ms\n",
+              static_cast<long long>(demo.status(admin).at("roundIntervalMillis").as_int64()));
+
+  std::mt19937 rng(7);
+  std::printf("delay from a Teams change to the agent's state (%d changes each):\n", samples);
+  print_delays("bulk reads only", measure_delays(demo, tokens, users, samples, rng));
+
+  // Notifications: enough sync accounts for ceil(N / 650) subscriptions, plus a spare.
+  const int needed = (agents + 649) / 650;
+  for (int i = 0; i <= needed; ++i) {
+    const std::string upn = "sync" + std::to_string(i) + "@" + domain;
+    auto created = demo.emulator(
+        "POST", "/_emulator/users",
+        json::serialize(json::object{{"userPrincipalName", upn}, {"displayName", "Sync " + std::to_string(i)}}));
+    if (!created || created->status != 201) die("emulator user: " + (created ? created->body : created.error().message));
+    auto sign_in = demo.call("POST", "/api/v1/connectors/msteams/sync-accounts/sign-in", admin);
+    if (sign_in.status != 200) die("sync account sign-in: " + sign_in.body);
+    demo.consent(std::string(json::parse(sign_in.body).at("authorizationUrl").as_string()), upn);
+  }
+  if (!wait_until([&] { return demo.status(admin).at("subscriptions").at("count").as_int64() == needed; }, 120s)) {
+    die("subscriptions not created: " + json::serialize(demo.status(admin)));
+  }
+  std::printf("  %d subscriptions through %d sync accounts\n", needed, needed + 1);
+  print_delays("with notifications", measure_delays(demo, tokens, users, samples, rng));
+  const std::string metrics = demo.call("GET", "/metrics", admin).body;
+  std::printf("  our processing, notification stored -> state applied: mean %.2f ms\n",
+              1000 * histogram_mean(metrics, "presence_sync_apply_delay_seconds"));
+
+  process.signal(SIGTERM);
+  (void)process.wait_exit(std::chrono::seconds(20));
+  std::error_code ec;
+  fs::remove_all(data, ec);
+
+  auto webhook = ccteams::bench::measure_webhook(3.0, 10, 16);
+  if (!webhook) die("webhook: " + webhook.error().message);
+  std::printf("webhook (10 notifications per POST, 16 connections): durable %.0f notifications/s, "
+              "trivial 202 %.0f/s, ratio %.2f; durable p50 %.2f ms p99 %.2f ms\n",
+              webhook->durable_per_s, webhook->trivial_per_s, webhook->ratio, webhook->p50_ms,
+              webhook->p99_ms);
+  return 0;
+}
