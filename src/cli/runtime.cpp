@@ -34,6 +34,7 @@
 #include "cli/demo.hpp"
 // ---- end contact center ----
 #include "cli/connector_wiring.hpp"  // Teams connector (issue 4)
+#include "cli/directory_wiring.hpp"  // Teams directory (issue 7)
 
 namespace ccteams::cli {
 
@@ -93,6 +94,7 @@ struct Runtime::Impl {
   // ---- end contact center ----
   // Teams connector (issue 4). After ioc and the stores it uses; destroyed before them.
   std::unique_ptr<ConnectorWiring> connector;
+  std::unique_ptr<DirectoryWiring> directory;  // Teams directory (issue 7); destroyed first
   std::vector<std::thread> threads;
   std::mutex mu;
   std::condition_variable cv;
@@ -164,6 +166,13 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   if (!connector) return std::move(connector).error();
   impl->connector = std::move(*connector);
   // ---- end Teams connector ----
+  // ---- Teams directory (issue 7): mirror, search and consult/transfer targets, sync schedule ----
+  auto directory = DirectoryWiring::create(
+      DirectoryDeps{impl->ioc, db, *impl->auth, impl->clock, *impl->connector, *impl->cc_api},
+      impl->router);
+  if (!directory) return std::move(directory).error();
+  impl->directory = std::move(*directory);
+  // ---- end Teams directory ----
   // ---- web console (issue 8): web/ as static files; the API works without it ----
   if (auto web = http::StaticFiles::load(http::resolve_web_root(CCTEAMS_WEB_ROOT))) {
     http::register_static_routes(
@@ -211,6 +220,7 @@ Result<std::uint16_t> Runtime::start() {
   if (!port) return port;
   im.server->start();
   im.connector->start(sc.host, *port);  // Teams connector: redirect URI, health check
+  im.directory->start();                 // Teams directory: resume mirrors, sync schedule
   im.work.emplace(im.ioc.get_executor());
   im.signals.emplace(im.ioc, SIGINT, SIGTERM);
   im.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -240,6 +250,7 @@ void Runtime::stop(std::chrono::milliseconds grace) {
   im.shutting_down = true;
   if (im.demo_callers) im.demo_callers->stop();
   if (im.connector) im.connector->stop();
+  if (im.directory) im.directory->stop();
   auto finish = [&im] {
     im.work.reset();
     im.ioc.stop();
