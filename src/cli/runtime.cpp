@@ -35,6 +35,7 @@
 // ---- end contact center ----
 #include "cli/connector_wiring.hpp"  // Teams connector (issue 4)
 #include "cli/presence_sync_wiring.hpp"  // presence sync (issue 6)
+#include "cli/directory_wiring.hpp"  // Teams directory (issue 7)
 
 namespace ccteams::cli {
 
@@ -96,6 +97,7 @@ struct Runtime::Impl {
   std::unique_ptr<ConnectorWiring> connector;
   // Presence sync (issue 6). Uses the connector's services: destroyed before them.
   std::unique_ptr<PresenceSyncWiring> presence;
+  std::unique_ptr<DirectoryWiring> directory;  // Teams directory (issue 7); destroyed first
   std::vector<std::thread> threads;
   std::mutex mu;
   std::condition_variable cv;
@@ -177,6 +179,13 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   if (!presence) return std::move(presence).error();
   impl->presence = std::move(*presence);
   // ---- end presence sync ----
+  // ---- Teams directory (issue 7): mirror, search and consult/transfer targets, sync schedule ----
+  auto directory = DirectoryWiring::create(
+      DirectoryDeps{impl->ioc, db, *impl->auth, impl->clock, *impl->connector, *impl->cc_api},
+      impl->router);
+  if (!directory) return std::move(directory).error();
+  impl->directory = std::move(*directory);
+  // ---- end Teams directory ----
   // ---- web console (issue 8): web/ as static files; the API works without it ----
   if (auto web = http::StaticFiles::load(http::resolve_web_root(CCTEAMS_WEB_ROOT))) {
     http::register_static_routes(
@@ -225,6 +234,7 @@ Result<std::uint16_t> Runtime::start() {
   im.server->start();
   im.connector->start(sc.host, *port);  // Teams connector: redirect URI, health check
   if (auto r = im.presence->start(sc.host, *port); !r) return std::move(r).error();
+  im.directory->start();                 // Teams directory: resume mirrors, sync schedule
   im.work.emplace(im.ioc.get_executor());
   im.signals.emplace(im.ioc, SIGINT, SIGTERM);
   im.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -255,6 +265,7 @@ void Runtime::stop(std::chrono::milliseconds grace) {
   if (im.demo_callers) im.demo_callers->stop();
   if (im.presence) im.presence->stop();
   if (im.connector) im.connector->stop();
+  if (im.directory) im.directory->stop();
   auto finish = [&im] {
     im.work.reset();
     im.ioc.stop();

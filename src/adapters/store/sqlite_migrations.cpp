@@ -7,6 +7,7 @@
 #include "adapters/store/migrations/v6_teams_connector.hpp"
 #include "adapters/store/migrations/v7_sync_accounts.hpp"
 #include "adapters/store/migrations/v8_presence_sync.hpp"
+#include "adapters/store/migrations/v9_directory.hpp"
 #include "adapters/store/sqlite_db.hpp"
 
 namespace ccteams::store {
@@ -175,6 +176,7 @@ constexpr std::array kMigrations{
     Migration{6, "teams connector", kV6TeamsConnector},
     Migration{7, "sync accounts", kV7SyncAccounts},
     Migration{8, "presence sync", kV8PresenceSync},
+    Migration{9, "teams directory", kV9Directory},
 };
 
 constexpr std::string_view kReadUserVersion = "PRAGMA user_version";

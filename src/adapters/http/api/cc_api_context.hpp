@@ -8,6 +8,7 @@
 namespace ccteams {
 class ContactCenter;
 class CcEventHub;
+class DirectoryService;
 }  // namespace ccteams
 
 namespace ccteams::http {
@@ -19,6 +20,9 @@ struct CcApiContext {
   CcEventHub& events;
   ContactCenterStore& store;  // the event log, for WebSocket resume
   bool demo = false;  // registers POST /api/v1/demo/contacts
+  // The Teams directory (issue 7), set by its wiring: consult/transfer {"teamsUserId"} resolve
+  // through it. Null: a teamsUserId needs a number beside it.
+  DirectoryService* directory = nullptr;
 };
 
 class Router;

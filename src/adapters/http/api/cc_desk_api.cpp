@@ -6,11 +6,13 @@
 #include "adapters/http/api/account_json.hpp"
 #include "adapters/http/api/cc_api_context.hpp"
 #include "adapters/http/api/cc_desk_json.hpp"
+#include "adapters/http/api/directory_json.hpp"
 #include "adapters/http/api/path_ids.hpp"
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
 #include "adapters/http/sync_handler.hpp"
 #include "app/contact_center.hpp"
+#include "app/directory_service.hpp"
 
 namespace ccteams::http {
 
@@ -51,6 +53,41 @@ Response state_response(const Caller& who, const Result<AgentStateView>& v) {
 Response contact_response(const Result<Contact>& c) {
   if (!c) return error_response(c.error());
   return json_response(200, json::object{{"contact", contact_to_json(*c)}});
+}
+
+// consult / transfer. {"teamsUserId"} alone (with the directory wired) names a Teams user of
+// the mirror: it resolves to the user's E.164 number, a user who cannot be dialed is refused
+// with the reason, and a busy presence comes back as a warning beside the contact. Every other
+// body is party_from_json's.
+using PartyCommand = std::function<Result<Contact>(CcApiContext&, const Caller&, ContactId,
+                                                   ContactParty)>;
+void add_party_command(Router& router, CcApiContext& ctx, std::string_view name, PartyCommand cmd) {
+  router.add("POST", "/api/v1/contacts/{id}/" + std::string(name),
+             [&ctx, cmd = std::move(cmd)](Request& req) -> boost::asio::awaitable<Response> {
+               auto caller = authorize_request(req, ctx.auth, {Role::agent});
+               if (!caller) co_return error_response(caller.error());
+               auto id = path_id<ContactId>(req, "contact");
+               if (!id) co_return error_response(id.error());
+               auto body = optional_body(req);
+               if (!body) co_return error_response(body.error());
+               const bool teams_only = body->contains("teamsUserId") &&
+                                       !body->contains("number") && !body->contains("agentId");
+               if (ctx.directory == nullptr || !teams_only) {
+                 auto party = party_from_json(*body);
+                 if (!party) co_return error_response(party.error());
+                 co_return contact_response(cmd(ctx, *caller, *id, std::move(*party)));
+               }
+               auto teams = required_string(*body, "teamsUserId");
+               if (!teams) co_return error_response(teams.error());
+               auto resolved = co_await ctx.directory->resolve_party(caller->org_id, *teams);
+               if (!resolved) co_return error_response(resolved.error());
+               if (!resolved->party) co_return not_dialable_response(resolved->user);
+               auto contact = cmd(ctx, *caller, *id, *resolved->party);
+               if (!contact) co_return error_response(contact.error());
+               json::object out{{"contact", contact_to_json(*contact)},
+                                {"warnings", warnings_to_json(resolved->warnings)}};
+               co_return json_response(200, out);
+             });
 }
 
 void register_me(Router& router, CcApiContext& ctx) {
@@ -163,22 +200,20 @@ void register_contacts(Router& router, CcApiContext& ctx) {
   add_command("resume", [](auto& c, const Caller& w, ContactId id, const json::object&) {
     return c.center.resume(w.org_id, w.user_id, id);
   });
-  add_command("consult", [](auto& c, const Caller& w, ContactId id, const json::object& b) {
-    auto party = party_from_json(b);
-    if (!party) return Result<Contact>(std::move(party).error());
-    return c.center.consult(w.org_id, w.user_id, id, *party);
-  });
+  add_party_command(router, ctx, "consult",
+                    [](CcApiContext& c, const Caller& w, ContactId id, ContactParty p) {
+                      return c.center.consult(w.org_id, w.user_id, id, std::move(p));
+                    });
   add_command("conference", [](auto& c, const Caller& w, ContactId id, const json::object&) {
     return c.center.conference(w.org_id, w.user_id, id);
   });
   add_command("drop-party", [](auto& c, const Caller& w, ContactId id, const json::object&) {
     return c.center.drop_party(w.org_id, w.user_id, id);
   });
-  add_command("transfer", [](auto& c, const Caller& w, ContactId id, const json::object& b) {
-    auto party = party_from_json(b);
-    if (!party) return Result<Contact>(std::move(party).error());
-    return c.center.transfer(w.org_id, w.user_id, id, *party);
-  });
+  add_party_command(router, ctx, "transfer",
+                    [](CcApiContext& c, const Caller& w, ContactId id, ContactParty p) {
+                      return c.center.transfer(w.org_id, w.user_id, id, std::move(p));
+                    });
   add_command("end", [](auto& c, const Caller& w, ContactId id, const json::object&) {
     return c.center.end(w.org_id, w.user_id, id);
   });

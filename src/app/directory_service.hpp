@@ -1,0 +1,195 @@
+#pragma once
+// The Teams directory service (issue 7): the local mirror of an organisation's Entra users,
+// kept current with the users delta query, searched locally, with Teams presence overlaid for
+// the users shown, and the resolution of a Teams user into a consult/transfer party.
+//
+// Lifecycle (a ConnectorParticipant):
+//   * connector_active: starts a sync in the background (the consent callback does not wait
+//     for it): a full sync when the org was never mirrored, its mirror came from another
+//     tenant, or it has no deltaLink; a delta sync otherwise.
+//   * full sync: paged GET /users with $select, then the users delta query from the start up
+//     to its deltaLink (its pages are applied over the list, so nothing that changed between
+//     the two calls is lost); the new index replaces the old one at once, the rows and the
+//     deltaLink are stored in one transaction.
+//   * delta sync (on the schedule, sync_all; and on demand, sync): follows the stored deltaLink
+//     to the next one; upserts changed users (fields Graph omits keep their value), removes
+//     @removed and disabled (accountEnabled false) users; resyncRequired / syncStateNotFound
+//     run a full sync instead.
+//   * connector_inactive: nothing is called on Graph any more (sync_all and sync check the
+//     connector), the mirror stays for a reactivation.
+//   * remove_connector_artefacts: the mirror's rows, state, index and presence cache go; a sync
+//     running meanwhile finds out before it writes and drops its result.
+//   * resume_all (start-up): loads every Active org's mirror from the store into its index,
+//     then syncs it (delta when a deltaLink is stored).
+// At most one sync runs per organisation; sync() while one runs is refused with conflict.
+//
+// Search (GET /api/v1/directory/teams-users): any signed-in role of the org; the connector must
+// be Active (conflict otherwise). With showUserDetails, each result carries the user's Teams
+// presence, read in bulk (one getPresencesByUserId for the page's uncached ids) and cached for
+// options.presence_ttl per user; without it there is no presence and the index refuses
+// department / job title filters and does not search those fields (core/directory.hpp).
+//
+// Thread-safety: every member may be called from any thread and coroutine. Per organisation,
+// the index sits under a shared_mutex (searches share it; a sync's changes take it briefly);
+// store writes and the removal's epoch check happen under the org's own mutex. No lock is held
+// across a co_await.
+
+#include <boost/asio/awaitable.hpp>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/auth_service.hpp"
+#include "app/connector_participant.hpp"
+#include "app/connector_service.hpp"
+#include "app/ports/clock.hpp"
+#include "app/ports/directory_store.hpp"
+#include "app/ports/graph.hpp"
+#include "core/contact.hpp"
+#include "core/directory.hpp"
+
+namespace ccteams {
+
+struct DirectoryServiceOptions {
+  Millis sync_interval = std::chrono::minutes(5);  // the schedule (run by the wiring)
+  Millis presence_ttl = std::chrono::seconds(5);   // how long a read presence is shown as is
+  int page_size = 999;                             // $top of GET /users (Graph's maximum)
+  std::string default_country_code;                // for business phones without a prefix
+};
+
+struct DirectorySearchItem {
+  DirectoryHit hit;
+  std::optional<GraphPresence> presence;  // with showUserDetails, when Graph gave it
+};
+
+struct DirectorySearchResult {
+  std::vector<DirectorySearchItem> items;
+  std::string next_cursor;
+  std::size_t total = 0;
+  bool show_user_details = false;
+  bool presence_unavailable = false;  // showUserDetails on, but Graph did not answer
+};
+
+struct DirectorySyncReport {
+  bool full = false;
+  std::size_t users = 0;     // in the mirror afterwards
+  std::size_t upserted = 0;  // users added or changed (all of them for a full sync)
+  std::size_t removed = 0;   // users removed or disabled
+};
+
+// A warning that does not block the command (e.g. the expert is busy in Teams).
+struct DirectoryWarning {
+  std::string code;  // "teams_user_busy", "presence_unavailable"
+  std::string message;
+};
+
+// A Teams user as a consult/transfer target.
+struct TeamsPartyResolution {
+  DirectoryUser user;
+  std::optional<PhoneParty> party;        // set when the user is dialable
+  std::optional<GraphPresence> presence;  // read at that moment (showUserDetails only)
+  std::vector<DirectoryWarning> warnings;
+};
+
+// "Busy", "BusyIdle" and "DoNotDisturb" (case-insensitive) count as busy for a consult.
+bool presence_is_busy(const GraphPresence& p);
+
+class DirectoryService final : public ConnectorParticipant {
+ public:
+  template <class T>
+  using Async = boost::asio::awaitable<T>;
+  // The Active connector of an org (ConnectorService::active) and the orgs whose connector is
+  // Active (ConnectorService::active_orgs); functions so that tests need no connector service.
+  using ConnectorLookup = std::function<Result<ActiveConnector>(OrgId)>;
+  using ActiveOrgs = std::function<Result<std::vector<OrgId>>()>;
+
+  // Not owned; store, graph and clock must outlive the service.
+  DirectoryService(DirectoryStore& store, GraphClient& graph, const Clock& clock,
+                   ConnectorLookup connector, ActiveOrgs active_orgs,
+                   DirectoryServiceOptions options = {});
+  ~DirectoryService() override;
+
+  const DirectoryServiceOptions& options() const { return options_; }
+
+  // ConnectorParticipant
+  std::string_view participant_name() const override { return "directory mirror"; }
+  Async<void> connector_active(OrgId org, std::string tenant) override;
+  Async<void> connector_inactive(OrgId org) override;
+  Async<Result<std::string>> remove_connector_artefacts(OrgId org, std::string tenant) override;
+  void connector_changed(OrgId org) override;
+
+  // Loads every Active org's mirror from the store, then syncs each (start-up).
+  Async<void> resume_all();
+  // A sync of every Active org (the schedule); orgs already syncing are skipped.
+  Async<void> sync_all();
+  // One sync of org now (full or delta, see above). Errors: conflict when the connector is
+  // not Active or a sync is already running; Graph's errors (unavailable, rate_limited,
+  // forbidden…) and the store's.
+  Async<Result<DirectorySyncReport>> sync(OrgId org);
+  // As sync, for an admin of the caller's org (forbidden otherwise).
+  Async<Result<DirectorySyncReport>> sync_for(const Caller& caller);
+
+  // One page of the caller's org directory (see above). Errors: the index's invalid_input,
+  // conflict when the connector is not Active, unavailable before the first sync finished.
+  Async<Result<DirectorySearchResult>> search(const Caller& caller, DirectoryQuery query);
+
+  // The mirrored Teams user teams_user_id of org as a party; its presence is read from Graph
+  // at that moment (showUserDetails only), a busy one adds a teams_user_busy warning. Errors:
+  // conflict when the connector is not Active, invalid_input when the id is not in the mirror.
+  // A user who is not dialable is returned with no party: the caller refuses with the reason.
+  Async<Result<TeamsPartyResolution>> resolve_party(OrgId org, std::string teams_user_id);
+
+  // For tests and metrics: the number of mirrored users of org (0 when none).
+  std::size_t mirrored_users(OrgId org);
+
+ private:
+  struct CachedPresence {
+    GraphPresence presence;
+    Timestamp read_at;
+  };
+  struct OrgState {
+    std::shared_mutex index_mu;
+    DirectoryIndex index;
+    bool loaded = false;  // guarded by mu
+    std::mutex mu;
+    std::string tenant;      // guarded by mu: the tenant the mirror came from
+    std::string delta_link;  // guarded by mu
+    std::uint64_t epoch = 0;  // guarded by mu; bumped by removal
+    std::atomic<bool> syncing{false};
+    std::mutex presence_mu;
+    std::unordered_map<std::string, CachedPresence> presence;  // guarded by presence_mu
+    explicit OrgState(DirectoryOptions o) : index(std::move(o)) {}
+  };
+
+  std::shared_ptr<OrgState> state(OrgId org);
+  DirectoryOptions index_options(bool show_user_details) const;
+  // Fills the index from the store when it is not loaded yet (no Graph call).
+  Result<void> load(OrgId org, OrgState& st);
+  Async<Result<DirectorySyncReport>> full_sync(OrgId org, OrgState& st, std::string tenant,
+                                               bool show_user_details);
+  // resync is set when Graph refused the deltaLink (resyncRequired / syncStateNotFound).
+  Async<Result<DirectorySyncReport>> delta_sync(OrgId org, OrgState& st, std::string tenant,
+                                                std::string link, bool& resync);
+  Async<Result<DirectorySyncReport>> run_sync(OrgId org, std::shared_ptr<OrgState> st);
+  void spawn_sync(OrgId org);
+  // Presence for ids (cached for presence_ttl; fresh = bypass the cache); nullopt on failure.
+  Async<std::optional<std::unordered_map<std::string, GraphPresence>>> presences(
+      OrgState& st, const std::string& tenant, const std::vector<std::string>& ids, bool fresh);
+
+  DirectoryStore& store_;
+  GraphClient& graph_;
+  const Clock& clock_;
+  ConnectorLookup connector_;
+  ActiveOrgs active_orgs_;
+  DirectoryServiceOptions options_;
+  std::mutex orgs_mu_;
+  std::unordered_map<OrgId, std::shared_ptr<OrgState>> orgs_;
+};
+
+}  // namespace ccteams

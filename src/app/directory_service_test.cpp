@@ -1,0 +1,311 @@
+// DirectoryService over a scripted tenant (FakeDirectoryGraph) and an in-memory store: the
+// first sync mirrors /users and ends on a deltaLink; delta syncs add, change, remove and drop
+// disabled users; an expired delta token runs a full resync; the mirror resumes from the
+// store; removal deletes everything; the showUserDetails gate hides presence and the detail
+// fields; presence is read in bulk and cached; Teams users resolve to E.164 parties.
+#include "app/directory_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "app/testing/fake_directory_graph.hpp"
+#include "app/testing/in_memory_directory_store.hpp"
+
+namespace ccteams {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
+const OrgId kOrg{7};
+
+GraphUser graph_user(const std::string& id, const std::string& given, const std::string& surname,
+                     const std::string& department, std::vector<std::string> phones = {"+1 425 555 0100"}) {
+  GraphUser u;
+  u.id = id;
+  u.display_name = given + " " + surname;
+  u.given_name = given;
+  u.surname = surname;
+  u.mail = given + "." + surname + "@contoso.example";
+  u.user_principal_name = *u.mail;
+  u.job_title = department + " Specialist";
+  u.department = department;
+  u.business_phones = std::move(phones);
+  u.account_enabled = true;
+  return u;
+}
+
+class DirectoryServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    graph_.put(graph_user("u1", "Ada", "Billings", "Sales"));
+    graph_.put(graph_user("u2", "Ben", "Moore", "Billing"));
+    graph_.put(graph_user("u3", "Cleo", "Ng", "Billing", {}));
+    graph_.put(graph_user("u4", "Dan", "Ortiz", "Support", {"555-0100 ext 4"}));
+    graph_.put(graph_user("u5", "Eve", "Park", "Billing"));
+    connector_ = ActiveConnector{"tid-1", true, true, {}};
+    make_service();
+  }
+  void make_service() {
+    service_ = std::make_unique<DirectoryService>(
+        store_, graph_, clock_,
+        [this](OrgId) -> Result<ActiveConnector> {
+          if (!connector_) return make_error(Errc::conflict, "not active");
+          return *connector_;
+        },
+        [this]() -> Result<std::vector<OrgId>> {
+          if (!connector_) return std::vector<OrgId>{};
+          return std::vector<OrgId>{kOrg};
+        });
+  }
+
+  template <class T>
+  T run(asio::awaitable<T> aw) {
+    std::optional<T> out;
+    asio::co_spawn(
+        ioc_,
+        [&out, a = std::move(aw)]() mutable -> asio::awaitable<void> { out.emplace(co_await std::move(a)); },
+        asio::detached);
+    ioc_.restart();
+    ioc_.run();
+    return std::move(*out);
+  }
+  void run_void(asio::awaitable<void> aw) {
+    asio::co_spawn(ioc_, std::move(aw), asio::detached);
+    ioc_.restart();
+    ioc_.run();
+  }
+
+  Caller caller(RoleSet roles = RoleSet{Role::agent}) const {
+    Caller c;
+    c.user_id = UserId{1};
+    c.org_id = kOrg;
+    c.username = "ann";
+    c.roles = roles;
+    return c;
+  }
+  DirectorySearchResult search(const std::string& q, const std::string& department = {}) {
+    DirectoryQuery query;
+    query.text = q;
+    query.department = department;
+    auto r = run(service_->search(caller(), query));
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : DirectorySearchResult{};
+  }
+  std::vector<std::string> ids(const DirectorySearchResult& r) {
+    std::vector<std::string> out;
+    for (const auto& i : r.items) out.push_back(i.hit.user.user.id);
+    return out;
+  }
+  DirectorySyncReport sync() {
+    auto r = run(service_->sync(kOrg));
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : DirectorySyncReport{};
+  }
+
+  asio::io_context ioc_;
+  testing::FakeDirectoryGraph graph_;
+  testing::InMemoryDirectoryStore store_;
+  FakeClock clock_{kT0};
+  std::optional<ActiveConnector> connector_;
+  std::unique_ptr<DirectoryService> service_;
+};
+
+TEST_F(DirectoryServiceTest, FirstSyncMirrorsTheListAndEndsOnADeltaLink) {
+  auto report = sync();
+  EXPECT_TRUE(report.full);
+  EXPECT_EQ(report.users, 5u);
+  EXPECT_EQ(graph_.list_calls, 1);
+  EXPECT_EQ(graph_.delta_start_calls, 1);
+  auto state = *store_.sync_state(kOrg);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->tenant, "tid-1");
+  EXPECT_EQ(state->delta_link.rfind("delta:", 0), 0u);
+  EXPECT_EQ(state->user_count, 5u);
+  // Normalised once, at mirror time, with the reason when not dialable.
+  auto stored = *store_.load_users(kOrg);
+  for (const auto& u : stored) {
+    if (u.user.id == "u2") {
+      EXPECT_EQ(u.phone, "+14255550100");
+    } else if (u.user.id == "u3") {
+      EXPECT_EQ(u.dialability, Dialability::missing);
+    } else if (u.user.id == "u4") {
+      EXPECT_EQ(u.dialability, Dialability::not_e164);
+    }
+  }
+  // The second sync follows the deltaLink.
+  auto again = sync();
+  EXPECT_FALSE(again.full);
+  EXPECT_EQ(graph_.list_calls, 1);
+  EXPECT_EQ(graph_.delta_calls, 1);
+}
+
+TEST_F(DirectoryServiceTest, DeltaAddsChangesRemovesAndDropsDisabledUsers) {
+  sync();
+  graph_.put(graph_user("u6", "Fay", "Quinn", "Billing"));  // added
+  auto renamed = graph_user("u2", "Ben", "Moore-Hall", "Support");
+  renamed.department.reset();  // Graph omitted it: the mirror keeps "Billing"
+  graph_.put(renamed);
+  graph_.remove("u5");
+  graph_.disable("u1");
+  auto report = sync();
+  EXPECT_FALSE(report.full);
+  EXPECT_EQ(report.upserted, 2u);
+  EXPECT_EQ(report.removed, 2u);
+  EXPECT_EQ(report.users, 4u);
+  EXPECT_EQ(service_->mirrored_users(kOrg), 4u);
+  EXPECT_EQ(store_.load_users(kOrg)->size(), 4u);
+  EXPECT_EQ(ids(search("fay")), std::vector<std::string>{"u6"});
+  EXPECT_TRUE(search("eve").items.empty());
+  EXPECT_TRUE(search("ada").items.empty());  // disabled: gone from search
+  auto ben = search("moore-hall");
+  ASSERT_EQ(ben.items.size(), 1u);
+  EXPECT_EQ(ben.items[0].hit.user.user.department, "Billing");
+  // The removed and the disabled are not consult targets either.
+  auto r = run(service_->resolve_party(kOrg, "u5"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_input);
+}
+
+TEST_F(DirectoryServiceTest, ExpiredDeltaTokenRunsAFullResync) {
+  sync();
+  graph_.put(graph_user("u6", "Fay", "Quinn", "Billing"));
+  graph_.expire_tokens();
+  auto report = sync();
+  EXPECT_TRUE(report.full);
+  EXPECT_EQ(report.users, 6u);
+  EXPECT_EQ(graph_.list_calls, 2);
+}
+
+TEST_F(DirectoryServiceTest, ResumesFromTheStoreAfterARestartWithoutAFullSync) {
+  sync();
+  graph_.put(graph_user("u6", "Fay", "Quinn", "Billing"));
+  make_service();  // a restart: same store, new service
+  run_void(service_->resume_all());
+  EXPECT_EQ(graph_.list_calls, 1);  // no new full sync
+  EXPECT_EQ(graph_.delta_calls, 1);
+  EXPECT_EQ(service_->mirrored_users(kOrg), 6u);
+}
+
+TEST_F(DirectoryServiceTest, RemovalDeletesMirrorIndexAndState) {
+  sync();
+  auto summary = run(service_->remove_connector_artefacts(kOrg, "tid-1"));
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(*summary, "5 mirrored Teams directory users removed");
+  EXPECT_EQ(service_->mirrored_users(kOrg), 0u);
+  EXPECT_FALSE(store_.sync_state(kOrg)->has_value());
+  // Set up again: a full sync, not a delta on a dead token.
+  auto report = sync();
+  EXPECT_TRUE(report.full);
+}
+
+TEST_F(DirectoryServiceTest, InactiveConnectorRefusesSearchAndSync) {
+  sync();
+  connector_.reset();
+  auto s = run(service_->search(caller(), DirectoryQuery{"billing"}));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, Errc::conflict);
+  auto r = run(service_->sync(kOrg));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::conflict);
+}
+
+TEST_F(DirectoryServiceTest, SearchPutsTheDepartmentFirstWithPresenceReadInBulk) {
+  sync();
+  graph_.set_presence("u2", "Busy", "InACall");
+  auto r = search("billing");
+  EXPECT_TRUE(r.show_user_details);
+  ASSERT_EQ(r.items.size(), 4u);
+  // The surname prefix "Billings" (a name token) ranks first, then the whole-department
+  // matches, by name.
+  EXPECT_EQ(ids(r), (std::vector<std::string>{"u1", "u2", "u3", "u5"}));
+  EXPECT_EQ(graph_.presence_calls, 1);
+  EXPECT_EQ(graph_.presence_ids_read, 4u);
+  ASSERT_TRUE(r.items[1].presence);
+  EXPECT_EQ(r.items[1].presence->availability, "Busy");
+  // Cached for a few seconds: browsing again does not call Graph.
+  search("billing");
+  EXPECT_EQ(graph_.presence_calls, 1);
+  clock_.advance(6s);
+  search("billing");
+  EXPECT_EQ(graph_.presence_calls, 2);
+}
+
+TEST_F(DirectoryServiceTest, GateOffHidesPresenceAndDetailFields) {
+  sync();
+  connector_->show_user_details = false;
+  auto r = search("billing");
+  EXPECT_FALSE(r.show_user_details);
+  // Only the surname "Billings" matches: department and title are not searched.
+  EXPECT_EQ(ids(r), std::vector<std::string>{"u1"});
+  EXPECT_FALSE(r.items[0].presence);
+  EXPECT_EQ(graph_.presence_calls, 0);
+  DirectoryQuery filtered;
+  filtered.department = "Billing";
+  auto f = run(service_->search(caller(), filtered));
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().code, Errc::invalid_input);
+  // Back on: the fields are searchable again without re-indexing.
+  connector_->show_user_details = true;
+  EXPECT_EQ(search("", "Billing").items.size(), 3u);
+}
+
+TEST_F(DirectoryServiceTest, PresenceFailureStillAnswersTheSearch) {
+  sync();
+  graph_.fail_presence(true);
+  auto r = search("billing");
+  EXPECT_TRUE(r.presence_unavailable);
+  EXPECT_EQ(r.items.size(), 4u);
+}
+
+TEST_F(DirectoryServiceTest, ResolvesATeamsUserToItsE164NumberWithABusyWarning) {
+  sync();
+  graph_.set_presence("u2", "DoNotDisturb", "Presenting");
+  auto r = run(service_->resolve_party(kOrg, "u2"));
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r->party);
+  EXPECT_EQ(r->party->number, "+14255550100");
+  EXPECT_EQ(r->party->teams_user_id, "u2");
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0].code, "teams_user_busy");
+  // Checked at that moment, not from the cache.
+  graph_.set_presence("u2", "Available", "Available");
+  auto again = run(service_->resolve_party(kOrg, "u2"));
+  EXPECT_TRUE(again->warnings.empty());
+  EXPECT_EQ(graph_.presence_calls, 2);
+}
+
+TEST_F(DirectoryServiceTest, NotDialableUsersResolveWithoutAPartyAndTheReason) {
+  sync();
+  auto missing = run(service_->resolve_party(kOrg, "u3"));
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->party);
+  EXPECT_EQ(missing->user.dialability, Dialability::missing);
+  auto bad = run(service_->resolve_party(kOrg, "u4"));
+  ASSERT_TRUE(bad);
+  EXPECT_FALSE(bad->party);
+  EXPECT_EQ(bad->user.dialability, Dialability::not_e164);
+  EXPECT_EQ(graph_.presence_calls, 0);  // nothing to call, no presence read
+}
+
+TEST_F(DirectoryServiceTest, OnDemandSyncIsForAdminsOnly) {
+  sync();
+  auto refused = run(service_->sync_for(caller()));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::forbidden);
+  auto ok = run(service_->sync_for(caller(RoleSet{Role::admin})));
+  EXPECT_TRUE(ok);
+}
+
+TEST_F(DirectoryServiceTest, SearchBeforeTheFirstSyncIsUnavailable) {
+  auto r = run(service_->search(caller(), DirectoryQuery{"billing"}));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::unavailable);
+}
+
+}  // namespace
+}  // namespace ccteams

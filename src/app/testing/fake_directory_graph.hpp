@@ -1,0 +1,180 @@
+#pragma once
+// A GraphClient for directory tests: a scripted tenant's users with paged /users, the users
+// delta query (a change log with versioned tokens, @removed entries, resyncRequired for
+// expired tokens) and bulk presence reads. Other calls fail. Not thread-safe: drive it from one
+// io_context thread.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "app/ports/graph.hpp"
+
+namespace ccteams::testing {
+
+class FakeDirectoryGraph final : public GraphClient {
+ public:
+  // ---- scripting
+  void put(GraphUser u) {
+    users_[u.id] = u;
+    log_.push_back({++version_, u.id, false});
+  }
+  void remove(const std::string& id) {
+    users_.erase(id);
+    log_.push_back({++version_, id, true});
+  }
+  void disable(const std::string& id) {
+    users_[id].account_enabled = false;
+    log_.push_back({++version_, id, false});
+  }
+  void set_presence(const std::string& id, std::string availability, std::string activity) {
+    presence_[id] = {id, std::move(availability), std::move(activity), {}, {}, {}, {}};
+  }
+  // Every delta token issued so far stops working (Graph: resyncRequired).
+  void expire_tokens() { ++generation_; }
+  void fail_presence(bool on) { presence_fails_ = on; }
+
+  int page_size = 2;  // small, so that every test crosses pages
+  int list_calls = 0, delta_start_calls = 0, delta_calls = 0, presence_calls = 0;
+  std::size_t presence_ids_read = 0;
+
+  // ---- GraphClient
+  Async<UsersPage> list_users(std::string, int) override {
+    ++list_calls;
+    co_return list_page(0);
+  }
+  Async<UsersPage> users_page(std::string, std::string link) override {
+    if (link.rfind("list:", 0) == 0) co_return list_page(std::stoul(link.substr(5)));
+    if (link.rfind("start:", 0) == 0) co_return start_page(std::stoul(link.substr(6)));
+    if (link.rfind("delta:", 0) == 0) {
+      ++delta_calls;
+      const auto colon = link.find(':', 6);
+      const int gen = std::stoi(link.substr(6, colon - 6));
+      const int since = std::stoi(link.substr(colon + 1));
+      if (gen != generation_) {
+        GraphError e;
+        e.kind = GraphErrorKind::resync_required;
+        e.http_status = 410;
+        e.code = "resyncRequired";
+        co_return e;
+      }
+      UsersPage p;
+      std::set<std::string> seen;
+      for (auto it = log_.rbegin(); it != log_.rend() && it->version > since; ++it) {
+        if (!seen.insert(it->id).second) continue;
+        if (it->removed || !users_.contains(it->id)) {
+          p.removed.push_back({it->id, RemovalReason::deleted, "deleted"});
+        } else {
+          p.users.push_back(users_.at(it->id));
+        }
+      }
+      p.delta_link = delta_link();
+      co_return p;
+    }
+    co_return bad();
+  }
+  Async<UsersPage> users_delta_start(std::string) override {
+    ++delta_start_calls;
+    co_return start_page(0);
+  }
+  Async<std::vector<GraphPresence>> get_presences(std::string,
+                                                  std::vector<std::string> ids) override {
+    ++presence_calls;
+    presence_ids_read += ids.size();
+    if (presence_fails_) {
+      GraphError e;
+      e.kind = GraphErrorKind::unavailable;
+      e.http_status = 503;
+      co_return e;
+    }
+    std::vector<GraphPresence> out;
+    for (const auto& id : ids) {
+      auto it = presence_.find(id);
+      if (it != presence_.end()) {
+        out.push_back(it->second);
+      } else {
+        out.push_back({id, "Available", "Available", {}, {}, {}, {}});
+      }
+    }
+    co_return out;
+  }
+
+  Async<TokenResponse> app_token(std::string) override { co_return bad(); }
+  Async<TokenResponse> token_by_auth_code(AuthCodeRequest) override { co_return bad(); }
+  Async<TokenResponse> refresh_token(RefreshRequest) override { co_return bad(); }
+  Async<void> set_presence(std::string, SetPresenceRequest) override { co_return bad(); }
+  Async<void> clear_presence(std::string, std::string, std::string) override { co_return bad(); }
+  Async<Subscription> create_subscription(std::string, std::string, SubscriptionRequest) override {
+    co_return bad();
+  }
+  Async<Subscription> get_subscription(std::string, std::string, std::string) override {
+    co_return bad();
+  }
+  Async<SubscriptionsPage> list_subscriptions(std::string, std::string) override {
+    co_return bad();
+  }
+  Async<Subscription> renew_subscription(std::string, std::string, std::string,
+                                         Timestamp) override {
+    co_return bad();
+  }
+  Async<void> reauthorize_subscription(std::string, std::string, std::string) override {
+    co_return bad();
+  }
+  Async<void> delete_subscription(std::string, std::string, std::string) override {
+    co_return bad();
+  }
+
+ private:
+  struct Change {
+    int version;
+    std::string id;
+    bool removed;
+  };
+  static GraphError bad() {
+    GraphError e;
+    e.kind = GraphErrorKind::invalid_request;
+    e.code = "notSupportedByFake";
+    return e;
+  }
+  std::vector<GraphUser> slice(std::size_t from) const {
+    std::vector<GraphUser> out;
+    std::size_t i = 0;
+    for (const auto& [id, u] : users_) {
+      if (i >= from && out.size() < static_cast<std::size_t>(page_size)) out.push_back(u);
+      ++i;
+    }
+    return out;
+  }
+  UsersPage list_page(std::size_t from) const {
+    UsersPage p;
+    p.users = slice(from);
+    if (from + p.users.size() < users_.size()) {
+      p.next_link = "list:" + std::to_string(from + p.users.size());
+    }
+    return p;
+  }
+  UsersPage start_page(std::size_t from) const {
+    UsersPage p;
+    p.users = slice(from);
+    if (from + p.users.size() < users_.size()) {
+      p.next_link = "start:" + std::to_string(from + p.users.size());
+    } else {
+      p.delta_link = delta_link();
+    }
+    return p;
+  }
+
+  std::string delta_link() const {
+    return "delta:" + std::to_string(generation_) + ":" + std::to_string(version_);
+  }
+
+  std::map<std::string, GraphUser> users_;
+  std::map<std::string, GraphPresence> presence_;
+  std::vector<Change> log_;
+  int version_ = 0;
+  int generation_ = 0;
+  bool presence_fails_ = false;
+};
+
+}  // namespace ccteams::testing

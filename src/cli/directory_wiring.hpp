@@ -1,0 +1,64 @@
+#pragma once
+// The Teams directory's wiring (issue 7), kept out of runtime.cpp so that the runtime gains one
+// block: the mirror's store, the directory service (a participant of the connector), its routes,
+// the consult/transfer hook of the contact API, and the sync schedule. Beast/Asio stay in the
+// .cpp.
+
+#include <chrono>
+#include <memory>
+
+#include "core/result.hpp"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace ccteams {
+class AuthService;
+class Clock;
+class DirectoryService;
+namespace store {
+class SqliteDb;
+}  // namespace store
+namespace http {
+class Router;
+struct CcApiContext;
+}  // namespace http
+}  // namespace ccteams
+
+namespace ccteams::cli {
+
+class ConnectorWiring;
+
+struct DirectoryDeps {
+  boost::asio::io_context& ioc;  // the runtime's; must outlive the wiring
+  store::SqliteDb& db;
+  AuthService& auth;
+  const Clock& clock;
+  ConnectorWiring& connector;  // the service becomes one of its participants
+  http::CcApiContext& contact_api;  // its consult/transfer resolve Teams users through us
+  std::chrono::seconds sync_interval = std::chrono::minutes(5);
+};
+
+class DirectoryWiring {
+ public:
+  // Builds everything, registers the routes and the participant. Call before serving.
+  static Result<std::unique_ptr<DirectoryWiring>> create(const DirectoryDeps& deps,
+                                                         http::Router& router);
+  ~DirectoryWiring();
+
+  // Before the I/O threads run: resumes every Active org's mirror (store, then a delta sync)
+  // and starts the schedule (every sync_interval).
+  void start();
+  // Stops the schedule; thread-safe, idempotent.
+  void stop();
+
+  DirectoryService& service();
+
+ private:
+  struct Impl;
+  explicit DirectoryWiring(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ccteams::cli
