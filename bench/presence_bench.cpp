@@ -51,7 +51,17 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
+// The demo's output, read continuously so that its logging never blocks on a full pipe.
+std::mutex g_output_mu;
+std::string g_output;
+
 [[noreturn]] void die(const std::string& what) {
+  {
+    std::lock_guard lock(g_output_mu);
+    const std::size_t keep = 6000;
+    std::fprintf(stderr, "---- demo output (end) ----\n%s\n",
+                 g_output.substr(g_output.size() > keep ? g_output.size() - keep : 0).c_str());
+  }
   std::fprintf(stderr, "presence_bench: %s\n", what.c_str());
   std::exit(1);
 }
@@ -191,7 +201,7 @@ int main(int argc, char** argv) {
   const auto t_start = Clock::now();
   ccteams::testing::ChildProcess process(
       {CCTEAMS_BINARY, "demo", "--port", "0", "--password", "pw", "--password-hash", "minimum",
-       "--agents", std::to_string(agents), "--emulator-users", std::to_string(agents + 50),
+       "--agents", std::to_string(agents), "--emulator-users", std::to_string(agents + agents / 5 + 50),
        "--simulation", "off", "--log-level", "warn", "--data", data.string()});
   if (!process.wait_for_output("Password:", std::chrono::seconds(900))) {
     die("demo did not start:\n" + process.output());
@@ -205,6 +215,14 @@ int main(int argc, char** argv) {
   std::stringstream ca;
   ca << ca_in.rdbuf();
   const Demo demo(port, m[1].str(), ca.str());
+  std::atomic<bool> draining{true};
+  std::thread drain([&] {
+    while (draining) {
+      (void)process.wait_for_output("\x01never\x01", std::chrono::milliseconds(100));
+      std::lock_guard lock(g_output_mu);
+      g_output = process.output();
+    }
+  });
   std::printf("  demo with %d agents started in %.1f s\n", agents, ms(Clock::now() - t_start) / 1000);
 
   auto tenant = demo.emulator("GET", "/_emulator/tenant");
@@ -296,6 +314,8 @@ int main(int argc, char** argv) {
   std::printf("  our processing, notification stored -> state applied: mean %.2f ms\n",
               1000 * histogram_mean(metrics, "presence_sync_apply_delay_seconds"));
 
+  draining = false;
+  drain.join();
   process.signal(SIGTERM);
   (void)process.wait_exit(std::chrono::seconds(20));
   std::error_code ec;

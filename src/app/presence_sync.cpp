@@ -100,6 +100,9 @@ std::optional<Millis> retry_after(const GraphError& e) {
   return std::nullopt;
 }
 
+// A log-in or log-out is taken into the watch set this long after it (see hooks.login).
+constexpr Millis kLoginRefreshDelay{250};
+
 bool authorization_failure(const GraphError& e) {
   return e.kind == GraphErrorKind::unauthorized || e.kind == GraphErrorKind::forbidden;
 }
@@ -1139,7 +1142,11 @@ Result<void> PresenceSync::start() {
     auto sync = find(org);
     if (!sync) return;
     asio::post(sync->strand, [sync] {
-      sync->watch_due = sync->now();
+      // Soon, not at once: a refresh reads every agent of the org, and a shift starting (many
+      // log-ins a second) must make a few refreshes, not one per agent.
+      const Timestamp soon = sync->now() + kLoginRefreshDelay;
+      if (sync->watch_due <= soon) return;  // one is due already
+      sync->watch_due = soon;
       sync->woken = true;
       sync->timer.cancel();
     });

@@ -251,8 +251,8 @@ int run(int argc, char** argv) {
   demo_cmd->add_option("--data", demo.data, "Data folder (database, secret key)")->capture_default_str();
   demo_cmd->add_option("--password", demo.password,
                        "Password of every demo account (random and printed when absent)");
-  demo_cmd->add_option("--agents", demo.agents, "Number of demo agents")
-      ->check(CLI::Range(1, 500))
+  demo_cmd->add_option("--agents", demo.agents, "Number of demo agents (load tests: up to 20,000)")
+      ->check(CLI::Range(1, 20000))
       ->capture_default_str();
   demo_cmd->add_option("--password-hash", demo.password_hash,
                        "Cost of password hashing (minimum is for tests only)")

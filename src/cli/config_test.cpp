@@ -66,6 +66,26 @@ health_check_seconds = 60
   EXPECT_TRUE(d->microsoft.client_id.empty());
 }
 
+TEST(Config, PresenceSyncSection) {
+  auto c = parse_config(R"(
+[presence_sync]
+budget_share_percent = 30
+round_ms = 2000
+coalesce_ms = 10
+session_minutes = 60
+watch_refresh_seconds = 2
+)", "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->presence_sync.budget_share_percent, 30);
+  EXPECT_EQ(c->presence_sync.round_ms, 2000);
+  EXPECT_EQ(c->presence_sync.coalesce_ms, 10);
+  EXPECT_EQ(c->presence_sync.session_minutes, 60);
+  EXPECT_EQ(c->presence_sync.watch_refresh_seconds, 2);
+  auto d = parse_config("", "t.toml");
+  EXPECT_EQ(d->presence_sync.budget_share_percent, 50);
+  EXPECT_EQ(d->presence_sync.round_ms, 1000);
+}
+
 struct BadCase {
   const char* toml;
   const char* names;  // the message must name this
@@ -100,6 +120,11 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"[microsoft]\nhealth_check_seconds = 1\n",
                               "microsoft.health_check_seconds"},
                       BadCase{"[microsoft]\nclient_id = \"a\"\n", "server.public_url"},
+                      BadCase{"[presence_sync]\nbudget_share_percent = 0\n",
+                              "presence_sync.budget_share_percent"},
+                      BadCase{"[presence_sync]\nsession_minutes = 300\n",
+                              "presence_sync.session_minutes"},
+                      BadCase{"[presence_sync]\nround = 5\n", "presence_sync.round"},
                       BadCase{"[server\n", "bad.toml:1"}));
 
 }  // namespace
