@@ -151,8 +151,9 @@ TEST_F(ConnectorDemo, WholeLifecycleAgainstTheEmulatorAndNoSecretLeaks) {
     actions += std::string(e.at("action").as_string()) + ",";
   }
   EXPECT_EQ(actions,
-            "callback,authorize,delete,deactivate,reactivate,deactivate,delete,update,callback,"
-            "callback,authorize,");
+            // Deleting also removes the sync accounts (their participant records it).
+            "callback,authorize,delete,sync_account.remove,deactivate,reactivate,deactivate,delete,"
+            "update,callback,callback,authorize,");
 
   // Secrets: the client secret is in no log line, API answer or database byte.
   auto apps = browser_->get(browser_->base() + "/_emulator/apps");

@@ -108,10 +108,13 @@ class PresenceSyncDemo {
     EXPECT_EQ(r.status, 200) << r.body;
     return parse(r.body).as_object();
   }
-  bool first_sync_done() {
+  // The first sync is through and at least `watched` Teams users are watched (a log-in joins
+  // the watch set a moment later).
+  bool first_sync_done(std::int64_t watched = 1) {
     auto s = sync_status();
     return s.at("running").as_bool() && !s.at("firstSync").at("completedAt").is_null() &&
-           s.at("firstSync").at("pending").as_int64() == 0;
+           s.at("firstSync").at("pending").as_int64() == 0 &&
+           s.at("watchedUsers").as_int64() >= watched;
   }
 
   // The agent's user id and linked Teams user (the demo links agentN to a generated user).
