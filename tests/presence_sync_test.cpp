@@ -288,6 +288,14 @@ TEST(PresenceSync, NotificationsDriveAgentsAndSubscriptionsFollowAgentsAndSwitch
       << json::serialize(d.state(t1)) << json::serialize(d.sync_status());
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
   EXPECT_EQ(d.state(t1).at("teamsPresence").at("channel"), "notification");
+  // The subscription asked for resource data with our certificate, and the batches were
+  // decrypted (checked against Entra's keys), not read back.
+  EXPECT_EQ(first.at("includeResourceData"), true) << json::serialize(first);
+  const std::string metrics = d.demo().get("/metrics", d.admin()).body;
+  EXPECT_NE(metrics.find("presence_sync_rich_notifications_total{result=\"decrypted\"} "),
+            std::string::npos);
+  EXPECT_EQ(metrics.find("presence_sync_rich_notifications_total{result=\"decrypted\"} 0\n"),
+            std::string::npos) << "no rich batch was decrypted";
   d.teams_client(u1, "Available", "Available");
   ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 8s));
 

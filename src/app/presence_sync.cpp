@@ -23,6 +23,7 @@
 #include "app/ports/clock.hpp"
 #include "app/ports/contact_center_store.hpp"
 #include "app/ports/graph.hpp"
+#include "app/ports/notification_decryptor.hpp"
 #include "app/ports/sync_account_store.hpp"
 #include "app/ports/token_source.hpp"
 #include "app/sync_account_service.hpp"
@@ -174,6 +175,11 @@ struct SyncMetrics {
             m.counter("presence_sync_subscription_changes_total", "", {{"change", "deleted"}})),
         subscriptions_lost(
             m.counter("presence_sync_subscription_changes_total", "", {{"change", "expired_or_removed"}})),
+        rich_decrypted(m.counter("presence_sync_rich_notifications_total",
+                                 "Rich notification batches, decrypted or read back in bulk",
+                                 {{"result", "decrypted"}})),
+        rich_fallback(m.counter("presence_sync_rich_notifications_total", "",
+                                {{"result", "fallback_read"}})),
         first_sync(m.histogram("presence_sync_first_sync_seconds",
                                "Time to read and apply everyone's presence when sync starts",
                                Metrics::default_latency_buckets())) {}
@@ -194,6 +200,8 @@ struct SyncMetrics {
   Counter& subscriptions_renewed;
   Counter& subscriptions_deleted;
   Counter& subscriptions_lost;
+  Counter& rich_decrypted;
+  Counter& rich_fallback;
   Histogram& first_sync;
 };
 
@@ -211,6 +219,7 @@ struct PresenceSync::Shared {
   const Clock& clock;
   SyncMetrics metrics;
   PresenceSyncOptions options;
+  NotificationDecryptor* decryptor = nullptr;
 
   std::mutex mu;  // guards orgs, stopped
   std::unordered_map<OrgId, std::shared_ptr<OrgSync>> orgs;
@@ -630,23 +639,17 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
         done.push_back(e.seq);
         continue;
       }
-      Awaiting a{e.received_at, {}};
-      for (const auto& n : e.batch.notifications) {
-        ++counters.notifications;
-        shared->metrics.notifications.inc();
-        std::string user = notified_user(n);
-        if (user.empty() || !by_user.contains(user)) continue;
-        coalescer.add(user, t);
-        auto [it, fresh] = notified_at.try_emplace(user, e.received_at);
-        if (!fresh && e.received_at < it->second) it->second = e.received_at;
-        a.users.insert(user);
-      }
-      if (a.users.empty()) {
-        done.push_back(e.seq);
+      counters.notifications += e.batch.notifications.size();
+      shared->metrics.notifications.inc(e.batch.notifications.size());
+      const bool rich = std::any_of(e.batch.notifications.begin(), e.batch.notifications.end(),
+                                    [](const ChangeNotification& n) {
+                                      return n.encrypted_content.has_value();
+                                    });
+      if (rich && shared->decryptor != nullptr) {
+        spawn(apply_rich(std::move(e)), "rich notifications");
         continue;
       }
-      for (const auto& u : a.users) user_entries[u].push_back(e.seq);
-      awaiting.emplace(e.seq, std::move(a));
+      if (await_reads(e, t)) done.push_back(e.seq);
     }
     if (!done.empty()) {
       if (auto r = shared->inbox.remove(org, done); !r) {
@@ -657,6 +660,51 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
       asio::post(strand, [self = shared_from_this()] { self->process_inbox(); });
     }
     wake();
+  }
+
+  // Queues a bulk read of the entry's watched users; the entry is removed once read. true:
+  // nothing to read (no watched user), remove it now.
+  bool await_reads(const InboxEntry& e, Timestamp t) {
+    Awaiting a{e.received_at, {}};
+    for (const auto& n : e.batch.notifications) {
+      std::string user = notified_user(n);
+      if (user.empty() || !by_user.contains(user)) continue;
+      coalescer.add(user, t);
+      auto [it, fresh] = notified_at.try_emplace(user, e.received_at);
+      if (!fresh && e.received_at < it->second) it->second = e.received_at;
+      a.users.insert(user);
+    }
+    if (a.users.empty()) return true;
+    for (const auto& u : a.users) user_entries[u].push_back(e.seq);
+    awaiting.emplace(e.seq, std::move(a));
+    return false;
+  }
+
+  // A rich batch: checked and decrypted, applied without a read; any doubt reads in bulk.
+  asio::awaitable<void> apply_rich(InboxEntry e) {
+    auto self = shared_from_this();
+    auto decrypted = co_await shared->decryptor->decrypt(e.batch, shared->options.client_id, tenant);
+    if (stopped || stopping) co_return;
+    const Timestamp t = now();
+    if (!decrypted) {
+      shared->metrics.rich_fallback.inc();
+      spdlog::warn("presence sync: org {}: rich notifications not used ({}); reading in bulk",
+                   org.value, decrypted.error().message);
+      if (await_reads(e, t)) (void)shared->inbox.remove(org, {e.seq});
+      wake();
+      co_return;
+    }
+    shared->metrics.rich_decrypted.inc();
+    for (const auto& p : decrypted->presences) {
+      if (!by_user.contains(p.user_id)) continue;
+      auto [it, fresh] = notified_at.try_emplace(p.user_id, e.received_at);
+      if (!fresh && e.received_at < it->second) it->second = e.received_at;
+    }
+    apply(decrypted->presences, PresenceChannel::notification, e.received_at, false);
+    if (auto r = shared->inbox.remove(org, {e.seq}); !r) {
+      spdlog::warn("presence sync: org {}: inbox remove failed: {}", org.value, r.error().message);
+    }
+    publish_status();
   }
 
   void on_lifecycle(const ChangeNotification& n) {
@@ -737,6 +785,13 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
   }
 
   asio::awaitable<void> maintain_once() {
+    if (shared->decryptor != nullptr) {
+      // Subscriptions created from now on carry the new certificate; existing ones keep the old
+      // one (still decrypted for a grace period, then read back in bulk) until recreated.
+      if (auto rotated = shared->decryptor->rotate_if_due(now()); rotated && *rotated) {
+        spdlog::info("presence sync: notification encryption key rotated");
+      }
+    }
     if (shared->options.notification_url.empty()) {
       coverage = "no public notification URL (server.public_url): bulk reads only";
       co_return;
@@ -807,6 +862,11 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     }
     req.expiration = c.expiration;
     req.client_state = client_state;
+    if (shared->decryptor != nullptr) {
+      req.include_resource_data = true;
+      req.encryption_certificate = shared->decryptor->encryption_certificate();
+      req.encryption_certificate_id = shared->decryptor->certificate_id();
+    }
     auto r = co_await shared->graph.create_subscription(tenant, *token, req);
     if (!r) {
       {
@@ -825,6 +885,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     rec.user_ids = c.user_ids;
     rec.expiration = r->expiration;
     rec.client_state_sha256 = digest;
+    rec.include_resource_data = req.include_resource_data;
     rec.created_at = now();
     if (auto s = shared->subscriptions.put_subscription(rec); !s) {
       spdlog::error("presence sync: storing subscription {} failed: {}", rec.id, s.error().message);
@@ -1123,6 +1184,10 @@ PresenceSync::PresenceSync(asio::any_io_executor ex, ConnectorService& connector
                                        metrics, std::move(options))) {}
 
 PresenceSync::~PresenceSync() { stop(); }
+
+void PresenceSync::set_decryptor(NotificationDecryptor* decryptor) {
+  shared_->decryptor = decryptor;
+}
 
 void PresenceSync::set_notification_urls(std::string notification_url, std::string lifecycle_url) {
   shared_->options.notification_url = std::move(notification_url);

@@ -37,8 +37,11 @@
 //    (bounded by options.drain_timeout), subscriptions are deleted; the inbox is cleared only
 //    when the connector is deleted (entries acknowledged to Graph wait for sync to resume).
 //
-// Rich notifications (includeResourceData, encrypted with our certificate) are not requested
-// yet: every notification is read back in bulk (the documented fallback). See docs/presence-sync.md.
+// Rich notifications: with a NotificationDecryptor (set_decryptor), subscriptions ask for
+// includeResourceData with our certificate; a stored batch is checked (validationTokens) and
+// decrypted and its presences applied without a read. Any doubt (a bad token, signature or
+// key, Entra's keys unreachable) falls back to reading those users in bulk, as basic
+// notifications are. Without a decryptor every notification is read back in bulk.
 //
 // Thread-safety: every public call may be made from any thread.
 
@@ -72,6 +75,7 @@ class ContactCenter;
 class ContactCenterStore;
 class GraphClient;
 class Metrics;
+class NotificationDecryptor;
 class SyncAccountService;
 class SyncAccountStore;
 class TokenSource;
@@ -126,6 +130,9 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
   ~PresenceSync() override;
   PresenceSync(const PresenceSync&) = delete;
   PresenceSync& operator=(const PresenceSync&) = delete;
+
+  // Before start only. Not owned; must outlive the service. nullptr: basic notifications.
+  void set_decryptor(NotificationDecryptor* decryptor);
 
   // Before serving only: the notification URLs (the demo learns its port once bound).
   void set_notification_urls(std::string notification_url, std::string lifecycle_url);

@@ -175,5 +175,6 @@ void ConnectorWiring::stop() {
 
 ConnectorService& ConnectorWiring::service() { return *impl_->service; }
 GraphClient& ConnectorWiring::graph() { return *impl_->graph; }
+HttpClient& ConnectorWiring::http() { return *impl_->http; }
 
 }  // namespace ccteams::cli

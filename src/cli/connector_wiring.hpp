@@ -20,6 +20,7 @@ class AuthService;
 class Clock;
 class ConnectorService;
 class GraphClient;
+class HttpClient;
 class ContactCenterStore;
 class TokenSource;
 namespace store {
@@ -65,6 +66,8 @@ class ConnectorWiring {
   ConnectorService& service();
   // The Graph client (one HTTPS client, one token cache) for the connector's other services.
   GraphClient& graph();
+  // Its HTTPS client (the connector's CA settings), for other Microsoft endpoints.
+  HttpClient& http();
 
  private:
   struct Impl;

@@ -3,17 +3,23 @@
 #endif
 #include "cli/presence_sync_wiring.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 
 #include "adapters/crypto/secret_box.hpp"
 #include "adapters/crypto/secret_box_sealer.hpp"
+#include "adapters/graph/graph_notification_decryptor.hpp"
+#include "adapters/graph/http_jwks_source.hpp"
 #include "adapters/http/api/graph_webhook_api.hpp"
 #include "adapters/http/api/presence_sync_api.hpp"
 #include "adapters/http/api/sync_accounts_api.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/store/sqlite_presence_sync_store.hpp"
 #include "adapters/store/sqlite_sync_account_store.hpp"
+#include "adapters/http/http_client.hpp"
 #include "app/connector_service.hpp"
+#include "app/ports/clock.hpp"
 #include "app/presence_sync.hpp"
 #include "app/sync_account_service.hpp"
 #include "cli/connector_wiring.hpp"
@@ -36,6 +42,8 @@ struct PresenceSyncWiring::Impl {
   Sha256PkceHasher pkce;
   std::unique_ptr<SyncAccountService> accounts;
   std::unique_ptr<store::SqlitePresenceSyncStore> store;
+  std::unique_ptr<graph::HttpJwksSource> jwks;
+  std::unique_ptr<graph::GraphNotificationDecryptor> decryptor;
   std::unique_ptr<PresenceSync> sync;
 };
 
@@ -80,6 +88,20 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
       deps.ioc.get_executor(), connector, deps.contact_center, deps.cc_store,
       deps.connector.graph(), *impl->account_store, *impl->accounts, *impl->store, *impl->store,
       deps.tokens, deps.clock, deps.metrics, std::move(po));
+  // Rich notifications: a key pair generated at start (kept in memory: after a restart the old
+  // subscriptions' items no longer decrypt and are read back in bulk until they are renewed
+  // into new ones), rotated by its policy.
+  auto keyring = graph::NotificationKeyring::generate(deps.clock.now());
+  if (keyring) {
+    impl->jwks = std::make_unique<graph::HttpJwksSource>(
+        deps.connector.http(), trim_slash(c.microsoft.login_base_url) + "/common/discovery/v2.0/keys");
+    impl->decryptor = std::make_unique<graph::GraphNotificationDecryptor>(std::move(*keyring),
+                                                                          *impl->jwks, deps.clock);
+    impl->sync->set_decryptor(impl->decryptor.get());
+  } else {
+    spdlog::warn("presence sync: no notification key ({}); notifications are read back in bulk",
+                 keyring.error().message);
+  }
   http::register_graph_webhook_routes(router, *impl->store, *impl->sync, deps.clock, deps.metrics);
   http::register_presence_sync_routes(router, deps.auth, *impl->sync);
 
