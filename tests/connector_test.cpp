@@ -18,22 +18,12 @@ namespace {
 
 namespace json = boost::json;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 class ConnectorDemo : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_NE(demo_.port(), 0);
-    static const std::regex kUrl(R"(Graph emulator:\s+(https://127\.0\.0\.1:\d+))");
-    std::smatch m;
-    const std::string out = demo_.process().output();
-    ASSERT_TRUE(std::regex_search(out, m, kUrl)) << out;
-    browser_.emplace(m[1].str(), slurp(demo_.data() / "emulator-ca.pem"));
+    browser_ = emulator_browser(demo_);
+    ASSERT_TRUE(browser_);
     auto tenant = browser_->get(browser_->base() + "/_emulator/tenant");
     ASSERT_TRUE(tenant && tenant->status == 200);
     tenant_ = std::string(parse(tenant->body).at("tenantId").as_string());

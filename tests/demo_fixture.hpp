@@ -4,11 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <thread>
 #include <memory>
 #include <random>
 #include <regex>
 
+#include "support/entra_browser.hpp"
 #include "support/process.hpp"
 #include "support/raw_http.hpp"
 
@@ -103,6 +110,37 @@ inline std::int64_t find_named(DemoProcess& demo, const std::string& path,
   }
   ADD_FAILURE() << name << " not in " << r.body;
   return 0;
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A browser for the demo's embedded emulator (its URL from the demo's output, its CA from the
+// data folder); nullopt after a test failure.
+inline std::optional<EntraBrowser> emulator_browser(DemoProcess& demo) {
+  static const std::regex kUrl(R"(Graph emulator:\s+(https://127\.0\.0\.1:\d+))");
+  std::smatch m;
+  const std::string out = demo.process().output();
+  if (!std::regex_search(out, m, kUrl)) {
+    ADD_FAILURE() << "no emulator URL in the demo's output:\n" << out;
+    return std::nullopt;
+  }
+  return EntraBrowser(m[1].str(), slurp(demo.data() / "emulator-ca.pem"));
+}
+
+// Polls done every 25 ms until it holds or timeout passes; its last answer.
+inline bool eventually(const std::function<bool()>& done,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return done();
 }
 
 }  // namespace ccteams::testing

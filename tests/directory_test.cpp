@@ -21,21 +21,12 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(DirectoryDemo, AgentFindsBillingExpertsWithPresenceConsultsAndTransfers) {
   DemoProcess demo(std::vector<std::string>{"--emulator-users", "2000"});
   ASSERT_NE(demo.port(), 0);
-  static const std::regex kUrl(R"(Graph emulator:\s+(https://127\.0\.0\.1:\d+))");
-  std::smatch m;
-  const std::string out = demo.process().output();
-  ASSERT_TRUE(std::regex_search(out, m, kUrl)) << out;
-  EntraBrowser browser(m[1].str(), slurp(demo.data() / "emulator-ca.pem"));
+  auto emulator = emulator_browser(demo);
+  ASSERT_TRUE(emulator);
+  EntraBrowser& browser = *emulator;
   auto tenant = browser.get(browser.base() + "/_emulator/tenant");
   ASSERT_TRUE(tenant && tenant->status == 200);
   const std::string domain(parse(tenant->body).at("domain").as_string());

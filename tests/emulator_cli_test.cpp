@@ -12,13 +12,6 @@
 namespace ccteams::testing {
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string emulator_url(const std::string& output) {
   static const std::regex kUrl(R"((https?://127\.0\.0\.1:\d+))");
   std::smatch m;

@@ -28,22 +28,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(25ms);
-  }
-  return done();
-}
-
 class PresenceSyncDemo {
  public:
   explicit PresenceSyncDemo(const std::vector<std::string>& extra = {},
@@ -52,14 +36,8 @@ class PresenceSyncDemo {
                        : std::make_unique<DemoProcess>(extra)),
         demo_(*demo_ptr_) {
     if (demo_.port() == 0) return;
-    static const std::regex kUrl(R"(Graph emulator:\s+(https://127\.0\.0\.1:\d+))");
-    std::smatch m;
-    const std::string out = demo_.process().output();
-    if (!std::regex_search(out, m, kUrl)) {
-      ADD_FAILURE() << out;
-      return;
-    }
-    browser_.emplace(m[1].str(), slurp(demo_.data() / "emulator-ca.pem"));
+    browser_ = emulator_browser(demo_);
+    if (!browser_) return;
     auto tenant = browser_->get(browser_->base() + "/_emulator/tenant");
     if (!tenant || tenant->status != 200) {
       ADD_FAILURE() << "emulator tenant";

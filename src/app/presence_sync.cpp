@@ -14,7 +14,6 @@
 #include <chrono>
 #include <map>
 #include <set>
-#include <thread>
 #include <unordered_set>
 
 #include "app/connector_service.hpp"
@@ -305,6 +304,9 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
   std::size_t reads_in_flight = 0, writes_in_flight = 0;
   std::size_t sessions_cleared = 0;
 
+  std::size_t subscription_count = 0;
+  std::optional<Timestamp> next_expiry;
+
   std::mutex status_mu;
   PresenceSyncStatus snapshot;
   PresenceSyncStatus counters;  // reads, throttles...: updated on the strand, copied out
@@ -318,6 +320,18 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     });
   }
 
+  // What the status shows of the stored subscriptions; re-read after each change to them
+  // (maintenance, lifecycle events, switching off), not on every read.
+  void refresh_subscription_summary() {
+    auto subs = shared->subscriptions.list_subscriptions(org);
+    if (!subs) return;
+    subscription_count = subs->size();
+    next_expiry.reset();
+    for (const auto& r : *subs) {
+      if (!next_expiry || r.expiration < *next_expiry) next_expiry = r.expiration;
+    }
+  }
+
   void publish_status() {
     PresenceSyncStatus s = counters;
     s.running = !stopped && !stopping;
@@ -329,13 +343,8 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     s.round_interval = poll.batches() > 0 ? poll.round_interval(now()) : Millis{0};
     s.coverage = coverage;
     s.inbox_awaiting = awaiting.size();
-    auto subs = shared->subscriptions.list_subscriptions(org);
-    if (subs) {
-      s.subscriptions = subs->size();
-      for (const auto& r : *subs) {
-        if (!s.next_expiry || r.expiration < *s.next_expiry) s.next_expiry = r.expiration;
-      }
-    }
+    s.subscriptions = subscription_count;
+    s.next_expiry = next_expiry;
     std::lock_guard lock(status_mu);
     snapshot = std::move(s);
   }
@@ -749,6 +758,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     if (auto r = shared->subscriptions.put_subscription(*rec); !r) {
       spdlog::warn("presence sync: storing subscription {} failed: {}", id, r.error().message);
     }
+    refresh_subscription_summary();
   }
 
   asio::awaitable<void> reauthorize(std::string id) {
@@ -781,6 +791,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     subscription_due = now() + shared->options.subscription_check;
     co_await maintain_once();
     subscription_busy = false;
+    refresh_subscription_summary();
     publish_status();
   }
 
@@ -1159,6 +1170,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     if (deleting) (void)shared->inbox.clear(org);
     stopped = true;
     timer.cancel();
+    refresh_subscription_summary();
     publish_status();
     std::string summary = std::to_string(deleted) + " presence subscription" +
                           (deleted == 1 ? "" : "s") + " deleted, " +
@@ -1196,7 +1208,6 @@ void PresenceSync::set_notification_urls(std::string notification_url, std::stri
 
 Result<void> PresenceSync::start() {
   if (auto r = validate(shared_->options); !r) return r;
-  std::weak_ptr<Shared> weak = shared_;
   PresenceHooks hooks;
   hooks.teams_effect = [this](OrgId org, const AgentEffect& effect) {
     auto sync = find(org);
@@ -1289,12 +1300,7 @@ asio::awaitable<std::string> PresenceSync::switch_off(OrgId org, bool deleting) 
   std::shared_ptr<OrgSync> sync;
   {
     std::lock_guard lock(shared_->mu);
-    auto it = shared_->orgs.find(org);
-    if (it == shared_->orgs.end()) {
-      sync = nullptr;
-    } else {
-      sync = it->second;
-    }
+    if (auto it = shared_->orgs.find(org); it != shared_->orgs.end()) sync = it->second;
   }
   std::string summary;
   if (sync) {
@@ -1336,16 +1342,6 @@ PresenceSyncStatus PresenceSync::status(OrgId org) {
   if (!sync) return PresenceSyncStatus{};
   std::lock_guard lock(sync->status_mu);
   return sync->snapshot;
-}
-
-bool PresenceSync::wait_first_sync(OrgId org, Millis timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto s = status(org);
-    if (s.running && s.first_sync_completed && s.first_sync_pending == 0) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
 }
 
 asio::awaitable<void> PresenceSync::connector_active(OrgId org, std::string) {

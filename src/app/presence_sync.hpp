@@ -146,8 +146,6 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
 
   // The org's status; not running when sync is off for it.
   PresenceSyncStatus status(OrgId org);
-  // Blocks until org's first sync has completed or timeout passes (tests, demo, bench).
-  bool wait_first_sync(OrgId org, Millis timeout);
 
   // ConnectorParticipant
   std::string_view participant_name() const override { return "presence sync"; }
