@@ -1,8 +1,4 @@
 // Graph webhook throughput (see presence_bench_webhook.hpp).
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames; as elsewhere.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "presence_bench_webhook.hpp"
 
 #include <unistd.h>

@@ -4,11 +4,6 @@
 // listed healthy, its token refreshes and rotates, a revoked consent marks it failed, it is
 // removed. Refusals: forged, replayed and expired state, Cancel, a non-admin caller. Secrets:
 // refresh tokens and code verifiers never appear in logs, API responses or the database file.
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new and delete do match); as in connector_service.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include <gtest/gtest.h>
 
 #include "sync_accounts_fixture.hpp"

@@ -1,10 +1,5 @@
 // ConnectorService, the Entra half: admin consent (authorize and the callback), confirming a
 // tenant with an app token, reactivation, health checks and authorisation errors.
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new/delete pair is consistent); the same suppression as adapters/graph/http_graph_client.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include <spdlog/spdlog.h>
 
 #include <cctype>

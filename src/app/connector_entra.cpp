@@ -1,8 +1,3 @@
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new/delete pair is consistent); the same suppression as adapters/graph/http_graph_client.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "app/connector_entra.hpp"
 
 #include <cctype>

@@ -1,7 +1,4 @@
 // The scripted Entra of app/testing/fake_entra.hpp (support for connector_service_test.cpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "app/ports/graph.hpp"
 #include "app/testing/fake_entra.hpp"
 

@@ -1,11 +1,6 @@
 // ConnectorService: the connectors tab, features and mapping, the lifecycle steps an admin
 // takes, and what other services read. Consent, health checks and authorisation errors are in
 // connector_consent.cpp.
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new/delete pair is consistent); the same suppression as adapters/graph/http_graph_client.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "app/connector_service.hpp"
 
 #include <spdlog/spdlog.h>

@@ -1,9 +1,6 @@
 // ConnectorService with a scripted Entra and in-memory stores: consent (state, session
 // binding, error-first, tenant confirmation), features and mapping, the lifecycle steps,
 // authorisation errors, health checks, participants and the audit log.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "app/connector_service.hpp"
 
 #include <gtest/gtest.h>

@@ -1,11 +1,6 @@
 // SyncAccountService against in-memory stores and a scripted Entra (FakeTokenGraph): the
 // sign-in's checks and refusals, the token cache, single-flight refresh with rotation, failure
 // classification, health checks and the connector's lifecycle.
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new and delete do match); as in connector_service.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "app/sync_account_service.hpp"
 
 #include <gtest/gtest.h>

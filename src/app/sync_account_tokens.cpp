@@ -1,11 +1,6 @@
 // Sync accounts' delegated tokens: the access-token cache, one refresh per account at a time,
 // refresh-token rotation stored by compare-and-swap (graph-protocol.md §1.3), and Entra's
 // verdicts turned into an account state an admin can act on.
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new and delete do match); as in connector_service.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include <spdlog/spdlog.h>
 
 #include <algorithm>

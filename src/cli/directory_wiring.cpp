@@ -1,6 +1,3 @@
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "cli/directory_wiring.hpp"
 
 #include <spdlog/spdlog.h>

@@ -1,7 +1,4 @@
 // GraphNotificationDecryptor (see graph_notification_decryptor.hpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/graph/graph_notification_decryptor.hpp"
 
 #include <utility>

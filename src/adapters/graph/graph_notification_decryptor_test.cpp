@@ -3,9 +3,6 @@
 // presences; a refused token, a tampered item, a swapped item or missing keys give the errors
 // that mean "fall back to a bulk read", with nothing partial; Entra key rotation re-fetches the
 // JWKS once; our own key rotation keeps the previous key for the grace period, then drops it.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/graph/graph_notification_decryptor.hpp"
 
 #include <gtest/gtest.h>

@@ -1,11 +1,6 @@
 // HttpGraphClient: the Graph resource calls (users, presence, subscriptions). The transport,
 // tokens, retries and budget are in http_graph_client.cpp.
 
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new/delete pair is Asio's own recycling allocator, which it cannot see through when inlining).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/graph/graph_json.hpp"
 #include "adapters/graph/http_graph_client.hpp"
 #include "adapters/http/http_client.hpp"

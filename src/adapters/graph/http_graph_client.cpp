@@ -1,10 +1,5 @@
 #include "adapters/graph/http_graph_client.hpp"
 
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new/delete pair is Asio's own recycling allocator, which it cannot see through when inlining).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>

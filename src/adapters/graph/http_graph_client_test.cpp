@@ -15,10 +15,6 @@
 #include "adapters/http/server_test_support.hpp"
 #include "adapters/http/sync_handler.hpp"
 
-// See http_graph_client.cpp: GCC 12 false positive on Asio awaitable frames.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 
 namespace ccteams::graph {
 namespace {

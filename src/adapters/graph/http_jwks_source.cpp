@@ -1,6 +1,3 @@
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/graph/http_jwks_source.hpp"
 
 #include "adapters/http/http_client.hpp"

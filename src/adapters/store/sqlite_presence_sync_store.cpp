@@ -1,8 +1,3 @@
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new and delete do match); as in connector_service.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/store/sqlite_presence_sync_store.hpp"
 
 #include <algorithm>

@@ -2,9 +2,6 @@
 // survives a round trip; the inbox is per organisation and oldest first; concurrent appends are
 // committed by group commit (few transactions, distinct seqs), and a reopened database still
 // holds what was appended before (a restart loses nothing acknowledged).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/store/sqlite_presence_sync_store.hpp"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,4 @@
 // The Teams connector REST API (see connector_api.hpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/http/api/connector_api.hpp"
 
 #include <boost/json.hpp>

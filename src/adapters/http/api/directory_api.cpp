@@ -1,7 +1,4 @@
 // The Teams directory REST API (see directory_api.hpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/http/api/directory_api.hpp"
 
 #include <boost/json.hpp>

@@ -1,9 +1,4 @@
 // Handlers of the Graph webhook (see graph_webhook_api.hpp).
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new and delete do match); as in connector_service.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/http/api/graph_webhook_api.hpp"
 
 #include <chrono>

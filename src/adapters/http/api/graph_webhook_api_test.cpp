@@ -4,9 +4,6 @@
 // dropped (the inbox untouched) and counted, malformed and oversized bodies refused, one entry
 // per organisation, concurrent posts sharing commits, and 503 (never 202) when storing fails.
 // Payloads follow Microsoft's examples (graph-protocol.md §4.1, §4.3, §4.4).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/http/api/graph_webhook_api.hpp"
 
 #include <gtest/gtest.h>

@@ -1,9 +1,4 @@
 // Handlers of /api/v1/connectors/msteams/sync-accounts (see sync_accounts_api.hpp).
-// GCC 12 reports a false -Wmismatched-new-delete for Asio's awaitable frames (their operator
-// new and delete do match); as in connector_service.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 #include "adapters/http/api/sync_accounts_api.hpp"
 
 #include <boost/json.hpp>
