@@ -15,6 +15,7 @@
 #include <iostream>
 #include <regex>
 #include <sstream>
+#include <optional>
 #include <thread>
 
 #include "adapters/store/sqlite_db.hpp"
@@ -48,7 +49,7 @@ class PresenceSyncDemo {
   }
 
   ~PresenceSyncDemo() {
-    if (::testing::Test::HasFailure()) {
+    if (::testing::Test::HasFailure() || std::uncaught_exceptions() > 0) {
       std::cerr << "---- demo output ----\n" << demo_.process().output() << "\n";
     }
   }
@@ -331,9 +332,70 @@ TEST(PresenceSync, NotificationsDriveAgentsAndSubscriptionsFollowAgentsAndSwitch
       << json::serialize(d.state(t1));
 }
 
+// The value of one Prometheus sample (name with its labels), or -1 when it is not there.
+double metric(const std::string& text, const std::string& sample) {
+  const auto at = text.find("\n" + sample + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + sample.size() + 2));
+}
+
+TEST(PresenceSync, SubscriptionsAreRenewedBeforeExpiryAndFollowTheNotificationKey) {
+  // Subscriptions of 60 s, renewed by PATCH 45 s before they expire; the notification key
+  // rotated every 25 s; bulk reads once a minute, so only notifications move agents quickly.
+  PresenceSyncDemo d({"--sync-round-ms", "60000", "--sync-subscription-seconds", "60",
+                      "--sync-key-rotation-seconds", "25"});
+  ASSERT_NE(d.demo().port(), 0);
+  ASSERT_NO_FATAL_FAILURE(d.set_up_connector());
+  ASSERT_NO_FATAL_FAILURE(d.add_sync_account("admin@" + d.domain()));
+  const auto [a1, u1] = d.agent("agent1");
+  const std::string t1 = d.demo().login("agent1");
+  d.teams_client(u1, "Available", "Available");
+  ASSERT_EQ(d.demo().send("POST", "/api/v1/me/session", "", t1).status, 200);
+  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().size() == 1; }, 15s))
+      << json::serialize(d.sync_status());
+  const auto created = std::chrono::steady_clock::now();
+  const auto first = d.emulator_subscriptions().at(0).as_object();
+  const json::value first_id = first.at("id");
+  const std::string first_expiry(first.at("expirationDateTime").as_string());
+  const json::value first_certificate = first.at("encryptionCertificateId");
+  ASSERT_TRUE(first_certificate.is_string()) << json::serialize(first);
+  const auto the_one = [&]() -> std::optional<json::object> {
+    auto subs = d.emulator_subscriptions();
+    if (subs.size() != 1 || subs.at(0).at("id") != first_id) return std::nullopt;
+    return subs.at(0).as_object();
+  };
+
+  // Renewed in place (the same subscription, a later expiry), well before it expires.
+  ASSERT_TRUE(eventually([&] {
+    auto s = the_one();
+    return s && std::string(s->at("expirationDateTime").as_string()) > first_expiry;
+  }, 30s)) << json::serialize(d.emulator_subscriptions());
+  EXPECT_LT(std::chrono::steady_clock::now() - created, 45s);
+  // The key rotates: the same subscription is PATCHed with the new certificate.
+  ASSERT_TRUE(eventually([&] {
+    auto s = the_one();
+    return s && s->at("encryptionCertificateId") != first_certificate;
+  }, 40s)) << json::serialize(d.emulator_subscriptions());
+
+  // Past the first lifetime it is still there, and its notifications decrypt with the new key.
+  std::this_thread::sleep_until(created + 65s);
+  ASSERT_TRUE(the_one()) << json::serialize(d.emulator_subscriptions());
+  const std::string decrypted = "presence_sync_rich_notifications_total{result=\"decrypted\"}";
+  const double before = metric(d.demo().get("/metrics", d.admin()).body, decrypted);
+  d.teams_client(u1, "DoNotDisturb", "Presenting");
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 8s))
+      << json::serialize(d.state(t1)) << json::serialize(d.sync_status());
+  EXPECT_EQ(d.state(t1).at("teamsPresence").at("channel"), "notification");
+  const std::string metrics = d.demo().get("/metrics", d.admin()).body;
+  EXPECT_GT(metric(metrics, decrypted), before);
+  EXPECT_GE(metric(metrics, "presence_sync_subscription_changes_total{change=\"renewed\"}"), 2);
+  EXPECT_EQ(metric(metrics, "presence_sync_subscription_changes_total{change=\"created\"}"), 1);
+}
+
 TEST(PresenceSync, AKilledServiceProcessesItsInboxOnRestart) {
   auto data = make_temp_dir("ccteams-presence-restart");
   std::string user;
+  std::string keyring;
   {
     PresenceSyncDemo d({}, data);
     ASSERT_NE(d.demo().port(), 0);
@@ -376,6 +438,13 @@ TEST(PresenceSync, AKilledServiceProcessesItsInboxOnRestart) {
     ioc.run();
     ASSERT_TRUE(appended && *appended);
     ASSERT_EQ(inbox.pending(e.org, 10)->size(), 1u);
+    // The notification key is stored, sealed: no private key in clear in the database.
+    auto sealed = inbox.load_keyring();
+    ASSERT_TRUE(sealed && *sealed) << "no stored notification key";
+    keyring = **sealed;
+    EXPECT_EQ(keyring.rfind("v1.", 0), 0u);
+    EXPECT_EQ((slurp(data / "ccteams.db") + slurp(data / "ccteams.db-wal")).find("PRIVATE KEY"),
+              std::string::npos);
   }
   // The demo's emulator lives in its process: the restarted one knows no consent yet, so the
   // admin consents again (with a real tenant the connector simply goes on).
@@ -391,6 +460,10 @@ TEST(PresenceSync, AKilledServiceProcessesItsInboxOnRestart) {
     auto orgs = inbox.orgs_with_pending();
     return orgs && orgs->empty();
   })) << "the inbox entry was processed and removed";
+  // The restarted service opened the stored key rather than making a new one.
+  auto kept = inbox.load_keyring();
+  ASSERT_TRUE(kept && *kept);
+  EXPECT_EQ(**kept, keyring);
   // The agent logged in before the crash is watched again and follows Teams.
   const std::string t1 = d.demo().login("agent1");
   d.teams_client(user, "Busy", "InACall");

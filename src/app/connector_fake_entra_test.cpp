@@ -93,7 +93,7 @@ class FakeEntra final : public GraphClient {
     co_return unused();
   }
   Async<Subscription> renew_subscription(std::string, std::string, std::string,
-                                         Timestamp) override {
+                                         SubscriptionRenewal) override {
     co_return unused();
   }
   Async<void> reauthorize_subscription(std::string, std::string, std::string) override {

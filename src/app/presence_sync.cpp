@@ -790,17 +790,36 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     subscription_busy = true;
     subscription_due = now() + shared->options.subscription_check;
     co_await maintain_once();
+    subscription_due = std::min(subscription_due, next_maintenance());
     subscription_busy = false;
     refresh_subscription_summary();
     publish_status();
   }
 
+  // The next renewal or key rotation that falls due, so it happens on time rather than up to a
+  // subscription_check late; never sooner than 5 s (a failing renewal is not retried hot).
+  Timestamp next_maintenance() {
+    Timestamp next = now() + shared->options.subscription_check;
+    if (auto subs = shared->subscriptions.list_subscriptions(org)) {
+      for (const auto& r : *subs) {
+        if (r.health != StoredSubscriptionHealth::ok) continue;
+        next = std::min(next, r.expiration - shared->options.subscriptions.renew_margin);
+      }
+    }
+    if (shared->decryptor != nullptr) next = std::min(next, shared->decryptor->next_rotation());
+    return std::max(next, now() + std::chrono::seconds{5});
+  }
+
   asio::awaitable<void> maintain_once() {
     if (shared->decryptor != nullptr) {
-      // Subscriptions created from now on carry the new certificate; existing ones keep the old
-      // one (still decrypted for a grace period, then read back in bulk) until recreated.
-      if (auto rotated = shared->decryptor->rotate_if_due(now()); rotated && *rotated) {
-        spdlog::info("presence sync: notification encryption key rotated");
+      // Subscriptions created from now on carry the new certificate; existing ones are PATCHed
+      // with it at the end of this pass (the old key still decrypts for a grace period).
+      if (auto rotated = shared->decryptor->rotate_if_due(now()); !rotated) {
+        spdlog::warn("presence sync: rotating the notification key failed ({}); the current key "
+                     "stays in use", rotated.error().message);
+      } else if (*rotated) {
+        spdlog::info("presence sync: notification encryption key rotated to {}",
+                     shared->decryptor->certificate_id());
       }
     }
     if (shared->options.notification_url.empty()) {
@@ -828,6 +847,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     }
     auto plan = sync::plan_subscriptions(watched_ids(), healthy, held, now(),
                                          shared->options.subscriptions);
+    std::unordered_set<std::string> handled;  // by this plan: deleted, renewed or forgotten
     coverage = plan.status.message;
     if (healthy.empty() && !by_user.empty()) {
       coverage = "no healthy sync account: add one under Sync accounts; bulk reads only";
@@ -837,17 +857,32 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
       if (auto* c = std::get_if<sync::CreateSubscription>(&step)) {
         co_await create(*c);
       } else if (auto* d = std::get_if<sync::DeleteSubscription>(&step)) {
+        handled.insert(d->subscription_id);
         co_await remove(d->subscription_id, d->account.value,
                         d->reason == sync::DeleteReason::account_unhealthy);
       } else if (auto* rn = std::get_if<sync::RenewSubscription>(&step)) {
+        handled.insert(rn->subscription_id);
         auto it = records.find(rn->subscription_id);
         if (it != records.end()) co_await renew(it->second, rn->expiration);
       } else if (auto* f = std::get_if<sync::ForgetSubscription>(&step)) {
+        handled.insert(f->subscription_id);
         (void)shared->subscriptions.delete_subscription(f->subscription_id);
         shared->gate_erase(f->subscription_id);
         shared->metrics.subscriptions_lost.inc();
         shared->metrics.subscriptions.add(-1);
       }
+    }
+    // After a key rotation (or a key lost with a restart): every rich subscription still on
+    // another certificate is PATCHed with the current one (§4.2); renew() always sends it.
+    if (shared->decryptor == nullptr) co_return;
+    const std::string certificate_id = shared->decryptor->certificate_id();
+    for (auto& [id, rec] : records) {
+      if (stopped || stopping) co_return;
+      if (handled.contains(id) || !rec.include_resource_data ||
+          rec.health != StoredSubscriptionHealth::ok || rec.certificate_id == certificate_id) {
+        continue;
+      }
+      co_await renew(rec, now() + shared->options.subscriptions.lifetime);
     }
   }
 
@@ -897,6 +932,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     rec.expiration = r->expiration;
     rec.client_state_sha256 = digest;
     rec.include_resource_data = req.include_resource_data;
+    rec.certificate_id = req.encryption_certificate_id.value_or("");
     rec.created_at = now();
     if (auto s = shared->subscriptions.put_subscription(rec); !s) {
       spdlog::error("presence sync: storing subscription {} failed: {}", rec.id, s.error().message);
@@ -941,9 +977,15 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
   asio::awaitable<void> renew(PresenceSubscriptionRecord rec, Timestamp expiration) {
     auto token = co_await shared->account_tokens.access_token(org, SyncAccountId{rec.account_id});
     if (!token) co_return;
-    auto r = co_await shared->graph.renew_subscription(tenant, *token, rec.id, expiration);
+    SubscriptionRenewal renewal{expiration, std::nullopt, std::nullopt};
+    if (rec.include_resource_data && shared->decryptor != nullptr) {
+      renewal.encryption_certificate = shared->decryptor->encryption_certificate();
+      renewal.encryption_certificate_id = shared->decryptor->certificate_id();
+    }
+    auto r = co_await shared->graph.renew_subscription(tenant, *token, rec.id, renewal);
     if (r) {
       rec.expiration = r->expiration;
+      if (renewal.encryption_certificate_id) rec.certificate_id = *renewal.encryption_certificate_id;
       rec.health = StoredSubscriptionHealth::ok;
       shared->metrics.subscription_calls_ok.inc();
       shared->metrics.subscriptions_renewed.inc();

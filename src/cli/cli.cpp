@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,8 @@ struct DemoArgs {
   int emulator_users = 200;
   std::string simulation = "on";
   int sync_round_ms = 1000;  // presence sync's bulk-read round (presence_sync.round_ms)
+  int sync_subscription_seconds = 3300;  // presence_sync.subscription_seconds (tests: short)
+  int sync_key_rotation_seconds = 0;     // 0: presence_sync's default (30 days)
   std::string log_level = "info";
 };
 
@@ -86,6 +89,13 @@ int run_demo(const DemoArgs& a) {
   options.simulation = a.simulation == "on";
   options.demo_teams_users = info.sample_user_ids;
   options.config.presence_sync.round_ms = a.sync_round_ms;
+  options.config.presence_sync.subscription_seconds = a.sync_subscription_seconds;
+  // Renewed when a quarter of the life is left, at most 15 minutes before expiry.
+  options.config.presence_sync.renew_before_seconds =
+      std::min(900, a.sync_subscription_seconds * 3 / 4);
+  if (a.sync_key_rotation_seconds > 0) {
+    options.config.presence_sync.key_rotation_seconds = a.sync_key_rotation_seconds;
+  }
   // The Teams connector talks to the emulator (public_url stays empty: the runtime derives the
   // redirect URI from the bound port).
   options.config.microsoft.client_id = info.app_id;
@@ -274,6 +284,14 @@ int run(int argc, char** argv) {
   demo_cmd->add_option("--sync-round-ms", demo.sync_round_ms,
                        "Presence sync: read every watched Teams user this often (bulk reads)")
       ->check(CLI::Range(200, 60000))
+      ->capture_default_str();
+  demo_cmd->add_option("--sync-subscription-seconds", demo.sync_subscription_seconds,
+                       "Presence sync: subscription lifetime asked of Graph (renewed by PATCH)")
+      ->check(CLI::Range(60, 3600))
+      ->capture_default_str();
+  demo_cmd->add_option("--sync-key-rotation-seconds", demo.sync_key_rotation_seconds,
+                       "Presence sync: rotate the notification key this often (0: 30 days)")
+      ->check(CLI::Range(0, 31536000))
       ->capture_default_str();
   demo_cmd->add_option("--emulator-users", demo.emulator_users,
                        "Generated users in the emulated Microsoft 365 tenant")

@@ -108,13 +108,15 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
       {"microsoft", {"client_id", "client_secret", "client_secret_env", "client_secret_file",
                      "login_base_url", "graph_base_url", "ca_file", "health_check_seconds"}},
       {"presence_sync", {"budget_share_percent", "round_ms", "coalesce_ms", "session_minutes",
-                         "watch_refresh_seconds"}}};
+                         "watch_refresh_seconds", "subscription_seconds", "renew_before_seconds",
+                         "key_rotation_hours"}}};
   if (auto res = r.check_known(
           {"server", "store", "secrets", "log", "auth", "microsoft", "presence_sync"}, keys);
       !res) {
     return std::move(res).error();
   }
   Config c;
+  int key_rotation_hours = static_cast<int>(c.presence_sync.key_rotation_seconds / 3600);
   for (auto res : {r.str("server", "host", c.server.host),
                    narrow(r, "server", "port", 0, 65535, c.server.port),
                    narrow(r, "server", "threads", 1, 64, c.server.threads),
@@ -148,8 +150,20 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                    narrow(r, "presence_sync", "session_minutes", 5, 240,
                           c.presence_sync.session_minutes),
                    narrow(r, "presence_sync", "watch_refresh_seconds", 1, 300,
-                          c.presence_sync.watch_refresh_seconds)}) {
+                          c.presence_sync.watch_refresh_seconds),
+                   narrow(r, "presence_sync", "subscription_seconds", 60, 3600,
+                          c.presence_sync.subscription_seconds),
+                   narrow(r, "presence_sync", "renew_before_seconds", 10, 3590,
+                          c.presence_sync.renew_before_seconds),
+                   narrow(r, "presence_sync", "key_rotation_hours", 1, 24 * 365,
+                          key_rotation_hours)}) {
     if (!res) return std::move(res).error();
+  }
+  c.presence_sync.key_rotation_seconds = static_cast<std::int64_t>(key_rotation_hours) * 3600;
+  if (c.presence_sync.renew_before_seconds >= c.presence_sync.subscription_seconds) {
+    return r.fail("presence_sync.renew_before_seconds",
+                  "must be less than presence_sync.subscription_seconds (" +
+                      std::to_string(c.presence_sync.subscription_seconds) + ")");
   }
   for (auto res : {one_of(r, "store.driver", c.store.driver, {"sqlite"}),
                    one_of(r, "log.format", c.log.format, {"text", "json"}),

@@ -64,6 +64,13 @@ struct PresenceSyncConfig {
   int coalesce_ms = 25;           // notifications: ids gathered this long into one bulk read
   int session_minutes = 30;       // setPresence expirationDuration (renewed at 80 %)
   int watch_refresh_seconds = 5;  // agents, profiles and links are re-read this often
+  // Subscriptions: the lifetime asked for (Graph's presence maximum is 3,600 s; 3,300 leaves
+  // room for clock skew) and how long before expiry they are renewed by PATCH.
+  int subscription_seconds = 3300;
+  int renew_before_seconds = 900;
+  // The rich-notification key pair is rotated this often (subscriptions PATCHed with the new
+  // certificate). Config takes hours (key_rotation_hours); the demo sets seconds for tests.
+  std::int64_t key_rotation_seconds = 720LL * 3600;
 };
 
 struct Config {

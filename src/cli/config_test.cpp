@@ -74,6 +74,9 @@ round_ms = 2000
 coalesce_ms = 10
 session_minutes = 60
 watch_refresh_seconds = 2
+subscription_seconds = 1800
+renew_before_seconds = 600
+key_rotation_hours = 48
 )", "t.toml");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->presence_sync.budget_share_percent, 30);
@@ -81,9 +84,15 @@ watch_refresh_seconds = 2
   EXPECT_EQ(c->presence_sync.coalesce_ms, 10);
   EXPECT_EQ(c->presence_sync.session_minutes, 60);
   EXPECT_EQ(c->presence_sync.watch_refresh_seconds, 2);
+  EXPECT_EQ(c->presence_sync.subscription_seconds, 1800);
+  EXPECT_EQ(c->presence_sync.renew_before_seconds, 600);
+  EXPECT_EQ(c->presence_sync.key_rotation_seconds, 48 * 3600);
   auto d = parse_config("", "t.toml");
   EXPECT_EQ(d->presence_sync.budget_share_percent, 50);
   EXPECT_EQ(d->presence_sync.round_ms, 1000);
+  EXPECT_EQ(d->presence_sync.subscription_seconds, 3300);
+  EXPECT_EQ(d->presence_sync.renew_before_seconds, 900);
+  EXPECT_EQ(d->presence_sync.key_rotation_seconds, 720 * 3600);
 }
 
 struct BadCase {
@@ -125,6 +134,13 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"[presence_sync]\nsession_minutes = 300\n",
                               "presence_sync.session_minutes"},
                       BadCase{"[presence_sync]\nround = 5\n", "presence_sync.round"},
+                      BadCase{"[presence_sync]\nsubscription_seconds = 3601\n",
+                              "presence_sync.subscription_seconds"},
+                      BadCase{"[presence_sync]\nsubscription_seconds = 600\n"
+                              "renew_before_seconds = 600\n",
+                              "presence_sync.renew_before_seconds"},
+                      BadCase{"[presence_sync]\nkey_rotation_hours = 0\n",
+                              "presence_sync.key_rotation_hours"},
                       BadCase{"[server\n", "bad.toml:1"}));
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <string_view>
+
 #include <boost/asio/io_context.hpp>
 
 #include "adapters/crypto/secret_box.hpp"
@@ -28,6 +31,32 @@ namespace {
 std::string trim_slash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();
   return s;
+}
+
+// The notification keyring belongs to the service (one row), not to an organisation.
+constexpr std::string_view kKeyringOwner = "service";
+
+// The stored keyring, or a new one (saved) when there is none or it no longer opens (the
+// secret key changed): subscriptions on a lost key are then PATCHed with the new certificate,
+// and their notifications read back in bulk meanwhile.
+Result<graph::NotificationKeyring> load_or_create_keyring(store::SqlitePresenceSyncStore& store,
+                                                          const SecretBox& box, Timestamp now) {
+  const std::string aad = graph::notification_keyring_aad(kKeyringOwner);
+  auto sealed = store.load_keyring();
+  if (!sealed) return std::move(sealed).error();
+  if (*sealed) {
+    auto opened = graph::NotificationKeyring::open(**sealed, box, aad);
+    if (opened) return opened;
+    spdlog::error("presence sync: the stored notification key does not open ({}); a new one is "
+                  "made and subscriptions are moved to it",
+                  opened.error().message);
+  }
+  auto fresh = graph::NotificationKeyring::generate(now);
+  if (!fresh) return fresh;
+  auto text = fresh->seal(box, aad);
+  if (!text) return std::move(text).error();
+  if (auto saved = store.save_keyring(*text, now); !saved) return std::move(saved).error();
+  return fresh;
 }
 
 }  // namespace
@@ -80,20 +109,31 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   po.coalescer.window = Millis{pc.coalesce_ms};
   po.outbound.session_duration = std::chrono::minutes{pc.session_minutes};
   po.watch_refresh = std::chrono::seconds{pc.watch_refresh_seconds};
+  po.subscriptions.lifetime = std::chrono::seconds{pc.subscription_seconds};
+  po.subscriptions.renew_margin = std::chrono::seconds{pc.renew_before_seconds};
   if (auto v = validate(po); !v) return std::move(v).error();
   impl->sync = std::make_unique<PresenceSync>(
       deps.ioc.get_executor(), connector, deps.contact_center, deps.cc_store,
       deps.connector.graph(), *impl->account_store, *impl->accounts, *impl->store, *impl->store,
       deps.tokens, deps.clock, deps.metrics, std::move(po));
-  // Rich notifications: a key pair generated at start (kept in memory: after a restart the old
-  // subscriptions' items no longer decrypt and are read back in bulk until they are renewed
-  // into new ones), rotated by its policy.
-  auto keyring = graph::NotificationKeyring::generate(deps.clock.now());
+  // Rich notifications: the key pair from the database (sealed with the service key), or a new
+  // one saved there; rotated by its policy, each new key saved before it is used.
+  auto keyring = load_or_create_keyring(*impl->store, deps.secrets, deps.clock.now());
   if (keyring) {
     impl->jwks = std::make_unique<graph::HttpJwksSource>(
         deps.connector.http(), trim_slash(c.microsoft.login_base_url) + "/common/discovery/v2.0/keys");
-    impl->decryptor = std::make_unique<graph::GraphNotificationDecryptor>(std::move(*keyring),
-                                                                          *impl->jwks, deps.clock);
+    graph::NotificationDecryptorOptions dopt;
+    dopt.rotation.max_age = std::chrono::seconds{pc.key_rotation_seconds};
+    store::SqlitePresenceSyncStore& key_store = *impl->store;
+    const SecretBox& box = deps.secrets;
+    const Clock& clock = deps.clock;
+    impl->decryptor = std::make_unique<graph::GraphNotificationDecryptor>(
+        std::move(*keyring), *impl->jwks, deps.clock, dopt,
+        [&key_store, &box, &clock](const graph::NotificationKeyring& ring) -> Result<void> {
+          auto sealed = ring.seal(box, graph::notification_keyring_aad(kKeyringOwner));
+          if (!sealed) return std::move(sealed).error();
+          return key_store.save_keyring(*sealed, clock.now());
+        });
     impl->sync->set_decryptor(impl->decryptor.get());
   } else {
     spdlog::warn("presence sync: no notification key ({}); notifications are read back in bulk",

@@ -1,5 +1,7 @@
 #pragma once
-// Runs the real ccteams binary as a child process for end-to-end tests.
+// Runs the real ccteams binary as a child process for end-to-end tests. Its output is read
+// continuously by a thread of ours: a child whose pipe filled up (64 KiB unread) would block
+// in its next log line and look hung to the test.
 
 #include <fcntl.h>
 #include <poll.h>
@@ -8,10 +10,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -46,6 +52,7 @@ class ChildProcess {
       (void)!::write(in[1], stdin_text.data(), stdin_text.size());
     }
     ::close(in[1]);
+    reader_ = std::thread([this] { read_loop(); });
   }
   ~ChildProcess() {
     if (pid_ > 0 && !exit_status_) {
@@ -53,26 +60,19 @@ class ChildProcess {
       int st = 0;
       ::waitpid(pid_, &st, 0);
     }
+    stop_ = true;
+    if (reader_.joinable()) reader_.join();
     if (out_fd_ >= 0) ::close(out_fd_);
   }
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  // Reads output until it contains needle or timeout; returns everything read so far.
+  // Waits until the output contains needle (true), or timeout or end of output (false).
   bool wait_for_output(const std::string& needle, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (output_.find(needle) == std::string::npos) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return false;
-      pollfd p{out_fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100))) > 0) {
-        if (!drain()) {
-          return output_.find(needle) != std::string::npos;
-        }
-      }
-    }
-    return true;
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, timeout, [&] {
+      return output_.find(needle) != std::string::npos || eof_;
+    }) && output_.find(needle) != std::string::npos;
   }
 
   // Waits for the process to end; nullopt on timeout. The value is the exit status, or
@@ -80,12 +80,12 @@ class ChildProcess {
   std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!exit_status_) {
-      drain();
       int st = 0;
       const pid_t r = ::waitpid(pid_, &st, WNOHANG);
       if (r == pid_) {
         exit_status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        drain();
+        std::unique_lock lock(mu_);  // what it wrote before it ended is all read
+        changed_.wait_for(lock, std::chrono::seconds(5), [&] { return eof_; });
         break;
       }
       if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
@@ -95,29 +95,39 @@ class ChildProcess {
   }
 
   void signal(int sig) { ::kill(pid_, sig); }
-  const std::string& output() {
-    drain();
+  std::string output() {
+    std::lock_guard lock(mu_);
     return output_;
   }
 
  private:
-  // False at end of file.
-  bool drain() {
+  void read_loop() {
     char buf[4096];
-    for (;;) {
+    while (!stop_) {
+      pollfd p{out_fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
       const auto n = ::read(out_fd_, buf, sizeof buf);
-      if (n > 0) {
-        output_.append(buf, static_cast<std::size_t>(n));
-        continue;
+      if (n < 0) continue;  // EAGAIN or EINTR
+      std::lock_guard lock(mu_);
+      if (n == 0) {
+        eof_ = true;
+        changed_.notify_all();
+        return;
       }
-      return n != 0;
+      output_.append(buf, static_cast<std::size_t>(n));
+      changed_.notify_all();
     }
   }
 
   pid_t pid_ = -1;
   int out_fd_ = -1;
-  std::string output_;
   std::optional<int> exit_status_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::string output_;  // guarded by mu_
+  bool eof_ = false;    // guarded by mu_
+  std::atomic<bool> stop_{false};
+  std::thread reader_;  // last: started when everything above exists
 };
 
 }  // namespace ccteams::testing

@@ -72,8 +72,9 @@ std::string iso8601_duration(std::chrono::seconds d);
 std::optional<std::chrono::seconds> parse_iso8601_duration(std::string_view text);
 
 std::string encode_subscription_create(const SubscriptionRequest& request);
-// PATCH body: {"expirationDateTime":"…"}.
-std::string encode_subscription_renew(Timestamp expiration);
+// PATCH body: {"expirationDateTime":"…"}, plus "encryptionCertificate" and
+// "encryptionCertificateId" when the renewal carries them (key rotation, §4.2).
+std::string encode_subscription_renew(const SubscriptionRenewal& renewal);
 std::string encode_set_presence(const SetPresenceRequest& request);
 std::string encode_clear_presence(std::string_view session_id);
 std::string encode_presences_by_user_id(const std::vector<std::string>& user_ids);

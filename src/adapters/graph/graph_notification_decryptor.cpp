@@ -1,6 +1,7 @@
 // GraphNotificationDecryptor (see graph_notification_decryptor.hpp).
 #include "adapters/graph/graph_notification_decryptor.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "adapters/graph/notification_crypto.hpp"
@@ -24,10 +25,12 @@ std::string_view named_user(const ChangeNotification& n) {
 
 GraphNotificationDecryptor::GraphNotificationDecryptor(NotificationKeyring keyring,
                                                        JwksSource& jwks, const Clock& clock,
-                                                       NotificationDecryptorOptions options)
+                                                       NotificationDecryptorOptions options,
+                                                       KeyringSaver saver)
     : jwks_(jwks),
       clock_(clock),
       options_(std::move(options)),
+      saver_(std::move(saver)),
       keyring_(std::make_shared<const NotificationKeyring>(std::move(keyring))) {}
 
 std::shared_ptr<const NotificationKeyring> GraphNotificationDecryptor::keyring_snapshot() const {
@@ -115,13 +118,17 @@ boost::asio::awaitable<Result<DecryptedPresences>> GraphNotificationDecryptor::d
 }
 
 Result<bool> GraphNotificationDecryptor::rotate_if_due(Timestamp now) {
+  std::lock_guard rotating(rotate_mu_);
   auto current = keyring_snapshot();
   if (options_.rotation.rotation_due(*current, now)) {
-    // Key generation takes tens of milliseconds: done outside the lock, on a copy.
+    // Key generation takes tens of milliseconds: done outside mu_ (decryption goes on), on a
+    // copy, saved before it is used.
     NotificationKeyring next = *current;
     if (auto r = next.rotate(now, options_.key_options); !r) return r.error();
+    if (saver_) {
+      if (auto saved = saver_(next); !saved) return saved.error();
+    }
     std::lock_guard lock(mu_);
-    if (keyring_ != current) return false;  // another caller rotated meanwhile
     keyring_ = std::make_shared<const NotificationKeyring>(std::move(next));
     return true;
   }
@@ -129,10 +136,20 @@ Result<bool> GraphNotificationDecryptor::rotate_if_due(Timestamp now) {
       now - current->current().created_at >= options_.previous_key_grace) {
     NotificationKeyring next = *current;
     next.drop_previous();
+    // Not saving it only keeps the old key a while longer after a restart: not an error.
+    if (saver_) (void)saver_(next);
     std::lock_guard lock(mu_);
-    if (keyring_ == current) keyring_ = std::make_shared<const NotificationKeyring>(std::move(next));
+    keyring_ = std::make_shared<const NotificationKeyring>(std::move(next));
   }
   return false;
+}
+
+Timestamp GraphNotificationDecryptor::next_rotation() const {
+  auto current = keyring_snapshot();
+  const Timestamp created = current->current().created_at;
+  Timestamp next = created + options_.rotation.max_age;
+  if (current->previous() != nullptr) next = std::min(next, created + options_.previous_key_grace);
+  return next;
 }
 
 }  // namespace ccteams::graph

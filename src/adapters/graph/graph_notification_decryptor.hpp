@@ -12,14 +12,17 @@
 // presence sync needs to PATCH every subscription plus Graph's own lag (§4.2); a presence
 // subscription lives at most an hour, so the default two hours covers a missed PATCH too.
 //
-// Persistence is the owner's: keyring() gives a copy to seal (NotificationKeyring::seal) after a
-// rotation, and the constructor takes the opened one at start.
+// Persistence: the constructor takes the keyring the owner opened at start, and a KeyringSaver
+// the owner gives is called with every new keyring before it is used: a rotated key that could
+// not be saved is not used (rotate_if_due fails and the old key stays), so a restart never
+// loses a key that subscriptions were PATCHed with. keyring() gives a copy to seal.
 //
 // Thread-safety: every member may be called from any thread, concurrently. The keyring and the
 // key cache are immutable snapshots swapped under a mutex; no lock is held across a co_await.
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,6 +43,9 @@ class JwksSource {
   virtual boost::asio::awaitable<Result<JwkSet>> fetch() = 0;
 };
 
+// Stores the keyring (sealed by the owner). Errors are the store's.
+using KeyringSaver = std::function<Result<void>(const NotificationKeyring&)>;
+
 struct NotificationDecryptorOptions {
   KeyRotationPolicy rotation;
   std::chrono::minutes previous_key_grace{120};
@@ -52,7 +58,7 @@ class GraphNotificationDecryptor final : public NotificationDecryptor {
  public:
   // jwks and clock are not owned and must outlive this object.
   GraphNotificationDecryptor(NotificationKeyring keyring, JwksSource& jwks, const Clock& clock,
-                             NotificationDecryptorOptions options = {});
+                             NotificationDecryptorOptions options = {}, KeyringSaver saver = {});
 
   // NotificationDecryptor
   std::string encryption_certificate() const override;
@@ -61,6 +67,7 @@ class GraphNotificationDecryptor final : public NotificationDecryptor {
                                                              std::string_view client_id,
                                                              std::string_view tenant_id) override;
   Result<bool> rotate_if_due(Timestamp now) override;
+  Timestamp next_rotation() const override;
 
   // A copy of the keyring as it is now (current and previous key), for sealing.
   NotificationKeyring keyring() const;
@@ -73,6 +80,8 @@ class GraphNotificationDecryptor final : public NotificationDecryptor {
   JwksSource& jwks_;
   const Clock& clock_;
   NotificationDecryptorOptions options_;
+  KeyringSaver saver_;
+  std::mutex rotate_mu_;  // one rotate_if_due at a time: save and swap stay in step
 
   mutable std::mutex mu_;
   std::shared_ptr<const NotificationKeyring> keyring_;  // guarded by mu_

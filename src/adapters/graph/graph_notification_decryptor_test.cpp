@@ -305,5 +305,43 @@ TEST_F(NotificationDecryptorTest, RotationKeepsThePreviousKeyForTheGraceThenDrop
   EXPECT_EQ(late.error().code, Errc::invalid_input);
 }
 
+TEST_F(NotificationDecryptorTest, ARotatedKeyIsSavedBeforeItIsUsedAndNotUsedWhenSavingFails) {
+  NotificationDecryptorOptions options;
+  options.rotation.max_age = 24h;
+  options.previous_key_grace = 2h;
+  std::vector<std::string> saved;  // the current certificate id of each saved keyring
+  bool fail = true;
+  decryptor_ = std::make_unique<GraphNotificationDecryptor>(
+      fresh_ring(), jwks_, clock_, options, [&](const NotificationKeyring& ring) -> Result<void> {
+        if (fail) return make_error(Errc::unavailable, "disk full");
+        saved.push_back(ring.current().id);
+        return {};
+      });
+  const std::string old_id = decryptor_->certificate_id();
+  EXPECT_EQ(decryptor_->next_rotation(), kT0 + 24h);
+
+  // Saving fails: the rotation is refused and the old key stays in use.
+  auto refused = decryptor_->rotate_if_due(kT0 + 24h);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::unavailable);
+  EXPECT_EQ(decryptor_->certificate_id(), old_id);
+  EXPECT_TRUE(saved.empty());
+
+  // Saving works: the new key is saved, then used; the previous key's drop is due next.
+  fail = false;
+  auto rotated = decryptor_->rotate_if_due(kT0 + 25h);
+  ASSERT_TRUE(rotated) << rotated.error().message;
+  EXPECT_TRUE(*rotated);
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0], decryptor_->certificate_id());
+  EXPECT_NE(saved[0], old_id);
+  EXPECT_EQ(decryptor_->next_rotation(), kT0 + 25h + 2h);
+  auto dropped = decryptor_->rotate_if_due(kT0 + 27h);
+  ASSERT_TRUE(dropped);
+  EXPECT_FALSE(*dropped);
+  EXPECT_EQ(saved.size(), 2u);  // the keyring without the previous key
+  EXPECT_EQ(decryptor_->next_rotation(), kT0 + 25h + 24h);
+}
+
 }  // namespace
 }  // namespace ccteams::graph

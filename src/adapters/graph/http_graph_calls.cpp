@@ -161,11 +161,11 @@ GraphClient::Async<SubscriptionsPage> HttpGraphClient::list_subscriptions(
 GraphClient::Async<Subscription> HttpGraphClient::renew_subscription(std::string tenant,
                                                                      std::string access_token,
                                                                      std::string id,
-                                                                     Timestamp expiration) {
+                                                                     SubscriptionRenewal renewal) {
   Call call;
   call.method = "PATCH";
   call.url = config_.graph_base + "/subscriptions/" + segment(id);
-  call.body = encode_subscription_renew(expiration);
+  call.body = encode_subscription_renew(renewal);
   call.content_type = "application/json";
   call.bearer = std::move(access_token);
   call.budget = BudgetKind::subscription_write;

@@ -76,7 +76,7 @@ class HttpGraphClient final : public GraphClient {
   Async<SubscriptionsPage> list_subscriptions(std::string tenant,
                                               std::string access_token) override;
   Async<Subscription> renew_subscription(std::string tenant, std::string access_token,
-                                         std::string id, Timestamp expiration) override;
+                                         std::string id, SubscriptionRenewal renewal) override;
   Async<void> reauthorize_subscription(std::string tenant, std::string access_token,
                                        std::string id) override;
   Async<void> delete_subscription(std::string tenant, std::string access_token,

@@ -92,7 +92,7 @@ class NotificationKeyring {
 
 // The rotation policy: the current key is due for rotation once it is max_age old.
 struct KeyRotationPolicy {
-  std::chrono::hours max_age{24 * 30};
+  std::chrono::seconds max_age{std::chrono::hours{24 * 30}};
   bool rotation_due(const NotificationKeyring& keyring, Timestamp now) const {
     return now - keyring.current().created_at >= max_age;
   }

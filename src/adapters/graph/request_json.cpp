@@ -74,9 +74,13 @@ std::string encode_subscription_create(const SubscriptionRequest& r) {
   return json::serialize(o);
 }
 
-std::string encode_subscription_renew(Timestamp expiration) {
+std::string encode_subscription_renew(const SubscriptionRenewal& renewal) {
   json::object o;
-  o["expirationDateTime"] = format_iso8601(expiration);
+  o["expirationDateTime"] = format_iso8601(renewal.expiration);
+  if (renewal.encryption_certificate) o["encryptionCertificate"] = *renewal.encryption_certificate;
+  if (renewal.encryption_certificate_id) {
+    o["encryptionCertificateId"] = *renewal.encryption_certificate_id;
+  }
   return json::serialize(o);
 }
 

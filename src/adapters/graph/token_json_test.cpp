@@ -246,8 +246,14 @@ TEST(EncodeRequests, SetPresenceAsTheDocShows) {
 TEST(EncodeRequests, PresencesByUserIdAndRenew) {
   EXPECT_EQ(encode_presences_by_user_id({"fa8bf3dc-eca7-46b7-bad1-db199b62afc3", "66825e03"}),
             R"({"ids":["fa8bf3dc-eca7-46b7-bad1-db199b62afc3","66825e03"]})");
-  EXPECT_EQ(encode_subscription_renew(from_unix_millis(1795508735123)),
+  SubscriptionRenewal renewal{from_unix_millis(1795508735123), std::nullopt, std::nullopt};
+  EXPECT_EQ(encode_subscription_renew(renewal),
             R"({"expirationDateTime":"2026-11-24T08:25:35.123Z"})");
+  renewal.encryption_certificate = "MIIC";
+  renewal.encryption_certificate_id = "ccteams-2";
+  EXPECT_EQ(encode_subscription_renew(renewal),
+            R"({"expirationDateTime":"2026-11-24T08:25:35.123Z","encryptionCertificate":"MIIC",)"
+            R"("encryptionCertificateId":"ccteams-2"})");
 }
 
 TEST(EncodeRequests, SubscriptionCreateRoundTripsThroughTheDecoder) {

@@ -8,6 +8,7 @@
 #include "adapters/store/migrations/v7_sync_accounts.hpp"
 #include "adapters/store/migrations/v8_presence_sync.hpp"
 #include "adapters/store/migrations/v9_directory.hpp"
+#include "adapters/store/migrations/v10_notification_key.hpp"
 #include "adapters/store/sqlite_db.hpp"
 
 namespace ccteams::store {
@@ -177,6 +178,7 @@ constexpr std::array kMigrations{
     Migration{7, "sync accounts", kV7SyncAccounts},
     Migration{8, "presence sync", kV8PresenceSync},
     Migration{9, "teams directory", kV9Directory},
+    Migration{10, "notification key", kV10NotificationKey},
 };
 
 constexpr std::string_view kReadUserVersion = "PRAGMA user_version";

@@ -72,6 +72,7 @@ PresenceSubscriptionRecord read_subscription(const Statement& st) {
   r.include_resource_data = st.column_int64(6) != 0;
   r.health = health_from(st.column_text(7));
   r.created_at = from_unix_millis(st.column_int64(8));
+  r.certificate_id = st.column_text(9);
   return r;
 }
 
@@ -284,6 +285,7 @@ Result<void> SqlitePresenceSyncStore::put_subscription(const PresenceSubscriptio
   st->bind_text(4, encode_user_ids(r.user_ids)).bind_int64(5, to_unix_millis(r.expiration));
   st->bind_text(6, r.client_state_sha256).bind_int64(7, r.include_resource_data ? 1 : 0);
   st->bind_text(8, health_name(r.health)).bind_int64(9, to_unix_millis(r.created_at));
+  st->bind_text(10, r.certificate_id);
   if (auto res = st->run(); !res) {
     // The id conflict is handled by ON CONFLICT: what remains is the organisation's key.
     if (res.error().code == Errc::conflict) return no_such_org();
@@ -314,6 +316,26 @@ Result<std::vector<PresenceSubscriptionRecord>> SqlitePresenceSyncStore::list_al
   auto st = conn.prepare(sql::kSelectAllSubscriptions);
   if (!st) return std::move(st).error();
   return read_all_rows(*st, read_subscription);
+}
+
+// ---- Notification keyring --------------------------------------------------------------------
+
+Result<std::optional<std::string>> SqlitePresenceSyncStore::load_keyring() {
+  auto conn = db_.lock();
+  auto st = conn.prepare(sql::kSelectKeyring);
+  if (!st) return std::move(st).error();
+  auto row = st->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<std::string>{};
+  return std::optional<std::string>{st->column_text(0)};
+}
+
+Result<void> SqlitePresenceSyncStore::save_keyring(const std::string& sealed, Timestamp at) {
+  auto conn = db_.lock();
+  auto st = conn.prepare(sql::kUpsertKeyring);
+  if (!st) return std::move(st).error();
+  st->bind_text(1, sealed).bind_int64(2, to_unix_millis(at));
+  return st->run();
 }
 
 }  // namespace ccteams::store

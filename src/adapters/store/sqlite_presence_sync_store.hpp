@@ -25,6 +25,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,6 +67,11 @@ class SqlitePresenceSyncStore final : public PresenceSubscriptionStore, public P
   Result<std::vector<OrgId>> orgs_with_pending() override;
   Result<void> remove(OrgId org, const std::vector<std::int64_t>& seqs) override;
   Result<void> clear(OrgId org) override;
+
+  // The service's notification keyring, sealed (NotificationKeyring::seal): nullopt before the
+  // first save. save_keyring replaces it in one statement, so a crash leaves the old or the new.
+  Result<std::optional<std::string>> load_keyring();
+  Result<void> save_keyring(const std::string& sealed, Timestamp at);
 
   // Transactions the writer has committed (for tests and metrics): with N concurrent appends
   // this grows by far less than N.

@@ -10,6 +10,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
+#include <unistd.h>
+
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -73,6 +76,7 @@ PresenceSubscriptionRecord subscription(const std::string& id, OrgId org) {
   r.include_resource_data = true;
   r.health = StoredSubscriptionHealth::reauthorization_failed;
   r.created_at = kT0;
+  r.certificate_id = "ccteams-notifications-1";
   return r;
 }
 
@@ -119,6 +123,29 @@ TEST_F(PresenceSyncStoreTest, SubscriptionKeepsEveryField) {
   EXPECT_TRUE(r.include_resource_data);
   EXPECT_EQ(r.health, StoredSubscriptionHealth::reauthorization_failed);
   EXPECT_EQ(r.created_at, kT0);
+  EXPECT_EQ(r.certificate_id, "ccteams-notifications-1");
+}
+
+// ---- Notification keyring
+
+TEST_F(PresenceSyncStoreTest, KeyringIsAbsentUntilSavedThenReplacedAndSurvivesAReopen) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("ccteams-keyring-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  open(path.string());
+  auto none = store_->load_keyring();
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(store_->save_keyring("v1.first", kT0));
+  ASSERT_TRUE(store_->save_keyring("v1.second", kT0 + 1min));
+  open(path.string());
+  auto back = store_->load_keyring();
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->value_or(""), "v1.second");
+  store_.reset();
+  sqlite_.reset();
+  std::filesystem::remove(path);
+  for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
 TEST_F(PresenceSyncStoreTest, PutReplacesByIdAndDeleteIsIdempotent) {

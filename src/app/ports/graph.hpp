@@ -122,6 +122,14 @@ struct SubscriptionRequest {
   std::optional<std::string> latest_supported_tls_version;
 };
 
+// PATCH /subscriptions/{id} (§4.2): a new expiry (this also reauthorizes) and, after a key
+// rotation, the new encryption certificate with its id (both or neither).
+struct SubscriptionRenewal {
+  Timestamp expiration{};
+  std::optional<std::string> encryption_certificate;  // base64 X.509, public key only
+  std::optional<std::string> encryption_certificate_id;
+};
+
 struct SubscriptionsPage {
   std::vector<Subscription> subscriptions;
   std::optional<std::string> next_link;
@@ -326,9 +334,9 @@ class GraphClient {
                                                std::string id) = 0;
   virtual Async<SubscriptionsPage> list_subscriptions(std::string tenant,
                                                       std::string access_token) = 0;
-  // PATCH expirationDateTime; also reauthorizes (§4.2).
+  // PATCH expirationDateTime (and the certificate after a key rotation); also reauthorizes.
   virtual Async<Subscription> renew_subscription(std::string tenant, std::string access_token,
-                                                 std::string id, Timestamp expiration) = 0;
+                                                 std::string id, SubscriptionRenewal renewal) = 0;
   // POST /subscriptions/{id}/reauthorize (204; does not extend the expiry).
   virtual Async<void> reauthorize_subscription(std::string tenant, std::string access_token,
                                                std::string id) = 0;

@@ -53,6 +53,8 @@ class NotificationDecryptor {
   // a later call drops it. Returns false when nothing was due. Errors: internal (key generation
   // failed; the old key stays in use).
   virtual Result<bool> rotate_if_due(Timestamp now) = 0;
+  // When rotate_if_due next has something to do (a rotation, or dropping the previous key).
+  virtual Timestamp next_rotation() const = 0;
 };
 
 }  // namespace ccteams

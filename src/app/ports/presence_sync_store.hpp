@@ -38,6 +38,8 @@ struct PresenceSubscriptionRecord {
   bool include_resource_data = false;
   StoredSubscriptionHealth health = StoredSubscriptionHealth::ok;
   Timestamp created_at{};
+  // The encryptionCertificateId it was created or last PATCHed with ('' when basic).
+  std::string certificate_id;
 };
 
 class PresenceSubscriptionStore {

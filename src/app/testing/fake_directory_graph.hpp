@@ -115,7 +115,7 @@ class FakeDirectoryGraph final : public GraphClient {
     co_return bad();
   }
   Async<Subscription> renew_subscription(std::string, std::string, std::string,
-                                         Timestamp) override {
+                                         SubscriptionRenewal) override {
     co_return bad();
   }
   Async<void> reauthorize_subscription(std::string, std::string, std::string) override {

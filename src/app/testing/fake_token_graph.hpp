@@ -128,7 +128,7 @@ class FakeTokenGraph final : public GraphClient {
     co_return unsupported();
   }
   Async<Subscription> renew_subscription(std::string, std::string, std::string,
-                                         Timestamp) override {
+                                         SubscriptionRenewal) override {
     co_return unsupported();
   }
   Async<void> reauthorize_subscription(std::string, std::string, std::string) override {
