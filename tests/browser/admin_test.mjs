@@ -115,16 +115,27 @@ test('details: presence sync switched off and on, its status and health, the map
   const sync = admin.getByRole('checkbox', { name: 'Presence sync' });
   const health = admin.locator('#sync-health');
   if (!(await sync.isChecked())) await sync.check();
+  // The status line says each change (and then the health that follows from it).
   await sync.uncheck();
-  await admin.getByRole('status').filter({ hasText: 'Presence sync is off.' }).waitFor({ timeout: kWait });
+  await admin.getByRole('status').filter({ hasText: /Presence sync is off\.|Not running/ }).waitFor({ timeout: kWait });
   assert.equal((await connector()).presenceSync, false);
   await health.filter({ hasText: 'Not running' }).waitFor({ timeout: kWait }); // the 2 s poll
+  // Graph answers slowly (the emulator's injected latency), so the first sync takes seconds:
+  // the page shows its progress, then its completion once Graph is quick again.
+  const slow = await demo.emulator('POST', '/_emulator/faults', { latencyMs: 3000 });
+  assert.equal(slow.status, 200, slow.text);
   await sync.check();
-  await admin.getByRole('status').filter({ hasText: 'Presence sync is on.' }).waitFor({ timeout: kWait });
+  await admin.getByRole('status').filter({ hasText: /Presence sync is on\.|First sync running/ }).waitFor({ timeout: kWait });
   assert.equal((await connector()).presenceSync, true);
-  await health.filter({ hasText: /Healthy|Working/ }).waitFor({ timeout: kWait });
+  const progress = admin.getByRole('progressbar', { name: 'First sync:' });
+  await progress.waitFor({ timeout: kWait });
+  assert.equal(await progress.getAttribute('max'), '1');
+  assert.match(await admin.locator('#presence-sync-status').textContent(), /0 of 1 Teams users read/);
+  await health.filter({ hasText: 'First sync running.' }).waitFor({ timeout: kWait });
+  assert.ok([200, 204].includes((await demo.emulator('DELETE', '/_emulator/faults')).status));
   const done = admin.locator('#first-sync-done');
-  await done.filter({ hasText: /First sync completed .* \(1 Teams users\)/ }).waitFor({ timeout: kWait });
+  await done.filter({ hasText: /First sync completed .* \(1 Teams users\)/ }).waitFor({ timeout: 10000 });
+  await health.filter({ hasText: /Healthy|Working/ }).waitFor({ timeout: kWait });
   const figures = await admin.locator('#presence-sync-status').textContent();
   assert.match(figures, /Watched Teams users \(logged-in agents\)1/);
 
@@ -149,7 +160,30 @@ test('details: presence sync switched off and on, its status and health, the map
   await admin.getByRole('status').filter({ hasText: 'Presence mapping saved.' }).waitFor({ timeout: kWait });
   assert.equal((await connector()).presenceMapping.length, 3);
   assert.equal(await admin.locator('#presence-mapping tbody tr').count(), 3);
+
+  // A sync account signed in through its popup (Entra's sign-in: Email, Next), listed healthy.
+  const accounts = admin.getByRole('region', { name: 'Sync accounts' });
+  const upn = `member@${demo.tenantDomain}`;
+  const popupOpened = admin.waitForEvent('popup');
+  await accounts.getByRole('button', { name: 'Sign in a sync account' }).click();
+  const popup = await popupOpened;
+  const closed = popup.waitForEvent('close', { timeout: 15000 });
+  await popup.getByLabel('Email').fill(upn);
+  await popup.getByRole('button', { name: 'Next' }).click();
+  await closed;
+  await accounts.getByText(`${upn} is added as a sync account.`).waitFor({ timeout: kWait });
+  const account = accounts.getByRole('row', { name: new RegExp(upn) });
+  await account.waitFor({ timeout: kWait });
+  assert.match(await account.textContent(), /Healthy/);
+  const listed = await demo.call('GET', '/api/v1/connectors/msteams/sync-accounts', { token: adminToken });
+  assert.deepEqual(listed.body.items.map((a) => a.upn), [upn]);
   await admin.screenshot({ path: join(kShots, 'admin-connector-details.png'), fullPage: true });
+
+  await accounts.getByRole('button', { name: `Remove ${upn}` }).click();
+  await admin.getByRole('dialog', { name: `Remove the sync account ${upn}?` })
+    .getByRole('button', { name: 'Remove account' }).click();
+  await accounts.getByText('No sync accounts yet.').waitFor({ timeout: kWait });
+  assert.equal((await demo.call('GET', '/api/v1/connectors/msteams/sync-accounts', { token: adminToken })).body.items.length, 0);
 });
 
 test('idle codes: create, rename, delete, and the API refusals shown in words', async () => {

@@ -141,16 +141,19 @@ export async function renderConnectorDetails(view) {
   const syncCard = el('section', { class: 'card', 'aria-labelledby': 'c-sync' });
   const accountsCard = el('section', { class: 'card', 'aria-labelledby': 'c-accounts' });
   // keepFeatures: the toggles themselves caused the change; re-rendering them would drop focus.
+  let syncStatus = null;
   const changed = (c, { keepFeatures = false } = {}) => {
     model.connector = c;
     renderStatus(statusCard, model, changed, view);
     if (!keepFeatures) renderFeatures(featuresCard, model, changed);
     renderSyncAccounts(accountsCard, c);
+    if (syncStatus) syncStatus.refresh();
   };
   renderStatus(statusCard, model, changed, view);
   renderFeatures(featuresCard, model, changed);
   renderMapping(mappingCard, model, codes.items, changed);
-  stops.push(renderPresenceSync(syncCard));
+  syncStatus = renderPresenceSync(syncCard);
+  stops.push(syncStatus.stop);
   renderSyncAccounts(accountsCard, connector);
   view.replaceChildren(statusCard, featuresCard, syncCard, mappingCard, accountsCard,
     el('p', {}, el('a', { href: '#audit', text: 'Audit log of the connector' })));

@@ -55,7 +55,8 @@ function statusNodes(s) {
   return nodes;
 }
 
-// Fills card and keeps it fresh; returns the function that stops the polling.
+// Fills card and keeps it fresh; returns {stop, refresh}: stop ends the polling, refresh
+// reads the status at once (after a change the admin made).
 export function renderPresenceSync(card) {
   const body = el('div', { id: 'presence-sync-status' }, el('p', { class: 'muted', text: 'Loading…' }));
   card.replaceChildren(el('h2', { id: 'c-sync', text: 'Presence sync status' }), body);
@@ -91,10 +92,18 @@ export function renderPresenceSync(card) {
   };
   document.addEventListener('visibilitychange', onVisible);
   poll();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    document.removeEventListener('visibilitychange', onVisible);
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    },
+    refresh: () => {
+      if (timer) {
+        clearTimeout(timer);
+        poll();
+      }
+    },
   };
 }
 
