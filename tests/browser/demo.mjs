@@ -1,9 +1,15 @@
 // Test support: runs `ccteams demo` in a fresh data folder (as tests/demo_fixture.hpp does),
 // learns its port from the printed console URL, and calls its API from Node (the demo's
-// simulated telephony lives there: POST /api/v1/demo/contacts).
+// simulated telephony lives there: POST /api/v1/demo/contacts). The demo inherits the
+// environment, so CCTEAMS_WEB_ROOT chooses the web folder it serves.
+//
+// The demo's Graph emulator (Entra and Graph, over HTTPS with a CA the demo writes into its
+// data folder) is reached with that CA, really verified: emulator() calls its control API,
+// setUpConnector() does the admin consent as a browser would, without one.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,7 +30,7 @@ export class Demo {
     this.data = mkdtempSync(join(tmpdir(), 'ccteams-browser-'));
     this.child = spawn(this.binary, ['demo', '--port', '0', '--password', 'pw', '--password-hash',
       'minimum', '--agents', '3', '--simulation', 'off', '--data', this.data],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+    { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     const collect = (chunk) => { this.output += chunk.toString(); };
     this.child.stdout.on('data', collect);
     this.child.stderr.on('data', collect);
@@ -38,6 +44,74 @@ export class Demo {
     if (!m) throw new Error(`no console URL in the demo's output:\n${this.output}`);
     this.port = Number(m[1]);
     this.base = `http://127.0.0.1:${this.port}`;
+    const e = /Graph emulator:\s+(https?:\/\/127\.0\.0\.1:\d+)\s+\(tenant (\S+), CA certificate (\S+)\)/
+      .exec(this.output);
+    if (!e) throw new Error(`no emulator URL in the demo's output:\n${this.output}`);
+    this.emulatorBase = e[1];
+    this.tenantDomain = e[2];
+    this.ca = readFileSync(e[3], 'utf8');
+    const g = /Microsoft 365 accounts: (\S+) \(Global Administrator\)/.exec(this.output);
+    this.globalAdmin = g ? g[1] : `admin@${this.tenantDomain}`;
+  }
+
+  // One HTTPS request to the emulator, verified against the demo's CA; resolves with
+  // {status, headers, text, body (parsed JSON or null)}. Redirects are not followed.
+  emulatorRequest(method, url, { body, form } = {}) {
+    const headers = { Accept: 'application/json, text/html' };
+    let payload;
+    if (form) {
+      payload = new URLSearchParams(form).toString();
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers['Content-Type'] = 'application/json';
+    }
+    const target = new URL(url, this.emulatorBase);
+    return new Promise((resolve, reject) => {
+      const req = https.request(target, { method, headers, ca: this.ca, timeout: 10000 }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => { text += c; });
+        res.on('end', () => {
+          let parsed = null;
+          try { parsed = JSON.parse(text); } catch { /* HTML */ }
+          resolve({ status: res.statusCode, headers: res.headers, text, body: parsed });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  // The emulator's control API (POST /_emulator/users/{id}/presence…).
+  emulator(method, path, body) {
+    return this.emulatorRequest(method, path, { body });
+  }
+
+  // The Teams connector set up through the API and the emulated consent pages (Email + Next,
+  // Accept), as the popup does it; resolves with the callback's HTTP status.
+  async setUpConnector(adminToken, upn = this.globalAdmin) {
+    const started = await this.call('POST', '/api/v1/connectors/msteams/authorize', { token: adminToken });
+    if (started.status !== 200) throw new Error(`authorize: ${started.status} ${JSON.stringify(started.body)}`);
+    const value = (html, marker, attr) => {
+      const at = html.indexOf(marker);
+      const m = at < 0 ? null : new RegExp(`${attr}="([^"]*)"`).exec(html.slice(at));
+      return m ? m[1].replace(/&amp;/g, '&') : '';
+    };
+    const page = await this.emulatorRequest('GET', started.body.authorizationUrl);
+    const next = await this.emulatorRequest('POST', value(page.text, '<form', 'action'),
+      { form: { flow: value(page.text, 'name="flow"', 'value'), login: upn } });
+    let location = next.headers.location;
+    if (!location) {
+      const done = await this.emulatorRequest('POST', value(next.text, '<form', 'action'),
+        { form: { flow: value(next.text, 'name="flow"', 'value'), decision: 'accept' } });
+      location = done.headers.location;
+    }
+    if (!location) throw new Error('the emulated consent did not redirect');
+    const callback = await fetch(location, { signal: AbortSignal.timeout(10000) });
+    return callback.status;
   }
 
   async stop() {

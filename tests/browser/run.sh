@@ -16,4 +16,5 @@ if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
   exit 1
 fi
 cd "$here"
-CCTEAMS_BINARY="$1" SCREENSHOT_DIR="$2" exec node --test --test-concurrency=1 --test-timeout=90000 console_test.mjs
+CCTEAMS_BINARY="$1" SCREENSHOT_DIR="$2" exec node --test --test-concurrency=1 --test-timeout=90000 \
+  console_test.mjs admin_test.mjs teams_test.mjs

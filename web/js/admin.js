@@ -1,60 +1,83 @@
-// The administration page, first part: what the organisation has (users, idle codes, desktop
-// profiles, queues, agents), read-only. Editing and the Teams connector's pages come next.
+// The administration page: Services > Contact Center > Tenant settings, one section at a time
+// chosen by the location hash (#connectors, #connectors/msteams, #idle-codes, …), so that the
+// browser's back button and bookmarks work. Each section is a module with a render function
+// that fills the view and may return a cleanup (the connector details stop polling).
 
-import { get } from './api.js';
+import { renderAudit } from './admin-audit.js';
+import { renderAgents, renderIdleCodes, renderProfiles, renderQueues, renderUsers } from './admin-config.js';
+import { renderConnectorDetails, renderConnectors } from './admin-connector.js';
 import { el, showError, startPage } from './shell.js';
 
-const yesNo = (v) => (v ? 'Yes' : 'No');
-// Ids shown by name once every list has loaded (names.codes, names.profiles, names.queues).
-const names = { codes: new Map(), profiles: new Map(), queues: new Map() };
-const named = (map, id) => map.get(id) || `#${id}`;
-const list = (map, v) => (Array.isArray(v) ? (v.length ? v.map((id) => named(map, id)).join(', ') : 'all') : '');
+const kRoot = ['Services', 'Contact Center', 'Tenant settings'];
 
-const kSections = [
-  { title: 'Users', path: '/api/v1/users', columns: [
-    ['Username', (u) => u.username], ['Name', (u) => u.displayName],
-    ['Roles', (u) => u.roles.join(', ')], ['Disabled', (u) => yesNo(u.disabled)]] },
-  { title: 'Idle codes', path: '/api/v1/idle-codes', columns: [
-    ['Name', (c) => c.name], ['Active', (c) => yesNo(c.active)], ['System', (c) => yesNo(c.system)]] },
-  { title: 'Desktop profiles', path: '/api/v1/desktop-profiles', columns: [
-    ['Name', (p) => p.name], ['Microsoft Teams', (p) => yesNo(p.microsoftTeams)],
-    ['Webex App', (p) => yesNo(p.webexApp)], ['RONA timeout', (p) => `${p.ronaTimeoutSeconds} s`],
-    ['Wrap-up', (p) => `${p.wrapUpSeconds} s`], ['Idle codes', (p) => list(names.codes, p.allowedIdleCodeIds)]] },
-  { title: 'Queues', path: '/api/v1/queues', columns: [['Id', (q) => q.id], ['Name', (q) => q.name]] },
-  { title: 'Agents', path: '/api/v1/agents', columns: [
-    ['Username', (a) => a.username],
-    ['Desktop profile', (a) => (a.desktopProfileId ? named(names.profiles, a.desktopProfileId) : '')],
-    ['Queues', (a) => list(names.queues, a.queueIds)], ['Teams user', (a) => a.teamsUserId || '—']] },
-];
+const kRoutes = {
+  connectors: { title: 'Connectors', trail: ['Integrations'], render: renderConnectors },
+  'connectors/msteams': { title: 'Microsoft Teams', trail: ['Integrations', ['Connectors', '#connectors']],
+    render: renderConnectorDetails, section: 'connectors' },
+  'idle-codes': { title: 'Idle codes', trail: [], render: renderIdleCodes },
+  'desktop-profiles': { title: 'Desktop profiles', trail: [], render: renderProfiles },
+  agents: { title: 'Agents', trail: [], render: renderAgents },
+  queues: { title: 'Queues', trail: [], render: renderQueues },
+  users: { title: 'Users', trail: [], render: renderUsers },
+  audit: { title: 'Audit log', trail: ['Integrations', ['Connectors', '#connectors']], render: renderAudit },
+};
 
-function table(section, items) {
-  const head = el('tr', {}, ...section.columns.map(([name]) => el('th', { scope: 'col', text: name })));
-  const rows = items.map((item) => el('tr', {}, ...section.columns.map(([, f], i) =>
-    el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row', text: String(f(item)) } : { text: String(f(item)) }))));
-  return el('table', { class: 'grid' }, el('thead', {}, head), el('tbody', {}, ...rows));
+let cleanup = null;
+let me = null;
+let generation = 0;
+
+function renderBreadcrumb(route) {
+  const items = [...kRoot, ...route.trail, route.title].map((part, i, all) => {
+    const [text, href] = Array.isArray(part) ? part : [part, null];
+    if (i === all.length - 1) return el('li', {}, el('span', { 'aria-current': 'page', text }));
+    return el('li', {}, href ? el('a', { href, text }) : el('span', { text }));
+  });
+  document.getElementById('breadcrumb').replaceChildren(...items);
+}
+
+async function show() {
+  const key = location.hash.replace(/^#/, '') || 'connectors';
+  const route = kRoutes[key] || kRoutes.connectors;
+  const mine = ++generation;
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  showError('');
+  renderBreadcrumb(route);
+  document.getElementById('page-title').textContent = route.title;
+  document.title = `${route.title} — Administration — ccteams`;
+  const section = route.section || key;
+  for (const a of document.querySelectorAll('#admin-nav a')) {
+    if (a.dataset.section === section) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  const view = document.getElementById('view');
+  view.replaceChildren(el('p', { class: 'muted', text: 'Loading…' }));
+  view.setAttribute('aria-busy', 'true');
+  try {
+    const c = await route.render(view, { me });
+    if (mine !== generation) {
+      if (typeof c === 'function') c();
+      return;
+    }
+    cleanup = typeof c === 'function' ? c : null;
+  } catch (e) {
+    if (mine !== generation) return;
+    view.replaceChildren(el('p', { class: 'error', text: e.message }));
+    showError(e.message);
+  } finally {
+    if (mine === generation) view.removeAttribute('aria-busy');
+  }
 }
 
 async function main() {
-  await startPage(['admin']);
-  const root = document.getElementById('sections');
-  const results = await Promise.allSettled(kSections.map((s) => get(s.path)));
-  const fill = (map, i) => {
-    if (results[i].status === 'fulfilled') for (const x of results[i].value.items) map.set(x.id, x.name);
-  };
-  fill(names.codes, 1);
-  fill(names.profiles, 2);
-  fill(names.queues, 3);
-  results.forEach((r, i) => {
-    const s = kSections[i];
-    const id = `section-${i}`;
-    const body = r.status === 'fulfilled'
-      ? table(s, r.value.items || [])
-      : el('p', { class: 'error', text: r.reason.message });
-    root.append(el('section', { class: 'card', 'aria-labelledby': id },
-      el('h2', { id, text: `${s.title}` }), body));
+  me = await startPage(['admin']);
+  window.addEventListener('hashchange', () => {
+    show();
+    document.getElementById('page-title').focus?.();
   });
-  const failed = results.find((r) => r.status === 'rejected');
-  if (failed) showError(failed.reason.message);
+  await show();
 }
 
 main();

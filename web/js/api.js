@@ -6,12 +6,13 @@
 const kStateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class ApiError extends Error {
-  constructor(status, code, message, retryAfterSeconds) {
+  constructor(status, code, message, retryAfterSeconds, reason = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.reason = reason; // error.reason when the API gives one (e.g. a Teams user not dialable)
   }
 }
 
@@ -27,17 +28,19 @@ function cookie(name) {
 async function errorFrom(response) {
   let code = 'http_' + response.status;
   let message = `The server answered ${response.status} ${response.statusText}`.trim();
+  let reason = null;
   try {
     const body = await response.json();
     if (body && body.error) {
       code = body.error.code || code;
       message = body.error.message || message;
+      reason = body.error.reason || null;
     }
   } catch {
     // Not JSON (a proxy's page): keep the status line.
   }
   const retry = Number.parseInt(response.headers.get('Retry-After') || '', 10);
-  return new ApiError(response.status, code, message, Number.isFinite(retry) ? retry : 0);
+  return new ApiError(response.status, code, message, Number.isFinite(retry) ? retry : 0, reason);
 }
 
 // One API call. Resolves with the parsed JSON body (null for 204); rejects with ApiError.

@@ -4,7 +4,7 @@
 
 import { del, get, post, put } from './api.js';
 import { loadDesktopConfig } from './desktop-config.js';
-import { directoryAvailable, pickTeamsUser } from './directory.js';
+import { directoryAvailable, openDirectory } from './directory.js';
 import { duration, known, originText, stateText } from './format.js';
 import { act, checkSession, el, showConnection, startPage } from './shell.js';
 import { EventStream } from './ws.js';
@@ -21,7 +21,9 @@ const model = {
   // replayed events are older still), so the smallest difference seen is the best estimate.
   clockSkewMs: null,
   announcedOffer: null,
-  pickedTeamsUserId: null,
+  // Teams users consulted or transferred to from the directory: id -> display name.
+  partyNames: new Map(),
+  warnings: [],
 };
 
 function serverNow() {
@@ -137,12 +139,25 @@ function render() {
   tick();
 }
 
+function partyText(p) {
+  if (!p) return '';
+  if (p.agentId) return `With agent ${p.agentId}`;
+  const name = p.teamsUserId && model.partyNames.get(p.teamsUserId);
+  return name ? `With ${name} (Teams, ${p.number})` : `With ${p.number}`;
+}
+
 function renderActive(c) {
   const words = { Connected: 'Connected', OnHold: 'On hold', Consulting: 'Consulting',
     Conferenced: 'In conference' };
   $('active-text').textContent = `${c.caller}: ${words[c.state] || c.state}`;
   const p = c.party;
-  $('active-party').textContent = !p ? '' : p.agentId ? `With agent ${p.agentId}` : `With ${p.number}`;
+  if (!p) model.warnings = [];
+  $('active-party').textContent = partyText(p);
+  $('directory-search').hidden = !directoryAvailable ||
+    !['Connected', 'OnHold', 'Consulting'].includes(c.state);
+  const warnings = $('contact-warnings');
+  warnings.replaceChildren(...model.warnings.map((w) => el('li', { text: w.message })));
+  warnings.hidden = model.warnings.length === 0;
   $('hold').hidden = c.state !== 'Connected';
   $('resume').hidden = c.state !== 'OnHold';
   $('conference').hidden = c.state !== 'Consulting';
@@ -186,9 +201,22 @@ function targetBody() {
   const form = $('target-form');
   const value = form.target.value.trim();
   if (form.kind.value === 'agent') return { agentId: Number.parseInt(value, 10) };
-  const body = { number: value };
-  if (model.pickedTeamsUserId) body.teamsUserId = model.pickedTeamsUserId;
-  return body;
+  return { number: value };
+}
+
+// The directory's Consult / Transfer: the server dials the Teams user's business phone and may
+// warn (busy in Teams, presence unreadable); a refusal (409 not dialable, connector not Active)
+// rejects, and the directory shows its message.
+async function toTeamsUser(user, action) {
+  const c = model.contact;
+  if (!c) throw new Error('The contact has ended.');
+  const r = await post(`/api/v1/contacts/${c.id}/${action}`, { teamsUserId: user.id });
+  model.partyNames.set(user.id, user.displayName);
+  model.warnings = (r && r.warnings) || [];
+  if (model.warnings.length) {
+    $('offer-announce').textContent = model.warnings.map((w) => w.message).join(' ');
+  }
+  if (r && r.contact) applyContact(r.contact);
 }
 
 function wire() {
@@ -211,22 +239,19 @@ function wire() {
     const agent = form.kind.value === 'agent';
     $('target-label').textContent = agent ? 'Agent id' : 'Phone number (E.164, e.g. +14255550100)';
     form.target.inputMode = agent ? 'numeric' : 'tel';
-    model.pickedTeamsUserId = null;
   });
-  form.target.addEventListener('input', () => { model.pickedTeamsUserId = null; });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const which = e.submitter ? e.submitter.value : 'consult';
     contactAction(e.submitter, which, targetBody());
   });
   const search = $('directory-search');
-  search.hidden = !directoryAvailable;
-  search.addEventListener('click', async () => {
-    const picked = await pickTeamsUser();
-    if (!picked) return;
-    form.kind.value = 'number';
-    form.target.value = picked.number;
-    model.pickedTeamsUserId = picked.teamsUserId;
+  search.addEventListener('click', () => {
+    const c = model.contact;
+    // Consulting first is how a conference starts (Conference then joins the consulted party).
+    const actions = c && c.state === 'Consulting' ? [{ value: 'transfer', label: 'Transfer' }]
+      : [{ value: 'consult', label: 'Consult' }, { value: 'transfer', label: 'Transfer' }];
+    openDirectory({ actions, onPick: toTeamsUser });
   });
   $('wrapup-form').addEventListener('submit', (e) => {
     e.preventDefault();
