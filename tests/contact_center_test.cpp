@@ -197,6 +197,43 @@ TEST(ContactCenter, ConfigurationApiIsAdminOnlyOrgScopedAndValidates) {
   EXPECT_EQ(demo.get(agent_path, other).status, 404);
 }
 
+TEST(ContactCenter, AnAgentReadsTheirDesktopAndASupervisorTheQueueNames) {
+  DemoProcess demo;
+  ASSERT_NE(demo.port(), 0);
+  const auto admin = demo.login("admin");
+  const auto agent = demo.login("agent1");
+  const auto supervisor = demo.login("supervisor");
+  const auto lunch = find_named(demo, "/api/v1/idle-codes", "Lunch", admin);
+  const auto profile = find_named(demo, "/api/v1/desktop-profiles", "Demo agents", admin);
+  // The profile allows Lunch only, with a 20 s RONA timeout; an inactive code is never offered.
+  ASSERT_EQ(demo.send("PATCH", "/api/v1/desktop-profiles/" + std::to_string(profile),
+                      R"({"allowedIdleCodeIds":[)" + std::to_string(lunch) +
+                          R"(],"ronaTimeoutSeconds":20})",
+                      admin).status, 200);
+  auto d = demo.get("/api/v1/me/desktop", agent);
+  ASSERT_EQ(d.status, 200) << d.body;
+  auto desk = parse(d.body).as_object();
+  EXPECT_EQ(desk.at("ronaTimeoutSeconds"), 20);
+  EXPECT_EQ(desk.at("desktopProfile").at("name"), "Demo agents");
+  ASSERT_EQ(desk.at("idleCodes").as_array().size(), 1u) << d.body;
+  EXPECT_EQ(desk.at("idleCodes").at(0).at("name"), "Lunch");
+  EXPECT_FALSE(desk.at("queues").as_array().empty()) << d.body;
+  EXPECT_TRUE(desk.at("queues").at(0).as_object().contains("name"));
+  // Every active hand-chosen code when the profile allows any; never RONA.
+  ASSERT_EQ(demo.send("PATCH", "/api/v1/desktop-profiles/" + std::to_string(profile),
+                      R"({"allowedIdleCodeIds":[]})", admin).status, 200);
+  auto all = parse(demo.get("/api/v1/me/desktop", agent).body).at("idleCodes").as_array();
+  EXPECT_GT(all.size(), 1u);
+  for (const auto& c : all) EXPECT_NE(c.at("name"), "RONA");
+  // Only agents have a desktop; supervisors may list the queues but not change them.
+  EXPECT_EQ(demo.get("/api/v1/me/desktop", admin).status, 403);  // not an agent
+  EXPECT_EQ(demo.get("/api/v1/me/desktop", "").status, 401);
+  auto queues = demo.get("/api/v1/queues", supervisor);
+  EXPECT_EQ(queues.status, 200) << queues.body;
+  EXPECT_EQ(demo.send("POST", "/api/v1/queues", R"({"name":"X"})", supervisor).status, 403);
+  EXPECT_EQ(demo.get("/api/v1/queues", agent).status, 403);
+}
+
 TEST(ContactCenter, RoutingRonaConsultTransferAreSeenByTheSupervisorOnly) {
   DemoProcess demo;
   ASSERT_NE(demo.port(), 0);

@@ -219,6 +219,34 @@ Result<AgentView> CcConfigService::get_agent(OrgId org, UserId user) {
   return v;
 }
 
+Result<AgentDesktop> CcConfigService::desktop_of(OrgId org, UserId user) {
+  auto agent = get_agent(org, user);
+  if (!agent) return std::move(agent).error();
+  AgentDesktop d;
+  if (agent->config.desktop_profile) {
+    auto p = store_.get_desktop_profile(org, *agent->config.desktop_profile);
+    if (!p) return std::move(p).error();
+    d.profile = std::move(*p);
+  }
+  auto codes = store_.list_idle_codes(org);
+  if (!codes) return std::move(codes).error();
+  const std::vector<IdleCodeId> allowed =
+      d.profile ? d.profile->allowed_idle_codes : std::vector<IdleCodeId>{};
+  for (auto& c : *codes) {
+    if (!c.active || c.system) continue;
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), c.id) == allowed.end()) {
+      continue;
+    }
+    d.idle_codes.push_back(std::move(c));
+  }
+  for (QueueId q : agent->config.queues) {
+    auto queue = store_.get_queue(org, q);
+    if (!queue) return std::move(queue).error();
+    d.queues.push_back(std::move(*queue));
+  }
+  return d;
+}
+
 Result<AgentView> CcConfigService::put_agent(OrgId org, UserId user, const AgentChanges& changes) {
   auto u = accounts_.get_user(org, user);
   if (!u) return std::move(u).error();

@@ -40,6 +40,15 @@ struct AgentChanges {
 
 // An agent as the API shows it: the account with the agent role and its settings (defaults
 // when an admin has not configured it yet).
+// What an agent's desktop offers them: their profile (none: the defaults), the idle codes they
+// may choose by hand (active, not system, allowed by the profile; all of those when it allows
+// any), and their queues, in the agent's order.
+struct AgentDesktop {
+  std::optional<DesktopProfile> profile;
+  std::vector<IdleCode> idle_codes;
+  std::vector<CcQueue> queues;
+};
+
 struct AgentView {
   UserAccount user;
   AgentConfig config;
@@ -92,6 +101,8 @@ class CcConfigService {
   Result<AgentView> put_agent(OrgId org, UserId user, const AgentChanges& changes);
   // Forgets the agent's settings and state (the account stays).
   Result<void> delete_agent(OrgId org, UserId user);
+  // The agent's own desktop settings. not_found when user is not an agent of org.
+  Result<AgentDesktop> desktop_of(OrgId org, UserId user);
 
  private:
   Result<void> check_allowed_codes(OrgId org, const std::vector<IdleCodeId>& codes);

@@ -189,7 +189,7 @@ function onEvent(e) {
 }
 
 async function loadQueueNames(roles) {
-  if (!roles.includes('admin')) return; // the queue list is an admin call
+  if (!roles.includes('admin') && !roles.includes('supervisor')) return;
   try {
     const r = await get('/api/v1/queues');
     for (const q of r.items) queueNames.set(q.id, q.name);

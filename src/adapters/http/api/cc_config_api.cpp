@@ -1,4 +1,5 @@
-// The contact center's configuration API (admin only, scoped to the caller's organisation):
+// The contact center's configuration API (admin only but for the queue list, which supervisors
+// read too; scoped to the caller's organisation):
 // /api/v1/idle-codes, /api/v1/desktop-profiles, /api/v1/queues, /api/v1/agents.
 // PUT and PATCH are both accepted for updates and mean "change the fields given".
 #include <boost/json.hpp>
@@ -140,9 +141,12 @@ void register_profiles(Router& router, CcApiContext& ctx) {
 }
 
 void register_queues(Router& router, CcApiContext& ctx) {
-  add_admin(router, ctx, "GET", "/api/v1/queues", [](auto& c, const Caller& who, Request&) {
-    return list_response(c.config.list_queues(who.org_id), queue_to_json);
-  });
+  // Supervisors read the list too: their view names the queues it shows figures for.
+  router.add("GET", "/api/v1/queues", sync_handler([&ctx](Request& req) {
+    auto who = authorize_request(req, ctx.auth, {Role::admin, Role::supervisor});
+    if (!who) return error_response(who.error());
+    return list_response(ctx.config.list_queues(who->org_id), queue_to_json);
+  }));
   add_admin(router, ctx, "POST", "/api/v1/queues", [](auto& c, const Caller& who, Request& req) {
     auto body = parse_json_object(req);
     if (!body) return error_response(body.error());

@@ -1,10 +1,11 @@
 // The agent desktop, contact control, supervisor views and demo telephony:
-// /api/v1/me, /api/v1/me/session, /api/v1/me/state, /api/v1/contacts/{id}/…,
+// /api/v1/me, /api/v1/me/desktop, /api/v1/me/session, /api/v1/me/state, /api/v1/contacts/{id}/…,
 // /api/v1/agents/states, /api/v1/queues/{id}/stats, /api/v1/demo/contacts.
 #include <boost/json.hpp>
 
 #include "adapters/http/api/account_json.hpp"
 #include "adapters/http/api/cc_api_context.hpp"
+#include "adapters/http/api/cc_config_json.hpp"
 #include "adapters/http/api/cc_desk_json.hpp"
 #include "adapters/http/api/directory_json.hpp"
 #include "adapters/http/api/path_ids.hpp"
@@ -117,6 +118,25 @@ void register_me(Router& router, CcApiContext& ctx) {
               out["state"] = nullptr;
             }
             return json_response(200, out);
+          });
+  add_for(router, ctx, "GET", "/api/v1/me/desktop", {Role::agent},
+          [](CcApiContext& c, const Caller& who, Request&) {
+            auto d = c.config.desktop_of(who.org_id, who.user_id);
+            if (!d) return error_response(d.error());
+            const DesktopProfile defaults{};
+            const DesktopProfile& p = d->profile ? *d->profile : defaults;
+            json::array codes, queues;
+            for (const auto& code : d->idle_codes) {
+              codes.push_back(json::object{{"id", code.id.value}, {"name", code.name}});
+            }
+            for (const auto& q : d->queues) queues.push_back(queue_to_json(q));
+            return json_response(
+                200, json::object{{"desktopProfile", d->profile ? json::value(desktop_profile_to_json(p))
+                                                                : json::value(nullptr)},
+                                  {"ronaTimeoutSeconds", p.rona_timeout_seconds},
+                                  {"wrapUpSeconds", p.wrap_up_seconds},
+                                  {"idleCodes", std::move(codes)},
+                                  {"queues", std::move(queues)}});
           });
   add_for(router, ctx, "PUT", "/api/v1/me/state", {Role::agent},
           [](CcApiContext& c, const Caller& who, Request& req) {
