@@ -8,18 +8,13 @@
 // SCREENSHOT_DIR.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { Demo } from './demo.mjs';
+import { Browser, kBinary, kShots, kWait } from './support.mjs';
 
-const kChromium = process.env.CHROMIUM || '/usr/bin/chromium';
-const kBinary = process.env.CCTEAMS_BINARY || '';
-const kShots = process.env.SCREENSHOT_DIR || join(process.cwd(), 'screenshots');
-const kWait = 5000; // every live update must show within this
-
-let chromium;
+const launcher = new Browser();
 let browser;
 const demo = new Demo(kBinary);
 let adminToken;
@@ -29,21 +24,9 @@ const cspViolations = [];
 const pageErrors = [];
 
 before(async () => {
-  assert.ok(process.env.CCTEAMS_URL || (kBinary && existsSync(kBinary)),
-    `CCTEAMS_BINARY must name the built ccteams binary (got '${kBinary}')`);
-  assert.ok(existsSync(kChromium),
-    `${kChromium} is missing: install Debian's package with 'apt-get install -y chromium' ` +
-    '(scripts/install-deps.sh does)');
-  try {
-    ({ chromium } = await import('playwright-core'));
-  } catch (e) {
-    assert.fail(`playwright-core is not installed: run 'npm ci' in tests/browser ` +
-      `(scripts/install-deps.sh does): ${e.message}`);
-  }
-  mkdirSync(kShots, { recursive: true });
+  await launcher.launch();  // checks the binary, Chromium and playwright-core
+  browser = launcher.browser;
   await demo.start();
-  browser = await chromium.launch({ executablePath: kChromium, headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   adminToken = await demo.token('admin');
   const queues = await demo.call('GET', '/api/v1/queues', { token: adminToken });
   salesQueue = queues.body.items.find((q) => q.name === 'Sales').id;
@@ -57,7 +40,7 @@ before(async () => {
 
 after(async () => {
   assert.deepEqual(pageErrors, [], 'no uncaught errors in the pages');
-  if (browser) await browser.close();
+  await launcher.close();
   await demo.stop();
 });
 

@@ -12,6 +12,5 @@ export async function loadDesktopConfig() {
   return {
     idleCodes: (d.idleCodes || []).filter((c) => c.name !== 'RONA'),
     ronaTimeoutSeconds: d.ronaTimeoutSeconds || kDefaultRonaTimeoutSeconds,
-    exact: true,
   };
 }

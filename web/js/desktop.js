@@ -14,7 +14,7 @@ const kContactStates = new Set(['Reserved', 'Engaged', 'WrapUp']);
 
 const model = {
   me: null,
-  config: { idleCodes: [], ronaTimeoutSeconds: 15, exact: false },
+  config: { idleCodes: [], ronaTimeoutSeconds: 15 },
   state: null,
   contact: null,
   // Local clock minus server clock. Each event bounds it from above (delivery takes time, and
@@ -179,7 +179,7 @@ function tick() {
     const progress = $('offer-progress');
     progress.max = total;
     progress.value = left;
-    $('offer-countdown').textContent = `${Math.ceil(left)} s${model.config.exact ? '' : ' (about)'}`;
+    $('offer-countdown').textContent = `${Math.ceil(left)} s`;
   }
   if (c && s.state === 'Engaged') {
     $('active-duration').textContent = duration((now - Date.parse(c.since)) / 1000);
@@ -269,7 +269,7 @@ async function main() {
   model.me = await startPage(['agent']);
   wire();
   try {
-    model.config = await loadDesktopConfig(model.me.roles);
+    model.config = await loadDesktopConfig();
   } catch (e) {
     $('error').textContent = e.message;
     $('error').hidden = false;
