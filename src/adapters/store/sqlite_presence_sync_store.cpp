@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -104,24 +105,34 @@ struct SqlitePresenceSyncStore::Waiter {
   virtual void complete(Result<std::int64_t> result) = 0;
 };
 
-// Holds the awaiting coroutine's completion handler, and outstanding work on its executor so
-// that the io_context does not run out of work while the entry waits for its commit.
+// Holds the awaiting coroutine's completion handler and a copy of its executor that counts as
+// outstanding work, so that the io_context does not run out of work while the entry waits for
+// its commit. Teardown order matters: the writer thread must drop every executor it holds
+// (a strand's copy unlinks itself from the io_context's strand service) while that work is
+// still counted, or the io_context can be destroyed first (its run() returns as soon as the
+// count reaches zero). A tracked strand releases its implementation before its inner tracked
+// executor ends the work, and `work` is the last member destroyed: the handler (moved out by
+// complete()) goes first.
 template <class Handler>
 struct SqlitePresenceSyncStore::HandlerWaiter final : SqlitePresenceSyncStore::Waiter {
+  using Work = std::decay_t<decltype(asio::prefer(
+      std::declval<asio::associated_executor_t<Handler>>(),
+      asio::execution::outstanding_work.tracked))>;
+
   explicit HandlerWaiter(Handler h)
-      : handler(std::move(h)), work(asio::make_work_guard(asio::get_associated_executor(handler))) {}
+      : work(asio::prefer(asio::get_associated_executor(h),
+                          asio::execution::outstanding_work.tracked)),
+        handler(std::move(h)) {}
 
   void complete(Result<std::int64_t> result) override {
-    auto ex = work.get_executor();
     // Resume the coroutine on its own executor (its strand), never on the writer thread.
-    asio::post(ex, [h = std::move(handler), r = std::move(result)]() mutable {
+    asio::post(work, [h = std::move(handler), r = std::move(result)]() mutable {
       std::move(h)(std::move(r));
     });
-    work.reset();
   }
 
+  Work work;
   Handler handler;
-  asio::executor_work_guard<asio::associated_executor_t<Handler>> work;
 };
 
 // ---- Lifetime --------------------------------------------------------------------------------
@@ -199,7 +210,12 @@ void SqlitePresenceSyncStore::writer_loop() {
     lock.unlock();
     auto results = write_batch(batch);
     // After the database lock is released: a resumed coroutine may use the store at once.
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].waiter->complete(std::move(results[i]));
+    // Each waiter is destroyed right after its completion is posted, on this thread, while its
+    // tracked executor still holds the io_context (see HandlerWaiter).
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      batch[i].waiter->complete(std::move(results[i]));
+      batch[i].waiter.reset();
+    }
     lock.lock();
   }
 }
