@@ -10,7 +10,8 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kStatusNames{"LoggedOut", "Available", "Idle",
                                                        "Reserved",  "Engaged",   "WrapUp"};
-constexpr std::array<std::string_view, 4> kOriginNames{"manual", "presence_sync", "rona", "system"};
+constexpr std::array<std::string_view, 5> kOriginNames{"manual", "presence_sync", "rona", "system",
+                                                       "supervisor"};
 constexpr std::array<std::string_view, 2> kChannelNames{"poll", "notification"};
 
 template <class E, std::size_t N>
@@ -294,6 +295,23 @@ Result<Transition> apply(const AgentState& s, const AgentEvent& event, Timestamp
     } else if constexpr (std::is_same_v<E, WrapUpDone>) {
       if (auto err = expect(s, AgentStatus::wrap_up, e.contact, "wrap-up")) return *err;
       b.after_contact();
+    } else if constexpr (std::is_same_v<E, SupervisorSet>) {
+      if (s.status != AgentStatus::available && s.status != AgentStatus::idle &&
+          s.status != AgentStatus::wrap_up) {
+        return refuse(s, "a supervisor's state change");
+      }
+      n.remembered.reset();  // the supervisor's choice stands until the next Teams change
+      if (e.idle_code) {
+        b.enter(AgentStatus::idle, e.idle_code, IdleOrigin::supervisor);
+      } else {
+        b.enter(AgentStatus::available);
+      }
+    } else if constexpr (std::is_same_v<E, ForceLogout>) {
+      if (s.status == AgentStatus::logged_out) return unchanged(s);
+      if (s.status == AgentStatus::reserved && s.contact) b.effect(CancelRonaTimer{*s.contact});
+      b.clear_teams_busy();
+      n.remembered.reset();
+      b.enter(AgentStatus::logged_out);
     } else if constexpr (std::is_same_v<E, PresenceChanged>) {
       return on_presence(s, e, now);
     } else if constexpr (std::is_same_v<E, TeamsBusyCleared>) {

@@ -28,7 +28,7 @@
 //     contact is over for the agent (Decline, the caller hanging up while ringing, ContactEnded
 //     without wrap-up, WrapUpDone) a remembered mapped presence gives Idle(code, presence_sync),
 //     otherwise the agent is Available. RONA gives Idle(RONA, rona) regardless (rule 4).
-//  4. Idle(_, manual|rona|system) is never changed by sync. A manual Available stands until the
+//  4. Idle(_, manual|rona|system|supervisor) is never changed by sync. A manual Available stands until the
 //     next Teams change (edge trigger).
 //  With sync off (SyncDisabled, the default) presence is only recorded.
 //  Known limit of aggregation: while our session shows Busy, a user who goes DND and back to
@@ -55,11 +55,11 @@
 namespace ccteams {
 
 enum class AgentStatus : std::uint8_t { logged_out, available, idle, reserved, engaged, wrap_up };
-enum class IdleOrigin : std::uint8_t { manual, presence_sync, rona, system };
+enum class IdleOrigin : std::uint8_t { manual, presence_sync, rona, system, supervisor };
 enum class PresenceChannel : std::uint8_t { poll, notification };
 
 // API spellings: "LoggedOut", "Available", "Idle", "Reserved", "Engaged", "WrapUp";
-// origins "manual", "presence_sync", "rona", "system"; channels "poll", "notification".
+// origins "manual", "presence_sync", "rona", "system", "supervisor"; channels "poll", "notification".
 std::string_view agent_status_name(AgentStatus s);
 std::optional<AgentStatus> parse_agent_status(std::string_view name);
 std::string_view idle_origin_name(IdleOrigin o);
@@ -130,13 +130,21 @@ struct PresenceChanged {
   std::optional<IdleCodeId> mapped_code;  // mapping.lookup(observed.presence)
 };
 struct TeamsBusyCleared { Timestamp confirmed_at; };  // Graph acknowledged our clearPresence
+// A supervisor (or admin) sets the agent Available (no code) or Idle(code, supervisor). Allowed
+// from Available, Idle and WrapUp (ending the wrap-up); with a contact ringing or connected the
+// contact must be dealt with first (its own commands, a forced end or re-queue, or ForceLogout).
+struct SupervisorSet { std::optional<IdleCodeId> idle_code; };
+// Logs the agent out from any state: the way out that always works. A ringing offer's timer is
+// cancelled and our Teams session cleared; the app settles the agent's contact in the same
+// decision (re-queued or released: app/contact_center.hpp says how).
+struct ForceLogout {};
 struct SyncEnabled {};
 struct SyncDisabled {};
 
 using AgentEvent =
     std::variant<Login, Logout, SetAvailable, SetIdle, Offer, Accept, Decline, OfferWithdrawn,
                  RonaTimeout, ContactEnded, WrapUpDone, PresenceChanged, TeamsBusyCleared,
-                 SyncEnabled, SyncDisabled>;
+                 SyncEnabled, SyncDisabled, SupervisorSet, ForceLogout>;
 
 // Convenience: the PresenceChanged event for this update under this mapping.
 PresenceChanged presence_changed(ObservedPresence observed, const PresenceMapping& mapping);

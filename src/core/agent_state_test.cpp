@@ -135,6 +135,27 @@ std::vector<CommandCase> command_cases() {
       {"SyncOnWhileEngaged", base(S::engaged, false), SyncEnabled{},
        {S::engaged, {}, {}, kContact, {"SetTeamsBusy"}}},
       {"SyncOnWhileAvailable", base(S::available, false), SyncEnabled{}, {S::available}},
+      // A supervisor's state change: from Available, Idle and WrapUp only.
+      {"SupervisorIdlesAvailable", AV, SupervisorSet{kMeeting},
+       {S::idle, kMeeting, IdleOrigin::supervisor, {}, SC}},
+      {"SupervisorOverSyncIdle", IDs, SupervisorSet{kLunch},
+       {S::idle, kLunch, IdleOrigin::supervisor, {}, SC}},
+      {"SupervisorReturnsIdleToAvailable", IDr, SupervisorSet{}, {S::available, {}, {}, {}, SC}},
+      {"SupervisorEndsWrapUp", WU, SupervisorSet{}, {S::available, {}, {}, {}, SC}},
+      {"SupervisorIdlesFromWrapUp", WU, SupervisorSet{kLunch},
+       {S::idle, kLunch, IdleOrigin::supervisor, {}, SC}},
+      {"SupervisorSetLoggedOut", LO, SupervisorSet{}, refused()},
+      {"SupervisorSetReserved", RS, SupervisorSet{}, refused()},
+      {"SupervisorSetEngaged", EN, SupervisorSet{kLunch}, refused()},
+      // The forced log-out works from every state.
+      {"ForceLogoutLoggedOut", LO, ForceLogout{}, {S::logged_out}},
+      {"ForceLogoutAvailable", AV, ForceLogout{}, {S::logged_out, {}, {}, {}, SC}},
+      {"ForceLogoutIdle", IDr, ForceLogout{}, {S::logged_out, {}, {}, {}, SC}},
+      {"ForceLogoutReserved", RS, ForceLogout{},
+       {S::logged_out, {}, {}, {}, {"CancelRonaTimer", "ClearTeamsBusy", "StateChanged"}}},
+      {"ForceLogoutEngaged", EN, ForceLogout{},
+       {S::logged_out, {}, {}, {}, {"ClearTeamsBusy", "StateChanged"}}},
+      {"ForceLogoutWrapUp", WU, ForceLogout{}, {S::logged_out, {}, {}, {}, SC}},
   };
 }
 

@@ -64,8 +64,8 @@ std::optional<ContactStatus> parse_contact_status(std::string_view name) {
   return std::nullopt;
 }
 std::string_view end_reason_name(EndReason r) {
-  static constexpr std::array<std::string_view, 4> kNames{"none", "completed", "abandoned",
-                                                          "transferred_out"};
+  static constexpr std::array<std::string_view, 5> kNames{"none", "completed", "abandoned",
+                                                          "transferred_out", "forced"};
   return kNames[static_cast<int>(r)];
 }
 
@@ -200,6 +200,17 @@ Result<Contact> apply(const Contact& c, const ContactEvent& event, Timestamp now
                                                    " characters");
       }
       n.wrap_up_code = e.code;  // the status and its since do not change
+    } else if constexpr (std::is_same_v<E, ForceEnd>) {
+      if (c.status == ContactStatus::ended) return refuse(c, "end it again");
+      n.end_reason = EndReason::forced;
+      move_to(ContactStatus::ended);
+    } else if constexpr (std::is_same_v<E, Requeue>) {
+      if (c.status == ContactStatus::queued || c.status == ContactStatus::ended) {
+        return refuse(c, "re-queue it");
+      }
+      n.agent.reset();
+      drop_party(n);
+      move_to(ContactStatus::queued);  // enqueued_at untouched: it keeps its place
     }
     return n;
   };

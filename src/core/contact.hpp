@@ -10,6 +10,8 @@
 //                                           --end--> Ended(completed)
 //   Queued|Offered --caller hangs up--> Ended(abandoned)
 //   Ended --wrap-up code by its last agent--> Ended (the code is recorded)
+//   any but Ended --force end (a supervisor, or restart recovery)--> Ended(forced)
+//   Offered|Connected|OnHold|Consulting|Conferenced --re-queue--> Queued (its place kept)
 //
 // An agent party (consult, conference) rings first: `party_joined` is false until that agent
 // answers (PartyAnswered); a phone party counts as joined at once (telephony connects it).
@@ -35,12 +37,12 @@ namespace ccteams {
 enum class ContactStatus : std::uint8_t {
   queued, offered, connected, on_hold, consulting, conferenced, ended,
 };
-enum class EndReason : std::uint8_t { none, completed, abandoned, transferred_out };
+enum class EndReason : std::uint8_t { none, completed, abandoned, transferred_out, forced };
 
 // "Queued", "Offered", "Connected", "OnHold", "Consulting", "Conferenced", "Ended".
 std::string_view contact_status_name(ContactStatus s);
 std::optional<ContactStatus> parse_contact_status(std::string_view name);
-// "none", "completed", "abandoned", "transferred_out".
+// "none", "completed", "abandoned", "transferred_out", "forced".
 std::string_view end_reason_name(EndReason r);
 
 // A consult, conference or transfer party: another agent, or a phone number (a Teams expert's
@@ -95,10 +97,16 @@ struct PartyAnswered { UserId agent; };  // the consulted agent picks up
 struct PartyLeft { UserId agent; };      // the consulted agent declines, rings out or hangs up
 // The code an agent chose at wrap-up (at most kMaxWrapUpCodeLength characters).
 struct RecordWrapUp { UserId agent; std::string code; };
+// A supervisor (or restart recovery) ends a contact whatever its state; its agent stays on
+// record (as for End) so that they can still record a wrap-up code.
+struct ForceEnd {};
+// A supervisor (or restart recovery) puts the contact back in its queue, at its old place: the
+// agent and any party are dropped.
+struct Requeue {};
 
 using ContactEvent = std::variant<OfferTo, AcceptBy, DeclineBy, RonaBy, Hold, Resume, Consult,
                                   Conference, DropParty, Transfer, End, Abandon, PartyAnswered,
-                                  PartyLeft, RecordWrapUp>;
+                                  PartyLeft, RecordWrapUp, ForceEnd, Requeue>;
 
 inline constexpr std::size_t kMaxWrapUpCodeLength = 80;
 

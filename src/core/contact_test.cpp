@@ -88,6 +88,24 @@ std::vector<Case> cases() {
       {"PartyAnsweredConnected", at(S::connected), PartyAnswered{kOther}, {}},
       {"PartyLeftQueued", at(S::queued), PartyLeft{kOther}, {}},
       {"WrapUpCodeConnected", at(S::connected), RecordWrapUp{kAgent, "sold"}, {}},
+      // A supervisor's (or recovery's) way out: end from any open state, re-queue a handled one.
+      {"ForceEndQueued", at(S::queued), ForceEnd{}, S::ended},
+      {"ForceEndOffered", at(S::offered), ForceEnd{}, S::ended, Errc::conflict, {}, kAgent},
+      {"ForceEndConnected", at(S::connected), ForceEnd{}, S::ended, Errc::conflict, {}, kAgent},
+      {"ForceEndOnHold", at(S::on_hold), ForceEnd{}, S::ended},
+      {"ForceEndConsulting", at(S::consulting), ForceEnd{}, S::ended},
+      {"ForceEndConferenced", at(S::conferenced), ForceEnd{}, S::ended},
+      {"ForceEndEnded", at(S::ended), ForceEnd{}, {}},
+      {"RequeueOffered", at(S::offered), Requeue{}, S::queued, Errc::conflict, false,
+       std::optional<UserId>{}},
+      {"RequeueConnected", at(S::connected), Requeue{}, S::queued, Errc::conflict, false,
+       std::optional<UserId>{}},
+      {"RequeueOnHold", at(S::on_hold), Requeue{}, S::queued},
+      {"RequeueConsultingDropsParty", at(S::consulting), Requeue{}, S::queued, Errc::conflict,
+       false, std::optional<UserId>{}},
+      {"RequeueConferenced", at(S::conferenced), Requeue{}, S::queued},
+      {"RequeueQueued", at(S::queued), Requeue{}, {}},
+      {"RequeueEnded", at(S::ended), Requeue{}, {}},
   };
 }
 
@@ -190,7 +208,8 @@ TEST_P(ContactTransitions, Table) {
   if (c.agent) {
     EXPECT_EQ(r->agent, *c.agent);
   }
-  if (r->status == ContactStatus::connected || r->status == ContactStatus::offered) {
+  if (r->status == ContactStatus::connected || r->status == ContactStatus::offered ||
+      r->status == ContactStatus::queued) {
     EXPECT_FALSE(r->party);  // a party never outlives its consult
   }
 }

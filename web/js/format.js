@@ -57,6 +57,8 @@ export function originText(state) {
       return 'no answer (RONA)';
     case 'system':
       return 'set by the system';
+    case 'supervisor':
+      return 'set by a supervisor';
     default:
       return state.origin;
   }
