@@ -1,7 +1,7 @@
 // Issue 5's restart promise through the real binary: `ccteams demo` is killed with SIGKILL (no
 // shutdown code runs) while agents are Available, one contact rings and another waits; a new
-// process on the same data folder brings the states and the queue back, offers the ringing
-// contact again and keeps the queue counters and the stored wrap-up code.
+// process on the same data folder brings the states and the queue back, the ringing offer rings
+// on (no second offer is counted), and the queue counters and the stored wrap-up code stay.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -108,24 +108,78 @@ TEST(ContactCenterRestart, AKilledDemoComesBackWithStatesQueueOffersAndCounters)
   const auto t1 = again.login("agent1");
   auto states = agent_states(again, admin);
   EXPECT_EQ(states.at(me2).at("state"), "Available");
-  EXPECT_EQ(states.at(me1).at("state"), "Reserved");  // the ringing contact, offered again
+  EXPECT_EQ(states.at(me1).at("state"), "Reserved");  // the same offer rings on
   EXPECT_EQ(states.at(me1).at("contactId"), ringing);
   EXPECT_EQ(states.at(me3).at("state"), "LoggedOut");
   EXPECT_TRUE(states.at(me3).at("since").is_null());
-  const auto reoffered = contact_of(again, ringing, admin);
-  EXPECT_EQ(reoffered.at("state"), "Offered");
-  EXPECT_EQ(reoffered.at("agentId"), me1);
-  EXPECT_EQ(reoffered.at("offers"), 2);
+  const auto still_ringing = contact_of(again, ringing, admin);
+  EXPECT_EQ(still_ringing.at("state"), "Offered");
+  EXPECT_EQ(still_ringing.at("agentId"), me1);
+  EXPECT_EQ(still_ringing.at("offers"), 1);
   EXPECT_EQ(contact_of(again, waiting, admin).at("state"), "Queued");
   EXPECT_EQ(contact_of(again, handled, admin).at("wrapUpCode"), "sold");
   const auto stats = queue_stats(again, sales, admin);
-  EXPECT_EQ(stats.at("offered"), 3);  // two before the kill, and the re-offer
+  EXPECT_EQ(stats.at("offered"), 2);  // the two before the kill, and no re-offer
   EXPECT_EQ(stats.at("answered"), 1);
   EXPECT_EQ(stats.at("rona"), 0);
   EXPECT_EQ(stats.at("waiting"), 1);
   auto accepted = again.send("POST", "/api/v1/contacts/" + std::to_string(ringing) + "/accept",
                              "", t1);
   EXPECT_EQ(accepted.status, 200) << accepted.body;
+}
+
+// Issue 22's ways out over HTTP: a supervisor logs out an agent who talks to a customer (the
+// customer goes back to the queue), ends a contact whatever its state; agents may not; bad
+// bodies are refused; every override lands in the organisation's audit log with its actor.
+TEST(ContactCenterOverrides, SupervisorsForceAgentsAndContactsOutAndItIsAudited) {
+  DemoProcess demo;
+  ASSERT_NE(demo.port(), 0);
+  const auto admin = demo.login("admin");
+  const auto supervisor = demo.login("supervisor");
+  const auto t1 = demo.login("agent1");
+  const auto me1 = user_id(demo, t1);
+  const auto me2 = user_id(demo, demo.login("agent2"));
+  const auto sales = find_named(demo, "/api/v1/queues", "Sales", admin);
+  ASSERT_EQ(demo.send("POST", "/api/v1/me/session", "", t1).status, 200);
+  const auto id = call(demo, sales, admin);
+  const std::string path = "/api/v1/contacts/" + std::to_string(id);
+  ASSERT_EQ(demo.send("POST", path + "/accept", "", t1).status, 200);
+
+  const std::string agent1_state = "/api/v1/agents/" + std::to_string(me1) + "/state";
+  EXPECT_EQ(demo.send("PUT", "/api/v1/agents/" + std::to_string(me2) + "/state",
+                      R"({"state":"LoggedOut"})", t1).status, 403);
+  EXPECT_EQ(demo.send("POST", path + "/force-end", "", t1).status, 403);
+  auto busy = demo.send("PUT", agent1_state, R"({"state":"Available"})", supervisor);
+  EXPECT_EQ(busy.status, 409) << busy.body;
+  auto bad = demo.send("PUT", agent1_state, R"({"state":"Engaged"})", supervisor);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(parse(bad.body).at("error").at("code"), "invalid_input");
+
+  auto out = demo.send("PUT", agent1_state, R"({"state":"LoggedOut"})", supervisor);
+  ASSERT_EQ(out.status, 200) << out.body;
+  EXPECT_EQ(parse(out.body).at("state").at("state"), "LoggedOut");
+  EXPECT_EQ(contact_of(demo, id, admin).at("state"), "Queued");  // nobody else is logged in
+  EXPECT_EQ(demo.send("POST", path + "/requeue", "", supervisor).status, 409);
+  auto ended = demo.send("POST", path + "/force-end", "", supervisor);
+  ASSERT_EQ(ended.status, 200) << ended.body;
+  EXPECT_EQ(parse(ended.body).at("contact").at("endReason"), "forced");
+  EXPECT_EQ(demo.send("POST", path + "/force-end", "", supervisor).status, 409);
+  EXPECT_EQ(demo.send("POST", "/api/v1/contacts/999999/force-end", "", supervisor).status, 404);
+
+  auto audit = demo.get("/api/v1/connectors/msteams/audit?limit=20", admin);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  std::vector<std::string> seen;
+  const auto entries = parse(audit.body);
+  for (const auto& e : entries.at("items").as_array()) {
+    EXPECT_EQ(e.at("actor").at("username"), "supervisor") << json::serialize(e);
+    seen.push_back(std::string(e.at("action").as_string()) + " " +
+                   std::string(e.at("result").as_string()));
+  }
+  // Newest first: the refusals are recorded too.
+  EXPECT_EQ(seen, (std::vector<std::string>{"contact.force_end error", "contact.force_end error",
+                                            "contact.force_end ok",
+                                            "contact.requeue error", "agent.state ok",
+                                            "agent.state error"}));
 }
 
 }  // namespace

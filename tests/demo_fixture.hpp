@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
@@ -37,8 +38,12 @@ class DemoProcess {
   DemoProcess(std::filesystem::path data, bool owns_data, const std::vector<std::string>& extra = {})
       : data_(std::move(data)), owns_data_(owns_data) {
     std::vector<std::string> argv = {CCTEAMS_BINARY, "demo", "--port", "0", "--password", "pw",
-                                     "--password-hash", "minimum", "--agents", "3", "--simulation", "off",
+                                     "--password-hash", "minimum", "--simulation", "off",
                                      "--data", data_.string()};
+    // Three agents unless extra names another count (an option may be given once).
+    if (std::find(extra.begin(), extra.end(), "--agents") == extra.end()) {
+      argv.insert(argv.end(), {"--agents", "3"});
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<ChildProcess>(argv);
     if (!process_->wait_for_output("Password:", std::chrono::seconds(60))) {

@@ -52,6 +52,10 @@ Result<OrgCenter*> ContactCenter::org_center(OrgId org) {
     spdlog::error("contact center: loading org {} failed: {}", org.value, r.error().message);
     // Serve from what was loaded; the store's own error decides each later call.
   }
+  if (auto r = raw->finish(); !r) {
+    spdlog::error("contact center: storing org {}'s repairs failed: {}", org.value,
+                  r.error().message);
+  }
   return raw;
 }
 
@@ -60,7 +64,25 @@ auto ContactCenter::with_org(OrgId org, Fn&& fn) -> decltype(fn(std::declval<Org
   auto center = org_center(org);
   if (!center) return std::move(center).error();
   std::lock_guard lock((*center)->mu);
-  return fn(**center);
+  auto result = fn(**center);
+  // One decision, one transaction: nothing the call decided is acknowledged before it is stored.
+  if (auto written = (*center)->finish(); !written) return std::move(written).error();
+  return result;
+}
+
+std::uint64_t ContactCenter::repairs() const { return deps_->repairs.load(); }
+
+Result<AgentStateView> ContactCenter::supervise(OrgId org, UserId agent, AgentStatus status,
+                                                std::optional<IdleCodeId> idle_code) {
+  return with_org(org, [&](OrgCenter& oc) {
+    return oc.supervise(agent, SupervisorTarget{status, idle_code});
+  });
+}
+Result<Contact> ContactCenter::force_end(OrgId org, ContactId id) {
+  return with_org(org, [&](OrgCenter& oc) { return oc.force_end(id); });
+}
+Result<Contact> ContactCenter::requeue_contact(OrgId org, ContactId id) {
+  return with_org(org, [&](OrgCenter& oc) { return oc.requeue_contact(id); });
 }
 
 Result<void> ContactCenter::recover() {

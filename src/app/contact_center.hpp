@@ -4,10 +4,24 @@
 // core/routing); this service feeds them the time, persists their results, runs the timers
 // they ask for and publishes every change.
 //
+// One transaction per decision: everything one call changes (the contact, every agent it
+// touches, the queue counters, the event log) is written in one store transaction, or nothing
+// is (org_center.hpp says how); a crash leaves the state before or after a call, never half.
+//
 // State: one OrgCenter per organisation, loaded from the store on first use (which is also the
-// restart recovery: persisted states and open contacts come back; an agent that was ringing is
-// released and the contact offered again). recover() loads every organisation with live state
-// at start-up so that queued contacts are routed without waiting for a request.
+// restart recovery: persisted states and open contacts come back with their timers; a ringing
+// offer or consult rings on for the rest of its RONA time and counts no new offer).
+// recover() loads every organisation with live state at start-up so that queued contacts are
+// routed without waiting for a request. Loading checks that agents and contacts agree and
+// repairs what an older version or a torn write left, each repair logged and counted
+// (repairs()): a contact offered to or handled by an agent who is elsewhere goes back to its
+// queue at its old place; a consult whose consulted agent is elsewhere ends (the customer stays
+// with the primary agent); an agent ringing for a contact not offered to them is released; an
+// agent Engaged on a contact they no longer handle goes to WrapUp (their profile's time) and
+// then Available. org_center_recovery.cpp has the rules in code.
+//
+// Nobody is left with only refusals: supervise() logs any agent out or sets their state, and
+// force_end() / requeue_contact() end or re-queue any open contact, releasing its agents.
 //
 // Errors: conflict when the state machines refuse (their sentence is passed on), not_found for
 // another organisation's or an unknown contact, invalid_input for bad targets, forbidden when
@@ -29,6 +43,7 @@
 
 #include "app/cc_event_hub.hpp"
 #include "app/cc_json.hpp"
+#include "app/metrics.hpp"
 #include "app/ports/account_store.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/contact_center_store.hpp"
@@ -69,6 +84,7 @@ struct PresenceHooks {
 struct ContactCenterOptions {
   Millis event_retention = std::chrono::hours(24);  // the event log keeps this much history
   std::size_t prune_every_events = 1000;            // how often the log is pruned
+  Counter* repairs_metric = nullptr;  // counts load()'s repairs too, when set; must outlive
 };
 
 class ContactCenter {
@@ -98,6 +114,20 @@ class ContactCenter {
   Result<std::vector<AgentStateView>> agent_states(OrgId org);
   Result<QueueStatsView> queue_stats(OrgId org, QueueId queue);
   Result<std::vector<QueueStatsView>> all_queue_stats(OrgId org);
+  // A supervisor or admin sets agent's state: status logged_out (forced from any state: a
+  // contact ringing for them is re-queued, one they talk on is re-queued with its consulted
+  // agent released, a consult they are on ends), available or idle (idle_code, origin
+  // supervisor; from Available, Idle or WrapUp: conflict naming the contact otherwise).
+  // invalid_input for an unknown or inactive idle code or an account without the agent role.
+  Result<AgentStateView> supervise(OrgId org, UserId agent, AgentStatus status,
+                                   std::optional<IdleCodeId> idle_code);
+  // Ends (Ended, reason "forced") or re-queues (at its old place) any open contact, releasing
+  // the agents that ring or talk for it (talking: wrap-up as after an ordinary end). conflict
+  // when it has ended already, or (re-queue) is already queued.
+  Result<Contact> force_end(OrgId org, ContactId id);
+  Result<Contact> requeue_contact(OrgId org, ContactId id);
+  // Inconsistencies repaired while loading organisations since start (metrics).
+  std::uint64_t repairs() const;
 
   // ---- contacts ----
   // A customer calls queue (demo telephony). invalid_input ("queueId") for an unknown queue.
@@ -122,9 +152,10 @@ class ContactCenter {
   // Before serving only.
   void set_presence_hooks(PresenceHooks hooks);
   // Applies a batch of presence updates (DESIGN.md rules 0-5 in core/agent_state) under one
-  // lock: the states that changed are stored in one transaction, their events in another, then
-  // published; agents returned to Available are offered waiting contacts. Updates for agents
-  // that were never configured are ignored. When the store refuses, nothing changes.
+  // lock: the states that changed, their events and any offers it leads to are stored in one
+  // transaction, then published; agents returned to Available are offered waiting contacts.
+  // Updates for agents that were never configured are ignored. When the store refuses,
+  // nothing changes.
   Result<PresenceApplyReport> apply_presences(OrgId org, std::vector<AgentPresenceUpdate> updates,
                                               const PresenceMapping& mapping);
   // SyncEnabled / SyncDisabled for these agents (the effective gate presence sync computes).

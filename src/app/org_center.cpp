@@ -1,5 +1,5 @@
-// OrgCenter: agent states, commits, events and restart recovery. Contacts and routing are in
-// org_center_contacts.cpp.
+// OrgCenter: agent commands, the decision's commits and its one write, events. Contacts and
+// routing are in org_center_contacts.cpp, load and the ways out in org_center_recovery.cpp.
 #include "app/org_center.hpp"
 
 #include <boost/json.hpp>
@@ -9,68 +9,6 @@
 namespace ccteams {
 
 namespace json = boost::json;
-
-Result<void> OrgCenter::load() {
-  auto states = deps_.store.list_agent_states(org_);
-  if (!states) return std::move(states).error();
-  auto open = deps_.store.list_open_contacts(org_);
-  if (!open) return std::move(open).error();
-  auto counts = deps_.store.list_queue_counts(org_);
-  if (!counts) return std::move(counts).error();
-  for (auto& s : *states) agents_[s.agent] = s;
-  for (auto& c : *open) contacts_[c.id] = c;
-  for (const auto& k : *counts) counters_[k.queue] = Counters{k.offered, k.answered, k.rona};
-  const Timestamp now = deps_.clock.now();
-  // Whether agent's desktop rings for contact (a stale state must not block the release).
-  auto rings = [&](UserId agent, ContactId contact) {
-    const AgentState s = current(agent);
-    return s.status == AgentStatus::reserved && s.contact == contact;
-  };
-  // A ringing offer or consult cannot survive a restart (its desktop is gone): release the
-  // agent; an offered contact goes back to its place and is offered again below, a consult
-  // returns the customer to the primary agent.
-  std::vector<ContactId> ids;
-  for (const auto& [id, c] : contacts_) ids.push_back(id);
-  for (ContactId id : ids) {
-    const Contact c = contacts_.at(id);
-    Result<Contact> released = c;
-    if (c.status == ContactStatus::offered && c.agent) {
-      std::vector<AgentStep> steps;
-      if (rings(*c.agent, id)) steps.push_back({*c.agent, OfferWithdrawn{id}});
-      released = settle(c, DeclineBy{*c.agent}, std::move(steps));
-    } else if (auto party = party_agent(c); party && !c.party_joined) {
-      std::vector<AgentStep> steps;
-      if (rings(*party, id)) steps.push_back({*party, OfferWithdrawn{id}});
-      released = settle(c, PartyLeft{*party}, std::move(steps), PartyRule::caller_decides);
-    }
-    if (!released) return std::move(released).error();
-  }
-  for (auto& [agent, s] : agents_) {
-    if (s.status == AgentStatus::available) {
-      auto cfg = deps_.store.get_agent(org_, agent);
-      if (cfg) table_.agent_available(agent, cfg->queues, s.since.value_or(now));
-    } else if (s.status == AgentStatus::reserved && s.contact) {
-      // Ringing for a contact that is gone or no longer offered to them: nothing to answer.
-      const AgentState before = s;
-      if (auto at = apply(before, OfferWithdrawn{*s.contact}, now)) {
-        if (auto r = commit_agent(before, *at); !r) return r;
-      }
-    } else if (s.status == AgentStatus::wrap_up && s.contact) {
-      const UserId a = agent;
-      const ContactId c = *s.contact;
-      wrap_timers_[agent] = deps_.scheduler.schedule(
-          s.since.value_or(now) + profile_of(agent).wrap_up(),
-          [run = deps_.run_in_org, org = org_, a, c] {
-            run(org, [a, c](OrgCenter& oc) { oc.on_wrap_up(a, c); });
-          });
-    }
-  }
-  for (auto& [id, c] : contacts_) {
-    if (c.status == ContactStatus::queued) table_.enqueue(id, c.queue, c.enqueued_at);
-  }
-  dispatch();
-  return ok();
-}
 
 AgentState OrgCenter::current(UserId agent) const {
   auto it = agents_.find(agent);
@@ -128,7 +66,7 @@ Result<AgentStateView> OrgCenter::login(UserId agent, std::optional<IdleCodeId> 
   }
   auto t = apply(*before, Login{idle_code}, deps_.clock.now());
   if (!t) return std::move(t).error();
-  if (auto r = commit_agent(*before, *t); !r) return std::move(r).error();
+  commit_agent(*before, *t);
   dispatch();
   return view(current(agent));
 }
@@ -138,7 +76,7 @@ Result<AgentStateView> OrgCenter::logout(UserId agent) {
   if (!before) return std::move(before).error();
   auto t = apply(*before, Logout{}, deps_.clock.now());
   if (!t) return std::move(t).error();
-  if (auto r = commit_agent(*before, *t); !r) return std::move(r).error();
+  commit_agent(*before, *t);
   return view(t->state);
 }
 
@@ -147,7 +85,7 @@ Result<AgentStateView> OrgCenter::set_available(UserId agent) {
   if (!before) return std::move(before).error();
   auto t = apply(*before, SetAvailable{}, deps_.clock.now());
   if (!t) return std::move(t).error();
-  if (auto r = commit_agent(*before, *t); !r) return std::move(r).error();
+  commit_agent(*before, *t);
   dispatch();
   return view(current(agent));
 }
@@ -165,7 +103,7 @@ Result<AgentStateView> OrgCenter::set_idle(UserId agent, IdleCodeId code_id) {
   if (auto r = check_manual_idle_code(*code, profile_of(agent)); !r) return std::move(r).error();
   auto t = apply(*before, SetIdle{code_id}, deps_.clock.now());
   if (!t) return std::move(t).error();
-  if (auto r = commit_agent(*before, *t); !r) return std::move(r).error();
+  commit_agent(*before, *t);
   return view(t->state);
 }
 
@@ -206,34 +144,67 @@ bool stored_fields_changed(const AgentState& before, const AgentState& s) {
 
 }  // namespace
 
-Result<void> OrgCenter::commit_agent(const AgentState& before, const Transition& t) {
-  if (stored_fields_changed(before, t.state)) {
-    if (auto r = deps_.store.put_agent_state(org_, t.state); !r) return r;
-  }
+void OrgCenter::commit_agent(const AgentState& before, const Transition& t) {
+  if (stored_fields_changed(before, t.state)) decision_.states[t.state.agent] = t.state;
   adopt_agent(before, t);
+}
+
+Result<void> OrgCenter::finish() {
+  auto written = write_decision();
+  if (!written) {
+    // Memory ran ahead of the store: the store is the truth, as after a restart.
+    spdlog::error("contact center: a decision of org {} was not stored: {}; reloading the "
+                  "organisation from the store",
+                  org_.value, written.error().message);
+    reload();
+  }
+  return written;
+}
+
+Result<void> OrgCenter::write_decision() {
+  for (QueueId q : std::exchange(decision_.queues, {})) {
+    auto stats = queue_stats(q);
+    if (stats) emit(std::nullopt, "queue.stats", json::object{{"queue", queue_stats_to_json(*stats)}});
+  }
+  Decision d = std::exchange(decision_, Decision{});
+  CcCommit change;
+  change.contacts.reserve(d.contacts.size());
+  for (auto& [id, c] : d.contacts) change.contacts.push_back(std::move(c));
+  change.states.reserve(d.states.size());
+  for (auto& [agent, s] : d.states) change.states.push_back(std::move(s));
+  change.events = std::move(d.events);
+  if (!change.empty()) {
+    auto stored = deps_.store.commit(org_, change);
+    if (!stored) return std::move(stored).error();
+    for (const auto& rec : *stored) deps_.hub.publish(rec);
+    deps_.events_since_prune += stored->size();
+  }
+  for (auto& hook : d.after_commit) hook();
+  if (deps_.events_since_prune >= deps_.options.prune_every_events) {
+    deps_.events_since_prune = 0;
+    if (auto r = deps_.store.prune_events(deps_.clock.now() - deps_.options.event_retention); !r) {
+      spdlog::warn("contact center: pruning the event log failed: {}", r.error().message);
+    }
+  }
   return ok();
 }
 
-Result<void> OrgCenter::commit_agents(const std::vector<std::pair<AgentState, Transition>>& steps) {
-  std::vector<AgentState> changed;
-  for (const auto& [before, t] : steps) {
-    if (stored_fields_changed(before, t.state)) changed.push_back(t.state);
+void OrgCenter::reload() {
+  decision_ = Decision{};
+  rona_timers_.clear();  // the handles cancel on destruction
+  wrap_timers_.clear();
+  agents_.clear();
+  contacts_.clear();
+  counters_.clear();
+  table_ = RoutingTable{};
+  if (auto r = load(); !r) {
+    spdlog::error("contact center: reloading org {} failed: {}", org_.value, r.error().message);
   }
-  if (auto r = deps_.store.put_agent_states(org_, changed); !r) return r;
-  std::vector<NewCcEvent> events;
-  batched_events_ = &events;
-  for (const auto& [before, t] : steps) adopt_agent(before, t);
-  batched_events_ = nullptr;
-  auto stored = deps_.store.append_events(org_, events);
-  if (!stored) {
-    // The states are committed; a lost event is repaired by the desktops' next GET.
-    spdlog::error("contact center: {} events not stored: {}", events.size(),
-                  stored.error().message);
-    return ok();
+  if (auto r = write_decision(); !r) {
+    // The repairs stay in memory; the next load makes them again from the same store.
+    spdlog::error("contact center: repairs of org {} not stored: {}", org_.value,
+                  r.error().message);
   }
-  for (const auto& rec : *stored) deps_.hub.publish(rec);
-  deps_.events_since_prune += stored->size();  // the next single event prunes when due
-  return ok();
 }
 
 void OrgCenter::adopt_agent(const AgentState& before, const Transition& t) {
@@ -272,16 +243,22 @@ void OrgCenter::adopt_agent(const AgentState& before, const Transition& t) {
       published = true;
     } else if (std::holds_alternative<SetTeamsBusy>(effect) ||
                std::holds_alternative<ClearTeamsBusy>(effect)) {
-      // Presence sync's outbound writer (it only queues the intent).
-      if (deps_.presence.teams_effect) deps_.presence.teams_effect(org_, effect);
+      // Presence sync's outbound writer (it only queues the intent), once the change is stored.
+      if (deps_.presence.teams_effect) {
+        decision_.after_commit.emplace_back(
+            [hook = deps_.presence.teams_effect, org = org_, effect] { hook(org, effect); });
+      }
     }
     // RequeueContact is done by the contact operation that caused it (it holds the contact).
   }
   if (s.status != AgentStatus::wrap_up) wrap_timers_.erase(s.agent);
-  if (before.status == AgentStatus::logged_out && s.status != AgentStatus::logged_out) {
-    if (deps_.presence.login) deps_.presence.login(org_, s.agent, true);
-  } else if (before.status != AgentStatus::logged_out && s.status == AgentStatus::logged_out) {
-    if (deps_.presence.login) deps_.presence.login(org_, s.agent, false);
+  const bool was_in = before.status != AgentStatus::logged_out;
+  const bool is_in = s.status != AgentStatus::logged_out;
+  if (was_in != is_in && deps_.presence.login) {
+    decision_.after_commit.emplace_back(
+        [hook = deps_.presence.login, org = org_, agent = s.agent, is_in] {
+          hook(org, agent, is_in);
+        });
   }
 }
 
@@ -316,7 +293,7 @@ Result<PresenceApplyReport> OrgCenter::apply_presences(std::vector<AgentPresence
       steps.emplace_back(std::move(before), std::move(*t));
     }
   }
-  if (auto r = commit_agents(steps); !r) return std::move(r).error();
+  for (const auto& [before, t] : steps) commit_agent(before, t);
   if (report.state_changes > 0) dispatch();
   return report;
 }
@@ -334,7 +311,7 @@ Result<void> OrgCenter::set_sync_enabled(const std::vector<UserId>& agents, bool
     steps.emplace_back(std::move(before), std::move(*t));
   }
   if (steps.empty()) return ok();
-  if (auto r = commit_agents(steps); !r) return r;
+  for (const auto& [before, t] : steps) commit_agent(before, t);
   dispatch();
   return ok();
 }
@@ -349,9 +326,8 @@ Result<void> OrgCenter::teams_busy_cleared(UserId agent, Timestamp at) {
   return ok();
 }
 
-Result<void> OrgCenter::commit_contact(const Contact& before, const Contact& c) {
-  auto stored = deps_.store.put_contact(c);
-  if (!stored) return std::move(stored).error();
+void OrgCenter::commit_contact(const Contact& before, const Contact& c) {
+  decision_.contacts[c.id] = c;
   // The same deltas the store's counters take (migration 5), so memory and store agree.
   Counters& k = counters_[c.queue];
   k.offered += c.offers - before.offers;
@@ -369,30 +345,13 @@ Result<void> OrgCenter::commit_contact(const Contact& before, const Contact& c) 
   }
   emit_contact(c);
   emit_queue(c.queue);
-  return ok();
 }
 
 void OrgCenter::emit(std::optional<UserId> agent, std::string type, json::object body) {
   const Timestamp now = deps_.clock.now();
   json::object full{{"type", type}, {"at", format_iso8601(now)}};
   for (auto& kv : body) full.insert_or_assign(kv.key(), std::move(kv.value()));
-  if (batched_events_ != nullptr) {
-    batched_events_->push_back(NewCcEvent{agent, std::move(type), now, json::serialize(full)});
-    return;
-  }
-  auto rec = deps_.store.append_event(org_, agent, type, now, json::serialize(full));
-  if (!rec) {
-    // The change itself is committed; a lost event is repaired by the desktop's next GET.
-    spdlog::error("contact center: event {} not stored: {}", type, rec.error().message);
-    return;
-  }
-  deps_.hub.publish(*rec);
-  if (++deps_.events_since_prune >= deps_.options.prune_every_events) {
-    deps_.events_since_prune = 0;
-    if (auto r = deps_.store.prune_events(now - deps_.options.event_retention); !r) {
-      spdlog::warn("contact center: pruning the event log failed: {}", r.error().message);
-    }
-  }
+  decision_.events.push_back(NewCcEvent{agent, std::move(type), now, json::serialize(full)});
 }
 
 void OrgCenter::emit_agent_state(const AgentState& s) {
@@ -405,11 +364,7 @@ void OrgCenter::emit_contact(const Contact& c) {
   emit(c.agent, "contact", json::object{{"contact", contact_to_json(c)}});
 }
 
-void OrgCenter::emit_queue(QueueId queue) {
-  auto stats = queue_stats(queue);
-  if (!stats) return;
-  emit(std::nullopt, "queue.stats", json::object{{"queue", queue_stats_to_json(*stats)}});
-}
+void OrgCenter::emit_queue(QueueId queue) { decision_.queues.insert(queue); }
 
 Result<QueueStatsView> OrgCenter::queue_stats(QueueId queue) {
   auto q = deps_.store.get_queue(org_, queue);

@@ -1,12 +1,22 @@
 #pragma once
 // Internal to app/contact_center: one organisation's live contact-center state. See
 // contact_center.hpp for the contract; every method here requires `mu` to be held.
+//
+// One transaction per decision. Every entry into an organisation (a command, a timer, a presence
+// batch, load) is one decision: while it runs, memory changes at once and the writes it implies
+// (each contact's and agent's last version, the events) gather in `decision_`; finish() writes
+// them in one store transaction, then publishes the events and runs the presence hooks. A crash
+// leaves the store before or after the whole decision. If that write fails, memory is rebuilt
+// from the store (load(), the same path as a restart) and the caller gets the error.
+// Files: org_center.cpp (agent commands, commits, events), org_center_contacts.cpp (contacts,
+// routing, timers), org_center_recovery.cpp (load, repairs at start, the supervisor's ways out).
 
 #include <atomic>
 #include <boost/json/fwd.hpp>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
@@ -27,6 +37,18 @@ struct ContactCenter::Deps {
   std::function<void(OrgId, std::function<void(OrgCenter&)>)> run_in_org;
   PresenceHooks presence;
   std::atomic<std::size_t> events_since_prune{0};
+  std::atomic<std::uint64_t> repairs{0};  // inconsistencies load() repaired (all orgs)
+  void repaired() {
+    ++repairs;
+    if (options.repairs_metric != nullptr) options.repairs_metric->inc();
+  }
+};
+
+// What a supervisor (or admin) sets an agent to: LoggedOut (forced), Available, or
+// Idle(idle_code, supervisor).
+struct SupervisorTarget {
+  AgentStatus status = AgentStatus::available;
+  std::optional<IdleCodeId> idle_code;
 };
 
 class OrgCenter {
@@ -34,8 +56,12 @@ class OrgCenter {
   OrgCenter(OrgId org, ContactCenter::Deps& deps) : org_(org), deps_(deps) {}
   std::mutex mu;
 
-  // Restores persisted states and open contacts (see contact_center.hpp), then routes.
+  // Restores persisted states and open contacts, repairs what disagrees (the rules are in
+  // contact_center.hpp), restores the timers with their remaining time, then routes.
   Result<void> load();
+  // Ends the decision under way: writes it in one transaction, then publishes and runs hooks.
+  // On a write failure memory is reloaded from the store and the error returned.
+  Result<void> finish();
 
   Result<AgentStateView> login(UserId agent, std::optional<IdleCodeId> idle_code);
   Result<AgentStateView> logout(UserId agent);
@@ -59,6 +85,12 @@ class OrgCenter {
   Result<AgentStateView> wrap_up(UserId agent, ContactId id, const std::string& code);
   Result<Contact> abandon(ContactId id);
 
+  // The ways out that always exist (org_center_recovery.cpp): a supervisor sets an agent's state
+  // or logs them out whatever they hold, and ends or re-queues any open contact.
+  Result<AgentStateView> supervise(UserId agent, SupervisorTarget target);
+  Result<Contact> force_end(ContactId id);
+  Result<Contact> requeue_contact(ContactId id);
+
   Result<PresenceApplyReport> apply_presences(std::vector<AgentPresenceUpdate> updates,
                                               const PresenceMapping& mapping);
   Result<void> set_sync_enabled(const std::vector<UserId>& agents, bool enabled);
@@ -78,6 +110,14 @@ class OrgCenter {
   };
   // Whether settle() adds the consulted agent's change (party_agent_change) by itself.
   enum class PartyRule : std::uint8_t { derive, caller_decides };
+  // The writes of the decision under way (see the top of this file).
+  struct Decision {
+    std::map<ContactId, Contact> contacts;  // the last version of each changed contact
+    std::map<UserId, AgentState> states;    // the last version of each changed agent
+    std::vector<NewCcEvent> events;
+    std::set<QueueId> queues;                     // whose stats are published at the end
+    std::vector<std::function<void()>> after_commit;  // presence hooks, in order
+  };
 
   // The agent's current state (LoggedOut when never seen). forbidden when the account lacks
   // the agent role; creates the agent's settings row with defaults when missing.
@@ -100,15 +140,28 @@ class OrgCenter {
                          PartyRule party = PartyRule::derive);
   // The agent event a consulted agent's change means (timeouts from their desktop profile).
   AgentEvent party_event(const PartyAgentChange& change, ContactId contact);
-  // Persist, update routing membership, carry out the effects and publish.
-  Result<void> commit_agent(const AgentState& before, const Transition& t);
-  // commit_agent without the store write (the caller stored the state already).
+  // Adopts the new state (memory, routing membership, timers, hooks) and adds it and its event
+  // to the decision.
+  void commit_agent(const AgentState& before, const Transition& t);
+  // commit_agent without the write (bookkeeping that is not stored, such as the echo window).
   void adopt_agent(const AgentState& before, const Transition& t);
-  // Applies one event to each agent, storing the changed states in one transaction and their
-  // events in another (presence sync's batches). nullopt transitions are skipped.
-  Result<void> commit_agents(const std::vector<std::pair<AgentState, Transition>>& steps);
-  // Persist and publish; the queue counters move by after's counts minus before's.
-  Result<void> commit_contact(const Contact& before, const Contact& after);
+  // Adopts the contact and adds it and its event to the decision; the queue counters move by
+  // after's counts minus before's (as the store's do).
+  void commit_contact(const Contact& before, const Contact& after);
+  // Writes the decision in one transaction, publishes its events, runs its hooks.
+  Result<void> write_decision();
+  // Forgets everything in memory (timers cancelled) and loads again from the store.
+  void reload();
+  // The steps that release the agents whose state points at c (ringing: OfferWithdrawn,
+  // talking: ContactEnded with their wrap-up), for a contact taken away from them.
+  std::vector<AgentStep> release_steps(const Contact& c);
+  // load()'s repairs (org_center_recovery.cpp); each is logged and counted.
+  Result<void> repair_contact(const Contact& c);
+  Result<void> repair_agent(const AgentState& s, Timestamp now);
+  void restore_timers(Timestamp now);
+  // Whether the agent's desktop rings for / talks on contact id.
+  bool rings(UserId agent, ContactId id) const;
+  bool talks(UserId agent, ContactId id) const;
   void requeue(const Contact& c);
   // Offers waiting contacts to available agents (core RoutingTable decides).
   void dispatch();
@@ -127,8 +180,7 @@ class OrgCenter {
   std::map<std::pair<ContactId, UserId>, std::unique_ptr<TimerHandle>> rona_timers_;
   std::unordered_map<UserId, std::unique_ptr<TimerHandle>> wrap_timers_;
   std::unordered_map<QueueId, Counters> counters_;
-  // While commit_agents runs: emit() collects events here instead of storing each one.
-  std::vector<NewCcEvent>* batched_events_ = nullptr;
+  Decision decision_;
 };
 
 }  // namespace ccteams

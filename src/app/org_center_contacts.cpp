@@ -81,10 +81,8 @@ Result<Contact> OrgCenter::settle(Contact c, const ContactEvent& event,
     }
     planned.emplace_back(std::move(before), std::move(*t));
   }
-  if (auto r = commit_contact(c, *after); !r) return std::move(r).error();
-  for (const auto& [before, t] : planned) {
-    if (auto r = commit_agent(before, t); !r) return std::move(r).error();
-  }
+  commit_contact(c, *after);
+  for (const auto& [before, t] : planned) commit_agent(before, t);
   return after;
 }
 
@@ -97,6 +95,9 @@ Result<Contact> OrgCenter::new_contact(QueueId queue, std::string caller) {
     return std::move(q).error();
   }
   const Timestamp now = deps_.clock.now();
+  // The one write outside the decision's transaction: the id comes from the store. A crash
+  // before the decision's write loses only the contact's first event; the Queued contact is
+  // complete and load() queues it again.
   auto stored = deps_.store.put_contact(ccteams::new_contact(ContactId{}, org_, queue,
                                                              std::move(caller), now));
   if (!stored) return std::move(stored).error();
@@ -188,10 +189,7 @@ void OrgCenter::on_wrap_up(UserId agent, ContactId id) {
   const AgentState before = current(agent);
   auto at = apply(before, WrapUpDone{id}, deps_.clock.now());
   if (!at) return;  // the agent finished wrap-up by hand meanwhile
-  if (auto r = commit_agent(before, *at); !r) {
-    spdlog::error("contact center: storing wrap-up end failed: {}", r.error().message);
-    return;
-  }
+  commit_agent(before, *at);
   dispatch();
 }
 
@@ -257,10 +255,8 @@ Result<AgentStateView> OrgCenter::wrap_up(UserId agent, ContactId id, const std:
       return std::move(ct).error();
     }
   }
-  if (coded) {
-    if (auto r = deps_.store.put_contact(*coded); !r) return std::move(r).error();
-  }
-  if (auto r = commit_agent(before, *at); !r) return std::move(r).error();
+  if (coded) decision_.contacts[coded->id] = *coded;
+  commit_agent(before, *at);
   if (!code.empty()) {
     emit(agent, "contact.wrapup",
          boost::json::object{{"contactId", id.value}, {"agentId", agent.value}, {"code", code}});

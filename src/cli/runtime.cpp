@@ -33,6 +33,7 @@
 #include "app/demo_callers.hpp"
 #include "cli/demo.hpp"
 // ---- end contact center ----
+#include "app/connector_service.hpp"
 #include "cli/connector_wiring.hpp"  // Teams connector (issue 4)
 #include "cli/presence_sync_wiring.hpp"  // presence sync (issue 6)
 #include "cli/directory_wiring.hpp"  // Teams directory (issue 7)
@@ -151,9 +152,13 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   impl->cc_store = std::make_unique<store::SqliteContactCenterStore>(db);
   impl->cc_scheduler = std::make_unique<AsioScheduler>(impl->ioc);
   impl->cc_config = std::make_unique<CcConfigService>(impl->store->accounts(), *impl->cc_store);
+  ContactCenterOptions cc_options;
+  cc_options.repairs_metric = &impl->metrics.counter(
+      "contact_center_recovery_repairs_total",
+      "Agents and contacts that disagreed when an organisation was loaded, and were repaired");
   impl->cc_center = std::make_unique<ContactCenter>(*impl->cc_store, impl->store->accounts(),
                                                     impl->clock, *impl->cc_scheduler,
-                                                    impl->cc_events);
+                                                    impl->cc_events, cc_options);
   impl->cc_api = std::make_unique<http::CcApiContext>(
       http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
                          *impl->cc_store, impl->options.demo});
@@ -168,6 +173,8 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
       impl->router);
   if (!connector) return std::move(connector).error();
   impl->connector = std::move(*connector);
+  // The organisation's audit log also records supervisors' overrides of agents and contacts.
+  impl->cc_api->audit = impl->connector->service().audit_hook();
   // ---- end Teams connector ----
   // ---- presence sync (issue 6) and the connector's sync accounts (issue 4) ----
   auto presence = PresenceSyncWiring::create(

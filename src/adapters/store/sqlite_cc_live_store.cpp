@@ -21,7 +21,8 @@ AgentState read_agent_state(const Statement& st) {
 }
 
 EndReason parse_end_reason(std::string_view name) {
-  for (EndReason r : {EndReason::completed, EndReason::abandoned, EndReason::transferred_out}) {
+  for (EndReason r : {EndReason::completed, EndReason::abandoned, EndReason::transferred_out,
+                      EndReason::forced}) {
     if (end_reason_name(r) == name) return r;
   }
   return EndReason::none;
@@ -130,18 +131,6 @@ Result<void> SqliteContactCenterStore::put_agent_state(OrgId org, const AgentSta
   return upsert_agent_state(conn, org, s);
 }
 
-Result<void> SqliteContactCenterStore::put_agent_states(OrgId org,
-                                                        const std::vector<AgentState>& states) {
-  if (states.empty()) return ok();
-  auto conn = db_.lock();
-  auto tx = conn.begin();
-  if (!tx) return std::move(tx).error();
-  for (const auto& s : states) {
-    if (auto r = upsert_agent_state(conn, org, s); !r) return r;
-  }
-  return tx->commit();
-}
-
 Result<std::vector<AgentState>> SqliteContactCenterStore::list_agent_states(OrgId org) {
   auto conn = db_.lock();
   auto st = conn.prepare(sql::kSelectAgentStates);
@@ -149,6 +138,19 @@ Result<std::vector<AgentState>> SqliteContactCenterStore::list_agent_states(OrgI
   st->bind_int64(1, org.value);
   return read_all_rows(*st, read_agent_state);
 }
+
+namespace {
+
+Result<void> update_contact(SqliteConnection& conn, const Contact& contact) {
+  auto st = conn.prepare(sql::kUpdateContact);
+  if (!st) return std::move(st).error();
+  bind_contact(*st, contact);
+  if (auto r = st->run(); !r) return r;
+  if (conn.changes() == 0) return no_contact();
+  return ok();
+}
+
+}  // namespace
 
 Result<Contact> SqliteContactCenterStore::put_contact(const Contact& contact) {
   auto conn = db_.lock();
@@ -163,11 +165,7 @@ Result<Contact> SqliteContactCenterStore::put_contact(const Contact& contact) {
     out.id = ContactId{*id};
     return out;
   }
-  auto st = conn.prepare(sql::kUpdateContact);
-  if (!st) return std::move(st).error();
-  bind_contact(*st, contact);
-  if (auto r = st->run(); !r) return std::move(r).error();
-  if (conn.changes() == 0) return no_contact();
+  if (auto r = update_contact(conn, contact); !r) return std::move(r).error();
   return out;
 }
 
@@ -258,15 +256,22 @@ Result<CcEventRecord> SqliteContactCenterStore::append_event(OrgId org, std::opt
   return rec;
 }
 
-Result<std::vector<CcEventRecord>> SqliteContactCenterStore::append_events(
-    OrgId org, const std::vector<NewCcEvent>& events) {
+Result<std::vector<CcEventRecord>> SqliteContactCenterStore::commit(OrgId org,
+                                                                   const CcCommit& change) {
   std::vector<CcEventRecord> out;
-  if (events.empty()) return out;
-  out.reserve(events.size());
+  if (change.empty()) return out;
+  out.reserve(change.events.size());
   auto conn = db_.lock();
   auto tx = conn.begin();
   if (!tx) return std::move(tx).error();
-  for (const auto& e : events) {
+  for (const auto& c : change.contacts) {
+    if (c.org != org || c.id.value == 0) return no_contact();
+    if (auto r = update_contact(conn, c); !r) return std::move(r).error();
+  }
+  for (const auto& s : change.states) {
+    if (auto r = upsert_agent_state(conn, org, s); !r) return std::move(r).error();
+  }
+  for (const auto& e : change.events) {
     auto rec = insert_event(conn, org, e.agent, e.type, e.at, e.body_without_seq);
     if (!rec) return std::move(rec).error();
     out.push_back(std::move(*rec));

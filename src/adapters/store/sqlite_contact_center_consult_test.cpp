@@ -159,15 +159,24 @@ TEST_F(ConsultTest, EndingTheContactReleasesTheConference) {
   EXPECT_EQ(contact(id).status, ContactStatus::ended);
 }
 
-TEST_F(ConsultTest, RestartReleasesARingingConsultAndKeepsAnAnsweredOne) {
+TEST_F(ConsultTest, RestartKeepsARingingConsultRingingForItsRestAndAnAnsweredOne) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
+  advance(Millis{2000});
   start_center();
   ASSERT_TRUE(center_->recover());
+  // The consult rings on for the 3 s left of a2's RONA time, then rings out as it would have.
+  EXPECT_EQ(contact(id).status, ContactStatus::consulting);
+  EXPECT_EQ(status_of(a2_), AgentStatus::reserved);
+  EXPECT_EQ(status_of(a1_), AgentStatus::engaged);
+  advance(Millis{2999});
+  EXPECT_EQ(status_of(a2_), AgentStatus::reserved);
+  advance(Millis{1});
   EXPECT_EQ(contact(id).status, ContactStatus::connected);
-  EXPECT_EQ(status_of(a2_), AgentStatus::available);
+  EXPECT_EQ(center_->state_of(org_, a2_)->state.origin, IdleOrigin::rona);
   EXPECT_EQ(status_of(a1_), AgentStatus::engaged);
 
+  ASSERT_TRUE(center_->set_available(org_, a2_));
   ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
   ASSERT_TRUE(center_->accept(org_, a2_, id));
   start_center();
@@ -175,6 +184,7 @@ TEST_F(ConsultTest, RestartReleasesARingingConsultAndKeepsAnAnsweredOne) {
   EXPECT_EQ(contact(id).status, ContactStatus::consulting);
   EXPECT_TRUE(contact(id).party_joined);
   EXPECT_EQ(status_of(a2_), AgentStatus::engaged);
+  EXPECT_EQ(center_->repairs(), 0u);
 }
 
 TEST_F(FlowTest, QueueCountersSurviveARestart) {

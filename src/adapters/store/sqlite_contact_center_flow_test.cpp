@@ -118,25 +118,34 @@ TEST_F(FlowTest, AnAgentSeesOnlyTheirOwnEventsAndNoOrgSeesAnothers) {
   EXPECT_EQ(center_->contact(other_, c->id).error().code, Errc::not_found);
 }
 
-TEST_F(FlowTest, RestartRecoversStatesAndQueueAndReoffersTheRingingContact) {
+TEST_F(FlowTest, RestartRecoversStatesAndQueueAndTheRingingOfferRingsOnForItsRest) {
   ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
   auto ringing = center_->new_contact(org_, queue_, "+15550100");
   auto waiting = center_->new_contact(org_, queue_, "+15550101");
   ASSERT_EQ(ringing->agent, a1_);
   ASSERT_EQ(waiting->status, ContactStatus::queued);
+  advance(Millis{2000});
 
   start_center();  // the process restarts: nothing in memory, timers gone
   ASSERT_TRUE(center_->recover());
-  // a1 was released from the dead offer and is offered the oldest contact again.
+  // The same offer rings on: no second offer is counted, and RONA comes at the old deadline.
   EXPECT_EQ(center_->state_of(org_, a1_)->state.status, AgentStatus::reserved);
   EXPECT_EQ(center_->contact(org_, ringing->id)->agent, a1_);
-  EXPECT_EQ(center_->contact(org_, ringing->id)->offers, 2);
+  EXPECT_EQ(center_->contact(org_, ringing->id)->offers, 1);
   EXPECT_EQ(center_->contact(org_, waiting->id)->status, ContactStatus::queued);
   EXPECT_EQ(center_->queue_stats(org_, queue_)->waiting, 1u);
-  ASSERT_TRUE(center_->login(org_, a2_, std::nullopt));
-  EXPECT_EQ(center_->contact(org_, waiting->id)->agent, a2_);
-  advance(Millis{5000});  // the re-offer has its own RONA timer
+  EXPECT_EQ(center_->queue_stats(org_, queue_)->offered, 1);
+  advance(Millis{2999});
+  EXPECT_EQ(center_->state_of(org_, a1_)->state.status, AgentStatus::reserved);
+  advance(Millis{1});
   EXPECT_EQ(center_->state_of(org_, a1_)->state.origin, IdleOrigin::rona);
+  EXPECT_EQ(center_->contact(org_, ringing->id)->status, ContactStatus::queued);
+  // It kept its place: the next agent is offered it before the younger contact.
+  ASSERT_TRUE(center_->login(org_, a2_, std::nullopt));
+  EXPECT_EQ(center_->contact(org_, ringing->id)->agent, a2_);
+  EXPECT_EQ(center_->contact(org_, ringing->id)->offers, 2);
+  EXPECT_EQ(center_->contact(org_, waiting->id)->status, ContactStatus::queued);
+  EXPECT_EQ(center_->repairs(), 0u);
 }
 
 TEST_F(FlowTest, AgentWithoutTheRoleIsForbiddenAndLoggedInAgentCannotBeDeleted) {

@@ -41,15 +41,13 @@ class SqliteContactCenterStore final : public ContactCenterStore {
   Result<std::vector<AgentConfig>> list_agents(OrgId org) override;
   Result<void> delete_agent(OrgId org, UserId user) override;
   Result<void> put_agent_state(OrgId org, const AgentState& state) override;
-  Result<void> put_agent_states(OrgId org, const std::vector<AgentState>& states) override;
   Result<std::vector<AgentState>> list_agent_states(OrgId org) override;
   Result<Contact> put_contact(const Contact& contact) override;
   Result<Contact> get_contact(OrgId org, ContactId id) override;
   Result<std::vector<Contact>> list_open_contacts(OrgId org) override;
   Result<std::vector<QueueCounts>> list_queue_counts(OrgId org) override;
   Result<std::vector<OrgId>> orgs_with_live_state() override;
-  Result<std::vector<CcEventRecord>> append_events(OrgId org,
-                                                   const std::vector<NewCcEvent>& events) override;
+  Result<std::vector<CcEventRecord>> commit(OrgId org, const CcCommit& change) override;
   Result<CcEventRecord> append_event(OrgId org, std::optional<UserId> agent,
                                      const std::string& type, Timestamp at,
                                      const std::string& body_without_seq) override;

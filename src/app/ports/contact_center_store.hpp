@@ -66,6 +66,15 @@ struct NewCcEvent {
   std::string body_without_seq;
 };
 
+// Everything one decision of an organisation changes (a contact event with the agents it
+// touches, an agent command, a batch of presence updates, a restart repair), written together.
+struct CcCommit {
+  std::vector<Contact> contacts;     // existing contacts (id != 0), each replaced as put_contact
+  std::vector<AgentState> states;    // as put_agent_state
+  std::vector<NewCcEvent> events;    // appended in order, after the rows
+  bool empty() const { return contacts.empty() && states.empty() && events.empty(); }
+};
+
 class ContactCenterStore {
  public:
   virtual ~ContactCenterStore() = default;
@@ -113,8 +122,6 @@ class ContactCenterStore {
   // Persists status, idle code, origin, contact and since (what a restart needs). The agent
   // must have been put first (not_found otherwise).
   virtual Result<void> put_agent_state(OrgId org, const AgentState& state) = 0;
-  // Many states in one transaction (presence sync applies a bulk read at once): all or none.
-  virtual Result<void> put_agent_states(OrgId org, const std::vector<AgentState>& states) = 0;
   virtual Result<std::vector<AgentState>> list_agent_states(OrgId org) = 0;
   // Inserts when contact.id is 0 (the id is assigned and returned), else replaces. The queue's
   // counts (list_queue_counts) move with the contact's offers/answers/ronas in the same write.
@@ -133,9 +140,12 @@ class ContactCenterStore {
   virtual Result<CcEventRecord> append_event(OrgId org, std::optional<UserId> agent,
                                              const std::string& type, Timestamp at,
                                              const std::string& body_without_seq) = 0;
-  // Many events in one transaction, in order (all or none); returns the stored records.
-  virtual Result<std::vector<CcEventRecord>> append_events(OrgId org,
-                                                           const std::vector<NewCcEvent>& events) = 0;
+  // ---- one decision ----
+  // Writes every contact, agent state and event of change in ONE transaction: all or none, so a
+  // crash leaves the state before or after the decision, never half of it. The queue counters
+  // move with the contacts. Returns the stored events, in order. Errors: not_found when a
+  // contact or an agent is not org's (nothing is written), and the store's own.
+  virtual Result<std::vector<CcEventRecord>> commit(OrgId org, const CcCommit& change) = 0;
   // org's events with seq > after, oldest first, at most limit.
   virtual Result<std::vector<CcEventRecord>> events_after(OrgId org, std::int64_t after,
                                                           std::size_t limit) = 0;

@@ -5,6 +5,9 @@
 #include "app/auth_service.hpp"
 #include "app/cc_config_service.hpp"
 
+#include <functional>
+#include <string>
+
 namespace ccteams {
 class ContactCenter;
 class CcEventHub;
@@ -23,6 +26,9 @@ struct CcApiContext {
   // The Teams directory (issue 7), set by its wiring: consult/transfer {"teamsUserId"} resolve
   // through it. Null: a teamsUserId needs a number beside it.
   DirectoryService* directory = nullptr;
+  // The organisation's audit log (the connector's, set by its wiring): a supervisor's forced
+  // state change, end or re-queue is recorded with who did it. Empty: logged only.
+  std::function<void(const Caller&, std::string action, bool ok, std::string detail)> audit;
 };
 
 class Router;

@@ -46,6 +46,14 @@ Result<json::object> optional_body(const Request& req) {
   return parse_json_object(req);
 }
 
+// Records a supervisor's override in the organisation's audit log; a refusal is recorded too.
+template <class T>
+void audit(CcApiContext& c, const Caller& who, const std::string& action, std::string detail,
+           const Result<T>& outcome) {
+  if (!outcome) detail += ": " + outcome.error().message;
+  if (c.audit) c.audit(who, action, outcome.has_value(), std::move(detail));
+}
+
 Response state_response(const Caller& who, const Result<AgentStateView>& v) {
   if (!v) return error_response(v.error());
   return json_response(200, agent_state_view_to_json(who.user_id, *v));
@@ -172,6 +180,24 @@ void register_supervisor(Router& router, CcApiContext& ctx) {
             return json_response(200, json::object{{"items", std::move(items)},
                                                    {"queues", std::move(queues)}});
           });
+  add_for(router, ctx, "PUT", "/api/v1/agents/{id}/state", {Role::admin, Role::supervisor},
+          [](CcApiContext& c, const Caller& who, Request& req) {
+            auto id = path_id<UserId>(req, "agent");
+            if (!id) return error_response(id.error());
+            auto body = parse_json_object(req);
+            if (!body) return error_response(body.error());
+            auto want = state_request_from_json(*body, /*supervisor=*/true);
+            if (!want) return error_response(want.error());
+            auto v = c.center.supervise(who.org_id, *id, want->status, want->idle_code);
+            std::string detail = "agent " + std::to_string(id->value) + " to " +
+                                 std::string(agent_status_name(want->status));
+            if (want->idle_code) {
+              detail += " (idle code " + std::to_string(want->idle_code->value) + ")";
+            }
+            audit(c, who, "agent.state", std::move(detail), v);
+            if (!v) return error_response(v.error());
+            return json_response(200, agent_state_view_to_json(*id, *v));
+          });
   add_for(router, ctx, "GET", "/api/v1/queues/{id}/stats", {Role::admin, Role::supervisor},
           [](CcApiContext& c, const Caller& who, Request& req) {
             auto id = path_id<QueueId>(req, "queue");
@@ -255,6 +281,25 @@ void register_contacts(Router& router, CcApiContext& ctx) {
           });
 }
 
+// A supervisor's way out for any open contact: POST /api/v1/contacts/{id}/force-end and
+// /requeue, audited.
+void register_contact_overrides(Router& router, CcApiContext& ctx) {
+  using Override = Result<Contact> (ContactCenter::*)(OrgId, ContactId);
+  auto add_override = [&](std::string_view name, std::string action, Override fn) {
+    add_for(router, ctx, "POST", "/api/v1/contacts/{id}/" + std::string(name),
+            {Role::admin, Role::supervisor},
+            [action = std::move(action), fn](CcApiContext& c, const Caller& who, Request& req) {
+              auto id = path_id<ContactId>(req, "contact");
+              if (!id) return error_response(id.error());
+              auto contact = (c.center.*fn)(who.org_id, *id);
+              audit(c, who, action, "contact " + std::to_string(id->value), contact);
+              return contact_response(contact);
+            });
+  };
+  add_override("force-end", "contact.force_end", &ContactCenter::force_end);
+  add_override("requeue", "contact.requeue", &ContactCenter::requeue_contact);
+}
+
 void register_demo(Router& router, CcApiContext& ctx) {
   const std::vector<Role> anyone = {Role::admin, Role::supervisor, Role::agent};
   add_for(router, ctx, "POST", "/api/v1/demo/contacts", anyone,
@@ -283,6 +328,7 @@ void register_cc_desk_routes(Router& router, CcApiContext& ctx) {
   register_me(router, ctx);
   register_supervisor(router, ctx);
   register_contacts(router, ctx);
+  register_contact_overrides(router, ctx);
   if (ctx.demo) register_demo(router, ctx);
 }
 

@@ -21,11 +21,15 @@ Result<std::optional<std::int64_t>> positive_id(const json::object& o, std::stri
 
 }  // namespace
 
-Result<StateRequest> state_request_from_json(const json::object& o) {
+Result<StateRequest> state_request_from_json(const json::object& o, bool supervisor) {
   auto name = required_string(o, "state");
   if (!name) return std::move(name).error();
   auto code = positive_id(o, "idleCodeId");
   if (!code) return std::move(code).error();
+  if (supervisor && *name == "LoggedOut") {
+    if (*code) return make_error(Errc::invalid_input, "field 'idleCodeId' is only for Idle");
+    return StateRequest{AgentStatus::logged_out, std::nullopt};
+  }
   if (*name == "Available") {
     if (*code) return make_error(Errc::invalid_input, "field 'idleCodeId' is only for Idle");
     return StateRequest{AgentStatus::available, std::nullopt};
@@ -33,6 +37,11 @@ Result<StateRequest> state_request_from_json(const json::object& o) {
   if (*name == "Idle") {
     if (!*code) return make_error(Errc::invalid_input, "field 'idleCodeId' is required for Idle");
     return StateRequest{AgentStatus::idle, IdleCodeId{**code}};
+  }
+  if (supervisor) {
+    return make_error(Errc::invalid_input,
+                      "field 'state' must be \"LoggedOut\", \"Available\" or \"Idle\" (the "
+                      "others are set by the contact center)");
   }
   return make_error(Errc::invalid_input,
                     "field 'state' must be \"Available\" or \"Idle\" (the others are set by "

@@ -9,12 +9,14 @@
 
 namespace ccteams::http {
 
-// PUT /api/v1/me/state: {"state":"Available"} or {"state":"Idle","idleCodeId":n}.
+// PUT /api/v1/me/state: {"state":"Available"} or {"state":"Idle","idleCodeId":n}; with
+// supervisor (PUT /api/v1/agents/{id}/state) also {"state":"LoggedOut"}.
 struct StateRequest {
   AgentStatus status = AgentStatus::available;
   std::optional<IdleCodeId> idle_code;
 };
-Result<StateRequest> state_request_from_json(const boost::json::object& o);
+Result<StateRequest> state_request_from_json(const boost::json::object& o,
+                                             bool supervisor = false);
 
 // POST /api/v1/me/session: {} or {"idleCodeId":n} (log in Idle with that code).
 Result<std::optional<IdleCodeId>> session_request_from_json(const boost::json::object& o);
