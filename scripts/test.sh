@@ -4,20 +4,32 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-./scripts/install-deps.sh --browser   # chromium + playwright-core for the console test
+stages=()
+# Runs one stage and records its wall time (printed at the end, and as it ends).
+stage() {
+  local name="$1"; shift
+  local t0; t0=$(date +%s)
+  "$@"
+  local took=$(( $(date +%s) - t0 ))
+  stages+=("$name: ${took} s")
+  echo "=== $name took ${took} s"
+}
+stage "install" ./scripts/install-deps.sh --browser   # chromium + playwright-core for the console test
 
 summary=()
 failed=0
 run_suite() {
   local flavour="$1" dir="$2"
   echo "=== build ($flavour)"
-  ./scripts/build.sh "$flavour"
+  stage "build ($flavour)" ./scripts/build.sh "$flavour"
   echo "=== test ($flavour)"
   local log="$dir/ctest.log"
+  local t0; t0=$(date +%s)
   set +e
   (cd "$dir" && ctest --output-on-failure --timeout 300 -j "$(nproc)") 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
+  stages+=("test ($flavour): $(( $(date +%s) - t0 )) s")
   summary+=("$flavour: $(grep -E 'tests passed|tests failed' "$log" | tail -1)")
   if [ "$rc" -ne 0 ]; then failed=1; fi
 }
@@ -26,6 +38,7 @@ run_suite release build
 run_suite asan build-asan
 
 echo "=== summary ($(( $(date +%s) - start )) s)"
+printf '%s\n' "${stages[@]}"
 printf '%s\n' "${summary[@]}"
 passed_total=0; failed_total=0
 for line in "${summary[@]}"; do

@@ -44,18 +44,8 @@ Result<OrgCenter*> ContactCenter::org_center(OrgId org) {
   if (it != orgs_.end()) return it->second.get();
   auto center = std::make_unique<OrgCenter>(org, *deps_);
   OrgCenter* raw = center.get();
-  // Loaded under its own lock only (not mu_): loading writes to the store and schedules timers.
-  std::lock_guard org_lock(raw->mu);
+  // Loaded by the first with_org, under the organisation's own lock (not mu_).
   orgs_.emplace(org, std::move(center));
-  lock.unlock();
-  if (auto r = raw->load(); !r) {
-    spdlog::error("contact center: loading org {} failed: {}", org.value, r.error().message);
-    // Serve from what was loaded; the store's own error decides each later call.
-  }
-  if (auto r = raw->finish(); !r) {
-    spdlog::error("contact center: storing org {}'s repairs failed: {}", org.value,
-                  r.error().message);
-  }
   return raw;
 }
 
@@ -64,6 +54,11 @@ auto ContactCenter::with_org(OrgId org, Fn&& fn) -> decltype(fn(std::declval<Org
   auto center = org_center(org);
   if (!center) return std::move(center).error();
   std::lock_guard lock((*center)->mu);
+  if (auto loaded = (*center)->ensure_loaded(); !loaded) {
+    spdlog::error("contact center: loading org {} failed: {}", org.value,
+                  loaded.error().message);
+    return std::move(loaded).error();
+  }
   auto result = fn(**center);
   // One decision, one transaction: nothing the call decided is acknowledged before it is stored.
   if (auto written = (*center)->finish(); !written) return std::move(written).error();
@@ -88,8 +83,14 @@ Result<Contact> ContactCenter::requeue_contact(OrgId org, ContactId id) {
 Result<void> ContactCenter::recover() {
   auto orgs = deps_->store.orgs_with_live_state();
   if (!orgs) return std::move(orgs).error();
+  std::size_t failed = 0;
   for (OrgId org : *orgs) {
-    if (auto r = org_center(org); !r) return std::move(r).error();
+    // with_org logs the failure; that organisation is loaded again on its next call.
+    if (!with_org(org, [](OrgCenter&) { return Result<bool>(true); })) ++failed;
+  }
+  if (failed > 0) {
+    spdlog::warn("contact center: {} of {} organisations could not be loaded at start", failed,
+                 orgs->size());
   }
   return ok();
 }

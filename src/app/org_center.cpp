@@ -117,7 +117,8 @@ Result<void> OrgCenter::check_logged_out(UserId agent) {
   const AgentState s = current(agent);
   if (s.status != AgentStatus::logged_out) {
     return make_error(Errc::conflict, "agent is " + std::string(agent_status_name(s.status)) +
-                                          "; they must log out first");
+                                          "; they must log out first (a supervisor can log "
+                                          "them out whatever they hold)");
   }
   return ok();
 }
@@ -150,23 +151,27 @@ void OrgCenter::commit_agent(const AgentState& before, const Transition& t) {
 }
 
 Result<void> OrgCenter::finish() {
-  auto written = write_decision();
+  Decision d = take_decision();
+  auto written = write(d);
   if (!written) {
     // Memory ran ahead of the store: the store is the truth, as after a restart.
     spdlog::error("contact center: a decision of org {} was not stored: {}; reloading the "
                   "organisation from the store",
                   org_.value, written.error().message);
-    reload();
+    reload(d.before);
   }
   return written;
 }
 
-Result<void> OrgCenter::write_decision() {
+OrgCenter::Decision OrgCenter::take_decision() {
   for (QueueId q : std::exchange(decision_.queues, {})) {
     auto stats = queue_stats(q);
     if (stats) emit(std::nullopt, "queue.stats", json::object{{"queue", queue_stats_to_json(*stats)}});
   }
-  Decision d = std::exchange(decision_, Decision{});
+  return std::exchange(decision_, Decision{});
+}
+
+Result<void> OrgCenter::write(Decision& d) {
   CcCommit change;
   change.contacts.reserve(d.contacts.size());
   for (auto& [id, c] : d.contacts) change.contacts.push_back(std::move(c));
@@ -189,7 +194,23 @@ Result<void> OrgCenter::write_decision() {
   return ok();
 }
 
-void OrgCenter::reload() {
+Result<void> OrgCenter::ensure_loaded() {
+  if (loaded_) return ok();
+  auto loaded = load(&carried_, Millis{0});
+  if (loaded) {
+    Decision repairs = take_decision();
+    loaded = write(repairs);
+  }
+  if (!loaded) {
+    forget();
+    return loaded;
+  }
+  carried_.clear();
+  loaded_ = true;
+  return ok();
+}
+
+void OrgCenter::forget() {
   decision_ = Decision{};
   rona_timers_.clear();  // the handles cancel on destruction
   wrap_timers_.clear();
@@ -197,17 +218,33 @@ void OrgCenter::reload() {
   contacts_.clear();
   counters_.clear();
   table_ = RoutingTable{};
-  if (auto r = load(); !r) {
-    spdlog::error("contact center: reloading org {} failed: {}", org_.value, r.error().message);
+  loaded_ = false;
+}
+
+void OrgCenter::reload(const std::map<UserId, AgentState>& before) {
+  // A second after a failed write: long enough not to spin on a store that keeps failing.
+  constexpr Millis kOverdueAfterFailure{1000};
+  AgentMap memory = std::move(agents_);
+  for (const auto& [agent, s] : before) memory[agent] = s;
+  forget();
+  auto loaded = load(&memory, kOverdueAfterFailure);
+  if (loaded) {
+    Decision repairs = take_decision();
+    loaded = write(repairs);
   }
-  if (auto r = write_decision(); !r) {
-    // The repairs stay in memory; the next load makes them again from the same store.
-    spdlog::error("contact center: repairs of org {} not stored: {}", org_.value,
-                  r.error().message);
+  if (!loaded) {
+    spdlog::error("contact center: reloading org {} failed: {}; it is loaded again on its next "
+                  "request",
+                  org_.value, loaded.error().message);
+    forget();
+    carried_ = std::move(memory);
+    return;
   }
+  loaded_ = true;
 }
 
 void OrgCenter::adopt_agent(const AgentState& before, const Transition& t) {
+  decision_.before.try_emplace(before.agent, before);  // the first step's: as it was found
   const AgentState& s = t.state;
   agents_[s.agent] = s;
   if (s.status == AgentStatus::available) {

@@ -56,9 +56,12 @@ class OrgCenter {
   OrgCenter(OrgId org, ContactCenter::Deps& deps) : org_(org), deps_(deps) {}
   std::mutex mu;
 
-  // Restores persisted states and open contacts, repairs what disagrees (the rules are in
-  // contact_center.hpp), restores the timers with their remaining time, then routes.
-  Result<void> load();
+  // Before every decision: loads the organisation when it is not (first use, or a reload that
+  // failed): persisted states and open contacts, repaired where they disagree (the rules are in
+  // contact_center.hpp), timers with their remaining time, then routing; the repairs are
+  // written before anything is served. On failure nothing is kept in memory and the error is
+  // returned; the next call tries again.
+  Result<void> ensure_loaded();
   // Ends the decision under way: writes it in one transaction, then publishes and runs hooks.
   // On a write failure memory is reloaded from the store and the error returned.
   Result<void> finish();
@@ -114,10 +117,12 @@ class OrgCenter {
   struct Decision {
     std::map<ContactId, Contact> contacts;  // the last version of each changed contact
     std::map<UserId, AgentState> states;    // the last version of each changed agent
+    std::map<UserId, AgentState> before;    // each touched agent as the decision found it
     std::vector<NewCcEvent> events;
     std::set<QueueId> queues;                     // whose stats are published at the end
     std::vector<std::function<void()>> after_commit;  // presence hooks, in order
   };
+  using AgentMap = std::unordered_map<UserId, AgentState>;
 
   // The agent's current state (LoggedOut when never seen). forbidden when the account lacks
   // the agent role; creates the agent's settings row with defaults when missing.
@@ -148,17 +153,27 @@ class OrgCenter {
   // Adopts the contact and adds it and its event to the decision; the queue counters move by
   // after's counts minus before's (as the store's do).
   void commit_contact(const Contact& before, const Contact& after);
-  // Writes the decision in one transaction, publishes its events, runs its hooks.
-  Result<void> write_decision();
-  // Forgets everything in memory (timers cancelled) and loads again from the store.
-  void reload();
+  // load() reads the store into memory and repairs; memory, when given, supplies what the store
+  // does not keep (presence bookkeeping: sync gate, Teams presence, our session); an overdue
+  // timer fires no sooner than overdue_delay from now.
+  Result<void> load(const AgentMap* memory, Millis overdue_delay);
+  // The decision under way, with its queue statistics events added; decision_ starts afresh.
+  Decision take_decision();
+  // Writes d in one transaction, then publishes its events and runs its hooks.
+  Result<void> write(Decision& d);
+  // Forgets everything in memory (timers cancelled); the next ensure_loaded() loads again.
+  void forget();
+  // After a failed write: memory again from the store, each touched agent's presence
+  // bookkeeping as the decision found it, overdue timers a moment later (a store that keeps
+  // failing must not make them spin).
+  void reload(const std::map<UserId, AgentState>& before);
   // The steps that release the agents whose state points at c (ringing: OfferWithdrawn,
   // talking: ContactEnded with their wrap-up), for a contact taken away from them.
   std::vector<AgentStep> release_steps(const Contact& c);
   // load()'s repairs (org_center_recovery.cpp); each is logged and counted.
   Result<void> repair_contact(const Contact& c);
   Result<void> repair_agent(const AgentState& s, Timestamp now);
-  void restore_timers(Timestamp now);
+  void restore_timers(Timestamp now, Millis overdue_delay);
   // Whether the agent's desktop rings for / talks on contact id.
   bool rings(UserId agent, ContactId id) const;
   bool talks(UserId agent, ContactId id) const;
@@ -181,6 +196,8 @@ class OrgCenter {
   std::unordered_map<UserId, std::unique_ptr<TimerHandle>> wrap_timers_;
   std::unordered_map<QueueId, Counters> counters_;
   Decision decision_;
+  bool loaded_ = false;
+  AgentMap carried_;  // presence bookkeeping kept across a reload that failed
 };
 
 }  // namespace ccteams

@@ -61,14 +61,34 @@ std::vector<OrgCenter::AgentStep> OrgCenter::release_steps(const Contact& c) {
   return steps;
 }
 
-Result<void> OrgCenter::load() {
+namespace {
+
+// What the store does not keep of an agent: presence sync's bookkeeping.
+void keep_presence_bookkeeping(const AgentState& from, AgentState& to) {
+  to.sync_enabled = from.sync_enabled;
+  to.teams_presence = from.teams_presence;
+  to.baseline = from.baseline;
+  to.remembered = from.remembered;
+  to.own_session = from.own_session;
+}
+
+}  // namespace
+
+Result<void> OrgCenter::load(const AgentMap* memory, Millis overdue_delay) {
   auto states = deps_.store.list_agent_states(org_);
   if (!states) return std::move(states).error();
   auto open = deps_.store.list_open_contacts(org_);
   if (!open) return std::move(open).error();
   auto counts = deps_.store.list_queue_counts(org_);
   if (!counts) return std::move(counts).error();
-  for (auto& s : *states) agents_[s.agent] = s;
+  for (auto& s : *states) {
+    if (memory != nullptr) {
+      if (auto it = memory->find(s.agent); it != memory->end()) {
+        keep_presence_bookkeeping(it->second, s);
+      }
+    }
+    agents_[s.agent] = s;
+  }
   for (auto& c : *open) contacts_[c.id] = c;
   for (const auto& k : *counts) counters_[k.queue] = Counters{k.offered, k.answered, k.rona};
   const Timestamp now = deps_.clock.now();
@@ -79,7 +99,7 @@ Result<void> OrgCenter::load() {
   for (const AgentState& s : *states) {
     if (auto r = repair_agent(current(s.agent), now); !r) return r;
   }
-  restore_timers(now);
+  restore_timers(now, overdue_delay);
   for (auto& [id, c] : contacts_) {
     if (c.status == ContactStatus::queued) table_.enqueue(id, c.queue, c.enqueued_at);
   }
@@ -108,8 +128,7 @@ Result<void> OrgCenter::repair_contact(const Contact& c) {
     return ok();
   }
   if (!repaired) return std::move(repaired).error();
-  if (repaired->status == ContactStatus::queued) table_.enqueue(c.id, c.queue, c.enqueued_at);
-  deps_.repaired();
+  deps_.repaired();  // a re-queued contact joins the routing table with the other queued ones
   spdlog::warn("contact center: recovery: org {} contact {} was {}", org_.value, c.id.value, why);
   return ok();
 }
@@ -144,7 +163,8 @@ Result<void> OrgCenter::repair_agent(const AgentState& s, Timestamp now) {
   return ok();
 }
 
-void OrgCenter::restore_timers(Timestamp now) {
+void OrgCenter::restore_timers(Timestamp now, Millis overdue_delay) {
+  auto at = [&](Timestamp deadline) { return std::max(deadline, now + overdue_delay); };
   for (auto& [agent, s] : agents_) {
     const UserId a = agent;
     if (s.status == AgentStatus::available) {
@@ -156,7 +176,7 @@ void OrgCenter::restore_timers(Timestamp now) {
       const ContactId c = *s.contact;
       if (rona_timers_.contains({c, a})) continue;
       rona_timers_[{c, a}] = deps_.scheduler.schedule(
-          s.since.value_or(now) + profile_of(a).rona_timeout(),
+          at(s.since.value_or(now) + profile_of(a).rona_timeout()),
           [run = deps_.run_in_org, org = org_, a, c] {
             run(org, [a, c](OrgCenter& oc) { oc.on_rona(a, c); });
           });
@@ -164,7 +184,7 @@ void OrgCenter::restore_timers(Timestamp now) {
       if (wrap_timers_.contains(a)) continue;
       const ContactId c = *s.contact;
       wrap_timers_[a] = deps_.scheduler.schedule(
-          s.since.value_or(now) + profile_of(a).wrap_up(),
+          at(s.since.value_or(now) + profile_of(a).wrap_up()),
           [run = deps_.run_in_org, org = org_, a, c] {
             run(org, [a, c](OrgCenter& oc) { oc.on_wrap_up(a, c); });
           });
@@ -203,28 +223,27 @@ Result<AgentStateView> OrgCenter::supervise(UserId agent, SupervisorTarget targe
   }
   // A forced log-out settles the contact the agent rings or talks for in the same decision:
   // the primary agent's contact goes back to its queue, a consult ends for the consulted agent.
+  // Whatever the contact says, the log-out itself always happens.
   auto it = before.contact ? contacts_.find(*before.contact) : contacts_.end();
-  const bool involved =
-      it != contacts_.end() && (rings(agent, it->first) || talks(agent, it->first));
-  if (!involved) {
+  Result<Contact> settled = make_error(Errc::conflict, "no contact of the agent's to settle");
+  if (it != contacts_.end() && (rings(agent, it->first) || talks(agent, it->first))) {
+    const Contact c = it->second;
+    if (party_agent(c) == agent) {
+      settled = settle(c, PartyLeft{agent}, {{agent, ForceLogout{}}}, PartyRule::caller_decides);
+    } else if (c.agent == agent) {
+      std::vector<AgentStep> steps{{agent, ForceLogout{}}};
+      for (auto& step : release_steps(c)) {
+        if (step.agent != agent) steps.push_back(std::move(step));
+      }
+      settled = settle(c, Requeue{}, std::move(steps), PartyRule::caller_decides);
+      if (settled) requeue(*settled);
+    }
+  }
+  if (!settled) {
     auto t = apply(before, ForceLogout{}, now);
     if (!t) return std::move(t).error();
     commit_agent(before, *t);
-    return view(current(agent));
   }
-  const Contact c = it->second;
-  Result<Contact> settled = c;
-  if (party_agent(c) == agent) {
-    settled = settle(c, PartyLeft{agent}, {{agent, ForceLogout{}}}, PartyRule::caller_decides);
-  } else {
-    std::vector<AgentStep> steps{{agent, ForceLogout{}}};
-    for (auto& step : release_steps(c)) {
-      if (step.agent != agent) steps.push_back(std::move(step));
-    }
-    settled = settle(c, Requeue{}, std::move(steps), PartyRule::caller_decides);
-    if (settled) requeue(*settled);
-  }
-  if (!settled) return std::move(settled).error();
   dispatch();
   return view(current(agent));
 }

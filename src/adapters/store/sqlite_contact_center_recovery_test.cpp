@@ -74,6 +74,38 @@ TEST_F(RecoveryTest, ADecisionWhoseWriteFailsPartWayLeavesNothingBehind) {
   EXPECT_EQ(status_of(a1_), AgentStatus::engaged);
 }
 
+TEST_F(RecoveryTest, AFailedWriteKeepsThePresenceBookkeepingTheStoreDoesNotHold) {
+  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
+  ASSERT_TRUE(center_->set_sync_enabled(org_, {a1_}, true));
+  fail_agent_state_writes(true);
+  EXPECT_FALSE(center_->set_idle(org_, a1_, lunch_));
+  fail_agent_state_writes(false);
+  // Reloaded from the store, the agent is still Available with presence sync on for them.
+  auto s = center_->state_of(org_, a1_);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->state.status, AgentStatus::available);
+  EXPECT_TRUE(s->state.sync_enabled);
+}
+
+TEST_F(RecoveryTest, AnOrganisationThatCannotBeReloadedIsNotServedEmptyAndLoadsLater) {
+  const ContactId id = connected_to_a1();
+  auto rename = [&](const char* script) {
+    auto conn = sqlite_->db().lock();
+    ASSERT_TRUE(conn.exec(script));
+  };
+  // The decision's write fails (no contacts table) and so does the reload that follows.
+  rename("ALTER TABLE contacts RENAME TO contacts_away;");
+  EXPECT_FALSE(center_->hold(org_, a1_, id));
+  EXPECT_FALSE(center_->state_of(org_, a1_)) << "an unloaded organisation must not answer";
+  EXPECT_FALSE(center_->login(org_, a2_, std::nullopt));
+  rename("ALTER TABLE contacts_away RENAME TO contacts;");
+  // Loaded again on the next call, as the store has it.
+  EXPECT_EQ(status_of(a1_), AgentStatus::engaged);
+  EXPECT_EQ(contact(id).status, ContactStatus::connected);
+  ASSERT_TRUE(center_->hold(org_, a1_, id));
+  EXPECT_EQ(contact(id).status, ContactStatus::on_hold);
+}
+
 TEST_F(RecoveryTest, AnAgentEngagedOnAnEndedContactWrapsUpAfterARestart) {
   const ContactId id = connected_to_a1();
   // The wedge the issue found: the contact's end was written, the agent's change was not.
