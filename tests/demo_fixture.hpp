@@ -139,7 +139,7 @@ inline std::optional<EntraBrowser> emulator_browser(DemoProcess& demo) {
 
 // Polls done every 25 ms until it holds or timeout passes; its last answer.
 inline bool eventually(const std::function<bool()>& done,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+                       std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (done()) return true;

@@ -179,7 +179,7 @@ TEST(PresenceSync, TeamsPresenceIdlesAnAvailableAgentAndItsEndReturnsIt) {
     EXPECT_EQ(s.at("teamsPresence").at("availability"), json::value(availability));
     EXPECT_EQ(s.at("teamsPresence").at("channel"), "poll");
     d.teams_client(user, "Available", "Available");
-    ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 8s))
+    ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 30s))
         << json::serialize(d.state(t1));
   }
 
@@ -215,7 +215,7 @@ TEST(PresenceSync, TeamsPresenceIdlesAnAvailableAgentAndItsEndReturnsIt) {
                             d.admin());
   ASSERT_EQ(call.status, 201) << call.body;
   const auto contact = parse(call.body).at("contact").at("id").as_int64();
-  ASSERT_TRUE(eventually([&] { return d.shown(user) == "Busy/InACall"; }, 5s))
+  ASSERT_TRUE(eventually([&] { return d.shown(user) == "Busy/InACall"; }, 30s))
       << json::serialize(d.teams_view(user));
   const std::string cpath = "/api/v1/contacts/" + std::to_string(contact);
   ASSERT_EQ(d.demo().send("POST", cpath + "/accept", "", t1).status, 200);
@@ -224,7 +224,7 @@ TEST(PresenceSync, TeamsPresenceIdlesAnAvailableAgentAndItsEndReturnsIt) {
   EXPECT_TRUE(d.in_state(t1, "Engaged", nullptr)) << json::serialize(d.state(t1));
   EXPECT_EQ(d.shown(user), "Busy/InACall");
   ASSERT_EQ(d.demo().send("POST", cpath + "/end", "", t1).status, 200);
-  ASSERT_TRUE(eventually([&] { return d.shown(user) == "Available/Available"; }, 5s))
+  ASSERT_TRUE(eventually([&] { return d.shown(user) == "Available/Available"; }, 30s))
       << json::serialize(d.teams_view(user));
   // ... and the stale "In a call" after the contact did not idle the agent.
   std::this_thread::sleep_for(1500ms);
@@ -251,7 +251,7 @@ TEST(PresenceSync, NotificationsDriveAgentsAndSubscriptionsFollowAgentsAndSwitch
   d.teams_client(u1, "Available", "Available");
   d.teams_client(u2, "Available", "Available");
   ASSERT_EQ(d.demo().send("POST", "/api/v1/me/session", "", t1).status, 200);
-  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().size() == 1; }, 15s))
+  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().size() == 1; }, 30s))
       << json::serialize(d.sync_status());
   auto first = d.emulator_subscriptions().at(0).as_object();
   const std::string first_id(first.at("id").as_string());
@@ -272,7 +272,7 @@ TEST(PresenceSync, NotificationsDriveAgentsAndSubscriptionsFollowAgentsAndSwitch
   EXPECT_EQ(metrics.find("presence_sync_rich_notifications_total{result=\"decrypted\"} 0\n"),
             std::string::npos) << "no rich batch was decrypted";
   d.teams_client(u1, "Available", "Available");
-  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 8s));
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 30s));
 
   // Duplicated and reordered deliveries: the last presence wins, nothing else changes.
   d.faults(R"({"duplicateNotificationRate":1,"reorderNotifications":true})");
@@ -286,7 +286,7 @@ TEST(PresenceSync, NotificationsDriveAgentsAndSubscriptionsFollowAgentsAndSwitch
   }, 8s)) << json::serialize(d.state(t1));
   d.faults(R"({"duplicateNotificationRate":0,"reorderNotifications":false})");
   d.teams_client(u1, "Available", "Available");
-  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 8s));
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 30s));
 
   // agent2 comes: the users are repacked into a new subscription before the old one goes.
   ASSERT_EQ(d.demo().send("POST", "/api/v1/me/session", "", t2).status, 200);
@@ -299,7 +299,7 @@ TEST(PresenceSync, NotificationsDriveAgentsAndSubscriptionsFollowAgentsAndSwitch
            resource.find(u2) != std::string::npos;
   }, 15s)) << json::serialize(d.emulator_subscriptions());
   d.teams_client(u2, "Busy", "InACall");
-  ASSERT_TRUE(eventually([&] { return d.in_state(t2, "Idle", "presence_sync"); }, 8s))
+  ASSERT_TRUE(eventually([&] { return d.in_state(t2, "Idle", "presence_sync"); }, 30s))
       << json::serialize(d.state(t2));
 
   // reauthorizationRequired is answered; the subscription keeps delivering.
@@ -308,23 +308,23 @@ TEST(PresenceSync, NotificationsDriveAgentsAndSubscriptionsFollowAgentsAndSwitch
                                           "/reauthorization-required", "{}");
   ASSERT_TRUE(reauth && reauth->status < 300) << (reauth ? reauth->body : reauth.error().message);
   d.teams_client(u2, "Available", "Available");
-  ASSERT_TRUE(eventually([&] { return d.in_state(t2, "Available", nullptr); }, 8s));
+  ASSERT_TRUE(eventually([&] { return d.in_state(t2, "Available", nullptr); }, 30s));
 
   // Presence sync off: subscriptions deleted, agents idled by sync returned to Available.
   d.teams_client(u1, "DoNotDisturb", "Presenting");
-  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 8s));
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 30s));
   auto off = d.demo().send("PATCH", "/api/v1/connectors/msteams", R"({"presenceSync":false})",
                            d.admin());
   ASSERT_EQ(off.status, 200) << off.body;
-  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().empty(); }, 15s));
-  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 8s))
+  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().empty(); }, 30s));
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Available", nullptr); }, 30s))
       << json::serialize(d.state(t1));
   EXPECT_FALSE(d.sync_status().at("running").as_bool());
   // And on again: the first sync puts agent1 back into the idle Teams asks for.
   auto on = d.demo().send("PATCH", "/api/v1/connectors/msteams", R"({"presenceSync":true})",
                           d.admin());
   ASSERT_EQ(on.status, 200) << on.body;
-  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 10s))
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 30s))
       << json::serialize(d.state(t1));
 }
 
@@ -347,7 +347,7 @@ TEST(PresenceSync, SubscriptionsAreRenewedBeforeExpiryAndFollowTheNotificationKe
   const std::string t1 = d.demo().login("agent1");
   d.teams_client(u1, "Available", "Available");
   ASSERT_EQ(d.demo().send("POST", "/api/v1/me/session", "", t1).status, 200);
-  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().size() == 1; }, 15s))
+  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().size() == 1; }, 30s))
       << json::serialize(d.sync_status());
   const auto created = std::chrono::steady_clock::now();
   const auto first = d.emulator_subscriptions().at(0).as_object();
@@ -380,7 +380,7 @@ TEST(PresenceSync, SubscriptionsAreRenewedBeforeExpiryAndFollowTheNotificationKe
   const std::string decrypted = "presence_sync_rich_notifications_total{result=\"decrypted\"}";
   const double before = metric(d.demo().get("/metrics", d.admin()).body, decrypted);
   d.teams_client(u1, "DoNotDisturb", "Presenting");
-  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 8s))
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 30s))
       << json::serialize(d.state(t1)) << json::serialize(d.sync_status());
   EXPECT_EQ(d.state(t1).at("teamsPresence").at("channel"), "notification");
   const std::string metrics = d.demo().get("/metrics", d.admin()).body;
@@ -447,7 +447,7 @@ TEST(PresenceSync, AKilledServiceProcessesItsInboxOnRestart) {
   // admin consents again (with a real tenant the connector simply goes on).
   PresenceSyncDemo d({}, data);
   ASSERT_NE(d.demo().port(), 0);
-  ASSERT_TRUE(eventually([&] { return d.connector().at("status") != "Active"; }, 15s));
+  ASSERT_TRUE(eventually([&] { return d.connector().at("status") != "Active"; }, 30s));
   ASSERT_NO_FATAL_FAILURE(d.set_up_connector());
   ASSERT_TRUE(eventually([&] { return d.first_sync_done(); })) << json::serialize(d.sync_status());
   auto db = store::SqliteDb::open((data / "ccteams.db").string());
@@ -464,7 +464,7 @@ TEST(PresenceSync, AKilledServiceProcessesItsInboxOnRestart) {
   // The agent logged in before the crash is watched again and follows Teams.
   const std::string t1 = d.demo().login("agent1");
   d.teams_client(user, "Busy", "InACall");
-  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 8s))
+  ASSERT_TRUE(eventually([&] { return d.in_state(t1, "Idle", "presence_sync"); }, 30s))
       << json::serialize(d.state(t1));
   std::error_code ec;
   std::filesystem::remove_all(data, ec);

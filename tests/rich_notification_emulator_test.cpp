@@ -34,7 +34,7 @@ struct Webhook {
 
   bool wait_for(std::size_t n) {
     std::unique_lock lock(mu);
-    return cv.wait_for(lock, 5s, [&] { return bodies.size() >= n; });
+    return cv.wait_for(lock, 30s, [&] { return bodies.size() >= n; });  // a wait, not a figure
   }
   std::string body(std::size_t i) {
     std::lock_guard lock(mu);

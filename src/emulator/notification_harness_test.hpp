@@ -34,7 +34,8 @@ struct Receiver {
   int attempts = 0;                 // notification POSTs received, whatever the answer
 
   // Waits until at least n notification POSTs arrived (false after timeout).
-  bool wait_for(std::size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // A wait, not a figure: generous for a loaded machine, it returns as soon as n arrived.
+  bool wait_for(std::size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(30));
   std::vector<Post> snapshot();
   // Every item of every POST to path, in arrival order.
   std::vector<boost::json::object> items(const std::string& path);

@@ -74,7 +74,7 @@ TEST(UserSubscription, AppTokenSeesCreationUpdateSoftAndPermanentDelete) {
   h.call("POST", "/_emulator/users/" + h.user_id("admin") + "/presence",
          json::object{{"availability", "Busy"}, {"activity", "InACall"}});
 
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;  // a wait, not a figure
   while (h.receiver->items("/hook").size() < 4 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }

@@ -125,7 +125,7 @@ TEST(HttpServerLimits, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
   const auto start = Clock::now();
   EXPECT_TRUE(client.closed_by_peer(3s));
   EXPECT_GE(Clock::now() - start, 250ms);
-  EXPECT_TRUE(wait_for([&] { return harness.server().connection_count() == 0; }, 2s));
+  EXPECT_TRUE(wait_for([&] { return harness.server().connection_count() == 0; }, 30s));
 }
 
 TEST(HttpServerLimits, OversizedHeaderIs400) {
@@ -147,7 +147,7 @@ TEST(HttpServerShutdown, InFlightRequestFinishesAndNewConnectionsAreRefused) {
   WireClient busy(harness.port());
   const int started_before = g_slow_started.load();
   ASSERT_FALSE(busy.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"));
-  ASSERT_TRUE(wait_for([&] { return g_slow_started.load() > started_before; }, 2s));
+  ASSERT_TRUE(wait_for([&] { return g_slow_started.load() > started_before; }, 30s));
 
   const auto start = Clock::now();
   auto done = std::make_shared<std::promise<void>>();
@@ -160,7 +160,7 @@ TEST(HttpServerShutdown, InFlightRequestFinishesAndNewConnectionsAreRefused) {
   EXPECT_EQ(r->body(), "slow done");
   EXPECT_EQ((*r)[bhttp::field::connection], "close");
   EXPECT_TRUE(busy.closed_by_peer(2s));
-  ASSERT_EQ(done->get_future().wait_for(3s), std::future_status::ready);
+  ASSERT_EQ(done->get_future().wait_for(30s), std::future_status::ready);
   EXPECT_LT(Clock::now() - start, 3s);  // done when the last connection ended, not at grace
   EXPECT_FALSE(can_connect(harness.port()));
   EXPECT_EQ(harness.server().connection_count(), 0u);
@@ -172,7 +172,7 @@ TEST(HttpServerShutdown, GraceElapsedForceClosesTheRest) {
   WireClient busy(harness.port());
   const int started_before = g_slow_started.load();
   ASSERT_FALSE(busy.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"));
-  ASSERT_TRUE(wait_for([&] { return g_slow_started.load() > started_before; }, 2s));
+  ASSERT_TRUE(wait_for([&] { return g_slow_started.load() > started_before; }, 30s));
   const auto start = Clock::now();
   EXPECT_TRUE(harness.shutdown_and_wait(200ms, 3s));
   EXPECT_LT(Clock::now() - start, 2s);

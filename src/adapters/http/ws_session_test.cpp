@@ -145,9 +145,9 @@ TEST_F(WsSessionTest, EchoesTextMessagesAndReportsCloseOnce) {
   }
   EXPECT_EQ(probe_.opened.load(), 1);
   ASSERT_FALSE(client->run([&](auto h) { client->ws().async_close(bws::close_code::normal, h); }));
-  EXPECT_TRUE(wait_for([&] { return probe_.closed.load() == 1; }, 2s));
+  EXPECT_TRUE(wait_for([&] { return probe_.closed.load() == 1; }, 30s));
   EXPECT_FALSE(probe_.get()->send("after close"));
-  EXPECT_TRUE(wait_for([&] { return harness_->server().connection_count() == 0; }, 2s));
+  EXPECT_TRUE(wait_for([&] { return harness_->server().connection_count() == 0; }, 30s));
   EXPECT_EQ(probe_.closed.load(), 1);
 }
 
@@ -196,7 +196,7 @@ TEST_F(WsSessionTest, BinaryAndOversizedMessagesCloseTheSocket) {
       EXPECT_EQ(client->ws().reason().code, bws::close_code::too_big);
     }
   }
-  EXPECT_TRUE(wait_for([&] { return probe_.closed.load() == 2; }, 2s));
+  EXPECT_TRUE(wait_for([&] { return probe_.closed.load() == 2; }, 30s));
 }
 
 class WsSlowClientTest : public WsSessionTest {
@@ -214,7 +214,7 @@ TEST_F(WsSlowClientTest, ClientThatNeverReadsIsEvicted) {
   auto client = connect_ws(harness_->port());
   bws::response_type res;
   ASSERT_FALSE(client->handshake("/ws/a?token=good", &res));
-  ASSERT_TRUE(wait_for([&] { return probe_.opened.load() == 1; }, 2s));
+  ASSERT_TRUE(wait_for([&] { return probe_.opened.load() == 1; }, 30s));
   auto ws = probe_.get();
   const std::string big(64 * 1024, 'm');
   int accepted = 0;
@@ -232,8 +232,8 @@ TEST_F(WsSlowClientTest, ClientThatNeverReadsIsEvicted) {
   std::printf("slow client: %d messages accepted before eviction\n", accepted);
   EXPECT_TRUE(refused) << "accepted " << accepted;
   EXPECT_FALSE(ws->send("more"));
-  EXPECT_TRUE(wait_for([&] { return probe_.closed.load() == 1; }, 3s));
-  EXPECT_TRUE(wait_for([&] { return harness_->server().connection_count() == 0; }, 2s));
+  EXPECT_TRUE(wait_for([&] { return probe_.closed.load() == 1; }, 30s));
+  EXPECT_TRUE(wait_for([&] { return harness_->server().connection_count() == 0; }, 30s));
 }
 
 TEST_F(WsSessionTest, ShutdownSendsGoingAway) {
@@ -241,13 +241,13 @@ TEST_F(WsSessionTest, ShutdownSendsGoingAway) {
   auto client = connect_ws(harness_->port());
   bws::response_type res;
   ASSERT_FALSE(client->handshake("/ws/a?token=good", &res));
-  ASSERT_TRUE(wait_for([&] { return probe_.opened.load() == 1; }, 2s));
+  ASSERT_TRUE(wait_for([&] { return probe_.opened.load() == 1; }, 30s));
   auto done = std::make_shared<std::promise<void>>();
   harness_->server().shutdown(3s, [done] { done->set_value(); });
   std::string got;
   EXPECT_EQ(client->read(&got), bws::error::closed);
   EXPECT_EQ(client->ws().reason().code, bws::close_code::going_away);
-  EXPECT_EQ(done->get_future().wait_for(3s), std::future_status::ready);
+  EXPECT_EQ(done->get_future().wait_for(30s), std::future_status::ready);
   EXPECT_EQ(probe_.closed.load(), 1);
 }
 
