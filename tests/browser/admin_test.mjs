@@ -134,7 +134,7 @@ test('details: presence sync switched off and on, its status and health, the map
   await health.filter({ hasText: 'First sync running.' }).waitFor({ timeout: kWait });
   assert.ok([200, 204].includes((await demo.emulator('DELETE', '/_emulator/faults')).status));
   const done = admin.locator('#first-sync-done');
-  await done.filter({ hasText: /First sync completed .* \(1 Teams users\)/ }).waitFor({ timeout: 10000 });
+  await done.filter({ hasText: /First sync completed .* \(1 Teams users\)/ }).waitFor({ timeout: 30000 });
   await health.filter({ hasText: /Healthy|Working/ }).waitFor({ timeout: kWait });
   const figures = await admin.locator('#presence-sync-status').textContent();
   assert.match(figures, /Watched Teams users \(logged-in agents\)1/);

@@ -135,7 +135,7 @@ test('an agent takes a contact from ringing to wrap-up, and the supervisor sees 
   assert.ok(first > 0 && first <= 15, `countdown ${first}`);
   await page.waitForFunction((start) =>
     Number.parseInt(document.getElementById('offer-countdown').textContent, 10) < start, first,
-  { timeout: 3000 });
+  { timeout: 8000 });
   assert.equal(await page.locator('#offer-announce').textContent(),
     'Incoming contact from +14255550123. Accept or decline.');
   await page.screenshot({ path: join(kShots, 'agent-desktop-ringing.png') });
@@ -251,7 +251,7 @@ test('an unanswered contact ends in RONA, shown in words and counted for the sup
     { token: adminToken, body: { queueId: queue.body.id, caller: '+14255550999' } });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   await badge.filter({ hasText: 'Ringing' }).waitFor({ timeout: kWait });
-  await badge.filter({ hasText: 'Idle: RONA' }).waitFor({ timeout: 10000 });
+  await badge.filter({ hasText: 'Idle: RONA' }).waitFor({ timeout: 30000 });
   assert.equal(await page.locator('#state-origin').textContent(), 'no answer (RONA)');
   assert.ok(await page.getByRole('region', { name: 'Incoming contact' }).isHidden());
 
