@@ -155,13 +155,15 @@ SqlitePresenceSyncStore::SqlitePresenceSyncStore(SqliteDb& db, PresenceSyncStore
   writer_ = std::thread([this] { writer_loop(); });
 }
 
-SqlitePresenceSyncStore::~SqlitePresenceSyncStore() {
+SqlitePresenceSyncStore::~SqlitePresenceSyncStore() { stop(); }
+
+void SqlitePresenceSyncStore::stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   wake_.notify_all();
-  writer_.join();
+  if (writer_.joinable()) writer_.join();
 }
 
 // ---- Inbox -----------------------------------------------------------------------------------

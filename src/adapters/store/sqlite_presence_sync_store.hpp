@@ -45,9 +45,14 @@ class SqlitePresenceSyncStore final : public PresenceSubscriptionStore, public P
  public:
   // db must outlive this store and be migrated to version 8 or later. Starts the writer thread.
   explicit SqlitePresenceSyncStore(SqliteDb& db, PresenceSyncStoreOptions options = {});
-  // Writes what is still queued (its waiters are completed), then stops the writer. Appends
-  // that arrive after destruction began complete with Errc::unavailable.
+  // stop(), then the store goes.
   ~SqlitePresenceSyncStore() override;
+  // Writes what is still queued (its waiters are completed), then stops and joins the writer;
+  // appends that arrive after stop began complete with Errc::unavailable. Call it before the
+  // io_context of any awaiting coroutine is stopped and destroyed: until it returns, the writer
+  // may still be handing a completion to a coroutine's executor. Idempotent; call it from one
+  // thread at a time.
+  void stop();
   SqlitePresenceSyncStore(const SqlitePresenceSyncStore&) = delete;
   SqlitePresenceSyncStore& operator=(const SqlitePresenceSyncStore&) = delete;
 

@@ -157,6 +157,9 @@ class GraphWebhookTest : public ::testing::Test {
     server_ = std::make_unique<ServerHarness>(router_, ServerOptions{});
   }
   void TearDown() override {
+    // The inbox's writer first: it may still be handing a completion to a connection's strand,
+    // whose io_context the server harness stops and destroys (a segfault seen under load).
+    if (store_) store_->stop();
     server_.reset();
     store_.reset();
     sqlite_.reset();
