@@ -206,6 +206,13 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::callback(Conse
     co_return fail(confirmed.error);
   }
   if (confirmed.kind == TenantConfirmation::Kind::refused) co_return fail(confirmed.error);
+  // A tenant belongs to one organisation at most (the store enforces it too): another
+  // organisation's tenant is refused without saying whose it is.
+  auto holder = store_.find_org_by_tenant(confirmed.tid);
+  if (!holder) co_return fail(std::move(holder).error());
+  if (*holder && **holder != org) {
+    co_return fail(make_error(Errc::conflict, std::string(kTenantTakenMessage)));
+  }
 
   auto current = load(org);
   if (!current) co_return fail(std::move(current).error());

@@ -485,3 +485,44 @@ TEST_F(ConnectorServiceTest, AuditHookRecordsOtherServicesActions) {
 
 }  // namespace
 }  // namespace ccteams
+
+namespace ccteams {
+namespace {
+
+// Issue 23: a tenant is bound to one organisation at most. Organisation B's admin finishing a
+// consent whose token proves organisation A's tenant (the forged callback, or a second customer
+// in the same tenant) is refused without naming A, changes nothing of either, and is audited;
+// A re-authorising its own tenant still works.
+TEST_F(ConnectorServiceTest, ATenantBoundToAnotherOrganisationIsRefusedWithoutNamingIt) {
+  ASSERT_TRUE(consent(admin_));
+  ASSERT_EQ(current(org_).tenant_id, entra_.tid);
+
+  auto theirs = consent(other_admin_);
+  ASSERT_FALSE(theirs);
+  EXPECT_EQ(theirs.error().code, Errc::conflict);
+  EXPECT_EQ(theirs.error().message, std::string(kTenantTakenMessage));
+  EXPECT_EQ(theirs.error().message.find("\"A\""), std::string::npos);
+  EXPECT_EQ(current(other_org_).status, ConnectorStatus::authorizing);
+  EXPECT_TRUE(current(other_org_).tenant_id.empty());
+  EXPECT_EQ(current(org_).status, ConnectorStatus::active);
+  auto theirs_audit = service_->audit(other_admin_, 10, std::nullopt);
+  ASSERT_TRUE(theirs_audit);
+  ASSERT_FALSE(theirs_audit->empty());
+  EXPECT_EQ(theirs_audit->front().action, "callback");
+  EXPECT_EQ(theirs_audit->front().result, AuditResult::error);
+
+  // The store refuses it on its own too (the service's check is not the only guard).
+  TeamsConnector forged = current(other_org_);
+  forged.tenant_id = entra_.tid;
+  auto saved = store_.save_connector(forged, forged.version);
+  ASSERT_FALSE(saved);
+  EXPECT_EQ(saved.error().code, Errc::conflict);
+
+  // The holder re-authorises its own tenant.
+  ASSERT_TRUE(run(service_->deactivate(admin_)));
+  ASSERT_TRUE(run(service_->reactivate(admin_)));
+  EXPECT_EQ(current(org_).tenant_id, entra_.tid);
+}
+
+}  // namespace
+}  // namespace ccteams

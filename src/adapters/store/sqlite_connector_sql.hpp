@@ -16,6 +16,11 @@ inline constexpr std::string_view kSelectConnector =
     "FROM teams_connectors WHERE org_id = ?1";
 inline constexpr std::string_view kSelectConnectorVersion =
     "SELECT version FROM teams_connectors WHERE org_id = ?1";
+// A tenant held by another organisation's connector (the unique index is the backstop).
+inline constexpr std::string_view kSelectOtherTenantHolder =
+    "SELECT org_id FROM teams_connectors WHERE tenant_id = ?1 AND org_id <> ?2 LIMIT 1";
+inline constexpr std::string_view kSelectTenantHolder =
+    "SELECT org_id FROM teams_connectors WHERE tenant_id = ?1 AND tenant_id <> ''";
 inline constexpr std::string_view kInsertConnector =
     "INSERT INTO teams_connectors (org_id, status, tenant_id, consented_by, "
     "consented_by_username, consented_at, granted_permissions, show_user_details, "

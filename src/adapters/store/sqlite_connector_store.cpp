@@ -183,6 +183,15 @@ Result<TeamsConnector> SqliteConnectorStore::save_connector(const TeamsConnector
   auto tx = conn.begin();
   if (!tx) return std::move(tx).error();
   const std::int64_t new_version = expected_version + 1;
+  const Error tenant_taken = make_error(Errc::conflict, std::string(kTenantTakenMessage));
+  if (!connector.tenant_id.empty()) {
+    auto holder = conn.prepare(sql::kSelectOtherTenantHolder);
+    if (!holder) return std::move(holder).error();
+    holder->bind_text(1, connector.tenant_id).bind_int64(2, connector.org.value);
+    auto taken = has_row(*holder);
+    if (!taken) return std::move(taken).error();
+    if (*taken) return tenant_taken;
+  }
   if (expected_version == 0) {
     auto ins = conn.prepare(sql::kInsertConnector);
     if (!ins) return std::move(ins).error();
@@ -204,7 +213,11 @@ Result<TeamsConnector> SqliteConnectorStore::save_connector(const TeamsConnector
     if (!upd) return std::move(upd).error();
     bind_connector(*upd, connector, new_version);
     upd->bind_int64(13, expected_version);
-    if (auto r = upd->run(); !r) return std::move(r).error();
+    if (auto r = upd->run(); !r) {
+      // The tenant's unique index: the one constraint an update of the row can meet.
+      if (r.error().code == Errc::conflict) return tenant_taken;
+      return std::move(r).error();
+    }
     if (conn.changes() == 0) return stale_version();
   }
   if (auto r = write_rules(conn, connector); !r) return std::move(r).error();
@@ -212,6 +225,18 @@ Result<TeamsConnector> SqliteConnectorStore::save_connector(const TeamsConnector
   TeamsConnector stored = connector;
   stored.version = new_version;
   return stored;
+}
+
+Result<std::optional<OrgId>> SqliteConnectorStore::find_org_by_tenant(
+    const std::string& tenant_id) {
+  auto conn = db_.lock();
+  auto st = conn.prepare(sql::kSelectTenantHolder);
+  if (!st) return std::move(st).error();
+  st->bind_text(1, tenant_id);
+  auto row = st->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<OrgId>{};
+  return std::optional<OrgId>{OrgId{st->column_int64(0)}};
 }
 
 Result<void> SqliteConnectorStore::delete_connector(OrgId org) {

@@ -19,6 +19,7 @@ class SqliteConnectorStore final : public ConnectorStore {
   Result<std::optional<TeamsConnector>> find_connector(OrgId org) override;
   Result<TeamsConnector> save_connector(const TeamsConnector& connector,
                                         std::int64_t expected_version) override;
+  Result<std::optional<OrgId>> find_org_by_tenant(const std::string& tenant_id) override;
   Result<void> delete_connector(OrgId org) override;
   Result<std::vector<OrgId>> orgs_with_status(ConnectorStatus status) override;
   Result<void> put_consent_request(const ConsentRequest& request) override;

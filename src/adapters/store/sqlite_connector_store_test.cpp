@@ -87,6 +87,30 @@ TEST_F(ConnectorStoreTest, OnlyOneConnectorPerOrgAndStaleVersionsAreRefused) {
   EXPECT_EQ((*store_->find_connector(org_))->status, ConnectorStatus::inactive);
 }
 
+TEST_F(ConnectorStoreTest, ATenantBelongsToOneOrganisationAtMost) {
+  ASSERT_TRUE(store_->save_connector(active(), 0));
+  EXPECT_EQ(*store_->find_org_by_tenant("tid-1"), std::optional<OrgId>{org_});
+  EXPECT_FALSE(store_->find_org_by_tenant("tid-2")->has_value());
+  EXPECT_FALSE(store_->find_org_by_tenant("")->has_value());
+  // Another organisation cannot take it, by insert or by update, and nothing of theirs changes.
+  TeamsConnector theirs;
+  theirs.org = other_;
+  theirs.status = ConnectorStatus::authorizing;
+  theirs.updated_at = kT0;
+  ASSERT_TRUE(store_->save_connector(theirs, 0));  // no tenant yet: fine beside org_'s
+  theirs.tenant_id = "tid-1";
+  theirs.status = ConnectorStatus::active;
+  auto taken = store_->save_connector(theirs, 1);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, Errc::conflict);
+  EXPECT_EQ(taken.error().message, std::string(kTenantTakenMessage));
+  EXPECT_EQ((*store_->find_connector(other_))->status, ConnectorStatus::authorizing);
+  // The database itself refuses it, whatever the code in front of it does.
+  auto conn = sqlite_->db().lock();
+  EXPECT_FALSE(conn.exec("UPDATE teams_connectors SET tenant_id = 'tid-1' WHERE org_id = " +
+                         std::to_string(other_.value)));
+}
+
 TEST_F(ConnectorStoreTest, MappingMustUseTheOrgsIdleCodesAndRefusalChangesNothing) {
   ASSERT_TRUE(store_->save_connector(active(), 0));
   auto c = active();

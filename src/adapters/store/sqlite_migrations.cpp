@@ -9,6 +9,7 @@
 #include "adapters/store/migrations/v8_presence_sync.hpp"
 #include "adapters/store/migrations/v9_directory.hpp"
 #include "adapters/store/migrations/v10_notification_key.hpp"
+#include "adapters/store/migrations/v11_tenant_binding.hpp"
 #include "adapters/store/sqlite_db.hpp"
 
 namespace ccteams::store {
@@ -179,6 +180,7 @@ constexpr std::array kMigrations{
     Migration{8, "presence sync", kV8PresenceSync},
     Migration{9, "teams directory", kV9Directory},
     Migration{10, "notification key", kV10NotificationKey},
+    Migration{11, "tenant binding", kV11TenantBinding},
 };
 
 constexpr std::string_view kReadUserVersion = "PRAGMA user_version";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "adapters/store/sqlite_account_store.hpp"
+#include "adapters/store/sqlite_connector_store.hpp"
 #include "adapters/store/sqlite_db.hpp"
 #include "adapters/store/sqlite_store.hpp"
 #include "adapters/store/sqlite_test_support.hpp"
@@ -94,6 +95,45 @@ TEST(SqliteMigrations, OlderSchemaIsMigratedWithDataIntact) {
   EXPECT_EQ(accounts.count_login_failures("user:alice", kT0).value_or(-1), 1);
   ASSERT_TRUE(accounts.delete_user(org, user));
   EXPECT_FALSE(accounts.find_session("th", kT0));
+}
+
+// v11: where two organisations held one tenant (possible before), the earliest consent keeps
+// it; the other connector loses it, is AuthorizationError and its audit log says why.
+TEST(SqliteMigrations, TenantHeldTwiceGoesToTheEarliestConsent) {
+  TempDir dir;
+  const std::string path = dir.file("v10.db");
+  std::int64_t first = 0, second = 0;
+  {
+    auto store = SqliteStore::open(path, SqliteStoreOptions{{}, sqlite_migrations().first(10)});
+    ASSERT_TRUE(store) << store.error().message;
+    SqliteAccountStore accounts((*store)->db());
+    first = accounts.create_org("First", kT0)->id.value;
+    second = accounts.create_org("Second", kT0)->id.value;
+    auto conn = (*store)->db().lock();
+    for (auto [org, consented] : {std::pair{second, 2000}, std::pair{first, 1000}}) {
+      ASSERT_TRUE(conn.exec(
+          "INSERT INTO teams_connectors (org_id, status, tenant_id, consented_at, updated_at, "
+          "version) VALUES (" + std::to_string(org) + ", 'Active', 'shared-tid', " +
+          std::to_string(consented) + ", 0, 3)"));
+    }
+  }
+  auto store = SqliteStore::open(path);
+  ASSERT_TRUE(store) << store.error().message;
+  SqliteConnectorStore connectors((*store)->db());
+  auto kept = *connectors.find_connector(OrgId{first});
+  auto lost = *connectors.find_connector(OrgId{second});
+  ASSERT_TRUE(kept && lost);
+  EXPECT_EQ(kept->tenant_id, "shared-tid");
+  EXPECT_EQ(kept->status, ConnectorStatus::active);
+  EXPECT_EQ(lost->tenant_id, "");
+  EXPECT_EQ(lost->status, ConnectorStatus::authorization_error);
+  EXPECT_EQ(lost->version, 4);
+  EXPECT_NE(lost->last_error.find("another ccteams organisation"), std::string::npos);
+  auto audit = connectors.list_audit(OrgId{second}, 10, std::nullopt);
+  ASSERT_TRUE(audit && audit->size() == 1u);
+  EXPECT_EQ(audit->front().action, "tenant released");
+  EXPECT_TRUE(connectors.list_audit(OrgId{first}, 10, std::nullopt)->empty());
+  EXPECT_EQ(*connectors.find_org_by_tenant("shared-tid"), std::optional<OrgId>{OrgId{first}});
 }
 
 TEST(SqliteMigrations, NewerDatabaseIsRefusedAndUntouched) {

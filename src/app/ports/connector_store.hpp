@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/connector.hpp"
@@ -46,6 +47,13 @@ struct ConnectorAuditEntry {
   Timestamp at{};
 };
 
+// The refusal when a tenant is already bound to another organisation. It names neither that
+// organisation nor anything of it.
+inline constexpr std::string_view kTenantTakenMessage =
+    "This Microsoft 365 tenant is already connected to another ccteams organisation; a tenant "
+    "can be connected to one organisation only. Nothing was changed. If this tenant is yours, "
+    "remove it from the other organisation first (Connectors > Microsoft Teams > Delete there).";
+
 class ConnectorStore {
  public:
   virtual ~ConnectorStore() = default;
@@ -54,10 +62,14 @@ class ConnectorStore {
   virtual Result<std::optional<TeamsConnector>> find_connector(OrgId org) = 0;
   // Writes the connector and replaces its mapping rules, if the stored version is still
   // expected_version (0: there must be no connector yet). Returns what was stored, version
-  // bumped. Errors: conflict when another write came first (re-read and decide again);
-  // not_found when a mapping rule names an idle code that is not the org's.
+  // bumped. Errors: conflict when another write came first (re-read and decide again), or
+  // when the tenant is another organisation's (kTenantTakenMessage; a tenant belongs to one
+  // organisation at most, which the store enforces); not_found when a mapping rule names an
+  // idle code that is not the org's.
   virtual Result<TeamsConnector> save_connector(const TeamsConnector& connector,
                                                 std::int64_t expected_version) = 0;
+  // The organisation whose connector holds this Entra tenant, if any ("" holds nothing).
+  virtual Result<std::optional<OrgId>> find_org_by_tenant(const std::string& tenant_id) = 0;
   // Removes the connector, its mapping and its consent requests (the audit log stays).
   // Errors: not_found when there is none.
   virtual Result<void> delete_connector(OrgId org) = 0;

@@ -27,10 +27,24 @@ class InMemoryConnectorStore final : public ConnectorStore {
     if (stored_version != expected_version) {
       return make_error(Errc::conflict, "changed at the same time; try again");
     }
+    if (!c.tenant_id.empty()) {
+      for (const auto& [org, other] : connectors_) {
+        if (org != c.org.value && other.tenant_id == c.tenant_id) {
+          return make_error(Errc::conflict, std::string(kTenantTakenMessage));
+        }
+      }
+    }
     TeamsConnector stored = c;
     stored.version = expected_version + 1;
     connectors_[c.org.value] = stored;
     return stored;
+  }
+  Result<std::optional<OrgId>> find_org_by_tenant(const std::string& tenant_id) override {
+    std::lock_guard l(mu_);
+    for (const auto& [org, c] : connectors_) {
+      if (!tenant_id.empty() && c.tenant_id == tenant_id) return std::optional<OrgId>{OrgId{org}};
+    }
+    return std::optional<OrgId>{};
   }
   Result<void> delete_connector(OrgId org) override {
     std::lock_guard l(mu_);
