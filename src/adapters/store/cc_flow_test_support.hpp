@@ -59,6 +59,20 @@ class ManualScheduler final : public Scheduler {
   std::vector<Entry> entries_;
 };
 
+// One agent state, or one event, written the only way the store writes them: a commit.
+inline Result<void> put_state(ContactCenterStore& cc, OrgId org, const AgentState& s) {
+  auto r = cc.commit(org, CcCommit{{}, {s}, {}});
+  if (!r) return std::move(r).error();
+  return ok();
+}
+inline Result<CcEventRecord> append_one(ContactCenterStore& cc, OrgId org,
+                                        std::optional<UserId> agent, const std::string& type,
+                                        Timestamp at, const std::string& body_without_seq) {
+  auto r = cc.commit(org, CcCommit{{}, {}, {NewCcEvent{agent, type, at, body_without_seq}}});
+  if (!r) return std::move(r).error();
+  return r->at(0);
+}
+
 class FlowTest : public ::testing::Test {
  protected:
   void SetUp() override {

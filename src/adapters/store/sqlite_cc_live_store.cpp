@@ -126,11 +126,6 @@ Result<void> upsert_agent_state(SqliteConnection& conn, OrgId org, const AgentSt
 
 }  // namespace
 
-Result<void> SqliteContactCenterStore::put_agent_state(OrgId org, const AgentState& s) {
-  auto conn = db_.lock();
-  return upsert_agent_state(conn, org, s);
-}
-
 Result<std::vector<AgentState>> SqliteContactCenterStore::list_agent_states(OrgId org) {
   auto conn = db_.lock();
   auto st = conn.prepare(sql::kSelectAgentStates);
@@ -243,18 +238,6 @@ Result<CcEventRecord> insert_event(SqliteConnection& conn, OrgId org, std::optio
 }
 
 }  // namespace
-
-Result<CcEventRecord> SqliteContactCenterStore::append_event(OrgId org, std::optional<UserId> agent,
-                                                            const std::string& type, Timestamp at,
-                                                            const std::string& body_without_seq) {
-  auto conn = db_.lock();
-  auto tx = conn.begin();
-  if (!tx) return std::move(tx).error();
-  auto rec = insert_event(conn, org, agent, type, at, body_without_seq);
-  if (!rec) return rec;
-  if (auto r = tx->commit(); !r) return std::move(r).error();
-  return rec;
-}
 
 Result<std::vector<CcEventRecord>> SqliteContactCenterStore::commit(OrgId org,
                                                                    const CcCommit& change) {

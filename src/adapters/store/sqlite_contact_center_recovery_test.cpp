@@ -128,7 +128,7 @@ TEST_F(RecoveryTest, AContactConnectedToAnAgentWhoIsElsewhereIsRequeuedAtItsPlac
   idle.idle_code = lunch_;
   idle.origin = IdleOrigin::manual;
   idle.contact.reset();
-  ASSERT_TRUE(cc_->put_agent_state(org_, idle));
+  ASSERT_TRUE(put_state(*cc_, org_, idle));
   restart();
   EXPECT_EQ(center_->repairs(), 1u);
   // Back in the queue, and at once offered to the longest-available agent (a2).
@@ -149,12 +149,12 @@ TEST_F(RecoveryTest, AnOfferWhoseAgentDoesNotRingIsRequeuedAndARingingAgentWitho
   AgentState a1 = stored_state(a1_);
   a1.status = AgentStatus::available;
   a1.contact.reset();
-  ASSERT_TRUE(cc_->put_agent_state(org_, a1));
+  ASSERT_TRUE(put_state(*cc_, org_, a1));
   auto queued = *cc_->put_contact(new_contact(ContactId{}, org_, queue_, "+15550101", kT0));
   AgentState a2 = logged_out_agent(a2_, kT0);
   a2.status = AgentStatus::reserved;
   a2.contact = queued.id;
-  ASSERT_TRUE(cc_->put_agent_state(org_, a2));
+  ASSERT_TRUE(put_state(*cc_, org_, a2));
   restart();
   EXPECT_EQ(center_->repairs(), 2u);
   // Both agents are Available again and each of the two contacts is offered to one of them.
@@ -172,7 +172,7 @@ TEST_F(RecoveryTest, AJoinedConsultWhoseAgentIsElsewhereEndsAndTheCustomerStaysW
   AgentState a2 = stored_state(a2_);
   a2.status = AgentStatus::available;
   a2.contact.reset();
-  ASSERT_TRUE(cc_->put_agent_state(org_, a2));
+  ASSERT_TRUE(put_state(*cc_, org_, a2));
   restart();
   EXPECT_EQ(center_->repairs(), 1u);
   EXPECT_EQ(contact(id).status, ContactStatus::connected);

@@ -40,7 +40,6 @@ class SqliteContactCenterStore final : public ContactCenterStore {
   Result<AgentConfig> get_agent(OrgId org, UserId user) override;
   Result<std::vector<AgentConfig>> list_agents(OrgId org) override;
   Result<void> delete_agent(OrgId org, UserId user) override;
-  Result<void> put_agent_state(OrgId org, const AgentState& state) override;
   Result<std::vector<AgentState>> list_agent_states(OrgId org) override;
   Result<Contact> put_contact(const Contact& contact) override;
   Result<Contact> get_contact(OrgId org, ContactId id) override;
@@ -48,9 +47,6 @@ class SqliteContactCenterStore final : public ContactCenterStore {
   Result<std::vector<QueueCounts>> list_queue_counts(OrgId org) override;
   Result<std::vector<OrgId>> orgs_with_live_state() override;
   Result<std::vector<CcEventRecord>> commit(OrgId org, const CcCommit& change) override;
-  Result<CcEventRecord> append_event(OrgId org, std::optional<UserId> agent,
-                                     const std::string& type, Timestamp at,
-                                     const std::string& body_without_seq) override;
   Result<std::vector<CcEventRecord>> events_after(OrgId org, std::int64_t after,
                                                   std::size_t limit) override;
   Result<int> prune_events(Timestamp before) override;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/store/cc_flow_test_support.hpp"
 #include "adapters/store/sqlite_store.hpp"
 #include "app/cc_config_service.hpp"
 
@@ -192,8 +193,8 @@ TEST_F(CcStoreTest, AgentStateAndContactsRoundTrip) {
   s.status = AgentStatus::idle;
   s.idle_code = IdleCodeId{7};
   s.origin = IdleOrigin::rona;
-  ASSERT_TRUE(cc_->put_agent_state(org_, s));
-  EXPECT_EQ(cc_->put_agent_state(other_, s).error().code, Errc::not_found);
+  ASSERT_TRUE(cc_flow::put_state(*cc_, org_, s));
+  EXPECT_EQ(cc_flow::put_state(*cc_, other_, s).error().code, Errc::not_found);
   auto states = cc_->list_agent_states(org_);
   ASSERT_TRUE(states);
   ASSERT_EQ(states->size(), 1u);
@@ -222,9 +223,10 @@ TEST_F(CcStoreTest, AgentStateAndContactsRoundTrip) {
 }
 
 TEST_F(CcStoreTest, EventLogNumbersEventsAndReplaysPerOrgAndPrunesByAge) {
-  auto e1 = cc_->append_event(org_, agent_, "agent.state", kT0, R"({"type":"agent.state"})");
-  auto e2 = cc_->append_event(other_, std::nullopt, "queue.stats", kT0, R"({"type":"q"})");
-  auto e3 = cc_->append_event(org_, std::nullopt, "queue.stats", kT0 + Millis{5000}, "{}");
+  auto e1 =
+      cc_flow::append_one(*cc_, org_, agent_, "agent.state", kT0, R"({"type":"agent.state"})");
+  auto e2 = cc_flow::append_one(*cc_, other_, std::nullopt, "queue.stats", kT0, R"({"type":"q"})");
+  auto e3 = cc_flow::append_one(*cc_, org_, std::nullopt, "queue.stats", kT0 + Millis{5000}, "{}");
   ASSERT_TRUE(e1 && e2 && e3);
   EXPECT_LT(e1->seq, e2->seq);
   EXPECT_EQ(e1->body, "{\"seq\":" + std::to_string(e1->seq) + ",\"type\":\"agent.state\"}");

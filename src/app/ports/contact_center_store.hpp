@@ -58,7 +58,7 @@ struct CcEventRecord {
   std::string body;  // the complete event as JSON text, seq included
 };
 
-// An event to append (append_events).
+// An event to append (commit).
 struct NewCcEvent {
   std::optional<UserId> agent;
   std::string type;
@@ -70,7 +70,7 @@ struct NewCcEvent {
 // touches, an agent command, a batch of presence updates, a restart repair), written together.
 struct CcCommit {
   std::vector<Contact> contacts;     // existing contacts (id != 0), each replaced as put_contact
-  std::vector<AgentState> states;    // as put_agent_state
+  std::vector<AgentState> states;    // each agent's stored fields, replaced
   std::vector<NewCcEvent> events;    // appended in order, after the rows
   bool empty() const { return contacts.empty() && states.empty() && events.empty(); }
 };
@@ -119,9 +119,6 @@ class ContactCenterStore {
   virtual Result<void> delete_agent(OrgId org, UserId user) = 0;
 
   // ---- live state ----
-  // Persists status, idle code, origin, contact and since (what a restart needs). The agent
-  // must have been put first (not_found otherwise).
-  virtual Result<void> put_agent_state(OrgId org, const AgentState& state) = 0;
   virtual Result<std::vector<AgentState>> list_agent_states(OrgId org) = 0;
   // Inserts when contact.id is 0 (the id is assigned and returned), else replaces. The queue's
   // counts (list_queue_counts) move with the contact's offers/answers/ronas in the same write.
@@ -135,15 +132,13 @@ class ContactCenterStore {
   virtual Result<std::vector<QueueCounts>> list_queue_counts(OrgId org) = 0;
 
   // ---- event log ----
-  // Appends the event; `body_without_seq` is a JSON object's text, which the store completes
-  // with "seq". Returns the stored record.
-  virtual Result<CcEventRecord> append_event(OrgId org, std::optional<UserId> agent,
-                                             const std::string& type, Timestamp at,
-                                             const std::string& body_without_seq) = 0;
   // ---- one decision ----
   // Writes every contact, agent state and event of change in ONE transaction: all or none, so a
   // crash leaves the state before or after the decision, never half of it. The queue counters
-  // move with the contacts. Returns the stored events, in order. Errors: not_found when a
+  // move with the contacts. An agent state keeps status, idle code, origin, contact and since
+  // (what a restart needs); the agent must have been put first. An event's body_without_seq is
+  // a JSON object's text, which the store completes with "seq". Returns the stored events, in
+  // order. Errors: not_found when a
   // contact or an agent is not org's (nothing is written), and the store's own.
   virtual Result<std::vector<CcEventRecord>> commit(OrgId org, const CcCommit& change) = 0;
   // org's events with seq > after, oldest first, at most limit.
