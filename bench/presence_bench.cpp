@@ -99,6 +99,19 @@ class Demo {
   // Follows an authorization URL as upn and opens the callback it leads to.
   void consent(const std::string& url, const std::string& upn) const {
     auto location = ccteams::testing::entra_consent(emulator_, ca_, url, upn);
+    open_callback(location, upn);
+  }
+  // The connector's Set up: sign-in, our redirect to admin consent, consent, callback.
+  void set_up(const std::string& url, const std::string& upn) const {
+    auto location =
+        ccteams::testing::entra_set_up(emulator_, ca_, url, upn, [&](const std::string& loc) {
+          auto r = call("GET", ccteams::testing::target_of(loc), {});
+          return std::pair<int, std::string>(r.status,
+                                             r.status == 302 ? r.header("location") : r.body);
+        });
+    open_callback(location, upn);
+  }
+  void open_callback(const ccteams::Result<std::string>& location, const std::string& upn) const {
     if (!location) die("consent as " + upn + ": " + location.error().message);
     auto page = call("GET", ccteams::testing::target_of(*location), {});
     if (page.status != 200) die("callback for " + upn + ": " + page.body);
@@ -231,8 +244,8 @@ int main(int argc, char** argv) {
   const std::string admin = demo.login("admin");
   auto start = demo.call("POST", "/api/v1/connectors/msteams/authorize", admin);
   if (start.status != 200) die("authorize: " + start.body);
-  demo.consent(std::string(json::parse(start.body).at("authorizationUrl").as_string()),
-               "admin@" + domain);
+  demo.set_up(std::string(json::parse(start.body).at("authorizationUrl").as_string()),
+              "admin@" + domain);
 
   // Every agent's Teams user, then every agent logged in (4 clients at once).
   std::vector<std::string> users(static_cast<std::size_t>(agents)), tokens(users.size());

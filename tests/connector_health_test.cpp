@@ -83,7 +83,12 @@ class ConnectorHealth : public ::testing::Test {
     auto start = api("POST", "/api/v1/connectors/msteams/authorize");
     ASSERT_EQ(start.status, 200) << start.body;
     const std::string url(parse(start.body).at("authorizationUrl").as_string());
-    const std::string location = browser_->consent(url, "admin@" + domain_, "accept");
+    const std::string location =
+        browser_->set_up(url, "admin@" + domain_, [&](const std::string& loc) {
+          auto r = http_request(port_, "GET", target_of(loc));
+          return std::pair<int, std::string>(r.status,
+                                             r.status == 302 ? r.header("location") : r.body);
+        });
     auto page = http_request(port_, "GET", target_of(location));
     ASSERT_EQ(page.status, 200) << page.body;
     ASSERT_EQ(connector().at("status"), "Active");

@@ -1,8 +1,9 @@
 // Issue 4 end to end through the real binary (`ccteams demo`, whose connector points at the
 // embedded Graph + Entra emulator over HTTPS): an admin sets the Teams connector up by
-// following the admin-consent URL as a browser would, edits features and mapping, deactivates,
-// is refused deleting while Active, deletes, sets up again; the refusals (member@ may not
-// consent, privadmin@ may; forged and replayed state, Cancel) leave the connector as it was;
+// signing in and following the admin-consent URL as a browser would, edits features and mapping,
+// deactivates, is refused deleting while Active, deletes, sets up again; the refusals (member@
+// may not set up, privadmin@ may; forged and replayed state, a forged tenant, Cancel) leave the
+// connector as it was;
 // and the client secret never shows in logs, API answers or the database file.
 #include <gtest/gtest.h>
 
@@ -44,14 +45,27 @@ class ConnectorDemo : public ::testing::Test {
   }
   std::string status() { return std::string(connector().at("status").as_string()); }
 
-  // POST authorize, then the browser part; returns the callback Location.
-  std::string start_and_consent(const std::string& upn, const std::string& decision = "accept") {
+  // POST authorize, then the browser's sign-in; returns the callback Location (with a code).
+  std::string start_and_sign_in(const std::string& upn) {
     auto start = api("POST", "/api/v1/connectors/msteams/authorize");
     EXPECT_EQ(start.status, 200) << start.body;
     if (start.status != 200) return {};
     const std::string url(parse(start.body).at("authorizationUrl").as_string());
-    EXPECT_EQ(url.rfind(browser_->base() + "/organizations/v2.0/adminconsent?", 0), 0u) << url;
-    return browser_->consent(url, upn, decision);
+    EXPECT_EQ(url.rfind(browser_->base() + "/organizations/oauth2/v2.0/authorize?", 0), 0u) << url;
+    return browser_->consent(url, upn, "accept");
+  }
+  // The whole Set up in the browser: the sign-in, our callback's redirect to admin consent in
+  // the proven tenant, and the consent page answered with decision. Returns the consent's
+  // callback Location, or "" when our sign-in callback refused (then refusal holds its page).
+  std::string start_and_consent(const std::string& upn, const std::string& decision = "accept") {
+    const std::string signed_in = start_and_sign_in(upn);
+    EXPECT_EQ(query_value(signed_in, "error"), "") << signed_in;
+    refusal_ = callback(signed_in);
+    if (refusal_.status != 302) return {};
+    const std::string consent_url(refusal_.header("location"));
+    EXPECT_EQ(consent_url.rfind(browser_->base() + "/" + tenant_ + "/v2.0/adminconsent?", 0), 0u)
+        << consent_url;
+    return browser_->consent(consent_url, upn, decision);
   }
   RawResponse callback(const std::string& location) {
     auto r = demo_.get(target_of(location));
@@ -63,6 +77,7 @@ class ConnectorDemo : public ::testing::Test {
   std::optional<EntraBrowser> browser_;
   std::string tenant_, domain_, token_;
   std::string responses_;  // every API answer, for the secrets check
+  RawResponse refusal_;    // our sign-in callback's answer in the last start_and_consent
 };
 
 TEST_F(ConnectorDemo, WholeLifecycleAgainstTheEmulatorAndNoSecretLeaks) {
@@ -87,6 +102,8 @@ TEST_F(ConnectorDemo, WholeLifecycleAgainstTheEmulatorAndNoSecretLeaks) {
   EXPECT_EQ(c.at("status"), "Active");
   EXPECT_EQ(c.at("tenantId"), json::value(tenant_));
   EXPECT_EQ(c.at("authorizedBy").at("username"), "admin");
+  EXPECT_EQ(c.at("authorizedByEntra").at("userPrincipalName"), json::value("admin@" + domain_));
+  EXPECT_FALSE(c.at("authorizedByEntra").at("objectId").as_string().empty());
   EXPECT_FALSE(c.at("authorizedAt").is_null());
   EXPECT_FALSE(c.at("grantedPermissions").as_array().empty());
   ASSERT_EQ(c.at("presenceMapping").as_array().size(), 4u);
@@ -142,8 +159,8 @@ TEST_F(ConnectorDemo, WholeLifecycleAgainstTheEmulatorAndNoSecretLeaks) {
   }
   EXPECT_EQ(actions,
             // Deleting also removes the sync accounts (their participant records it).
-            "callback,authorize,delete,sync_account.remove,deactivate,reactivate,deactivate,delete,"
-            "update,callback,callback,authorize,");
+            "callback,sign-in,authorize,delete,sync_account.remove,deactivate,reactivate,"
+            "deactivate,delete,update,callback,callback,sign-in,authorize,");
 
   // Secrets: the client secret is in no log line, API answer or database byte.
   auto apps = browser_->get(browser_->base() + "/_emulator/apps");
@@ -165,16 +182,14 @@ TEST_F(ConnectorDemo, WholeLifecycleAgainstTheEmulatorAndNoSecretLeaks) {
 }
 
 TEST_F(ConnectorDemo, RefusalsLeaveTheConnectorAsItWas) {
-  // A member cannot consent: Entra's error redirect, a clear message, nothing changes.
-  const std::string denied = start_and_consent("member@" + domain_);
-  ASSERT_FALSE(denied.empty());
-  EXPECT_EQ(query_value(denied, "error"), "access_denied");
-  auto page = callback(denied);
-  EXPECT_EQ(page.status, 403) << page.body;
-  EXPECT_NE(page.body.find("not a Global Administrator or Privileged Role Administrator"),
+  // A member cannot set up: refused at our sign-in callback (its ID token's wids), a clear
+  // message, nothing changes, and no admin consent is even asked for.
+  EXPECT_EQ(start_and_consent("member@" + domain_), "");
+  EXPECT_EQ(refusal_.status, 403) << refusal_.body;
+  EXPECT_NE(refusal_.body.find("not a Global Administrator or Privileged Role Administrator"),
             std::string::npos)
-      << page.body;
-  EXPECT_NE(page.body.find("\"status\":\"error\""), std::string::npos);
+      << refusal_.body;
+  EXPECT_NE(refusal_.body.find("\"status\":\"error\""), std::string::npos);
   EXPECT_EQ(status(), "Authorizing");
 
   // Cancel on the consent page.
@@ -190,12 +205,17 @@ TEST_F(ConnectorDemo, RefusalsLeaveTheConnectorAsItWas) {
   forged.replace(forged.find("state=") + 6, 4, "XXXX");
   EXPECT_EQ(callback(forged).status, 400);
   EXPECT_EQ(status(), "Authorizing");
-  std::string other_tenant = good;
+  // The attack of issue 23: the consent answer names another tenant than the signed-in one.
+  const std::string good_too = start_and_consent("admin@" + domain_);
+  std::string other_tenant = good_too;
   other_tenant.replace(other_tenant.find(tenant_), tenant_.size(),
-                       "00000000-0000-0000-0000-000000000000");
+                       "00000000-0000-4000-8000-000000000000");
   auto wrong = callback(other_tenant);
-  EXPECT_NE(wrong.status, 200) << wrong.body;
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  EXPECT_NE(wrong.body.find("another Microsoft 365 tenant"), std::string::npos) << wrong.body;
   EXPECT_EQ(status(), "Authorizing");
+  // Its state is spent: the genuine answer cannot follow.
+  EXPECT_EQ(callback(good_too).status, 409);
 
   // Only admins: another role is refused, and the callback needs no session but a state.
   const auto agent = demo_.login("agent1");

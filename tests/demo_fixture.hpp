@@ -76,6 +76,12 @@ class DemoProcess {
   RawResponse get(const std::string& target, const std::string& token = {}) {
     return http_request(port_, "GET", target, {}, auth(token));
   }
+  // GET target without a session; {status, Location} for a redirect, else {status, body}
+  // (the connector's Set up: our callback redirects from the sign-in to admin consent).
+  std::pair<int, std::string> open_redirect(const std::string& target) {
+    auto r = get(target);
+    return {r.status, r.status == 302 ? r.header("location") : r.body};
+  }
   RawResponse send(const std::string& method, const std::string& target, const std::string& body,
                    const std::string& token = {}) {
     return http_request(port_, method, target, body, auth(token));

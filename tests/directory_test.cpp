@@ -38,8 +38,9 @@ TEST(DirectoryDemo, AgentFindsBillingExpertsWithPresenceConsultsAndTransfers) {
 
   auto start = demo.send("POST", "/api/v1/connectors/msteams/authorize", "", admin);
   ASSERT_EQ(start.status, 200) << start.body;
-  const std::string location = browser.consent(
-      std::string(parse(start.body).at("authorizationUrl").as_string()), "admin@" + domain, "accept");
+  const std::string location = browser.set_up(
+      std::string(parse(start.body).at("authorizationUrl").as_string()), "admin@" + domain,
+      [&](const std::string& loc) { return demo.open_redirect(target_of(loc)); });
   auto page = demo.get(target_of(location));
   ASSERT_EQ(page.status, 200) << page.body;
 

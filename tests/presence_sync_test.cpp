@@ -63,9 +63,9 @@ class PresenceSyncDemo {
   void set_up_connector() {
     auto start = demo_.send("POST", "/api/v1/connectors/msteams/authorize", "", admin_);
     ASSERT_EQ(start.status, 200) << start.body;
-    const std::string location = browser_->consent(
+    const std::string location = browser_->set_up(
         std::string(parse(start.body).at("authorizationUrl").as_string()), "admin@" + domain_,
-        "accept");
+        [&](const std::string& loc) { return demo_.open_redirect(target_of(loc)); });
     auto page = demo_.get(target_of(location));
     ASSERT_EQ(page.status, 200) << page.body;
     ASSERT_EQ(connector().at("status"), "Active");

@@ -3,58 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <functional>
 
 #include "app/connector_entra.hpp"
 #include "app/connector_service.hpp"
+#include "app/oauth_text.hpp"
 
 namespace ccteams {
 
 namespace {
-
-// RFC 3986 unreserved characters kept, everything else %XX (query values of the consent URL).
-std::string url_encode(std::string_view in) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The AADSTS number Entra puts at the start of an error_description ("AADSTS65004: ...").
-std::string aadsts_code(std::string_view description) {
-  const auto p = description.find("AADSTS");
-  if (p == std::string_view::npos) return {};
-  std::size_t end = p + 6;
-  while (end < description.size() && std::isdigit(static_cast<unsigned char>(description[end]))) {
-    ++end;
-  }
-  return end > p + 6 ? std::string(description.substr(p, end - p)) : std::string{};
-}
-
-// Entra's description without its "Trace ID / Correlation ID" lines, bounded for display.
-std::string first_line(std::string_view text) {
-  auto line = text.substr(0, text.find_first_of("\r\n"));
-  if (line.size() > 300) line = line.substr(0, 300);
-  return std::string(line);
-}
 
 // The admin-facing sentence for Entra's error redirect (graph-protocol.md §1.1).
 std::string consent_error_message(const ConsentCallback& p) {
@@ -132,33 +89,51 @@ Result<AuthorizeStart> ConnectorService::authorize(const Caller& caller) {
   }
   // 256 random bits; only the digest is stored, so the database cannot answer the callback.
   const std::string state = tokens_.new_token();
-  ConsentRequest request{tokens_.digest(state),
-                         caller.org_id,
-                         caller.user_id,
-                         caller.username,
-                         caller.session_digest,
-                         now,
-                         now + config_.consent_ttl,
-                         false};
+  const std::string verifier = new_code_verifier(tokens_);
+  ConsentRequest request;
+  request.state_digest = tokens_.digest(state);
+  request.org = caller.org_id;
+  request.user = caller.user_id;
+  request.username = caller.username;
+  request.session_digest = caller.session_digest;
+  request.created_at = now;
+  request.expires_at = now + config_.consent_ttl;
+  request.stage = ConsentStage::sign_in;
+  request.nonce = tokens_.new_token();
+  auto sealed = sealer_.seal(verifier, code_verifier_purpose(caller.org_id, request.state_digest));
+  if (!sealed) return std::move(sealed).error();
+  request.sealed_code_verifier = std::move(*sealed);
   if (auto r = store_.put_consent_request(request); !r) return std::move(r).error();
   // Old requests are kept a day so that a late callback still gets "expired", not "unknown".
   if (auto r = store_.prune_consent_requests(now - std::chrono::hours(24)); !r) {
     spdlog::warn("connector: pruning consent requests failed: {}", r.error().message);
   }
   record(caller.org_id, &caller, "authorize", AuditResult::ok,
-         "admin consent started; the request expires at " + format_iso8601(request.expires_at));
-  return AuthorizeStart{config_.login_base + "/organizations/v2.0/adminconsent?client_id=" +
+         "Set up started: Microsoft sign-in of a tenant administrator; the request expires at " +
+             format_iso8601(request.expires_at));
+  // `organizations`: any work account may sign in; which tenant it belongs to is what the ID
+  // token proves, and the only tenant admin consent will then be asked of.
+  return AuthorizeStart{config_.login_base + "/organizations/oauth2/v2.0/authorize?client_id=" +
                             url_encode(config_.client_id) +
-                            "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&redirect_uri=" +
-                            url_encode(config_.redirect_uri) + "&state=" + url_encode(state),
+                            "&response_type=code&redirect_uri=" + url_encode(config_.redirect_uri) +
+                            "&response_mode=query&scope=" + url_encode(kAdminSignInScopes) +
+                            "&state=" + url_encode(state) + "&nonce=" + url_encode(request.nonce) +
+                            "&code_challenge=" + url_encode(pkce_.s256_challenge(verifier)) +
+                            "&code_challenge_method=S256&prompt=select_account",
                         request.expires_at};
 }
 
-ConnectorService::Async<Result<TeamsConnector>> ConnectorService::callback(ConsentCallback p) {
+std::string ConnectorService::code_verifier_purpose(OrgId org, std::string_view state_digest) {
+  return "ccteams/connector-sign-in/org:" + std::to_string(org.value) +
+         "/state:" + std::string(state_digest) + "/code_verifier";
+}
+
+ConnectorService::Async<Result<ConsentStep>> ConnectorService::callback(ConsentCallback p) {
   const Timestamp now = clock_.now();
   const Error restart = make_error(
       Errc::invalid_input,
-      "This consent answer does not belong to a Set up started here; start again with Set up");
+      "This answer from Microsoft does not belong to a Set up started here; start again with "
+      "Set up");
   if (p.state.empty()) co_return restart;
   const std::string digest = tokens_.digest(p.state);
   auto request = store_.claim_consent_request(digest);
@@ -168,17 +143,20 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::callback(Conse
     co_return restart;
   }
   const OrgId org = request->org;
-  auto fail = [&](Error e) -> Error {
-    record_as(org, request->user, request->username, "callback", AuditResult::error, e.message);
+  // A refusal is audited under the step it refused: the sign-in or the consent's callback.
+  const char* step = request->stage == ConsentStage::sign_in ? "sign-in" : "callback";
+  const std::function<Error(Error)> fail = [&](Error e) -> Error {
+    record_as(org, request->user, request->username, step, AuditResult::error, e.message);
     return e;
   };
   if (request->used) {
     co_return fail(make_error(Errc::conflict,
-                              "This consent answer was already used; start again with Set up"));
+                              "This answer from Microsoft was already used; start again with "
+                              "Set up"));
   }
   if (now >= request->expires_at) {
     co_return fail(
-        make_error(Errc::conflict, "The consent request expired; start again with Set up"));
+        make_error(Errc::conflict, "The Set up request expired; start again with Set up"));
   }
   // The session that started it must still be an admin's session of the same organisation.
   auto session = accounts_.find_session(request->session_digest, now);
@@ -186,18 +164,38 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::callback(Conse
   if (!session || session->org_id != org || session->user_id != request->user || !user ||
       user->disabled || !user->roles.has(Role::admin)) {
     co_return fail(make_error(Errc::forbidden,
-                              "The ccteams admin session that started this consent has ended or "
+                              "The ccteams admin session that started this Set up has ended or "
                               "is no longer an admin of this organisation; sign in and start "
                               "again with Set up"));
   }
   // Error first: the v2 error redirect still says admin_consent=True.
   if (!p.error.empty()) co_return fail(make_error(Errc::forbidden, consent_error_message(p)));
-  if (!iequal(p.admin_consent, "true") || p.tenant.empty()) {
+  if (request->stage == ConsentStage::sign_in) {
+    co_return co_await finish_sign_in(*request, p, fail);
+  }
+  co_return co_await finish_consent(*request, digest, p, fail);
+}
+
+ConnectorService::Async<Result<ConsentStep>> ConnectorService::finish_consent(
+    const ConsentRequest& request, const std::string& digest, const ConsentCallback& p,
+    const std::function<Error(Error)>& fail) {
+  const OrgId org = request.org;
+  const Timestamp now = clock_.now();
+  if (!same_id(p.admin_consent, "true") || p.tenant.empty()) {
     co_return fail(make_error(Errc::invalid_input,
                               "Microsoft Entra ID did not confirm the admin consent; start again "
                               "with Set up"));
   }
-  const TenantConfirmation confirmed = co_await confirm_tenant(graph_, p.tenant);
+  // The redirect's tenant is browser text (§1.1): it must be the tenant the sign-in proved.
+  if (!same_id(p.tenant, request.tenant_id)) {
+    co_return fail(make_error(Errc::forbidden,
+                              "The consent answer names another Microsoft 365 tenant than the "
+                              "one " +
+                                  request.entra_upn +
+                                  " signed in to; nothing was changed. Start again with Set up"));
+  }
+  if (auto r = check_tenant_free(org, request.tenant_id); !r) co_return fail(r.error());
+  const TenantConfirmation confirmed = co_await confirm_tenant(graph_, request.tenant_id);
   if (confirmed.kind == TenantConfirmation::Kind::transient) {
     // Consent is granted in Entra; only our confirmation is missing. Reloading the page retries.
     if (auto r = store_.release_consent_request(digest); !r) {
@@ -206,13 +204,6 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::callback(Conse
     co_return fail(confirmed.error);
   }
   if (confirmed.kind == TenantConfirmation::Kind::refused) co_return fail(confirmed.error);
-  // A tenant belongs to one organisation at most (the store enforces it too): another
-  // organisation's tenant is refused without saying whose it is.
-  auto holder = store_.find_org_by_tenant(confirmed.tid);
-  if (!holder) co_return fail(std::move(holder).error());
-  if (*holder && **holder != org) {
-    co_return fail(make_error(Errc::conflict, std::string(kTenantTakenMessage)));
-  }
 
   auto current = load(org);
   if (!current) co_return fail(std::move(current).error());
@@ -221,8 +212,10 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::callback(Conse
   TeamsConnector next = *current;
   next.status = *next_status;
   next.tenant_id = confirmed.tid;
-  next.consented_by = request->user;
-  next.consented_by_username = request->username;
+  next.consented_by = request.user;
+  next.consented_by_username = request.username;
+  next.consented_by_entra_upn = request.entra_upn;
+  next.consented_by_entra_oid = request.entra_oid;
   next.consented_at = now;
   next.granted_permissions = confirmed.roles;
   next.last_error.clear();
@@ -232,16 +225,18 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::callback(Conse
     if (!mapping) co_return fail(std::move(mapping).error());
     next.mapping = std::move(*mapping);
   }
+  // The store refuses a tenant another organisation holds (a unique index), whatever raced.
   auto saved = store_.save_connector(next, current->version);
   if (!saved) co_return fail(std::move(saved).error());
   std::string permissions;
   for (const auto& r : next.granted_permissions)
     permissions += (permissions.empty() ? "" : " ") + r;
-  record_as(org, request->user, request->username, "callback", AuditResult::ok,
+  record_as(org, request.user, request.username, "callback", AuditResult::ok,
             std::string(connector_status_name(current->status)) + " -> Active; tenant " +
-                next.tenant_id + "; permissions " + permissions);
+                next.tenant_id + "; consented by " + request.entra_upn + " (object id " +
+                request.entra_oid + "); permissions " + permissions);
   co_await notify_active(org, next.tenant_id);
-  co_return saved;
+  co_return ConsentStep{std::nullopt, std::move(*saved)};
 }
 
 ConnectorService::Async<Result<TeamsConnector>> ConnectorService::reactivate(const Caller& caller) {

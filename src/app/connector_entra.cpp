@@ -3,34 +3,12 @@
 #include <cctype>
 
 #include "app/app_token_claims.hpp"
+#include "app/oauth_text.hpp"
 #include "app/ports/graph.hpp"
 
 namespace ccteams {
 
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Entra's description without its "Trace ID / Correlation ID" lines, bounded for display.
-std::string first_line(std::string_view text) {
-  auto line = text.substr(0, text.find_first_of("\r\n"));
-  if (line.size() > 300) line = line.substr(0, 300);
-  return std::string(line);
-}
-
-bool is_transient(const GraphError& e) {
-  return e.kind == GraphErrorKind::transport || e.kind == GraphErrorKind::throttled ||
-         e.kind == GraphErrorKind::unavailable;
-}
 
 Error transient_error(const GraphError& e) {
   const Error inner = e.to_error();
@@ -67,7 +45,7 @@ ReportedFailure classify_reported_failure(const GraphError& error) {
 boost::asio::awaitable<TenantConfirmation> confirm_tenant(GraphClient& graph, std::string tenant) {
   auto token = co_await graph.app_token(tenant);
   if (!token) {
-    if (is_transient(token.error())) {
+    if (token.error().transient()) {
       TenantConfirmation out;
       out.kind = TenantConfirmation::Kind::transient;
       out.error = transient_error(token.error());
@@ -83,7 +61,7 @@ boost::asio::awaitable<TenantConfirmation> confirm_tenant(GraphClient& graph, st
         "Microsoft Entra ID answered with a token this service cannot read; the tenant could "
         "not be confirmed");
   }
-  if (!iequal(claims->tid, tenant)) {
+  if (!same_id(claims->tid, tenant)) {
     co_return refused("The tenant in the consent answer (" + tenant +
                       ") is not the tenant Microsoft Entra ID issued the token for; nothing was "
                       "changed");

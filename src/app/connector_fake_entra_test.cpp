@@ -73,7 +73,44 @@ class FakeEntra final : public GraphClient {
     co_return t;
   }
 
-  Async<TokenResponse> token_by_auth_code(AuthCodeRequest) override { co_return unused(); }
+  Async<TokenResponse> token_by_auth_code(AuthCodeRequest request) override {
+    ++s_.code_calls;
+    s_.last_code_tenant = request.tenant;
+    s_.last_code_verifier = request.code_verifier;
+    s_.last_code_scope = request.scope;
+    switch (s_.sign_in) {
+      case FakeEntraScript::SignIn::refused: {
+        auto e = error_of(GraphErrorKind::unauthorized, 400, "invalid_grant",
+                          "AADSTS54005: OAuth2 Authorization code was already redeemed.");
+        e.error_codes = {54005};
+        co_return e;
+      }
+      case FakeEntraScript::SignIn::unavailable:
+        co_return error_of(GraphErrorKind::unavailable, 503, "temporarily_unavailable", "busy");
+      case FakeEntraScript::SignIn::ok:
+      case FakeEntraScript::SignIn::no_id_token:
+        break;
+    }
+    TokenResponse t;
+    t.token_type = "Bearer";
+    t.expires_in = 3599;
+    t.access_token = "delegated-access-token";
+    if (s_.sign_in == FakeEntraScript::SignIn::ok) t.id_token = "id-token:" + request.code;
+    co_return t;
+  }
+  Async<DirectoryRoles> my_directory_roles(std::string, std::string token) override {
+    ++s_.role_calls;
+    if (token != "delegated-access-token") co_return unused();
+    switch (s_.roles_answer) {
+      case FakeEntraScript::Roles::refused:
+        co_return forbidden_graph_error();
+      case FakeEntraScript::Roles::unavailable:
+        co_return error_of(GraphErrorKind::unavailable, 503, "serviceNotAvailable", "busy");
+      case FakeEntraScript::Roles::ok:
+        break;
+    }
+    co_return DirectoryRoles{s_.directory_roles, s_.directory_roles_complete};
+  }
   Async<TokenResponse> refresh_token(RefreshRequest) override { co_return unused(); }
   Async<UsersPage> list_users(std::string, int) override { co_return unused(); }
   Async<UsersPage> users_page(std::string, std::string) override { co_return unused(); }

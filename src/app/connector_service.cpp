@@ -40,12 +40,16 @@ std::string describe_mapping(const PresenceMapping& m) {
 
 ConnectorService::ConnectorService(ConnectorStore& store, ConnectorIdleCodes& cc,
                                    AccountStore& accounts, GraphClient& graph,
-                                   const TokenSource& tokens, const Clock& clock,
-                                   ConnectorServiceConfig config)
+                                   IdTokenVerifier& id_tokens, const SecretSealer& sealer,
+                                   const PkceHasher& pkce, const TokenSource& tokens,
+                                   const Clock& clock, ConnectorServiceConfig config)
     : store_(store),
       cc_(cc),
       accounts_(accounts),
       graph_(graph),
+      id_tokens_(id_tokens),
+      sealer_(sealer),
+      pkce_(pkce),
       tokens_(tokens),
       clock_(clock),
       config_(std::move(config)) {}

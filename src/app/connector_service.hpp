@@ -30,6 +30,8 @@
 #include "app/ports/clock.hpp"
 #include "app/ports/connector_store.hpp"
 #include "app/ports/contact_center_store.hpp"
+#include "app/ports/id_token_verifier.hpp"
+#include "app/ports/secret_sealer.hpp"
 #include "app/ports/token_source.hpp"
 #include "core/connector.hpp"
 
@@ -58,15 +60,29 @@ struct AuthorizeStart {
   Timestamp expires_at;
 };
 
-// The query of the consent redirect (graph-protocol.md §1.1), as received.
+// The query of Entra's redirect to the callback, as received: the sign-in's (code, §1.2) or the
+// admin consent's (admin_consent, tenant, §1.1). Which one it is comes from the stored request
+// that state names, never from these parameters.
 struct ConsentCallback {
   std::string state;
+  std::string code;
   std::string admin_consent;  // "True" on success (and, in v2, on errors too)
   std::string tenant;
   std::string scope;
   std::string error;
   std::string error_description;
 };
+
+// What the callback does next: after the sign-in, on to admin consent in the proven tenant
+// (redirect_url); after the consent, the Active connector.
+struct ConsentStep {
+  std::optional<std::string> redirect_url;
+  std::optional<TeamsConnector> connector;
+};
+
+// The Entra scopes of the administrator's sign-in: who they are (openid profile) and, where the
+// ID token carries no `wids`, their directory roles through Graph (User.Read: /me/memberOf).
+inline constexpr std::string_view kAdminSignInScopes = "openid profile User.Read";
 
 struct DeleteOutcome {
   std::vector<std::string> removed;  // one summary line per participant
@@ -118,7 +134,8 @@ class ConnectorService {
 
   // Not owned; all must outlive the service.
   ConnectorService(ConnectorStore& store, ConnectorIdleCodes& idle_codes, AccountStore& accounts,
-                   GraphClient& graph, const TokenSource& tokens, const Clock& clock,
+                   GraphClient& graph, IdTokenVerifier& id_tokens, const SecretSealer& sealer,
+                   const PkceHasher& pkce, const TokenSource& tokens, const Clock& clock,
                    ConnectorServiceConfig config);
 
   // Before serving only. Not owned; participants must outlive the service.
@@ -132,21 +149,31 @@ class ConnectorService {
   // Details; NotConfigured when there is none (the tab shows Set up).
   Result<TeamsConnector> get(const Caller& caller);
 
-  // Starts admin consent: a request with a fresh 256-bit state (only its digest is stored),
-  // bound to the caller's session, valid for config.consent_ttl. Allowed from NotConfigured,
-  // Authorizing and AuthorizationError (conflict otherwise).
+  // Starts a Set up with the administrator's OpenID Connect sign-in (authorization code with
+  // PKCE S256 and a nonce, at the `organizations` authority): a request with a fresh 256-bit
+  // state (only its digest is stored) bound to the caller's session, valid for
+  // config.consent_ttl. Allowed from NotConfigured, Authorizing and AuthorizationError
+  // (conflict otherwise). The URL is Entra's sign-in page, for a popup.
   Result<AuthorizeStart> authorize(const Caller& caller);
 
-  // The consent redirect. Order: the state (unknown, used or expired: refused, nothing
-  // changes); the bound session (still valid, an admin of the request's organisation); Entra's
-  // `error` first (recorded; the connector stays as it was); admin_consent=True and a tenant;
-  // then the tenant is confirmed by an app token for it (tid and roles read from it). On success
-  // the connector is Active (default mapping on first set-up) and participants are told.
-  // When Entra cannot be reached or throttles, the state is released so that reloading the
-  // callback page within the expiry retries: the consent itself was already granted in Entra,
-  // only our confirmation is missing, and making the admin consent again would not help.
-  // Returns the connector, or the error to show in the popup.
-  Async<Result<TeamsConnector>> callback(ConsentCallback params);
+  // Entra's redirect, for both steps of a Set up. Common to both: the state (unknown, used or
+  // expired: refused, nothing changes) and the bound session (still valid, an admin of the
+  // request's organisation); Entra's `error` is checked first (the v2 error redirect still says
+  // admin_consent=True).
+  // Sign-in step: the code is redeemed, the ID token verified (signature against Entra's keys,
+  // iss, aud, exp, nonce, tid), the account's role checked (`wids`, else /me/memberOf): Global
+  // Administrator or Privileged Role Administrator. The proven tid must not be bound to another
+  // organisation, nor differ from the tenant this connector already holds. Then admin consent
+  // is started in that tenant only: redirect_url, with a new single-use state.
+  // Consent step: admin_consent=True; the redirect's `tenant` must equal the proven tid; an app
+  // token for that tid must name it in its own `tid` and grant roles. Then the connector is
+  // Active (default mapping on first set-up), records the Entra account that consented, and
+  // participants are told. When Entra cannot be reached or throttles at that point, the state
+  // is released so that reloading the callback page within the expiry retries: the consent was
+  // already granted in Entra, only our confirmation is missing.
+  // Every refusal is audited and changes nothing. Returns the next step, or the error to show
+  // in the popup.
+  Async<Result<ConsentStep>> callback(ConsentCallback params);
 
   // showUserDetails, presenceSync, presenceMapping (rules validated: known values, no duplicate
   // key, every idle code the org's, active and not a system code). Refused (not_found) while
@@ -193,6 +220,19 @@ class ConnectorService {
   Result<TeamsConnector> load(OrgId org);
   Result<IdleCodeId> ensure_idle_code(OrgId org, const char* name);
   Result<PresenceMapping> default_mapping(OrgId org);
+  // The two steps of callback(), after the common checks; fail records and returns.
+  Async<Result<ConsentStep>> finish_sign_in(const ConsentRequest& request, const ConsentCallback& p,
+                                            const std::function<Error(Error)>& fail);
+  Async<Result<ConsentStep>> finish_consent(const ConsentRequest& request,
+                                            const std::string& digest, const ConsentCallback& p,
+                                            const std::function<Error(Error)>& fail);
+  // forbidden unless the signed-in account holds one of the two admin roles (wids, else
+  // Graph); unavailable when Graph cannot tell now.
+  Async<Result<void>> require_entra_admin(const VerifiedIdToken& id, const std::string& tid,
+                                          const std::string& access_token);
+  // conflict when tid is bound to another organisation, or org's connector holds another one.
+  Result<void> check_tenant_free(OrgId org, const std::string& tid);
+  static std::string code_verifier_purpose(OrgId org, std::string_view state_digest);
   Result<void> check_mapping(OrgId org, const PresenceMapping& mapping);
   // Marks org's connector AuthorizationError with message (when the lifecycle allows it);
   // actor is the admin whose step found it (nullptr: the service itself).
@@ -208,6 +248,9 @@ class ConnectorService {
   ConnectorIdleCodes& cc_;
   AccountStore& accounts_;
   GraphClient& graph_;
+  IdTokenVerifier& id_tokens_;
+  const SecretSealer& sealer_;
+  const PkceHasher& pkce_;
   const TokenSource& tokens_;
   const Clock& clock_;
   ConnectorServiceConfig config_;

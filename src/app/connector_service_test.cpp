@@ -1,159 +1,11 @@
-// ConnectorService with a scripted Entra and in-memory stores: consent (state, session
-// binding, error-first, tenant confirmation), features and mapping, the lifecycle steps,
-// authorisation errors, health checks, participants and the audit log.
-#include "app/connector_service.hpp"
+// ConnectorService with a scripted Entra and in-memory stores: the Set up's common checks
+// (state, session binding, error-first, tenant confirmation), features and mapping, the
+// lifecycle steps, authorisation errors, health checks, participants and the audit log. The
+// sign-in step's proofs are in connector_sign_in_test.cpp.
+#include "app/connector_service_test_support.hpp"
 
-#include <gtest/gtest.h>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <map>
-
-#include "app/testing/fake_entra.hpp"
-#include "app/testing/fakes.hpp"
-#include "app/testing/in_memory_account_store.hpp"
-#include "app/testing/in_memory_connector_store.hpp"
-
-namespace ccteams {
+namespace ccteams::connector_test {
 namespace {
-
-using testing::FakeEntraScript;
-const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
-
-template <class T>
-T run(boost::asio::awaitable<T> aw) {
-  boost::asio::io_context ioc;
-  std::optional<T> out;
-  boost::asio::co_spawn(
-      ioc, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(aw)); },
-      boost::asio::detached);
-  ioc.run();
-  return std::move(*out);
-}
-
-void run_void(boost::asio::awaitable<void> aw) {
-  boost::asio::io_context ioc;
-  boost::asio::co_spawn(ioc, std::move(aw), boost::asio::detached);
-  ioc.run();
-}
-
-class MemoryIdleCodes final : public ConnectorIdleCodes {
- public:
-  Result<std::vector<IdleCode>> list_idle_codes(OrgId org) override {
-    std::vector<IdleCode> out;
-    for (const auto& [_, c] : codes) {
-      if (c.org == org) out.push_back(c);
-    }
-    return out;
-  }
-  Result<IdleCode> get_idle_code(OrgId org, IdleCodeId id) override {
-    auto it = codes.find(id.value);
-    if (it == codes.end() || it->second.org != org) return make_error(Errc::not_found, "none");
-    return it->second;
-  }
-  Result<IdleCode> create_idle_code(OrgId org, const IdleCode& code) override {
-    for (const auto& [_, c] : codes) {
-      if (c.org == org && c.name == code.name) return make_error(Errc::conflict, "taken");
-    }
-    IdleCode c = code;
-    c.org = org;
-    c.id = IdleCodeId{next++};
-    codes[c.id.value] = c;
-    return c;
-  }
-  std::map<std::int64_t, IdleCode> codes;
-  std::int64_t next = 100;
-};
-
-class RecordingParticipant final : public ConnectorParticipant {
- public:
-  std::string_view participant_name() const override { return "recorder"; }
-  boost::asio::awaitable<void> connector_active(OrgId org, std::string tenant) override {
-    calls.push_back("active " + std::to_string(org.value) + " " + tenant);
-    co_return;
-  }
-  boost::asio::awaitable<void> connector_inactive(OrgId org) override {
-    calls.push_back("inactive " + std::to_string(org.value));
-    co_return;
-  }
-  boost::asio::awaitable<Result<std::string>> remove_connector_artefacts(OrgId org,
-                                                                         std::string) override {
-    calls.push_back("remove " + std::to_string(org.value));
-    if (fail_remove) co_return make_error(Errc::unavailable, "Graph is down");
-    co_return std::string("2 things removed");
-  }
-  std::vector<std::string> calls;
-  bool fail_remove = false;
-};
-
-class ConnectorServiceTest : public ::testing::Test {
- protected:
-  ConnectorServiceTest() : clock_(kT0), graph_(testing::make_fake_entra(entra_)) {
-    org_ = accounts_.create_org("A", kT0)->id;
-    other_org_ = accounts_.create_org("B", kT0)->id;
-    admin_ = sign_in(org_, "root", RoleSet{Role::admin});
-    supervisor_ = sign_in(org_, "sup", RoleSet{Role::supervisor});
-    other_admin_ = sign_in(other_org_, "theirs", RoleSet{Role::admin});
-    ConnectorServiceConfig config;
-    config.client_id = "app-id";
-    config.login_base = "https://login.example";
-    config.redirect_uri = "https://cc.example/api/v1/connectors/msteams/callback";
-    service_ = std::make_unique<ConnectorService>(store_, codes_, accounts_, *graph_, tokens_,
-                                                  clock_, config);
-    service_->add_participant(participant_);
-  }
-
-  Caller sign_in(OrgId org, const std::string& name, RoleSet roles) {
-    UserAccount u;
-    u.org_id = org;
-    u.username = name;
-    u.display_name = name;
-    u.roles = roles;
-    u.created_at = kT0;
-    auto user = accounts_.create_user(u);
-    const std::string digest = "session-of-" + name;
-    EXPECT_TRUE(
-        accounts_.put_session({digest, user->id, org, "csrf", kT0, kT0 + std::chrono::hours(12)}));
-    return Caller{user->id, org, name, roles, digest, "csrf"};
-  }
-
-  // The state that authorize put into the URL.
-  static std::string state_of(const std::string& url) {
-    const auto p = url.find("&state=");
-    return url.substr(p + 7);
-  }
-
-  ConsentCallback accepted(const std::string& state) {
-    return {state, "True", entra_.tid, "https://graph.microsoft.com/.default", "", ""};
-  }
-
-  Result<TeamsConnector> consent(const Caller& who) {
-    auto start = service_->authorize(who);
-    EXPECT_TRUE(start) << start.error().message;
-    if (!start) return start.error();
-    return run(service_->callback(accepted(state_of(start->authorization_url))));
-  }
-
-  TeamsConnector current(OrgId org) { return *run_list(org); }
-  Result<TeamsConnector> run_list(OrgId org) {
-    return service_->list(org == org_ ? admin_ : other_admin_);
-  }
-
-  std::vector<ConnectorAuditEntry> audit() { return *service_->audit(admin_, 50, std::nullopt); }
-
-  FakeClock clock_;
-  FakeEntraScript entra_;
-  std::shared_ptr<GraphClient> graph_;
-  testing::InMemoryAccountStore accounts_;
-  testing::InMemoryConnectorStore store_;
-  MemoryIdleCodes codes_;
-  testing::CountingTokens tokens_;
-  RecordingParticipant participant_;
-  std::unique_ptr<ConnectorService> service_;
-  OrgId org_, other_org_;
-  Caller admin_, supervisor_, other_admin_;
-};
 
 TEST_F(ConnectorServiceTest, NotConfiguredUntilSetUpAndOnlyAdminsMayLook) {
   EXPECT_EQ(current(org_).status, ConnectorStatus::not_configured);
@@ -161,19 +13,30 @@ TEST_F(ConnectorServiceTest, NotConfiguredUntilSetUpAndOnlyAdminsMayLook) {
   EXPECT_EQ(service_->authorize(supervisor_).error().code, Errc::forbidden);
 }
 
-TEST_F(ConnectorServiceTest, AuthorizeBuildsTheV2AdminConsentUrlAndStoresOnlyTheDigest) {
+TEST_F(ConnectorServiceTest, AuthorizeStartsTheSignInAndStoresOnlyTheDigest) {
   auto start = service_->authorize(admin_);
   ASSERT_TRUE(start) << start.error().message;
+  // tok1 is the state, tok2..tok16 the PKCE verifier, tok17 the nonce (CountingTokens).
+  const std::string verifier =
+      "tok2tok3tok4tok5tok6tok7tok8tok9tok10tok11tok12tok13tok14tok15tok16";
   EXPECT_EQ(start->authorization_url,
-            "https://login.example/organizations/v2.0/adminconsent?client_id=app-id"
-            "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"
+            "https://login.example/organizations/oauth2/v2.0/authorize?client_id=app-id"
+            "&response_type=code"
             "&redirect_uri=https%3A%2F%2Fcc.example%2Fapi%2Fv1%2Fconnectors%2Fmsteams%2Fcallback"
-            "&state=tok1");
+            "&response_mode=query&scope=openid%20profile%20User.Read&state=tok1&nonce=tok17"
+            "&code_challenge=S256%28" +
+                verifier +
+                "%29&code_challenge_method=S256"
+                "&prompt=select_account");
   EXPECT_EQ(start->expires_at, kT0 + std::chrono::minutes(10));
   auto requests = store_.requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].state_digest, "d(tok1)");
   EXPECT_EQ(requests[0].session_digest, admin_.session_digest);
+  EXPECT_EQ(requests[0].stage, ConsentStage::sign_in);
+  EXPECT_EQ(requests[0].nonce, "tok17");
+  // The verifier is stored sealed, bound to this request.
+  EXPECT_EQ(requests[0].sealed_code_verifier.find(verifier), std::string::npos);
   EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
   EXPECT_EQ(current(other_org_).status, ConnectorStatus::not_configured);
 }
@@ -188,6 +51,8 @@ TEST_F(ConnectorServiceTest, AcceptedConsentConfirmsTheTenantAndActivatesWithDef
   EXPECT_EQ(c->consented_by, admin_.user_id);
   EXPECT_EQ(c->consented_by_username, "root");
   EXPECT_EQ(c->consented_at, clock_.now());
+  EXPECT_EQ(c->consented_by_entra_upn, "ada@contoso.example");
+  EXPECT_EQ(c->consented_by_entra_oid, "oid-of-ada");
   EXPECT_EQ(c->granted_permissions, entra_.roles);
   ASSERT_EQ(c->mapping.rules().size(), 4u);
   std::vector<std::string> names;
@@ -217,81 +82,92 @@ TEST_F(ConnectorServiceTest, ExistingIdleCodesAreReusedByName) {
 
 TEST_F(ConnectorServiceTest, ReplayedForgedAndExpiredStatesChangeNothing) {
   auto start = service_->authorize(admin_);
-  const std::string state = state_of(start->authorization_url);
+  const std::string sign_in_state = state_of(start->authorization_url);
+  auto step = run(service_->callback(signed_in(sign_in_state)));
+  ASSERT_TRUE(step && step->redirect_url);
+  const std::string state = state_of(*step->redirect_url);
   ASSERT_TRUE(run(service_->callback(accepted(state))));
   const int writes = store_.writes;
-  auto replay = run(service_->callback(accepted(state)));
-  ASSERT_FALSE(replay);
-  EXPECT_NE(replay.error().message.find("already used"), std::string::npos);
+  for (const auto& replayed : {accepted(state), signed_in(sign_in_state)}) {
+    auto replay = run(service_->callback(replayed));
+    ASSERT_FALSE(replay);
+    EXPECT_NE(replay.error().message.find("already used"), std::string::npos);
+  }
   auto forged = run(service_->callback(accepted("tok999")));
   ASSERT_FALSE(forged);
   EXPECT_EQ(forged.error().code, Errc::invalid_input);
   EXPECT_FALSE(run(service_->callback(accepted(""))));
   EXPECT_EQ(store_.writes, writes);
   EXPECT_EQ(entra_.calls, 1);
+  EXPECT_EQ(entra_.code_calls, 1);
 
   ASSERT_TRUE(run(service_->deactivate(admin_)));
   ASSERT_TRUE(run(service_->remove(admin_)));
   auto again = service_->authorize(admin_);
   clock_.advance(std::chrono::minutes(10));
-  auto late = run(service_->callback(accepted(state_of(again->authorization_url))));
+  auto late = run(service_->callback(signed_in(state_of(again->authorization_url))));
   ASSERT_FALSE(late);
-  EXPECT_EQ(late.error().message, "The consent request expired; start again with Set up");
+  EXPECT_EQ(late.error().message, "The Set up request expired; start again with Set up");
   EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
 }
 
 TEST_F(ConnectorServiceTest, EntraErrorIsCheckedFirstAndRecorded) {
-  auto start = service_->authorize(admin_);
-  // v2 error redirects still say admin_consent=True.
-  ConsentCallback p{state_of(start->authorization_url),
-                    "True",
-                    "",
-                    "",
-                    "access_denied",
-                    "AADSTS90094: Admin consent is required.\r\nTrace ID: 1"};
-  auto r = run(service_->callback(p));
+  auto state = sign_in_step(admin_);
+  ASSERT_TRUE(state) << state.error().message;
+  auto r = run(service_->callback(entra_error(
+      *state, "access_denied", "AADSTS90094: Admin consent is required.\r\nTrace ID: 1")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::forbidden);
   EXPECT_NE(r.error().message.find("not a Global Administrator or Privileged Role Administrator "
                                    "(AADSTS90094)"),
             std::string::npos)
       << r.error().message;
-  EXPECT_EQ(entra_.calls, 0);  // no token was asked for
+  EXPECT_EQ(entra_.calls, 0);  // no app token was asked for
   EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
   EXPECT_EQ(audit().front().result, AuditResult::error);
   EXPECT_EQ(audit().front().detail, r.error().message);
 
-  auto cancel = service_->authorize(admin_);
-  auto c = run(service_->callback({state_of(cancel->authorization_url), "True", "", "",
-                                   "consent_required", "AADSTS65004: declined"}));
+  auto cancel = sign_in_step(admin_);
+  auto c =
+      run(service_->callback(entra_error(*cancel, "consent_required", "AADSTS65004: declined")));
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("cancelled"), std::string::npos);
+
+  // An error at the sign-in step: no code is redeemed.
+  auto start = service_->authorize(admin_);
+  auto s = run(service_->callback(entra_error(state_of(start->authorization_url), "access_denied",
+                                              "AADSTS65004: the user cancelled")));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(entra_.code_calls, 2);
 }
 
 TEST_F(ConnectorServiceTest, TenantIsConfirmedByTheTokenNotTheParameter) {
-  auto start = service_->authorize(admin_);
-  auto p = accepted(state_of(start->authorization_url));
-  p.tenant = "99999999-0000-0000-0000-000000000000";  // forged: the token says otherwise
+  // The app token names another tenant than the one the sign-in proved.
+  entra_.tid = "99999999-0000-0000-0000-000000000000";
+  auto state = sign_in_step(admin_);
+  auto p = accepted(*state);
+  p.tenant = id_tokens_.proves.tid;
   auto r = run(service_->callback(p));
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("is not the tenant"), std::string::npos);
+  EXPECT_NE(r.error().message.find("is not the tenant"), std::string::npos) << r.error().message;
   EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
+  entra_.tid = id_tokens_.proves.tid;
 
-  auto no_consent = service_->authorize(admin_);
-  auto p2 = accepted(state_of(no_consent->authorization_url));
+  auto no_consent = sign_in_step(admin_);
+  auto p2 = accepted(*no_consent);
   p2.admin_consent = "False";
   EXPECT_EQ(run(service_->callback(p2)).error().code, Errc::invalid_input);
 
   entra_.roles.clear();
-  auto roleless = service_->authorize(admin_);
-  auto r3 = run(service_->callback(accepted(state_of(roleless->authorization_url))));
+  auto roleless = sign_in_step(admin_);
+  auto r3 = run(service_->callback(accepted(*roleless)));
   ASSERT_FALSE(r3);
   EXPECT_NE(r3.error().message.find("no application permission"), std::string::npos);
 }
 
 TEST_F(ConnectorServiceTest, UnreachableEntraLeavesTheStateUsableUntilExpiry) {
-  auto start = service_->authorize(admin_);
-  const auto p = accepted(state_of(start->authorization_url));
+  auto state = sign_in_step(admin_);
+  const auto p = accepted(*state);
   entra_.answer = FakeEntraScript::Answer::throttled;
   auto r = run(service_->callback(p));
   ASSERT_FALSE(r);
@@ -303,13 +179,13 @@ TEST_F(ConnectorServiceTest, UnreachableEntraLeavesTheStateUsableUntilExpiry) {
   entra_.answer = FakeEntraScript::Answer::token;
   auto retried = run(service_->callback(p));
   ASSERT_TRUE(retried) << retried.error().message;
-  EXPECT_EQ(retried->status, ConnectorStatus::active);
+  EXPECT_EQ(retried->connector->status, ConnectorStatus::active);
 }
 
 TEST_F(ConnectorServiceTest, TheBoundSessionMustStillBeAnAdminOfTheSameOrg) {
   auto start = service_->authorize(admin_);
   ASSERT_TRUE(accounts_.delete_session(admin_.session_digest));
-  auto r = run(service_->callback(accepted(state_of(start->authorization_url))));
+  auto r = run(service_->callback(signed_in(state_of(start->authorization_url))));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::forbidden);
   EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
@@ -324,6 +200,7 @@ TEST_F(ConnectorServiceTest, TheBoundSessionMustStillBeAnAdminOfTheSameOrg) {
   EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
   EXPECT_EQ(current(other_org_).status, ConnectorStatus::not_configured);
   EXPECT_EQ(entra_.calls, 0);
+  EXPECT_EQ(entra_.code_calls, 0);
 }
 
 TEST_F(ConnectorServiceTest, UpdateValidatesTheMappingAndAuditsWhatChanged) {
@@ -460,8 +337,9 @@ TEST_F(ConnectorServiceTest, AuditIsPagedAndScopedToTheOrg) {
   EXPECT_EQ((*page)[0].action, "deactivate");
   EXPECT_EQ((*page)[1].action, "callback");
   auto rest = service_->audit(admin_, 50, (*page)[1].id);
-  ASSERT_EQ(rest->size(), 1u);
-  EXPECT_EQ((*rest)[0].action, "authorize");
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].action, "sign-in");
+  EXPECT_EQ((*rest)[1].action, "authorize");
   EXPECT_TRUE(service_->audit(other_admin_, 50, std::nullopt)->empty());
   EXPECT_EQ(service_->audit(admin_, 0, std::nullopt).error().code, Errc::invalid_input);
   EXPECT_EQ(service_->audit(supervisor_, 5, std::nullopt).error().code, Errc::forbidden);
@@ -483,16 +361,10 @@ TEST_F(ConnectorServiceTest, AuditHookRecordsOtherServicesActions) {
   EXPECT_EQ(entries[1].detail, "alice@contoso added");
 }
 
-}  // namespace
-}  // namespace ccteams
-
-namespace ccteams {
-namespace {
-
-// Issue 23: a tenant is bound to one organisation at most. Organisation B's admin finishing a
-// consent whose token proves organisation A's tenant (the forged callback, or a second customer
-// in the same tenant) is refused without naming A, changes nothing of either, and is audited;
-// A re-authorising its own tenant still works.
+// Issue 23: a tenant is bound to one organisation at most. Organisation B's admin signing in
+// with an account of organisation A's tenant (a second customer in the same tenant) is refused
+// without naming A, changes nothing of either, and is audited; A re-authorising its own tenant
+// still works.
 TEST_F(ConnectorServiceTest, ATenantBoundToAnotherOrganisationIsRefusedWithoutNamingIt) {
   ASSERT_TRUE(consent(admin_));
   ASSERT_EQ(current(org_).tenant_id, entra_.tid);
@@ -508,7 +380,7 @@ TEST_F(ConnectorServiceTest, ATenantBoundToAnotherOrganisationIsRefusedWithoutNa
   auto theirs_audit = service_->audit(other_admin_, 10, std::nullopt);
   ASSERT_TRUE(theirs_audit);
   ASSERT_FALSE(theirs_audit->empty());
-  EXPECT_EQ(theirs_audit->front().action, "callback");
+  EXPECT_EQ(theirs_audit->front().action, "sign-in");  // refused at the sign-in
   EXPECT_EQ(theirs_audit->front().result, AuditResult::error);
 
   // The store refuses it on its own too (the service's check is not the only guard).
@@ -525,4 +397,4 @@ TEST_F(ConnectorServiceTest, ATenantBoundToAnotherOrganisationIsRefusedWithoutNa
 }
 
 }  // namespace
-}  // namespace ccteams
+}  // namespace ccteams::connector_test

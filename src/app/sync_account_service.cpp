@@ -6,46 +6,10 @@
 
 #include <algorithm>
 
+#include "app/oauth_text.hpp"
+
 namespace ccteams {
 namespace {
-
-// RFC 3986 unreserved characters kept, everything else percent-encoded (query values).
-std::string url_encode(std::string_view in) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : in) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-bool pkce_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
-// RFC 7636 §4.1: 43..128 unreserved characters. TokenSource gives at least 256 random bits of
-// URL-safe text per token; two of them make a verifier well inside the bounds.
-std::string new_code_verifier(const TokenSource& tokens) {
-  constexpr std::size_t kMin = 64;
-  constexpr std::size_t kMax = 128;
-  std::string v;
-  while (v.size() < kMin) {
-    for (char c : tokens.new_token()) {
-      if (pkce_char(c)) v.push_back(c);
-    }
-  }
-  if (v.size() > kMax) v.resize(kMax);
-  return v;
-}
 
 std::string trim_slash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();

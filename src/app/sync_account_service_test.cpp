@@ -9,6 +9,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "app/testing/fake_sealer.hpp"
 #include "app/testing/fake_token_graph.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
@@ -20,31 +21,8 @@ namespace {
 using testing::FakeTokenGraph;
 const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
 
-// Reversible, purpose-bound stand-in for SecretBox.
-class FakeSealer final : public SecretSealer {
- public:
-  Result<std::string> seal(std::string_view plain, std::string_view purpose) const override {
-    std::string s = "sealed[" + std::string(purpose) + "]";
-    for (char c : plain) s.push_back(static_cast<char>(c ^ 0x20));
-    return s;
-  }
-  Result<std::string> open(std::string_view sealed, std::string_view purpose) const override {
-    const std::string prefix = "sealed[" + std::string(purpose) + "]";
-    if (sealed.substr(0, prefix.size()) != prefix) {
-      return make_error(Errc::internal, "wrong purpose");
-    }
-    std::string s;
-    for (char c : sealed.substr(prefix.size())) s.push_back(static_cast<char>(c ^ 0x20));
-    return s;
-  }
-};
-
-class FakePkce final : public PkceHasher {
- public:
-  std::string s256_challenge(std::string_view v) const override {
-    return "S256(" + std::string(v) + ")";
-  }
-};
+using testing::FakePkce;
+using testing::FakeSealer;
 
 std::string query_value(const std::string& url, const std::string& name) {
   const auto at = url.find("&" + name + "=") != std::string::npos ? url.find("&" + name + "=")

@@ -5,30 +5,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "app/oauth_text.hpp"
 #include "app/sync_account_service.hpp"
 #include "app/token_claims.hpp"
 
 namespace ccteams {
 namespace {
-
-bool same_id(std::string_view a, std::string_view b) {  // GUIDs compare case-insensitively
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// Entra's error_description is "AADSTSnnnnn: text\r\nTrace ID: ...": keep the first line,
-// printable, bounded (it came through the browser and is shown back to the admin).
-std::string first_line(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\r' || c == '\n') break;
-    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
-    if (out.size() >= 240) break;
-  }
-  return out;
-}
 
 std::string entra_error_message(const std::string& error, const std::string& description) {
   std::string msg = error == "access_denied"
@@ -37,17 +19,6 @@ std::string entra_error_message(const std::string& error, const std::string& des
   const std::string detail = first_line(description);
   if (!detail.empty()) msg += ": " + detail;
   return msg;
-}
-
-bool transient(const GraphError& e) {
-  return e.kind == GraphErrorKind::transport || e.kind == GraphErrorKind::unavailable ||
-         e.kind == GraphErrorKind::throttled;
-}
-
-std::string aadsts_text(const GraphError& e) {
-  std::string out;
-  for (auto c : e.error_codes) out += " AADSTS" + std::to_string(c);
-  return out;
 }
 
 }  // namespace
@@ -127,14 +98,14 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::redeem(
   auto token = co_await graph_.token_by_auth_code(std::move(request));
   if (!token) {
     const auto& e = token.error();
-    if (transient(e)) {
+    if (e.transient()) {
       co_return make_error(Errc::unavailable,
                            "Microsoft Entra could not be reached to finish the sign-in; start "
                            "it again",
                            e.retry_after_seconds);
     }
     co_return make_error(Errc::conflict, "Microsoft Entra refused to finish the sign-in (" +
-                                             e.code + aadsts_text(e) + ")");
+                                             e.code + e.aadsts_text() + ")");
   }
   if (!token->id_token) {
     co_return make_error(Errc::conflict, "Microsoft Entra returned no ID token; start again");

@@ -7,9 +7,9 @@
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cctype>
 #include <exception>
 
+#include "app/oauth_text.hpp"
 #include "app/sync_account_service.hpp"
 
 namespace ccteams {
@@ -17,22 +17,10 @@ namespace {
 
 using Wake = boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>;
 
-bool same_id(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool transient(const GraphError& e) {
-  return e.kind == GraphErrorKind::transport || e.kind == GraphErrorKind::unavailable ||
-         e.kind == GraphErrorKind::throttled;
-}
-
 // Entra says this refresh token will never work again: only a new interactive sign-in helps.
 // invalid_client / unauthorized_client are about our app registration, not the account.
 bool token_is_dead(const GraphError& e) {
-  if (transient(e)) return false;
+  if (e.transient()) return false;
   if (e.code == "invalid_grant" || e.code == "interaction_required" ||
       e.code == "consent_required") {
     return true;

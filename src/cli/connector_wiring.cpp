@@ -14,7 +14,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "adapters/crypto/secret_box_sealer.hpp"
+#include "adapters/graph/cached_jwks.hpp"
 #include "adapters/graph/http_graph_client.hpp"
+#include "adapters/graph/http_jwks_source.hpp"
+#include "adapters/graph/jwks_id_token_verifier.hpp"
 #include "adapters/http/api/connector_api.hpp"
 #include "adapters/http/http_client.hpp"
 #include "adapters/http/router.hpp"
@@ -71,6 +75,11 @@ struct ConnectorWiring::Impl {
   std::unique_ptr<graph::HttpGraphClient> graph;
   std::unique_ptr<store::SqliteConnectorStore> store;
   std::unique_ptr<CcStoreIdleCodes> idle_codes;
+  std::unique_ptr<SecretBoxSealer> sealer;
+  Sha256PkceHasher pkce;
+  std::unique_ptr<graph::HttpJwksSource> jwks_source;
+  std::unique_ptr<graph::CachedJwks> jwks;
+  std::unique_ptr<graph::JwksIdTokenVerifier> id_tokens;
   std::unique_ptr<ConnectorService> service;
   std::unique_ptr<http::ConnectorApiContext> api;
   bool public_url_given = false;
@@ -127,9 +136,18 @@ Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const Connector
     while (!base.empty() && base.back() == '/') base.pop_back();
     service_config.redirect_uri = base + std::string(kCallbackPath);
   }
-  impl->service = std::make_unique<ConnectorService>(*impl->store, *impl->idle_codes, deps.accounts,
-                                                     *impl->graph, deps.tokens, deps.clock,
-                                                     std::move(service_config));
+  // The administrator's ID token is checked against Entra's published keys (§1.5).
+  std::string login_base = m.login_base_url;
+  while (!login_base.empty() && login_base.back() == '/') login_base.pop_back();
+  impl->sealer = std::make_unique<SecretBoxSealer>(deps.secrets);
+  impl->jwks_source = std::make_unique<graph::HttpJwksSource>(
+      *impl->http, login_base + "/common/discovery/v2.0/keys");
+  impl->jwks =
+      std::make_unique<graph::CachedJwks>(*impl->jwks_source, deps.clock, std::chrono::minutes(5));
+  impl->id_tokens = std::make_unique<graph::JwksIdTokenVerifier>(*impl->jwks, login_base);
+  impl->service = std::make_unique<ConnectorService>(
+      *impl->store, *impl->idle_codes, deps.accounts, *impl->graph, *impl->id_tokens, *impl->sealer,
+      impl->pkce, deps.tokens, deps.clock, std::move(service_config));
   impl->api = std::make_unique<http::ConnectorApiContext>(
       http::ConnectorApiContext{deps.auth, *impl->service});
   http::register_connector_routes(router, *impl->api);

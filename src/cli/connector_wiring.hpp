@@ -19,6 +19,7 @@ class AccountStore;
 class AuthService;
 class Clock;
 class ConnectorService;
+class SecretBox;
 class GraphClient;
 class HttpClient;
 class ContactCenterStore;
@@ -40,6 +41,7 @@ struct ConnectorDeps {
   AccountStore& accounts;
   ContactCenterStore& contact_center;
   AuthService& auth;
+  const SecretBox& secrets;  // seals the sign-in's PKCE verifier
   const TokenSource& tokens;
   const Clock& clock;
 };

@@ -169,7 +169,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   // ---- Teams connector (issue 4): Graph client, connector service, routes, health check ----
   auto connector = ConnectorWiring::create(
       ConnectorDeps{impl->options.config, impl->ioc, db, impl->store->accounts(), *impl->cc_store,
-                    *impl->auth, impl->tokens, impl->clock},
+                    *impl->auth, impl->secrets, impl->tokens, impl->clock},
       impl->router);
   if (!connector) return std::move(connector).error();
   impl->connector = std::move(*connector);

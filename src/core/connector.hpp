@@ -67,6 +67,9 @@ struct TeamsConnector {
   std::optional<UserId> consented_by;  // the ccteams admin who started the consent
   std::string consented_by_username;   // kept when that account is later removed
   std::optional<Timestamp> consented_at;
+  // The Microsoft Entra account that signed in and consented (from its verified ID token).
+  std::string consented_by_entra_upn;
+  std::string consented_by_entra_oid;
   std::vector<std::string> granted_permissions;  // app roles of the confirming token
   bool show_user_details = true;
   bool presence_sync = true;

@@ -100,16 +100,26 @@ export class Demo {
       const m = at < 0 ? null : new RegExp(`${attr}="([^"]*)"`).exec(html.slice(at));
       return m ? m[1].replace(/&amp;/g, '&') : '';
     };
-    const page = await this.emulatorRequest('GET', started.body.authorizationUrl);
-    const next = await this.emulatorRequest('POST', value(page.text, '<form', 'action'),
-      { form: { flow: value(page.text, 'name="flow"', 'value'), login: upn } });
-    let location = next.headers.location;
-    if (!location) {
-      const done = await this.emulatorRequest('POST', value(next.text, '<form', 'action'),
-        { form: { flow: value(next.text, 'name="flow"', 'value'), decision: 'accept' } });
-      location = done.headers.location;
-    }
-    if (!location) throw new Error('the emulated consent did not redirect');
+    // Entra's page: sign in with Email + Next, then Accept when a consent page is shown.
+    const throughEntra = async (url) => {
+      const page = await this.emulatorRequest('GET', url);
+      const next = await this.emulatorRequest('POST', value(page.text, '<form', 'action'),
+        { form: { flow: value(page.text, 'name="flow"', 'value'), login: upn } });
+      let to = next.headers.location;
+      if (!to) {
+        const done = await this.emulatorRequest('POST', value(next.text, '<form', 'action'),
+          { form: { flow: value(next.text, 'name="flow"', 'value'), decision: 'accept' } });
+        to = done.headers.location;
+      }
+      if (!to) throw new Error('the emulated Entra page did not redirect');
+      return to;
+    };
+    // The administrator's sign-in first; our callback then sends the popup to admin consent in
+    // the tenant the sign-in proved.
+    const signedIn = await throughEntra(started.body.authorizationUrl);
+    const ours = await fetch(signedIn, { redirect: 'manual', signal: AbortSignal.timeout(10000) });
+    if (ours.status !== 302) return ours.status;
+    const location = await throughEntra(ours.headers.get('location'));
     const callback = await fetch(location, { signal: AbortSignal.timeout(10000) });
     return callback.status;
   }

@@ -51,6 +51,19 @@ class EntraBrowser {
     return *location;
   }
 
+  // The connector's whole Set up (entra_set_up): open_ours fetches our callback. Returns the
+  // consent's callback Location, or "" after a test failure.
+  template <class OpenOurs>
+  std::string set_up(const std::string& authorize_url, const std::string& upn, OpenOurs open_ours,
+                     const std::string& decision = "accept") const {
+    auto location = entra_set_up(base_, ca_, authorize_url, upn, open_ours, decision);
+    if (!location) {
+      ADD_FAILURE() << location.error().message;
+      return {};
+    }
+    return *location;
+  }
+
   const std::string& base() const { return base_; }
   const std::string& ca() const { return ca_; }
 

@@ -82,4 +82,23 @@ inline Result<std::string> entra_consent(const std::string& base, const std::str
   return std::string(done->header("Location"));
 }
 
+// The Teams connector's whole Set up in a browser (issue 23): the administrator's sign-in at
+// authorize_url, our callback answering 302 to admin consent in the proven tenant, then the
+// consent page answered with decision. open_ours(location) fetches our callback and returns
+// {status, Location header or, when not a redirect, the body}. Returns the consent's callback
+// Location.
+template <class OpenOurs>
+Result<std::string> entra_set_up(const std::string& base, const std::string& ca,
+                                 const std::string& authorize_url, const std::string& upn,
+                                 OpenOurs open_ours, const std::string& decision = "accept") {
+  auto signed_in = entra_consent(base, ca, authorize_url, upn, "accept");
+  if (!signed_in) return signed_in;
+  const std::pair<int, std::string> ours = open_ours(*signed_in);
+  if (ours.first != 302) {
+    return make_error(Errc::internal, "sign-in callback answered " + std::to_string(ours.first) +
+                                          ": " + ours.second);
+  }
+  return entra_consent(base, ca, ours.second, upn, decision);
+}
+
 }  // namespace ccteams::testing

@@ -191,6 +191,8 @@ function renderStatus(card, model, changed, view) {
       ['Status', statusBadge(c.status)],
       ['Tenant', c.tenantId || '—'],
       ['Authorized by', c.authorizedBy ? c.authorizedBy.username : '—'],
+      ['Consented in Microsoft by', c.authorizedByEntra
+        ? `${c.authorizedByEntra.userPrincipalName} (object id ${c.authorizedByEntra.objectId})` : '—'],
       ['Authorized at', when(c.authorizedAt)],
       ['Granted permissions', c.grantedPermissions.length ? c.grantedPermissions.join(', ') : '—'],
       ['Last changed', when(c.updatedAt)],

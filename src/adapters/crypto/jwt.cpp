@@ -168,4 +168,16 @@ std::string_view jwt_time_check_name(JwtTimeCheck check) {
   return "invalid";
 }
 
+bool jwt_audience_includes(const json::object& claims, std::string_view audience) {
+  const auto* aud = claims.if_contains("aud");
+  if (aud == nullptr) return false;
+  if (const auto* s = aud->if_string()) return *s == audience;
+  if (const auto* a = aud->if_array()) {
+    for (const auto& item : *a) {
+      if (const auto* s = item.if_string(); s != nullptr && *s == audience) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace ccteams

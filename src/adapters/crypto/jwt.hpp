@@ -71,4 +71,8 @@ JwtTimeCheck check_jwt_time(const boost::json::object& claims, Timestamp now,
                             std::chrono::seconds skew);
 std::string_view jwt_time_check_name(JwtTimeCheck check);
 
+// aud is a string or, when several audiences share a token, an array of strings (RFC 7519
+// §4.1.3): true when audience is it or among them.
+bool jwt_audience_includes(const boost::json::object& claims, std::string_view audience);
+
 }  // namespace ccteams

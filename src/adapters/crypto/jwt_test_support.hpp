@@ -29,6 +29,16 @@ inline TestPkey make_rsa_key(unsigned int bits = 2048) {
   return key;
 }
 
+// Keys made once per test binary (RSA generation is slow): the issuer's, and an attacker's.
+inline EVP_PKEY* issuer_test_key() {
+  static const TestPkey key = make_rsa_key();
+  return key.get();
+}
+inline EVP_PKEY* attacker_test_key() {
+  static const TestPkey key = make_rsa_key();
+  return key.get();
+}
+
 inline std::string b64url(std::string_view bytes) {
   return base64_encode(bytes, Base64Alphabet::url, false);
 }

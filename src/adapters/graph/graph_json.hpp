@@ -23,6 +23,13 @@ namespace ccteams::graph {
 // A GET /users page or a /users/delta page: "value" (users, and "@removed" items on delta),
 // "@odata.nextLink", "@odata.deltaLink", "@odata.count".
 Result<UsersPage> decode_users_page(std::string_view text);
+// A page of /me/memberOf: the directoryRole items' roleTemplateId (other object types are
+// skipped); next_link when Graph pages.
+struct DirectoryRolesPage {
+  DirectoryRoles roles;
+  std::optional<std::string> next_link;
+};
+Result<DirectoryRolesPage> decode_directory_roles(std::string_view text);
 
 // One presence. GET /users/{id}/presence answers bare; GET /communications/presences/{id} is
 // documented wrapped in {"value":[…]} with one item: both are accepted. Also reads the decrypted

@@ -2,6 +2,7 @@
 #include "adapters/graph/graph_notification_decryptor.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include "adapters/graph/notification_crypto.hpp"
@@ -27,7 +28,7 @@ GraphNotificationDecryptor::GraphNotificationDecryptor(NotificationKeyring keyri
                                                        JwksSource& jwks, const Clock& clock,
                                                        NotificationDecryptorOptions options,
                                                        KeyringSaver saver)
-    : jwks_(jwks),
+    : jwks_(jwks, clock, options.jwks_refetch_interval),
       clock_(clock),
       options_(std::move(options)),
       saver_(std::move(saver)),
@@ -48,47 +49,37 @@ std::string GraphNotificationDecryptor::certificate_id() const {
   return keyring_snapshot()->current().id;
 }
 
-boost::asio::awaitable<Result<std::shared_ptr<const JwkSet>>>
-GraphNotificationDecryptor::signing_keys(bool refresh) {
-  const Timestamp now = clock_.now();
-  {
-    std::lock_guard lock(mu_);
-    const bool may_fetch =
-        !keys_fetched_at_ || now - *keys_fetched_at_ >= options_.jwks_refetch_interval;
-    if (keys_ && !(refresh && may_fetch)) co_return keys_;
-    if (!keys_ && keys_fetched_at_ && !may_fetch) {
-      co_return make_error(Errc::unavailable, "Entra signing keys unavailable; retry later");
-    }
-    // Set before the fetch, so that concurrent callers do not all fetch at once.
-    keys_fetched_at_ = now;
-  }
-  auto fetched = co_await jwks_.fetch();
-  if (!fetched) {
-    co_return make_error(Errc::unavailable,
-                         "Entra signing keys unavailable: " + fetched.error().message);
-  }
-  auto keys = std::make_shared<const JwkSet>(std::move(*fetched));
-  std::lock_guard lock(mu_);
-  keys_ = keys;
-  co_return keys;
-}
-
 boost::asio::awaitable<Result<DecryptedPresences>> GraphNotificationDecryptor::decrypt(
     const NotificationBatch& batch, std::string_view client_id, std::string_view tenant_id) {
   // Tokens first: content is not even unwrapped for a POST that Microsoft did not send (§4.6).
-  const ValidationTokenValidator validator(ValidationTokenConfig{
-      .tenant_ids = {std::string(tenant_id)},
-      .client_id = std::string(client_id),
-      .clock_skew = options_.token_clock_skew});
-  auto keys = co_await signing_keys(false);
+  // One POST may carry several tenants' notifications, with one token per (app, tenant): every
+  // token must be genuine, and one of them must be this organisation's tenant's.
+  const ValidationTokenValidator validator(
+      ValidationTokenConfig{.tenant_ids = {},
+                            .client_id = std::string(client_id),
+                            .clock_skew = options_.token_clock_skew});
+  auto keys = co_await jwks_.keys(false);
   if (!keys) co_return keys.error();
   auto checked = validator.check_all(batch.validation_tokens, **keys, clock_.now());
   if (!checked && checked.error().reason == TokenRefusalReason::unknown_key) {
-    auto fresh = co_await signing_keys(true);
+    auto fresh = co_await jwks_.keys(true);
     if (!fresh) co_return fresh.error();
     checked = validator.check_all(batch.validation_tokens, **fresh, clock_.now());
   }
   if (!checked) co_return checked.error().to_error();
+  const bool ours = std::any_of(checked->begin(), checked->end(), [&](const ValidatedToken& t) {
+    return t.tenant_id.size() == tenant_id.size() &&
+           std::equal(t.tenant_id.begin(), t.tenant_id.end(), tenant_id.begin(),
+                      [](char a, char b) {
+                        return std::tolower(static_cast<unsigned char>(a)) ==
+                               std::tolower(static_cast<unsigned char>(b));
+                      });
+  });
+  if (!ours) {
+    co_return make_error(Errc::unauthenticated,
+                         "validation token refused: no token of the organisation's tenant " +
+                             std::string(tenant_id));
+  }
 
   const auto keyring = keyring_snapshot();
   DecryptedPresences out;

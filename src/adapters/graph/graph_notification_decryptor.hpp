@@ -28,6 +28,7 @@
 #include <optional>
 
 #include "adapters/crypto/jwt.hpp"
+#include "adapters/graph/cached_jwks.hpp"
 #include "adapters/graph/notification_crypto_keyring.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/notification_decryptor.hpp"
@@ -74,10 +75,7 @@ class GraphNotificationDecryptor final : public NotificationDecryptor {
 
  private:
   std::shared_ptr<const NotificationKeyring> keyring_snapshot() const;
-  // The cached keys, fetching them when there are none (or refresh and the interval allows).
-  boost::asio::awaitable<Result<std::shared_ptr<const JwkSet>>> signing_keys(bool refresh);
-
-  JwksSource& jwks_;
+  CachedJwks jwks_;
   const Clock& clock_;
   NotificationDecryptorOptions options_;
   KeyringSaver saver_;
@@ -85,8 +83,6 @@ class GraphNotificationDecryptor final : public NotificationDecryptor {
 
   mutable std::mutex mu_;
   std::shared_ptr<const NotificationKeyring> keyring_;  // guarded by mu_
-  std::shared_ptr<const JwkSet> keys_;                  // guarded by mu_
-  std::optional<Timestamp> keys_fetched_at_;            // guarded by mu_
 };
 
 }  // namespace ccteams::graph

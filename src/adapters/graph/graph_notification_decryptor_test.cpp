@@ -59,17 +59,15 @@ class FakeJwks final : public JwksSource {
 
 // The token Graph's publisher sends with a rich batch (§4.6), valid at kT0.
 std::string publisher_token(int key = 1, const std::string& kid = "kid-1",
-                            const std::string& audience = kClientId) {
+                            const std::string& audience = kClientId,
+                            const std::string& tenant = kTenant) {
   const std::int64_t now = to_unix_millis(kT0) / 1000;
-  const json::object claims{{"aud", audience},
-                            {"iss", ValidationTokenValidator::issuer_for(kTenant)},
-                            {"iat", now - 60},
-                            {"nbf", now - 60},
-                            {"exp", now + 3600},
-                            {"appid", std::string(kNotificationPublisherAppId)},
-                            {"appidacr", "2"},
-                            {"tid", kTenant},
-                            {"ver", "1.0"}};
+  const json::object claims{
+      {"aud", audience},   {"iss", ValidationTokenValidator::issuer_for(tenant)},
+      {"iat", now - 60},   {"nbf", now - 60},
+      {"exp", now + 3600}, {"appid", std::string(kNotificationPublisherAppId)},
+      {"appidacr", "2"},   {"tid", tenant},
+      {"ver", "1.0"}};
   return ccteams::testing::sign_jwt(entra_key(key), claims, kid);
 }
 
@@ -149,6 +147,42 @@ TEST_F(NotificationDecryptorTest, RichBatchBecomesPresencesInOrder) {
   // The keys are cached.
   ASSERT_TRUE(decrypt(batch({rich_item(cert(), kUser1, "Available", "Available")})));
   EXPECT_EQ(jwks_.fetches, 1);
+}
+
+// Issue 23: one POST may carry two tenants' notifications (organisations sharing the webhook
+// URL) with one validation token per tenant; each organisation's part is decrypted, not turned
+// into bulk reads because the other tenant's token is "foreign".
+TEST_F(NotificationDecryptorTest, AMixedTenantBatchIsDecryptedForEachTenant) {
+  const std::string other = "0c0ffee0-2222-4333-8444-955566667777";
+  const std::vector<std::string> tokens = {publisher_token(1, "kid-1", kClientId, other),
+                                           publisher_token()};
+  auto ours = run(decryptor_->decrypt(batch({rich_item(cert(), kUser1, "Busy", "InACall")}, tokens),
+                                      kClientId, kTenant));
+  ASSERT_TRUE(ours) << ours.error().message;
+  EXPECT_EQ(ours->presences.size(), 1u);
+  auto theirs = run(decryptor_->decrypt(batch({rich_item(cert(), kUser2, "Away", "Away")}, tokens),
+                                        kClientId, other));
+  ASSERT_TRUE(theirs) << theirs.error().message;
+  // Only the other tenant's token: not this organisation's batch.
+  auto foreign = run(decryptor_->decrypt(
+      batch({rich_item(cert(), kUser1, "Busy", "InACall")}, {tokens[0]}), kClientId, kTenant));
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, Errc::unauthenticated);
+  EXPECT_NE(foreign.error().message.find("no token of the organisation's tenant"),
+            std::string::npos);
+  // A token whose iss names another tenant than its own tid is refused.
+  const std::int64_t now = to_unix_millis(kT0) / 1000;
+  const std::string lying = ccteams::testing::sign_jwt(
+      entra_key(1),
+      json::object{{"aud", kClientId},
+                   {"iss", ValidationTokenValidator::issuer_for(kTenant)},
+                   {"nbf", now - 60},
+                   {"exp", now + 3600},
+                   {"appid", std::string(kNotificationPublisherAppId)},
+                   {"tid", other}},
+      "kid-1");
+  EXPECT_FALSE(run(decryptor_->decrypt(
+      batch({rich_item(cert(), kUser1, "Busy", "InACall")}, {lying}), kClientId, kTenant)));
 }
 
 TEST_F(NotificationDecryptorTest, LifecycleItemsAreSkipped) {

@@ -71,6 +71,34 @@ GraphClient::Async<UsersPage> HttpGraphClient::users_delta_start(std::string ten
   co_return decoded(*r, decode_users_page(r->body));
 }
 
+GraphClient::Async<DirectoryRoles> HttpGraphClient::my_directory_roles(std::string tenant,
+                                                                       std::string access_token) {
+  // A person holds a handful of memberships; a bound keeps a hostile nextLink chain finite.
+  constexpr int kMaxPages = 20;
+  DirectoryRoles out;
+  std::string url = config_.graph_base + "/me/memberOf";
+  for (int page = 0; page < kMaxPages; ++page) {
+    Call call;
+    call.method = "GET";
+    call.url = url;
+    call.bearer = access_token;
+    call.budget = BudgetKind::identity_read;
+    auto r = co_await execute(tenant, std::move(call));
+    if (!r) co_return std::move(r).error();
+    auto decoded_page = decoded(*r, decode_directory_roles(r->body));
+    if (!decoded_page) co_return std::move(decoded_page).error();
+    for (auto& id : decoded_page->roles.template_ids) out.template_ids.push_back(std::move(id));
+    out.complete = out.complete && decoded_page->roles.complete;
+    if (!decoded_page->next_link) co_return out;
+    if (!same_graph_origin(*decoded_page->next_link)) break;
+    url = std::move(*decoded_page->next_link);
+  }
+  GraphError e;
+  e.kind = GraphErrorKind::decode;
+  e.message = "memberOf pages do not end on the configured Graph origin";
+  co_return e;
+}
+
 // ---- presence ----
 
 GraphClient::Async<std::vector<GraphPresence>> HttpGraphClient::get_presences(

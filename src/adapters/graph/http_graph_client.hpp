@@ -61,6 +61,7 @@ class HttpGraphClient final : public GraphClient {
   Async<TokenResponse> app_token(std::string tenant) override;
   Async<TokenResponse> token_by_auth_code(AuthCodeRequest request) override;
   Async<TokenResponse> refresh_token(RefreshRequest request) override;
+  Async<DirectoryRoles> my_directory_roles(std::string tenant, std::string access_token) override;
   Async<UsersPage> list_users(std::string tenant, int page_size) override;
   Async<UsersPage> users_page(std::string tenant, std::string link) override;
   Async<UsersPage> users_delta_start(std::string tenant) override;

@@ -87,4 +87,26 @@ Result<UsersPage> decode_users_page(std::string_view text) {
   return page;
 }
 
+Result<DirectoryRolesPage> decode_directory_roles(std::string_view text) {
+  CCTEAMS_GRAPH_TRY(doc, parse_document(text));
+  CCTEAMS_GRAPH_TRY(root, as_object(doc, ""));
+  DirectoryRolesPage page;
+  CCTEAMS_GRAPH_TRY(next, optional_string(*root, "@odata.nextLink", ""));
+  page.next_link = std::move(next);
+  CCTEAMS_GRAPH_TRY(items, required_array(*root, "value", ""));
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const auto path = json_path("value", i);
+    CCTEAMS_GRAPH_TRY(item, as_object((*items)[i], path));
+    CCTEAMS_GRAPH_TRY(type, optional_string(*item, "@odata.type", path));
+    if (!type || *type != "#microsoft.graph.directoryRole") continue;
+    CCTEAMS_GRAPH_TRY(role, optional_string(*item, "roleTemplateId", path));
+    if (role && !role->empty()) {
+      page.roles.template_ids.push_back(std::move(*role));
+    } else {
+      page.roles.complete = false;
+    }
+  }
+  return page;
+}
+
 }  // namespace ccteams::graph

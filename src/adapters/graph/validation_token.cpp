@@ -21,20 +21,6 @@ const json::string* string_claim(const json::object& claims, std::string_view ke
   return v != nullptr ? v->if_string() : nullptr;
 }
 
-// aud is a string or, when several audiences share a token, an array of strings (RFC 7519
-// §4.1.3); ours must be among them.
-bool audience_matches(const json::object& claims, std::string_view client_id) {
-  const auto* aud = claims.if_contains("aud");
-  if (aud == nullptr) return false;
-  if (const auto* s = aud->if_string()) return *s == client_id;
-  if (const auto* a = aud->if_array()) {
-    for (const auto& item : *a) {
-      if (const auto* s = item.if_string(); s != nullptr && *s == client_id) return true;
-    }
-  }
-  return false;
-}
-
 TokenRefusal from_verify_error(const Error& e) {
   switch (e.code) {
     case Errc::not_found: return refuse(TokenRefusalReason::unknown_key, e.message);
@@ -92,18 +78,31 @@ CheckResult<ValidatedToken, TokenRefusal> ValidationTokenValidator::check(
   for (const auto& t : config_.tenant_ids) {
     if (iss != nullptr && !t.empty() && *iss == issuer_for(t)) tenant = &t;
   }
-  if (tenant == nullptr) {
-    return refuse(TokenRefusalReason::issuer, "not https://sts.windows.net/{tenant}/ of a "
-                                              "configured tenant");
+  // Any tenant: the signed iss names it (https://sts.windows.net/{tenant}/); a tid, when
+  // present, must agree.
+  std::string issuer_tenant;
+  const std::string_view iss_text = iss != nullptr ? std::string_view(*iss) : std::string_view();
+  if (config_.tenant_ids.empty() && iss_text.starts_with(kIssuerPrefix) &&
+      iss_text.ends_with("/") && iss_text.size() > kIssuerPrefix.size() + 1) {
+    issuer_tenant = std::string(
+        iss_text.substr(kIssuerPrefix.size(), iss_text.size() - kIssuerPrefix.size() - 1));
+    const auto* tid = string_claim(claims, "tid");
+    const bool agrees = tid == nullptr || *tid == issuer_tenant;
+    if (agrees && issuer_tenant.find('/') == std::string::npos) tenant = &issuer_tenant;
   }
-  if (!audience_matches(claims, config_.client_id)) {
+  if (tenant == nullptr) {
+    return refuse(TokenRefusalReason::issuer,
+                  config_.tenant_ids.empty()
+                      ? "not https://sts.windows.net/{tenant}/ agreeing with the token's tid"
+                      : "not https://sts.windows.net/{tenant}/ of a configured tenant");
+  }
+  if (!jwt_audience_includes(claims, config_.client_id)) {
     return refuse(TokenRefusalReason::audience, "expected our client id " + config_.client_id);
   }
   const auto* appid = string_claim(claims, "appid");
   if (appid == nullptr || *appid != kNotificationPublisherAppId) {
-    return refuse(TokenRefusalReason::app_id,
-                  "expected the Graph notification publisher " +
-                      std::string(kNotificationPublisherAppId));
+    return refuse(TokenRefusalReason::app_id, "expected the Graph notification publisher " +
+                                                  std::string(kNotificationPublisherAppId));
   }
   return ValidatedToken{*tenant, config_.client_id};
 }

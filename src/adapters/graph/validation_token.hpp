@@ -47,7 +47,8 @@ struct TokenRefusal {
 
 struct ValidationTokenConfig {
   // The Entra tenants (GUIDs, as configured) whose tokens are accepted. One POST may mix
-  // tenants when organisations share the webhook URL (§4.3), hence a list; usually one.
+  // tenants when organisations share the webhook URL (§4.3), hence a list. Empty: any tenant,
+  // each token's iss must then name its own `tid` (the caller checks which tenants it got).
   std::vector<std::string> tenant_ids;
   std::string client_id;  // our app registration's client id
   std::chrono::seconds clock_skew{300};
@@ -55,7 +56,7 @@ struct ValidationTokenConfig {
 
 // The claims of a token that passed every check.
 struct ValidatedToken {
-  std::string tenant_id;  // the configured tenant iss named
+  std::string tenant_id;  // the tenant iss named (a configured one, or the token's own tid)
   std::string audience;   // our client id
 };
 

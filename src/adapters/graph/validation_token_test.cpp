@@ -15,14 +15,8 @@ const std::string kTenant = "6f1c2a9e-1111-4222-8333-944455556666";
 const std::string kClientId = "a1b2c3d4-0000-4000-8000-00000000c11e";
 constexpr std::int64_t kNow = 1'800'000'000;
 
-EVP_PKEY* entra_key() {
-  static const ccteams::testing::TestPkey key = ccteams::testing::make_rsa_key();
-  return key.get();
-}
-EVP_PKEY* attacker_key() {
-  static const ccteams::testing::TestPkey key = ccteams::testing::make_rsa_key();
-  return key.get();
-}
+EVP_PKEY* entra_key() { return ccteams::testing::issuer_test_key(); }
+EVP_PKEY* attacker_key() { return ccteams::testing::attacker_test_key(); }
 
 const JwkSet& entra_jwks() {
   static const JwkSet set = [] {

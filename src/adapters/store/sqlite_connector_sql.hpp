@@ -9,11 +9,11 @@ namespace ccteams::store::connector_sql {
 
 // Connector: columns org_id, status, tenant_id, consented_by, consented_by_username,
 // consented_at, granted_permissions, show_user_details, presence_sync, last_error, updated_at,
-// version.
+// version, consented_by_entra_upn, consented_by_entra_oid.
 inline constexpr std::string_view kSelectConnector =
     "SELECT org_id, status, tenant_id, consented_by, consented_by_username, consented_at, "
-    "granted_permissions, show_user_details, presence_sync, last_error, updated_at, version "
-    "FROM teams_connectors WHERE org_id = ?1";
+    "granted_permissions, show_user_details, presence_sync, last_error, updated_at, version, "
+    "consented_by_entra_upn, consented_by_entra_oid FROM teams_connectors WHERE org_id = ?1";
 inline constexpr std::string_view kSelectConnectorVersion =
     "SELECT version FROM teams_connectors WHERE org_id = ?1";
 // A tenant held by another organisation's connector (the unique index is the backstop).
@@ -24,13 +24,15 @@ inline constexpr std::string_view kSelectTenantHolder =
 inline constexpr std::string_view kInsertConnector =
     "INSERT INTO teams_connectors (org_id, status, tenant_id, consented_by, "
     "consented_by_username, consented_at, granted_permissions, show_user_details, "
-    "presence_sync, last_error, updated_at, version) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    "presence_sync, last_error, updated_at, version, consented_by_entra_upn, "
+    "consented_by_entra_oid) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?15)";
 inline constexpr std::string_view kUpdateConnector =
     "UPDATE teams_connectors SET status = ?2, tenant_id = ?3, consented_by = ?4, "
     "consented_by_username = ?5, consented_at = ?6, granted_permissions = ?7, "
     "show_user_details = ?8, presence_sync = ?9, last_error = ?10, updated_at = ?11, "
-    "version = ?12 WHERE org_id = ?1 AND version = ?13";
+    "version = ?12, consented_by_entra_upn = ?14, consented_by_entra_oid = ?15 "
+    "WHERE org_id = ?1 AND version = ?13";
 inline constexpr std::string_view kDeleteConnector =
     "DELETE FROM teams_connectors WHERE org_id = ?1";
 inline constexpr std::string_view kSelectOrgsWithStatus =
@@ -49,13 +51,17 @@ inline constexpr std::string_view kIdleCodeOfOrg =
     "SELECT 1 FROM idle_codes WHERE org_id = ?1 AND id = ?2";
 
 // Consent requests: columns state_digest, org_id, user_id, username, session_digest,
-// created_at, expires_at, used.
+// created_at, expires_at, used, stage, nonce, sealed_code_verifier, tenant_id, entra_upn,
+// entra_oid.
 inline constexpr std::string_view kInsertConsentRequest =
     "INSERT INTO teams_consent_requests (state_digest, org_id, user_id, username, "
-    "session_digest, created_at, expires_at, used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "session_digest, created_at, expires_at, used, stage, nonce, sealed_code_verifier, "
+    "tenant_id, entra_upn, entra_oid) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 inline constexpr std::string_view kSelectConsentRequest =
     "SELECT state_digest, org_id, user_id, username, session_digest, created_at, expires_at, "
-    "used FROM teams_consent_requests WHERE state_digest = ?1";
+    "used, stage, nonce, sealed_code_verifier, tenant_id, entra_upn, entra_oid "
+    "FROM teams_consent_requests WHERE state_digest = ?1";
 inline constexpr std::string_view kSetConsentRequestUsed =
     "UPDATE teams_consent_requests SET used = ?2 WHERE state_digest = ?1";
 inline constexpr std::string_view kDeleteConsentRequestsOfOrg =

@@ -48,6 +48,8 @@ Result<TeamsConnector> read_connector(const Statement& st) {
   c.last_error = st.column_text(9);
   c.updated_at = from_unix_millis(st.column_int64(10));
   c.version = st.column_int64(11);
+  c.consented_by_entra_upn = st.column_text(12);
+  c.consented_by_entra_oid = st.column_text(13);
   return c;
 }
 
@@ -127,9 +129,10 @@ void bind_connector(Statement& st, const TeamsConnector& c, std::int64_t new_ver
   st.bind_int64(8, c.show_user_details ? 1 : 0).bind_int64(9, c.presence_sync ? 1 : 0);
   st.bind_text(10, c.last_error).bind_int64(11, to_unix_millis(c.updated_at));
   st.bind_int64(12, new_version);
+  st.bind_text(14, c.consented_by_entra_upn).bind_text(15, c.consented_by_entra_oid);
 }
 
-ConsentRequest read_consent_request(const Statement& st) {
+Result<ConsentRequest> read_consent_request(const Statement& st) {
   ConsentRequest r;
   r.state_digest = st.column_text(0);
   r.org = OrgId{st.column_int64(1)};
@@ -139,6 +142,14 @@ ConsentRequest read_consent_request(const Statement& st) {
   r.created_at = from_unix_millis(st.column_int64(5));
   r.expires_at = from_unix_millis(st.column_int64(6));
   r.used = st.column_int64(7) != 0;
+  auto stage = parse_consent_stage(st.column_text(8));
+  if (!stage) return make_error(Errc::internal, "teams_consent_requests.stage is unknown");
+  r.stage = *stage;
+  r.nonce = st.column_text(9);
+  r.sealed_code_verifier = st.column_text(10);
+  r.tenant_id = st.column_text(11);
+  r.entra_upn = st.column_text(12);
+  r.entra_oid = st.column_text(13);
   return r;
 }
 
@@ -274,6 +285,9 @@ Result<void> SqliteConnectorStore::put_consent_request(const ConsentRequest& req
   st->bind_int64(3, request.user.value).bind_text(4, request.username);
   st->bind_text(5, request.session_digest).bind_int64(6, to_unix_millis(request.created_at));
   st->bind_int64(7, to_unix_millis(request.expires_at)).bind_int64(8, request.used ? 1 : 0);
+  st->bind_text(9, consent_stage_name(request.stage)).bind_text(10, request.nonce);
+  st->bind_text(11, request.sealed_code_verifier).bind_text(12, request.tenant_id);
+  st->bind_text(13, request.entra_upn).bind_text(14, request.entra_oid);
   return st->run();
 }
 
@@ -285,11 +299,13 @@ Result<ConsentRequest> SqliteConnectorStore::claim_consent_request(
   auto st = conn.prepare(sql::kSelectConsentRequest);
   if (!st) return std::move(st).error();
   st->bind_text(1, state_digest);
-  auto before = read_one_row(*st, read_consent_request,
-                             make_error(Errc::not_found, "no such consent request"));
-  if (!before) return before;
+  auto row = read_one_row(*st, read_consent_request,
+                          make_error(Errc::not_found, "no such consent request"));
+  if (!row) return std::move(row).error();
+  if (!*row) return std::move(*row).error();
+  ConsentRequest before = std::move(**row);
   st->reset();
-  if (!before->used) {
+  if (!before.used) {
     auto upd = conn.prepare(sql::kSetConsentRequestUsed);
     if (!upd) return std::move(upd).error();
     upd->bind_text(1, state_digest).bind_int64(2, 1);

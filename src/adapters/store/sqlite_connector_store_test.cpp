@@ -43,6 +43,8 @@ class ConnectorStoreTest : public ::testing::Test {
     c.consented_by = UserId{7};
     c.consented_by_username = "root";
     c.consented_at = kT0;
+    c.consented_by_entra_upn = "ada@contoso.example";
+    c.consented_by_entra_oid = "oid-of-ada";
     c.granted_permissions = {"User.Read.All", "Presence.ReadWrite.All"};
     c.show_user_details = false;
     c.mapping = PresenceMapping({{Availability::do_not_disturb, std::nullopt, dnd_},
@@ -163,6 +165,34 @@ TEST_F(ConnectorStoreTest, ConsentRequestIsClaimedOnceAndCanBeReleased) {
   EXPECT_FALSE(store_->claim_consent_request("digest")->used);
   EXPECT_EQ(store_->claim_consent_request("unknown").error().code, Errc::not_found);
   EXPECT_EQ(store_->prune_consent_requests(kT0 + Millis(600'001)).value(), 1);
+}
+
+// The two steps of a Set up round-trip what each carries (issue 23).
+TEST_F(ConnectorStoreTest, ConsentRequestKeepsItsStageAndWhatTheSignInProved) {
+  ConsentRequest sign_in{"d-sign-in",           org_, UserId{7}, "root", "sess", kT0,
+                         kT0 + Millis(600'000), false};
+  sign_in.nonce = "n-1";
+  sign_in.sealed_code_verifier = "sealed-verifier";
+  ConsentRequest consent{"d-consent",           org_, UserId{7}, "root", "sess", kT0,
+                         kT0 + Millis(600'000), false};
+  consent.stage = ConsentStage::consent;
+  consent.tenant_id = "6f1c2a9e-1111-4222-8333-944455556666";
+  consent.entra_upn = "ada@contoso.example";
+  consent.entra_oid = "oid-of-ada";
+  ASSERT_TRUE(store_->put_consent_request(sign_in));
+  ASSERT_TRUE(store_->put_consent_request(consent));
+  auto a = store_->claim_consent_request("d-sign-in");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->stage, ConsentStage::sign_in);
+  EXPECT_EQ(a->nonce, "n-1");
+  EXPECT_EQ(a->sealed_code_verifier, "sealed-verifier");
+  EXPECT_TRUE(a->tenant_id.empty());
+  auto b = store_->claim_consent_request("d-consent");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->stage, ConsentStage::consent);
+  EXPECT_EQ(b->tenant_id, consent.tenant_id);
+  EXPECT_EQ(b->entra_upn, "ada@contoso.example");
+  EXPECT_EQ(b->entra_oid, "oid-of-ada");
 }
 
 TEST_F(ConnectorStoreTest, AuditIsPagedNewestFirstPerOrg) {

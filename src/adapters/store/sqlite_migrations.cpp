@@ -3,13 +3,14 @@
 #include <array>
 #include <string>
 
+#include "adapters/store/migrations/v10_notification_key.hpp"
+#include "adapters/store/migrations/v11_tenant_binding.hpp"
+#include "adapters/store/migrations/v12_consent_sign_in.hpp"
 #include "adapters/store/migrations/v5_contact_center_history.hpp"
 #include "adapters/store/migrations/v6_teams_connector.hpp"
 #include "adapters/store/migrations/v7_sync_accounts.hpp"
 #include "adapters/store/migrations/v8_presence_sync.hpp"
 #include "adapters/store/migrations/v9_directory.hpp"
-#include "adapters/store/migrations/v10_notification_key.hpp"
-#include "adapters/store/migrations/v11_tenant_binding.hpp"
 #include "adapters/store/sqlite_db.hpp"
 
 namespace ccteams::store {
@@ -181,6 +182,7 @@ constexpr std::array kMigrations{
     Migration{9, "teams directory", kV9Directory},
     Migration{10, "notification key", kV10NotificationKey},
     Migration{11, "tenant binding", kV11TenantBinding},
+    Migration{12, "consent sign-in", kV12ConsentSignIn},
 };
 
 constexpr std::string_view kReadUserVersion = "PRAGMA user_version";

@@ -136,6 +136,38 @@ TEST(SqliteMigrations, TenantHeldTwiceGoesToTheEarliestConsent) {
   EXPECT_EQ(*connectors.find_org_by_tenant("shared-tid"), std::optional<OrgId>{OrgId{first}});
 }
 
+// v12: consent requests pending from the one-step flow (whose tenant was never proven) are
+// dropped; connectors keep everything and gain an empty "consented by" Entra account.
+TEST(SqliteMigrations, PendingOneStepConsentRequestsAreDropped) {
+  TempDir dir;
+  const std::string path = dir.file("v11.db");
+  std::int64_t org = 0;
+  {
+    auto store = SqliteStore::open(path, SqliteStoreOptions{{}, sqlite_migrations().first(11)});
+    ASSERT_TRUE(store) << store.error().message;
+    SqliteAccountStore accounts((*store)->db());
+    org = accounts.create_org("Org", kT0)->id.value;
+    auto conn = (*store)->db().lock();
+    ASSERT_TRUE(
+        conn.exec("INSERT INTO teams_consent_requests (state_digest, org_id, user_id, username, "
+                  "session_digest, created_at, expires_at, used) VALUES ('old', " +
+                  std::to_string(org) + ", 1, 'root', 's', 0, 99999999999999, 0)"));
+    ASSERT_TRUE(conn.exec(
+        "INSERT INTO teams_connectors (org_id, status, tenant_id, consented_at, updated_at, "
+        "version) VALUES (" +
+        std::to_string(org) + ", 'Active', 'tid-1', 1000, 0, 3)"));
+  }
+  auto store = SqliteStore::open(path);
+  ASSERT_TRUE(store) << store.error().message;
+  SqliteConnectorStore connectors((*store)->db());
+  EXPECT_EQ(connectors.claim_consent_request("old").error().code, Errc::not_found);
+  auto kept = *connectors.find_connector(OrgId{org});
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->tenant_id, "tid-1");
+  EXPECT_EQ(kept->status, ConnectorStatus::active);
+  EXPECT_EQ(kept->consented_by_entra_upn, "");
+}
+
 TEST(SqliteMigrations, NewerDatabaseIsRefusedAndUntouched) {
   TempDir dir;
   const std::string path = dir.file("future.db");

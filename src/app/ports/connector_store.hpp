@@ -22,6 +22,20 @@ namespace ccteams {
 
 // One admin-consent attempt. The `state` sent to Entra is never stored: only its digest, so
 // a database reader cannot complete someone else's consent.
+// The two steps of a Set up, each answered at the same callback with its own state.
+enum class ConsentStage : std::uint8_t {
+  sign_in,  // the admin signs in with OpenID Connect: the ID token proves the tenant
+  consent,  // admin consent, sent to the proven tenant only
+};
+inline std::string_view consent_stage_name(ConsentStage stage) {  // as stored
+  return stage == ConsentStage::sign_in ? "sign_in" : "consent";
+}
+inline std::optional<ConsentStage> parse_consent_stage(std::string_view name) {
+  if (name == "sign_in") return ConsentStage::sign_in;
+  if (name == "consent") return ConsentStage::consent;
+  return std::nullopt;
+}
+
 struct ConsentRequest {
   std::string state_digest;  // TokenSource::digest of the state
   OrgId org;
@@ -31,6 +45,14 @@ struct ConsentRequest {
   Timestamp created_at{};
   Timestamp expires_at{};
   bool used = false;
+  ConsentStage stage = ConsentStage::sign_in;
+  // sign_in: the OIDC nonce the ID token must carry, and the PKCE verifier, sealed.
+  std::string nonce;
+  std::string sealed_code_verifier;
+  // consent: what the verified ID token proved; the only tenant this Set up may bind.
+  std::string tenant_id;
+  std::string entra_upn;
+  std::string entra_oid;
 };
 
 enum class AuditResult : std::uint8_t { ok, error };

@@ -199,6 +199,15 @@ struct RefreshRequest {
   std::string scope;  // equal to or a subset of the original; may be empty
 };
 
+// The signed-in user's directory roles (GET /me/memberOf, delegated; §1.4): the role template
+// ids of the directoryRole objects among the memberships. complete is false when Graph returned
+// a directoryRole without its roleTemplateId ("limited information": the token may not read
+// directory roles), so that a missing role cannot be told from an unreadable one.
+struct DirectoryRoles {
+  std::vector<std::string> template_ids;
+  bool complete = true;
+};
+
 // ---- Errors ----------------------------------------------------------------------------------
 
 enum class GraphErrorKind {
@@ -229,6 +238,17 @@ struct GraphError {
   std::optional<std::string> correlation_id;
   std::optional<std::string> timestamp;
 
+  // A failure that may pass by itself: no answer, throttled, or the service unavailable.
+  bool transient() const {
+    return kind == GraphErrorKind::transport || kind == GraphErrorKind::unavailable ||
+           kind == GraphErrorKind::throttled;
+  }
+  // The AADSTS numbers for a message, each after ", ": ", AADSTS50020, AADSTS90072".
+  std::string aadsts_text() const {
+    std::string out;
+    for (auto c : error_codes) out += ", AADSTS" + std::to_string(c);
+    return out;
+  }
   bool has_aadsts(std::int64_t n) const {
     for (auto c : error_codes) {
       if (c == n) return true;
@@ -309,6 +329,9 @@ class GraphClient {
   virtual Async<TokenResponse> token_by_auth_code(AuthCodeRequest request) = 0;
   // The reply's refresh_token replaces the stored one (§1.3: always rotate).
   virtual Async<TokenResponse> refresh_token(RefreshRequest request) = 0;
+  // Delegated: the directory roles of the user access_token was issued to (follows paging).
+  virtual Async<DirectoryRoles> my_directory_roles(std::string tenant,
+                                                   std::string access_token) = 0;
 
   // ---- Directory (app token; ConsistencyLevel handled inside where needed)
   // GET /users with $select of every GraphUser field (incl. department, accountEnabled).

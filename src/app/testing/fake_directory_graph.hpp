@@ -103,6 +103,7 @@ class FakeDirectoryGraph final : public GraphClient {
   Async<TokenResponse> app_token(std::string) override { co_return bad(); }
   Async<TokenResponse> token_by_auth_code(AuthCodeRequest) override { co_return bad(); }
   Async<TokenResponse> refresh_token(RefreshRequest) override { co_return bad(); }
+  Async<DirectoryRoles> my_directory_roles(std::string, std::string) override { co_return bad(); }
   Async<void> set_presence(std::string, SetPresenceRequest) override { co_return bad(); }
   Async<void> clear_presence(std::string, std::string, std::string) override { co_return bad(); }
   Async<Subscription> create_subscription(std::string, std::string, SubscriptionRequest) override {

@@ -26,6 +26,21 @@ struct FakeEntraScript {
   std::vector<std::string> roles = {"Presence.ReadWrite.All", "User.Read.All"};
   int calls = 0;
   std::string last_tenant;
+
+  // The administrator's sign-in: token_by_auth_code answers with an ID token whose text is
+  // "id-token:" + the code (a fake IdTokenVerifier decides what it proves), and
+  // my_directory_roles with directory_roles.
+  enum class SignIn { ok, refused, unavailable, no_id_token };
+  SignIn sign_in = SignIn::ok;
+  int code_calls = 0;
+  std::string last_code_tenant;
+  std::string last_code_verifier;
+  std::string last_code_scope;
+  enum class Roles { ok, refused, unavailable };
+  Roles roles_answer = Roles::ok;
+  std::vector<std::string> directory_roles = {"62e90394-69f5-4237-9190-012177145e10"};
+  bool directory_roles_complete = true;
+  int role_calls = 0;
 };
 
 // The client reads script at every call; script must outlive it. A shared_ptr: its deleter is

@@ -108,6 +108,9 @@ class FakeTokenGraph final : public GraphClient {
     return e;
   }
 
+  Async<DirectoryRoles> my_directory_roles(std::string, std::string) override {
+    co_return unsupported();
+  }
   Async<UsersPage> list_users(std::string, int) override { co_return unsupported(); }
   Async<UsersPage> users_page(std::string, std::string) override { co_return unsupported(); }
   Async<UsersPage> users_delta_start(std::string) override { co_return unsupported(); }

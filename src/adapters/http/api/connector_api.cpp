@@ -117,12 +117,24 @@ void register_connector_routes(Router& router, ConnectorApiContext& ctx) {
   router.add("GET", base + "/callback", [&ctx](Request& req) -> awaitable<Response> {
     ConsentCallback p;
     p.state = req.query_param("state").value_or("");
+    p.code = req.query_param("code").value_or("");
     p.admin_consent = req.query_param("admin_consent").value_or("");
     p.tenant = req.query_param("tenant").value_or("");
     p.scope = req.query_param("scope").value_or("");
     p.error = req.query_param("error").value_or("");
     p.error_description = req.query_param("error_description").value_or("");
-    co_return consent_result_page(co_await ctx.connectors.callback(std::move(p)));
+    auto step = co_await ctx.connectors.callback(std::move(p));
+    if (step && step->redirect_url) {
+      // Signed in: on to admin consent in the proven tenant, in the same popup.
+      Response r;
+      r.status = 302;
+      r.set_header("Location", *step->redirect_url);
+      r.set_header("Cache-Control", "no-store");
+      r.set_header("Referrer-Policy", "no-referrer");
+      co_return r;
+    }
+    if (!step) co_return consent_result_page(std::move(step).error());
+    co_return consent_result_page(std::move(*step->connector));
   });
 }
 

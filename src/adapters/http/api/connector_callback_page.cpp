@@ -69,6 +69,9 @@ Response consent_result_page(const Result<TeamsConnector>& result) {
   const std::string status = ok ? std::string(connector_status_name(result->status)) : "error";
   const std::string message =
       ok ? "Microsoft Teams is connected. The connector is Active for tenant " + result->tenant_id +
+               (result->consented_by_entra_upn.empty()
+                    ? std::string()
+                    : ", consented by " + result->consented_by_entra_upn) +
                ". You can close this window."
          : result.error().message;
   const std::string nonce = random_token(18);

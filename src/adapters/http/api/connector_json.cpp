@@ -84,6 +84,11 @@ json::object connector_to_json(const TeamsConnector& c) {
       {"status", connector_status_name(c.status)},
       {"tenantId", text_or_null(c.tenant_id)},
       {"authorizedBy", std::move(by)},
+      {"authorizedByEntra",
+       c.consented_by_entra_oid.empty()
+           ? json::value(nullptr)
+           : json::value(json::object{{"userPrincipalName", c.consented_by_entra_upn},
+                                      {"objectId", c.consented_by_entra_oid}})},
       {"authorizedAt",
        c.consented_at ? json::value(format_iso8601(*c.consented_at)) : json::value(nullptr)},
       {"grantedPermissions", std::move(permissions)},
