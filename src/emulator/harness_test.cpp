@@ -12,11 +12,12 @@
 
 namespace ccteams::emulator::testing {
 
-Harness::Harness(int users, std::uint64_t seed)
+Harness::Harness(int users, std::uint64_t seed, int tenants)
     : now(std::make_shared<Timestamp>(from_unix_millis(1'800'000'000'000))) {
   EmulatorOptions o;
   o.seed = seed;
   o.users = users;
+  o.tenants = tenants;
   o.domain = "contoso.example";
   o.base_url = "https://emu.test";
   o.redirect_uris = {"http://localhost/callback", "https://cc.example/api/v1/connectors/msteams/callback"};
@@ -42,7 +43,7 @@ http::Response Harness::call(std::string method, std::string target,
   }
   req.headers = std::move(headers);
   req.body = std::move(body);
-  req.remote_address = "127.0.0.1";
+  req.remote_address = remote_address;
   auto m = router.match(req.method, req.path);
   if (m.handler == nullptr) {
     http::Response r;
