@@ -12,6 +12,12 @@
 
 namespace ccteams::emulator::testing {
 
+const std::string& harness_signing_key() {
+  // RSA key generation dominates a harness' cost; one key serves every test of the binary.
+  static const std::string kKey = JwtSigner::generate().private_key_pem();
+  return kKey;
+}
+
 Harness::Harness(int users, std::uint64_t seed, int tenants)
     : now(std::make_shared<Timestamp>(from_unix_millis(1'800'000'000'000))) {
   EmulatorOptions o;
@@ -22,9 +28,7 @@ Harness::Harness(int users, std::uint64_t seed, int tenants)
   o.base_url = "https://emu.test";
   o.redirect_uris = {"http://localhost/callback", "https://cc.example/api/v1/connectors/msteams/callback"};
   o.clock = [n = now] { return *n; };
-  // RSA key generation dominates a harness' cost; one key serves every test of the binary.
-  static const std::string kKey = JwtSigner::generate().private_key_pem();
-  o.signing_key_pem = kKey;
+  o.signing_key_pem = harness_signing_key();
   emulator = std::make_unique<GraphEmulator>(o);
   emulator->register_routes(router);
   info = emulator->info();

@@ -37,6 +37,9 @@ struct Harness {
   EmulatorInfo info;
 };
 
+// The RSA key (PEM) every Harness signs with, to verify or mint tokens in tests.
+const std::string& harness_signing_key();
+
 // The hidden "flow" value of a sign-in or consent page's form; "" when there is none.
 std::string flow_of(const http::Response& page);
 
