@@ -29,10 +29,10 @@ json::object pair_json(const PresencePair& p) {
   return {{"availability", p.availability}, {"activity", p.activity}};
 }
 
-http::Response presence_state(State& s, const DirectoryUser& u) {
+http::Response presence_state(State& s, EmulatedTenant& t, const DirectoryUser& u) {
   const auto now = s.now();
   json::array sessions;
-  for (const auto& x : s.presence.sessions(u.id, now)) {
+  for (const auto& x : t.presence.sessions(u.id, now)) {
     json::object o = pair_json(x.state);
     o["sessionId"] = x.session_id;
     o["lastSet"] = format_iso8601(x.last_set);
@@ -40,8 +40,8 @@ http::Response presence_state(State& s, const DirectoryUser& u) {
                                   : json::value(nullptr);
     sessions.push_back(std::move(o));
   }
-  const auto client = s.presence.client_state(u.id);
-  const auto view = s.presence.presence(u.id, now);
+  const auto client = t.presence.client_state(u.id);
+  const auto view = t.presence.presence(u.id, now);
   json::object agg = pair_json(view.state);
   agg["sequenceNumber"] = view.sequence_number;
   return http::json_response(
@@ -52,25 +52,42 @@ http::Response presence_state(State& s, const DirectoryUser& u) {
                         {"presence", std::move(agg)}});
 }
 
+// The tenant named by ?tenant (the home tenant by default) and its user named in the path.
+struct Target {
+  EmulatedTenant* tenant = nullptr;
+  const DirectoryUser* user = nullptr;
+  std::optional<http::Response> error;
+};
+
+Target target_user(State& s, const http::Request& req) {
+  Target t;
+  t.tenant = control_tenant(s, req, t.error);
+  if (t.tenant == nullptr) return t;
+  t.user = t.tenant->directory.find_user(req.path_param("id"));
+  if (t.user == nullptr) t.error = missing("no such user in tenant " + t.tenant->directory.domain());
+  return t;
+}
+
 http::Response get_user_presence(State& s, http::Request& req) {
-  const DirectoryUser* u = s.tenant.find_user(req.path_param("id"));
-  if (u == nullptr) return missing("no such user");
-  return presence_state(s, *u);
+  auto t = target_user(s, req);
+  if (t.error) return std::move(*t.error);
+  return presence_state(s, *t.tenant, *t.user);
 }
 
 // The user's own Teams client changes state (any pair Teams can show, including
 // Busy/InAMeeting and DoNotDisturb/Focusing; Offline signs the client out).
 http::Response set_user_presence(State& s, http::Request& req) {
-  const DirectoryUser* u = s.tenant.find_user(req.path_param("id"));
-  if (u == nullptr) return missing("no such user");
+  auto t = target_user(s, req);
+  if (t.error) return std::move(*t.error);
+  const DirectoryUser* u = t.user;
   auto body = http::parse_json_object(req);
   if (!body) return http::error_response(body.error());
   auto availability = str(*body, "availability");
   auto activity = str(*body, "activity");
   if (!availability || availability->empty()) return bad("availability is required");
   if (!activity || activity->empty()) activity = availability;
-  s.presence.set_client_state(u->id, {*availability, *activity}, s.now());
-  return presence_state(s, *u);
+  t.tenant->presence.set_client_state(u->id, {*availability, *activity}, s.now());
+  return presence_state(s, *t.tenant, *u);
 }
 
 // Applies the fields present in body to u (the same camelCase names Graph uses).
@@ -102,6 +119,10 @@ void apply_user_fields(DirectoryUser& u, const json::object& body) {
 }
 
 http::Response create_user(State& s, http::Request& req) {
+  std::optional<http::Response> error;
+  EmulatedTenant* t = control_tenant(s, req, error);
+  if (t == nullptr) return std::move(*error);
+  TenantModel& dir = t->directory;
   auto body = http::parse_json_object(req);
   if (!body) return http::error_response(body.error());
   DirectoryUser u;
@@ -109,34 +130,38 @@ http::Response create_user(State& s, http::Request& req) {
   u.wids = {std::string(kDefaultUserRole)};
   apply_user_fields(u, *body);
   if (u.user_principal_name.empty()) return bad("userPrincipalName is required");
-  if (s.tenant.find_user(u.user_principal_name) != nullptr) return bad("userPrincipalName taken");
+  if (s.tenant_of_user(u.user_principal_name) != nullptr) return bad("userPrincipalName taken");
   if (u.mail.empty()) u.mail = u.user_principal_name;
-  const auto& added = s.tenant.add_user(std::move(u));
-  notify_user_change(s, added.id, "updated");  // Graph reports a creation as updated
+  const auto& added = dir.add_user(std::move(u));
+  notify_user_change(s, dir.tenant_id(), added.id, "updated");  // Graph reports a creation as updated
   return http::json_response(201, user_json(added, users_schema().properties));
 }
 
 http::Response patch_user(State& s, http::Request& req) {
-  const DirectoryUser* u = s.tenant.find_user(req.path_param("id"));
-  if (u == nullptr) return missing("no such user");
+  auto t = target_user(s, req);
+  if (t.error) return std::move(*t.error);
+  TenantModel& dir = t.tenant->directory;
+  const DirectoryUser* u = t.user;
   auto body = http::parse_json_object(req);
   if (!body) return http::error_response(body.error());
   DirectoryUser changed = *u;
   apply_user_fields(changed, *body);
   const std::string id = u->id;
-  s.tenant.update_user(id, changed);
-  notify_user_change(s, id, "updated");
-  return http::json_response(200, user_json(*s.tenant.find_user(id), users_schema().properties));
+  dir.update_user(id, changed);
+  notify_user_change(s, dir.tenant_id(), id, "updated");
+  return http::json_response(200, user_json(*dir.find_user(id), users_schema().properties));
 }
 
 http::Response delete_user(State& s, http::Request& req) {
-  const DirectoryUser* u = s.tenant.find_user(req.path_param("id"));
-  if (u == nullptr) return missing("no such user");
+  auto t = target_user(s, req);
+  if (t.error) return std::move(*t.error);
+  TenantModel& dir = t.tenant->directory;
+  const DirectoryUser* u = t.user;
   const bool permanent = req.query_param("permanent").value_or("false") == "true";
   const std::string id = u->id;
-  s.tenant.remove_user(id, permanent);
+  dir.remove_user(id, permanent);
   // A soft delete arrives as updated; only a permanent one as deleted (§2, §4.1).
-  notify_user_change(s, id, permanent ? "deleted" : "updated");
+  notify_user_change(s, dir.tenant_id(), id, permanent ? "deleted" : "updated");
   return http::empty_response(204);
 }
 
@@ -206,16 +231,16 @@ http::Response set_faults(State& s, http::Request& req) {
 }  // namespace
 
 void register_control_user_routes(http::Router& router, const std::shared_ptr<State>& s) {
-  router.add("GET", "/_emulator/users/{id}/presence", locked_route(s, get_user_presence));
-  router.add("POST", "/_emulator/users/{id}/presence", locked_route(s, set_user_presence));
-  router.add("POST", "/_emulator/users", locked_route(s, create_user));
-  router.add("PATCH", "/_emulator/users/{id}", locked_route(s, patch_user));
-  router.add("DELETE", "/_emulator/users/{id}", locked_route(s, delete_user));
-  router.add("GET", "/_emulator/faults", locked_route(s, [](State& st, http::Request&) {
+  router.add("GET", "/_emulator/users/{id}/presence", control_route(s, get_user_presence));
+  router.add("POST", "/_emulator/users/{id}/presence", control_route(s, set_user_presence));
+  router.add("POST", "/_emulator/users", control_route(s, create_user));
+  router.add("PATCH", "/_emulator/users/{id}", control_route(s, patch_user));
+  router.add("DELETE", "/_emulator/users/{id}", control_route(s, delete_user));
+  router.add("GET", "/_emulator/faults", control_route(s, [](State& st, http::Request&) {
                return http::json_response(200, faults_json(st));
              }));
-  router.add("POST", "/_emulator/faults", locked_route(s, set_faults));
-  router.add("DELETE", "/_emulator/faults", locked_route(s, [](State& st, http::Request&) {
+  router.add("POST", "/_emulator/faults", control_route(s, set_faults));
+  router.add("DELETE", "/_emulator/faults", control_route(s, [](State& st, http::Request&) {
                st.faults = Faults{};
                st.throttle.reset();
                if (st.notifier) st.notifier->set_reorder(false);

@@ -109,7 +109,7 @@ http::Response users_delta(State& s, http::Request& req) {
     }
     if (k == "$deltatoken") {  // a new round from where the last one ended
       cursor->since = cursor->upto;
-      cursor->upto = s.tenant.change_version();
+      cursor->upto = caller->tenant->directory.change_version();
       cursor->after_id.clear();
     }
     break;
@@ -119,7 +119,7 @@ http::Response users_delta(State& s, http::Request& req) {
     if (!q) return graph_error_response(s, req, q.error());
     cursor = DeltaCursor{};
     cursor->select = q->select;
-    cursor->upto = s.tenant.change_version();
+    cursor->upto = caller->tenant->directory.change_version();
     if (q->filter) {
       auto ids = delta_ids(*q->filter);
       if (!ids || ids->size() > kMaxDeltaIds) {
@@ -132,7 +132,7 @@ http::Response users_delta(State& s, http::Request& req) {
     }
   }
   if (auto t = throttled(s, req, *caller, "identity",
-                         identity_limit(s.tenant.active_user_count()),
+                         identity_limit(caller->tenant->directory.active_user_count()),
                          users_request_cost(!cursor->select.empty(), false, false))) {
     return *t;
   }
@@ -140,7 +140,7 @@ http::Response users_delta(State& s, http::Request& req) {
   json::array value;
   std::string last_id;
   bool more = false;
-  for (const auto& u : s.tenant.all_users()) {  // ordered by id
+  for (const auto& u : caller->tenant->directory.all_users()) {  // ordered by id
     if (u.id <= cursor->after_id && !cursor->after_id.empty()) continue;
     if (u.change_version <= cursor->since || u.change_version > cursor->upto) continue;
     // A first round lists the directory as it is; removals matter only to later rounds.

@@ -4,6 +4,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -30,15 +32,37 @@ EmulatorOptions with_defaults(EmulatorOptions o) {
   return o;
 }
 
-TenantOptions tenant_options(const EmulatorOptions& o) {
-  TenantOptions t;
-  t.seed = o.seed;
-  t.users = o.users;
-  t.domain = o.domain;
-  t.app_id = o.app_id;
-  t.app_secret = o.app_secret;
-  t.redirect_uris = o.redirect_uris;
-  return t;
+// Tenant 1 keeps the seed as given (the single-tenant emulator's tenant, unchanged); the
+// others get well-separated seeds of their own.
+std::uint64_t tenant_seed(std::uint64_t seed, int k) {
+  return k == 1 ? seed : seed + static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ULL;
+}
+
+std::vector<std::unique_ptr<EmulatedTenant>> make_tenants(const EmulatorOptions& o) {
+  std::vector<std::unique_ptr<EmulatedTenant>> out;
+  const int n = std::max(1, o.tenants);
+  for (int k = 1; k <= n; ++k) {
+    TenantOptions t;
+    t.seed = tenant_seed(o.seed, k);
+    t.users = o.users;
+    t.domain = tenant_domain(o.domain, k);
+    t.register_app = k == 1;
+    t.app_id = o.app_id;
+    t.app_secret = o.app_secret;
+    t.redirect_uris = o.redirect_uris;
+    t.group_membership_claims = o.group_membership_claims;
+    out.push_back(std::make_unique<EmulatedTenant>(
+        TenantModel::generate(t), o.allow_beta_presence_pairs,
+        tenant_seed(o.seed, k) ^ 0xAC71B17EULL, o.activity_episodes_per_user_hour));
+  }
+  return out;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 // "2026-11-24 08:25:35Z", the timestamp format of Entra's error bodies.
@@ -56,13 +80,33 @@ GraphEmulator::State::State(EmulatorOptions opts)
                                                            : options.login_base_url)),
       graph_base(trim_slash(options.graph_base_url.empty() ? options.base_url
                                                            : options.graph_base_url)),
-      tenant(TenantModel::generate(tenant_options(options))),
-      presence(options.allow_beta_presence_pairs),
+      tenants(make_tenants(options)),
       signer(options.signing_key_pem.empty() ? JwtSigner::generate()
                                              : JwtSigner::from_pem(options.signing_key_pem)),
       page_tokens(random_bytes(32)),
-      rng(options.seed ^ 0x5EEDF00DULL),
-      activity(options.seed ^ 0xAC71B17EULL, options.activity_episodes_per_user_hour) {}
+      rng(options.seed ^ 0x5EEDF00DULL) {}
+
+EmulatedTenant* GraphEmulator::State::find_tenant(std::string_view id_or_domain) {
+  for (auto& t : tenants) {
+    if (iequal(t->directory.tenant_id(), id_or_domain) ||
+        iequal(t->directory.domain(), id_or_domain)) {
+      return t.get();
+    }
+  }
+  return nullptr;
+}
+
+EmulatedTenant* GraphEmulator::State::tenant_of_user(std::string_view id_or_upn) {
+  for (auto& t : tenants) {
+    if (t->directory.find_user(id_or_upn) != nullptr) return t.get();
+  }
+  return nullptr;
+}
+
+bool emits_directory_roles(std::string_view group_membership_claims) {
+  return iequal(group_membership_claims, "DirectoryRole") ||
+         iequal(group_membership_claims, "All");
+}
 
 std::string GraphEmulator::State::random_token(std::size_t bytes) {
   return base64url_encode(random_bytes(bytes));
@@ -151,15 +195,17 @@ GraphResult<Caller> authenticate(State& s, const http::Request& req) {
   Caller c;
   c.tenant_id = str("tid");
   c.app_id = str("appid");
-  if (c.tenant_id != s.tenant.tenant_id()) {
+  // Graph serves the token's tenant only: one tenant's token never reaches another's data.
+  c.tenant = c.tenant_id.empty() ? nullptr : s.find_tenant(c.tenant_id);
+  if (c.tenant == nullptr) {
     return graph_error(401, "InvalidAuthenticationToken",
                        "Access token validation failure. Invalid issuer or tenant.");
   }
-  const auto& grant = s.tenant.consent(c.app_id);
+  const auto& grant = c.tenant->directory.consent(c.app_id);
   if (str("idtyp") == "user") {
     c.delegated = true;
     c.user_id = str("oid");
-    const DirectoryUser* u = s.tenant.find_user(c.user_id);
+    const DirectoryUser* u = c.tenant->directory.find_user(c.user_id);
     if (u == nullptr || !u->account_enabled) {
       return graph_error(401, "InvalidAuthenticationToken",
                          "Access token validation failure. The user account is not usable.");
@@ -223,6 +269,34 @@ http::Handler locked_route(const std::shared_ptr<State>& s,
     std::lock_guard lock(s->mu);
     co_return fn(*s, req);
   };
+}
+
+bool is_loopback_address(std::string_view a) {
+  if (a.starts_with("::ffff:")) a.remove_prefix(7);  // IPv4-mapped IPv6
+  return a.starts_with("127.") || a == "::1" || a == "0:0:0:0:0:0:0:1";
+}
+
+http::Handler control_route(const std::shared_ptr<State>& s,
+                            std::function<http::Response(State&, http::Request&)> fn) {
+  return [s, fn = std::move(fn)](http::Request& req) -> boost::asio::awaitable<http::Response> {
+    if (!is_loopback_address(req.remote_address)) {
+      co_return http::error_response(make_error(
+          Errc::forbidden, "The emulator's control API answers only loopback clients."));
+    }
+    std::lock_guard lock(s->mu);
+    co_return fn(*s, req);
+  };
+}
+
+EmulatedTenant* control_tenant(State& s, const http::Request& req,
+                               std::optional<http::Response>& error) {
+  const auto wanted = req.query_param("tenant");
+  if (!wanted || wanted->empty()) return &s.home();
+  EmulatedTenant* t = s.find_tenant(*wanted);
+  if (t == nullptr) {
+    error = http::error_response(make_error(Errc::not_found, "no tenant " + *wanted));
+  }
+  return t;
 }
 
 http::Handler graph_route(const std::shared_ptr<State>& s,

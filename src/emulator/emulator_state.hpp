@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -43,12 +44,17 @@ struct Interaction {
   std::string nonce;
   std::string prompt;
   std::string login_hint;
-  std::string user_id;  // after sign-in
+  // The authority's tenant id; "" for /common and /organizations (then the signed-in
+  // user's own tenant decides).
+  std::string authority_tenant_id;
+  std::string user_id;         // after sign-in
+  std::string user_tenant_id;  // the signed-in user's tenant
   Timestamp created{};
 };
 
 struct AuthCode {
   std::string client_id;
+  std::string tenant_id;  // the signed-in user's
   std::string user_id;
   std::string redirect_uri;
   std::vector<std::string> scopes;
@@ -61,6 +67,7 @@ struct AuthCode {
 
 struct RefreshToken {
   std::string client_id;
+  std::string tenant_id;  // the signed-in user's
   std::string user_id;
   std::vector<std::string> scopes;
   Timestamp expires_at{};
@@ -77,6 +84,21 @@ struct Faults {
   bool reorder_notifications = false;      // every other batch per URL is sent late
 };
 
+// One emulated Entra tenant: its directory (users, consent grants and the app's service
+// principal), its users' presence and their simulated Teams day. Nothing in one tenant refers
+// to another's.
+struct EmulatedTenant {
+  EmulatedTenant(TenantModel d, bool allow_beta_pairs, std::uint64_t activity_seed,
+                 double episodes_per_user_hour)
+      : directory(std::move(d)),
+        presence(allow_beta_pairs),
+        activity(activity_seed, episodes_per_user_hour) {}
+
+  TenantModel directory;
+  PresenceModel presence;
+  ActivityModel activity;
+};
+
 // Who called Graph, from a verified access token.
 struct Caller {
   std::string app_id;
@@ -84,6 +106,7 @@ struct Caller {
   std::string user_id;  // delegated only
   bool delegated = false;
   std::set<std::string> permissions;  // roles (app) or scp (delegated)
+  EmulatedTenant* tenant = nullptr;   // the token's tenant (tid); never null once verified
 };
 
 struct GraphEmulator::State {
@@ -97,8 +120,9 @@ struct GraphEmulator::State {
   std::string login_base;  // no trailing slash
   std::string graph_base;
   mutable std::mutex mu;
-  TenantModel tenant;
-  PresenceModel presence;
+  // [0] is the app's home tenant, where the app registrations live (EmulatorOptions::tenants
+  // in all). Never resized after construction, so pointers to tenants stay valid.
+  std::vector<std::unique_ptr<EmulatedTenant>> tenants;
   JwtSigner signer;
   PageTokenCodec page_tokens;
   SeededRandom rng;
@@ -111,9 +135,25 @@ struct GraphEmulator::State {
   std::shared_ptr<Notifier> notifier;  // null until GraphEmulator::attach
   // validationTokens per "{appId}/{tenantId}", reused until 10 minutes before they expire.
   std::map<std::string, std::pair<std::string, Timestamp>> validation_tokens;
-  ActivityModel activity;
+  EmulatedTenant& home() { return *tenants.front(); }
+  const EmulatedTenant& home() const { return *tenants.front(); }
+  // A tenant by id or verified domain (case-insensitive); null for an unknown tenant and for
+  // the multi-tenant authorities "common" and "organizations".
+  EmulatedTenant* find_tenant(std::string_view id_or_domain);
+  // The tenant whose directory holds the (present) user, by id or UPN; null when none does.
+  EmulatedTenant* tenant_of_user(std::string_view id_or_upn);
+  // App registrations live in the home tenant only (a multi-tenant app).
+  const AppRegistration* find_app(std::string_view client_id) const {
+    return home().directory.find_app(client_id);
+  }
 };
 using State = GraphEmulator::State;
+
+inline bool is_multi_tenant_authority(std::string_view tenant) {
+  return tenant == "common" || tenant == "organizations";
+}
+// Whether ID tokens for this registration carry wids (groupMembershipClaims).
+bool emits_directory_roles(std::string_view group_membership_claims);
 
 // --- responses --------------------------------------------------------------------------
 // Graph's envelope {"error":{"code","message","innerError":{"date","request-id",
@@ -151,11 +191,12 @@ void register_subscription_routes(http::Router& router, const std::shared_ptr<St
 // Presence listener: queues a changeNotification for every live subscription watching the
 // user (with encryptedContent and a validation token when includeResourceData), applying the
 // drop/duplicate faults. No-op before attach. Called with mu held; never waits for I/O.
-void notify_presence_change(State& s, const PresenceView& v);
+void notify_presence_change(State& s, const std::string& tenant_id, const PresenceView& v);
 // Users listener: queues a changeNotification ("updated" or "deleted") for every live users
 // subscription watching the user (or every user) whose changeType lists the change. No-op
 // before attach. Called with mu held; never waits for I/O.
-void notify_user_change(State& s, const std::string& user_id, std::string_view change);
+void notify_user_change(State& s, const std::string& tenant_id, const std::string& user_id,
+                        std::string_view change);
 // Queues a lifecycle notification ("reauthorizationRequired") for sub. false when the
 // subscription has no lifecycleNotificationUrl or delivery is not attached.
 bool send_lifecycle_event(State& s, Subscription& sub, std::string_view event);
@@ -167,8 +208,18 @@ void tick_subscriptions(State& s, Timestamp now);
 // under the state lock (the latency wait happens before taking it).
 http::Handler graph_route(const std::shared_ptr<State>& s,
                           std::function<http::Response(State&, http::Request&)> fn);
-// Wraps an Entra or control handler: state lock only.
+// Wraps an Entra handler: state lock only.
 http::Handler locked_route(const std::shared_ptr<State>& s,
                            std::function<http::Response(State&, http::Request&)> fn);
+// Wraps a control API handler (/_emulator/…): 403 unless the client's address is loopback
+// (127.0.0.0/8, ::1, or either mapped into IPv6), then the state lock. The control API can
+// rewrite the directory and consent, so it never answers the network.
+http::Handler control_route(const std::shared_ptr<State>& s,
+                            std::function<http::Response(State&, http::Request&)> fn);
+bool is_loopback_address(std::string_view address);
+// The tenant a control call acts on: ?tenant={id or domain}, the home tenant when absent.
+// 404 (error JSON) for an unknown tenant.
+EmulatedTenant* control_tenant(State& s, const http::Request& req,
+                               std::optional<http::Response>& error);
 
 }  // namespace ccteams::emulator

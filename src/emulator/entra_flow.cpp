@@ -42,6 +42,7 @@ http::Response flow_error(const Interaction& f, std::string error, std::string d
 http::Response issue_code(State& s, const Interaction& f) {
   AuthCode c;
   c.client_id = f.client_id;
+  c.tenant_id = f.user_tenant_id;
   c.user_id = f.user_id;
   c.redirect_uri = f.redirect_uri;
   c.scopes = f.scopes;
@@ -54,9 +55,13 @@ http::Response issue_code(State& s, const Interaction& f) {
   return finish_flow(f, with_state({{"code", code}}, f));
 }
 
+// The signed-in administrator's own tenant gets the service principal (also at
+// /organizations and /common), and the redirect names that tenant, as Entra's does.
 http::Response admin_consent_granted(State& s, const Interaction& f) {
-  s.tenant.grant_admin_consent(f.client_id, f.user_id, s.now());
-  Params p{{"admin_consent", "True"}, {"tenant", s.tenant.tenant_id()}};
+  EmulatedTenant* t = s.find_tenant(f.user_tenant_id);
+  const AppRegistration* app = s.find_app(f.client_id);
+  if (t != nullptr && app != nullptr) t->directory.grant_admin_consent(*app, f.user_id, s.now());
+  Params p{{"admin_consent", "True"}, {"tenant", f.user_tenant_id}};
   if (f.kind == Interaction::Kind::admin_consent_v2) {
     p.emplace_back("scope", scope_string(f.scopes));
   }
@@ -64,8 +69,8 @@ http::Response admin_consent_granted(State& s, const Interaction& f) {
 }
 
 // Resource scopes the user has not consented to yet (OIDC scopes need no consent).
-std::vector<std::string> missing_consent(const State& s, const Interaction& f) {
-  const auto& grant = s.tenant.consent(f.client_id);
+std::vector<std::string> missing_consent(const TenantModel& t, const Interaction& f) {
+  const auto& grant = t.consent(f.client_id);
   auto us = grant.user_scopes.find(f.user_id);
   std::vector<std::string> missing;
   for (const auto& scope : f.scopes) {
@@ -79,7 +84,7 @@ std::vector<std::string> missing_consent(const State& s, const Interaction& f) {
 std::vector<std::string> permission_lines(const State& s, const Interaction& f) {
   std::vector<std::string> lines;
   if (is_admin_flow(f)) {
-    const AppRegistration* app = s.tenant.find_app(f.client_id);
+    const AppRegistration* app = s.find_app(f.client_id);
     for (const auto& p : app->application_permissions) lines.push_back(p + " (application)");
     for (const auto& p : app->delegated_permissions) lines.push_back(p + " (delegated)");
     return lines;
@@ -104,17 +109,34 @@ http::Response sign_in_submit(State& s, http::Request& req) {
   }
   Interaction& f = it->second;
   const std::string login = form_value(form, "login");
-  const DirectoryUser* user = s.tenant.find_user(login);
+  EmulatedTenant* home = s.tenant_of_user(login);
+  const DirectoryUser* user = home ? home->directory.find_user(login) : nullptr;
   const std::string action = "/" + std::string(req.path_param("tenant")) + "/login";
   if (user == nullptr) {
     return sign_in_page(action, flow, login,
                         "This username may be incorrect. Make sure you typed it correctly.");
   }
+  // A tenant-specific authority admits its own users only (no guests in the emulator).
+  if (!f.authority_tenant_id.empty() && home->directory.tenant_id() != f.authority_tenant_id) {
+    const EmulatedTenant* authority = s.find_tenant(f.authority_tenant_id);
+    const AppRegistration* app = s.find_app(f.client_id);
+    const std::string message =
+        "User account '" + user->user_principal_name + "' from identity provider "
+        "'https://sts.windows.net/" + home->directory.tenant_id() + "/' does not exist in "
+        "tenant '" + (authority ? authority->directory.domain() : f.authority_tenant_id) +
+        "' and cannot access the application '" + f.client_id + "'(" +
+        (app ? app->display_name : std::string()) + ") in that tenant. The account needs to "
+        "be added as an external user in the tenant first. Sign out and sign in again with a "
+        "different Azure Active Directory user account.";
+    s.interactions.erase(it);
+    return error_page(400, 50020, message);
+  }
   if (!user->account_enabled) {
     return error_page(400, 50057, "The user account is disabled.");
   }
   f.user_id = user->id;
-  const AppRegistration* app = s.tenant.find_app(f.client_id);
+  f.user_tenant_id = home->directory.tenant_id();
+  const AppRegistration* app = s.find_app(f.client_id);
   const std::string consent_action = "/" + std::string(req.path_param("tenant")) + "/consent";
   if (is_admin_flow(f)) {
     if (!TenantModel::can_grant_admin_consent(*user)) {
@@ -135,7 +157,7 @@ http::Response sign_in_submit(State& s, http::Request& req) {
       if (std::find(f.scopes.begin(), f.scopes.end(), p) == f.scopes.end()) f.scopes.push_back(p);
     }
   }
-  const auto missing = missing_consent(s, f);
+  const auto missing = missing_consent(home->directory, f);
   if (missing.empty() && f.prompt != "consent") {
     Interaction done = f;
     s.interactions.erase(it);
@@ -182,12 +204,17 @@ http::Response consent_submit(State& s, http::Request& req) {
   for (const auto& sc : f.scopes) {
     if (!is_oidc_scope(sc)) scopes.insert(sc);
   }
-  const DirectoryUser* user = s.tenant.find_user(f.user_id);
+  EmulatedTenant* home = s.find_tenant(f.user_tenant_id);
+  const AppRegistration* app = s.find_app(f.client_id);
+  if (home == nullptr || app == nullptr) {
+    return error_page(400, 50058, "The sign-in session has expired. Start again.");
+  }
+  const DirectoryUser* user = home->directory.find_user(f.user_id);
   if (form_value(form, "consent_for_org") == "true" && user != nullptr &&
       TenantModel::can_grant_admin_consent(*user)) {
-    s.tenant.grant_admin_consent(f.client_id, f.user_id, s.now());
+    home->directory.grant_admin_consent(*app, f.user_id, s.now());
   }
-  s.tenant.grant_user_consent(f.client_id, f.user_id, scopes);
+  home->directory.grant_user_consent(app->client_id, f.user_id, scopes);
   return issue_code(s, f);
 }
 

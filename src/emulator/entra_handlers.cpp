@@ -22,12 +22,26 @@ std::string param(const http::Request& req, std::string_view name) {
   return req.query_param(name).value_or("");
 }
 
+http::Response tenant_not_found(State& s, const std::string& tenant) {
+  return entra_error(s, 400, "invalid_tenant", 90002,
+                     "Tenant '" + tenant + "' not found. Check to make sure you have the "
+                     "correct tenant ID and are signing into the correct cloud.");
+}
+
+// The v2 issuer of an authority: the tenant's own for a tenant, and for /common and
+// /organizations the literal template "{tenantid}" (as Microsoft's documents show: the
+// client substitutes the token's tid). nullopt for an unknown tenant.
+std::optional<std::string> issuer_of(State& s, const std::string& tenant) {
+  if (is_multi_tenant_authority(tenant)) return s.login_base + "/{tenantid}/v2.0";
+  const EmulatedTenant* t = s.find_tenant(tenant);
+  if (t == nullptr) return std::nullopt;
+  return s.login_base + "/" + t->directory.tenant_id() + "/v2.0";
+}
+
 http::Response openid_configuration(State& s, http::Request& req) {
   const std::string tenant(req.path_param("tenant"));
-  const std::string issuer_tenant =
-      s.tenant.is_this_tenant(tenant) && tenant != "common" && tenant != "organizations"
-          ? s.tenant.tenant_id()
-          : "{tenantid}";
+  const auto issuer = issuer_of(s, tenant);
+  if (!issuer) return tenant_not_found(s, tenant);
   const std::string base = s.login_base + "/" + tenant;
   json::object doc{
       {"token_endpoint", base + "/oauth2/v2.0/token"},
@@ -39,7 +53,7 @@ http::Response openid_configuration(State& s, http::Request& req) {
       {"id_token_signing_alg_values_supported", json::array{"RS256"}},
       {"response_types_supported", json::array{"code", "id_token", "code id_token"}},
       {"scopes_supported", json::array{"openid", "profile", "email", "offline_access"}},
-      {"issuer", s.login_base + "/" + issuer_tenant + "/v2.0"},
+      {"issuer", *issuer},
       {"request_uri_parameter_supported", false},
       {"userinfo_endpoint", s.graph_base + "/oidc/userinfo"},
       {"authorization_endpoint", base + "/oauth2/v2.0/authorize"},
@@ -52,17 +66,16 @@ http::Response openid_configuration(State& s, http::Request& req) {
       {"tenant_region_scope", "EU"},
       {"cloud_instance_name", "microsoftonline.com"},
       {"code_challenge_methods_supported", json::array{"plain", "S256"}}};
-  if (!s.tenant.is_this_tenant(tenant)) {
-    return entra_error(s, 400, "invalid_tenant", 90002,
-                       "Tenant '" + tenant + "' not found. Check to make sure you have the "
-                       "correct tenant ID and are signing into the correct cloud.");
-  }
   return http::json_response(200, doc);
 }
 
-http::Response keys(State& s, http::Request&) {
-  return http::json_response(200, s.signer.jwks(s.login_base + "/" + s.tenant.tenant_id() +
-                                                "/v2.0"));
+// One signing key for every tenant (as Entra's keys are shared); its "issuer" names the
+// authority's issuer, the template for /common and /organizations.
+http::Response keys(State& s, http::Request& req) {
+  const std::string tenant(req.path_param("tenant"));
+  const auto issuer = issuer_of(s, tenant);
+  if (!issuer) return tenant_not_found(s, tenant);
+  return http::json_response(200, s.signer.jwks(*issuer));
 }
 
 // Where a flow ends: the client's redirect_uri with the result, in the requested mode.
@@ -83,15 +96,20 @@ Params with_state(Params p, const Interaction& f) {
 // redirected: an unverified redirect_uri must not receive anything.
 std::optional<http::Response> check_client(State& s, const http::Request& req, Interaction& f) {
   const std::string tenant(req.path_param("tenant"));
-  if (!s.tenant.is_this_tenant(tenant)) {
-    return error_page(400, 90002, "Tenant '" + tenant + "' not found.");
+  std::string directory = tenant;
+  if (!is_multi_tenant_authority(tenant)) {
+    const EmulatedTenant* t = s.find_tenant(tenant);
+    if (t == nullptr) return error_page(400, 90002, "Tenant '" + tenant + "' not found.");
+    f.authority_tenant_id = t->directory.tenant_id();
+    directory = t->directory.domain();
   }
   f.client_id = param(req, "client_id");
-  const AppRegistration* app = s.tenant.find_app(f.client_id);
+  // A multi-tenant app: its registration (home tenant) is found from every tenant; a tenant
+  // without its service principal gets one when an administrator consents.
+  const AppRegistration* app = s.find_app(f.client_id);
   if (app == nullptr) {
     return error_page(400, 700016, "Application with identifier '" + f.client_id +
-                                       "' was not found in the directory '" +
-                                       s.tenant.domain() + "'.");
+                                       "' was not found in the directory '" + directory + "'.");
   }
   f.redirect_uri = param(req, "redirect_uri");
   if (f.redirect_uri.empty() && !app->redirect_uris.empty()) {

@@ -9,7 +9,18 @@ GraphEmulator::GraphEmulator(EmulatorOptions options)
     : state_(std::make_shared<State>(std::move(options))) {
   // The listener lives inside the state it points to, so the raw pointer cannot dangle.
   State* s = state_.get();
-  state_->presence.add_listener([s](const PresenceView& v) { notify_presence_change(*s, v); });
+  for (auto& t : state_->tenants) {
+    t->presence.add_listener([s, tid = t->directory.tenant_id()](const PresenceView& v) {
+      notify_presence_change(*s, tid, v);
+    });
+  }
+}
+
+std::string tenant_domain(const std::string& domain, int k) {
+  if (k == 1) return domain;
+  const auto dot = domain.find('.');
+  return dot == std::string::npos ? domain + std::to_string(k)
+                                  : domain.substr(0, dot) + std::to_string(k) + domain.substr(dot);
 }
 
 void GraphEmulator::attach(boost::asio::io_context& ioc) {
@@ -39,14 +50,15 @@ void GraphEmulator::register_routes(http::Router& router) {
 
 void GraphEmulator::tick(Timestamp now) {
   std::lock_guard lock(state_->mu);
-  state_->presence.tick(now);
-  if (state_->activity.enabled()) {
+  for (auto& t : state_->tenants) {
+    t->presence.tick(now);
+    if (!t->activity.enabled()) continue;
     std::vector<std::string> ids;
-    for (const auto& u : state_->tenant.all_users()) {
+    for (const auto& u : t->directory.all_users()) {
       if (!u.removed_reason && u.account_enabled) ids.push_back(u.id);
     }
-    for (auto& change : state_->activity.tick(ids, now)) {
-      state_->presence.set_client_state(change.user_id, change.state, now);
+    for (auto& change : t->activity.tick(ids, now)) {
+      t->presence.set_client_state(change.user_id, change.state, now);
     }
   }
   tick_subscriptions(*state_, now);
@@ -62,28 +74,43 @@ void GraphEmulator::tick(Timestamp now) {
 
 namespace {
 constexpr std::size_t kMaxSampleUsers = 100'000;
+
+EmulatorTenantInfo tenant_info(const TenantModel& t) {
+  EmulatorTenantInfo i;
+  i.tenant_id = t.tenant_id();
+  i.domain = t.domain();
+  for (const char* local : {"admin", "privadmin", "member"}) {
+    i.accounts.push_back(std::string(local) + "@" + t.domain());
+  }
+  for (const auto& u : t.all_users()) {
+    if (i.sample_user_ids.size() >= kMaxSampleUsers) break;
+    const std::string local = u.user_principal_name.substr(0, u.user_principal_name.find('@'));
+    if (!u.account_enabled || u.removed_reason || local == "admin" || local == "privadmin" ||
+        local == "member") {
+      continue;
+    }
+    i.sample_user_ids.push_back(u.id);
+  }
+  return i;
+}
+
 }  // namespace
 
 EmulatorInfo GraphEmulator::info() const {
   std::lock_guard lock(state_->mu);
   const auto& s = *state_;
-  const auto& app = s.tenant.apps().front();
+  const auto& app = s.home().directory.apps().front();
   EmulatorInfo i;
-  i.tenant_id = s.tenant.tenant_id();
-  i.domain = s.tenant.domain();
+  for (const auto& t : s.tenants) i.tenants.push_back(tenant_info(t->directory));
+  const auto& home = i.tenants.front();
+  i.tenant_id = home.tenant_id;
+  i.domain = home.domain;
   i.app_id = app.client_id;
   i.app_secret = app.client_secret;
   i.login_base_url = s.login_base;
   i.graph_base_url = s.graph_base;
-  for (const char* local : {"admin", "privadmin", "member"}) {
-    i.accounts.push_back(std::string(local) + "@" + s.tenant.domain());
-  }
-  for (const auto& u : s.tenant.all_users()) {
-    if (i.sample_user_ids.size() >= kMaxSampleUsers) break;
-    const std::string local = u.user_principal_name.substr(0, u.user_principal_name.find('@'));
-    if (!u.account_enabled || u.removed_reason || local == "admin" || local == "privadmin" || local == "member") continue;
-    i.sample_user_ids.push_back(u.id);
-  }
+  i.accounts = home.accounts;
+  i.sample_user_ids = home.sample_user_ids;
   return i;
 }
 

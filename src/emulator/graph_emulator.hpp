@@ -52,8 +52,17 @@ struct NotificationOptions {
 
 struct EmulatorOptions {
   std::uint64_t seed = 42;
-  int users = 50;  // generated users besides admin@, privadmin@ and member@
+  int users = 50;  // generated users besides admin@, privadmin@ and member@ (per tenant)
   std::string domain = "ccteams-demo.onmicrosoft.com";
+  // Tenants hosted at once, as Entra hosts the customers of a multi-tenant app. Tenant 1 is
+  // the app's home tenant (the domain above, the seed above); tenant k > 1 has its own id,
+  // users and presence, seeded from seed and k, and the domain with k after its first label
+  // ("ccteams-demo2.onmicrosoft.com").
+  int tenants = 1;
+  // The default app registration's groupMembershipClaims: "None" (Entra's default for a new
+  // registration: no wids in ID tokens), "SecurityGroup", "DirectoryRole", "ApplicationGroup"
+  // or "All". ID tokens carry wids only for DirectoryRole and All (graph-protocol.md §1.4).
+  std::string group_membership_claims = "DirectoryRole";
   // Public base URL of this emulator ("https://127.0.0.1:9444"); used in issuers, discovery
   // documents, nextLinks and consent pages. login_base_url / graph_base_url override it for
   // the Entra and the Graph host when they differ.
@@ -75,7 +84,16 @@ struct EmulatorOptions {
   double activity_episodes_per_user_hour = 0;
 };
 
-// What the command line prints and the demo configures its connector with.
+// One hosted tenant, as EmulatorInfo lists them.
+struct EmulatorTenantInfo {
+  std::string tenant_id;
+  std::string domain;
+  std::vector<std::string> accounts;  // UPNs of admin@, privadmin@, member@
+  std::vector<std::string> sample_user_ids;  // as EmulatorInfo::sample_user_ids
+};
+
+// What the command line prints and the demo configures its connector with. The fields
+// before `tenants` describe tenant 1, the app's home tenant.
 struct EmulatorInfo {
   std::string tenant_id;
   std::string domain;
@@ -87,7 +105,12 @@ struct EmulatorInfo {
   // Ids of the generated users (at most 100,000, enabled ones, in directory order), so that
   // the demo can link its agents to Teams users.
   std::vector<std::string> sample_user_ids;
+  std::vector<EmulatorTenantInfo> tenants;  // every hosted tenant, tenant 1 first
 };
+
+// The domain of tenant k (1-based): k == 1 -> domain; otherwise k follows the first label
+// ("ccteams-demo.onmicrosoft.com", 2 -> "ccteams-demo2.onmicrosoft.com").
+std::string tenant_domain(const std::string& domain, int k);
 
 class GraphEmulator {
  public:

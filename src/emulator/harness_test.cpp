@@ -12,18 +12,23 @@
 
 namespace ccteams::emulator::testing {
 
-Harness::Harness(int users, std::uint64_t seed)
+const std::string& harness_signing_key() {
+  // RSA key generation dominates a harness' cost; one key serves every test of the binary.
+  static const std::string kKey = JwtSigner::generate().private_key_pem();
+  return kKey;
+}
+
+Harness::Harness(int users, std::uint64_t seed, int tenants)
     : now(std::make_shared<Timestamp>(from_unix_millis(1'800'000'000'000))) {
   EmulatorOptions o;
   o.seed = seed;
   o.users = users;
+  o.tenants = tenants;
   o.domain = "contoso.example";
   o.base_url = "https://emu.test";
   o.redirect_uris = {"http://localhost/callback", "https://cc.example/api/v1/connectors/msteams/callback"};
   o.clock = [n = now] { return *n; };
-  // RSA key generation dominates a harness' cost; one key serves every test of the binary.
-  static const std::string kKey = JwtSigner::generate().private_key_pem();
-  o.signing_key_pem = kKey;
+  o.signing_key_pem = harness_signing_key();
   emulator = std::make_unique<GraphEmulator>(o);
   emulator->register_routes(router);
   info = emulator->info();
@@ -42,7 +47,7 @@ http::Response Harness::call(std::string method, std::string target,
   }
   req.headers = std::move(headers);
   req.body = std::move(body);
-  req.remote_address = "127.0.0.1";
+  req.remote_address = remote_address;
   auto m = router.match(req.method, req.path);
   if (m.handler == nullptr) {
     http::Response r;

@@ -13,7 +13,8 @@
 namespace ccteams::emulator::testing {
 
 struct Harness {
-  explicit Harness(int users = 30, std::uint64_t seed = 9);
+  // tenants > 1: tenant k's domain is "contoso{k}.example".
+  explicit Harness(int users = 30, std::uint64_t seed = 9, int tenants = 1);
 
   // method + target ("/v1.0/users?$top=5"); headers as {name, value}; body as given.
   http::Response call(std::string method, std::string target,
@@ -30,10 +31,14 @@ struct Harness {
   std::string user_id(const std::string& local);       // "member" -> id
 
   std::shared_ptr<Timestamp> now;
+  std::string remote_address = "127.0.0.1";  // the client address handlers see
   std::unique_ptr<GraphEmulator> emulator;
   http::Router router;
   EmulatorInfo info;
 };
+
+// The RSA key (PEM) every Harness signs with, to verify or mint tokens in tests.
+const std::string& harness_signing_key();
 
 // The hidden "flow" value of a sign-in or consent page's form; "" when there is none.
 std::string flow_of(const http::Response& page);

@@ -46,7 +46,8 @@ NotificationOptions NotificationHarness::fast_options() {
   return o;
 }
 
-NotificationHarness::NotificationHarness(NotificationOptions tweak, double activity_rate)
+NotificationHarness::NotificationHarness(NotificationOptions tweak, double activity_rate,
+                                         int tenants)
     : now_ms(std::make_shared<std::atomic<std::int64_t>>(1'800'000'000'000)),
       receiver(std::make_shared<Receiver>()) {
   static const std::string kKey = JwtSigner::generate().private_key_pem();
@@ -60,6 +61,7 @@ NotificationHarness::NotificationHarness(NotificationOptions tweak, double activ
   o.clock = [n = now_ms] { return from_unix_millis(n->load()); };
   o.notifications = tweak;
   o.activity_episodes_per_user_hour = activity_rate;
+  o.tenants = tenants;
   emulator = std::make_unique<GraphEmulator>(o);
   emulator->register_routes(router);
   info = emulator->info();
@@ -102,7 +104,11 @@ NotificationHarness::NotificationHarness(NotificationOptions tweak, double activ
   }
   server = std::make_unique<http::testing::ServerHarness>(router, http::ServerOptions{});
   emulator->attach(server->ioc());
-  EXPECT_EQ(call("POST", "/_emulator/consent/grant", json::object{})->result_int(), 200);
+  for (const auto& t : info.tenants) {
+    EXPECT_EQ(call("POST", "/_emulator/consent/grant?tenant=" + t.tenant_id, json::object{})
+                  ->result_int(),
+              200);
+  }
 }
 
 NotificationHarness::~NotificationHarness() {
@@ -119,13 +125,15 @@ std::optional<http::testing::ClientResponse> NotificationHarness::call(
                               body.is_null() ? std::string() : json::serialize(body), headers);
 }
 
-std::string NotificationHarness::user_token(const std::string& user_id) {
+std::string NotificationHarness::user_token(const std::string& user_id,
+                                            const std::string& tenant_id) {
   const auto iat = now_ms->load() / 1000;
+  const std::string tid = tenant_id.empty() ? info.tenant_id : tenant_id;
   return JwtSigner::from_pem(signing_key)
       .sign(json::object{{"aud", "https://graph.microsoft.com"},
-                         {"iss", "https://sts.windows.net/" + info.tenant_id + "/"},
+                         {"iss", "https://sts.windows.net/" + tid + "/"},
                          {"iat", iat}, {"nbf", iat}, {"exp", iat + 3600},
-                         {"appid", info.app_id}, {"tid", info.tenant_id},
+                         {"appid", info.app_id}, {"tid", tid},
                          {"idtyp", "user"}, {"oid", user_id},
                          {"scp", "Presence.Read.All User.Read"}, {"ver", "1.0"}});
 }
@@ -141,11 +149,13 @@ std::string NotificationHarness::app_token() {
                          {"roles", json::array{"Presence.Read.All"}}, {"ver", "1.0"}});
 }
 
-std::string NotificationHarness::user_id(const std::string& local) {
-  auto r = call("GET", "/_emulator/tenant", nullptr);
+std::string NotificationHarness::user_id(const std::string& local,
+                                         const std::string& tenant_id) {
+  auto r = call("GET", "/_emulator/tenant?tenant=" + tenant_id, nullptr);
   const auto tenant = json::parse(r->body());  // outlives the loop (range-for temporaries)
+  const std::string domain(tenant.at("domain").as_string());
   for (const auto& a : tenant.at("accounts").as_array()) {
-    if (a.at("userPrincipalName").as_string() == local + "@" + info.domain) {
+    if (a.at("userPrincipalName").as_string() == local + "@" + domain) {
       return std::string(a.at("id").as_string());
     }
   }

@@ -42,8 +42,9 @@ struct Receiver {
 };
 
 struct NotificationHarness {
+  // tenants > 1: the app is consented in every tenant.
   explicit NotificationHarness(NotificationOptions tweak = fast_options(),
-                               double activity_episodes_per_user_hour = 0);
+                               double activity_episodes_per_user_hour = 0, int tenants = 1);
   ~NotificationHarness();
 
   static NotificationOptions fast_options();
@@ -52,10 +53,12 @@ struct NotificationHarness {
                                                     const std::string& target,
                                                     const boost::json::value& body,
                                                     const std::string& bearer = {});
-  // A delegated token (Presence.Read.All) for the user, or an app-only token.
-  std::string user_token(const std::string& user_id);
+  // A delegated token (Presence.Read.All) for the user (in tenant_id, tenant 1 when ""), or
+  // an app-only token.
+  std::string user_token(const std::string& user_id, const std::string& tenant_id = {});
   std::string app_token();
-  std::string user_id(const std::string& local);
+  // The id of local@ in the tenant (tenant 1 when "").
+  std::string user_id(const std::string& local, const std::string& tenant_id = {});
   std::string hook_url() const;       // http://127.0.0.1:{port}/hook
   std::string lifecycle_url() const;  // http://127.0.0.1:{port}/lifecycle
   // A valid presence subscription body for ids, expiring in 30 minutes.

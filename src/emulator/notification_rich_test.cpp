@@ -7,7 +7,10 @@
 #include <openssl/x509.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "adapters/crypto/encoding.hpp"
 #include "emulator/notification_harness_test.hpp"
@@ -180,6 +183,66 @@ TEST(RichNotification, IncludeResourceDataNeedsAUsableCertificate) {
   EXPECT_EQ(h.call("POST", "/v1.0/subscriptions", body, token)->result_int(), 400);  // no id
   body["encryptionCertificateId"] = "k";
   EXPECT_EQ(h.call("POST", "/v1.0/subscriptions", body, token)->result_int(), 201);
+}
+
+// Two tenants' subscriptions share one notificationUrl: one POST carries the notifications of
+// both, with one validation token per (app, tenant) (graph-protocol.md §4.3, §4.6), each
+// verifiable and naming its tenant, and each item decrypts with the receiver's key.
+TEST(RichNotification, OnePostMixesTenantsWithATokenPerTenant) {
+  auto options = NotificationHarness::fast_options();
+  // Long enough that both changes below fall into one batch even on a loaded machine.
+  options.batch_interval = std::chrono::milliseconds(3000);
+  NotificationHarness h(options, 0, 2);
+  const auto rk = make_receiver_key();
+  std::map<std::string, std::string> watched;  // tenant id -> watched user
+  for (const auto& t : h.info.tenants) {
+    const auto admin = h.user_id("admin", t.tenant_id);
+    watched[t.tenant_id] = admin;
+    auto body = h.subscription_body({admin});
+    body["includeResourceData"] = true;
+    body["encryptionCertificate"] = rk.certificate_base64;
+    body["encryptionCertificateId"] = "shared-key";
+    auto created = h.call("POST", "/v1.0/subscriptions", body,
+                          h.user_token(h.user_id("member", t.tenant_id), t.tenant_id));
+    ASSERT_EQ(created->result_int(), 201) << created->body();
+    EXPECT_EQ(json::parse(created->body()).at("notificationUrl").as_string(), h.hook_url());
+  }
+  for (const auto& [tenant, admin] : watched) {
+    auto r = h.call("POST", "/_emulator/users/" + admin + "/presence?tenant=" + tenant,
+                    json::object{{"availability", "DoNotDisturb"}, {"activity", "Presenting"}});
+    ASSERT_EQ(r->result_int(), 200) << r->body();
+  }
+  ASSERT_TRUE(h.receiver->wait_for(1));
+  const auto post = h.receiver->snapshot().at(0).body;
+  const auto& items = post.at("value").as_array();
+  ASSERT_EQ(items.size(), 2u) << json::serialize(post);
+  std::set<std::string> item_tenants;
+  for (const auto& v : items) {
+    const auto& item = v.as_object();
+    const std::string tenant(item.at("tenantId").as_string());
+    item_tenants.insert(tenant);
+    const auto& enc = item.at("encryptedContent").as_object();
+    const std::string key = rsa_oaep_decrypt(rk.key.get(), b64(enc.at("dataKey")));
+    const auto presence = json::parse(aes_cbc_decrypt(key, b64(enc.at("data")))).as_object();
+    EXPECT_EQ(presence.at("id").as_string(), watched.at(tenant));
+  }
+  EXPECT_EQ(item_tenants.size(), 2u);
+
+  const auto& tokens = post.at("validationTokens").as_array();
+  ASSERT_EQ(tokens.size(), 2u);
+  auto jwks = h.call("GET", "/common/discovery/v2.0/keys", nullptr);
+  ASSERT_EQ(jwks->result_int(), 200);
+  std::set<std::string> token_tenants;
+  for (const auto& t : tokens) {
+    json::object claims;
+    ASSERT_TRUE(verify_with_jwks(std::string(t.as_string()), json::parse(jwks->body()).as_object(),
+                                 &claims));
+    const std::string tid(claims.at("tid").as_string());
+    token_tenants.insert(tid);
+    EXPECT_EQ(claims.at("iss").as_string(), "https://sts.windows.net/" + tid + "/");
+    EXPECT_EQ(claims.at("aud").as_string(), h.info.app_id);
+  }
+  EXPECT_EQ(token_tenants, item_tenants);
 }
 
 }  // namespace

@@ -64,9 +64,9 @@ Admitted admit(State& s, const http::Request& req, bool write) {
 http::Response get_presence(State& s, http::Request& req, std::string_view id) {
   auto a = admit(s, req, false);
   if (a.refusal) return std::move(*a.refusal);
-  const DirectoryUser* u = s.tenant.find_user(id);
+  const DirectoryUser* u = a.caller->tenant->directory.find_user(id);
   if (u == nullptr) return graph_error_response(s, req, not_found(id));
-  return graph_json(200, presence_json(s, s.presence.presence(u->id, s.now()), true));
+  return graph_json(200, presence_json(s, a.caller->tenant->presence.presence(u->id, s.now()), true));
 }
 
 http::Response get_presences_by_user_id(State& s, http::Request& req) {
@@ -90,9 +90,9 @@ http::Response get_presences_by_user_id(State& s, http::Request& req) {
       return graph_error_response(s, req,
                                   graph_error(400, "BadRequest", "Every id must be a string."));
     }
-    const DirectoryUser* u = s.tenant.find_user(v.as_string());
+    const DirectoryUser* u = a.caller->tenant->directory.find_user(v.as_string());
     if (u == nullptr || !seen.insert(u->id).second) continue;  // unknown ids are left out
-    value.push_back(presence_json(s, s.presence.presence(u->id, s.now()), false));
+    value.push_back(presence_json(s, a.caller->tenant->presence.presence(u->id, s.now()), false));
   }
   return graph_json(200, json::object{{"@odata.context",
                                        s.graph_base + "/v1.0/$metadata#Collection(presence)"},
@@ -118,7 +118,7 @@ http::Response presence_write(State& s, http::Request& req, std::string_view act
   auto a = admit(s, req, true);
   if (a.refusal) return std::move(*a.refusal);
   const std::string_view id = req.path_param("id");
-  const DirectoryUser* u = s.tenant.find_user(id);
+  const DirectoryUser* u = a.caller->tenant->directory.find_user(id);
   if (u == nullptr) return graph_error_response(s, req, not_found(id));
   if (auto e = own_presence_only(*a.caller, *u)) return graph_error_response(s, req, *e);
   json::object body;
@@ -143,16 +143,16 @@ http::Response presence_write(State& s, http::Request& req, std::string_view act
                               "sessionId must be the application (client) id of the caller."));
     }
     r = action == "setPresence"
-            ? s.presence.set_presence(u->id, *session, pair,
+            ? a.caller->tenant->presence.set_presence(u->id, *session, pair,
                                       duration ? std::optional<std::string_view>(*duration)
                                                : std::nullopt,
                                       now)
-            : s.presence.clear_presence(u->id, *session, now);
+            : a.caller->tenant->presence.clear_presence(u->id, *session, now);
   } else if (action == "setUserPreferredPresence") {
-    r = s.presence.set_preferred(
+    r = a.caller->tenant->presence.set_preferred(
         u->id, pair, duration ? std::optional<std::string_view>(*duration) : std::nullopt, now);
   } else {
-    s.presence.clear_preferred(u->id, now);
+    a.caller->tenant->presence.clear_preferred(u->id, now);
   }
   if (!r) return graph_error_response(s, req, r.error());
   return http::empty_response(200);

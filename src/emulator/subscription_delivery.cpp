@@ -74,12 +74,12 @@ void enqueue_with_faults(State& s, const Subscription& sub, OutgoingNotification
 
 }  // namespace
 
-void notify_presence_change(State& s, const PresenceView& v) {
+void notify_presence_change(State& s, const std::string& tenant_id, const PresenceView& v) {
   if (!s.notifier) return;
   const auto now = s.now();
   for (auto& [id, sub] : s.subscriptions) {
     if (sub.expiration <= now) continue;  // tick() deletes it; nothing more is sent
-    if (sub.kind != SubscriptionKind::presence) continue;
+    if (sub.kind != SubscriptionKind::presence || sub.tenant_id != tenant_id) continue;
     if (std::find(sub.user_ids.begin(), sub.user_ids.end(), v.user_id) == sub.user_ids.end()) {
       continue;
     }
@@ -111,13 +111,15 @@ void notify_presence_change(State& s, const PresenceView& v) {
   }
 }
 
-void notify_user_change(State& s, const std::string& user_id, std::string_view change) {
+void notify_user_change(State& s, const std::string& tenant_id, const std::string& user_id,
+                        std::string_view change) {
   if (!s.notifier) return;
   const auto now = s.now();
   // [obs] Directory notifications name the entity set with a capital letter.
   const std::string resource = "Users/" + user_id;
   for (auto& [id, sub] : s.subscriptions) {
     if (sub.expiration <= now || sub.kind != SubscriptionKind::users) continue;
+    if (sub.tenant_id != tenant_id) continue;
     if (!sub.user_ids.empty() && sub.user_ids.front() != user_id) continue;
     if (!wants_change(sub, change)) continue;
     OutgoingNotification n;

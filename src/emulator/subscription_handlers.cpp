@@ -31,13 +31,15 @@ GraphError not_found(std::string_view id) {
 
 // The caller may see a subscription its app created; a delegated caller only its own.
 bool visible_to(const Subscription& sub, const Caller& c) {
-  return sub.application_id == c.app_id && (!c.delegated || sub.creator_id == c.user_id);
+  return sub.application_id == c.app_id && sub.tenant_id == c.tenant_id &&
+         (!c.delegated || sub.creator_id == c.user_id);
 }
 
 const Subscription* one_per_user_and_app(const State& s, const Caller& c) {
   for (const auto& [id, sub] : s.subscriptions) {
     if (sub.kind == SubscriptionKind::presence && sub.application_id == c.app_id &&
-        sub.creator_id == c.user_id && sub.expiration > s.now()) {
+        sub.tenant_id == c.tenant_id && sub.creator_id == c.user_id &&
+        sub.expiration > s.now()) {
       return &sub;
     }
   }
@@ -151,7 +153,7 @@ asio::awaitable<http::Response> create(std::shared_ptr<State> s, http::Request& 
   std::lock_guard lock(s->mu);
   if (!valid) co_return graph_error_response(*s, req, valid.error());
   // Re-checked: another create by the same user and app may have finished meanwhile.
-  Caller owner{sub.application_id, sub.tenant_id, sub.creator_id, true, {}};
+  Caller owner{sub.application_id, sub.tenant_id, sub.creator_id, true, {}, nullptr};
   const auto* existing = one_per_user_and_app(*s, owner);
   if (sub.kind == SubscriptionKind::presence && existing != nullptr) {
     co_return graph_error_response(*s, req, one_subscription_limit(*existing));
@@ -231,10 +233,15 @@ http::Response remove(State& s, http::Request& req) {
 
 // --- control --------------------------------------------------------------------------
 
-http::Response control_list(State& s, http::Request&) {
+http::Response control_list(State& s, http::Request& req) {
+  std::optional<http::Response> error;
+  const EmulatedTenant* t = control_tenant(s, req, error);
+  if (t == nullptr) return std::move(*error);
   json::array value;
   for (const auto& [id, sub] : s.subscriptions) {
+    if (sub.tenant_id != t->directory.tenant_id()) continue;
     auto o = subscription_json(sub, true);
+    o["tenantId"] = sub.tenant_id;
     o["reauthorizationSent"] = sub.reauthorization_sent;
     value.push_back(std::move(o));
   }
@@ -279,11 +286,11 @@ void register_subscription_routes(http::Router& router, const std::shared_ptr<St
   router.add("PATCH", "/v1.0/subscriptions/{id}", graph_route(s, patch));
   router.add("POST", "/v1.0/subscriptions/{id}/reauthorize", graph_route(s, reauthorize));
   router.add("DELETE", "/v1.0/subscriptions/{id}", graph_route(s, remove));
-  router.add("GET", "/_emulator/subscriptions", locked_route(s, control_list));
-  router.add("POST", "/_emulator/subscriptions/{id}/remove", locked_route(s, control_remove));
+  router.add("GET", "/_emulator/subscriptions", control_route(s, control_list));
+  router.add("POST", "/_emulator/subscriptions/{id}/remove", control_route(s, control_remove));
   router.add("POST", "/_emulator/subscriptions/{id}/reauthorization-required",
-             locked_route(s, control_reauthorization));
-  router.add("GET", "/_emulator/notifications/endpoints", locked_route(s, control_endpoints));
+             control_route(s, control_reauthorization));
+  router.add("GET", "/_emulator/notifications/endpoints", control_route(s, control_endpoints));
 }
 
 }  // namespace ccteams::emulator

@@ -120,12 +120,14 @@ TenantModel TenantModel::generate(const TenantOptions& options) {
   std::sort(t.users_.begin(), t.users_.end(),
             [](const DirectoryUser& a, const DirectoryUser& b) { return a.id < b.id; });
   for (auto& u : t.users_) u.change_version = ++t.version_;
+  if (!options.register_app) return t;
 
   AppRegistration app;
   app.client_id = options.app_id.empty() ? rng.guid() : options.app_id;
   app.client_secret = options.app_secret.empty() ? make_secret(rng) : options.app_secret;
   app.display_name = "ccteams Contact Center";
   app.redirect_uris = options.redirect_uris;
+  app.group_membership_claims = options.group_membership_claims;
   app.application_permissions = {"Presence.ReadWrite.All", "User.Read.All", "Presence.Read.All"};
   app.delegated_permissions = {"Presence.Read.All", "offline_access", "openid", "profile",
                                "User.Read"};
@@ -211,10 +213,15 @@ void TenantModel::grant_admin_consent(std::string_view client_id, std::string_vi
                                       Timestamp now) {
   const AppRegistration* app = find_app(client_id);
   if (app == nullptr) return;
-  auto& g = consents_[std::string(client_id)];
+  grant_admin_consent(*app, admin_user_id, now);
+}
+
+void TenantModel::grant_admin_consent(const AppRegistration& app, std::string_view admin_user_id,
+                                      Timestamp now) {
+  auto& g = consents_[app.client_id];
   g.service_principal = true;
-  g.app_roles.insert(app->application_permissions.begin(), app->application_permissions.end());
-  g.delegated_scopes.insert(app->delegated_permissions.begin(), app->delegated_permissions.end());
+  g.app_roles.insert(app.application_permissions.begin(), app.application_permissions.end());
+  g.delegated_scopes.insert(app.delegated_permissions.begin(), app.delegated_permissions.end());
   g.granted_by = std::string(admin_user_id);
   g.granted_at = now;
 }

@@ -50,6 +50,10 @@ struct AppRegistration {
   std::vector<std::string> redirect_uris;
   std::vector<std::string> application_permissions;  // app roles, e.g. "Presence.ReadWrite.All"
   std::vector<std::string> delegated_permissions;    // scopes, e.g. "Presence.Read.All"
+  // The manifest's groupMembershipClaims: "None" (Entra's default), "SecurityGroup",
+  // "DirectoryRole", "ApplicationGroup" or "All". ID tokens carry wids only for
+  // DirectoryRole and All (graph-protocol.md §1.4).
+  std::string group_membership_claims = "None";
 };
 
 // What an admin granted an app in this tenant.
@@ -69,6 +73,10 @@ struct TenantOptions {
   std::string app_id;       // "" -> derived from the seed
   std::string app_secret;   // "" -> derived from the seed
   std::vector<std::string> redirect_uris;  // of the default app registration
+  // The default app registration lives here (the app's home tenant); other tenants hold
+  // only what consent creates: a service principal and grants.
+  bool register_app = true;
+  std::string group_membership_claims = "DirectoryRole";  // of the default app registration
 };
 
 class TenantModel {
@@ -103,6 +111,10 @@ class TenantModel {
   const ConsentGrant& consent(std::string_view client_id) const;
   // Admin consent: every permission of the registration, app roles and delegated scopes.
   void grant_admin_consent(std::string_view client_id, std::string_view admin_user_id,
+                           Timestamp now);
+  // The same for an app registered in another (home) tenant: creates this tenant's service
+  // principal with every permission of the registration.
+  void grant_admin_consent(const AppRegistration& app, std::string_view admin_user_id,
                            Timestamp now);
   void grant_user_consent(std::string_view client_id, std::string_view user_id,
                           const std::set<std::string>& scopes);

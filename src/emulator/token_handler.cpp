@@ -28,9 +28,9 @@ std::int64_t unix_seconds(Timestamp t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-// A stable object id for the app's service principal in this tenant.
-std::string service_principal_id(const State& s, std::string_view client_id) {
-  const std::string h = sha256(std::string(client_id) + "/" + s.tenant.tenant_id());
+// A stable object id for the app's service principal in tenant t.
+std::string service_principal_id(const TenantModel& t, std::string_view client_id) {
+  const std::string h = sha256(std::string(client_id) + "/" + t.tenant_id());
   static constexpr char kHex[] = "0123456789abcdef";
   std::string g;
   for (int i = 0; i < 16; ++i) {
@@ -42,9 +42,11 @@ std::string service_principal_id(const State& s, std::string_view client_id) {
   return g;
 }
 
-json::object common_claims(State& s, const AppRegistration& app) {
+// Access tokens for Graph are v1 tokens of the tenant they were issued in (the service
+// principal's, or the signed-in user's).
+json::object common_claims(State& s, const AppRegistration& app, const TenantModel& t) {
   const auto now = unix_seconds(s.now());
-  const std::string tid = s.tenant.tenant_id();
+  const std::string tid = t.tenant_id();
   return {{"aud", kGraphResource},
           {"iss", "https://sts.windows.net/" + tid + "/"},
           {"iat", now},
@@ -59,9 +61,10 @@ json::object common_claims(State& s, const AppRegistration& app) {
           {"ver", "1.0"}};
 }
 
-std::string app_token(State& s, const AppRegistration& app, const ConsentGrant& grant) {
-  auto c = common_claims(s, app);
-  const std::string oid = service_principal_id(s, app.client_id);
+std::string app_token(State& s, const AppRegistration& app, const TenantModel& t,
+                      const ConsentGrant& grant) {
+  auto c = common_claims(s, app, t);
+  const std::string oid = service_principal_id(t, app.client_id);
   c["idtyp"] = "app";
   c["oid"] = oid;
   c["sub"] = oid;
@@ -80,9 +83,9 @@ json::array wids_of(const DirectoryUser& u) {
   return w;
 }
 
-std::string user_token(State& s, const AppRegistration& app, const DirectoryUser& u,
-                       const std::vector<std::string>& scopes) {
-  auto c = common_claims(s, app);
+std::string user_token(State& s, const AppRegistration& app, const TenantModel& t,
+                       const DirectoryUser& u, const std::vector<std::string>& scopes) {
+  auto c = common_claims(s, app, t);
   std::string scp;
   for (const auto& sc : scopes) {
     if (is_oidc_scope(sc)) continue;
@@ -103,11 +106,13 @@ std::string user_token(State& s, const AppRegistration& app, const DirectoryUser
   return s.signer.sign(c);
 }
 
-std::string id_token(State& s, const AppRegistration& app, const DirectoryUser& u,
-                     std::string_view nonce) {
+// The ID token (graph-protocol.md §1.4): v2, for the app, in the user's tenant. wids only
+// when the registration's groupMembershipClaims asks for directory roles, as in Entra.
+std::string id_token(State& s, const AppRegistration& app, const TenantModel& t,
+                     const DirectoryUser& u, std::string_view nonce) {
   const auto now = unix_seconds(s.now());
   json::object c{{"aud", app.client_id},
-                 {"iss", s.login_base + "/" + s.tenant.tenant_id() + "/v2.0"},
+                 {"iss", s.login_base + "/" + t.tenant_id() + "/v2.0"},
                  {"iat", now},
                  {"nbf", now},
                  {"exp", now + 3600},
@@ -116,40 +121,41 @@ std::string id_token(State& s, const AppRegistration& app, const DirectoryUser& 
                  {"preferred_username", u.user_principal_name},
                  {"email", u.mail},
                  {"sub", base64url_encode(sha256(u.id + "/" + app.client_id)).substr(0, 43)},
-                 {"tid", s.tenant.tenant_id()},
+                 {"tid", t.tenant_id()},
                  {"uti", s.random_token(16)},
-                 {"ver", "2.0"},
-                 {"wids", wids_of(u)}};
+                 {"ver", "2.0"}};
+  if (emits_directory_roles(app.group_membership_claims)) c["wids"] = wids_of(u);
   if (!nonce.empty()) c["nonce"] = nonce;
   return s.signer.sign(c);
 }
 
-http::Response user_tokens(State& s, const AppRegistration& app, const DirectoryUser& u,
-                           const std::vector<std::string>& scopes, std::string_view nonce) {
+http::Response user_tokens(State& s, const AppRegistration& app, const TenantModel& t,
+                           const DirectoryUser& u, const std::vector<std::string>& scopes,
+                           std::string_view nonce) {
   json::object body{{"token_type", "Bearer"},
                     {"scope", scope_string(scopes)},
                     {"expires_in", s.options.access_token_lifetime.count()},
                     {"ext_expires_in", s.options.access_token_lifetime.count()},
-                    {"access_token", user_token(s, app, u, scopes)}};
+                    {"access_token", user_token(s, app, t, u, scopes)}};
   const auto has = [&](std::string_view sc) {
     return std::find(scopes.begin(), scopes.end(), sc) != scopes.end();
   };
   if (has("offline_access")) {
     const std::string rt = "1.AQ" + s.random_token(64);
-    s.refresh_tokens[rt] = RefreshToken{app.client_id, u.id, scopes, s.now() + kRefreshLifetime,
-                                        false};
+    s.refresh_tokens[rt] = RefreshToken{app.client_id, t.tenant_id(), u.id, scopes,
+                                        s.now() + kRefreshLifetime, false};
     body["refresh_token"] = rt;
   }
-  if (has("openid")) body["id_token"] = id_token(s, app, u, nonce);
+  if (has("openid")) body["id_token"] = id_token(s, app, t, u, nonce);
   auto r = http::json_response(200, body);
   r.set_header("Cache-Control", "no-store, no-cache");
   return r;
 }
 
 // Scopes of the token the user may still have: all must still be consented.
-bool still_consented(const State& s, const std::string& client_id, const std::string& user_id,
-                     const std::vector<std::string>& scopes) {
-  const auto& g = s.tenant.consent(client_id);
+bool still_consented(const TenantModel& t, const std::string& client_id,
+                     const std::string& user_id, const std::vector<std::string>& scopes) {
+  const auto& g = t.consent(client_id);
   auto us = g.user_scopes.find(user_id);
   return std::all_of(scopes.begin(), scopes.end(), [&](const std::string& sc) {
     return is_oidc_scope(sc) || g.delegated_scopes.contains(sc) ||
@@ -166,13 +172,28 @@ bool pkce_ok(const AuthCode& c, std::string_view verifier) {
   return constant_time_equal(expected, c.code_challenge);
 }
 
+// A code or refresh token redeemed at a tenant-specific authority must belong to that
+// tenant; /common and /organizations accept any (the user's tenant decides).
+std::optional<http::Response> wrong_tenant(State& s, const EmulatedTenant* authority,
+                                           const std::string& tenant_id) {
+  if (authority == nullptr || authority->directory.tenant_id() == tenant_id) return std::nullopt;
+  return entra_error(s, 400, "invalid_grant", 700005,
+                     "Provided Authorization Code is intended to use against other tenant, "
+                     "thus rejected.");
+}
+
 http::Response token(State& s, http::Request& req) {
   const std::string tenant(req.path_param("tenant"));
-  if (!s.tenant.is_this_tenant(tenant)) {
-    return entra_error(s, 400, "invalid_request", 90002,
-                       "Tenant '" + tenant + "' not found. Check to make sure you have the "
-                       "correct tenant ID and are signing into the correct cloud.");
+  EmulatedTenant* authority = nullptr;
+  if (!is_multi_tenant_authority(tenant)) {
+    authority = s.find_tenant(tenant);
+    if (authority == nullptr) {
+      return entra_error(s, 400, "invalid_request", 90002,
+                         "Tenant '" + tenant + "' not found. Check to make sure you have the "
+                         "correct tenant ID and are signing into the correct cloud.");
+    }
   }
+  const std::string directory = authority ? authority->directory.domain() : tenant;
   if (req.header("content-type").substr(0, 33) != "application/x-www-form-urlencoded") {
     return entra_error(s, 400, "invalid_request", 900144,
                        "The request body must contain the following parameter: 'grant_type'.");
@@ -195,11 +216,11 @@ http::Response token(State& s, http::Request& req) {
     return entra_error(s, 400, "invalid_request", 900144,
                        "The request body must contain the following parameter: 'grant_type'.");
   }
-  const AppRegistration* app = s.tenant.find_app(client_id);
+  const AppRegistration* app = s.find_app(client_id);
   if (app == nullptr) {
     return entra_error(s, 400, "unauthorized_client", 700016,
                        "Application with identifier '" + client_id +
-                           "' was not found in the directory '" + s.tenant.domain() + "'.");
+                           "' was not found in the directory '" + directory + "'.");
   }
   if (secret.empty()) {
     return entra_error(s, 401, "invalid_client", 7000218,
@@ -211,8 +232,6 @@ http::Response token(State& s, http::Request& req) {
                        "Invalid client secret provided. Ensure the secret being sent in the "
                        "request is the client secret value, not the client secret ID.");
   }
-  const ConsentGrant& grant = s.tenant.consent(app->client_id);
-
   if (grant_type == "client_credentials") {
     const std::string scope = form_value(form, "scope");
     if (scope != "https://graph.microsoft.com/.default" &&
@@ -222,10 +241,17 @@ http::Response token(State& s, http::Request& req) {
                          "provided value for the input parameter 'scope' is not valid. The "
                          "scope " + scope + " is not valid.");
     }
+    // An app token needs a tenant: the multi-tenant authorities name none.
+    if (authority == nullptr) {
+      return entra_error(s, 400, "invalid_request", 50059,
+                         "No tenant-identifying information found in either the request or "
+                         "implied by any provided credentials.");
+    }
+    const ConsentGrant& grant = authority->directory.consent(app->client_id);
     if (!grant.service_principal) {
       return entra_error(s, 400, "unauthorized_client", 700016,
                          "Application with identifier '" + client_id +
-                             "' was not found in the directory '" + s.tenant.domain() +
+                             "' was not found in the directory '" + directory +
                              "'. This can happen if the application has not been installed "
                              "by the administrator of the tenant.");
     }
@@ -233,7 +259,7 @@ http::Response token(State& s, http::Request& req) {
         {"token_type", "Bearer"},
         {"expires_in", s.options.access_token_lifetime.count()},
         {"ext_expires_in", s.options.access_token_lifetime.count()},
-        {"access_token", app_token(s, *app, grant)}});
+        {"access_token", app_token(s, *app, authority->directory, grant)}});
     r.set_header("Cache-Control", "no-store, no-cache");
     return r;
   }
@@ -265,12 +291,14 @@ http::Response token(State& s, http::Request& req) {
                          "The Code_Verifier does not match the code_challenge supplied in the "
                          "authorization request.");
     }
+    if (auto e = wrong_tenant(s, authority, c.tenant_id)) return std::move(*e);
     c.redeemed = true;
-    const DirectoryUser* u = s.tenant.find_user(c.user_id);
+    EmulatedTenant* home = s.find_tenant(c.tenant_id);
+    const DirectoryUser* u = home ? home->directory.find_user(c.user_id) : nullptr;
     if (u == nullptr || !u->account_enabled) {
       return entra_error(s, 400, "invalid_grant", 50057, "The user account is disabled.");
     }
-    return user_tokens(s, *app, *u, c.scopes, c.nonce);
+    return user_tokens(s, *app, home->directory, *u, c.scopes, c.nonce);
   }
 
   if (grant_type == "refresh_token") {
@@ -283,6 +311,11 @@ http::Response token(State& s, http::Request& req) {
                          "request.");
     }
     RefreshToken old = it->second;
+    if (auto e = wrong_tenant(s, authority, old.tenant_id)) return std::move(*e);
+    EmulatedTenant* home = s.find_tenant(old.tenant_id);
+    if (home == nullptr) {
+      return entra_error(s, 400, "invalid_grant", 70008, "The refresh token was revoked.");
+    }
     std::vector<std::string> scopes = old.scopes;
     if (const auto requested = form_value(form, "scope"); !requested.empty()) {
       auto wanted = normalise_scopes(requested);
@@ -299,19 +332,19 @@ http::Response token(State& s, http::Request& req) {
         scopes.emplace_back("offline_access");  // a refresh grant always yields a new RT
       }
     }
-    if (!still_consented(s, app->client_id, old.user_id, scopes)) {
+    if (!still_consented(home->directory, app->client_id, old.user_id, scopes)) {
       return entra_error(s, 400, "invalid_grant", 65001,
                          "The user or administrator has not consented to use the application "
                          "with ID '" + app->client_id + "'. Send an interactive authorization "
                          "request for this user and resource.");
     }
-    const DirectoryUser* u = s.tenant.find_user(old.user_id);
+    const DirectoryUser* u = home->directory.find_user(old.user_id);
     if (u == nullptr || !u->account_enabled) {
       return entra_error(s, 400, "invalid_grant", 50057, "The user account is disabled.");
     }
     // Rotation: the presented token is spent; clients must store the new one (§1.3).
     it->second.rotated = true;
-    return user_tokens(s, *app, *u, scopes, "");
+    return user_tokens(s, *app, home->directory, *u, scopes, "");
   }
 
   return entra_error(s, 400, "unsupported_grant_type", 70003,

@@ -1,5 +1,7 @@
 #include "emulator/user_json.hpp"
 
+#include "emulator/encoding.hpp"
+
 #include <boost/json/array.hpp>
 
 namespace ccteams::emulator {
@@ -81,6 +83,58 @@ PropertyLookup user_lookup(const DirectoryUser& user) {
     if (v.is_bool()) return {std::string(v.as_bool() ? "true" : "false")};
     return {std::nullopt};
   };
+}
+
+namespace {
+
+struct RoleTemplate {
+  std::string_view id;
+  std::string_view name;
+  std::string_view description;
+};
+
+// The directory roles the emulated tenants assign (graph-protocol.md §1.4).
+constexpr RoleTemplate kRoleTemplates[] = {
+    {kGlobalAdministratorRole, "Global Administrator",
+     "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft "
+     "Entra identities."},
+    {kPrivilegedRoleAdministratorRole, "Privileged Role Administrator",
+     "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged "
+     "Identity Management."},
+    {"fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator",
+     "Can manage all aspects of users and groups, including resetting passwords for limited "
+     "admins."},
+};
+
+// A GUID-shaped id from a hash, so a role's object id is stable per tenant.
+std::string guid_from(std::string_view text) {
+  const std::string h = sha256(text);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string g;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) g.push_back('-');
+    const auto b = static_cast<unsigned char>(h[static_cast<std::size_t>(i)]);
+    g.push_back(kHex[b >> 4]);
+    g.push_back(kHex[b & 15]);
+  }
+  return g;
+}
+
+}  // namespace
+
+std::optional<boost::json::object> directory_role_json(std::string_view tenant_id,
+                                                       std::string_view role_template_id) {
+  for (const auto& r : kRoleTemplates) {
+    if (r.id != role_template_id) continue;
+    return boost::json::object{
+        {"@odata.type", "#microsoft.graph.directoryRole"},
+        {"id", guid_from(std::string(tenant_id) + "/directoryRole/" + std::string(r.id))},
+        {"deletedDateTime", nullptr},
+        {"description", r.description},
+        {"displayName", r.name},
+        {"roleTemplateId", r.id}};
+  }
+  return std::nullopt;
 }
 
 }  // namespace ccteams::emulator

@@ -3,7 +3,9 @@
 // $search. The one place the emulator spells user property names.
 
 #include <boost/json/object.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "emulator/odata.hpp"
@@ -18,5 +20,11 @@ const std::vector<std::string>& default_user_properties();
 // null; businessPhones is [] when there are none.
 boost::json::object user_json(const DirectoryUser& user, const std::vector<std::string>& select);
 PropertyLookup user_lookup(const DirectoryUser& user);
+// A directoryRole as /me/memberOf lists it: {"@odata.type":"#microsoft.graph.directoryRole",
+// "id", "deletedDateTime", "description", "displayName", "roleTemplateId"}. id is the role's
+// object id in tenant_id (stable, derived from tenant and template). nullopt for templates
+// memberOf does not list (the default User role, which only wids carries).
+std::optional<boost::json::object> directory_role_json(std::string_view tenant_id,
+                                                       std::string_view role_template_id);
 
 }  // namespace ccteams::emulator

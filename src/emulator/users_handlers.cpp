@@ -1,4 +1,5 @@
-// GET /v1.0/users, /v1.0/users/$count, /v1.0/users/{id|upn}, /v1.0/me (graph-protocol.md §2).
+// GET /v1.0/users, /v1.0/users/$count, /v1.0/users/{id|upn}, /v1.0/me (graph-protocol.md §2),
+// /v1.0/me/memberOf (the signed-in user's directory roles, §1.4).
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <algorithm>
@@ -33,9 +34,10 @@ Params without(const Params& params, std::string_view key) {
   return out;
 }
 
-std::vector<const DirectoryUser*> matching(const State& s, const CollectionQuery& q) {
+std::vector<const DirectoryUser*> matching(const TenantModel& directory,
+                                           const CollectionQuery& q) {
   std::vector<const DirectoryUser*> out;
-  for (const auto& u : s.tenant.all_users()) {
+  for (const auto& u : directory.all_users()) {
     if (u.removed_reason) continue;
     const auto lookup = user_lookup(u);
     if (q.filter && !filter_matches(*q.filter, lookup)) continue;
@@ -90,11 +92,11 @@ http::Response list_users(State& s, http::Request& req) {
   auto q = parse_collection_query(params, eventual(req), users_schema());
   if (!q) return graph_error_response(s, req, q.error());
   if (auto t = throttled(s, req, *caller, "identity",
-                         identity_limit(s.tenant.active_user_count()),
+                         identity_limit(caller->tenant->directory.active_user_count()),
                          users_request_cost(!q->select.empty(), q->top < 20, false))) {
     return *t;
   }
-  const auto users = matching(s, *q);
+  const auto users = matching(caller->tenant->directory, *q);
   json::object body{{"@odata.context", context_url(s, q->select)}};
   if (q->count) body["@odata.count"] = users.size();
   json::array value;
@@ -125,10 +127,10 @@ http::Response count_users(State& s, http::Request& req) {
   auto q = parse_collection_query(params, true, users_schema());
   if (!q) return graph_error_response(s, req, q.error());
   if (auto t = throttled(s, req, *caller, "identity",
-                         identity_limit(s.tenant.active_user_count()), 1)) {
+                         identity_limit(caller->tenant->directory.active_user_count()), 1)) {
     return *t;
   }
-  return http::text_response(200, "text/plain", std::to_string(matching(s, *q).size()));
+  return http::text_response(200, "text/plain", std::to_string(matching(caller->tenant->directory, *q).size()));
 }
 
 http::Response user_by_id(State& s, http::Request& req, std::string_view id) {
@@ -147,10 +149,10 @@ http::Response user_by_id(State& s, http::Request& req, std::string_view id) {
     if (q) select = q->select;
   }
   if (auto t = throttled(s, req, *caller, "identity",
-                         identity_limit(s.tenant.active_user_count()), 1)) {
+                         identity_limit(caller->tenant->directory.active_user_count()), 1)) {
     return *t;
   }
-  const DirectoryUser* u = s.tenant.find_user(id);
+  const DirectoryUser* u = caller->tenant->directory.find_user(id);
   if (u == nullptr) {
     return graph_error_response(
         s, req, graph_error(404, "Request_ResourceNotFound",
@@ -161,6 +163,38 @@ http::Response user_by_id(State& s, http::Request& req, std::string_view id) {
   auto body = user_json(*u, select);
   body.emplace("@odata.context", s.graph_base + "/v1.0/$metadata#users/$entity");
   return graph_json(200, body);
+}
+
+std::optional<GraphError> delegated_only(const Caller& c) {
+  if (c.delegated) return std::nullopt;
+  return graph_error(400, "BadRequest",
+                     "/me request is only valid with delegated authentication flow.");
+}
+
+// GET /me/memberOf: Graph's user-list-memberof permissions, delegated: User.Read (least
+// privileged), Directory.Read.All, Directory.ReadWrite.All, GroupMember.Read.All. The user's
+// directory roles only (the emulated tenants have no groups or administrative units).
+http::Response my_member_of(State& s, http::Request& req) {
+  auto caller = authenticate(s, req);
+  if (!caller) return graph_error_response(s, req, caller.error());
+  if (auto e = delegated_only(*caller)) return graph_error_response(s, req, *e);
+  if (auto e = require_any(*caller, {},
+                           {"User.Read", "Directory.Read.All", "Directory.ReadWrite.All",
+                            "GroupMember.Read.All"})) {
+    return graph_error_response(s, req, *e);
+  }
+  if (auto t = throttled(s, req, *caller, "identity",
+                         identity_limit(caller->tenant->directory.active_user_count()), 1)) {
+    return *t;
+  }
+  const DirectoryUser* u = caller->tenant->directory.find_user(caller->user_id);
+  json::array value;
+  for (const auto& w : u->wids) {  // authenticate checked that the user exists
+    if (auto role = directory_role_json(caller->tenant_id, w)) value.push_back(std::move(*role));
+  }
+  return graph_json(200, json::object{
+                             {"@odata.context", s.graph_base + "/v1.0/$metadata#directoryObjects"},
+                             {"value", std::move(value)}});
 }
 
 }  // namespace
@@ -174,14 +208,10 @@ void register_users_routes(http::Router& router, const std::shared_ptr<State>& s
   router.add("GET", "/v1.0/me", graph_route(s, [](State& st, http::Request& req) {
                auto caller = authenticate(st, req);
                if (!caller) return graph_error_response(st, req, caller.error());
-               if (!caller->delegated) {
-                 return graph_error_response(
-                     st, req, graph_error(400, "BadRequest",
-                                          "/me request is only valid with delegated "
-                                          "authentication flow."));
-               }
+               if (auto e = delegated_only(*caller)) return graph_error_response(st, req, *e);
                return user_by_id(st, req, caller->user_id);
              }));
+  router.add("GET", "/v1.0/me/memberOf", graph_route(s, my_member_of));
 }
 
 }  // namespace ccteams::emulator
