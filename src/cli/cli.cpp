@@ -40,12 +40,31 @@ struct DemoArgs {
   std::string log_format = "text";
   int emulator_port = -1;  // -1: the demo port + 1 (or 0 when the demo port is 0)
   int emulator_users = 200;
+  int tenants = 1;  // organisations, each with its own emulated Microsoft 365 tenant
   std::string simulation = "on";
   int sync_round_ms = 1000;  // presence sync's bulk-read round (presence_sync.round_ms)
   int sync_subscription_seconds = 3300;  // presence_sync.subscription_seconds (tests: short)
   int sync_key_rotation_seconds = 0;     // 0: presence_sync's default (30 days)
   std::string log_level = "info";
 };
+
+// The extra lines of the banner for organisations 2..N and their tenants: which ccteams
+// accounts and which Entra accounts belong together (and which do not: the cross-tenant
+// attack of issue 23 can be tried by hand with them).
+void print_more_orgs(const DemoArgs& a, const emulator::EmulatorInfo& info) {
+  for (std::size_t i = 0; i < info.tenants.size(); ++i) {
+    const auto& t = info.tenants[i];
+    const int k = static_cast<int>(i) + 1;
+    const auto names = demo_usernames(k, a.agents);
+    std::cout << "  Organisation " << k << ": " << demo_org_name(k) << "  (accounts " << names[0]
+              << ", " << names[1];
+    if (names.size() > 2) std::cout << ", " << names[2] << ".." << names.back();
+    std::cout << ")\n"
+              << "    Microsoft 365 tenant " << k << ": " << t.tenant_id << " (" << t.domain
+              << "): admin@" << t.domain << " (Global Administrator), privadmin@" << t.domain
+              << " (Privileged Role Administrator), member@" << t.domain << "\n";
+  }
+}
 
 int run_demo(const DemoArgs& a) {
   setup_logging(a.log_format, a.log_level);
@@ -62,6 +81,7 @@ int run_demo(const DemoArgs& a) {
       a.emulator_port >= 0 ? a.emulator_port : (a.port == 0 ? 0 : (a.port + 1) % 65536));
   eo.ca_out_path = (fs::path(a.data) / "emulator-ca.pem").string();
   eo.emulator.users = a.emulator_users;
+  eo.emulator.tenants = a.tenants;
   // The emulated Teams users live their day (meetings, calls, presenting) unless the demo is
   // asked to keep still.
   eo.emulator.activity_episodes_per_user_hour = a.simulation == "on" ? 3.0 : 0.0;
@@ -88,6 +108,10 @@ int run_demo(const DemoArgs& a) {
   options.demo = true;
   options.simulation = a.simulation == "on";
   options.demo_teams_users = info.sample_user_ids;
+  for (std::size_t i = 1; i < info.tenants.size(); ++i) {
+    options.more_demo_orgs.push_back(
+        {demo_org_name(static_cast<int>(i) + 1), info.tenants[i].sample_user_ids});
+  }
   options.config.presence_sync.round_ms = a.sync_round_ms;
   options.config.presence_sync.subscription_seconds = a.sync_subscription_seconds;
   // Renewed when a quarter of the life is left, at most 15 minutes before expiry.
@@ -109,8 +133,10 @@ int run_demo(const DemoArgs& a) {
 
   const bool generated = a.password.empty();
   const std::string password = generated ? random_demo_password() : a.password;
-  auto accounts = seed_demo_accounts((*runtime)->users(), password, a.agents);
-  if (!accounts) return fail("demo accounts: " + accounts.error().message);
+  for (int k = 1; k <= a.tenants; ++k) {
+    auto accounts = seed_demo_accounts((*runtime)->users(), password, a.agents, k);
+    if (!accounts) return fail("demo accounts: " + accounts.error().message);
+  }
 
   auto port = (*runtime)->start();
   if (!port) return fail(port.error().message);
@@ -123,8 +149,10 @@ int run_demo(const DemoArgs& a) {
             << ", CA certificate " << (fs::path(a.data) / "emulator-ca.pem").string() << ")\n"
             << "  Microsoft 365 accounts: admin@" << info.domain << " (Global Administrator), privadmin@"
             << info.domain << ", member@" << info.domain << "\n"
-            << "  Accounts:  admin, supervisor, agent1.." << "agent" << a.agents << "\n"
-            << "  Password:  " << password << (generated ? "   (generated; pass --password to choose)" : "")
+            << "  Accounts:  admin, supervisor, agent1.." << "agent" << a.agents << "\n";
+  // Several organisations: each with its tenant, none bound yet (Set up binds them).
+  if (a.tenants > 1) print_more_orgs(a, info);
+  std::cout << "  Password:  " << password << (generated ? "   (generated; pass --password to choose)" : "")
             << "\n"
             << std::flush;
   (*runtime)->run_until_signal();
@@ -211,6 +239,12 @@ int run_graph_emulator(GraphEmulatorArgs a) {
             << "  App:        client id " << info.app_id << ", secret " << info.app_secret << "\n"
             << "  Accounts:   admin@" << info.domain << " (Global Administrator), privadmin@"
             << info.domain << " (Privileged Role Administrator), member@" << info.domain << "\n";
+  // Tenants 2..N: customers of the multi-tenant app (tenant 1 is its home tenant).
+  for (std::size_t i = 1; i < info.tenants.size(); ++i) {
+    const auto& t = info.tenants[i];
+    std::cout << "  Tenant " << i + 1 << ":   " << t.tenant_id << "  (" << t.domain << "; admin@"
+              << t.domain << ", privadmin@" << t.domain << ", member@" << t.domain << ")\n";
+  }
   if (!(*host)->ca_pem().empty() && !ca_out.empty()) {
     std::cout << "  CA:         " << ca_out << "  (trust it to call the emulator over HTTPS)\n";
   }
@@ -293,6 +327,10 @@ int run(int argc, char** argv) {
                        "Presence sync: rotate the notification key this often (0: 30 days)")
       ->check(CLI::Range(0, 31536000))
       ->capture_default_str();
+  demo_cmd->add_option("--tenants", demo.tenants,
+                       "Organisations, each with its own emulated Microsoft 365 tenant")
+      ->check(CLI::Range(1, 9))
+      ->capture_default_str();
   demo_cmd->add_option("--emulator-users", demo.emulator_users,
                        "Generated users in the emulated Microsoft 365 tenant")
       ->check(CLI::Range(0, 200000))
@@ -311,6 +349,14 @@ int run(int argc, char** argv) {
   ge_cmd->add_option("--seed", ge.host.emulator.seed, "Seed of the generated organisation")
       ->capture_default_str();
   ge_cmd->add_option("--domain", ge.host.emulator.domain, "Tenant domain")->capture_default_str();
+  ge_cmd->add_option("--tenants", ge.host.emulator.tenants,
+                     "Tenants hosted at once (tenant k > 1: the domain with k after its first label)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  ge_cmd->add_option("--group-membership-claims", ge.host.emulator.group_membership_claims,
+                     "The app registration's groupMembershipClaims (None: no wids in ID tokens)")
+      ->check(CLI::IsMember({"None", "SecurityGroup", "DirectoryRole", "ApplicationGroup", "All"}))
+      ->capture_default_str();
   ge_cmd->add_option("--app-id", ge.host.emulator.app_id, "Client id of the default app registration");
   ge_cmd->add_option("--app-secret", ge.host.emulator.app_secret, "Its client secret");
   ge_cmd->add_option("--redirect-uri", ge.host.emulator.redirect_uris,

@@ -7,18 +7,33 @@
 
 namespace ccteams::cli {
 
+std::string demo_org_name(int k) {
+  return k == 1 ? std::string(kDemoOrgName) : std::string(kDemoOrgName) + " " + std::to_string(k);
+}
+
+std::vector<std::string> demo_usernames(int k, int agent_count) {
+  const std::string n = k == 1 ? std::string() : std::to_string(k);
+  std::vector<std::string> out{"admin" + n, "supervisor" + n};
+  for (int i = 1; i <= agent_count; ++i) {
+    out.push_back("agent" + (n.empty() ? std::string() : n + "-") + std::to_string(i));
+  }
+  return out;
+}
+
 Result<DemoAccounts> seed_demo_accounts(UserService& users, const std::string& password,
-                                        int agent_count) {
-  auto org = users.ensure_org(kDemoOrgName);
+                                        int agent_count, int k) {
+  auto org = users.ensure_org(demo_org_name(k));
   if (!org) return std::move(org).error();
   DemoAccounts out{org->name, {}};
+  const auto names = demo_usernames(k, agent_count);
+  const std::string of_org = k == 1 ? std::string() : " (" + std::to_string(k) + ")";
   std::vector<NewUser> wanted = {
-      {"admin", password, "Alex Admin", RoleSet{Role::admin}},
-      {"supervisor", password, "Sam Supervisor", RoleSet{Role::supervisor, Role::agent}},
+      {names[0], password, "Alex Admin" + of_org, RoleSet{Role::admin}},
+      {names[1], password, "Sam Supervisor" + of_org, RoleSet{Role::supervisor, Role::agent}},
   };
   for (int i = 1; i <= agent_count; ++i) {
-    wanted.push_back({"agent" + std::to_string(i), password, "Agent " + std::to_string(i),
-                      RoleSet{Role::agent}});
+    wanted.push_back({names[static_cast<std::size_t>(i + 1)], password,
+                      "Agent " + std::to_string(i) + of_org, RoleSet{Role::agent}});
   }
   for (const auto& u : wanted) {
     auto r = users.upsert(org->id, u);
@@ -41,8 +56,9 @@ std::optional<T> find_named(const std::vector<T>& items, const Named& name) {
 }  // namespace
 
 Result<void> seed_demo_contact_center(UserService& users, CcConfigService& config,
-                                      const std::vector<std::string>& teams_users) {
-  auto org = users.ensure_org(kDemoOrgName);
+                                      const std::vector<std::string>& teams_users,
+                                      const std::string& org_name) {
+  auto org = users.ensure_org(org_name);
   if (!org) return std::move(org).error();
   const OrgId id = org->id;
   auto codes = config.list_idle_codes(id);

@@ -221,6 +221,12 @@ Result<std::uint16_t> Runtime::start() {
   // ---- contact center (issue 5): demo configuration, then restart recovery ----
   if (im.options.demo) {
     if (auto r = seed_demo_contact_center(*im.users, *im.cc_config, im.options.demo_teams_users); !r) return std::move(r).error();
+    for (const auto& org : im.options.more_demo_orgs) {
+      if (auto r = seed_demo_contact_center(*im.users, *im.cc_config, org.teams_users, org.name);
+          !r) {
+        return std::move(r).error();
+      }
+    }
   }
   if (auto r = im.cc_center->recover(); !r) return std::move(r).error();
   if (im.options.demo && im.options.simulation) {

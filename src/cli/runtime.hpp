@@ -33,6 +33,13 @@ struct RuntimeOptions {
   // Demo: Teams user ids to link the demo agents to (agent1 to the first, ...), for those not
   // linked yet; the embedded emulator's generated users.
   std::vector<std::string> demo_teams_users;
+  // `ccteams demo --tenants N`: the other demo organisations (demo_org_name(2)…) with the
+  // Teams users of their own emulated tenant, seeded like the first (no simulated callers).
+  struct DemoOrg {
+    std::string name;
+    std::vector<std::string> teams_users;
+  };
+  std::vector<DemoOrg> more_demo_orgs;
 };
 
 class Runtime {

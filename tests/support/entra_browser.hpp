@@ -30,7 +30,11 @@ class EntraBrowser {
     return post_form_to(url, f, ca_);
   }
   Result<ClientResponse> post_json(const std::string& path, const std::string& body) const {
-    return client_send({"POST",
+    return send_json("POST", path, body);
+  }
+  Result<ClientResponse> send_json(const std::string& method, const std::string& path,
+                                   const std::string& body) const {
+    return client_send({method,
                         base_ + path,
                         {{"Content-Type", "application/json"}},
                         body,
