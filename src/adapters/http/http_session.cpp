@@ -168,7 +168,7 @@ asio::awaitable<Next> exchange(Connection& c, Stream& stream, beast::flat_buffer
         outcome = co_await (*match.ws_handler)(*request);
       } catch (const std::exception& e) {
         handler_failed = true;
-        failure = "WebSocket handler for " + base.route + " threw: " + e.what();
+        failure = "WebSocket handler for " + std::string(base.route) + " threw: " + e.what();
       }
       if (!handler_failed && std::holds_alternative<WsCallbacks>(outcome)) {
         c.st->record({method, path, base.route, 101, 0, Clock::now() - start, c.remote});
@@ -188,10 +188,11 @@ asio::awaitable<Next> exchange(Connection& c, Stream& stream, beast::flat_buffer
         response = co_await (*match.handler)(*request);
       } catch (const std::exception& e) {
         handler_failed = true;
-        failure = "handler for " + method + " " + base.route + " threw: " + e.what();
+        failure = "handler for " + method + " " + std::string(base.route) + " threw: " + e.what();
       } catch (...) {
         handler_failed = true;
-        failure = "handler for " + method + " " + base.route + " threw a non-exception";
+        failure =
+            "handler for " + method + " " + std::string(base.route) + " threw a non-exception";
       }
     } else if (match.allowed.empty()) {
       response = error_response(make_error(Errc::not_found, "no such resource"));
