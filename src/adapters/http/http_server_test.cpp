@@ -328,7 +328,8 @@ TEST_F(HttpServerTest, ApiBodiesMustBeJson) {
 TEST_F(HttpServerTest, ExpectContinueGetsInterimResponse) {
   WireClient client(harness_.port());
   ASSERT_FALSE(client.send(
-      "POST /json HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 14\r\n\r\n"));
+      "POST /json HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Type: "
+      "application/json\r\nContent-Length: 14\r\n\r\n"));
   auto interim = client.read();
   ASSERT_TRUE(interim);
   EXPECT_EQ(interim->result_int(), 100);
