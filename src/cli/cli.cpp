@@ -69,9 +69,14 @@ void print_more_orgs(const DemoArgs& a, const emulator::EmulatorInfo& info) {
 int run_demo(const DemoArgs& a) {
   setup_logging(a.log_format, a.log_level);
   std::error_code ec;
-  fs::create_directories(a.data, ec);
+  const bool created = fs::create_directories(a.data, ec);
   if (ec) return fail("--data " + a.data + ": cannot create the folder: " + ec.message());
-  fs::permissions(a.data, fs::perms::owner_all, fs::perm_options::replace, ec);
+  // It holds the database and the secret key: private when we make it. A folder the user
+  // named that already exists (even ".") keeps its mode; the files in it are private anyway.
+  if (created) {
+    fs::permissions(a.data, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) return fail("--data " + a.data + ": cannot make the folder private: " + ec.message());
+  }
 
   // The Microsoft side of the demo: Entra ID and Graph, emulated in this process over HTTPS.
   // Started first: the connector is configured with its URLs, app registration and CA.
@@ -106,6 +111,7 @@ int run_demo(const DemoArgs& a) {
   options.secret_key_generate_path = (fs::path(a.data) / "secret.key").string();
   options.min_password_length = 1;
   options.demo = true;
+  options.metrics_open_to_loopback = true;
   options.simulation = a.simulation == "on";
   options.demo_teams_users = info.sample_user_ids;
   for (std::size_t i = 1; i < info.tenants.size(); ++i) {

@@ -18,7 +18,9 @@ class Reader {
     for (const auto& [k, node] : root_) {
       const std::string section(k.str());
       if (!sections.contains(section)) {
-        return fail(section, "is not a known section (known: server, store, secrets, log, auth, microsoft)");
+        return fail(section,
+                    "is not a known section (known: server, store, secrets, log, auth, "
+                    "microsoft, presence_sync, metrics)");
       }
       if (!node.is_table()) return fail(section, "must be a table ([" + section + "])");
       for (const auto& [sub, _] : *node.as_table()) {
@@ -109,9 +111,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                      "login_base_url", "graph_base_url", "ca_file", "health_check_seconds"}},
       {"presence_sync", {"budget_share_percent", "round_ms", "coalesce_ms", "session_minutes",
                          "watch_refresh_seconds", "subscription_seconds", "renew_before_seconds",
-                         "key_rotation_hours"}}};
+                         "key_rotation_hours"}},
+      {"metrics", {"bearer_token", "bearer_token_env", "bearer_token_file", "listen"}}};
   if (auto res = r.check_known(
-          {"server", "store", "secrets", "log", "auth", "microsoft", "presence_sync"}, keys);
+          {"server", "store", "secrets", "log", "auth", "microsoft", "presence_sync", "metrics"},
+          keys);
       !res) {
     return std::move(res).error();
   }
@@ -156,7 +160,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                    narrow(r, "presence_sync", "renew_before_seconds", 10, 3590,
                           c.presence_sync.renew_before_seconds),
                    narrow(r, "presence_sync", "key_rotation_hours", 1, 24 * 365,
-                          key_rotation_hours)}) {
+                          key_rotation_hours),
+                   r.str("metrics", "bearer_token", c.metrics.bearer_token),
+                   r.str("metrics", "bearer_token_env", c.metrics.bearer_token_env),
+                   r.str("metrics", "bearer_token_file", c.metrics.bearer_token_file),
+                   r.str("metrics", "listen", c.metrics.listen)}) {
     if (!res) return std::move(res).error();
   }
   c.presence_sync.key_rotation_seconds = static_cast<std::int64_t>(key_rotation_hours) * 3600;
@@ -190,10 +198,41 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                   "must be set when microsoft.client_id is (the consent redirect URI is built "
                   "from it)");
   }
+  if (!c.metrics.listen.empty() && !parse_host_port(c.metrics.listen)) {
+    return r.fail("metrics.listen",
+                  "must be host:port, e.g. \"127.0.0.1:9100\" or \"[::1]:9100\" (got '" +
+                      c.metrics.listen + "')");
+  }
   if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
     return r.fail("server.tls_cert_file", "and server.tls_key_file must be set together");
   }
   return c;
+}
+
+std::optional<HostPort> parse_host_port(std::string_view text) {
+  HostPort out;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    const auto close = text.find("]:");
+    if (close == std::string_view::npos || close == 1) return std::nullopt;
+    out.host = std::string(text.substr(1, close - 1));
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    out.host = std::string(text.substr(0, colon));
+    if (out.host.find(':') != std::string::npos) return std::nullopt;  // IPv6 needs brackets
+    port = text.substr(colon + 1);
+  }
+  if (port.empty() || port.size() > 5) return std::nullopt;
+  unsigned value = 0;
+  for (char ch : port) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(ch - '0');
+  }
+  if (value > 65535) return std::nullopt;
+  out.port = static_cast<std::uint16_t>(value);
+  return out;
 }
 
 Result<Config> load_config_file(const std::string& path) {

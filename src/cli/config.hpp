@@ -3,6 +3,7 @@
 // the key, so a typo never silently falls back to a default.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/result.hpp"
@@ -73,6 +74,20 @@ struct PresenceSyncConfig {
   std::int64_t key_rotation_seconds = 720LL * 3600;
 };
 
+// Who may read GET /metrics (issue 23). The token is found like secrets.key: bearer_token,
+// else the variable bearer_token_env, else the file bearer_token_file; it is never logged.
+//  * listen set ("127.0.0.1:9100", "[::1]:9100"): /metrics is served there (with the token
+//    when one is set) and not on the public listener (404 there);
+//  * else a token: /metrics on the public listener needs "Authorization: Bearer <token>" (401);
+//  * else `serve` refuses /metrics on the public listener (403, and a warning at start-up).
+// The demo keeps it open to loopback callers.
+struct MetricsConfig {
+  std::string bearer_token;  // prefer bearer_token_env or bearer_token_file
+  std::string bearer_token_env = "CCTEAMS_METRICS_TOKEN";
+  std::string bearer_token_file;
+  std::string listen;  // "host:port"; empty: the public listener
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
@@ -81,7 +96,15 @@ struct Config {
   AuthConfig auth;
   MicrosoftConfig microsoft;
   PresenceSyncConfig presence_sync;
+  MetricsConfig metrics;
 };
+
+// "host:port" (an IPv6 literal in brackets: "[::1]:9100") split; nullopt when malformed.
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+std::optional<HostPort> parse_host_port(std::string_view text);
 
 // Errors (invalid_input): the message names the file, the key and what is expected, e.g.
 // "ccteams.toml: server.port must be an integer from 0 to 65535".

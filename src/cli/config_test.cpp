@@ -145,3 +145,41 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace ccteams::cli
+
+namespace ccteams::cli {
+namespace {
+
+TEST(Config, MetricsSection) {
+  auto c = parse_config(R"(
+[metrics]
+bearer_token_file = "/etc/ccteams/metrics.token"
+listen = "[::1]:9100"
+)",
+                        "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->metrics.bearer_token_file, "/etc/ccteams/metrics.token");
+  EXPECT_EQ(c->metrics.bearer_token_env, "CCTEAMS_METRICS_TOKEN");
+  EXPECT_EQ(c->metrics.listen, "[::1]:9100");
+  for (const char* bad : {"9100", "localhost", "::1:9100", "127.0.0.1:99999", "127.0.0.1:"}) {
+    auto r = parse_config(std::string("[metrics]\nlisten = \"") + bad + "\"\n", "t.toml");
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("metrics.listen"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(Config, HostPort) {
+  auto v4 = parse_host_port("127.0.0.1:9100");
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(v4->host, "127.0.0.1");
+  EXPECT_EQ(v4->port, 9100);
+  auto v6 = parse_host_port("[::1]:0");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 0);
+  EXPECT_FALSE(parse_host_port("[]:1"));
+  EXPECT_FALSE(parse_host_port(":1"));
+  EXPECT_FALSE(parse_host_port("a:b"));
+}
+
+}  // namespace
+}  // namespace ccteams::cli

@@ -19,6 +19,10 @@ class Store;
 class PasswordHasher;
 }  // namespace ccteams
 
+namespace ccteams::http {
+struct RouteInfo;
+}  // namespace ccteams::http
+
 namespace ccteams::cli {
 
 struct RuntimeOptions {
@@ -40,6 +44,8 @@ struct RuntimeOptions {
     std::vector<std::string> teams_users;
   };
   std::vector<DemoOrg> more_demo_orgs;
+  // Demo: GET /metrics answers loopback callers without a token (see MetricsConfig).
+  bool metrics_open_to_loopback = false;
 };
 
 class Runtime {
@@ -58,6 +64,12 @@ class Runtime {
   void run_until_signal();
   // Blocks until stop() has completed.
   void wait();
+
+  // The port of the [metrics] listen listener once start() has bound it; 0 without one.
+  std::uint16_t metrics_port() const;
+  // Every route of the public listener (the authorization matrix test compares it with its
+  // table).
+  std::vector<http::RouteInfo> routes() const;
 
   // For the demo bootstrap, the CLI and tests.
   UserService& users();

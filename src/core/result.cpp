@@ -10,6 +10,7 @@ std::string_view errc_name(Errc code) {
     case Errc::not_found: return "not_found";
     case Errc::conflict: return "conflict";
     case Errc::payload_too_large: return "payload_too_large";
+    case Errc::unsupported_media_type: return "unsupported_media_type";
     case Errc::rate_limited: return "rate_limited";
     case Errc::unavailable: return "unavailable";
     case Errc::internal: return "internal";

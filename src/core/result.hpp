@@ -18,6 +18,8 @@ enum class Errc {
   not_found,          // 404: absent, or belongs to another organisation
   conflict,           // 409: the current state forbids it
   payload_too_large,  // 413: body over the limit
+  // 415: a body in a format the endpoint does not take (e.g. not application/json)
+  unsupported_media_type,
   rate_limited,       // 429: slow down (see Error::retry_after_seconds)
   unavailable,        // 503: a dependency is down or we are shutting down
   internal,           // 500: a bug or an unexpected library failure

@@ -243,7 +243,7 @@ Result<std::string> SecretBox::open(std::string_view sealed, std::string_view aa
 }
 
 Result<SecretBox> load_secret_key(std::string_view key_text, std::string_view env_var,
-                                  const std::string& generate_path) {
+                                  const std::string& key_file, KeyFileMode mode) {
   if (!trim(key_text).empty()) return from_source(key_text, "the configuration");
   if (!env_var.empty()) {
     // getenv is safe against concurrent getenv; nobody in this process calls setenv after start.
@@ -252,26 +252,29 @@ Result<SecretBox> load_secret_key(std::string_view key_text, std::string_view en
       return from_source(value, "environment variable " + std::string(env_var));
     }
   }
-  if (generate_path.empty()) {
-    return make_error(Errc::invalid_input, "no secret key: set it in the configuration" +
-                                               (env_var.empty() ? std::string()
-                                                                : " or in environment variable " +
-                                                                      std::string(env_var)));
+  if (key_file.empty()) {
+    return make_error(Errc::not_found, "no secret key: set it in the configuration" +
+                                           (env_var.empty() ? std::string()
+                                                            : " or in environment variable " +
+                                                                  std::string(env_var)));
   }
   struct stat st {};
-  if (::lstat(generate_path.c_str(), &st) != 0) {
+  if (::lstat(key_file.c_str(), &st) != 0) {
     if (errno != ENOENT) {
       return make_error(Errc::unavailable,
-                        "cannot read key file " + generate_path + ": " + errno_text(errno));
+                        "cannot read key file " + key_file + ": " + errno_text(errno));
     }
-    if (auto created = create_key_file(generate_path); !created) {
+    if (mode == KeyFileMode::must_exist) {
+      return make_error(Errc::not_found, "key file " + key_file + " does not exist");
+    }
+    if (auto created = create_key_file(key_file); !created) {
       return std::move(created).error();
     }
   }
-  auto text = read_key_file(generate_path);
+  auto text = read_key_file(key_file);
   if (!text) return std::move(text).error();
   Wiped wiped{std::move(*text)};
-  return from_source(wiped.bytes, "key file " + generate_path);
+  return from_source(wiped.bytes, "key file " + key_file);
 }
 
 }  // namespace ccteams

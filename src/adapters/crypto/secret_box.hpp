@@ -39,18 +39,25 @@ class SecretBox {
   std::shared_ptr<const Key> key_;  // never null
 };
 
+// What load_secret_key does when the key file does not exist.
+enum class KeyFileMode {
+  must_exist,           // `serve`: a missing file is an error; a key is never made up
+  create_when_missing,  // `demo`: its own key in its data folder
+};
+
 // Finds the key, first match wins:
 //  1. key_text when not empty (e.g. from the config file);
 //  2. the environment variable env_var when env_var is not empty and the variable is set and
 //     not empty;
-//  3. the file at generate_path when generate_path is not empty: read when it exists (it must not
-//     be readable or writable by group or others), else created with mode 0600 holding a fresh key
-//     (atomically: concurrent starters end up with the same key).
-// Errors: invalid_input when no source applies, the key text found is invalid (the message names
-// the source), or the key file has loose permissions; unavailable when the file cannot be read
-// or created.
+//  3. the file at key_file when key_file is not empty: read when it exists (it must not be
+//     readable or writable by group or others); when it does not exist, with
+//     create_when_missing, created with mode 0600 holding a fresh key (atomically: concurrent
+//     starters end up with the same key).
+// Errors: not_found when no source applies or (must_exist) the key file does not exist;
+// invalid_input when the key text found is invalid (the message names the source) or the key
+// file has loose permissions; unavailable when the file cannot be read or created.
 // Thread-safety: may be called concurrently (reads the environment).
 Result<SecretBox> load_secret_key(std::string_view key_text, std::string_view env_var,
-                                  const std::string& generate_path);
+                                  const std::string& key_file, KeyFileMode mode);
 
 }  // namespace ccteams

@@ -139,7 +139,8 @@ TEST(LoadSecretKey, TextWinsOverEnvironmentAndFile) {
   const std::string key = SecretBox::generate_key_text();
   ::setenv("CCTEAMS_TEST_SECRET_KEY", SecretBox::generate_key_text().c_str(), 1);
   TempDir dir;
-  auto from_text = load_secret_key(key, "CCTEAMS_TEST_SECRET_KEY", (dir.path() / "k").string());
+  auto from_text = load_secret_key(key, "CCTEAMS_TEST_SECRET_KEY", (dir.path() / "k").string(),
+                                   KeyFileMode::create_when_missing);
   ASSERT_TRUE(from_text) << from_text.error().message;
   auto sealed = from_text->seal("v", "a");
   ASSERT_TRUE(sealed);
@@ -151,14 +152,14 @@ TEST(LoadSecretKey, TextWinsOverEnvironmentAndFile) {
 TEST(LoadSecretKey, EnvironmentWhenNoText) {
   const std::string key = SecretBox::generate_key_text();
   ::setenv("CCTEAMS_TEST_SECRET_KEY", key.c_str(), 1);
-  auto box = load_secret_key("", "CCTEAMS_TEST_SECRET_KEY", "");
+  auto box = load_secret_key("", "CCTEAMS_TEST_SECRET_KEY", "", KeyFileMode::must_exist);
   ASSERT_TRUE(box) << box.error().message;
   auto sealed = box->seal("v", "a");
   ASSERT_TRUE(sealed);
   EXPECT_TRUE(SecretBox::from_key_text(key)->open(*sealed, "a"));
 
   ::setenv("CCTEAMS_TEST_SECRET_KEY", "tooshort", 1);
-  auto bad = load_secret_key("", "CCTEAMS_TEST_SECRET_KEY", "");
+  auto bad = load_secret_key("", "CCTEAMS_TEST_SECRET_KEY", "", KeyFileMode::must_exist);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("CCTEAMS_TEST_SECRET_KEY"), std::string::npos);
   EXPECT_EQ(bad.error().message.find("tooshort"), std::string::npos);
@@ -169,7 +170,8 @@ TEST(LoadSecretKey, FileIsCreatedPrivateAndReusedNextTime) {
   TempDir dir;
   const std::string path = (dir.path() / "secret.key").string();
   ::unsetenv("CCTEAMS_TEST_SECRET_KEY_UNSET");
-  auto first = load_secret_key("", "CCTEAMS_TEST_SECRET_KEY_UNSET", path);
+  auto first =
+      load_secret_key("", "CCTEAMS_TEST_SECRET_KEY_UNSET", path, KeyFileMode::create_when_missing);
   ASSERT_TRUE(first) << first.error().message;
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
@@ -177,7 +179,7 @@ TEST(LoadSecretKey, FileIsCreatedPrivateAndReusedNextTime) {
   auto sealed = first->seal("v", "a");
   ASSERT_TRUE(sealed);
 
-  auto second = load_secret_key("", "", path);
+  auto second = load_secret_key("", "", path, KeyFileMode::must_exist);
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ(second->open(*sealed, "a").value_or(""), "v");
   // Only the key file remains: no temporary files left behind.
@@ -189,19 +191,33 @@ TEST(LoadSecretKey, FileReadableByOthersIsRefused) {
   const std::string path = (dir.path() / "secret.key").string();
   std::ofstream(path) << SecretBox::generate_key_text() << "\n";
   fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
-  auto box = load_secret_key("", "", path);
+  auto box = load_secret_key("", "", path, KeyFileMode::must_exist);
   ASSERT_FALSE(box);
   EXPECT_EQ(box.error().code, Errc::invalid_input);
   EXPECT_NE(box.error().message.find("chmod 600"), std::string::npos);
 }
 
 TEST(LoadSecretKey, NoSourceIsAnError) {
-  auto box = load_secret_key("", "", "");
+  auto box = load_secret_key("", "", "", KeyFileMode::create_when_missing);
   ASSERT_FALSE(box);
-  EXPECT_EQ(box.error().code, Errc::invalid_input);
-  auto unwritable = load_secret_key("", "", "/nonexistent-dir-ccteams/secret.key");
+  EXPECT_EQ(box.error().code, Errc::not_found);
+  auto unwritable = load_secret_key("", "", "/nonexistent-dir-ccteams/secret.key",
+                                    KeyFileMode::create_when_missing);
   ASSERT_FALSE(unwritable);
   EXPECT_EQ(unwritable.error().code, Errc::unavailable);
+}
+
+// serve: a key that nobody backed up would make every stored secret unreadable once the
+// file is lost, so a missing key file is an error and nothing is written.
+TEST(LoadSecretKey, MissingFileIsNotCreatedWhenItMustExist) {
+  TempDir dir;
+  const std::string path = (dir.path() / "secret.key").string();
+  auto box = load_secret_key("", "", path, KeyFileMode::must_exist);
+  ASSERT_FALSE(box);
+  EXPECT_EQ(box.error().code, Errc::not_found);
+  EXPECT_NE(box.error().message.find(path), std::string::npos);
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 0);
 }
 
 }  // namespace

@@ -1,4 +1,8 @@
 // The one place where an Errc becomes an HTTP status and an error body (STYLE.md §4, §13).
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
 #include <boost/json.hpp>
 
 #include "adapters/http/http_types.hpp"
@@ -7,27 +11,67 @@ namespace ccteams::http {
 
 int to_http_status(Errc code) {
   switch (code) {
-    case Errc::invalid_input: return 400;
-    case Errc::unauthenticated: return 401;
-    case Errc::forbidden: return 403;
-    case Errc::not_found: return 404;
-    case Errc::conflict: return 409;
-    case Errc::payload_too_large: return 413;
-    case Errc::rate_limited: return 429;
-    case Errc::unavailable: return 503;
-    case Errc::internal: return 500;
+    case Errc::invalid_input:
+      return 400;
+    case Errc::unauthenticated:
+      return 401;
+    case Errc::forbidden:
+      return 403;
+    case Errc::not_found:
+      return 404;
+    case Errc::conflict:
+      return 409;
+    case Errc::payload_too_large:
+      return 413;
+    case Errc::unsupported_media_type:
+      return 415;
+    case Errc::rate_limited:
+      return 429;
+    case Errc::unavailable:
+      return 503;
+    case Errc::internal:
+      return 500;
   }
   return 500;
 }
 
+std::string new_correlation_id() {
+  std::array<unsigned char, 12> bytes{};
+  // RAND_bytes does not fail on a seeded OpenSSL 3; if it ever did, an id of zeros still keeps
+  // the internal text out of the response, which is what matters here.
+  (void)RAND_bytes(bytes.data(), static_cast<int>(bytes.size()));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  id.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    id.push_back(kHex[b >> 4]);
+    id.push_back(kHex[b & 0xf]);
+  }
+  return id;
+}
+
+PublicError public_error(const Error& error) {
+  if (error.code != Errc::internal) return PublicError{error, {}};
+  // An internal error's text is for the operator (SQLite messages, paths, exception texts):
+  // the log gets it under a fresh id, the client gets only the id to quote.
+  std::string id = new_correlation_id();
+  spdlog::error("internal error, correlation id {}: {}", id, error.message);
+  return PublicError{make_error(Errc::internal,
+                                "Internal error; quote correlation id " + id + " to your operator"),
+                     std::move(id)};
+}
+
 Response error_response(const Error& error) {
+  const PublicError shown = public_error(error);
   boost::json::object inner;
-  inner["code"] = errc_name(error.code);
-  inner["message"] = error.message;
+  inner["code"] = errc_name(shown.error.code);
+  inner["message"] = shown.error.message;
+  if (!shown.correlation_id.empty()) inner["correlationId"] = shown.correlation_id;
   boost::json::object body;
   body["error"] = std::move(inner);
-  Response r = text_response(to_http_status(error.code), "application/json",
-                             boost::json::serialize(body));
+  Response r =
+      text_response(to_http_status(error.code), "application/json", boost::json::serialize(body));
+  if (!shown.correlation_id.empty()) r.set_header("X-Correlation-Id", shown.correlation_id);
   if (error.retry_after_seconds > 0) {
     r.set_header("Retry-After", std::to_string(error.retry_after_seconds));
   }

@@ -58,6 +58,13 @@ Router make_router() {
                if (!name) return error_response(name.error());
                return json_response(200, json::object{{"hi", *name}});
              }));
+  // Ignores its body: only the router's JSON rule for /api/ stands between it and a form post.
+  router.add("POST", "/api/v1/act", sync_handler([](Request&) { return empty_response(204); }));
+  router.add("POST", "/form", sync_handler([](Request&) { return empty_response(204); }));
+  router.add("GET", "/internal", sync_handler([](Request&) {
+               return error_response(make_error(
+                   Errc::internal, "database statement failed: no such table: secret_things"));
+             }));
   router.add("GET", "/throw", [](Request&) -> asio::awaitable<Response> {
     throw std::runtime_error("boom");
     co_return empty_response(200);
@@ -227,6 +234,11 @@ TEST_F(HttpServerTest, HandlerExceptionIs500AndConnectionStaysUsable) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 500);
   EXPECT_EQ(body_json(*r).at("error").at("code"), "internal");
+  // The exception's text is for the log; the client gets an id to quote.
+  EXPECT_EQ(r->body().find("boom"), std::string::npos) << r->body();
+  const std::string id((*r)["X-Correlation-Id"]);
+  EXPECT_EQ(id.size(), 24u);
+  EXPECT_EQ(std::string(body_json(*r).at("error").at("correlationId").as_string()), id);
   auto next = client.request("GET", "/hello");
   ASSERT_TRUE(next);
   EXPECT_EQ(next->body(), "hello");
@@ -251,7 +263,8 @@ TEST_F(HttpServerTest, MalformedJsonIs400) {
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->result_int(), 400);
   EXPECT_EQ(body_json(*bad).at("error").at("code"), "invalid_input");
-  auto missing = fetch(harness_.port(), "POST", "/json", "{}");
+  auto missing =
+      fetch(harness_.port(), "POST", "/json", "{}", {{"Content-Type", "application/json"}});
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->result_int(), 400);
   auto good = fetch(harness_.port(), "POST", "/json", R"({"name":"ann"})",
@@ -261,10 +274,62 @@ TEST_F(HttpServerTest, MalformedJsonIs400) {
   EXPECT_EQ(body_json(*good).at("hi"), "ann");
 }
 
+TEST_F(HttpServerTest, InternalErrorShowsACorrelationIdNotItsText) {
+  auto r = fetch(harness_.port(), "GET", "/internal");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 500);
+  const auto body = body_json(*r);
+  const std::string id((*r)["X-Correlation-Id"]);
+  ASSERT_EQ(id.size(), 24u);
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+  EXPECT_EQ(body.at("error").at("code"), "internal");
+  EXPECT_EQ(std::string(body.at("error").at("correlationId").as_string()), id);
+  EXPECT_EQ(std::string(body.at("error").at("message").as_string()),
+            "Internal error; quote correlation id " + id + " to your operator");
+  EXPECT_EQ(r->body().find("secret_things"), std::string::npos) << r->body();
+  // A fresh id each time.
+  auto again = fetch(harness_.port(), "GET", "/internal");
+  ASSERT_TRUE(again);
+  EXPECT_NE(std::string((*again)["X-Correlation-Id"]), id);
+  // Other errors keep their message and carry no id.
+  auto conflict = fetch(harness_.port(), "GET", "/conflict");
+  ASSERT_TRUE(conflict);
+  EXPECT_EQ(body_json(*conflict).at("error").at("message"), "already there");
+  EXPECT_TRUE((*conflict)["X-Correlation-Id"].empty());
+}
+
+TEST_F(HttpServerTest, ApiBodiesMustBeJson) {
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", ""}) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (*type != '\0') headers.emplace_back("Content-Type", type);
+    for (const char* path : {"/api/v1/act", "/json"}) {
+      auto r = fetch(harness_.port(), "POST", path, R"({"name":"ann"})", headers);
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->result_int(), 415) << path << " with '" << type << "'";
+      EXPECT_EQ(body_json(*r).at("error").at("code"), "unsupported_media_type");
+    }
+  }
+  for (const char* type :
+       {"application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"}) {
+    auto r = fetch(harness_.port(), "POST", "/api/v1/act", "{}", {{"Content-Type", type}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 204) << type;
+  }
+  // No body, nothing to label; and outside /api/ the handler decides.
+  auto empty = fetch(harness_.port(), "POST", "/api/v1/act", "");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->result_int(), 204);
+  auto form = fetch(harness_.port(), "POST", "/form", "a=b",
+                    {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->result_int(), 204);
+}
+
 TEST_F(HttpServerTest, ExpectContinueGetsInterimResponse) {
   WireClient client(harness_.port());
   ASSERT_FALSE(client.send(
-      "POST /json HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 14\r\n\r\n"));
+      "POST /json HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Type: "
+      "application/json\r\nContent-Length: 14\r\n\r\n"));
   auto interim = client.read();
   ASSERT_TRUE(interim);
   EXPECT_EQ(interim->result_int(), 100);

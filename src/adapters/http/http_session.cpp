@@ -155,6 +155,7 @@ asio::awaitable<Next> exchange(Connection& c, Stream& stream, beast::flat_buffer
   auto request = to_request(msg, c.remote, c.secure);
   Response response;
   bool handler_failed = false;
+  std::string failure;  // what escaped the handler: for the log only
   if (!request) {
     response = error_response(request.error());
   } else {
@@ -167,7 +168,7 @@ asio::awaitable<Next> exchange(Connection& c, Stream& stream, beast::flat_buffer
         outcome = co_await (*match.ws_handler)(*request);
       } catch (const std::exception& e) {
         handler_failed = true;
-        spdlog::error("http: WebSocket handler for {} threw: {}", base.route, e.what());
+        failure = "WebSocket handler for " + std::string(base.route) + " threw: " + e.what();
       }
       if (!handler_failed && std::holds_alternative<WsCallbacks>(outcome)) {
         c.st->record({method, path, base.route, 101, 0, Clock::now() - start, c.remote});
@@ -187,10 +188,11 @@ asio::awaitable<Next> exchange(Connection& c, Stream& stream, beast::flat_buffer
         response = co_await (*match.handler)(*request);
       } catch (const std::exception& e) {
         handler_failed = true;
-        spdlog::error("http: handler for {} {} threw: {}", method, base.route, e.what());
+        failure = "handler for " + method + " " + std::string(base.route) + " threw: " + e.what();
       } catch (...) {
         handler_failed = true;
-        spdlog::error("http: handler for {} {} threw a non-exception", method, base.route);
+        failure =
+            "handler for " + method + " " + std::string(base.route) + " threw a non-exception";
       }
     } else if (match.allowed.empty()) {
       response = error_response(make_error(Errc::not_found, "no such resource"));
@@ -202,7 +204,8 @@ asio::awaitable<Next> exchange(Connection& c, Stream& stream, beast::flat_buffer
       response.set_header("Allow", std::move(allow));
     }
   }
-  if (handler_failed) response = error_response(make_error(Errc::internal, "internal error"));
+  // error_response logs the text under a correlation id; the client sees only the id.
+  if (handler_failed) response = error_response(make_error(Errc::internal, "http: " + failure));
 
   // Decided after the handler ran: a shutdown may have started meanwhile.
   const bool keep_alive = wants_keep_alive && !c.st->draining.load();

@@ -13,6 +13,20 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+bool is_json_media_type(std::string_view content_type) {
+  const auto semicolon = content_type.find(';');
+  std::string_view type = content_type.substr(0, semicolon);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return iequals(type, "application/json");
+}
+
+Result<void> require_json_body(const Request& req) {
+  if (req.body.empty() || is_json_media_type(req.header("content-type"))) return ok();
+  return make_error(Errc::unsupported_media_type,
+                    "the request body must be JSON sent with Content-Type: application/json");
+}
+
 std::string_view Request::header(std::string_view name) const {
   for (const auto& h : headers) {
     if (iequals(h.name, name)) return h.value;

@@ -54,7 +54,20 @@ struct Response {
 // Exactly one mapping from Errc to HTTP status (STYLE.md §4).
 int to_http_status(Errc code);
 // {"error":{"code":"not_found","message":"…"}} with the mapped status (and Retry-After).
+// Errc::internal never shows its message: it is logged with a fresh correlation id, and the
+// client gets {"error":{"code":"internal","message":"Internal error; quote correlation id <id>
+// to your operator","correlationId":"<id>"}} and the header X-Correlation-Id: <id>.
 Response error_response(const Error& error);
+// 24 random hex characters: names one failure in the log and in the response.
+std::string new_correlation_id();
+// What a client may be shown of an error: itself, except that an internal error is logged
+// (with its text) under a fresh correlation id and replaced by a message quoting the id. For
+// responses that are not error_response's JSON (HTML pages, WebSocket messages).
+struct PublicError {
+  Error error;
+  std::string correlation_id;  // set for internal errors only
+};
+PublicError public_error(const Error& error);
 Response text_response(int status, std::string content_type, std::string body);
 Response empty_response(int status);
 
@@ -66,5 +79,13 @@ std::vector<std::pair<std::string, std::string>> parse_form(std::string_view bod
 std::string encode_form(const std::vector<std::pair<std::string, std::string>>& fields);
 
 bool iequals(std::string_view a, std::string_view b);
+
+// True for "application/json", with any parameters ("; charset=utf-8"), in any case.
+bool is_json_media_type(std::string_view content_type);
+// A request without a body passes; one with a body must say Content-Type: application/json.
+// Besides keeping handlers from reading a form as JSON, this closes a CSRF path: a cross-site
+// page can send text/plain or a form without asking, but not application/json (that needs a
+// CORS preflight, which we never grant). Errors: unsupported_media_type (415).
+Result<void> require_json_body(const Request& req);
 
 }  // namespace ccteams::http

@@ -15,7 +15,8 @@ TEST(ErrorMapping, EachErrcHasItsStatusAndJsonShape) {
   const std::vector<std::pair<Errc, int>> table = {
       {Errc::invalid_input, 400}, {Errc::unauthenticated, 401}, {Errc::forbidden, 403},
       {Errc::not_found, 404},     {Errc::conflict, 409},        {Errc::payload_too_large, 413},
-      {Errc::rate_limited, 429},  {Errc::unavailable, 503},     {Errc::internal, 500},
+      {Errc::unsupported_media_type, 415},
+      {Errc::rate_limited, 429},  {Errc::unavailable, 503},
   };
   for (const auto& [code, status] : table) {
     EXPECT_EQ(to_http_status(code), status);
@@ -27,7 +28,26 @@ TEST(ErrorMapping, EachErrcHasItsStatusAndJsonShape) {
     const auto& error = body.at("error").as_object();
     EXPECT_EQ(error.at("code").as_string(), errc_name(code));
     EXPECT_EQ(error.at("message").as_string(), "why \"it\" failed");
+    EXPECT_EQ(r.header("x-correlation-id"), "");
   }
+}
+
+// An internal error's text (SQLite's, a path, an exception's) is for the log only.
+TEST(ErrorMapping, InternalErrorGivesACorrelationIdInsteadOfItsText) {
+  const auto r = error_response(make_error(Errc::internal, "no such table: /var/lib/secret"));
+  EXPECT_EQ(r.status, 500);
+  const std::string id(r.header("x-correlation-id"));
+  ASSERT_EQ(id.size(), 24u);
+  EXPECT_EQ(r.body.find("/var/lib/secret"), std::string::npos) << r.body;
+  const auto error = json::parse(r.body).at("error").as_object();
+  EXPECT_EQ(error.at("code").as_string(), "internal");
+  EXPECT_EQ(error.at("correlationId").as_string(), id);
+  EXPECT_EQ(error.at("message").as_string(),
+            "Internal error; quote correlation id " + id + " to your operator");
+  const auto shown = public_error(make_error(Errc::internal, "x"));
+  EXPECT_EQ(shown.error.code, Errc::internal);
+  EXPECT_NE(shown.correlation_id, id);
+  EXPECT_EQ(public_error(make_error(Errc::conflict, "taken")).error.message, "taken");
 }
 
 TEST(ErrorMapping, RetryAfterAndAuthenticateHeaders) {
@@ -90,16 +110,23 @@ TEST(PercentCoding, EncodeRoundTripsFormFields) {
 TEST(JsonIo, ParseJsonObjectErrors) {
   Request req;
   req.body = R"({"a":1})";
+  req.headers = {{"content-type", "application/json"}};
   EXPECT_TRUE(parse_json_object(req));
   req.headers = {{"content-type", "application/json; charset=utf-8"}};
   EXPECT_TRUE(parse_json_object(req));
 
-  req.headers = {{"content-type", "text/plain"}};
-  auto wrong_type = parse_json_object(req);
-  ASSERT_FALSE(wrong_type);
-  EXPECT_EQ(wrong_type.error().code, Errc::invalid_input);
-
+  for (const char* type : {"text/plain", "application/jsonp", ""}) {
+    req.headers = {{"content-type", type}};
+    auto wrong_type = parse_json_object(req);
+    ASSERT_FALSE(wrong_type) << type;
+    EXPECT_EQ(wrong_type.error().code, Errc::unsupported_media_type) << type;
+  }
   req.headers.clear();
+  auto no_type = parse_json_object(req);
+  ASSERT_FALSE(no_type);
+  EXPECT_EQ(no_type.error().code, Errc::unsupported_media_type);
+
+  req.headers = {{"content-type", "application/json"}};
   for (const char* body : {"{", "", "[1,2]", "\"s\"", "{\"a\":1} trailing"}) {
     req.body = body;
     auto r = parse_json_object(req);

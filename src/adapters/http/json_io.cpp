@@ -7,10 +7,7 @@ namespace ccteams::http {
 namespace json = boost::json;
 
 Result<json::object> parse_json_object(const Request& req) {
-  const auto type = req.header("content-type");
-  if (!type.empty() && type.substr(0, 16) != "application/json") {
-    return make_error(Errc::invalid_input, "Content-Type must be application/json");
-  }
+  if (auto r = require_json_body(req); !r) return std::move(r).error();
   json::error_code ec;
   json::value v = json::parse(req.body, ec);
   if (ec) {

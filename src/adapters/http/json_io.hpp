@@ -11,8 +11,8 @@
 
 namespace ccteams::http {
 
-// The body as a JSON object. Errors (invalid_input): not JSON, not an object, or a
-// Content-Type other than application/json.
+// The body as a JSON object. Errors: unsupported_media_type when a body comes without
+// Content-Type: application/json; invalid_input when it is not JSON or not an object.
 Result<boost::json::object> parse_json_object(const Request& req);
 Response json_response(int status, const boost::json::value& body);
 

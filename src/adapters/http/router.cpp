@@ -30,6 +30,15 @@ bool is_param(std::string_view segment) {
 
 void Router::add(std::string_view method, std::string_view pattern, Handler handler) {
   assert(!method.empty());
+  // The REST API takes JSON only: checked here, once for every route, so that a handler that
+  // ignores its body (a POST that only acts) cannot be reached by a cross-site form either.
+  if (pattern.starts_with(kJsonApiPrefix) &&
+      (method == "POST" || method == "PUT" || method == "PATCH")) {
+    handler = [inner = std::move(handler)](Request& req) -> boost::asio::awaitable<Response> {
+      if (auto r = require_json_body(req); !r) co_return error_response(r.error());
+      co_return co_await inner(req);
+    };
+  }
   Route r;
   r.method = std::string(method);
   r.pattern = std::string(pattern);
@@ -44,6 +53,15 @@ void Router::add_websocket(std::string_view pattern, WsHandler handler) {
   for (auto s : split_path(pattern)) r.segments.emplace_back(s);
   r.ws_handler = std::move(handler);
   routes_.push_back(std::move(r));
+}
+
+std::vector<RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) {
+    out.push_back({r.method.empty() ? std::string("WEBSOCKET") : r.method, r.pattern});
+  }
+  return out;
 }
 
 bool Router::matches(const Route& route, const std::vector<std::string_view>& parts,

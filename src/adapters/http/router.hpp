@@ -39,6 +39,17 @@ struct WsCallbacks {
 using WsHandler =
     std::function<boost::asio::awaitable<std::variant<Response, WsCallbacks>>(Request&)>;
 
+// A registered route as listed by Router::routes().
+struct RouteInfo {
+  std::string method;   // "GET", ...; "WEBSOCKET" for a WebSocket route (a GET with Upgrade)
+  std::string pattern;  // as registered: "/api/v1/users/{id}"
+  friend bool operator==(const RouteInfo&, const RouteInfo&) = default;
+};
+
+// Routes under this prefix taking a body (POST, PUT, PATCH) answer 415 to a body that is not
+// Content-Type: application/json, before their handler runs (require_json_body).
+inline constexpr std::string_view kJsonApiPrefix = "/api/";
+
 class Router {
  public:
   void add(std::string_view method, std::string_view pattern, Handler handler);
@@ -55,6 +66,10 @@ class Router {
     std::vector<std::string> allowed;
   };
   Match match(std::string_view method, std::string_view path) const;
+
+  // Every route in registration order: what the server answers (e.g. for the authorization
+  // matrix test, which fails when a route has no entry in its table).
+  std::vector<RouteInfo> routes() const;
 
  private:
   struct Route {

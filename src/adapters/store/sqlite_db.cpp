@@ -1,7 +1,11 @@
 #include "adapters/store/sqlite_db.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "adapters/store/sqlite_error.hpp"
@@ -27,6 +31,20 @@ constexpr std::size_t kMaxCachedStatements = 256;
 
 bool in_memory(const std::string& path) { return path == ":memory:" || path.empty(); }
 
+// The database holds password hashes, session tokens and sealed secrets: nobody but the
+// service's user may read it, whatever the umask. The file is made 0600 before SQLite sees it;
+// SQLite gives the -wal and -shm files the database file's mode, so they follow. The process
+// umask is not touched: it is shared by every thread. An existing file is left as it is.
+Result<void> create_private_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return ok();
+  }
+  if (errno == EEXIST) return ok();
+  return make_error(Errc::internal, "cannot create database " + path + ": " + std::strerror(errno));
+}
+
 }  // namespace
 
 void SqliteDb::Close::operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
@@ -45,6 +63,9 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path,
   if (sqlite3_libversion_number() < kMinSqliteVersion) {
     return make_error(Errc::internal, std::string("SQLite ") + sqlite3_libversion() +
                                           " is too old; ccteams needs 3.35 or newer");
+  }
+  if (!in_memory(path)) {
+    if (auto r = create_private_file(path); !r) return std::move(r).error();
   }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw,

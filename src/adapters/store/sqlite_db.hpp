@@ -100,6 +100,8 @@ class SqliteDb {
   // Opens (creating if needed) the database at path; ":memory:" gives a private in-memory
   // database (no WAL there). The parent directory must exist. Sets WAL journal mode,
   // synchronous per options, foreign_keys=ON, the busy timeout and extended result codes.
+  // A database file it creates is mode 0600, and so are its -wal and -shm files (an existing
+  // file keeps its mode).
   // Errors: internal when the file cannot be opened, WAL cannot be enabled, or the SQLite
   // library is older than 3.35 (we use RETURNING).
   static Result<std::unique_ptr<SqliteDb>> open(const std::string& path,

@@ -1,6 +1,7 @@
 #include "adapters/store/sqlite_db.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +48,25 @@ TEST(SqliteDb, FileDatabaseUsesWalFullSyncForeignKeysAndBusyTimeout) {
   EXPECT_EQ(query_int(*db, "PRAGMA synchronous"), 2);  // FULL
   EXPECT_EQ(query_int(*db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(query_int(*db, "PRAGMA busy_timeout"), 5000);
+}
+
+// Password hashes, session tokens and sealed secrets live in this file.
+TEST(SqliteDb, CreatedDatabaseAndItsWalAndShmArePrivateWhateverTheUmask) {
+  TempDir dir;
+  const mode_t old_umask = ::umask(022);  // the usual default: files would be 0644
+  auto db = open_or_die(dir.file("a.db"));
+  ::umask(old_umask);
+  ASSERT_TRUE(db);
+  {
+    auto conn = db->lock();
+    ASSERT_TRUE(conn.exec(kCreateT));
+    ASSERT_TRUE(insert(conn, "x"));
+  }
+  for (const char* name : {"a.db", "a.db-wal", "a.db-shm"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(dir.file(name).c_str(), &st), 0) << name;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << name;
+  }
 }
 
 TEST(SqliteDb, SynchronousNormalIsAnOption) {
@@ -122,6 +142,9 @@ TEST(SqliteStatement, UniqueViolationIsConflictWithoutValuesInTheMessage) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Errc::conflict);
   EXPECT_EQ(again.error().message.find("secret-value"), std::string::npos);
+  // A 409 reaches the client as it is: no table or column names either.
+  EXPECT_EQ(again.error().message.find("UNIQUE"), std::string::npos) << again.error().message;
+  EXPECT_EQ(again.error().message.find("t.v"), std::string::npos) << again.error().message;
 }
 
 TEST(SqliteStatement, CachedStatementIsReusedAndNestedUseGetsItsOwn) {
@@ -212,6 +235,8 @@ TEST(SqliteTransaction, WriterLockHeldElsewhereIsUnavailable) {
   auto tx2 = conn2.begin();
   ASSERT_FALSE(tx2);
   EXPECT_EQ(tx2.error().code, Errc::unavailable);
+  // A 503 reaches the client as it is: no file path, no SQLite text.
+  EXPECT_EQ(tx2.error().message, "the database is busy; try again shortly");
   EXPECT_GT(tx2.error().retry_after_seconds, 0);
 }
 

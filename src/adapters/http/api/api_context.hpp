@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <functional>
+#include <string>
 
 #include "app/auth_service.hpp"
 #include "app/metrics.hpp"
@@ -23,9 +24,19 @@ struct ApiContext {
   bool secure_cookies = false;  // Secure attribute on cookies (HTTPS deployments)
 };
 
+// Who may read GET /metrics (checked in this order).
+struct MetricsAccess {
+  bool open_to_loopback = false;  // demo: callers on a loopback address need nothing
+  std::string bearer_token;       // set: "Authorization: Bearer <token>" or 401
+  bool open = false;              // no token: everyone (a private listener), else 403
+};
+
 class Router;
 void register_auth_routes(Router& router, ApiContext& ctx);
 void register_user_routes(Router& router, ApiContext& ctx);
+// GET /healthz and /readyz.
 void register_ops_routes(Router& router, ApiContext& ctx);
+// GET /metrics; metrics must outlive the router.
+void register_metrics_route(Router& router, Metrics& metrics, MetricsAccess access);
 
 }  // namespace ccteams::http

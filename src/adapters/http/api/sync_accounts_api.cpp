@@ -98,10 +98,11 @@ Response callback_page(const TokenSource& tokens, const Result<SignInOutcome>& o
         outcome->account.upn + (outcome->replaced ? " was signed in again; its token was replaced."
                                                   : " can now be used for presence sync.");
   } else {
-    message["error"] = json::object{{"code", errc_name(outcome.error().code)},
-                                    {"message", outcome.error().message}};
+    const PublicError shown = public_error(outcome.error());
+    message["error"] =
+        json::object{{"code", errc_name(shown.error.code)}, {"message", shown.error.message}};
     headline = "The sync account was not added";
-    text = outcome.error().message;
+    text = shown.error.message;
   }
   const std::string nonce = tokens.new_token();
   std::string body =
