@@ -3,8 +3,11 @@
 // agent}, with the ids in paths and bodies belonging to organisation 1:
 //  * anonymous: 401 (public routes, the Graph webhook and the consent callbacks excepted);
 //  * a role the route does not allow: 403 (decided before any id is looked at);
-//  * another organisation with an allowed role: 404 for organisation 1's ids (existence is not
-//    revealed), its own data for routes without ids (never organisation 1's);
+//  * another organisation with an allowed role: exactly the answer (status and message) an
+//    unknown id gets, which is 404 for an id in the path and 400 naming the field for an id in
+//    the body, so that existence is not revealed; its own data for routes without ids (never
+//    organisation 1's);
+//  * the consent callbacks: the same answer for everyone (the state decides, not the session);
 //  * the organisation's own allowed roles: neither 401 nor 403 nor 500.
 // A route missing from the table below fails the test: a new endpoint needs a policy here.
 //
@@ -299,18 +302,21 @@ class AuthorizationMatrix : public ::testing::Test {
     return http_request(port_, method, target, body, headers);
   }
 
-  std::string fill(std::string s) const {
+  // unknown: ids nobody has, to compare another organisation's answer with.
+  std::string fill(std::string s, bool unknown = false) const {
     for (const auto& [kind, name] :
          {std::pair{Ids::user, "{user}"}, std::pair{Ids::idle_code, "{idle_code}"},
           std::pair{Ids::queue, "{queue}"}}) {
-      s = replace_all(s, name, ids_.at(kind));
+      s = replace_all(s, name, unknown ? std::string(kUnknownId) : ids_.at(kind));
     }
     return s;
   }
+  static constexpr const char* kUnknownId = "987654321";
 
   // One cell: what identity i gets from route e; a failure names both and the answer.
   void check(const Entry& e, const Identity& i) {
     std::string target = e.pattern;
+    const std::string unknown_target = replace_all(target, "{id}", kUnknownId);
     if (e.ids != Ids::none) target = replace_all(target, "{id}", ids_.at(e.ids));
     if (e.policy == Policy::graph_webhook) target += "?validationToken=matrix";
     if (e.policy == Policy::callback) target += "?state=forged&code=x&tenant=x&admin_consent=True";
@@ -333,7 +339,22 @@ class AuthorizationMatrix : public ::testing::Test {
     } else if (!allows(e.policy, i.roles)) {
       EXPECT_EQ(status, 403) << cell << ": " << body;
     } else if (i.other_org && (e.ids != Ids::none || e.body_has_ids) && needs_session(e.policy)) {
-      EXPECT_EQ(status, 404) << cell << ": " << body;
+      if (e.ids != Ids::none) {
+        EXPECT_EQ(status, 404) << cell << ": " << body;
+      }
+      const std::string& unknown_path = e.ids != Ids::none ? unknown_target : target;
+      auto unknown = call(e.method, unknown_path, fill(e.body, true), token);
+      EXPECT_EQ(status, unknown.status) << cell << ": " << body << " vs unknown: " << unknown.body;
+      // The message may name the id it was given; apart from that, the same words.
+      EXPECT_EQ(replace_all(replace_all(body, ids_.at(Ids::queue), "?"), ids_.at(Ids::idle_code),
+                            "?"),
+                replace_all(unknown.body, kUnknownId, "?"))
+          << cell;
+    } else if (e.policy == Policy::callback) {
+      EXPECT_NE(status, 401) << cell << ": " << body;
+      EXPECT_NE(status, 500) << cell << ": " << body;
+      auto [first, inserted] = callback_status_.emplace(e.pattern, status);
+      EXPECT_EQ(status, first->second) << cell << ": the answer depends on the caller";
     } else {
       EXPECT_TRUE(ok_status) << cell << " -> " << status << ": " << body;
     }
@@ -348,6 +369,7 @@ class AuthorizationMatrix : public ::testing::Test {
   std::uint16_t port_ = 0;
   std::vector<Identity> identities_;
   std::map<Ids, std::string> ids_;
+  std::map<std::string, int> callback_status_;
 };
 
 TEST_F(AuthorizationMatrix, EveryRouteHasAnEntryAndEveryEntryARoute) {

@@ -239,6 +239,10 @@ Result<Contact> OrgCenter::end(UserId agent, ContactId id) {
 
 Result<AgentStateView> OrgCenter::wrap_up(UserId agent, ContactId id, const std::string& code) {
   const Timestamp now = deps_.clock.now();
+  // An unknown id (or another organisation's) is 404 before the agent's state is looked at, as
+  // for every other contact command: the answer never depends on what another organisation has.
+  auto stored = contact(id);
+  if (!stored) return std::move(stored).error();
   const AgentState before = current(agent);
   auto at = apply(before, WrapUpDone{id}, now);
   if (!at) return std::move(at).error();
@@ -246,8 +250,6 @@ Result<AgentStateView> OrgCenter::wrap_up(UserId agent, ContactId id, const std:
   // it to a colleague, or a consulted agent, publishes theirs without overwriting the record).
   std::optional<Contact> coded;
   if (!code.empty()) {
-    auto stored = contact(id);
-    if (!stored) return std::move(stored).error();
     auto ct = apply(*stored, RecordWrapUp{agent, code}, now);
     if (ct) {
       coded = std::move(*ct);
