@@ -346,9 +346,9 @@ class AuthorizationMatrix : public ::testing::Test {
       auto unknown = call(e.method, unknown_path, fill(e.body, true), token);
       EXPECT_EQ(status, unknown.status) << cell << ": " << body << " vs unknown: " << unknown.body;
       // The message may name the id it was given; apart from that, the same words.
-      EXPECT_EQ(replace_all(replace_all(body, ids_.at(Ids::queue), "?"), ids_.at(Ids::idle_code),
-                            "?"),
-                replace_all(unknown.body, kUnknownId, "?"))
+      EXPECT_EQ(
+          replace_all(replace_all(body, ids_.at(Ids::queue), "?"), ids_.at(Ids::idle_code), "?"),
+          replace_all(unknown.body, kUnknownId, "?"))
           << cell;
     } else if (e.policy == Policy::callback) {
       EXPECT_NE(status, 401) << cell << ": " << body;
