@@ -1,5 +1,6 @@
 #include "cli/config.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -109,9 +110,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                      "login_base_url", "graph_base_url", "ca_file", "health_check_seconds"}},
       {"presence_sync", {"budget_share_percent", "round_ms", "coalesce_ms", "session_minutes",
                          "watch_refresh_seconds", "subscription_seconds", "renew_before_seconds",
-                         "key_rotation_hours"}}};
+                         "key_rotation_hours"}},
+      {"events", {"websockets_per_session", "replay_max_events"}}};
   if (auto res = r.check_known(
-          {"server", "store", "secrets", "log", "auth", "microsoft", "presence_sync"}, keys);
+          {"server", "store", "secrets", "log", "auth", "microsoft", "presence_sync", "events"},
+          keys);
       !res) {
     return std::move(res).error();
   }
@@ -156,7 +159,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                    narrow(r, "presence_sync", "renew_before_seconds", 10, 3590,
                           c.presence_sync.renew_before_seconds),
                    narrow(r, "presence_sync", "key_rotation_hours", 1, 24 * 365,
-                          key_rotation_hours)}) {
+                          key_rotation_hours),
+                   narrow(r, "events", "websockets_per_session", 1, 100,
+                          c.events.websockets_per_session),
+                   narrow(r, "events", "replay_max_events", 1, 240,
+                          c.events.replay_max_events)}) {
     if (!res) return std::move(res).error();
   }
   c.presence_sync.key_rotation_seconds = static_cast<std::int64_t>(key_rotation_hours) * 3600;
@@ -174,8 +181,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
   }
   if (c.server.host.empty()) return r.fail("server.host", "must not be empty");
   if (c.store.path.empty()) return r.fail("store.path", "must not be empty");
-  if (!c.server.public_url.empty() && c.server.public_url.rfind("https://", 0) != 0 &&
-      c.server.public_url.rfind("http://", 0) != 0) {
+  if (!c.server.public_url.empty() && !web_origin(c.server.public_url)) {
     return r.fail("server.public_url", "must start with https:// (or http:// for tests)");
   }
   for (auto [key, url] : {std::pair{"microsoft.login_base_url", &c.microsoft.login_base_url},
@@ -194,6 +200,31 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
     return r.fail("server.tls_cert_file", "and server.tls_key_file must be set together");
   }
   return c;
+}
+
+Result<std::string> web_origin(std::string_view url) {
+  std::string scheme;
+  if (url.rfind("https://", 0) == 0) {
+    scheme = "https";
+  } else if (url.rfind("http://", 0) == 0) {
+    scheme = "http";
+  } else {
+    return make_error(Errc::invalid_input, "not an http(s) URL: " + std::string(url));
+  }
+  auto authority = url.substr(scheme.size() + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (authority.empty() || authority.find('@') != std::string_view::npos) {
+    return make_error(Errc::invalid_input, "no host (or a user name) in " + std::string(url));
+  }
+  std::string out = scheme + "://";
+  for (char ch : authority) out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  // Browsers leave the scheme's default port out of Origin.
+  const std::string default_port = scheme == "https" ? ":443" : ":80";
+  if (out.size() > default_port.size() &&
+      out.compare(out.size() - default_port.size(), default_port.size(), default_port) == 0) {
+    out.resize(out.size() - default_port.size());
+  }
+  return out;
 }
 
 Result<Config> load_config_file(const std::string& path) {
