@@ -128,6 +128,7 @@ const std::vector<Entry> kMatrix = {
     {"POST", "/api/v1/demo/contacts", Policy::any_role, Ids::none, R"({"queueId":{queue}})", true},
     {"POST", "/api/v1/demo/contacts/{id}/hangup", Policy::any_role, Ids::contact, "{}"},
     {"WEBSOCKET", "/api/v1/events", Policy::any_role},
+    {"POST", "/api/v1/events/ticket", Policy::any_role, Ids::none, "{}"},
     // the Teams connector
     {"GET", "/api/v1/connectors", Policy::admin},
     {"POST", "/api/v1/connectors/msteams/authorize", Policy::admin, Ids::none, "{}"},

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/session_sockets.hpp"
+
 namespace ccteams {
 
 namespace {
@@ -86,8 +88,11 @@ void AuthService::clean_up(Timestamp now) {
 
 Result<Caller> AuthService::authenticate(std::string_view token) {
   if (token.empty()) return make_error(Errc::unauthenticated, "sign in first (no credentials)");
+  return authenticate_session(tokens_.digest(token));
+}
+
+Result<Caller> AuthService::authenticate_session(const std::string& digest) {
   const Timestamp now = clock_.now();
-  const std::string digest = tokens_.digest(token);
   auto session = store_.find_session(digest, now);
   if (!session) {
     if (session.error().code == Errc::not_found) {
@@ -95,16 +100,19 @@ Result<Caller> AuthService::authenticate(std::string_view token) {
     }
     return std::move(session).error();
   }
+  // Roles and the disabled flag are read again on every request, so a change applies at once.
   auto user = store_.get_user(session->org_id, session->user_id);
   if (!user || user->disabled) {
     return make_error(Errc::unauthenticated, "account no longer active; sign in again");
   }
-  return Caller{user->id, user->org_id, user->username, user->roles, digest,
-                session->csrf_token};
+  return Caller{user->id,    user->org_id,           user->username,     user->roles, digest,
+                session->csrf_token, session->expires_at};
 }
 
 Result<void> AuthService::logout(const Caller& caller) {
-  return store_.delete_session(caller.session_digest);
+  if (auto r = store_.delete_session(caller.session_digest); !r) return r;
+  if (sockets_) sockets_->end_session(caller.session_digest);
+  return ok();
 }
 
 Result<void> require_role(const Caller& caller, std::initializer_list<Role> roles) {

@@ -17,6 +17,8 @@
 
 namespace ccteams {
 
+class SessionSockets;
+
 struct AuthOptions {
   Millis session_ttl = std::chrono::hours(12);
   // Brute-force protection: after max_user_failures failed sign-ins for one username within
@@ -38,6 +40,7 @@ struct Caller {
   RoleSet roles;
   std::string session_digest;  // identifies the session (for logout); never the token
   std::string csrf_token;
+  Timestamp session_expires_at{};  // live connections of the session close then
 };
 
 struct LoginResult {
@@ -59,7 +62,14 @@ class AuthService {
                             std::string_view remote_address);
   // Errors: unauthenticated when the token is unknown, expired, or its user is gone/disabled.
   Result<Caller> authenticate(std::string_view token);
+  // As authenticate, for a session known by its digest (a redeemed WebSocket ticket).
+  Result<Caller> authenticate_session(const std::string& session_digest);
+  // Ends the session and closes its live connections.
   Result<void> logout(const Caller& caller);
+
+  // The live WebSockets to close when a session ends (not owned; may stay null in tests that
+  // have none). Set by the wiring before requests arrive.
+  void set_session_sockets(SessionSockets* sockets) { sockets_ = sockets; }
 
   const TokenSource& tokens() const { return tokens_; }
 
@@ -74,6 +84,7 @@ class AuthService {
   const TokenSource& tokens_;
   const Clock& clock_;
   AuthOptions options_;
+  SessionSockets* sockets_ = nullptr;
   std::string dummy_hash_;  // verified against for unknown users, so timing reveals nothing
   std::atomic<std::int64_t> last_clean_up_ms_{kNeverCleanedUp};  // ms since epoch
 };

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -25,6 +26,9 @@ struct CcSubscription {
 // Whether a subscription may see the event (exposed for the replay path and tests).
 bool visible_to(const CcSubscription& sub, const CcEventRecord& event);
 
+// Subscribers are indexed by organisation, each organisation with its own lock: publishing an
+// event of one organisation visits only that organisation's subscribers and never waits for
+// another organisation's delivery (DESIGN.md: whatever crosses organisations hands off).
 // Thread-safety: every method may be called from any thread.
 class CcEventHub {
  public:
@@ -34,11 +38,20 @@ class CcEventHub {
   void unsubscribe(Token token);
   void publish(const CcEventRecord& event);
   std::size_t subscriber_count() const;
+  std::size_t subscriber_count(OrgId org) const;
 
  private:
+  struct OrgSubscribers {
+    std::mutex mu;  // held while delivering: that is what makes unsubscribe's promise hold
+    std::map<Token, CcSubscription> subs;
+  };
+  std::shared_ptr<OrgSubscribers> find(OrgId org) const;
+
+  // Guards the index only, never held while delivering.
   mutable std::mutex mu_;
   Token next_ = 1;
-  std::map<Token, CcSubscription> subs_;
+  std::map<OrgId, std::shared_ptr<OrgSubscribers>> orgs_;
+  std::map<Token, OrgId> token_org_;
 };
 
 }  // namespace ccteams

@@ -73,14 +73,46 @@ Result<UserAccount> UserService::update(const Caller& caller, UserId id,
     if (!hash) return std::move(hash).error();
     next.password_hash = std::move(*hash);
   }
-  return store_.update_user(caller.org_id, next);
+  auto updated = store_.update_user(caller.org_id, next);
+  if (!updated) return updated;
+  if (auto r = end_sessions_after_update(caller, *current, *updated, changes.password.has_value());
+      !r) {
+    return std::move(r).error();
+  }
+  return updated;
+}
+
+Result<void> UserService::end_sessions_after_update(const Caller& caller,
+                                                    const UserAccount& before,
+                                                    const UserAccount& after,
+                                                    bool password_changed) {
+  const bool disabled = after.disabled && !before.disabled;
+  const bool roles_changed = after.roles.bits() != before.roles.bits();
+  if (!disabled && !password_changed && !roles_changed) return ok();
+  // Whoever changes their own password stays signed in where they did it; everyone else who
+  // held the old password (or a session of a disabled account) is signed out everywhere.
+  std::string keep;
+  if (password_changed && !disabled && after.id == caller.user_id) keep = caller.session_digest;
+  if (disabled || password_changed) {
+    auto n = store_.delete_user_sessions(after.org_id, after.id, keep);
+    if (!n) {
+      return make_error(n.error().code,
+                        "the change was saved but the user's sessions could not be ended (" +
+                            n.error().message + "); save it again");
+    }
+  }
+  if (sockets_) sockets_->end_user(after.org_id, after.id, keep);
+  return ok();
 }
 
 Result<void> UserService::remove(const Caller& caller, UserId id) {
   if (id == caller.user_id) {
     return make_error(Errc::conflict, "you cannot delete your own account; ask another admin");
   }
-  return store_.delete_user(caller.org_id, id);
+  // The store removes the sessions with the user.
+  if (auto r = store_.delete_user(caller.org_id, id); !r) return r;
+  if (sockets_) sockets_->end_user(caller.org_id, id);
+  return ok();
 }
 
 Result<Organisation> UserService::ensure_org(const std::string& name) {

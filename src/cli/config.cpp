@@ -1,5 +1,6 @@
 #include "cli/config.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -112,9 +113,10 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
       {"presence_sync", {"budget_share_percent", "round_ms", "coalesce_ms", "session_minutes",
                          "watch_refresh_seconds", "subscription_seconds", "renew_before_seconds",
                          "key_rotation_hours"}},
-      {"metrics", {"bearer_token", "bearer_token_env", "bearer_token_file", "listen"}}};
-  if (auto res = r.check_known(
-          {"server", "store", "secrets", "log", "auth", "microsoft", "presence_sync", "metrics"},
+      {"metrics", {"bearer_token", "bearer_token_env", "bearer_token_file", "listen"}},
+      {"events", {"websockets_per_session", "replay_max_events"}}};
+  if (auto res = r.check_known({"server", "store", "secrets", "log", "auth", "microsoft",
+                                "presence_sync", "metrics", "events"},
           keys);
       !res) {
     return std::move(res).error();
@@ -164,7 +166,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                    r.str("metrics", "bearer_token", c.metrics.bearer_token),
                    r.str("metrics", "bearer_token_env", c.metrics.bearer_token_env),
                    r.str("metrics", "bearer_token_file", c.metrics.bearer_token_file),
-                   r.str("metrics", "listen", c.metrics.listen)}) {
+                   r.str("metrics", "listen", c.metrics.listen),
+                   narrow(r, "events", "websockets_per_session", 1, 100,
+                          c.events.websockets_per_session),
+                   narrow(r, "events", "replay_max_events", 1, 240,
+                          c.events.replay_max_events)}) {
     if (!res) return std::move(res).error();
   }
   c.presence_sync.key_rotation_seconds = static_cast<std::int64_t>(key_rotation_hours) * 3600;
@@ -182,8 +188,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
   }
   if (c.server.host.empty()) return r.fail("server.host", "must not be empty");
   if (c.store.path.empty()) return r.fail("store.path", "must not be empty");
-  if (!c.server.public_url.empty() && c.server.public_url.rfind("https://", 0) != 0 &&
-      c.server.public_url.rfind("http://", 0) != 0) {
+  if (!c.server.public_url.empty() && !web_origin(c.server.public_url)) {
     return r.fail("server.public_url", "must start with https:// (or http:// for tests)");
   }
   for (auto [key, url] : {std::pair{"microsoft.login_base_url", &c.microsoft.login_base_url},
@@ -232,6 +237,31 @@ std::optional<HostPort> parse_host_port(std::string_view text) {
   }
   if (value > 65535) return std::nullopt;
   out.port = static_cast<std::uint16_t>(value);
+  return out;
+}
+
+Result<std::string> web_origin(std::string_view url) {
+  std::string scheme;
+  if (url.rfind("https://", 0) == 0) {
+    scheme = "https";
+  } else if (url.rfind("http://", 0) == 0) {
+    scheme = "http";
+  } else {
+    return make_error(Errc::invalid_input, "not an http(s) URL: " + std::string(url));
+  }
+  auto authority = url.substr(scheme.size() + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (authority.empty() || authority.find('@') != std::string_view::npos) {
+    return make_error(Errc::invalid_input, "no host (or a user name) in " + std::string(url));
+  }
+  std::string out = scheme + "://";
+  for (char ch : authority) out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  // Browsers leave the scheme's default port out of Origin.
+  const std::string default_port = scheme == "https" ? ":443" : ":80";
+  if (out.size() > default_port.size() &&
+      out.compare(out.size() - default_port.size(), default_port.size(), default_port) == 0) {
+    out.resize(out.size() - default_port.size());
+  }
   return out;
 }
 

@@ -88,6 +88,14 @@ struct MetricsConfig {
   std::string listen;  // "host:port"; empty: the public listener
 };
 
+// The events WebSocket (GET /api/v1/events): its limits per session and on resume.
+struct EventsConfig {
+  int websockets_per_session = 8;  // the next upgrade of that session gets 429
+  // A resume (?after=) replays at most this many events; further behind, the client reloads.
+  // Below the WebSocket outbox (256 messages), or a full replay would evict the client.
+  int replay_max_events = 200;
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
@@ -97,6 +105,7 @@ struct Config {
   MicrosoftConfig microsoft;
   PresenceSyncConfig presence_sync;
   MetricsConfig metrics;
+  EventsConfig events;
 };
 
 // "host:port" (an IPv6 literal in brackets: "[::1]:9100") split; nullopt when malformed.
@@ -105,6 +114,10 @@ struct HostPort {
   std::uint16_t port = 0;
 };
 std::optional<HostPort> parse_host_port(std::string_view text);
+
+// The origin (scheme://host[:port], lower case, default port omitted) of an http(s) URL, as a
+// browser sends it in Origin. Errors: invalid_input when url is not an http(s) URL.
+Result<std::string> web_origin(std::string_view url);
 
 // Errors (invalid_input): the message names the file, the key and what is expected, e.g.
 // "ccteams.toml: server.port must be an integer from 0 to 65535".

@@ -100,6 +100,28 @@ struct BadCase {
   const char* names;  // the message must name this
 };
 
+TEST(WebOrigin, IsSchemeHostAndPortAsBrowsersSendIt) {
+  EXPECT_EQ(web_origin("https://CC.Example.com/console/").value(), "https://cc.example.com");
+  EXPECT_EQ(web_origin("https://cc.example.com:443").value(), "https://cc.example.com");
+  EXPECT_EQ(web_origin("https://cc.example.com:8443/x?y#z").value(), "https://cc.example.com:8443");
+  EXPECT_EQ(web_origin("http://127.0.0.1:8080").value(), "http://127.0.0.1:8080");
+  EXPECT_EQ(web_origin("http://cc.example.com:80/").value(), "http://cc.example.com");
+  EXPECT_FALSE(web_origin("ftp://cc.example.com"));
+  EXPECT_FALSE(web_origin("https://"));
+  EXPECT_FALSE(web_origin("https://user@cc.example.com"));
+}
+
+TEST(EventsConfig, DefaultsAndKeys) {
+  auto defaults = parse_config("", "empty.toml");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->events.websockets_per_session, 8);
+  EXPECT_EQ(defaults->events.replay_max_events, 200);
+  auto set = parse_config("[events]\nwebsockets_per_session = 3\nreplay_max_events = 50\n", "e.toml");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->events.websockets_per_session, 3);
+  EXPECT_EQ(set->events.replay_max_events, 50);
+}
+
 class ConfigErrors : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(ConfigErrors, NameTheKey) {
@@ -129,6 +151,10 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"[microsoft]\nhealth_check_seconds = 1\n",
                               "microsoft.health_check_seconds"},
                       BadCase{"[microsoft]\nclient_id = \"a\"\n", "server.public_url"},
+                      BadCase{"[events]\nwebsockets_per_session = 0\n",
+                              "events.websockets_per_session"},
+                      BadCase{"[events]\nreplay_max_events = 5000\n",
+                              "events.replay_max_events"},
                       BadCase{"[presence_sync]\nbudget_share_percent = 0\n",
                               "presence_sync.budget_share_percent"},
                       BadCase{"[presence_sync]\nsession_minutes = 300\n",

@@ -1,8 +1,10 @@
 #include "cli/runtime.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cctype>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <cstdlib>
 #include <fstream>
@@ -33,6 +35,8 @@
 #include "app/cc_event_hub.hpp"
 #include "app/contact_center.hpp"
 #include "app/demo_callers.hpp"
+#include "app/session_sockets.hpp"
+#include "app/ws_tickets.hpp"
 #include "cli/demo.hpp"
 // ---- end contact center ----
 #include "app/connector_service.hpp"
@@ -158,6 +162,11 @@ struct Runtime::Impl {
   std::unique_ptr<ContactCenter> cc_center;
   std::unique_ptr<http::CcApiContext> cc_api;
   std::unique_ptr<DemoCallers> demo_callers;  // demo with --simulation on
+  // The events WebSocket's guards (issue 23): sockets per session, tickets, and the replay's
+  // own thread (it reads the event log; the I/O threads must not wait on it).
+  std::unique_ptr<SessionSockets> session_sockets;
+  std::unique_ptr<WsTickets> ws_tickets;
+  std::unique_ptr<asio::thread_pool> replay_pool;
   // ---- end contact center ----
   // Teams connector (issue 4). After ioc and the stores it uses; destroyed before them.
   std::unique_ptr<ConnectorWiring> connector;
@@ -242,6 +251,20 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   impl->cc_api = std::make_unique<http::CcApiContext>(
       http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
                          *impl->cc_store, impl->options.demo});
+  impl->session_sockets = std::make_unique<SessionSockets>(
+      *impl->cc_scheduler,
+      SessionSocketsOptions{
+          static_cast<std::size_t>(impl->options.config.events.websockets_per_session)});
+  impl->ws_tickets = std::make_unique<WsTickets>(impl->tokens, impl->clock);
+  impl->replay_pool = std::make_unique<asio::thread_pool>(1);
+  impl->auth->set_session_sockets(impl->session_sockets.get());
+  impl->users->set_session_sockets(impl->session_sockets.get());
+  impl->cc_api->sockets = impl->session_sockets.get();
+  impl->cc_api->tickets = impl->ws_tickets.get();
+  impl->cc_api->replay_max = static_cast<std::size_t>(impl->options.config.events.replay_max_events);
+  impl->cc_api->run_blocking = [pool = impl->replay_pool.get()](std::function<void()> fn) {
+    asio::post(*pool, std::move(fn));
+  };
   http::register_cc_config_routes(impl->router, *impl->cc_api);
   http::register_cc_desk_routes(impl->router, *impl->cc_api);
   http::register_cc_event_routes(impl->router, *impl->cc_api);
@@ -324,6 +347,20 @@ Result<std::uint16_t> Runtime::start() {
   im.server = std::make_unique<http::HttpServer>(im.ioc, im.router, std::move(so));
   auto port = im.server->listen(sc.host, sc.port);
   if (!port) return port;
+  // The events WebSocket accepts pages of our own origin only: the public URL's, or without
+  // one (the demo) this listener's, under both loopback names.
+  if (!sc.public_url.empty()) {
+    auto origin = web_origin(sc.public_url);
+    if (!origin) return std::move(origin).error();
+    im.cc_api->ws_origins = {*origin};
+  } else {
+    const std::string scheme = sc.tls_cert_file.empty() ? "http://" : "https://";
+    const std::string p = ":" + std::to_string(*port);
+    im.cc_api->ws_origins = {scheme + sc.host + p};
+    if (sc.host == "127.0.0.1" || sc.host == "localhost") {
+      im.cc_api->ws_origins = {scheme + "127.0.0.1" + p, scheme + "localhost" + p};
+    }
+  }
   im.server->start();
   if (const auto& listen = im.options.config.metrics.listen; !listen.empty()) {
     const auto where = parse_host_port(listen);  // validated with the configuration

@@ -1,6 +1,9 @@
 // The live event stream (GET /api/v1/events, WebSocket; docs/api.md "Events").
 //
-// The session cookie authenticates the upgrade (same origin). Every event carries `seq`; the
+// The session cookie authenticates the upgrade (same origin; the server checks Origin and never
+// takes a token in the URL). When the session ends (logout, disabled, new roles or password,
+// expiry) the server closes the socket with 1008; the reconnect is refused and onRefused lets
+// the page find out why. Every event carries `seq`; the
 // stream remembers the largest one seen and reconnects with `?after=<seq>`, so the server
 // replays what was missed before switching to live events: no gap, no duplicate. Reconnects
 // back off exponentially with jitter (0.5 s doubling to 15 s), reset once a connection is live.
@@ -81,7 +84,8 @@ export class EventStream {
       return;
     }
     if (event.type === 'error') {
-      // The replay failed (e.g. beyond retention): start over from a fresh snapshot.
+      // The replay failed or was too long (code "resync_required"): start over from a fresh
+      // snapshot.
       this.lastSeq = null;
       socket.close();
       return;

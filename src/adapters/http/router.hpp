@@ -4,6 +4,7 @@
 // the server starts; match() is then read-only and safe from any thread.
 
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -17,6 +18,11 @@ namespace ccteams::http {
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
+// RFC 6455 close codes handlers use: a rule refuses the connection (its session ended), and
+// the server is overloaded for this client (try again later).
+inline constexpr std::uint16_t kWsClosePolicy = 1008;
+inline constexpr std::uint16_t kWsCloseTryAgainLater = 1013;
+
 // A WebSocket as handlers see it (implemented by the server).
 class WebSocket {
  public:
@@ -26,6 +32,8 @@ class WebSocket {
   virtual bool send(std::string text) = 0;
   // Starts a normal close. Thread-safe; idempotent.
   virtual void close(std::string reason) = 0;
+  // Starts a close with an RFC 6455 code (e.g. kWsClosePolicy). Thread-safe; the first close wins.
+  virtual void close(std::uint16_t code, std::string reason) = 0;
   virtual const std::string& remote_address() const = 0;
 };
 

@@ -101,6 +101,11 @@ class WsSession final : public std::enable_shared_from_this<WsSession<Stream>> {
     void close(std::string reason) override {
       if (auto s = session_.lock()) s->close_with(bws::close_code::normal, std::move(reason));
     }
+    void close(std::uint16_t code, std::string reason) override {
+      if (auto s = session_.lock()) {
+        s->close_with(static_cast<bws::close_code>(code), std::move(reason));
+      }
+    }
     const std::string& remote_address() const override { return remote_; }
 
    private:

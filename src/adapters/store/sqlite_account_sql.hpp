@@ -51,6 +51,9 @@ inline constexpr std::string_view kSelectLiveSession =
     "FROM auth_sessions WHERE token_hash = ?1 AND expires_at > ?2";
 inline constexpr std::string_view kDeleteSession =
     "DELETE FROM auth_sessions WHERE token_hash = ?1";
+// The user's sessions but one (?3; '' keeps none): a password change or a disabled account.
+inline constexpr std::string_view kDeleteUserSessions =
+    "DELETE FROM auth_sessions WHERE org_id = ?1 AND user_id = ?2 AND token_hash <> ?3";
 inline constexpr std::string_view kDeleteExpiredSessions =
     "DELETE FROM auth_sessions WHERE expires_at <= ?1";
 

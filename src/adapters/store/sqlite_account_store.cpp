@@ -211,6 +211,16 @@ Result<void> SqliteAccountStore::delete_session(const std::string& token_hash) {
   return st->run();
 }
 
+Result<int> SqliteAccountStore::delete_user_sessions(OrgId org, UserId user,
+                                                     const std::string& keep_token_hash) {
+  auto conn = db_.lock();
+  auto st = conn.prepare(sql::kDeleteUserSessions);
+  if (!st) return std::move(st).error();
+  st->bind_int64(1, org.value).bind_int64(2, user.value).bind_text(3, keep_token_hash);
+  if (auto r = st->run(); !r) return std::move(r).error();
+  return conn.changes();
+}
+
 Result<int> SqliteAccountStore::delete_expired_sessions(Timestamp now) {
   auto conn = db_.lock();
   auto st = conn.prepare(sql::kDeleteExpiredSessions);

@@ -30,6 +30,8 @@ class SqliteAccountStore final : public AccountStore {
   Result<void> put_session(const AuthSession& session) override;
   Result<AuthSession> find_session(const std::string& token_hash, Timestamp now) override;
   Result<void> delete_session(const std::string& token_hash) override;
+  Result<int> delete_user_sessions(OrgId org, UserId user,
+                                   const std::string& keep_token_hash) override;
   Result<int> delete_expired_sessions(Timestamp now) override;
   Result<void> record_login_failure(const std::string& key, Timestamp now) override;
   Result<int> count_login_failures(const std::string& key, Timestamp since) override;

@@ -49,6 +49,9 @@ class AccountStore {
   // not_found when absent or expired at now.
   virtual Result<AuthSession> find_session(const std::string& token_hash, Timestamp now) = 0;
   virtual Result<void> delete_session(const std::string& token_hash) = 0;
+  // Removes the user's sessions except keep_token_hash (empty: all); returns how many.
+  virtual Result<int> delete_user_sessions(OrgId org, UserId user,
+                                           const std::string& keep_token_hash) = 0;
   virtual Result<int> delete_expired_sessions(Timestamp now) = 0;
 
   // Failed sign-ins, keyed by an opaque string (e.g. "user:alice" or "ip:127.0.0.1").

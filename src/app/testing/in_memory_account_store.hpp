@@ -105,6 +105,13 @@ class InMemoryAccountStore final : public AccountStore {
     sessions_.erase(token_hash);
     return ok();
   }
+  Result<int> delete_user_sessions(OrgId org, UserId user,
+                                   const std::string& keep_token_hash) override {
+    std::lock_guard l(mu_);
+    return static_cast<int>(std::erase_if(sessions_, [&](auto& kv) {
+      return kv.second.org_id == org && kv.second.user_id == user && kv.first != keep_token_hash;
+    }));
+  }
   // For tests: sessions held, expired ones included.
   std::size_t stored_sessions() const {
     std::lock_guard l(mu_);

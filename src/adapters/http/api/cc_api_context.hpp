@@ -5,13 +5,17 @@
 #include "app/auth_service.hpp"
 #include "app/cc_config_service.hpp"
 
+#include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace ccteams {
 class ContactCenter;
 class CcEventHub;
 class DirectoryService;
+class SessionSockets;
+class WsTickets;
 }  // namespace ccteams
 
 namespace ccteams::http {
@@ -29,6 +33,21 @@ struct CcApiContext {
   // The organisation's audit log (the connector's, set by its wiring): a supervisor's forced
   // state change, end or re-queue is recorded with who did it. Empty: logged only.
   std::function<void(const Caller&, std::string action, bool ok, std::string detail)> audit;
+
+  // ---- the events WebSocket's guards (issue 23), set by the wiring ----
+  // Open sockets per session: closed when the session ends, capped per session. Null: neither.
+  SessionSockets* sockets = nullptr;
+  // Single-use tickets for ?ticket= (POST /api/v1/events/ticket). Null: no tickets.
+  WsTickets* tickets = nullptr;
+  // Origins (scheme://host[:port]) whose pages may open the socket. An upgrade carrying any
+  // other Origin is refused (403): the cookie would otherwise let any site's page in.
+  // Empty: every upgrade with an Origin is refused.
+  std::vector<std::string> ws_origins;
+  // A resume (?after=) replays at most this many events; a client further behind is told to
+  // reload its state instead. Keep it below the WebSocket outbox bound.
+  std::size_t replay_max = 200;
+  // Runs the replay off the I/O thread (it reads the event log). Empty: runs it in place.
+  std::function<void(std::function<void()>)> run_blocking;
 };
 
 class Router;

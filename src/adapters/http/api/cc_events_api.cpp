@@ -1,14 +1,24 @@
-// GET /api/v1/events: the contact center's live events over a WebSocket.
+// GET /api/v1/events: the contact center's live events over a WebSocket, and
+// POST /api/v1/events/ticket: a single-use ticket to open it with.
 //
-// Authentication happens on the upgrade request: "Authorization: Bearer", the session cookie,
-// or ?access_token= (browsers' WebSocket API cannot set headers). An agent receives only events
-// about themselves; supervisors and admins their whole organisation.
+// The upgrade is guarded before the 101 (issue 23): an Origin must be one of ctx.ws_origins
+// (403 otherwise; a cookie alone would let any site's page in), an upgrade without Origin (not
+// a browser) must carry "Authorization: Bearer", a token in the URL (?access_token=, ?token=)
+// is refused (URLs are logged), and one session holds at most SessionSockets' cap (429).
+// Credentials: the session cookie, the bearer header, or ?ticket= from POST …/ticket (30 s,
+// single use). The socket is closed (1008 "session ended") when its session ends or expires,
+// or when its user is disabled, deleted, gets new roles or a new password.
 //
-// Resume: ?after=<seq> first replays the organisation's stored events with a larger seq (from
-// the database, as far as retention reaches), then continues live without gap or duplicate:
-// live events that arrive during the replay are held back and sent after it, skipping those
-// the replay already sent. A {"type":"subscribed","replayed":n} message marks the switch to
-// live delivery.
+// An agent receives only events about themselves; supervisors and admins their whole
+// organisation.
+//
+// Resume: ?after=<seq> first replays the organisation's stored events with a larger seq, at
+// most ctx.replay_max of them and off the I/O thread, then continues live without gap or
+// duplicate: live events that arrive during the replay are held back and sent after it,
+// skipping those the replay already sent. A {"type":"subscribed","replayed":n} message marks
+// the switch to live delivery. A client further behind gets {"type":"error","code":
+// "resync_required"} and a close: it reloads its state over REST and reconnects without
+// `after`.
 #include <boost/json.hpp>
 #include <charconv>
 #include <mutex>
@@ -16,9 +26,13 @@
 
 #include "adapters/http/api/cc_api_context.hpp"
 #include "adapters/http/api/request_auth.hpp"
+#include "adapters/http/json_io.hpp"
 #include "adapters/http/router.hpp"
+#include "adapters/http/sync_handler.hpp"
 #include "app/cc_event_hub.hpp"
 #include "app/contact_center.hpp"
+#include "app/session_sockets.hpp"
+#include "app/ws_tickets.hpp"
 
 namespace ccteams::http {
 
@@ -26,46 +40,66 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::size_t kReplayBatch = 500;
-
 class EventStream : public std::enable_shared_from_this<EventStream> {
  public:
   EventStream(ContactCenterStore& store, CcEventHub& hub, CcSubscription filter,
-              std::optional<std::int64_t> after)
-      : store_(store), hub_(hub), filter_(std::move(filter)), after_(after) {}
+              std::optional<std::int64_t> after, std::size_t replay_max)
+      : store_(store),
+        hub_(hub),
+        filter_(std::move(filter)),
+        after_(after),
+        replay_max_(replay_max) {}
 
-  void start(std::shared_ptr<WebSocket> ws) {
-    {
-      std::lock_guard lock(mu_);
-      ws_ = std::move(ws);
-    }
+  void open(std::shared_ptr<WebSocket> ws) {
+    std::lock_guard lock(mu_);
+    ws_ = std::move(ws);
+  }
+
+  // Subscribes, replays, then goes live. Reads the event log: run it off the I/O thread.
+  void start() {
     CcSubscription sub = filter_;
     sub.deliver = [weak = weak_from_this()](const CcEventRecord& e) {
       if (auto self = weak.lock()) self->on_live(e);
     };
-    // Subscribed before the replay reads the log: nothing falls between the two.
-    token_ = hub_.subscribe(std::move(sub));
+    // Subscribed before the replay reads the log: nothing falls between the two. Not under
+    // mu_ (publish holds the hub's lock while it takes mu_); a stop() that ran meanwhile is
+    // seen here, or sees the token, never neither.
+    const auto token = hub_.subscribe(std::move(sub));
+    {
+      std::unique_lock lock(mu_);
+      token_ = token;
+      if (stopped_) {
+        lock.unlock();
+        hub_.unsubscribe(token);
+        return;
+      }
+    }
     std::int64_t cursor = after_.value_or(0);
     std::size_t replayed = 0;
     if (after_) {
-      for (;;) {
-        auto batch = store_.events_after(filter_.org, cursor, kReplayBatch);
-        if (!batch) {
-          send_now(json::serialize(json::object{{"type", "error"},
-                                                {"message", batch.error().message}}));
-          break;
-        }
+      // One more than the bound tells "too far behind" without reading the whole backlog.
+      auto batch = store_.events_after(filter_.org, cursor, replay_max_ + 1);
+      if (!batch) {
+        send_now(json::serialize(json::object{{"type", "error"},
+                                              {"message", batch.error().message}}));
+      } else if (batch->size() > replay_max_) {
+        resync_required();
+        return;
+      } else {
         for (const auto& e : *batch) {
           cursor = e.seq;
           if (!visible_to(filter_, e)) continue;
           send_now(e.body);
           ++replayed;
         }
-        if (batch->size() < kReplayBatch) break;
       }
     }
     std::lock_guard lock(mu_);
     if (!ws_) return;
+    if (overflowed_) {
+      resync_required_locked();
+      return;
+    }
     for (const auto& e : pending_) {
       if (!after_ || e.seq > cursor) ws_->send(e.body);
     }
@@ -77,10 +111,15 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   }
 
   void stop() {
-    hub_.unsubscribe(token_);
-    std::lock_guard lock(mu_);
-    ws_.reset();
-    pending_.clear();
+    CcEventHub::Token token = 0;
+    {
+      std::lock_guard lock(mu_);
+      stopped_ = true;
+      token = token_;
+      ws_.reset();
+      pending_.clear();
+    }
+    if (token != 0) hub_.unsubscribe(token);
   }
 
  private:
@@ -89,9 +128,28 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     if (!ws_) return;
     if (live_) {
       ws_->send(e.body);  // false: the connection is being closed as too slow; it resumes
-    } else {
+    } else if (pending_.size() < replay_max_) {
       pending_.push_back(e);
+    } else {
+      // Held events are bounded like the replay: a burst during a slow replay means reload.
+      overflowed_ = true;
+      pending_.clear();
     }
+  }
+
+  void resync_required() {
+    std::lock_guard lock(mu_);
+    resync_required_locked();
+  }
+
+  void resync_required_locked() {
+    if (!ws_) return;
+    ws_->send(json::serialize(json::object{
+        {"type", "error"},
+        {"code", "resync_required"},
+        {"message", "more than " + std::to_string(replay_max_) +
+                        " events were missed; reload the state and reconnect without 'after'"}}));
+    ws_->close("resync required");
   }
 
   void send_now(const std::string& text) {
@@ -103,18 +161,54 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   CcEventHub& hub_;
   CcSubscription filter_;
   std::optional<std::int64_t> after_;
-  CcEventHub::Token token_ = 0;
+  const std::size_t replay_max_;
   std::mutex mu_;
+  CcEventHub::Token token_ = 0;  // 0 until start() subscribed
+  bool stopped_ = false;
   std::shared_ptr<WebSocket> ws_;
   std::vector<CcEventRecord> pending_;
   bool live_ = false;
+  bool overflowed_ = false;
 };
 
-Result<Caller> authenticate_upgrade(const Request& req, AuthService& auth) {
-  if (auto token = req.query_param("access_token"); token && req.header("authorization").empty()) {
-    return auth.authenticate(*token);
+bool has_bearer(const Request& req) { return !req.header("authorization").empty(); }
+
+// The page's origin must be ours: otherwise any site could open the socket with the user's
+// cookie (cross-site WebSocket hijacking). Without Origin the client is not a browser, and
+// only an explicit bearer header may authenticate it.
+Result<void> check_origin(const Request& req, const std::vector<std::string>& allowed) {
+  const auto origin = req.header("origin");
+  if (origin.empty()) {
+    if (has_bearer(req)) return ok();
+    if (req.cookie(kSessionCookie).empty() && !req.query_param("ticket")) {
+      return make_error(Errc::unauthenticated, "sign in first (no credentials)");
+    }
+    return make_error(Errc::forbidden,
+                      "an upgrade without an Origin header must authenticate with "
+                      "'Authorization: Bearer <token>'");
   }
-  return authenticate_request(req, auth);
+  for (const auto& a : allowed) {
+    if (iequals(origin, a)) return ok();
+  }
+  return make_error(Errc::forbidden,
+                    "this page's origin may not open the event stream; open the console at "
+                    "the server's public URL (server.public_url)");
+}
+
+Result<Caller> authenticate_upgrade(const Request& req, CcApiContext& ctx) {
+  if (req.query_param("access_token") || req.query_param("token")) {
+    return make_error(Errc::invalid_input,
+                      "a token in the URL is not accepted (URLs are logged); use the session "
+                      "cookie, 'Authorization: Bearer', or ?ticket= from POST "
+                      "/api/v1/events/ticket");
+  }
+  if (auto ticket = req.query_param("ticket")) {
+    if (!ctx.tickets) return make_error(Errc::unauthenticated, "tickets are not enabled here");
+    auto session = ctx.tickets->redeem(*ticket);
+    if (!session) return std::move(session).error();
+    return ctx.auth.authenticate_session(*session);
+  }
+  return authenticate_request(req, ctx.auth);
 }
 
 Result<std::optional<std::int64_t>> after_param(const Request& req) {
@@ -128,25 +222,63 @@ Result<std::optional<std::int64_t>> after_param(const Request& req) {
   return std::optional<std::int64_t>{v};
 }
 
+Response issue_ticket(CcApiContext& ctx, Request& req) {
+  // A POST: a cookie session must show its CSRF token, so another site cannot mint tickets.
+  auto caller = authenticate_request(req, ctx.auth);
+  if (!caller) return error_response(caller.error());
+  if (!ctx.tickets) {
+    return error_response(make_error(Errc::not_found, "event stream tickets are not enabled"));
+  }
+  auto issued = ctx.tickets->issue(caller->session_digest);
+  if (!issued) return error_response(issued.error());
+  return json_response(200, json::object{{"ticket", issued->ticket},
+                                         {"expiresAt", format_iso8601(issued->expires_at)}});
+}
+
 }  // namespace
 
 void register_cc_event_routes(Router& router, CcApiContext& ctx) {
+  router.add("POST", "/api/v1/events/ticket",
+             sync_handler([&ctx](Request& r) { return issue_ticket(ctx, r); }));
   router.add_websocket(
       "/api/v1/events",
       [&ctx](Request& req) -> boost::asio::awaitable<std::variant<Response, WsCallbacks>> {
-        auto caller = authenticate_upgrade(req, ctx.auth);
+        if (auto r = check_origin(req, ctx.ws_origins); !r) co_return error_response(r.error());
+        auto caller = authenticate_upgrade(req, ctx);
         if (!caller) co_return error_response(caller.error());
         auto after = after_param(req);
         if (!after) co_return error_response(after.error());
+        std::shared_ptr<SessionSockets::Slot> slot;
+        if (ctx.sockets) {
+          auto reserved = ctx.sockets->reserve(SocketOwner{
+              caller->session_digest, caller->org_id, caller->user_id,
+              caller->session_expires_at});
+          if (!reserved) co_return error_response(reserved.error());
+          slot = std::move(*reserved);
+        }
         CcSubscription filter{caller->org_id, std::nullopt, {}};
         if (!caller->roles.has(Role::supervisor) && !caller->roles.has(Role::admin)) {
           filter.only_agent = caller->user_id;
         }
         auto stream = std::make_shared<EventStream>(ctx.store, ctx.events, std::move(filter),
-                                                    *after);
+                                                    *after, ctx.replay_max);
         WsCallbacks cb;
-        cb.on_open = [stream](std::shared_ptr<WebSocket> ws) { stream->start(std::move(ws)); };
-        cb.on_close = [stream] { stream->stop(); };
+        // The slot lives as long as the callbacks: until the connection ends, or at once when
+        // the handshake fails.
+        cb.on_open = [stream, slot, &ctx](std::shared_ptr<WebSocket> ws) {
+          if (slot) {
+            slot->attach([weak = std::weak_ptr<WebSocket>(ws)](std::string reason) {
+              if (auto w = weak.lock()) w->close(kWsClosePolicy, std::move(reason));
+            });
+          }
+          stream->open(std::move(ws));
+          if (ctx.run_blocking) {
+            ctx.run_blocking([stream] { stream->start(); });
+          } else {
+            stream->start();
+          }
+        };
+        cb.on_close = [stream, slot] { stream->stop(); };
         co_return cb;
       });
 }
