@@ -60,8 +60,8 @@ Result<void> AuthService::check_user_wait(const std::string& key, const std::str
     if (!global) return std::move(global).error();
     if (*global >= options_.username_slowdown_failures) delay_after = 1;
   }
-  const Millis wait = required_login_wait(*count, delay_after, options_.user_first_delay,
-                                          options_.user_max_delay);
+  const Millis wait =
+      required_login_wait(*count, delay_after, options_.user_first_delay, options_.user_max_delay);
   const Millis remaining = wait - (now - **last);
   if (remaining <= Millis{0}) return ok();
   const int seconds = retry_after_seconds(remaining);
@@ -78,14 +78,14 @@ Result<AuthService::Attempt> AuthService::begin_login(std::string_view username,
   // Bounded before anything else: a megabyte "username" would otherwise become a failure
   // record, and a megabyte password a long hash.
   if (username.empty() || username.size() > options_.max_username_bytes) {
-    return make_error(Errc::invalid_input, "username must be 1 to " +
-                                               std::to_string(options_.max_username_bytes) +
-                                               " bytes");
+    return make_error(
+        Errc::invalid_input,
+        "username must be 1 to " + std::to_string(options_.max_username_bytes) + " bytes");
   }
   if (password.size() > options_.max_password_bytes) {
-    return make_error(Errc::invalid_input, "password must be at most " +
-                                               std::to_string(options_.max_password_bytes) +
-                                               " bytes");
+    return make_error(
+        Errc::invalid_input,
+        "password must be at most " + std::to_string(options_.max_password_bytes) + " bytes");
   }
   if (auto r = validate_username(username); !r) return std::move(r).error();
   Attempt a{user_key(username, client_address), global_user_key(username),
@@ -140,8 +140,7 @@ boost::asio::awaitable<Result<LoginResult>> AuthService::login(std::string usern
   auto attempt = begin_login(username, password, client_address, clock_.now());
   if (!attempt) co_return std::move(attempt).error();
   bool password_ok = false;
-  auto ran = co_await workers.run(
-      [&] { password_ok = check_password(*attempt, password); });
+  auto ran = co_await workers.run([&] { password_ok = check_password(*attempt, password); });
   if (!ran) co_return std::move(ran).error();
   co_return finish_login(std::move(*attempt), password_ok);
 }
@@ -186,8 +185,8 @@ void AuthService::stop_clean_up() {
 }
 
 void AuthService::schedule_clean_up_locked() {
-  clean_up_timer_ = clean_up_scheduler_->schedule(
-      clock_.now() + options_.clean_up_interval, [this] {
+  clean_up_timer_ =
+      clean_up_scheduler_->schedule(clock_.now() + options_.clean_up_interval, [this] {
         clean_up(clock_.now(), true);
         std::lock_guard lock(clean_up_mu_);
         if (clean_up_scheduler_ != nullptr) schedule_clean_up_locked();

@@ -95,7 +95,7 @@ class AuthService {
 
   const TokenSource& tokens() const { return tokens_; }
 
- // Removes expired sessions and old failure records every clean_up_interval on scheduler,
+  // Removes expired sessions and old failure records every clean_up_interval on scheduler,
   // until stop_clean_up() or destruction. Call stop_clean_up() before the scheduler's threads
   // go away. Thread-safe.
   void start_clean_up(Scheduler& scheduler);
@@ -104,9 +104,9 @@ class AuthService {
  private:
   // What the password check needs, gathered before hashing.
   struct Attempt {
-    std::string user_key;     // per (username, address)
-    std::string global_key;   // per username
-    std::string address_key;  // per address
+    std::string user_key;             // per (username, address)
+    std::string global_key;           // per username
+    std::string address_key;          // per address
     std::optional<UserAccount> user;  // absent: unknown username
     std::string client_address;
   };
@@ -130,8 +130,8 @@ class AuthService {
   std::string dummy_hash_;  // verified against for unknown users, so timing reveals nothing
   std::atomic<std::int64_t> last_clean_up_ms_{kNeverCleanedUp};  // ms since epoch
   std::mutex clean_up_mu_;
-  Scheduler* clean_up_scheduler_ = nullptr;        // guarded by clean_up_mu_
-  std::unique_ptr<TimerHandle> clean_up_timer_;    // guarded by clean_up_mu_
+  Scheduler* clean_up_scheduler_ = nullptr;      // guarded by clean_up_mu_
+  std::unique_ptr<TimerHandle> clean_up_timer_;  // guarded by clean_up_mu_
 };
 
 // forbidden unless caller has at least one of roles.

@@ -67,15 +67,17 @@ TEST_F(LoginFixture, WrongPasswordsSlowTheUsernameDownButTheRightOneGetsInAfterT
     int retry_after = 0;  // checked when > 0
   };
   const std::vector<Step> steps = {
-      {0, false, Errc::unauthenticated},  {0, false, Errc::unauthenticated},
-      {0, false, Errc::unauthenticated},  {0, false, Errc::unauthenticated},
+      {0, false, Errc::unauthenticated},
+      {0, false, Errc::unauthenticated},
+      {0, false, Errc::unauthenticated},
+      {0, false, Errc::unauthenticated},
       {0, false, Errc::unauthenticated},  // fifth failure: 1 s to wait from now on
       {0, true, Errc::rate_limited, 1},   // even the right password must wait
       {1, false, Errc::unauthenticated},  // sixth failure: 2 s
       {2, true, Errc::rate_limited, 1},
       {3, false, Errc::unauthenticated},  // seventh: 4 s
       {6, false, Errc::rate_limited, 1},
-      {7, true, Errc::internal},          // the owner gets in; their slowdown ends
+      {7, true, Errc::internal},  // the owner gets in; their slowdown ends
       {7, false, Errc::unauthenticated},
       {7, true, Errc::internal},
   };

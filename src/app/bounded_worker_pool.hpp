@@ -12,8 +12,8 @@ namespace ccteams {
 class Counter;
 
 struct WorkerPoolOptions {
-  int threads = 2;          // worker threads (each Argon2id job uses one core and its memory)
-  std::size_t queue = 32;   // jobs that may wait for a worker; beyond: rate_limited at once
+  int threads = 2;         // worker threads (each Argon2id job uses one core and its memory)
+  std::size_t queue = 32;  // jobs that may wait for a worker; beyond: rate_limited at once
   int retry_after_seconds = 1;
   Counter* refused = nullptr;  // not owned; counts jobs refused because the queue was full
 };

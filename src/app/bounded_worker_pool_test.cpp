@@ -69,7 +69,8 @@ TEST_F(PoolFixture, RefusesAtOnceWhenWorkersAndQueueAreFullThenAcceptsAgain) {
   ASSERT_TRUE(eventually([&] { return started.load() == 1; }));
   submit(pool, blocking, &b);  // waits in the queue
   ASSERT_TRUE(eventually([&] { return pool.in_flight() == 2; }));
-  submit(pool, [] {}, &c);     // no room: refused without waiting for anyone
+  submit(
+      pool, [] {}, &c);  // no room: refused without waiting for anyone
   ASSERT_TRUE(eventually([&] { return c.load() != pending; }));
   EXPECT_EQ(c.load(), refused);
   EXPECT_EQ(refused_total.value(), 1u);
@@ -80,7 +81,8 @@ TEST_F(PoolFixture, RefusesAtOnceWhenWorkersAndQueueAreFullThenAcceptsAgain) {
   ASSERT_TRUE(eventually([&] { return a.load() == done && b.load() == done; }));
   EXPECT_EQ(started.load(), 2);
   EXPECT_EQ(pool.in_flight(), 0u);
-  submit(pool, [] {}, &d);
+  submit(
+      pool, [] {}, &d);
   ASSERT_TRUE(eventually([&] { return d.load() != pending; }));
   EXPECT_EQ(d.load(), done);
 }

@@ -53,7 +53,7 @@ struct AuthConfig {
   int username_slowdown_failures = 100;
   // Failures from one address (any usernames) before it is locked out for lockout_minutes.
   int address_lockout_failures = 50;
-  int lockout_minutes = 15;  // also the window failures are counted in
+  int lockout_minutes = 15;                   // also the window failures are counted in
   std::string password_hash = "interactive";  // interactive, moderate, minimum
   // Password hashing runs on its own threads; sign-ins beyond the queue get 429 at once.
   int hash_workers = 2;

@@ -145,8 +145,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   auth_options.max_address_failures = auth_cfg.address_lockout_failures;
   auth_options.lockout = std::chrono::minutes(auth_cfg.lockout_minutes);
   auth_options.failure_window = std::chrono::minutes(auth_cfg.lockout_minutes);
-  auto trusted_proxies =
-      http::TrustedProxies::parse(impl->options.config.server.trusted_proxies);
+  auto trusted_proxies = http::TrustedProxies::parse(impl->options.config.server.trusted_proxies);
   if (!trusted_proxies) return std::move(trusted_proxies).error();
   impl->password_workers = std::make_unique<BoundedWorkerPool>(WorkerPoolOptions{
       auth_cfg.hash_workers, static_cast<std::size_t>(auth_cfg.hash_queue), 1,

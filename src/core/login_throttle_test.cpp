@@ -16,10 +16,9 @@ TEST(LoginThrottle, WaitStartsAfterSomeFailuresGrowsAndIsCapped) {
     Millis expected;
   };
   const std::vector<Case> cases = {
-      {0, 5, 0ms},       {4, 5, 0ms},        {5, 5, 1000ms},    {6, 5, 2000ms},
-      {7, 5, 4000ms},    {8, 5, 8000ms},     {9, 5, 16000ms},   {10, 5, 30000ms},
-      {1000, 5, 30000ms}, {1, 1, 1000ms},    {0, 1, 0ms},       {2, 1, 2000ms},
-      {1, 0, 1000ms},    {0, 0, 0ms},        {3, -1, 4000ms},
+      {0, 5, 0ms},    {4, 5, 0ms},     {5, 5, 1000ms},   {6, 5, 2000ms},     {7, 5, 4000ms},
+      {8, 5, 8000ms}, {9, 5, 16000ms}, {10, 5, 30000ms}, {1000, 5, 30000ms}, {1, 1, 1000ms},
+      {0, 1, 0ms},    {2, 1, 2000ms},  {1, 0, 1000ms},   {0, 0, 0ms},        {3, -1, 4000ms},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(required_login_wait(c.failures, c.delay_after, 1s, 30s), c.expected)

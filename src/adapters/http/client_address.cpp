@@ -103,8 +103,7 @@ std::string client_address(std::string_view peer, std::string_view forwarded_for
   std::string_view rest = forwarded_for;
   while (!rest.empty()) {
     const auto comma = rest.rfind(',');
-    const std::string_view entry =
-        comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+    const std::string_view entry = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
     if (trim(entry).empty()) continue;  // "a, , b" or a trailing comma
     auto a = parse_entry(entry);

@@ -101,8 +101,8 @@ HttpServer::State::State(asio::io_context& io, const Router& r, ServerOptions o)
         "http_open_connections", "Open HTTP and WebSocket connections");
     request_metrics = std::make_unique<RequestMetrics>(*options.metrics);
     const char* help = "Connections closed at once because a connection cap was reached";
-    refused_total = &options.metrics->counter("http_connections_refused_total", help,
-                                              {{"reason", "total"}});
+    refused_total =
+        &options.metrics->counter("http_connections_refused_total", help, {{"reason", "total"}});
     refused_per_address = &options.metrics->counter("http_connections_refused_total", help,
                                                     {{"reason", "per_address"}});
   }

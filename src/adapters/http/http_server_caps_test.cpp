@@ -28,9 +28,8 @@ bool eventually(const std::function<bool()>& condition) {
 
 Router hello_router() {
   Router router;
-  router.add("GET", "/hello", sync_handler([](Request&) {
-               return text_response(200, "text/plain", "hello");
-             }));
+  router.add("GET", "/hello",
+             sync_handler([](Request&) { return text_response(200, "text/plain", "hello"); }));
   return router;
 }
 

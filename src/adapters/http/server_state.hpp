@@ -69,7 +69,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   asio::ip::tcp::acceptor acceptor;       // on its own strand
   Gauge* open_connections = nullptr;      // when options.metrics is set
   Counter* refused_total = nullptr;       // over max_connections; when options.metrics is set
-  Counter* refused_per_address = nullptr; // over max_connections_per_address
+  Counter* refused_per_address = nullptr;           // over max_connections_per_address
   std::unique_ptr<RequestMetrics> request_metrics;  // when options.metrics is set
 
   std::atomic<bool> draining{false};
