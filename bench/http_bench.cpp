@@ -173,6 +173,8 @@ int main(int argc, char** argv) {
   ccteams::http::ServerOptions options;
   options.metrics = &metrics;
   options.access_log_name = "bench-access";
+  // Every load connection comes from 127.0.0.1: the per-address cap must not cut the load.
+  options.max_connections_per_address = options.max_connections;
   ccteams::http::HttpServer server(server_ioc, router, options);
   auto port = server.listen("127.0.0.1", 0);
   if (!port) {

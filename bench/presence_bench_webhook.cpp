@@ -273,6 +273,8 @@ Result<WebhookFigures> measure_webhook(const WebhookLoad& requested) {
   http::ServerOptions options;
   options.metrics = &metrics;  // as in production: the server's own metrics are part of the cost
   options.access_log_name = kAccessLog;
+  // Every load connection comes from 127.0.0.1: the per-address cap must not cut the load.
+  options.max_connections_per_address = options.max_connections;
   options.body_limit = std::max(options.body_limit, webhook_options.max_body_bytes);
   asio::io_context server_ioc(load.server_threads);
   auto work = asio::make_work_guard(server_ioc);

@@ -3,11 +3,17 @@
 #include <spdlog/spdlog.h>
 
 #include "app/session_sockets.hpp"
+#include "core/login_throttle.hpp"
 
 namespace ccteams {
 
 namespace {
-std::string user_key(std::string_view username) { return "user:" + std::string(username); }
+// Failure-record keys. A username holds no space (validate_username), so a key never reads
+// as another.
+std::string user_key(std::string_view username, std::string_view address) {
+  return "user:" + std::string(username) + " " + std::string(address);
+}
+std::string global_user_key(std::string_view username) { return "user:" + std::string(username); }
 std::string address_key(std::string_view address) { return "addr:" + std::string(address); }
 }  // namespace
 
@@ -18,10 +24,11 @@ AuthService::AuthService(AccountStore& store, const PasswordHasher& hasher,
   if (h) dummy_hash_ = std::move(*h);
 }
 
-Result<void> AuthService::check_lockout(const std::string& key, int max_failures,
-                                        Timestamp now) {
+AuthService::~AuthService() { stop_clean_up(); }
+
+Result<void> AuthService::check_address_lockout(const std::string& key, Timestamp now) {
   // Locked while the most recent failure is younger than `lockout` and it completed a run of
-  // max_failures within failure_window.
+  // max_address_failures within failure_window.
   auto last = store_.last_login_failure(key);
   if (!last) return std::move(last).error();
   if (!last->has_value()) return ok();
@@ -30,60 +37,161 @@ Result<void> AuthService::check_lockout(const std::string& key, int max_failures
   if (remaining <= Millis{0}) return ok();
   auto count = store_.count_login_failures(key, last_at - options_.failure_window);
   if (!count) return std::move(count).error();
-  if (*count < max_failures) return ok();
-  const int seconds = static_cast<int>((remaining.count() + 999) / 1000);
+  if (*count < options_.max_address_failures) return ok();
+  const int seconds = retry_after_seconds(remaining);
   return make_error(Errc::rate_limited,
-                    "too many failed sign-ins; try again in " + std::to_string(seconds) +
-                        " seconds",
+                    "too many failed sign-ins from this address; try again in " +
+                        std::to_string(seconds) + " seconds",
                     seconds);
 }
 
-Result<LoginResult> AuthService::login(std::string_view username, std::string_view password,
-                                       std::string_view remote_address) {
-  const Timestamp now = clock_.now();
-  const std::string ukey = user_key(username);
-  const std::string akey = address_key(remote_address);
-  // Refuse before hashing: a locked-out attacker must not get to burn CPU on Argon2id.
-  if (auto r = check_lockout(ukey, options_.max_user_failures, now); !r) return std::move(r).error();
-  if (auto r = check_lockout(akey, options_.max_address_failures, now); !r) {
-    return std::move(r).error();
+Result<void> AuthService::check_user_wait(const std::string& key, const std::string& global_key,
+                                          Timestamp now) {
+  auto last = store_.last_login_failure(key);
+  if (!last) return std::move(last).error();
+  if (!last->has_value()) return ok();  // this address has not failed: never slowed down
+  const Timestamp since = now - options_.failure_window;
+  auto count = store_.count_login_failures(key, since);
+  if (!count) return std::move(count).error();
+  int delay_after = options_.user_delay_after;
+  if (*count > 0 && *count < delay_after) {
+    // A username under a distributed guess slows every address from its first failure; read
+    // only when that changes the answer, so a clean sign-in pays nothing for it.
+    auto global = store_.count_login_failures(global_key, since);
+    if (!global) return std::move(global).error();
+    if (*global >= options_.username_slowdown_failures) delay_after = 1;
   }
+  const Millis wait =
+      required_login_wait(*count, delay_after, options_.user_first_delay, options_.user_max_delay);
+  const Millis remaining = wait - (now - **last);
+  if (remaining <= Millis{0}) return ok();
+  const int seconds = retry_after_seconds(remaining);
+  return make_error(Errc::rate_limited,
+                    "too many failed sign-ins for this username; try again in " +
+                        std::to_string(seconds) + " seconds",
+                    seconds);
+}
 
+Result<AuthService::Attempt> AuthService::begin_login(std::string_view username,
+                                                      std::string_view password,
+                                                      std::string_view client_address,
+                                                      Timestamp now) {
+  // Bounded before anything else: a megabyte "username" would otherwise become a failure
+  // record, and a megabyte password a long hash.
+  if (username.empty() || username.size() > options_.max_username_bytes) {
+    return make_error(
+        Errc::invalid_input,
+        "username must be 1 to " + std::to_string(options_.max_username_bytes) + " bytes");
+  }
+  if (password.size() > options_.max_password_bytes) {
+    return make_error(
+        Errc::invalid_input,
+        "password must be at most " + std::to_string(options_.max_password_bytes) + " bytes");
+  }
+  if (auto r = validate_username(username); !r) return std::move(r).error();
+  Attempt a{user_key(username, client_address), global_user_key(username),
+            address_key(client_address), std::nullopt, std::string(client_address)};
+  // Refuse before hashing: a refused attempt must not get to burn CPU on Argon2id.
+  if (auto r = check_address_lockout(a.address_key, now); !r) return std::move(r).error();
+  if (auto r = check_user_wait(a.user_key, a.global_key, now); !r) return std::move(r).error();
   auto user = store_.find_user_by_username(std::string(username));
   if (!user && user.error().code != Errc::not_found) return std::move(user).error();
-  const bool password_ok = user ? hasher_.verify(user->password_hash, password)
-                                : (hasher_.verify(dummy_hash_, password), false);
-  if (!password_ok || user->disabled) {
-    (void)store_.record_login_failure(ukey, now);
-    (void)store_.record_login_failure(akey, now);
-    spdlog::info("sign-in refused for a user from {}", remote_address);
+  if (user) a.user = std::move(*user);
+  return a;
+}
+
+bool AuthService::check_password(const Attempt& attempt, std::string_view password) const {
+  if (!attempt.user) {
+    (void)hasher_.verify(dummy_hash_, password);  // the same cost as a known user
+    return false;
+  }
+  return hasher_.verify(attempt.user->password_hash, password);
+}
+
+Result<LoginResult> AuthService::finish_login(Attempt attempt, bool password_ok) {
+  // Read again: the hash took a while, and the failure and session times are of now.
+  const Timestamp now = clock_.now();
+  if (!password_ok || attempt.user->disabled) {
+    (void)store_.record_login_failure(attempt.user_key, now);
+    (void)store_.record_login_failure(attempt.global_key, now);
+    (void)store_.record_login_failure(attempt.address_key, now);
+    spdlog::info("sign-in refused for a user from {}", attempt.client_address);
     return make_error(Errc::unauthenticated, "wrong username or password");
   }
-  (void)store_.clear_login_failures(ukey);
+  // Only this address's slowdown ends: the username's count over all addresses and the
+  // address's count stay, or one success would reset an attack in progress.
+  (void)store_.clear_login_failures(attempt.user_key);
 
   LoginResult result;
   result.token = tokens_.new_token();
   result.csrf_token = tokens_.new_token();
   result.expires_at = now + options_.session_ttl;
-  result.user = std::move(*user);
+  result.user = std::move(*attempt.user);
   AuthSession session{tokens_.digest(result.token), result.user.id, result.user.org_id,
                       result.csrf_token, now, result.expires_at};
   if (auto r = store_.put_session(session); !r) return std::move(r).error();
-  clean_up(now);
+  clean_up(now, false);
   return result;
 }
 
-// Opportunistic clean-up keeps the session and failure tables from growing without a separate
-// job, at most once per clean_up_interval: a shift signing in at once must not pay two extra
-// writes per sign-in. Which sign-in does it is decided by compare-exchange, so concurrent
-// sign-ins never both run it.
-void AuthService::clean_up(Timestamp now) {
+boost::asio::awaitable<Result<LoginResult>> AuthService::login(std::string username,
+                                                               std::string password,
+                                                               std::string client_address,
+                                                               PasswordWorkers& workers) {
+  auto attempt = begin_login(username, password, client_address, clock_.now());
+  if (!attempt) co_return std::move(attempt).error();
+  bool password_ok = false;
+  auto ran = co_await workers.run([&] { password_ok = check_password(*attempt, password); });
+  if (!ran) co_return std::move(ran).error();
+  co_return finish_login(std::move(*attempt), password_ok);
+}
+
+Result<LoginResult> AuthService::login(std::string_view username, std::string_view password,
+                                       std::string_view client_address) {
+  auto attempt = begin_login(username, password, client_address, clock_.now());
+  if (!attempt) return std::move(attempt).error();
+  const bool password_ok = check_password(*attempt, password);
+  return finish_login(std::move(*attempt), password_ok);
+}
+
+// Keeps the session and failure tables from growing. The schedule runs it every
+// clean_up_interval; a sign-in runs it too when the schedule has not for that long (no
+// schedule started, as in tools and some tests). Which caller does it is decided by
+// compare-exchange, so concurrent sign-ins never both run it.
+void AuthService::clean_up(Timestamp now, bool scheduled) {
   const std::int64_t now_ms = now.time_since_epoch().count();
   std::int64_t last = last_clean_up_ms_.load(std::memory_order_relaxed);
-  if (last != kNeverCleanedUp && now_ms - last < options_.clean_up_interval.count()) return;
+  if (!scheduled && last != kNeverCleanedUp && now_ms - last < options_.clean_up_interval.count()) {
+    return;
+  }
   if (!last_clean_up_ms_.compare_exchange_strong(last, now_ms)) return;
   (void)store_.delete_expired_sessions(now);
   (void)store_.prune_login_failures(now - std::max(options_.failure_window, options_.lockout) * 2);
+}
+
+void AuthService::start_clean_up(Scheduler& scheduler) {
+  std::lock_guard lock(clean_up_mu_);
+  clean_up_scheduler_ = &scheduler;
+  schedule_clean_up_locked();
+}
+
+void AuthService::stop_clean_up() {
+  std::unique_ptr<TimerHandle> timer;
+  {
+    std::lock_guard lock(clean_up_mu_);
+    clean_up_scheduler_ = nullptr;
+    timer = std::move(clean_up_timer_);
+  }
+  // Cancelled outside the lock: a callback that is running may be waiting for it.
+}
+
+void AuthService::schedule_clean_up_locked() {
+  clean_up_timer_ =
+      clean_up_scheduler_->schedule(clock_.now() + options_.clean_up_interval, [this] {
+        clean_up(clock_.now(), true);
+        std::lock_guard lock(clean_up_mu_);
+        if (clean_up_scheduler_ != nullptr) schedule_clean_up_locked();
+      });
 }
 
 Result<Caller> AuthService::authenticate(std::string_view token) {

@@ -3,14 +3,20 @@
 // organisation; role checks go through require_role.
 
 #include <atomic>
-#include <limits>
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "app/ports/account_store.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/password_hasher.hpp"
+#include "app/ports/password_workers.hpp"
+#include "app/ports/scheduler.hpp"
 #include "app/ports/token_source.hpp"
 #include "core/account.hpp"
 #include "core/result.hpp"
@@ -21,14 +27,29 @@ class SessionSockets;
 
 struct AuthOptions {
   Millis session_ttl = std::chrono::hours(12);
-  // Brute-force protection: after max_user_failures failed sign-ins for one username within
-  // failure_window, that username is locked for lockout; likewise per remote address with the
-  // higher max_address_failures (one address guessing many usernames).
-  int max_user_failures = 5;
+  // Brute-force protection (docs/security.md, "Sign-in floods"). Failures count within
+  // failure_window.
+  // Per (username, client address): after user_delay_after failures, the next attempt must
+  // wait user_first_delay since the latest failure, doubling per further failure up to
+  // user_max_delay (429 with Retry-After when tried earlier). A slowdown, never a lockout: the
+  // right password after the wait still signs in, and other addresses are not affected.
+  int user_delay_after = 5;
+  Millis user_first_delay = std::chrono::seconds(1);
+  Millis user_max_delay = std::chrono::seconds(30);
+  // Per username over all addresses: from this many failures on (a distributed guess), every
+  // address is slowed down from its first failure for that username. An address without
+  // failures of its own still gets its attempt at once.
+  int username_slowdown_failures = 100;
+  // Per client address (one address guessing many usernames): after max_address_failures the
+  // address is refused for lockout since its latest failure.
   int max_address_failures = 50;
   Millis failure_window = std::chrono::minutes(15);
   Millis lockout = std::chrono::minutes(15);
-  // Expired sessions and old failure records are removed by a sign-in at most this often.
+  // Longer credentials are refused (invalid_input) before anything is looked up or hashed.
+  std::size_t max_username_bytes = 64;
+  std::size_t max_password_bytes = 1024;
+  // Expired sessions and old failure records are removed this often: by the schedule
+  // (start_clean_up), and by a sign-in when the schedule has not run for this long.
   Millis clean_up_interval = std::chrono::minutes(1);
 };
 
@@ -55,11 +76,22 @@ class AuthService {
  public:
   AuthService(AccountStore& store, const PasswordHasher& hasher, const TokenSource& tokens,
               const Clock& clock, AuthOptions options);
+  ~AuthService();
 
-  // Errors: unauthenticated (wrong username or password, same message for both, or a disabled
-  // account), rate_limited with retry_after_seconds while locked out.
+  // Signs in from client_address (the address key of the caller: an IPv4 address or an IPv6
+  // /64, see adapters/http/client_address.hpp). The server's path: the password check runs on
+  // workers, never on the calling thread.
+  // Errors: invalid_input when the username or password is longer than the limits (nothing
+  // is looked up, stored or hashed); unauthenticated (wrong username or password, same message
+  // for both, or a disabled account); rate_limited with retry_after_seconds while the address
+  // is locked out, the username must wait after failures from this address, or the workers'
+  // queue is full.
+  boost::asio::awaitable<Result<LoginResult>> login(std::string username, std::string password,
+                                                    std::string client_address,
+                                                    PasswordWorkers& workers);
+  // The same, checking the password on the calling thread: for tests and tools only.
   Result<LoginResult> login(std::string_view username, std::string_view password,
-                            std::string_view remote_address);
+                            std::string_view client_address);
   // Errors: unauthenticated when the token is unknown, expired, or its user is gone/disabled.
   Result<Caller> authenticate(std::string_view token);
   // As authenticate, for a session known by its digest (a redeemed WebSocket ticket).
@@ -73,9 +105,30 @@ class AuthService {
 
   const TokenSource& tokens() const { return tokens_; }
 
+  // Removes expired sessions and old failure records every clean_up_interval on scheduler,
+  // until stop_clean_up() or destruction. Call stop_clean_up() before the scheduler's threads
+  // go away. Thread-safe.
+  void start_clean_up(Scheduler& scheduler);
+  void stop_clean_up();
+
  private:
-  Result<void> check_lockout(const std::string& key, int max_failures, Timestamp now);
-  void clean_up(Timestamp now);
+  // What the password check needs, gathered before hashing.
+  struct Attempt {
+    std::string user_key;             // per (username, address)
+    std::string global_key;           // per username
+    std::string address_key;          // per address
+    std::optional<UserAccount> user;  // absent: unknown username
+    std::string client_address;
+  };
+  Result<Attempt> begin_login(std::string_view username, std::string_view password,
+                              std::string_view client_address, Timestamp now);
+  bool check_password(const Attempt& attempt, std::string_view password) const;
+  Result<LoginResult> finish_login(Attempt attempt, bool password_ok);
+  Result<void> check_address_lockout(const std::string& key, Timestamp now);
+  Result<void> check_user_wait(const std::string& key, const std::string& global_key,
+                               Timestamp now);
+  void clean_up(Timestamp now, bool scheduled);
+  void schedule_clean_up_locked();
 
   static constexpr std::int64_t kNeverCleanedUp = std::numeric_limits<std::int64_t>::min();
 
@@ -87,6 +140,9 @@ class AuthService {
   SessionSockets* sockets_ = nullptr;
   std::string dummy_hash_;  // verified against for unknown users, so timing reveals nothing
   std::atomic<std::int64_t> last_clean_up_ms_{kNeverCleanedUp};  // ms since epoch
+  std::mutex clean_up_mu_;
+  Scheduler* clean_up_scheduler_ = nullptr;      // guarded by clean_up_mu_
+  std::unique_ptr<TimerHandle> clean_up_timer_;  // guarded by clean_up_mu_
 };
 
 // forbidden unless caller has at least one of roles.

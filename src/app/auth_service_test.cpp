@@ -91,42 +91,9 @@ TEST_F(AuthFixture, DisabledAccountsCannotSignInOrUseOldSessions) {
   EXPECT_FALSE(auth->login("bob", "battery staple", "10.0.0.1"));
 }
 
-// The lockout over time, as a table: (minutes after start, password right?, expected outcome).
-struct Step {
-  int at_minute;
-  bool right_password;
-  Errc expected;  // Errc::internal stands for success here
-};
+// The slowdown and lockout timelines are in auth_service_login_test.cpp.
 
-TEST_F(AuthFixture, LockoutTimeline) {
-  const std::vector<Step> steps = {
-      {0, false, Errc::unauthenticated}, {1, false, Errc::unauthenticated},
-      {2, false, Errc::unauthenticated}, {3, false, Errc::unauthenticated},
-      {4, false, Errc::unauthenticated},  // fifth failure: locked from now on
-      {5, true, Errc::rate_limited},      // even the right password is refused
-      {18, true, Errc::rate_limited},     // 14 minutes after the last failure
-      {20, true, Errc::internal},         // 16 minutes: unlocked
-      {21, false, Errc::unauthenticated}, // success cleared the counter
-      {22, true, Errc::internal},
-  };
-  for (const auto& s : steps) {
-    clock.set(kT0 + std::chrono::minutes(s.at_minute));
-    const int hashes_before = hasher.verifies.load();
-    auto r = auth->login("bob", s.right_password ? "battery staple" : "wrong", "10.0.0.2");
-    if (s.expected == Errc::internal) {
-      EXPECT_TRUE(r) << "minute " << s.at_minute << ": " << r.error().message;
-    } else {
-      ASSERT_FALSE(r) << "minute " << s.at_minute;
-      EXPECT_EQ(r.error().code, s.expected) << "minute " << s.at_minute;
-      if (s.expected == Errc::rate_limited) {
-        EXPECT_GT(r.error().retry_after_seconds, 0);
-        EXPECT_EQ(hasher.verifies.load(), hashes_before) << "a locked account must not cost a hash";
-      }
-    }
-  }
-}
-
-TEST_F(AuthFixture, LockingOneAccountLeavesOthersAlone) {
+TEST_F(AuthFixture, SlowingOneAccountLeavesOthersAlone) {
   for (int i = 0; i < 5; ++i) (void)auth->login("bob", "wrong", "10.0.0.3");
   EXPECT_FALSE(auth->login("bob", "battery staple", "10.0.0.3"));
   EXPECT_TRUE(auth->login("alice", "correct horse", "10.0.0.3"));

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "adapters/http/client_address.hpp"
+
 namespace ccteams::cli {
 
 namespace {
@@ -50,6 +52,21 @@ class Reader {
                   "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
     }
     out = node->as_integer()->get();
+    return ok();
+  }
+
+  Result<void> strings(const char* section, const char* key,
+                       std::vector<std::string>& out) const {
+    const auto* node = find(section, key);
+    if (!node) return ok();
+    const auto* array = node->as_array();
+    if (array == nullptr) return fail(name(section, key), "must be an array of strings");
+    std::vector<std::string> values;
+    for (const auto& item : *array) {
+      if (!item.is_string()) return fail(name(section, key), "must be an array of strings");
+      values.push_back(item.as_string()->get());
+    }
+    out = std::move(values);
     return ok();
   }
 
@@ -103,11 +120,14 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
   Reader r(root, source_name);
   const std::map<std::string, std::set<std::string>> keys = {
       {"server", {"host", "port", "threads", "public_url", "body_limit_bytes", "tls_cert_file",
-                  "tls_key_file"}},
+                  "tls_key_file", "max_connections", "max_connections_per_address",
+                  "trusted_proxies"}},
       {"store", {"driver", "path"}},
       {"secrets", {"key", "key_env", "key_file"}},
       {"log", {"format", "level"}},
-      {"auth", {"session_ttl_minutes", "lockout_failures", "lockout_minutes", "password_hash"}},
+      {"auth", {"session_ttl_minutes", "lockout_failures", "lockout_minutes", "password_hash",
+                "login_delay_max_seconds", "username_slowdown_failures",
+                "address_lockout_failures", "hash_workers", "hash_queue"}},
       {"microsoft", {"client_id", "client_secret", "client_secret_env", "client_secret_file",
                      "login_base_url", "graph_base_url", "ca_file", "health_check_seconds"}},
       {"presence_sync", {"budget_share_percent", "round_ms", "coalesce_ms", "session_minutes",
@@ -130,6 +150,10 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                    narrow(r, "server", "body_limit_bytes", 1024, 64 << 20, c.server.body_limit_bytes),
                    r.str("server", "tls_cert_file", c.server.tls_cert_file),
                    r.str("server", "tls_key_file", c.server.tls_key_file),
+                   narrow(r, "server", "max_connections", 1, 1'000'000, c.server.max_connections),
+                   narrow(r, "server", "max_connections_per_address", 1, 1'000'000,
+                          c.server.max_connections_per_address),
+                   r.strings("server", "trusted_proxies", c.server.trusted_proxies),
                    r.str("store", "driver", c.store.driver), r.str("store", "path", c.store.path),
                    r.str("secrets", "key", c.secrets.key),
                    r.str("secrets", "key_env", c.secrets.key_env),
@@ -140,6 +164,14 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                    narrow(r, "auth", "lockout_failures", 1, 1000, c.auth.lockout_failures),
                    narrow(r, "auth", "lockout_minutes", 1, 24 * 60, c.auth.lockout_minutes),
                    r.str("auth", "password_hash", c.auth.password_hash),
+                   narrow(r, "auth", "login_delay_max_seconds", 1, 3600,
+                          c.auth.login_delay_max_seconds),
+                   narrow(r, "auth", "username_slowdown_failures", 1, 1'000'000,
+                          c.auth.username_slowdown_failures),
+                   narrow(r, "auth", "address_lockout_failures", 1, 1'000'000,
+                          c.auth.address_lockout_failures),
+                   narrow(r, "auth", "hash_workers", 1, 64, c.auth.hash_workers),
+                   narrow(r, "auth", "hash_queue", 0, 100'000, c.auth.hash_queue),
                    r.str("microsoft", "client_id", c.microsoft.client_id),
                    r.str("microsoft", "client_secret", c.microsoft.client_secret),
                    r.str("microsoft", "client_secret_env", c.microsoft.client_secret_env),
@@ -207,6 +239,9 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
     return r.fail("metrics.listen",
                   "must be host:port, e.g. \"127.0.0.1:9100\" or \"[::1]:9100\" (got '" +
                       c.metrics.listen + "')");
+  }
+  if (auto proxies = http::TrustedProxies::parse(c.server.trusted_proxies); !proxies) {
+    return r.fail("server.trusted_proxies", "holds " + proxies.error().message);
   }
   if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
     return r.fail("server.tls_cert_file", "and server.tls_key_file must be set together");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -18,6 +19,12 @@ struct ServerConfig {
   std::size_t body_limit_bytes = 1 << 20;
   std::string tls_cert_file;          // serve HTTPS directly when both are set
   std::string tls_key_file;
+  // Connections beyond either cap are closed at once (http_connections_refused_total).
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 256;  // per client address (an IPv6 /64 as one)
+  // Reverse proxies whose X-Forwarded-For names the client (CIDR networks, e.g. "10.0.0.0/8").
+  // Empty: the peer address is the client, whatever the header says.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct StoreConfig {
@@ -38,9 +45,20 @@ struct LogConfig {
 
 struct AuthConfig {
   int session_ttl_minutes = 720;
+  // Failed sign-ins for one username from one address before each further attempt must wait
+  // (1 s, doubling, up to login_delay_max_seconds): a slowdown, never a lockout.
   int lockout_failures = 5;
-  int lockout_minutes = 15;
+  int login_delay_max_seconds = 30;
+  // Failures for one username over all addresses before every address is slowed down from
+  // its first failure for it.
+  int username_slowdown_failures = 100;
+  // Failures from one address (any usernames) before it is locked out for lockout_minutes.
+  int address_lockout_failures = 50;
+  int lockout_minutes = 15;                   // also the window failures are counted in
   std::string password_hash = "interactive";  // interactive, moderate, minimum
+  // Password hashing runs on its own threads; sign-ins beyond the queue get 429 at once.
+  int hash_workers = 2;
+  int hash_queue = 32;
 };
 
 // The Microsoft Teams connector's Entra app registration and endpoints (issue 4). The client

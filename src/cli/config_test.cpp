@@ -41,6 +41,37 @@ password_hash = "moderate"
   EXPECT_EQ(c->auth.lockout_failures, 3);
 }
 
+TEST(Config, FloodProtectionKeys) {
+  auto defaults = parse_config("", "t.toml");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->server.max_connections, 10000u);
+  EXPECT_EQ(defaults->server.max_connections_per_address, 256u);
+  EXPECT_TRUE(defaults->server.trusted_proxies.empty());
+  EXPECT_EQ(defaults->auth.hash_workers, 2);
+  auto c = parse_config(R"(
+[server]
+max_connections = 500
+max_connections_per_address = 20
+trusted_proxies = ["10.0.0.0/8", "2001:db8::/32"]
+[auth]
+login_delay_max_seconds = 60
+username_slowdown_failures = 40
+address_lockout_failures = 30
+hash_workers = 3
+hash_queue = 8
+)", "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->server.max_connections, 500u);
+  EXPECT_EQ(c->server.max_connections_per_address, 20u);
+  EXPECT_EQ(c->server.trusted_proxies,
+            (std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32"}));
+  EXPECT_EQ(c->auth.login_delay_max_seconds, 60);
+  EXPECT_EQ(c->auth.username_slowdown_failures, 40);
+  EXPECT_EQ(c->auth.address_lockout_failures, 30);
+  EXPECT_EQ(c->auth.hash_workers, 3);
+  EXPECT_EQ(c->auth.hash_queue, 8);
+}
+
 TEST(Config, MicrosoftSection) {
   auto c = parse_config(R"(
 [server]
@@ -143,6 +174,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"[server]\npublic_url = \"ftp://x\"\n", "server.public_url"},
                       BadCase{"[server]\ntls_cert_file = \"a.pem\"\n", "server.tls_cert_file"},
                       BadCase{"[auth]\nlockout_failures = 0\n", "auth.lockout_failures"},
+                      BadCase{"[auth]\nhash_workers = 0\n", "auth.hash_workers"},
+                      BadCase{"[server]\nmax_connections = 0\n", "server.max_connections"},
+                      BadCase{"[server]\ntrusted_proxies = \"10.0.0.0/8\"\n",
+                              "server.trusted_proxies"},
+                      BadCase{"[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n",
+                              "10.0.0.0/33"},
                       BadCase{"[microsoft]\nclient_secret_fiel = \"x\"\n",
                               "microsoft.client_secret_fiel"},
                       BadCase{"[microsoft]\nlogin_base_url = \"ftp://x\"\n",

@@ -24,6 +24,7 @@
 #include "adapters/http/static_files.hpp"  // web console (issue 8)
 #include "adapters/store/sqlite_store.hpp"
 #include "app/auth_service.hpp"
+#include "app/bounded_worker_pool.hpp"
 #include "app/metrics.hpp"
 #include "app/ports/clock.hpp"
 #include "app/user_service.hpp"
@@ -150,6 +151,9 @@ struct Runtime::Impl {
   http::Router metrics_router;  // [metrics] listen: /metrics alone, on its own listener
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  // Sign-in's password checks, off the I/O threads. Destroyed before ioc: a check still
+  // queued then is dropped while the coroutine awaiting it can still be destroyed.
+  std::unique_ptr<BoundedWorkerPool> password_workers;
   std::unique_ptr<http::HttpServer> server;
   std::unique_ptr<http::HttpServer> metrics_server;  // [metrics] listen
   std::uint16_t metrics_port = 0;
@@ -207,16 +211,26 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   const auto& auth_cfg = impl->options.config.auth;
   AuthOptions auth_options;
   auth_options.session_ttl = std::chrono::minutes(auth_cfg.session_ttl_minutes);
-  auth_options.max_user_failures = auth_cfg.lockout_failures;
+  auth_options.user_delay_after = auth_cfg.lockout_failures;
+  auth_options.user_max_delay = std::chrono::seconds(auth_cfg.login_delay_max_seconds);
+  auth_options.username_slowdown_failures = auth_cfg.username_slowdown_failures;
+  auth_options.max_address_failures = auth_cfg.address_lockout_failures;
   auth_options.lockout = std::chrono::minutes(auth_cfg.lockout_minutes);
   auth_options.failure_window = std::chrono::minutes(auth_cfg.lockout_minutes);
+  auto trusted_proxies = http::TrustedProxies::parse(impl->options.config.server.trusted_proxies);
+  if (!trusted_proxies) return std::move(trusted_proxies).error();
+  impl->password_workers = std::make_unique<BoundedWorkerPool>(WorkerPoolOptions{
+      auth_cfg.hash_workers, static_cast<std::size_t>(auth_cfg.hash_queue), 1,
+      &impl->metrics.counter("auth_password_checks_refused_total",
+                             "Sign-ins answered 429 because the password workers were full")});
   impl->auth = std::make_unique<AuthService>(impl->store->accounts(), impl->hasher, impl->tokens,
                                              impl->clock, auth_options);
   impl->users = std::make_unique<UserService>(impl->store->accounts(), impl->hasher, impl->clock,
                                               impl->options.min_password_length);
   impl->api = std::make_unique<http::ApiContext>(http::ApiContext{
       *impl->auth, *impl->users, *impl->store, impl->metrics, impl->clock, impl->shutting_down,
-      impl->options.config.server.public_url.rfind("https://", 0) == 0});
+      impl->options.config.server.public_url.rfind("https://", 0) == 0,
+      impl->password_workers.get(), std::move(*trusted_proxies)});
   http::register_ops_routes(impl->router, *impl->api);
   {
     const auto& mc = impl->options.config.metrics;
@@ -312,6 +326,8 @@ Result<std::uint16_t> Runtime::start() {
   const auto& sc = im.options.config.server;
   http::ServerOptions so;
   so.body_limit = sc.body_limit_bytes;
+  so.max_connections = sc.max_connections;
+  so.max_connections_per_address = sc.max_connections_per_address;
   so.metrics = &im.metrics;
   so.decorate = decorator(serves_https(sc));
   if (!sc.tls_cert_file.empty()) {
@@ -380,6 +396,7 @@ Result<std::uint16_t> Runtime::start() {
   im.connector->start(sc.host, *port);  // Teams connector: redirect URI, health check
   if (auto r = im.presence->start(sc.host, *port); !r) return std::move(r).error();
   im.directory->start();                 // Teams directory: resume mirrors, sync schedule
+  im.auth->start_clean_up(*im.cc_scheduler);  // old failure records and expired sessions
   im.work.emplace(im.ioc.get_executor());
   im.signals.emplace(im.ioc, SIGINT, SIGTERM);
   im.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -407,6 +424,7 @@ void Runtime::stop(std::chrono::milliseconds grace) {
     im.stop_requested = true;
   }
   im.shutting_down = true;
+  if (im.auth) im.auth->stop_clean_up();
   if (im.demo_callers) im.demo_callers->stop();
   if (im.presence) im.presence->stop();
   if (im.connector) im.connector->stop();

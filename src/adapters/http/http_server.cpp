@@ -10,6 +10,7 @@
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include "adapters/http/client_address.hpp"
 #include "adapters/http/server_state.hpp"
 
 namespace ccteams::http {
@@ -99,14 +100,34 @@ HttpServer::State::State(asio::io_context& io, const Router& r, ServerOptions o)
     open_connections = &options.metrics->gauge(
         "http_open_connections", "Open HTTP and WebSocket connections");
     request_metrics = std::make_unique<RequestMetrics>(*options.metrics);
+    const char* help = "Connections closed at once because a connection cap was reached";
+    refused_total =
+        &options.metrics->counter("http_connections_refused_total", help, {{"reason", "total"}});
+    refused_per_address = &options.metrics->counter("http_connections_refused_total", help,
+                                                    {{"reason", "per_address"}});
   }
 }
 
 std::shared_ptr<ConnectionControl> HttpServer::State::add_connection(
-    asio::any_io_executor strand) {
-  auto control = std::make_shared<ConnectionControl>(std::move(strand));
+    asio::any_io_executor strand, const std::string& peer_address) {
+  auto control = std::make_shared<ConnectionControl>(std::move(strand), address_key(peer_address));
   std::lock_guard lock(mu_);
   if (draining.load()) return nullptr;
+  // Caps, so that one client (or a crowd) cannot hold every socket and every coroutine.
+  if (connections_.size() >= options.max_connections) {
+    if (refused_total != nullptr) refused_total->inc();
+    spdlog::debug("http: connection from {} refused: {} connections open", peer_address,
+                  connections_.size());
+    return nullptr;
+  }
+  auto& from_address = per_address_[control->address_key];
+  if (from_address >= options.max_connections_per_address) {
+    if (refused_per_address != nullptr) refused_per_address->inc();
+    spdlog::debug("http: connection from {} refused: {} open from that address", peer_address,
+                  from_address);
+    return nullptr;
+  }
+  ++from_address;
   connections_.emplace(control.get(), control);
   if (open_connections != nullptr) open_connections->add(1);
   return control;
@@ -115,6 +136,9 @@ std::shared_ptr<ConnectionControl> HttpServer::State::add_connection(
 void HttpServer::State::remove_connection(const ConnectionControl* control) {
   std::unique_lock lock(mu_);
   if (connections_.erase(control) == 0) return;
+  if (auto it = per_address_.find(control->address_key); it != per_address_.end()) {
+    if (--it->second == 0) per_address_.erase(it);
+  }
   if (open_connections != nullptr) open_connections->add(-1);
   if (draining.load() && connections_.empty()) finish_locked(lock);
 }

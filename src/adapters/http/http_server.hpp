@@ -69,10 +69,15 @@ struct ServerOptions {
   // Silence from a WebSocket peer for this long triggers a ping; as long again without any
   // frame from the peer and the connection is considered dead and closed.
   std::chrono::milliseconds ws_ping_interval{20'000};
+  // A connection beyond either cap is closed at once, before anything is read, and counted in
+  // http_connections_refused_total{reason="total"|"per_address"}. Per address: the peer's
+  // address, an IPv6 /64 as one (behind a proxy, the proxy: size the cap for it).
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 256;
   std::optional<TlsConfig> tls;  // set: the listener speaks HTTPS only (TLS 1.2 or newer)
   // Not owned; must outlive the server. When set: http_requests_total{method,route,status},
   // http_request_duration_seconds{method,route} (route = router pattern or "unmatched"),
-  // http_open_connections.
+  // http_open_connections, http_connections_refused_total{reason}.
   Metrics* metrics = nullptr;
   std::string access_log_name = "access";  // spdlog logger; created on the default sinks if absent
   std::string server_header = "ccteams";   // empty: no Server header

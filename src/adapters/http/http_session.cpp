@@ -251,12 +251,12 @@ asio::awaitable<void> serve(Connection& c, Stream& stream) {
 
 asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> st,
                                      asio::ip::tcp::socket socket) {
-  auto control = st->add_connection(socket.get_executor());
-  if (!control) co_return;  // draining: the socket closes as it goes out of scope
   boost::system::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
-  Connection c{st, control, ec ? std::string("-") : peer.address().to_string(),
-               st->tls.has_value()};
+  std::string remote = ec ? std::string("-") : peer.address().to_string();
+  auto control = st->add_connection(socket.get_executor(), remote);
+  if (!control) co_return;  // draining or over a cap: the socket closes as it goes out of scope
+  Connection c{st, control, std::move(remote), st->tls.has_value()};
   Registration registration{c};
   if (st->tls) {
     TlsStream stream(std::move(socket), *st->tls);

@@ -36,8 +36,10 @@ inline constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // What shutdown needs to reach one connection. Created by the connection coroutine, which sets
 // the hooks; the registry only ever invokes them through a post to `strand`.
 struct ConnectionControl {
-  explicit ConnectionControl(asio::any_io_executor s) : strand(std::move(s)) {}
+  ConnectionControl(asio::any_io_executor s, std::string key)
+      : strand(std::move(s)), address_key(std::move(key)) {}
   const asio::any_io_executor strand;
+  const std::string address_key;  // what the per-address cap counts by
   // Strand-only. drain: close now when nothing is in flight, else let the connection finish
   // its current exchange and close (the session checks State::draining between requests).
   // force: close now, whatever is in flight. Cleared when the connection ends.
@@ -66,12 +68,16 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::shared_ptr<spdlog::logger> access_log;
   asio::ip::tcp::acceptor acceptor;       // on its own strand
   Gauge* open_connections = nullptr;      // when options.metrics is set
+  Counter* refused_total = nullptr;       // over max_connections; when options.metrics is set
+  Counter* refused_per_address = nullptr;           // over max_connections_per_address
   std::unique_ptr<RequestMetrics> request_metrics;  // when options.metrics is set
 
   std::atomic<bool> draining{false};
 
-  // Registers a connection; null when the server is draining (the caller closes the socket).
-  std::shared_ptr<ConnectionControl> add_connection(asio::any_io_executor strand);
+  // Registers a connection from peer_address; null when the server is draining or a connection
+  // cap is reached (counted; the caller closes the socket).
+  std::shared_ptr<ConnectionControl> add_connection(asio::any_io_executor strand,
+                                                    const std::string& peer_address);
   // Called exactly once per successful add_connection, when the connection has ended.
   void remove_connection(const ConnectionControl* control);
   std::size_t connection_count() const;
@@ -89,6 +95,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
   mutable std::mutex mu_;
   std::unordered_map<const ConnectionControl*, std::shared_ptr<ConnectionControl>> connections_;
+  std::unordered_map<std::string, std::size_t> per_address_;  // open connections by address key
   std::vector<std::function<void()>> done_;
   bool finished_ = false;
   std::optional<asio::steady_timer> grace_timer_;

@@ -69,7 +69,13 @@ class ServerHarness {
 // One TCP connection to the server under test. Not thread-safe.
 class WireClient {
  public:
-  explicit WireClient(std::uint16_t port) : stream_(ioc_) {
+  // source: the local address to connect from (any of 127.0.0.0/8 on Linux), to look like
+  // another client; empty: the system's choice.
+  explicit WireClient(std::uint16_t port, const std::string& source = {}) : stream_(ioc_) {
+    if (!source.empty()) {
+      stream_.socket().open(asio::ip::tcp::v4());
+      stream_.socket().bind(asio::ip::tcp::endpoint(asio::ip::make_address(source), 0));
+    }
     stream_.expires_after(5s);
     boost::system::error_code result = asio::error::would_block;
     stream_.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),

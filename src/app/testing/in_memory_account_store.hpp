@@ -150,6 +150,14 @@ class InMemoryAccountStore final : public AccountStore {
     return n;
   }
 
+  // For tests: failure records held, over all keys.
+  std::size_t stored_failures() const {
+    std::lock_guard l(mu_);
+    std::size_t n = 0;
+    for (const auto& [_, v] : failures_) n += v.size();
+    return n;
+  }
+
   std::size_t session_count() {
     std::lock_guard l(mu_);
     return sessions_.size();

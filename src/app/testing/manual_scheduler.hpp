@@ -39,6 +39,13 @@ class ManualScheduler final : public Scheduler {
     }
     return ran;
   }
+  // Live timers waiting.
+  std::size_t pending() {
+    std::lock_guard lock(mu_);
+    std::size_t n = 0;
+    for (const auto& e : entries_) n += *e.cancelled ? 0 : 1;
+    return n;
+  }
 
  private:
   struct Entry {

@@ -5,9 +5,11 @@
 #include <functional>
 #include <string>
 
+#include "adapters/http/client_address.hpp"
 #include "app/auth_service.hpp"
 #include "app/metrics.hpp"
 #include "app/ports/clock.hpp"
+#include "app/ports/password_workers.hpp"
 #include "app/ports/store.hpp"
 #include "app/user_service.hpp"
 
@@ -22,6 +24,11 @@ struct ApiContext {
   // True once shutdown began: /readyz answers 503 so load balancers drain us first.
   const std::atomic<bool>& shutting_down;
   bool secure_cookies = false;  // Secure attribute on cookies (HTTPS deployments)
+  // Where sign-in checks passwords, off the I/O threads (the server always sets it; null only
+  // in tests that do not care, which then check on the I/O thread).
+  PasswordWorkers* password_workers = nullptr;
+  // Whose X-Forwarded-For names the client (server.trusted_proxies); empty: nobody's.
+  TrustedProxies trusted_proxies;
 };
 
 // Who may read GET /metrics (checked in this order).

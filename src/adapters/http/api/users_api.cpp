@@ -1,6 +1,8 @@
 // /api/v1/users: accounts of the caller's organisation (admin only).
+#include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 #include <charconv>
+#include <optional>
 
 #include "adapters/http/api/account_json.hpp"
 #include "adapters/http/api/api_context.hpp"
@@ -10,6 +12,7 @@
 
 namespace ccteams::http {
 
+namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
@@ -82,13 +85,37 @@ Response delete_user(ApiContext& ctx, Request& req) {
   return empty_response(204);
 }
 
+// Whether a PATCH sets a password (only then is it worth a worker).
+bool sets_password(const Request& req) {
+  auto body = parse_json_object(req);
+  return body && body->contains("password");
+}
+
+// Creating a user and setting a password hash with Argon2id: the whole handler then runs on the
+// password workers (the store is thread-safe), never on an I/O thread; other changes (disabling
+// an account during a sign-in flood) do not wait for the workers.
+Handler on_password_workers(ApiContext& ctx, SyncHandler fn, bool (*hashes)(const Request&)) {
+  return [&ctx, fn = std::move(fn), hashes](Request& req) -> asio::awaitable<Response> {
+    if (ctx.password_workers == nullptr || !hashes(req)) co_return fn(req);
+    std::optional<Response> response;
+    auto ran = co_await ctx.password_workers->run([&] { response = fn(req); });
+    if (!ran) co_return error_response(ran.error());
+    co_return std::move(*response);
+  };
+}
+
 }  // namespace
 
 void register_user_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/api/v1/users", sync_handler([&ctx](Request& r) { return list_users(ctx, r); }));
-  router.add("POST", "/api/v1/users", sync_handler([&ctx](Request& r) { return create_user(ctx, r); }));
+  router.add("POST", "/api/v1/users",
+             on_password_workers(
+                 ctx, [&ctx](Request& r) { return create_user(ctx, r); },
+                 [](const Request&) { return true; }));
   router.add("GET", "/api/v1/users/{id}", sync_handler([&ctx](Request& r) { return get_user(ctx, r); }));
-  router.add("PATCH", "/api/v1/users/{id}", sync_handler([&ctx](Request& r) { return patch_user(ctx, r); }));
+  router.add("PATCH", "/api/v1/users/{id}",
+             on_password_workers(
+                 ctx, [&ctx](Request& r) { return patch_user(ctx, r); }, sets_password));
   router.add("DELETE", "/api/v1/users/{id}", sync_handler([&ctx](Request& r) { return delete_user(ctx, r); }));
 }
 
