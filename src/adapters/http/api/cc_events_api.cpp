@@ -195,13 +195,19 @@ Result<void> check_origin(const Request& req, const std::vector<std::string>& al
                     "the server's public URL (server.public_url)");
 }
 
-Result<Caller> authenticate_upgrade(const Request& req, CcApiContext& ctx) {
+// A token in the URL is refused whoever sends it (URLs end up in logs and histories), before
+// anything else looks at the request.
+Result<void> refuse_token_in_url(const Request& req) {
   if (req.query_param("access_token") || req.query_param("token")) {
     return make_error(Errc::invalid_input,
                       "a token in the URL is not accepted (URLs are logged); use the session "
                       "cookie, 'Authorization: Bearer', or ?ticket= from POST "
                       "/api/v1/events/ticket");
   }
+  return ok();
+}
+
+Result<Caller> authenticate_upgrade(const Request& req, CcApiContext& ctx) {
   if (auto ticket = req.query_param("ticket")) {
     if (!ctx.tickets) return make_error(Errc::unauthenticated, "tickets are not enabled here");
     auto session = ctx.tickets->redeem(*ticket);
@@ -243,6 +249,7 @@ void register_cc_event_routes(Router& router, CcApiContext& ctx) {
   router.add_websocket(
       "/api/v1/events",
       [&ctx](Request& req) -> boost::asio::awaitable<std::variant<Response, WsCallbacks>> {
+        if (auto r = refuse_token_in_url(req); !r) co_return error_response(r.error());
         if (auto r = check_origin(req, ctx.ws_origins); !r) co_return error_response(r.error());
         auto caller = authenticate_upgrade(req, ctx);
         if (!caller) co_return error_response(caller.error());
