@@ -80,6 +80,13 @@ class TenantBinding : public ::testing::Test {
     return open(browser_->consent(std::string(ours.header("location")), upn, "accept"));
   }
 
+  static void expect_not_an_admin(const RawResponse& r) {
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_NE(r.body.find("not a Global Administrator or Privileged Role Administrator"),
+              std::string::npos)
+        << r.body;
+  }
+
   DemoProcess demo_{std::vector<std::string>{"--tenants", "2"}};
   std::optional<EntraBrowser> browser_;
   std::vector<Tenant> tenants_;
@@ -159,10 +166,7 @@ TEST_F(TenantBinding, ForgedCallbacksAreRefusedAuditedAndChangeNothing) {
 
   // An account without an administrator role in its tenant: refused at the sign-in.
   auto member = set_up(1, tenants_[1].member());
-  EXPECT_EQ(member.status, 403) << member.body;
-  EXPECT_NE(member.body.find("not a Global Administrator or Privileged Role Administrator"),
-            std::string::npos)
-      << member.body;
+  expect_not_an_admin(member);
   EXPECT_EQ(status(1), "Authorizing");
   EXPECT_EQ(tenant_of(1), "");
 
@@ -188,10 +192,7 @@ TEST_F(TenantBinding, WithoutWidsInTheIdTokenTheRolesAreReadThroughGraph) {
   ASSERT_TRUE(patched && patched->status == 200) << (patched ? patched->body : "");
 
   auto member = set_up(1, tenants_[1].member());
-  EXPECT_EQ(member.status, 403) << member.body;
-  EXPECT_NE(member.body.find("not a Global Administrator or Privileged Role Administrator"),
-            std::string::npos)
-      << member.body;
+  expect_not_an_admin(member);
   EXPECT_EQ(status(1), "Authorizing");
 
   auto admin = set_up(1, tenants_[1].admin());

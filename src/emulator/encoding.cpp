@@ -78,6 +78,19 @@ std::optional<std::string> base64url_decode(std::string_view text) {
 std::string sha256(std::string_view bytes) { return digest("SHA256", bytes); }
 std::string sha1(std::string_view bytes) { return digest("SHA1", bytes); }
 
+std::string guid_from(std::string_view text) {
+  const std::string h = sha256(text);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string g;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) g.push_back('-');
+    const auto b = static_cast<unsigned char>(h[static_cast<std::size_t>(i)]);
+    g.push_back(kHex[b >> 4]);
+    g.push_back(kHex[b & 15]);
+  }
+  return g;
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;

@@ -13,6 +13,8 @@ std::optional<std::string> base64url_decode(std::string_view text);  // padding 
 std::string base64_encode(std::string_view bytes);              // standard, padded
 std::string sha256(std::string_view bytes);                     // raw 32 bytes
 std::string sha1(std::string_view bytes);                       // raw 20 bytes
+// A GUID-shaped id derived from text (its SHA-256): stable object ids for generated objects.
+std::string guid_from(std::string_view text);
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 // Constant-time comparison: token checks must not leak how much of a MAC matched.
 bool constant_time_equal(std::string_view a, std::string_view b);

@@ -30,16 +30,7 @@ std::int64_t unix_seconds(Timestamp t) {
 
 // A stable object id for the app's service principal in tenant t.
 std::string service_principal_id(const TenantModel& t, std::string_view client_id) {
-  const std::string h = sha256(std::string(client_id) + "/" + t.tenant_id());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string g;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) g.push_back('-');
-    const auto b = static_cast<unsigned char>(h[static_cast<std::size_t>(i)]);
-    g.push_back(kHex[b >> 4]);
-    g.push_back(kHex[b & 15]);
-  }
-  return g;
+  return guid_from(std::string(client_id) + "/" + t.tenant_id());
 }
 
 // Access tokens for Graph are v1 tokens of the tenant they were issued in (the service
@@ -142,8 +133,8 @@ http::Response user_tokens(State& s, const AppRegistration& app, const TenantMod
   };
   if (has("offline_access")) {
     const std::string rt = "1.AQ" + s.random_token(64);
-    s.refresh_tokens[rt] = RefreshToken{app.client_id, t.tenant_id(), u.id, scopes,
-                                        s.now() + kRefreshLifetime, false};
+    s.refresh_tokens[rt] =
+        RefreshToken{app.client_id, t.tenant_id(), u.id, scopes, s.now() + kRefreshLifetime, false};
     body["refresh_token"] = rt;
   }
   if (has("openid")) body["id_token"] = id_token(s, app, t, u, nonce);
@@ -153,8 +144,8 @@ http::Response user_tokens(State& s, const AppRegistration& app, const TenantMod
 }
 
 // Scopes of the token the user may still have: all must still be consented.
-bool still_consented(const TenantModel& t, const std::string& client_id,
-                     const std::string& user_id, const std::vector<std::string>& scopes) {
+bool still_consented(const TenantModel& t, const std::string& client_id, const std::string& user_id,
+                     const std::vector<std::string>& scopes) {
   const auto& g = t.consent(client_id);
   auto us = g.user_scopes.find(user_id);
   return std::all_of(scopes.begin(), scopes.end(), [&](const std::string& sc) {
@@ -189,8 +180,9 @@ http::Response token(State& s, http::Request& req) {
     authority = s.find_tenant(tenant);
     if (authority == nullptr) {
       return entra_error(s, 400, "invalid_request", 90002,
-                         "Tenant '" + tenant + "' not found. Check to make sure you have the "
-                         "correct tenant ID and are signing into the correct cloud.");
+                         "Tenant '" + tenant +
+                             "' not found. Check to make sure you have the "
+                             "correct tenant ID and are signing into the correct cloud.");
     }
   }
   const std::string directory = authority ? authority->directory.domain() : tenant;
@@ -239,7 +231,8 @@ http::Response token(State& s, http::Request& req) {
       return entra_error(s, 400, "invalid_scope", 70011,
                          "The provided request must include a 'scope' input parameter. The "
                          "provided value for the input parameter 'scope' is not valid. The "
-                         "scope " + scope + " is not valid.");
+                         "scope " +
+                             scope + " is not valid.");
     }
     // An app token needs a tenant: the multi-tenant authorities name none.
     if (authority == nullptr) {
@@ -255,11 +248,11 @@ http::Response token(State& s, http::Request& req) {
                              "'. This can happen if the application has not been installed "
                              "by the administrator of the tenant.");
     }
-    auto r = http::json_response(200, json::object{
-        {"token_type", "Bearer"},
-        {"expires_in", s.options.access_token_lifetime.count()},
-        {"ext_expires_in", s.options.access_token_lifetime.count()},
-        {"access_token", app_token(s, *app, authority->directory, grant)}});
+    auto r = http::json_response(
+        200, json::object{{"token_type", "Bearer"},
+                          {"expires_in", s.options.access_token_lifetime.count()},
+                          {"ext_expires_in", s.options.access_token_lifetime.count()},
+                          {"access_token", app_token(s, *app, authority->directory, grant)}});
     r.set_header("Cache-Control", "no-store, no-cache");
     return r;
   }
@@ -303,8 +296,8 @@ http::Response token(State& s, http::Request& req) {
 
   if (grant_type == "refresh_token") {
     auto it = s.refresh_tokens.find(form_value(form, "refresh_token"));
-    if (it == s.refresh_tokens.end() || it->second.rotated ||
-        it->second.expires_at <= s.now() || it->second.client_id != app->client_id) {
+    if (it == s.refresh_tokens.end() || it->second.rotated || it->second.expires_at <= s.now() ||
+        it->second.client_id != app->client_id) {
       return entra_error(s, 400, "invalid_grant", 70008,
                          "The provided authorization code or refresh token has expired due to "
                          "inactivity or was revoked. Send a new interactive authorization "
@@ -319,9 +312,10 @@ http::Response token(State& s, http::Request& req) {
     std::vector<std::string> scopes = old.scopes;
     if (const auto requested = form_value(form, "scope"); !requested.empty()) {
       auto wanted = normalise_scopes(requested);
-      const bool subset = wanted && std::all_of(wanted->begin(), wanted->end(), [&](auto& w) {
-        return std::find(old.scopes.begin(), old.scopes.end(), w) != old.scopes.end();
-      });
+      const bool subset =
+          wanted && std::all_of(wanted->begin(), wanted->end(), [&](auto& w) {
+            return std::find(old.scopes.begin(), old.scopes.end(), w) != old.scopes.end();
+          });
       if (!subset) {
         return entra_error(s, 400, "invalid_scope", 70011,
                            "The provided value for the input parameter 'scope' is not valid: "
@@ -335,8 +329,10 @@ http::Response token(State& s, http::Request& req) {
     if (!still_consented(home->directory, app->client_id, old.user_id, scopes)) {
       return entra_error(s, 400, "invalid_grant", 65001,
                          "The user or administrator has not consented to use the application "
-                         "with ID '" + app->client_id + "'. Send an interactive authorization "
-                         "request for this user and resource.");
+                         "with ID '" +
+                             app->client_id +
+                             "'. Send an interactive authorization "
+                             "request for this user and resource.");
     }
     const DirectoryUser* u = home->directory.find_user(old.user_id);
     if (u == nullptr || !u->account_enabled) {

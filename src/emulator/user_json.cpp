@@ -1,8 +1,8 @@
 #include "emulator/user_json.hpp"
 
-#include "emulator/encoding.hpp"
-
 #include <boost/json/array.hpp>
+
+#include "emulator/encoding.hpp"
 
 namespace ccteams::emulator {
 
@@ -40,15 +40,29 @@ json::value property(const DirectoryUser& u, std::string_view name) {
 const CollectionSchema& users_schema() {
   static const CollectionSchema kSchema = [] {
     CollectionSchema s;
-    s.properties = {"id", "displayName", "givenName", "surname", "mail", "userPrincipalName",
-                    "jobTitle", "department", "officeLocation", "mobilePhone",
-                    "preferredLanguage", "accountEnabled", "businessPhones", "companyName",
-                    "employeeId", "city", "country", "usageLocation"};
-    s.not_in_collection = {"aboutMe", "birthday", "hireDate", "interests", "mySite",
-                           "pastProjects", "preferredName", "responsibilities", "schools",
-                           "skills", "mailboxSettings"};
-    s.searchable = {"displayName", "givenName", "surname", "mail", "userPrincipalName",
-                    "jobTitle", "department"};
+    s.properties = {"id",
+                    "displayName",
+                    "givenName",
+                    "surname",
+                    "mail",
+                    "userPrincipalName",
+                    "jobTitle",
+                    "department",
+                    "officeLocation",
+                    "mobilePhone",
+                    "preferredLanguage",
+                    "accountEnabled",
+                    "businessPhones",
+                    "companyName",
+                    "employeeId",
+                    "city",
+                    "country",
+                    "usageLocation"};
+    s.not_in_collection = {"aboutMe", "birthday",     "hireDate",       "interests",
+                           "mySite",  "pastProjects", "preferredName",  "responsibilities",
+                           "schools", "skills",       "mailboxSettings"};
+    s.searchable = {"displayName",       "givenName", "surname",   "mail",
+                    "userPrincipalName", "jobTitle",  "department"};
     s.orderable = {"displayName", "userPrincipalName"};
     s.type_name = "Microsoft.DirectoryServices.User";
     s.max_top = 999;
@@ -59,9 +73,9 @@ const CollectionSchema& users_schema() {
 
 const std::vector<std::string>& default_user_properties() {
   static const std::vector<std::string> kDefault = {
-      "businessPhones", "displayName",       "givenName", "id",      "jobTitle",
-      "mail",           "mobilePhone",       "officeLocation", "preferredLanguage", "surname",
-      "userPrincipalName"};
+      "businessPhones",    "displayName", "givenName",        "id",
+      "jobTitle",          "mail",        "mobilePhone",      "officeLocation",
+      "preferredLanguage", "surname",     "userPrincipalName"};
   return kDefault;
 }
 
@@ -105,20 +119,6 @@ constexpr RoleTemplate kRoleTemplates[] = {
      "Can manage all aspects of users and groups, including resetting passwords for limited "
      "admins."},
 };
-
-// A GUID-shaped id from a hash, so a role's object id is stable per tenant.
-std::string guid_from(std::string_view text) {
-  const std::string h = sha256(text);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string g;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) g.push_back('-');
-    const auto b = static_cast<unsigned char>(h[static_cast<std::size_t>(i)]);
-    g.push_back(kHex[b >> 4]);
-    g.push_back(kHex[b & 15]);
-  }
-  return g;
-}
 
 }  // namespace
 
