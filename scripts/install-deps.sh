@@ -21,7 +21,12 @@ packages=(
   libssl-dev libsqlite3-dev sqlite3 libpq-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libsodium-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  dpkg-dev binutils
+  prometheus
 )
+# dpkg-dev (dpkg-shlibdeps) and binutils (strip): scripts/package.sh. prometheus: its promtool
+# tests ops/prometheus/alerts.yml (Debian ships promtool only in the server's package; where
+# services start on install, stop it with: systemctl disable --now prometheus).
 # Node.js runs the Graph JS client test. By command, not package: a machine may already have a
 # Node.js build that bundles npm (and conflicts with Debian's npm package).
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
