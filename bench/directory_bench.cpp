@@ -49,6 +49,7 @@
 #include "adapters/store/sqlite_store.hpp"
 #include "app/auth_service.hpp"
 #include "app/directory_service.hpp"
+#include "app/system_clock.hpp"
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_directory_store.hpp"

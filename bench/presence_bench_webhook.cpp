@@ -27,6 +27,7 @@
 #include "app/metrics.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/presence_sync_store.hpp"
+#include "app/system_clock.hpp"
 
 namespace ccteams::bench {
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of ccteams.
-#   scripts/build.sh [release|asan] [ninja targets…]
-# release -> build/, asan -> build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer).
+#   scripts/build.sh [release|asan|tsan] [ninja targets…]
+# release -> build/, asan -> build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer),
+# tsan -> build-tsan/ (ThreadSanitizer; optimised, as TSan is slow at -O0).
 # Warnings are errors when CI=true or CCTEAMS_WERROR=ON.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,9 @@ if [ "${CI:-}" = "true" ]; then werror=ON; fi
 
 case "$flavour" in
   release) dir=build; extra=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
-  asan) dir=build-asan; extra=(-DCMAKE_BUILD_TYPE=Debug -DCCTEAMS_SANITIZE=ON -DCCTEAMS_BENCH=OFF) ;;
-  *) echo "build.sh: unknown flavour '$flavour' (release or asan)" >&2; exit 2 ;;
+  asan) dir=build-asan; extra=(-DCMAKE_BUILD_TYPE=Debug -DCCTEAMS_SANITIZE=address -DCCTEAMS_BENCH=OFF) ;;
+  tsan) dir=build-tsan; extra=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCTEAMS_SANITIZE=thread -DCCTEAMS_BENCH=OFF) ;;
+  *) echo "build.sh: unknown flavour '$flavour' (release, asan or tsan)" >&2; exit 2 ;;
 esac
 
 # Relative paths in ccache's hash: a fresh clone elsewhere (CI) reuses what was compiled here.

@@ -30,6 +30,7 @@
 #include "adapters/store/sqlite_store.hpp"
 #include "app/metrics.hpp"
 #include "app/sync_account_service.hpp"
+#include "app/system_clock.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/user_service.hpp"
 #include "cli/emulator_host.hpp"

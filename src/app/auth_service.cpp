@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/metrics.hpp"
 #include "app/session_sockets.hpp"
 #include "core/login_throttle.hpp"
 
@@ -100,6 +101,13 @@ Result<AuthService::Attempt> AuthService::begin_login(std::string_view username,
   return a;
 }
 
+template <class T>
+void AuthService::noted(const Result<T>& r, const char* what) const {
+  if (r) return;
+  spdlog::warn("auth: could not {}: {}", what, r.error().message);
+  if (options_.store_failures != nullptr) options_.store_failures->inc();
+}
+
 bool AuthService::check_password(const Attempt& attempt, std::string_view password) const {
   if (!attempt.user) {
     (void)hasher_.verify(dummy_hash_, password);  // the same cost as a known user
@@ -112,15 +120,17 @@ Result<LoginResult> AuthService::finish_login(Attempt attempt, bool password_ok)
   // Read again: the hash took a while, and the failure and session times are of now.
   const Timestamp now = clock_.now();
   if (!password_ok || attempt.user->disabled) {
-    (void)store_.record_login_failure(attempt.user_key, now);
-    (void)store_.record_login_failure(attempt.global_key, now);
-    (void)store_.record_login_failure(attempt.address_key, now);
+    // A failure that cannot be recorded weakens the slowdown: logged and counted, the
+    // refusal stands.
+    noted(store_.record_login_failure(attempt.user_key, now), "record a sign-in failure");
+    noted(store_.record_login_failure(attempt.global_key, now), "record a sign-in failure");
+    noted(store_.record_login_failure(attempt.address_key, now), "record a sign-in failure");
     spdlog::info("sign-in refused for a user from {}", attempt.client_address);
     return make_error(Errc::unauthenticated, "wrong username or password");
   }
   // Only this address's slowdown ends: the username's count over all addresses and the
   // address's count stay, or one success would reset an attack in progress.
-  (void)store_.clear_login_failures(attempt.user_key);
+  noted(store_.clear_login_failures(attempt.user_key), "clear sign-in failures");
 
   LoginResult result;
   result.token = tokens_.new_token();
@@ -165,8 +175,9 @@ void AuthService::clean_up(Timestamp now, bool scheduled) {
     return;
   }
   if (!last_clean_up_ms_.compare_exchange_strong(last, now_ms)) return;
-  (void)store_.delete_expired_sessions(now);
-  (void)store_.prune_login_failures(now - std::max(options_.failure_window, options_.lockout) * 2);
+  noted(store_.delete_expired_sessions(now), "delete expired sessions");
+  noted(store_.prune_login_failures(now - std::max(options_.failure_window, options_.lockout) * 2),
+        "prune old sign-in failures");
 }
 
 void AuthService::start_clean_up(Scheduler& scheduler) {

@@ -23,6 +23,8 @@
 
 namespace ccteams {
 
+class Counter;
+
 class SessionSockets;
 
 struct AuthOptions {
@@ -51,6 +53,9 @@ struct AuthOptions {
   // Expired sessions and old failure records are removed this often: by the schedule
   // (start_clean_up), and by a sign-in when the schedule has not run for this long.
   Millis clean_up_interval = std::chrono::minutes(1);
+  // Counts store writes that failed where the sign-in goes on (a failure record, a clean-up);
+  // each is also logged. Not owned; may be null.
+  Counter* store_failures = nullptr;
 };
 
 // Who is calling: the result of authenticating a request.
@@ -123,6 +128,9 @@ class AuthService {
   Result<Attempt> begin_login(std::string_view username, std::string_view password,
                               std::string_view client_address, Timestamp now);
   bool check_password(const Attempt& attempt, std::string_view password) const;
+  // Logs and counts a failed store write that the caller goes on without.
+  template <class T>
+  void noted(const Result<T>& r, const char* what) const;
   Result<LoginResult> finish_login(Attempt attempt, bool password_ok);
   Result<void> check_address_lockout(const std::string& key, Timestamp now);
   Result<void> check_user_wait(const std::string& key, const std::string& global_key,

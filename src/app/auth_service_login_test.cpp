@@ -12,6 +12,7 @@
 
 #include "app/auth_service.hpp"
 #include "app/bounded_worker_pool.hpp"
+#include "app/testing/fake_clock.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
 #include "app/testing/manual_scheduler.hpp"

@@ -41,13 +41,13 @@ asio::awaitable<Result<void>> BoundedWorkerPool::run(std::function<void()> job) 
   } release{in_flight_};
   // co_spawn's completion resumes this coroutine through its own executor, so the caller is
   // back on its strand when the job is done.
-  co_await asio::co_spawn(
-      impl_->pool.get_executor(),
-      [&job]() -> asio::awaitable<void> {
-        job();
-        co_return;
-      },
-      asio::use_awaitable);
+  // Locals, not temporaries of the co_await expression (GCC 12 may destroy those twice).
+  auto work = [&job]() -> asio::awaitable<void> {
+    job();
+    co_return;
+  };
+  auto on_pool = asio::co_spawn(impl_->pool.get_executor(), work, asio::use_awaitable);
+  co_await std::move(on_pool);
   co_return ok();
 }
 

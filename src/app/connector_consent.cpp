@@ -308,7 +308,11 @@ ConnectorService::Async<void> ConnectorService::report_authorization_failure(
       break;
     }
     case ReportedFailure::confirm:
-      (void)co_await check_health(org);
+      // check_health records what it finds in the connector's status (the console shows it).
+      if (auto r = co_await check_health(org); !r) {
+        spdlog::warn("connector: org {}: health check after a Graph refusal failed: {}", org.value,
+                     r.error().message);
+      }
       break;
     case ReportedFailure::ignore:
       break;

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "app/connector_service.hpp"
+#include "app/testing/fake_clock.hpp"
 #include "app/testing/fake_entra.hpp"
 #include "app/testing/fake_sealer.hpp"
 #include "app/testing/fakes.hpp"

@@ -27,12 +27,18 @@
 // another organisation's or an unknown contact, invalid_input for bad targets, forbidden when
 // the account is not an agent, and the store's errors.
 //
-// Thread-safety: every method may be called from any thread. Each organisation's state is
-// guarded by its own mutex, held for the whole of an operation (core calls, store writes and
-// event publication), so events of one organisation are published in the order they happened.
-// Lock order: organisation mutex, then the store's and the hub's own locks; never the reverse.
+// Thread-safety: one actor per organisation (app/org_actors.hpp). Everything live of an
+// organisation (its agents, contacts, routing, RONA and wrap-up timers) is touched only on that
+// organisation's strand, so no mutex guards it and its events are published in the order they
+// happened. The awaitable methods may be awaited from any executor: each runs its operation on
+// the organisation's strand (co_spawn onto it) and resumes the caller on its own executor.
+// Timer callbacks (the Scheduler port) post to the strand. The store calls stay synchronous on
+// the strand for now (a store on its own executor is a later step).
+// Presence sync runs on the same strand and calls the synchronous methods marked "on the
+// org's strand" directly.
 
 #include <array>
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -44,6 +50,7 @@
 #include "app/cc_event_hub.hpp"
 #include "app/cc_json.hpp"
 #include "app/metrics.hpp"
+#include "app/org_actors.hpp"
 #include "app/ports/account_store.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/contact_center_store.hpp"
@@ -72,8 +79,8 @@ struct PresenceApplyReport {
   std::size_t count(PresenceOutcome o) const { return outcomes[static_cast<std::size_t>(o)]; }
 };
 
-// Presence sync's hooks into the contact center. Both are called with the organisation's lock
-// held: they must only queue work (post to another executor), never call back.
+// Presence sync's hooks into the contact center. Both are called on the organisation's strand,
+// in the middle of a decision: they must only queue work (post), never call back.
 struct PresenceHooks {
   // Every SetTeamsBusy / ClearTeamsBusy effect, in order.
   std::function<void(OrgId, const AgentEffect&)> teams_effect;
@@ -89,70 +96,84 @@ struct ContactCenterOptions {
 
 class ContactCenter {
  public:
-  ContactCenter(ContactCenterStore& store, AccountStore& accounts, const Clock& clock,
-                Scheduler& scheduler, CcEventHub& hub, ContactCenterOptions options = {});
+  // actors: the runtime's one OrgActors (each organisation's strand); must outlive this.
+  ContactCenter(OrgActors& actors, ContactCenterStore& store, AccountStore& accounts,
+                const Clock& clock, Scheduler& scheduler, CcEventHub& hub,
+                ContactCenterOptions options = {});
   ~ContactCenter();
   ContactCenter(const ContactCenter&) = delete;
   ContactCenter& operator=(const ContactCenter&) = delete;
 
-  // Loads every organisation with persisted live state (see above).
+  // Loads every organisation with persisted live state (see above): lists them (the store's
+  // error is returned) and hands each load to its organisation's strand (a load that fails is
+  // logged; that organisation is loaded again on its next call). Any thread.
   Result<void> recover();
+  // The organisations' strands (presence sync, the demo callers).
+  OrgActors& actors();
 
   // ---- the agent's desktop ----
   // Desktop log in: Available, or Idle(code, manual) when idle_code is given.
-  Result<AgentStateView> login(OrgId org, UserId agent, std::optional<IdleCodeId> idle_code);
-  Result<AgentStateView> logout(OrgId org, UserId agent);
-  Result<AgentStateView> set_available(OrgId org, UserId agent);
+  boost::asio::awaitable<Result<AgentStateView>> login(OrgId org, UserId agent,
+                                                       std::optional<IdleCodeId> idle_code);
+  boost::asio::awaitable<Result<AgentStateView>> logout(OrgId org, UserId agent);
+  boost::asio::awaitable<Result<AgentStateView>> set_available(OrgId org, UserId agent);
   // check_manual_idle_code against the agent's desktop profile first.
-  Result<AgentStateView> set_idle(OrgId org, UserId agent, IdleCodeId code);
-  Result<AgentStateView> state_of(OrgId org, UserId agent);
+  boost::asio::awaitable<Result<AgentStateView>> set_idle(OrgId org, UserId agent, IdleCodeId code);
+  boost::asio::awaitable<Result<AgentStateView>> state_of(OrgId org, UserId agent);
   // conflict unless the agent is logged out (or has never logged in).
-  Result<void> check_logged_out(OrgId org, UserId agent);
+  boost::asio::awaitable<Result<void>> check_logged_out(OrgId org, UserId agent);
 
   // ---- supervisors ----
   // Every configured agent of org (LoggedOut for those who never logged in).
-  Result<std::vector<AgentStateView>> agent_states(OrgId org);
-  Result<QueueStatsView> queue_stats(OrgId org, QueueId queue);
-  Result<std::vector<QueueStatsView>> all_queue_stats(OrgId org);
+  boost::asio::awaitable<Result<std::vector<AgentStateView>>> agent_states(OrgId org);
+  boost::asio::awaitable<Result<QueueStatsView>> queue_stats(OrgId org, QueueId queue);
+  boost::asio::awaitable<Result<std::vector<QueueStatsView>>> all_queue_stats(OrgId org);
   // A supervisor or admin sets agent's state: status logged_out (forced from any state: a
   // contact ringing for them is re-queued, one they talk on is re-queued with its consulted
   // agent released, a consult they are on ends), available or idle (idle_code, origin
   // supervisor; from Available, Idle or WrapUp: conflict naming the contact otherwise).
   // invalid_input for an unknown or inactive idle code or an account without the agent role.
-  Result<AgentStateView> supervise(OrgId org, UserId agent, AgentStatus status,
-                                   std::optional<IdleCodeId> idle_code);
+  boost::asio::awaitable<Result<AgentStateView>> supervise(OrgId org, UserId agent,
+                                                           AgentStatus status,
+                                                           std::optional<IdleCodeId> idle_code);
   // Ends (Ended, reason "forced") or re-queues (at its old place) any open contact, releasing
   // the agents that ring or talk for it (talking: wrap-up as after an ordinary end). conflict
   // when it has ended already, or (re-queue) is already queued.
-  Result<Contact> force_end(OrgId org, ContactId id);
-  Result<Contact> requeue_contact(OrgId org, ContactId id);
+  boost::asio::awaitable<Result<Contact>> force_end(OrgId org, ContactId id);
+  boost::asio::awaitable<Result<Contact>> requeue_contact(OrgId org, ContactId id);
   // Inconsistencies repaired while loading organisations since start (metrics).
   std::uint64_t repairs() const;
 
   // ---- contacts ----
   // A customer calls queue (demo telephony). invalid_input ("queueId") for an unknown queue.
-  Result<Contact> new_contact(OrgId org, QueueId queue, std::string caller);
-  Result<Contact> contact(OrgId org, ContactId id);
-  Result<Contact> accept(OrgId org, UserId agent, ContactId id);
-  Result<Contact> decline(OrgId org, UserId agent, ContactId id);
-  Result<Contact> hold(OrgId org, UserId agent, ContactId id);
-  Result<Contact> resume(OrgId org, UserId agent, ContactId id);
+  boost::asio::awaitable<Result<Contact>> new_contact(OrgId org, QueueId queue, std::string caller);
+  boost::asio::awaitable<Result<Contact>> contact(OrgId org, ContactId id);
+  boost::asio::awaitable<Result<Contact>> accept(OrgId org, UserId agent, ContactId id);
+  boost::asio::awaitable<Result<Contact>> decline(OrgId org, UserId agent, ContactId id);
+  boost::asio::awaitable<Result<Contact>> hold(OrgId org, UserId agent, ContactId id);
+  boost::asio::awaitable<Result<Contact>> resume(OrgId org, UserId agent, ContactId id);
   // party: another agent of org, or an E.164 number (normalised here).
-  Result<Contact> consult(OrgId org, UserId agent, ContactId id, ContactParty party);
-  Result<Contact> conference(OrgId org, UserId agent, ContactId id);
-  Result<Contact> drop_party(OrgId org, UserId agent, ContactId id);
-  Result<Contact> transfer(OrgId org, UserId agent, ContactId id, ContactParty party);
-  Result<Contact> end(OrgId org, UserId agent, ContactId id);
+  boost::asio::awaitable<Result<Contact>> consult(OrgId org, UserId agent, ContactId id,
+                                                  ContactParty party);
+  boost::asio::awaitable<Result<Contact>> conference(OrgId org, UserId agent, ContactId id);
+  boost::asio::awaitable<Result<Contact>> drop_party(OrgId org, UserId agent, ContactId id);
+  boost::asio::awaitable<Result<Contact>> transfer(OrgId org, UserId agent, ContactId id,
+                                                   ContactParty party);
+  boost::asio::awaitable<Result<Contact>> end(OrgId org, UserId agent, ContactId id);
   // The agent finishes wrap-up of contact id; code is an optional wrap-up reason (published).
-  Result<AgentStateView> wrap_up(OrgId org, UserId agent, ContactId id, std::string code);
+  boost::asio::awaitable<Result<AgentStateView>> wrap_up(OrgId org, UserId agent, ContactId id,
+                                                         std::string code);
   // The caller hangs up before being answered.
-  Result<Contact> abandon(OrgId org, ContactId id);
+  boost::asio::awaitable<Result<Contact>> abandon(OrgId org, ContactId id);
 
   // ---- presence sync (issue 6) ----
   // Before serving only.
   void set_presence_hooks(PresenceHooks hooks);
-  // Applies a batch of presence updates (DESIGN.md rules 0-5 in core/agent_state) under one
-  // lock: the states that changed, their events and any offers it leads to are stored in one
+  // The four calls below: precondition, called on org's strand (actors().strand(org)), where
+  // presence sync runs; each is one decision, written before it returns.
+  //
+  // Applies a batch of presence updates (DESIGN.md rules 0-5 in core/agent_state) as one
+  // decision: the states that changed, their events and any offers it leads to are stored in one
   // transaction, then published; agents returned to Available are offered waiting contacts.
   // Updates for agents that were never configured are ignored. When the store refuses,
   // nothing changes.
@@ -163,17 +184,25 @@ class ContactCenter {
   Result<void> set_sync_enabled(OrgId org, const std::vector<UserId>& agents, bool enabled);
   // Graph confirmed our presence session of agent cleared (rule 5's echo window).
   Result<void> teams_busy_cleared(OrgId org, UserId agent, Timestamp at);
+  // agent_states, for a caller already on org's strand.
+  Result<std::vector<AgentStateView>> agent_states_on_strand(OrgId org);
 
  private:
   friend class OrgCenter;
   struct Deps;
-  // Runs fn with org's state locked, loading it first when needed.
+  // Runs fn on org's state, loading it first when needed, and writes the decision. On org's
+  // strand only.
   template <class Fn>
   auto with_org(OrgId org, Fn&& fn) -> decltype(fn(std::declval<OrgCenter&>()));
-  Result<OrgCenter*> org_center(OrgId org);
+  // with_org on org's strand, for a caller anywhere (the awaitable methods).
+  template <class Fn>
+  auto in_org(OrgId org, Fn fn) -> boost::asio::awaitable<decltype(fn(std::declval<OrgCenter&>()))>;
+  OrgCenter& org_center(OrgId org);
 
   std::unique_ptr<Deps> deps_;
-  std::mutex mu_;  // guards orgs_ (not the OrgCenters: each has its own mutex)
+  // Guards the map orgs_ only (finding or adding an organisation's entry, from any strand); no
+  // organisation state is under it: an OrgCenter is touched only on its organisation's strand.
+  std::mutex mu_;
   std::unordered_map<OrgId, std::unique_ptr<OrgCenter>> orgs_;
 };
 

@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+
+#include "app/log_escaped.hpp"
+
 namespace ccteams {
 
 DemoCallers::DemoCallers(ContactCenter& center, Scheduler& scheduler, const Clock& clock,
@@ -57,20 +61,45 @@ void DemoCallers::arrive() {
     caller = "+1425555" + std::to_string(line(rng_)).substr(0, 3) + "0";
     ++callers_;
   }
-  auto contact = center_.new_contact(org_, queue, caller);
+  // The call itself runs on the organisation's strand; this timer callback only starts it.
+  boost::asio::co_spawn(center_.actors().strand(org_), call(queue, std::move(caller)),
+                        LogEscaped{"demo callers: a caller"});
+}
+
+boost::asio::awaitable<void> DemoCallers::call(QueueId queue, std::string caller) {
+  auto contact = co_await center_.new_contact(org_, queue, caller);
   std::lock_guard lock(mu_);
-  if (!running_) return;
+  if (!running_) co_return;
   if (!contact) {
     spdlog::warn("demo caller could not call queue {}: {}", queue.value, contact.error().message);
   } else {
     const ContactId id = contact->id;
     // Hangs up only if still waiting or ringing; once answered, abandon is refused and ignored.
     hangups_.push_back(scheduler_.schedule(clock_.now() + options_.patience, [this, id] {
-      (void)center_.abandon(org_, id);
+      boost::asio::co_spawn(center_.actors().strand(org_), hang_up(id),
+                            LogEscaped{"demo callers: a hang-up"});
     }));
     if (hangups_.size() > 256) hangups_.erase(hangups_.begin());  // long past their patience
   }
   schedule_next();
+}
+
+boost::asio::awaitable<void> DemoCallers::hang_up(ContactId id) {
+  auto r = co_await center_.abandon(org_, id);
+  if (r) co_return;
+  // conflict: answered (or ended) meanwhile, the expected case. Anything else is counted.
+  if (r.error().code == Errc::conflict) {
+    spdlog::debug("demo caller of contact {} did not hang up: {}", id.value, r.error().message);
+    co_return;
+  }
+  std::lock_guard lock(mu_);
+  ++hangup_failures_;
+  spdlog::warn("demo caller of contact {} could not hang up: {}", id.value, r.error().message);
+}
+
+int DemoCallers::hangup_failures() const {
+  std::lock_guard lock(mu_);
+  return hangup_failures_;
 }
 
 }  // namespace ccteams

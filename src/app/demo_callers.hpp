@@ -3,6 +3,7 @@
 // organisation's queues and hang up if nobody answers within their patience. Off with
 // `ccteams demo --simulation off`, so tests see a still organisation.
 
+#include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -21,7 +22,8 @@ struct DemoCallerOptions {
   std::uint32_t seed = 1;
 };
 
-// Thread-safety: start() and stop() from any thread; callbacks run on the scheduler's threads.
+// Thread-safety: start() and stop() from any thread; callbacks run on the scheduler's threads
+// and start the calls on the organisation's strand.
 class DemoCallers {
  public:
   DemoCallers(ContactCenter& center, Scheduler& scheduler, const Clock& clock, OrgId org,
@@ -31,10 +33,16 @@ class DemoCallers {
   void start();
   void stop();
   int callers_so_far() const;
+  // Hang-ups the contact center refused for another reason than "answered meanwhile" (the
+  // store failing, say); each is logged too.
+  int hangup_failures() const;
 
  private:
   void schedule_next();
   void arrive();
+  // On the organisation's strand (new_contact / abandon run there).
+  boost::asio::awaitable<void> call(QueueId queue, std::string caller);
+  boost::asio::awaitable<void> hang_up(ContactId id);
 
   ContactCenter& center_;
   Scheduler& scheduler_;
@@ -46,6 +54,7 @@ class DemoCallers {
   std::mt19937 rng_;
   bool running_ = false;
   int callers_ = 0;
+  int hangup_failures_ = 0;
   std::unique_ptr<TimerHandle> next_;
   std::vector<std::unique_ptr<TimerHandle>> hangups_;
 };

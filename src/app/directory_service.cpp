@@ -7,6 +7,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <unordered_set>
 
+#include "app/log_escaped.hpp"
+
 namespace ccteams {
 
 namespace asio = boost::asio;
@@ -125,14 +127,7 @@ asio::awaitable<void> DirectoryService::connector_active(OrgId org, std::string 
                        r.error().message);
         }
       },
-      [](const std::exception_ptr& e) {
-        if (!e) return;
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          spdlog::error("directory: sync ended by an exception: {}", ex.what());
-        }
-      });
+      LogEscaped{"directory: sync after activation"});
   co_return;
 }
 

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "app/testing/fake_clock.hpp"
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
 

@@ -1,9 +1,5 @@
 #include "app/metrics.hpp"
 
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <sstream>
 #include <variant>
 
 namespace ccteams {
@@ -14,59 +10,6 @@ void atomic_add(std::atomic<double>& a, double d) {
   double cur = a.load(std::memory_order_relaxed);
   while (!a.compare_exchange_weak(cur, cur + d, std::memory_order_relaxed)) {
   }
-}
-
-std::string escape_label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
-  }
-  return out;
-}
-
-std::string render_labels(const Labels& labels, const std::string& extra_key = {},
-                          const std::string& extra_value = {}) {
-  if (labels.empty() && extra_key.empty()) return {};
-  std::string out = "{";
-  bool first = true;
-  for (const auto& [k, v] : labels) {
-    if (!first) out.push_back(',');
-    first = false;
-    out += k + "=\"" + escape_label(v) + "\"";
-  }
-  if (!extra_key.empty()) {
-    if (!first) out.push_back(',');
-    out += extra_key + "=\"" + extra_value + "\"";
-  }
-  out.push_back('}');
-  return out;
-}
-
-// The shortest text that reads back as v: bucket bounds render as le="0.1", not
-// le="0.10000000000000001" (Prometheus matches le values as text across scrapes).
-std::string format_number(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
-
-// HELP text escapes backslash and newline (the exposition format's rule for HELP).
-std::string escape_help(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
-  }
-  return out;
 }
 
 }  // namespace
@@ -102,7 +45,7 @@ Histogram::Snapshot Histogram::snapshot() const {
 
 struct Metrics::Family {
   std::string help;
-  std::string type;  // "counter", "gauge", "histogram"
+  MetricFamily::Kind kind;
   std::map<Labels, std::variant<std::unique_ptr<Counter>, std::unique_ptr<Gauge>,
                                 std::unique_ptr<Histogram>>>
       series;
@@ -118,7 +61,7 @@ std::vector<double> Metrics::default_latency_buckets() {
 Counter& Metrics::counter(const std::string& name, const std::string& help, const Labels& labels) {
   std::lock_guard lock(mu_);
   auto& fam = families_[name];
-  if (!fam) fam = std::make_unique<Family>(Family{help, "counter", {}});
+  if (!fam) fam = std::make_unique<Family>(Family{help, MetricFamily::Kind::counter, {}});
   auto& slot = fam->series[labels];
   if (slot.index() != 0 || !std::get<0>(slot)) slot = std::make_unique<Counter>();
   return *std::get<0>(slot);
@@ -127,7 +70,7 @@ Counter& Metrics::counter(const std::string& name, const std::string& help, cons
 Gauge& Metrics::gauge(const std::string& name, const std::string& help, const Labels& labels) {
   std::lock_guard lock(mu_);
   auto& fam = families_[name];
-  if (!fam) fam = std::make_unique<Family>(Family{help, "gauge", {}});
+  if (!fam) fam = std::make_unique<Family>(Family{help, MetricFamily::Kind::gauge, {}});
   auto it = fam->series.find(labels);
   if (it == fam->series.end() || it->second.index() != 1) {
     fam->series[labels] = std::make_unique<Gauge>();
@@ -139,7 +82,7 @@ Histogram& Metrics::histogram(const std::string& name, const std::string& help,
                               const std::vector<double>& bounds, const Labels& labels) {
   std::lock_guard lock(mu_);
   auto& fam = families_[name];
-  if (!fam) fam = std::make_unique<Family>(Family{help, "histogram", {}});
+  if (!fam) fam = std::make_unique<Family>(Family{help, MetricFamily::Kind::histogram, {}});
   auto it = fam->series.find(labels);
   if (it == fam->series.end() || it->second.index() != 2) {
     fam->series[labels] = std::make_unique<Histogram>(bounds);
@@ -147,32 +90,29 @@ Histogram& Metrics::histogram(const std::string& name, const std::string& help,
   return *std::get<2>(fam->series[labels]);
 }
 
-std::string Metrics::render() const {
+std::vector<MetricFamily> Metrics::families() const {
   std::lock_guard lock(mu_);
-  std::ostringstream out;
+  std::vector<MetricFamily> out;
+  out.reserve(families_.size());
   for (const auto& [name, fam] : families_) {
-    out << "# HELP " << name << ' ' << escape_help(fam->help) << '\n';
-    out << "# TYPE " << name << ' ' << fam->type << '\n';
+    MetricFamily f;
+    f.name = name;
+    f.help = fam->help;
+    f.kind = fam->kind;
     for (const auto& [labels, series] : fam->series) {
+      MetricFamily::Series& s = f.series.emplace_back();
+      s.labels = labels;
       if (series.index() == 0) {
-        out << name << render_labels(labels) << ' ' << std::get<0>(series)->value() << '\n';
+        s.count = std::get<0>(series)->value();
       } else if (series.index() == 1) {
-        out << name << render_labels(labels) << ' ' << format_number(std::get<1>(series)->value())
-            << '\n';
+        s.value = std::get<1>(series)->value();
       } else {
-        const auto snap = std::get<2>(series)->snapshot();
-        for (std::size_t i = 0; i <= snap.bounds.size(); ++i) {
-          const std::string le =
-              i < snap.bounds.size() ? format_number(snap.bounds[i]) : std::string("+Inf");
-          out << name << "_bucket" << render_labels(labels, "le", le) << ' ' << snap.cumulative[i]
-              << '\n';
-        }
-        out << name << "_sum" << render_labels(labels) << ' ' << format_number(snap.sum) << '\n';
-        out << name << "_count" << render_labels(labels) << ' ' << snap.count << '\n';
+        s.histogram = std::get<2>(series)->snapshot();
       }
     }
+    out.push_back(std::move(f));
   }
-  return out.str();
+  return out;
 }
 
 }  // namespace ccteams

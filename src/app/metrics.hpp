@@ -1,6 +1,7 @@
 #pragma once
-// A small Prometheus-style metrics registry: counters, gauges and histograms with labels,
-// rendered in the Prometheus text exposition format (version 0.0.4) for GET /metrics.
+// A small Prometheus-style metrics registry: counters, gauges and histograms with labels. It
+// counts; families() reads them all at once. The text exposition format for GET /metrics is a
+// wire format and lives in adapters/http/prometheus_text.hpp.
 //
 // Thread-safety: registering and updating are safe from any thread. References returned by
 // counter()/gauge()/histogram() stay valid for the registry's lifetime; hot paths keep them.
@@ -57,6 +58,22 @@ class Histogram {
   std::atomic<std::uint64_t> count_{0};
 };
 
+// One family as read by Metrics::families(): each series' labels and current value (the field
+// of the family's kind).
+struct MetricFamily {
+  enum class Kind : std::uint8_t { counter, gauge, histogram };
+  struct Series {
+    Labels labels;
+    std::uint64_t count = 0;        // counter
+    double value = 0;               // gauge
+    Histogram::Snapshot histogram;  // histogram
+  };
+  std::string name;
+  std::string help;
+  Kind kind = Kind::counter;
+  std::vector<Series> series;  // sorted by labels
+};
+
 class Metrics {
  public:
   // Out of line: Family is complete only in metrics.cpp.
@@ -74,8 +91,8 @@ class Metrics {
   Histogram& histogram(const std::string& name, const std::string& help,
                        const std::vector<double>& bounds, const Labels& labels = {});
 
-  // Prometheus text format, families sorted by name; label values escaped.
-  std::string render() const;
+  // Every family, sorted by name, with its series' values now.
+  std::vector<MetricFamily> families() const;
 
  private:
   struct Family;

@@ -3,6 +3,7 @@
 #include "app/org_center.hpp"
 
 #include <boost/json.hpp>
+#include <cassert>
 #include <limits>
 #include <spdlog/spdlog.h>
 
@@ -151,6 +152,7 @@ void OrgCenter::commit_agent(const AgentState& before, const Transition& t) {
 }
 
 Result<void> OrgCenter::finish() {
+  assert(deps_.actors.on_strand(org_) && "organisation state outside its strand");
   Decision d = take_decision();
   auto written = write(d);
   if (!written) {
@@ -195,6 +197,7 @@ Result<void> OrgCenter::write(Decision& d) {
 }
 
 Result<void> OrgCenter::ensure_loaded() {
+  assert(deps_.actors.on_strand(org_) && "organisation state outside its strand");
   if (loaded_) return ok();
   auto loaded = load(&carried_, Millis{0});
   if (loaded) {

@@ -1,6 +1,7 @@
 #pragma once
 // Internal to app/contact_center: one organisation's live contact-center state. See
-// contact_center.hpp for the contract; every method here requires `mu` to be held.
+// contact_center.hpp for the contract; every method here runs on the organisation's strand
+// (OrgActors): no mutex guards this state.
 //
 // One transaction per decision. Every entry into an organisation (a command, a timer, a presence
 // batch, load) is one decision: while it runs, memory changes at once and the writes it implies
@@ -15,7 +16,6 @@
 #include <boost/json/fwd.hpp>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -27,17 +27,21 @@
 namespace ccteams {
 
 struct ContactCenter::Deps {
+  OrgActors& actors;
   ContactCenterStore& store;
   AccountStore& accounts;
   const Clock& clock;
   Scheduler& scheduler;
   CcEventHub& hub;
   ContactCenterOptions options;
-  // Runs fn on org's state under its lock (timer callbacks come back through here).
+  // Posts fn to org's strand and runs it there as one decision (timer callbacks come back
+  // through here).
   std::function<void(OrgId, std::function<void(OrgCenter&)>)> run_in_org;
   PresenceHooks presence;
   std::atomic<std::size_t> events_since_prune{0};
   std::atomic<std::uint64_t> repairs{0};  // inconsistencies load() repaired (all orgs)
+  // Reset when the ContactCenter goes: work already posted to a strand then does nothing.
+  std::shared_ptr<void> alive = std::make_shared<int>(0);
   void repaired() {
     ++repairs;
     if (options.repairs_metric != nullptr) options.repairs_metric->inc();
@@ -54,7 +58,6 @@ struct SupervisorTarget {
 class OrgCenter {
  public:
   OrgCenter(OrgId org, ContactCenter::Deps& deps) : org_(org), deps_(deps) {}
-  std::mutex mu;
 
   // Before every decision: loads the organisation when it is not (first use, or a reload that
   // failed): persisted states and open contacts, repaired where they disagree (the rules are in

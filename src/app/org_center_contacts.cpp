@@ -1,6 +1,7 @@
 // OrgCenter: contacts, routing and the RONA / wrap-up timers.
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cassert>
 #include <spdlog/spdlog.h>
 
 #include "app/org_center.hpp"
@@ -159,6 +160,7 @@ Result<Contact> OrgCenter::decline(UserId agent, ContactId id) {
 }
 
 void OrgCenter::on_rona(UserId agent, ContactId id) {
+  assert(deps_.actors.on_strand(org_) && "organisation state outside its strand");
   rona_timers_.erase({id, agent});
   auto cit = contacts_.find(id);
   if (cit == contacts_.end()) return;
@@ -185,6 +187,7 @@ void OrgCenter::on_rona(UserId agent, ContactId id) {
 }
 
 void OrgCenter::on_wrap_up(UserId agent, ContactId id) {
+  assert(deps_.actors.on_strand(org_) && "organisation state outside its strand");
   wrap_timers_.erase(agent);
   const AgentState before = current(agent);
   auto at = apply(before, WrapUpDone{id}, deps_.clock.now());

@@ -8,7 +8,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
@@ -18,7 +17,17 @@
 
 #include "app/connector_service.hpp"
 #include "app/contact_center.hpp"
+#include "app/alarm.hpp"
+#include "app/log_escaped.hpp"
 #include "app/metrics.hpp"
+#include "app/presence/graph_outcomes.hpp"
+#include "app/presence/inbox_tracker.hpp"
+#include "app/presence/org_loop.hpp"
+#include "app/presence/outbound_writer.hpp"
+#include "app/presence/subscription_gate.hpp"
+#include "app/presence/subscription_keeper.hpp"
+#include "app/presence/sync_metrics.hpp"
+#include "app/org_actors.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/contact_center_store.hpp"
 #include "app/ports/graph.hpp"
@@ -31,7 +40,9 @@
 namespace ccteams {
 
 namespace asio = boost::asio;
-using Strand = asio::strand<asio::any_io_executor>;
+
+using presence::authorization_failure;
+using presence::retry_after;
 
 namespace {
 
@@ -39,73 +50,8 @@ double seconds_between(Timestamp from, Timestamp to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
-// The Teams user a presence notification is about: resourceData.id, else the resource path
-// ("communications/presences/{id}" or "users/{id}/presence"), graph-protocol.md §4.3.
-std::string notified_user(const ChangeNotification& n) {
-  if (n.resource_data && n.resource_data->id && !n.resource_data->id->empty()) {
-    return *n.resource_data->id;
-  }
-  if (!n.resource) return {};
-  std::string_view r = *n.resource;
-  while (!r.empty() && r.front() == '/') r.remove_prefix(1);
-  auto strip = [&r](std::string_view prefix) {
-    if (r.size() > prefix.size() && r.substr(0, prefix.size()) == prefix) {
-      r.remove_prefix(prefix.size());
-      return true;
-    }
-    return false;
-  };
-  if (strip("communications/presences/")) {
-    auto end = r.find_first_of("/?");
-    return std::string(r.substr(0, end));
-  }
-  if (strip("users/")) {
-    auto end = r.find('/');
-    if (end == std::string_view::npos || r.substr(end) != "/presence") return {};
-    std::string_view id = r.substr(0, end);
-    if (id.size() > 6 && id.substr(0, 2) == "('" && id.substr(id.size() - 2) == "')") {
-      id = id.substr(2, id.size() - 4);
-    }
-    return std::string(id);
-  }
-  return {};
-}
-
-std::string presence_filter_resource(const std::vector<std::string>& ids) {
-  std::string r = "/communications/presences?$filter=id in (";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) r += ',';
-    r += '\'';
-    r += ids[i];
-    r += '\'';
-  }
-  r += ')';
-  return r;
-}
-
-sync::WriteOutcome write_outcome(const GraphError& e, bool clear) {
-  switch (e.kind) {
-    case GraphErrorKind::throttled: return sync::WriteOutcome::throttled;
-    case GraphErrorKind::not_found:
-      return clear ? sync::WriteOutcome::not_found : sync::WriteOutcome::rejected;
-    case GraphErrorKind::transport:
-    case GraphErrorKind::unavailable:
-    case GraphErrorKind::decode: return sync::WriteOutcome::failed;
-    default: return sync::WriteOutcome::rejected;
-  }
-}
-
-std::optional<Millis> retry_after(const GraphError& e) {
-  if (e.retry_after_seconds > 0) return Millis{e.retry_after_seconds * 1000LL};
-  return std::nullopt;
-}
-
 // A log-in or log-out is taken into the watch set this long after it (see hooks.login).
 constexpr Millis kLoginRefreshDelay{250};
-
-bool authorization_failure(const GraphError& e) {
-  return e.kind == GraphErrorKind::unauthorized || e.kind == GraphErrorKind::forbidden;
-}
 
 }  // namespace
 
@@ -129,85 +75,34 @@ Result<void> validate(const PresenceSyncOptions& o) {
 
 // ---- shared state ---------------------------------------------------------------------------
 
-struct GateEntry {
-  OrgId org;
-  std::string digest;
-};
 
-struct SyncMetrics {
-  explicit SyncMetrics(Metrics& m)
-      : delay_poll(m.histogram("presence_sync_apply_delay_seconds",
-                               "From the start of the read that saw a Teams change (poll) or "
-                               "from storing its notification (notification) to the agent's "
-                               "state applied",
-                               Metrics::default_latency_buckets(), {{"channel", "poll"}})),
-        delay_notification(m.histogram("presence_sync_apply_delay_seconds", "",
-                                       Metrics::default_latency_buckets(),
-                                       {{"channel", "notification"}})),
-        reads_ok(m.counter("presence_sync_graph_calls_total", "Presence calls to Graph by result",
-                           {{"call", "getPresencesByUserId"}, {"result", "ok"}})),
-        reads_failed(m.counter("presence_sync_graph_calls_total", "",
-                               {{"call", "getPresencesByUserId"}, {"result", "error"}})),
-        writes_ok(m.counter("presence_sync_graph_calls_total", "",
-                            {{"call", "setPresence/clearPresence"}, {"result", "ok"}})),
-        writes_failed(m.counter("presence_sync_graph_calls_total", "",
-                                {{"call", "setPresence/clearPresence"}, {"result", "error"}})),
-        subscription_calls_ok(m.counter("presence_sync_graph_calls_total", "",
-                                        {{"call", "subscriptions"}, {"result", "ok"}})),
-        subscription_calls_failed(m.counter("presence_sync_graph_calls_total", "",
-                                            {{"call", "subscriptions"}, {"result", "error"}})),
-        throttles(m.counter("presence_sync_throttled_total",
-                            "Presence calls Graph answered with 429 (or 503 Retry-After)")),
-        notifications(m.counter("presence_sync_notifications_processed_total",
-                                "Change notifications taken from the inbox")),
-        lifecycle(m.counter("presence_sync_lifecycle_notifications_total",
-                            "Lifecycle notifications taken from the inbox")),
-        state_changes(m.counter("presence_sync_agent_state_changes_total",
-                                "Agent states changed by Teams presence")),
-        subscriptions(m.gauge("presence_sync_subscriptions", "Presence subscriptions held")),
-        subscriptions_created(m.counter("presence_sync_subscription_changes_total",
-                                        "Subscriptions created, renewed, deleted, lost",
-                                        {{"change", "created"}})),
-        subscriptions_renewed(
-            m.counter("presence_sync_subscription_changes_total", "", {{"change", "renewed"}})),
-        subscriptions_deleted(
-            m.counter("presence_sync_subscription_changes_total", "", {{"change", "deleted"}})),
-        subscriptions_lost(
-            m.counter("presence_sync_subscription_changes_total", "", {{"change", "expired_or_removed"}})),
-        rich_decrypted(m.counter("presence_sync_rich_notifications_total",
-                                 "Rich notification batches, decrypted or read back in bulk",
-                                 {{"result", "decrypted"}})),
-        rich_fallback(m.counter("presence_sync_rich_notifications_total", "",
-                                {{"result", "fallback_read"}})),
-        first_sync(m.histogram("presence_sync_first_sync_seconds",
-                               "Time to read and apply everyone's presence when sync starts",
-                               Metrics::default_latency_buckets())) {}
-  Histogram& delay_poll;
-  Histogram& delay_notification;
-  Counter& reads_ok;
-  Counter& reads_failed;
-  Counter& writes_ok;
-  Counter& writes_failed;
-  Counter& subscription_calls_ok;
-  Counter& subscription_calls_failed;
-  Counter& throttles;
-  Counter& notifications;
-  Counter& lifecycle;
-  Counter& state_changes;
-  Gauge& subscriptions;
-  Counter& subscriptions_created;
-  Counter& subscriptions_renewed;
-  Counter& subscriptions_deleted;
-  Counter& subscriptions_lost;
-  Counter& rich_decrypted;
-  Counter& rich_fallback;
-  Histogram& first_sync;
+// The contact-center calls presence sync makes, each in this one place: synchronous calls made
+// from the organisation's strand (the contact center's organisation state lives there too).
+class ContactCenterCalls {
+ public:
+  explicit ContactCenterCalls(ContactCenter& cc) : cc_(cc) {}
+  Result<std::vector<AgentStateView>> agent_states(OrgId org) { return cc_.agent_states_on_strand(org); }
+  Result<void> set_sync_enabled(OrgId org, const std::vector<UserId>& agents, bool enabled) {
+    return cc_.set_sync_enabled(org, agents, enabled);
+  }
+  Result<PresenceApplyReport> apply_presences(OrgId org, std::vector<AgentPresenceUpdate> updates,
+                                              const PresenceMapping& mapping) {
+    return cc_.apply_presences(org, std::move(updates), mapping);
+  }
+  Result<void> teams_busy_cleared(OrgId org, UserId agent, Timestamp at) {
+    return cc_.teams_busy_cleared(org, agent, at);
+  }
+  void set_presence_hooks(PresenceHooks hooks) { cc_.set_presence_hooks(std::move(hooks)); }
+
+ private:
+  ContactCenter& cc_;
 };
 
 struct PresenceSync::Shared {
-  asio::any_io_executor ex;
+  OrgActors& actors;
+  Scheduler& scheduler;
   ConnectorService& connector;
-  ContactCenter& cc;
+  ContactCenterCalls cc;
   ContactCenterStore& cc_store;
   GraphClient& graph;
   SyncAccountStore& accounts;
@@ -216,50 +111,80 @@ struct PresenceSync::Shared {
   PresenceInbox& inbox;
   const TokenSource& tokens;
   const Clock& clock;
-  SyncMetrics metrics;
+  presence::SyncMetrics metrics;
   PresenceSyncOptions options;
-  NotificationDecryptor* decryptor = nullptr;
+  NotificationDecryptor* const decryptor;
+  NotificationUrls urls;  // given to start(), before any org runs
 
-  std::mutex mu;  // guards orgs, stopped
+  // The registry of organisations: a mutex over the map only (the organisations' own state
+  // lives on their strands).
+  std::mutex mu;  // guards orgs, started, stopped
   std::unordered_map<OrgId, std::shared_ptr<OrgSync>> orgs;
   bool started = false;
   bool stopped = false;
 
-  std::mutex gate_mu;  // guards gate, pending_states
-  std::unordered_map<std::string, GateEntry> gate;  // subscription id -> org, digest
-  std::unordered_map<std::string, OrgId> pending_states;  // digest -> org, while creating
+  // The subscription gate: looked up across organisations by subscription id from the
+  // webhook's threads; it keeps a mutex over its maps only (no organisation state behind it).
+  presence::SubscriptionGate gate;
 
-  Shared(asio::any_io_executor e, ConnectorService& c, ContactCenter& cc_, ContactCenterStore& s,
-         GraphClient& g, SyncAccountStore& a, SyncAccountService& at,
+  Shared(OrgActors& ac, Scheduler& sc, ConnectorService& c, ContactCenter& cc_,
+         ContactCenterStore& s, GraphClient& g, SyncAccountStore& a, SyncAccountService& at,
          PresenceSubscriptionStore& subs, PresenceInbox& in, const TokenSource& t,
-         const Clock& cl, Metrics& m, PresenceSyncOptions o)
-      : ex(std::move(e)), connector(c), cc(cc_), cc_store(s), graph(g), accounts(a),
+         const Clock& cl, Metrics& m, NotificationDecryptor* d, PresenceSyncOptions o)
+      : actors(ac), scheduler(sc), connector(c), cc(cc_), cc_store(s), graph(g), accounts(a),
         account_tokens(at), subscriptions(subs), inbox(in), tokens(t), clock(cl), metrics(m),
-        options(std::move(o)) {}
+        options(std::move(o)), decryptor(d), gate(t) {}
 
-  void gate_put(const std::string& id, OrgId org, std::string digest) {
-    std::lock_guard lock(gate_mu);
-    gate[id] = GateEntry{org, std::move(digest)};
-  }
-  void gate_erase(const std::string& id) {
-    std::lock_guard lock(gate_mu);
-    gate.erase(id);
+  // A store call that failed where nothing retries it at once: logged and counted.
+  void store_failed(OrgId org, std::string_view what, const Error& e) {
+    metrics.store_failures.inc();
+    spdlog::warn("presence sync: org {}: {} failed: {}", org.value, what, e.message);
   }
 };
 
 // ---- one organisation -----------------------------------------------------------------------
 
-struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
+struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync>, presence::OrgLoop {
   OrgSync(std::shared_ptr<Shared> sh, OrgId o)
-      : shared(std::move(sh)), org(o), strand(asio::make_strand(shared->ex)), timer(strand),
+      : shared(std::move(sh)), org(o), strand(shared->actors.strand(o)),
+        alarm(strand, shared->scheduler), drain_pause(strand, shared->scheduler),
         budget(shared->options.budget), poll(shared->options.poll, budget),
-        coalescer(shared->options.coalescer), outbound(shared->options.outbound, budget) {}
+        coalescer(shared->options.coalescer),
+        outbound(presence::OutboundWriterDeps{
+            *this, shared->graph, budget, shared->metrics, o, shared->options.client_id,
+            shared->options.outbound, shared->options.max_writes_in_flight,
+            [this](UserId agent) -> std::optional<std::string> {
+              auto it = teams_of.find(agent);
+              if (it == teams_of.end()) return std::nullopt;
+              return it->second;
+            },
+            [this](UserId agent, Timestamp at) {
+              return shared->cc.teams_busy_cleared(org, agent, at);
+            }}),
+        inbox(shared->inbox, o, shared->metrics),
+        keeper(presence::SubscriptionKeeperDeps{
+            *this,
+            shared->graph,
+            shared->accounts,
+            [this](SyncAccountId account) {
+              return shared->account_tokens.access_token(org, account);
+            },
+            shared->subscriptions,
+            shared->tokens,
+            shared->gate,
+            shared->decryptor,
+            shared->metrics,
+            o,
+            {shared->urls.notification, shared->urls.lifecycle},
+            shared->options.subscription_check,
+            shared->options.subscriptions,
+            [this] { return watched_ids(); }}) {}
 
   std::shared_ptr<Shared> shared;
   OrgId org;
-  Strand strand;
-  asio::steady_timer timer;
-  bool woken = false;
+  asio::any_io_executor strand;  // the organisation's (OrgActors)
+  Alarm alarm;                    // the loop's wait: the next due time, or wake()
+  Alarm drain_pause;              // switching off: the outbound queue drains
   bool stopped = false;   // the loop ends
   bool stopping = false;  // switching off: only outbound clears go on
 
@@ -268,16 +193,13 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
   sync::PresenceBudget budget;
   sync::PollScheduler poll;
   sync::NotificationCoalescer coalescer;
-  sync::OutboundQueue outbound;
+  presence::OutboundWriter outbound;
 
   // The watch set.
   std::unordered_map<UserId, std::string> teams_of;  // eligible agents -> Teams user
   std::unordered_set<UserId> enabled;                // agents we gave SyncEnabled
   std::unordered_map<std::string, std::vector<UserId>> by_user;  // watched Teams users
   Timestamp watch_due{};
-  Timestamp subscription_due{};
-  bool subscription_busy = false;
-  std::string coverage;
 
   // First sync: users to read at once, before the cadence.
   std::deque<std::string> urgent;
@@ -291,48 +213,31 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
   };
   std::unordered_map<std::string, LastSeen> last_seen;
 
-  // Inbox entries being applied: seq -> (stored at, users not yet read since).
-  struct Awaiting {
-    Timestamp received_at;
-    std::unordered_set<std::string> users;
-  };
-  std::map<std::int64_t, Awaiting> awaiting;
-  std::unordered_map<std::string, std::vector<std::int64_t>> user_entries;
-  std::unordered_map<std::string, Timestamp> notified_at;  // for the delay metric
-  std::int64_t max_seq = 0;
+  presence::InboxTracker inbox;
+  presence::SubscriptionKeeper keeper;
 
-  std::size_t reads_in_flight = 0, writes_in_flight = 0;
-  std::size_t sessions_cleared = 0;
+  std::size_t reads_in_flight = 0;
 
-  std::size_t subscription_count = 0;
-  std::optional<Timestamp> next_expiry;
 
-  std::mutex status_mu;
-  PresenceSyncStatus snapshot;
-  PresenceSyncStatus counters;  // reads, throttles...: updated on the strand, copied out
+  PresenceSyncStatus counters;  // reads, throttles...: updated on the strand
 
-  Timestamp now() const { return shared->clock.now(); }
-
-  void wake() {
-    asio::post(strand, [self = shared_from_this()] {
-      self->woken = true;
-      self->timer.cancel();
-    });
+  // presence::OrgLoop
+  Timestamp now() const override { return shared->clock.now(); }
+  bool running() const override { return !stopped && !stopping; }
+  void wake() override { alarm.wake(); }
+  void spawn(asio::awaitable<void> work, const char* what) override {
+    asio::co_spawn(
+        strand,
+        [self = shared_from_this(), w = std::move(work)]() mutable -> asio::awaitable<void> {
+          co_await std::move(w);
+        },
+        LogEscaped{what});
   }
 
   // What the status shows of the stored subscriptions; re-read after each change to them
   // (maintenance, lifecycle events, switching off), not on every read.
-  void refresh_subscription_summary() {
-    auto subs = shared->subscriptions.list_subscriptions(org);
-    if (!subs) return;
-    subscription_count = subs->size();
-    next_expiry.reset();
-    for (const auto& r : *subs) {
-      if (!next_expiry || r.expiration < *next_expiry) next_expiry = r.expiration;
-    }
-  }
-
-  void publish_status() {
+  // On the strand.
+  PresenceSyncStatus status() const {
     PresenceSyncStatus s = counters;
     s.running = !stopped && !stopping;
     s.linked_agents = teams_of.size();
@@ -341,30 +246,22 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     s.first_sync_started = first_started;
     s.first_sync_completed = first_completed;
     s.round_interval = poll.batches() > 0 ? poll.round_interval(now()) : Millis{0};
-    s.coverage = coverage;
-    s.inbox_awaiting = awaiting.size();
-    s.subscriptions = subscription_count;
-    s.next_expiry = next_expiry;
-    std::lock_guard lock(status_mu);
-    snapshot = std::move(s);
+    s.coverage = keeper.coverage();
+    s.inbox_awaiting = inbox.awaiting();
+    s.subscriptions = keeper.count();
+    s.next_expiry = keeper.next_expiry();
+    s.writes = outbound.writes();
+    s.write_failures = outbound.failures();
+    s.throttles += outbound.throttles();
+    return s;
   }
 
-  template <class F>
-  void spawn(F&& f, const char* what) {
-    asio::co_spawn(strand, std::forward<F>(f), [what](const std::exception_ptr& e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("presence sync: {} ended by an exception: {}", what, ex.what());
-      }
-    });
-  }
 
-  void report_authorization(const GraphError& e) {
+  void report_authorization(const GraphError& e) override {
     if (!authorization_failure(e)) return;
-    asio::co_spawn(shared->ex, shared->connector.report_authorization_failure(org, e),
-                   asio::detached);
+    asio::co_spawn(shared->actors.executor(),
+                   shared->connector.report_authorization_failure(org, e),
+                   LogEscaped{"presence sync: reporting an authorization failure"});
   }
 
   // ---- watch set ----
@@ -377,6 +274,8 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     auto active = shared->connector.active(org);
     if (!active || !active->presence_sync) return false;
     tenant = active->tenant;
+    outbound.set_tenant(tenant);
+    keeper.set_tenant(tenant);
     mapping = active->mapping;
     auto agents = shared->cc_store.list_agents(org);
     auto profiles = shared->cc_store.list_desktop_profiles(org);
@@ -447,7 +346,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
       poll.set_users(ids);
       // Debounced: many agents logging in at once make one repacking.
       const Timestamp soon = t + Millis{2'000};
-      if (subscription_due > soon) subscription_due = soon;
+      keeper.due_by(soon);
     }
     if (!urgent.empty() && !first_active) {
       first_active = true;
@@ -529,7 +428,6 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
                    ids.size(), e.to_error().message);
       report_authorization(e);
     }
-    publish_status();
     wake();
   }
 
@@ -553,7 +451,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     for (const auto& p : presences) {
       auto watched = by_user.find(p.user_id);
       if (watched == by_user.end()) continue;
-      satisfy_entries(p.user_id, started);
+      inbox.satisfied(p.user_id, started);
       const std::string seq = p.sequence_number.value_or("");
       auto [it, fresh] = last_seen.try_emplace(p.user_id);
       LastSeen& last = it->second;
@@ -561,7 +459,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
         if (compare_sequence(last.sequence, seq) == SequenceVerdict::stale) continue;
         if (last.availability == p.availability && last.activity == p.activity) {
           last.sequence = seq;
-          notified_at.erase(p.user_id);
+          inbox.forget_notified(p.user_id);
           continue;
         }
       }
@@ -584,44 +482,11 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     const Timestamp done = now();
     for (const auto& u : users) {
       if (channel == PresenceChannel::notification) {
-        auto n = notified_at.find(u);
-        if (n != notified_at.end()) {
-          shared->metrics.delay_notification.observe(seconds_between(n->second, done));
-          notified_at.erase(n);
+        if (auto at = inbox.take_notified(u)) {
+          shared->metrics.delay_notification.observe(seconds_between(*at, done));
         }
       } else {
         shared->metrics.delay_poll.observe(seconds_between(started, done));
-      }
-    }
-  }
-
-  // A read that started at `started` covered user: inbox entries stored before it are done
-  // for that user; entries done for every user are removed from the inbox.
-  void satisfy_entries(const std::string& user, Timestamp started) {
-    auto ue = user_entries.find(user);
-    if (ue == user_entries.end()) return;
-    std::vector<std::int64_t> done, keep;
-    for (std::int64_t seq : ue->second) {
-      auto a = awaiting.find(seq);
-      if (a == awaiting.end()) continue;
-      if (a->second.received_at > started) {
-        keep.push_back(seq);
-        continue;
-      }
-      a->second.users.erase(user);
-      if (a->second.users.empty()) {
-        done.push_back(seq);
-        awaiting.erase(a);
-      }
-    }
-    if (keep.empty()) {
-      user_entries.erase(ue);
-    } else {
-      ue->second = std::move(keep);
-    }
-    if (!done.empty()) {
-      if (auto r = shared->inbox.remove(org, done); !r) {
-        spdlog::warn("presence sync: org {}: inbox remove failed: {}", org.value, r.error().message);
       }
     }
   }
@@ -630,18 +495,11 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
 
   void process_inbox() {
     if (stopped || stopping) return;
-    const std::size_t limit = awaiting.size() + 512;
-    auto entries = shared->inbox.pending(org, limit);
-    if (!entries) {
-      spdlog::warn("presence sync: org {}: inbox read failed: {}", org.value,
-                   entries.error().message);
-      return;
-    }
+    auto fresh = inbox.read_new();
+    if (!fresh) return;
     const Timestamp t = now();
     std::vector<std::int64_t> done;
-    for (auto& e : *entries) {
-      if (e.seq <= max_seq) continue;
-      max_seq = e.seq;
+    for (auto& e : fresh->entries) {
       if (e.kind == InboxKind::lifecycle) {
         for (const auto& n : e.batch.notifications) on_lifecycle(n);
         shared->metrics.lifecycle.inc(e.batch.notifications.size());
@@ -655,17 +513,13 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
                                       return n.encrypted_content.has_value();
                                     });
       if (rich && shared->decryptor != nullptr) {
-        spawn(apply_rich(std::move(e)), "rich notifications");
+        spawn(apply_rich(std::move(e)), "presence sync: rich notifications");
         continue;
       }
       if (await_reads(e, t)) done.push_back(e.seq);
     }
-    if (!done.empty()) {
-      if (auto r = shared->inbox.remove(org, done); !r) {
-        spdlog::warn("presence sync: org {}: inbox remove failed: {}", org.value, r.error().message);
-      }
-    }
-    if (entries->size() >= limit) {
+    if (!done.empty()) inbox.remove(done);
+    if (fresh->more) {
       asio::post(strand, [self = shared_from_this()] { self->process_inbox(); });
     }
     wake();
@@ -674,19 +528,9 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
   // Queues a bulk read of the entry's watched users; the entry is removed once read. true:
   // nothing to read (no watched user), remove it now.
   bool await_reads(const InboxEntry& e, Timestamp t) {
-    Awaiting a{e.received_at, {}};
-    for (const auto& n : e.batch.notifications) {
-      std::string user = notified_user(n);
-      if (user.empty() || !by_user.contains(user)) continue;
-      coalescer.add(user, t);
-      auto [it, fresh] = notified_at.try_emplace(user, e.received_at);
-      if (!fresh && e.received_at < it->second) it->second = e.received_at;
-      a.users.insert(user);
-    }
-    if (a.users.empty()) return true;
-    for (const auto& u : a.users) user_entries[u].push_back(e.seq);
-    awaiting.emplace(e.seq, std::move(a));
-    return false;
+    auto users = inbox.await_reads(e, [this](const std::string& u) { return by_user.contains(u); });
+    for (const auto& u : users) coalescer.add(u, t);
+    return users.empty();
   }
 
   // A rich batch: checked and decrypted, applied without a read; any doubt reads in bulk.
@@ -699,21 +543,16 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
       shared->metrics.rich_fallback.inc();
       spdlog::warn("presence sync: org {}: rich notifications not used ({}); reading in bulk",
                    org.value, decrypted.error().message);
-      if (await_reads(e, t)) (void)shared->inbox.remove(org, {e.seq});
+      if (await_reads(e, t)) inbox.remove({e.seq});
       wake();
       co_return;
     }
     shared->metrics.rich_decrypted.inc();
     for (const auto& p : decrypted->presences) {
-      if (!by_user.contains(p.user_id)) continue;
-      auto [it, fresh] = notified_at.try_emplace(p.user_id, e.received_at);
-      if (!fresh && e.received_at < it->second) it->second = e.received_at;
+      if (by_user.contains(p.user_id)) inbox.note_notified(p.user_id, e.received_at);
     }
     apply(decrypted->presences, PresenceChannel::notification, e.received_at, false);
-    if (auto r = shared->inbox.remove(org, {e.seq}); !r) {
-      spdlog::warn("presence sync: org {}: inbox remove failed: {}", org.value, r.error().message);
-    }
-    publish_status();
+    inbox.remove({e.seq});
   }
 
   void on_lifecycle(const ChangeNotification& n) {
@@ -732,335 +571,14 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
       }
       return;
     }
-    if (event == "reauthorizationRequired") {
-      spawn(reauthorize(n.subscription_id), "reauthorize");
-      return;
-    }
-    if (event == "subscriptionRemoved") {
-      set_health(n.subscription_id, StoredSubscriptionHealth::removed);
-      subscription_due = now();
-    }
-  }
-
-  std::optional<PresenceSubscriptionRecord> record_of(const std::string& id) {
-    auto subs = shared->subscriptions.list_subscriptions(org);
-    if (!subs) return std::nullopt;
-    for (auto& r : *subs) {
-      if (r.id == id) return std::move(r);
-    }
-    return std::nullopt;
-  }
-
-  void set_health(const std::string& id, StoredSubscriptionHealth h) {
-    auto rec = record_of(id);
-    if (!rec) return;
-    rec->health = h;
-    if (auto r = shared->subscriptions.put_subscription(*rec); !r) {
-      spdlog::warn("presence sync: storing subscription {} failed: {}", id, r.error().message);
-    }
-    refresh_subscription_summary();
-  }
-
-  asio::awaitable<void> reauthorize(std::string id) {
-    auto self = shared_from_this();
-    auto rec = record_of(id);
-    if (!rec) co_return;
-    auto token = co_await shared->account_tokens.access_token(org, SyncAccountId{rec->account_id});
-    if (token) {
-      auto r = co_await shared->graph.reauthorize_subscription(tenant, *token, id);
-      if (r) {
-        shared->metrics.subscription_calls_ok.inc();
-        co_return;
-      }
-      shared->metrics.subscription_calls_failed.inc();
-      spdlog::warn("presence sync: reauthorizing subscription {} failed: {}", id,
-                   r.error().to_error().message);
-    }
-    // Not honoured: it will stop delivering. The plan recreates it.
-    set_health(id, StoredSubscriptionHealth::reauthorization_failed);
-    subscription_due = now();
-    wake();
-  }
-
-  // ---- subscriptions ----
-
-  asio::awaitable<void> maintain_subscriptions() {
-    auto self = shared_from_this();
-    if (subscription_busy) co_return;
-    subscription_busy = true;
-    subscription_due = now() + shared->options.subscription_check;
-    co_await maintain_once();
-    subscription_due = std::min(subscription_due, next_maintenance());
-    subscription_busy = false;
-    refresh_subscription_summary();
-    publish_status();
-  }
-
-  // The next renewal or key rotation that falls due, so it happens on time rather than up to a
-  // subscription_check late; never sooner than 5 s (a failing renewal is not retried hot).
-  Timestamp next_maintenance() {
-    Timestamp next = now() + shared->options.subscription_check;
-    if (auto subs = shared->subscriptions.list_subscriptions(org)) {
-      for (const auto& r : *subs) {
-        if (r.health != StoredSubscriptionHealth::ok) continue;
-        next = std::min(next, r.expiration - shared->options.subscriptions.renew_margin);
-      }
-    }
-    if (shared->decryptor != nullptr) next = std::min(next, shared->decryptor->next_rotation());
-    return std::max(next, now() + std::chrono::seconds{5});
-  }
-
-  asio::awaitable<void> maintain_once() {
-    if (shared->decryptor != nullptr) {
-      // Subscriptions created from now on carry the new certificate; existing ones are PATCHed
-      // with it at the end of this pass (the old key still decrypts for a grace period).
-      if (auto rotated = shared->decryptor->rotate_if_due(now()); !rotated) {
-        spdlog::warn("presence sync: rotating the notification key failed ({}); the current key "
-                     "stays in use", rotated.error().message);
-      } else if (*rotated) {
-        spdlog::info("presence sync: notification encryption key rotated to {}",
-                     shared->decryptor->certificate_id());
-      }
-    }
-    if (shared->options.notification_url.empty()) {
-      coverage = "no public notification URL (server.public_url): bulk reads only";
-      co_return;
-    }
-    auto accounts = shared->accounts.list_accounts(org);
-    auto current = shared->subscriptions.list_subscriptions(org);
-    if (!accounts || !current) co_return;
-    std::vector<sync::AccountId> healthy;
-    for (const auto& a : *accounts) {
-      if (a.token_state == SyncTokenState::healthy) healthy.push_back(sync::AccountId{a.id.value});
-    }
-    std::vector<sync::CurrentSubscription> held;
-    std::unordered_map<std::string, PresenceSubscriptionRecord> records;
-    for (auto& r : *current) {
-      sync::SubscriptionHealth h = sync::SubscriptionHealth::ok;
-      if (r.health == StoredSubscriptionHealth::removed) h = sync::SubscriptionHealth::removed;
-      if (r.health == StoredSubscriptionHealth::reauthorization_failed) {
-        h = sync::SubscriptionHealth::reauthorization_failed;
-      }
-      held.push_back(sync::CurrentSubscription{r.id, sync::AccountId{r.account_id}, r.user_ids,
-                                               r.expiration, h});
-      records.emplace(r.id, std::move(r));
-    }
-    auto plan = sync::plan_subscriptions(watched_ids(), healthy, held, now(),
-                                         shared->options.subscriptions);
-    std::unordered_set<std::string> handled;  // by this plan: deleted, renewed or forgotten
-    coverage = plan.status.message;
-    if (healthy.empty() && !by_user.empty()) {
-      coverage = "no healthy sync account: add one under Sync accounts; bulk reads only";
-    }
-    for (auto& step : plan.steps) {
-      if (stopped || stopping) co_return;
-      if (auto* c = std::get_if<sync::CreateSubscription>(&step)) {
-        co_await create(*c);
-      } else if (auto* d = std::get_if<sync::DeleteSubscription>(&step)) {
-        handled.insert(d->subscription_id);
-        co_await remove(d->subscription_id, d->account.value,
-                        d->reason == sync::DeleteReason::account_unhealthy);
-      } else if (auto* rn = std::get_if<sync::RenewSubscription>(&step)) {
-        handled.insert(rn->subscription_id);
-        auto it = records.find(rn->subscription_id);
-        if (it != records.end()) co_await renew(it->second, rn->expiration);
-      } else if (auto* f = std::get_if<sync::ForgetSubscription>(&step)) {
-        handled.insert(f->subscription_id);
-        (void)shared->subscriptions.delete_subscription(f->subscription_id);
-        shared->gate_erase(f->subscription_id);
-        shared->metrics.subscriptions_lost.inc();
-        shared->metrics.subscriptions.add(-1);
-      }
-    }
-    // After a key rotation (or a key lost with a restart): every rich subscription still on
-    // another certificate is PATCHed with the current one (§4.2); renew() always sends it.
-    if (shared->decryptor == nullptr) co_return;
-    const std::string certificate_id = shared->decryptor->certificate_id();
-    for (auto& [id, rec] : records) {
-      if (stopped || stopping) co_return;
-      if (handled.contains(id) || !rec.include_resource_data ||
-          rec.health != StoredSubscriptionHealth::ok || rec.certificate_id == certificate_id) {
-        continue;
-      }
-      co_await renew(rec, now() + shared->options.subscriptions.lifetime);
-    }
-  }
-
-  asio::awaitable<void> create(const sync::CreateSubscription& c) {
-    auto token = co_await shared->account_tokens.access_token(org, SyncAccountId{c.account.value});
-    if (!token) {
-      spdlog::warn("presence sync: org {}: no token for sync account {}: {}", org.value,
-                   c.account.value, token.error().message);
-      co_return;
-    }
-    const std::string client_state = shared->tokens.new_token();
-    const std::string digest = shared->tokens.digest(client_state);
-    {
-      std::lock_guard lock(shared->gate_mu);
-      shared->pending_states[digest] = org;
-    }
-    SubscriptionRequest req;
-    req.resource = presence_filter_resource(c.user_ids);
-    req.change_type = "updated";
-    req.notification_url = shared->options.notification_url;
-    if (!shared->options.lifecycle_url.empty()) {
-      req.lifecycle_notification_url = shared->options.lifecycle_url;
-    }
-    req.expiration = c.expiration;
-    req.client_state = client_state;
-    if (shared->decryptor != nullptr) {
-      req.include_resource_data = true;
-      req.encryption_certificate = shared->decryptor->encryption_certificate();
-      req.encryption_certificate_id = shared->decryptor->certificate_id();
-    }
-    auto r = co_await shared->graph.create_subscription(tenant, *token, req);
-    if (!r) {
-      {
-        std::lock_guard lock(shared->gate_mu);
-        shared->pending_states.erase(digest);
-      }
-      shared->metrics.subscription_calls_failed.inc();
-      spdlog::warn("presence sync: org {}: creating a subscription for {} users failed: {}",
-                   org.value, c.user_ids.size(), r.error().to_error().message);
-      co_return;
-    }
-    PresenceSubscriptionRecord rec;
-    rec.id = r->id;
-    rec.org = org;
-    rec.account_id = c.account.value;
-    rec.user_ids = c.user_ids;
-    rec.expiration = r->expiration;
-    rec.client_state_sha256 = digest;
-    rec.include_resource_data = req.include_resource_data;
-    rec.certificate_id = req.encryption_certificate_id.value_or("");
-    rec.created_at = now();
-    if (auto s = shared->subscriptions.put_subscription(rec); !s) {
-      spdlog::error("presence sync: storing subscription {} failed: {}", rec.id, s.error().message);
-    }
-    {
-      std::lock_guard lock(shared->gate_mu);
-      shared->pending_states.erase(digest);
-      shared->gate[rec.id] = GateEntry{org, digest};
-    }
-    shared->metrics.subscription_calls_ok.inc();
-    shared->metrics.subscriptions_created.inc();
-    shared->metrics.subscriptions.add(1);
-    spdlog::info("presence sync: org {}: subscription {} for {} users (sync account {})",
-                 org.value, rec.id, rec.user_ids.size(), rec.account_id);
-  }
-
-  // Deletes in Graph (not_found counts as done), then locally. best_effort: the local record
-  // goes even when Graph could not be asked (the subscription then lapses within the hour).
-  asio::awaitable<bool> remove(const std::string& id, std::int64_t account, bool best_effort) {
-    bool gone = false;
-    auto token = co_await shared->account_tokens.access_token(org, SyncAccountId{account});
-    if (token) {
-      auto r = co_await shared->graph.delete_subscription(tenant, *token, id);
-      gone = r || r.error().kind == GraphErrorKind::not_found;
-      if (gone) {
-        shared->metrics.subscription_calls_ok.inc();
-      } else {
-        shared->metrics.subscription_calls_failed.inc();
-        spdlog::warn("presence sync: deleting subscription {} failed: {}", id,
-                     r.error().to_error().message);
-      }
-    }
-    if (gone || best_effort) {
-      (void)shared->subscriptions.delete_subscription(id);
-      shared->gate_erase(id);
-      shared->metrics.subscriptions_deleted.inc();
-      shared->metrics.subscriptions.add(-1);
-    }
-    co_return gone;
-  }
-
-  asio::awaitable<void> renew(PresenceSubscriptionRecord rec, Timestamp expiration) {
-    auto token = co_await shared->account_tokens.access_token(org, SyncAccountId{rec.account_id});
-    if (!token) co_return;
-    SubscriptionRenewal renewal{expiration, std::nullopt, std::nullopt};
-    if (rec.include_resource_data && shared->decryptor != nullptr) {
-      renewal.encryption_certificate = shared->decryptor->encryption_certificate();
-      renewal.encryption_certificate_id = shared->decryptor->certificate_id();
-    }
-    auto r = co_await shared->graph.renew_subscription(tenant, *token, rec.id, renewal);
-    if (r) {
-      rec.expiration = r->expiration;
-      if (renewal.encryption_certificate_id) rec.certificate_id = *renewal.encryption_certificate_id;
-      rec.health = StoredSubscriptionHealth::ok;
-      shared->metrics.subscription_calls_ok.inc();
-      shared->metrics.subscriptions_renewed.inc();
-    } else {
-      shared->metrics.subscription_calls_failed.inc();
-      spdlog::warn("presence sync: renewing subscription {} failed: {}", rec.id,
-                   r.error().to_error().message);
-      if (r.error().kind != GraphErrorKind::not_found) co_return;
-      rec.health = StoredSubscriptionHealth::removed;  // the next plan recreates it
-      subscription_due = now();
-    }
-    (void)shared->subscriptions.put_subscription(rec);
+    keeper.on_lifecycle(event, n.subscription_id);
   }
 
   // ---- outbound ----
 
   void on_effect(const AgentEffect& effect) {
     if (stopped) return;
-    if (outbound.apply_effect(effect, now())) wake();
-  }
-
-  asio::awaitable<void> write(sync::OutboundWrite w) {
-    auto self = shared_from_this();
-    ++writes_in_flight;
-    auto teams = teams_of.find(w.agent);
-    const bool clear = w.kind == sync::WriteKind::clear;
-    sync::WriteOutcome outcome = sync::WriteOutcome::rejected;
-    std::optional<Millis> after;
-    if (teams != teams_of.end()) {
-      const std::string user = teams->second;
-      // Two statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
-      std::optional<GraphError> failed;
-      if (clear) {
-        auto r = co_await shared->graph.clear_presence(tenant, user, shared->options.client_id);
-        if (!r) failed = r.error();
-      } else {
-        SetPresenceRequest req{user, shared->options.client_id, "Busy", "InACall",
-                               std::chrono::duration_cast<std::chrono::seconds>(w.expiration)};
-        auto r = co_await shared->graph.set_presence(tenant, std::move(req));
-        if (!r) failed = r.error();
-      }
-      if (!failed) {
-        outcome = sync::WriteOutcome::ok;
-      } else {
-        outcome = write_outcome(*failed, clear);
-        after = retry_after(*failed);
-        if (outcome != sync::WriteOutcome::not_found) {
-          spdlog::warn("presence sync: org {}: {} for agent {} failed: {}", org.value,
-                       clear ? "clearPresence" : "setPresence", w.agent.value,
-                       failed->to_error().message);
-          report_authorization(*failed);
-        }
-      }
-    }
-    --writes_in_flight;
-    const Timestamp t = now();
-    if (outcome == sync::WriteOutcome::ok || outcome == sync::WriteOutcome::not_found) {
-      ++counters.writes;
-      shared->metrics.writes_ok.inc();
-    } else {
-      ++counters.write_failures;
-      shared->metrics.writes_failed.inc();
-      if (outcome == sync::WriteOutcome::throttled) {
-        ++counters.throttles;
-        shared->metrics.throttles.inc();
-      }
-    }
-    if (outbound.on_result(t, w, outcome, after)) {
-      ++sessions_cleared;
-      if (auto r = shared->cc.teams_busy_cleared(org, w.agent, t); !r) {
-        spdlog::warn("presence sync: org {}: TeamsBusyCleared failed: {}", org.value,
-                     r.error().message);
-      }
-    }
-    wake();
+    outbound.on_effect(effect);
   }
 
   // ---- the loop ----
@@ -1069,20 +587,20 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     auto self = shared_from_this();
     // The watch set first: leftover inbox entries name users that must be known as watched.
     if (!refresh_watch()) {
-      asio::co_spawn(shared->ex, switch_off_from_loop(), asio::detached);
+      asio::co_spawn(shared->actors.executor(), switch_off_from_loop(),
+                     LogEscaped{"presence sync: switching off"});
       stopping = true;
     }
-    publish_status();
     process_inbox();
     while (!stopped) {
       Timestamp t = now();
       if (!stopping && t >= watch_due) {
         if (!refresh_watch()) {
           // Sync is off for this org now (the connector said so): switch off.
-          asio::co_spawn(shared->ex, switch_off_from_loop(), asio::detached);
+          asio::co_spawn(shared->actors.executor(), switch_off_from_loop(),
+                         LogEscaped{"presence sync: switching off"});
           stopping = true;
         }
-        publish_status();
       }
       std::optional<Timestamp> next;
       auto sooner = [&next](Timestamp at) {
@@ -1110,7 +628,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
             finish_first_sync_if_done(t);
             break;
           }
-          spawn(read(std::move(ids), ReadKind::first, std::nullopt), "first read");
+          spawn(read(std::move(ids), ReadKind::first, std::nullopt), "presence sync: first read");
         }
         if (!urgent.empty() && t < urgent_not_before) sooner(urgent_not_before);
         // Notifications: coalesced reads.
@@ -1127,7 +645,7 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
           }
           auto ids = coalescer.take_now();
           if (!ids) break;
-          spawn(read(std::move(*ids), ReadKind::notification, std::nullopt), "notification read");
+          spawn(read(std::move(*ids), ReadKind::notification, std::nullopt), "presence sync: notification read");
         }
         // Bulk reads, once the first sync is through.
         if (urgent.empty() && first_pending.empty() && poll.batches() > 0) {
@@ -1135,43 +653,23 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
             auto step = poll.next(t);
             if (step.batch) {
               std::vector<std::string> ids = *step.batch->user_ids;
-              spawn(read(std::move(ids), ReadKind::poll, std::move(step.batch)), "bulk read");
+              spawn(read(std::move(ids), ReadKind::poll, std::move(step.batch)), "presence sync: bulk read");
             }
             sooner(step.next_at);
           } else {
             sooner(t + Millis{50});
           }
         }
-        if (!subscription_busy) {
-          if (t >= subscription_due) {
-            spawn(maintain_subscriptions(), "subscriptions");
-          } else {
-            sooner(subscription_due);
-          }
-        }
+        keeper.step(t, sooner);
         sooner(watch_due);
       }
       // Outbound (also while switching off: the clears must go out).
-      while (writes_in_flight < shared->options.max_writes_in_flight) {
-        auto step = outbound.next(t);
-        if (step.write) {
-          spawn(write(*step.write), "presence write");
-          continue;
-        }
-        if (step.next_at) sooner(*step.next_at);
+      outbound.step(t, sooner);
+      if (stopped) break;
+      const Timestamp until = next.value_or(t + Millis{1'000});
+      if (co_await alarm.wait_until(std::max(until, now() + Millis{1})) == Alarm::Woke::stopped) {
         break;
       }
-      if (stopped) break;
-      if (woken) {
-        woken = false;
-        continue;
-      }
-      const Timestamp until = next.value_or(t + Millis{1'000});
-      const auto wait = std::max(Millis{1}, std::chrono::duration_cast<Millis>(until - now()));
-      timer.expires_after(wait);
-      boost::system::error_code ec;
-      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      woken = false;
     }
   }
 
@@ -1193,31 +691,19 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
     co_await asio::post(strand, asio::use_awaitable);
     wake();
     const Timestamp deadline = now() + shared->options.drain_timeout;
-    asio::steady_timer pause(strand);
-    while ((outbound.due_count() > 0 || writes_in_flight > 0) && now() < deadline) {
-      pause.expires_after(Millis{20});
-      boost::system::error_code ec;
-      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    while (outbound.busy() && now() < deadline) {
+      if (co_await drain_pause.wait_until(now() + Millis{20}) == Alarm::Woke::stopped) break;
     }
-    std::size_t deleted = 0, failed = 0;
-    if (auto subs = shared->subscriptions.list_subscriptions(org)) {
-      for (const auto& rec : *subs) {
-        if (co_await remove(rec.id, rec.account_id, true)) {
-          ++deleted;
-        } else {
-          ++failed;
-        }
-      }
-    }
-    if (deleting) (void)shared->inbox.clear(org);
+    const auto counts = co_await keeper.delete_all();
+    const std::size_t deleted = counts.first, failed = counts.second;
+    if (deleting) inbox.clear();
     stopped = true;
-    timer.cancel();
-    refresh_subscription_summary();
-    publish_status();
+    alarm.stop();
+    drain_pause.stop();
     std::string summary = std::to_string(deleted) + " presence subscription" +
                           (deleted == 1 ? "" : "s") + " deleted, " +
-                          std::to_string(sessions_cleared) + " Teams presence session" +
-                          (sessions_cleared == 1 ? "" : "s") + " cleared";
+                          std::to_string(outbound.sessions_cleared()) + " Teams presence session" +
+                          (outbound.sessions_cleared() == 1 ? "" : "s") + " cleared";
     if (failed > 0) {
       summary += " (" + std::to_string(failed) + " could not be deleted in Graph and lapse within the hour)";
     }
@@ -1227,29 +713,21 @@ struct PresenceSync::OrgSync : std::enable_shared_from_this<OrgSync> {
 
 // ---- PresenceSync ---------------------------------------------------------------------------
 
-PresenceSync::PresenceSync(asio::any_io_executor ex, ConnectorService& connector,
+PresenceSync::PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
                            ContactCenter& cc, ContactCenterStore& cc_store, GraphClient& graph,
                            SyncAccountStore& accounts, SyncAccountService& account_tokens,
                            PresenceSubscriptionStore& subscriptions, PresenceInbox& inbox,
                            const TokenSource& tokens, const Clock& clock, Metrics& metrics,
-                           PresenceSyncOptions options)
-    : shared_(std::make_shared<Shared>(std::move(ex), connector, cc, cc_store, graph, accounts,
+                           NotificationDecryptor* decryptor, PresenceSyncOptions options)
+    : shared_(std::make_shared<Shared>(actors, scheduler, connector, cc, cc_store, graph, accounts,
                                        account_tokens, subscriptions, inbox, tokens, clock,
-                                       metrics, std::move(options))) {}
+                                       metrics, decryptor, std::move(options))) {}
 
 PresenceSync::~PresenceSync() { stop(); }
 
-void PresenceSync::set_decryptor(NotificationDecryptor* decryptor) {
-  shared_->decryptor = decryptor;
-}
-
-void PresenceSync::set_notification_urls(std::string notification_url, std::string lifecycle_url) {
-  shared_->options.notification_url = std::move(notification_url);
-  shared_->options.lifecycle_url = std::move(lifecycle_url);
-}
-
-Result<void> PresenceSync::start() {
+Result<void> PresenceSync::start(NotificationUrls urls) {
   if (auto r = validate(shared_->options); !r) return r;
+  shared_->urls = std::move(urls);
   PresenceHooks hooks;
   hooks.teams_effect = [this](OrgId org, const AgentEffect& effect) {
     auto sync = find(org);
@@ -1265,17 +743,13 @@ Result<void> PresenceSync::start() {
       const Timestamp soon = sync->now() + kLoginRefreshDelay;
       if (sync->watch_due <= soon) return;  // one is due already
       sync->watch_due = soon;
-      sync->woken = true;
-      sync->timer.cancel();
+      sync->wake();
     });
   };
   shared_->cc.set_presence_hooks(std::move(hooks));
   auto subs = shared_->subscriptions.list_all_subscriptions();
   if (!subs) return std::move(subs).error();
-  {
-    std::lock_guard lock(shared_->gate_mu);
-    for (const auto& r : *subs) shared_->gate[r.id] = GateEntry{r.org, r.client_state_sha256};
-  }
+  shared_->gate.load(*subs);
   shared_->metrics.subscriptions.set(static_cast<double>(subs->size()));
   auto orgs = shared_->connector.active_orgs();
   if (!orgs) return std::move(orgs).error();
@@ -1296,10 +770,9 @@ void PresenceSync::stop() {
     orgs.swap(shared_->orgs);
   }
   for (auto& [org, sync] : orgs) {
-    asio::post(sync->strand, [sync] {
-      sync->stopped = true;
-      sync->timer.cancel();
-    });
+    asio::post(sync->strand, [sync] { sync->stopped = true; });
+    sync->alarm.stop();
+    sync->drain_pause.stop();
   }
 }
 
@@ -1316,12 +789,14 @@ void PresenceSync::reconcile(OrgId org) {
   if (wanted && !existing) {
     start_org(org);
   } else if (!wanted && existing) {
-    asio::co_spawn(shared_->ex, switch_off(org, false), asio::detached);
+    asio::co_spawn(
+        shared_->actors.executor(),
+        [this, org]() -> asio::awaitable<void> { co_await switch_off(org, false); },
+        LogEscaped{"presence sync: switching off"});
   } else if (existing) {
     asio::post(existing->strand, [existing] {
       existing->watch_due = existing->now();
-      existing->woken = true;
-      existing->timer.cancel();
+      existing->wake();
     });
   }
 }
@@ -1335,7 +810,7 @@ void PresenceSync::start_org(OrgId org) {
     shared_->orgs.emplace(org, sync);
   }
   spdlog::info("presence sync: org {}: starting", org.value);
-  sync->spawn(sync->run(), "presence sync loop");
+  sync->spawn(sync->run(), "presence sync: presence sync loop");
 }
 
 asio::awaitable<std::string> PresenceSync::switch_off(OrgId org, bool deleting) {
@@ -1346,8 +821,9 @@ asio::awaitable<std::string> PresenceSync::switch_off(OrgId org, bool deleting) 
   }
   std::string summary;
   if (sync) {
-    co_await asio::post(sync->strand, asio::use_awaitable);
-    summary = co_await sync->shut_down(deleting);
+    auto on_strand =
+        asio::co_spawn(sync->strand, sync->shut_down(deleting), asio::use_awaitable);
+    summary = co_await std::move(on_strand);
     std::lock_guard lock(shared_->mu);
     auto it = shared_->orgs.find(org);
     if (it != shared_->orgs.end() && it->second == sync) shared_->orgs.erase(it);
@@ -1356,12 +832,16 @@ asio::awaitable<std::string> PresenceSync::switch_off(OrgId org, bool deleting) 
     std::size_t n = 0;
     if (auto subs = shared_->subscriptions.list_subscriptions(org)) {
       for (const auto& rec : *subs) {
-        (void)shared_->subscriptions.delete_subscription(rec.id);
-        shared_->gate_erase(rec.id);
+        if (auto r = shared_->subscriptions.delete_subscription(rec.id); !r) {
+          shared_->store_failed(org, "forgetting subscription " + rec.id, r.error());
+        }
+        shared_->gate.erase(rec.id);
         ++n;
       }
     }
-    (void)shared_->inbox.clear(org);
+    if (auto r = shared_->inbox.clear(org); !r) {
+      shared_->store_failed(org, "clearing the inbox", r.error());
+    }
     summary = std::to_string(n) + " stored presence subscription" + (n == 1 ? "" : "s") +
               " forgotten";
   }
@@ -1372,18 +852,21 @@ asio::awaitable<std::string> PresenceSync::switch_off(OrgId org, bool deleting) 
 
 asio::awaitable<void> PresenceSync::OrgSync::switch_off_from_loop() {
   auto self = shared_from_this();
-  co_await asio::post(strand, asio::use_awaitable);
-  (void)co_await shut_down(false);
+  auto on_strand = asio::co_spawn(strand, shut_down(false), asio::use_awaitable);
+  (void)co_await std::move(on_strand);  // its summary: logged by shut_down's caller only
   std::lock_guard lock(shared->mu);
   auto it = shared->orgs.find(org);
   if (it != shared->orgs.end() && it->second == self) shared->orgs.erase(it);
 }
 
-PresenceSyncStatus PresenceSync::status(OrgId org) {
+asio::awaitable<PresenceSyncStatus> PresenceSync::status(OrgId org) {
   auto sync = find(org);
-  if (!sync) return PresenceSyncStatus{};
-  std::lock_guard lock(sync->status_mu);
-  return sync->snapshot;
+  if (!sync) co_return PresenceSyncStatus{};
+  // Locals, not temporaries inside the co_await: GCC 12 may destroy a captured temporary twice.
+  auto read = [sync]() -> asio::awaitable<PresenceSyncStatus> { co_return sync->status(); };
+  auto on_strand = asio::co_spawn(sync->strand, std::move(read), asio::use_awaitable);
+  PresenceSyncStatus s = co_await std::move(on_strand);
+  co_return s;
 }
 
 asio::awaitable<void> PresenceSync::connector_active(OrgId org, std::string) {
@@ -1433,20 +916,7 @@ std::optional<OrgId> PresenceSync::admit(std::string_view subscription_id,
 
 GateDecision PresenceSync::decide(std::string_view subscription_id,
                                   std::string_view client_state) {
-  const std::string digest = shared_->tokens.digest(client_state);
-  std::lock_guard lock(shared_->gate_mu);
-  auto it = shared_->gate.find(std::string(subscription_id));
-  if (it != shared_->gate.end()) {
-    if (shared_->tokens.equals(digest, it->second.digest)) {
-      return GateDecision{it->second.org, GateRejection::unspecified};
-    }
-    return GateDecision{std::nullopt, GateRejection::client_state};
-  }
-  // A subscription being created: Graph may notify before our create call has returned.
-  if (auto p = shared_->pending_states.find(digest); p != shared_->pending_states.end()) {
-    return GateDecision{p->second, GateRejection::unspecified};
-  }
-  return GateDecision{std::nullopt, GateRejection::unknown_subscription};
+  return shared_->gate.decide(subscription_id, client_state);
 }
 
 void PresenceSync::stored(OrgId org) {

@@ -2,9 +2,11 @@
 // Presence sync, both ways (issue 6; DESIGN.md "Data flow"): Teams presence drives agent state,
 // and contacts show as Busy/InACall in Teams.
 //
-// One OrgSync per organisation whose connector is Active with presenceSync on, driven on its own
-// strand (the pure planners in core/sync_* are not thread-safe, so everything of one org runs
-// there):
+// One OrgSync per organisation whose connector is Active with presenceSync on, driven on the
+// organisation's strand (OrgActors: the same strand the contact center's organisation state lives
+// on; the pure planners in core/sync_* are not thread-safe, so everything of one org runs there).
+// Every wait (the loop's next due time, the drain while switching off) goes through the
+// Scheduler port (Alarm), so unit tests run it on simulated time:
 //  * watch set: agents with a linked Teams user whose desktop profile enables Microsoft Teams
 //    get SyncEnabled (the others SyncDisabled); those logged in are read. Recomputed every
 //    options.watch_refresh, at once when an agent logs in or out, and when the connector's
@@ -37,19 +39,22 @@
 //    (bounded by options.drain_timeout), subscriptions are deleted; the inbox is cleared only
 //    when the connector is deleted (entries acknowledged to Graph wait for sync to resume).
 //
-// Rich notifications: with a NotificationDecryptor (set_decryptor), subscriptions ask for
+// Rich notifications: with a NotificationDecryptor (constructor), subscriptions ask for
 // includeResourceData with our certificate; a stored batch is checked (validationTokens) and
 // decrypted and its presences applied without a read. Any doubt (a bad token, signature or
 // key, Entra's keys unreachable) falls back to reading those users in bulk, as basic
 // notifications are. Without a decryptor every notification is read back in bulk.
 //
-// Thread-safety: every public call may be made from any thread.
+// A store call that fails where nothing retries it at once is logged and counted
+// (presence_sync_store_failures_total).
+//
+// Thread-safety: every public call may be made from any thread. No mutex guards an
+// organisation's state (it lives on the org's strand); the registry of orgs and the subscription
+// gate (looked up across orgs by the webhook) keep a mutex over their maps only.
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,16 +81,14 @@ class ContactCenterStore;
 class GraphClient;
 class Metrics;
 class NotificationDecryptor;
+class OrgActors;
+class Scheduler;
 class SyncAccountService;
 class SyncAccountStore;
 class TokenSource;
 
 struct PresenceSyncOptions {
   std::string client_id;  // the app registration: setPresence's sessionId
-  // Where Graph posts (https in production; Graph refuses http). Empty: no subscriptions, the
-  // bulk-read channel alone (the status says so).
-  std::string notification_url;
-  std::string lifecycle_url;
   sync::PresenceBudgetConfig budget;
   sync::PollConfig poll;
   sync::CoalescerConfig coalescer;
@@ -100,6 +103,14 @@ struct PresenceSyncOptions {
 
 // invalid_input naming the field when a figure is out of range.
 Result<void> validate(const PresenceSyncOptions& options);
+
+// Where Graph posts (https in production; Graph refuses http). Given to start(): the demo learns
+// its port only once bound. Empty notification: no subscriptions, the bulk-read channel alone
+// (the status says so).
+struct NotificationUrls {
+  std::string notification;
+  std::string lifecycle;
+};
 
 // What an admin (and the operator) sees of an org's sync.
 struct PresenceSyncStatus {
@@ -120,32 +131,28 @@ struct PresenceSyncStatus {
 
 class PresenceSync final : public ConnectorParticipant, public NotificationGate {
  public:
-  // Every reference must outlive the service. ex: the runtime's io_context executor (each
-  // org gets a strand of it).
-  PresenceSync(boost::asio::any_io_executor ex, ConnectorService& connector, ContactCenter& cc,
-               ContactCenterStore& cc_store, GraphClient& graph, SyncAccountStore& accounts,
-               SyncAccountService& account_tokens, PresenceSubscriptionStore& subscriptions,
-               PresenceInbox& inbox, const TokenSource& tokens, const Clock& clock,
-               Metrics& metrics, PresenceSyncOptions options);
+  // Every reference must outlive the service. actors: the runtime's one OrgActors (each org's
+  // sync runs on actors.strand(org)); scheduler: the time port every wait goes through (the
+  // runtime's AsioScheduler). decryptor: not owned, nullable (nullptr: basic notifications).
+  PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
+               ContactCenter& cc, ContactCenterStore& cc_store, GraphClient& graph,
+               SyncAccountStore& accounts, SyncAccountService& account_tokens,
+               PresenceSubscriptionStore& subscriptions, PresenceInbox& inbox,
+               const TokenSource& tokens, const Clock& clock, Metrics& metrics,
+               NotificationDecryptor* decryptor, PresenceSyncOptions options);
   ~PresenceSync() override;
   PresenceSync(const PresenceSync&) = delete;
   PresenceSync& operator=(const PresenceSync&) = delete;
 
-  // Before start only. Not owned; must outlive the service. nullptr: basic notifications.
-  void set_decryptor(NotificationDecryptor* decryptor);
-
-  // Before serving only: the notification URLs (the demo learns its port once bound).
-  void set_notification_urls(std::string notification_url, std::string lifecycle_url);
-
   // Installs the contact-center hooks, loads the gate from the stored subscriptions and starts
   // every org whose connector is Active with presenceSync on (their first sync; leftover inbox
-  // entries are processed).
-  Result<void> start();
+  // entries are processed). urls: where subscriptions make Graph post.
+  Result<void> start(NotificationUrls urls);
   // Stops every org's loops (no cleanup in Graph: a restart resumes). Idempotent.
   void stop();
 
-  // The org's status; not running when sync is off for it.
-  PresenceSyncStatus status(OrgId org);
+  // The org's status, read on the org's strand; not running when sync is off for it.
+  boost::asio::awaitable<PresenceSyncStatus> status(OrgId org);
 
   // ConnectorParticipant
   std::string_view participant_name() const override { return "presence sync"; }

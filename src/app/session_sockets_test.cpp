@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "app/auth_service.hpp"
+#include "app/testing/fake_clock.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
 #include "app/testing/manual_scheduler.hpp"

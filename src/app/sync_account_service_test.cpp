@@ -9,6 +9,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "app/testing/fake_clock.hpp"
 #include "app/testing/fake_sealer.hpp"
 #include "app/testing/fake_token_graph.hpp"
 #include "app/testing/fakes.hpp"

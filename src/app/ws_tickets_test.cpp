@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "app/testing/fake_clock.hpp"
 #include "app/testing/fakes.hpp"
 
 namespace ccteams {

@@ -1,15 +1,6 @@
 #include "cli/connector_wiring.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <atomic>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -24,6 +15,7 @@
 #include "adapters/http/router.hpp"
 #include "adapters/store/sqlite_connector_store.hpp"
 #include "app/connector_service.hpp"
+#include "app/periodic.hpp"
 
 namespace ccteams::cli {
 
@@ -69,8 +61,6 @@ Result<std::string> find_client_secret(const MicrosoftConfig& m) {
 }  // namespace
 
 struct ConnectorWiring::Impl {
-  asio::io_context& ioc;
-  std::chrono::seconds health_interval;
   std::unique_ptr<HttpClient> http;
   std::unique_ptr<graph::HttpGraphClient> graph;
   std::unique_ptr<store::SqliteConnectorStore> store;
@@ -84,15 +74,7 @@ struct ConnectorWiring::Impl {
   std::unique_ptr<http::ConnectorApiContext> api;
   bool public_url_given = false;
   bool enabled = false;
-  // The health loop's timer and stop flag are shared with the loop's coroutine frame.
-  struct Health {
-    explicit Health(asio::io_context& ctx) : timer(ctx) {}
-    asio::steady_timer timer;
-    std::atomic<bool> stopped{false};
-  };
-  std::shared_ptr<Health> health;
-
-  explicit Impl(asio::io_context& ctx) : ioc(ctx), health(std::make_shared<Health>(ctx)) {}
+  std::unique_ptr<Periodic> health;  // the health check; declared last, stopped first
 };
 
 ConnectorWiring::ConnectorWiring(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -101,8 +83,7 @@ ConnectorWiring::~ConnectorWiring() { stop(); }
 Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const ConnectorDeps& deps,
                                                                  http::Router& router) {
   const MicrosoftConfig& m = deps.config.microsoft;
-  auto impl = std::make_unique<Impl>(deps.ioc);
-  impl->health_interval = std::chrono::seconds(m.health_check_seconds);
+  auto impl = std::make_unique<Impl>();
   impl->enabled = !m.client_id.empty();
   ClientOptions client_options;
   if (!m.ca_file.empty()) {
@@ -151,6 +132,11 @@ Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const Connector
   impl->api = std::make_unique<http::ConnectorApiContext>(
       http::ConnectorApiContext{deps.auth, *impl->service});
   http::register_connector_routes(router, *impl->api);
+  impl->health = std::make_unique<Periodic>(
+      deps.ioc.get_executor(), deps.scheduler, deps.clock,
+      std::chrono::duration_cast<Millis>(std::chrono::seconds(m.health_check_seconds)),
+      [service = impl->service.get()] { return service->check_all_active(); },
+      "connector health check");
   return std::unique_ptr<ConnectorWiring>(new ConnectorWiring(std::move(impl)));
 }
 
@@ -161,32 +147,10 @@ void ConnectorWiring::start(const std::string& host, std::uint16_t port) {
                                  std::string(kCallbackPath));
   }
   if (!im.enabled) return;
-  asio::co_spawn(
-      im.ioc,
-      [health = im.health, service = im.service.get(),
-       interval = im.health_interval]() -> asio::awaitable<void> {
-        while (!health->stopped) {
-          co_await service->check_all_active();
-          health->timer.expires_after(interval);
-          boost::system::error_code ec;
-          co_await health->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        }
-      },
-      [](const std::exception_ptr& e) {
-        if (!e) return;
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          spdlog::error("connector health check ended by an exception: {}", ex.what());
-        }
-      });
+  im.health->start(Periodic::First::now);
 }
 
-void ConnectorWiring::stop() {
-  auto health = impl_->health;
-  if (health->stopped.exchange(true)) return;
-  asio::post(impl_->ioc, [health] { health->timer.cancel(); });
-}
+void ConnectorWiring::stop() { impl_->health->stop(); }
 
 ConnectorService& ConnectorWiring::service() { return *impl_->service; }
 GraphClient& ConnectorWiring::graph() { return *impl_->graph; }

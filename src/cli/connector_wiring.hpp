@@ -19,6 +19,7 @@ class AccountStore;
 class AuthService;
 class Clock;
 class ConnectorService;
+class Scheduler;
 class SecretBox;
 class GraphClient;
 class HttpClient;
@@ -44,6 +45,7 @@ struct ConnectorDeps {
   const SecretBox& secrets;  // seals the sign-in's PKCE verifier
   const TokenSource& tokens;
   const Clock& clock;
+  Scheduler& scheduler;  // the health check's time (the runtime's AsioScheduler)
 };
 
 class ConnectorWiring {

@@ -17,6 +17,7 @@ namespace ccteams {
 class AuthService;
 class Clock;
 class DirectoryService;
+class Scheduler;
 namespace store {
 class SqliteDb;
 }  // namespace store
@@ -35,6 +36,7 @@ struct DirectoryDeps {
   store::SqliteDb& db;
   AuthService& auth;
   const Clock& clock;
+  Scheduler& scheduler;        // the sync schedule's time (the runtime's AsioScheduler)
   ConnectorWiring& connector;  // the service becomes one of its participants
   http::CcApiContext& contact_api;  // its consult/transfer resolve Teams users through us
   std::chrono::seconds sync_interval = std::chrono::minutes(5);

@@ -20,6 +20,7 @@
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/router.hpp"
 #include "app/ports/clock.hpp"
+#include "app/system_clock.hpp"
 
 namespace ccteams::cli {
 

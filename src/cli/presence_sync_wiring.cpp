@@ -20,6 +20,7 @@
 #include "adapters/http/http_client.hpp"
 #include "app/connector_service.hpp"
 #include "app/ports/clock.hpp"
+#include "app/contact_center.hpp"
 #include "app/presence_sync.hpp"
 #include "app/sync_account_service.hpp"
 #include "cli/connector_wiring.hpp"
@@ -63,6 +64,7 @@ Result<graph::NotificationKeyring> load_or_create_keyring(store::SqlitePresenceS
 
 struct PresenceSyncWiring::Impl {
   bool public_url_given = false;
+  NotificationUrls urls;  // from server.public_url; the demo's are made at start()
   std::unique_ptr<store::SqliteSyncAccountStore> account_store;
   std::unique_ptr<SecretBoxSealer> sealer;
   Sha256PkceHasher pkce;
@@ -101,8 +103,8 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   PresenceSyncOptions po;
   po.client_id = c.microsoft.client_id;
   if (impl->public_url_given) {
-    po.notification_url = public_url + std::string(http::kGraphNotificationsPath);
-    po.lifecycle_url = public_url + std::string(http::kGraphLifecyclePath);
+    impl->urls = NotificationUrls{public_url + std::string(http::kGraphNotificationsPath),
+                                  public_url + std::string(http::kGraphLifecyclePath)};
   }
   po.budget.share_percent = pc.budget_share_percent;
   po.poll.target_round = Millis{pc.round_ms};
@@ -112,10 +114,6 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   po.subscriptions.lifetime = std::chrono::seconds{pc.subscription_seconds};
   po.subscriptions.renew_margin = std::chrono::seconds{pc.renew_before_seconds};
   if (auto v = validate(po); !v) return std::move(v).error();
-  impl->sync = std::make_unique<PresenceSync>(
-      deps.ioc.get_executor(), connector, deps.contact_center, deps.cc_store,
-      deps.connector.graph(), *impl->account_store, *impl->accounts, *impl->store, *impl->store,
-      deps.tokens, deps.clock, deps.metrics, std::move(po));
   // Rich notifications: the key pair from the database (sealed with the service key), or a new
   // one saved there; rotated by its policy, each new key saved before it is used.
   auto keyring = load_or_create_keyring(*impl->store, deps.secrets, deps.clock.now());
@@ -134,11 +132,14 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
           if (!sealed) return std::move(sealed).error();
           return key_store.save_keyring(*sealed, clock.now());
         });
-    impl->sync->set_decryptor(impl->decryptor.get());
   } else {
     spdlog::warn("presence sync: no notification key ({}); notifications are read back in bulk",
                  keyring.error().message);
   }
+  impl->sync = std::make_unique<PresenceSync>(
+      deps.actors, deps.scheduler, connector, deps.contact_center, deps.cc_store,
+      deps.connector.graph(), *impl->account_store, *impl->accounts, *impl->store, *impl->store,
+      deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(), std::move(po));
   http::register_graph_webhook_routes(router, *impl->store, *impl->sync, deps.clock, deps.metrics);
   http::register_presence_sync_routes(router, deps.auth, *impl->sync);
 
@@ -154,10 +155,10 @@ Result<void> PresenceSyncWiring::start(const std::string& host, std::uint16_t po
     // The demo: plain HTTP on loopback (the emulator posts there; real Graph would refuse it).
     const std::string base = "http://" + host + ":" + std::to_string(port);
     im.accounts->set_public_url(base);
-    im.sync->set_notification_urls(base + std::string(http::kGraphNotificationsPath),
-                                   base + std::string(http::kGraphLifecyclePath));
+    im.urls = NotificationUrls{base + std::string(http::kGraphNotificationsPath),
+                               base + std::string(http::kGraphLifecyclePath)};
   }
-  return im.sync->start();
+  return im.sync->start(im.urls);
 }
 
 void PresenceSyncWiring::stop() {

@@ -23,7 +23,9 @@ class Clock;
 class ContactCenter;
 class ContactCenterStore;
 class Metrics;
+class OrgActors;
 class PresenceSync;
+class Scheduler;
 class SecretBox;
 class SyncAccountService;
 class TokenSource;
@@ -52,6 +54,8 @@ struct PresenceSyncDeps {
   const Clock& clock;
   Metrics& metrics;
   ConnectorWiring& connector;
+  OrgActors& actors;     // the runtime's one: each org's sync runs on its strand
+  Scheduler& scheduler;  // the runtime's AsioScheduler: every presence-sync wait
 };
 
 class PresenceSyncWiring {

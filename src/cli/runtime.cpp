@@ -27,6 +27,7 @@
 #include "app/bounded_worker_pool.hpp"
 #include "app/metrics.hpp"
 #include "app/ports/clock.hpp"
+#include "app/system_clock.hpp"
 #include "app/user_service.hpp"
 // ---- contact center (issue 5) ----
 #include "adapters/http/api/cc_api_context.hpp"
@@ -36,6 +37,7 @@
 #include "app/cc_event_hub.hpp"
 #include "app/contact_center.hpp"
 #include "app/demo_callers.hpp"
+#include "app/org_actors.hpp"
 #include "app/session_sockets.hpp"
 #include "app/ws_tickets.hpp"
 #include "cli/demo.hpp"
@@ -150,6 +152,9 @@ struct Runtime::Impl {
   http::Router router;
   http::Router metrics_router;  // [metrics] listen: /metrics alone, on its own listener
   asio::io_context ioc;
+  // One strand per organisation (docs/architecture.md, "Actors"): the contact center and presence
+  // sync run each organisation's live state on it. After ioc, before everything that uses it.
+  OrgActors org_actors{ioc.get_executor()};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   // Sign-in's password checks, off the I/O threads. Destroyed before ioc: a check still
   // queued then is dropped while the coroutine awaiting it can still be destroyed.
@@ -223,6 +228,9 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
       auth_cfg.hash_workers, static_cast<std::size_t>(auth_cfg.hash_queue), 1,
       &impl->metrics.counter("auth_password_checks_refused_total",
                              "Sign-ins answered 429 because the password workers were full")});
+  auth_options.store_failures = &impl->metrics.counter(
+      "auth_store_failures_total",
+      "Sign-in bookkeeping writes (failure records, clean-ups) the store refused; each is logged");
   impl->auth = std::make_unique<AuthService>(impl->store->accounts(), impl->hasher, impl->tokens,
                                              impl->clock, auth_options);
   impl->users = std::make_unique<UserService>(impl->store->accounts(), impl->hasher, impl->clock,
@@ -259,9 +267,9 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   cc_options.repairs_metric = &impl->metrics.counter(
       "contact_center_recovery_repairs_total",
       "Agents and contacts that disagreed when an organisation was loaded, and were repaired");
-  impl->cc_center = std::make_unique<ContactCenter>(*impl->cc_store, impl->store->accounts(),
-                                                    impl->clock, *impl->cc_scheduler,
-                                                    impl->cc_events, cc_options);
+  impl->cc_center = std::make_unique<ContactCenter>(
+      impl->org_actors, *impl->cc_store, impl->store->accounts(), impl->clock, *impl->cc_scheduler,
+      impl->cc_events, cc_options);
   impl->cc_api = std::make_unique<http::CcApiContext>(
       http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
                          *impl->cc_store, impl->options.demo});
@@ -286,7 +294,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   // ---- Teams connector (issue 4): Graph client, connector service, routes, health check ----
   auto connector = ConnectorWiring::create(
       ConnectorDeps{impl->options.config, impl->ioc, db, impl->store->accounts(), *impl->cc_store,
-                    *impl->auth, impl->secrets, impl->tokens, impl->clock},
+                    *impl->auth, impl->secrets, impl->tokens, impl->clock, *impl->cc_scheduler},
       impl->router);
   if (!connector) return std::move(connector).error();
   impl->connector = std::move(*connector);
@@ -298,15 +306,16 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
       PresenceSyncDeps{impl->options.config, impl->ioc, db, impl->store->accounts(),
                        *impl->cc_center, *impl->cc_store,
                        *impl->auth, impl->secrets, impl->tokens, impl->clock, impl->metrics,
-                       *impl->connector},
+                       *impl->connector, impl->org_actors, *impl->cc_scheduler},
       impl->router);
   if (!presence) return std::move(presence).error();
   impl->presence = std::move(*presence);
   // ---- end presence sync ----
   // ---- Teams directory (issue 7): mirror, search and consult/transfer targets, sync schedule ----
-  auto directory = DirectoryWiring::create(
-      DirectoryDeps{impl->ioc, db, *impl->auth, impl->clock, *impl->connector, *impl->cc_api},
-      impl->router);
+  auto directory =
+      DirectoryWiring::create(DirectoryDeps{impl->ioc, db, *impl->auth, impl->clock,
+                                            *impl->cc_scheduler, *impl->connector, *impl->cc_api},
+                              impl->router);
   if (!directory) return std::move(directory).error();
   impl->directory = std::move(*directory);
   // ---- end Teams directory ----

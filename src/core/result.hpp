@@ -38,20 +38,24 @@ inline Error make_error(Errc code, std::string message, int retry_after_seconds 
   return Error{code, std::move(message), retry_after_seconds};
 }
 
-// Result<T> holds a T or an Error. A minimal stand-in for std::expected (C++23), whose
-// interface it follows so that the switch is a rename: has_value, value, error, operator*.
-template <class T>
+// Result<T, E> holds a T or an E (core Error unless a caller needs a typed error it branches
+// on: Graph's GraphError, the rich-notification checks' refusals). The one result template of
+// ccteams: a minimal stand-in for std::expected (C++23), whose interface it follows so that the
+// switch is a rename: has_value, value, error, operator*. to_result() passes a typed error on
+// as core Error (E provides `Error to_error() const`).
+template <class T, class E = Error>
 class [[nodiscard]] Result {
-  static_assert(!std::is_same_v<std::remove_cvref_t<T>, Error>, "Result<Error> is ambiguous");
+  static_assert(!std::is_same_v<std::remove_cvref_t<T>, E>, "Result<E, E> is ambiguous");
 
  public:
   using value_type = T;
-  Result(const T& value) : v_(std::in_place_index<0>, value) {}             // NOLINT: implicit
-  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}       // NOLINT: implicit
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}     // NOLINT: implicit
+  using error_type = E;
+  Result(const T& value) : v_(std::in_place_index<0>, value) {}         // NOLINT: implicit
+  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}   // NOLINT: implicit
+  Result(E error) : v_(std::in_place_index<1>, std::move(error)) {}     // NOLINT: implicit
   template <class U>
     requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
-             !std::is_same_v<std::remove_cvref_t<U>, Error> &&
+             !std::is_same_v<std::remove_cvref_t<U>, E> &&
              !std::is_same_v<std::remove_cvref_t<U>, Result>)
   Result(U&& value) : v_(std::in_place_index<0>, T(std::forward<U>(value))) {}  // NOLINT
 
@@ -67,31 +71,48 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { assert(!has_value()); return std::get<1>(v_); }
-  Error&& error() && { assert(!has_value()); return std::get<1>(std::move(v_)); }
+  const E& error() const& { assert(!has_value()); return std::get<1>(v_); }
+  E&& error() && { assert(!has_value()); return std::get<1>(std::move(v_)); }
 
   template <class U>
   T value_or(U&& fallback) const& {
     return has_value() ? std::get<0>(v_) : static_cast<T>(std::forward<U>(fallback));
   }
 
+  // The value, or the typed error as core Error (its detail beyond code and message is lost).
+  Result<T> to_result() &&
+    requires(!std::is_same_v<E, Error>)
+  {
+    if (has_value()) return std::move(*this).value();
+    return error().to_error();
+  }
+
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <class E>
+class [[nodiscard]] Result<void, E> {
  public:
+  using value_type = void;
+  using error_type = E;
   Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit
+  Result(E error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit
   bool has_value() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
   void value() const { assert(ok_); }
-  const Error& error() const& { assert(!ok_); return error_; }
-  Error&& error() && { assert(!ok_); return std::move(error_); }
+  const E& error() const& { assert(!ok_); return error_; }
+  E&& error() && { assert(!ok_); return std::move(error_); }
+
+  Result<void> to_result() const
+    requires(!std::is_same_v<E, Error>)
+  {
+    if (ok_) return {};
+    return error_.to_error();
+  }
 
  private:
-  Error error_;
+  E error_{};
   bool ok_ = true;
 };
 

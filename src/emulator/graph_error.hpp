@@ -21,7 +21,9 @@ inline GraphError graph_error(int status, std::string code, std::string message)
   return GraphError{status, std::move(code), std::move(message), 0};
 }
 
-// A value or a GraphError; the same shape as ccteams::Result so it reads the same way.
+// A value or a GraphError; the same shape as ccteams::Result so it reads the same way. The
+// emulator is Microsoft's side and shares no code with core/ (docs/architecture.md), so it keeps
+// its own small template rather than core's Result<T, E>.
 template <class T>
 class [[nodiscard]] GraphResult {
  public:

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <spdlog/spdlog.h>
 #include <utility>
 
 #include "adapters/graph/notification_crypto.hpp"
@@ -128,7 +129,12 @@ Result<bool> GraphNotificationDecryptor::rotate_if_due(Timestamp now) {
     NotificationKeyring next = *current;
     next.drop_previous();
     // Not saving it only keeps the old key a while longer after a restart: not an error.
-    if (saver_) (void)saver_(next);
+    if (saver_) {
+      if (auto saved = saver_(next); !saved) {
+        spdlog::warn("notification keys: dropping the previous key was not saved: {}",
+                     saved.error().message);
+      }
+    }
     std::lock_guard lock(mu_);
     keyring_ = std::make_shared<const NotificationKeyring>(std::move(next));
   }

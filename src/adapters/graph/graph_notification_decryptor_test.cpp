@@ -15,6 +15,7 @@
 #include "adapters/crypto/jwt_test_support.hpp"
 #include "adapters/graph/notification_crypto_test_support.hpp"
 #include "adapters/graph/validation_token.hpp"
+#include "app/testing/fake_clock.hpp"
 
 namespace ccteams::graph {
 namespace {

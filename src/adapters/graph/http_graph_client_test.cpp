@@ -14,6 +14,7 @@
 #include "adapters/http/router.hpp"
 #include "adapters/http/server_test_support.hpp"
 #include "adapters/http/sync_handler.hpp"
+#include "app/testing/fake_clock.hpp"
 
 
 namespace ccteams::graph {

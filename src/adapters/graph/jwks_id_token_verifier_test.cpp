@@ -9,6 +9,7 @@
 #include "adapters/crypto/jwt_test_support.hpp"
 #include "adapters/graph/graph_notification_decryptor.hpp"
 #include "app/ports/clock.hpp"
+#include "app/testing/fake_clock.hpp"
 
 namespace ccteams::graph {
 namespace {

@@ -12,6 +12,7 @@
 
 #include "adapters/http/client_address.hpp"
 #include "adapters/http/server_state.hpp"
+#include "app/log_escaped.hpp"
 
 namespace ccteams::http {
 
@@ -269,14 +270,7 @@ Result<std::uint16_t> HttpServer::listen(const std::string& host, std::uint16_t 
 
 void HttpServer::start() {
   auto st = state_;
-  asio::co_spawn(st->acceptor.get_executor(), accept_loop(st), [](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("http: accept loop ended by an exception: {}", ex.what());
-    }
-  });
+  asio::co_spawn(st->acceptor.get_executor(), accept_loop(st), LogEscaped{"http: accept loop"});
 }
 
 void HttpServer::shutdown(std::chrono::milliseconds grace, std::function<void()> done) {

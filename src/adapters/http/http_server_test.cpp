@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "adapters/http/json_io.hpp"
+#include "adapters/http/prometheus_text.hpp"
 #include "adapters/http/server_test_support.hpp"
 #include "adapters/http/sync_handler.hpp"
 #include "app/metrics.hpp"
@@ -354,10 +355,10 @@ TEST_F(HttpServerTest, MetricsUseRoutePatternsAndStatus) {
       return text.find(line) != std::string::npos;
     });
   };
-  std::string text = metrics_.render();
+  std::string text = prometheus_text(metrics_);
   for (int i = 0; i < 6000 && !recorded(text); ++i) {
     std::this_thread::sleep_for(5ms);
-    text = metrics_.render();
+    text = prometheus_text(metrics_);
   }
   for (const auto& line : expected) EXPECT_NE(text.find(line), std::string::npos) << text;
   EXPECT_EQ(text.find("/users/1"), std::string::npos);  // paths are not labels

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/http/prometheus_text.hpp"
 #include "app/metrics.hpp"
 
 namespace ccteams::http {
@@ -36,7 +37,7 @@ TEST(RequestMetrics, CountsPerMethodRouteAndStatusAndTimesPerMethodRoute) {
                         .snapshot();
   EXPECT_EQ(snap.count, 3u);
   EXPECT_NEAR(snap.sum, 0.007, 1e-9);
-  const std::string text = metrics.render();
+  const std::string text = prometheus_text(metrics);
   EXPECT_NE(text.find(R"(http_requests_total{method="POST",route="/api/v1/users",status="201"} 1)"),
             std::string::npos)
       << text;

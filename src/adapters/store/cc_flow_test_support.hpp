@@ -4,13 +4,20 @@
 // agents, and another organisation. Shared by the sqlite_contact_center_*_test.cpp files.
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <exception>
 #include <mutex>
+#include <optional>
 
 #include "adapters/store/sqlite_contact_center_store.hpp"
 #include "adapters/store/sqlite_store.hpp"
 #include "adapters/store/sqlite_test_support.hpp"
 #include "app/cc_config_service.hpp"
 #include "app/contact_center.hpp"
+#include "app/org_actors.hpp"
+#include "app/testing/fake_clock.hpp"
 
 namespace ccteams::store::cc_flow {
 
@@ -59,6 +66,23 @@ class ManualScheduler final : public Scheduler {
   std::vector<Entry> entries_;
 };
 
+// Runs op to completion on io (the contact center's strands run there) and returns its result.
+template <class T>
+T run_on(boost::asio::io_context& io, boost::asio::awaitable<T> op) {
+  std::optional<T> out;
+  std::exception_ptr failed;
+  boost::asio::co_spawn(
+      io,
+      [&out, op = std::move(op)]() mutable -> boost::asio::awaitable<void> {
+        out.emplace(co_await std::move(op));
+      },
+      [&failed](std::exception_ptr e) { failed = e; });
+  io.restart();
+  io.run();
+  if (failed) std::rethrow_exception(failed);
+  return std::move(*out);
+}
+
 // One agent state, or one event, written the only way the store writes them: a commit.
 inline Result<void> put_state(ContactCenterStore& cc, OrgId org, const AgentState& s) {
   auto r = cc.commit(org, CcCommit{{}, {s}, {}});
@@ -103,7 +127,34 @@ class FlowTest : public ::testing::Test {
 
   void start_center() {
     center_.reset();
-    center_ = std::make_unique<ContactCenter>(*cc_, sqlite_->accounts(), clock_, scheduler_, hub_);
+    center_ = std::make_unique<ContactCenter>(actors_, *cc_, sqlite_->accounts(), clock_,
+                                              scheduler_, hub_);
+  }
+
+  // A contact-center call awaited from outside the strands, as HTTP handlers do.
+  template <class T>
+  T run(boost::asio::awaitable<T> op) {
+    return run_on(io_, std::move(op));
+  }
+  // Runs whatever was handed to the strands (timer callbacks, recover()'s loads).
+  void drain() {
+    io_.restart();
+    io_.run();
+  }
+  // recover(), then its loads on the organisations' strands.
+  Result<void> recover() {
+    auto r = center_->recover();
+    drain();
+    return r;
+  }
+  // fn on org's strand (the presence-sync calls require it), run to completion.
+  template <class Fn>
+  auto on_strand(OrgId org, Fn fn) -> decltype(fn()) {
+    using R = decltype(fn());
+    std::optional<R> out;
+    boost::asio::post(actors_.strand(org), [&] { out.emplace(fn()); });
+    drain();
+    return std::move(*out);
   }
 
   UserId add_agent(OrgId org, const std::string& name) {
@@ -124,9 +175,11 @@ class FlowTest : public ::testing::Test {
     return id;
   }
 
+  // Timer callbacks post to the organisation's strand: run them there too.
   void advance(Millis d) {
     clock_.advance(d);
     scheduler_.run_due(clock_.now());
+    drain();
   }
 
   std::vector<std::string> types_seen() {
@@ -136,6 +189,8 @@ class FlowTest : public ::testing::Test {
     return out;
   }
 
+  boost::asio::io_context io_;
+  OrgActors actors_{io_.get_executor()};
   testing::TempDir dir_;  // a file, not :memory:, like production (WAL, reopen)
   FakeClock clock_{kT0};
   ManualScheduler scheduler_;

@@ -14,37 +14,37 @@ class ConsultTest : public FlowTest {
  protected:
   // a1 Available first, then a2: a new contact goes to a1, who accepts it.
   ContactId connected_to_a1() {
-    EXPECT_TRUE(center_->login(org_, a1_, std::nullopt));
+    EXPECT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
     clock_.advance(Millis{1000});
-    EXPECT_TRUE(center_->login(org_, a2_, std::nullopt));
-    auto c = center_->new_contact(org_, queue_, "+15550100");
+    EXPECT_TRUE(run(center_->login(org_, a2_, std::nullopt)));
+    auto c = run(center_->new_contact(org_, queue_, "+15550100"));
     EXPECT_TRUE(c && c->agent == a1_);
-    EXPECT_TRUE(center_->accept(org_, a1_, c->id));
+    EXPECT_TRUE(run(center_->accept(org_, a1_, c->id)));
     return c->id;
   }
-  AgentStatus status_of(UserId agent) { return center_->state_of(org_, agent)->state.status; }
-  Contact contact(ContactId id) { return *center_->contact(org_, id); }
+  AgentStatus status_of(UserId agent) { return run(center_->state_of(org_, agent))->state.status; }
+  Contact contact(ContactId id) { return *run(center_->contact(org_, id)); }
 };
 
 TEST_F(ConsultTest, ConsultedAgentRingsThenIsEngagedAndWrapsUpWhenDropped) {
   const ContactId id = connected_to_a1();
-  auto consult = center_->consult(org_, a1_, id, AgentParty{a2_});
+  auto consult = run(center_->consult(org_, a1_, id, AgentParty{a2_}));
   ASSERT_TRUE(consult) << consult.error().message;
   EXPECT_FALSE(consult->party_joined);
-  auto ringing = center_->state_of(org_, a2_);
+  auto ringing = run(center_->state_of(org_, a2_));
   EXPECT_EQ(ringing->state.status, AgentStatus::reserved);
   EXPECT_EQ(ringing->state.contact, id);
-  EXPECT_EQ(center_->conference(org_, a1_, id).error().code, Errc::conflict);
+  EXPECT_EQ(run(center_->conference(org_, a1_, id)).error().code, Errc::conflict);
   // The consulted agent controls only their own part.
-  EXPECT_EQ(center_->hold(org_, a2_, id).error().code, Errc::conflict);
+  EXPECT_EQ(run(center_->hold(org_, a2_, id)).error().code, Errc::conflict);
 
-  auto answered = center_->accept(org_, a2_, id);
+  auto answered = run(center_->accept(org_, a2_, id));
   ASSERT_TRUE(answered) << answered.error().message;
   EXPECT_TRUE(answered->party_joined);
   EXPECT_EQ(answered->agent, a1_);
   EXPECT_EQ(status_of(a2_), AgentStatus::engaged);
-  ASSERT_TRUE(center_->conference(org_, a1_, id));
-  auto dropped = center_->drop_party(org_, a1_, id);
+  ASSERT_TRUE(run(center_->conference(org_, a1_, id)));
+  auto dropped = run(center_->drop_party(org_, a1_, id));
   ASSERT_TRUE(dropped);
   EXPECT_EQ(dropped->status, ContactStatus::connected);
   EXPECT_EQ(status_of(a2_), AgentStatus::wrap_up);  // the profile has 10 s of wrap-up
@@ -52,18 +52,18 @@ TEST_F(ConsultTest, ConsultedAgentRingsThenIsEngagedAndWrapsUpWhenDropped) {
   advance(Millis{10'000});
   EXPECT_EQ(status_of(a2_), AgentStatus::available);
   // A consult is not a queue offer: the queue's figures count only the routed offer.
-  auto stats = center_->queue_stats(org_, queue_);
+  auto stats = run(center_->queue_stats(org_, queue_));
   EXPECT_EQ(stats->offered, 1);
   EXPECT_EQ(stats->answered, 1);
 }
 
 TEST_F(ConsultTest, UnansweredConsultRingsOutAndTheCustomerStaysWithThePrimaryAgent) {
   const ContactId id = connected_to_a1();
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   advance(Millis{4999});
   EXPECT_EQ(status_of(a2_), AgentStatus::reserved);
   advance(Millis{1});  // a2's RONA timeout (5 s)
-  auto a2 = center_->state_of(org_, a2_);
+  auto a2 = run(center_->state_of(org_, a2_));
   EXPECT_EQ(a2->state.status, AgentStatus::idle);
   EXPECT_EQ(a2->state.origin, IdleOrigin::rona);
   const Contact c = contact(id);
@@ -71,22 +71,22 @@ TEST_F(ConsultTest, UnansweredConsultRingsOutAndTheCustomerStaysWithThePrimaryAg
   EXPECT_EQ(c.agent, a1_);
   EXPECT_FALSE(c.party);
   EXPECT_EQ(status_of(a1_), AgentStatus::engaged);
-  EXPECT_EQ(center_->queue_stats(org_, queue_)->rona, 0);
-  ASSERT_TRUE(center_->end(org_, a1_, id));
+  EXPECT_EQ(run(center_->queue_stats(org_, queue_))->rona, 0);
+  ASSERT_TRUE(run(center_->end(org_, a1_, id)));
 }
 
 TEST_F(ConsultTest, DeclinedOrLeftConsultReturnsTheConsultedAgentToAvailable) {
   const ContactId id = connected_to_a1();
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
-  auto declined = center_->decline(org_, a2_, id);
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
+  auto declined = run(center_->decline(org_, a2_, id));
   ASSERT_TRUE(declined) << declined.error().message;
   EXPECT_EQ(declined->status, ContactStatus::connected);
   EXPECT_EQ(status_of(a2_), AgentStatus::available);
 
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
-  ASSERT_TRUE(center_->accept(org_, a2_, id));
-  EXPECT_EQ(center_->decline(org_, a2_, id).error().code, Errc::conflict);
-  auto left = center_->end(org_, a2_, id);  // the consulted agent hangs up
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
+  ASSERT_TRUE(run(center_->accept(org_, a2_, id)));
+  EXPECT_EQ(run(center_->decline(org_, a2_, id)).error().code, Errc::conflict);
+  auto left = run(center_->end(org_, a2_, id));  // the consulted agent hangs up
   ASSERT_TRUE(left) << left.error().message;
   EXPECT_EQ(left->status, ContactStatus::connected);
   EXPECT_EQ(status_of(a2_), AgentStatus::wrap_up);
@@ -95,9 +95,9 @@ TEST_F(ConsultTest, DeclinedOrLeftConsultReturnsTheConsultedAgentToAvailable) {
 
 TEST_F(ConsultTest, OnlyAnAvailableAgentCanBeConsulted) {
   const ContactId id = connected_to_a1();
-  auto idle = center_->set_idle(org_, a2_, lunch_);
+  auto idle = run(center_->set_idle(org_, a2_, lunch_));
   ASSERT_TRUE(idle) << idle.error().message;
-  auto refused = center_->consult(org_, a1_, id, AgentParty{a2_});
+  auto refused = run(center_->consult(org_, a1_, id, AgentParty{a2_}));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::conflict);
   EXPECT_NE(refused.error().message.find("consulted agent"), std::string::npos);
@@ -107,53 +107,53 @@ TEST_F(ConsultTest, OnlyAnAvailableAgentCanBeConsulted) {
 
 TEST_F(ConsultTest, TransferToTheAnsweredConsultHandsTheContactOver) {
   const ContactId id = connected_to_a1();
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
-  ASSERT_TRUE(center_->accept(org_, a2_, id));
-  auto moved = center_->transfer(org_, a1_, id, AgentParty{a2_});
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
+  ASSERT_TRUE(run(center_->accept(org_, a2_, id)));
+  auto moved = run(center_->transfer(org_, a1_, id, AgentParty{a2_}));
   ASSERT_TRUE(moved) << moved.error().message;
   EXPECT_EQ(moved->status, ContactStatus::connected);
   EXPECT_EQ(moved->agent, a2_);
   EXPECT_EQ(status_of(a2_), AgentStatus::engaged);
   EXPECT_EQ(status_of(a1_), AgentStatus::wrap_up);
-  ASSERT_TRUE(center_->end(org_, a2_, id));
+  ASSERT_TRUE(run(center_->end(org_, a2_, id)));
   EXPECT_EQ(status_of(a2_), AgentStatus::wrap_up);
 }
 
 TEST_F(ConsultTest, TransferToARingingConsultBecomesAnOfferThatCanRingOut) {
   const ContactId id = connected_to_a1();
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   advance(Millis{2000});
-  auto moved = center_->transfer(org_, a1_, id, AgentParty{a2_});
+  auto moved = run(center_->transfer(org_, a1_, id, AgentParty{a2_}));
   ASSERT_TRUE(moved) << moved.error().message;
   EXPECT_EQ(moved->status, ContactStatus::offered);
   EXPECT_EQ(moved->agent, a2_);
   EXPECT_EQ(status_of(a2_), AgentStatus::reserved);
   advance(Millis{3000});  // the consult's ringing timer goes on: RONA, back to the queue
-  EXPECT_EQ(center_->state_of(org_, a2_)->state.origin, IdleOrigin::rona);
+  EXPECT_EQ(run(center_->state_of(org_, a2_))->state.origin, IdleOrigin::rona);
   EXPECT_EQ(contact(id).status, ContactStatus::queued);
-  auto stats = center_->queue_stats(org_, queue_);
+  auto stats = run(center_->queue_stats(org_, queue_));
   EXPECT_EQ(stats->offered, 2);
   EXPECT_EQ(stats->rona, 1);
 }
 
 TEST_F(ConsultTest, TransferElsewhereReleasesTheConsultedAgent) {
   const ContactId id = connected_to_a1();
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
-  ASSERT_TRUE(center_->login(org_, a3_, std::nullopt));
-  auto moved = center_->transfer(org_, a1_, id, AgentParty{a3_});
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
+  ASSERT_TRUE(run(center_->login(org_, a3_, std::nullopt)));
+  auto moved = run(center_->transfer(org_, a1_, id, AgentParty{a3_}));
   ASSERT_TRUE(moved) << moved.error().message;
   EXPECT_EQ(status_of(a2_), AgentStatus::available);
   EXPECT_EQ(status_of(a3_), AgentStatus::reserved);
   advance(Millis{5000});  // a3's own ringing timer survives a2's release
-  EXPECT_EQ(center_->state_of(org_, a3_)->state.origin, IdleOrigin::rona);
+  EXPECT_EQ(run(center_->state_of(org_, a3_))->state.origin, IdleOrigin::rona);
 }
 
 TEST_F(ConsultTest, EndingTheContactReleasesTheConference) {
   const ContactId id = connected_to_a1();
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
-  ASSERT_TRUE(center_->accept(org_, a2_, id));
-  ASSERT_TRUE(center_->conference(org_, a1_, id));
-  ASSERT_TRUE(center_->end(org_, a1_, id));
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
+  ASSERT_TRUE(run(center_->accept(org_, a2_, id)));
+  ASSERT_TRUE(run(center_->conference(org_, a1_, id)));
+  ASSERT_TRUE(run(center_->end(org_, a1_, id)));
   EXPECT_EQ(status_of(a1_), AgentStatus::wrap_up);
   EXPECT_EQ(status_of(a2_), AgentStatus::wrap_up);
   EXPECT_EQ(contact(id).status, ContactStatus::ended);
@@ -161,10 +161,10 @@ TEST_F(ConsultTest, EndingTheContactReleasesTheConference) {
 
 TEST_F(ConsultTest, RestartKeepsARingingConsultRingingForItsRestAndAnAnsweredOne) {
   const ContactId id = connected_to_a1();
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   advance(Millis{2000});
   start_center();
-  ASSERT_TRUE(center_->recover());
+  ASSERT_TRUE(recover());
   // The consult rings on for the 3 s left of a2's RONA time, then rings out as it would have.
   EXPECT_EQ(contact(id).status, ContactStatus::consulting);
   EXPECT_EQ(status_of(a2_), AgentStatus::reserved);
@@ -173,14 +173,14 @@ TEST_F(ConsultTest, RestartKeepsARingingConsultRingingForItsRestAndAnAnsweredOne
   EXPECT_EQ(status_of(a2_), AgentStatus::reserved);
   advance(Millis{1});
   EXPECT_EQ(contact(id).status, ContactStatus::connected);
-  EXPECT_EQ(center_->state_of(org_, a2_)->state.origin, IdleOrigin::rona);
+  EXPECT_EQ(run(center_->state_of(org_, a2_))->state.origin, IdleOrigin::rona);
   EXPECT_EQ(status_of(a1_), AgentStatus::engaged);
 
-  ASSERT_TRUE(center_->set_available(org_, a2_));
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
-  ASSERT_TRUE(center_->accept(org_, a2_, id));
+  ASSERT_TRUE(run(center_->set_available(org_, a2_)));
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
+  ASSERT_TRUE(run(center_->accept(org_, a2_, id)));
   start_center();
-  ASSERT_TRUE(center_->recover());
+  ASSERT_TRUE(recover());
   EXPECT_EQ(contact(id).status, ContactStatus::consulting);
   EXPECT_TRUE(contact(id).party_joined);
   EXPECT_EQ(status_of(a2_), AgentStatus::engaged);
@@ -188,13 +188,13 @@ TEST_F(ConsultTest, RestartKeepsARingingConsultRingingForItsRestAndAnAnsweredOne
 }
 
 TEST_F(FlowTest, QueueCountersSurviveARestart) {
-  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
-  auto lost = center_->new_contact(org_, queue_, "+15550100");
+  ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
+  auto lost = run(center_->new_contact(org_, queue_, "+15550100"));
   advance(Millis{5000});  // a1 lets it ring out
-  ASSERT_TRUE(center_->login(org_, a2_, std::nullopt));
-  ASSERT_EQ(center_->contact(org_, lost->id)->agent, a2_);
-  ASSERT_TRUE(center_->accept(org_, a2_, lost->id));
-  const auto before = *center_->queue_stats(org_, queue_);
+  ASSERT_TRUE(run(center_->login(org_, a2_, std::nullopt)));
+  ASSERT_EQ(run(center_->contact(org_, lost->id))->agent, a2_);
+  ASSERT_TRUE(run(center_->accept(org_, a2_, lost->id)));
+  const auto before = *run(center_->queue_stats(org_, queue_));
   EXPECT_EQ(before.offered, 2);
   EXPECT_EQ(before.answered, 1);
   EXPECT_EQ(before.rona, 1);
@@ -203,28 +203,28 @@ TEST_F(FlowTest, QueueCountersSurviveARestart) {
   EXPECT_EQ(*stored, (std::vector<QueueCounts>{{queue_, 2, 1, 1}}));
 
   start_center();
-  ASSERT_TRUE(center_->recover());
-  const auto after = *center_->queue_stats(org_, queue_);
+  ASSERT_TRUE(recover());
+  const auto after = *run(center_->queue_stats(org_, queue_));
   EXPECT_EQ(after.offered, 2);
   EXPECT_EQ(after.answered, 1);
   EXPECT_EQ(after.rona, 1);
   // Counting goes on from there, in memory and in the store alike.
-  auto next = center_->new_contact(org_, queue_, "+15550101");
-  ASSERT_TRUE(center_->set_available(org_, a1_));
-  EXPECT_EQ(center_->queue_stats(org_, queue_)->offered, 3);
+  auto next = run(center_->new_contact(org_, queue_, "+15550101"));
+  ASSERT_TRUE(run(center_->set_available(org_, a1_)));
+  EXPECT_EQ(run(center_->queue_stats(org_, queue_))->offered, 3);
   EXPECT_EQ((*cc_->list_queue_counts(org_))[0].offered, 3);
   EXPECT_TRUE(cc_->list_queue_counts(other_)->empty());
 }
 
 TEST_F(FlowTest, WrapUpCodeIsStoredWithTheContactAndPublished) {
-  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
-  auto c = center_->new_contact(org_, queue_, "+15550100");
-  ASSERT_TRUE(center_->accept(org_, a1_, c->id));
-  ASSERT_TRUE(center_->end(org_, a1_, c->id));
-  auto done = center_->wrap_up(org_, a1_, c->id, "sold");
+  ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
+  auto c = run(center_->new_contact(org_, queue_, "+15550100"));
+  ASSERT_TRUE(run(center_->accept(org_, a1_, c->id)));
+  ASSERT_TRUE(run(center_->end(org_, a1_, c->id)));
+  auto done = run(center_->wrap_up(org_, a1_, c->id, "sold"));
   ASSERT_TRUE(done) << done.error().message;
   EXPECT_EQ(cc_->get_contact(org_, c->id)->wrap_up_code, "sold");
-  EXPECT_EQ(center_->contact(org_, c->id)->wrap_up_code, "sold");
+  EXPECT_EQ(run(center_->contact(org_, c->id))->wrap_up_code, "sold");
   bool published = false;
   {
     std::lock_guard lock(mu_);
@@ -235,19 +235,19 @@ TEST_F(FlowTest, WrapUpCodeIsStoredWithTheContactAndPublished) {
   }
   EXPECT_TRUE(published);
   // Another agent's code never lands on it; a second wrap-up is refused by the agent's state.
-  EXPECT_EQ(center_->wrap_up(org_, a1_, c->id, "again").error().code, Errc::conflict);
+  EXPECT_EQ(run(center_->wrap_up(org_, a1_, c->id, "again")).error().code, Errc::conflict);
   EXPECT_EQ(cc_->get_contact(org_, c->id)->wrap_up_code, "sold");
 }
 
 TEST_F(FlowTest, AgentWhoNeverLoggedInHasNoSince) {
-  auto never = center_->state_of(org_, a3_);
+  auto never = run(center_->state_of(org_, a3_));
   ASSERT_TRUE(never) << never.error().message;
   EXPECT_EQ(never->state.status, AgentStatus::logged_out);
   EXPECT_FALSE(never->state.since);
   EXPECT_TRUE(agent_state_to_json(never->state, std::nullopt).at("since").is_null());
-  ASSERT_TRUE(center_->login(org_, a3_, std::nullopt));
-  ASSERT_TRUE(center_->logout(org_, a3_));
-  auto out = center_->state_of(org_, a3_);
+  ASSERT_TRUE(run(center_->login(org_, a3_, std::nullopt)));
+  ASSERT_TRUE(run(center_->logout(org_, a3_)));
+  auto out = run(center_->state_of(org_, a3_));
   EXPECT_EQ(out->state.since, clock_.now());  // logged out since then: a real time
 }
 

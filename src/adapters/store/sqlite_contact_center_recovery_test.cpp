@@ -22,18 +22,18 @@ class RecoveryTest : public FlowTest {
     }
     return logged_out_agent(agent, std::nullopt);
   }
-  AgentStatus status_of(UserId agent) { return center_->state_of(org_, agent)->state.status; }
-  Contact contact(ContactId id) { return *center_->contact(org_, id); }
+  AgentStatus status_of(UserId agent) { return run(center_->state_of(org_, agent))->state.status; }
+  Contact contact(ContactId id) { return *run(center_->contact(org_, id)); }
   // A contact connected to a1 (a1 logged in first, then a2 and a3 Available).
   ContactId connected_to_a1() {
-    EXPECT_TRUE(center_->login(org_, a1_, std::nullopt));
+    EXPECT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
     clock_.advance(Millis{1000});
-    EXPECT_TRUE(center_->login(org_, a2_, std::nullopt));
+    EXPECT_TRUE(run(center_->login(org_, a2_, std::nullopt)));
     clock_.advance(Millis{1000});
-    EXPECT_TRUE(center_->login(org_, a3_, std::nullopt));
-    auto c = center_->new_contact(org_, queue_, "+15550100");
+    EXPECT_TRUE(run(center_->login(org_, a3_, std::nullopt)));
+    auto c = run(center_->new_contact(org_, queue_, "+15550100"));
     EXPECT_TRUE(c && c->agent == a1_);
-    EXPECT_TRUE(center_->accept(org_, a1_, c->id));
+    EXPECT_TRUE(run(center_->accept(org_, a1_, c->id)));
     return c->id;
   }
   // A real failure inside the decision's transaction: every write of an agent state aborts.
@@ -46,18 +46,18 @@ class RecoveryTest : public FlowTest {
   // What an older version or a torn write left: written straight into the store, then a restart.
   void restart() {
     start_center();
-    ASSERT_TRUE(center_->recover());
+    ASSERT_TRUE(recover());
   }
 };
 
 TEST_F(RecoveryTest, ADecisionWhoseWriteFailsPartWayLeavesNothingBehind) {
-  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
-  auto c = center_->new_contact(org_, queue_, "+15550100");
+  ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
+  auto c = run(center_->new_contact(org_, queue_, "+15550100"));
   ASSERT_EQ(c->agent, a1_);
   const auto events_before = cc_->events_after(org_, 0, 1000)->size();
   fail_agent_state_writes(true);
   // The contact's row is written first in the transaction, then a1's state fails: both roll back.
-  auto accepted = center_->accept(org_, a1_, c->id);
+  auto accepted = run(center_->accept(org_, a1_, c->id));
   ASSERT_FALSE(accepted);
   EXPECT_EQ(cc_->get_contact(org_, c->id)->status, ContactStatus::offered);
   EXPECT_EQ(cc_->get_contact(org_, c->id)->answers, 0);
@@ -67,7 +67,7 @@ TEST_F(RecoveryTest, ADecisionWhoseWriteFailsPartWayLeavesNothingBehind) {
   EXPECT_EQ(contact(c->id).status, ContactStatus::offered);
   EXPECT_EQ(status_of(a1_), AgentStatus::reserved);
   fail_agent_state_writes(false);
-  ASSERT_TRUE(center_->accept(org_, a1_, c->id));
+  ASSERT_TRUE(run(center_->accept(org_, a1_, c->id)));
   EXPECT_EQ(cc_->get_contact(org_, c->id)->status, ContactStatus::connected);
   EXPECT_EQ(stored_state(a1_).status, AgentStatus::engaged);
   advance(Millis{5000});  // the rebuilt RONA timer was cancelled by the accept
@@ -75,13 +75,13 @@ TEST_F(RecoveryTest, ADecisionWhoseWriteFailsPartWayLeavesNothingBehind) {
 }
 
 TEST_F(RecoveryTest, AFailedWriteKeepsThePresenceBookkeepingTheStoreDoesNotHold) {
-  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
-  ASSERT_TRUE(center_->set_sync_enabled(org_, {a1_}, true));
+  ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
+  ASSERT_TRUE(on_strand(org_, [&] { return center_->set_sync_enabled(org_, {a1_}, true); }));
   fail_agent_state_writes(true);
-  EXPECT_FALSE(center_->set_idle(org_, a1_, lunch_));
+  EXPECT_FALSE(run(center_->set_idle(org_, a1_, lunch_)));
   fail_agent_state_writes(false);
   // Reloaded from the store, the agent is still Available with presence sync on for them.
-  auto s = center_->state_of(org_, a1_);
+  auto s = run(center_->state_of(org_, a1_));
   ASSERT_TRUE(s);
   EXPECT_EQ(s->state.status, AgentStatus::available);
   EXPECT_TRUE(s->state.sync_enabled);
@@ -95,14 +95,14 @@ TEST_F(RecoveryTest, AnOrganisationThatCannotBeReloadedIsNotServedEmptyAndLoadsL
   };
   // The decision's write fails (no contacts table) and so does the reload that follows.
   rename("ALTER TABLE contacts RENAME TO contacts_away;");
-  EXPECT_FALSE(center_->hold(org_, a1_, id));
-  EXPECT_FALSE(center_->state_of(org_, a1_)) << "an unloaded organisation must not answer";
-  EXPECT_FALSE(center_->login(org_, a2_, std::nullopt));
+  EXPECT_FALSE(run(center_->hold(org_, a1_, id)));
+  EXPECT_FALSE(run(center_->state_of(org_, a1_))) << "an unloaded organisation must not answer";
+  EXPECT_FALSE(run(center_->login(org_, a2_, std::nullopt)));
   rename("ALTER TABLE contacts_away RENAME TO contacts;");
   // Loaded again on the next call, as the store has it.
   EXPECT_EQ(status_of(a1_), AgentStatus::engaged);
   EXPECT_EQ(contact(id).status, ContactStatus::connected);
-  ASSERT_TRUE(center_->hold(org_, a1_, id));
+  ASSERT_TRUE(run(center_->hold(org_, a1_, id)));
   EXPECT_EQ(contact(id).status, ContactStatus::on_hold);
 }
 
@@ -141,8 +141,8 @@ TEST_F(RecoveryTest, AContactConnectedToAnAgentWhoIsElsewhereIsRequeuedAtItsPlac
 }
 
 TEST_F(RecoveryTest, AnOfferWhoseAgentDoesNotRingIsRequeuedAndARingingAgentWithoutOfferReleased) {
-  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
-  auto offered = center_->new_contact(org_, queue_, "+15550100");
+  ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
+  auto offered = run(center_->new_contact(org_, queue_, "+15550100"));
   ASSERT_EQ(offered->agent, a1_);
   // Torn both ways: the contact still says Offered to a1, a1 says Available; a2 rings for a
   // contact that is only queued.
@@ -167,8 +167,8 @@ TEST_F(RecoveryTest, AnOfferWhoseAgentDoesNotRingIsRequeuedAndARingingAgentWitho
 
 TEST_F(RecoveryTest, AJoinedConsultWhoseAgentIsElsewhereEndsAndTheCustomerStaysWithThePrimary) {
   const ContactId id = connected_to_a1();
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));
-  ASSERT_TRUE(center_->accept(org_, a2_, id));
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
+  ASSERT_TRUE(run(center_->accept(org_, a2_, id)));
   AgentState a2 = stored_state(a2_);
   a2.status = AgentStatus::available;
   a2.contact.reset();
@@ -183,10 +183,10 @@ TEST_F(RecoveryTest, AJoinedConsultWhoseAgentIsElsewhereEndsAndTheCustomerStaysW
 
 TEST_F(RecoveryTest, ASupervisorLogsOutAnEngagedAgentAndTheCustomerIsOfferedToAnother) {
   const ContactId id = connected_to_a1();
-  EXPECT_EQ(center_->logout(org_, a1_).error().code, Errc::conflict);
-  EXPECT_EQ(center_->supervise(org_, a1_, AgentStatus::available, std::nullopt).error().code,
+  EXPECT_EQ(run(center_->logout(org_, a1_)).error().code, Errc::conflict);
+  EXPECT_EQ(run(center_->supervise(org_, a1_, AgentStatus::available, std::nullopt)).error().code,
             Errc::conflict);
-  auto out = center_->supervise(org_, a1_, AgentStatus::logged_out, std::nullopt);
+  auto out = run(center_->supervise(org_, a1_, AgentStatus::logged_out, std::nullopt));
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_EQ(out->state.status, AgentStatus::logged_out);
   EXPECT_EQ(contact(id).status, ContactStatus::offered);
@@ -196,44 +196,45 @@ TEST_F(RecoveryTest, ASupervisorLogsOutAnEngagedAgentAndTheCustomerIsOfferedToAn
 }
 
 TEST_F(RecoveryTest, ASupervisorLogsOutARingingAgentAndAConsultedOne) {
-  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
-  auto c = center_->new_contact(org_, queue_, "+15550100");
-  ASSERT_TRUE(center_->supervise(org_, a1_, AgentStatus::logged_out, std::nullopt));
+  ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
+  auto c = run(center_->new_contact(org_, queue_, "+15550100"));
+  ASSERT_TRUE(run(center_->supervise(org_, a1_, AgentStatus::logged_out, std::nullopt)));
   EXPECT_EQ(contact(c->id).status, ContactStatus::queued);
   advance(Millis{5000});  // no RONA for the agent who is gone
   EXPECT_EQ(status_of(a1_), AgentStatus::logged_out);
   EXPECT_EQ(contact(c->id).ronas, 0);
 
-  ASSERT_TRUE(center_->login(org_, a2_, std::nullopt));
-  ASSERT_TRUE(center_->accept(org_, a2_, c->id));
-  ASSERT_TRUE(center_->login(org_, a3_, std::nullopt));
-  ASSERT_TRUE(center_->consult(org_, a2_, c->id, AgentParty{a3_}));
-  ASSERT_TRUE(center_->accept(org_, a3_, c->id));
-  ASSERT_TRUE(center_->supervise(org_, a3_, AgentStatus::logged_out, std::nullopt));
+  ASSERT_TRUE(run(center_->login(org_, a2_, std::nullopt)));
+  ASSERT_TRUE(run(center_->accept(org_, a2_, c->id)));
+  ASSERT_TRUE(run(center_->login(org_, a3_, std::nullopt)));
+  ASSERT_TRUE(run(center_->consult(org_, a2_, c->id, AgentParty{a3_})));
+  ASSERT_TRUE(run(center_->accept(org_, a3_, c->id)));
+  ASSERT_TRUE(run(center_->supervise(org_, a3_, AgentStatus::logged_out, std::nullopt)));
   EXPECT_EQ(contact(c->id).status, ContactStatus::connected);
   EXPECT_EQ(status_of(a2_), AgentStatus::engaged);
   EXPECT_EQ(status_of(a3_), AgentStatus::logged_out);
 }
 
 TEST_F(RecoveryTest, ASupervisorSetsStatesWithTheirOwnOriginAndChecksTheCode) {
-  ASSERT_TRUE(center_->login(org_, a1_, std::nullopt));
-  auto idled = center_->supervise(org_, a1_, AgentStatus::idle, lunch_);
+  ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
+  auto idled = run(center_->supervise(org_, a1_, AgentStatus::idle, lunch_));
   ASSERT_TRUE(idled) << idled.error().message;
   EXPECT_EQ(idled->state.origin, IdleOrigin::supervisor);
   EXPECT_EQ(stored_state(a1_).origin, IdleOrigin::supervisor);
-  EXPECT_EQ(center_->supervise(org_, a1_, AgentStatus::idle, IdleCodeId{99'999}).error().code,
+  EXPECT_EQ(run(center_->supervise(org_, a1_, AgentStatus::idle, IdleCodeId{99'999})).error().code,
             Errc::invalid_input);
-  EXPECT_EQ(center_->supervise(org_, foreign_, AgentStatus::logged_out, std::nullopt).error().code,
-            Errc::not_found);
-  EXPECT_EQ(center_->supervise(org_, a1_, AgentStatus::available, std::nullopt)->state.status,
+  EXPECT_EQ(
+      run(center_->supervise(org_, foreign_, AgentStatus::logged_out, std::nullopt)).error().code,
+      Errc::not_found);
+  EXPECT_EQ(run(center_->supervise(org_, a1_, AgentStatus::available, std::nullopt))->state.status,
             AgentStatus::available);
 }
 
 TEST_F(RecoveryTest, ASupervisorEndsOrRequeuesAnyOpenContact) {
   const ContactId id = connected_to_a1();
-  ASSERT_TRUE(center_->consult(org_, a1_, id, AgentParty{a2_}));  // a2 rings for the consult
+  ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));  // a2 rings for the consult
   clock_.advance(Millis{1000});
-  auto requeued = center_->requeue_contact(org_, id);
+  auto requeued = run(center_->requeue_contact(org_, id));
   ASSERT_TRUE(requeued) << requeued.error().message;
   // a1 wraps up, a2 is released and Available again (since now): the contact is offered to a3,
   // the longest Available.
@@ -241,14 +242,14 @@ TEST_F(RecoveryTest, ASupervisorEndsOrRequeuesAnyOpenContact) {
   EXPECT_EQ(requeued->agent, a3_);
   EXPECT_EQ(status_of(a2_), AgentStatus::available);
 
-  auto ended = center_->force_end(org_, id);
+  auto ended = run(center_->force_end(org_, id));
   ASSERT_TRUE(ended) << ended.error().message;
   EXPECT_EQ(ended->status, ContactStatus::ended);
   EXPECT_EQ(ended->end_reason, EndReason::forced);
   EXPECT_EQ(status_of(a3_), AgentStatus::available);  // it was only ringing
-  EXPECT_EQ(center_->force_end(org_, id).error().code, Errc::conflict);
-  EXPECT_EQ(center_->requeue_contact(org_, id).error().code, Errc::conflict);
-  EXPECT_EQ(center_->force_end(other_, id).error().code, Errc::not_found);
+  EXPECT_EQ(run(center_->force_end(org_, id)).error().code, Errc::conflict);
+  EXPECT_EQ(run(center_->requeue_contact(org_, id)).error().code, Errc::conflict);
+  EXPECT_EQ(run(center_->force_end(other_, id)).error().code, Errc::not_found);
   EXPECT_EQ(cc_->get_contact(org_, id)->end_reason, EndReason::forced);
 }
 

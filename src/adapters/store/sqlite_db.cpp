@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -199,7 +200,9 @@ SqliteTransaction::~SqliteTransaction() {
   // itself fails, SQLite rolls back when the connection closes, and the next BEGIN fails
   // loudly instead of nesting.
   if (!conn_->in_transaction()) return;
-  if (auto st = conn_->prepare(kRollback)) (void)st->run();
+  auto st = conn_->prepare(kRollback);
+  auto rolled_back = st ? st->run() : Result<void>(st.error());
+  if (!rolled_back) spdlog::warn("sqlite: ROLLBACK failed: {}", rolled_back.error().message);
 }
 
 }  // namespace ccteams::store

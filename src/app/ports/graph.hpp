@@ -262,51 +262,9 @@ struct GraphError {
 
 inline std::string_view graph_error_kind_name(GraphErrorKind kind);
 
-// A T or a GraphError; the interface follows Result<T> (has_value, value, error, operator*).
+// A T or a GraphError (core Result with Graph's typed error; to_result() gives core Error).
 template <class T>
-class [[nodiscard]] GraphResult {
- public:
-  GraphResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
-  GraphResult(GraphError e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT: implicit
-  bool has_value() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return has_value(); }
-  T& value() & { assert(has_value()); return std::get<0>(v_); }
-  const T& value() const& { assert(has_value()); return std::get<0>(v_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const GraphError& error() const& { assert(!has_value()); return std::get<1>(v_); }
-  GraphError&& error() && { assert(!has_value()); return std::get<1>(std::move(v_)); }
-  // Loses Graph's typed detail except what core Error carries.
-  Result<T> to_result() && {
-    if (has_value()) return std::move(*this).value();
-    return error().to_error();
-  }
-
- private:
-  std::variant<T, GraphError> v_;
-};
-
-template <>
-class [[nodiscard]] GraphResult<void> {
- public:
-  GraphResult() = default;
-  GraphResult(GraphError e) : error_(std::move(e)), ok_(false) {}  // NOLINT: implicit
-  bool has_value() const noexcept { return ok_; }
-  explicit operator bool() const noexcept { return ok_; }
-  const GraphError& error() const& { assert(!ok_); return error_; }
-  GraphError&& error() && { assert(!ok_); return std::move(error_); }
-  Result<void> to_result() const {
-    if (ok_) return ok();
-    return error_.to_error();
-  }
-
- private:
-  GraphError error_;
-  bool ok_ = true;
-};
+using GraphResult = Result<T, GraphError>;
 
 // ---- The port --------------------------------------------------------------------------------
 

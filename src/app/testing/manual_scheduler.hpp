@@ -11,13 +11,24 @@
 
 namespace ccteams::testing {
 
+// The test schedulers' handle: cancelling sets a flag the scheduler checks before running.
+class FlagTimerHandle final : public TimerHandle {
+ public:
+  explicit FlagTimerHandle(std::shared_ptr<std::atomic<bool>> c) : c_(std::move(c)) {}
+  ~FlagTimerHandle() override { cancel(); }
+  void cancel() override { *c_ = true; }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> c_;
+};
+
 class ManualScheduler final : public Scheduler {
  public:
   std::unique_ptr<TimerHandle> schedule(Timestamp deadline, std::function<void()> fn) override {
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
     std::lock_guard lock(mu_);
     entries_.push_back({deadline, std::move(fn), cancelled});
-    return std::make_unique<Handle>(cancelled);
+    return std::make_unique<FlagTimerHandle>(cancelled);
   }
   // Runs every live timer due at now (outside the lock, so they may schedule); returns how many.
   int run_due(Timestamp now) {
@@ -52,15 +63,6 @@ class ManualScheduler final : public Scheduler {
     Timestamp deadline;
     std::function<void()> fn;
     std::shared_ptr<std::atomic<bool>> cancelled;
-  };
-  class Handle final : public TimerHandle {
-   public:
-    explicit Handle(std::shared_ptr<std::atomic<bool>> c) : c_(std::move(c)) {}
-    ~Handle() override { cancel(); }
-    void cancel() override { *c_ = true; }
-
-   private:
-    std::shared_ptr<std::atomic<bool>> c_;
   };
   std::mutex mu_;
   std::vector<Entry> entries_;

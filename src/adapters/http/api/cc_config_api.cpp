@@ -220,19 +220,22 @@ void register_agents(Router& router, CcApiContext& ctx) {
   };
   add_admin(router, ctx, "PUT", "/api/v1/agents/{id}", update);
   add_admin(router, ctx, "PATCH", "/api/v1/agents/{id}", update);
-  add_admin(router, ctx, "DELETE", "/api/v1/agents/{id}",
-            [](auto& c, const Caller& who, Request& req) {
-              auto id = path_id<UserId>(req, "agent");
-              if (!id) return error_response(id.error());
-              // A signed-in agent is part of live routing; they log out first.
-              if (auto r = c.center.check_logged_out(who.org_id, *id); !r) {
-                return error_response(r.error());
-              }
-              if (auto r = c.config.delete_agent(who.org_id, *id); !r) {
-                return error_response(r.error());
-              }
-              return empty_response(204);
-            });
+  // A coroutine: whether the agent is logged out is asked on the organisation's strand.
+  router.add("DELETE", "/api/v1/agents/{id}",
+             [&ctx](Request& req) -> boost::asio::awaitable<Response> {
+               auto caller = authorize_request(req, ctx.auth, {Role::admin});
+               if (!caller) co_return error_response(caller.error());
+               auto id = path_id<UserId>(req, "agent");
+               if (!id) co_return error_response(id.error());
+               // A signed-in agent is part of live routing; they log out first.
+               if (auto r = co_await ctx.center.check_logged_out(caller->org_id, *id); !r) {
+                 co_return error_response(r.error());
+               }
+               if (auto r = ctx.config.delete_agent(caller->org_id, *id); !r) {
+                 co_return error_response(r.error());
+               }
+               co_return empty_response(204);
+             });
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include "adapters/http/api/path_ids.hpp"
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
-#include "adapters/http/sync_handler.hpp"
+#include "adapters/http/router.hpp"
 #include "app/contact_center.hpp"
 #include "app/directory_service.hpp"
 
@@ -22,22 +22,25 @@ namespace json = boost::json;
 namespace {
 
 using RoleList = std::initializer_list<Role>;
-using CallerHandler = std::function<Response(CcApiContext&, const Caller&, Request&)>;
+// Handlers are coroutines: the contact center runs each call on the organisation's strand.
+using CallerHandler =
+    std::function<boost::asio::awaitable<Response>(CcApiContext&, const Caller&, Request&)>;
 
 void add_for(Router& router, CcApiContext& ctx, std::string_view method, std::string_view path,
              std::vector<Role> roles, CallerHandler fn) {
   router.add(method, path,
-             sync_handler([&ctx, roles = std::move(roles), fn = std::move(fn)](Request& req) {
+             [&ctx, roles = std::move(roles),
+              fn = std::move(fn)](Request& req) -> boost::asio::awaitable<Response> {
                auto caller = authenticate_request(req, ctx.auth);
-               if (!caller) return error_response(caller.error());
+               if (!caller) co_return error_response(caller.error());
                bool allowed = false;
                for (Role r : roles) allowed = allowed || caller->roles.has(r);
                if (!allowed) {
-                 return error_response(
+                 co_return error_response(
                      make_error(Errc::forbidden, "your role does not allow this request"));
                }
-               return fn(ctx, *caller, req);
-             }));
+               co_return co_await fn(ctx, *caller, req);
+             });
 }
 
 // An empty body counts as {} for the commands whose body is optional.
@@ -68,8 +71,8 @@ Response contact_response(const Result<Contact>& c) {
 // the mirror: it resolves to the user's E.164 number, a user who cannot be dialed is refused
 // with the reason, and a busy presence comes back as a warning beside the contact. Every other
 // body is party_from_json's.
-using PartyCommand = std::function<Result<Contact>(CcApiContext&, const Caller&, ContactId,
-                                                   ContactParty)>;
+using PartyCommand = std::function<boost::asio::awaitable<Result<Contact>>(
+    CcApiContext&, const Caller&, ContactId, ContactParty)>;
 void add_party_command(Router& router, CcApiContext& ctx, std::string_view name, PartyCommand cmd) {
   router.add("POST", "/api/v1/contacts/{id}/" + std::string(name),
              [&ctx, cmd = std::move(cmd)](Request& req) -> boost::asio::awaitable<Response> {
@@ -84,14 +87,14 @@ void add_party_command(Router& router, CcApiContext& ctx, std::string_view name,
                if (ctx.directory == nullptr || !teams_only) {
                  auto party = party_from_json(*body);
                  if (!party) co_return error_response(party.error());
-                 co_return contact_response(cmd(ctx, *caller, *id, std::move(*party)));
+                 co_return contact_response(co_await cmd(ctx, *caller, *id, std::move(*party)));
                }
                auto teams = required_string(*body, "teamsUserId");
                if (!teams) co_return error_response(teams.error());
                auto resolved = co_await ctx.directory->resolve_party(caller->org_id, *teams);
                if (!resolved) co_return error_response(resolved.error());
                if (!resolved->party) co_return not_dialable_response(resolved->user);
-               auto contact = cmd(ctx, *caller, *id, *resolved->party);
+               auto contact = co_await cmd(ctx, *caller, *id, *resolved->party);
                if (!contact) co_return error_response(contact.error());
                json::object out{{"contact", contact_to_json(*contact)},
                                 {"warnings", warnings_to_json(resolved->warnings)}};
@@ -101,36 +104,36 @@ void add_party_command(Router& router, CcApiContext& ctx, std::string_view name,
 
 void register_me(Router& router, CcApiContext& ctx) {
   add_for(router, ctx, "POST", "/api/v1/me/session", {Role::agent},
-          [](CcApiContext& c, const Caller& who, Request& req) {
+          [](CcApiContext& c, const Caller& who, Request& req) -> boost::asio::awaitable<Response> {
             auto body = optional_body(req);
-            if (!body) return error_response(body.error());
+            if (!body) co_return error_response(body.error());
             auto code = session_request_from_json(*body);
-            if (!code) return error_response(code.error());
-            return state_response(who, c.center.login(who.org_id, who.user_id, *code));
+            if (!code) co_return error_response(code.error());
+            co_return state_response(who, co_await c.center.login(who.org_id, who.user_id, *code));
           });
   add_for(router, ctx, "DELETE", "/api/v1/me/session", {Role::agent},
-          [](CcApiContext& c, const Caller& who, Request&) {
-            return state_response(who, c.center.logout(who.org_id, who.user_id));
+          [](CcApiContext& c, const Caller& who, Request&) -> boost::asio::awaitable<Response> {
+            co_return state_response(who, co_await c.center.logout(who.org_id, who.user_id));
           });
   add_for(router, ctx, "GET", "/api/v1/me", {Role::admin, Role::supervisor, Role::agent},
-          [](CcApiContext& c, const Caller& who, Request&) {
+          [](CcApiContext& c, const Caller& who, Request&) -> boost::asio::awaitable<Response> {
             json::object out{{"userId", who.user_id.value}, {"username", who.username}};
             json::array roles;
             for (auto& r : role_names(who.roles)) roles.emplace_back(r);
             out["roles"] = std::move(roles);
             if (who.roles.has(Role::agent)) {
-              auto v = c.center.state_of(who.org_id, who.user_id);
-              if (!v) return error_response(v.error());
+              auto v = co_await c.center.state_of(who.org_id, who.user_id);
+              if (!v) co_return error_response(v.error());
               out["state"] = agent_state_to_json(v->state, v->idle_code_name);
             } else {
               out["state"] = nullptr;
             }
-            return json_response(200, out);
+            co_return json_response(200, out);
           });
   add_for(router, ctx, "GET", "/api/v1/me/desktop", {Role::agent},
-          [](CcApiContext& c, const Caller& who, Request&) {
+          [](CcApiContext& c, const Caller& who, Request&) -> boost::asio::awaitable<Response> {
             auto d = c.config.desktop_of(who.org_id, who.user_id);
-            if (!d) return error_response(d.error());
+            if (!d) co_return error_response(d.error());
             const DesktopProfile defaults{};
             const DesktopProfile& p = d->profile ? *d->profile : defaults;
             json::array codes, queues;
@@ -138,100 +141,103 @@ void register_me(Router& router, CcApiContext& ctx) {
               codes.push_back(json::object{{"id", code.id.value}, {"name", code.name}});
             }
             for (const auto& q : d->queues) queues.push_back(queue_to_json(q));
-            return json_response(
-                200, json::object{{"desktopProfile", d->profile ? json::value(desktop_profile_to_json(p))
-                                                                : json::value(nullptr)},
-                                  {"ronaTimeoutSeconds", p.rona_timeout_seconds},
-                                  {"wrapUpSeconds", p.wrap_up_seconds},
-                                  {"idleCodes", std::move(codes)},
-                                  {"queues", std::move(queues)}});
+            co_return json_response(
+                200,
+                json::object{{"desktopProfile", d->profile ? json::value(desktop_profile_to_json(p))
+                                                           : json::value(nullptr)},
+                             {"ronaTimeoutSeconds", p.rona_timeout_seconds},
+                             {"wrapUpSeconds", p.wrap_up_seconds},
+                             {"idleCodes", std::move(codes)},
+                             {"queues", std::move(queues)}});
           });
   add_for(router, ctx, "PUT", "/api/v1/me/state", {Role::agent},
-          [](CcApiContext& c, const Caller& who, Request& req) {
+          [](CcApiContext& c, const Caller& who, Request& req) -> boost::asio::awaitable<Response> {
             auto body = parse_json_object(req);
-            if (!body) return error_response(body.error());
+            if (!body) co_return error_response(body.error());
             auto want = state_request_from_json(*body);
-            if (!want) return error_response(want.error());
+            if (!want) co_return error_response(want.error());
             if (want->status == AgentStatus::available) {
-              return state_response(who, c.center.set_available(who.org_id, who.user_id));
+              co_return state_response(who,
+                                       co_await c.center.set_available(who.org_id, who.user_id));
             }
-            return state_response(who, c.center.set_idle(who.org_id, who.user_id, *want->idle_code));
+            co_return state_response(
+                who, co_await c.center.set_idle(who.org_id, who.user_id, *want->idle_code));
           });
 }
 
 void register_supervisor(Router& router, CcApiContext& ctx) {
   add_for(router, ctx, "GET", "/api/v1/agents/states", {Role::admin, Role::supervisor},
-          [](CcApiContext& c, const Caller& who, Request&) {
+          [](CcApiContext& c, const Caller& who, Request&) -> boost::asio::awaitable<Response> {
             auto agents = c.config.list_agents(who.org_id);
-            if (!agents) return error_response(agents.error());
+            if (!agents) co_return error_response(agents.error());
             json::array items;
             for (const auto& a : *agents) {
-              auto v = c.center.state_of(who.org_id, a.user.id);
+              auto v = co_await c.center.state_of(who.org_id, a.user.id);
               if (!v) continue;  // removed meanwhile
               json::object o = agent_state_view_to_json(a.user.id, *v);
               o["username"] = a.user.username;
               o["displayName"] = a.user.display_name;
               items.emplace_back(std::move(o));
             }
-            auto stats = c.center.all_queue_stats(who.org_id);
-            if (!stats) return error_response(stats.error());
+            auto stats = co_await c.center.all_queue_stats(who.org_id);
+            if (!stats) co_return error_response(stats.error());
             json::array queues;
             for (const auto& q : *stats) queues.emplace_back(queue_stats_to_json(q));
-            return json_response(200, json::object{{"items", std::move(items)},
-                                                   {"queues", std::move(queues)}});
+            co_return json_response(
+                200, json::object{{"items", std::move(items)}, {"queues", std::move(queues)}});
           });
   add_for(router, ctx, "PUT", "/api/v1/agents/{id}/state", {Role::admin, Role::supervisor},
-          [](CcApiContext& c, const Caller& who, Request& req) {
+          [](CcApiContext& c, const Caller& who, Request& req) -> boost::asio::awaitable<Response> {
             auto id = path_id<UserId>(req, "agent");
-            if (!id) return error_response(id.error());
+            if (!id) co_return error_response(id.error());
             auto body = parse_json_object(req);
-            if (!body) return error_response(body.error());
+            if (!body) co_return error_response(body.error());
             auto want = state_request_from_json(*body, /*supervisor=*/true);
-            if (!want) return error_response(want.error());
-            auto v = c.center.supervise(who.org_id, *id, want->status, want->idle_code);
+            if (!want) co_return error_response(want.error());
+            auto v = co_await c.center.supervise(who.org_id, *id, want->status, want->idle_code);
             std::string detail = "agent " + std::to_string(id->value) + " to " +
                                  std::string(agent_status_name(want->status));
             if (want->idle_code) {
               detail += " (idle code " + std::to_string(want->idle_code->value) + ")";
             }
             audit(c, who, "agent.state", std::move(detail), v);
-            if (!v) return error_response(v.error());
-            return json_response(200, agent_state_view_to_json(*id, *v));
+            if (!v) co_return error_response(v.error());
+            co_return json_response(200, agent_state_view_to_json(*id, *v));
           });
   add_for(router, ctx, "GET", "/api/v1/queues/{id}/stats", {Role::admin, Role::supervisor},
-          [](CcApiContext& c, const Caller& who, Request& req) {
+          [](CcApiContext& c, const Caller& who, Request& req) -> boost::asio::awaitable<Response> {
             auto id = path_id<QueueId>(req, "queue");
-            if (!id) return error_response(id.error());
-            auto s = c.center.queue_stats(who.org_id, *id);
-            if (!s) return error_response(s.error());
-            return json_response(200, queue_stats_to_json(*s));
+            if (!id) co_return error_response(id.error());
+            auto s = co_await c.center.queue_stats(who.org_id, *id);
+            if (!s) co_return error_response(s.error());
+            co_return json_response(200, queue_stats_to_json(*s));
           });
 }
 
 void register_contacts(Router& router, CcApiContext& ctx) {
-  add_for(router, ctx, "GET", "/api/v1/contacts/{id}",
-          {Role::admin, Role::supervisor, Role::agent},
-          [](CcApiContext& c, const Caller& who, Request& req) {
+  add_for(router, ctx, "GET", "/api/v1/contacts/{id}", {Role::admin, Role::supervisor, Role::agent},
+          [](CcApiContext& c, const Caller& who, Request& req) -> boost::asio::awaitable<Response> {
             auto id = path_id<ContactId>(req, "contact");
-            if (!id) return error_response(id.error());
-            auto contact = c.center.contact(who.org_id, *id);
+            if (!id) co_return error_response(id.error());
+            auto contact = co_await c.center.contact(who.org_id, *id);
             // An agent sees only the contacts they hold or are consulted on.
             if (contact && !who.roles.has(Role::supervisor) && !who.roles.has(Role::admin) &&
                 contact->agent != who.user_id && party_agent(*contact) != who.user_id) {
-              return error_response(make_error(Errc::not_found, "no such contact"));
+              co_return error_response(make_error(Errc::not_found, "no such contact"));
             }
-            return contact_response(contact);
+            co_return contact_response(contact);
           });
-  using Command = std::function<Result<Contact>(CcApiContext&, const Caller&, ContactId,
-                                                const json::object&)>;
+  using Command = std::function<boost::asio::awaitable<Result<Contact>>(
+      CcApiContext&, const Caller&, ContactId, const json::object&)>;
   auto add_command = [&](std::string_view name, Command cmd) {
     add_for(router, ctx, "POST", "/api/v1/contacts/{id}/" + std::string(name), {Role::agent},
-            [cmd = std::move(cmd)](CcApiContext& c, const Caller& who, Request& req) {
+            [cmd = std::move(cmd)](CcApiContext& c, const Caller& who,
+                                   Request& req) -> boost::asio::awaitable<Response> {
               auto id = path_id<ContactId>(req, "contact");
-              if (!id) return error_response(id.error());
+              if (!id) co_return error_response(id.error());
               auto body = optional_body(req);
-              if (!body) return error_response(body.error());
-              return contact_response(cmd(c, who, *id, *body));
+              if (!body) co_return error_response(body.error());
+              co_return contact_response(co_await cmd(c, who, *id, *body));
             });
   };
   add_command("accept", [](auto& c, const Caller& w, ContactId id, const json::object&) {
@@ -264,36 +270,37 @@ void register_contacts(Router& router, CcApiContext& ctx) {
     return c.center.end(w.org_id, w.user_id, id);
   });
   add_for(router, ctx, "POST", "/api/v1/contacts/{id}/wrapup", {Role::agent},
-          [](CcApiContext& c, const Caller& who, Request& req) {
+          [](CcApiContext& c, const Caller& who, Request& req) -> boost::asio::awaitable<Response> {
             auto id = path_id<ContactId>(req, "contact");
-            if (!id) return error_response(id.error());
+            if (!id) co_return error_response(id.error());
             auto body = optional_body(req);
-            if (!body) return error_response(body.error());
+            if (!body) co_return error_response(body.error());
             auto code = optional_string(*body, "code");
-            if (!code) return error_response(code.error());
+            if (!code) co_return error_response(code.error());
             if (code->value_or("").size() > kMaxWrapUpCodeLength) {
-              return error_response(make_error(
+              co_return error_response(make_error(
                   Errc::invalid_input, "field 'code' is longer than " +
                                            std::to_string(kMaxWrapUpCodeLength) + " characters"));
             }
-            return state_response(
-                who, c.center.wrap_up(who.org_id, who.user_id, *id, code->value_or("")));
+            co_return state_response(
+                who, co_await c.center.wrap_up(who.org_id, who.user_id, *id, code->value_or("")));
           });
 }
 
 // A supervisor's way out for any open contact: POST /api/v1/contacts/{id}/force-end and
 // /requeue, audited.
 void register_contact_overrides(Router& router, CcApiContext& ctx) {
-  using Override = Result<Contact> (ContactCenter::*)(OrgId, ContactId);
+  using Override = boost::asio::awaitable<Result<Contact>> (ContactCenter::*)(OrgId, ContactId);
   auto add_override = [&](std::string_view name, std::string action, Override fn) {
     add_for(router, ctx, "POST", "/api/v1/contacts/{id}/" + std::string(name),
             {Role::admin, Role::supervisor},
-            [action = std::move(action), fn](CcApiContext& c, const Caller& who, Request& req) {
+            [action = std::move(action), fn](CcApiContext& c, const Caller& who,
+                                             Request& req) -> boost::asio::awaitable<Response> {
               auto id = path_id<ContactId>(req, "contact");
-              if (!id) return error_response(id.error());
-              auto contact = (c.center.*fn)(who.org_id, *id);
+              if (!id) co_return error_response(id.error());
+              auto contact = co_await (c.center.*fn)(who.org_id, *id);
               audit(c, who, action, "contact " + std::to_string(id->value), contact);
-              return contact_response(contact);
+              co_return contact_response(contact);
             });
   };
   add_override("force-end", "contact.force_end", &ContactCenter::force_end);
@@ -303,22 +310,22 @@ void register_contact_overrides(Router& router, CcApiContext& ctx) {
 void register_demo(Router& router, CcApiContext& ctx) {
   const std::vector<Role> anyone = {Role::admin, Role::supervisor, Role::agent};
   add_for(router, ctx, "POST", "/api/v1/demo/contacts", anyone,
-          [](CcApiContext& c, const Caller& who, Request& req) {
+          [](CcApiContext& c, const Caller& who, Request& req) -> boost::asio::awaitable<Response> {
             auto body = parse_json_object(req);
-            if (!body) return error_response(body.error());
+            if (!body) co_return error_response(body.error());
             auto in = demo_contact_from_json(*body);
-            if (!in) return error_response(in.error());
-            auto contact = c.center.new_contact(who.org_id, in->queue, in->caller);
-            if (!contact) return error_response(contact.error());
+            if (!in) co_return error_response(in.error());
+            auto contact = co_await c.center.new_contact(who.org_id, in->queue, in->caller);
+            if (!contact) co_return error_response(contact.error());
             Response r = json_response(201, json::object{{"contact", contact_to_json(*contact)}});
             r.set_header("Location", "/api/v1/contacts/" + std::to_string(contact->id.value));
-            return r;
+            co_return r;
           });
   add_for(router, ctx, "POST", "/api/v1/demo/contacts/{id}/hangup", anyone,
-          [](CcApiContext& c, const Caller& who, Request& req) {
+          [](CcApiContext& c, const Caller& who, Request& req) -> boost::asio::awaitable<Response> {
             auto id = path_id<ContactId>(req, "contact");
-            if (!id) return error_response(id.error());
-            return contact_response(c.center.abandon(who.org_id, *id));
+            if (!id) co_return error_response(id.error());
+            co_return contact_response(co_await c.center.abandon(who.org_id, *id));
           });
 }
 

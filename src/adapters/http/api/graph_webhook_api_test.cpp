@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "adapters/graph/graph_json.hpp"
+#include "adapters/http/prometheus_text.hpp"
 #include "adapters/http/server_test_support.hpp"
 #include "adapters/store/sqlite_presence_sync_store.hpp"
 #include "adapters/store/sqlite_store.hpp"
@@ -24,6 +25,7 @@
 #include "app/metrics.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/presence_sync_store.hpp"
+#include "app/testing/fake_clock.hpp"
 
 namespace ccteams::http {
 namespace {
@@ -596,7 +598,7 @@ TEST_F(GraphWebhookTest, MetricsCountEveryOutcome) {
   auto& h = metrics_.histogram("graph_webhook_store_seconds", "",
                               Metrics::default_latency_buckets());
   EXPECT_EQ(h.snapshot().count, 3u);  // the three posts that tried to store something
-  const std::string text = metrics_.render();
+  const std::string text = prometheus_text(metrics_);
   EXPECT_NE(text.find("graph_webhook_notifications_stored_total{endpoint=\"notifications\"} 1"),
             std::string::npos)
       << text;

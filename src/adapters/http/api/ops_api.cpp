@@ -8,6 +8,7 @@
 
 #include "adapters/http/api/api_context.hpp"
 #include "adapters/http/json_io.hpp"
+#include "adapters/http/prometheus_text.hpp"
 #include "adapters/http/sync_handler.hpp"
 
 namespace ccteams::http {
@@ -78,7 +79,7 @@ void register_metrics_route(Router& router, Metrics& metrics, MetricsAccess acce
                  return error_response(allowed.error());
                }
                return text_response(200, "text/plain; version=0.0.4; charset=utf-8",
-                                    metrics.render());
+                                    prometheus_text(metrics));
              }));
 }
 

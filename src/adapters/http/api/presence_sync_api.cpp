@@ -5,7 +5,6 @@
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/http/sync_handler.hpp"
 #include "app/presence_sync.hpp"
 
 namespace ccteams::http {
@@ -47,11 +46,12 @@ static json::object presence_sync_status_json(const PresenceSyncStatus& s) {
 
 void register_presence_sync_routes(Router& router, AuthService& auth, PresenceSync& sync) {
   router.add("GET", "/api/v1/connectors/msteams/presence-sync",
-             sync_handler([a = &auth, s = &sync](Request& req) {
+             [a = &auth, s = &sync](Request& req) -> boost::asio::awaitable<Response> {
                auto caller = authorize_request(req, *a, {Role::admin, Role::supervisor});
-               if (!caller) return error_response(caller.error());
-               return json_response(200, presence_sync_status_json(s->status(caller->org_id)));
-             }));
+               if (!caller) co_return error_response(caller.error());
+               const PresenceSyncStatus status = co_await s->status(caller->org_id);
+               co_return json_response(200, presence_sync_status_json(status));
+             });
 }
 
 }  // namespace ccteams::http

@@ -1,0 +1,130 @@
+#include "app/presence/inbox_tracker.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace ccteams::presence {
+
+namespace {
+
+// The Teams user a presence notification is about: resourceData.id, else the resource path
+// ("communications/presences/{id}" or "users/{id}/presence"), graph-protocol.md §4.3.
+std::string notified_user(const ChangeNotification& n) {
+  if (n.resource_data && n.resource_data->id && !n.resource_data->id->empty()) {
+    return *n.resource_data->id;
+  }
+  if (!n.resource) return {};
+  std::string_view r = *n.resource;
+  while (!r.empty() && r.front() == '/') r.remove_prefix(1);
+  auto strip = [&r](std::string_view prefix) {
+    if (r.size() > prefix.size() && r.substr(0, prefix.size()) == prefix) {
+      r.remove_prefix(prefix.size());
+      return true;
+    }
+    return false;
+  };
+  if (strip("communications/presences/")) {
+    auto end = r.find_first_of("/?");
+    return std::string(r.substr(0, end));
+  }
+  if (strip("users/")) {
+    auto end = r.find('/');
+    if (end == std::string_view::npos || r.substr(end) != "/presence") return {};
+    std::string_view id = r.substr(0, end);
+    if (id.size() > 6 && id.substr(0, 2) == "('" && id.substr(id.size() - 2) == "')") {
+      id = id.substr(2, id.size() - 4);
+    }
+    return std::string(id);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<InboxTracker::NewEntries> InboxTracker::read_new() {
+  const std::size_t limit = awaiting_.size() + 512;
+  auto entries = inbox_.pending(org_, limit);
+  if (!entries) {
+    spdlog::warn("presence sync: org {}: inbox read failed: {}", org_.value,
+                 entries.error().message);
+    return std::nullopt;
+  }
+  NewEntries out;
+  out.more = entries->size() >= limit;
+  for (auto& e : *entries) {
+    if (e.seq <= max_seq_) continue;
+    max_seq_ = e.seq;
+    out.entries.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<std::string> InboxTracker::await_reads(
+    const InboxEntry& e, const std::function<bool(const std::string&)>& watched) {
+  Awaiting a{e.received_at, {}};
+  std::vector<std::string> users;
+  for (const auto& n : e.batch.notifications) {
+    std::string user = notified_user(n);
+    if (user.empty() || !watched(user)) continue;
+    note_notified(user, e.received_at);
+    if (a.users.insert(user).second) users.push_back(user);
+  }
+  if (users.empty()) return users;
+  for (const auto& u : a.users) user_entries_[u].push_back(e.seq);
+  awaiting_.emplace(e.seq, std::move(a));
+  return users;
+}
+
+void InboxTracker::note_notified(const std::string& user, Timestamp received_at) {
+  auto [it, fresh] = notified_at_.try_emplace(user, received_at);
+  if (!fresh && received_at < it->second) it->second = received_at;
+}
+
+void InboxTracker::satisfied(const std::string& user, Timestamp started) {
+  auto ue = user_entries_.find(user);
+  if (ue == user_entries_.end()) return;
+  std::vector<std::int64_t> done, keep;
+  for (std::int64_t seq : ue->second) {
+    auto a = awaiting_.find(seq);
+    if (a == awaiting_.end()) continue;
+    if (a->second.received_at > started) {
+      keep.push_back(seq);
+      continue;
+    }
+    a->second.users.erase(user);
+    if (a->second.users.empty()) {
+      done.push_back(seq);
+      awaiting_.erase(a);
+    }
+  }
+  if (keep.empty()) {
+    user_entries_.erase(ue);
+  } else {
+    ue->second = std::move(keep);
+  }
+  if (!done.empty()) remove(done);
+}
+
+std::optional<Timestamp> InboxTracker::take_notified(const std::string& user) {
+  auto n = notified_at_.find(user);
+  if (n == notified_at_.end()) return std::nullopt;
+  Timestamp at = n->second;
+  notified_at_.erase(n);
+  return at;
+}
+
+void InboxTracker::remove(const std::vector<std::int64_t>& seqs) {
+  if (auto r = inbox_.remove(org_, seqs); !r) {
+    metrics_.store_failures.inc();
+    spdlog::warn("presence sync: org {}: inbox remove failed: {}", org_.value, r.error().message);
+  }
+}
+
+void InboxTracker::clear() {
+  if (auto r = inbox_.clear(org_); !r) {
+    metrics_.store_failures.inc();
+    spdlog::warn("presence sync: org {}: clearing the inbox failed: {}", org_.value,
+                 r.error().message);
+  }
+}
+
+}  // namespace ccteams::presence

@@ -1,0 +1,73 @@
+#pragma once
+// The inbox tracker (presence_sync.hpp, "channel 2"): which stored inbox entries still wait for
+// a read, which notified users they name, and when each user was notified (the delay metric).
+// An entry is removed from the durable inbox only when, for every watched user it names, a
+// read that started after the entry was stored has been applied: a crash at any point leaves
+// the entry, which the next start processes.
+//
+// Thread-safety: none; the organisation's strand drives it.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "app/ports/presence_sync_store.hpp"
+#include "app/presence/sync_metrics.hpp"
+#include "core/ids.hpp"
+#include "core/time.hpp"
+
+namespace ccteams::presence {
+
+class InboxTracker {
+ public:
+  InboxTracker(PresenceInbox& inbox, OrgId org, SyncMetrics& metrics)
+      : inbox_(inbox), org_(org), metrics_(metrics) {}
+
+  struct NewEntries {
+    std::vector<InboxEntry> entries;  // not seen before, oldest first
+    bool more = false;                // the read was full: read again
+  };
+  // Entries stored since the last call. nullopt: the inbox could not be read (logged).
+  std::optional<NewEntries> read_new();
+
+  // Tracks a change entry: returns the watched users it names, to be read in bulk; empty when
+  // none is watched (remove the entry now).
+  std::vector<std::string> await_reads(const InboxEntry& e,
+                                       const std::function<bool(const std::string&)>& watched);
+  // A rich batch's user, applied from the notification itself (the delay metric's start).
+  void note_notified(const std::string& user, Timestamp received_at);
+  // A read that started at `started` covered user: entries stored before it are done for that
+  // user; entries done for every user are removed from the inbox.
+  void satisfied(const std::string& user, Timestamp started);
+  // When user was notified (for the delay metric), forgetting it.
+  std::optional<Timestamp> take_notified(const std::string& user);
+  void forget_notified(const std::string& user) { notified_at_.erase(user); }
+
+  // Removes entries from the durable inbox (logged and counted when the store fails).
+  void remove(const std::vector<std::int64_t>& seqs);
+  // Everything of the org (the connector is deleted).
+  void clear();
+
+  std::size_t awaiting() const { return awaiting_.size(); }
+
+ private:
+  struct Awaiting {
+    Timestamp received_at;
+    std::unordered_set<std::string> users;  // not yet read since
+  };
+
+  PresenceInbox& inbox_;
+  OrgId org_;
+  SyncMetrics& metrics_;
+  std::map<std::int64_t, Awaiting> awaiting_;  // by seq
+  std::unordered_map<std::string, std::vector<std::int64_t>> user_entries_;
+  std::unordered_map<std::string, Timestamp> notified_at_;
+  std::int64_t max_seq_ = 0;
+};
+
+}  // namespace ccteams::presence

@@ -1,0 +1,94 @@
+// The inbox tracker: an entry leaves the durable inbox only after a read that started after it
+// was stored has been applied for every watched user it names.
+#include "app/presence/inbox_tracker.hpp"
+
+#include <gtest/gtest.h>
+
+#include "app/metrics.hpp"
+#include "app/testing/in_memory_presence_store.hpp"
+
+namespace ccteams::presence {
+namespace {
+
+constexpr Timestamp kT0{Millis{1'800'000'000'000}};
+constexpr OrgId kOrg{1};
+
+struct Rig {
+  Rig() : metrics(registry), tracker(store, kOrg, metrics) {}
+  std::vector<std::string> track(std::int64_t) {
+    auto fresh = tracker.read_new();
+    std::vector<std::string> users;
+    for (const auto& e : fresh->entries) {
+      auto u = tracker.await_reads(e, [](const std::string& id) { return id != "unwatched"; });
+      users.insert(users.end(), u.begin(), u.end());
+    }
+    return users;
+  }
+  testing::InMemoryPresenceStore store;
+  Metrics registry;
+  SyncMetrics metrics;
+  InboxTracker tracker;
+};
+
+// Table: reads of "a" and "b" starting at various times relative to the entry stored at T0+1s.
+struct ReadCase {
+  const char* name;
+  std::vector<std::pair<std::string, Millis>> reads;  // user, read started at T0 + this
+  bool removed;
+};
+
+class InboxTrackerRemoval : public ::testing::TestWithParam<ReadCase> {};
+
+TEST_P(InboxTrackerRemoval, RemovesAnEntryOnlyAfterALaterReadOfEveryUser) {
+  const ReadCase& c = GetParam();
+  Rig rig;
+  const auto seq = rig.store.add(kOrg, kT0 + Millis{1'000}, {"a", "b", "unwatched"});
+  EXPECT_EQ(rig.track(seq), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(rig.tracker.awaiting(), 1U);
+  for (const auto& [user, at] : c.reads) rig.tracker.satisfied(user, kT0 + at);
+  EXPECT_EQ(!rig.store.has(seq), c.removed);
+  EXPECT_EQ(rig.tracker.awaiting(), c.removed ? 0U : 1U);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Reads, InboxTrackerRemoval,
+    ::testing::Values(
+        ReadCase{"both_read_after", {{"a", Millis{2'000}}, {"b", Millis{1'500}}}, true},
+        ReadCase{"read_started_at_storing", {{"a", Millis{1'000}}, {"b", Millis{1'000}}}, true},
+        ReadCase{"one_user_left", {{"a", Millis{2'000}}}, false},
+        ReadCase{"a_read_started_before", {{"a", Millis{500}}, {"b", Millis{2'000}}}, false},
+        ReadCase{"earlier_then_later",
+                 {{"a", Millis{500}}, {"b", Millis{2'000}}, {"a", Millis{3'000}}},
+                 true}),
+    [](const auto& p) { return std::string(p.param.name); });
+
+TEST(InboxTracker, AnEntryNamingNoWatchedUserIsLeftToTheCallerToRemove) {
+  Rig rig;
+  const auto seq = rig.store.add(kOrg, kT0, {"unwatched"});
+  EXPECT_TRUE(rig.track(seq).empty());
+  EXPECT_EQ(rig.tracker.awaiting(), 0U);
+  rig.tracker.remove({seq});
+  EXPECT_FALSE(rig.store.has(seq));
+}
+
+TEST(InboxTracker, EntriesAreReadOnceAndAFailedRemoveIsCounted) {
+  Rig rig;
+  const auto seq = rig.store.add(kOrg, kT0, {"a"});
+  rig.track(seq);
+  EXPECT_TRUE(rig.tracker.read_new()->entries.empty());  // seen already
+  rig.store.fail_next_remove = true;
+  rig.tracker.satisfied("a", kT0 + Millis{10});
+  EXPECT_TRUE(rig.store.has(seq));  // the store failed: the entry stays for the next start
+  EXPECT_EQ(rig.metrics.store_failures.value(), 1U);
+}
+
+TEST(InboxTracker, KeepsTheEarliestNotificationTimeForTheDelayMetric) {
+  Rig rig;
+  rig.tracker.note_notified("a", kT0 + Millis{200});
+  rig.tracker.note_notified("a", kT0 + Millis{100});
+  EXPECT_EQ(rig.tracker.take_notified("a"), kT0 + Millis{100});
+  EXPECT_EQ(rig.tracker.take_notified("a"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace ccteams::presence

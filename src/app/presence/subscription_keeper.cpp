@@ -1,0 +1,336 @@
+#include "app/presence/subscription_keeper.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+
+namespace ccteams::presence {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string presence_filter_resource(const std::vector<std::string>& ids) {
+  std::string r = "/communications/presences?$filter=id in (";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) r += ',';
+    r += '\'';
+    r += ids[i];
+    r += '\'';
+  }
+  r += ')';
+  return r;
+}
+
+}  // namespace
+
+void SubscriptionKeeper::step(Timestamp t, const std::function<void(Timestamp)>& sooner) {
+  if (busy_) return;
+  if (t >= due_) {
+    d_.loop.spawn(maintain_subscriptions(), "presence sync: subscriptions");
+  } else {
+    sooner(due_);
+  }
+}
+
+void SubscriptionKeeper::on_lifecycle(const std::string& event,
+                                      const std::string& subscription_id) {
+  if (event == "reauthorizationRequired") {
+    d_.loop.spawn(reauthorize(subscription_id), "presence sync: reauthorize");
+    return;
+  }
+  if (event == "subscriptionRemoved") {
+    set_health(subscription_id, StoredSubscriptionHealth::removed);
+    due_ = d_.loop.now();
+  }
+}
+
+asio::awaitable<std::pair<std::size_t, std::size_t>> SubscriptionKeeper::delete_all() {
+  std::size_t deleted = 0, failed = 0;
+  if (auto subs = d_.store.list_subscriptions(d_.org)) {
+    for (const auto& rec : *subs) {
+      if (co_await remove(rec.id, rec.account_id, true)) {
+        ++deleted;
+      } else {
+        ++failed;
+      }
+    }
+  }
+  refresh_summary();
+  co_return std::pair{deleted, failed};
+}
+
+void SubscriptionKeeper::refresh_summary() {
+  auto subs = d_.store.list_subscriptions(d_.org);
+  if (!subs) return;
+  count_ = subs->size();
+  next_expiry_.reset();
+  for (const auto& r : *subs) {
+    if (!next_expiry_ || r.expiration < *next_expiry_) next_expiry_ = r.expiration;
+  }
+}
+
+void SubscriptionKeeper::store_failed(const std::string& what, const Error& e) {
+  d_.metrics.store_failures.inc();
+  spdlog::warn("presence sync: org {}: {} failed: {}", d_.org.value, what, e.message);
+}
+
+std::optional<PresenceSubscriptionRecord> SubscriptionKeeper::record_of(const std::string& id) {
+  auto subs = d_.store.list_subscriptions(d_.org);
+  if (!subs) return std::nullopt;
+  for (auto& r : *subs) {
+    if (r.id == id) return std::move(r);
+  }
+  return std::nullopt;
+}
+
+void SubscriptionKeeper::set_health(const std::string& id, StoredSubscriptionHealth h) {
+  auto rec = record_of(id);
+  if (!rec) return;
+  rec->health = h;
+  if (auto r = d_.store.put_subscription(*rec); !r) {
+    spdlog::warn("presence sync: storing subscription {} failed: {}", id, r.error().message);
+  }
+  refresh_summary();
+}
+
+asio::awaitable<void> SubscriptionKeeper::reauthorize(std::string id) {
+  auto rec = record_of(id);
+  if (!rec) co_return;
+  auto token = co_await d_.access_token(SyncAccountId{rec->account_id});
+  if (token) {
+    auto r = co_await d_.graph.reauthorize_subscription(tenant_, *token, id);
+    if (r) {
+      d_.metrics.subscription_calls_ok.inc();
+      co_return;
+    }
+    d_.metrics.subscription_calls_failed.inc();
+    spdlog::warn("presence sync: reauthorizing subscription {} failed: {}", id,
+                 r.error().to_error().message);
+  }
+  // Not honoured: it will stop delivering. The plan recreates it.
+  set_health(id, StoredSubscriptionHealth::reauthorization_failed);
+  due_ = d_.loop.now();
+  d_.loop.wake();
+}
+
+// ---- subscriptions ----
+
+asio::awaitable<void> SubscriptionKeeper::maintain_subscriptions() {
+  if (busy_) co_return;
+  busy_ = true;
+  due_ = d_.loop.now() + d_.check;
+  co_await maintain_once();
+  due_ = std::min(due_, next_maintenance());
+  busy_ = false;
+  refresh_summary();
+}
+
+// The next renewal or key rotation that falls due, so it happens on time rather than up to a
+// subscription_check late; never sooner than 5 s (a failing renewal is not retried hot).
+Timestamp SubscriptionKeeper::next_maintenance() {
+  Timestamp next = d_.loop.now() + d_.check;
+  if (auto subs = d_.store.list_subscriptions(d_.org)) {
+    for (const auto& r : *subs) {
+      if (r.health != StoredSubscriptionHealth::ok) continue;
+      next = std::min(next, r.expiration - d_.plan.renew_margin);
+    }
+  }
+  if (d_.decryptor != nullptr) next = std::min(next, d_.decryptor->next_rotation());
+  return std::max(next, d_.loop.now() + std::chrono::seconds{5});
+}
+
+asio::awaitable<void> SubscriptionKeeper::maintain_once() {
+  if (d_.decryptor != nullptr) {
+    // Subscriptions created from now on carry the new certificate; existing ones are PATCHed
+    // with it at the end of this pass (the old key still decrypts for a grace period).
+    if (auto rotated = d_.decryptor->rotate_if_due(d_.loop.now()); !rotated) {
+      spdlog::warn(
+          "presence sync: rotating the notification key failed ({}); the current key "
+          "stays in use",
+          rotated.error().message);
+    } else if (*rotated) {
+      spdlog::info("presence sync: notification encryption key rotated to {}",
+                   d_.decryptor->certificate_id());
+    }
+  }
+  if (d_.urls.notification.empty()) {
+    coverage_ = "no public notification URL (server.public_url): bulk reads only";
+    co_return;
+  }
+  auto accounts = d_.accounts.list_accounts(d_.org);
+  auto current = d_.store.list_subscriptions(d_.org);
+  if (!accounts || !current) co_return;
+  std::vector<sync::AccountId> healthy;
+  for (const auto& a : *accounts) {
+    if (a.token_state == SyncTokenState::healthy) healthy.push_back(sync::AccountId{a.id.value});
+  }
+  std::vector<sync::CurrentSubscription> held;
+  std::unordered_map<std::string, PresenceSubscriptionRecord> records;
+  for (auto& r : *current) {
+    sync::SubscriptionHealth h = sync::SubscriptionHealth::ok;
+    if (r.health == StoredSubscriptionHealth::removed) h = sync::SubscriptionHealth::removed;
+    if (r.health == StoredSubscriptionHealth::reauthorization_failed) {
+      h = sync::SubscriptionHealth::reauthorization_failed;
+    }
+    held.push_back(sync::CurrentSubscription{r.id, sync::AccountId{r.account_id}, r.user_ids,
+                                             r.expiration, h});
+    records.emplace(r.id, std::move(r));
+  }
+  auto plan = sync::plan_subscriptions(d_.watched(), healthy, held, d_.loop.now(), d_.plan);
+  std::unordered_set<std::string> handled;  // by this plan: deleted, renewed or forgotten
+  coverage_ = plan.status.message;
+  if (healthy.empty() && !d_.watched().empty()) {
+    coverage_ = "no healthy sync account: add one under Sync accounts; bulk reads only";
+  }
+  for (auto& step : plan.steps) {
+    if (!d_.loop.running()) co_return;
+    if (auto* c = std::get_if<sync::CreateSubscription>(&step)) {
+      co_await create(*c);
+    } else if (auto* d = std::get_if<sync::DeleteSubscription>(&step)) {
+      handled.insert(d->subscription_id);
+      co_await remove(d->subscription_id, d->account.value,
+                      d->reason == sync::DeleteReason::account_unhealthy);
+    } else if (auto* rn = std::get_if<sync::RenewSubscription>(&step)) {
+      handled.insert(rn->subscription_id);
+      auto it = records.find(rn->subscription_id);
+      if (it != records.end()) co_await renew(it->second, rn->expiration);
+    } else if (auto* f = std::get_if<sync::ForgetSubscription>(&step)) {
+      handled.insert(f->subscription_id);
+      if (auto r = d_.store.delete_subscription(f->subscription_id); !r) {
+        store_failed("forgetting subscription " + f->subscription_id, r.error());
+      }
+      d_.gate.erase(f->subscription_id);
+      d_.metrics.subscriptions_lost.inc();
+      d_.metrics.subscriptions.add(-1);
+    }
+  }
+  // After a key rotation (or a key lost with a restart): every rich subscription still on
+  // another certificate is PATCHed with the current one (§4.2); renew() always sends it.
+  if (d_.decryptor == nullptr) co_return;
+  const std::string certificate_id = d_.decryptor->certificate_id();
+  for (auto& [id, rec] : records) {
+    if (!d_.loop.running()) co_return;
+    if (handled.contains(id) || !rec.include_resource_data ||
+        rec.health != StoredSubscriptionHealth::ok || rec.certificate_id == certificate_id) {
+      continue;
+    }
+    co_await renew(rec, d_.loop.now() + d_.plan.lifetime);
+  }
+}
+
+asio::awaitable<void> SubscriptionKeeper::create(const sync::CreateSubscription& c) {
+  auto token = co_await d_.access_token(SyncAccountId{c.account.value});
+  if (!token) {
+    spdlog::warn("presence sync: org {}: no token for sync account {}: {}", d_.org.value,
+                 c.account.value, token.error().message);
+    co_return;
+  }
+  const std::string client_state = d_.tokens.new_token();
+  const std::string digest = d_.tokens.digest(client_state);
+  d_.gate.creating(digest, d_.org);
+  SubscriptionRequest req;
+  req.resource = presence_filter_resource(c.user_ids);
+  req.change_type = "updated";
+  req.notification_url = d_.urls.notification;
+  if (!d_.urls.lifecycle.empty()) {
+    req.lifecycle_notification_url = d_.urls.lifecycle;
+  }
+  req.expiration = c.expiration;
+  req.client_state = client_state;
+  if (d_.decryptor != nullptr) {
+    req.include_resource_data = true;
+    req.encryption_certificate = d_.decryptor->encryption_certificate();
+    req.encryption_certificate_id = d_.decryptor->certificate_id();
+  }
+  auto r = co_await d_.graph.create_subscription(tenant_, *token, req);
+  if (!r) {
+    d_.gate.create_failed(digest);
+    d_.metrics.subscription_calls_failed.inc();
+    spdlog::warn("presence sync: org {}: creating a subscription for {} users failed: {}",
+                 d_.org.value, c.user_ids.size(), r.error().to_error().message);
+    co_return;
+  }
+  PresenceSubscriptionRecord rec;
+  rec.id = r->id;
+  rec.org = d_.org;
+  rec.account_id = c.account.value;
+  rec.user_ids = c.user_ids;
+  rec.expiration = r->expiration;
+  rec.client_state_sha256 = digest;
+  rec.include_resource_data = req.include_resource_data;
+  rec.certificate_id = req.encryption_certificate_id.value_or("");
+  rec.created_at = d_.loop.now();
+  if (auto s = d_.store.put_subscription(rec); !s) {
+    spdlog::error("presence sync: storing subscription {} failed: {}", rec.id, s.error().message);
+  }
+  d_.gate.created(rec.id, d_.org, digest);
+  d_.metrics.subscription_calls_ok.inc();
+  d_.metrics.subscriptions_created.inc();
+  d_.metrics.subscriptions.add(1);
+  spdlog::info("presence sync: org {}: subscription {} for {} users (sync account {})",
+               d_.org.value, rec.id, rec.user_ids.size(), rec.account_id);
+}
+
+// Deletes in Graph (not_found counts as done), then locally. best_effort: the local record
+// goes even when Graph could not be asked (the subscription then lapses within the hour).
+asio::awaitable<bool> SubscriptionKeeper::remove(const std::string& id, std::int64_t account,
+                                                 bool best_effort) {
+  bool gone = false;
+  auto token = co_await d_.access_token(SyncAccountId{account});
+  if (token) {
+    auto r = co_await d_.graph.delete_subscription(tenant_, *token, id);
+    gone = r || r.error().kind == GraphErrorKind::not_found;
+    if (gone) {
+      d_.metrics.subscription_calls_ok.inc();
+    } else {
+      d_.metrics.subscription_calls_failed.inc();
+      spdlog::warn("presence sync: deleting subscription {} failed: {}", id,
+                   r.error().to_error().message);
+    }
+  }
+  if (gone || best_effort) {
+    if (auto r = d_.store.delete_subscription(id); !r) {
+      store_failed("deleting subscription " + id, r.error());
+    }
+    d_.gate.erase(id);
+    d_.metrics.subscriptions_deleted.inc();
+    d_.metrics.subscriptions.add(-1);
+  }
+  co_return gone;
+}
+
+asio::awaitable<void> SubscriptionKeeper::renew(PresenceSubscriptionRecord rec,
+                                                Timestamp expiration) {
+  auto token = co_await d_.access_token(SyncAccountId{rec.account_id});
+  if (!token) co_return;
+  SubscriptionRenewal renewal{expiration, std::nullopt, std::nullopt};
+  if (rec.include_resource_data && d_.decryptor != nullptr) {
+    renewal.encryption_certificate = d_.decryptor->encryption_certificate();
+    renewal.encryption_certificate_id = d_.decryptor->certificate_id();
+  }
+  auto r = co_await d_.graph.renew_subscription(tenant_, *token, rec.id, renewal);
+  if (r) {
+    rec.expiration = r->expiration;
+    if (renewal.encryption_certificate_id) rec.certificate_id = *renewal.encryption_certificate_id;
+    rec.health = StoredSubscriptionHealth::ok;
+    d_.metrics.subscription_calls_ok.inc();
+    d_.metrics.subscriptions_renewed.inc();
+  } else {
+    d_.metrics.subscription_calls_failed.inc();
+    spdlog::warn("presence sync: renewing subscription {} failed: {}", rec.id,
+                 r.error().to_error().message);
+    if (r.error().kind != GraphErrorKind::not_found) co_return;
+    rec.health = StoredSubscriptionHealth::removed;  // the next plan recreates it
+    due_ = d_.loop.now();
+  }
+  if (auto s = d_.store.put_subscription(rec); !s) {
+    store_failed("storing subscription " + rec.id, s.error());
+  }
+}
+
+}  // namespace ccteams::presence

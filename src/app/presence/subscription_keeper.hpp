@@ -1,0 +1,98 @@
+#pragma once
+// The subscription keeper (presence_sync.hpp, "subscriptions"): sync::plan_subscriptions over
+// the sync accounts' healthy tokens, carried out (create before delete when a spare account
+// allows), renewed before expiry, recreated after a failed reauthorization or a removal;
+// checked every `check` and soon after the watch set changes. Lifecycle events
+// (reauthorizationRequired, subscriptionRemoved) land here; the gate's entries follow every
+// create and delete. clientState is a fresh token per subscription; only its digest is kept.
+//
+// Thread-safety: none; the organisation's strand drives it (OrgLoop).
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "app/ports/graph.hpp"
+#include "app/ports/notification_decryptor.hpp"
+#include "app/ports/presence_sync_store.hpp"
+#include "app/ports/sync_account_store.hpp"
+#include "app/ports/token_source.hpp"
+#include "app/presence/org_loop.hpp"
+#include "app/presence/subscription_gate.hpp"
+#include "app/presence/sync_metrics.hpp"
+#include "core/result.hpp"
+#include "core/sync_subscriptions.hpp"
+
+namespace ccteams::presence {
+
+struct SubscriptionKeeperDeps {
+  OrgLoop& loop;
+  GraphClient& graph;
+  SyncAccountStore& accounts;
+  // A sync account's delegated access token (SyncAccountService::access_token for this org).
+  std::function<boost::asio::awaitable<Result<std::string>>(SyncAccountId)> access_token;
+  PresenceSubscriptionStore& store;
+  const TokenSource& tokens;
+  SubscriptionGate& gate;
+  NotificationDecryptor* decryptor;  // nullable: basic notifications
+  SyncMetrics& metrics;
+  OrgId org;
+  struct Urls {
+    std::string notification, lifecycle;  // empty notification: no subscriptions
+  } urls;
+  Millis check{60'000};
+  sync::SubscriptionPlanConfig plan;
+  // The watched Teams users, sorted.
+  std::function<std::vector<std::string>()> watched;
+};
+
+class SubscriptionKeeper {
+ public:
+  explicit SubscriptionKeeper(SubscriptionKeeperDeps deps) : d_(std::move(deps)) {}
+
+  void set_tenant(std::string tenant) { tenant_ = std::move(tenant); }
+  // Starts a pass when one is due at t (none runs); `sooner` hears when the next falls due.
+  void step(Timestamp t, const std::function<void(Timestamp)>& sooner);
+  // The watch set changed: a pass by `at` (debounced: many log-ins make one repacking).
+  void due_by(Timestamp at) {
+    if (due_ > at) due_ = at;
+  }
+  // reauthorizationRequired or subscriptionRemoved (other events are not the keeper's).
+  void on_lifecycle(const std::string& event, const std::string& subscription_id);
+  // Switching off: deletes every subscription of the org (in Graph, best effort, and here).
+  // Returns (deleted, could not be deleted in Graph).
+  boost::asio::awaitable<std::pair<std::size_t, std::size_t>> delete_all();
+
+  // What the status shows; re-read after each change to the stored subscriptions.
+  void refresh_summary();
+  const std::string& coverage() const { return coverage_; }
+  std::size_t count() const { return count_; }
+  std::optional<Timestamp> next_expiry() const { return next_expiry_; }
+
+ private:
+  boost::asio::awaitable<void> maintain_subscriptions();
+  boost::asio::awaitable<void> maintain_once();
+  Timestamp next_maintenance();
+  boost::asio::awaitable<void> create(const sync::CreateSubscription& c);
+  boost::asio::awaitable<bool> remove(const std::string& id, std::int64_t account,
+                                      bool best_effort);
+  boost::asio::awaitable<void> renew(PresenceSubscriptionRecord rec, Timestamp expiration);
+  boost::asio::awaitable<void> reauthorize(std::string id);
+  std::optional<PresenceSubscriptionRecord> record_of(const std::string& id);
+  void set_health(const std::string& id, StoredSubscriptionHealth h);
+  void store_failed(const std::string& what, const Error& e);
+
+  SubscriptionKeeperDeps d_;
+  std::string tenant_;
+  Timestamp due_{};  // the first pass at once
+  bool busy_ = false;
+  std::string coverage_;
+  std::size_t count_ = 0;
+  std::optional<Timestamp> next_expiry_;
+};
+
+}  // namespace ccteams::presence

@@ -1,0 +1,185 @@
+// The subscription keeper on simulated time: renewal before expiry for hours in milliseconds,
+// recreation after a failed renewal, repacking create-before-delete, the gate following.
+#include "app/presence/subscription_keeper.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "app/metrics.hpp"
+#include "app/testing/fake_presence_graph.hpp"
+#include "app/testing/fakes.hpp"
+#include "app/testing/in_memory_presence_store.hpp"
+#include "app/testing/in_memory_sync_account_store.hpp"
+#include "app/testing/sim_org_loop.hpp"
+
+namespace ccteams::presence {
+namespace {
+
+namespace asio = boost::asio;
+using testing::FakePresenceGraph;
+using Call = FakePresenceGraph::Call;
+using std::chrono::minutes;
+constexpr Timestamp kT0{Millis{1'800'000'000'000}};
+constexpr OrgId kOrg{1};
+
+struct Rig {
+  explicit Rig(int accounts)
+      : time(kT0), loop(time), graph(time), gate(tokens), metrics(registry),
+        keeper(SubscriptionKeeperDeps{
+            loop, graph, account_store,
+            [](SyncAccountId) -> asio::awaitable<Result<std::string>> {
+              co_return std::string("delegated-token");
+            },
+            store, tokens, gate, nullptr, metrics, kOrg,
+            {"https://ccteams.example/notify", "https://ccteams.example/lifecycle"},
+            Millis{60'000}, plan(), [this] { return watched; }}) {
+    for (int i = 1; i <= accounts; ++i) {
+      SyncAccount a;
+      a.org = kOrg;
+      a.oid = "oid-" + std::to_string(i);
+      a.upn = "sync" + std::to_string(i) + "@example";
+      a.token_state = SyncTokenState::healthy;
+      EXPECT_TRUE(account_store.upsert_account(a));
+    }
+    keeper.set_tenant("tenant");
+  }
+  static sync::SubscriptionPlanConfig plan() {
+    sync::SubscriptionPlanConfig c;
+    c.lifetime = minutes{55};
+    c.renew_margin = minutes{15};
+    return c;
+  }
+  void start() {
+    loop.drive([this](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) {
+      keeper.step(t, sooner);
+    });
+  }
+  std::vector<std::string> watched{"a", "b"};
+  testing::SimulatedTime time;
+  testing::SimOrgLoop loop;
+  FakePresenceGraph graph;
+  testing::InMemorySyncAccountStore account_store;
+  testing::InMemoryPresenceStore store;
+  testing::CountingTokens tokens;
+  SubscriptionGate gate;
+  Metrics registry;
+  SyncMetrics metrics;
+  SubscriptionKeeper keeper;
+};
+
+TEST(SubscriptionKeeper, RenewsEachSubscriptionBeforeItExpiresForHours) {
+  Rig rig(1);
+  rig.start();
+  rig.loop.run_for(std::chrono::hours{3});
+  auto creates = rig.graph.calls(Call::create);
+  ASSERT_EQ(creates.size(), 1U);
+  EXPECT_EQ(creates[0].at, kT0);
+  EXPECT_EQ(creates[0].ids, (std::vector<std::string>{"a", "b"}));
+  auto renewals = rig.graph.calls(Call::renew);
+  ASSERT_GE(renewals.size(), 4U);
+  // Each renewal lands within the margin before the expiry it extends: never a lapse.
+  Timestamp expiry = creates[0].until;
+  for (const auto& r : renewals) {
+    EXPECT_LT(r.at, expiry);
+    EXPECT_GE(r.at, expiry - minutes{15});
+    EXPECT_EQ(r.until, r.at + minutes{55});
+    expiry = r.until;
+  }
+  EXPECT_EQ(rig.graph.subscriptions().size(), 1U);
+  EXPECT_EQ(rig.keeper.count(), 1U);
+  EXPECT_EQ(rig.keeper.next_expiry(), expiry);
+  // The gate admits the subscription's notifications with its clientState only.
+  const std::string id = rig.graph.subscriptions().begin()->first;
+  EXPECT_EQ(rig.gate.decide(id, "tok1").org, kOrg);
+  EXPECT_FALSE(rig.gate.decide(id, "forged").org);
+}
+
+TEST(SubscriptionKeeper, RecreatesASubscriptionWhoseRenewalFoundItGone) {
+  Rig rig(1);
+  rig.start();
+  rig.loop.run_for(minutes{1});
+  ASSERT_EQ(rig.graph.calls(Call::create).size(), 1U);
+  rig.graph.fail_next(Call::renew, GraphErrorKind::not_found);  // Graph dropped it
+  rig.loop.run_for(minutes{45});
+  auto renewals = rig.graph.calls(Call::renew);
+  ASSERT_GE(renewals.size(), 1U);
+  auto creates = rig.graph.calls(Call::create);
+  ASSERT_EQ(creates.size(), 2U);
+  // Recreated at once after the failed renewal, not a check interval later.
+  EXPECT_LE(creates[1].at - renewals[0].at, Millis{5'000});
+  EXPECT_EQ(rig.store.records().size(), 1U);
+  EXPECT_EQ(rig.store.records().begin()->second.health, StoredSubscriptionHealth::ok);
+}
+
+TEST(SubscriptionKeeper, ReauthorizationRefusedMakesThePlanRecreateIt) {
+  Rig rig(2);
+  rig.start();
+  rig.loop.run_for(minutes{1});
+  const std::string first = rig.graph.subscriptions().begin()->first;
+  rig.graph.fail_next(Call::reauthorize, GraphErrorKind::forbidden);
+  rig.loop.on_strand([&] { rig.keeper.on_lifecycle("reauthorizationRequired", first); });
+  rig.loop.run_for(minutes{1});
+  EXPECT_EQ(rig.graph.calls(Call::reauthorize).size(), 1U);
+  EXPECT_EQ(rig.graph.calls(Call::create).size(), 2U);
+  EXPECT_FALSE(rig.graph.subscriptions().contains(first));
+  EXPECT_EQ(rig.graph.subscriptions().size(), 1U);
+}
+
+TEST(SubscriptionKeeper, RepacksOnASpareAccountCreatingBeforeDeleting) {
+  Rig rig(2);
+  rig.start();
+  rig.loop.run_for(minutes{1});
+  ASSERT_EQ(rig.graph.subscriptions().size(), 1U);
+  const std::string old_id = rig.graph.subscriptions().begin()->first;
+  rig.graph.clear_log();
+  rig.watched = {"a", "b", "c"};  // an agent logged in
+  rig.loop.on_strand([&] { rig.keeper.due_by(rig.time.now() + Millis{2'000}); });
+  rig.loop.run_for(minutes{1});
+  const auto& log = rig.graph.log();
+  ASSERT_EQ(log.size(), 2U);
+  EXPECT_EQ(log[0].call, Call::create);
+  EXPECT_EQ(log[0].ids, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(log[1].call, Call::remove);
+  EXPECT_EQ(log[1].id, old_id);
+  EXPECT_EQ(log[0].at, kT0 + minutes{1} + Millis{2'000});  // debounced, then at once
+  EXPECT_EQ(rig.graph.subscriptions().size(), 1U);
+  EXPECT_FALSE(rig.gate.decide(old_id, "tok1").org);  // the gate forgot the old one
+}
+
+TEST(SubscriptionKeeper, WithoutANotificationUrlOnlyBulkReadsAreSaid) {
+  Rig rig(1);
+  SubscriptionKeeper keeper(SubscriptionKeeperDeps{
+      rig.loop, rig.graph, rig.account_store,
+      [](SyncAccountId) -> asio::awaitable<Result<std::string>> { co_return std::string("t"); },
+      rig.store, rig.tokens, rig.gate, nullptr, rig.metrics, kOrg, {}, Millis{60'000},
+      Rig::plan(), [] { return std::vector<std::string>{"a"}; }});
+  rig.loop.drive([&](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) {
+    keeper.step(t, sooner);
+  });
+  rig.loop.run_for(minutes{5});
+  EXPECT_TRUE(rig.graph.log().empty());
+  EXPECT_EQ(keeper.coverage(), "no public notification URL (server.public_url): bulk reads only");
+}
+
+TEST(SubscriptionKeeper, SwitchingOffDeletesEverySubscription) {
+  Rig rig(1);
+  rig.start();
+  rig.loop.run_for(minutes{1});
+  std::optional<std::pair<std::size_t, std::size_t>> counts;
+  rig.loop.spawn(
+      [](SubscriptionKeeper& k, auto& out) -> asio::awaitable<void> {
+        out = co_await k.delete_all();
+      }(rig.keeper, counts),
+      "test delete_all");
+  rig.loop.run_for(Millis{10});
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->first, 1U);
+  EXPECT_EQ(counts->second, 0U);
+  EXPECT_TRUE(rig.graph.subscriptions().empty());
+  EXPECT_TRUE(rig.store.records().empty());
+  EXPECT_EQ(rig.keeper.count(), 0U);
+}
+
+}  // namespace
+}  // namespace ccteams::presence

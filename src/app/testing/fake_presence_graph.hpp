@@ -1,0 +1,168 @@
+#pragma once
+// A GraphClient for presence-sync unit tests: bulk presence reads from a scripted table,
+// setPresence/clearPresence and the subscription calls, each recorded with the Clock's time at
+// the call; the next call of a kind can be made to fail (fail_next). Other calls fail.
+// Answers at once (no simulated latency). Not thread-safe: drive it from one io_context thread.
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/ports/clock.hpp"
+#include "app/ports/graph.hpp"
+
+namespace ccteams::testing {
+
+class FakePresenceGraph final : public GraphClient {
+ public:
+  enum class Call {
+    get_presences,
+    set_presence,
+    clear_presence,
+    create,
+    renew,
+    reauthorize,
+    remove
+  };
+  struct Record {
+    Call call;
+    Timestamp at;
+    std::vector<std::string> ids;  // get_presences: the users; create: the filter's users
+    std::string id;                // set/clear: the Teams user; renew/remove: subscription id
+    std::optional<std::chrono::seconds> expiration;  // set_presence
+    Timestamp until{};                               // create/renew: the expiry asked for
+  };
+
+  explicit FakePresenceGraph(const Clock& clock) : clock_(clock) {}
+
+  // ---- scripting
+  void set(const std::string& user, std::string availability, std::string activity,
+           std::string sequence) {
+    presence_[user] = GraphPresence{
+        user, std::move(availability), std::move(activity), std::move(sequence), {}, {}, {}};
+  }
+  void fail_next(Call call, GraphErrorKind kind) { failures_[call].push_back(kind); }
+
+  std::vector<Record> calls(Call call) const {
+    std::vector<Record> out;
+    for (const auto& r : log_) {
+      if (r.call == call) out.push_back(r);
+    }
+    return out;
+  }
+  const std::vector<Record>& log() const { return log_; }
+  void clear_log() { log_.clear(); }
+  // Subscriptions Graph holds now: id -> expiry.
+  const std::map<std::string, Timestamp>& subscriptions() const { return subscriptions_; }
+
+  // ---- GraphClient: presence
+  Async<std::vector<GraphPresence>> get_presences(std::string,
+                                                  std::vector<std::string> ids) override {
+    log_.push_back(Record{Call::get_presences, clock_.now(), ids, {}, {}, {}});
+    if (auto e = failure(Call::get_presences)) co_return *e;
+    std::vector<GraphPresence> out;
+    for (const auto& id : ids) {
+      if (auto it = presence_.find(id); it != presence_.end()) out.push_back(it->second);
+    }
+    co_return out;
+  }
+  Async<void> set_presence(std::string, SetPresenceRequest r) override {
+    log_.push_back(Record{Call::set_presence, clock_.now(), {}, r.user_id, r.expiration, {}});
+    if (auto e = failure(Call::set_presence)) co_return *e;
+    co_return GraphResult<void>{};
+  }
+  Async<void> clear_presence(std::string, std::string user, std::string) override {
+    log_.push_back(Record{Call::clear_presence, clock_.now(), {}, user, {}, {}});
+    if (auto e = failure(Call::clear_presence)) co_return *e;
+    co_return GraphResult<void>{};
+  }
+
+  // ---- GraphClient: subscriptions
+  Async<Subscription> create_subscription(std::string, std::string,
+                                          SubscriptionRequest r) override {
+    log_.push_back(Record{Call::create, clock_.now(), users_of(r.resource), {}, {}, r.expiration});
+    if (auto e = failure(Call::create)) co_return *e;
+    Subscription s;
+    s.id = "sub-" + std::to_string(++next_id_);
+    s.resource = r.resource;
+    s.expiration = r.expiration;
+    s.client_state = r.client_state;
+    subscriptions_[s.id] = s.expiration;
+    co_return s;
+  }
+  Async<Subscription> renew_subscription(std::string, std::string, std::string id,
+                                         SubscriptionRenewal r) override {
+    log_.push_back(Record{Call::renew, clock_.now(), {}, id, {}, r.expiration});
+    if (auto e = failure(Call::renew)) co_return *e;
+    if (!subscriptions_.contains(id)) co_return error(GraphErrorKind::not_found);
+    subscriptions_[id] = r.expiration;
+    Subscription s;
+    s.id = id;
+    s.expiration = r.expiration;
+    co_return s;
+  }
+  Async<void> reauthorize_subscription(std::string, std::string, std::string id) override {
+    log_.push_back(Record{Call::reauthorize, clock_.now(), {}, id, {}, {}});
+    if (auto e = failure(Call::reauthorize)) co_return *e;
+    co_return GraphResult<void>{};
+  }
+  Async<void> delete_subscription(std::string, std::string, std::string id) override {
+    log_.push_back(Record{Call::remove, clock_.now(), {}, id, {}, {}});
+    if (auto e = failure(Call::remove)) co_return *e;
+    if (subscriptions_.erase(id) == 0) co_return error(GraphErrorKind::not_found);
+    co_return GraphResult<void>{};
+  }
+  Async<Subscription> get_subscription(std::string, std::string, std::string) override {
+    co_return error(GraphErrorKind::invalid_request);
+  }
+  Async<SubscriptionsPage> list_subscriptions(std::string, std::string) override {
+    co_return error(GraphErrorKind::invalid_request);
+  }
+
+  // ---- not used by presence sync
+  Async<TokenResponse> app_token(std::string) override { co_return bad(); }
+  Async<TokenResponse> token_by_auth_code(AuthCodeRequest) override { co_return bad(); }
+  Async<TokenResponse> refresh_token(RefreshRequest) override { co_return bad(); }
+  Async<DirectoryRoles> my_directory_roles(std::string, std::string) override { co_return bad(); }
+  Async<UsersPage> list_users(std::string, int) override { co_return bad(); }
+  Async<UsersPage> users_page(std::string, std::string) override { co_return bad(); }
+  Async<UsersPage> users_delta_start(std::string) override { co_return bad(); }
+
+ private:
+  static GraphError error(GraphErrorKind kind) {
+    GraphError e;
+    e.kind = kind;
+    e.code = "fake";
+    return e;
+  }
+  static GraphError bad() { return error(GraphErrorKind::invalid_request); }
+  std::optional<GraphError> failure(Call call) {
+    auto& q = failures_[call];
+    if (q.empty()) return std::nullopt;
+    GraphErrorKind k = q.front();
+    q.pop_front();
+    return error(k);
+  }
+  // "/communications/presences?$filter=id in ('a','b')" -> {a, b}
+  static std::vector<std::string> users_of(const std::string& resource) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while ((i = resource.find('\'', i)) != std::string::npos) {
+      auto j = resource.find('\'', i + 1);
+      if (j == std::string::npos) break;
+      out.push_back(resource.substr(i + 1, j - i - 1));
+      i = j + 1;
+    }
+    return out;
+  }
+
+  const Clock& clock_;
+  std::map<std::string, GraphPresence> presence_;
+  std::map<Call, std::deque<GraphErrorKind>> failures_;
+  std::vector<Record> log_;
+  std::map<std::string, Timestamp> subscriptions_;
+  int next_id_ = 0;
+};
+
+}  // namespace ccteams::testing
