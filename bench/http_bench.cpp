@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "adapters/http/http_server.hpp"
+#include "adapters/http/request_metrics.hpp"
 #include "adapters/http/json_io.hpp"
 #include "adapters/http/router.hpp"
 #include "app/metrics.hpp"
@@ -171,7 +172,7 @@ int main(int argc, char** argv) {
                co_return ccteams::http::json_response(200, json::object{{"ok", true}, {"time", now}});
              });
   ccteams::http::ServerOptions options;
-  options.metrics = &metrics;
+  options.metrics = ccteams::http::server_metrics(metrics);
   options.access_log_name = "bench-access";
   // Every load connection comes from 127.0.0.1: the per-address cap must not cut the load.
   options.max_connections_per_address = options.max_connections;

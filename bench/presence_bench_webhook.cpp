@@ -21,6 +21,7 @@
 
 #include "adapters/http/api/graph_webhook_api.hpp"
 #include "adapters/http/http_server.hpp"
+#include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/store/sqlite_presence_sync_store.hpp"
 #include "adapters/store/sqlite_store.hpp"
@@ -272,7 +273,8 @@ Result<WebhookFigures> measure_webhook(const WebhookLoad& requested) {
 
   quiet_access_log();
   http::ServerOptions options;
-  options.metrics = &metrics;  // as in production: the server's own metrics are part of the cost
+  // As in production: the server's own metrics are part of the cost.
+  options.metrics = http::server_metrics(metrics);
   options.access_log_name = kAccessLog;
   // Every load connection comes from 127.0.0.1: the per-address cap must not cut the load.
   options.max_connections_per_address = options.max_connections;

@@ -20,6 +20,7 @@
 #include "adapters/crypto/sodium_password_hasher.hpp"
 #include "adapters/http/api/api_context.hpp"
 #include "adapters/http/http_server.hpp"
+#include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/http/static_files.hpp"  // web console (issue 8)
 #include "adapters/store/sqlite_store.hpp"
@@ -337,7 +338,7 @@ Result<std::uint16_t> Runtime::start() {
   so.body_limit = sc.body_limit_bytes;
   so.max_connections = sc.max_connections;
   so.max_connections_per_address = sc.max_connections_per_address;
-  so.metrics = &im.metrics;
+  so.metrics = http::server_metrics(im.metrics);
   so.decorate = decorator(serves_https(sc));
   if (!sc.tls_cert_file.empty()) {
     auto cert = read_file(sc.tls_cert_file, "server.tls_cert_file");

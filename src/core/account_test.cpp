@@ -49,12 +49,6 @@ TEST(Passwords, LengthBounds) {
   EXPECT_FALSE(validate_password(std::string(257, 'x')));
 }
 
-TEST(Errc, MachineReadableNames) {
-  EXPECT_EQ(errc_name(Errc::invalid_input), "invalid_input");
-  EXPECT_EQ(errc_name(Errc::rate_limited), "rate_limited");
-  EXPECT_EQ(errc_name(Errc::not_found), "not_found");
-}
-
 TEST(Result, ValueAndError) {
   Result<int> good = 3;
   ASSERT_TRUE(good);

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/time.hpp"
+#include "emulator/graph_time.hpp"
 #include "emulator/presence_model.hpp"
 #include "emulator/seeded_random.hpp"
 

@@ -41,6 +41,36 @@ std::string encode(std::string_view bytes, std::string_view alphabet, bool pad) 
   return out;
 }
 
+// Decodes text in alphabet. strict: padding, when present, must complete the last group of four
+// and the bits left over must be zero (a canonical encoding); otherwise both are ignored.
+std::optional<std::string> decode(std::string_view text, std::string_view alphabet, bool strict) {
+  std::size_t padding = 0;
+  while (!text.empty() && text.back() == '=') {
+    text.remove_suffix(1);
+    ++padding;
+  }
+  if (text.size() % 4 == 1) return std::nullopt;
+  if (strict && padding > 0 && (padding > 2 || (text.size() + padding) % 4 != 0)) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const auto pos = alphabet.find(c);
+    if (pos == std::string_view::npos) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<unsigned>(pos);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  if (strict && (buffer & ((1U << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
 std::string digest(const char* name, std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
@@ -56,21 +86,20 @@ std::string base64url_encode(std::string_view bytes) { return encode(bytes, kUrl
 std::string base64_encode(std::string_view bytes) { return encode(bytes, kStd, true); }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::nullopt;
+  return decode(text, kUrl, false);
+}
+std::optional<std::string> base64_decode(std::string_view text) {
+  return decode(text, kStd, true);
+}
+
+std::string hex_encode(std::string_view bytes) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
   std::string out;
-  out.reserve(text.size() * 3 / 4);
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const auto pos = kUrl.find(c);
-    if (pos == std::string_view::npos) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(pos);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
   }
   return out;
 }
@@ -79,16 +108,9 @@ std::string sha256(std::string_view bytes) { return digest("SHA256", bytes); }
 std::string sha1(std::string_view bytes) { return digest("SHA1", bytes); }
 
 std::string guid_from(std::string_view text) {
-  const std::string h = sha256(text);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string g;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) g.push_back('-');
-    const auto b = static_cast<unsigned char>(h[static_cast<std::size_t>(i)]);
-    g.push_back(kHex[b >> 4]);
-    g.push_back(kHex[b & 15]);
-  }
-  return g;
+  const std::string h = hex_encode(sha256(text).substr(0, 16));
+  return h.substr(0, 8) + '-' + h.substr(8, 4) + '-' + h.substr(12, 4) + '-' + h.substr(16, 4) +
+         '-' + h.substr(20);
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {

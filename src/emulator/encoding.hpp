@@ -11,6 +11,10 @@ namespace ccteams::emulator {
 std::string base64url_encode(std::string_view bytes);           // no padding
 std::optional<std::string> base64url_decode(std::string_view text);  // padding optional
 std::string base64_encode(std::string_view bytes);              // standard, padded
+// Standard alphabet, as clients send certificates: padding optional but, when present, right;
+// nullopt for any other character (whitespace included), a wrong length or non-zero spare bits.
+std::optional<std::string> base64_decode(std::string_view text);
+std::string hex_encode(std::string_view bytes);                 // lower-case
 std::string sha256(std::string_view bytes);                     // raw 32 bytes
 std::string sha1(std::string_view bytes);                       // raw 20 bytes
 // A GUID-shaped id derived from text (its SHA-256): stable object ids for generated objects.

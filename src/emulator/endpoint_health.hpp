@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/time.hpp"
+#include "emulator/graph_time.hpp"
 
 namespace ccteams::emulator {
 

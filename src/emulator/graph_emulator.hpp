@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "adapters/http/router.hpp"
-#include "core/time.hpp"
+#include "emulator/graph_time.hpp"
 
 namespace boost::asio {
 class io_context;

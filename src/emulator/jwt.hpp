@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/time.hpp"
 #include "emulator/graph_error.hpp"
+#include "emulator/graph_time.hpp"
 
 typedef struct evp_pkey_st EVP_PKEY;  // NOLINT: OpenSSL's own forward declaration
 

@@ -6,7 +6,6 @@
 #include <cctype>
 #include <memory>
 
-#include "adapters/crypto/encoding.hpp"
 #include "emulator/encoding.hpp"
 
 namespace ccteams::emulator {

@@ -10,9 +10,11 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
+#include <string>
+#include <string_view>
 
-#include "adapters/crypto/encoding.hpp"
 #include "emulator/notification_harness_test.hpp"
 
 namespace ccteams::emulator {
@@ -31,6 +33,33 @@ struct CtxFree {
   void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
 };
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+
+// Base64 with OpenSSL's codec, not the emulator's (encoding.hpp), so that the check stays
+// independent. url: the URL alphabet of JWTs, unpadded.
+std::string base64_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+std::optional<std::string> base64_decode(std::string_view text, bool url = false) {
+  std::string padded(text);
+  if (url) {
+    for (char& c : padded) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  }
+  while (padded.size() % 4 != 0) padded.push_back('=');
+  std::size_t pad = 0;
+  while (pad < padded.size() && pad < 2 && padded[padded.size() - 1 - pad] == '=') ++pad;
+  std::string out(padded.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(padded.data()),
+                                static_cast<int>(padded.size()));
+  if (n < 0) return std::nullopt;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
 
 // A receiver's key pair: RSA-2048 and a self-signed certificate (base64 DER) for it.
 struct ReceiverKey {
@@ -99,7 +128,7 @@ bool verify_with_jwks(const std::string& token, const json::object& jwks,
                       json::object* claims) {
   const auto d1 = token.find('.');
   const auto d2 = token.rfind('.');
-  const auto header = json::parse(*base64_decode(token.substr(0, d1), Base64Alphabet::url));
+  const auto header = json::parse(*base64_decode(token.substr(0, d1), true));
   for (const auto& k : jwks.at("keys").as_array()) {
     if (k.at("kid") != header.at("kid")) continue;
     const std::string der = b64(k.at("x5c").as_array().at(0));
@@ -108,7 +137,7 @@ bool verify_with_jwks(const std::string& token, const json::object& jwks,
     Pkey pub(X509_get_pubkey(cert.get()));
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     const std::string signed_part = token.substr(0, d2);
-    const std::string sig = *base64_decode(token.substr(d2 + 1), Base64Alphabet::url);
+    const std::string sig = *base64_decode(token.substr(d2 + 1), true);
     EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, pub.get());
     if (EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                          reinterpret_cast<const unsigned char*>(signed_part.data()),
@@ -116,7 +145,7 @@ bool verify_with_jwks(const std::string& token, const json::object& jwks,
       return false;
     }
     *claims = json::parse(*base64_decode(token.substr(d1 + 1, d2 - d1 - 1),
-                                         Base64Alphabet::url))
+                                         true))
                   .as_object();
     return true;
   }

@@ -22,9 +22,9 @@
 #include <memory>
 #include <string>
 
-#include "core/time.hpp"
 #include "emulator/graph_emulator.hpp"
 #include "emulator/graph_error.hpp"
+#include "emulator/graph_time.hpp"
 
 namespace ccteams::emulator {
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/time.hpp"
 #include "emulator/graph_error.hpp"
+#include "emulator/graph_time.hpp"
 
 namespace ccteams::emulator {
 

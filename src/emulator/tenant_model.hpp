@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/time.hpp"
+#include "emulator/graph_time.hpp"
 
 namespace ccteams::emulator {
 

@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-#include "core/time.hpp"
+#include "emulator/graph_time.hpp"
 
 namespace ccteams::emulator {
 

@@ -7,6 +7,28 @@
 
 #include "adapters/http/http_types.hpp"
 
+namespace ccteams {
+
+// Declared in core/result.hpp, beside Errc; defined here, with the rest of what an API error
+// body shows, so that the HTTP server library (which the emulator uses too) links no core.
+std::string_view errc_name(Errc code) {
+  switch (code) {
+    case Errc::invalid_input: return "invalid_input";
+    case Errc::unauthenticated: return "unauthenticated";
+    case Errc::forbidden: return "forbidden";
+    case Errc::not_found: return "not_found";
+    case Errc::conflict: return "conflict";
+    case Errc::payload_too_large: return "payload_too_large";
+    case Errc::unsupported_media_type: return "unsupported_media_type";
+    case Errc::rate_limited: return "rate_limited";
+    case Errc::unavailable: return "unavailable";
+    case Errc::internal: return "internal";
+  }
+  return "internal";
+}
+
+}  // namespace ccteams
+
 namespace ccteams::http {
 
 int to_http_status(Errc code) {

@@ -12,7 +12,6 @@
 
 #include "adapters/http/client_address.hpp"
 #include "adapters/http/server_state.hpp"
-#include "app/log_escaped.hpp"
 
 namespace ccteams::http {
 
@@ -96,16 +95,16 @@ HttpServer::State::State(asio::io_context& io, const Router& r, ServerOptions o)
       router(r),
       options(std::move(o)),
       access_log(access_logger(options.access_log_name)),
-      acceptor(asio::make_strand(io)) {
-  if (options.metrics != nullptr) {
-    open_connections = &options.metrics->gauge(
-        "http_open_connections", "Open HTTP and WebSocket connections");
-    request_metrics = std::make_unique<RequestMetrics>(*options.metrics);
-    const char* help = "Connections closed at once because a connection cap was reached";
-    refused_total =
-        &options.metrics->counter("http_connections_refused_total", help, {{"reason", "total"}});
-    refused_per_address = &options.metrics->counter("http_connections_refused_total", help,
-                                                    {{"reason", "per_address"}});
+      acceptor(asio::make_strand(io)) {}
+
+void LogServerEscape::operator()(const std::exception_ptr& e) const {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("{} ended by an exception: {}", what, ex.what());
+  } catch (...) {
+    spdlog::error("{} ended by an exception that is not a std::exception", what);
   }
 }
 
@@ -116,21 +115,21 @@ std::shared_ptr<ConnectionControl> HttpServer::State::add_connection(
   if (draining.load()) return nullptr;
   // Caps, so that one client (or a crowd) cannot hold every socket and every coroutine.
   if (connections_.size() >= options.max_connections) {
-    if (refused_total != nullptr) refused_total->inc();
+    if (options.metrics) options.metrics->connection_refused(ServerMetrics::Refusal::total);
     spdlog::debug("http: connection from {} refused: {} connections open", peer_address,
                   connections_.size());
     return nullptr;
   }
   auto& from_address = per_address_[control->address_key];
   if (from_address >= options.max_connections_per_address) {
-    if (refused_per_address != nullptr) refused_per_address->inc();
+    if (options.metrics) options.metrics->connection_refused(ServerMetrics::Refusal::per_address);
     spdlog::debug("http: connection from {} refused: {} open from that address", peer_address,
                   from_address);
     return nullptr;
   }
   ++from_address;
   connections_.emplace(control.get(), control);
-  if (open_connections != nullptr) open_connections->add(1);
+  if (options.metrics) options.metrics->open_connections_changed(1);
   return control;
 }
 
@@ -140,7 +139,7 @@ void HttpServer::State::remove_connection(const ConnectionControl* control) {
   if (auto it = per_address_.find(control->address_key); it != per_address_.end()) {
     if (--it->second == 0) per_address_.erase(it);
   }
-  if (open_connections != nullptr) open_connections->add(-1);
+  if (options.metrics) options.metrics->open_connections_changed(-1);
   if (draining.load() && connections_.empty()) finish_locked(lock);
 }
 
@@ -214,8 +213,8 @@ void HttpServer::State::record(const RequestRecord& r) const {
   const double ms = std::chrono::duration<double, std::milli>(r.duration).count();
   access_log->info("{} {} {} {} {:.1f}ms {}", r.method, loggable(r.path), r.status, r.body_bytes,
                    ms, r.remote);
-  if (request_metrics) {
-    request_metrics->record(method_label(r.method), r.route, r.status, ms / 1000.0);
+  if (options.metrics) {
+    options.metrics->request_done(method_label(r.method), r.route, r.status, ms / 1000.0);
   }
 }
 
@@ -270,7 +269,7 @@ Result<std::uint16_t> HttpServer::listen(const std::string& host, std::uint16_t 
 
 void HttpServer::start() {
   auto st = state_;
-  asio::co_spawn(st->acceptor.get_executor(), accept_loop(st), LogEscaped{"http: accept loop"});
+  asio::co_spawn(st->acceptor.get_executor(), accept_loop(st), LogServerEscape{"http: accept loop"});
 }
 
 void HttpServer::shutdown(std::chrono::milliseconds grace, std::function<void()> done) {

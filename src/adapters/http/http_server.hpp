@@ -32,14 +32,11 @@
 #include <string>
 
 #include "adapters/http/http_types.hpp"
+#include "adapters/http/server_metrics.hpp"
 #include "core/result.hpp"
 
 namespace boost::asio {
 class io_context;
-}
-
-namespace ccteams {
-class Metrics;
 }
 
 namespace ccteams::http {
@@ -75,10 +72,9 @@ struct ServerOptions {
   std::size_t max_connections = 10000;
   std::size_t max_connections_per_address = 256;
   std::optional<TlsConfig> tls;  // set: the listener speaks HTTPS only (TLS 1.2 or newer)
-  // Not owned; must outlive the server. When set: http_requests_total{method,route,status},
-  // http_request_duration_seconds{method,route} (route = router pattern or "unmatched"),
-  // http_open_connections, http_connections_refused_total{reason}.
-  Metrics* metrics = nullptr;
+  // When set, told of every connection, refusal and exchange (route = router pattern or
+  // "unmatched"); http::server_metrics(Metrics&) in request_metrics.hpp feeds our registry.
+  std::shared_ptr<ServerMetrics> metrics;
   std::string access_log_name = "access";  // spdlog logger; created on the default sinks if absent
   std::string server_header = "ccteams";   // empty: no Server header
   // Called for every response the server writes, handler-made or server-made (404, 413, ...),

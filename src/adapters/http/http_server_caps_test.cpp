@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "adapters/http/http_server.hpp"
+#include "adapters/http/request_metrics.hpp"
 #include "adapters/http/server_test_support.hpp"
 #include "adapters/http/sync_handler.hpp"
 #include "app/metrics.hpp"
@@ -54,7 +55,7 @@ TEST(HttpServerCaps, ConnectionsBeyondTheTotalCapAreClosedAtOnceAndCounted) {
   Router router = hello_router();
   Metrics metrics;
   ServerOptions o;
-  o.metrics = &metrics;
+  o.metrics = server_metrics(metrics);
   o.max_connections = 3;
   o.header_timeout = 60s;  // a refused client is closed at once, never by this timeout
   ServerHarness harness(router, o);
@@ -76,7 +77,7 @@ TEST(HttpServerCaps, OneAddressCannotTakeMoreThanItsShare) {
   Router router = hello_router();
   Metrics metrics;
   ServerOptions o;
-  o.metrics = &metrics;
+  o.metrics = server_metrics(metrics);
   o.max_connections = 100;
   o.max_connections_per_address = 2;
   o.header_timeout = 60s;

@@ -2,6 +2,7 @@
 // access log and metrics. Limits, timeouts and shutdown: http_server_limits_test.cpp;
 // WebSocket and TLS: ws_session_test.cpp.
 #include "adapters/http/http_server.hpp"
+#include "adapters/http/request_metrics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -80,7 +81,7 @@ class HttpServerTest : public ::testing::Test {
  protected:
   ServerOptions options() {
     ServerOptions o;
-    o.metrics = &metrics_;
+    o.metrics = server_metrics(metrics_);
     o.access_log_name = "access-test";
     o.decorate = [](Response& r) { r.set_header("X-Content-Type-Options", "nosniff"); };
     return o;

@@ -16,7 +16,6 @@
 #include "adapters/http/http_message.hpp"
 #include "adapters/http/server_state.hpp"
 #include "adapters/http/ws_session.hpp"
-#include "app/log_escaped.hpp"
 
 namespace ccteams::http {
 
@@ -282,7 +281,7 @@ asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> st,
 void spawn_connection(std::shared_ptr<HttpServer::State> state, asio::ip::tcp::socket socket) {
   auto executor = socket.get_executor();
   asio::co_spawn(executor, run_connection(std::move(state), std::move(socket)),
-                 LogEscaped{"http: connection"});
+                 LogServerEscape{"http: connection"});
 }
 
 }  // namespace ccteams::http

@@ -11,6 +11,12 @@ namespace {
 
 namespace json = boost::json;
 
+TEST(Errc, MachineReadableNames) {
+  EXPECT_EQ(errc_name(Errc::invalid_input), "invalid_input");
+  EXPECT_EQ(errc_name(Errc::rate_limited), "rate_limited");
+  EXPECT_EQ(errc_name(Errc::not_found), "not_found");
+}
+
 TEST(ErrorMapping, EachErrcHasItsStatusAndJsonShape) {
   const std::vector<std::pair<Errc, int>> table = {
       {Errc::invalid_input, 400}, {Errc::unauthenticated, 401}, {Errc::forbidden, 403},

@@ -93,4 +93,41 @@ void RequestMetrics::record(std::string_view method, std::string_view route, int
   s.duration->observe(seconds);
 }
 
+namespace {
+
+class RegistryServerMetrics final : public ServerMetrics {
+ public:
+  explicit RegistryServerMetrics(Metrics& metrics)
+      : open_(metrics.gauge("http_open_connections", "Open HTTP and WebSocket connections")),
+        refused_total_(metrics.counter("http_connections_refused_total", kRefusedHelp,
+                                       {{"reason", "total"}})),
+        refused_per_address_(metrics.counter("http_connections_refused_total", kRefusedHelp,
+                                             {{"reason", "per_address"}})),
+        requests_(metrics) {}
+
+  // ServerMetrics
+  void open_connections_changed(int delta) override { open_.add(delta); }
+  void connection_refused(Refusal cap) override {
+    (cap == Refusal::total ? refused_total_ : refused_per_address_).inc();
+  }
+  void request_done(std::string_view method, std::string_view route, int status,
+                    double seconds) override {
+    requests_.record(method, route, status, seconds);
+  }
+
+ private:
+  static constexpr const char* kRefusedHelp =
+      "Connections closed at once because a connection cap was reached";
+  Gauge& open_;
+  Counter& refused_total_;
+  Counter& refused_per_address_;
+  RequestMetrics requests_;
+};
+
+}  // namespace
+
+std::shared_ptr<ServerMetrics> server_metrics(Metrics& metrics) {
+  return std::make_shared<RegistryServerMetrics>(metrics);
+}
+
 }  // namespace ccteams::http

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string_view>
 
+#include "adapters/http/server_metrics.hpp"
+
 namespace ccteams {
 class Metrics;
 }
@@ -32,5 +34,11 @@ class RequestMetrics {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The HTTP server's metrics in our registry (ServerOptions::metrics): http_open_connections,
+// http_connections_refused_total{reason="total"|"per_address"} (registered here, so they show
+// before the first connection) and the per-request series above. metrics is not owned and must
+// outlive the result.
+std::shared_ptr<ServerMetrics> server_metrics(Metrics& metrics);
 
 }  // namespace ccteams::http

@@ -4,6 +4,7 @@
 // Includes Asio; never include it from a public header.
 
 #include <atomic>
+#include <exception>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
@@ -23,15 +24,21 @@
 #include <vector>
 
 #include "adapters/http/http_server.hpp"
-#include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
-#include "app/metrics.hpp"
 
 namespace ccteams::http {
 
 namespace asio = boost::asio;
 
 inline constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+// co_spawn's completion handler for the server's coroutines: whatever escapes one is a bug, and
+// is logged with what the coroutine was. (app/log_escaped.hpp is app's; this library stands
+// below app, since the emulator serves with it too.)
+struct LogServerEscape {
+  const char* what;  // a literal: lives for the program
+  void operator()(const std::exception_ptr& e) const;
+};
 
 // What shutdown needs to reach one connection. Created by the connection coroutine, which sets
 // the hooks; the registry only ever invokes them through a post to `strand`.
@@ -67,10 +74,6 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::optional<asio::ssl::context> tls;  // set by listen() when options.tls is set
   std::shared_ptr<spdlog::logger> access_log;
   asio::ip::tcp::acceptor acceptor;       // on its own strand
-  Gauge* open_connections = nullptr;      // when options.metrics is set
-  Counter* refused_total = nullptr;       // over max_connections; when options.metrics is set
-  Counter* refused_per_address = nullptr;           // over max_connections_per_address
-  std::unique_ptr<RequestMetrics> request_metrics;  // when options.metrics is set
 
   std::atomic<bool> draining{false};
 
