@@ -32,8 +32,9 @@ Result<ContactParty> normalized(ContactParty party) {
 
 ContactCenter::ContactCenter(OrgActors& actors, ContactCenterStore& store, AccountStore& accounts,
                              const Clock& clock, Scheduler& scheduler, CcEventHub& hub,
-                             ContactCenterOptions options)
-    : deps_(new Deps{actors, store, accounts, clock, scheduler, hub, options, {}, {}, {}, {}}) {
+                             const CcEventEncoder& encoder, ContactCenterOptions options)
+    : deps_(new Deps{actors, store, accounts, clock, scheduler, hub, encoder, options, {}, {}, {},
+                     {}}) {
   // A timer's callback runs on the scheduler's thread: it hands the work to org's strand. A
   // callback that arrives after this object is gone does nothing (the weak pointer expired).
   deps_->run_in_org = [this, alive = std::weak_ptr<void>(deps_->alive)](

@@ -48,10 +48,11 @@
 #include <vector>
 
 #include "app/cc_event_hub.hpp"
-#include "app/cc_json.hpp"
+#include "app/cc_events.hpp"
 #include "app/metrics.hpp"
 #include "app/org_actors.hpp"
 #include "app/ports/account_store.hpp"
+#include "app/ports/cc_event_encoder.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/contact_center_store.hpp"
 #include "app/ports/scheduler.hpp"
@@ -96,10 +97,11 @@ struct ContactCenterOptions {
 
 class ContactCenter {
  public:
-  // actors: the runtime's one OrgActors (each organisation's strand); must outlive this.
+  // actors: the runtime's one OrgActors (each organisation's strand); must outlive this, as
+  // must encoder (the events' wire form: adapters/http/api/cc_json.hpp).
   ContactCenter(OrgActors& actors, ContactCenterStore& store, AccountStore& accounts,
                 const Clock& clock, Scheduler& scheduler, CcEventHub& hub,
-                ContactCenterOptions options = {});
+                const CcEventEncoder& encoder, ContactCenterOptions options = {});
   ~ContactCenter();
   ContactCenter(const ContactCenter&) = delete;
   ContactCenter& operator=(const ContactCenter&) = delete;

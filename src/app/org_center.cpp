@@ -2,14 +2,12 @@
 // routing are in org_center_contacts.cpp, load and the ways out in org_center_recovery.cpp.
 #include "app/org_center.hpp"
 
-#include <boost/json.hpp>
 #include <cassert>
 #include <limits>
 #include <spdlog/spdlog.h>
 
 namespace ccteams {
 
-namespace json = boost::json;
 
 AgentState OrgCenter::current(UserId agent) const {
   auto it = agents_.find(agent);
@@ -163,14 +161,6 @@ Result<void> OrgCenter::finish() {
     reload(d.before);
   }
   return written;
-}
-
-OrgCenter::Decision OrgCenter::take_decision() {
-  for (QueueId q : std::exchange(decision_.queues, {})) {
-    auto stats = queue_stats(q);
-    if (stats) emit(std::nullopt, "queue.stats", json::object{{"queue", queue_stats_to_json(*stats)}});
-  }
-  return std::exchange(decision_, Decision{});
 }
 
 Result<void> OrgCenter::write(Decision& d) {
@@ -385,45 +375,6 @@ void OrgCenter::commit_contact(const Contact& before, const Contact& c) {
   }
   emit_contact(c);
   emit_queue(c.queue);
-}
-
-void OrgCenter::emit(std::optional<UserId> agent, std::string type, json::object body) {
-  const Timestamp now = deps_.clock.now();
-  json::object full{{"type", type}, {"at", format_iso8601(now)}};
-  for (auto& kv : body) full.insert_or_assign(kv.key(), std::move(kv.value()));
-  decision_.events.push_back(NewCcEvent{agent, std::move(type), now, json::serialize(full)});
-}
-
-void OrgCenter::emit_agent_state(const AgentState& s) {
-  emit(s.agent, "agent.state",
-       json::object{{"agentId", s.agent.value},
-                    {"state", agent_state_to_json(s, idle_code_name(s.idle_code))}});
-}
-
-void OrgCenter::emit_contact(const Contact& c) {
-  emit(c.agent, "contact", json::object{{"contact", contact_to_json(c)}});
-}
-
-void OrgCenter::emit_queue(QueueId queue) { decision_.queues.insert(queue); }
-
-Result<QueueStatsView> OrgCenter::queue_stats(QueueId queue) {
-  auto q = deps_.store.get_queue(org_, queue);
-  if (!q) return std::move(q).error();
-  const QueueStats s = table_.queue_stats(queue, deps_.clock.now());
-  const Counters& c = counters_[queue];
-  return QueueStatsView{queue, s.waiting, s.available_agents, s.longest_wait,
-                        c.offered, c.answered, c.rona};
-}
-
-Result<std::vector<QueueStatsView>> OrgCenter::all_queue_stats() {
-  auto queues = deps_.store.list_queues(org_);
-  if (!queues) return std::move(queues).error();
-  std::vector<QueueStatsView> out;
-  for (const auto& q : *queues) {
-    auto s = queue_stats(q.id);
-    if (s) out.push_back(*s);
-  }
-  return out;
 }
 
 }  // namespace ccteams

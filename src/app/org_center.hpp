@@ -13,7 +13,6 @@
 // routing, timers), org_center_recovery.cpp (load, repairs at start, the supervisor's ways out).
 
 #include <atomic>
-#include <boost/json/fwd.hpp>
 #include <functional>
 #include <map>
 #include <set>
@@ -33,6 +32,7 @@ struct ContactCenter::Deps {
   const Clock& clock;
   Scheduler& scheduler;
   CcEventHub& hub;
+  const CcEventEncoder& encoder;
   ContactCenterOptions options;
   // Posts fn to org's strand and runs it there as one decision (timer callbacks come back
   // through here).
@@ -183,7 +183,7 @@ class OrgCenter {
   void requeue(const Contact& c);
   // Offers waiting contacts to available agents (core RoutingTable decides).
   void dispatch();
-  void emit(std::optional<UserId> agent, std::string type, boost::json::object body);
+  void emit(std::optional<UserId> agent, CcEvent event);
   void emit_agent_state(const AgentState& s);
   void emit_contact(const Contact& c);
   void emit_queue(QueueId queue);

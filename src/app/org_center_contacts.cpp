@@ -1,6 +1,5 @@
 // OrgCenter: contacts, routing and the RONA / wrap-up timers.
 #include <algorithm>
-#include <boost/json.hpp>
 #include <cassert>
 #include <spdlog/spdlog.h>
 
@@ -263,8 +262,7 @@ Result<AgentStateView> OrgCenter::wrap_up(UserId agent, ContactId id, const std:
   if (coded) decision_.contacts[coded->id] = *coded;
   commit_agent(before, *at);
   if (!code.empty()) {
-    emit(agent, "contact.wrapup",
-         boost::json::object{{"contactId", id.value}, {"agentId", agent.value}, {"code", code}});
+    emit(agent, WrapUpRecorded{id, agent, code});
   }
   if (coded) emit_contact(*coded);
   dispatch();

@@ -32,6 +32,7 @@
 #include "app/user_service.hpp"
 // ---- contact center (issue 5) ----
 #include "adapters/http/api/cc_api_context.hpp"
+#include "adapters/http/api/cc_json.hpp"
 #include "adapters/store/sqlite_contact_center_store.hpp"
 #include "app/asio_scheduler.hpp"
 #include "app/cc_config_service.hpp"
@@ -168,6 +169,7 @@ struct Runtime::Impl {
   std::unique_ptr<store::SqliteContactCenterStore> cc_store;
   std::unique_ptr<AsioScheduler> cc_scheduler;
   CcEventHub cc_events;
+  http::CcEventJson cc_event_json;  // the events' wire form, for the contact center
   std::unique_ptr<CcConfigService> cc_config;
   std::unique_ptr<ContactCenter> cc_center;
   std::unique_ptr<http::CcApiContext> cc_api;
@@ -270,7 +272,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
       "Agents and contacts that disagreed when an organisation was loaded, and were repaired");
   impl->cc_center = std::make_unique<ContactCenter>(
       impl->org_actors, *impl->cc_store, impl->store->accounts(), impl->clock, *impl->cc_scheduler,
-      impl->cc_events, cc_options);
+      impl->cc_events, impl->cc_event_json, cc_options);
   impl->cc_api = std::make_unique<http::CcApiContext>(
       http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
                          *impl->cc_store, impl->options.demo});

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 
+#include "adapters/http/api/cc_json.hpp"
 #include "adapters/store/sqlite_contact_center_store.hpp"
 #include "adapters/store/sqlite_store.hpp"
 #include "adapters/store/sqlite_test_support.hpp"
@@ -128,7 +129,7 @@ class FlowTest : public ::testing::Test {
   void start_center() {
     center_.reset();
     center_ = std::make_unique<ContactCenter>(actors_, *cc_, sqlite_->accounts(), clock_,
-                                              scheduler_, hub_);
+                                              scheduler_, hub_, event_json_);
   }
 
   // A contact-center call awaited from outside the strands, as HTTP handlers do.
@@ -195,6 +196,7 @@ class FlowTest : public ::testing::Test {
   FakeClock clock_{kT0};
   ManualScheduler scheduler_;
   CcEventHub hub_;
+  http::CcEventJson event_json_;
   std::unique_ptr<SqliteStore> sqlite_;
   std::unique_ptr<SqliteContactCenterStore> cc_;
   std::unique_ptr<CcConfigService> config_;

@@ -244,7 +244,7 @@ TEST_F(FlowTest, AgentWhoNeverLoggedInHasNoSince) {
   ASSERT_TRUE(never) << never.error().message;
   EXPECT_EQ(never->state.status, AgentStatus::logged_out);
   EXPECT_FALSE(never->state.since);
-  EXPECT_TRUE(agent_state_to_json(never->state, std::nullopt).at("since").is_null());
+  EXPECT_TRUE(http::agent_state_to_json(never->state, std::nullopt).at("since").is_null());
   ASSERT_TRUE(run(center_->login(org_, a3_, std::nullopt)));
   ASSERT_TRUE(run(center_->logout(org_, a3_)));
   auto out = run(center_->state_of(org_, a3_));

@@ -67,7 +67,8 @@ class CcTimeTest : public ::testing::Test {
   void start_center() {
     center_.reset();
     center_ =
-        std::make_unique<ContactCenter>(actors_, *cc_, sqlite_->accounts(), time_, time_, hub_);
+        std::make_unique<ContactCenter>(actors_, *cc_, sqlite_->accounts(), time_, time_, hub_,
+                                        event_json_);
   }
   void restart() {
     start_center();
@@ -94,6 +95,7 @@ class CcTimeTest : public ::testing::Test {
   OrgActors actors_{io_.get_executor()};
   SimulatedTime time_{kT0};
   CcEventHub hub_;
+  http::CcEventJson event_json_;
   std::unique_ptr<SqliteStore> sqlite_;
   std::unique_ptr<SqliteContactCenterStore> cc_;
   std::unique_ptr<CcConfigService> config_;

@@ -6,6 +6,7 @@
 #include "adapters/http/api/account_json.hpp"
 #include "adapters/http/api/cc_api_context.hpp"
 #include "adapters/http/api/cc_config_json.hpp"
+#include "adapters/http/api/cc_json.hpp"
 #include "adapters/http/api/cc_desk_json.hpp"
 #include "adapters/http/api/directory_json.hpp"
 #include "adapters/http/api/path_ids.hpp"

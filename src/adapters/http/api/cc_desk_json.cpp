@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/http/api/cc_json.hpp"
 #include "adapters/http/json_io.hpp"
 
 namespace ccteams::http {

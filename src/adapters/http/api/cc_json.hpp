@@ -1,15 +1,18 @@
 #pragma once
-// JSON of the contact center's live objects, shared by the event log (app) and the REST API
-// (adapters/http): one home per codec (STYLE §13). Field names as DESIGN.md.
+// JSON of the contact center's live objects, shared by the REST API and the event log (whose
+// events app hands to CcEventJson through its encoder port): one home per codec (STYLE §13).
+// Field names as DESIGN.md.
 
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
 
+#include "app/cc_events.hpp"
+#include "app/ports/cc_event_encoder.hpp"
 #include "core/agent_state.hpp"
 #include "core/contact.hpp"
 
-namespace ccteams {
+namespace ccteams::http {
 
 // {"state","idleCodeId","idleCodeName","origin","contactId","since","teamsPresence":null|
 //  {"availability","activity","seenAt","channel"}}; absent parts are null ("since" is null for
@@ -22,18 +25,17 @@ boost::json::object agent_state_to_json(const AgentState& s,
 //  "wrapUpCode":null|text}
 boost::json::object contact_to_json(const Contact& c);
 
-// Queue statistics for supervisors.
-struct QueueStatsView {
-  QueueId queue;
-  std::size_t waiting = 0;
-  std::size_t available_agents = 0;
-  Millis longest_wait{0};
-  // Cumulative since the queue was created (persisted: they survive restarts).
-  std::int64_t offered = 0;   // offers made, transfers to agents included
-  std::int64_t answered = 0;  // offers accepted
-  std::int64_t rona = 0;      // offers that rang out
-};
 // {"queueId","waiting","availableAgents","longestWaitSeconds","offered","answered","rona"}
 boost::json::object queue_stats_to_json(const QueueStatsView& q);
 
-}  // namespace ccteams
+// The contact center's events as the log keeps them and the events WebSocket sends them:
+// {"type","at"} and then, by type, agent.state {"agentId","state": agent_state_to_json(…)},
+// contact {"contact": contact_to_json(…)}, contact.wrapup {"contactId","agentId","code"},
+// queue.stats {"queue": queue_stats_to_json(…)}.
+class CcEventJson final : public CcEventEncoder {
+ public:
+  // CcEventEncoder
+  std::string encode(const CcEvent& event, Timestamp at) const override;
+};
+
+}  // namespace ccteams::http

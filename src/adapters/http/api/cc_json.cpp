@@ -1,8 +1,8 @@
-#include "app/cc_json.hpp"
+#include "adapters/http/api/cc_json.hpp"
 
 #include <boost/json.hpp>
 
-namespace ccteams {
+namespace ccteams::http {
 
 namespace json = boost::json;
 
@@ -78,4 +78,24 @@ json::object queue_stats_to_json(const QueueStatsView& q) {
           {"rona", q.rona}};
 }
 
-}  // namespace ccteams
+std::string CcEventJson::encode(const CcEvent& event, Timestamp at) const {
+  json::object o{{"type", cc_event_type(event)}, {"at", format_iso8601(at)}};
+  struct Payload {
+    json::object& o;
+    void operator()(const AgentStateChanged& e) const {
+      o["agentId"] = e.state.agent.value;
+      o["state"] = agent_state_to_json(e.state, e.idle_code_name);
+    }
+    void operator()(const ContactChanged& e) const { o["contact"] = contact_to_json(e.contact); }
+    void operator()(const WrapUpRecorded& e) const {
+      o["contactId"] = e.contact.value;
+      o["agentId"] = e.agent.value;
+      o["code"] = e.code;
+    }
+    void operator()(const QueueStatsChanged& e) const { o["queue"] = queue_stats_to_json(e.stats); }
+  };
+  std::visit(Payload{o}, event);
+  return json::serialize(o);
+}
+
+}  // namespace ccteams::http
