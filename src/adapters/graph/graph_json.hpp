@@ -88,8 +88,8 @@ std::string encode_presences_by_user_id(const std::vector<std::string>& user_ids
 // A changeNotificationCollection in Graph's own wire format: every field of every item
 // (encryptedContent and lifecycleEvent included; absent optionals left out) and
 // "validationTokens" when there are any. decode_notifications(encode_notifications(b)) gives
-// b back for any b that a decoder produced. Used to keep accepted batches (the inbox body), so
-// one codec reads both what Graph sent and what we stored.
+// b back for any b that a decoder produced: a canonical text of a batch (tests compare batches
+// with it). The inbox keeps batches in the store's own form (store/inbox_batch_json.hpp).
 std::string encode_notifications(const NotificationBatch& batch);
 
 // application/x-www-form-urlencoded token endpoint bodies (§1.3).

@@ -8,8 +8,10 @@
 #include "adapters/store/sqlite_account_store.hpp"
 #include "adapters/store/sqlite_connector_store.hpp"
 #include "adapters/store/sqlite_db.hpp"
+#include "adapters/store/sqlite_presence_sync_store.hpp"
 #include "adapters/store/sqlite_store.hpp"
 #include "adapters/store/sqlite_test_support.hpp"
+#include "core/time.hpp"
 
 namespace ccteams::store {
 namespace {
@@ -166,6 +168,86 @@ TEST(SqliteMigrations, PendingOneStepConsentRequestsAreDropped) {
   EXPECT_EQ(kept->tenant_id, "tid-1");
   EXPECT_EQ(kept->status, ConnectorStatus::active);
   EXPECT_EQ(kept->consented_by_entra_upn, "");
+}
+
+// v13: inbox entries accepted before the upgrade, kept as Graph's changeNotificationCollection,
+// are rewritten into the store's own form and come back whole: nothing acknowledged is lost.
+TEST(SqliteMigrations, PendingInboxEntriesInGraphFormSurviveTheUpgrade) {
+  TempDir dir;
+  const std::string path = dir.file("v12.db");
+  std::int64_t org = 0;
+  // As version 12 wrote them (graph::encode_notifications): a rich change with every field, a
+  // bare one, and a lifecycle entry without validation tokens.
+  const std::string change_body =
+      R"({"value":[{"id":"n-1","subscriptionId":"s-1",)"
+      R"("subscriptionExpirationDateTime":"2027-01-15T08:00:00.000Z","changeType":"updated",)"
+      R"("resource":"communications/presences/u1","tenantId":"tid","organizationId":"tid",)"
+      R"("clientState":"secret","resourceData":{"@odata.type":"#microsoft.graph.presence",)"
+      R"("@odata.id":"users/u1/presence","id":"u1"},"encryptedContent":{"data":"ZGF0YQ==",)"
+      R"("dataSignature":"c2ln","dataKey":"a2V5","encryptionCertificateId":"cert-1",)"
+      R"("encryptionCertificateThumbprint":"0729"}},{"subscriptionId":"s-2",)"
+      R"("changeType":"updated","resource":"communications/presences/u2"}],)"
+      R"("validationTokens":["eyJ0eXAiOiJKV1QifQ.e30.c2ln"]})";
+  const std::string lifecycle_body =
+      R"({"value":[{"subscriptionId":"s-1","lifecycleEvent":"reauthorizationRequired"}]})";
+  {
+    auto store = SqliteStore::open(path, SqliteStoreOptions{{}, sqlite_migrations().first(12)});
+    ASSERT_TRUE(store) << store.error().message;
+    SqliteAccountStore accounts((*store)->db());
+    org = accounts.create_org("Org", kT0)->id.value;
+    auto conn = (*store)->db().lock();
+    auto insert = conn.prepare(
+        "INSERT INTO presence_inbox (org_id, kind, received_at, body) VALUES (?1, ?2, ?3, ?4)");
+    ASSERT_TRUE(insert);
+    for (const auto& [kind, body] : {std::pair{"change", change_body},
+                                     std::pair{"lifecycle", lifecycle_body}}) {
+      insert->reset();
+      insert->bind_int64(1, org);
+      insert->bind_text(2, kind);
+      insert->bind_int64(3, 1000);
+      insert->bind_text(4, body);
+      ASSERT_TRUE(insert->run());
+    }
+  }
+  auto store = SqliteStore::open(path);
+  ASSERT_TRUE(store) << store.error().message;
+  SqlitePresenceSyncStore inbox((*store)->db());
+  auto pending = inbox.pending(OrgId{org}, 10);
+  ASSERT_TRUE(pending) << pending.error().message;
+  ASSERT_EQ(pending->size(), 2u);
+  const NotificationBatch& change = (*pending)[0].batch;
+  EXPECT_EQ(change.validation_tokens, std::vector<std::string>{"eyJ0eXAiOiJKV1QifQ.e30.c2ln"});
+  ASSERT_EQ(change.notifications.size(), 2u);
+  const ChangeNotification& rich = change.notifications[0];
+  EXPECT_EQ(rich.id, "n-1");
+  EXPECT_EQ(rich.subscription_id, "s-1");
+  EXPECT_EQ(rich.subscription_expiration, parse_iso8601("2027-01-15T08:00:00Z"));
+  EXPECT_EQ(rich.change_type, "updated");
+  EXPECT_EQ(rich.resource, "communications/presences/u1");
+  EXPECT_EQ(rich.tenant_id, "tid");
+  EXPECT_EQ(rich.organization_id, "tid");
+  EXPECT_EQ(rich.client_state, "secret");
+  ASSERT_TRUE(rich.resource_data);
+  EXPECT_EQ(rich.resource_data->odata_type, "#microsoft.graph.presence");
+  EXPECT_EQ(rich.resource_data->odata_id, "users/u1/presence");
+  EXPECT_EQ(rich.resource_data->id, "u1");
+  ASSERT_TRUE(rich.encrypted_content);
+  EXPECT_EQ(rich.encrypted_content->data, "ZGF0YQ==");
+  EXPECT_EQ(rich.encrypted_content->data_signature, "c2ln");
+  EXPECT_EQ(rich.encrypted_content->data_key, "a2V5");
+  EXPECT_EQ(rich.encrypted_content->encryption_certificate_id, "cert-1");
+  EXPECT_EQ(rich.encrypted_content->encryption_certificate_thumbprint, "0729");
+  const ChangeNotification& bare = change.notifications[1];
+  EXPECT_EQ(bare.subscription_id, "s-2");
+  EXPECT_EQ(bare.resource, "communications/presences/u2");
+  EXPECT_FALSE(bare.id || bare.subscription_expiration || bare.client_state || bare.tenant_id ||
+               bare.lifecycle_event || bare.resource_data || bare.encrypted_content);
+  const InboxEntry& lifecycle = (*pending)[1];
+  EXPECT_EQ(lifecycle.kind, InboxKind::lifecycle);
+  EXPECT_TRUE(lifecycle.batch.validation_tokens.empty());
+  ASSERT_EQ(lifecycle.batch.notifications.size(), 1u);
+  EXPECT_EQ(lifecycle.batch.notifications[0].lifecycle_event, "reauthorizationRequired");
+  EXPECT_FALSE(lifecycle.batch.notifications[0].change_type);
 }
 
 TEST(SqliteMigrations, NewerDatabaseIsRefusedAndUntouched) {

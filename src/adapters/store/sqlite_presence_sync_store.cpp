@@ -10,7 +10,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "adapters/graph/graph_json.hpp"
+#include "adapters/store/inbox_batch_json.hpp"
 #include "adapters/store/sqlite_db.hpp"
 #include "adapters/store/sqlite_presence_sync_sql.hpp"
 #include "adapters/store/sqlite_rows.hpp"
@@ -83,7 +83,7 @@ InboxEntry read_entry(const Statement& st) {
   e.org = OrgId{st.column_int64(1)};
   e.kind = st.column_text(2) == "lifecycle" ? InboxKind::lifecycle : InboxKind::change;
   e.received_at = from_unix_millis(st.column_int64(3));
-  auto batch = graph::decode_notifications(st.column_text(4));
+  auto batch = decode_inbox_batch(st.column_text(4));
   if (batch) {
     e.batch = std::move(*batch);
   } else {
@@ -174,7 +174,7 @@ asio::awaitable<Result<std::int64_t>> SqlitePresenceSyncStore::append(InboxEntry
   p.kind = entry.kind;
   p.received_at = entry.received_at;
   // Encoded here, on the caller's thread: the writer thread does only SQL.
-  p.body = graph::encode_notifications(entry.batch);
+  p.body = encode_inbox_batch(entry.batch);
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
                                           void(Result<std::int64_t>)>(
       [this](auto handler, Pending pending) {

@@ -17,8 +17,8 @@ namespace ccteams::store {
 // Inbox: one row per accepted webhook delivery and organisation, in arrival order (seq,
 // AUTOINCREMENT: a seq is never reused, so a processed entry cannot be confused with a later
 // one). body is the accepted notifications and the batch's validationTokens as a Graph
-// changeNotificationCollection (graph::encode_notifications), read back with Graph's own
-// decoder. Both tables go with their organisation.
+// changeNotificationCollection (until v13, which gives the body the store's own form). Both
+// tables go with their organisation.
 inline constexpr std::string_view kV8PresenceSync = R"sql(
 CREATE TABLE presence_subscriptions (
   id TEXT PRIMARY KEY,
