@@ -33,6 +33,7 @@
 
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/router.hpp"
+#include "core/time.hpp"
 #include "emulator/graph_emulator.hpp"
 #include "emulator/jwt.hpp"
 
