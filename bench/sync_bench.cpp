@@ -58,8 +58,8 @@ volatile std::size_t g_sink = 0;
 
 void planning_figures(int rounds) {
   const auto users = teams_ids(kAgents);
-  std::vector<AccountId> accounts;
-  for (int a = 1; a <= 20; ++a) accounts.push_back(AccountId{a});
+  std::vector<SyncAccountId> accounts;
+  for (int a = 1; a <= 20; ++a) accounts.push_back(SyncAccountId{a});
   double first_best = 1e9;
   SubscriptionPlan first;
   for (int r = 0; r < rounds; ++r) {

@@ -20,6 +20,7 @@
 
 #include "adapters/crypto/crypto_token_source.hpp"
 #include "adapters/crypto/secret_box_sealer.hpp"
+#include "adapters/graph/entra_link_builder.hpp"
 #include "adapters/graph/http_graph_client.hpp"
 #include "adapters/http/api/api_context.hpp"
 #include "adapters/http/api/sync_accounts_api.hpp"
@@ -130,12 +131,12 @@ class SyncAccountsTest : public ::testing::Test {
     auto box = SecretBox::from_key_text(SecretBox::generate_key_text());
     ASSERT_TRUE(box);
     sealer_ = std::make_unique<SecretBoxSealer>(std::move(*box));
+    links_ = std::make_unique<graph::EntraLinkBuilder>(info_.login_base_url);
     SyncAccountOptions so;
-    so.login_base = info_.login_base_url;
     so.client_id = info_.app_id;
     service_ = std::make_unique<SyncAccountService>(
-        store_->sync_accounts(), store_->accounts(), *graph_, *sealer_, pkce_, tokens_, clock_, so,
-        [this](OrgId) -> Result<std::string> { return info_.tenant_id; },
+        store_->sync_accounts(), store_->accounts(), *graph_, *links_, *sealer_, pkce_, tokens_,
+        clock_, so, [this](OrgId) -> Result<std::string> { return info_.tenant_id; },
         [this](const Caller& c, std::string action, bool ok, std::string detail) {
           std::lock_guard lock(audit_mu_);
           audits_.push_back(c.username + "|" + action + "|" + (ok ? "ok" : "error") + "|" + detail);
@@ -331,6 +332,7 @@ class SyncAccountsTest : public ::testing::Test {
   asio::executor_work_guard<asio::io_context::executor_type> work_{ioc_.get_executor()};
   std::vector<std::thread> threads_;
   std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<graph::EntraLinkBuilder> links_;
   std::unique_ptr<graph::HttpGraphClient> graph_;
   std::unique_ptr<SecretBoxSealer> sealer_;
   std::unique_ptr<SyncAccountService> service_;

@@ -113,14 +113,14 @@ Result<AuthorizeStart> ConnectorService::authorize(const Caller& caller) {
              format_iso8601(request.expires_at));
   // `organizations`: any work account may sign in; which tenant it belongs to is what the ID
   // token proves, and the only tenant admin consent will then be asked of.
-  return AuthorizeStart{config_.login_base + "/organizations/oauth2/v2.0/authorize?client_id=" +
-                            url_encode(config_.client_id) +
-                            "&response_type=code&redirect_uri=" + url_encode(config_.redirect_uri) +
-                            "&response_mode=query&scope=" + url_encode(kAdminSignInScopes) +
-                            "&state=" + url_encode(state) + "&nonce=" + url_encode(request.nonce) +
-                            "&code_challenge=" + url_encode(pkce_.s256_challenge(verifier)) +
-                            "&code_challenge_method=S256&prompt=select_account",
-                        request.expires_at};
+  const SignInLinkRequest link{"organizations",
+                               config_.client_id,
+                               config_.redirect_uri,
+                               std::string(kAdminSignInScopes),
+                               state,
+                               request.nonce,
+                               pkce_.s256_challenge(verifier)};
+  return AuthorizeStart{links_.sign_in_url(link), request.expires_at};
 }
 
 std::string ConnectorService::code_verifier_purpose(OrgId org, std::string_view state_digest) {

@@ -2,7 +2,6 @@
 
 #include <cctype>
 
-#include "app/app_token_claims.hpp"
 #include "app/oauth_text.hpp"
 #include "app/ports/graph.hpp"
 
@@ -53,9 +52,9 @@ boost::asio::awaitable<TenantConfirmation> confirm_tenant(GraphClient& graph, st
     }
     co_return refused(entra_refusal_message(token.error(), tenant));
   }
-  // The token came straight from Entra's token endpoint over TLS: reading its payload without
-  // verifying the signature is sound here (see app_token_claims.hpp).
-  auto claims = read_app_token_claims(token->access_token);
+  // The adapter read the token's claims: it came straight from Entra's token endpoint over TLS,
+  // so reading them unverified is sound here (see TokenClaims).
+  auto& claims = token->access_token_claims;
   if (!claims || claims->tid.empty()) {
     co_return refused(
         "Microsoft Entra ID answered with a token this service cannot read; the tenant could "

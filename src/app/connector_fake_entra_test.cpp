@@ -5,24 +5,6 @@
 namespace ccteams::testing {
 namespace {
 
-std::string b64url(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (unsigned char c : in) {
-    bits = (bits << 8) | c;
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out.push_back(kAlphabet[(bits >> count) & 63]);
-    }
-  }
-  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
-  return out;
-}
-
 GraphError error_of(GraphErrorKind kind, int status, std::string code, std::string message) {
   GraphError e;
   e.kind = kind;
@@ -57,19 +39,14 @@ class FakeEntra final : public GraphClient {
       case FakeEntraScript::Answer::token:
         break;
     }
-    std::string payload = R"({"aud":"https://graph.microsoft.com","tid":")" + s_.tid + "\"";
-    if (!s_.roles.empty()) {
-      payload += ",\"roles\":[";
-      for (std::size_t i = 0; i < s_.roles.size(); ++i) {
-        payload += (i ? ",\"" : "\"") + s_.roles[i] + "\"";
-      }
-      payload += "]";
-    }
-    payload += "}";
     TokenResponse t;
     t.token_type = "Bearer";
     t.expires_in = 3599;
-    t.access_token = b64url(R"({"alg":"RS256","typ":"JWT"})") + "." + b64url(payload) + ".c2ln";
+    t.access_token = "app-token";
+    t.access_token_claims = TokenClaims{};
+    t.access_token_claims->aud = "https://graph.microsoft.com";
+    t.access_token_claims->tid = s_.tid;
+    t.access_token_claims->roles = s_.roles;
     co_return t;
   }
 

@@ -40,14 +40,16 @@ std::string describe_mapping(const PresenceMapping& m) {
 
 ConnectorService::ConnectorService(ConnectorStore& store, ConnectorIdleCodes& cc,
                                    AccountStore& accounts, GraphClient& graph,
-                                   IdTokenVerifier& id_tokens, const SecretSealer& sealer,
-                                   const PkceHasher& pkce, const TokenSource& tokens,
-                                   const Clock& clock, ConnectorServiceConfig config)
+                                   IdTokenVerifier& id_tokens, const EntraLinks& links,
+                                   const SecretSealer& sealer, const PkceHasher& pkce,
+                                   const TokenSource& tokens, const Clock& clock,
+                                   ConnectorServiceConfig config)
     : store_(store),
       cc_(cc),
       accounts_(accounts),
       graph_(graph),
       id_tokens_(id_tokens),
+      links_(links),
       sealer_(sealer),
       pkce_(pkce),
       tokens_(tokens),

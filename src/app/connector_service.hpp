@@ -30,6 +30,7 @@
 #include "app/ports/clock.hpp"
 #include "app/ports/connector_store.hpp"
 #include "app/ports/contact_center_store.hpp"
+#include "app/ports/entra_links.hpp"
 #include "app/ports/id_token_verifier.hpp"
 #include "app/ports/secret_sealer.hpp"
 #include "app/ports/token_source.hpp"
@@ -42,7 +43,6 @@ struct GraphError;
 
 struct ConnectorServiceConfig {
   std::string client_id;  // the Entra app registration (application id)
-  std::string login_base = "https://login.microsoftonline.com";  // no trailing slash
   // {public_url}/api/v1/connectors/msteams/callback; must be registered on the app.
   std::string redirect_uri;
   Millis consent_ttl = std::chrono::minutes(10);
@@ -134,9 +134,9 @@ class ConnectorService {
 
   // Not owned; all must outlive the service.
   ConnectorService(ConnectorStore& store, ConnectorIdleCodes& idle_codes, AccountStore& accounts,
-                   GraphClient& graph, IdTokenVerifier& id_tokens, const SecretSealer& sealer,
-                   const PkceHasher& pkce, const TokenSource& tokens, const Clock& clock,
-                   ConnectorServiceConfig config);
+                   GraphClient& graph, IdTokenVerifier& id_tokens, const EntraLinks& links,
+                   const SecretSealer& sealer, const PkceHasher& pkce, const TokenSource& tokens,
+                   const Clock& clock, ConnectorServiceConfig config);
 
   // Before serving only. Not owned; participants must outlive the service.
   void add_participant(ConnectorParticipant& participant);
@@ -249,6 +249,7 @@ class ConnectorService {
   AccountStore& accounts_;
   GraphClient& graph_;
   IdTokenVerifier& id_tokens_;
+  const EntraLinks& links_;
   const SecretSealer& sealer_;
   const PkceHasher& pkce_;
   const TokenSource& tokens_;

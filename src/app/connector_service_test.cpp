@@ -19,15 +19,17 @@ TEST_F(ConnectorServiceTest, AuthorizeStartsTheSignInAndStoresOnlyTheDigest) {
   // tok1 is the state, tok2..tok16 the PKCE verifier, tok17 the nonce (CountingTokens).
   const std::string verifier =
       "tok2tok3tok4tok5tok6tok7tok8tok9tok10tok11tok12tok13tok14tok15tok16";
-  EXPECT_EQ(start->authorization_url,
-            "https://login.example/organizations/oauth2/v2.0/authorize?client_id=app-id"
-            "&response_type=code"
-            "&redirect_uri=https%3A%2F%2Fcc.example%2Fapi%2Fv1%2Fconnectors%2Fmsteams%2Fcallback"
-            "&response_mode=query&scope=openid%20profile%20User.Read&state=tok1&nonce=tok17"
-            "&code_challenge=S256%28" +
-                verifier +
-                "%29&code_challenge_method=S256"
-                "&prompt=select_account");
+  // The link's wire form is EntraLinkBuilder's (adapters/graph/entra_link_builder_test.cpp).
+  ASSERT_EQ(links_.sign_ins.size(), 1u);
+  const SignInLinkRequest& asked = links_.sign_ins[0];
+  EXPECT_EQ(asked.tenant, "organizations");
+  EXPECT_EQ(asked.client_id, "app-id");
+  EXPECT_EQ(asked.redirect_uri, "https://cc.example/api/v1/connectors/msteams/callback");
+  EXPECT_EQ(asked.scope, "openid profile User.Read");
+  EXPECT_EQ(asked.state, "tok1");
+  EXPECT_EQ(asked.nonce, "tok17");
+  EXPECT_EQ(asked.code_challenge, "S256(" + verifier + ")");
+  EXPECT_EQ(start->authorization_url.rfind("sign-in:organizations?state=tok1&", 0), 0u);
   EXPECT_EQ(start->expires_at, kT0 + std::chrono::minutes(10));
   auto requests = store_.requests();
   ASSERT_EQ(requests.size(), 1u);

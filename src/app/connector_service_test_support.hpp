@@ -13,6 +13,7 @@
 #include "app/connector_service.hpp"
 #include "app/testing/fake_clock.hpp"
 #include "app/testing/fake_entra.hpp"
+#include "app/testing/fake_entra_links.hpp"
 #include "app/testing/fake_sealer.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
@@ -115,12 +116,11 @@ class ConnectorServiceTest : public ::testing::Test {
     other_admin_ = sign_in(other_org_, "theirs", RoleSet{Role::admin});
     ConnectorServiceConfig config;
     config.client_id = "app-id";
-    config.login_base = "https://login.example";
     config.redirect_uri = "https://cc.example/api/v1/connectors/msteams/callback";
     id_tokens_.proves = {entra_.tid, "oid-of-ada", "ada@contoso.example", "Ada Admin",
                          std::vector<std::string>{std::string(kGlobalAdministratorRole)}};
     service_ = std::make_unique<ConnectorService>(store_, codes_, accounts_, *graph_, id_tokens_,
-                                                  sealer_, pkce_, tokens_, clock_, config);
+                                                  links_, sealer_, pkce_, tokens_, clock_, config);
     service_->add_participant(participant_);
   }
 
@@ -138,7 +138,7 @@ class ConnectorServiceTest : public ::testing::Test {
     return Caller{user->id, org, name, roles, digest, "csrf"};
   }
 
-  // A query value of a URL the service built (Entra's URLs carry plain tokens in tests).
+  // A query value of a URL the service had built (RecordingEntraLinks: values unencoded).
   static std::string query_value(const std::string& url, const std::string& name) {
     auto p = url.find("?" + name + "=");
     if (p == std::string::npos) p = url.find("&" + name + "=");
@@ -211,6 +211,7 @@ class ConnectorServiceTest : public ::testing::Test {
   MemoryIdleCodes codes_;
   testing::CountingTokens tokens_;
   ScriptedIdTokens id_tokens_;
+  testing::RecordingEntraLinks links_;
   testing::FakeSealer sealer_;
   testing::FakePkce pkce_;
   std::string consent_url_;  // the last admin consent URL sign_in_step was sent to

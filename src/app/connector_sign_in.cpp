@@ -145,11 +145,8 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::finish_sign_in(
   record_as(org, request.user, request.username, "sign-in", AuditResult::ok,
             "signed in to Microsoft as " + next.entra_upn + " (object id " + id->oid +
                 ") of tenant " + id->tid + "; admin consent asked of that tenant");
-  co_return ConsentStep{config_.login_base + "/" + url_encode(id->tid) +
-                            "/v2.0/adminconsent?client_id=" + url_encode(config_.client_id) +
-                            "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&redirect_uri=" +
-                            url_encode(config_.redirect_uri) + "&state=" + url_encode(state),
-                        std::nullopt};
+  const AdminConsentLinkRequest link{id->tid, config_.client_id, config_.redirect_uri, state};
+  co_return ConsentStep{links_.admin_consent_url(link), std::nullopt};
 }
 
 }  // namespace ccteams

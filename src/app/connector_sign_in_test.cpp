@@ -21,7 +21,7 @@ TEST_F(ConnectorServiceTest, SignInRedeemsTheCodeVerifiesTheIdTokenThenAsksThatT
 
   // The code went to the organizations authority with the verifier behind the challenge.
   EXPECT_EQ(entra_.last_code_tenant, "organizations");
-  EXPECT_EQ("S256%28" + entra_.last_code_verifier + "%29", query_value(url, "code_challenge"));
+  EXPECT_EQ("S256(" + entra_.last_code_verifier + ")", query_value(url, "code_challenge"));
   EXPECT_EQ(entra_.last_code_scope, std::string(kAdminSignInScopes));
   // The ID token was verified for our app and the nonce of this sign-in.
   ASSERT_EQ(id_tokens_.seen.size(), 1u);
@@ -32,14 +32,13 @@ TEST_F(ConnectorServiceTest, SignInRedeemsTheCodeVerifiesTheIdTokenThenAsksThatT
 
   // Admin consent goes to the proven tenant, never to organizations or common.
   const std::string consent_state = state_of(*step->redirect_url);
-  EXPECT_EQ(
-      *step->redirect_url,
-      "https://login.example/" + entra_.tid +
-          "/v2.0/adminconsent?client_id=app-id"
-          "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"
-          "&redirect_uri=https%3A%2F%2Fcc.example%2Fapi%2Fv1%2Fconnectors%2Fmsteams%2Fcallback"
-          "&state=" +
-          consent_state);
+  ASSERT_EQ(links_.consents.size(), 1u);
+  const AdminConsentLinkRequest& asked = links_.consents[0];
+  EXPECT_EQ(asked.tenant, entra_.tid);
+  EXPECT_EQ(asked.client_id, "app-id");
+  EXPECT_EQ(asked.redirect_uri, "https://cc.example/api/v1/connectors/msteams/callback");
+  EXPECT_EQ(asked.state, consent_state);
+  EXPECT_EQ(*step->redirect_url, "consent:" + entra_.tid + "?state=" + consent_state);
   ConsentRequest stored;
   for (const auto& r : store_.requests()) {
     if (r.state_digest == "d(" + consent_state + ")") stored = r;

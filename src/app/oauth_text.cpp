@@ -15,22 +15,6 @@ bool unreserved(unsigned char c) {
 
 }  // namespace
 
-std::string url_encode(std::string_view in) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : in) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (unreserved(c)) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::string new_code_verifier(const TokenSource& tokens) {
   constexpr std::size_t kMin = 64;
   constexpr std::size_t kMax = 128;

@@ -1,6 +1,8 @@
 #pragma once
 // Small text helpers of the OAuth / OpenID Connect flows the app runs with Microsoft Entra ID
-// (the connector's sign-in and consent, sync accounts' sign-in): one home for each rule.
+// (the connector's sign-in and consent, sync accounts' sign-in): one home for each rule. The
+// wire side (the URLs a browser is sent to, reading tokens) is the adapter's: EntraLinks
+// (app/ports/entra_links.hpp) and TokenResponse's claims (app/ports/graph.hpp).
 
 #include <string>
 #include <string_view>
@@ -8,9 +10,6 @@
 namespace ccteams {
 
 class TokenSource;
-
-// RFC 3986 unreserved characters kept, everything else %XX (query values of Entra URLs).
-std::string url_encode(std::string_view in);
 
 // RFC 7636 §4.1 code verifier: 64..128 unreserved characters from the token source.
 std::string new_code_verifier(const TokenSource& tokens);

@@ -19,13 +19,15 @@ std::string trim_slash(std::string s) {
 }  // namespace
 
 SyncAccountService::SyncAccountService(SyncAccountStore& store, AccountStore& accounts,
-                                       GraphClient& graph, const SecretSealer& sealer,
-                                       const PkceHasher& pkce, const TokenSource& tokens,
-                                       const Clock& clock, SyncAccountOptions options,
-                                       ActiveTenant active_tenant, AuditHook audit)
+                                       GraphClient& graph, const EntraLinks& links,
+                                       const SecretSealer& sealer, const PkceHasher& pkce,
+                                       const TokenSource& tokens, const Clock& clock,
+                                       SyncAccountOptions options, ActiveTenant active_tenant,
+                                       AuditHook audit)
     : store_(store),
       accounts_(accounts),
       graph_(graph),
+      links_(links),
       sealer_(sealer),
       pkce_(pkce),
       tokens_(tokens),
@@ -33,7 +35,6 @@ SyncAccountService::SyncAccountService(SyncAccountStore& store, AccountStore& ac
       options_(std::move(options)),
       active_tenant_(std::move(active_tenant)),
       audit_(std::move(audit)) {
-  options_.login_base = trim_slash(options_.login_base);
   set_public_url(options_.public_url);
 }
 
@@ -86,13 +87,14 @@ Result<SignInStart> SyncAccountService::start_sign_in(const Caller& caller) {
 
   SignInStart out;
   out.expires_at = pending.expires_at;
-  out.authorization_url = options_.login_base + "/" + url_encode(*tenant) +
-                          "/oauth2/v2.0/authorize?client_id=" + url_encode(options_.client_id) +
-                          "&response_type=code&redirect_uri=" + url_encode(redirect_uri_) +
-                          "&response_mode=query&scope=" + url_encode(kSyncAccountScopes) +
-                          "&state=" + url_encode(state) +
-                          "&code_challenge=" + url_encode(pkce_.s256_challenge(verifier)) +
-                          "&code_challenge_method=S256&prompt=select_account";
+  const SignInLinkRequest link{*tenant,
+                               options_.client_id,
+                               redirect_uri_,
+                               kSyncAccountScopes,
+                               state,
+                               std::nullopt,
+                               pkce_.s256_challenge(verifier)};
+  out.authorization_url = links_.sign_in_url(link);
   return out;
 }
 

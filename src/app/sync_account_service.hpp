@@ -33,6 +33,7 @@
 #include "app/connector_participant.hpp"
 #include "app/ports/account_store.hpp"
 #include "app/ports/clock.hpp"
+#include "app/ports/entra_links.hpp"
 #include "app/ports/graph.hpp"
 #include "app/ports/secret_sealer.hpp"
 #include "app/ports/sync_account_store.hpp"
@@ -41,7 +42,6 @@
 namespace ccteams {
 
 struct SyncAccountOptions {
-  std::string login_base = "https://login.microsoftonline.com";  // no trailing slash
   std::string client_id;   // the app registration (same as the Graph client's)
   std::string public_url;  // where browsers reach us, e.g. "https://cc.example.com"
   Millis sign_in_ttl = std::chrono::minutes(10);
@@ -98,9 +98,9 @@ class SyncAccountService final : public ConnectorParticipant {
 
   // Every reference must outlive the service. audit may be empty.
   SyncAccountService(SyncAccountStore& store, AccountStore& accounts, GraphClient& graph,
-                     const SecretSealer& sealer, const PkceHasher& pkce, const TokenSource& tokens,
-                     const Clock& clock, SyncAccountOptions options, ActiveTenant active_tenant,
-                     AuditHook audit = {});
+                     const EntraLinks& links, const SecretSealer& sealer, const PkceHasher& pkce,
+                     const TokenSource& tokens, const Clock& clock, SyncAccountOptions options,
+                     ActiveTenant active_tenant, AuditHook audit = {});
 
   // {public_url}/api/v1/connectors/msteams/sync-accounts/callback
   const std::string& redirect_uri() const { return redirect_uri_; }
@@ -145,7 +145,7 @@ class SyncAccountService final : public ConnectorParticipant {
   static std::string code_verifier_purpose(OrgId org, std::string_view state_digest);
 
  private:
-  using Key = std::pair<std::int64_t, std::int64_t>;  // (org, account)
+  using Key = std::pair<OrgId, SyncAccountId>;
   struct CachedAccess {
     std::string token;
     Timestamp use_until{};
@@ -173,6 +173,7 @@ class SyncAccountService final : public ConnectorParticipant {
   SyncAccountStore& store_;
   AccountStore& accounts_;
   GraphClient& graph_;
+  const EntraLinks& links_;
   const SecretSealer& sealer_;
   const PkceHasher& pkce_;
   const TokenSource& tokens_;

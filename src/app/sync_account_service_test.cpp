@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "app/testing/fake_clock.hpp"
+#include "app/testing/fake_entra_links.hpp"
 #include "app/testing/fake_sealer.hpp"
 #include "app/testing/fake_token_graph.hpp"
 #include "app/testing/fakes.hpp"
@@ -56,11 +57,10 @@ class SyncAccountServiceTest : public ::testing::Test {
         AuthSession{"sess-root", admin_.user_id, org_, "csrf", kT0, kT0 + std::chrono::hours(8)}));
     graph_.s256 = [this](std::string_view v) { return pkce_.s256_challenge(v); };
     SyncAccountOptions options;
-    options.login_base = "https://login.example/";
     options.client_id = "client-1";
     options.public_url = "https://cc.example";
     service_ = std::make_unique<SyncAccountService>(
-        store_, accounts_, graph_, sealer_, pkce_, tokens_, clock_, options,
+        store_, accounts_, graph_, links_, sealer_, pkce_, tokens_, clock_, options,
         [this](OrgId) -> Result<std::string> {
           if (!active_) return make_error(Errc::conflict, "connector not Active");
           return std::string("tid-1");
@@ -127,6 +127,7 @@ class SyncAccountServiceTest : public ::testing::Test {
   testing::InMemoryAccountStore accounts_;
   testing::InMemorySyncAccountStore store_;
   FakeTokenGraph graph_;
+  testing::RecordingEntraLinks links_;
   FakeSealer sealer_;
   FakePkce pkce_;
   testing::CountingTokens tokens_;
@@ -142,15 +143,17 @@ TEST_F(SyncAccountServiceTest, StartBuildsTheAuthorizeUrlAndStoresOnlyDigestAndS
   auto start = service_->start_sign_in(admin_);
   ASSERT_TRUE(start) << start.error().message;
   const auto& url = start->authorization_url;
-  EXPECT_EQ(url.rfind("https://login.example/tid-1/oauth2/v2.0/authorize?client_id=client-1&"
-                      "response_type=code&redirect_uri=https%3A%2F%2Fcc.example%2Fapi%2Fv1%2F"
-                      "connectors%2Fmsteams%2Fsync-accounts%2Fcallback&response_mode=query&"
-                      "scope=openid%20profile%20offline_access%20https%3A%2F%2Fgraph.microsoft."
-                      "com%2FPresence.Read.All&state=",
-                      0),
-            0u)
-      << url;
-  EXPECT_NE(url.find("&code_challenge_method=S256&prompt=select_account"), std::string::npos);
+  // The link's wire form is EntraLinkBuilder's (adapters/graph/entra_link_builder_test.cpp).
+  ASSERT_EQ(links_.sign_ins.size(), 1u);
+  const SignInLinkRequest& asked = links_.sign_ins[0];
+  EXPECT_EQ(asked.tenant, "tid-1");
+  EXPECT_EQ(asked.client_id, "client-1");
+  EXPECT_EQ(asked.redirect_uri,
+            "https://cc.example/api/v1/connectors/msteams/sync-accounts/callback");
+  EXPECT_EQ(asked.scope,
+            "openid profile offline_access https://graph.microsoft.com/Presence.Read.All");
+  EXPECT_FALSE(asked.nonce);
+  EXPECT_EQ(url.rfind("sign-in:tid-1?state=", 0), 0u) << url;
   EXPECT_EQ(start->expires_at, kT0 + std::chrono::minutes(10));
   const std::string state = query_value(url, "state");
   const auto pending = store_.sign_ins();
@@ -251,10 +254,10 @@ TEST_F(SyncAccountServiceTest, EntraErrorsAndUnfitAccountsAreRefusedClearly) {
   auto wrong = run(service_->complete_sign_in(signed_in_callback("c2")));
   EXPECT_NE(wrong.error().message.find("another Microsoft Entra tenant"), std::string::npos);
   graph_.identity.tid = "tid-1";
-  graph_.identity.scp = "User.Read";
+  graph_.identity.scp = {"User.Read"};
   auto scope = run(service_->complete_sign_in(signed_in_callback("c3")));
   EXPECT_NE(scope.error().message.find("Presence.Read.All"), std::string::npos);
-  graph_.identity.scp = "Presence.Read.All";
+  graph_.identity.scp = {"Presence.Read.All"};
   graph_.identity.refresh_token = false;
   auto no_rt = run(service_->complete_sign_in(signed_in_callback("c4")));
   EXPECT_NE(no_rt.error().message.find("offline_access"), std::string::npos);

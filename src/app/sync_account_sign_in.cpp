@@ -7,7 +7,6 @@
 
 #include "app/oauth_text.hpp"
 #include "app/sync_account_service.hpp"
-#include "app/token_claims.hpp"
 
 namespace ccteams {
 namespace {
@@ -110,7 +109,9 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::redeem(
   if (!token->id_token) {
     co_return make_error(Errc::conflict, "Microsoft Entra returned no ID token; start again");
   }
-  auto id = read_token_claims(*token->id_token);
+  // The adapter read both tokens' claims (never verified: they came straight from Entra's token
+  // endpoint, see TokenClaims).
+  const auto& id = token->id_token_claims;
   if (!id || id->oid.empty() || id->tid.empty()) {
     co_return make_error(Errc::conflict,
                          "Microsoft Entra returned an ID token without the account's identity");
@@ -118,7 +119,7 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::redeem(
   if (id->aud != options_.client_id) {
     co_return make_error(Errc::conflict, "The ID token was issued to another application");
   }
-  auto access = read_token_claims(token->access_token);
+  const auto& access = token->access_token_claims;
   const std::string upn = !id->upn.empty() ? id->upn : access ? access->upn : std::string();
   if (!same_id(id->tid, *tenant)) {
     co_return make_error(Errc::conflict, "The account " + upn +
@@ -128,10 +129,9 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::redeem(
                                              "); sign in with an account of "
                                              "the connected organisation");
   }
-  // scp of the access token is what Graph will check; the reply's `scope` when it is opaque.
-  const auto scopes =
-      access && !access->scopes.empty() ? access->scopes : split_scopes(token->scope.value_or(""));
-  if (!has_scope(scopes, "Presence.Read.All")) {
+  const auto& granted = token->granted_scopes;
+  if (std::none_of(granted.begin(), granted.end(),
+                   [](const std::string& s) { return same_id(s, "Presence.Read.All"); })) {
     co_return make_error(Errc::conflict, "The account " + upn +
                                              " was not granted Presence.Read.All; grant it "
                                              "(admin consent) and sign in again");
@@ -158,7 +158,7 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::redeem(
   auto stored = store_.upsert_account(account);
   if (!stored) co_return std::move(stored).error();
 
-  const Key key{pending.org.value, stored->account.id.value};
+  const Key key{pending.org, stored->account.id};
   forget(pending.org, stored->account.id);
   cache_token(key, *token);
   audit(caller, "sync_account.add", true,

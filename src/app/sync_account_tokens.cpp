@@ -98,7 +98,7 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::token_for(OrgId 
                                                                           SyncAccountId id,
                                                                           std::string tenant,
                                                                           bool health_check) {
-  const Key key{org.value, id.value};
+  const Key key{org, id};
   std::shared_ptr<Flight> flight;
   std::shared_ptr<Wake> wake;
   const auto executor = co_await boost::asio::this_coro::executor;
@@ -150,7 +150,7 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::refresh(OrgId or
   auto account = store_.get_account(org, id);
   if (!account) co_return std::move(account).error();
   const SyncAccount& a = *account;
-  const Key key{org.value, id.value};
+  const Key key{org, id};
 
   auto fail = [&](const std::string& reason) -> Error {
     forget(org, id);
@@ -224,7 +224,7 @@ void SyncAccountService::cache_token(Key key, const TokenResponse& token) {
 void SyncAccountService::forget(std::optional<OrgId> org, std::optional<SyncAccountId> id) {
   std::lock_guard lock(mu_);
   std::erase_if(cache_, [&](const auto& kv) {
-    return (!org || kv.first.first == org->value) && (!id || kv.first.second == id->value);
+    return (!org || kv.first.first == *org) && (!id || kv.first.second == *id);
   });
 }
 

@@ -7,6 +7,7 @@
 
 #include "adapters/crypto/secret_box_sealer.hpp"
 #include "adapters/graph/cached_jwks.hpp"
+#include "adapters/graph/entra_link_builder.hpp"
 #include "adapters/graph/http_graph_client.hpp"
 #include "adapters/graph/http_jwks_source.hpp"
 #include "adapters/graph/jwks_id_token_verifier.hpp"
@@ -70,6 +71,7 @@ struct ConnectorWiring::Impl {
   std::unique_ptr<graph::HttpJwksSource> jwks_source;
   std::unique_ptr<graph::CachedJwks> jwks;
   std::unique_ptr<graph::JwksIdTokenVerifier> id_tokens;
+  std::unique_ptr<graph::EntraLinkBuilder> links;
   std::unique_ptr<ConnectorService> service;
   std::unique_ptr<http::ConnectorApiContext> api;
   bool public_url_given = false;
@@ -110,7 +112,6 @@ Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const Connector
   impl->idle_codes = std::make_unique<CcStoreIdleCodes>(deps.contact_center);
   ConnectorServiceConfig service_config;
   service_config.client_id = m.client_id;
-  service_config.login_base = m.login_base_url;
   impl->public_url_given = !deps.config.server.public_url.empty();
   if (impl->public_url_given) {
     std::string base = deps.config.server.public_url;
@@ -126,9 +127,10 @@ Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const Connector
   impl->jwks =
       std::make_unique<graph::CachedJwks>(*impl->jwks_source, deps.clock, std::chrono::minutes(5));
   impl->id_tokens = std::make_unique<graph::JwksIdTokenVerifier>(*impl->jwks, login_base);
+  impl->links = std::make_unique<graph::EntraLinkBuilder>(login_base);
   impl->service = std::make_unique<ConnectorService>(
-      *impl->store, *impl->idle_codes, deps.accounts, *impl->graph, *impl->id_tokens, *impl->sealer,
-      impl->pkce, deps.tokens, deps.clock, std::move(service_config));
+      *impl->store, *impl->idle_codes, deps.accounts, *impl->graph, *impl->id_tokens, *impl->links,
+      *impl->sealer, impl->pkce, deps.tokens, deps.clock, std::move(service_config));
   impl->api = std::make_unique<http::ConnectorApiContext>(
       http::ConnectorApiContext{deps.auth, *impl->service});
   http::register_connector_routes(router, *impl->api);
@@ -155,5 +157,6 @@ void ConnectorWiring::stop() { impl_->health->stop(); }
 ConnectorService& ConnectorWiring::service() { return *impl_->service; }
 GraphClient& ConnectorWiring::graph() { return *impl_->graph; }
 HttpClient& ConnectorWiring::http() { return *impl_->http; }
+const EntraLinks& ConnectorWiring::entra_links() { return *impl_->links; }
 
 }  // namespace ccteams::cli

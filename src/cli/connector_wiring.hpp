@@ -19,6 +19,7 @@ class AccountStore;
 class AuthService;
 class Clock;
 class ConnectorService;
+class EntraLinks;
 class Scheduler;
 class SecretBox;
 class GraphClient;
@@ -72,6 +73,8 @@ class ConnectorWiring {
   GraphClient& graph();
   // Its HTTPS client (the connector's CA settings), for other Microsoft endpoints.
   HttpClient& http();
+  // The sign-in and consent URLs at the configured Entra authority.
+  const EntraLinks& entra_links();
 
  private:
   struct Impl;

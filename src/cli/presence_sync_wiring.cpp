@@ -89,12 +89,12 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   impl->account_store = std::make_unique<store::SqliteSyncAccountStore>(deps.db);
   impl->sealer = std::make_unique<SecretBoxSealer>(deps.secrets);
   SyncAccountOptions so;
-  so.login_base = c.microsoft.login_base_url;
   so.client_id = c.microsoft.client_id;
   so.public_url = public_url;
   impl->accounts = std::make_unique<SyncAccountService>(
-      *impl->account_store, deps.accounts, deps.connector.graph(), *impl->sealer, impl->pkce,
-      deps.tokens, deps.clock, so, connector.active_tenant_lookup(), connector.audit_hook());
+      *impl->account_store, deps.accounts, deps.connector.graph(), deps.connector.entra_links(),
+      *impl->sealer, impl->pkce, deps.tokens, deps.clock, so, connector.active_tenant_lookup(),
+      connector.audit_hook());
   http::register_sync_account_routes(router, deps.auth, *impl->accounts);
 
   impl->store = std::make_unique<store::SqlitePresenceSyncStore>(deps.db);

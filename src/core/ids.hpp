@@ -20,6 +20,9 @@ CCTEAMS_STRONG_ID(QueueId)
 CCTEAMS_STRONG_ID(ContactId)
 CCTEAMS_STRONG_ID(IdleCodeId)
 CCTEAMS_STRONG_ID(DesktopProfileId)
+// A connector sync account (the store's row id): the Entra account whose delegated token holds
+// presence subscriptions. Parsed from and written to text at the HTTP boundary only.
+CCTEAMS_STRONG_ID(SyncAccountId)
 
 #undef CCTEAMS_STRONG_ID
 
@@ -48,4 +51,10 @@ struct std::hash<ccteams::IdleCodeId> {
 template <>
 struct std::hash<ccteams::DesktopProfileId> {
   std::size_t operator()(ccteams::DesktopProfileId id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
+};
+template <>
+struct std::hash<ccteams::SyncAccountId> {
+  std::size_t operator()(ccteams::SyncAccountId id) const noexcept {
+    return std::hash<std::int64_t>{}(id.value);
+  }
 };

@@ -104,7 +104,7 @@ std::string status_message(const CoverageStatus& s) {
 }  // namespace
 
 SubscriptionPlan plan_subscriptions(const std::vector<std::string>& users,
-                                    const std::vector<AccountId>& healthy_accounts,
+                                    const std::vector<SyncAccountId>& healthy_accounts,
                                     const std::vector<CurrentSubscription>& current, Timestamp now,
                                     const SubscriptionPlanConfig& config) {
   assert(validate(config));
@@ -117,15 +117,15 @@ SubscriptionPlan plan_subscriptions(const std::vector<std::string>& users,
   for (const auto& u : users) {
     if (wanted_set.insert(u).second) wanted.push_back(u);
   }
-  std::vector<AccountId> healthy;
-  std::set<AccountId> healthy_set;
+  std::vector<SyncAccountId> healthy;
+  std::set<SyncAccountId> healthy_set;
   for (const auto& a : healthy_accounts) {
     if (healthy_set.insert(a).second) healthy.push_back(a);
   }
 
   std::vector<SubscriptionStep> forgets, early_deletes, late_deletes;
   std::vector<Group> groups;
-  std::set<AccountId> holding;  // healthy accounts whose subscription stays or is replaced
+  std::set<SyncAccountId> holding;  // healthy accounts whose subscription stays or is replaced
   std::unordered_set<std::string_view> claimed;
   claimed.reserve(wanted.size());
 
@@ -229,7 +229,7 @@ SubscriptionPlan plan_subscriptions(const std::vector<std::string>& users,
   steps.insert(steps.end(), early_deletes.begin(), early_deletes.end());
 
   // Spare accounts, in the caller's order of preference; replaced accounts rejoin at the back.
-  std::deque<AccountId> pool;
+  std::deque<SyncAccountId> pool;
   for (const auto& a : healthy) {
     if (!holding.contains(a)) pool.push_back(a);
   }
@@ -239,7 +239,7 @@ SubscriptionPlan plan_subscriptions(const std::vector<std::string>& users,
     if (!g.recreate) continue;
     const CurrentSubscription& sub = *g.existing;
     if (!pool.empty()) {
-      const AccountId spare = pool.front();
+      const SyncAccountId spare = pool.front();
       pool.pop_front();
       steps.emplace_back(CreateSubscription{spare, to_strings(g.members), expiration, sub.id});
       steps.emplace_back(DeleteSubscription{sub.id, sub.account, DeleteReason::replaced});

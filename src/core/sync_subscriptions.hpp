@@ -56,16 +56,11 @@
 #include <variant>
 #include <vector>
 
+#include "core/ids.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 
 namespace ccteams::sync {
-
-// A connector sync account (the store's row id).
-struct AccountId {
-  std::int64_t value = 0;
-  friend auto operator<=>(const AccountId&, const AccountId&) = default;
-};
 
 enum class SubscriptionHealth : std::uint8_t {
   ok,
@@ -75,7 +70,7 @@ enum class SubscriptionHealth : std::uint8_t {
 
 struct CurrentSubscription {
   std::string id;  // Graph's subscription id
-  AccountId account;
+  SyncAccountId account;
   std::vector<std::string> user_ids;
   Timestamp expiration;
   SubscriptionHealth health = SubscriptionHealth::ok;
@@ -95,7 +90,7 @@ struct SubscriptionPlanConfig {
 Result<void> validate(const SubscriptionPlanConfig& config);
 
 struct CreateSubscription {
-  AccountId account;
+  SyncAccountId account;
   std::vector<std::string> user_ids;
   Timestamp expiration;
   std::optional<std::string> replaces;  // the subscription this one takes over from
@@ -109,18 +104,18 @@ enum class DeleteReason : std::uint8_t {
 };
 struct DeleteSubscription {
   std::string subscription_id;
-  AccountId account;
+  SyncAccountId account;
   DeleteReason reason = DeleteReason::replaced;
 };
 struct RenewSubscription {  // PATCH expirationDateTime (also reauthorizes)
   std::string subscription_id;
-  AccountId account;
+  SyncAccountId account;
   Timestamp expiration;
 };
 enum class ForgetReason : std::uint8_t { removed, expired };
 struct ForgetSubscription {  // Graph has no such subscription any more: drop the local record
   std::string subscription_id;
-  AccountId account;
+  SyncAccountId account;
   ForgetReason reason = ForgetReason::removed;
 };
 
@@ -151,7 +146,7 @@ struct SubscriptionPlan {
 // whose token works (duplicates ignored; order is the preference for new subscriptions).
 // current: what we hold. config must be valid (assert).
 SubscriptionPlan plan_subscriptions(const std::vector<std::string>& users,
-                                    const std::vector<AccountId>& healthy_accounts,
+                                    const std::vector<SyncAccountId>& healthy_accounts,
                                     const std::vector<CurrentSubscription>& current, Timestamp now,
                                     const SubscriptionPlanConfig& config = {});
 

@@ -27,15 +27,15 @@ std::vector<std::string> operator+(std::vector<std::string> a, const std::vector
   a.insert(a.end(), b.begin(), b.end());
   return a;
 }
-std::vector<AccountId> accounts(int count) {
-  std::vector<AccountId> out;
-  for (int i = 1; i <= count; ++i) out.push_back(AccountId{i});
+std::vector<SyncAccountId> accounts(int count) {
+  std::vector<SyncAccountId> out;
+  for (int i = 1; i <= count; ++i) out.push_back(SyncAccountId{i});
   return out;
 }
 CurrentSubscription sub(std::string id, int account, std::vector<std::string> users,
                         Millis expires_in = minutes{40},
                         SubscriptionHealth health = SubscriptionHealth::ok) {
-  return {std::move(id), AccountId{account}, std::move(users), kNow + expires_in, health};
+  return {std::move(id), SyncAccountId{account}, std::move(users), kNow + expires_in, health};
 }
 
 std::string describe(const SubscriptionStep& step) {
@@ -65,7 +65,7 @@ std::string describe(const SubscriptionStep& step) {
 struct PlanCase {
   std::string name;
   std::vector<std::string> users;
-  std::vector<AccountId> healthy;
+  std::vector<SyncAccountId> healthy;
   std::vector<CurrentSubscription> current;
   std::vector<std::string> steps;
   std::size_t uncovered = 0;
@@ -136,7 +136,7 @@ INSTANTIATE_TEST_SUITE_P(
             "bulk reads only"},
         PlanCase{"DuplicateUsersAndAccountsCountOnce",
                  ids(0, 5) + ids(0, 5),
-                 {AccountId{1}, AccountId{1}, AccountId{2}},
+                 {SyncAccountId{1}, SyncAccountId{1}, SyncAccountId{2}},
                  {},
                  {"create a1 n=5"},
                  0,
@@ -234,7 +234,7 @@ INSTANTIATE_TEST_SUITE_P(
             ""},
         PlanCase{"UnhealthyAccountUsersMoveThenDeleteBestEffort",
                  ids(0, 10),
-                 {AccountId{2}},
+                 {SyncAccountId{2}},
                  {sub("s1", 1, ids(0, 10))},
                  {"create a2 n=10", "delete s1 account_unhealthy"},
                  0,

@@ -59,6 +59,12 @@ struct VerifiedJwt {
 // Messages name the failing part and never contain the token.
 Result<VerifiedJwt> verify_jwt_rs256(std::string_view token, const JwkSet& keys);
 
+// The payload of a compact JWS (header.payload.signature) WITHOUT verifying anything: only for
+// a token this service has just received itself from a token endpoint over TLS (see
+// graph/token_claims.hpp). Errors: invalid_input when the text is not three parts with a
+// base64url JSON object in the middle, or is over kMaxJwtBytes; the message never quotes it.
+Result<boost::json::object> read_jwt_payload_unverified(std::string_view token);
+
 enum class JwtTimeCheck {
   valid,
   missing_exp,    // no numeric "exp": such a token never expires, so it is refused

@@ -161,6 +161,24 @@ TEST(VerifyJwt, CriticalHeaderParametersAreRefused) {
   EXPECT_FALSE(verify_jwt_rs256(token, keys));
 }
 
+TEST(ReadJwtPayloadUnverified, ReadsThePayloadWhateverTheSignature) {
+  const auto token = sign_jwt(other_key(), kClaims, "unknown-kid");
+  auto claims = read_jwt_payload_unverified(token);
+  ASSERT_TRUE(claims) << claims.error().message;
+  EXPECT_EQ(*claims, kClaims);
+  const std::vector<std::string> malformed = {"",
+                                              "a.b",
+                                              "a.b.c.d",
+                                              "x.%%%.y",
+                                              "x." + testing::b64url("[1]") + ".y",
+                                              std::string(kMaxJwtBytes + 1, 'a')};
+  for (const auto& bad : malformed) {
+    auto r = read_jwt_payload_unverified(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, Errc::invalid_input);
+  }
+}
+
 TEST(JwtTime, ChecksExpAndNbfWithSkew) {
   const auto at = [](std::int64_t s) { return from_unix_millis(s * 1000); };
   const json::object claims{{"nbf", 1000}, {"exp", 2000}};

@@ -3,6 +3,7 @@
 
 #include "adapters/graph/graph_json.hpp"
 #include "adapters/graph/json_reader.hpp"
+#include "adapters/graph/token_claims.hpp"
 #include "adapters/http/http_types.hpp"
 
 namespace ccteams::graph {
@@ -38,6 +39,9 @@ Result<TokenResponse> decode_token_response(std::string_view text) {
   }
   t.scope = std::move(scope);
   t.id_token = std::move(id_token);
+  // The tokens arrived in this very reply from the token endpoint: reading their claims
+  // unverified is sound here, and only here (token_claims.hpp).
+  read_reply_claims(t);
   return t;
 }
 

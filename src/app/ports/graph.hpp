@@ -172,6 +172,21 @@ struct NotificationBatch {
 
 // ---- Tokens ----------------------------------------------------------------------------------
 
+// What a token says about itself, read by the adapter from the JWT payload of a token in a
+// token endpoint reply (§1.4). Not verified, and sound only because the reply came straight
+// from Entra's token endpoint over a verified TLS connection (OpenID Connect Core §3.1.3.7 (6);
+// Graph access tokens must not be validated by clients at all).
+struct TokenClaims {
+  std::string oid;
+  std::string tid;
+  std::string aud;
+  std::string upn;  // `upn`, else `preferred_username`, else `unique_name`
+  std::string name;
+  std::vector<std::string> scopes;  // `scp`, split on spaces (delegated permissions)
+  std::vector<std::string> roles;   // `roles` (application permissions); empty when absent
+  std::optional<std::int64_t> exp;  // seconds since the epoch
+};
+
 // A successful token endpoint reply (§1.3). Secrets: access_token and refresh_token must never
 // be logged; the decoder's normalised output (graph decode) redacts them.
 struct TokenResponse {
@@ -182,6 +197,14 @@ struct TokenResponse {
   std::optional<std::string> refresh_token;  // code and refresh grants with offline_access
   std::optional<std::string> scope;          // space-separated
   std::optional<std::string> id_token;
+  // Read by the adapter (see TokenClaims); nullopt when the token is not a readable JWT (an
+  // access token may be opaque).
+  std::optional<TokenClaims> access_token_claims;
+  std::optional<TokenClaims> id_token_claims;
+  // The delegated permissions Graph will see, without Graph's resource prefix
+  // ("https://graph.microsoft.com/Presence.Read.All" -> "Presence.Read.All"): the access
+  // token's `scp`, else (an opaque token) the reply's `scope`.
+  std::vector<std::string> granted_scopes;
 };
 
 // Delegated sign-in inputs (§1.2, §1.3). The secret stays in the adapter's configuration.

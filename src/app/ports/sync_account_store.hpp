@@ -18,11 +18,6 @@
 
 namespace ccteams {
 
-struct SyncAccountId {
-  std::int64_t value = 0;
-  friend auto operator<=>(const SyncAccountId&, const SyncAccountId&) = default;
-};
-
 enum class SyncTokenState : std::uint8_t { healthy, failed };
 
 struct SyncAccount {

@@ -53,7 +53,7 @@ asio::awaitable<std::pair<std::size_t, std::size_t>> SubscriptionKeeper::delete_
   std::size_t deleted = 0, failed = 0;
   if (auto subs = d_.store.list_subscriptions(d_.org)) {
     for (const auto& rec : *subs) {
-      if (co_await remove(rec.id, rec.account_id, true)) {
+      if (co_await remove(rec.id, SyncAccountId{rec.account_id}, true)) {
         ++deleted;
       } else {
         ++failed;
@@ -165,9 +165,9 @@ asio::awaitable<void> SubscriptionKeeper::maintain_once() {
   auto accounts = d_.accounts.list_accounts(d_.org);
   auto current = d_.store.list_subscriptions(d_.org);
   if (!accounts || !current) co_return;
-  std::vector<sync::AccountId> healthy;
+  std::vector<SyncAccountId> healthy;
   for (const auto& a : *accounts) {
-    if (a.token_state == SyncTokenState::healthy) healthy.push_back(sync::AccountId{a.id.value});
+    if (a.token_state == SyncTokenState::healthy) healthy.push_back(a.id);
   }
   std::vector<sync::CurrentSubscription> held;
   std::unordered_map<std::string, PresenceSubscriptionRecord> records;
@@ -177,8 +177,8 @@ asio::awaitable<void> SubscriptionKeeper::maintain_once() {
     if (r.health == StoredSubscriptionHealth::reauthorization_failed) {
       h = sync::SubscriptionHealth::reauthorization_failed;
     }
-    held.push_back(sync::CurrentSubscription{r.id, sync::AccountId{r.account_id}, r.user_ids,
-                                             r.expiration, h});
+    held.push_back(
+        sync::CurrentSubscription{r.id, SyncAccountId{r.account_id}, r.user_ids, r.expiration, h});
     records.emplace(r.id, std::move(r));
   }
   auto plan = sync::plan_subscriptions(d_.watched(), healthy, held, d_.loop.now(), d_.plan);
@@ -193,7 +193,7 @@ asio::awaitable<void> SubscriptionKeeper::maintain_once() {
       co_await create(*c);
     } else if (auto* d = std::get_if<sync::DeleteSubscription>(&step)) {
       handled.insert(d->subscription_id);
-      co_await remove(d->subscription_id, d->account.value,
+      co_await remove(d->subscription_id, d->account,
                       d->reason == sync::DeleteReason::account_unhealthy);
     } else if (auto* rn = std::get_if<sync::RenewSubscription>(&step)) {
       handled.insert(rn->subscription_id);
@@ -224,7 +224,7 @@ asio::awaitable<void> SubscriptionKeeper::maintain_once() {
 }
 
 asio::awaitable<void> SubscriptionKeeper::create(const sync::CreateSubscription& c) {
-  auto token = co_await d_.access_token(SyncAccountId{c.account.value});
+  auto token = co_await d_.access_token(c.account);
   if (!token) {
     spdlog::warn("presence sync: org {}: no token for sync account {}: {}", d_.org.value,
                  c.account.value, token.error().message);
@@ -278,10 +278,10 @@ asio::awaitable<void> SubscriptionKeeper::create(const sync::CreateSubscription&
 
 // Deletes in Graph (not_found counts as done), then locally. best_effort: the local record
 // goes even when Graph could not be asked (the subscription then lapses within the hour).
-asio::awaitable<bool> SubscriptionKeeper::remove(const std::string& id, std::int64_t account,
+asio::awaitable<bool> SubscriptionKeeper::remove(const std::string& id, SyncAccountId account,
                                                  bool best_effort) {
   bool gone = false;
-  auto token = co_await d_.access_token(SyncAccountId{account});
+  auto token = co_await d_.access_token(account);
   if (token) {
     auto r = co_await d_.graph.delete_subscription(tenant_, *token, id);
     gone = r || r.error().kind == GraphErrorKind::not_found;

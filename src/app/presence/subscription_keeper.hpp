@@ -78,7 +78,7 @@ class SubscriptionKeeper {
   boost::asio::awaitable<void> maintain_once();
   Timestamp next_maintenance();
   boost::asio::awaitable<void> create(const sync::CreateSubscription& c);
-  boost::asio::awaitable<bool> remove(const std::string& id, std::int64_t account,
+  boost::asio::awaitable<bool> remove(const std::string& id, SyncAccountId account,
                                       bool best_effort);
   boost::asio::awaitable<void> renew(PresenceSubscriptionRecord rec, Timestamp expiration);
   boost::asio::awaitable<void> reauthorize(std::string id);

@@ -16,7 +16,7 @@ namespace ccteams::testing {
 
 struct FakeEntraScript {
   enum class Answer {
-    token,        // 200 with a JWT carrying tid and roles (no roles claim when empty)
+    token,        // 200 with a token whose claims carry tid and roles
     refused,      // 400 unauthorized_client AADSTS700016 (service principal deleted)
     unavailable,  // 503 after retries
     throttled,    // 429 Retry-After 7

@@ -1,13 +1,12 @@
 #pragma once
 // A GraphClient for app-layer tests of delegated tokens: a scripted Entra token endpoint
-// (authorization code with PKCE, refresh with rotation) and unsigned JWTs with chosen claims.
-// Every other call fails with invalid_request. Not thread-safe: drive it from one io_context.
+// (authorization code with PKCE, refresh with rotation) whose replies carry chosen claims, as
+// the adapter reads them from the tokens. Every other call fails with invalid_request. Not
+// thread-safe: drive it from one io_context.
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -19,30 +18,6 @@
 
 namespace ccteams::testing {
 
-// Unpadded base64url, for building test JWTs.
-inline std::string b64url(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (unsigned char c : in) {
-    bits = (bits << 8) | c;
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out.push_back(kAlphabet[(bits >> count) & 63]);
-    }
-  }
-  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
-  return out;
-}
-
-inline std::string unsigned_jwt(const boost::json::object& claims) {
-  return b64url(R"({"alg":"RS256","typ":"JWT"})") + "." + b64url(boost::json::serialize(claims)) +
-         ".c2ln";
-}
-
 class FakeTokenGraph final : public GraphClient {
  public:
   struct Identity {
@@ -51,7 +26,7 @@ class FakeTokenGraph final : public GraphClient {
     std::string upn = "sync1@contoso.example";
     std::string name = "Sync One";
     std::string aud = "client-1";
-    std::string scp = "Presence.Read.All User.Read";
+    std::vector<std::string> scp = {"Presence.Read.All", "User.Read"};
     bool refresh_token = true;
   };
 
@@ -154,16 +129,18 @@ class FakeTokenGraph final : public GraphClient {
     TokenResponse t;
     t.token_type = "Bearer";
     t.expires_in = 3600;
-    t.access_token = unsigned_jwt({{"oid", identity.oid},
-                                   {"tid", identity.tid},
-                                   {"upn", identity.upn},
-                                   {"scp", identity.scp},
-                                   {"n", issued}});
-    t.id_token = unsigned_jwt({{"oid", identity.oid},
-                               {"tid", identity.tid},
-                               {"aud", identity.aud},
-                               {"preferred_username", identity.upn},
-                               {"name", identity.name}});
+    t.access_token = "access-" + std::to_string(issued);
+    TokenClaims who;
+    who.oid = identity.oid;
+    who.tid = identity.tid;
+    who.upn = identity.upn;
+    t.access_token_claims = who;
+    t.access_token_claims->scopes = identity.scp;
+    t.granted_scopes = identity.scp;
+    t.id_token = "id-" + std::to_string(issued);
+    t.id_token_claims = who;
+    t.id_token_claims->aud = identity.aud;
+    t.id_token_claims->name = identity.name;
     if (identity.refresh_token) {
       t.refresh_token = "rt-" + std::to_string(issued);
       live_refresh_tokens.insert(*t.refresh_token);

@@ -24,7 +24,7 @@ class InMemorySyncAccountStore final : public SyncAccountStore {
     }
     SyncAccount a = account;
     a.id = SyncAccountId{next_++};
-    accounts_[a.id.value] = a;
+    accounts_[a.id] = a;
     return SyncAccountUpsert{a, false};
   }
   Result<std::vector<SyncAccount>> list_accounts(OrgId org) override {
@@ -45,7 +45,7 @@ class InMemorySyncAccountStore final : public SyncAccountStore {
   Result<void> delete_account(OrgId org, SyncAccountId id) override {
     std::lock_guard l(mu_);
     if (find(org, id) == nullptr) return missing();
-    accounts_.erase(id.value);
+    accounts_.erase(id);
     return ok();
   }
   Result<void> rotate_refresh_token(OrgId org, SyncAccountId id, const std::string& expected_sealed,
@@ -105,7 +105,7 @@ class InMemorySyncAccountStore final : public SyncAccountStore {
 
  private:
   SyncAccount* find(OrgId org, SyncAccountId id) {
-    auto it = accounts_.find(id.value);
+    auto it = accounts_.find(id);
     if (it == accounts_.end() || it->second.org != org) return nullptr;
     return &it->second;
   }
@@ -114,7 +114,7 @@ class InMemorySyncAccountStore final : public SyncAccountStore {
 
   mutable std::mutex mu_;
   std::int64_t next_ = 1;
-  std::map<std::int64_t, SyncAccount> accounts_;
+  std::map<SyncAccountId, SyncAccount> accounts_;
   std::map<std::string, PendingSignIn> sign_ins_;
 };
 
