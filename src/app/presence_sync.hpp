@@ -2,34 +2,36 @@
 // Presence sync, both ways (issue 6; DESIGN.md "Data flow"): Teams presence drives agent state,
 // and contacts show as Busy/InACall in Teams.
 //
-// One OrgSync per organisation whose connector is Active with presenceSync on, driven on the
-// organisation's strand (OrgActors: the same strand the contact center's organisation state lives
-// on; the pure planners in core/sync_* are not thread-safe, so everything of one org runs there).
-// Every wait (the loop's next due time, the drain while switching off) goes through the
-// Scheduler port (Alarm), so unit tests run it on simulated time:
-//  * watch set: agents with a linked Teams user whose desktop profile enables Microsoft Teams
-//    get SyncEnabled (the others SyncDisabled); those logged in are read. Recomputed every
-//    options.watch_refresh, at once when an agent logs in or out, and when the connector's
-//    settings change.
-//  * first sync: users newly watched (the service starts, the connector becomes Active, the
-//    feature is switched on, an agent logs in) are read in bulk before the steady cadence goes
-//    on, as fast as the budget allows: 10,000 users are 16 calls.
+// One OrgSync (presence/org_sync) per organisation whose connector is Active with presenceSync
+// on, driven on the organisation's strand (OrgActors: the same strand the contact center's
+// organisation state lives on; the pure planners in core/sync_* are not thread-safe, so
+// everything of one org runs there). Every wait (the loop's next due time, the drain while
+// switching off) goes through the Scheduler port (Alarm), so unit tests run it on simulated time:
+//  * watch set (presence/watch_set): agents with a linked Teams user whose desktop profile
+//    enables Microsoft Teams get SyncEnabled (the others SyncDisabled); those logged in are
+//    read. Recomputed every options.watch_refresh, at once when an agent logs in or out, and
+//    when the connector's settings change.
+//  * first sync (presence/bulk_read_pump, which makes every read of both channels too): users
+//    newly watched (the service starts, the connector becomes Active, the feature is switched
+//    on, an agent logs in) are read in bulk before the steady cadence goes on, as fast as the
+//    budget allows: 10,000 users are 16 calls.
 //  * channel 1 (bulk reads): sync::PollScheduler's cadence over the watched users.
 //  * channel 2 (notifications): the webhook stores accepted batches in the durable inbox
-//    (group commit) and calls stored(org); OrgSync reads them, coalesces the user ids into
-//    bulk reads (sync::NotificationCoalescer), and removes an inbox entry only when a read that
-//    started after it was stored has been applied: a crash at any point leaves the entry, which
-//    the next start processes (and the first sync covers anyway). Lifecycle notifications
-//    renew or recreate subscriptions.
-//  * subscriptions: sync::plan_subscriptions over the sync accounts' healthy tokens, carried out
-//    (create before delete when a spare account allows), renewed before expiry, recreated after
-//    a failed reauthorization or a removal; checked every options.subscription_check and after
-//    the watch set changes. clientState is a fresh 256-bit token per subscription; only its
-//    digest is stored and compared (constant time) by the gate.
-//  * outbound: the agent state machine's SetTeamsBusy/ClearTeamsBusy effects (PresenceHooks) go
-//    to sync::OutboundQueue (latest intent per agent, renewal before expiry, retries) and out as
-//    setPresence/clearPresence with the app's client id as session id. A confirmed clear feeds
-//    TeamsBusyCleared to the core (rule 5's echo window).
+//    (group commit) and calls stored(org); OrgSync reads them (presence/inbox_tracker),
+//    coalesces the user ids into bulk reads (sync::NotificationCoalescer), and removes an inbox
+//    entry only when a read that started after it was stored has been applied: a crash at any
+//    point leaves the entry, which the next start processes (and the first sync covers anyway).
+//    Lifecycle notifications renew or recreate subscriptions.
+//  * subscriptions (presence/subscription_keeper, subscription_gate): sync::plan_subscriptions
+//    over the sync accounts' healthy tokens, carried out (create before delete when a spare
+//    account allows), renewed before expiry, recreated after a failed reauthorization or a
+//    removal; checked every options.subscription_check and after the watch set changes.
+//    clientState is a fresh 256-bit token per subscription; only its digest is stored and
+//    compared (constant time) by the gate.
+//  * outbound (presence/outbound_writer): the agent state machine's SetTeamsBusy/ClearTeamsBusy
+//    effects (PresenceHooks) go to sync::OutboundQueue (latest intent per agent, renewal before
+//    expiry, retries) and out as setPresence/clearPresence with the app's client id as session
+//    id. A confirmed clear feeds TeamsBusyCleared to the core (rule 5's echo window).
 //  * one budget (sync::PresenceBudget) for every presence call of the org; 429s slow it down.
 //  * "only changes go on": a presence equal to the last one seen for that Teams user (same
 //    availability, activity and sequenceNumber) is not passed to the contact center; an older
@@ -86,6 +88,9 @@ class Scheduler;
 class SyncAccountService;
 class SyncAccountStore;
 class TokenSource;
+namespace presence {
+class OrgSync;  // presence/org_sync.hpp
+}
 
 struct PresenceSyncOptions {
   std::string client_id;  // the app registration: setPresence's sessionId
@@ -168,10 +173,8 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
   GateDecision decide(std::string_view subscription_id, std::string_view client_state) override;
   void stored(OrgId org) override;
 
-  struct OrgSync;  // presence_sync.cpp
-
  private:
-  std::shared_ptr<OrgSync> find(OrgId org);
+  std::shared_ptr<presence::OrgSync> find(OrgId org);
   // Starts org's sync when its connector is Active with presenceSync on, stops it otherwise.
   void reconcile(OrgId org);
   void start_org(OrgId org);

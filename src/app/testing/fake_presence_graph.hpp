@@ -2,15 +2,20 @@
 // A GraphClient for presence-sync unit tests: bulk presence reads from a scripted table,
 // setPresence/clearPresence and the subscription calls, each recorded with the Clock's time at
 // the call; the next call of a kind can be made to fail (fail_next). Other calls fail.
-// Answers at once (no simulated latency). Not thread-safe: drive it from one io_context thread.
+// Answers at once, or reads after a simulated latency (set_read_latency). Not thread-safe:
+// drive it from one io_context thread.
 
+#include <algorithm>
+#include <boost/asio/this_coro.hpp>
 #include <deque>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "app/alarm.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/graph.hpp"
+#include "app/ports/scheduler.hpp"
 
 namespace ccteams::testing {
 
@@ -42,7 +47,17 @@ class FakePresenceGraph final : public GraphClient {
     presence_[user] = GraphPresence{
         user, std::move(availability), std::move(activity), std::move(sequence), {}, {}, {}};
   }
-  void fail_next(Call call, GraphErrorKind kind) { failures_[call].push_back(kind); }
+  // retry_after_seconds > 0: the answer carries Retry-After (a 429's).
+  void fail_next(Call call, GraphErrorKind kind, int retry_after_seconds = 0) {
+    failures_[call].push_back(Failure{kind, retry_after_seconds});
+  }
+  // get_presences answers `latency` later on the scheduler's time (waiting on the caller's
+  // strand); max_reads_in_flight() tells how many were outstanding at once at most.
+  void set_read_latency(Scheduler& scheduler, Millis latency) {
+    latency_scheduler_ = &scheduler;
+    latency_ = latency;
+  }
+  std::size_t max_reads_in_flight() const { return max_reads_in_flight_; }
 
   std::vector<Record> calls(Call call) const {
     std::vector<Record> out;
@@ -60,6 +75,12 @@ class FakePresenceGraph final : public GraphClient {
   Async<std::vector<GraphPresence>> get_presences(std::string,
                                                   std::vector<std::string> ids) override {
     log_.push_back(Record{Call::get_presences, clock_.now(), ids, {}, {}, {}});
+    if (latency_scheduler_ != nullptr) {
+      max_reads_in_flight_ = std::max(max_reads_in_flight_, ++reads_in_flight_);
+      Alarm answer(co_await boost::asio::this_coro::executor, *latency_scheduler_);
+      co_await answer.wait_until(clock_.now() + latency_);
+      --reads_in_flight_;
+    }
     if (auto e = failure(Call::get_presences)) co_return *e;
     std::vector<GraphPresence> out;
     for (const auto& id : ids) {
@@ -137,12 +158,17 @@ class FakePresenceGraph final : public GraphClient {
     return e;
   }
   static GraphError bad() { return error(GraphErrorKind::invalid_request); }
+  struct Failure {
+    GraphErrorKind kind;
+    int retry_after_seconds;
+  };
   std::optional<GraphError> failure(Call call) {
     auto& q = failures_[call];
     if (q.empty()) return std::nullopt;
-    GraphErrorKind k = q.front();
+    GraphError e = error(q.front().kind);
+    e.retry_after_seconds = q.front().retry_after_seconds;
     q.pop_front();
-    return error(k);
+    return e;
   }
   // "/communications/presences?$filter=id in ('a','b')" -> {a, b}
   static std::vector<std::string> users_of(const std::string& resource) {
@@ -159,7 +185,10 @@ class FakePresenceGraph final : public GraphClient {
 
   const Clock& clock_;
   std::map<std::string, GraphPresence> presence_;
-  std::map<Call, std::deque<GraphErrorKind>> failures_;
+  std::map<Call, std::deque<Failure>> failures_;
+  Scheduler* latency_scheduler_ = nullptr;
+  Millis latency_{0};
+  std::size_t reads_in_flight_ = 0, max_reads_in_flight_ = 0;
   std::vector<Record> log_;
   std::map<std::string, Timestamp> subscriptions_;
   int next_id_ = 0;
