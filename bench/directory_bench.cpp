@@ -15,8 +15,8 @@
 //   * over HTTP: the same mix through GET /api/v1/directory/teams-users on our real HTTP server
 //     (loopback, one keep-alive connection, bearer auth, one server thread), with the
 //     DirectoryService loaded with the same users and showUserDetails on (presence from an
-//     in-process fake Graph, so the figure is ours, not Graph's): wall time p50/p99 per
-//     request, client included.
+//     in-process fake Graph, so the figure is ours, not Graph's), each search run on the
+//     organisation's strand as in serve: wall time p50/p99 per request, client included.
 // Usage: directory_bench [rounds]   (default 20 rounds of the query mix; a few seconds)
 
 #include <malloc.h>
@@ -47,8 +47,10 @@
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/store/sqlite_store.hpp"
+#include "app/asio_scheduler.hpp"
 #include "app/auth_service.hpp"
 #include "app/directory_service.hpp"
+#include "app/org_actors.hpp"
 #include "app/system_clock.hpp"
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/fakes.hpp"
@@ -472,14 +474,17 @@ HttpFigures run_http(const std::vector<TeamsUser>& users, int rounds) {
   }
   testing::FakeDirectoryGraph graph;
   const OrgId org_id = org->id;
+  boost::asio::io_context ioc;
+  // The organisation's strand runs on the server's one thread, as in serve.
+  OrgActors actors(ioc.get_executor());
+  AsioScheduler scheduler(ioc);
   DirectoryService directory(
-      mirror, graph, clock,
+      actors, mirror, graph, clock, scheduler,
       [](OrgId) -> Result<ActiveConnector> { return ActiveConnector{"tid", true, true, {}}; },
       [org_id]() -> Result<std::vector<OrgId>> { return std::vector<OrgId>{org_id}; });
   http::Router router;
   http::DirectoryApiContext ctx{auth, directory};
   http::register_directory_routes(router, ctx);
-  boost::asio::io_context ioc;
   http::ServerOptions options;
   options.access_log_name = "directory-bench-access";
   http::HttpServer server(ioc, router, options);

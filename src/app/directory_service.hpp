@@ -19,9 +19,12 @@
 //     connector), the mirror stays for a reactivation.
 //   * remove_connector_artefacts: the mirror's rows, state, index and presence cache go; a sync
 //     running meanwhile finds out before it writes and drops its result.
+//   * start (before serving): resume_all, then sync_all every options.sync_interval of the
+//     Scheduler's time (app/periodic.hpp); stop() ends the schedule.
 //   * resume_all (start-up): loads every Active org's mirror from the store into its index,
 //     then syncs it (delta when a deltaLink is stored).
 // At most one sync runs per organisation; sync() while one runs is refused with conflict.
+// The syncs themselves are directory_sync.cpp's.
 //
 // Search (GET /api/v1/directory/teams-users): any signed-in role of the org; the connector must
 // be Active (conflict otherwise). With showUserDetails, each result carries the user's Teams
@@ -29,18 +32,22 @@
 // options.presence_ttl per user; without it there is no presence and the index refuses
 // department / job title filters and does not search those fields (core/directory.hpp).
 //
-// Thread-safety: every member may be called from any thread and coroutine. Per organisation,
-// the index sits under a shared_mutex (searches share it; a sync's changes take it briefly);
-// store writes and the removal's epoch check happen under the org's own mutex. No lock is held
-// across a co_await.
+// Thread-safety: one actor per organisation (app/org_actors.hpp). An organisation's index, sync
+// state, presence cache and removal epoch (OrgDirectory, directory_sync.hpp) are touched only
+// on its strand, so no mutex guards them; a mutex guards the map of organisations only. Every
+// awaitable method may be awaited from any executor: it runs on the organisation's strand
+// (co_spawn onto it) and resumes the caller on its own executor. Searches run on the strand
+// too (an in-memory index lookup, microseconds): they see the mirror exactly as the last sync
+// step left it. A sync stays on the strand while it waits for Graph, and the organisation's
+// other calls (searches, the removal, the contact center) run between its steps; a large full
+// sync builds its new index in slices for the same reason. Store calls are synchronous on the
+// strand for now. No lock is held across a co_await.
 
 #include <boost/asio/awaitable.hpp>
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,16 +55,22 @@
 #include "app/auth_service.hpp"
 #include "app/connector_participant.hpp"
 #include "app/connector_service.hpp"
+#include "app/directory_sync.hpp"
+#include "app/org_actors.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/directory_store.hpp"
 #include "app/ports/graph.hpp"
+#include "app/ports/scheduler.hpp"
 #include "core/contact.hpp"
 #include "core/directory.hpp"
 
 namespace ccteams {
 
+class Periodic;
+
+// Every field is settable in the configuration file's [directory] section (cli/config.hpp).
 struct DirectoryServiceOptions {
-  Millis sync_interval = std::chrono::minutes(5);  // the schedule (run by the wiring)
+  Millis sync_interval = std::chrono::minutes(5);  // the schedule: a delta sync of every org
   Millis presence_ttl = std::chrono::seconds(5);   // how long a read presence is shown as is
   int page_size = 999;                             // $top of GET /users (Graph's maximum)
   std::string default_country_code;                // for business phones without a prefix
@@ -74,13 +87,6 @@ struct DirectorySearchResult {
   std::size_t total = 0;
   bool show_user_details = false;
   bool presence_unavailable = false;  // showUserDetails on, but Graph did not answer
-};
-
-struct DirectorySyncReport {
-  bool full = false;
-  std::size_t users = 0;     // in the mirror afterwards
-  std::size_t upserted = 0;  // users added or changed (all of them for a full sync)
-  std::size_t removed = 0;   // users removed or disabled
 };
 
 // A warning that does not block the command (e.g. the expert is busy in Teams).
@@ -109,13 +115,21 @@ class DirectoryService final : public ConnectorParticipant {
   using ConnectorLookup = std::function<Result<ActiveConnector>(OrgId)>;
   using ActiveOrgs = std::function<Result<std::vector<OrgId>>()>;
 
-  // Not owned; store, graph and clock must outlive the service.
-  DirectoryService(DirectoryStore& store, GraphClient& graph, const Clock& clock,
-                   ConnectorLookup connector, ActiveOrgs active_orgs,
+  // Not owned; all must outlive the service. actors: the runtime's one OrgActors (each
+  // organisation's strand); scheduler and clock: the schedule's time.
+  DirectoryService(OrgActors& actors, DirectoryStore& store, GraphClient& graph, const Clock& clock,
+                   Scheduler& scheduler, ConnectorLookup connector, ActiveOrgs active_orgs,
                    DirectoryServiceOptions options = {});
   ~DirectoryService() override;
+  DirectoryService(const DirectoryService&) = delete;
+  DirectoryService& operator=(const DirectoryService&) = delete;
 
   const DirectoryServiceOptions& options() const { return options_; }
+
+  // Runs resume_all, then sync_all every options.sync_interval (once; before serving).
+  void start();
+  // Ends the schedule: a sync under way finishes, no other starts. Idempotent; any thread.
+  void stop();
 
   // ConnectorParticipant
   std::string_view participant_name() const override { return "directory mirror"; }
@@ -126,11 +140,12 @@ class DirectoryService final : public ConnectorParticipant {
 
   // Loads every Active org's mirror from the store, then syncs each (start-up).
   Async<void> resume_all();
-  // A sync of every Active org (the schedule); orgs already syncing are skipped.
+  // A sync of every Active org (the schedule), one after the other; orgs already syncing are
+  // skipped.
   Async<void> sync_all();
   // One sync of org now (full or delta, see above). Errors: conflict when the connector is
-  // not Active or a sync is already running; Graph's errors (unavailable, rate_limited,
-  // forbidden…) and the store's.
+  // not Active, a sync is already running, or the connector was removed during the sync;
+  // Graph's errors (unavailable, rate_limited, forbidden…) and the store's.
   Async<Result<DirectorySyncReport>> sync(OrgId org);
   // As sync, for an admin of the caller's org (forbidden otherwise).
   Async<Result<DirectorySyncReport>> sync_for(const Caller& caller);
@@ -146,50 +161,39 @@ class DirectoryService final : public ConnectorParticipant {
   Async<Result<TeamsPartyResolution>> resolve_party(OrgId org, std::string teams_user_id);
 
   // For tests and metrics: the number of mirrored users of org (0 when none).
-  std::size_t mirrored_users(OrgId org);
+  Async<std::size_t> mirrored_users(OrgId org);
 
  private:
-  struct CachedPresence {
-    GraphPresence presence;
-    Timestamp read_at;
-  };
-  struct OrgState {
-    std::shared_mutex index_mu;
-    DirectoryIndex index;
-    bool loaded = false;  // guarded by mu
-    std::mutex mu;
-    std::string tenant;      // guarded by mu: the tenant the mirror came from
-    std::string delta_link;  // guarded by mu
-    std::uint64_t epoch = 0;  // guarded by mu; bumped by removal
-    std::atomic<bool> syncing{false};
-    std::mutex presence_mu;
-    std::unordered_map<std::string, CachedPresence> presence;  // guarded by presence_mu
-    explicit OrgState(DirectoryOptions o) : index(std::move(o)) {}
-  };
-
-  std::shared_ptr<OrgState> state(OrgId org);
-  DirectoryOptions index_options(bool show_user_details) const;
-  // Fills the index from the store when it is not loaded yet (no Graph call).
-  Result<void> load(OrgId org, OrgState& st);
-  Async<Result<DirectorySyncReport>> full_sync(OrgId org, OrgState& st, std::string tenant,
-                                               bool show_user_details);
-  // resync is set when Graph refused the deltaLink (resyncRequired / syncStateNotFound).
-  Async<Result<DirectorySyncReport>> delta_sync(OrgId org, OrgState& st, std::string tenant,
-                                                std::string link, bool& resync);
-  Async<Result<DirectorySyncReport>> run_sync(OrgId org, std::shared_ptr<OrgState> st);
-  void spawn_sync(OrgId org);
+  // org's mirror, made on first use. On org's strand only.
+  std::shared_ptr<OrgDirectory> org_directory(OrgId org);
+  // Runs fn(org's OrgDirectory) (an awaitable giving R) on org's strand, for a caller anywhere.
+  template <class R, class Fn>
+  Async<R> in_org(OrgId org, Fn fn);
+  // The bodies of the public calls, on org's strand.
+  Async<Result<DirectorySyncReport>> sync_on_strand(OrgId org, OrgDirectory& dir);
+  Async<Result<DirectorySearchResult>> search_on_strand(const Caller& caller, DirectoryQuery query,
+                                                        OrgDirectory& dir);
+  Async<Result<TeamsPartyResolution>> resolve_on_strand(OrgId org, std::string teams_user_id,
+                                                        OrgDirectory& dir);
   // Presence for ids (cached for presence_ttl; fresh = bypass the cache); nullopt on failure.
   Async<std::optional<std::unordered_map<std::string, GraphPresence>>> presences(
-      OrgState& st, const std::string& tenant, const std::vector<std::string>& ids, bool fresh);
+      OrgDirectory& dir, const std::string& tenant, const std::vector<std::string>& ids,
+      bool fresh);
 
+  OrgActors& actors_;
   DirectoryStore& store_;
   GraphClient& graph_;
   const Clock& clock_;
+  Scheduler& scheduler_;
   ConnectorLookup connector_;
   ActiveOrgs active_orgs_;
   DirectoryServiceOptions options_;
+  DirectorySync syncer_;
+  // Guards the map orgs_ only (finding or adding an organisation's entry, from any strand); an
+  // OrgDirectory itself is touched only on its organisation's strand. Entries are never erased.
   std::mutex orgs_mu_;
-  std::unordered_map<OrgId, std::shared_ptr<OrgState>> orgs_;
+  std::unordered_map<OrgId, std::shared_ptr<OrgDirectory>> orgs_;
+  std::unique_ptr<Periodic> schedule_;  // made by start(); declared last, stopped first
 };
 
 }  // namespace ccteams

@@ -1,19 +1,23 @@
-// DirectoryService over a scripted tenant (FakeDirectoryGraph) and an in-memory store: the
-// first sync mirrors /users and ends on a deltaLink; delta syncs add, change, remove and drop
-// disabled users; an expired delta token runs a full resync; the mirror resumes from the
-// store; removal deletes everything; the showUserDetails gate hides presence and the detail
-// fields; presence is read in bulk and cached; Teams users resolve to E.164 parties.
+// DirectoryService over a scripted tenant (FakeDirectoryGraph) and an in-memory store, on
+// simulated time, each organisation on its strand (OrgActors): the first sync mirrors /users
+// and ends on a deltaLink; delta syncs add, change, remove and drop disabled users; an expired
+// delta token runs a full resync; the mirror resumes from the store; removal deletes
+// everything, also under a sync waiting for Graph; a second sync meanwhile is refused; the
+// showUserDetails gate hides presence and the detail fields; presence is read in bulk and
+// cached for presence_ttl; Teams users resolve to E.164 parties; the schedule syncs every
+// sync_interval.
 #include "app/directory_service.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <stdexcept>
 
-#include "app/testing/fake_clock.hpp"
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
+#include "app/testing/simulated_time.hpp"
 
 namespace ccteams {
 namespace {
@@ -51,9 +55,10 @@ class DirectoryServiceTest : public ::testing::Test {
     connector_ = ActiveConnector{"tid-1", true, true, {}};
     make_service();
   }
-  void make_service() {
+  void make_service(DirectoryServiceOptions options = {}) {
+    service_.reset();
     service_ = std::make_unique<DirectoryService>(
-        store_, graph_, clock_,
+        actors_, store_, graph_, time_, time_,
         [this](OrgId) -> Result<ActiveConnector> {
           if (!connector_) return make_error(Errc::conflict, "not active");
           return *connector_;
@@ -61,24 +66,43 @@ class DirectoryServiceTest : public ::testing::Test {
         [this]() -> Result<std::vector<OrgId>> {
           if (!connector_) return std::vector<OrgId>{};
           return std::vector<OrgId>{kOrg};
-        });
+        },
+        std::move(options));
   }
 
+  // Starts aw; `out` holds its result once it has finished.
+  template <class T>
+  void spawn(asio::awaitable<T> aw, std::optional<T>& out) {
+    auto body = [&out, a = std::move(aw)]() mutable -> asio::awaitable<void> {
+      out.emplace(co_await std::move(a));
+    };
+    asio::co_spawn(ioc_, std::move(body), asio::detached);
+  }
+  // Runs the ready work, then simulated time from timer to timer until done() (a Graph call
+  // with latency is a timer); throws when nothing is left to run and it is still not done.
+  void settle(const std::function<bool()>& done) {
+    testing::SimulatedTime::drain(ioc_);
+    while (!done()) {
+      auto next = time_.next_deadline();
+      if (!next) throw std::runtime_error("the call waits for something that never comes");
+      time_.run_for(ioc_, std::chrono::duration_cast<Millis>(*next - time_.now()));
+    }
+  }
   template <class T>
   T run(asio::awaitable<T> aw) {
     std::optional<T> out;
-    asio::co_spawn(
-        ioc_,
-        [&out, a = std::move(aw)]() mutable -> asio::awaitable<void> { out.emplace(co_await std::move(a)); },
-        asio::detached);
-    ioc_.restart();
-    ioc_.run();
+    spawn(std::move(aw), out);
+    settle([&out] { return out.has_value(); });
     return std::move(*out);
   }
   void run_void(asio::awaitable<void> aw) {
-    asio::co_spawn(ioc_, std::move(aw), asio::detached);
-    ioc_.restart();
-    ioc_.run();
+    bool done = false;
+    auto body = [&done, a = std::move(aw)]() mutable -> asio::awaitable<void> {
+      co_await std::move(a);
+      done = true;
+    };
+    asio::co_spawn(ioc_, std::move(body), asio::detached);
+    settle([&done] { return done; });
   }
 
   Caller caller(RoleSet roles = RoleSet{Role::agent}) const {
@@ -107,11 +131,17 @@ class DirectoryServiceTest : public ::testing::Test {
     EXPECT_TRUE(r) << r.error().message;
     return r ? *r : DirectorySyncReport{};
   }
+  std::size_t mirrored() { return run(service_->mirrored_users(kOrg)); }
+  void TearDown() override {
+    service_->stop();
+    testing::SimulatedTime::drain(ioc_);
+  }
 
   asio::io_context ioc_;
+  testing::SimulatedTime time_{kT0};
+  OrgActors actors_{ioc_.get_executor()};
   testing::FakeDirectoryGraph graph_;
   testing::InMemoryDirectoryStore store_;
-  FakeClock clock_{kT0};
   std::optional<ActiveConnector> connector_;
   std::unique_ptr<DirectoryService> service_;
 };
@@ -158,7 +188,7 @@ TEST_F(DirectoryServiceTest, DeltaAddsChangesRemovesAndDropsDisabledUsers) {
   EXPECT_EQ(report.upserted, 2u);
   EXPECT_EQ(report.removed, 2u);
   EXPECT_EQ(report.users, 4u);
-  EXPECT_EQ(service_->mirrored_users(kOrg), 4u);
+  EXPECT_EQ(mirrored(), 4u);
   EXPECT_EQ(store_.load_users(kOrg)->size(), 4u);
   EXPECT_EQ(ids(search("fay")), std::vector<std::string>{"u6"});
   EXPECT_TRUE(search("eve").items.empty());
@@ -189,7 +219,7 @@ TEST_F(DirectoryServiceTest, ResumesFromTheStoreAfterARestartWithoutAFullSync) {
   run_void(service_->resume_all());
   EXPECT_EQ(graph_.list_calls, 1);  // no new full sync
   EXPECT_EQ(graph_.delta_calls, 1);
-  EXPECT_EQ(service_->mirrored_users(kOrg), 6u);
+  EXPECT_EQ(mirrored(), 6u);
 }
 
 TEST_F(DirectoryServiceTest, RemovalDeletesMirrorIndexAndState) {
@@ -197,7 +227,7 @@ TEST_F(DirectoryServiceTest, RemovalDeletesMirrorIndexAndState) {
   auto summary = run(service_->remove_connector_artefacts(kOrg, "tid-1"));
   ASSERT_TRUE(summary);
   EXPECT_EQ(*summary, "5 mirrored Teams directory users removed");
-  EXPECT_EQ(service_->mirrored_users(kOrg), 0u);
+  EXPECT_EQ(mirrored(), 0u);
   EXPECT_FALSE(store_.sync_state(kOrg)->has_value());
   // Set up again: a full sync, not a delta on a dead token.
   auto report = sync();
@@ -231,7 +261,7 @@ TEST_F(DirectoryServiceTest, SearchPutsTheDepartmentFirstWithPresenceReadInBulk)
   // Cached for a few seconds: browsing again does not call Graph.
   search("billing");
   EXPECT_EQ(graph_.presence_calls, 1);
-  clock_.advance(6s);
+  time_.advance(6s);
   search("billing");
   EXPECT_EQ(graph_.presence_calls, 2);
 }
@@ -306,6 +336,131 @@ TEST_F(DirectoryServiceTest, SearchBeforeTheFirstSyncIsUnavailable) {
   auto r = run(service_->search(caller(), DirectoryQuery{"billing"}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::unavailable);
+}
+
+// ---- on simulated time: the actor, Graph latency and the schedule ----------------------------
+
+TEST_F(DirectoryServiceTest, AFullSyncRunningWhileTheConnectorIsRemovedDropsItsResult) {
+  graph_.set_latency(time_, time_, 100ms);
+  std::optional<Result<DirectorySyncReport>> running;
+  spawn(service_->sync(kOrg), running);
+  time_.run_for(ioc_, 250ms);  // in the middle of the paged /users
+  ASSERT_FALSE(running);
+  ASSERT_EQ(graph_.list_calls, 1);
+  // The removal runs on the org's strand between two steps of the sync.
+  auto summary = run(service_->remove_connector_artefacts(kOrg, "tid-1"));
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_FALSE(running);
+  settle([&running] { return running.has_value(); });
+  ASSERT_FALSE(*running);
+  EXPECT_EQ(running->error().code, Errc::conflict);
+  EXPECT_EQ(store_.writes, 0);
+  EXPECT_FALSE(store_.sync_state(kOrg)->has_value());
+  EXPECT_EQ(mirrored(), 0u);
+}
+
+TEST_F(DirectoryServiceTest, ADeltaSyncRunningWhileTheConnectorIsRemovedDropsItsResult) {
+  sync();
+  graph_.put(graph_user("u6", "Fay", "Quinn", "Billing"));
+  graph_.set_latency(time_, time_, 100ms);
+  std::optional<Result<DirectorySyncReport>> running;
+  spawn(service_->sync(kOrg), running);
+  time_.run_for(ioc_, 50ms);
+  ASSERT_FALSE(running);
+  const int writes = store_.writes;
+  ASSERT_TRUE(run(service_->remove_connector_artefacts(kOrg, "tid-1")));
+  settle([&running] { return running.has_value(); });
+  ASSERT_FALSE(*running);
+  EXPECT_EQ(running->error().code, Errc::conflict);
+  EXPECT_EQ(store_.writes, writes);
+  EXPECT_FALSE(store_.sync_state(kOrg)->has_value());
+  EXPECT_EQ(mirrored(), 0u);
+  // Set up again: a full sync from scratch.
+  auto again = sync();
+  EXPECT_TRUE(again.full);
+  EXPECT_EQ(again.users, 6u);
+}
+
+TEST_F(DirectoryServiceTest, ASecondSyncWhileOneRunsIsAConflictAndTheFirstFinishes) {
+  graph_.set_latency(time_, time_, 100ms);
+  std::optional<Result<DirectorySyncReport>> first;
+  spawn(service_->sync(kOrg), first);
+  time_.run_for(ioc_, 50ms);
+  ASSERT_FALSE(first);
+  auto second = run(service_->sync(kOrg));
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Errc::conflict);
+  EXPECT_FALSE(first);
+  settle([&first] { return first.has_value(); });
+  ASSERT_TRUE(*first) << (*first).error().message;
+  EXPECT_TRUE((*first)->full);
+  EXPECT_EQ(graph_.list_calls, 1);  // the refused one called nothing
+  // Once it has finished, the next sync runs.
+  EXPECT_TRUE(run(service_->sync(kOrg)));
+}
+
+TEST_F(DirectoryServiceTest, SearchesAnswerFromTheMirrorWhileASyncWaitsForGraph) {
+  sync();
+  graph_.put(graph_user("u6", "Fay", "Quinn", "Billing"));
+  graph_.set_latency(time_, time_, 1s);
+  std::optional<Result<DirectorySyncReport>> running;
+  spawn(service_->sync(kOrg), running);
+  testing::SimulatedTime::drain(ioc_);
+  // The search does not wait for the sync: it answers from the mirror as it stands.
+  EXPECT_TRUE(search("fay").items.empty());
+  settle([&running] { return running.has_value(); });
+  ASSERT_TRUE(*running);
+  EXPECT_EQ(ids(search("fay")), std::vector<std::string>{"u6"});
+}
+
+TEST_F(DirectoryServiceTest, PresenceCacheExpiresAfterPresenceTtlOfSimulatedTime) {
+  DirectoryServiceOptions options;
+  options.presence_ttl = 30s;
+  make_service(options);
+  sync();
+  graph_.set_presence("u2", "Busy", "InACall");
+  search("billing");
+  EXPECT_EQ(graph_.presence_calls, 1);
+  time_.run_for(ioc_, 29'999ms);
+  graph_.set_presence("u2", "Available", "Available");
+  auto cached = search("billing");
+  EXPECT_EQ(graph_.presence_calls, 1);
+  ASSERT_TRUE(cached.items[1].presence);
+  EXPECT_EQ(cached.items[1].presence->availability, "Busy");  // as read 29.999 s ago
+  time_.run_for(ioc_, 1ms);
+  auto fresh = search("billing");
+  EXPECT_EQ(graph_.presence_calls, 2);  // re-read, in one bulk call
+  EXPECT_EQ(graph_.presence_ids_read, 8u);
+  ASSERT_TRUE(fresh.items[1].presence);
+  EXPECT_EQ(fresh.items[1].presence->availability, "Available");
+}
+
+TEST_F(DirectoryServiceTest, TheScheduleRunsADeltaSyncEverySyncInterval) {
+  sync();
+  DirectoryServiceOptions options;
+  options.sync_interval = 10min;
+  make_service(options);  // a restart: resume, then the schedule
+  service_->start();
+  testing::SimulatedTime::drain(ioc_);
+  EXPECT_EQ(graph_.delta_calls, 1);  // resume_all: loaded from the store, then a delta sync
+  EXPECT_EQ(graph_.list_calls, 1);   // the first sync's only
+  time_.run_for(ioc_, 10min - 1ms);
+  EXPECT_EQ(graph_.delta_calls, 1);
+  graph_.put(graph_user("u6", "Fay", "Quinn", "Billing"));
+  time_.run_for(ioc_, 1ms);
+  EXPECT_EQ(graph_.delta_calls, 2);
+  EXPECT_EQ(mirrored(), 6u);
+  time_.run_for(ioc_, 30min);
+  EXPECT_EQ(graph_.delta_calls, 5);
+  EXPECT_EQ(graph_.list_calls, 1);
+  // An inactive connector is not synced; after stop() nothing runs.
+  connector_.reset();
+  time_.run_for(ioc_, 10min);
+  EXPECT_EQ(graph_.delta_calls, 5);
+  connector_ = ActiveConnector{"tid-1", true, true, {}};
+  service_->stop();
+  time_.run_for(ioc_, 1h);
+  EXPECT_EQ(graph_.delta_calls, 5);
 }
 
 }  // namespace

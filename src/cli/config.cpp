@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "adapters/http/client_address.hpp"
+#include "core/e164.hpp"
 
 namespace ccteams::cli {
 
@@ -23,7 +24,7 @@ class Reader {
       if (!sections.contains(section)) {
         return fail(section,
                     "is not a known section (known: server, store, secrets, log, auth, "
-                    "microsoft, presence_sync, metrics)");
+                    "microsoft, presence_sync, metrics, events, directory)");
       }
       if (!node.is_table()) return fail(section, "must be a table ([" + section + "])");
       for (const auto& [sub, _] : *node.as_table()) {
@@ -134,9 +135,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                          "watch_refresh_seconds", "subscription_seconds", "renew_before_seconds",
                          "key_rotation_hours"}},
       {"metrics", {"bearer_token", "bearer_token_env", "bearer_token_file", "listen"}},
-      {"events", {"websockets_per_session", "replay_max_events"}}};
+      {"events", {"websockets_per_session", "replay_max_events"}},
+      {"directory", {"sync_interval_seconds", "presence_ttl_seconds", "page_size",
+                     "default_country_code"}}};
   if (auto res = r.check_known({"server", "store", "secrets", "log", "auth", "microsoft",
-                                "presence_sync", "metrics", "events"},
+                                "presence_sync", "metrics", "events", "directory"},
           keys);
       !res) {
     return std::move(res).error();
@@ -202,7 +205,14 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                    narrow(r, "events", "websockets_per_session", 1, 100,
                           c.events.websockets_per_session),
                    narrow(r, "events", "replay_max_events", 1, 240,
-                          c.events.replay_max_events)}) {
+                          c.events.replay_max_events),
+                   narrow(r, "directory", "sync_interval_seconds", 60, 24 * 3600,
+                          c.directory.sync_interval_seconds),
+                   narrow(r, "directory", "presence_ttl_seconds", 1, 300,
+                          c.directory.presence_ttl_seconds),
+                   narrow(r, "directory", "page_size", 1, 999, c.directory.page_size),
+                   r.str("directory", "default_country_code",
+                         c.directory.default_country_code)}) {
     if (!res) return std::move(res).error();
   }
   c.presence_sync.key_rotation_seconds = static_cast<std::int64_t>(key_rotation_hours) * 3600;
@@ -242,6 +252,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
   }
   if (auto proxies = http::TrustedProxies::parse(c.server.trusted_proxies); !proxies) {
     return r.fail("server.trusted_proxies", "holds " + proxies.error().message);
+  }
+  if (const auto& cc = c.directory.default_country_code; !cc.empty() && !valid_country_code(cc)) {
+    return r.fail("directory.default_country_code",
+                  "must be a country calling code of 1 to 3 digits without '+' (e.g. \"1\", "
+                  "\"44\"), or empty (got '" + cc + "')");
   }
   if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
     return r.fail("server.tls_cert_file", "and server.tls_key_file must be set together");

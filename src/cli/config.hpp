@@ -114,6 +114,17 @@ struct EventsConfig {
   int replay_max_events = 200;
 };
 
+// The Teams directory mirror (issue 7): how often it follows Graph's users delta, how long a
+// presence shown beside a search result is reused, and how business phones are dialled.
+struct DirectoryConfig {
+  int sync_interval_seconds = 300;  // every Active organisation's mirror is delta-synced this often
+  int presence_ttl_seconds = 5;     // a presence read for a search is shown this long, then re-read
+  int page_size = 999;              // $top of GET /users in a full sync (Graph allows 1..999)
+  // Put in front of business phones written without an international prefix: "1", "44" (1-3
+  // digits, no '+'). Empty: only numbers with a prefix are dialable.
+  std::string default_country_code;
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
@@ -124,6 +135,7 @@ struct Config {
   PresenceSyncConfig presence_sync;
   MetricsConfig metrics;
   EventsConfig events;
+  DirectoryConfig directory;
 };
 
 // "host:port" (an IPv6 literal in brackets: "[::1]:9100") split; nullopt when malformed.

@@ -126,6 +126,38 @@ key_rotation_hours = 48
   EXPECT_EQ(d->presence_sync.key_rotation_seconds, 720 * 3600);
 }
 
+TEST(Config, DirectorySection) {
+  auto d = parse_config("", "t.toml");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->directory.sync_interval_seconds, 300);
+  EXPECT_EQ(d->directory.presence_ttl_seconds, 5);
+  EXPECT_EQ(d->directory.page_size, 999);
+  EXPECT_TRUE(d->directory.default_country_code.empty());
+  auto c = parse_config(R"(
+[directory]
+sync_interval_seconds = 900
+presence_ttl_seconds = 20
+page_size = 500
+default_country_code = "44"
+)", "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->directory.sync_interval_seconds, 900);
+  EXPECT_EQ(c->directory.presence_ttl_seconds, 20);
+  EXPECT_EQ(c->directory.page_size, 500);
+  EXPECT_EQ(c->directory.default_country_code, "44");
+}
+
+// The documented example is a configuration serve accepts, with the defaults it documents.
+TEST(Config, TheExampleFileIsAccepted) {
+  auto c = load_config_file(std::string(CCTEAMS_SOURCE_DIR) + "/docs/ccteams.example.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  const DirectoryConfig defaults;
+  EXPECT_EQ(c->directory.sync_interval_seconds, defaults.sync_interval_seconds);
+  EXPECT_EQ(c->directory.presence_ttl_seconds, defaults.presence_ttl_seconds);
+  EXPECT_EQ(c->directory.page_size, defaults.page_size);
+  EXPECT_EQ(c->directory.default_country_code, defaults.default_country_code);
+}
+
 struct BadCase {
   const char* toml;
   const char* names;  // the message must name this
@@ -204,6 +236,16 @@ INSTANTIATE_TEST_SUITE_P(
                               "presence_sync.renew_before_seconds"},
                       BadCase{"[presence_sync]\nkey_rotation_hours = 0\n",
                               "presence_sync.key_rotation_hours"},
+                      BadCase{"[directory]\nsync_interval_seconds = 10\n",
+                              "directory.sync_interval_seconds"},
+                      BadCase{"[directory]\npresence_ttl_seconds = 0\n",
+                              "directory.presence_ttl_seconds"},
+                      BadCase{"[directory]\npage_size = 1000\n", "directory.page_size"},
+                      BadCase{"[directory]\ndefault_country_code = \"+44\"\n",
+                              "directory.default_country_code"},
+                      BadCase{"[directory]\ndefault_country_code = 44\n",
+                              "directory.default_country_code"},
+                      BadCase{"[directory]\nsync_interval = 300\n", "directory.sync_interval"},
                       BadCase{"[server\n", "bad.toml:1"}));
 
 }  // namespace

@@ -1,22 +1,18 @@
 #pragma once
 // The Teams directory's wiring (issue 7), kept out of runtime.cpp so that the runtime gains one
 // block: the mirror's store, the directory service (a participant of the connector), its routes,
-// the consult/transfer hook of the contact API, and the sync schedule. Beast/Asio stay in the
-// .cpp.
+// the consult/transfer hook of the contact API, and the sync schedule (run by the service on the
+// Scheduler's time). Beast/Asio stay in the .cpp.
 
-#include <chrono>
 #include <memory>
 
 #include "core/result.hpp"
-
-namespace boost::asio {
-class io_context;
-}  // namespace boost::asio
 
 namespace ccteams {
 class AuthService;
 class Clock;
 class DirectoryService;
+class OrgActors;
 class Scheduler;
 namespace store {
 class SqliteDb;
@@ -30,16 +26,18 @@ struct CcApiContext;
 namespace ccteams::cli {
 
 class ConnectorWiring;
+struct DirectoryConfig;
 
+// Every reference must outlive the wiring.
 struct DirectoryDeps {
-  boost::asio::io_context& ioc;  // the runtime's; must outlive the wiring
+  const DirectoryConfig& config;  // the configuration file's [directory]
+  OrgActors& actors;              // the runtime's: each organisation's mirror runs on its strand
   store::SqliteDb& db;
   AuthService& auth;
   const Clock& clock;
   Scheduler& scheduler;        // the sync schedule's time (the runtime's AsioScheduler)
   ConnectorWiring& connector;  // the service becomes one of its participants
   http::CcApiContext& contact_api;  // its consult/transfer resolve Teams users through us
-  std::chrono::seconds sync_interval = std::chrono::minutes(5);
 };
 
 class DirectoryWiring {
@@ -50,7 +48,7 @@ class DirectoryWiring {
   ~DirectoryWiring();
 
   // Before the I/O threads run: resumes every Active org's mirror (store, then a delta sync)
-  // and starts the schedule (every sync_interval).
+  // and starts the schedule (every [directory] sync_interval_seconds).
   void start();
   // Stops the schedule; thread-safe, idempotent.
   void stop();

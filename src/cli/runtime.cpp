@@ -316,8 +316,9 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   // ---- end presence sync ----
   // ---- Teams directory (issue 7): mirror, search and consult/transfer targets, sync schedule ----
   auto directory =
-      DirectoryWiring::create(DirectoryDeps{impl->ioc, db, *impl->auth, impl->clock,
-                                            *impl->cc_scheduler, *impl->connector, *impl->cc_api},
+      DirectoryWiring::create(DirectoryDeps{impl->options.config.directory, impl->org_actors, db,
+                                            *impl->auth, impl->clock, *impl->cc_scheduler,
+                                            *impl->connector, *impl->cc_api},
                               impl->router);
   if (!directory) return std::move(directory).error();
   impl->directory = std::move(*directory);

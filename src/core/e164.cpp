@@ -13,6 +13,8 @@ bool is_separator(char c) {
 
 E164Check not_e164() { return E164Check{Dialability::not_e164, {}}; }
 
+}  // namespace
+
 bool valid_country_code(std::string_view cc) {
   if (cc.empty() || cc.size() > 3 || cc[0] == '0') return false;
   for (char c : cc) {
@@ -20,8 +22,6 @@ bool valid_country_code(std::string_view cc) {
   }
   return true;
 }
-
-}  // namespace
 
 std::string_view dialability_name(Dialability d) {
   switch (d) {

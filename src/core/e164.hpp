@@ -30,6 +30,9 @@ struct E164Check {
 // anything else give not_e164.
 E164Check check_e164(std::string_view raw, std::string_view default_country_code = {});
 
+// A country calling code as default_country_code takes it: 1-3 digits, the first not 0.
+bool valid_country_code(std::string_view cc);
+
 // check_e164 as a Result: invalid_input naming the reason ("missing" or "not_e164").
 Result<std::string> normalize_e164(std::string_view raw, std::string_view default_country_code = {});
 

@@ -1,15 +1,20 @@
 #pragma once
 // A GraphClient for directory tests: a scripted tenant's users with paged /users, the users
 // delta query (a change log with versioned tokens, @removed entries, resyncRequired for
-// expired tokens) and bulk presence reads. Other calls fail. Not thread-safe: drive it from one
-// io_context thread.
+// expired tokens) and bulk presence reads. Other calls fail. With set_latency, every call first
+// waits on the Scheduler's (simulated) time, so that a test can act while a sync waits for
+// Graph. Not thread-safe: drive it from one io_context thread.
 
+#include <boost/asio/this_coro.hpp>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "app/alarm.hpp"
+#include "app/ports/clock.hpp"
 #include "app/ports/graph.hpp"
+#include "app/ports/scheduler.hpp"
 
 namespace ccteams::testing {
 
@@ -34,6 +39,12 @@ class FakeDirectoryGraph final : public GraphClient {
   // Every delta token issued so far stops working (Graph: resyncRequired).
   void expire_tokens() { ++generation_; }
   void fail_presence(bool on) { presence_fails_ = on; }
+  // Every call from now on answers `latency` of scheduler's time after it was made.
+  void set_latency(Scheduler& scheduler, const Clock& clock, Millis latency) {
+    scheduler_ = &scheduler;
+    clock_ = &clock;
+    latency_ = latency;
+  }
 
   int page_size = 2;  // small, so that every test crosses pages
   int list_calls = 0, delta_start_calls = 0, delta_calls = 0, presence_calls = 0;
@@ -42,9 +53,11 @@ class FakeDirectoryGraph final : public GraphClient {
   // ---- GraphClient
   Async<UsersPage> list_users(std::string, int) override {
     ++list_calls;
+    co_await answer_later();
     co_return list_page(0);
   }
   Async<UsersPage> users_page(std::string, std::string link) override {
+    co_await answer_later();
     if (link.rfind("list:", 0) == 0) co_return list_page(std::stoul(link.substr(5)));
     if (link.rfind("start:", 0) == 0) co_return start_page(std::stoul(link.substr(6)));
     if (link.rfind("delta:", 0) == 0) {
@@ -76,12 +89,14 @@ class FakeDirectoryGraph final : public GraphClient {
   }
   Async<UsersPage> users_delta_start(std::string) override {
     ++delta_start_calls;
+    co_await answer_later();
     co_return start_page(0);
   }
   Async<std::vector<GraphPresence>> get_presences(std::string,
                                                   std::vector<std::string> ids) override {
     ++presence_calls;
     presence_ids_read += ids.size();
+    co_await answer_later();
     if (presence_fails_) {
       GraphError e;
       e.kind = GraphErrorKind::unavailable;
@@ -132,6 +147,12 @@ class FakeDirectoryGraph final : public GraphClient {
     std::string id;
     bool removed;
   };
+  boost::asio::awaitable<void> answer_later() {
+    if (scheduler_ == nullptr) co_return;
+    auto strand = co_await boost::asio::this_coro::executor;
+    Alarm alarm(strand, *scheduler_);
+    co_await alarm.wait_until(clock_->now() + latency_);
+  }
   static GraphError bad() {
     GraphError e;
     e.kind = GraphErrorKind::invalid_request;
@@ -176,6 +197,9 @@ class FakeDirectoryGraph final : public GraphClient {
   int version_ = 0;
   int generation_ = 0;
   bool presence_fails_ = false;
+  Scheduler* scheduler_ = nullptr;
+  const Clock* clock_ = nullptr;
+  Millis latency_{0};
 };
 
 }  // namespace ccteams::testing

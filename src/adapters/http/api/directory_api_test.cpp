@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 
 #include "adapters/crypto/crypto_token_source.hpp"
@@ -12,10 +13,12 @@
 #include "adapters/http/server_test_support.hpp"
 #include "adapters/store/sqlite_store.hpp"
 #include "app/directory_service.hpp"
+#include "app/org_actors.hpp"
 #include "app/system_clock.hpp"
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
+#include "app/testing/manual_scheduler.hpp"
 #include "app/user_service.hpp"
 
 namespace ccteams::http {
@@ -57,7 +60,7 @@ class DirectoryApiTest : public ::testing::Test {
     };
     ASSERT_TRUE(mirror_.replace_all(org_, rows, {"tid", "delta:0:0", clock_.now(), 2}));
     directory_ = std::make_unique<DirectoryService>(
-        mirror_, graph_, clock_,
+        actors_, mirror_, graph_, clock_, scheduler_,
         [this](OrgId) -> Result<ActiveConnector> {
           return ActiveConnector{"tid", show_details_.load(), true, {}};
         },
@@ -90,6 +93,10 @@ class DirectoryApiTest : public ::testing::Test {
   OrgId org_;
   ccteams::testing::InMemoryDirectoryStore mirror_;
   ccteams::testing::FakeDirectoryGraph graph_;
+  // The organisations' strands run here, apart from the server's threads.
+  boost::asio::thread_pool actor_threads_{1};
+  OrgActors actors_{actor_threads_.get_executor()};
+  ccteams::testing::ManualScheduler scheduler_;  // the schedule is not started here
   std::atomic<bool> show_details_{true};
   std::unique_ptr<DirectoryService> directory_;
   std::unique_ptr<DirectoryApiContext> ctx_;
