@@ -25,6 +25,7 @@
 #include "app/user_service.hpp"
 #include "cli/demo.hpp"
 #include "cli/runtime.hpp"
+#include "console_files.hpp"
 #include "demo_fixture.hpp"
 
 namespace ccteams::testing {
@@ -62,6 +63,7 @@ const std::vector<Entry> kMatrix = {
     {"GET", "/readyz", Policy::public_},
     {"GET", "/metrics", Policy::metrics},
     {"GET", "/", Policy::public_},
+    {"GET", "/api/v1/openapi.json", Policy::public_},
     {"POST", "/api/v1/auth/login", Policy::public_, Ids::none,
      R"({"username":"agent1","password":"pw"})"},
     {"POST", "/api/v1/auth/logout", Policy::any_role, Ids::none, "", false, true},
@@ -150,17 +152,6 @@ const std::vector<Entry> kMatrix = {
     {"POST", "/webhooks/graph/notifications", Policy::graph_webhook},
     {"POST", "/webhooks/graph/lifecycle", Policy::graph_webhook},
 };
-
-// The console's files (web/): public, and listed by the router one by one; a rule, not lines,
-// so that adding a page needs no change here. Never under /api/ (static_files refuses those).
-bool is_console_file(const http::RouteInfo& r) {
-  if (r.method != "GET" && r.method != "HEAD") return false;
-  if (r.pattern.starts_with("/api/") || r.pattern.find('{') != std::string::npos) return false;
-  for (const char* ext : {".html", ".js", ".css", ".svg", ".png", ".ico", ".json", ".md"}) {
-    if (r.pattern.ends_with(ext)) return true;
-  }
-  return false;
-}
 
 struct Identity {
   const char* name;
