@@ -277,6 +277,15 @@ TEST_F(OpenApi, CommandsAnswerAsDocumented) {
             200);
   EXPECT_EQ(documented("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", "", agent_).status,
             204);
+  // Graph's webhooks: the validation handshake, and a body that is not a notification batch.
+  auto handshake = documented("POST", "/webhooks/graph/notifications",
+                              "/webhooks/graph/notifications?validationToken=oa", "", "");
+  EXPECT_EQ(handshake.status, 200);
+  EXPECT_EQ(handshake.body, "oa");
+  EXPECT_EQ(
+      documented("POST", "/webhooks/graph/lifecycle", "/webhooks/graph/lifecycle", "not json", "")
+          .status,
+      400);
   EXPECT_GT(checked_, 20);
 }
 

@@ -49,6 +49,7 @@ test('the API reference lists every documented operation, reached from the admin
   // Grouped by tag, with a table of contents.
   await page.getByRole('heading', { name: 'Authentication', level: 2 }).waitFor();
   await page.getByRole('link', { name: /^Users \(\d+\)$/ }).waitFor();
+  await page.screenshot({ path: join(kShots, 'api-reference.png') });
 
   // An operation opens to its parameters, request body and responses; a schema expands.
   const login = page.locator('details.op[data-method="POST"][data-path="/api/v1/auth/login"]');
@@ -63,9 +64,7 @@ test('the API reference lists every documented operation, reached from the admin
   await ok.locator('th code', { hasText: 'csrfToken' }).waitFor();
   await ok.locator('details.example > summary').click();
   await ok.locator('pre').getByText('"tokenType": "Bearer"').waitFor();
-  await page.screenshot({ path: join(kShots, 'api-reference.png'), fullPage: false });
-  await login.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(kShots, 'api-reference-login.png') });
+  await login.screenshot({ path: join(kShots, 'api-reference-login.png') });
 
   // Public: the page and its document need no session.
   const anonymous = await browser.newPage();
