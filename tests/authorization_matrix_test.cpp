@@ -20,13 +20,13 @@
 #include <map>
 #include <set>
 
-#include "adapters/crypto/secret_box.hpp"
 #include "adapters/http/router.hpp"
 #include "app/user_service.hpp"
 #include "cli/demo.hpp"
 #include "cli/runtime.hpp"
 #include "console_files.hpp"
 #include "demo_fixture.hpp"
+#include "in_process_runtime.hpp"
 
 namespace ccteams::testing {
 namespace {
@@ -214,18 +214,11 @@ int websocket_status(std::uint16_t port, const std::string& token) {
 class AuthorizationMatrix : public ::testing::Test {
  protected:
   void SetUp() override {
-    cli::RuntimeOptions o;
-    o.config.server.port = 0;
-    o.config.store.path = (dir_ / "ccteams.db").string();
-    o.config.secrets.key = SecretBox::generate_key_text();
-    o.config.auth.password_hash = "minimum";
-    o.min_password_length = 1;
+    auto o = in_process_options(dir_);
     o.demo = true;  // as `ccteams demo`: the demo routes are part of the matrix
     o.metrics_open_to_loopback = true;
-    auto rt = cli::Runtime::create(std::move(o));
-    ASSERT_TRUE(rt) << rt.error().message;
-    runtime_ = std::move(*rt);
-    ASSERT_TRUE(cli::seed_demo_accounts(runtime_->users(), "pw", 1));
+    runtime_ = create_seeded_runtime(std::move(o));
+    ASSERT_TRUE(runtime_);
     // Organisation 2, as the demo seeds organisation 1 (and `ccteams user add` any other).
     auto other = runtime_->users().ensure_org("Matrix Other Org");
     ASSERT_TRUE(other) << other.error().message;
@@ -241,9 +234,8 @@ class AuthorizationMatrix : public ::testing::Test {
         org1->id, NewUser{"matrixuser", "pw", "Matrix User", RoleSet{Role::agent}});
     ASSERT_TRUE(user) << user.error().message;
     ids_[Ids::user] = std::to_string(user->id.value);
-    auto port = runtime_->start();
-    ASSERT_TRUE(port) << port.error().message;
-    port_ = *port;
+    port_ = start_runtime(*runtime_);
+    ASSERT_NE(port_, 0);
 
     identities_ = {{"anonymous", "", {}},
                    {"other organisation's agent", "otheragent", {Role::agent}, true},
@@ -268,11 +260,7 @@ class AuthorizationMatrix : public ::testing::Test {
     ids_[Ids::sync_account] = "1";  // none exists: both organisations must get 404 alike
   }
   void TearDown() override {
-    if (runtime_) {
-      runtime_->stop(1s);
-      runtime_->wait();
-    }
-    runtime_.reset();
+    stop_runtime(runtime_);
     std::filesystem::remove_all(dir_);
   }
 

@@ -14,13 +14,11 @@
 #include <map>
 #include <set>
 
-#include "adapters/crypto/secret_box.hpp"
 #include "adapters/http/openapi_document.hpp"
 #include "adapters/http/router.hpp"
-#include "cli/demo.hpp"
-#include "cli/runtime.hpp"
 #include "console_files.hpp"
 #include "demo_fixture.hpp"
+#include "in_process_runtime.hpp"
 
 namespace ccteams::testing {
 namespace {
@@ -32,31 +30,19 @@ class OpenApi : public ::testing::Test {
  protected:
   void SetUp() override {
     doc_ = json::parse(slurp(std::filesystem::path(CCTEAMS_SOURCE_DIR) / "web/openapi.json"));
-    cli::RuntimeOptions o;
-    o.config.server.port = 0;
-    o.config.store.path = (dir_ / "ccteams.db").string();
-    o.config.secrets.key = SecretBox::generate_key_text();
-    o.config.auth.password_hash = "minimum";
-    o.min_password_length = 1;
-    o.demo = true;
+    auto o = in_process_options(dir_);
+    o.demo = true;  // as `ccteams demo`: the demo routes are documented too
     o.metrics_open_to_loopback = true;
-    auto rt = cli::Runtime::create(std::move(o));
-    ASSERT_TRUE(rt) << rt.error().message;
-    runtime_ = std::move(*rt);
-    ASSERT_TRUE(cli::seed_demo_accounts(runtime_->users(), "pw", 1));
-    auto port = runtime_->start();
-    ASSERT_TRUE(port) << port.error().message;
-    port_ = *port;
+    runtime_ = create_seeded_runtime(std::move(o));
+    ASSERT_TRUE(runtime_);
+    port_ = start_runtime(*runtime_);
+    ASSERT_NE(port_, 0);
     admin_ = login("admin");
     supervisor_ = login("supervisor");
     agent_ = login("agent1");
   }
   void TearDown() override {
-    if (runtime_) {
-      runtime_->stop(1s);
-      runtime_->wait();
-    }
-    runtime_.reset();
+    stop_runtime(runtime_);
     std::filesystem::remove_all(dir_);
   }
 
