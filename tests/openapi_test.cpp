@@ -224,7 +224,13 @@ TEST_F(OpenApi, CommandsAnswerAsDocumented) {
   // An agent's day: log in, Idle with a code, a supervisor logs them out.
   EXPECT_EQ(documented("POST", "/api/v1/me/session", "/api/v1/me/session", "{}", agent_).status,
             200);
-  const std::string idle = R"({"state":"Idle","idleCodeId":)" + code_id + "}";
+  // A code the agent's desktop profile allows.
+  auto desktop = documented("GET", "/api/v1/me/desktop", "/api/v1/me/desktop", "", agent_);
+  ASSERT_EQ(desktop.status, 200) << desktop.body;
+  const auto& allowed = parse(desktop.body).at("idleCodes").as_array();
+  ASSERT_FALSE(allowed.empty()) << desktop.body;
+  const std::string idle = R"({"state":"Idle","idleCodeId":)" +
+                           std::to_string(allowed.front().at("id").as_int64()) + "}";
   EXPECT_EQ(documented("PUT", "/api/v1/me/state", "/api/v1/me/state", idle, agent_).status, 200);
   EXPECT_EQ(
       documented("PUT", "/api/v1/me/state", "/api/v1/me/state", R"({"state":"Available"})", agent_)
