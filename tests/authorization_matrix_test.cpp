@@ -20,12 +20,13 @@
 #include <map>
 #include <set>
 
-#include "adapters/crypto/secret_box.hpp"
 #include "adapters/http/router.hpp"
 #include "app/user_service.hpp"
 #include "cli/demo.hpp"
 #include "cli/runtime.hpp"
+#include "console_files.hpp"
 #include "demo_fixture.hpp"
+#include "in_process_runtime.hpp"
 
 namespace ccteams::testing {
 namespace {
@@ -62,6 +63,7 @@ const std::vector<Entry> kMatrix = {
     {"GET", "/readyz", Policy::public_},
     {"GET", "/metrics", Policy::metrics},
     {"GET", "/", Policy::public_},
+    {"GET", "/api/v1/openapi.json", Policy::public_},
     {"POST", "/api/v1/auth/login", Policy::public_, Ids::none,
      R"({"username":"agent1","password":"pw"})"},
     {"POST", "/api/v1/auth/logout", Policy::any_role, Ids::none, "", false, true},
@@ -151,17 +153,6 @@ const std::vector<Entry> kMatrix = {
     {"POST", "/webhooks/graph/lifecycle", Policy::graph_webhook},
 };
 
-// The console's files (web/): public, and listed by the router one by one; a rule, not lines,
-// so that adding a page needs no change here. Never under /api/ (static_files refuses those).
-bool is_console_file(const http::RouteInfo& r) {
-  if (r.method != "GET" && r.method != "HEAD") return false;
-  if (r.pattern.starts_with("/api/") || r.pattern.find('{') != std::string::npos) return false;
-  for (const char* ext : {".html", ".js", ".css", ".svg", ".png", ".ico", ".json", ".md"}) {
-    if (r.pattern.ends_with(ext)) return true;
-  }
-  return false;
-}
-
 struct Identity {
   const char* name;
   std::string username;
@@ -223,18 +214,11 @@ int websocket_status(std::uint16_t port, const std::string& token) {
 class AuthorizationMatrix : public ::testing::Test {
  protected:
   void SetUp() override {
-    cli::RuntimeOptions o;
-    o.config.server.port = 0;
-    o.config.store.path = (dir_ / "ccteams.db").string();
-    o.config.secrets.key = SecretBox::generate_key_text();
-    o.config.auth.password_hash = "minimum";
-    o.min_password_length = 1;
+    auto o = in_process_options(dir_);
     o.demo = true;  // as `ccteams demo`: the demo routes are part of the matrix
     o.metrics_open_to_loopback = true;
-    auto rt = cli::Runtime::create(std::move(o));
-    ASSERT_TRUE(rt) << rt.error().message;
-    runtime_ = std::move(*rt);
-    ASSERT_TRUE(cli::seed_demo_accounts(runtime_->users(), "pw", 1));
+    runtime_ = create_seeded_runtime(std::move(o));
+    ASSERT_TRUE(runtime_);
     // Organisation 2, as the demo seeds organisation 1 (and `ccteams user add` any other).
     auto other = runtime_->users().ensure_org("Matrix Other Org");
     ASSERT_TRUE(other) << other.error().message;
@@ -250,9 +234,8 @@ class AuthorizationMatrix : public ::testing::Test {
         org1->id, NewUser{"matrixuser", "pw", "Matrix User", RoleSet{Role::agent}});
     ASSERT_TRUE(user) << user.error().message;
     ids_[Ids::user] = std::to_string(user->id.value);
-    auto port = runtime_->start();
-    ASSERT_TRUE(port) << port.error().message;
-    port_ = *port;
+    port_ = start_runtime(*runtime_);
+    ASSERT_NE(port_, 0);
 
     identities_ = {{"anonymous", "", {}},
                    {"other organisation's agent", "otheragent", {Role::agent}, true},
@@ -277,11 +260,7 @@ class AuthorizationMatrix : public ::testing::Test {
     ids_[Ids::sync_account] = "1";  // none exists: both organisations must get 404 alike
   }
   void TearDown() override {
-    if (runtime_) {
-      runtime_->stop(1s);
-      runtime_->wait();
-    }
-    runtime_.reset();
+    stop_runtime(runtime_);
     std::filesystem::remove_all(dir_);
   }
 

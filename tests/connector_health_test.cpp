@@ -8,11 +8,11 @@
 #include <sstream>
 #include <thread>
 
-#include "adapters/crypto/secret_box.hpp"
 #include "cli/demo.hpp"
 #include "cli/emulator_host.hpp"
 #include "cli/runtime.hpp"
 #include "demo_fixture.hpp"
+#include "in_process_runtime.hpp"
 #include "support/entra_browser.hpp"
 
 namespace ccteams::testing {
@@ -35,25 +35,17 @@ class ConnectorHealth : public ::testing::Test {
     const auto info = emulator_->info();
     domain_ = info.domain;
 
-    cli::RuntimeOptions o;
-    o.config.server.port = 0;
-    o.config.store.path = (dir_ / "ccteams.db").string();
-    o.config.secrets.key = SecretBox::generate_key_text();
-    o.config.auth.password_hash = "minimum";
-    o.min_password_length = 1;
+    auto o = in_process_options(dir_);
     o.config.microsoft.client_id = info.app_id;
     o.config.microsoft.client_secret = info.app_secret;
     o.config.microsoft.login_base_url = info.login_base_url;
     o.config.microsoft.graph_base_url = info.graph_base_url + "/v1.0";
     o.config.microsoft.ca_file = (dir_ / "ca.pem").string();
     o.config.microsoft.health_check_seconds = 1;  // below the config file's minimum: tests only
-    auto rt = cli::Runtime::create(std::move(o));
-    ASSERT_TRUE(rt) << rt.error().message;
-    runtime_ = std::move(*rt);
-    ASSERT_TRUE(cli::seed_demo_accounts(runtime_->users(), "pw", 1));
-    auto port = runtime_->start();
-    ASSERT_TRUE(port) << port.error().message;
-    port_ = *port;
+    runtime_ = create_seeded_runtime(std::move(o));
+    ASSERT_TRUE(runtime_);
+    port_ = start_runtime(*runtime_);
+    ASSERT_NE(port_, 0);
     std::ifstream ca(dir_ / "ca.pem");
     std::ostringstream pem;
     pem << ca.rdbuf();
@@ -64,11 +56,7 @@ class ConnectorHealth : public ::testing::Test {
     token_ = std::string(parse(login.body).at("token").as_string());
   }
   void TearDown() override {
-    if (runtime_) {
-      runtime_->stop(1s);
-      runtime_->wait();
-    }
-    runtime_.reset();
+    stop_runtime(runtime_);
     emulator_.reset();
     std::filesystem::remove_all(dir_);
   }

@@ -19,6 +19,7 @@
 #include "adapters/crypto/secret_box.hpp"
 #include "adapters/crypto/sodium_password_hasher.hpp"
 #include "adapters/http/api/api_context.hpp"
+#include "adapters/http/api/openapi_api.hpp"
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
@@ -324,12 +325,20 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   impl->directory = std::move(*directory);
   // ---- end Teams directory ----
   // ---- web console (issue 8): web/ as static files; the API works without it ----
+  // The OpenAPI document is one of those files (web/openapi.json), also served under /api/.
+  std::optional<std::string> openapi;
   if (auto web = http::StaticFiles::load(http::resolve_web_root(CCTEAMS_WEB_ROOT))) {
+    if (const auto* doc = web->find("/" + std::string(http::kOpenApiFile))) openapi = doc->body;
     http::register_static_routes(
         impl->router, std::make_shared<const http::StaticFiles>(std::move(*web)), "/sign-in.html");
   } else {
     spdlog::warn("web console not served: {}", web.error().message);
   }
+  if (!openapi) {
+    spdlog::warn("GET {} answers 503: no {} in the web root", http::kOpenApiPath,
+                 http::kOpenApiFile);
+  }
+  http::register_openapi_route(impl->router, std::move(openapi));
   // ---- end web console ----
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }

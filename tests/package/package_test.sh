@@ -56,6 +56,7 @@ expect_entry -rw-r--r-- root/root ./lib/systemd/system/ccteams.service
 expect_entry -rw-r----- root/root ./etc/ccteams/ccteams.toml
 expect_entry -rw-r--r-- root/root ./usr/share/ccteams/web/sign-in.html
 expect_entry -rw-r--r-- root/root ./usr/share/ccteams/web/admin.html
+expect_entry -rw-r--r-- root/root ./usr/share/ccteams/web/openapi.json
 expect_entry -rw-r--r-- root/root ./usr/share/doc/ccteams/operations.md
 if grep -q 'secret.key\|\.db' "$work/contents"; then fail "the package ships a key or a database"; fi
 ok "files: binary, unit, configuration (0640), web console, docs; no key, no database"
@@ -164,9 +165,11 @@ start_server
 ok "the unit's command line serves from the root: /readyz 200 on port $port"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/sign-in.html")" = 200 ] \
   || fail "the console (sign-in.html) is not served from /usr/share/ccteams/web"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/openapi.json")" = 200 ] \
+  || fail "GET /api/v1/openapi.json is not 200: the package lacks web/openapi.json"
 [ "$(login_status)" = 200 ] || fail "alice cannot sign in"
 grep -q '"level"' "$work/server.log" || fail "the packaged config does not log JSON lines to stderr"
-ok "console served from the packaged web files; alice signs in; JSON logs on stderr"
+ok "console and OpenAPI document served from the packaged web files; alice signs in; JSON logs on stderr"
 stop_server
 [ "$(stat -c %a "$root/var/lib/ccteams/ccteams.db")" = 600 ] || fail "the database is not 0600"
 
