@@ -3,7 +3,7 @@
 # exactly what CI runs (.ci/run). Exit status non-zero on any failure.
 #   release      every CTest test: unit, adapters, emulator, integration, browser, package, ops
 #   asan         AddressSanitizer + UBSan: unit_tests, adapters_tests, emulator_tests only
-#   tsan         ThreadSanitizer: the concurrency tests below (TSAN_UNIT, TSAN_ADAPTERS) only
+#   tsan         ThreadSanitizer: tsan_tests, the concurrency tests only (CMakeLists.txt lists them)
 # Each sanitizer build builds only the test binaries it runs. docs/testing.md says why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,13 +18,6 @@ stage() {
   stages+=("$name: ${took} s")
   echo "=== $name took ${took} s"
 }
-
-# The tests that run threads, sockets or timers concurrently (ThreadSanitizer's suite). A new
-# test that starts threads or shares state across strands belongs here.
-TSAN_UNIT="CcEventHub.*:SessionSocketsFixture.*:WsTicketsFixture.*:PoolFixture.*:AsioScheduler.*"
-TSAN_UNIT+=":Alarm.*:Periodic.*:SimulatedTime.*:Metrics.*:LoginFixture.*"
-TSAN_ADAPTERS="HttpServer*:WsSessionTest.*:WsSlowClientTest.*:TlsServer*:RequestMetrics.*"
-TSAN_ADAPTERS+=":HttpClientTest.*:GraphWebhookTest.*:SqliteStore.*:PresenceSyncStoreTest.*"
 
 summary=()
 failed=0
@@ -79,11 +72,11 @@ run_asan() {
 }
 
 run_tsan() {
-  stage "build (tsan)" ./scripts/build.sh tsan unit_tests adapters_tests
+  # tsan_tests: the concurrency tests only (their files are listed in CMakeLists.txt).
+  stage "build (tsan)" ./scripts/build.sh tsan tsan_tests
   # Third-party code only (each entry says why); a race in ccteams is fixed, not suppressed.
   export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp halt_on_error=1 second_deadlock_stack=1"
-  run_gtest tsan build-tsan unit_tests "$TSAN_UNIT"
-  run_gtest tsan build-tsan adapters_tests "$TSAN_ADAPTERS"
+  run_gtest tsan build-tsan tsan_tests
 }
 
 stage "install" ./scripts/install-deps.sh --browser   # chromium + playwright-core for the console test

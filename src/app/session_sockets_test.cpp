@@ -3,10 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "app/auth_service.hpp"
-#include "app/testing/fake_clock.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
-#include "app/testing/manual_scheduler.hpp"
+#include "app/testing/simulated_time.hpp"
 #include "app/user_service.hpp"
 
 namespace ccteams {
@@ -27,9 +26,8 @@ struct SessionSocketsFixture : ::testing::Test {
   testing::InMemoryAccountStore store;
   testing::PlainHasher hasher;
   testing::CountingTokens tokens;
-  FakeClock clock{kT0};
-  testing::ManualScheduler scheduler;
-  SessionSockets sockets{scheduler, SessionSocketsOptions{3}};
+  testing::SimulatedTime clock{kT0};  // the clock and the scheduler
+  SessionSockets sockets{clock, SessionSocketsOptions{3}};
   AuthService auth{store, hasher, tokens, clock, AuthOptions{}};
   UserService users{store, hasher, clock};
   OrgId org;
@@ -143,9 +141,9 @@ TEST_F(SessionSocketsFixture, AdminSettingAnotherUsersPasswordEndsAllTheirSessio
 TEST_F(SessionSocketsFixture, SocketsCloseWhenTheirSessionExpiresOnSimulatedTime) {
   const Caller bob = sign_in("bob", "battery staple");
   auto a = open(bob);
-  scheduler.run_due(bob.session_expires_at - 1ms);
+  clock.advance_to(bob.session_expires_at - 1ms);
   EXPECT_FALSE(a.is_closed());
-  EXPECT_EQ(scheduler.run_due(bob.session_expires_at), 1);
+  clock.advance_to(bob.session_expires_at);
   EXPECT_EQ(*a.closed, std::optional<std::string>("session expired"));
 }
 

@@ -1,7 +1,10 @@
 #pragma once
-// Test fixture for ContactCenter (app) on the real SQLite store: a fake clock, a hand-driven
-// scheduler, an organisation with a queue, a desktop profile (RONA 5 s, wrap-up 10 s) and three
-// agents, and another organisation. Shared by the sqlite_contact_center_*_test.cpp files.
+// Test fixtures for ContactCenter (app) on the real SQLite store in a temporary directory (there
+// is no in-memory contact-center store), on simulated time (testing::SimulatedTime: the clock and
+// the scheduler; timers run when the test moves time). CcFixture: the store, the configuration
+// service and the center; FlowTest adds an organisation with a queue, a desktop profile (RONA
+// 5 s, wrap-up 10 s) and three agents, and another organisation. Shared by the
+// sqlite_contact_center_*_test.cpp files.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -18,54 +21,11 @@
 #include "app/cc_config_service.hpp"
 #include "app/contact_center.hpp"
 #include "app/org_actors.hpp"
-#include "app/testing/fake_clock.hpp"
+#include "app/testing/simulated_time.hpp"
 
 namespace ccteams::store::cc_flow {
 
 inline const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
-
-// Timers fire only when the test says so (run_due), never inline in schedule().
-class ManualScheduler final : public Scheduler {
- public:
-  struct Entry {
-    Timestamp deadline;
-    std::function<void()> fn;
-    std::shared_ptr<bool> cancelled;
-  };
-  class Handle final : public TimerHandle {
-   public:
-    explicit Handle(std::shared_ptr<bool> c) : c_(std::move(c)) {}
-    ~Handle() override { cancel(); }
-    void cancel() override { *c_ = true; }
-
-   private:
-    std::shared_ptr<bool> c_;
-  };
-  std::unique_ptr<TimerHandle> schedule(Timestamp deadline, std::function<void()> fn) override {
-    auto c = std::make_shared<bool>(false);
-    entries_.push_back({deadline, std::move(fn), c});
-    return std::make_unique<Handle>(c);
-  }
-  // Runs every live timer due at now; returns how many ran.
-  int run_due(Timestamp now) {
-    std::vector<Entry> due;
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      if (*it->cancelled) {
-        it = entries_.erase(it);
-      } else if (it->deadline <= now) {
-        due.push_back(std::move(*it));
-        it = entries_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    for (auto& e : due) e.fn();
-    return static_cast<int>(due.size());
-  }
-
- private:
-  std::vector<Entry> entries_;
-};
 
 // Runs op to completion on io (the contact center's strands run there) and returns its result.
 template <class T>
@@ -98,7 +58,7 @@ inline Result<CcEventRecord> append_one(ContactCenterStore& cc, OrgId org,
   return r->at(0);
 }
 
-class FlowTest : public ::testing::Test {
+class CcFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     auto s = SqliteStore::open(dir_.file("cc.db"));
@@ -106,6 +66,77 @@ class FlowTest : public ::testing::Test {
     sqlite_ = std::move(*s);
     cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
     config_ = std::make_unique<CcConfigService>(sqlite_->accounts(), *cc_);
+  }
+
+  // A new process: nothing in memory, the old timers gone (their handles die with the center).
+  void start_center() {
+    center_.reset();
+    center_ = std::make_unique<ContactCenter>(actors_, *cc_, sqlite_->accounts(), time_, time_,
+                                              hub_, event_json_);
+  }
+
+  // A contact-center call awaited from outside the strands, as HTTP handlers do.
+  template <class T>
+  T run(boost::asio::awaitable<T> op) {
+    return run_on(io_, std::move(op));
+  }
+  // Runs whatever was handed to the strands (timer callbacks, recover()'s loads).
+  void drain() { testing::SimulatedTime::drain(io_); }
+  // recover(), then its loads on the organisations' strands.
+  Result<void> recover() {
+    auto r = center_->recover();
+    drain();
+    return r;
+  }
+  // fn on org's strand (the presence-sync calls require it), run to completion.
+  template <class Fn>
+  auto on_strand(OrgId org, Fn fn) -> decltype(fn()) {
+    using R = decltype(fn());
+    std::optional<R> out;
+    boost::asio::post(actors_.strand(org), [&] { out.emplace(fn()); });
+    drain();
+    return std::move(*out);
+  }
+  // Moves simulated time by d; each timer due on the way runs at its deadline, and what it
+  // posts to an organisation's strand runs before time moves on.
+  void advance(Millis d) { time_.run_for(io_, d); }
+
+  // An agent account of org, on profile's desktop and queue's queue when given.
+  UserId add_agent(OrgId org, const std::string& name, std::optional<DesktopProfileId> profile,
+                   std::optional<QueueId> queue) {
+    UserAccount u;
+    u.org_id = org;
+    u.username = name;
+    u.display_name = name;
+    u.roles = RoleSet{Role::agent};
+    u.password_hash = "x";
+    u.created_at = kT0;
+    const UserId id = sqlite_->accounts().create_user(u)->id;
+    if (profile || queue) {
+      AgentChanges c;
+      if (profile) c.desktop_profile = std::optional<DesktopProfileId>{*profile};
+      if (queue) c.queues = std::vector<QueueId>{*queue};
+      EXPECT_TRUE(config_->put_agent(org, id, c));
+    }
+    return id;
+  }
+
+  testing::TempDir dir_;  // a file, not :memory:, like production (WAL, reopen)
+  boost::asio::io_context io_;
+  OrgActors actors_{io_.get_executor()};
+  testing::SimulatedTime time_{kT0};
+  CcEventHub hub_;
+  http::CcEventJson event_json_;
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<SqliteContactCenterStore> cc_;
+  std::unique_ptr<CcConfigService> config_;
+  std::unique_ptr<ContactCenter> center_;
+};
+
+class FlowTest : public CcFixture {
+ protected:
+  void SetUp() override {
+    CcFixture::SetUp();
     org_ = sqlite_->accounts().create_org("A", kT0)->id;
     other_ = sqlite_->accounts().create_org("B", kT0)->id;
     queue_ = config_->create_queue(org_, "Sales")->id;
@@ -126,61 +157,10 @@ class FlowTest : public ::testing::Test {
                                   }});
   }
 
-  void start_center() {
-    center_.reset();
-    center_ = std::make_unique<ContactCenter>(actors_, *cc_, sqlite_->accounts(), clock_,
-                                              scheduler_, hub_, event_json_);
-  }
-
-  // A contact-center call awaited from outside the strands, as HTTP handlers do.
-  template <class T>
-  T run(boost::asio::awaitable<T> op) {
-    return run_on(io_, std::move(op));
-  }
-  // Runs whatever was handed to the strands (timer callbacks, recover()'s loads).
-  void drain() {
-    io_.restart();
-    io_.run();
-  }
-  // recover(), then its loads on the organisations' strands.
-  Result<void> recover() {
-    auto r = center_->recover();
-    drain();
-    return r;
-  }
-  // fn on org's strand (the presence-sync calls require it), run to completion.
-  template <class Fn>
-  auto on_strand(OrgId org, Fn fn) -> decltype(fn()) {
-    using R = decltype(fn());
-    std::optional<R> out;
-    boost::asio::post(actors_.strand(org), [&] { out.emplace(fn()); });
-    drain();
-    return std::move(*out);
-  }
-
+  // An agent of org; in the main organisation on its profile and queue.
   UserId add_agent(OrgId org, const std::string& name) {
-    UserAccount u;
-    u.org_id = org;
-    u.username = name;
-    u.display_name = name;
-    u.roles = RoleSet{Role::agent};
-    u.password_hash = "x";
-    u.created_at = kT0;
-    const UserId id = sqlite_->accounts().create_user(u)->id;
-    if (org == org_) {
-      AgentChanges c;
-      c.desktop_profile = std::optional<DesktopProfileId>{profile_};
-      c.queues = std::vector<QueueId>{queue_};
-      EXPECT_TRUE(config_->put_agent(org, id, c));
-    }
-    return id;
-  }
-
-  // Timer callbacks post to the organisation's strand: run them there too.
-  void advance(Millis d) {
-    clock_.advance(d);
-    scheduler_.run_due(clock_.now());
-    drain();
+    if (org != org_) return CcFixture::add_agent(org, name, std::nullopt, std::nullopt);
+    return CcFixture::add_agent(org, name, profile_, queue_);
   }
 
   std::vector<std::string> types_seen() {
@@ -190,17 +170,6 @@ class FlowTest : public ::testing::Test {
     return out;
   }
 
-  boost::asio::io_context io_;
-  OrgActors actors_{io_.get_executor()};
-  testing::TempDir dir_;  // a file, not :memory:, like production (WAL, reopen)
-  FakeClock clock_{kT0};
-  ManualScheduler scheduler_;
-  CcEventHub hub_;
-  http::CcEventJson event_json_;
-  std::unique_ptr<SqliteStore> sqlite_;
-  std::unique_ptr<SqliteContactCenterStore> cc_;
-  std::unique_ptr<CcConfigService> config_;
-  std::unique_ptr<ContactCenter> center_;
   OrgId org_, other_;
   QueueId queue_;
   IdleCodeId lunch_;

@@ -15,7 +15,7 @@ class ConsultTest : public FlowTest {
   // a1 Available first, then a2: a new contact goes to a1, who accepts it.
   ContactId connected_to_a1() {
     EXPECT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
-    clock_.advance(Millis{1000});
+    time_.advance(Millis{1000});
     EXPECT_TRUE(run(center_->login(org_, a2_, std::nullopt)));
     auto c = run(center_->new_contact(org_, queue_, "+15550100"));
     EXPECT_TRUE(c && c->agent == a1_);
@@ -248,7 +248,7 @@ TEST_F(FlowTest, AgentWhoNeverLoggedInHasNoSince) {
   ASSERT_TRUE(run(center_->login(org_, a3_, std::nullopt)));
   ASSERT_TRUE(run(center_->logout(org_, a3_)));
   auto out = run(center_->state_of(org_, a3_));
-  EXPECT_EQ(out->state.since, clock_.now());  // logged out since then: a real time
+  EXPECT_EQ(out->state.since, time_.now());  // logged out since then: a real time
 }
 
 TEST_F(FlowTest, IdleCodeGuardsRefuseDeletionWithTheirReason) {

@@ -37,7 +37,7 @@ TEST_F(FlowTest, ManualIdleRefusesTheSystemCodeAndAcceptsAnAllowedOne) {
 
 TEST_F(FlowTest, RonaIdlesTheAgentAndTheNextAgentGetsTheSameContact) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
-  clock_.advance(Millis{1000});
+  time_.advance(Millis{1000});
   ASSERT_TRUE(run(center_->login(org_, a2_, std::nullopt)));
   auto c = run(center_->new_contact(org_, queue_, "+15550100"));
   ASSERT_TRUE(c) << c.error().message;
@@ -177,7 +177,7 @@ TEST_F(FlowTest, DemoCallersArriveInTheQueuesAndHangUpWhenNobodyAnswers) {
   options.min_interval = std::chrono::seconds(5);
   options.max_interval = std::chrono::seconds(5);
   options.patience = std::chrono::seconds(30);
-  DemoCallers callers(*center_, scheduler_, clock_, org_, {queue_}, options);
+  DemoCallers callers(*center_, time_, time_, org_, {queue_}, options);
   callers.start();
   advance(std::chrono::seconds(4));
   EXPECT_EQ(callers.callers_so_far(), 0);

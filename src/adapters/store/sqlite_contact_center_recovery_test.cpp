@@ -27,9 +27,9 @@ class RecoveryTest : public FlowTest {
   // A contact connected to a1 (a1 logged in first, then a2 and a3 Available).
   ContactId connected_to_a1() {
     EXPECT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
-    clock_.advance(Millis{1000});
+    time_.advance(Millis{1000});
     EXPECT_TRUE(run(center_->login(org_, a2_, std::nullopt)));
-    clock_.advance(Millis{1000});
+    time_.advance(Millis{1000});
     EXPECT_TRUE(run(center_->login(org_, a3_, std::nullopt)));
     auto c = run(center_->new_contact(org_, queue_, "+15550100"));
     EXPECT_TRUE(c && c->agent == a1_);
@@ -233,7 +233,7 @@ TEST_F(RecoveryTest, ASupervisorSetsStatesWithTheirOwnOriginAndChecksTheCode) {
 TEST_F(RecoveryTest, ASupervisorEndsOrRequeuesAnyOpenContact) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));  // a2 rings for the consult
-  clock_.advance(Millis{1000});
+  time_.advance(Millis{1000});
   auto requeued = run(center_->requeue_contact(org_, id));
   ASSERT_TRUE(requeued) << requeued.error().message;
   // a1 wraps up, a2 is released and Available again (since now): the contact is offered to a3,

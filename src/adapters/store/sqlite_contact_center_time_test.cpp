@@ -25,14 +25,10 @@ struct Org {
   std::vector<UserId> agents;
 };
 
-class CcTimeTest : public ::testing::Test {
+class CcTimeTest : public CcFixture {
  protected:
   void SetUp() override {
-    auto s = SqliteStore::open(dir_.file("cc.db"));
-    ASSERT_TRUE(s) << s.error().message;
-    sqlite_ = std::move(*s);
-    cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
-    config_ = std::make_unique<CcConfigService>(sqlite_->accounts(), *cc_);
+    CcFixture::SetUp();
     start_center();
   }
 
@@ -46,60 +42,26 @@ class CcTimeTest : public ::testing::Test {
     p.wrap_up_seconds = wrap_seconds;
     const DesktopProfileId profile = config_->create_desktop_profile(o.id, p)->id;
     for (int i = 0; i < agents; ++i) {
-      UserAccount u;
-      u.org_id = o.id;
-      u.username = name + "-a" + std::to_string(i);
-      u.display_name = u.username;
-      u.roles = RoleSet{Role::agent};
-      u.password_hash = "x";
-      u.created_at = kT0;
-      const UserId id = sqlite_->accounts().create_user(u)->id;
-      AgentChanges c;
-      c.desktop_profile = std::optional<DesktopProfileId>{profile};
-      c.queues = std::vector<QueueId>{o.queue};
-      EXPECT_TRUE(config_->put_agent(o.id, id, c));
-      o.agents.push_back(id);
+      o.agents.push_back(add_agent(o.id, name + "-a" + std::to_string(i), profile, o.queue));
     }
     return o;
   }
 
   // A new process: nothing in memory, the old timers gone; recover() loads on the strands.
-  void start_center() {
-    center_.reset();
-    center_ =
-        std::make_unique<ContactCenter>(actors_, *cc_, sqlite_->accounts(), time_, time_, hub_,
-                                        event_json_);
-  }
   void restart() {
     start_center();
-    ASSERT_TRUE(center_->recover());
-    SimulatedTime::drain(io_);
+    ASSERT_TRUE(recover());
   }
 
-  template <class T>
-  T run(boost::asio::awaitable<T> op) {
-    return run_on(io_, std::move(op));
-  }
   // Logs the agents in one simulated second apart (the first waits longest: offered first).
   void log_in(const Org& o) {
     for (UserId a : o.agents) {
       ASSERT_TRUE(run(center_->login(o.id, a, std::nullopt)));
-      time_.run_for(io_, Millis{1000});
+      advance(Millis{1000});
     }
   }
   AgentState state(OrgId org, UserId agent) { return run(center_->state_of(org, agent))->state; }
   Contact contact(OrgId org, ContactId id) { return *run(center_->contact(org, id)); }
-
-  testing::TempDir dir_;
-  boost::asio::io_context io_;
-  OrgActors actors_{io_.get_executor()};
-  SimulatedTime time_{kT0};
-  CcEventHub hub_;
-  http::CcEventJson event_json_;
-  std::unique_ptr<SqliteStore> sqlite_;
-  std::unique_ptr<SqliteContactCenterStore> cc_;
-  std::unique_ptr<CcConfigService> config_;
-  std::unique_ptr<ContactCenter> center_;
 };
 
 struct Timeouts {
@@ -118,10 +80,10 @@ TEST_F(CcTimeTest, RonaFiresAtExactlyTheProfileTimeoutAndTheNextAgentIsOffered) 
     ASSERT_TRUE(c) << c.error().message;
     ASSERT_EQ(c->agent, o.agents[0]);
     const Timestamp offered = time_.now();
-    time_.run_for(io_, std::chrono::seconds{t.rona_seconds} - Millis{1});
+    advance(std::chrono::seconds{t.rona_seconds} - Millis{1});
     EXPECT_EQ(state(o.id, o.agents[0]).status, AgentStatus::reserved) << "1 ms early";
     EXPECT_EQ(contact(o.id, c->id).ronas, 0);
-    time_.run_for(io_, Millis{1});
+    advance(Millis{1});
     const AgentState first = state(o.id, o.agents[0]);
     EXPECT_EQ(first.status, AgentStatus::idle);
     EXPECT_EQ(first.since.value_or(Timestamp{}), offered + std::chrono::seconds{t.rona_seconds});
@@ -133,7 +95,7 @@ TEST_F(CcTimeTest, RonaFiresAtExactlyTheProfileTimeoutAndTheNextAgentIsOffered) 
     EXPECT_EQ(second.status, AgentStatus::reserved);
     EXPECT_EQ(second.since.value_or(Timestamp{}), offered + std::chrono::seconds{t.rona_seconds});
     // The second agent lets it ring out too: back in the queue, nobody left to offer it to.
-    time_.run_for(io_, std::chrono::seconds{t.rona_seconds});
+    advance(std::chrono::seconds{t.rona_seconds});
     EXPECT_EQ(contact(o.id, c->id).status, ContactStatus::queued);
     EXPECT_EQ(contact(o.id, c->id).ronas, 2);
   }
@@ -150,13 +112,13 @@ TEST_F(CcTimeTest, WrapUpEndsAtExactlyItsTimeout) {
     auto c = run(center_->new_contact(o.id, o.queue, "+15550100"));
     ASSERT_TRUE(c);
     ASSERT_TRUE(run(center_->accept(o.id, a, c->id)));
-    time_.run_for(io_, Millis{42'000});  // a conversation
+    advance(Millis{42'000});  // a conversation
     ASSERT_TRUE(run(center_->end(o.id, a, c->id)));
     const Timestamp ended = time_.now();
     EXPECT_EQ(state(o.id, a).status, AgentStatus::wrap_up);
-    time_.run_for(io_, std::chrono::seconds{t.wrap_seconds} - Millis{1});
+    advance(std::chrono::seconds{t.wrap_seconds} - Millis{1});
     EXPECT_EQ(state(o.id, a).status, AgentStatus::wrap_up) << "1 ms early";
-    time_.run_for(io_, Millis{1});
+    advance(Millis{1});
     const AgentState s = state(o.id, a);
     EXPECT_EQ(s.status, AgentStatus::available);
     EXPECT_EQ(s.since.value_or(Timestamp{}), ended + std::chrono::seconds{t.wrap_seconds});
@@ -168,10 +130,10 @@ TEST_F(CcTimeTest, ARonaTimerCancelledByAcceptNeverFires) {
   log_in(o);
   auto c = run(center_->new_contact(o.id, o.queue, "+15550100"));
   ASSERT_TRUE(c);
-  time_.run_for(io_, Millis{4999});
+  advance(Millis{4999});
   ASSERT_TRUE(run(center_->accept(o.id, o.agents[0], c->id)));
   EXPECT_EQ(time_.pending(), 0U) << "the RONA timer is cancelled";
-  time_.run_for(io_, std::chrono::hours{1});
+  advance(std::chrono::hours{1});
   const Contact after = contact(o.id, c->id);
   EXPECT_EQ(after.status, ContactStatus::connected);
   EXPECT_EQ(after.ronas, 0);
@@ -199,18 +161,18 @@ TEST_F(CcTimeTest, TimersRestoredAfterARestartFireAtTheirRemainingTime) {
   ASSERT_TRUE(ringing);
   ASSERT_EQ(ringing->agent, a1);
   const Timestamp offered = time_.now();
-  time_.run_for(io_, Millis{2000});
+  advance(Millis{2000});
   restart();
-  time_.run_for(io_, Millis{2999});
+  advance(Millis{2999});
   EXPECT_EQ(state(o.id, a1).status, AgentStatus::reserved) << "3 s of RONA were left";
-  time_.run_for(io_, Millis{1});
+  advance(Millis{1});
   EXPECT_EQ(state(o.id, a1).status, AgentStatus::idle);
   EXPECT_EQ(state(o.id, a1).since.value_or(Timestamp{}), offered + std::chrono::seconds{5});
   EXPECT_EQ(contact(o.id, ringing->id).offers, 1) << "the rebuilt ring counts no new offer";
   // a2's wrap-up, rebuilt too, ends at its own deadline (and a2 then rings for the contact).
-  time_.run_for(io_, wrap_started + std::chrono::seconds{10} - time_.now() - Millis{1});
+  advance(wrap_started + std::chrono::seconds{10} - time_.now() - Millis{1});
   EXPECT_EQ(state(o.id, a2).status, AgentStatus::wrap_up);
-  time_.run_for(io_, Millis{1});
+  advance(Millis{1});
   const AgentState s = state(o.id, a2);
   EXPECT_EQ(s.status, AgentStatus::reserved);
   EXPECT_EQ(s.since.value_or(Timestamp{}), wrap_started + std::chrono::seconds{10});
@@ -241,7 +203,7 @@ TEST_F(CcTimeTest, OrganisationsRunSideBySideWithoutSharingState) {
     }
     SimulatedTime::drain(io_);
     for (const auto& r : results) EXPECT_TRUE(r);
-    time_.run_for(io_, Millis{1000});
+    advance(Millis{1000});
   }
   std::vector<Contact> contacts;
   for (const Org& o : orgs) {
@@ -253,7 +215,7 @@ TEST_F(CcTimeTest, OrganisationsRunSideBySideWithoutSharingState) {
   EXPECT_EQ(run(center_->contact(orgs[1].id, contacts[0].id)).error().code, Errc::not_found);
   const Timestamp start = time_.now();
   for (int second = 1; second <= 9; ++second) {
-    time_.run_for(io_, std::chrono::seconds{1});
+    advance(std::chrono::seconds{1});
     for (std::size_t i = 0; i < orgs.size(); ++i) {
       const int rona = 5 + 2 * static_cast<int>(i);
       const Contact c = contact(orgs[i].id, contacts[i].id);

@@ -19,9 +19,19 @@
 
 #include "app/ports/clock.hpp"
 #include "app/ports/scheduler.hpp"
-#include "app/testing/manual_scheduler.hpp"
 
 namespace ccteams::testing {
+
+// The handle schedule() returns: cancelling sets a flag the timer's entry is checked against.
+class FlagTimerHandle final : public TimerHandle {
+ public:
+  explicit FlagTimerHandle(std::shared_ptr<std::atomic<bool>> c) : c_(std::move(c)) {}
+  ~FlagTimerHandle() override { cancel(); }
+  void cancel() override { *c_ = true; }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> c_;
+};
 
 class SimulatedTime final : public Clock, public Scheduler {
  public:
