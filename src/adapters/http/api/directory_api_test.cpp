@@ -18,7 +18,7 @@
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
-#include "app/testing/manual_scheduler.hpp"
+#include "app/testing/simulated_time.hpp"
 #include "app/user_service.hpp"
 
 namespace ccteams::http {
@@ -96,7 +96,8 @@ class DirectoryApiTest : public ::testing::Test {
   // The organisations' strands run here, apart from the server's threads.
   boost::asio::thread_pool actor_threads_{1};
   OrgActors actors_{actor_threads_.get_executor()};
-  ccteams::testing::ManualScheduler scheduler_;  // the schedule is not started here
+  // The schedule is not started here: time never moves.
+  ccteams::testing::SimulatedTime scheduler_{from_unix_millis(1'790'000'000'000)};
   std::atomic<bool> show_details_{true};
   std::unique_ptr<DirectoryService> directory_;
   std::unique_ptr<DirectoryApiContext> ctx_;
