@@ -79,7 +79,8 @@ class OpenApi : public ::testing::Test {
   std::string first_id(const std::string& list, const char* field = "id") {
     auto r = call("GET", list, "", admin_);
     EXPECT_EQ(r.status, 200) << list << ": " << r.body;
-    const auto& items = parse(r.body).at("items").as_array();
+    const auto body = parse(r.body);
+    const auto& items = body.at("items").as_array();
     EXPECT_FALSE(items.empty()) << list;
     return items.empty() ? "0" : std::to_string(items.front().at(field).as_int64());
   }
@@ -227,7 +228,8 @@ TEST_F(OpenApi, CommandsAnswerAsDocumented) {
   // A code the agent's desktop profile allows.
   auto desktop = documented("GET", "/api/v1/me/desktop", "/api/v1/me/desktop", "", agent_);
   ASSERT_EQ(desktop.status, 200) << desktop.body;
-  const auto& allowed = parse(desktop.body).at("idleCodes").as_array();
+  const auto desktop_body = parse(desktop.body);
+  const auto& allowed = desktop_body.at("idleCodes").as_array();
   ASSERT_FALSE(allowed.empty()) << desktop.body;
   const std::string idle = R"({"state":"Idle","idleCodeId":)" +
                            std::to_string(allowed.front().at("id").as_int64()) + "}";
