@@ -132,6 +132,21 @@ class DirectoryServiceTest : public ::testing::Test {
     return r ? *r : DirectorySyncReport{};
   }
   std::size_t mirrored() { return run(service_->mirrored_users(kOrg)); }
+  // Starts a sync whose every Graph call answers `latency` later; `out` gets its result.
+  void start_slow_sync(Millis latency, std::optional<Result<DirectorySyncReport>>& out) {
+    graph_.set_latency(time_, time_, latency);
+    spawn(service_->sync(kOrg), out);
+  }
+  // The sync ended in conflict and left nothing behind: no store write since writes_before,
+  // no sync state, an empty mirror.
+  void expect_dropped(const std::optional<Result<DirectorySyncReport>>& out, int writes_before) {
+    ASSERT_TRUE(out);
+    ASSERT_FALSE(*out);
+    EXPECT_EQ(out->error().code, Errc::conflict);
+    EXPECT_EQ(store_.writes, writes_before);
+    EXPECT_FALSE(store_.sync_state(kOrg)->has_value());
+    EXPECT_EQ(mirrored(), 0u);
+  }
   void TearDown() override {
     service_->stop();
     testing::SimulatedTime::drain(ioc_);
@@ -341,9 +356,8 @@ TEST_F(DirectoryServiceTest, SearchBeforeTheFirstSyncIsUnavailable) {
 // ---- on simulated time: the actor, Graph latency and the schedule ----------------------------
 
 TEST_F(DirectoryServiceTest, AFullSyncRunningWhileTheConnectorIsRemovedDropsItsResult) {
-  graph_.set_latency(time_, time_, 100ms);
   std::optional<Result<DirectorySyncReport>> running;
-  spawn(service_->sync(kOrg), running);
+  start_slow_sync(100ms, running);
   time_.run_for(ioc_, 250ms);  // in the middle of the paged /users
   ASSERT_FALSE(running);
   ASSERT_EQ(graph_.list_calls, 1);
@@ -352,29 +366,20 @@ TEST_F(DirectoryServiceTest, AFullSyncRunningWhileTheConnectorIsRemovedDropsItsR
   ASSERT_TRUE(summary) << summary.error().message;
   EXPECT_FALSE(running);
   settle([&running] { return running.has_value(); });
-  ASSERT_FALSE(*running);
-  EXPECT_EQ(running->error().code, Errc::conflict);
-  EXPECT_EQ(store_.writes, 0);
-  EXPECT_FALSE(store_.sync_state(kOrg)->has_value());
-  EXPECT_EQ(mirrored(), 0u);
+  expect_dropped(running, 0);
 }
 
 TEST_F(DirectoryServiceTest, ADeltaSyncRunningWhileTheConnectorIsRemovedDropsItsResult) {
   sync();
   graph_.put(graph_user("u6", "Fay", "Quinn", "Billing"));
-  graph_.set_latency(time_, time_, 100ms);
   std::optional<Result<DirectorySyncReport>> running;
-  spawn(service_->sync(kOrg), running);
+  start_slow_sync(100ms, running);
   time_.run_for(ioc_, 50ms);
   ASSERT_FALSE(running);
   const int writes = store_.writes;
   ASSERT_TRUE(run(service_->remove_connector_artefacts(kOrg, "tid-1")));
   settle([&running] { return running.has_value(); });
-  ASSERT_FALSE(*running);
-  EXPECT_EQ(running->error().code, Errc::conflict);
-  EXPECT_EQ(store_.writes, writes);
-  EXPECT_FALSE(store_.sync_state(kOrg)->has_value());
-  EXPECT_EQ(mirrored(), 0u);
+  expect_dropped(running, writes);
   // Set up again: a full sync from scratch.
   auto again = sync();
   EXPECT_TRUE(again.full);
@@ -382,9 +387,8 @@ TEST_F(DirectoryServiceTest, ADeltaSyncRunningWhileTheConnectorIsRemovedDropsIts
 }
 
 TEST_F(DirectoryServiceTest, ASecondSyncWhileOneRunsIsAConflictAndTheFirstFinishes) {
-  graph_.set_latency(time_, time_, 100ms);
   std::optional<Result<DirectorySyncReport>> first;
-  spawn(service_->sync(kOrg), first);
+  start_slow_sync(100ms, first);
   time_.run_for(ioc_, 50ms);
   ASSERT_FALSE(first);
   auto second = run(service_->sync(kOrg));
@@ -402,9 +406,8 @@ TEST_F(DirectoryServiceTest, ASecondSyncWhileOneRunsIsAConflictAndTheFirstFinish
 TEST_F(DirectoryServiceTest, SearchesAnswerFromTheMirrorWhileASyncWaitsForGraph) {
   sync();
   graph_.put(graph_user("u6", "Fay", "Quinn", "Billing"));
-  graph_.set_latency(time_, time_, 1s);
   std::optional<Result<DirectorySyncReport>> running;
-  spawn(service_->sync(kOrg), running);
+  start_slow_sync(1s, running);
   testing::SimulatedTime::drain(ioc_);
   // The search does not wait for the sync: it answers from the mirror as it stands.
   EXPECT_TRUE(search("fay").items.empty());
