@@ -9,7 +9,7 @@
 // switching off) goes through the Scheduler port (Alarm), so unit tests run it on simulated time:
 //  * watch set (presence/watch_set): agents with a linked Teams user whose desktop profile
 //    enables Microsoft Teams get SyncEnabled (the others SyncDisabled); those logged in are
-//    read. Recomputed every options.watch_refresh, at once when an agent logs in or out, and
+//    read. Recomputed every options.watch_refresh, 250 ms after an agent logs in or out, and
 //    when the connector's settings change.
 //  * first sync (presence/bulk_read_pump, which makes every read of both channels too): users
 //    newly watched (the service starts, the connector becomes Active, the feature is switched

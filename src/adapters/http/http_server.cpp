@@ -269,7 +269,8 @@ Result<std::uint16_t> HttpServer::listen(const std::string& host, std::uint16_t 
 
 void HttpServer::start() {
   auto st = state_;
-  asio::co_spawn(st->acceptor.get_executor(), accept_loop(st), LogServerEscape{"http: accept loop"});
+  asio::co_spawn(st->acceptor.get_executor(), accept_loop(st),
+                 LogServerEscape{"http: accept loop"});
 }
 
 void HttpServer::shutdown(std::chrono::milliseconds grace, std::function<void()> done) {

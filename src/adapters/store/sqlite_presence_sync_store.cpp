@@ -66,7 +66,7 @@ PresenceSubscriptionRecord read_subscription(const Statement& st) {
   PresenceSubscriptionRecord r;
   r.id = st.column_text(0);
   r.org = OrgId{st.column_int64(1)};
-  r.account_id = st.column_int64(2);
+  r.account_id = SyncAccountId{st.column_int64(2)};
   r.user_ids = decode_user_ids(st.column_text(3));
   r.expiration = from_unix_millis(st.column_int64(4));
   r.client_state_sha256 = st.column_text(5);
@@ -299,7 +299,7 @@ Result<void> SqlitePresenceSyncStore::put_subscription(const PresenceSubscriptio
   auto conn = db_.lock();
   auto st = conn.prepare(sql::kUpsertSubscription);
   if (!st) return std::move(st).error();
-  st->bind_text(1, r.id).bind_int64(2, r.org.value).bind_int64(3, r.account_id);
+  st->bind_text(1, r.id).bind_int64(2, r.org.value).bind_int64(3, r.account_id.value);
   st->bind_text(4, encode_user_ids(r.user_ids)).bind_int64(5, to_unix_millis(r.expiration));
   st->bind_text(6, r.client_state_sha256).bind_int64(7, r.include_resource_data ? 1 : 0);
   st->bind_text(8, health_name(r.health)).bind_int64(9, to_unix_millis(r.created_at));

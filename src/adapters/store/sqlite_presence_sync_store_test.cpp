@@ -70,7 +70,7 @@ PresenceSubscriptionRecord subscription(const std::string& id, OrgId org) {
   PresenceSubscriptionRecord r;
   r.id = id;
   r.org = org;
-  r.account_id = 42;
+  r.account_id = SyncAccountId{42};
   r.user_ids = {"u1", "u2", "fa8bf3dc-eca7-46b7-bad1-db199b62afc3"};
   r.expiration = kT0 + 55min;
   r.client_state_sha256 = std::string(64, 'a');
@@ -117,7 +117,7 @@ TEST_F(PresenceSyncStoreTest, SubscriptionKeepsEveryField) {
   const auto want = subscription("s1", org_);
   EXPECT_EQ(r.id, "s1");
   EXPECT_EQ(r.org, org_);
-  EXPECT_EQ(r.account_id, 42);
+  EXPECT_EQ(r.account_id, SyncAccountId{42});
   EXPECT_EQ(r.user_ids, want.user_ids);
   EXPECT_EQ(r.expiration, want.expiration);
   EXPECT_EQ(r.client_state_sha256, want.client_state_sha256);

@@ -31,7 +31,7 @@ enum class StoredSubscriptionHealth : std::uint8_t { ok, removed, reauthorizatio
 struct PresenceSubscriptionRecord {
   std::string id;  // Graph's subscription id
   OrgId org;
-  std::int64_t account_id = 0;  // the sync account (SyncAccountId::value) that created it
+  SyncAccountId account_id;  // the sync account that created it
   std::vector<std::string> user_ids;
   Timestamp expiration{};
   std::string client_state_sha256;  // hex digest of the clientState we sent

@@ -53,7 +53,7 @@ asio::awaitable<std::pair<std::size_t, std::size_t>> SubscriptionKeeper::delete_
   std::size_t deleted = 0, failed = 0;
   if (auto subs = d_.store.list_subscriptions(d_.org)) {
     for (const auto& rec : *subs) {
-      if (co_await remove(rec.id, SyncAccountId{rec.account_id}, true)) {
+      if (co_await remove(rec.id, rec.account_id, true)) {
         ++deleted;
       } else {
         ++failed;
@@ -101,7 +101,7 @@ void SubscriptionKeeper::set_health(const std::string& id, StoredSubscriptionHea
 asio::awaitable<void> SubscriptionKeeper::reauthorize(std::string id) {
   auto rec = record_of(id);
   if (!rec) co_return;
-  auto token = co_await d_.access_token(SyncAccountId{rec->account_id});
+  auto token = co_await d_.access_token(rec->account_id);
   if (token) {
     auto r = co_await d_.graph.reauthorize_subscription(tenant_, *token, id);
     if (r) {
@@ -178,7 +178,7 @@ asio::awaitable<void> SubscriptionKeeper::maintain_once() {
       h = sync::SubscriptionHealth::reauthorization_failed;
     }
     held.push_back(
-        sync::CurrentSubscription{r.id, SyncAccountId{r.account_id}, r.user_ids, r.expiration, h});
+        sync::CurrentSubscription{r.id, r.account_id, r.user_ids, r.expiration, h});
     records.emplace(r.id, std::move(r));
   }
   auto plan = sync::plan_subscriptions(d_.watched(), healthy, held, d_.loop.now(), d_.plan);
@@ -258,7 +258,7 @@ asio::awaitable<void> SubscriptionKeeper::create(const sync::CreateSubscription&
   PresenceSubscriptionRecord rec;
   rec.id = r->id;
   rec.org = d_.org;
-  rec.account_id = c.account.value;
+  rec.account_id = c.account;
   rec.user_ids = c.user_ids;
   rec.expiration = r->expiration;
   rec.client_state_sha256 = digest;
@@ -273,7 +273,7 @@ asio::awaitable<void> SubscriptionKeeper::create(const sync::CreateSubscription&
   d_.metrics.subscriptions_created.inc();
   d_.metrics.subscriptions.add(1);
   spdlog::info("presence sync: org {}: subscription {} for {} users (sync account {})",
-               d_.org.value, rec.id, rec.user_ids.size(), rec.account_id);
+               d_.org.value, rec.id, rec.user_ids.size(), rec.account_id.value);
 }
 
 // Deletes in Graph (not_found counts as done), then locally. best_effort: the local record
@@ -306,7 +306,7 @@ asio::awaitable<bool> SubscriptionKeeper::remove(const std::string& id, SyncAcco
 
 asio::awaitable<void> SubscriptionKeeper::renew(PresenceSubscriptionRecord rec,
                                                 Timestamp expiration) {
-  auto token = co_await d_.access_token(SyncAccountId{rec.account_id});
+  auto token = co_await d_.access_token(rec.account_id);
   if (!token) co_return;
   SubscriptionRenewal renewal{expiration, std::nullopt, std::nullopt};
   if (rec.include_resource_data && d_.decryptor != nullptr) {
