@@ -81,7 +81,7 @@ class CcFixture : public ::testing::Test {
     return run_on(io_, std::move(op));
   }
   // Runs whatever was handed to the strands (timer callbacks, recover()'s loads).
-  void drain() { testing::SimulatedTime::drain(io_); }
+  void drain() { ccteams::testing::SimulatedTime::drain(io_); }
   // recover(), then its loads on the organisations' strands.
   Result<void> recover() {
     auto r = center_->recover();
@@ -124,7 +124,7 @@ class CcFixture : public ::testing::Test {
   testing::TempDir dir_;  // a file, not :memory:, like production (WAL, reopen)
   boost::asio::io_context io_;
   OrgActors actors_{io_.get_executor()};
-  testing::SimulatedTime time_{kT0};
+  ccteams::testing::SimulatedTime time_{kT0};
   CcEventHub hub_;
   http::CcEventJson event_json_;
   std::unique_ptr<SqliteStore> sqlite_;
