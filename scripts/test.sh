@@ -4,7 +4,8 @@
 #   release      every CTest test: unit, adapters, emulator, integration, browser, package, ops
 #   asan         AddressSanitizer + UBSan: unit_tests, adapters_tests, emulator_tests only
 #   tsan         ThreadSanitizer: tsan_tests, the concurrency tests only (CMakeLists.txt lists them)
-# Each sanitizer build builds only the test binaries it runs. docs/testing.md says why.
+# Each sanitizer build builds only the test binaries it runs; README.md ("The suites and where
+# each runs") says why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
