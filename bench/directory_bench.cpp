@@ -20,11 +20,17 @@
 // Usage: directory_bench [rounds]   (default 20 rounds of the query mix; a few seconds)
 
 #include <malloc.h>
-#include <time.h>
 #include <sqlite3.h>
+#include <time.h>
 
 #include <algorithm>
 #include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -32,15 +38,8 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <thread>
+#include <vector>
 
 #include "adapters/crypto/crypto_token_source.hpp"
 #include "adapters/http/api/directory_api.hpp"
@@ -55,6 +54,7 @@
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
+#include "app/testing/run_awaitable.hpp"
 #include "app/user_service.hpp"
 #include "core/directory.hpp"
 #include "core/directory_text.hpp"
@@ -455,14 +455,15 @@ HttpFigures run_http(const std::vector<TeamsUser>& users, int rounds) {
   SystemClock clock;
   CryptoTokenSource tokens;
   testing::PlainHasher hasher;
-  AuthService auth((*sqlite)->accounts(), hasher, tokens, clock, AuthOptions{});
+  AuthService auth(**sqlite, hasher, tokens, clock, AuthOptions{});
   UserService accounts((*sqlite)->accounts(), hasher, clock, 1);
   auto org = accounts.ensure_org("Bench");
   if (!org) fail("org: " + org.error().message);
   if (!accounts.create(org->id, NewUser{"agent", "pw", "Agent", RoleSet{Role::agent}})) {
     fail("user");
   }
-  auto login = auth.login("agent", "pw", "127.0.0.1");
+  testing::InlineWorkers workers;
+  auto login = testing::run_awaitable(auth.login("agent", "pw", "127.0.0.1", workers));
   if (!login) fail("login: " + login.error().message);
 
   testing::InMemoryDirectoryStore mirror;

@@ -105,16 +105,15 @@ class SyncAccountsTest : public ::testing::Test {
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
 
-    auth_ = std::make_unique<AuthService>(store_->accounts(), hasher_, tokens_, system_clock_,
-                                          AuthOptions{});
+    auth_ = std::make_unique<AuthService>(*store_, hasher_, tokens_, system_clock_, AuthOptions{});
     users_ = std::make_unique<UserService>(store_->accounts(), hasher_, system_clock_, 1);
     auto org = users_->ensure_org("Contoso");
     ASSERT_TRUE(org);
     org_ = org->id;
     ASSERT_TRUE(users_->create(org_, NewUser{"root", "pw-root", "Root", RoleSet{Role::admin}}));
     ASSERT_TRUE(users_->create(org_, NewUser{"ann", "pw-ann", "Ann", RoleSet{Role::agent}}));
-    ctx_ = std::make_unique<http::ApiContext>(
-        http::ApiContext{*auth_, *users_, *store_, metrics_, system_clock_, shutting_down_});
+    ctx_ = std::make_unique<http::ApiContext>(http::ApiContext{
+        *auth_, *users_, *store_, metrics_, system_clock_, shutting_down_, false, workers_});
     http::register_auth_routes(router_, *ctx_);
 
     ClientOptions co;
@@ -318,6 +317,7 @@ class SyncAccountsTest : public ::testing::Test {
   fs::path dir_;
   std::unique_ptr<SqliteStore> store_;
   testing::PlainHasher hasher_;
+  testing::InlineWorkers workers_;
   CryptoTokenSource tokens_;
   Sha256PkceHasher pkce_;
   SystemClock system_clock_;

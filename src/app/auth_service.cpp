@@ -18,8 +18,8 @@ std::string global_user_key(std::string_view username) { return "user:" + std::s
 std::string address_key(std::string_view address) { return "addr:" + std::string(address); }
 }  // namespace
 
-AuthService::AuthService(AccountStore& store, const PasswordHasher& hasher,
-                         const TokenSource& tokens, const Clock& clock, AuthOptions options)
+AuthService::AuthService(Store& store, const PasswordHasher& hasher, const TokenSource& tokens,
+                         const Clock& clock, AuthOptions options)
     : store_(store), hasher_(hasher), tokens_(tokens), clock_(clock), options_(options) {
   auto h = hasher_.hash(tokens_.new_token());
   if (h) dummy_hash_ = std::move(*h);
@@ -27,16 +27,17 @@ AuthService::AuthService(AccountStore& store, const PasswordHasher& hasher,
 
 AuthService::~AuthService() { stop_clean_up(); }
 
-Result<void> AuthService::check_address_lockout(const std::string& key, Timestamp now) {
+Result<void> AuthService::check_address_lockout(AccountStore& st, const std::string& key,
+                                                Timestamp now) {
   // Locked while the most recent failure is younger than `lockout` and it completed a run of
   // max_address_failures within failure_window.
-  auto last = store_.last_login_failure(key);
+  auto last = st.last_login_failure(key);
   if (!last) return std::move(last).error();
   if (!last->has_value()) return ok();
   const Timestamp last_at = **last;
   const auto remaining = options_.lockout - (now - last_at);
   if (remaining <= Millis{0}) return ok();
-  auto count = store_.count_login_failures(key, last_at - options_.failure_window);
+  auto count = st.count_login_failures(key, last_at - options_.failure_window);
   if (!count) return std::move(count).error();
   if (*count < options_.max_address_failures) return ok();
   const int seconds = retry_after_seconds(remaining);
@@ -46,19 +47,19 @@ Result<void> AuthService::check_address_lockout(const std::string& key, Timestam
                     seconds);
 }
 
-Result<void> AuthService::check_user_wait(const std::string& key, const std::string& global_key,
-                                          Timestamp now) {
-  auto last = store_.last_login_failure(key);
+Result<void> AuthService::check_user_wait(AccountStore& st, const std::string& key,
+                                          const std::string& global_key, Timestamp now) {
+  auto last = st.last_login_failure(key);
   if (!last) return std::move(last).error();
   if (!last->has_value()) return ok();  // this address has not failed: never slowed down
   const Timestamp since = now - options_.failure_window;
-  auto count = store_.count_login_failures(key, since);
+  auto count = st.count_login_failures(key, since);
   if (!count) return std::move(count).error();
   int delay_after = options_.user_delay_after;
   if (*count > 0 && *count < delay_after) {
     // A username under a distributed guess slows every address from its first failure; read
     // only when that changes the answer, so a clean sign-in pays nothing for it.
-    auto global = store_.count_login_failures(global_key, since);
+    auto global = st.count_login_failures(global_key, since);
     if (!global) return std::move(global).error();
     if (*global >= options_.username_slowdown_failures) delay_after = 1;
   }
@@ -73,7 +74,7 @@ Result<void> AuthService::check_user_wait(const std::string& key, const std::str
                     seconds);
 }
 
-Result<AuthService::Attempt> AuthService::begin_login(std::string_view username,
+Result<AuthService::Attempt> AuthService::begin_login(AccountStore& st, std::string_view username,
                                                       std::string_view password,
                                                       std::string_view client_address,
                                                       Timestamp now) {
@@ -93,9 +94,9 @@ Result<AuthService::Attempt> AuthService::begin_login(std::string_view username,
   Attempt a{user_key(username, client_address), global_user_key(username),
             address_key(client_address), std::nullopt, std::string(client_address)};
   // Refuse before hashing: a refused attempt must not get to burn CPU on Argon2id.
-  if (auto r = check_address_lockout(a.address_key, now); !r) return std::move(r).error();
-  if (auto r = check_user_wait(a.user_key, a.global_key, now); !r) return std::move(r).error();
-  auto user = store_.find_user_by_username(std::string(username));
+  if (auto r = check_address_lockout(st, a.address_key, now); !r) return std::move(r).error();
+  if (auto r = check_user_wait(st, a.user_key, a.global_key, now); !r) return std::move(r).error();
+  auto user = st.find_user_by_username(std::string(username));
   if (!user && user.error().code != Errc::not_found) return std::move(user).error();
   if (user) a.user = std::move(*user);
   return a;
@@ -116,21 +117,21 @@ bool AuthService::check_password(const Attempt& attempt, std::string_view passwo
   return hasher_.verify(attempt.user->password_hash, password);
 }
 
-Result<LoginResult> AuthService::finish_login(Attempt attempt, bool password_ok) {
+Result<LoginResult> AuthService::finish_login(AccountStore& st, Attempt attempt, bool password_ok) {
   // Read again: the hash took a while, and the failure and session times are of now.
   const Timestamp now = clock_.now();
   if (!password_ok || attempt.user->disabled) {
     // A failure that cannot be recorded weakens the slowdown: logged and counted, the
     // refusal stands.
-    noted(store_.record_login_failure(attempt.user_key, now), "record a sign-in failure");
-    noted(store_.record_login_failure(attempt.global_key, now), "record a sign-in failure");
-    noted(store_.record_login_failure(attempt.address_key, now), "record a sign-in failure");
+    noted(st.record_login_failure(attempt.user_key, now), "record a sign-in failure");
+    noted(st.record_login_failure(attempt.global_key, now), "record a sign-in failure");
+    noted(st.record_login_failure(attempt.address_key, now), "record a sign-in failure");
     spdlog::info("sign-in refused for a user from {}", attempt.client_address);
     return make_error(Errc::unauthenticated, "wrong username or password");
   }
   // Only this address's slowdown ends: the username's count over all addresses and the
   // address's count stay, or one success would reset an attack in progress.
-  noted(store_.clear_login_failures(attempt.user_key), "clear sign-in failures");
+  noted(st.clear_login_failures(attempt.user_key), "clear sign-in failures");
 
   LoginResult result;
   result.token = tokens_.new_token();
@@ -139,8 +140,8 @@ Result<LoginResult> AuthService::finish_login(Attempt attempt, bool password_ok)
   result.user = std::move(*attempt.user);
   AuthSession session{tokens_.digest(result.token), result.user.id, result.user.org_id,
                       result.csrf_token, now, result.expires_at};
-  if (auto r = store_.put_session(session); !r) return std::move(r).error();
-  clean_up(now, false);
+  if (auto r = st.put_session(session); !r) return std::move(r).error();
+  clean_up(st, now, false);
   return result;
 }
 
@@ -148,35 +149,31 @@ boost::asio::awaitable<Result<LoginResult>> AuthService::login(std::string usern
                                                                std::string password,
                                                                std::string client_address,
                                                                PasswordWorkers& workers) {
-  auto attempt = begin_login(username, password, client_address, clock_.now());
+  // Two hops to the store (the lookups, then the outcome), the hash on the workers between.
+  auto attempt = co_await store_.run([&](Stores& s) {
+    return begin_login(s.accounts(), username, password, client_address, clock_.now());
+  });
   if (!attempt) co_return std::move(attempt).error();
   bool password_ok = false;
   auto ran = co_await workers.run([&] { password_ok = check_password(*attempt, password); });
   if (!ran) co_return std::move(ran).error();
-  co_return finish_login(std::move(*attempt), password_ok);
-}
-
-Result<LoginResult> AuthService::login(std::string_view username, std::string_view password,
-                                       std::string_view client_address) {
-  auto attempt = begin_login(username, password, client_address, clock_.now());
-  if (!attempt) return std::move(attempt).error();
-  const bool password_ok = check_password(*attempt, password);
-  return finish_login(std::move(*attempt), password_ok);
+  co_return co_await store_.run(
+      [&](Stores& s) { return finish_login(s.accounts(), std::move(*attempt), password_ok); });
 }
 
 // Keeps the session and failure tables from growing. The schedule runs it every
 // clean_up_interval; a sign-in runs it too when the schedule has not for that long (no
 // schedule started, as in tools and some tests). Which caller does it is decided by
 // compare-exchange, so concurrent sign-ins never both run it.
-void AuthService::clean_up(Timestamp now, bool scheduled) {
+void AuthService::clean_up(AccountStore& st, Timestamp now, bool scheduled) {
   const std::int64_t now_ms = now.time_since_epoch().count();
   std::int64_t last = last_clean_up_ms_.load(std::memory_order_relaxed);
   if (!scheduled && last != kNeverCleanedUp && now_ms - last < options_.clean_up_interval.count()) {
     return;
   }
   if (!last_clean_up_ms_.compare_exchange_strong(last, now_ms)) return;
-  noted(store_.delete_expired_sessions(now), "delete expired sessions");
-  noted(store_.prune_login_failures(now - std::max(options_.failure_window, options_.lockout) * 2),
+  noted(st.delete_expired_sessions(now), "delete expired sessions");
+  noted(st.prune_login_failures(now - std::max(options_.failure_window, options_.lockout) * 2),
         "prune old sign-in failures");
 }
 
@@ -199,20 +196,27 @@ void AuthService::stop_clean_up() {
 void AuthService::schedule_clean_up_locked() {
   clean_up_timer_ =
       clean_up_scheduler_->schedule(clock_.now() + options_.clean_up_interval, [this] {
-        clean_up(clock_.now(), true);
+        store_.post([this](Stores& s) { clean_up(s.accounts(), clock_.now(), true); });
         std::lock_guard lock(clean_up_mu_);
         if (clean_up_scheduler_ != nullptr) schedule_clean_up_locked();
       });
 }
 
-Result<Caller> AuthService::authenticate(std::string_view token) {
-  if (token.empty()) return make_error(Errc::unauthenticated, "sign in first (no credentials)");
-  return authenticate_session(tokens_.digest(token));
+boost::asio::awaitable<Result<Caller>> AuthService::authenticate(std::string token) {
+  if (token.empty()) {
+    co_return make_error(Errc::unauthenticated, "sign in first (no credentials)");
+  }
+  co_return co_await authenticate_session(tokens_.digest(token));
 }
 
-Result<Caller> AuthService::authenticate_session(const std::string& digest) {
-  const Timestamp now = clock_.now();
-  auto session = store_.find_session(digest, now);
+boost::asio::awaitable<Result<Caller>> AuthService::authenticate_session(std::string digest) {
+  co_return co_await store_.run(
+      [&](Stores& s) { return find_caller(s.accounts(), digest, clock_.now()); });
+}
+
+Result<Caller> AuthService::find_caller(AccountStore& st, const std::string& digest,
+                                        Timestamp now) {
+  auto session = st.find_session(digest, now);
   if (!session) {
     if (session.error().code == Errc::not_found) {
       return make_error(Errc::unauthenticated, "session expired or unknown; sign in again");
@@ -220,7 +224,7 @@ Result<Caller> AuthService::authenticate_session(const std::string& digest) {
     return std::move(session).error();
   }
   // Roles and the disabled flag are read again on every request, so a change applies at once.
-  auto user = store_.get_user(session->org_id, session->user_id);
+  auto user = st.get_user(session->org_id, session->user_id);
   if (!user || user->disabled) {
     return make_error(Errc::unauthenticated, "account no longer active; sign in again");
   }
@@ -228,13 +232,15 @@ Result<Caller> AuthService::authenticate_session(const std::string& digest) {
                 session->csrf_token, session->expires_at};
 }
 
-Result<void> AuthService::logout(const Caller& caller) {
-  if (auto r = store_.delete_session(caller.session_digest); !r) return r;
+boost::asio::awaitable<Result<void>> AuthService::logout(Caller caller) {
+  auto r = co_await store_.run(
+      [&](Stores& s) { return s.accounts().delete_session(caller.session_digest); });
+  if (!r) co_return r;
   if (sockets_) sockets_->end_session(caller.session_digest);
-  return ok();
+  co_return ok();
 }
 
-Result<void> require_role(const Caller& caller, std::initializer_list<Role> roles) {
+Result<void> require_role(const Caller& caller, std::span<const Role> roles) {
   for (Role r : roles) {
     if (caller.roles.has(r)) return ok();
   }

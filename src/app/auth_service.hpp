@@ -5,18 +5,20 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
-#include "app/ports/account_store.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/password_hasher.hpp"
 #include "app/ports/password_workers.hpp"
 #include "app/ports/scheduler.hpp"
+#include "app/ports/store.hpp"
 #include "app/ports/token_source.hpp"
 #include "core/account.hpp"
 #include "core/result.hpp"
@@ -79,7 +81,7 @@ struct LoginResult {
 // Thread-safety: all calls may run concurrently (the store and hasher are thread-safe).
 class AuthService {
  public:
-  AuthService(AccountStore& store, const PasswordHasher& hasher, const TokenSource& tokens,
+  AuthService(Store& store, const PasswordHasher& hasher, const TokenSource& tokens,
               const Clock& clock, AuthOptions options);
   ~AuthService();
 
@@ -94,15 +96,12 @@ class AuthService {
   boost::asio::awaitable<Result<LoginResult>> login(std::string username, std::string password,
                                                     std::string client_address,
                                                     PasswordWorkers& workers);
-  // The same, checking the password on the calling thread: for tests and tools only.
-  Result<LoginResult> login(std::string_view username, std::string_view password,
-                            std::string_view client_address);
   // Errors: unauthenticated when the token is unknown, expired, or its user is gone/disabled.
-  Result<Caller> authenticate(std::string_view token);
+  boost::asio::awaitable<Result<Caller>> authenticate(std::string token);
   // As authenticate, for a session known by its digest (a redeemed WebSocket ticket).
-  Result<Caller> authenticate_session(const std::string& session_digest);
+  boost::asio::awaitable<Result<Caller>> authenticate_session(std::string session_digest);
   // Ends the session and closes its live connections.
-  Result<void> logout(const Caller& caller);
+  boost::asio::awaitable<Result<void>> logout(Caller caller);
 
   // The live WebSockets to close when a session ends (not owned; may stay null in tests that
   // have none). Set by the wiring before requests arrive.
@@ -125,22 +124,25 @@ class AuthService {
     std::optional<UserAccount> user;  // absent: unknown username
     std::string client_address;
   };
-  Result<Attempt> begin_login(std::string_view username, std::string_view password,
-                              std::string_view client_address, Timestamp now);
+  // These run on the store's executor, inside Store::run (st is that job's account store).
+  Result<Attempt> begin_login(AccountStore& st, std::string_view username,
+                              std::string_view password, std::string_view client_address,
+                              Timestamp now);
   bool check_password(const Attempt& attempt, std::string_view password) const;
   // Logs and counts a failed store write that the caller goes on without.
   template <class T>
   void noted(const Result<T>& r, const char* what) const;
-  Result<LoginResult> finish_login(Attempt attempt, bool password_ok);
-  Result<void> check_address_lockout(const std::string& key, Timestamp now);
-  Result<void> check_user_wait(const std::string& key, const std::string& global_key,
-                               Timestamp now);
-  void clean_up(Timestamp now, bool scheduled);
+  Result<LoginResult> finish_login(AccountStore& st, Attempt attempt, bool password_ok);
+  Result<void> check_address_lockout(AccountStore& st, const std::string& key, Timestamp now);
+  Result<void> check_user_wait(AccountStore& st, const std::string& key,
+                               const std::string& global_key, Timestamp now);
+  Result<Caller> find_caller(AccountStore& st, const std::string& digest, Timestamp now);
+  void clean_up(AccountStore& st, Timestamp now, bool scheduled);
   void schedule_clean_up_locked();
 
   static constexpr std::int64_t kNeverCleanedUp = std::numeric_limits<std::int64_t>::min();
 
-  AccountStore& store_;
+  Store& store_;
   const PasswordHasher& hasher_;
   const TokenSource& tokens_;
   const Clock& clock_;
@@ -154,6 +156,9 @@ class AuthService {
 };
 
 // forbidden unless caller has at least one of roles.
-Result<void> require_role(const Caller& caller, std::initializer_list<Role> roles);
+Result<void> require_role(const Caller& caller, std::span<const Role> roles);
+inline Result<void> require_role(const Caller& caller, std::initializer_list<Role> roles) {
+  return require_role(caller, std::span<const Role>(roles.begin(), roles.size()));
+}
 
 }  // namespace ccteams

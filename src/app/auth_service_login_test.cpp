@@ -15,7 +15,9 @@
 #include "app/testing/fake_clock.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
+#include "app/testing/run_awaitable.hpp"
 #include "app/testing/simulated_time.hpp"
+#include "app/testing/test_store.hpp"
 #include "app/user_service.hpp"
 
 namespace ccteams {
@@ -42,6 +44,8 @@ class ThreadRecordingHasher final : public PasswordHasher {
 
 struct LoginFixture : ::testing::Test {
   testing::InMemoryAccountStore store;
+  testing::TestStore port{testing::TestStores{.accounts = &store}};
+  testing::InlineWorkers inline_workers;
   testing::PlainHasher hasher;
   testing::CountingTokens tokens;
   FakeClock clock{kT0};
@@ -50,12 +54,24 @@ struct LoginFixture : ::testing::Test {
   UserService users{store, hasher, clock};
 
   void SetUp() override {
-    auth = std::make_unique<AuthService>(store, hasher, tokens, clock, options);
+    auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options);
     const OrgId org = users.ensure_org("Acme").value().id;
     ASSERT_TRUE(users.create(org, {"agent1", "battery staple", "Agent", RoleSet{Role::agent}}));
     ASSERT_TRUE(users.create(org, {"agent2", "correct horse", "Agent", RoleSet{Role::agent}}));
   }
-  void rebuild() { auth = std::make_unique<AuthService>(store, hasher, tokens, clock, options); }
+  void rebuild() { auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options); }
+  Result<LoginResult> login_on(AuthService& service, std::string username, std::string password,
+                               std::string address) {
+    return testing::run_awaitable(service.login(std::move(username), std::move(password),
+                                                std::move(address), inline_workers));
+  }
+  Result<LoginResult> sign_in(std::string username, std::string password, std::string address) {
+    return login_on(*auth, std::move(username), std::move(password), std::move(address));
+  }
+  Result<Caller> authenticate(std::string token) {
+    return testing::run_awaitable(auth->authenticate(std::move(token)));
+  }
+  Result<void> logout(const Caller& caller) { return testing::run_awaitable(auth->logout(caller)); }
 };
 
 // The per-username slowdown over time, from one address: (seconds after start, right
@@ -85,7 +101,7 @@ TEST_F(LoginFixture, WrongPasswordsSlowTheUsernameDownButTheRightOneGetsInAfterT
   for (const auto& s : steps) {
     clock.set(kT0 + std::chrono::seconds(s.at_second));
     const int verifies_before = hasher.verifies.load();
-    auto r = auth->login("agent1", s.right_password ? "battery staple" : "wrong", "10.0.0.2");
+    auto r = sign_in("agent1", s.right_password ? "battery staple" : "wrong", "10.0.0.2");
     if (s.expected == Errc::internal) {
       EXPECT_TRUE(r) << "second " << s.at_second << ": " << r.error().message;
       continue;
@@ -102,14 +118,14 @@ TEST_F(LoginFixture, WrongPasswordsSlowTheUsernameDownButTheRightOneGetsInAfterT
 TEST_F(LoginFixture, TheWaitIsCappedSoNobodyIsLockedOut) {
   for (int i = 0; i < 40; ++i) {
     clock.advance(options.user_max_delay);
-    (void)auth->login("agent1", "wrong", "10.0.0.2");
+    (void)sign_in("agent1", "wrong", "10.0.0.2");
   }
-  auto early = auth->login("agent1", "battery staple", "10.0.0.2");
+  auto early = sign_in("agent1", "battery staple", "10.0.0.2");
   ASSERT_FALSE(early);
   EXPECT_EQ(early.error().code, Errc::rate_limited);
   EXPECT_LE(early.error().retry_after_seconds, 30);
   clock.advance(options.user_max_delay);
-  EXPECT_TRUE(auth->login("agent1", "battery staple", "10.0.0.2"));
+  EXPECT_TRUE(sign_in("agent1", "battery staple", "10.0.0.2"));
 }
 
 TEST_F(LoginFixture, AFloodFromOtherAddressesLetsTheOwnerInAfterTheWait) {
@@ -118,27 +134,27 @@ TEST_F(LoginFixture, AFloodFromOtherAddressesLetsTheOwnerInAfterTheWait) {
   rebuild();
   for (int host = 0; host < 30; ++host) {
     for (int i = 0; i < 3; ++i) {
-      (void)auth->login("agent1", "guess", "198.51.100." + std::to_string(host));
+      (void)sign_in("agent1", "guess", "198.51.100." + std::to_string(host));
     }
   }
   // The owner, from their own address with no failures, signs in at once.
-  auto first = auth->login("agent1", "battery staple", "10.0.0.2");
+  auto first = sign_in("agent1", "battery staple", "10.0.0.2");
   EXPECT_TRUE(first) << first.error().message;
   // A typo during the attack slows the owner down from the first failure, but only briefly.
-  ASSERT_FALSE(auth->login("agent1", "typo", "10.0.0.2"));
-  auto at_once = auth->login("agent1", "battery staple", "10.0.0.2");
+  ASSERT_FALSE(sign_in("agent1", "typo", "10.0.0.2"));
+  auto at_once = sign_in("agent1", "battery staple", "10.0.0.2");
   ASSERT_FALSE(at_once);
   EXPECT_EQ(at_once.error().code, Errc::rate_limited);
   EXPECT_EQ(at_once.error().retry_after_seconds, 1);
   // Meanwhile the flood goes on from a fresh address.
-  for (int i = 0; i < 3; ++i) (void)auth->login("agent1", "guess", "203.0.113.77");
+  for (int i = 0; i < 3; ++i) (void)sign_in("agent1", "guess", "203.0.113.77");
   clock.advance(1s);
-  auto after_wait = auth->login("agent1", "battery staple", "10.0.0.2");
+  auto after_wait = sign_in("agent1", "battery staple", "10.0.0.2");
   EXPECT_TRUE(after_wait) << after_wait.error().message;
   // And the attackers' addresses are slowed from their first failure now.
   clock.advance(1s);
-  ASSERT_FALSE(auth->login("agent1", "guess", "198.51.100.200"));
-  auto second_guess = auth->login("agent1", "guess", "198.51.100.200");
+  ASSERT_FALSE(sign_in("agent1", "guess", "198.51.100.200"));
+  auto second_guess = sign_in("agent1", "guess", "198.51.100.200");
   ASSERT_FALSE(second_guess);
   EXPECT_EQ(second_guess.error().code, Errc::rate_limited);
 }
@@ -147,15 +163,15 @@ TEST_F(LoginFixture, OneAddressGuessingManyUsernamesIsLockedOutForAll) {
   options.max_address_failures = 10;
   rebuild();
   for (int i = 0; i < 10; ++i) {
-    (void)auth->login("user" + std::to_string(i), "x", "2001:db8:1:2::/64");
+    (void)sign_in("user" + std::to_string(i), "x", "2001:db8:1:2::/64");
   }
-  auto locked = auth->login("agent2", "correct horse", "2001:db8:1:2::/64");
+  auto locked = sign_in("agent2", "correct horse", "2001:db8:1:2::/64");
   ASSERT_FALSE(locked);
   EXPECT_EQ(locked.error().code, Errc::rate_limited);
   EXPECT_EQ(locked.error().retry_after_seconds, 15 * 60);
-  EXPECT_TRUE(auth->login("agent2", "correct horse", "2001:db8:1:3::/64"));
+  EXPECT_TRUE(sign_in("agent2", "correct horse", "2001:db8:1:3::/64"));
   clock.advance(options.lockout);
-  EXPECT_TRUE(auth->login("agent2", "correct horse", "2001:db8:1:2::/64"));
+  EXPECT_TRUE(sign_in("agent2", "correct horse", "2001:db8:1:2::/64"));
 }
 
 TEST_F(LoginFixture, OverlongCredentialsAreRefusedBeforeAnythingIsStoredOrHashed) {
@@ -173,7 +189,7 @@ TEST_F(LoginFixture, OverlongCredentialsAreRefusedBeforeAnythingIsStoredOrHashed
       {"bad name", "pw", "username"},
   };
   for (const auto& c : cases) {
-    auto r = auth->login(c.username, c.password, "10.0.0.2");
+    auto r = sign_in(c.username, c.password, "10.0.0.2");
     ASSERT_FALSE(r) << c.mentions;
     EXPECT_EQ(r.error().code, Errc::invalid_input) << r.error().message;
     EXPECT_NE(r.error().message.find(c.mentions), std::string::npos) << r.error().message;
@@ -181,16 +197,16 @@ TEST_F(LoginFixture, OverlongCredentialsAreRefusedBeforeAnythingIsStoredOrHashed
   EXPECT_EQ(store.stored_failures(), 0u);
   EXPECT_EQ(hasher.verifies.load(), hashes_before);
   // At the limits they are ordinary (wrong) credentials.
-  auto at_limit = auth->login(std::string(64, 'a'), std::string(1024, 'p'), "10.0.0.2");
+  auto at_limit = sign_in(std::string(64, 'a'), std::string(1024, 'p'), "10.0.0.2");
   ASSERT_FALSE(at_limit);
   EXPECT_EQ(at_limit.error().code, Errc::unauthenticated);
 }
 
 TEST_F(LoginFixture, OldFailureRecordsArePrunedOnTheScheduleWithoutAnySignIn) {
   testing::SimulatedTime time{kT0};  // this test's clock and scheduler
-  auth = std::make_unique<AuthService>(store, hasher, tokens, time, options);
+  auth = std::make_unique<AuthService>(port, hasher, tokens, time, options);
   auth->start_clean_up(time);
-  for (int i = 0; i < 3; ++i) (void)auth->login("agent1", "wrong", "10.0.0.2");
+  for (int i = 0; i < 3; ++i) (void)sign_in("agent1", "wrong", "10.0.0.2");
   EXPECT_EQ(store.stored_failures(), 9u);  // per (username, address), username, address
   // Records live twice the longest window; before that the schedule keeps them.
   const Millis keep = std::max(options.failure_window, options.lockout) * 2;
@@ -206,7 +222,7 @@ TEST_F(LoginFixture, OldFailureRecordsArePrunedOnTheScheduleWithoutAnySignIn) {
 
 TEST_F(LoginFixture, PasswordsAreCheckedOnTheWorkersNeverOnTheIoThread) {
   ThreadRecordingHasher recording;
-  AuthService service(store, recording, tokens, clock, options);
+  AuthService service(port, recording, tokens, clock, options);
   BoundedWorkerPool workers({1, 4});
   asio::io_context ioc;
   std::promise<Result<LoginResult>> outcome;

@@ -5,6 +5,8 @@
 #include "app/testing/fake_clock.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
+#include "app/testing/run_awaitable.hpp"
+#include "app/testing/test_store.hpp"
 #include "app/user_service.hpp"
 
 namespace ccteams {
@@ -15,6 +17,8 @@ constexpr Timestamp kT0{Millis{1'800'000'000'000}};
 
 struct AuthFixture : ::testing::Test {
   testing::InMemoryAccountStore store;
+  testing::TestStore port{testing::TestStores{.accounts = &store}};
+  testing::InlineWorkers inline_workers;
   testing::PlainHasher hasher;
   testing::CountingTokens tokens;
   FakeClock clock{kT0};
@@ -24,18 +28,30 @@ struct AuthFixture : ::testing::Test {
   OrgId org;
 
   void SetUp() override {
-    auth = std::make_unique<AuthService>(store, hasher, tokens, clock, options);
+    auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options);
     org = users.ensure_org("Acme").value().id;
     ASSERT_TRUE(users.create(org, {"alice", "correct horse", "Alice", RoleSet{Role::admin}}));
     ASSERT_TRUE(users.create(org, {"bob", "battery staple", "Bob", RoleSet{Role::agent}}));
   }
+  Result<LoginResult> login_on(AuthService& service, std::string username, std::string password,
+                               std::string address) {
+    return testing::run_awaitable(service.login(std::move(username), std::move(password),
+                                                std::move(address), inline_workers));
+  }
+  Result<LoginResult> sign_in(std::string username, std::string password, std::string address) {
+    return login_on(*auth, std::move(username), std::move(password), std::move(address));
+  }
+  Result<Caller> authenticate(std::string token) {
+    return testing::run_awaitable(auth->authenticate(std::move(token)));
+  }
+  Result<void> logout(const Caller& caller) { return testing::run_awaitable(auth->logout(caller)); }
 };
 
 TEST_F(AuthFixture, LoginThenAuthenticate) {
-  auto login = auth->login("alice", "correct horse", "10.0.0.1");
+  auto login = sign_in("alice", "correct horse", "10.0.0.1");
   ASSERT_TRUE(login) << login.error().message;
   EXPECT_EQ(login->expires_at, kT0 + options.session_ttl);
-  auto caller = auth->authenticate(login->token);
+  auto caller = authenticate(login->token);
   ASSERT_TRUE(caller);
   EXPECT_EQ(caller->username, "alice");
   EXPECT_TRUE(caller->roles.has(Role::admin));
@@ -43,8 +59,8 @@ TEST_F(AuthFixture, LoginThenAuthenticate) {
 }
 
 TEST_F(AuthFixture, WrongPasswordAndUnknownUserLookTheSame) {
-  auto wrong = auth->login("alice", "nope", "10.0.0.1");
-  auto unknown = auth->login("mallory", "nope", "10.0.0.1");
+  auto wrong = sign_in("alice", "nope", "10.0.0.1");
+  auto unknown = sign_in("mallory", "nope", "10.0.0.1");
   ASSERT_FALSE(wrong);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(wrong.error().code, Errc::unauthenticated);
@@ -52,10 +68,10 @@ TEST_F(AuthFixture, WrongPasswordAndUnknownUserLookTheSame) {
 }
 
 TEST_F(AuthFixture, SessionsExpire) {
-  auto login = auth->login("alice", "correct horse", "10.0.0.1");
+  auto login = sign_in("alice", "correct horse", "10.0.0.1");
   ASSERT_TRUE(login);
   clock.advance(options.session_ttl + 1ms);
-  auto caller = auth->authenticate(login->token);
+  auto caller = authenticate(login->token);
   ASSERT_FALSE(caller);
   EXPECT_EQ(caller.error().code, Errc::unauthenticated);
 }
@@ -64,50 +80,50 @@ TEST_F(AuthFixture, ExpiredSessionsAreRemovedBySignInsAtMostOncePerInterval) {
   AuthOptions short_lived = options;
   short_lived.session_ttl = 10s;
   short_lived.clean_up_interval = 60s;
-  AuthService service(store, hasher, tokens, clock, short_lived);
-  ASSERT_TRUE(service.login("alice", "correct horse", "10.0.0.1"));  // cleans up: nothing old
+  AuthService service(port, hasher, tokens, clock, short_lived);
+  ASSERT_TRUE(login_on(service, "alice", "correct horse", "10.0.0.1"));  // cleans up: nothing old
   clock.advance(20s);                                                // alice's session expired
-  ASSERT_TRUE(service.login("bob", "battery staple", "10.0.0.1"));
+  ASSERT_TRUE(login_on(service, "bob", "battery staple", "10.0.0.1"));
   EXPECT_EQ(store.stored_sessions(), 2u) << "within the interval: no clean-up on this sign-in";
   clock.advance(50s);                                                // bob's first one expired too
-  ASSERT_TRUE(service.login("bob", "battery staple", "10.0.0.1"));
+  ASSERT_TRUE(login_on(service, "bob", "battery staple", "10.0.0.1"));
   EXPECT_EQ(store.stored_sessions(), 1u) << "the interval passed: both expired sessions removed";
 }
 
 TEST_F(AuthFixture, LogoutEndsTheSession) {
-  auto login = auth->login("alice", "correct horse", "10.0.0.1");
-  auto caller = auth->authenticate(login->token);
-  ASSERT_TRUE(auth->logout(*caller));
-  EXPECT_FALSE(auth->authenticate(login->token));
+  auto login = sign_in("alice", "correct horse", "10.0.0.1");
+  auto caller = authenticate(login->token);
+  ASSERT_TRUE(logout(*caller));
+  EXPECT_FALSE(authenticate(login->token));
 }
 
 TEST_F(AuthFixture, DisabledAccountsCannotSignInOrUseOldSessions) {
-  auto login = auth->login("bob", "battery staple", "10.0.0.1");
+  auto login = sign_in("bob", "battery staple", "10.0.0.1");
   ASSERT_TRUE(login);
-  auto alice = auth->authenticate(auth->login("alice", "correct horse", "x")->token).value();
+  auto alice = authenticate(sign_in("alice", "correct horse", "x")->token).value();
   UserChanges disable;
   disable.disabled = true;
   ASSERT_TRUE(users.update(alice, login->user.id, disable));
-  EXPECT_FALSE(auth->authenticate(login->token));
-  EXPECT_FALSE(auth->login("bob", "battery staple", "10.0.0.1"));
+  EXPECT_FALSE(authenticate(login->token));
+  EXPECT_FALSE(sign_in("bob", "battery staple", "10.0.0.1"));
 }
 
 // The slowdown and lockout timelines are in auth_service_login_test.cpp.
 
 TEST_F(AuthFixture, SlowingOneAccountLeavesOthersAlone) {
-  for (int i = 0; i < 5; ++i) (void)auth->login("bob", "wrong", "10.0.0.3");
-  EXPECT_FALSE(auth->login("bob", "battery staple", "10.0.0.3"));
-  EXPECT_TRUE(auth->login("alice", "correct horse", "10.0.0.3"));
+  for (int i = 0; i < 5; ++i) (void)sign_in("bob", "wrong", "10.0.0.3");
+  EXPECT_FALSE(sign_in("bob", "battery staple", "10.0.0.3"));
+  EXPECT_TRUE(sign_in("alice", "correct horse", "10.0.0.3"));
 }
 
 TEST_F(AuthFixture, OneAddressGuessingManyUsernamesIsLocked) {
   options.max_address_failures = 3;
-  auth = std::make_unique<AuthService>(store, hasher, tokens, clock, options);
-  for (int i = 0; i < 3; ++i) (void)auth->login("user" + std::to_string(i), "x", "203.0.113.9");
-  auto r = auth->login("alice", "correct horse", "203.0.113.9");
+  auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options);
+  for (int i = 0; i < 3; ++i) (void)sign_in("user" + std::to_string(i), "x", "203.0.113.9");
+  auto r = sign_in("alice", "correct horse", "203.0.113.9");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::rate_limited);
-  EXPECT_TRUE(auth->login("alice", "correct horse", "198.51.100.1"));
+  EXPECT_TRUE(sign_in("alice", "correct horse", "198.51.100.1"));
 }
 
 TEST(RequireRole, AnyOfTheRolesIsEnough) {
@@ -122,7 +138,7 @@ TEST(RequireRole, AnyOfTheRolesIsEnough) {
 }
 
 TEST_F(AuthFixture, AdminsCannotLockThemselvesOut) {
-  auto alice = auth->authenticate(auth->login("alice", "correct horse", "x")->token).value();
+  auto alice = authenticate(sign_in("alice", "correct horse", "x")->token).value();
   UserChanges demote;
   demote.roles = RoleSet{Role::agent};
   auto r = users.update(alice, alice.user_id, demote);

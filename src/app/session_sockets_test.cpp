@@ -5,7 +5,9 @@
 #include "app/auth_service.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
+#include "app/testing/run_awaitable.hpp"
 #include "app/testing/simulated_time.hpp"
+#include "app/testing/test_store.hpp"
 #include "app/user_service.hpp"
 
 namespace ccteams {
@@ -24,11 +26,13 @@ struct FakeSocket {
 
 struct SessionSocketsFixture : ::testing::Test {
   testing::InMemoryAccountStore store;
+  testing::TestStore port{testing::TestStores{.accounts = &store}};
+  testing::InlineWorkers workers;
   testing::PlainHasher hasher;
   testing::CountingTokens tokens;
   testing::SimulatedTime clock{kT0};  // the clock and the scheduler
   SessionSockets sockets{clock, SessionSocketsOptions{3}};
-  AuthService auth{store, hasher, tokens, clock, AuthOptions{}};
+  AuthService auth{port, hasher, tokens, clock, AuthOptions{}};
   UserService users{store, hasher, clock};
   OrgId org;
   Caller admin;
@@ -43,10 +47,14 @@ struct SessionSocketsFixture : ::testing::Test {
   }
 
   Caller sign_in(const std::string& user, const std::string& password) {
-    auto login = auth.login(user, password, "10.0.0.1");
+    auto login = testing::run_awaitable(auth.login(user, password, "10.0.0.1", workers));
     EXPECT_TRUE(login);
-    return auth.authenticate(login->token).value();
+    return testing::run_awaitable(auth.authenticate(login->token)).value();
   }
+  Result<Caller> by_digest(const std::string& digest) {
+    return testing::run_awaitable(auth.authenticate_session(digest));
+  }
+  Result<void> logout(const Caller& c) { return testing::run_awaitable(auth.logout(c)); }
 
   FakeSocket open(const Caller& c) {
     FakeSocket s;
@@ -64,7 +72,7 @@ TEST_F(SessionSocketsFixture, LogoutClosesTheSessionsSocketsOnly) {
   const Caller bob2 = sign_in("bob", "battery staple");
   auto a = open(bob1);
   auto b = open(bob2);
-  ASSERT_TRUE(auth.logout(bob1));
+  ASSERT_TRUE(logout(bob1));
   EXPECT_EQ(*a.closed, std::optional<std::string>("session ended"));
   EXPECT_FALSE(b.is_closed());
 }
@@ -90,7 +98,7 @@ TEST_F(SessionSocketsFixture, DeletingAUserClosesTheirSockets) {
   auto a = open(bob);
   ASSERT_TRUE(users.remove(admin, bob.user_id));
   EXPECT_TRUE(a.is_closed());
-  EXPECT_FALSE(auth.authenticate_session(bob.session_digest));
+  EXPECT_FALSE(by_digest(bob.session_digest));
 }
 
 TEST_F(SessionSocketsFixture, ARoleChangeClosesSocketsAndTheNextRequestSeesTheNewRoles) {
@@ -101,7 +109,7 @@ TEST_F(SessionSocketsFixture, ARoleChangeClosesSocketsAndTheNextRequestSeesTheNe
   ASSERT_TRUE(users.update(admin, bob.user_id, change));
   EXPECT_TRUE(a.is_closed());
   // The session stays; the roles are read again on each request.
-  auto again = auth.authenticate_session(bob.session_digest);
+  auto again = by_digest(bob.session_digest);
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->roles.has(Role::supervisor));
 }
@@ -124,8 +132,8 @@ TEST_F(SessionSocketsFixture, OwnPasswordChangeKeepsTheChangingSessionOnly) {
   ASSERT_TRUE(users.update(admin, admin.user_id, change));
   EXPECT_FALSE(here.is_closed());
   EXPECT_TRUE(there.is_closed());
-  EXPECT_TRUE(auth.authenticate_session(admin.session_digest));
-  EXPECT_FALSE(auth.authenticate_session(other.session_digest));
+  EXPECT_TRUE(by_digest(admin.session_digest));
+  EXPECT_FALSE(by_digest(other.session_digest));
 }
 
 TEST_F(SessionSocketsFixture, AdminSettingAnotherUsersPasswordEndsAllTheirSessions) {
@@ -135,7 +143,7 @@ TEST_F(SessionSocketsFixture, AdminSettingAnotherUsersPasswordEndsAllTheirSessio
   change.password = "a new passphrase";
   ASSERT_TRUE(users.update(admin, bob.user_id, change));
   EXPECT_TRUE(a.is_closed());
-  EXPECT_FALSE(auth.authenticate_session(bob.session_digest));
+  EXPECT_FALSE(by_digest(bob.session_digest));
 }
 
 TEST_F(SessionSocketsFixture, SocketsCloseWhenTheirSessionExpiresOnSimulatedTime) {
@@ -171,7 +179,7 @@ TEST_F(SessionSocketsFixture, ASessionEndingBeforeTheHandshakeClosesTheSocketOnA
   auto slot = sockets.reserve(
       SocketOwner{bob.session_digest, bob.org_id, bob.user_id, bob.session_expires_at});
   ASSERT_TRUE(slot);
-  ASSERT_TRUE(auth.logout(bob));
+  ASSERT_TRUE(logout(bob));
   std::optional<std::string> closed;
   (*slot)->attach([&](std::string reason) { closed = std::move(reason); });
   EXPECT_EQ(closed, std::optional<std::string>("session ended"));

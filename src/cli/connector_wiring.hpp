@@ -26,9 +26,7 @@ class GraphClient;
 class HttpClient;
 class ContactCenterStore;
 class TokenSource;
-namespace store {
-class SqliteDb;
-}  // namespace store
+class SqliteStore;
 namespace http {
 class Router;
 }  // namespace http
@@ -39,7 +37,7 @@ namespace ccteams::cli {
 struct ConnectorDeps {
   const Config& config;
   boost::asio::io_context& ioc;  // the runtime's; must outlive the wiring
-  store::SqliteDb& db;
+  SqliteStore& store;            // every store; the wiring takes its own from it
   AccountStore& accounts;
   ContactCenterStore& contact_center;
   AuthService& auth;

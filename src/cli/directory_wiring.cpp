@@ -3,7 +3,7 @@
 #include "adapters/http/api/cc_api_context.hpp"
 #include "adapters/http/api/directory_api.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/store/sqlite_directory_store.hpp"
+#include "adapters/store/sqlite_store.hpp"
 #include "app/connector_service.hpp"
 #include "app/directory_service.hpp"
 #include "cli/config.hpp"
@@ -12,7 +12,6 @@
 namespace ccteams::cli {
 
 struct DirectoryWiring::Impl {
-  std::unique_ptr<store::SqliteDirectoryStore> store;
   std::unique_ptr<DirectoryService> service;
   std::unique_ptr<http::DirectoryApiContext> api;
 };
@@ -23,7 +22,6 @@ DirectoryWiring::~DirectoryWiring() { stop(); }
 Result<std::unique_ptr<DirectoryWiring>> DirectoryWiring::create(const DirectoryDeps& deps,
                                                                  http::Router& router) {
   auto impl = std::make_unique<Impl>();
-  impl->store = std::make_unique<store::SqliteDirectoryStore>(deps.db);
   ConnectorService& connectors = deps.connector.service();
   DirectoryServiceOptions options;
   options.sync_interval = std::chrono::seconds(deps.config.sync_interval_seconds);
@@ -31,7 +29,7 @@ Result<std::unique_ptr<DirectoryWiring>> DirectoryWiring::create(const Directory
   options.page_size = deps.config.page_size;
   options.default_country_code = deps.config.default_country_code;
   impl->service = std::make_unique<DirectoryService>(
-      deps.actors, *impl->store, deps.connector.graph(), deps.clock, deps.scheduler,
+      deps.actors, deps.store.directory(), deps.connector.graph(), deps.clock, deps.scheduler,
       [&connectors](OrgId org) { return connectors.active(org); },
       [&connectors] { return connectors.active_orgs(); }, std::move(options));
   connectors.add_participant(*impl->service);

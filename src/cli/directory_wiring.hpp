@@ -14,9 +14,7 @@ class Clock;
 class DirectoryService;
 class OrgActors;
 class Scheduler;
-namespace store {
-class SqliteDb;
-}  // namespace store
+class SqliteStore;
 namespace http {
 class Router;
 struct CcApiContext;
@@ -32,7 +30,7 @@ struct DirectoryConfig;
 struct DirectoryDeps {
   const DirectoryConfig& config;  // the configuration file's [directory]
   OrgActors& actors;              // the runtime's: each organisation's mirror runs on its strand
-  store::SqliteDb& db;
+  SqliteStore& store;             // every store; the wiring takes its own from it
   AuthService& auth;
   const Clock& clock;
   Scheduler& scheduler;        // the sync schedule's time (the runtime's AsioScheduler)

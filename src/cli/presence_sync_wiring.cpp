@@ -3,9 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <string_view>
-
 #include <boost/asio/io_context.hpp>
+#include <string_view>
 
 #include "adapters/crypto/secret_box.hpp"
 #include "adapters/crypto/secret_box_sealer.hpp"
@@ -14,13 +13,12 @@
 #include "adapters/http/api/graph_webhook_api.hpp"
 #include "adapters/http/api/presence_sync_api.hpp"
 #include "adapters/http/api/sync_accounts_api.hpp"
-#include "adapters/http/router.hpp"
-#include "adapters/store/sqlite_presence_sync_store.hpp"
-#include "adapters/store/sqlite_sync_account_store.hpp"
 #include "adapters/http/http_client.hpp"
+#include "adapters/http/router.hpp"
+#include "adapters/store/sqlite_store.hpp"
 #include "app/connector_service.hpp"
-#include "app/ports/clock.hpp"
 #include "app/contact_center.hpp"
+#include "app/ports/clock.hpp"
 #include "app/presence_sync.hpp"
 #include "app/sync_account_service.hpp"
 #include "cli/connector_wiring.hpp"
@@ -65,11 +63,9 @@ Result<graph::NotificationKeyring> load_or_create_keyring(store::SqlitePresenceS
 struct PresenceSyncWiring::Impl {
   bool public_url_given = false;
   NotificationUrls urls;  // from server.public_url; the demo's are made at start()
-  std::unique_ptr<store::SqliteSyncAccountStore> account_store;
   std::unique_ptr<SecretBoxSealer> sealer;
   Sha256PkceHasher pkce;
   std::unique_ptr<SyncAccountService> accounts;
-  std::unique_ptr<store::SqlitePresenceSyncStore> store;
   std::unique_ptr<graph::HttpJwksSource> jwks;
   std::unique_ptr<graph::GraphNotificationDecryptor> decryptor;
   std::unique_ptr<PresenceSync> sync;
@@ -86,18 +82,17 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   impl->public_url_given = !public_url.empty();
   ConnectorService& connector = deps.connector.service();
 
-  impl->account_store = std::make_unique<store::SqliteSyncAccountStore>(deps.db);
   impl->sealer = std::make_unique<SecretBoxSealer>(deps.secrets);
   SyncAccountOptions so;
   so.client_id = c.microsoft.client_id;
   so.public_url = public_url;
   impl->accounts = std::make_unique<SyncAccountService>(
-      *impl->account_store, deps.accounts, deps.connector.graph(), deps.connector.entra_links(),
-      *impl->sealer, impl->pkce, deps.tokens, deps.clock, so, connector.active_tenant_lookup(),
-      connector.audit_hook());
+      deps.store.sync_accounts(), deps.accounts, deps.connector.graph(),
+      deps.connector.entra_links(), *impl->sealer, impl->pkce, deps.tokens, deps.clock, so,
+      connector.active_tenant_lookup(), connector.audit_hook());
   http::register_sync_account_routes(router, deps.auth, *impl->accounts);
 
-  impl->store = std::make_unique<store::SqlitePresenceSyncStore>(deps.db);
+  store::SqlitePresenceSyncStore& presence_store = deps.store.presence_sync();
 
   const PresenceSyncConfig& pc = c.presence_sync;
   PresenceSyncOptions po;
@@ -116,13 +111,13 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   if (auto v = validate(po); !v) return std::move(v).error();
   // Rich notifications: the key pair from the database (sealed with the service key), or a new
   // one saved there; rotated by its policy, each new key saved before it is used.
-  auto keyring = load_or_create_keyring(*impl->store, deps.secrets, deps.clock.now());
+  auto keyring = load_or_create_keyring(presence_store, deps.secrets, deps.clock.now());
   if (keyring) {
     impl->jwks = std::make_unique<graph::HttpJwksSource>(
         deps.connector.http(), trim_slash(c.microsoft.login_base_url) + "/common/discovery/v2.0/keys");
     graph::NotificationDecryptorOptions dopt;
     dopt.rotation.max_age = std::chrono::seconds{pc.key_rotation_seconds};
-    store::SqlitePresenceSyncStore& key_store = *impl->store;
+    store::SqlitePresenceSyncStore& key_store = presence_store;
     const SecretBox& box = deps.secrets;
     const Clock& clock = deps.clock;
     impl->decryptor = std::make_unique<graph::GraphNotificationDecryptor>(
@@ -138,9 +133,10 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   }
   impl->sync = std::make_unique<PresenceSync>(
       deps.actors, deps.scheduler, connector, deps.contact_center, deps.cc_store,
-      deps.connector.graph(), *impl->account_store, *impl->accounts, *impl->store, *impl->store,
-      deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(), std::move(po));
-  http::register_graph_webhook_routes(router, *impl->store, *impl->sync, deps.clock, deps.metrics);
+      deps.connector.graph(), deps.store.sync_accounts(), *impl->accounts, presence_store,
+      presence_store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(), std::move(po));
+  http::register_graph_webhook_routes(router, presence_store, *impl->sync, deps.clock,
+                                      deps.metrics);
   http::register_presence_sync_routes(router, deps.auth, *impl->sync);
 
   // Sync accounts first: presence sync asks them for tokens while it switches off.

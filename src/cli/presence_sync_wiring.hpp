@@ -29,9 +29,7 @@ class Scheduler;
 class SecretBox;
 class SyncAccountService;
 class TokenSource;
-namespace store {
-class SqliteDb;
-}  // namespace store
+class SqliteStore;
 namespace http {
 class Router;
 }  // namespace http
@@ -44,7 +42,7 @@ class ConnectorWiring;
 struct PresenceSyncDeps {
   const Config& config;
   boost::asio::io_context& ioc;  // the runtime's; must outlive the wiring
-  store::SqliteDb& db;
+  SqliteStore& store;            // every store; the wiring takes its own from it
   AccountStore& accounts;
   ContactCenter& contact_center;
   ContactCenterStore& cc_store;

@@ -34,7 +34,6 @@
 // ---- contact center (issue 5) ----
 #include "adapters/http/api/cc_api_context.hpp"
 #include "adapters/http/api/cc_json.hpp"
-#include "adapters/store/sqlite_contact_center_store.hpp"
 #include "app/asio_scheduler.hpp"
 #include "app/cc_config_service.hpp"
 #include "app/cc_event_hub.hpp"
@@ -142,7 +141,9 @@ Result<std::string> metrics_token(const MetricsConfig& m) {
 
 struct Runtime::Impl {
   RuntimeOptions options;
-  std::unique_ptr<Store> store;
+  // Every store, on its own executor. Declared first, destroyed last; stopped by ~Runtime once
+  // the I/O threads are gone, before the io_context its completions go to.
+  std::unique_ptr<SqliteStore> store;
   SecretBox secrets;
   SystemClock clock;
   CryptoTokenSource tokens;
@@ -167,7 +168,6 @@ struct Runtime::Impl {
   std::uint16_t metrics_port = 0;
   std::optional<asio::signal_set> signals;  // SIGINT/SIGTERM -> stop(), from start() on
   // ---- contact center (issue 5). After ioc: its timers live on it; destroyed before it. ----
-  std::unique_ptr<store::SqliteContactCenterStore> cc_store;
   std::unique_ptr<AsioScheduler> cc_scheduler;
   CcEventHub cc_events;
   http::CcEventJson cc_event_json;  // the events' wire form, for the contact center
@@ -192,7 +192,7 @@ struct Runtime::Impl {
   bool stopped = false;
   bool stop_requested = false;
 
-  Impl(RuntimeOptions o, std::unique_ptr<Store> s, SecretBox box)
+  Impl(RuntimeOptions o, std::unique_ptr<SqliteStore> s, SecretBox box)
       : options(std::move(o)),
         store(std::move(s)),
         secrets(std::move(box)),
@@ -204,17 +204,15 @@ Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Runtime::~Runtime() {
   stop(std::chrono::seconds(2));
   wait();
+  impl_->store->stop();  // its last completions go to the io_context, which is still here
 }
 
 Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   const Config& c = options.config;
   auto box = load_service_key(c.secrets, options.secret_key_generate_path);
   if (!box) return std::move(box).error();
-  // ---- contact center (issue 5): the concrete store, whose connection it shares ----
   auto store = SqliteStore::open(c.store.path);
   if (!store) return std::move(store).error();
-  store::SqliteDb& db = (*store)->db();
-  // ---- end contact center ----
 
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), std::move(*box));
   const auto& auth_cfg = impl->options.config.auth;
@@ -235,14 +233,14 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   auth_options.store_failures = &impl->metrics.counter(
       "auth_store_failures_total",
       "Sign-in bookkeeping writes (failure records, clean-ups) the store refused; each is logged");
-  impl->auth = std::make_unique<AuthService>(impl->store->accounts(), impl->hasher, impl->tokens,
-                                             impl->clock, auth_options);
+  impl->auth = std::make_unique<AuthService>(*impl->store, impl->hasher, impl->tokens, impl->clock,
+                                             auth_options);
   impl->users = std::make_unique<UserService>(impl->store->accounts(), impl->hasher, impl->clock,
                                               impl->options.min_password_length);
   impl->api = std::make_unique<http::ApiContext>(http::ApiContext{
       *impl->auth, *impl->users, *impl->store, impl->metrics, impl->clock, impl->shutting_down,
-      impl->options.config.server.public_url.rfind("https://", 0) == 0,
-      impl->password_workers.get(), std::move(*trusted_proxies)});
+      impl->options.config.server.public_url.rfind("https://", 0) == 0, *impl->password_workers,
+      std::move(*trusted_proxies)});
   http::register_ops_routes(impl->router, *impl->api);
   {
     const auto& mc = impl->options.config.metrics;
@@ -264,19 +262,19 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   http::register_auth_routes(impl->router, *impl->api);
   http::register_user_routes(impl->router, *impl->api);
   // ---- contact center (issue 5) ----
-  impl->cc_store = std::make_unique<store::SqliteContactCenterStore>(db);
   impl->cc_scheduler = std::make_unique<AsioScheduler>(impl->ioc);
-  impl->cc_config = std::make_unique<CcConfigService>(impl->store->accounts(), *impl->cc_store);
+  impl->cc_config =
+      std::make_unique<CcConfigService>(impl->store->accounts(), impl->store->contact_center());
   ContactCenterOptions cc_options;
   cc_options.repairs_metric = &impl->metrics.counter(
       "contact_center_recovery_repairs_total",
       "Agents and contacts that disagreed when an organisation was loaded, and were repaired");
   impl->cc_center = std::make_unique<ContactCenter>(
-      impl->org_actors, *impl->cc_store, impl->store->accounts(), impl->clock, *impl->cc_scheduler,
-      impl->cc_events, impl->cc_event_json, cc_options);
+      impl->org_actors, impl->store->contact_center(), impl->store->accounts(), impl->clock,
+      *impl->cc_scheduler, impl->cc_events, impl->cc_event_json, cc_options);
   impl->cc_api = std::make_unique<http::CcApiContext>(
       http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
-                         *impl->cc_store, impl->options.demo});
+                         impl->store->contact_center(), impl->options.demo});
   impl->session_sockets = std::make_unique<SessionSockets>(
       *impl->cc_scheduler,
       SessionSocketsOptions{
@@ -297,8 +295,9 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   // ---- end contact center ----
   // ---- Teams connector (issue 4): Graph client, connector service, routes, health check ----
   auto connector = ConnectorWiring::create(
-      ConnectorDeps{impl->options.config, impl->ioc, db, impl->store->accounts(), *impl->cc_store,
-                    *impl->auth, impl->secrets, impl->tokens, impl->clock, *impl->cc_scheduler},
+      ConnectorDeps{impl->options.config, impl->ioc, *impl->store, impl->store->accounts(),
+                    impl->store->contact_center(), *impl->auth, impl->secrets, impl->tokens,
+                    impl->clock, *impl->cc_scheduler},
       impl->router);
   if (!connector) return std::move(connector).error();
   impl->connector = std::move(*connector);
@@ -307,20 +306,19 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   // ---- end Teams connector ----
   // ---- presence sync (issue 6) and the connector's sync accounts (issue 4) ----
   auto presence = PresenceSyncWiring::create(
-      PresenceSyncDeps{impl->options.config, impl->ioc, db, impl->store->accounts(),
-                       *impl->cc_center, *impl->cc_store,
-                       *impl->auth, impl->secrets, impl->tokens, impl->clock, impl->metrics,
-                       *impl->connector, impl->org_actors, *impl->cc_scheduler},
+      PresenceSyncDeps{impl->options.config, impl->ioc, *impl->store, impl->store->accounts(),
+                       *impl->cc_center, impl->store->contact_center(), *impl->auth, impl->secrets,
+                       impl->tokens, impl->clock, impl->metrics, *impl->connector, impl->org_actors,
+                       *impl->cc_scheduler},
       impl->router);
   if (!presence) return std::move(presence).error();
   impl->presence = std::move(*presence);
   // ---- end presence sync ----
   // ---- Teams directory (issue 7): mirror, search and consult/transfer targets, sync schedule ----
-  auto directory =
-      DirectoryWiring::create(DirectoryDeps{impl->options.config.directory, impl->org_actors, db,
-                                            *impl->auth, impl->clock, *impl->cc_scheduler,
-                                            *impl->connector, *impl->cc_api},
-                              impl->router);
+  auto directory = DirectoryWiring::create(
+      DirectoryDeps{impl->options.config.directory, impl->org_actors, *impl->store, *impl->auth,
+                    impl->clock, *impl->cc_scheduler, *impl->connector, *impl->cc_api},
+      impl->router);
   if (!directory) return std::move(directory).error();
   impl->directory = std::move(*directory);
   // ---- end Teams directory ----

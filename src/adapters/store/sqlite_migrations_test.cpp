@@ -271,7 +271,7 @@ TEST(SqliteMigrations, NewerDatabaseIsRefusedAndUntouched) {
             "database schema version " + std::to_string(future) +
                 " is newer than this ccteams (knows up to 3); upgrade ccteams");
   // The production entry point refuses it as well.
-  EXPECT_FALSE(open_sqlite_store(path));
+  EXPECT_FALSE(SqliteStore::open(path));
   auto db = open_db(path);
   EXPECT_EQ(read_schema_version(*db).value_or(-1), future);
   EXPECT_EQ(object_exists(*db, "from_the_future"), 1);

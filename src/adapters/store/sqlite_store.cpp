@@ -1,22 +1,58 @@
 #include "adapters/store/sqlite_store.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <mutex>
+
 #include "adapters/store/sqlite_account_store.hpp"
+#include "adapters/store/sqlite_connector_store.hpp"
+#include "adapters/store/sqlite_contact_center_store.hpp"
+#include "adapters/store/sqlite_directory_store.hpp"
 #include "adapters/store/sqlite_sync_account_store.hpp"
 
 namespace ccteams {
 namespace {
 
+namespace asio = boost::asio;
+
 constexpr std::string_view kPing = "SELECT 1";
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<store::SqliteDb> db, int schema_version)
+struct SqliteStore::Domain {
+  explicit Domain(store::SqliteDb& db)
+      : accounts(db), connectors(db), contact_center(db), directory(db), sync_accounts(db) {}
+  store::SqliteAccountStore accounts;
+  store::SqliteConnectorStore connectors;
+  store::SqliteContactCenterStore contact_center;
+  store::SqliteDirectoryStore directory;
+  store::SqliteSyncAccountStore sync_accounts;
+};
+
+// One thread: the connection is one, so a second would only wait for its mutex.
+struct SqliteStore::Executor {
+  asio::thread_pool pool{1};
+  std::once_flag stopped;
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<store::SqliteDb> db, int schema_version,
+                         const SqliteStoreOptions& options)
     : db_(std::move(db)),
       schema_version_(schema_version),
-      accounts_(std::make_unique<store::SqliteAccountStore>(*db_)),
-      sync_accounts_(std::make_unique<store::SqliteSyncAccountStore>(*db_)) {}
+      domain_(std::make_unique<Domain>(*db_)),
+      presence_(std::make_unique<store::SqlitePresenceSyncStore>(*db_, options.presence)),
+      executor_(std::make_unique<Executor>()) {}
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() { stop(); }
+
+void SqliteStore::stop() {
+  std::call_once(executor_->stopped, [this] {
+    executor_->pool.join();  // runs what is queued, then the thread ends
+    presence_->stop();
+  });
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        const SqliteStoreOptions& options) {
@@ -24,24 +60,37 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   if (!db) return std::move(db).error();
   auto version = store::apply_migrations(**db, options.migrations);
   if (!version) return std::move(version).error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db), *version));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db), *version, options));
 }
 
-AccountStore& SqliteStore::accounts() { return *accounts_; }
+AccountStore& SqliteStore::accounts() { return domain_->accounts; }
+ConnectorStore& SqliteStore::connectors() { return domain_->connectors; }
+ContactCenterStore& SqliteStore::contact_center() { return domain_->contact_center; }
+DirectoryStore& SqliteStore::directory() { return domain_->directory; }
+PresenceSubscriptionStore& SqliteStore::subscriptions() { return *presence_; }
+PresenceInbox& SqliteStore::inbox() { return *presence_; }
+SyncAccountStore& SqliteStore::sync_accounts() { return domain_->sync_accounts; }
 
-SyncAccountStore& SqliteStore::sync_accounts() { return *sync_accounts_; }
+asio::awaitable<void> SqliteStore::run_job(std::function<void(Stores&)> job) {
+  // co_spawn's completion resumes the caller through its own executor (its strand, if any).
+  // Locals, not temporaries of the co_await expression (GCC 12 may destroy those twice).
+  auto work = [this, &job]() -> asio::awaitable<void> {
+    job(*this);
+    co_return;
+  };
+  auto on_store = asio::co_spawn(executor_->pool.get_executor(), work, asio::use_awaitable);
+  co_await std::move(on_store);
+}
 
-Result<void> SqliteStore::ping() {
+void SqliteStore::post(std::function<void(Stores&)> job) {
+  asio::post(executor_->pool, [this, job = std::move(job)] { job(*this); });
+}
+
+Result<void> SqliteStore::ping_on_executor() {
   auto conn = db_->lock();
   auto st = conn.prepare(kPing);
   if (!st) return std::move(st).error();
   return st->run();
-}
-
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
-  auto opened = SqliteStore::open(path);
-  if (!opened) return std::move(opened).error();
-  return std::unique_ptr<Store>(std::move(*opened));
 }
 
 }  // namespace ccteams

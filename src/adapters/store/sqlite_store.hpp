@@ -1,6 +1,10 @@
 #pragma once
 // The embedded store: every port on one SQLite database file (WAL journal). This header is all
 // that wiring code needs; SQLite's own headers stay inside adapters/store.
+//
+// Its own executor: Store::run jobs run on one thread of the store's (the connection is one, so
+// more threads would only queue on its mutex), never on the I/O threads; the presence inbox's
+// appends have their own writer thread with group commit (sqlite_presence_sync_store.hpp).
 
 #include <memory>
 #include <span>
@@ -8,26 +12,25 @@
 
 #include "adapters/store/sqlite_db.hpp"
 #include "adapters/store/sqlite_migrations.hpp"
+#include "adapters/store/sqlite_presence_sync_store.hpp"
 #include "app/ports/store.hpp"
 
 namespace ccteams {
 
-namespace store {
-class SqliteAccountStore;
-}  // namespace store
-// Sync accounts (issue 4): the store's own port, reached from the wiring through this accessor.
-class SyncAccountStore;
-
 struct SqliteStoreOptions {
   store::SqliteOptions db;
-  // The schema to bring the database to. Production uses the built-in list, which accounts()
-  // needs in full; tests inject shorter or broken lists to exercise the migration runner.
+  // The schema to bring the database to. Production uses the built-in list, which the stores
+  // need in full; tests inject shorter or broken lists to exercise the migration runner.
   std::span<const store::Migration> migrations = store::sqlite_migrations();
+  store::PresenceSyncStoreOptions presence;
 };
 
+// The Store port, and also Stores itself: the synchronous side on the calling thread, for the
+// store's own tests, commands that run before the service serves (`ccteams user add`, the
+// doctor), and wiring code. Services reach the stores only through run().
 // Thread-safety: every method may be called from any thread (the stores share one connection
 // guarded by SqliteDb's mutex).
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public Stores {
  public:
   // Opens the database at path (":memory:" for a private in-memory one; the parent directory
   // must exist) and applies the missing migrations. Errors: those of SqliteDb::open and
@@ -35,31 +38,49 @@ class SqliteStore final : public Store {
   // this binary knows (the database is then left untouched).
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
                                                    const SqliteStoreOptions& options = {});
+  // stop(), then the store goes.
   ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // Runs the jobs already queued, writes the appends already queued, and joins both threads;
+  // later run() jobs and appends fail (unavailable). Call it once the I/O threads have stopped
+  // and before the io_context of any awaiting coroutine is destroyed. Idempotent.
+  void stop();
 
   // Store
-  AccountStore& accounts() override;
-  Result<void> ping() override;
+  void post(std::function<void(Stores&)> job) override;
   int schema_version() const override { return schema_version_; }
 
-  // The shared connection, for further SQLite-backed stores in adapters/store (they keep a
-  // SqliteDb& and are owned by this class, like accounts()). Never null, owned by this.
-  store::SqliteDb& db() { return *db_; }
+  // Stores
+  AccountStore& accounts() override;
+  ConnectorStore& connectors() override;
+  ContactCenterStore& contact_center() override;
+  DirectoryStore& directory() override;
+  PresenceSubscriptionStore& subscriptions() override;
+  PresenceInbox& inbox() override;
+  SyncAccountStore& sync_accounts() override;
 
-  // Presence sync accounts (migration v7). Never null, owned by this.
-  SyncAccountStore& sync_accounts();
+  // The shared connection, for further SQLite-backed code in adapters/store. Never null.
+  store::SqliteDb& db() { return *db_; }
+  // The presence-sync store itself (its keyring, its counters). Never null, owned by this.
+  store::SqlitePresenceSyncStore& presence_sync() { return *presence_; }
+
+ protected:
+  boost::asio::awaitable<void> run_job(std::function<void(Stores&)> job) override;
+  Result<void> ping_on_executor() override;
 
  private:
-  SqliteStore(std::unique_ptr<store::SqliteDb> db, int schema_version);
+  struct Domain;
+  struct Executor;
+  SqliteStore(std::unique_ptr<store::SqliteDb> db, int schema_version,
+              const SqliteStoreOptions& options);
 
   std::unique_ptr<store::SqliteDb> db_;  // declared first: the stores below refer to it
   int schema_version_;
-  std::unique_ptr<store::SqliteAccountStore> accounts_;
-  std::unique_ptr<SyncAccountStore> sync_accounts_;
+  std::unique_ptr<Domain> domain_;
+  std::unique_ptr<store::SqlitePresenceSyncStore> presence_;
+  std::unique_ptr<Executor> executor_;  // declared last: stopped and joined first
 };
-
-// The production entry point: SqliteStore::open(path) with the built-in schema, as the Store
-// port. path: a file in an existing directory, or ":memory:" (tests).
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
 
 }  // namespace ccteams

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/ports/password_hasher.hpp"
+#include "app/ports/password_workers.hpp"
 #include "app/ports/token_source.hpp"
 
 namespace ccteams::testing {
@@ -31,6 +32,15 @@ class CountingTokens final : public TokenSource {
 
  private:
   mutable std::atomic<int> n_{0};
+};
+
+// Runs each job at once on the calling thread (unit tests have no I/O threads to spare).
+class InlineWorkers final : public PasswordWorkers {
+ public:
+  boost::asio::awaitable<Result<void>> run(std::function<void()> job) override {
+    job();
+    co_return ok();
+  }
 };
 
 }  // namespace ccteams::testing

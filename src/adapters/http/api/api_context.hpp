@@ -24,9 +24,8 @@ struct ApiContext {
   // True once shutdown began: /readyz answers 503 so load balancers drain us first.
   const std::atomic<bool>& shutting_down;
   bool secure_cookies = false;  // Secure attribute on cookies (HTTPS deployments)
-  // Where sign-in checks passwords, off the I/O threads (the server always sets it; null only
-  // in tests that do not care, which then check on the I/O thread).
-  PasswordWorkers* password_workers = nullptr;
+  // Where sign-in checks passwords and user changes hash them, off the I/O threads.
+  PasswordWorkers& password_workers;
   // Whose X-Forwarded-For names the client (server.trusted_proxies); empty: nobody's.
   TrustedProxies trusted_proxies;
 };

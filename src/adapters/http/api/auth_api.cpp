@@ -7,7 +7,6 @@
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/client_address.hpp"
 #include "adapters/http/json_io.hpp"
-#include "adapters/http/sync_handler.hpp"
 
 namespace ccteams::http {
 
@@ -39,35 +38,34 @@ asio::awaitable<Response> login(ApiContext& ctx, Request& req) {
   if (!password) co_return error_response(password.error());
   // Limits count per client (an IPv6 /64 as one), never per proxy in front of us.
   std::string address = address_key(client_address(req, ctx.trusted_proxies));
-  if (ctx.password_workers == nullptr) {
-    co_return login_response(ctx, req, ctx.auth.login(*username, *password, address));
-  }
   auto result = co_await ctx.auth.login(std::move(*username), std::move(*password),
-                                        std::move(address), *ctx.password_workers);
+                                        std::move(address), ctx.password_workers);
   co_return login_response(ctx, req, std::move(result));
 }
 
-Response logout(ApiContext& ctx, Request& req) {
-  auto caller = authenticate_request(req, ctx.auth);
-  if (!caller) return error_response(caller.error());
-  if (auto r = ctx.auth.logout(*caller); !r) return error_response(r.error());
+asio::awaitable<Response> logout(ApiContext& ctx, const Caller& caller, Request& req) {
+  if (auto r = co_await ctx.auth.logout(caller); !r) co_return error_response(r.error());
   Response r = empty_response(204);
   const bool secure = ctx.secure_cookies || req.secure;
   r.add_header("Set-Cookie", expired_cookie(kSessionCookie, secure, true));
   r.add_header("Set-Cookie", expired_cookie(kCsrfCookie, secure, false));
-  return r;
+  co_return r;
 }
 
-Response session(ApiContext& ctx, Request& req) {
-  auto caller = authenticate_request(req, ctx.auth);
-  if (!caller) return error_response(caller.error());
-  auto user = ctx.users.get(caller->org_id, caller->user_id);
-  if (!user) return error_response(user.error());
-  auto org = ctx.store.accounts().get_org(caller->org_id);
-  json::object o = user_to_json(*user);
-  o["orgName"] = org ? org->name : "";
-  o["csrfToken"] = caller->csrf_token;
-  return json_response(200, o);
+asio::awaitable<Response> session(ApiContext& ctx, const Caller& caller) {
+  struct Found {
+    Result<UserAccount> user;
+    Result<Organisation> org;
+  };
+  Found found = co_await ctx.store.run([&](Stores& s) {
+    return Found{s.accounts().get_user(caller.org_id, caller.user_id),
+                 s.accounts().get_org(caller.org_id)};
+  });
+  if (!found.user) co_return error_response(found.user.error());
+  json::object o = user_to_json(*found.user);
+  o["orgName"] = found.org ? found.org->name : "";
+  o["csrfToken"] = caller.csrf_token;
+  co_return json_response(200, o);
 }
 
 }  // namespace
@@ -75,8 +73,12 @@ Response session(ApiContext& ctx, Request& req) {
 void register_auth_routes(Router& router, ApiContext& ctx) {
   router.add("POST", "/api/v1/auth/login",
              [&ctx](Request& r) -> asio::awaitable<Response> { return login(ctx, r); });
-  router.add("POST", "/api/v1/auth/logout", sync_handler([&ctx](Request& r) { return logout(ctx, r); }));
-  router.add("GET", "/api/v1/auth/session", sync_handler([&ctx](Request& r) { return session(ctx, r); }));
+  router.add("POST", "/api/v1/auth/logout",
+             with_caller_async(ctx.auth, {},
+                               [&ctx](const Caller& c, Request& r) { return logout(ctx, c, r); }));
+  router.add("GET", "/api/v1/auth/session",
+             with_caller_async(ctx.auth, {},
+                               [&ctx](const Caller& c, Request&) { return session(ctx, c); }));
 }
 
 }  // namespace ccteams::http

@@ -9,7 +9,6 @@
 #include "adapters/http/api/path_ids.hpp"
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
-#include "adapters/http/sync_handler.hpp"
 #include "app/contact_center.hpp"
 
 namespace ccteams::http {
@@ -43,11 +42,11 @@ using AdminHandler = std::function<Response(CcApiContext&, const Caller&, Reques
 
 void add_admin(Router& router, CcApiContext& ctx, std::string_view method, std::string_view path,
                AdminHandler fn) {
-  router.add(method, path, sync_handler([&ctx, fn = std::move(fn)](Request& req) {
-    auto caller = authorize_request(req, ctx.auth, {Role::admin});
-    if (!caller) return error_response(caller.error());
-    return fn(ctx, *caller, req);
-  }));
+  router.add(method, path,
+             with_caller(ctx.auth, {Role::admin},
+                         [&ctx, fn = std::move(fn)](const Caller& c, Request& req) {
+                           return fn(ctx, c, req);
+                         }));
 }
 
 void register_idle_codes(Router& router, CcApiContext& ctx) {
@@ -142,11 +141,11 @@ void register_profiles(Router& router, CcApiContext& ctx) {
 
 void register_queues(Router& router, CcApiContext& ctx) {
   // Supervisors read the list too: their view names the queues it shows figures for.
-  router.add("GET", "/api/v1/queues", sync_handler([&ctx](Request& req) {
-    auto who = authorize_request(req, ctx.auth, {Role::admin, Role::supervisor});
-    if (!who) return error_response(who.error());
-    return list_response(ctx.config.list_queues(who->org_id), queue_to_json);
-  }));
+  router.add(
+      "GET", "/api/v1/queues",
+      with_caller(ctx.auth, {Role::admin, Role::supervisor}, [&ctx](const Caller& who, Request&) {
+        return list_response(ctx.config.list_queues(who.org_id), queue_to_json);
+      }));
   add_admin(router, ctx, "POST", "/api/v1/queues", [](auto& c, const Caller& who, Request& req) {
     auto body = parse_json_object(req);
     if (!body) return error_response(body.error());
@@ -222,20 +221,20 @@ void register_agents(Router& router, CcApiContext& ctx) {
   add_admin(router, ctx, "PATCH", "/api/v1/agents/{id}", update);
   // A coroutine: whether the agent is logged out is asked on the organisation's strand.
   router.add("DELETE", "/api/v1/agents/{id}",
-             [&ctx](Request& req) -> boost::asio::awaitable<Response> {
-               auto caller = authorize_request(req, ctx.auth, {Role::admin});
-               if (!caller) co_return error_response(caller.error());
-               auto id = path_id<UserId>(req, "agent");
-               if (!id) co_return error_response(id.error());
-               // A signed-in agent is part of live routing; they log out first.
-               if (auto r = co_await ctx.center.check_logged_out(caller->org_id, *id); !r) {
-                 co_return error_response(r.error());
-               }
-               if (auto r = ctx.config.delete_agent(caller->org_id, *id); !r) {
-                 co_return error_response(r.error());
-               }
-               co_return empty_response(204);
-             });
+             with_caller_async(
+                 ctx.auth, {Role::admin},
+                 [&ctx](const Caller& caller, Request& req) -> boost::asio::awaitable<Response> {
+                   auto id = path_id<UserId>(req, "agent");
+                   if (!id) co_return error_response(id.error());
+                   // A signed-in agent is part of live routing; they log out first.
+                   if (auto r = co_await ctx.center.check_logged_out(caller.org_id, *id); !r) {
+                     co_return error_response(r.error());
+                   }
+                   if (auto r = ctx.config.delete_agent(caller.org_id, *id); !r) {
+                     co_return error_response(r.error());
+                   }
+                   co_return empty_response(204);
+                 }));
 }
 
 }  // namespace

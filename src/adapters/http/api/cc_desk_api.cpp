@@ -24,15 +24,15 @@ namespace {
 
 using RoleList = std::initializer_list<Role>;
 // Handlers are coroutines: the contact center runs each call on the organisation's strand.
-using CallerHandler =
+using DeskHandler =
     std::function<boost::asio::awaitable<Response>(CcApiContext&, const Caller&, Request&)>;
 
 void add_for(Router& router, CcApiContext& ctx, std::string_view method, std::string_view path,
-             std::vector<Role> roles, CallerHandler fn) {
+             std::vector<Role> roles, DeskHandler fn) {
   router.add(method, path,
              [&ctx, roles = std::move(roles),
               fn = std::move(fn)](Request& req) -> boost::asio::awaitable<Response> {
-               auto caller = authenticate_request(req, ctx.auth);
+               auto caller = co_await authenticate_request(req, ctx.auth);
                if (!caller) co_return error_response(caller.error());
                bool allowed = false;
                for (Role r : roles) allowed = allowed || caller->roles.has(r);
@@ -76,31 +76,32 @@ using PartyCommand = std::function<boost::asio::awaitable<Result<Contact>>(
     CcApiContext&, const Caller&, ContactId, ContactParty)>;
 void add_party_command(Router& router, CcApiContext& ctx, std::string_view name, PartyCommand cmd) {
   router.add("POST", "/api/v1/contacts/{id}/" + std::string(name),
-             [&ctx, cmd = std::move(cmd)](Request& req) -> boost::asio::awaitable<Response> {
-               auto caller = authorize_request(req, ctx.auth, {Role::agent});
-               if (!caller) co_return error_response(caller.error());
-               auto id = path_id<ContactId>(req, "contact");
-               if (!id) co_return error_response(id.error());
-               auto body = optional_body(req);
-               if (!body) co_return error_response(body.error());
-               const bool teams_only = body->contains("teamsUserId") &&
-                                       !body->contains("number") && !body->contains("agentId");
-               if (ctx.directory == nullptr || !teams_only) {
-                 auto party = party_from_json(*body);
-                 if (!party) co_return error_response(party.error());
-                 co_return contact_response(co_await cmd(ctx, *caller, *id, std::move(*party)));
-               }
-               auto teams = required_string(*body, "teamsUserId");
-               if (!teams) co_return error_response(teams.error());
-               auto resolved = co_await ctx.directory->resolve_party(caller->org_id, *teams);
-               if (!resolved) co_return error_response(resolved.error());
-               if (!resolved->party) co_return not_dialable_response(resolved->user);
-               auto contact = co_await cmd(ctx, *caller, *id, *resolved->party);
-               if (!contact) co_return error_response(contact.error());
-               json::object out{{"contact", contact_to_json(*contact)},
-                                {"warnings", warnings_to_json(resolved->warnings)}};
-               co_return json_response(200, out);
-             });
+             with_caller_async(
+                 ctx.auth, {Role::agent},
+                 [&ctx, cmd = std::move(cmd)](const Caller& caller,
+                                              Request& req) -> boost::asio::awaitable<Response> {
+                   auto id = path_id<ContactId>(req, "contact");
+                   if (!id) co_return error_response(id.error());
+                   auto body = optional_body(req);
+                   if (!body) co_return error_response(body.error());
+                   const bool teams_only = body->contains("teamsUserId") &&
+                                           !body->contains("number") && !body->contains("agentId");
+                   if (ctx.directory == nullptr || !teams_only) {
+                     auto party = party_from_json(*body);
+                     if (!party) co_return error_response(party.error());
+                     co_return contact_response(co_await cmd(ctx, caller, *id, std::move(*party)));
+                   }
+                   auto teams = required_string(*body, "teamsUserId");
+                   if (!teams) co_return error_response(teams.error());
+                   auto resolved = co_await ctx.directory->resolve_party(caller.org_id, *teams);
+                   if (!resolved) co_return error_response(resolved.error());
+                   if (!resolved->party) co_return not_dialable_response(resolved->user);
+                   auto contact = co_await cmd(ctx, caller, *id, *resolved->party);
+                   if (!contact) co_return error_response(contact.error());
+                   json::object out{{"contact", contact_to_json(*contact)},
+                                    {"warnings", warnings_to_json(resolved->warnings)}};
+                   co_return json_response(200, out);
+                 }));
 }
 
 void register_me(Router& router, CcApiContext& ctx) {

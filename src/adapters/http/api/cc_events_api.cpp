@@ -28,7 +28,6 @@
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/http/sync_handler.hpp"
 #include "app/cc_event_hub.hpp"
 #include "app/contact_center.hpp"
 #include "app/session_sockets.hpp"
@@ -207,14 +206,16 @@ Result<void> refuse_token_in_url(const Request& req) {
   return ok();
 }
 
-Result<Caller> authenticate_upgrade(const Request& req, CcApiContext& ctx) {
+boost::asio::awaitable<Result<Caller>> authenticate_upgrade(const Request& req, CcApiContext& ctx) {
   if (auto ticket = req.query_param("ticket")) {
-    if (!ctx.tickets) return make_error(Errc::unauthenticated, "tickets are not enabled here");
+    if (!ctx.tickets) {
+      co_return make_error(Errc::unauthenticated, "tickets are not enabled here");
+    }
     auto session = ctx.tickets->redeem(*ticket);
-    if (!session) return std::move(session).error();
-    return ctx.auth.authenticate_session(*session);
+    if (!session) co_return std::move(session).error();
+    co_return co_await ctx.auth.authenticate_session(std::move(*session));
   }
-  return authenticate_request(req, ctx.auth);
+  co_return co_await authenticate_request(req, ctx.auth);
 }
 
 Result<std::optional<std::int64_t>> after_param(const Request& req) {
@@ -228,14 +229,13 @@ Result<std::optional<std::int64_t>> after_param(const Request& req) {
   return std::optional<std::int64_t>{v};
 }
 
-Response issue_ticket(CcApiContext& ctx, Request& req) {
-  // A POST: a cookie session must show its CSRF token, so another site cannot mint tickets.
-  auto caller = authenticate_request(req, ctx.auth);
-  if (!caller) return error_response(caller.error());
+// A POST: with_caller makes a cookie session show its CSRF token, so another site cannot mint
+// tickets.
+Response issue_ticket(CcApiContext& ctx, const Caller& caller) {
   if (!ctx.tickets) {
     return error_response(make_error(Errc::not_found, "event stream tickets are not enabled"));
   }
-  auto issued = ctx.tickets->issue(caller->session_digest);
+  auto issued = ctx.tickets->issue(caller.session_digest);
   if (!issued) return error_response(issued.error());
   return json_response(200, json::object{{"ticket", issued->ticket},
                                          {"expiresAt", format_iso8601(issued->expires_at)}});
@@ -245,13 +245,14 @@ Response issue_ticket(CcApiContext& ctx, Request& req) {
 
 void register_cc_event_routes(Router& router, CcApiContext& ctx) {
   router.add("POST", "/api/v1/events/ticket",
-             sync_handler([&ctx](Request& r) { return issue_ticket(ctx, r); }));
+             with_caller(ctx.auth, {},
+                         [&ctx](const Caller& c, Request&) { return issue_ticket(ctx, c); }));
   router.add_websocket(
       "/api/v1/events",
       [&ctx](Request& req) -> boost::asio::awaitable<std::variant<Response, WsCallbacks>> {
         if (auto r = refuse_token_in_url(req); !r) co_return error_response(r.error());
         if (auto r = check_origin(req, ctx.ws_origins); !r) co_return error_response(r.error());
-        auto caller = authenticate_upgrade(req, ctx);
+        auto caller = co_await authenticate_upgrade(req, ctx);
         if (!caller) co_return error_response(caller.error());
         auto after = after_param(req);
         if (!after) co_return error_response(after.error());

@@ -41,11 +41,12 @@ using AdminStep = std::function<awaitable<Response>(ConnectorApiContext&, const 
 
 void add_admin(Router& router, ConnectorApiContext& ctx, std::string_view method, std::string path,
                AdminStep step) {
-  router.add(method, path, [&ctx, step = std::move(step)](Request& req) -> awaitable<Response> {
-    auto caller = authorize_request(req, ctx.auth, {Role::admin});
-    if (!caller) co_return error_response(caller.error());
-    co_return co_await step(ctx, *caller, req);
-  });
+  router.add(method, path,
+             with_caller_async(ctx.auth, {Role::admin},
+                               [&ctx, step = std::move(step)](const Caller& caller,
+                                                              Request& req) -> awaitable<Response> {
+                                 co_return co_await step(ctx, caller, req);
+                               }));
 }
 
 }  // namespace

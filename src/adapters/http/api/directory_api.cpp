@@ -38,23 +38,23 @@ Result<DirectoryQuery> query_from_request(const Request& req) {
 }  // namespace
 
 void register_directory_routes(Router& router, DirectoryApiContext& ctx) {
-  router.add("GET", "/api/v1/directory/teams-users", [&ctx](Request& req) -> awaitable<Response> {
-    auto caller = authorize_request(req, ctx.auth, {Role::agent, Role::supervisor, Role::admin});
-    if (!caller) co_return error_response(caller.error());
-    auto query = query_from_request(req);
-    if (!query) co_return error_response(query.error());
-    auto result = co_await ctx.directory.search(*caller, std::move(*query));
-    if (!result) co_return error_response(result.error());
-    co_return json_response(200, directory_page_to_json(*result));
-  });
+  router.add("GET", "/api/v1/directory/teams-users",
+             with_caller_async(ctx.auth, {Role::agent, Role::supervisor, Role::admin},
+                               [&ctx](const Caller& caller, Request& req) -> awaitable<Response> {
+                                 auto query = query_from_request(req);
+                                 if (!query) co_return error_response(query.error());
+                                 auto result =
+                                     co_await ctx.directory.search(caller, std::move(*query));
+                                 if (!result) co_return error_response(result.error());
+                                 co_return json_response(200, directory_page_to_json(*result));
+                               }));
   router.add("POST", "/api/v1/directory/teams-users/sync",
-             [&ctx](Request& req) -> awaitable<Response> {
-               auto caller = authorize_request(req, ctx.auth, {Role::admin});
-               if (!caller) co_return error_response(caller.error());
-               auto report = co_await ctx.directory.sync_for(*caller);
-               if (!report) co_return error_response(report.error());
-               co_return json_response(200, sync_report_to_json(*report));
-             });
+             with_caller_async(ctx.auth, {Role::admin},
+                               [&ctx](const Caller& caller, Request&) -> awaitable<Response> {
+                                 auto report = co_await ctx.directory.sync_for(caller);
+                                 if (!report) co_return error_response(report.error());
+                                 co_return json_response(200, sync_report_to_json(*report));
+                               }));
 }
 
 }  // namespace ccteams::http

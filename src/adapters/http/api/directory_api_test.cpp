@@ -18,6 +18,7 @@
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
+#include "app/testing/run_awaitable.hpp"
 #include "app/testing/simulated_time.hpp"
 #include "app/user_service.hpp"
 
@@ -47,8 +48,7 @@ class DirectoryApiTest : public ::testing::Test {
     auto s = SqliteStore::open(":memory:");
     ASSERT_TRUE(s);
     sqlite_ = std::move(*s);
-    auth_ = std::make_unique<AuthService>(sqlite_->accounts(), hasher_, tokens_, clock_,
-                                          AuthOptions{});
+    auth_ = std::make_unique<AuthService>(*sqlite_, hasher_, tokens_, clock_, AuthOptions{});
     users_ = std::make_unique<UserService>(sqlite_->accounts(), hasher_, clock_, 1);
     org_ = users_->ensure_org("Contoso")->id;
     ASSERT_TRUE(users_->create(org_, NewUser{"ann", "pw", "Ann", RoleSet{Role::agent}}));
@@ -69,7 +69,9 @@ class DirectoryApiTest : public ::testing::Test {
     register_directory_routes(router_, *ctx_);
     harness_ = std::make_unique<testing::ServerHarness>(router_, ServerOptions{});
   }
-  std::string token(const std::string& user) { return auth_->login(user, "pw", "t")->token; }
+  std::string token(const std::string& user) {
+    return ccteams::testing::run_awaitable(auth_->login(user, "pw", "t", workers_))->token;
+  }
   testing::ClientResponse get(const std::string& target, const std::string& user) {
     std::vector<std::pair<std::string, std::string>> h;
     if (!user.empty()) h.push_back({"Authorization", "Bearer " + token(user)});
@@ -87,6 +89,7 @@ class DirectoryApiTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> sqlite_;
   ccteams::testing::PlainHasher hasher_;
   CryptoTokenSource tokens_;
+  ccteams::testing::InlineWorkers workers_;
   SystemClock clock_;
   std::unique_ptr<AuthService> auth_;
   std::unique_ptr<UserService> users_;

@@ -57,20 +57,20 @@ void register_ops_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/healthz", sync_handler([](Request&) {
                return json_response(200, json::object{{"status", "ok"}});
              }));
-  router.add(
-      "GET", "/readyz", sync_handler([&ctx](Request&) {
-        if (ctx.shutting_down.load()) {
-          return json_response(503, json::object{{"status", "draining"}});
-        }
-        if (auto r = ctx.store.ping(); !r) {
-          // Anyone may ask (load balancers do): the reason goes to the log only.
-          spdlog::warn("readyz: store unavailable: {}", r.error().message);
-          return json_response(503,
-                               json::object{{"status", "unavailable"}, {"store", "unavailable"}});
-        }
-        return json_response(
-            200, json::object{{"status", "ready"}, {"schemaVersion", ctx.store.schema_version()}});
-      }));
+  router.add("GET", "/readyz", [&ctx](Request&) -> boost::asio::awaitable<Response> {
+    if (ctx.shutting_down.load()) {
+      co_return json_response(503, json::object{{"status", "draining"}});
+    }
+    // The probe runs on the store's executor, like every store call (never on this thread).
+    if (auto r = co_await ctx.store.ping(); !r) {
+      // Anyone may ask (load balancers do): the reason goes to the log only.
+      spdlog::warn("readyz: store unavailable: {}", r.error().message);
+      co_return json_response(503,
+                              json::object{{"status", "unavailable"}, {"store", "unavailable"}});
+    }
+    co_return json_response(
+        200, json::object{{"status", "ready"}, {"schemaVersion", ctx.store.schema_version()}});
+  });
 }
 
 void register_metrics_route(Router& router, Metrics& metrics, MetricsAccess access) {

@@ -46,12 +46,12 @@ static json::object presence_sync_status_json(const PresenceSyncStatus& s) {
 
 void register_presence_sync_routes(Router& router, AuthService& auth, PresenceSync& sync) {
   router.add("GET", "/api/v1/connectors/msteams/presence-sync",
-             [a = &auth, s = &sync](Request& req) -> boost::asio::awaitable<Response> {
-               auto caller = authorize_request(req, *a, {Role::admin, Role::supervisor});
-               if (!caller) co_return error_response(caller.error());
-               const PresenceSyncStatus status = co_await s->status(caller->org_id);
-               co_return json_response(200, presence_sync_status_json(status));
-             });
+             with_caller_async(
+                 auth, {Role::admin, Role::supervisor},
+                 [s = &sync](const Caller& caller, Request&) -> boost::asio::awaitable<Response> {
+                   const PresenceSyncStatus status = co_await s->status(caller.org_id);
+                   co_return json_response(200, presence_sync_status_json(status));
+                 }));
 }
 
 }  // namespace ccteams::http

@@ -6,35 +6,55 @@ namespace {
 bool is_safe_method(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
 }  // namespace
 
-Result<Caller> authenticate_request(const Request& req, AuthService& auth) {
+boost::asio::awaitable<Result<Caller>> authenticate_request(const Request& req, AuthService& auth) {
   const auto authz = req.header("authorization");
   if (!authz.empty()) {
     constexpr std::string_view kBearer = "Bearer ";
     if (authz.size() <= kBearer.size() || !iequals(authz.substr(0, kBearer.size()), kBearer)) {
-      return make_error(Errc::unauthenticated, "Authorization header must be 'Bearer <token>'");
+      co_return make_error(Errc::unauthenticated, "Authorization header must be 'Bearer <token>'");
     }
-    return auth.authenticate(authz.substr(kBearer.size()));
+    co_return co_await auth.authenticate(std::string(authz.substr(kBearer.size())));
   }
-  const std::string token = req.cookie(kSessionCookie);
-  if (token.empty()) return make_error(Errc::unauthenticated, "sign in first (no credentials)");
-  auto caller = auth.authenticate(token);
-  if (!caller) return caller;
+  std::string token = req.cookie(kSessionCookie);
+  if (token.empty()) co_return make_error(Errc::unauthenticated, "sign in first (no credentials)");
+  auto caller = co_await auth.authenticate(std::move(token));
+  if (!caller) co_return caller;
   if (!is_safe_method(req.method)) {
     const auto csrf = req.header("x-csrf-token");
     if (csrf.empty() || !auth.tokens().equals(csrf, caller->csrf_token)) {
-      return make_error(Errc::forbidden,
-                        "missing or wrong X-CSRF-Token header for a cookie session");
+      co_return make_error(Errc::forbidden,
+                           "missing or wrong X-CSRF-Token header for a cookie session");
     }
   }
-  return caller;
+  co_return caller;
 }
 
-Result<Caller> authorize_request(const Request& req, AuthService& auth,
-                                 std::initializer_list<Role> roles) {
-  auto caller = authenticate_request(req, auth);
-  if (!caller) return caller;
-  if (auto r = require_role(*caller, roles); !r) return std::move(r).error();
-  return caller;
+boost::asio::awaitable<Result<Caller>> authorize_request(const Request& req, AuthService& auth,
+                                                         std::vector<Role> roles) {
+  auto caller = co_await authenticate_request(req, auth);
+  if (!caller) co_return caller;
+  if (!roles.empty()) {
+    if (auto r = require_role(*caller, roles); !r) co_return std::move(r).error();
+  }
+  co_return caller;
+}
+
+Handler with_caller(AuthService& auth, std::vector<Role> roles, CallerHandler fn) {
+  return [&auth, roles = std::move(roles),
+          fn = std::move(fn)](Request& req) -> boost::asio::awaitable<Response> {
+    auto caller = co_await authorize_request(req, auth, roles);
+    if (!caller) co_return error_response(caller.error());
+    co_return fn(*caller, req);
+  };
+}
+
+Handler with_caller_async(AuthService& auth, std::vector<Role> roles, AsyncCallerHandler fn) {
+  return [&auth, roles = std::move(roles),
+          fn = std::move(fn)](Request& req) -> boost::asio::awaitable<Response> {
+    auto caller = co_await authorize_request(req, auth, roles);
+    if (!caller) co_return error_response(caller.error());
+    co_return co_await fn(*caller, req);
+  };
 }
 
 std::string session_cookie(const std::string& token, bool secure, long max_age_seconds) {

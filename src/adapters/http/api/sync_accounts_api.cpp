@@ -7,7 +7,6 @@
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/http/sync_handler.hpp"
 #include "app/sync_account_service.hpp"
 
 namespace ccteams::http {
@@ -132,20 +131,16 @@ Response callback_page(const TokenSource& tokens, const Result<SignInOutcome>& o
   return r;
 }
 
-Response list(AuthService& auth, SyncAccountService& service, Request& req) {
-  auto caller = authorize_request(req, auth, {Role::admin});
-  if (!caller) return error_response(caller.error());
-  auto accounts = service.list(*caller);
+Response list(SyncAccountService& service, const Caller& caller) {
+  auto accounts = service.list(caller);
   if (!accounts) return error_response(accounts.error());
   json::array items;
   for (const auto& a : *accounts) items.emplace_back(account_to_json(a));
   return json_response(200, json::object{{"items", std::move(items)}});
 }
 
-Response start(AuthService& auth, SyncAccountService& service, Request& req) {
-  auto caller = authorize_request(req, auth, {Role::admin});
-  if (!caller) return error_response(caller.error());
-  auto started = service.start_sign_in(*caller);
+Response start(SyncAccountService& service, const Caller& caller) {
+  auto started = service.start_sign_in(caller);
   if (!started) return error_response(started.error());
   Response r = json_response(200, json::object{{"authorizationUrl", started->authorization_url},
                                                {"expiresAt", format_iso8601(started->expires_at)}});
@@ -153,12 +148,10 @@ Response start(AuthService& auth, SyncAccountService& service, Request& req) {
   return r;
 }
 
-Response remove(AuthService& auth, SyncAccountService& service, Request& req) {
-  auto caller = authorize_request(req, auth, {Role::admin});
-  if (!caller) return error_response(caller.error());
+Response remove(SyncAccountService& service, const Caller& caller, const Request& req) {
   auto id = path_id<SyncAccountId>(req, "sync account");
   if (!id) return error_response(id.error());
-  if (auto r = service.remove(*caller, *id); !r) return error_response(r.error());
+  if (auto r = service.remove(caller, *id); !r) return error_response(r.error());
   return empty_response(204);
 }
 
@@ -168,11 +161,15 @@ void register_sync_account_routes(Router& router, AuthService& auth, SyncAccount
   const std::string base(kBase);
   AuthService* a = &auth;
   SyncAccountService* s = &service;
-  router.add("GET", base, sync_handler([a, s](Request& r) { return list(*a, *s, r); }));
-  router.add("POST", base + "/sign-in",
-             sync_handler([a, s](Request& r) { return start(*a, *s, r); }));
+  router.add("GET", base, with_caller(auth, {Role::admin}, [s](const Caller& c, Request&) {
+               return list(*s, c);
+             }));
+  router.add(
+      "POST", base + "/sign-in",
+      with_caller(auth, {Role::admin}, [s](const Caller& c, Request&) { return start(*s, c); }));
   router.add("DELETE", base + "/{id}",
-             sync_handler([a, s](Request& r) { return remove(*a, *s, r); }));
+             with_caller(auth, {Role::admin},
+                         [s](const Caller& c, Request& r) { return remove(*s, c, r); }));
   // No session arrives on this cross-site redirect: the state names the sign-in, whose
   // session and admin role the service checks.
   router.add("GET", base + "/callback", [a, s](Request& req) -> boost::asio::awaitable<Response> {
