@@ -33,8 +33,15 @@ Result<void> validate_queue_ids(const std::vector<QueueId>& queues) {
   return ok();
 }
 
-CcConfigService::CcConfigService(AccountStore& accounts, ContactCenterStore& store)
-    : accounts_(accounts), store_(store) {}
+CcConfigService::CcConfigService(AccountStore& accounts, ContactCenterStore& store,
+                                 std::function<void(OrgId)> on_change)
+    : accounts_(accounts), store_(store), on_change_(std::move(on_change)) {}
+
+template <class T>
+Result<T> CcConfigService::changed(OrgId org, Result<T> r) {
+  if (r && on_change_) on_change_(org);
+  return r;
+}
 
 // ---- idle codes ----
 
@@ -54,7 +61,7 @@ Result<IdleCode> CcConfigService::create_idle_code(OrgId org, const std::string&
   if (name == kRonaIdleCodeName) return reserved_rona();
   // The system code exists before any ordinary one, so a later "RONA" cannot take its name.
   if (auto r = store_.ensure_rona_idle_code(org); !r) return std::move(r).error();
-  return store_.create_idle_code(org, code);
+  return changed(org, store_.create_idle_code(org, code));
 }
 
 Result<IdleCode> CcConfigService::update_idle_code(OrgId org, IdleCodeId id,
@@ -67,7 +74,7 @@ Result<IdleCode> CcConfigService::update_idle_code(OrgId org, IdleCodeId id,
   if (auto r = check_idle_code_update(*before, after); !r) return std::move(r).error();
   if (auto r = validate_idle_code(after); !r) return std::move(r).error();
   if (after.name == kRonaIdleCodeName && !before->system) return reserved_rona();
-  return store_.update_idle_code(org, after);
+  return changed(org, store_.update_idle_code(org, after));
 }
 
 void CcConfigService::add_idle_code_guard(IdleCodeGuard guard) {
@@ -98,7 +105,7 @@ Result<void> CcConfigService::delete_idle_code(OrgId org, IdleCodeId id) {
     if (*reason && !(*reason)->empty()) users.push_back(std::move(**reason));
   }
   if (auto r = check_idle_code_deletable(*code, join(users)); !r) return r;
-  return store_.delete_idle_code(org, id);
+  return changed(org, store_.delete_idle_code(org, id));
 }
 
 // ---- desktop profiles ----
@@ -136,7 +143,7 @@ Result<DesktopProfile> CcConfigService::create_desktop_profile(OrgId org, Deskto
   if (auto r = check_allowed_codes(org, profile.allowed_idle_codes); !r) {
     return std::move(r).error();
   }
-  return store_.create_desktop_profile(profile);
+  return changed(org, store_.create_desktop_profile(profile));
 }
 
 Result<DesktopProfile> CcConfigService::update_desktop_profile(
@@ -151,11 +158,11 @@ Result<DesktopProfile> CcConfigService::update_desktop_profile(
   if (changes.allowed_idle_codes) p->allowed_idle_codes = *changes.allowed_idle_codes;
   if (auto r = validate_desktop_profile(*p); !r) return std::move(r).error();
   if (auto r = check_allowed_codes(org, p->allowed_idle_codes); !r) return std::move(r).error();
-  return store_.update_desktop_profile(*p);
+  return changed(org, store_.update_desktop_profile(*p));
 }
 
 Result<void> CcConfigService::delete_desktop_profile(OrgId org, DesktopProfileId id) {
-  return store_.delete_desktop_profile(org, id);
+  return changed(org, store_.delete_desktop_profile(org, id));
 }
 
 // ---- queues ----
@@ -170,16 +177,16 @@ Result<CcQueue> CcConfigService::get_queue(OrgId org, QueueId id) {
 
 Result<CcQueue> CcConfigService::create_queue(OrgId org, const std::string& name) {
   if (auto r = validate_display_name(name); !r) return std::move(r).error();
-  return store_.create_queue(CcQueue{QueueId{}, org, name});
+  return changed(org, store_.create_queue(CcQueue{QueueId{}, org, name}));
 }
 
 Result<CcQueue> CcConfigService::rename_queue(OrgId org, QueueId id, const std::string& name) {
   if (auto r = validate_display_name(name); !r) return std::move(r).error();
-  return store_.update_queue(CcQueue{id, org, name});
+  return changed(org, store_.update_queue(CcQueue{id, org, name}));
 }
 
 Result<void> CcConfigService::delete_queue(OrgId org, QueueId id) {
-  return store_.delete_queue(org, id);
+  return changed(org, store_.delete_queue(org, id));
 }
 
 // ---- agents ----
@@ -269,11 +276,12 @@ Result<AgentView> CcConfigService::put_agent(OrgId org, UserId user, const Agent
     }
     return std::move(stored).error();
   }
+  if (on_change_) on_change_(org);
   return AgentView{*u, *stored, true};
 }
 
 Result<void> CcConfigService::delete_agent(OrgId org, UserId user) {
-  return store_.delete_agent(org, user);
+  return changed(org, store_.delete_agent(org, user));
 }
 
 }  // namespace ccteams

@@ -62,7 +62,10 @@ using IdleCodeGuard = std::function<Result<std::optional<std::string>>(OrgId, Id
 
 class CcConfigService {
  public:
-  CcConfigService(AccountStore& accounts, ContactCenterStore& store);
+  // on_change (may be empty) hears of every successful write of org's idle codes, desktop
+  // profiles, queues and agents' settings (the contact center reads its copy again).
+  CcConfigService(AccountStore& accounts, ContactCenterStore& store,
+                  std::function<void(OrgId)> on_change = {});
 
   // Adds a guard that delete_idle_code consults besides the desktop profiles (the Teams
   // connector's presence mapping is one). Guards are called without this service's lock, in
@@ -106,8 +109,12 @@ class CcConfigService {
 
  private:
   Result<void> check_allowed_codes(OrgId org, const std::vector<IdleCodeId>& codes);
+  template <class T>
+  Result<T> changed(OrgId org, Result<T> r);
+
   AccountStore& accounts_;
   ContactCenterStore& store_;
+  std::function<void(OrgId)> on_change_;
   std::mutex guards_mu_;  // guards idle_code_guards_ (the list, not the calls)
   std::vector<IdleCodeGuard> idle_code_guards_;
 };

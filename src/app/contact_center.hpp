@@ -32,10 +32,12 @@
 // organisation's strand, so no mutex guards it and its events are published in the order they
 // happened. The awaitable methods may be awaited from any executor: each runs its operation on
 // the organisation's strand (co_spawn onto it) and resumes the caller on its own executor.
-// Timer callbacks (the Scheduler port) post to the strand. The store calls stay synchronous on
-// the strand for now (a store on its own executor is a later step).
-// Presence sync runs on the same strand and calls the synchronous methods marked "on the
-// org's strand" directly.
+// Timer callbacks (the Scheduler port) start a decision on the strand. Each decision takes the
+// organisation's turn, has prepare() read what it needs from the store (Store::run, off the
+// I/O threads), decides in memory, and awaits its write (org_center.hpp); the configuration it
+// reads (agents' settings, desktop profiles, idle codes, queues) is kept in memory and read
+// again after config_changed().
+// Presence sync runs on the same strand and awaits the methods marked "on the org's strand".
 
 #include <array>
 #include <boost/asio/awaitable.hpp>
@@ -51,15 +53,15 @@
 #include "app/cc_events.hpp"
 #include "app/metrics.hpp"
 #include "app/org_actors.hpp"
-#include "app/ports/account_store.hpp"
 #include "app/ports/cc_event_encoder.hpp"
 #include "app/ports/clock.hpp"
-#include "app/ports/contact_center_store.hpp"
 #include "app/ports/scheduler.hpp"
+#include "app/ports/store.hpp"
 
 namespace ccteams {
 
 class OrgCenter;
+struct DecisionNeeds;
 
 // An agent's state with what the API shows beside it.
 struct AgentStateView {
@@ -99,17 +101,19 @@ class ContactCenter {
  public:
   // actors: the runtime's one OrgActors (each organisation's strand); must outlive this, as
   // must encoder (the events' wire form: adapters/http/api/cc_json.hpp).
-  ContactCenter(OrgActors& actors, ContactCenterStore& store, AccountStore& accounts,
-                const Clock& clock, Scheduler& scheduler, CcEventHub& hub,
-                const CcEventEncoder& encoder, ContactCenterOptions options = {});
+  ContactCenter(OrgActors& actors, Store& store, const Clock& clock, Scheduler& scheduler,
+                CcEventHub& hub, const CcEventEncoder& encoder, ContactCenterOptions options = {});
   ~ContactCenter();
   ContactCenter(const ContactCenter&) = delete;
   ContactCenter& operator=(const ContactCenter&) = delete;
 
-  // Loads every organisation with persisted live state (see above): lists them (the store's
-  // error is returned) and hands each load to its organisation's strand (a load that fails is
-  // logged; that organisation is loaded again on its next call). Any thread.
-  Result<void> recover();
+  // Loads every organisation with persisted live state (see above): lists them on the store's
+  // executor and starts each load on its organisation's strand (a failure is logged; that
+  // organisation is loaded again on its next call). Any thread; returns at once.
+  void recover();
+  // org's contact-center configuration (idle codes, desktop profiles, queues, agents' settings)
+  // changed: its next decision reads it again. Any thread.
+  void config_changed(OrgId org);
   // The organisations' strands (presence sync, the demo callers).
   OrgActors& actors();
 
@@ -171,7 +175,7 @@ class ContactCenter {
   // ---- presence sync (issue 6) ----
   // Before serving only.
   void set_presence_hooks(PresenceHooks hooks);
-  // The four calls below: precondition, called on org's strand (actors().strand(org)), where
+  // The four calls below: precondition, awaited on org's strand (actors().strand(org)), where
   // presence sync runs; each is one decision, written before it returns.
   //
   // Applies a batch of presence updates (DESIGN.md rules 0-5 in core/agent_state) as one
@@ -179,26 +183,29 @@ class ContactCenter {
   // transaction, then published; agents returned to Available are offered waiting contacts.
   // Updates for agents that were never configured are ignored. When the store refuses,
   // nothing changes.
-  Result<PresenceApplyReport> apply_presences(OrgId org, std::vector<AgentPresenceUpdate> updates,
-                                              const PresenceMapping& mapping);
+  boost::asio::awaitable<Result<PresenceApplyReport>> apply_presences(
+      OrgId org, std::vector<AgentPresenceUpdate> updates, PresenceMapping mapping);
   // SyncEnabled / SyncDisabled for these agents (the effective gate presence sync computes).
   // Disabling returns agents idled by sync to Available and clears our Teams session.
-  Result<void> set_sync_enabled(OrgId org, const std::vector<UserId>& agents, bool enabled);
+  boost::asio::awaitable<Result<void>> set_sync_enabled(OrgId org, std::vector<UserId> agents,
+                                                        bool enabled);
   // Graph confirmed our presence session of agent cleared (rule 5's echo window).
-  Result<void> teams_busy_cleared(OrgId org, UserId agent, Timestamp at);
+  boost::asio::awaitable<Result<void>> teams_busy_cleared(OrgId org, UserId agent, Timestamp at);
   // agent_states, for a caller already on org's strand.
-  Result<std::vector<AgentStateView>> agent_states_on_strand(OrgId org);
+  boost::asio::awaitable<Result<std::vector<AgentStateView>>> agent_states_on_strand(OrgId org);
 
  private:
   friend class OrgCenter;
   struct Deps;
-  // Runs fn on org's state, loading it first when needed, and writes the decision. On org's
-  // strand only.
+  // One decision: takes org's turn, prepares (needs), runs fn on org's state and writes what it
+  // decided. On org's strand only.
   template <class Fn>
-  auto with_org(OrgId org, Fn&& fn) -> decltype(fn(std::declval<OrgCenter&>()));
-  // with_org on org's strand, for a caller anywhere (the awaitable methods).
+  auto decide(OrgId org, DecisionNeeds needs, Fn fn)
+      -> boost::asio::awaitable<decltype(fn(std::declval<OrgCenter&>()))>;
+  // decide on org's strand, for a caller anywhere (the awaitable methods).
   template <class Fn>
-  auto in_org(OrgId org, Fn fn) -> boost::asio::awaitable<decltype(fn(std::declval<OrgCenter&>()))>;
+  auto in_org(OrgId org, DecisionNeeds needs, Fn fn)
+      -> boost::asio::awaitable<decltype(fn(std::declval<OrgCenter&>()))>;
   OrgCenter& org_center(OrgId org);
 
   std::unique_ptr<Deps> deps_;

@@ -2,12 +2,14 @@
 // routing are in org_center_contacts.cpp, load and the ways out in org_center_recovery.cpp.
 #include "app/org_center.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cassert>
 #include <limits>
-#include <spdlog/spdlog.h>
 
 namespace ccteams {
 
+namespace asio = boost::asio;
 
 AgentState OrgCenter::current(UserId agent) const {
   auto it = agents_.find(agent);
@@ -16,25 +18,22 @@ AgentState OrgCenter::current(UserId agent) const {
 }
 
 Result<AgentState> OrgCenter::agent_for_desktop(UserId agent) {
-  auto user = deps_.accounts.get_user(org_, agent);
-  if (!user) return std::move(user).error();
-  if (!user->roles.has(Role::agent)) {
-    return make_error(Errc::forbidden, "this account does not have the agent role");
+  // prepare() read the account (and made the settings row) for this decision.
+  auto it = accounts_.find(agent);
+  if (it == accounts_.end()) {
+    return make_error(Errc::internal, "the agent's account was not read before the decision");
   }
-  auto cfg = deps_.store.get_agent(org_, agent);
-  if (!cfg) {
-    if (cfg.error().code != Errc::not_found) return std::move(cfg).error();
-    // An agent an admin has not configured yet works with the defaults (no queues).
-    auto created = deps_.store.put_agent(AgentConfig{agent, org_, std::nullopt, {}, std::nullopt});
-    if (!created) return std::move(created).error();
+  if (!it->second) return it->second.error();
+  if (!it->second->roles.has(Role::agent)) {
+    return make_error(Errc::forbidden, "this account does not have the agent role");
   }
   return current(agent);
 }
 
 DesktopProfile OrgCenter::profile_of(UserId agent) {
-  auto cfg = deps_.store.get_agent(org_, agent);
+  auto cfg = config_.get_agent(agent);
   if (cfg && cfg->desktop_profile) {
-    auto p = deps_.store.get_desktop_profile(org_, *cfg->desktop_profile);
+    auto p = config_.get_desktop_profile(*cfg->desktop_profile);
     if (p) return *p;
   }
   DesktopProfile defaults;
@@ -44,7 +43,7 @@ DesktopProfile OrgCenter::profile_of(UserId agent) {
 
 std::optional<std::string> OrgCenter::idle_code_name(const std::optional<IdleCodeId>& id) {
   if (!id) return std::nullopt;
-  auto code = deps_.store.get_idle_code(org_, *id);
+  auto code = config_.get_idle_code(*id);
   if (!code) return std::nullopt;
   return code->name;
 }
@@ -59,7 +58,7 @@ Result<AgentStateView> OrgCenter::login(UserId agent, std::optional<IdleCodeId> 
   auto before = agent_for_desktop(agent);
   if (!before) return std::move(before).error();
   if (idle_code) {
-    auto code = deps_.store.get_idle_code(org_, *idle_code);
+    auto code = config_.get_idle_code(*idle_code);
     if (!code) return std::move(code).error();
     if (auto r = check_manual_idle_code(*code, profile_of(agent)); !r) return std::move(r).error();
   }
@@ -92,7 +91,7 @@ Result<AgentStateView> OrgCenter::set_available(UserId agent) {
 Result<AgentStateView> OrgCenter::set_idle(UserId agent, IdleCodeId code_id) {
   auto before = agent_for_desktop(agent);
   if (!before) return std::move(before).error();
-  auto code = deps_.store.get_idle_code(org_, code_id);
+  auto code = config_.get_idle_code(code_id);
   if (!code) {
     if (code.error().code == Errc::not_found) {
       return make_error(Errc::invalid_input, "field 'idleCodeId': no such idle code");
@@ -123,10 +122,8 @@ Result<void> OrgCenter::check_logged_out(UserId agent) {
 }
 
 Result<std::vector<AgentStateView>> OrgCenter::agent_states() {
-  auto configs = deps_.store.list_agents(org_);
-  if (!configs) return std::move(configs).error();
   std::vector<AgentStateView> out;
-  for (const auto& c : *configs) {
+  for (const auto& c : config_.list_agents()) {
     auto v = view(current(c.user));
     if (v) out.push_back(std::move(*v));
   }
@@ -149,21 +146,21 @@ void OrgCenter::commit_agent(const AgentState& before, const Transition& t) {
   adopt_agent(before, t);
 }
 
-Result<void> OrgCenter::finish() {
+asio::awaitable<Result<void>> OrgCenter::finish() {
   assert(deps_.actors.on_strand(org_) && "organisation state outside its strand");
   Decision d = take_decision();
-  auto written = write(d);
+  auto written = co_await write(d);
   if (!written) {
     // Memory ran ahead of the store: the store is the truth, as after a restart.
     spdlog::error("contact center: a decision of org {} was not stored: {}; reloading the "
                   "organisation from the store",
                   org_.value, written.error().message);
-    reload(d.before);
+    co_await reload(std::move(d.before));
   }
-  return written;
+  co_return written;
 }
 
-Result<void> OrgCenter::write(Decision& d) {
+asio::awaitable<Result<void>> OrgCenter::write(Decision& d) {
   CcCommit change;
   change.contacts.reserve(d.contacts.size());
   for (auto& [id, c] : d.contacts) change.contacts.push_back(std::move(c));
@@ -171,36 +168,120 @@ Result<void> OrgCenter::write(Decision& d) {
   for (auto& [agent, s] : d.states) change.states.push_back(std::move(s));
   change.events = std::move(d.events);
   if (!change.empty()) {
-    auto stored = deps_.store.commit(org_, change);
-    if (!stored) return std::move(stored).error();
+    auto stored = co_await deps_.store.run(
+        [&](Stores& s) { return s.contact_center().commit(org_, change); });
+    if (!stored) co_return std::move(stored).error();
     for (const auto& rec : *stored) deps_.hub.publish(rec);
     deps_.events_since_prune += stored->size();
   }
   for (auto& hook : d.after_commit) hook();
   if (deps_.events_since_prune >= deps_.options.prune_every_events) {
     deps_.events_since_prune = 0;
-    if (auto r = deps_.store.prune_events(deps_.clock.now() - deps_.options.event_retention); !r) {
-      spdlog::warn("contact center: pruning the event log failed: {}", r.error().message);
-    }
+    // Upkeep: nobody waits for it.
+    deps_.store.post([before = deps_.clock.now() - deps_.options.event_retention](Stores& s) {
+      if (auto r = s.contact_center().prune_events(before); !r) {
+        spdlog::warn("contact center: pruning the event log failed: {}", r.error().message);
+      }
+    });
   }
-  return ok();
+  co_return ok();
 }
 
-Result<void> OrgCenter::ensure_loaded() {
+asio::awaitable<Result<void>> OrgCenter::prepare(DecisionNeeds needs) {
   assert(deps_.actors.on_strand(org_) && "organisation state outside its strand");
-  if (loaded_) return ok();
-  auto loaded = load(&carried_, Millis{0});
+  accounts_.clear();
+  looked_up_.clear();
+  inserted_.reset();
+  if (!loaded_) {
+    if (auto r = co_await load_and_repair(&carried_, Millis{0}); !r) {
+      spdlog::error("contact center: loading org {} failed: {}", org_.value, r.error().message);
+      co_return r;
+    }
+    carried_.clear();
+  } else if (config_stale_) {
+    config_stale_ = false;
+    auto config = co_await deps_.store.run(
+        [&](Stores& s) { return OrgConfig::load(s.contact_center(), org_); });
+    if (!config) {
+      config_stale_ = true;
+      co_return std::move(config).error();
+    }
+    config_ = std::move(*config);
+  }
+  co_return co_await read_needs(needs);
+}
+
+asio::awaitable<Result<void>> OrgCenter::load_and_repair(const AgentMap* memory,
+                                                         Millis overdue_delay) {
+  auto rows = co_await deps_.store.run([&](Stores& s) { return read_rows(s, org_); });
+  Result<void> loaded = rows ? Result<void>(ok()) : Result<void>(std::move(rows).error());
+  if (loaded) loaded = load(std::move(*rows), memory, overdue_delay);
   if (loaded) {
     Decision repairs = take_decision();
-    loaded = write(repairs);
+    loaded = co_await write(repairs);
   }
   if (!loaded) {
     forget();
-    return loaded;
+    co_return loaded;
   }
-  carried_.clear();
   loaded_ = true;
-  return ok();
+  co_return ok();
+}
+
+asio::awaitable<Result<void>> OrgCenter::read_needs(const DecisionNeeds& needs) {
+  if (!needs.account && !needs.contact && !needs.insert) co_return ok();
+  if (needs.insert) {
+    // Checked here, before anything is stored: the queue must be one of the organisation's.
+    auto q = config_.get_queue(needs.insert->queue);
+    if (!q) co_return make_error(Errc::invalid_input, "field 'queueId': no such queue");
+  }
+  struct Read {
+    Result<UserAccount> account = make_error(Errc::not_found, "no such user");
+    std::optional<AgentConfig> created;  // the settings row made for a new agent
+    Result<Contact> contact = make_error(Errc::not_found, "no such contact");
+    Result<Contact> inserted = make_error(Errc::not_found, "nothing inserted");
+    Result<void> failed = ok();
+  };
+  const bool know_settings = needs.account && config_.get_agent(*needs.account).has_value();
+  Read read = co_await deps_.store.run([&](Stores& s) {
+    Read r;
+    if (needs.account) {
+      r.account = s.accounts().get_user(org_, *needs.account);
+      if (needs.desktop && !know_settings && r.account && r.account->roles.has(Role::agent)) {
+        // An agent an admin has not configured yet works with the defaults (no queues).
+        auto existing = s.contact_center().get_agent(org_, *needs.account);
+        if (existing) {
+          r.created = std::move(*existing);
+        } else if (existing.error().code != Errc::not_found) {
+          r.failed = std::move(existing).error();
+        } else {
+          auto made = s.contact_center().put_agent(
+              AgentConfig{*needs.account, org_, std::nullopt, {}, std::nullopt});
+          if (made) {
+            r.created = std::move(*made);
+          } else {
+            r.failed = std::move(made).error();
+          }
+        }
+      }
+    }
+    if (needs.contact && !contacts_.contains(*needs.contact)) {
+      r.contact = s.contact_center().get_contact(org_, *needs.contact);
+    }
+    if (needs.insert) r.inserted = s.contact_center().put_contact(*needs.insert);
+    return r;
+  });
+  if (!read.failed) co_return read.failed;
+  if (needs.account) accounts_.insert_or_assign(*needs.account, std::move(read.account));
+  if (read.created) config_.add_agent(*read.created);
+  if (needs.contact && !contacts_.contains(*needs.contact)) {
+    looked_up_.insert_or_assign(*needs.contact, std::move(read.contact));
+  }
+  if (needs.insert) {
+    if (!read.inserted) co_return std::move(read.inserted).error();
+    inserted_ = std::move(*read.inserted);
+  }
+  co_return ok();
 }
 
 void OrgCenter::forget() {
@@ -214,26 +295,19 @@ void OrgCenter::forget() {
   loaded_ = false;
 }
 
-void OrgCenter::reload(const std::map<UserId, AgentState>& before) {
+asio::awaitable<void> OrgCenter::reload(std::map<UserId, AgentState> before) {
   // A second after a failed write: long enough not to spin on a store that keeps failing.
   constexpr Millis kOverdueAfterFailure{1000};
   AgentMap memory = std::move(agents_);
   for (const auto& [agent, s] : before) memory[agent] = s;
   forget();
-  auto loaded = load(&memory, kOverdueAfterFailure);
-  if (loaded) {
-    Decision repairs = take_decision();
-    loaded = write(repairs);
-  }
+  auto loaded = co_await load_and_repair(&memory, kOverdueAfterFailure);
   if (!loaded) {
     spdlog::error("contact center: reloading org {} failed: {}; it is loaded again on its next "
                   "request",
                   org_.value, loaded.error().message);
-    forget();
     carried_ = std::move(memory);
-    return;
   }
-  loaded_ = true;
 }
 
 void OrgCenter::adopt_agent(const AgentState& before, const Transition& t) {
@@ -242,7 +316,7 @@ void OrgCenter::adopt_agent(const AgentState& before, const Transition& t) {
   agents_[s.agent] = s;
   if (s.status == AgentStatus::available) {
     if (!table_.is_available(s.agent) || before.status != AgentStatus::available) {
-      auto cfg = deps_.store.get_agent(org_, s.agent);
+      auto cfg = config_.get_agent(s.agent);
       table_.agent_available(s.agent, cfg ? cfg->queues : std::vector<QueueId>{},
                              s.since.value_or(deps_.clock.now()));
     }

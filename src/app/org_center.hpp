@@ -9,6 +9,12 @@
 // them in one store transaction, then publishes the events and runs the presence hooks. A crash
 // leaves the store before or after the whole decision. If that write fails, memory is rebuilt
 // from the store (load(), the same path as a restart) and the caller gets the error.
+//
+// The store is awaited only around a decision, never inside one: prepare() loads what the
+// decision will read (the organisation at first use, its configuration when it changed, the
+// account or the ended contact a command names) and finish() writes it. The decision itself is
+// synchronous, on memory. A decision holds the organisation's turn (org_turn.hpp) from before
+// prepare() until finish() returned, so decisions never interleave.
 // Files: org_center.cpp (agent commands, commits, events), org_center_contacts.cpp (contacts,
 // routing, timers), org_center_recovery.cpp (load, repairs at start, the supervisor's ways out).
 
@@ -20,6 +26,8 @@
 #include <utility>
 
 #include "app/contact_center.hpp"
+#include "app/org_config.hpp"
+#include "app/org_turn.hpp"
 #include "core/contact_party.hpp"
 #include "core/routing.hpp"
 
@@ -27,8 +35,7 @@ namespace ccteams {
 
 struct ContactCenter::Deps {
   OrgActors& actors;
-  ContactCenterStore& store;
-  AccountStore& accounts;
+  Store& store;
   const Clock& clock;
   Scheduler& scheduler;
   CcEventHub& hub;
@@ -55,19 +62,32 @@ struct SupervisorTarget {
   std::optional<IdleCodeId> idle_code;
 };
 
+// What a decision reads from the store besides the organisation and its configuration.
+struct DecisionNeeds {
+  std::optional<UserId> account;  // this user's account (the agent role is checked)
+  bool desktop = false;           // and their agent settings row, made with defaults if missing
+  std::optional<ContactId> contact;  // this contact, when it is not open in memory (ended)
+  std::optional<Contact> insert;     // a new contact to store first (its id comes from the store)
+};
+
 class OrgCenter {
  public:
   OrgCenter(OrgId org, ContactCenter::Deps& deps) : org_(org), deps_(deps) {}
 
-  // Before every decision: loads the organisation when it is not (first use, or a reload that
-  // failed): persisted states and open contacts, repaired where they disagree (the rules are in
-  // contact_center.hpp), timers with their remaining time, then routing; the repairs are
-  // written before anything is served. On failure nothing is kept in memory and the error is
-  // returned; the next call tries again.
-  Result<void> ensure_loaded();
+  // The organisation's queue of decisions (see the top of this file).
+  OrgTurn& turn() { return turn_; }
+  // Before every decision, holding the turn: loads the organisation when it is not (first use,
+  // or a reload that failed): persisted states and open contacts, repaired where they disagree
+  // (the rules are in contact_center.hpp), timers with their remaining time, then routing; the
+  // repairs are written before anything is served. Then the configuration when it is stale, and
+  // what needs names. On failure nothing is kept in memory (load) or the command's error is
+  // returned (desktop: forbidden without the agent role); the next call tries again.
+  boost::asio::awaitable<Result<void>> prepare(DecisionNeeds needs);
   // Ends the decision under way: writes it in one transaction, then publishes and runs hooks.
   // On a write failure memory is reloaded from the store and the error returned.
-  Result<void> finish();
+  boost::asio::awaitable<Result<void>> finish();
+  // The configuration changed: the next prepare() reads it again.
+  void config_changed() { config_stale_ = true; }
 
   Result<AgentStateView> login(UserId agent, std::optional<IdleCodeId> idle_code);
   Result<AgentStateView> logout(UserId agent);
@@ -79,7 +99,8 @@ class OrgCenter {
   Result<QueueStatsView> queue_stats(QueueId queue);
   Result<std::vector<QueueStatsView>> all_queue_stats();
 
-  Result<Contact> new_contact(QueueId queue, std::string caller);
+  // The contact prepare() stored (needs.insert): queued and routed.
+  Result<Contact> new_contact();
   Result<Contact> contact(ContactId id);
   // accept, decline and end also serve the consulted agent: answer, decline, leave the consult.
   Result<Contact> accept(UserId agent, ContactId id);
@@ -156,20 +177,33 @@ class OrgCenter {
   // Adopts the contact and adds it and its event to the decision; the queue counters move by
   // after's counts minus before's (as the store's do).
   void commit_contact(const Contact& before, const Contact& after);
-  // load() reads the store into memory and repairs; memory, when given, supplies what the store
+  // What load() reads, in one store job.
+  struct Rows {
+    std::vector<AgentState> states;
+    std::vector<Contact> open;
+    std::vector<QueueCounts> counts;
+    OrgConfig config;
+  };
+  static Result<Rows> read_rows(Stores& stores, OrgId org);
+  // Reads the rows, then load(rows, …), then writes the repairs; on failure forgets all.
+  boost::asio::awaitable<Result<void>> load_and_repair(const AgentMap* memory,
+                                                       Millis overdue_delay);
+  // load() puts the rows in memory and repairs; memory, when given, supplies what the store
   // does not keep (presence bookkeeping: sync gate, Teams presence, our session); an overdue
   // timer fires no sooner than overdue_delay from now.
-  Result<void> load(const AgentMap* memory, Millis overdue_delay);
+  Result<void> load(Rows rows, const AgentMap* memory, Millis overdue_delay);
+  // prepare()'s reads for needs (the organisation is loaded).
+  boost::asio::awaitable<Result<void>> read_needs(const DecisionNeeds& needs);
   // The decision under way, with its queue statistics events added; decision_ starts afresh.
   Decision take_decision();
   // Writes d in one transaction, then publishes its events and runs its hooks.
-  Result<void> write(Decision& d);
-  // Forgets everything in memory (timers cancelled); the next ensure_loaded() loads again.
+  boost::asio::awaitable<Result<void>> write(Decision& d);
+  // Forgets everything in memory (timers cancelled); the next prepare() loads again.
   void forget();
   // After a failed write: memory again from the store, each touched agent's presence
   // bookkeeping as the decision found it, overdue timers a moment later (a store that keeps
   // failing must not make them spin).
-  void reload(const std::map<UserId, AgentState>& before);
+  boost::asio::awaitable<void> reload(std::map<UserId, AgentState> before);
   // The steps that release the agents whose state points at c (ringing: OfferWithdrawn,
   // talking: ContactEnded with their wrap-up), for a contact taken away from them.
   std::vector<AgentStep> release_steps(const Contact& c);
@@ -201,6 +235,13 @@ class OrgCenter {
   Decision decision_;
   bool loaded_ = false;
   AgentMap carried_;  // presence bookkeeping kept across a reload that failed
+  OrgTurn turn_;
+  OrgConfig config_;
+  bool config_stale_ = false;
+  // What prepare() read for the decision under way (read_needs); cleared by the next prepare.
+  std::unordered_map<UserId, Result<UserAccount>> accounts_;
+  std::unordered_map<ContactId, Result<Contact>> looked_up_;
+  std::optional<Contact> inserted_;
 };
 
 }  // namespace ccteams

@@ -18,13 +18,19 @@ Error not_yours() {
 Result<Contact> OrgCenter::contact(ContactId id) {
   auto it = contacts_.find(id);
   if (it != contacts_.end()) return it->second;
-  return deps_.store.get_contact(org_, id);
+  // Not open: prepare() read it (DecisionNeeds::contact) for this decision.
+  auto read = looked_up_.find(id);
+  if (read == looked_up_.end()) {
+    return make_error(Errc::internal, "contact " + std::to_string(id.value) +
+                                          " was not read before the decision");
+  }
+  return read->second;
 }
 
 Result<Contact*> OrgCenter::open_contact(ContactId id) {
   auto it = contacts_.find(id);
   if (it == contacts_.end()) {
-    auto ended = deps_.store.get_contact(org_, id);
+    auto ended = contact(id);
     if (!ended) return std::move(ended).error();
     return make_error(Errc::conflict, "contact is " +
                                           std::string(contact_status_name(ended->status)));
@@ -86,21 +92,13 @@ Result<Contact> OrgCenter::settle(Contact c, const ContactEvent& event,
   return after;
 }
 
-Result<Contact> OrgCenter::new_contact(QueueId queue, std::string caller) {
-  auto q = deps_.store.get_queue(org_, queue);
-  if (!q) {
-    if (q.error().code == Errc::not_found) {
-      return make_error(Errc::invalid_input, "field 'queueId': no such queue");
-    }
-    return std::move(q).error();
-  }
-  const Timestamp now = deps_.clock.now();
-  // The one write outside the decision's transaction: the id comes from the store. A crash
-  // before the decision's write loses only the contact's first event; the Queued contact is
-  // complete and load() queues it again.
-  auto stored = deps_.store.put_contact(ccteams::new_contact(ContactId{}, org_, queue,
-                                                             std::move(caller), now));
-  if (!stored) return std::move(stored).error();
+Result<Contact> OrgCenter::new_contact() {
+  // The one write outside the decision's transaction: prepare() stored the contact, as its id
+  // comes from the store. A crash before the decision's write loses only the contact's first
+  // event; the Queued contact is complete and load() queues it again.
+  if (!inserted_) return make_error(Errc::internal, "the new contact was not stored first");
+  const std::optional<Contact> stored = std::exchange(inserted_, std::nullopt);
+  const QueueId queue = stored->queue;
   contacts_[stored->id] = *stored;
   requeue(*stored);
   emit_contact(*stored);
@@ -124,7 +122,7 @@ void OrgCenter::dispatch() {
                    offer.agent.value, r.error().message);
       if (contacts_.contains(c.id) && contacts_[c.id].status == ContactStatus::queued) requeue(c);
       if (current(offer.agent).status == AgentStatus::available && before.since) {
-        auto cfg = deps_.store.get_agent(org_, offer.agent);
+        auto cfg = config_.get_agent(offer.agent);
         if (cfg) table_.agent_available(offer.agent, cfg->queues, *before.since);
       }
     }
@@ -167,15 +165,11 @@ void OrgCenter::on_rona(UserId agent, ContactId id) {
   const bool offer = c.status == ContactStatus::offered && c.agent == agent;
   const bool consult = party_agent(c) == agent && !c.party_joined;
   if (!offer && !consult) return;  // answered meanwhile
-  auto rona_code = deps_.store.ensure_rona_idle_code(org_);
-  if (!rona_code) {
-    spdlog::error("contact center: no RONA idle code: {}", rona_code.error().message);
-    return;
-  }
+  const IdleCode& rona_code = config_.rona_idle_code();
   // A consult that rings out ends the consult (the primary agent has the customer back) and
   // idles the consulted agent as any unanswered offer does.
   const ContactEvent event = offer ? ContactEvent{RonaBy{agent}} : ContactEvent{PartyLeft{agent}};
-  auto ct = settle(c, event, {{agent, RonaTimeout{id, rona_code->id}}});
+  auto ct = settle(c, event, {{agent, RonaTimeout{id, rona_code.id}}});
   if (!ct) {
     spdlog::error("contact center: RONA of contact {} for agent {} not applied: {}", id.value,
                   agent.value, ct.error().message);
@@ -200,7 +194,7 @@ Result<Contact> OrgCenter::contact_event(UserId agent, ContactId id, const Conta
   if (!c) return std::move(c).error();
   if (const auto* consult = std::get_if<Consult>(&event)) {
     if (const auto* a = std::get_if<AgentParty>(&consult->party)) {
-      auto target = deps_.store.get_agent(org_, a->agent);
+      auto target = config_.get_agent(a->agent);
       if (!target) return make_error(Errc::invalid_input, "field 'agentId': no such agent");
     }
   }
@@ -212,7 +206,7 @@ Result<Contact> OrgCenter::transfer(UserId agent, ContactId id, ContactParty par
   if (!c) return std::move(c).error();
   std::vector<AgentStep> steps{{agent, ContactEnded{id, profile_of(agent).wrap_up()}}};
   if (const auto* a = std::get_if<AgentParty>(&party)) {
-    auto target_cfg = deps_.store.get_agent(org_, a->agent);
+    auto target_cfg = config_.get_agent(a->agent);
     if (!target_cfg) return make_error(Errc::invalid_input, "field 'agentId': no such agent");
     // The consulted agent already rings or talks for this contact: nothing to offer them.
     if (party_agent(**c) != a->agent) {

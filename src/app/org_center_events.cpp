@@ -29,7 +29,7 @@ void OrgCenter::emit_contact(const Contact& c) { emit(c.agent, ContactChanged{c}
 void OrgCenter::emit_queue(QueueId queue) { decision_.queues.insert(queue); }
 
 Result<QueueStatsView> OrgCenter::queue_stats(QueueId queue) {
-  auto q = deps_.store.get_queue(org_, queue);
+  auto q = config_.get_queue(queue);
   if (!q) return std::move(q).error();
   const QueueStats s = table_.queue_stats(queue, deps_.clock.now());
   const Counters& c = counters_[queue];
@@ -38,10 +38,8 @@ Result<QueueStatsView> OrgCenter::queue_stats(QueueId queue) {
 }
 
 Result<std::vector<QueueStatsView>> OrgCenter::all_queue_stats() {
-  auto queues = deps_.store.list_queues(org_);
-  if (!queues) return std::move(queues).error();
   std::vector<QueueStatsView> out;
-  for (const auto& q : *queues) {
+  for (const auto& q : config_.list_queues()) {
     auto s = queue_stats(q.id);
     if (s) out.push_back(*s);
   }

@@ -74,13 +74,25 @@ void keep_presence_bookkeeping(const AgentState& from, AgentState& to) {
 
 }  // namespace
 
-Result<void> OrgCenter::load(const AgentMap* memory, Millis overdue_delay) {
-  auto states = deps_.store.list_agent_states(org_);
+Result<OrgCenter::Rows> OrgCenter::read_rows(Stores& stores, OrgId org) {
+  ContactCenterStore& cc = stores.contact_center();
+  auto config = OrgConfig::load(cc, org);
+  if (!config) return std::move(config).error();
+  auto states = cc.list_agent_states(org);
   if (!states) return std::move(states).error();
-  auto open = deps_.store.list_open_contacts(org_);
+  auto open = cc.list_open_contacts(org);
   if (!open) return std::move(open).error();
-  auto counts = deps_.store.list_queue_counts(org_);
+  auto counts = cc.list_queue_counts(org);
   if (!counts) return std::move(counts).error();
+  return Rows{std::move(*states), std::move(*open), std::move(*counts), std::move(*config)};
+}
+
+Result<void> OrgCenter::load(Rows rows, const AgentMap* memory, Millis overdue_delay) {
+  config_ = std::move(rows.config);
+  config_stale_ = false;
+  auto* states = &rows.states;
+  auto* open = &rows.open;
+  auto* counts = &rows.counts;
   for (auto& s : *states) {
     if (memory != nullptr) {
       if (auto it = memory->find(s.agent); it != memory->end()) {
@@ -169,7 +181,7 @@ void OrgCenter::restore_timers(Timestamp now, Millis overdue_delay) {
     const UserId a = agent;
     if (s.status == AgentStatus::available) {
       if (table_.is_available(a)) continue;  // a repair made them Available: already in
-      auto cfg = deps_.store.get_agent(org_, a);
+      auto cfg = config_.get_agent(a);
       if (cfg) table_.agent_available(a, cfg->queues, s.since.value_or(now));
     } else if (s.status == AgentStatus::reserved && s.contact) {
       // Rings on for what is left of its RONA time (RONA at once when none is left).
@@ -195,8 +207,12 @@ void OrgCenter::restore_timers(Timestamp now, Millis overdue_delay) {
 // ---- the ways out ----
 
 Result<AgentStateView> OrgCenter::supervise(UserId agent, SupervisorTarget target) {
-  auto user = deps_.accounts.get_user(org_, agent);
-  if (!user) return std::move(user).error();
+  auto read = accounts_.find(agent);  // prepare() read it (DecisionNeeds::account)
+  if (read == accounts_.end()) {
+    return make_error(Errc::internal, "the agent's account was not read before the decision");
+  }
+  const Result<UserAccount>& user = read->second;
+  if (!user) return user.error();
   if (!user->roles.has(Role::agent)) {
     return make_error(Errc::invalid_input, "this account does not have the agent role");
   }
@@ -204,7 +220,7 @@ Result<AgentStateView> OrgCenter::supervise(UserId agent, SupervisorTarget targe
   const Timestamp now = deps_.clock.now();
   if (target.status != AgentStatus::logged_out) {
     if (target.idle_code) {
-      auto code = deps_.store.get_idle_code(org_, *target.idle_code);
+      auto code = config_.get_idle_code(*target.idle_code);
       if (!code) {
         if (code.error().code == Errc::not_found) {
           return make_error(Errc::invalid_input, "field 'idleCodeId': no such idle code");

@@ -263,15 +263,17 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   http::register_user_routes(impl->router, *impl->api);
   // ---- contact center (issue 5) ----
   impl->cc_scheduler = std::make_unique<AsioScheduler>(impl->ioc);
-  impl->cc_config =
-      std::make_unique<CcConfigService>(impl->store->accounts(), impl->store->contact_center());
   ContactCenterOptions cc_options;
   cc_options.repairs_metric = &impl->metrics.counter(
       "contact_center_recovery_repairs_total",
       "Agents and contacts that disagreed when an organisation was loaded, and were repaired");
-  impl->cc_center = std::make_unique<ContactCenter>(
-      impl->org_actors, impl->store->contact_center(), impl->store->accounts(), impl->clock,
-      *impl->cc_scheduler, impl->cc_events, impl->cc_event_json, cc_options);
+  impl->cc_center = std::make_unique<ContactCenter>(impl->org_actors, *impl->store, impl->clock,
+                                                    *impl->cc_scheduler, impl->cc_events,
+                                                    impl->cc_event_json, cc_options);
+  // The contact center keeps each organisation's configuration in memory: a change reloads it.
+  impl->cc_config = std::make_unique<CcConfigService>(
+      impl->store->accounts(), impl->store->contact_center(),
+      [center = impl->cc_center.get()](OrgId org) { center->config_changed(org); });
   impl->cc_api = std::make_unique<http::CcApiContext>(
       http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
                          impl->store->contact_center(), impl->options.demo});
@@ -367,7 +369,7 @@ Result<std::uint16_t> Runtime::start() {
       }
     }
   }
-  if (auto r = im.cc_center->recover(); !r) return std::move(r).error();
+  im.cc_center->recover();
   if (im.options.demo && im.options.simulation) {
     auto org = im.users->ensure_org(kDemoOrgName);
     if (!org) return std::move(org).error();

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <exception>
@@ -61,18 +62,21 @@ inline Result<CcEventRecord> append_one(ContactCenterStore& cc, OrgId org,
 class CcFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = SqliteStore::open(dir_.file("cc.db"));
+    SqliteStoreOptions options;
+    options.jobs_on_caller = true;  // simulated time: every job runs on io_
+    auto s = SqliteStore::open(dir_.file("cc.db"), options);
     ASSERT_TRUE(s) << s.error().message;
     sqlite_ = std::move(*s);
     cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
-    config_ = std::make_unique<CcConfigService>(sqlite_->accounts(), *cc_);
+    config_ = std::make_unique<CcConfigService>(sqlite_->accounts(), *cc_, [this](OrgId org) {
+      if (center_) center_->config_changed(org);
+    });
   }
 
   // A new process: nothing in memory, the old timers gone (their handles die with the center).
   void start_center() {
     center_.reset();
-    center_ = std::make_unique<ContactCenter>(actors_, *cc_, sqlite_->accounts(), time_, time_,
-                                              hub_, event_json_);
+    center_ = std::make_unique<ContactCenter>(actors_, *sqlite_, time_, time_, hub_, event_json_);
   }
 
   // A contact-center call awaited from outside the strands, as HTTP handlers do.
@@ -83,17 +87,18 @@ class CcFixture : public ::testing::Test {
   // Runs whatever was handed to the strands (timer callbacks, recover()'s loads).
   void drain() { ccteams::testing::SimulatedTime::drain(io_); }
   // recover(), then its loads on the organisations' strands.
-  Result<void> recover() {
-    auto r = center_->recover();
+  void recover() {
+    center_->recover();
     drain();
-    return r;
   }
-  // fn on org's strand (the presence-sync calls require it), run to completion.
+  // The awaitable fn() makes, awaited on org's strand (the presence-sync calls require it),
+  // run to completion.
   template <class Fn>
-  auto on_strand(OrgId org, Fn fn) -> decltype(fn()) {
-    using R = decltype(fn());
+  auto on_strand(OrgId org, Fn fn) -> typename decltype(fn())::value_type {
+    using R = typename decltype(fn())::value_type;
     std::optional<R> out;
-    boost::asio::post(actors_.strand(org), [&] { out.emplace(fn()); });
+    auto body = [&]() -> boost::asio::awaitable<void> { out.emplace(co_await fn()); };
+    boost::asio::co_spawn(actors_.strand(org), body, boost::asio::detached);
     drain();
     return std::move(*out);
   }

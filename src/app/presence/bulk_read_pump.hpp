@@ -46,7 +46,9 @@ struct BulkReadPumpDeps {
   sync::CoalescerConfig coalescer;
   std::size_t max_in_flight = 4;
   // The presences for the contact center (apply_presences with the connector's mapping).
-  std::function<Result<PresenceApplyReport>(std::vector<AgentPresenceUpdate>)> apply;
+  std::function<boost::asio::awaitable<Result<PresenceApplyReport>>(
+      std::vector<AgentPresenceUpdate>)>
+      apply;
 };
 
 class BulkReadPump {
@@ -62,8 +64,8 @@ class BulkReadPump {
   void notified(const std::string& user, Timestamp t);
   // Presences known without a read (rich notifications) take the same way: only changes go on.
   // started: when what they describe was known; force: pass them on even when unchanged.
-  void apply(const std::vector<GraphPresence>& presences, PresenceChannel channel,
-             Timestamp started, bool force);
+  boost::asio::awaitable<void> apply(std::vector<GraphPresence> presences,
+                                     PresenceChannel channel, Timestamp started, bool force);
   // Starts the reads due at t; `sooner` hears when the next falls due.
   void step(Timestamp t, const std::function<void(Timestamp)>& sooner);
 

@@ -54,7 +54,7 @@ struct Rig {
         metrics(registry),
         inbox(store, kOrg, metrics),
         watch(WatchSetDeps{kOrg, Millis{5'000},
-                           [this]() -> Result<WatchInputs> {
+                           [this]() -> boost::asio::awaitable<Result<WatchInputs>> {
                              WatchInputs in;
                              in.agents = agents;
                              DesktopProfile p;
@@ -62,16 +62,19 @@ struct Rig {
                              p.microsoft_teams = true;
                              in.profiles.push_back(p);
                              in.status = status;
-                             return in;
+                             co_return in;
                            },
-                           [](const std::vector<UserId>&, bool) { return ok(); }}),
+                           [](std::vector<UserId>, bool) -> boost::asio::awaitable<Result<void>> {
+                             co_return ok();
+                           }}),
         pump(BulkReadPumpDeps{
             loop, graph, budget, metrics, inbox, watch, kOrg,
             sync::PollConfig{o.batch_size, Millis{1'000}, Millis{30'000}},
             sync::CoalescerConfig{Millis{100}, 650}, o.max_in_flight,
-            [this](std::vector<AgentPresenceUpdate> updates) -> Result<PresenceApplyReport> {
+            [this](std::vector<AgentPresenceUpdate> updates)
+                -> boost::asio::awaitable<Result<PresenceApplyReport>> {
               for (auto& u : updates) applied.push_back({time.now(), u});
-              return PresenceApplyReport{};
+              co_return PresenceApplyReport{};
             }}) {
     for (int i = 1; i <= o.users; ++i) add_agent(i, AgentStatus::available);
     pump.set_tenant("tenant");
@@ -90,9 +93,10 @@ struct Rig {
 
   // The organisation's loop, as presence/org_sync runs it.
   void start() {
-    loop.drive([this](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) {
+    loop.drive_async([this](Timestamp t, const testing::SimOrgLoop::Sooner& sooner)
+                         -> boost::asio::awaitable<void> {
       if (t >= watch.due()) {
-        if (auto change = watch.recompute(t)) pump.watch_changed(*change, t);
+        if (auto change = co_await watch.recompute(t)) pump.watch_changed(*change, t);
       }
       pump.step(t, sooner);
       sooner(watch.due());

@@ -63,8 +63,8 @@ OrgSync::OrgSync(std::shared_ptr<SyncServices> services, OrgId org, SwitchedOff 
       drain_pause_(strand_, s_->scheduler),
       budget_(s_->options.budget),
       watch_(WatchSetDeps{org, s_->options.watch_refresh, [this] { return watch_inputs(); },
-                          [this](const std::vector<UserId>& agents, bool enabled) {
-                            return s_->cc.set_sync_enabled(org_, agents, enabled);
+                          [this](std::vector<UserId> agents, bool enabled) {
+                            return s_->cc.set_sync_enabled(org_, std::move(agents), enabled);
                           }}),
       inbox_(s_->inbox, org, s_->metrics),
       pump_(BulkReadPumpDeps{*this, s_->graph, budget_, s_->metrics, inbox_, watch_, org,
@@ -170,11 +170,16 @@ PresenceSyncStatus OrgSync::status() const {
 
 asio::awaitable<void> OrgSync::run() {
   // The watch set first: leftover inbox entries name users that must be known as watched.
-  if (!refresh_watch(now())) switch_off_from_loop();
+  // Statements, not co_await inside && or ?: (GCC 12 miscompiles those).
+  const bool on = co_await refresh_watch(now());
+  if (!on) switch_off_from_loop();
   process_inbox();
   while (!stopped_) {
     const Timestamp t = now();
-    if (!stopping_ && t >= watch_.due() && !refresh_watch(t)) switch_off_from_loop();
+    if (!stopping_ && t >= watch_.due()) {
+      const bool still_on = co_await refresh_watch(t);
+      if (!still_on) switch_off_from_loop();
+    }
     std::optional<Timestamp> next;
     auto sooner = [&next](Timestamp at) {
       if (!next || at < *next) next = at;
@@ -194,31 +199,31 @@ asio::awaitable<void> OrgSync::run() {
   }
 }
 
-Result<WatchInputs> OrgSync::watch_inputs() {
+asio::awaitable<Result<WatchInputs>> OrgSync::watch_inputs() {
   auto agents = s_->cc_store.list_agents(org_);
-  if (!agents) return std::move(agents).error();
+  if (!agents) co_return std::move(agents).error();
   auto profiles = s_->cc_store.list_desktop_profiles(org_);
-  if (!profiles) return std::move(profiles).error();
-  auto states = s_->cc.agent_states(org_);
-  if (!states) return std::move(states).error();
+  if (!profiles) co_return std::move(profiles).error();
+  auto states = co_await s_->cc.agent_states(org_);
+  if (!states) co_return std::move(states).error();
   WatchInputs in{std::move(*agents), std::move(*profiles), {}};
   for (const auto& v : *states) in.status.emplace(v.state.agent, v.state.status);
-  return in;
+  co_return in;
 }
 
-bool OrgSync::refresh_watch(Timestamp t) {
+asio::awaitable<bool> OrgSync::refresh_watch(Timestamp t) {
   auto active = s_->connector.active(org_);
-  if (!active || !active->presence_sync) return false;
+  if (!active || !active->presence_sync) co_return false;
   tenant_ = active->tenant;
   pump_.set_tenant(tenant_);
   outbound_.set_tenant(tenant_);
   keeper_.set_tenant(tenant_);
   mapping_ = active->mapping;
-  auto change = watch_.recompute(t);
-  if (!change) return true;
+  auto change = co_await watch_.recompute(t);
+  if (!change) co_return true;
   pump_.watch_changed(*change, t);
   if (change->users_changed) keeper_.due_by(t + kRepackDelay);
-  return true;
+  co_return true;
 }
 
 // Sync is off for this org now (the connector said so): switch off from outside the loop.
@@ -239,7 +244,7 @@ void OrgSync::switch_off_from_loop() {
 asio::awaitable<std::string> OrgSync::shut_down(bool deleting) {
   auto self = shared_from_this();
   stopping_ = true;
-  watch_.disable_all();
+  co_await watch_.disable_all();
   // The hooks post the ClearTeamsBusy effects to this strand: let them in, then drain.
   co_await asio::post(strand_, asio::use_awaitable);
   wake();
@@ -322,7 +327,8 @@ asio::awaitable<void> OrgSync::apply_rich(InboxEntry e) {
   for (const auto& p : decrypted->presences) {
     if (watch_.watched(p.user_id)) inbox_.note_notified(p.user_id, e.received_at);
   }
-  pump_.apply(decrypted->presences, PresenceChannel::notification, e.received_at, false);
+  co_await pump_.apply(std::move(decrypted->presences), PresenceChannel::notification,
+                       e.received_at, false);
   inbox_.remove({e.seq});
 }
 

@@ -41,22 +41,24 @@ class SyncAccountService;
 
 namespace ccteams::presence {
 
-// The contact-center calls presence sync makes, each in this one place: synchronous calls made
-// from the organisation's strand (the contact center's organisation state lives there too).
+// The contact-center calls presence sync makes, each in this one place: awaited on the
+// organisation's strand (the contact center's organisation state lives there too; each call is
+// one of its decisions).
 class ContactCenterCalls {
  public:
   explicit ContactCenterCalls(ContactCenter& cc) : cc_(cc) {}
-  Result<std::vector<AgentStateView>> agent_states(OrgId org) {
+  boost::asio::awaitable<Result<std::vector<AgentStateView>>> agent_states(OrgId org) {
     return cc_.agent_states_on_strand(org);
   }
-  Result<void> set_sync_enabled(OrgId org, const std::vector<UserId>& agents, bool enabled) {
-    return cc_.set_sync_enabled(org, agents, enabled);
+  boost::asio::awaitable<Result<void>> set_sync_enabled(OrgId org, std::vector<UserId> agents,
+                                                        bool enabled) {
+    return cc_.set_sync_enabled(org, std::move(agents), enabled);
   }
-  Result<PresenceApplyReport> apply_presences(OrgId org, std::vector<AgentPresenceUpdate> updates,
-                                              const PresenceMapping& mapping) {
-    return cc_.apply_presences(org, std::move(updates), mapping);
+  boost::asio::awaitable<Result<PresenceApplyReport>> apply_presences(
+      OrgId org, std::vector<AgentPresenceUpdate> updates, PresenceMapping mapping) {
+    return cc_.apply_presences(org, std::move(updates), std::move(mapping));
   }
-  Result<void> teams_busy_cleared(OrgId org, UserId agent, Timestamp at) {
+  boost::asio::awaitable<Result<void>> teams_busy_cleared(OrgId org, UserId agent, Timestamp at) {
     return cc_.teams_busy_cleared(org, agent, at);
   }
   void set_presence_hooks(PresenceHooks hooks) { cc_.set_presence_hooks(std::move(hooks)); }
@@ -138,8 +140,8 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
  private:
   boost::asio::awaitable<void> run();
   // Reads the connector and recomputes the watch set. false: sync must stop for this org.
-  bool refresh_watch(Timestamp t);
-  Result<WatchInputs> watch_inputs();
+  boost::asio::awaitable<bool> refresh_watch(Timestamp t);
+  boost::asio::awaitable<Result<WatchInputs>> watch_inputs();
   void switch_off_from_loop();
   bool await_reads(const InboxEntry& e, Timestamp t);
   boost::asio::awaitable<void> apply_rich(InboxEntry e);

@@ -75,7 +75,7 @@ asio::awaitable<void> OutboundWriter::write(sync::OutboundWrite w) {
   }
   if (queue_.on_result(t, w, outcome, after)) {
     ++sessions_cleared_;
-    if (auto r = deps_.on_cleared(w.agent, t); !r) {
+    if (auto r = co_await deps_.on_cleared(w.agent, t); !r) {
       spdlog::warn("presence sync: org {}: TeamsBusyCleared failed: {}", deps_.org.value,
                    r.error().message);
     }

@@ -33,7 +33,7 @@ struct OutboundWriterDeps {
   // The agent's Teams user, or nullopt when the agent is no longer linked.
   std::function<std::optional<std::string>(UserId)> teams_user;
   // A clear Graph confirmed: the core's TeamsBusyCleared.
-  std::function<Result<void>(UserId, Timestamp)> on_cleared;
+  std::function<boost::asio::awaitable<Result<void>>(UserId, Timestamp)> on_cleared;
 };
 
 class OutboundWriter {

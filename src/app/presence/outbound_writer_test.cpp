@@ -30,9 +30,10 @@ struct Rig {
                                     if (a == kAgent) return std::string("teams-7");
                                     return std::nullopt;
                                   },
-                                  [this](UserId a, Timestamp at) -> Result<void> {
+                                  [this](UserId a, Timestamp at)
+                                      -> boost::asio::awaitable<Result<void>> {
                                     cleared.emplace_back(a, at);
-                                    return ok();
+                                    co_return ok();
                                   }}) {
     writer.set_tenant("tenant");
     loop.drive(

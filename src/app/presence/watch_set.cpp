@@ -21,13 +21,13 @@ bool WatchSet::due_by(Timestamp at) {
 
 bool WatchSet::agent_logged_in_or_out(Timestamp now) { return due_by(now + kLoginRefreshDelay); }
 
-std::optional<WatchSet::Change> WatchSet::recompute(Timestamp t) {
+boost::asio::awaitable<std::optional<WatchSet::Change>> WatchSet::recompute(Timestamp t) {
   due_ = t + deps_.refresh;
-  auto inputs = deps_.read();
+  auto inputs = co_await deps_.read();
   if (!inputs) {
     spdlog::warn("presence sync: org {}: cannot read agents: {}", deps_.org.value,
                  inputs.error().message);
-    return std::nullopt;
+    co_return std::nullopt;
   }
   Change change;
   std::unordered_set<DesktopProfileId> teams_profiles;
@@ -52,8 +52,8 @@ std::optional<WatchSet::Change> WatchSet::recompute(Timestamp t) {
   for (UserId agent : enabled_) {
     if (!next_teams.contains(agent)) disable.push_back(agent);
   }
-  give(std::move(disable), false);
-  give(std::move(enable), true);
+  co_await give(std::move(disable), false);
+  co_await give(std::move(enable), true);
   // Newly watched Teams users, and users gaining an agent, get a first read.
   change.users_changed = next_watch.size() != by_user_.size();
   for (const auto& [user, list] : next_watch) {
@@ -66,16 +66,16 @@ std::optional<WatchSet::Change> WatchSet::recompute(Timestamp t) {
   std::sort(change.first_reads.begin(), change.first_reads.end());
   teams_of_ = std::move(next_teams);
   by_user_ = std::move(next_watch);
-  return change;
+  co_return change;
 }
 
 // Agents whose call was refused keep their old standing: the next recomputation tries again.
-void WatchSet::give(std::vector<UserId> agents, bool enabled) {
-  if (agents.empty()) return;
-  if (auto r = deps_.set_sync_enabled(agents, enabled); !r) {
+boost::asio::awaitable<void> WatchSet::give(std::vector<UserId> agents, bool enabled) {
+  if (agents.empty()) co_return;
+  if (auto r = co_await deps_.set_sync_enabled(agents, enabled); !r) {
     spdlog::warn("presence sync: org {}: {} failed: {}", deps_.org.value,
                  enabled ? "SyncEnabled" : "SyncDisabled", r.error().message);
-    return;
+    co_return;
   }
   for (UserId a : agents) {
     if (enabled) {
@@ -86,10 +86,10 @@ void WatchSet::give(std::vector<UserId> agents, bool enabled) {
   }
 }
 
-void WatchSet::disable_all() {
+boost::asio::awaitable<void> WatchSet::disable_all() {
   std::vector<UserId> all(enabled_.begin(), enabled_.end());
   if (!all.empty()) {
-    if (auto r = deps_.set_sync_enabled(all, false); !r) {
+    if (auto r = co_await deps_.set_sync_enabled(all, false); !r) {
       spdlog::warn("presence sync: org {}: SyncDisabled failed: {}", deps_.org.value,
                    r.error().message);
     }

@@ -9,6 +9,7 @@
 //
 // Thread-safety: none; the organisation's strand drives it.
 
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <optional>
 #include <string>
@@ -37,9 +38,9 @@ struct WatchSetDeps {
   OrgId org;
   Millis refresh{5'000};  // presence_sync.watch_refresh
   // The org's agents, profiles and states now (an error: nothing changes until the next try).
-  std::function<Result<WatchInputs>()> read;
+  std::function<boost::asio::awaitable<Result<WatchInputs>>()> read;
   // SyncEnabled (true) or SyncDisabled (false) for these agents in the contact center.
-  std::function<Result<void>(const std::vector<UserId>&, bool)> set_sync_enabled;
+  std::function<boost::asio::awaitable<Result<void>>(std::vector<UserId>, bool)> set_sync_enabled;
 };
 
 class WatchSet {
@@ -61,9 +62,9 @@ class WatchSet {
   // Reads the inputs, gives SyncEnabled/SyncDisabled to agents whose link changed, and updates
   // the watched users; the next one is due `refresh` after t. nullopt: the inputs could not be
   // read (logged); nothing changed.
-  std::optional<Change> recompute(Timestamp t);
+  boost::asio::awaitable<std::optional<Change>> recompute(Timestamp t);
   // Switching off: SyncDisabled for every agent that holds SyncEnabled (logged when refused).
-  void disable_all();
+  boost::asio::awaitable<void> disable_all();
 
   // ---- what is watched
   bool watched(const std::string& teams_user) const { return by_user_.contains(teams_user); }
@@ -78,7 +79,7 @@ class WatchSet {
   bool sync_enabled(UserId agent) const { return enabled_.contains(agent); }
 
  private:
-  void give(std::vector<UserId> agents, bool enabled);
+  boost::asio::awaitable<void> give(std::vector<UserId> agents, bool enabled);
 
   WatchSetDeps deps_;
   Timestamp due_{};                                               // the first recomputation at once

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+
+#include "app/testing/run_awaitable.hpp"
 #include <vector>
 
 namespace ccteams::presence {
@@ -19,21 +21,24 @@ constexpr DesktopProfileId kWebexProfile{11};
 struct Rig {
   Rig()
       : watch(WatchSetDeps{kOrg, Millis{5'000},
-                           [this]() -> Result<WatchInputs> {
-                             if (fail_read) return make_error(Errc::unavailable, "store down");
+                           [this]() -> boost::asio::awaitable<Result<WatchInputs>> {
+                             if (fail_read) {
+                               co_return make_error(Errc::unavailable, "store down");
+                             }
                              WatchInputs in;
                              in.agents = agents;
                              in.profiles = profiles;
                              in.status = status;
-                             return in;
+                             co_return in;
                            },
-                           [this](const std::vector<UserId>& list, bool enabled) -> Result<void> {
+                           [this](std::vector<UserId> list,
+                                  bool enabled) -> boost::asio::awaitable<Result<void>> {
                              if (refuse_next) {
                                refuse_next = false;
-                               return make_error(Errc::unavailable, "contact center busy");
+                               co_return make_error(Errc::unavailable, "contact center busy");
                              }
                              for (UserId a : list) given[a.value].push_back(enabled);
-                             return ok();
+                             co_return ok();
                            }}) {
     profiles.push_back(profile(kTeamsProfile, true));
     profiles.push_back(profile(kWebexProfile, false));
@@ -57,7 +62,7 @@ struct Rig {
     status[a.user] = s;
   }
   WatchSet::Change recompute(Timestamp t = kT0) {
-    auto c = watch.recompute(t);
+    auto c = testing::run_awaitable(watch.recompute(t));
     EXPECT_TRUE(c);
     return c.value_or(WatchSet::Change{});
   }
@@ -183,7 +188,7 @@ TEST(WatchSet, AnUnreadableStoreChangesNothingAndTriesAgainAfterTheRefresh) {
   rig.recompute();
   rig.fail_read = true;
   rig.agents.clear();
-  EXPECT_FALSE(rig.watch.recompute(kT0 + Millis{5'000}));
+  EXPECT_FALSE(testing::run_awaitable(rig.watch.recompute(kT0 + Millis{5'000})));
   EXPECT_EQ(rig.watch.watched_ids(), (Users{"u1"}));
   EXPECT_TRUE(rig.watch.sync_enabled(UserId{1}));
   EXPECT_EQ(rig.watch.due(), kT0 + Millis{10'000});
@@ -194,7 +199,7 @@ TEST(WatchSet, SwitchingOffGivesSyncDisabledToEveryEnabledAgent) {
   rig.agent(1, "u1", kTeamsProfile, AgentStatus::available);
   rig.agent(2, "u2", kTeamsProfile, AgentStatus::logged_out);
   rig.recompute();
-  rig.watch.disable_all();
+  testing::run_awaitable(rig.watch.disable_all());
   EXPECT_EQ(rig.given[1], (std::vector<bool>{true, false}));
   EXPECT_EQ(rig.given[2], (std::vector<bool>{true, false}));
   EXPECT_FALSE(rig.watch.sync_enabled(UserId{1}));

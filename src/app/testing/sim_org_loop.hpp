@@ -22,6 +22,9 @@ class SimOrgLoop final : public presence::OrgLoop {
  public:
   using Sooner = std::function<void(Timestamp)>;
   using Step = std::function<void(Timestamp, const Sooner&)>;
+  // A round that awaits (as org_sync's does: the watch set's recomputation asks the contact
+  // center).
+  using AsyncStep = std::function<boost::asio::awaitable<void>(Timestamp, const Sooner&)>;
 
   explicit SimOrgLoop(SimulatedTime& time)
       : time_(time), strand_(boost::asio::make_strand(io_)), alarm_(strand_, time) {}
@@ -32,6 +35,13 @@ class SimOrgLoop final : public presence::OrgLoop {
 
   // Starts the loop calling step each round.
   void drive(Step step) {
+    drive_async([step = std::move(step)](Timestamp t,
+                                         const Sooner& sooner) -> boost::asio::awaitable<void> {
+      step(t, sooner);
+      co_return;
+    });
+  }
+  void drive_async(AsyncStep step) {
     step_ = std::move(step);
     boost::asio::co_spawn(strand_, loop(), LogEscaped{"test org loop"});
     SimulatedTime::drain(io_);
@@ -60,9 +70,10 @@ class SimOrgLoop final : public presence::OrgLoop {
     for (;;) {
       const Timestamp t = time_.now();
       std::optional<Timestamp> next;
-      step_(t, [&next](Timestamp at) {
+      const Sooner sooner = [&next](Timestamp at) {
         if (!next || at < *next) next = at;
-      });
+      };
+      co_await step_(t, sooner);
       const Timestamp until = std::max(next.value_or(t + Millis{1'000}), t + Millis{1});
       if (co_await alarm_.wait_until(until) == Alarm::Woke::stopped) co_return;
     }
@@ -72,7 +83,7 @@ class SimOrgLoop final : public presence::OrgLoop {
   boost::asio::io_context io_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   Alarm alarm_;
-  Step step_;
+  AsyncStep step_;
 };
 
 }  // namespace ccteams::testing
