@@ -2,13 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/io_context.hpp>
 
 #include "adapters/store/sqlite_connector_store.hpp"
-#include "app/contact_center.hpp"
-#include "app/metrics.hpp"
 #include "app/periodic.hpp"
-#include "app/ports/account_store.hpp"
 
 namespace ccteams::cli {
 
@@ -70,7 +66,7 @@ OpsGauges::OpsGauges(const OpsGaugesDeps& deps, Millis interval)
       "contact_center_longest_wait_seconds",
       "How long the longest-waiting contact of any queue has waited");
   impl_->loop = std::make_unique<Periodic>(
-      deps.ioc.get_executor(), deps.scheduler, deps.clock, interval,
+      deps.executor, deps.scheduler, deps.clock, interval,
       [impl = impl_.get()] { return impl->sample(); }, "ops gauges");
 }
 

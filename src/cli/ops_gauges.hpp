@@ -4,28 +4,19 @@
 // every few seconds from the store and the contact center; labels are bounded (the four
 // stored connector statuses), never per organisation.
 
+#include <boost/asio/any_io_executor.hpp>
 #include <memory>
 
-#include "app/ports/clock.hpp"
-
-namespace boost::asio {
-class io_context;
-}  // namespace boost::asio
-
-namespace ccteams {
-class AccountStore;
-class ContactCenter;
-class Metrics;
-class Scheduler;
-namespace store {
-class SqliteDb;
-}  // namespace store
-}  // namespace ccteams
+#include "adapters/store/sqlite_db.hpp"
+#include "app/contact_center.hpp"
+#include "app/metrics.hpp"
+#include "app/ports/account_store.hpp"
+#include "app/ports/scheduler.hpp"
 
 namespace ccteams::cli {
 
 struct OpsGaugesDeps {
-  boost::asio::io_context& ioc;
+  boost::asio::any_io_executor executor;  // where the sampling runs (the runtime's I/O threads)
   Scheduler& scheduler;
   const Clock& clock;
   Metrics& metrics;
