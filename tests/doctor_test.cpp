@@ -5,13 +5,14 @@
 // HTTPS with a certificate of a test CA (the demo itself listens on plain loopback HTTP). Each
 // test writes a ccteams.toml naming these and reads the doctor's lines. The tests that break
 // the Microsoft side (a revoked permission, revoked sessions) repair it afterwards.
-#include <gtest/gtest.h>
+#include "cli/doctor.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 
@@ -19,7 +20,6 @@
 #include "adapters/store/sqlite_db.hpp"
 #include "adapters/store/sqlite_migrations.hpp"
 #include "adapters/store/sqlite_store.hpp"
-#include "cli/doctor.hpp"
 #include "demo_fixture.hpp"
 #include "in_process_runtime.hpp"
 
@@ -30,8 +30,8 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-void write(const fs::path& p, const std::string& text, fs::perms mode = fs::perms::owner_read |
-                                                                       fs::perms::owner_write) {
+void write(const fs::path& p, const std::string& text,
+           fs::perms mode = fs::perms::owner_read | fs::perms::owner_write) {
   std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
   fs::permissions(p, mode, fs::perm_options::replace);
 }
@@ -100,8 +100,8 @@ class Doctor : public ::testing::Test {
     ASSERT_NE(w.public_port, 0);
 
     // The subscription is stored once Graph created it.
-    ASSERT_TRUE(eventually([] { return run({}).find("ok    subscription ") != std::string::npos; },
-                           60s))
+    ASSERT_TRUE(
+        eventually([] { return run({}).find("ok    subscription ") != std::string::npos; }, 60s))
         << run({});
   }
 
@@ -115,12 +115,12 @@ class Doctor : public ::testing::Test {
 
   static void sign_in_sync_account() {
     World& w = world();
-    auto start = w.demo->send("POST", "/api/v1/connectors/msteams/sync-accounts/sign-in", "",
-                              w.admin_token);
+    auto start =
+        w.demo->send("POST", "/api/v1/connectors/msteams/sync-accounts/sign-in", "", w.admin_token);
     ASSERT_EQ(start.status, 200) << start.body;
-    const std::string location = w.browser->consent(
-        std::string(parse(start.body).at("authorizationUrl").as_string()),
-        "privadmin@" + w.domain, "accept");
+    const std::string location =
+        w.browser->consent(std::string(parse(start.body).at("authorizationUrl").as_string()),
+                           "privadmin@" + w.domain, "accept");
     ASSERT_EQ(w.demo->get(target_of(location)).status, 200);
   }
 
@@ -282,8 +282,7 @@ TEST_F(Doctor, PublicUrlUnreachableBadCertificateOrValidationNotEchoedFails) {
   // Unreachable: nothing listens on port 1.
   auto out = run({{"public_url", "\"https://127.0.0.1:1\""}}, &status);
   EXPECT_EQ(status, 1);
-  EXPECT_NE(line_of(out, "FAIL  public URL: ").find("cannot be reached"), std::string::npos)
-      << out;
+  EXPECT_NE(line_of(out, "FAIL  public URL: ").find("cannot be reached"), std::string::npos) << out;
   EXPECT_TRUE(has_line(out, "skip  webhook validation: ")) << out;
 
   // A certificate of a CA Graph does not trust (the doctor is not given the test CA).

@@ -1,10 +1,8 @@
 #include "cli/doctor.hpp"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdlib>
 #include <exception>
@@ -62,8 +60,9 @@ std::optional<SecretBox> check_key(const SecretsConfig& s, DoctorReport& report)
     }
   }
   if (s.key_file.empty()) {
-    report.fail(what, "no key is configured (secrets.key_file, secrets.key_env and secrets.key "
-                      "are all empty or unset)",
+    report.fail(what,
+                "no key is configured (secrets.key_file, secrets.key_env and secrets.key "
+                "are all empty or unset)",
                 "set secrets.key_file to the key file, e.g. /etc/ccteams/secret.key; " +
                     std::string(kKeyBackupNote) + "/etc/ccteams/secret.key)");
     return std::nullopt;
@@ -78,15 +77,16 @@ std::optional<SecretBox> check_key(const SecretsConfig& s, DoctorReport& report)
   }
   const auto loose = fs::perms::group_all | fs::perms::others_all | fs::perms::owner_exec;
   if ((st.permissions() & loose) != fs::perms::none) {
-    report.fail(what, file + " has mode " + mode_text(st.permissions()) +
-                          ": others than the service's user may read the key",
+    report.fail(what,
+                file + " has mode " + mode_text(st.permissions()) +
+                    ": it must be 0600 (or 0400), the service's user's alone",
                 "chmod 600 " + s.key_file + " (and chown it to the service's user, ccteams)");
     return std::nullopt;
   }
   std::ifstream in(s.key_file, std::ios::binary);
   if (!in) {
-    report.fail(what, file + " cannot be read by this user (uid " + std::to_string(::geteuid()) +
-                          ")",
+    report.fail(what,
+                file + " cannot be read by this user (uid " + std::to_string(::geteuid()) + ")",
                 "run the doctor as the service's user: runuser -u ccteams -- ccteams doctor "
                 "--config ...");
     return std::nullopt;
@@ -95,7 +95,8 @@ std::optional<SecretBox> check_key(const SecretsConfig& s, DoctorReport& report)
   text << in.rdbuf();
   return from_text(text.str(), file,
                    "the file must hold exactly the line ccteams secret generate printed (base64 "
-                   "of 32 bytes); " + std::string(kKeyBackupNote) + s.key_file + ")");
+                   "of 32 bytes); " +
+                       std::string(kKeyBackupNote) + s.key_file + ")");
 }
 
 // Opens the existing database and compares its schema version with this binary's. Never
@@ -127,9 +128,8 @@ std::unique_ptr<store::SqliteDb> check_database(const StoreConfig& c, DoctorRepo
     return nullptr;
   }
   const int known = store::latest_version(store::sqlite_migrations());
-  const std::string versions =
-      "schema version " + std::to_string(*version) + ", this ccteams expects " +
-      std::to_string(known);
+  const std::string versions = "schema version " + std::to_string(*version) +
+                               ", this ccteams expects " + std::to_string(known);
   if (*version > known) {
     report.fail(what, c.path + ": " + versions + ": a newer ccteams wrote it",
                 "run the newer ccteams (package version) that wrote it; this older binary would "

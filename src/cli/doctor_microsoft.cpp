@@ -28,7 +28,9 @@ constexpr const char* kEntra = "Microsoft Entra";
 struct BoundTenant {
   OrgId org;
   std::string tenant;
-  std::string label() const { return "tenant " + tenant + " (organisation " + std::to_string(org.value) + ")"; }
+  std::string label() const {
+    return "tenant " + tenant + " (organisation " + std::to_string(org.value) + ")";
+  }
 };
 
 // The application permissions ccteams uses, each with the grants that also satisfy it.
@@ -39,7 +41,8 @@ struct NeededRole {
 };
 const std::vector<NeededRole>& needed_roles() {
   static const std::vector<NeededRole> roles = {
-      {"User.Read.All", "the Teams directory (users, delta)",
+      {"User.Read.All",
+       "the Teams directory (users, delta)",
        {"User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}},
       {"Presence.ReadWrite.All", "bulk presence reads and the agents' Teams presence", {}},
   };
@@ -161,11 +164,12 @@ asio::awaitable<void> check_sync_accounts(GraphClient& graph, const SecretBox& k
     }
     for (const auto& a : *accounts) {
       ++seen;
-      const std::string what = "sync account " + a.upn + " (organisation " +
-                               std::to_string(t.org.value) + ")";
+      const std::string what =
+          "sync account " + a.upn + " (organisation " + std::to_string(t.org.value) + ")";
       const std::string sign_in_again =
           "sign the account in again: Connectors > Microsoft Teams > Presence sync accounts > "
-          "Sign in, as " + a.upn;
+          "Sign in, as " +
+          a.upn;
       if (a.tenant_id != t.tenant) {
         r.fail(what, "it belongs to tenant " + a.tenant_id + ", not the connector's",
                "remove it and sign in an account of tenant " + t.tenant);
@@ -184,15 +188,17 @@ asio::awaitable<void> check_sync_accounts(GraphClient& graph, const SecretBox& k
       if (!token) {
         auto now_stored = store.get_account(t.org, a.id);
         if (now_stored && now_stored->sealed_refresh_token != a.sealed_refresh_token) {
-          r.skip(what, "the running service rotated its token while it was checked; run the "
-                       "doctor again");
+          r.skip(what,
+                 "the running service rotated its token while it was checked; run the "
+                 "doctor again");
         } else if (token.error().transient()) {
           r.fail(what, "Entra did not answer: " + entra_says(token.error()),
                  "allow outbound HTTPS to microsoft.login_base_url, then run the doctor again");
         } else {
           r.fail(what, "Entra refused its refresh token: " + entra_says(token.error()),
-                 sign_in_again + " (its sessions were revoked, its password reset, or it was "
-                 "unused for 90 days)");
+                 sign_in_again +
+                     " (its sessions were revoked, its password reset, or it was "
+                     "unused for 90 days)");
         }
         continue;
       }
@@ -205,17 +211,19 @@ asio::awaitable<void> check_sync_accounts(GraphClient& graph, const SecretBox& k
           store.rotate_refresh_token(t.org, a.id, a.sealed_refresh_token, sealed_new, clock.now());
       // conflict: a newer sign-in or the service stored first; that newer token stays.
       if (!stored && stored.error().code != Errc::conflict) {
-        r.fail(what, "its token redeems, but the rotated one could not be stored: " +
-                         stored.error().message,
-               sign_in_again);
+        r.fail(
+            what,
+            "its token redeems, but the rotated one could not be stored: " + stored.error().message,
+            sign_in_again);
         continue;
       }
       r.ok(what + ": its refresh token redeems (the rotated token is stored)");
     }
   }
   if (seen == 0) {
-    r.skip("sync accounts", "none signed in (presence change notifications need one: "
-                            "Connectors > Microsoft Teams > Presence sync accounts)");
+    r.skip("sync accounts",
+           "none signed in (presence change notifications need one: "
+           "Connectors > Microsoft Teams > Presence sync accounts)");
   }
 }
 
@@ -228,8 +236,9 @@ void check_subscriptions(store::SqliteDb& db, const PresenceSyncConfig& sync, Do
     return;
   }
   if (subs->empty()) {
-    r.skip("subscriptions", "none stored (created once a sync account is signed in and agents "
-                            "with Teams users are logged in)");
+    r.skip("subscriptions",
+           "none stored (created once a sync account is signed in and agents "
+           "with Teams users are logged in)");
     return;
   }
   const Timestamp now = SystemClock().now();
@@ -239,20 +248,25 @@ void check_subscriptions(store::SqliteDb& db, const PresenceSyncConfig& sync, Do
       "renews subscriptions renew_before_seconds ahead and recreates lost ones (journalctl -u "
       "ccteams | grep -i subscription)";
   for (const auto& s : *subs) {
-    const std::string what = "subscription " + s.id + " (organisation " +
-                             std::to_string(s.org.value) + ", " +
-                             std::to_string(s.user_ids.size()) +
-                             (s.user_ids.size() == 1 ? " user)" : " users)");
+    const std::string what =
+        "subscription " + s.id + " (organisation " + std::to_string(s.org.value) + ", " +
+        std::to_string(s.user_ids.size()) + (s.user_ids.size() == 1 ? " user)" : " users)");
     const std::string expiry = format_iso8601(s.expiration);
     if (s.health != StoredSubscriptionHealth::ok) {
       r.fail(what, "Graph removed it or refused its reauthorization", fix);
     } else if (s.expiration <= now) {
-      r.fail(what, "expired at " + expiry + ": Graph has deleted it and sends no notifications "
-                   "for its users (bulk reads still cover them)", fix);
+      r.fail(what,
+             "expired at " + expiry +
+                 ": Graph has deleted it and sends no notifications "
+                 "for its users (bulk reads still cover them)",
+             fix);
     } else if (s.expiration <= now + margin) {
-      r.fail(what, "expires at " + expiry + ", within the renewal margin "
-                   "(presence_sync.renew_before_seconds = " +
-                   std::to_string(sync.renew_before_seconds) + "): its renewal is overdue", fix);
+      r.fail(what,
+             "expires at " + expiry +
+                 ", within the renewal margin "
+                 "(presence_sync.renew_before_seconds = " +
+                 std::to_string(sync.renew_before_seconds) + "): its renewal is overdue",
+             fix);
     } else {
       r.ok(what + ": expires at " + expiry);
     }
@@ -287,11 +301,12 @@ asio::awaitable<void> check_microsoft_side(const MicrosoftCheckInputs& in, Docto
     auto discovery = co_await in.microsoft_client.send(
         discovery_request(login + "/common/v2.0/.well-known/openid-configuration"));
     if (!discovery || discovery->status != 200) {
-      r.fail(kEntra, login + " cannot be reached: " +
-                         (discovery ? "HTTP " + std::to_string(discovery->status)
-                                    : discovery.error().message),
-             "allow outbound HTTPS to " + login +
-                 " (proxy, firewall, DNS); a TLS-inspecting proxy's CA goes in microsoft.ca_file");
+      r.fail(
+          kEntra,
+          login + " cannot be reached: " +
+              (discovery ? "HTTP " + std::to_string(discovery->status) : discovery.error().message),
+          "allow outbound HTTPS to " + login +
+              " (proxy, firewall, DNS); a TLS-inspecting proxy's CA goes in microsoft.ca_file");
     } else if (in.db == nullptr) {
       r.ok(std::string(kEntra) + ": " + login + " answers (OpenID discovery)");
       r.skip("app registration", "the database could not be read");

@@ -123,8 +123,8 @@ asio::awaitable<void> check_public_url(const MicrosoftCheckInputs& in, DoctorRep
                       "server.public_url includes any path prefix the proxy adds");
       co_return;
     }
-    answered += (answered.empty() ? "" : ", ") + std::string(path) + " in " +
-                std::to_string(ms) + " ms";
+    answered +=
+        (answered.empty() ? "" : ", ") + std::string(path) + " in " + std::to_string(ms) + " ms";
   }
   report.ok("webhook validation: the token was echoed as text/plain (" + answered + ")");
 }

@@ -40,16 +40,15 @@ class DoctorReport {
 // their checks passed (null otherwise), and an HTTPS client for each side.
 struct MicrosoftCheckInputs {
   const Config& config;
-  const SecretBox* key = nullptr;   // null: the key check failed
-  store::SqliteDb* db = nullptr;    // null: the database check failed
-  HttpClient& public_client;        // system roots (+ the doctor's --ca-file)
-  HttpClient& microsoft_client;     // system roots (+ microsoft.ca_file), as the service
+  const SecretBox* key = nullptr;  // null: the key check failed
+  store::SqliteDb* db = nullptr;   // null: the database check failed
+  HttpClient& public_client;       // system roots (+ the doctor's --ca-file)
+  HttpClient& microsoft_client;    // system roots (+ microsoft.ca_file), as the service
 };
 
 // server.public_url as Graph reaches it: https, the TLS handshake and certificate chain valid
 // for its host (one line), then the validation handshake of both webhook URLs (one line).
-boost::asio::awaitable<void> check_public_url(const MicrosoftCheckInputs& in,
-                                              DoctorReport& report);
+boost::asio::awaitable<void> check_public_url(const MicrosoftCheckInputs& in, DoctorReport& report);
 
 // The public URL (check_public_url), Entra and the app registration in
 // every connected tenant, the sync accounts' refresh tokens and the subscriptions' expiry.

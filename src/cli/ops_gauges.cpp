@@ -60,11 +60,12 @@ OpsGauges::OpsGauges(const OpsGaugesDeps& deps, Millis interval)
         "teams_connectors", "Microsoft Teams connectors (organisations) by connector status",
         {{"status", std::string(connector_status_name(kStoredStatuses[i]))}});
   }
-  impl_->waiting = &deps.metrics.gauge(
-      "contact_center_contacts_waiting", "Contacts waiting in a queue (all queues and organisations)");
-  impl_->longest_wait = &deps.metrics.gauge(
-      "contact_center_longest_wait_seconds",
-      "How long the longest-waiting contact of any queue has waited");
+  impl_->waiting =
+      &deps.metrics.gauge("contact_center_contacts_waiting",
+                          "Contacts waiting in a queue (all queues and organisations)");
+  impl_->longest_wait =
+      &deps.metrics.gauge("contact_center_longest_wait_seconds",
+                          "How long the longest-waiting contact of any queue has waited");
   impl_->loop = std::make_unique<Periodic>(
       deps.executor, deps.scheduler, deps.clock, interval,
       [impl = impl_.get()] { return impl->sample(); }, "ops gauges");
