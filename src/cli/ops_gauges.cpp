@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 
-#include "adapters/store/sqlite_connector_store.hpp"
 #include "app/periodic.hpp"
 
 namespace ccteams::cli {
@@ -21,22 +20,24 @@ constexpr std::array kStoredStatuses = {ConnectorStatus::authorizing, ConnectorS
 
 struct OpsGauges::Impl {
   OpsGaugesDeps deps;
-  store::SqliteConnectorStore connectors;
   std::array<Gauge*, kStoredStatuses.size()> by_status{};
   Gauge* waiting = nullptr;
   Gauge* longest_wait = nullptr;
   std::unique_ptr<Periodic> loop;
 
-  explicit Impl(const OpsGaugesDeps& d) : deps(d), connectors(d.db) {}
+  explicit Impl(const OpsGaugesDeps& d) : deps(d) {}
 
   asio::awaitable<void> sample() {
-    for (std::size_t i = 0; i < kStoredStatuses.size(); ++i) {
-      // A read that fails keeps the last value: a gap is not a change of status.
-      if (auto orgs = connectors.orgs_with_status(kStoredStatuses[i])) {
-        by_status[i]->set(static_cast<double>(orgs->size()));
+    // One job on the store's executor: the connector counts, then the organisations.
+    auto orgs = co_await deps.store.run([&](Stores& s) {
+      for (std::size_t i = 0; i < kStoredStatuses.size(); ++i) {
+        // A read that fails keeps the last value: a gap is not a change of status.
+        if (auto with = s.connectors().orgs_with_status(kStoredStatuses[i])) {
+          by_status[i]->set(static_cast<double>(with->size()));
+        }
       }
-    }
-    auto orgs = deps.accounts.list_orgs();
+      return s.accounts().list_orgs();
+    });
     if (!orgs) co_return;
     std::size_t contacts = 0;
     Millis longest{0};

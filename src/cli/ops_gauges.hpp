@@ -7,11 +7,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
 
-#include "adapters/store/sqlite_db.hpp"
 #include "app/contact_center.hpp"
 #include "app/metrics.hpp"
-#include "app/ports/account_store.hpp"
 #include "app/ports/scheduler.hpp"
+#include "app/ports/store.hpp"
 
 namespace ccteams::cli {
 
@@ -20,9 +19,8 @@ struct OpsGaugesDeps {
   Scheduler& scheduler;
   const Clock& clock;
   Metrics& metrics;
-  AccountStore& accounts;
+  Store& store;
   ContactCenter& contact_center;
-  store::SqliteDb& db;
 };
 
 class OpsGauges {

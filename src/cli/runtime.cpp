@@ -329,7 +329,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   // ---- end Teams directory ----
   impl->ops_gauges = std::make_unique<OpsGauges>(
       OpsGaugesDeps{impl->ioc.get_executor(), *impl->cc_scheduler, impl->clock, impl->metrics,
-                    impl->store->accounts(), *impl->cc_center, db});
+                    *impl->store, *impl->cc_center});
   // ---- web console (issue 8): web/ as static files; the API works without it ----
   // The OpenAPI document is one of those files (web/openapi.json), also served under /api/.
   std::optional<std::string> openapi;
