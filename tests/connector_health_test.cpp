@@ -42,6 +42,7 @@ class ConnectorHealth : public ::testing::Test {
     o.config.microsoft.graph_base_url = info.graph_base_url + "/v1.0";
     o.config.microsoft.ca_file = (dir_ / "ca.pem").string();
     o.config.microsoft.health_check_seconds = 1;  // below the config file's minimum: tests only
+    o.metrics_open_to_loopback = true;  // teams_connectors{status} is read below
     runtime_ = create_seeded_runtime(std::move(o));
     ASSERT_TRUE(runtime_);
     port_ = start_runtime(*runtime_);
@@ -91,6 +92,14 @@ class ConnectorHealth : public ::testing::Test {
     return false;
   }
 
+  // GET /metrics holds this line within 15 s.
+  bool metrics_show(const std::string& line) {
+    return eventually(
+        [&] { return http_request(port_, "GET", "/metrics").body.find("\n" + line + "\n") !=
+                     std::string::npos; },
+        15s);
+  }
+
   std::filesystem::path dir_ = make_temp_dir("ccteams-connector-health");
   std::unique_ptr<cli::EmulatorHost> emulator_;
   std::unique_ptr<cli::Runtime> runtime_;
@@ -112,8 +121,13 @@ TEST_F(ConnectorHealth, RevokedConsentBecomesAuthorizationErrorAndReauthorisingR
   EXPECT_EQ(audit.at("items").as_array().at(0).at("action"), "authorization error");
   EXPECT_TRUE(audit.at("items").as_array().at(0).at("actor").is_null());
 
+  // The dashboard's and CcteamsConnectorAuthorizationError's gauge (sampled every 5 s).
+  EXPECT_TRUE(metrics_show("teams_connectors{status=\"AuthorizationError\"} 1"));
+
   set_up();  // re-authorise: AuthorizationError -> Active
   EXPECT_TRUE(connector().at("lastError").is_null());
+  EXPECT_TRUE(metrics_show("teams_connectors{status=\"Active\"} 1"));
+  EXPECT_TRUE(metrics_show("teams_connectors{status=\"AuthorizationError\"} 0"));
 }
 
 TEST_F(ConnectorHealth, ReactivateAfterTheEnterpriseAppWasDeletedReportsEntrasReason) {

@@ -123,6 +123,11 @@ TEST(ContactCenterRestart, AKilledDemoComesBackWithStatesQueueOffersAndCounters)
   EXPECT_EQ(stats.at("answered"), 1);
   EXPECT_EQ(stats.at("rona"), 0);
   EXPECT_EQ(stats.at("waiting"), 1);
+  // The dashboard's and CcteamsContactsWaitingLong's gauges (sampled every 5 s).
+  EXPECT_TRUE(eventually([&] {
+    return again.get("/metrics").body.find("\ncontact_center_contacts_waiting 1\n") !=
+           std::string::npos;
+  }, std::chrono::seconds(15))) << again.get("/metrics").body;
   auto accepted = again.send("POST", "/api/v1/contacts/" + std::to_string(ringing) + "/accept",
                              "", t1);
   EXPECT_EQ(accepted.status, 200) << accepted.body;

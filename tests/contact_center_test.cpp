@@ -287,6 +287,10 @@ TEST(ContactCenter, RoutingRonaConsultTransferAreSeenByTheSupervisorOnly) {
   auto me = parse(demo.get("/api/v1/me", t1).body).at("state").as_object();
   EXPECT_EQ(me.at("idleCodeName"), "RONA");
   EXPECT_TRUE(me.at("teamsPresence").is_null());
+  // Counted for the dashboard and CcteamsRonaRateHigh (ops/).
+  EXPECT_TRUE(eventually([&] {
+    return demo.get("/metrics").body.find("\ncontact_center_ronas_total 1\n") != std::string::npos;
+  }, 5s)) << demo.get("/metrics").body;
 
   EXPECT_EQ(demo.send("POST", cpath + "/accept", "", t1).status, 409);
   ASSERT_EQ(demo.send("POST", cpath + "/accept", "", t2).status, 200);

@@ -95,6 +95,7 @@ struct ContactCenterOptions {
   Millis event_retention = std::chrono::hours(24);  // the event log keeps this much history
   std::size_t prune_every_events = 1000;            // how often the log is pruned
   Counter* repairs_metric = nullptr;  // counts load()'s repairs too, when set; must outlive
+  Counter* ronas_metric = nullptr;    // offers and consults that rang out (RONA), all orgs
 };
 
 class ContactCenter {

@@ -53,6 +53,9 @@ struct ContactCenter::Deps {
     ++repairs;
     if (options.repairs_metric != nullptr) options.repairs_metric->inc();
   }
+  void rang_out() {
+    if (options.ronas_metric != nullptr) options.ronas_metric->inc();
+  }
 };
 
 // What a supervisor (or admin) sets an agent to: LoggedOut (forced), Available, or

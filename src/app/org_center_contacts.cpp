@@ -175,6 +175,7 @@ void OrgCenter::on_rona(UserId agent, ContactId id) {
                   agent.value, ct.error().message);
     return;
   }
+  deps_.rang_out();
   if (offer) requeue(*ct);
   dispatch();
 }

@@ -15,6 +15,7 @@
 #include "app/user_service.hpp"
 #include "cli/config.hpp"
 #include "cli/demo.hpp"
+#include "cli/doctor.hpp"
 #include "cli/emulator_host.hpp"
 #include "cli/logging.hpp"
 #include "cli/runtime.hpp"
@@ -383,6 +384,14 @@ int run(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "Run the service from a configuration file");
   serve_cmd->add_option("--config", config_path, "Path to ccteams.toml")->required();
 
+  DoctorOptions doctor;
+  auto* doctor_cmd = app.add_subcommand(
+      "doctor", "Check the configuration, key, database, public URL and the Microsoft side");
+  doctor_cmd->add_option("--config", doctor.config_path, "Path to ccteams.toml")->required();
+  doctor_cmd->add_option("--ca-file", doctor.public_url_ca_file,
+                         "Extra CA certificates (PEM) trusted for server.public_url (a private "
+                         "PKI; Graph trusts public CAs only)");
+
   auto* user_cmd = app.add_subcommand("user", "Manage user accounts");
   user_cmd->require_subcommand(1);
   UserAddArgs user_add;
@@ -425,6 +434,10 @@ int run(int argc, char** argv) {
   if (*demo_cmd) return run_demo(demo);
   if (*ge_cmd) return run_graph_emulator(std::move(ge));
   if (*serve_cmd) return run_serve(config_path);
+  if (*doctor_cmd) {
+    setup_logging("text", "error");  // the report is the output; the client's logs are noise
+    return run_doctor(doctor, std::cout);
+  }
   if (*user_add_cmd) return run_user_add(user_add);
   if (*decode_cmd) return run_graph_decode(decode);
   if (*secret_gen) {

@@ -34,6 +34,8 @@ Result<std::string> read_text(const std::string& path, const char* key) {
   return s.str();
 }
 
+}  // namespace
+
 // The secret is never echoed in a message, only where it was looked for.
 Result<std::string> find_client_secret(const MicrosoftConfig& m) {
   if (!m.client_secret.empty()) return m.client_secret;
@@ -58,8 +60,6 @@ Result<std::string> find_client_secret(const MicrosoftConfig& m) {
                                                      : m.client_secret_env) +
                         ", or client_secret_file)");
 }
-
-}  // namespace
 
 struct ConnectorWiring::Impl {
   std::unique_ptr<HttpClient> http;

@@ -34,6 +34,11 @@ class Router;
 
 namespace ccteams::cli {
 
+// The Entra client secret: microsoft.client_secret, else the variable client_secret_env, else
+// the file client_secret_file. Errors (invalid_input) say where it was looked for, never a
+// secret.
+Result<std::string> find_client_secret(const MicrosoftConfig& m);
+
 struct ConnectorDeps {
   const Config& config;
   boost::asio::io_context& ioc;  // the runtime's; must outlive the wiring

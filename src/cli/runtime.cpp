@@ -48,6 +48,7 @@
 #include "cli/connector_wiring.hpp"  // Teams connector (issue 4)
 #include "cli/presence_sync_wiring.hpp"  // presence sync (issue 6)
 #include "cli/directory_wiring.hpp"  // Teams directory (issue 7)
+#include "cli/ops_gauges.hpp"        // connectors by status, queue waiting (issue 21)
 
 namespace ccteams::cli {
 
@@ -186,6 +187,7 @@ struct Runtime::Impl {
   // Presence sync (issue 6). Uses the connector's services: destroyed before them.
   std::unique_ptr<PresenceSyncWiring> presence;
   std::unique_ptr<DirectoryWiring> directory;  // Teams directory (issue 7); destroyed first
+  std::unique_ptr<OpsGauges> ops_gauges;  // connectors by status, queue waiting (issue 21)
   std::vector<std::thread> threads;
   std::mutex mu;
   std::condition_variable cv;
@@ -267,6 +269,9 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   cc_options.repairs_metric = &impl->metrics.counter(
       "contact_center_recovery_repairs_total",
       "Agents and contacts that disagreed when an organisation was loaded, and were repaired");
+  cc_options.ronas_metric = &impl->metrics.counter(
+      "contact_center_ronas_total",
+      "Offers and consults that rang out unanswered (RONA: the agent was idled)");
   impl->cc_center = std::make_unique<ContactCenter>(impl->org_actors, *impl->store, impl->clock,
                                                     *impl->cc_scheduler, impl->cc_events,
                                                     impl->cc_event_json, cc_options);
@@ -324,6 +329,9 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   if (!directory) return std::move(directory).error();
   impl->directory = std::move(*directory);
   // ---- end Teams directory ----
+  impl->ops_gauges = std::make_unique<OpsGauges>(
+      OpsGaugesDeps{impl->ioc.get_executor(), *impl->cc_scheduler, impl->clock, impl->metrics,
+                    *impl->store, *impl->cc_center});
   // ---- web console (issue 8): web/ as static files; the API works without it ----
   // The OpenAPI document is one of those files (web/openapi.json), also served under /api/.
   std::optional<std::string> openapi;
@@ -417,6 +425,7 @@ Result<std::uint16_t> Runtime::start() {
   }
   im.connector->start(sc.host, *port);  // Teams connector: redirect URI, health check
   if (auto r = im.presence->start(sc.host, *port); !r) return std::move(r).error();
+  im.ops_gauges->start();
   im.directory->start();                 // Teams directory: resume mirrors, sync schedule
   im.auth->start_clean_up(*im.cc_scheduler);  // old failure records and expired sessions
   im.work.emplace(im.ioc.get_executor());
@@ -451,6 +460,7 @@ void Runtime::stop(std::chrono::milliseconds grace) {
   if (im.presence) im.presence->stop();
   if (im.connector) im.connector->stop();
   if (im.directory) im.directory->stop();
+  if (im.ops_gauges) im.ops_gauges->stop();
   auto finish = [&im] {
     im.work.reset();
     im.ioc.stop();

@@ -9,6 +9,9 @@
 //   PATCH /_emulator/app                       the default registration's groupMembershipClaims
 //   POST /_emulator/consent/grant              {"clientId"}: admin consent without the UI
 //   POST /_emulator/consent/revoke             {"clientId"?, "deleteServicePrincipal"?}
+//   POST /_emulator/consent/revoke-permission  {"clientId"?, "permission"}: one app role
+//   POST /_emulator/users/{id}/revoke-sign-in-sessions   the user's refresh tokens die (as
+//                                              Graph's revokeSignInSessions)
 //   GET, POST /_emulator/users/{id}/presence   the user's Teams client state / the aggregate
 //   POST /_emulator/users                      create a user (delta sees it)
 //   PATCH, DELETE /_emulator/users/{id}        change or remove (?permanent=true) a user
@@ -219,6 +222,44 @@ http::Response revoke(State& s, http::Request& req) {
   return http::json_response(200, app_json(t->directory, *app));
 }
 
+// An admin removes one application permission from the enterprise app in this tenant (Entra
+// admin center > Enterprise applications > Permissions > Revoke permission). Tokens issued
+// afterwards lack it in `roles`; Graph checks each call against the token it is given.
+http::Response revoke_permission(State& s, http::Request& req) {
+  std::optional<http::Response> error;
+  EmulatedTenant* t = control_tenant(s, req, error);
+  if (t == nullptr) return std::move(*error);
+  auto body = http::parse_json_object(req);
+  if (!body) return http::error_response(body.error());
+  const auto permission = str(*body, "permission");
+  if (!permission || permission->empty()) {
+    return http::error_response(make_error(Errc::invalid_input, "permission is required"));
+  }
+  const auto id = str(*body, "clientId").value_or(s.home().directory.apps().front().client_id);
+  const AppRegistration* app = s.find_app(id);
+  if (app == nullptr) return missing("no app registration " + id);
+  if (!t->directory.revoke_app_role(app->client_id, *permission)) {
+    return missing(*permission + " is not granted to " + id + " in this tenant");
+  }
+  return http::json_response(200, app_json(t->directory, *app));
+}
+
+// Graph's POST /users/{id}/revokeSignInSessions, done by an administrator: every refresh token
+// of the user (for any app) stops working; a new interactive sign-in is needed.
+http::Response revoke_sign_in_sessions(State& s, http::Request& req) {
+  std::optional<http::Response> error;
+  EmulatedTenant* t = control_tenant(s, req, error);
+  if (t == nullptr) return std::move(*error);
+  const DirectoryUser* u = t->directory.find_user(req.path_param("id"));
+  if (u == nullptr) return missing("no user " + std::string(req.path_param("id")));
+  const std::string tid = t->directory.tenant_id();
+  const std::string uid = u->id;
+  std::erase_if(s.refresh_tokens, [&](const auto& kv) {
+    return kv.second.user_id == uid && kv.second.tenant_id == tid;
+  });
+  return http::json_response(200, json::object{{"value", true}});
+}
+
 }  // namespace
 
 // Users, presence and faults: control_users.cpp.
@@ -232,6 +273,9 @@ void register_control_routes(http::Router& router, const std::shared_ptr<State>&
   router.add("PATCH", "/_emulator/app", control_route(s, patch_default_app));
   router.add("POST", "/_emulator/consent/grant", control_route(s, grant));
   router.add("POST", "/_emulator/consent/revoke", control_route(s, revoke));
+  router.add("POST", "/_emulator/consent/revoke-permission", control_route(s, revoke_permission));
+  router.add("POST", "/_emulator/users/{id}/revoke-sign-in-sessions",
+             control_route(s, revoke_sign_in_sessions));
   register_control_user_routes(router, s);
 }
 

@@ -2,6 +2,8 @@
 // the authorization code flow with PKCE and refresh-token rotation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "emulator/encoding.hpp"
 #include "emulator/harness_test.hpp"
 
@@ -185,11 +187,50 @@ TEST(Entra, AuthorizationCodeWithPkceRefreshRotationAndRevocation) {
   const std::string rt2(h.json(r2).at("refresh_token").as_string());
   EXPECT_NE(rt1, rt2);
   EXPECT_EQ(refresh(rt1).status, 400);  // rotated: the old one is spent
+  // An administrator revokes the user's sign-in sessions: the refresh token dies at once.
+  EXPECT_EQ(h.post_json("/_emulator/users/nobody/revoke-sign-in-sessions", json::object{}).status,
+            404);
+  ASSERT_EQ(h.post_json("/_emulator/users/" + h.user_id("member") + "/revoke-sign-in-sessions",
+                        json::object{})
+                .status,
+            200);
+  auto killed = refresh(rt2);
+  EXPECT_EQ(killed.status, 400);
+  EXPECT_EQ(h.json(killed).at("error_codes").as_array().at(0).as_int64(), 70008);
   ASSERT_EQ(h.post_json("/_emulator/consent/revoke", json::object{}).status, 200);
   auto revoked = refresh(rt2);
   EXPECT_EQ(revoked.status, 400);
   EXPECT_EQ(h.json(revoked).at("error").as_string(), "invalid_grant");
   EXPECT_EQ(h.get("/v1.0/users/" + h.user_id("admin") + "/presence", at).status, 403);
+}
+
+TEST(Entra, RevokedPermissionIsMissingFromTheNextAppToken) {
+  Harness h;
+  const std::string before = h.app_token();
+  EXPECT_EQ(h.get("/v1.0/users?$top=1", before).status, 200);
+  auto revoked = h.post_json("/_emulator/consent/revoke-permission",
+                             json::object{{"permission", "User.Read.All"}});
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  const auto app = h.json(revoked);
+  const auto& roles = app.at("consent").at("appRoles").as_array();
+  EXPECT_EQ(std::count(roles.begin(), roles.end(), json::value("User.Read.All")), 0);
+  EXPECT_EQ(std::count(roles.begin(), roles.end(), json::value("Presence.ReadWrite.All")), 1);
+  // Not granted (any more): 404; no permission named: 400.
+  EXPECT_EQ(h.post_json("/_emulator/consent/revoke-permission",
+                        json::object{{"permission", "User.Read.All"}})
+                .status,
+            404);
+  EXPECT_EQ(h.post_json("/_emulator/consent/revoke-permission", json::object{}).status, 400);
+  const auto token = h.post_form("/" + h.info.tenant_id + "/oauth2/v2.0/token",
+                                 {{"grant_type", "client_credentials"},
+                                  {"client_id", h.info.app_id},
+                                  {"client_secret", h.info.app_secret},
+                                  {"scope", "https://graph.microsoft.com/.default"}});
+  ASSERT_EQ(token.status, 200) << token.body;
+  const std::string after(h.json(token).at("access_token").as_string());
+  auto users = h.get("/v1.0/users?$top=1", after);
+  EXPECT_EQ(users.status, 403) << users.body;
+  EXPECT_EQ(h.get("/v1.0/users/" + h.user_id("admin") + "/presence", after).status, 200);
 }
 
 TEST(Entra, PromptNoneWithoutSessionIsLoginRequired) {

@@ -245,6 +245,15 @@ void TenantModel::revoke_consent(std::string_view client_id, bool delete_service
   it->second.user_scopes.clear();
 }
 
+bool TenantModel::revoke_app_role(std::string_view client_id, std::string_view role) {
+  auto it = consents_.find(client_id);
+  if (it == consents_.end()) return false;
+  auto role_it = it->second.app_roles.find(std::string(role));
+  if (role_it == it->second.app_roles.end()) return false;
+  it->second.app_roles.erase(role_it);
+  return true;
+}
+
 bool TenantModel::can_grant_admin_consent(const DirectoryUser& user) {
   return std::any_of(user.wids.begin(), user.wids.end(), [](const std::string& w) {
     return w == kGlobalAdministratorRole || w == kPrivilegedRoleAdministratorRole;

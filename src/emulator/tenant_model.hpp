@@ -121,6 +121,9 @@ class TenantModel {
   // Removes the grants; with delete_service_principal the enterprise app goes as well, so
   // token requests for the app fail as "not found in the directory".
   void revoke_consent(std::string_view client_id, bool delete_service_principal);
+  // Removes one granted application permission (an admin's "Revoke permission" on the
+  // enterprise app): the next app token lacks it in `roles`. False when it was not granted.
+  bool revoke_app_role(std::string_view client_id, std::string_view role);
 
   // Whether a user may grant tenant-wide admin consent (Global or Privileged Role Admin).
   static bool can_grant_admin_consent(const DirectoryUser& user);
