@@ -312,7 +312,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   // ---- presence sync (issue 6) and the connector's sync accounts (issue 4) ----
   auto presence = PresenceSyncWiring::create(
       PresenceSyncDeps{impl->options.config, impl->ioc, *impl->store, impl->store->accounts(),
-                       *impl->cc_center, impl->store->contact_center(), *impl->auth, impl->secrets,
+                       *impl->cc_center, *impl->auth, impl->secrets,
                        impl->tokens, impl->clock, impl->metrics, *impl->connector, impl->org_actors,
                        *impl->cc_scheduler},
       impl->router);

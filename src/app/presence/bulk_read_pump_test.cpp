@@ -15,6 +15,7 @@
 #include "app/testing/fake_presence_graph.hpp"
 #include "app/testing/in_memory_presence_store.hpp"
 #include "app/testing/sim_org_loop.hpp"
+#include "app/testing/test_store.hpp"
 
 namespace ccteams::presence {
 namespace {
@@ -52,18 +53,8 @@ struct Rig {
         graph(time),
         budget(o.budget),
         metrics(registry),
-        inbox(store, kOrg, metrics),
+        inbox(port, kOrg, metrics),
         watch(WatchSetDeps{kOrg, Millis{5'000},
-                           [this]() -> Result<WatchInputs> {
-                             WatchInputs in;
-                             in.agents = agents;
-                             DesktopProfile p;
-                             p.id = kTeams;
-                             p.microsoft_teams = true;
-                             in.profiles.push_back(p);
-                             in.status = status;
-                             return in;
-                           },
                            [](const std::vector<UserId>&, bool) { return ok(); }}),
         pump(BulkReadPumpDeps{
             loop, graph, budget, metrics, inbox, watch, kOrg,
@@ -92,11 +83,21 @@ struct Rig {
   void start() {
     loop.drive([this](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) {
       if (t >= watch.due()) {
-        if (auto change = watch.recompute(t)) pump.watch_changed(*change, t);
+        if (auto change = watch.recompute(t, read())) pump.watch_changed(*change, t);
       }
       pump.step(t, sooner);
       sooner(watch.due());
     });
+  }
+  Result<WatchInputs> read() const {
+    WatchInputs in;
+    in.agents = agents;
+    DesktopProfile p;
+    p.id = kTeams;
+    p.microsoft_teams = true;
+    in.profiles.push_back(p);
+    in.status = status;
+    return in;
   }
   void log_in_or_out(int agent, AgentStatus s) {
     status[UserId{agent}] = s;
@@ -129,6 +130,7 @@ struct Rig {
   Metrics registry;
   SyncMetrics metrics;
   testing::InMemoryPresenceStore store;
+  testing::TestStore port{testing::TestStores{.inbox = &store}};
   InboxTracker inbox;
   std::vector<AgentConfig> agents;
   std::unordered_map<UserId, AgentStatus> status;

@@ -19,14 +19,6 @@ constexpr DesktopProfileId kWebexProfile{11};
 struct Rig {
   Rig()
       : watch(WatchSetDeps{kOrg, Millis{5'000},
-                           [this]() -> Result<WatchInputs> {
-                             if (fail_read) return make_error(Errc::unavailable, "store down");
-                             WatchInputs in;
-                             in.agents = agents;
-                             in.profiles = profiles;
-                             in.status = status;
-                             return in;
-                           },
                            [this](const std::vector<UserId>& list, bool enabled) -> Result<void> {
                              if (refuse_next) {
                                refuse_next = false;
@@ -56,8 +48,16 @@ struct Rig {
     agents.push_back(a);
     status[a.user] = s;
   }
+  Result<WatchInputs> read() const {
+    if (fail_read) return make_error(Errc::unavailable, "store down");
+    WatchInputs in;
+    in.agents = agents;
+    in.profiles = profiles;
+    in.status = status;
+    return in;
+  }
   WatchSet::Change recompute(Timestamp t = kT0) {
-    auto c = watch.recompute(t);
+    auto c = watch.recompute(t, read());
     EXPECT_TRUE(c);
     return c.value_or(WatchSet::Change{});
   }
@@ -183,7 +183,7 @@ TEST(WatchSet, AnUnreadableStoreChangesNothingAndTriesAgainAfterTheRefresh) {
   rig.recompute();
   rig.fail_read = true;
   rig.agents.clear();
-  EXPECT_FALSE(rig.watch.recompute(kT0 + Millis{5'000}));
+  EXPECT_FALSE(rig.watch.recompute(kT0 + Millis{5'000}, rig.read()));
   EXPECT_EQ(rig.watch.watched_ids(), (Users{"u1"}));
   EXPECT_TRUE(rig.watch.sync_enabled(UserId{1}));
   EXPECT_EQ(rig.watch.due(), kT0 + Millis{10'000});

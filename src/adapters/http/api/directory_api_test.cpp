@@ -18,6 +18,7 @@
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
+#include "app/testing/test_store.hpp"
 #include "app/testing/run_awaitable.hpp"
 #include "app/testing/simulated_time.hpp"
 #include "app/user_service.hpp"
@@ -60,7 +61,7 @@ class DirectoryApiTest : public ::testing::Test {
     };
     ASSERT_TRUE(mirror_.replace_all(org_, rows, {"tid", "delta:0:0", clock_.now(), 2}));
     directory_ = std::make_unique<DirectoryService>(
-        actors_, mirror_, graph_, clock_, scheduler_,
+        actors_, mirror_port_, graph_, clock_, scheduler_,
         [this](OrgId) -> Result<ActiveConnector> {
           return ActiveConnector{"tid", show_details_.load(), true, {}};
         },
@@ -95,6 +96,8 @@ class DirectoryApiTest : public ::testing::Test {
   std::unique_ptr<UserService> users_;
   OrgId org_;
   ccteams::testing::InMemoryDirectoryStore mirror_;
+  // Its jobs run on the organisation's strand (one thread): the in-memory store is not shared.
+  ccteams::testing::TestStore mirror_port_{ccteams::testing::TestStores{.directory = &mirror_}};
   ccteams::testing::FakeDirectoryGraph graph_;
   // The organisations' strands run here, apart from the server's threads.
   boost::asio::thread_pool actor_threads_{1};
