@@ -1,9 +1,12 @@
 // SqliteContactCenterStore and CcConfigService on a real (in-memory) database: org scoping,
 // the RONA system code, usage checks, validation that changes nothing, live state round trips
-// and the event log.
+// and the event log; CcConfigService's configuration-change hook.
 #include "adapters/store/sqlite_contact_center_store.hpp"
 
 #include <gtest/gtest.h>
+
+#include <utility>
+#include <vector>
 
 #include "adapters/store/cc_flow_test_support.hpp"
 #include "adapters/store/sqlite_store.hpp"
@@ -22,7 +25,8 @@ class CcStoreTest : public ::testing::Test {
     ASSERT_TRUE(s) << s.error().message;
     sqlite_ = std::move(*s);
     cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
-    config_ = std::make_unique<CcConfigService>(*sqlite_);
+    config_ =
+        std::make_unique<CcConfigService>(*sqlite_, [this](OrgId org) { changed_.push_back(org); });
     org_ = sqlite_->accounts().create_org("A", kT0)->id;
     other_ = sqlite_->accounts().create_org("B", kT0)->id;
     agent_ = add_user(org_, "alice", RoleSet{Role::agent});
@@ -44,6 +48,7 @@ class CcStoreTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> sqlite_;
   std::unique_ptr<SqliteContactCenterStore> cc_;
   std::unique_ptr<CcConfigService> config_;
+  std::vector<OrgId> changed_;  // config_'s on_change calls (on the test's thread)
   OrgId org_, other_;
   UserId agent_, admin_, other_agent_;
 };
@@ -248,6 +253,79 @@ TEST_F(CcStoreTest, EventLogNumbersEventsAndReplaysPerOrgAndPrunesByAge) {
   EXPECT_EQ(cc_->events_after(org_, 0, 1)->size(), 1u);
   EXPECT_EQ(*cc_->prune_events(kT0 + Millis{1}), 2);
   EXPECT_EQ(cc_->events_after(org_, 0, 100)->size(), 1u);
+}
+
+// The configuration-change hook: called with the organisation after every successful write of
+// idle codes, desktop profiles, queues and agents, never after a read or a refused write.
+TEST_F(CcStoreTest, EveryKindOfConfigWriteReportsItsOrganisationOnce) {
+  auto code = run_awaitable(config_->create_idle_code(org_, "Lunch", true));
+  ASSERT_TRUE(code);
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  IdleCodeChanges rename;
+  rename.name = "Long lunch";
+  ASSERT_TRUE(run_awaitable(config_->update_idle_code(org_, code->id, rename)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+
+  DesktopProfile p;
+  p.name = "Day";
+  auto profile = run_awaitable(config_->create_desktop_profile(org_, p));
+  ASSERT_TRUE(profile);
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  DesktopProfileChanges wrap;
+  wrap.wrap_up_seconds = 30;
+  ASSERT_TRUE(run_awaitable(config_->update_desktop_profile(org_, profile->id, wrap)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+
+  auto queue = run_awaitable(config_->create_queue(org_, "Sales"));
+  ASSERT_TRUE(queue);
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  ASSERT_TRUE(run_awaitable(config_->rename_queue(org_, queue->id, "Sales EU")));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+
+  AgentChanges agent;
+  agent.desktop_profile = std::optional<DesktopProfileId>{profile->id};
+  agent.queues = std::vector<QueueId>{queue->id};
+  ASSERT_TRUE(run_awaitable(config_->put_agent(org_, agent_, agent)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  ASSERT_TRUE(run_awaitable(config_->delete_agent(org_, agent_)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+
+  ASSERT_TRUE(run_awaitable(config_->delete_queue(org_, queue->id)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  ASSERT_TRUE(run_awaitable(config_->delete_desktop_profile(org_, profile->id)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  ASSERT_TRUE(run_awaitable(config_->delete_idle_code(org_, code->id)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+}
+
+TEST_F(CcStoreTest, ConfigReadsAndRefusedWritesReportNoChange) {
+  auto codes = run_awaitable(config_->list_idle_codes(org_));  // creates RONA: not a change
+  ASSERT_TRUE(codes);
+  const IdleCodeId rona = (*codes)[0].id;
+  EXPECT_TRUE(run_awaitable(config_->list_queues(org_)));
+  EXPECT_TRUE(run_awaitable(config_->list_desktop_profiles(org_)));
+  EXPECT_TRUE(run_awaitable(config_->list_agents(org_)));
+  EXPECT_TRUE(run_awaitable(config_->desktop_of(org_, agent_)));
+
+  EXPECT_FALSE(run_awaitable(config_->create_idle_code(org_, "RONA", true)));
+  IdleCodeChanges off;
+  off.active = false;
+  EXPECT_FALSE(run_awaitable(config_->update_idle_code(org_, rona, off)));
+  EXPECT_FALSE(run_awaitable(config_->delete_idle_code(org_, rona)));
+  DesktopProfile bad;
+  bad.name = "";
+  EXPECT_FALSE(run_awaitable(config_->create_desktop_profile(org_, bad)));
+  DesktopProfileChanges unknown_code;
+  unknown_code.allowed_idle_codes = std::vector<IdleCodeId>{IdleCodeId{999}};
+  EXPECT_FALSE(
+      run_awaitable(config_->update_desktop_profile(org_, DesktopProfileId{999}, unknown_code)));
+  EXPECT_FALSE(run_awaitable(config_->create_queue(org_, "")));
+  EXPECT_FALSE(run_awaitable(config_->rename_queue(org_, QueueId{999}, "Nowhere")));
+  EXPECT_FALSE(run_awaitable(config_->put_agent(org_, admin_, AgentChanges{})));  // no role
+  AgentChanges twice;
+  twice.queues = std::vector<QueueId>{QueueId{1}, QueueId{1}};
+  EXPECT_FALSE(run_awaitable(config_->put_agent(org_, agent_, twice)));
+  EXPECT_TRUE(changed_.empty());
 }
 
 }  // namespace
