@@ -457,13 +457,14 @@ HttpFigures run_http(const std::vector<TeamsUser>& users, int rounds) {
   CryptoTokenSource tokens;
   testing::PlainHasher hasher;
   AuthService auth(**sqlite, hasher, tokens, clock, AuthOptions{});
-  UserService accounts((*sqlite)->accounts(), hasher, clock, 1);
-  auto org = accounts.ensure_org("Bench");
+  testing::InlineWorkers workers;
+  UserService accounts(**sqlite, workers, hasher, clock, 1);
+  auto org = testing::run_awaitable(accounts.ensure_org("Bench"));
   if (!org) fail("org: " + org.error().message);
-  if (!accounts.create(org->id, NewUser{"agent", "pw", "Agent", RoleSet{Role::agent}})) {
+  if (!testing::run_awaitable(
+          accounts.create(org->id, NewUser{"agent", "pw", "Agent", RoleSet{Role::agent}}))) {
     fail("user");
   }
-  testing::InlineWorkers workers;
   auto login = testing::run_awaitable(auth.login("agent", "pw", "127.0.0.1", workers));
   if (!login) fail("login: " + login.error().message);
 

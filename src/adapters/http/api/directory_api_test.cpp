@@ -50,11 +50,14 @@ class DirectoryApiTest : public ::testing::Test {
     ASSERT_TRUE(s);
     sqlite_ = std::move(*s);
     auth_ = std::make_unique<AuthService>(*sqlite_, hasher_, tokens_, clock_, AuthOptions{});
-    users_ = std::make_unique<UserService>(sqlite_->accounts(), hasher_, clock_, 1);
-    org_ = users_->ensure_org("Contoso")->id;
-    ASSERT_TRUE(users_->create(org_, NewUser{"ann", "pw", "Ann", RoleSet{Role::agent}}));
-    ASSERT_TRUE(users_->create(org_, NewUser{"sue", "pw", "Sue", RoleSet{Role::supervisor}}));
-    ASSERT_TRUE(users_->create(org_, NewUser{"root", "pw", "Root", RoleSet{Role::admin}}));
+    users_ = std::make_unique<UserService>(*sqlite_, workers_, hasher_, clock_, 1);
+    org_ = ccteams::testing::run_awaitable(users_->ensure_org("Contoso"))->id;
+    ASSERT_TRUE(ccteams::testing::run_awaitable(
+        users_->create(org_, NewUser{"ann", "pw", "Ann", RoleSet{Role::agent}})));
+    ASSERT_TRUE(ccteams::testing::run_awaitable(
+        users_->create(org_, NewUser{"sue", "pw", "Sue", RoleSet{Role::supervisor}})));
+    ASSERT_TRUE(ccteams::testing::run_awaitable(
+        users_->create(org_, NewUser{"root", "pw", "Root", RoleSet{Role::admin}})));
     std::vector<DirectoryUser> rows = {
         make_directory_user(teams_user("u1", "Bea", "Stone", {"+1 425 555 0101"})),
         make_directory_user(teams_user("u2", "Cal", "Stone", {})),
@@ -158,7 +161,8 @@ TEST_F(DirectoryApiTest, GateOffShowsNoPresenceNorDetails) {
     EXPECT_FALSE(item.as_object().contains("department"));
     EXPECT_FALSE(item.as_object().contains("jobTitle"));
   }
-  EXPECT_EQ(get("/api/v1/directory/teams-users?q=stone&department=Billing", "ann").result_int(), 400);
+  EXPECT_EQ(get("/api/v1/directory/teams-users?q=stone&department=Billing", "ann").result_int(),
+            400);
   EXPECT_EQ(graph_.presence_calls, 0);
 }
 
