@@ -54,6 +54,7 @@
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
+#include "app/testing/test_store.hpp"
 #include "app/testing/run_awaitable.hpp"
 #include "app/user_service.hpp"
 #include "core/directory.hpp"
@@ -456,13 +457,14 @@ HttpFigures run_http(const std::vector<TeamsUser>& users, int rounds) {
   CryptoTokenSource tokens;
   testing::PlainHasher hasher;
   AuthService auth(**sqlite, hasher, tokens, clock, AuthOptions{});
-  UserService accounts((*sqlite)->accounts(), hasher, clock, 1);
-  auto org = accounts.ensure_org("Bench");
+  testing::InlineWorkers workers;
+  UserService accounts(**sqlite, workers, hasher, clock, 1);
+  auto org = testing::run_awaitable(accounts.ensure_org("Bench"));
   if (!org) fail("org: " + org.error().message);
-  if (!accounts.create(org->id, NewUser{"agent", "pw", "Agent", RoleSet{Role::agent}})) {
+  if (!testing::run_awaitable(
+          accounts.create(org->id, NewUser{"agent", "pw", "Agent", RoleSet{Role::agent}}))) {
     fail("user");
   }
-  testing::InlineWorkers workers;
   auto login = testing::run_awaitable(auth.login("agent", "pw", "127.0.0.1", workers));
   if (!login) fail("login: " + login.error().message);
 
@@ -479,8 +481,10 @@ HttpFigures run_http(const std::vector<TeamsUser>& users, int rounds) {
   // The organisation's strand runs on the server's one thread, as in serve.
   OrgActors actors(ioc.get_executor());
   AsioScheduler scheduler(ioc);
+  // The mirror's jobs run on the organisation's strand (one thread): nothing shares it.
+  testing::TestStore mirror_port(testing::TestStores{.directory = &mirror});
   DirectoryService directory(
-      actors, mirror, graph, clock, scheduler,
+      actors, mirror_port, graph, clock, scheduler,
       [](OrgId) -> Result<ActiveConnector> { return ActiveConnector{"tid", true, true, {}}; },
       [org_id]() -> Result<std::vector<OrgId>> { return std::vector<OrgId>{org_id}; });
   http::Router router;

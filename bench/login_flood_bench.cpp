@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "app/user_service.hpp"
+#include "cli/run_now.hpp"
 #include "cli/runtime.hpp"
 
 namespace {
@@ -200,9 +201,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& rt = **runtime;
-  auto org = rt.users().ensure_org("Bench");
-  if (!org || !rt.users().create(org->id, {"benchadmin", "bench password", "Bench",
-                                           ccteams::RoleSet{ccteams::Role::admin}})) {
+  auto org = ccteams::cli::run_now(rt.users().ensure_org("Bench"));
+  if (!org || !ccteams::cli::run_now(rt.users().create(
+                  org->id, ccteams::NewUser{"benchadmin", "bench password", "Bench",
+                                            ccteams::RoleSet{ccteams::Role::admin}}))) {
     std::fprintf(stderr, "login_flood_bench: cannot create the bench account\n");
     return 1;
   }

@@ -21,6 +21,7 @@
 #include <set>
 
 #include "adapters/http/router.hpp"
+#include "app/testing/run_awaitable.hpp"
 #include "app/user_service.hpp"
 #include "cli/demo.hpp"
 #include "cli/runtime.hpp"
@@ -220,18 +221,18 @@ class AuthorizationMatrix : public ::testing::Test {
     runtime_ = create_seeded_runtime(std::move(o));
     ASSERT_TRUE(runtime_);
     // Organisation 2, as the demo seeds organisation 1 (and `ccteams user add` any other).
-    auto other = runtime_->users().ensure_org("Matrix Other Org");
+    auto other = run_awaitable(runtime_->users().ensure_org("Matrix Other Org"));
     ASSERT_TRUE(other) << other.error().message;
     for (const auto& u : {NewUser{"otheradmin", "pw", "Other Admin", RoleSet{Role::admin}},
                           NewUser{"otheragent", "pw", "Other Agent", RoleSet{Role::agent}}}) {
-      auto made = runtime_->users().create(other->id, u);
+      auto made = run_awaitable(runtime_->users().create(other->id, u));
       ASSERT_TRUE(made) << made.error().message;
     }
     // Organisation 1's throwaway user (for the user and agent routes, DELETE among them).
-    auto org1 = runtime_->users().ensure_org(cli::kDemoOrgName);
+    auto org1 = run_awaitable(runtime_->users().ensure_org(cli::kDemoOrgName));
     ASSERT_TRUE(org1);
-    auto user = runtime_->users().create(
-        org1->id, NewUser{"matrixuser", "pw", "Matrix User", RoleSet{Role::agent}});
+    auto user = run_awaitable(runtime_->users().create(
+        org1->id, NewUser{"matrixuser", "pw", "Matrix User", RoleSet{Role::agent}}));
     ASSERT_TRUE(user) << user.error().message;
     ids_[Ids::user] = std::to_string(user->id.value);
     port_ = start_runtime(*runtime_);

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "adapters/crypto/secret_box.hpp"
+#include "app/testing/run_awaitable.hpp"
 #include "cli/demo.hpp"
 #include "cli/runtime.hpp"
 
@@ -34,7 +35,7 @@ inline std::unique_ptr<cli::Runtime> create_seeded_runtime(cli::RuntimeOptions o
     ADD_FAILURE() << rt.error().message;
     return nullptr;
   }
-  if (auto seeded = cli::seed_demo_accounts((*rt)->users(), "pw", 1); !seeded) {
+  if (auto seeded = run_awaitable(cli::seed_demo_accounts((*rt)->users(), "pw", 1)); !seeded) {
     ADD_FAILURE() << seeded.error().message;
     return nullptr;
   }

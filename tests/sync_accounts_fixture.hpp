@@ -33,6 +33,7 @@
 #include "app/sync_account_service.hpp"
 #include "app/system_clock.hpp"
 #include "app/testing/fakes.hpp"
+#include "app/testing/run_awaitable.hpp"
 #include "app/user_service.hpp"
 #include "cli/emulator_host.hpp"
 
@@ -106,12 +107,14 @@ class SyncAccountsTest : public ::testing::Test {
     store_ = std::move(*store);
 
     auth_ = std::make_unique<AuthService>(*store_, hasher_, tokens_, system_clock_, AuthOptions{});
-    users_ = std::make_unique<UserService>(store_->accounts(), hasher_, system_clock_, 1);
-    auto org = users_->ensure_org("Contoso");
+    users_ = std::make_unique<UserService>(*store_, workers_, hasher_, system_clock_, 1);
+    auto org = ccteams::testing::run_awaitable(users_->ensure_org("Contoso"));
     ASSERT_TRUE(org);
     org_ = org->id;
-    ASSERT_TRUE(users_->create(org_, NewUser{"root", "pw-root", "Root", RoleSet{Role::admin}}));
-    ASSERT_TRUE(users_->create(org_, NewUser{"ann", "pw-ann", "Ann", RoleSet{Role::agent}}));
+    ASSERT_TRUE(ccteams::testing::run_awaitable(
+        users_->create(org_, NewUser{"root", "pw-root", "Root", RoleSet{Role::admin}})));
+    ASSERT_TRUE(ccteams::testing::run_awaitable(
+        users_->create(org_, NewUser{"ann", "pw-ann", "Ann", RoleSet{Role::agent}})));
     ctx_ = std::make_unique<http::ApiContext>(http::ApiContext{
         *auth_, *users_, *store_, metrics_, system_clock_, shutting_down_, false, workers_});
     http::register_auth_routes(router_, *ctx_);

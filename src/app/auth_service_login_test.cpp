@@ -51,13 +51,15 @@ struct LoginFixture : ::testing::Test {
   FakeClock clock{kT0};
   AuthOptions options;
   std::unique_ptr<AuthService> auth;
-  UserService users{store, hasher, clock};
+  UserService users{port, inline_workers, hasher, clock};
 
   void SetUp() override {
     auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options);
-    const OrgId org = users.ensure_org("Acme").value().id;
-    ASSERT_TRUE(users.create(org, {"agent1", "battery staple", "Agent", RoleSet{Role::agent}}));
-    ASSERT_TRUE(users.create(org, {"agent2", "correct horse", "Agent", RoleSet{Role::agent}}));
+    const OrgId org = testing::run_awaitable(users.ensure_org("Acme")).value().id;
+    ASSERT_TRUE(testing::run_awaitable(
+        users.create(org, {"agent1", "battery staple", "Agent", RoleSet{Role::agent}})));
+    ASSERT_TRUE(testing::run_awaitable(
+        users.create(org, {"agent2", "correct horse", "Agent", RoleSet{Role::agent}})));
   }
   void rebuild() { auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options); }
   Result<LoginResult> login_on(AuthService& service, std::string username, std::string password,

@@ -24,14 +24,16 @@ struct AuthFixture : ::testing::Test {
   FakeClock clock{kT0};
   AuthOptions options;
   std::unique_ptr<AuthService> auth;
-  UserService users{store, hasher, clock};
+  UserService users{port, inline_workers, hasher, clock};
   OrgId org;
 
   void SetUp() override {
     auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options);
-    org = users.ensure_org("Acme").value().id;
-    ASSERT_TRUE(users.create(org, {"alice", "correct horse", "Alice", RoleSet{Role::admin}}));
-    ASSERT_TRUE(users.create(org, {"bob", "battery staple", "Bob", RoleSet{Role::agent}}));
+    org = testing::run_awaitable(users.ensure_org("Acme")).value().id;
+    ASSERT_TRUE(testing::run_awaitable(
+        users.create(org, {"alice", "correct horse", "Alice", RoleSet{Role::admin}})));
+    ASSERT_TRUE(testing::run_awaitable(
+        users.create(org, {"bob", "battery staple", "Bob", RoleSet{Role::agent}})));
   }
   Result<LoginResult> login_on(AuthService& service, std::string username, std::string password,
                                std::string address) {
@@ -82,10 +84,10 @@ TEST_F(AuthFixture, ExpiredSessionsAreRemovedBySignInsAtMostOncePerInterval) {
   short_lived.clean_up_interval = 60s;
   AuthService service(port, hasher, tokens, clock, short_lived);
   ASSERT_TRUE(login_on(service, "alice", "correct horse", "10.0.0.1"));  // cleans up: nothing old
-  clock.advance(20s);                                                // alice's session expired
+  clock.advance(20s);                                                    // alice's session expired
   ASSERT_TRUE(login_on(service, "bob", "battery staple", "10.0.0.1"));
   EXPECT_EQ(store.stored_sessions(), 2u) << "within the interval: no clean-up on this sign-in";
-  clock.advance(50s);                                                // bob's first one expired too
+  clock.advance(50s);  // bob's first one expired too
   ASSERT_TRUE(login_on(service, "bob", "battery staple", "10.0.0.1"));
   EXPECT_EQ(store.stored_sessions(), 1u) << "the interval passed: both expired sessions removed";
 }
@@ -103,7 +105,7 @@ TEST_F(AuthFixture, DisabledAccountsCannotSignInOrUseOldSessions) {
   auto alice = authenticate(sign_in("alice", "correct horse", "x")->token).value();
   UserChanges disable;
   disable.disabled = true;
-  ASSERT_TRUE(users.update(alice, login->user.id, disable));
+  ASSERT_TRUE(testing::run_awaitable(users.update(alice, login->user.id, disable)));
   EXPECT_FALSE(authenticate(login->token));
   EXPECT_FALSE(sign_in("bob", "battery staple", "10.0.0.1"));
 }
@@ -141,10 +143,10 @@ TEST_F(AuthFixture, AdminsCannotLockThemselvesOut) {
   auto alice = authenticate(sign_in("alice", "correct horse", "x")->token).value();
   UserChanges demote;
   demote.roles = RoleSet{Role::agent};
-  auto r = users.update(alice, alice.user_id, demote);
+  auto r = testing::run_awaitable(users.update(alice, alice.user_id, demote));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::conflict);
-  auto del = users.remove(alice, alice.user_id);
+  auto del = testing::run_awaitable(users.remove(alice, alice.user_id));
   ASSERT_FALSE(del);
   EXPECT_EQ(del.error().code, Errc::conflict);
 }
@@ -162,7 +164,7 @@ TEST_F(AuthFixture, UserValidationNamesTheField) {
       {{"alice", "longpassword", "", RoleSet{Role::agent}}, "already taken"},
   };
   for (const auto& c : cases) {
-    auto r = users.create(org, c.user);
+    auto r = testing::run_awaitable(users.create(org, c.user));
     ASSERT_FALSE(r) << c.mentions;
     EXPECT_NE(r.error().message.find(c.mentions), std::string::npos) << r.error().message;
   }

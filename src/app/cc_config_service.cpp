@@ -33,40 +33,26 @@ Result<void> validate_queue_ids(const std::vector<QueueId>& queues) {
   return ok();
 }
 
-CcConfigService::CcConfigService(AccountStore& accounts, ContactCenterStore& store,
-                                 std::function<void(OrgId)> on_change)
-    : accounts_(accounts), store_(store), on_change_(std::move(on_change)) {}
+CcConfigService::CcConfigService(Store& store, std::function<void(OrgId)> on_change)
+    : store_(store), on_change_(std::move(on_change)) {}
 
-template <class T>
-Result<T> CcConfigService::changed(OrgId org, Result<T> r) {
-  if (r && on_change_) on_change_(org);
-  return r;
-}
+namespace {
 
-// ---- idle codes ----
+// The operations' store work: each runs inside one Store::run job.
 
-Result<std::vector<IdleCode>> CcConfigService::list_idle_codes(OrgId org) {
-  if (auto r = store_.ensure_rona_idle_code(org); !r) return std::move(r).error();
-  return store_.list_idle_codes(org);
-}
-
-Result<IdleCode> CcConfigService::get_idle_code(OrgId org, IdleCodeId id) {
-  return store_.get_idle_code(org, id);
-}
-
-Result<IdleCode> CcConfigService::create_idle_code(OrgId org, const std::string& name,
-                                                   bool active) {
+Result<IdleCode> create_code(ContactCenterStore& cc, OrgId org, const std::string& name,
+                             bool active) {
   IdleCode code{IdleCodeId{}, org, name, false, active};
   if (auto r = validate_idle_code(code); !r) return std::move(r).error();
   if (name == kRonaIdleCodeName) return reserved_rona();
   // The system code exists before any ordinary one, so a later "RONA" cannot take its name.
-  if (auto r = store_.ensure_rona_idle_code(org); !r) return std::move(r).error();
-  return changed(org, store_.create_idle_code(org, code));
+  if (auto r = cc.ensure_rona_idle_code(org); !r) return std::move(r).error();
+  return cc.create_idle_code(org, code);
 }
 
-Result<IdleCode> CcConfigService::update_idle_code(OrgId org, IdleCodeId id,
-                                                   const IdleCodeChanges& changes) {
-  auto before = store_.get_idle_code(org, id);
+Result<IdleCode> update_code(ContactCenterStore& cc, OrgId org, IdleCodeId id,
+                             const IdleCodeChanges& changes) {
+  auto before = cc.get_idle_code(org, id);
   if (!before) return before;
   IdleCode after = *before;
   if (changes.name) after.name = *changes.name;
@@ -74,49 +60,17 @@ Result<IdleCode> CcConfigService::update_idle_code(OrgId org, IdleCodeId id,
   if (auto r = check_idle_code_update(*before, after); !r) return std::move(r).error();
   if (auto r = validate_idle_code(after); !r) return std::move(r).error();
   if (after.name == kRonaIdleCodeName && !before->system) return reserved_rona();
-  return changed(org, store_.update_idle_code(org, after));
+  return cc.update_idle_code(org, after);
 }
 
-void CcConfigService::add_idle_code_guard(IdleCodeGuard guard) {
-  std::lock_guard lock(guards_mu_);
-  idle_code_guards_.push_back(std::move(guard));
-}
-
-Result<void> CcConfigService::delete_idle_code(OrgId org, IdleCodeId id) {
-  auto code = store_.get_idle_code(org, id);
-  if (!code) return std::move(code).error();
-  // A system code is refused before anyone else is asked.
-  if (auto r = check_idle_code_deletable(*code); !r) return r;
-  auto profiles = store_.profiles_using_idle_code(org, id);
-  if (!profiles) return std::move(profiles).error();
-  std::vector<std::string> users;
-  if (!profiles->empty()) {
-    users.push_back((profiles->size() == 1 ? "desktop profile " : "desktop profiles ") +
-                    join(*profiles));
-  }
-  std::vector<IdleCodeGuard> guards;
-  {
-    std::lock_guard lock(guards_mu_);
-    guards = idle_code_guards_;  // called unlocked: a guard may take its own locks
-  }
-  for (const auto& guard : guards) {
-    auto reason = guard(org, id);
-    if (!reason) return std::move(reason).error();
-    if (*reason && !(*reason)->empty()) users.push_back(std::move(**reason));
-  }
-  if (auto r = check_idle_code_deletable(*code, join(users)); !r) return r;
-  return changed(org, store_.delete_idle_code(org, id));
-}
-
-// ---- desktop profiles ----
-
-Result<void> CcConfigService::check_allowed_codes(OrgId org, const std::vector<IdleCodeId>& codes) {
+Result<void> check_allowed_codes(ContactCenterStore& cc, OrgId org,
+                                 const std::vector<IdleCodeId>& codes) {
   for (IdleCodeId id : codes) {
-    auto code = store_.get_idle_code(org, id);
+    auto code = cc.get_idle_code(org, id);
     if (!code) {
       if (code.error().code == Errc::not_found) {
-        return make_error(Errc::invalid_input, "field 'allowedIdleCodeIds': no idle code " +
-                                                   std::to_string(id.value));
+        return make_error(Errc::invalid_input,
+                          "field 'allowedIdleCodeIds': no idle code " + std::to_string(id.value));
       }
       return std::move(code).error();
     }
@@ -129,26 +83,18 @@ Result<void> CcConfigService::check_allowed_codes(OrgId org, const std::vector<I
   return ok();
 }
 
-Result<std::vector<DesktopProfile>> CcConfigService::list_desktop_profiles(OrgId org) {
-  return store_.list_desktop_profiles(org);
-}
-
-Result<DesktopProfile> CcConfigService::get_desktop_profile(OrgId org, DesktopProfileId id) {
-  return store_.get_desktop_profile(org, id);
-}
-
-Result<DesktopProfile> CcConfigService::create_desktop_profile(OrgId org, DesktopProfile profile) {
+Result<DesktopProfile> create_profile(ContactCenterStore& cc, OrgId org, DesktopProfile profile) {
   profile.org = org;
   if (auto r = validate_desktop_profile(profile); !r) return std::move(r).error();
-  if (auto r = check_allowed_codes(org, profile.allowed_idle_codes); !r) {
+  if (auto r = check_allowed_codes(cc, org, profile.allowed_idle_codes); !r) {
     return std::move(r).error();
   }
-  return changed(org, store_.create_desktop_profile(profile));
+  return cc.create_desktop_profile(profile);
 }
 
-Result<DesktopProfile> CcConfigService::update_desktop_profile(
-    OrgId org, DesktopProfileId id, const DesktopProfileChanges& changes) {
-  auto p = store_.get_desktop_profile(org, id);
+Result<DesktopProfile> update_profile(ContactCenterStore& cc, OrgId org, DesktopProfileId id,
+                                      const DesktopProfileChanges& changes) {
+  auto p = cc.get_desktop_profile(org, id);
   if (!p) return p;
   if (changes.name) p->name = *changes.name;
   if (changes.microsoft_teams) p->microsoft_teams = *changes.microsoft_teams;
@@ -157,44 +103,16 @@ Result<DesktopProfile> CcConfigService::update_desktop_profile(
   if (changes.wrap_up_seconds) p->wrap_up_seconds = *changes.wrap_up_seconds;
   if (changes.allowed_idle_codes) p->allowed_idle_codes = *changes.allowed_idle_codes;
   if (auto r = validate_desktop_profile(*p); !r) return std::move(r).error();
-  if (auto r = check_allowed_codes(org, p->allowed_idle_codes); !r) return std::move(r).error();
-  return changed(org, store_.update_desktop_profile(*p));
+  if (auto r = check_allowed_codes(cc, org, p->allowed_idle_codes); !r) {
+    return std::move(r).error();
+  }
+  return cc.update_desktop_profile(*p);
 }
 
-Result<void> CcConfigService::delete_desktop_profile(OrgId org, DesktopProfileId id) {
-  return changed(org, store_.delete_desktop_profile(org, id));
-}
-
-// ---- queues ----
-
-Result<std::vector<CcQueue>> CcConfigService::list_queues(OrgId org) {
-  return store_.list_queues(org);
-}
-
-Result<CcQueue> CcConfigService::get_queue(OrgId org, QueueId id) {
-  return store_.get_queue(org, id);
-}
-
-Result<CcQueue> CcConfigService::create_queue(OrgId org, const std::string& name) {
-  if (auto r = validate_display_name(name); !r) return std::move(r).error();
-  return changed(org, store_.create_queue(CcQueue{QueueId{}, org, name}));
-}
-
-Result<CcQueue> CcConfigService::rename_queue(OrgId org, QueueId id, const std::string& name) {
-  if (auto r = validate_display_name(name); !r) return std::move(r).error();
-  return changed(org, store_.update_queue(CcQueue{id, org, name}));
-}
-
-Result<void> CcConfigService::delete_queue(OrgId org, QueueId id) {
-  return changed(org, store_.delete_queue(org, id));
-}
-
-// ---- agents ----
-
-Result<std::vector<AgentView>> CcConfigService::list_agents(OrgId org) {
-  auto users = accounts_.list_users(org);
+Result<std::vector<AgentView>> agents_of(Stores& s, OrgId org) {
+  auto users = s.accounts().list_users(org);
   if (!users) return std::move(users).error();
-  auto configs = store_.list_agents(org);
+  auto configs = s.contact_center().list_agents(org);
   if (!configs) return std::move(configs).error();
   std::vector<AgentView> out;
   for (auto& u : *users) {
@@ -211,12 +129,12 @@ Result<std::vector<AgentView>> CcConfigService::list_agents(OrgId org) {
   return out;
 }
 
-Result<AgentView> CcConfigService::get_agent(OrgId org, UserId user) {
-  auto u = accounts_.get_user(org, user);
+Result<AgentView> agent_of(Stores& s, OrgId org, UserId user) {
+  auto u = s.accounts().get_user(org, user);
   if (!u) return std::move(u).error();
   if (!u->roles.has(Role::agent)) return make_error(Errc::not_found, "no such agent");
   AgentView v{*u, AgentConfig{user, org, std::nullopt, {}, std::nullopt}, false};
-  auto c = store_.get_agent(org, user);
+  auto c = s.contact_center().get_agent(org, user);
   if (c) {
     v.config = std::move(*c);
     v.configured = true;
@@ -226,16 +144,17 @@ Result<AgentView> CcConfigService::get_agent(OrgId org, UserId user) {
   return v;
 }
 
-Result<AgentDesktop> CcConfigService::desktop_of(OrgId org, UserId user) {
-  auto agent = get_agent(org, user);
+Result<AgentDesktop> desktop_settings(Stores& s, OrgId org, UserId user) {
+  auto agent = agent_of(s, org, user);
   if (!agent) return std::move(agent).error();
+  ContactCenterStore& cc = s.contact_center();
   AgentDesktop d;
   if (agent->config.desktop_profile) {
-    auto p = store_.get_desktop_profile(org, *agent->config.desktop_profile);
+    auto p = cc.get_desktop_profile(org, *agent->config.desktop_profile);
     if (!p) return std::move(p).error();
     d.profile = std::move(*p);
   }
-  auto codes = store_.list_idle_codes(org);
+  auto codes = cc.list_idle_codes(org);
   if (!codes) return std::move(codes).error();
   const std::vector<IdleCodeId> allowed =
       d.profile ? d.profile->allowed_idle_codes : std::vector<IdleCodeId>{};
@@ -247,28 +166,28 @@ Result<AgentDesktop> CcConfigService::desktop_of(OrgId org, UserId user) {
     d.idle_codes.push_back(std::move(c));
   }
   for (QueueId q : agent->config.queues) {
-    auto queue = store_.get_queue(org, q);
+    auto queue = cc.get_queue(org, q);
     if (!queue) return std::move(queue).error();
     d.queues.push_back(std::move(*queue));
   }
   return d;
 }
 
-Result<AgentView> CcConfigService::put_agent(OrgId org, UserId user, const AgentChanges& changes) {
-  auto u = accounts_.get_user(org, user);
+Result<AgentView> store_agent(Stores& s, OrgId org, UserId user, const AgentChanges& changes) {
+  auto u = s.accounts().get_user(org, user);
   if (!u) return std::move(u).error();
   if (!u->roles.has(Role::agent)) {
     return make_error(Errc::invalid_input,
                       "field 'userId': " + u->username + " does not have the agent role");
   }
-  auto current = get_agent(org, user);
+  auto current = agent_of(s, org, user);
   if (!current) return current;
   AgentConfig next = current->config;
   if (changes.desktop_profile) next.desktop_profile = *changes.desktop_profile;
   if (changes.queues) next.queues = *changes.queues;
   if (changes.teams_user_id) next.teams_user_id = *changes.teams_user_id;
   if (auto r = validate_queue_ids(next.queues); !r) return std::move(r).error();
-  auto stored = store_.put_agent(next);
+  auto stored = s.contact_center().put_agent(next);
   if (!stored) {
     // Ids named in the body are input: an unknown one is the caller's mistake (400).
     if (stored.error().code == Errc::not_found) {
@@ -276,12 +195,158 @@ Result<AgentView> CcConfigService::put_agent(OrgId org, UserId user, const Agent
     }
     return std::move(stored).error();
   }
-  if (on_change_) on_change_(org);
   return AgentView{*u, *stored, true};
 }
 
-Result<void> CcConfigService::delete_agent(OrgId org, UserId user) {
-  return changed(org, store_.delete_agent(org, user));
+}  // namespace
+
+// ---- idle codes ----
+
+CcConfigService::Async<Result<std::vector<IdleCode>>> CcConfigService::list_idle_codes(OrgId org) {
+  co_return co_await store_.run([&](Stores& s) -> Result<std::vector<IdleCode>> {
+    if (auto r = s.contact_center().ensure_rona_idle_code(org); !r) return std::move(r).error();
+    return s.contact_center().list_idle_codes(org);
+  });
+}
+
+CcConfigService::Async<Result<IdleCode>> CcConfigService::get_idle_code(OrgId org, IdleCodeId id) {
+  co_return co_await store_.run(
+      [&](Stores& s) { return s.contact_center().get_idle_code(org, id); });
+}
+
+CcConfigService::Async<Result<IdleCode>> CcConfigService::create_idle_code(OrgId org,
+                                                                           std::string name,
+                                                                           bool active) {
+  co_return co_await write(
+      org, [&](Stores& s) { return create_code(s.contact_center(), org, name, active); });
+}
+
+CcConfigService::Async<Result<IdleCode>> CcConfigService::update_idle_code(
+    OrgId org, IdleCodeId id, IdleCodeChanges changes) {
+  co_return co_await write(
+      org, [&](Stores& s) { return update_code(s.contact_center(), org, id, changes); });
+}
+
+void CcConfigService::add_idle_code_guard(IdleCodeGuard guard) {
+  std::lock_guard lock(guards_mu_);
+  idle_code_guards_.push_back(std::move(guard));
+}
+
+Result<void> CcConfigService::delete_code(Stores& s, OrgId org, IdleCodeId id) {
+  ContactCenterStore& cc = s.contact_center();
+  auto code = cc.get_idle_code(org, id);
+  if (!code) return std::move(code).error();
+  // A system code is refused before anyone else is asked.
+  if (auto r = check_idle_code_deletable(*code); !r) return r;
+  auto profiles = cc.profiles_using_idle_code(org, id);
+  if (!profiles) return std::move(profiles).error();
+  std::vector<std::string> users;
+  if (!profiles->empty()) {
+    users.push_back((profiles->size() == 1 ? "desktop profile " : "desktop profiles ") +
+                    join(*profiles));
+  }
+  std::vector<IdleCodeGuard> guards;
+  {
+    std::lock_guard lock(guards_mu_);
+    guards = idle_code_guards_;  // called unlocked: a guard may take its own locks
+  }
+  for (const auto& guard : guards) {
+    auto reason = guard(s, org, id);
+    if (!reason) return std::move(reason).error();
+    if (*reason && !(*reason)->empty()) users.push_back(std::move(**reason));
+  }
+  if (auto r = check_idle_code_deletable(*code, join(users)); !r) return r;
+  return cc.delete_idle_code(org, id);
+}
+
+CcConfigService::Async<Result<void>> CcConfigService::delete_idle_code(OrgId org, IdleCodeId id) {
+  co_return co_await write(org, [&](Stores& s) { return delete_code(s, org, id); });
+}
+
+// ---- desktop profiles ----
+
+CcConfigService::Async<Result<std::vector<DesktopProfile>>> CcConfigService::list_desktop_profiles(
+    OrgId org) {
+  co_return co_await store_.run(
+      [&](Stores& s) { return s.contact_center().list_desktop_profiles(org); });
+}
+
+CcConfigService::Async<Result<DesktopProfile>> CcConfigService::get_desktop_profile(
+    OrgId org, DesktopProfileId id) {
+  co_return co_await store_.run(
+      [&](Stores& s) { return s.contact_center().get_desktop_profile(org, id); });
+}
+
+CcConfigService::Async<Result<DesktopProfile>> CcConfigService::create_desktop_profile(
+    OrgId org, DesktopProfile profile) {
+  co_return co_await write(
+      org, [&](Stores& s) { return create_profile(s.contact_center(), org, std::move(profile)); });
+}
+
+CcConfigService::Async<Result<DesktopProfile>> CcConfigService::update_desktop_profile(
+    OrgId org, DesktopProfileId id, DesktopProfileChanges changes) {
+  co_return co_await write(
+      org, [&](Stores& s) { return update_profile(s.contact_center(), org, id, changes); });
+}
+
+CcConfigService::Async<Result<void>> CcConfigService::delete_desktop_profile(OrgId org,
+                                                                             DesktopProfileId id) {
+  co_return co_await write(
+      org, [&](Stores& s) { return s.contact_center().delete_desktop_profile(org, id); });
+}
+
+// ---- queues ----
+
+CcConfigService::Async<Result<std::vector<CcQueue>>> CcConfigService::list_queues(OrgId org) {
+  co_return co_await store_.run([&](Stores& s) { return s.contact_center().list_queues(org); });
+}
+
+CcConfigService::Async<Result<CcQueue>> CcConfigService::get_queue(OrgId org, QueueId id) {
+  co_return co_await store_.run([&](Stores& s) { return s.contact_center().get_queue(org, id); });
+}
+
+CcConfigService::Async<Result<CcQueue>> CcConfigService::create_queue(OrgId org, std::string name) {
+  if (auto r = validate_display_name(name); !r) co_return std::move(r).error();
+  co_return co_await write(org, [&](Stores& s) {
+    return s.contact_center().create_queue(CcQueue{QueueId{}, org, name});
+  });
+}
+
+CcConfigService::Async<Result<CcQueue>> CcConfigService::rename_queue(OrgId org, QueueId id,
+                                                                      std::string name) {
+  if (auto r = validate_display_name(name); !r) co_return std::move(r).error();
+  co_return co_await write(org, [&](Stores& s) {
+    return s.contact_center().update_queue(CcQueue{id, org, name});
+  });
+}
+
+CcConfigService::Async<Result<void>> CcConfigService::delete_queue(OrgId org, QueueId id) {
+  co_return co_await write(org,
+                           [&](Stores& s) { return s.contact_center().delete_queue(org, id); });
+}
+
+// ---- agents ----
+
+CcConfigService::Async<Result<std::vector<AgentView>>> CcConfigService::list_agents(OrgId org) {
+  co_return co_await store_.run([&](Stores& s) { return agents_of(s, org); });
+}
+
+CcConfigService::Async<Result<AgentView>> CcConfigService::get_agent(OrgId org, UserId user) {
+  co_return co_await store_.run([&](Stores& s) { return agent_of(s, org, user); });
+}
+
+CcConfigService::Async<Result<AgentDesktop>> CcConfigService::desktop_of(OrgId org, UserId user) {
+  co_return co_await store_.run([&](Stores& s) { return desktop_settings(s, org, user); });
+}
+
+CcConfigService::Async<Result<AgentView>> CcConfigService::put_agent(OrgId org, UserId user,
+                                                                     AgentChanges changes) {
+  co_return co_await write(org, [&](Stores& s) { return store_agent(s, org, user, changes); });
+}
+
+CcConfigService::Async<Result<void>> CcConfigService::delete_agent(OrgId org, UserId user) {
+  co_return co_await write(org,
+                           [&](Stores& s) { return s.contact_center().delete_agent(org, user); });
 }
 
 }  // namespace ccteams

@@ -5,16 +5,19 @@
 // Validation happens here, before anything is stored: a refused request changes nothing.
 // Errors: invalid_input naming the API field; not_found for ids of another organisation;
 // conflict for the system RONA code and for deleting what is still in use (naming the user).
-// Thread-safety: as thread-safe as the stores (every call may run concurrently).
+// Thread-safety: every call may run concurrently, from any coroutine.
 
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "app/ports/account_store.hpp"
 #include "app/ports/contact_center_store.hpp"
+#include "app/ports/store.hpp"
 
 namespace ccteams {
 
@@ -55,65 +58,76 @@ struct AgentView {
   bool configured = false;
 };
 
-// Asked before an idle code is deleted: a reason text ("the presence mapping of the Microsoft
-// Teams connector") when the code is in use there, nullopt when it is not, or an error (which
-// refuses the deletion: a guard that cannot answer must not let a used code go).
-using IdleCodeGuard = std::function<Result<std::optional<std::string>>(OrgId, IdleCodeId)>;
+// Asked before an idle code is deleted, inside the deleting store job (on the store's executor,
+// so what it reads of the store is read atomically with the deletion): a reason text ("the
+// presence mapping of the Microsoft Teams connector") when the code is in use there, nullopt
+// when it is not, or an error (which refuses the deletion: a guard that cannot answer must not
+// let a used code go). It must not wait for anything but the store.
+using IdleCodeGuard = std::function<Result<std::optional<std::string>>(Stores&, OrgId, IdleCodeId)>;
 
+// Every operation is awaitable and runs as one job on the store's executor: its reads and the
+// writes they decide are atomic with respect to every other store job.
 class CcConfigService {
  public:
-  // on_change (may be empty) hears of every successful write of org's idle codes, desktop
-  // profiles, queues and agents' settings (the contact center reads its copy again).
-  CcConfigService(AccountStore& accounts, ContactCenterStore& store,
-                  std::function<void(OrgId)> on_change = {});
+  template <class T>
+  using Async = boost::asio::awaitable<T>;
+
+  // on_change (may be empty) is called with the organisation after every successful write of
+  // its idle codes, desktop profiles, queues or agents (not after a refused one), on the
+  // writing caller's executor once the write is stored.
+  explicit CcConfigService(Store& store, std::function<void(OrgId)> on_change = {});
 
   // Adds a guard that delete_idle_code consults besides the desktop profiles (the Teams
-  // connector's presence mapping is one). Guards are called without this service's lock, in
-  // the order added, on the deleting thread. Thread-safe; meant for start-up wiring.
+  // connector's presence mapping is one), in the order added. Thread-safe; meant for start-up
+  // wiring.
   void add_idle_code_guard(IdleCodeGuard guard);
 
   // Idle codes. The list always contains the org's RONA code (created on first use).
-  Result<std::vector<IdleCode>> list_idle_codes(OrgId org);
-  Result<IdleCode> get_idle_code(OrgId org, IdleCodeId id);
+  Async<Result<std::vector<IdleCode>>> list_idle_codes(OrgId org);
+  Async<Result<IdleCode>> get_idle_code(OrgId org, IdleCodeId id);
   // conflict for the reserved name RONA.
-  Result<IdleCode> create_idle_code(OrgId org, const std::string& name, bool active);
-  Result<IdleCode> update_idle_code(OrgId org, IdleCodeId id, const IdleCodeChanges& changes);
+  Async<Result<IdleCode>> create_idle_code(OrgId org, std::string name, bool active);
+  Async<Result<IdleCode>> update_idle_code(OrgId org, IdleCodeId id, IdleCodeChanges changes);
   // conflict for RONA and for a code in use: a desktop profile allows it (naming the profiles)
   // or a guard gives a reason (naming it). A guard's error is returned as is.
-  Result<void> delete_idle_code(OrgId org, IdleCodeId id);
+  Async<Result<void>> delete_idle_code(OrgId org, IdleCodeId id);
 
-  Result<std::vector<DesktopProfile>> list_desktop_profiles(OrgId org);
-  Result<DesktopProfile> get_desktop_profile(OrgId org, DesktopProfileId id);
+  Async<Result<std::vector<DesktopProfile>>> list_desktop_profiles(OrgId org);
+  Async<Result<DesktopProfile>> get_desktop_profile(OrgId org, DesktopProfileId id);
   // profile.org must be org; the id is assigned.
-  Result<DesktopProfile> create_desktop_profile(OrgId org, DesktopProfile profile);
-  Result<DesktopProfile> update_desktop_profile(OrgId org, DesktopProfileId id,
-                                                const DesktopProfileChanges& changes);
-  Result<void> delete_desktop_profile(OrgId org, DesktopProfileId id);
+  Async<Result<DesktopProfile>> create_desktop_profile(OrgId org, DesktopProfile profile);
+  Async<Result<DesktopProfile>> update_desktop_profile(OrgId org, DesktopProfileId id,
+                                                       DesktopProfileChanges changes);
+  Async<Result<void>> delete_desktop_profile(OrgId org, DesktopProfileId id);
 
-  Result<std::vector<CcQueue>> list_queues(OrgId org);
-  Result<CcQueue> get_queue(OrgId org, QueueId id);
-  Result<CcQueue> create_queue(OrgId org, const std::string& name);
-  Result<CcQueue> rename_queue(OrgId org, QueueId id, const std::string& name);
-  Result<void> delete_queue(OrgId org, QueueId id);
+  Async<Result<std::vector<CcQueue>>> list_queues(OrgId org);
+  Async<Result<CcQueue>> get_queue(OrgId org, QueueId id);
+  Async<Result<CcQueue>> create_queue(OrgId org, std::string name);
+  Async<Result<CcQueue>> rename_queue(OrgId org, QueueId id, std::string name);
+  Async<Result<void>> delete_queue(OrgId org, QueueId id);
 
   // Every account of org with the agent role.
-  Result<std::vector<AgentView>> list_agents(OrgId org);
-  Result<AgentView> get_agent(OrgId org, UserId user);
+  Async<Result<std::vector<AgentView>>> list_agents(OrgId org);
+  Async<Result<AgentView>> get_agent(OrgId org, UserId user);
   // Configures an account as an agent. invalid_input ("userId") when the account lacks the
   // agent role; not_found for another org's user, profile or queue.
-  Result<AgentView> put_agent(OrgId org, UserId user, const AgentChanges& changes);
+  Async<Result<AgentView>> put_agent(OrgId org, UserId user, AgentChanges changes);
   // Forgets the agent's settings and state (the account stays).
-  Result<void> delete_agent(OrgId org, UserId user);
+  Async<Result<void>> delete_agent(OrgId org, UserId user);
   // The agent's own desktop settings. not_found when user is not an agent of org.
-  Result<AgentDesktop> desktop_of(OrgId org, UserId user);
+  Async<Result<AgentDesktop>> desktop_of(OrgId org, UserId user);
 
  private:
-  Result<void> check_allowed_codes(OrgId org, const std::vector<IdleCodeId>& codes);
-  template <class T>
-  Result<T> changed(OrgId org, Result<T> r);
+  // store_.run(job), then on_change(org) when the write succeeded.
+  template <class Fn>
+  Async<std::invoke_result_t<Fn&, Stores&>> write(OrgId org, Fn job) {
+    auto r = co_await store_.run(std::move(job));
+    if (r && on_change_) on_change_(org);
+    co_return r;
+  }
+  Result<void> delete_code(Stores& s, OrgId org, IdleCodeId id);
 
-  AccountStore& accounts_;
-  ContactCenterStore& store_;
+  Store& store_;
   std::function<void(OrgId)> on_change_;
   std::mutex guards_mu_;  // guards idle_code_guards_ (the list, not the calls)
   std::vector<IdleCodeGuard> idle_code_guards_;

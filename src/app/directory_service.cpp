@@ -37,7 +37,7 @@ bool presence_is_busy(const GraphPresence& p) {
          iequals_ascii(p.availability, "DoNotDisturb");
 }
 
-DirectoryService::DirectoryService(OrgActors& actors, DirectoryStore& store, GraphClient& graph,
+DirectoryService::DirectoryService(OrgActors& actors, Store& store, GraphClient& graph,
                                    const Clock& clock, Scheduler& scheduler,
                                    ConnectorLookup connector, ActiveOrgs active_orgs,
                                    DirectoryServiceOptions options)
@@ -123,14 +123,18 @@ void DirectoryService::connector_changed(OrgId /*org*/) {
 asio::awaitable<Result<std::string>> DirectoryService::remove_connector_artefacts(
     OrgId org, std::string /*tenant*/) {
   auto remove = [this, org](OrgDirectory& dir) -> asio::awaitable<Result<std::string>> {
-    auto r = store_.delete_org(org);
-    if (!r) co_return std::move(r).error();
-    ++dir.epoch;  // a sync in flight drops its result
+    // Before the delete is queued: a sync in flight drops its result, and one whose write is
+    // queued already has it deleted after it (directory_sync.cpp, full_sync). Should the
+    // delete fail, the next search loads the mirror from the store again.
+    ++dir.epoch;
     dir.tenant.clear();
     dir.delta_link.clear();
     dir.loaded = false;
     dir.index.clear();
     dir.presence.clear();
+    auto del = [&](Stores& s) { return s.directory().delete_org(org); };
+    auto r = co_await store_.run(del);
+    if (!r) co_return std::move(r).error();
     co_return std::to_string(*r) + " mirrored Teams directory users removed";
   };
   co_return co_await in_org<Result<std::string>>(org, remove);
@@ -145,9 +149,7 @@ asio::awaitable<void> DirectoryService::resume_all() {
     co_return;
   }
   for (OrgId org : *orgs) {
-    auto load = [this, org](OrgDirectory& dir) -> asio::awaitable<Result<void>> {
-      co_return syncer_.load(org, dir);
-    };
+    auto load = [this, org](OrgDirectory& dir) { return syncer_.load(org, dir); };
     if (auto r = co_await in_org<Result<void>>(org, load); !r) {
       spdlog::error("directory: org {}: loading the mirror failed: {}", org.value,
                     r.error().message);
@@ -248,7 +250,7 @@ asio::awaitable<Result<DirectorySearchResult>> DirectoryService::search_on_stran
   const OrgId org = caller.org_id;
   auto active = connector_(org);
   if (!active) co_return not_active();
-  if (auto r = syncer_.load(org, dir); !r) co_return std::move(r).error();
+  if (auto r = co_await syncer_.load(org, dir); !r) co_return std::move(r).error();
   if (!dir.loaded) {
     co_return make_error(Errc::unavailable,
                          "the Teams directory is being mirrored; try again in a moment", 2);
@@ -292,7 +294,7 @@ asio::awaitable<Result<TeamsPartyResolution>> DirectoryService::resolve_on_stran
     OrgId org, std::string teams_user_id, OrgDirectory& dir) {
   auto active = connector_(org);
   if (!active) co_return not_active();
-  if (auto r = syncer_.load(org, dir); !r) co_return std::move(r).error();
+  if (auto r = co_await syncer_.load(org, dir); !r) co_return std::move(r).error();
   TeamsPartyResolution out;
   const DirectoryUser* u = dir.index.find(teams_user_id);
   if (u == nullptr) {

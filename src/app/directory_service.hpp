@@ -40,8 +40,9 @@
 // too (an in-memory index lookup, microseconds): they see the mirror exactly as the last sync
 // step left it. A sync stays on the strand while it waits for Graph, and the organisation's
 // other calls (searches, the removal, the contact center) run between its steps; a large full
-// sync builds its new index in slices for the same reason. Store calls are synchronous on the
-// strand for now. No lock is held across a co_await.
+// sync builds its new index in slices for the same reason. Store calls are Store::run jobs
+// (awaited on the strand: other work of the organisation runs meanwhile, so what a job's
+// result is applied to is checked again after it). No lock is held across a co_await.
 
 #include <boost/asio/awaitable.hpp>
 #include <functional>
@@ -58,7 +59,7 @@
 #include "app/directory_sync.hpp"
 #include "app/org_actors.hpp"
 #include "app/ports/clock.hpp"
-#include "app/ports/directory_store.hpp"
+#include "app/ports/store.hpp"
 #include "app/ports/graph.hpp"
 #include "app/ports/scheduler.hpp"
 #include "core/contact.hpp"
@@ -117,7 +118,7 @@ class DirectoryService final : public ConnectorParticipant {
 
   // Not owned; all must outlive the service. actors: the runtime's one OrgActors (each
   // organisation's strand); scheduler and clock: the schedule's time.
-  DirectoryService(OrgActors& actors, DirectoryStore& store, GraphClient& graph, const Clock& clock,
+  DirectoryService(OrgActors& actors, Store& store, GraphClient& graph, const Clock& clock,
                    Scheduler& scheduler, ConnectorLookup connector, ActiveOrgs active_orgs,
                    DirectoryServiceOptions options = {});
   ~DirectoryService() override;
@@ -181,7 +182,7 @@ class DirectoryService final : public ConnectorParticipant {
       bool fresh);
 
   OrgActors& actors_;
-  DirectoryStore& store_;
+  Store& store_;
   GraphClient& graph_;
   const Clock& clock_;
   Scheduler& scheduler_;

@@ -12,6 +12,7 @@
 #include "app/directory_service.hpp"
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
+#include "app/testing/test_store.hpp"
 #include "app/testing/simulated_time.hpp"
 
 namespace ccteams::directory_test {
@@ -53,7 +54,7 @@ class DirectoryServiceTest : public ::testing::Test {
   void make_service(DirectoryServiceOptions options = {}) {
     service_.reset();
     service_ = std::make_unique<DirectoryService>(
-        actors_, store_, graph_, time_, time_,
+        actors_, port_, graph_, time_, time_,
         [this](OrgId) -> Result<ActiveConnector> {
           if (!connector_) return make_error(Errc::conflict, "not active");
           return *connector_;
@@ -152,6 +153,7 @@ class DirectoryServiceTest : public ::testing::Test {
   OrgActors actors_{ioc_.get_executor()};
   testing::FakeDirectoryGraph graph_;
   testing::InMemoryDirectoryStore store_;
+  testing::TestStore port_{testing::TestStores{.directory = &store_}};
   std::optional<ActiveConnector> connector_;
   std::unique_ptr<DirectoryService> service_;
 };

@@ -53,7 +53,7 @@ Error no_delta_link() {
 
 }  // namespace
 
-DirectorySync::DirectorySync(DirectoryStore& store, GraphClient& graph, const Clock& clock,
+DirectorySync::DirectorySync(Store& store, GraphClient& graph, const Clock& clock,
                              int page_size, std::string default_country_code)
     : store_(store),
       graph_(graph),
@@ -65,29 +65,42 @@ DirectoryOptions DirectorySync::index_options(bool show_user_details) const {
   return DirectoryOptions{show_user_details, default_country_code_};
 }
 
-Result<void> DirectorySync::load(OrgId org, OrgDirectory& dir) {
-  if (dir.loaded) return ok();
-  auto saved = store_.sync_state(org);
-  if (!saved) return std::move(saved).error();
-  if (!saved->has_value()) return ok();  // never mirrored: the first sync is a full one
-  auto users = store_.load_users(org);
-  if (!users) return std::move(users).error();
+asio::awaitable<Result<void>> DirectorySync::load(OrgId org, OrgDirectory& dir) {
+  if (dir.loaded) co_return ok();
+  struct Saved {
+    std::optional<DirectorySyncState> state;  // absent: never mirrored
+    std::vector<DirectoryUser> users;
+  };
+  const std::uint64_t epoch = dir.epoch;
+  auto read = [&](Stores& s) -> Result<Saved> {
+    auto state = s.directory().sync_state(org);
+    if (!state) return std::move(state).error();
+    if (!state->has_value()) return Saved{};
+    auto users = s.directory().load_users(org);
+    if (!users) return std::move(users).error();
+    return Saved{std::move(*state), std::move(*users)};
+  };
+  auto saved = co_await store_.run(read);
+  if (!saved) co_return std::move(saved).error();
+  // Other work of the strand ran meanwhile: a sync that loaded a newer mirror, or a removal.
+  if (dir.loaded || dir.epoch != epoch) co_return ok();
+  if (!saved->state) co_return ok();  // never mirrored: the first sync is a full one
   DirectoryIndex index(index_options(dir.index.show_user_details()));
-  for (auto& u : *users) {
+  for (auto& u : saved->users) {
     if (auto r = index.upsert(std::move(u.user)); !r) {
       spdlog::warn("directory: org {}: stored user skipped: {}", org.value, r.error().message);
     }
   }
   dir.index = std::move(index);
-  dir.tenant = (*saved)->tenant;
-  dir.delta_link = (*saved)->delta_link;
+  dir.tenant = saved->state->tenant;
+  dir.delta_link = saved->state->delta_link;
   dir.loaded = true;
-  return ok();
+  co_return ok();
 }
 
 asio::awaitable<Result<DirectorySyncReport>> DirectorySync::run(OrgId org, OrgDirectory& dir,
                                                                 ActiveConnector active) {
-  if (auto r = load(org, dir); !r) co_return std::move(r).error();
+  if (auto r = co_await load(org, dir); !r) co_return std::move(r).error();
   if (dir.loaded && dir.tenant == active.tenant && !dir.delta_link.empty()) {
     bool resync = false;
     auto r = co_await delta_sync(org, dir, active.tenant, dir.delta_link, resync);
@@ -144,16 +157,17 @@ asio::awaitable<Result<DirectorySyncReport>> DirectorySync::full_sync(OrgId org,
     }
     rows.push_back(*index.find(entry.first));
   }
-  // From here to the end nothing is awaited: the check and the writes are one step of the
-  // actor, so a removal comes before all of it or after all of it.
+  // A removal bumps the epoch before it queues its delete: a write queued after that check
+  // runs before the delete, and the check after the write drops what the removal cleared.
   if (dir.epoch != epoch) co_return removed_meanwhile();
   DirectorySyncReport report;
   report.full = true;
   report.upserted = rows.size();
   report.users = rows.size();
-  if (auto r = store_.replace_all(org, rows, {tenant, delta_link, clock_.now(), rows.size()}); !r) {
-    co_return std::move(r).error();
-  }
+  const DirectorySyncState state{tenant, delta_link, clock_.now(), rows.size()};
+  auto replace = [&](Stores& s) { return s.directory().replace_all(org, rows, state); };
+  if (auto r = co_await store_.run(replace); !r) co_return std::move(r).error();
+  if (dir.epoch != epoch) co_return removed_meanwhile();
   dir.index = std::move(index);
   dir.tenant = tenant;
   dir.delta_link = delta_link;
@@ -186,7 +200,6 @@ asio::awaitable<Result<DirectorySyncReport>> DirectorySync::delta_sync(OrgId org
     if (!page->next_link) co_return no_delta_link();
     page = co_await graph_.users_page(tenant, *page->next_link);
   }
-  // Nothing is awaited from here on (see full_sync).
   if (dir.epoch != epoch) co_return removed_meanwhile();
   // Merged over the current copies.
   std::unordered_map<std::string, TeamsUser> latest;
@@ -212,9 +225,10 @@ asio::awaitable<Result<DirectorySyncReport>> DirectorySync::delta_sync(OrgId org
     upserts.push_back(make_directory_user(u, default_country_code_));
   }
   for (const auto& id : removed_set) gone.push_back(id);
-  if (auto r = store_.apply_delta(org, upserts, gone, {tenant, next_delta, clock_.now(), 0}); !r) {
-    co_return std::move(r).error();
-  }
+  const DirectorySyncState state{tenant, next_delta, clock_.now(), 0};
+  auto apply = [&](Stores& s) { return s.directory().apply_delta(org, upserts, gone, state); };
+  if (auto r = co_await store_.run(apply); !r) co_return std::move(r).error();
+  if (dir.epoch != epoch) co_return removed_meanwhile();  // see full_sync
   DirectorySyncReport report;
   for (const auto& u : upserts) {
     if (auto r = dir.index.upsert(u.user); !r) {

@@ -17,7 +17,7 @@
 
 #include "app/connector_service.hpp"
 #include "app/ports/clock.hpp"
-#include "app/ports/directory_store.hpp"
+#include "app/ports/store.hpp"
 #include "app/ports/graph.hpp"
 #include "core/directory.hpp"
 
@@ -53,15 +53,17 @@ class DirectorySync {
   using Async = boost::asio::awaitable<T>;
 
   // Not owned; store, graph and clock must outlive this. page_size: $top of GET /users;
-  // default_country_code: for business phones written without a prefix (check_e164).
-  DirectorySync(DirectoryStore& store, GraphClient& graph, const Clock& clock, int page_size,
+  // default_country_code: for business phones written without a prefix (check_e164). Every
+  // store call is a Store::run job (the mirror's reads together, each write with nothing else).
+  DirectorySync(Store& store, GraphClient& graph, const Clock& clock, int page_size,
                 std::string default_country_code);
 
   // The index's options for the connector's showUserDetails.
   DirectoryOptions index_options(bool show_user_details) const;
 
-  // Fills dir from the store when it is not loaded yet (no Graph call). Errors: the store's.
-  Result<void> load(OrgId org, OrgDirectory& dir);
+  // Fills dir from the store when it is not loaded yet (no Graph call). A removal or a sync
+  // that finished while the store was read wins: what was read is dropped. Errors: the store's.
+  Async<Result<void>> load(OrgId org, OrgDirectory& dir);
 
   // One sync of org for its Active connector: a delta sync when dir holds a deltaLink of the
   // connector's tenant, else (or when Graph refuses the deltaLink) a full one. The caller has
@@ -76,7 +78,7 @@ class DirectorySync {
   Async<Result<DirectorySyncReport>> delta_sync(OrgId org, OrgDirectory& dir, std::string tenant,
                                                 std::string link, bool& resync);
 
-  DirectoryStore& store_;
+  Store& store_;
   GraphClient& graph_;
   const Clock& clock_;
   int page_size_;

@@ -59,19 +59,18 @@ void post_to(const std::shared_ptr<OrgSync>& sync, F fn) {
 }  // namespace
 
 PresenceSync::PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
-                           ContactCenter& cc, ContactCenterStore& cc_store, GraphClient& graph,
-                           SyncAccountStore& accounts, SyncAccountService& account_tokens,
-                           PresenceSubscriptionStore& subscriptions, PresenceInbox& inbox,
+                           ContactCenter& cc, GraphClient& graph,
+                           SyncAccountService& account_tokens, Store& store,
                            const TokenSource& tokens, const Clock& clock, Metrics& metrics,
                            NotificationDecryptor* decryptor, PresenceSyncOptions options)
-    : shared_(std::make_shared<Shared>(actors, scheduler, connector, cc, cc_store, graph, accounts,
-                                       account_tokens, subscriptions, inbox, tokens, clock, metrics,
-                                       decryptor, std::move(options))) {}
+    : shared_(std::make_shared<Shared>(actors, scheduler, connector, cc, graph, account_tokens,
+                                       store, tokens, clock, metrics, decryptor,
+                                       std::move(options))) {}
 
 PresenceSync::~PresenceSync() { stop(); }
 
-Result<void> PresenceSync::start(NotificationUrls urls) {
-  if (auto r = validate(shared_->options); !r) return r;
+asio::awaitable<Result<void>> PresenceSync::start(NotificationUrls urls) {
+  if (auto r = validate(shared_->options); !r) co_return r;
   shared_->urls = std::move(urls);
   PresenceHooks hooks;
   hooks.teams_effect = [this](OrgId org, const AgentEffect& effect) {
@@ -81,18 +80,19 @@ Result<void> PresenceSync::start(NotificationUrls urls) {
     if (auto sync = find(org)) post_to(sync, [](OrgSync& s) { s.agent_logged_in_or_out(); });
   };
   shared_->cc.set_presence_hooks(std::move(hooks));
-  auto subs = shared_->subscriptions.list_all_subscriptions();
-  if (!subs) return std::move(subs).error();
+  auto list = [](Stores& s) { return s.subscriptions().list_all_subscriptions(); };
+  auto subs = co_await shared_->store.run(list);
+  if (!subs) co_return std::move(subs).error();
   shared_->gate.load(*subs);
   shared_->metrics.subscriptions.set(static_cast<double>(subs->size()));
   auto orgs = shared_->connector.active_orgs();
-  if (!orgs) return std::move(orgs).error();
+  if (!orgs) co_return std::move(orgs).error();
   {
     std::lock_guard lock(shared_->mu);
     shared_->started = true;
   }
   for (OrgId org : *orgs) reconcile(org);
-  return ok();
+  co_return ok();
 }
 
 void PresenceSync::stop() {
@@ -159,20 +159,30 @@ asio::awaitable<std::string> PresenceSync::switch_off(OrgId org, bool deleting) 
     auto it = shared_->orgs.find(org);
     if (it != shared_->orgs.end() && it->second == sync) shared_->orgs.erase(it);
   } else if (deleting) {
-    // Not running (sync was off): remove what may be left from an earlier run.
-    std::size_t n = 0;
-    if (auto subs = shared_->subscriptions.list_subscriptions(org)) {
-      for (const auto& rec : *subs) {
-        if (auto r = shared_->subscriptions.delete_subscription(rec.id); !r) {
-          shared_->store_failed(org, "forgetting subscription " + rec.id, r.error());
+    // Not running (sync was off): remove what may be left from an earlier run, in one job.
+    struct Leftovers {
+      std::vector<std::string> forgotten;                      // subscription ids
+      std::vector<std::pair<std::string, Error>> failures;    // what failed, why
+    };
+    auto forget = [&](Stores& s) {
+      Leftovers out;
+      if (auto subs = s.subscriptions().list_subscriptions(org)) {
+        for (const auto& rec : *subs) {
+          if (auto r = s.subscriptions().delete_subscription(rec.id); !r) {
+            out.failures.emplace_back("forgetting subscription " + rec.id, r.error());
+          }
+          out.forgotten.push_back(rec.id);
         }
-        shared_->gate.erase(rec.id);
-        ++n;
       }
-    }
-    if (auto r = shared_->inbox.clear(org); !r) {
-      shared_->store_failed(org, "clearing the inbox", r.error());
-    }
+      if (auto r = s.inbox().clear(org); !r) {
+        out.failures.emplace_back("clearing the inbox", r.error());
+      }
+      return out;
+    };
+    Leftovers left = co_await shared_->store.run(forget);
+    for (const auto& [what, e] : left.failures) shared_->store_failed(org, what, e);
+    for (const auto& id : left.forgotten) shared_->gate.erase(id);
+    const std::size_t n = left.forgotten.size();
     summary =
         std::to_string(n) + " stored presence subscription" + (n == 1 ? "" : "s") + " forgotten";
   }

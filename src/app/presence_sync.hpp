@@ -47,7 +47,9 @@
 // key, Entra's keys unreachable) falls back to reading those users in bulk, as basic
 // notifications are. Without a decryptor every notification is read back in bulk.
 //
-// A store call that fails where nothing retries it at once is logged and counted
+// Every store call goes through the Store port (a Store::run job, or a posted one for the
+// inbox's removals), never on an organisation's strand; a read and the write it decides are one
+// job. A store call that fails where nothing retries it at once is logged and counted
 // (presence_sync_store_failures_total).
 //
 // Thread-safety: every public call may be made from any thread. No mutex guards an
@@ -79,14 +81,13 @@ namespace ccteams {
 class Clock;
 class ConnectorService;
 class ContactCenter;
-class ContactCenterStore;
 class GraphClient;
 class Metrics;
 class NotificationDecryptor;
 class OrgActors;
 class Scheduler;
+class Store;
 class SyncAccountService;
-class SyncAccountStore;
 class TokenSource;
 namespace presence {
 class OrgSync;  // presence/org_sync.hpp
@@ -138,12 +139,11 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
  public:
   // Every reference must outlive the service. actors: the runtime's one OrgActors (each org's
   // sync runs on actors.strand(org)); scheduler: the time port every wait goes through (the
-  // runtime's AsioScheduler). decryptor: not owned, nullable (nullptr: basic notifications).
+  // runtime's AsioScheduler). store: the agents and desktop profiles, the sync accounts, the
+  // subscriptions and the inbox. decryptor: not owned, nullable (nullptr: basic notifications).
   PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
-               ContactCenter& cc, ContactCenterStore& cc_store, GraphClient& graph,
-               SyncAccountStore& accounts, SyncAccountService& account_tokens,
-               PresenceSubscriptionStore& subscriptions, PresenceInbox& inbox,
-               const TokenSource& tokens, const Clock& clock, Metrics& metrics,
+               ContactCenter& cc, GraphClient& graph, SyncAccountService& account_tokens,
+               Store& store, const TokenSource& tokens, const Clock& clock, Metrics& metrics,
                NotificationDecryptor* decryptor, PresenceSyncOptions options);
   ~PresenceSync() override;
   PresenceSync(const PresenceSync&) = delete;
@@ -151,8 +151,9 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
 
   // Installs the contact-center hooks, loads the gate from the stored subscriptions and starts
   // every org whose connector is Active with presenceSync on (their first sync; leftover inbox
-  // entries are processed). urls: where subscriptions make Graph post.
-  Result<void> start(NotificationUrls urls);
+  // entries are processed). urls: where subscriptions make Graph post. Before the webhook
+  // serves: it answers once the gate is loaded (its caller runs it to completion).
+  boost::asio::awaitable<Result<void>> start(NotificationUrls urls);
   // Stops every org's loops (no cleanup in Graph: a restart resumes). Idempotent.
   void stop();
 

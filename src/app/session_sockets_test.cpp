@@ -33,16 +33,17 @@ struct SessionSocketsFixture : ::testing::Test {
   testing::SimulatedTime clock{kT0};  // the clock and the scheduler
   SessionSockets sockets{clock, SessionSocketsOptions{3}};
   AuthService auth{port, hasher, tokens, clock, AuthOptions{}};
-  UserService users{store, hasher, clock};
+  UserService users{port, workers, hasher, clock, 8, &sockets};
   OrgId org;
   Caller admin;
 
   void SetUp() override {
     auth.set_session_sockets(&sockets);
-    users.set_session_sockets(&sockets);
-    org = users.ensure_org("Acme").value().id;
-    ASSERT_TRUE(users.create(org, {"alice", "correct horse", "Alice", RoleSet{Role::admin}}));
-    ASSERT_TRUE(users.create(org, {"bob", "battery staple", "Bob", RoleSet{Role::agent}}));
+    org = testing::run_awaitable(users.ensure_org("Acme")).value().id;
+    ASSERT_TRUE(testing::run_awaitable(
+        users.create(org, {"alice", "correct horse", "Alice", RoleSet{Role::admin}})));
+    ASSERT_TRUE(testing::run_awaitable(
+        users.create(org, {"bob", "battery staple", "Bob", RoleSet{Role::agent}})));
     admin = sign_in("alice", "correct horse");
   }
 
@@ -58,8 +59,8 @@ struct SessionSocketsFixture : ::testing::Test {
 
   FakeSocket open(const Caller& c) {
     FakeSocket s;
-    auto slot = sockets.reserve(
-        SocketOwner{c.session_digest, c.org_id, c.user_id, c.session_expires_at});
+    auto slot =
+        sockets.reserve(SocketOwner{c.session_digest, c.org_id, c.user_id, c.session_expires_at});
     EXPECT_TRUE(slot) << slot.error().message;
     s.slot = *slot;
     s.slot->attach([closed = s.closed](std::string reason) { *closed = std::move(reason); });
@@ -85,7 +86,7 @@ TEST_F(SessionSocketsFixture, DisablingAUserEndsAllTheirSessionsAndSockets) {
   auto mine = open(admin);
   UserChanges change;
   change.disabled = true;
-  ASSERT_TRUE(users.update(admin, bob1.user_id, change));
+  ASSERT_TRUE(testing::run_awaitable(users.update(admin, bob1.user_id, change)));
   EXPECT_TRUE(a.is_closed());
   EXPECT_TRUE(b.is_closed());
   EXPECT_FALSE(mine.is_closed());
@@ -96,7 +97,7 @@ TEST_F(SessionSocketsFixture, DisablingAUserEndsAllTheirSessionsAndSockets) {
 TEST_F(SessionSocketsFixture, DeletingAUserClosesTheirSockets) {
   const Caller bob = sign_in("bob", "battery staple");
   auto a = open(bob);
-  ASSERT_TRUE(users.remove(admin, bob.user_id));
+  ASSERT_TRUE(testing::run_awaitable(users.remove(admin, bob.user_id)));
   EXPECT_TRUE(a.is_closed());
   EXPECT_FALSE(by_digest(bob.session_digest));
 }
@@ -106,7 +107,7 @@ TEST_F(SessionSocketsFixture, ARoleChangeClosesSocketsAndTheNextRequestSeesTheNe
   auto a = open(bob);
   UserChanges change;
   change.roles = RoleSet{Role::agent, Role::supervisor};
-  ASSERT_TRUE(users.update(admin, bob.user_id, change));
+  ASSERT_TRUE(testing::run_awaitable(users.update(admin, bob.user_id, change)));
   EXPECT_TRUE(a.is_closed());
   // The session stays; the roles are read again on each request.
   auto again = by_digest(bob.session_digest);
@@ -119,7 +120,7 @@ TEST_F(SessionSocketsFixture, ADisplayNameChangeClosesNothing) {
   auto a = open(bob);
   UserChanges change;
   change.display_name = "Robert";
-  ASSERT_TRUE(users.update(admin, bob.user_id, change));
+  ASSERT_TRUE(testing::run_awaitable(users.update(admin, bob.user_id, change)));
   EXPECT_FALSE(a.is_closed());
 }
 
@@ -129,7 +130,7 @@ TEST_F(SessionSocketsFixture, OwnPasswordChangeKeepsTheChangingSessionOnly) {
   auto there = open(other);
   UserChanges change;
   change.password = "a new passphrase";
-  ASSERT_TRUE(users.update(admin, admin.user_id, change));
+  ASSERT_TRUE(testing::run_awaitable(users.update(admin, admin.user_id, change)));
   EXPECT_FALSE(here.is_closed());
   EXPECT_TRUE(there.is_closed());
   EXPECT_TRUE(by_digest(admin.session_digest));
@@ -141,7 +142,7 @@ TEST_F(SessionSocketsFixture, AdminSettingAnotherUsersPasswordEndsAllTheirSessio
   auto a = open(bob);
   UserChanges change;
   change.password = "a new passphrase";
-  ASSERT_TRUE(users.update(admin, bob.user_id, change));
+  ASSERT_TRUE(testing::run_awaitable(users.update(admin, bob.user_id, change)));
   EXPECT_TRUE(a.is_closed());
   EXPECT_FALSE(by_digest(bob.session_digest));
 }
@@ -165,8 +166,8 @@ TEST_F(SessionSocketsFixture, SocketsPerSessionAreCappedAndFreedWhenDropped) {
   EXPECT_EQ(fourth.error().code, Errc::rate_limited);
   // Another session of the same user has its own allowance.
   const Caller bob2 = sign_in("bob", "battery staple");
-  EXPECT_TRUE(sockets.reserve(SocketOwner{bob2.session_digest, bob2.org_id, bob2.user_id,
-                                          bob2.session_expires_at}));
+  EXPECT_TRUE(sockets.reserve(
+      SocketOwner{bob2.session_digest, bob2.org_id, bob2.user_id, bob2.session_expires_at}));
   // A dropped slot (a failed handshake, or a closed socket) frees its place.
   open_ones.pop_back();
   EXPECT_EQ(sockets.open_count(bob.session_digest), 2u);

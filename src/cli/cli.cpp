@@ -13,6 +13,7 @@
 #include "adapters/graph/graph_decode.hpp"
 #include "app/ports/store.hpp"
 #include "app/user_service.hpp"
+#include "cli/run_now.hpp"
 #include "cli/config.hpp"
 #include "cli/demo.hpp"
 #include "cli/doctor.hpp"
@@ -141,7 +142,7 @@ int run_demo(const DemoArgs& a) {
   const bool generated = a.password.empty();
   const std::string password = generated ? random_demo_password() : a.password;
   for (int k = 1; k <= a.tenants; ++k) {
-    auto accounts = seed_demo_accounts((*runtime)->users(), password, a.agents, k);
+    auto accounts = run_now(seed_demo_accounts((*runtime)->users(), password, a.agents, k));
     if (!accounts) return fail("demo accounts: " + accounts.error().message);
   }
 
@@ -214,9 +215,10 @@ int run_user_add(const UserAddArgs& a) {
   options.config = *config;
   auto runtime = Runtime::create(std::move(options));
   if (!runtime) return fail(runtime.error().message);
-  auto org = (*runtime)->users().ensure_org(a.org);
+  auto org = run_now((*runtime)->users().ensure_org(a.org));
   if (!org) return fail("--org: " + org.error().message);
-  auto user = (*runtime)->users().create(org->id, {a.username, password, a.display_name, roles});
+  auto user = run_now(
+      (*runtime)->users().create(org->id, NewUser{a.username, password, a.display_name, roles}));
   if (!user) return fail(user.error().message);
   std::cout << "created user '" << user->username << "' (id " << user->id.value << ") in '"
             << org->name << "'\n";

@@ -20,10 +20,11 @@ std::vector<std::string> demo_usernames(int k, int agent_count) {
   return out;
 }
 
-Result<DemoAccounts> seed_demo_accounts(UserService& users, const std::string& password,
-                                        int agent_count, int k) {
-  auto org = users.ensure_org(demo_org_name(k));
-  if (!org) return std::move(org).error();
+boost::asio::awaitable<Result<DemoAccounts>> seed_demo_accounts(UserService& users,
+                                                                std::string password,
+                                                                int agent_count, int k) {
+  auto org = co_await users.ensure_org(demo_org_name(k));
+  if (!org) co_return std::move(org).error();
   DemoAccounts out{org->name, {}};
   const auto names = demo_usernames(k, agent_count);
   const std::string of_org = k == 1 ? std::string() : " (" + std::to_string(k) + ")";
@@ -36,14 +37,18 @@ Result<DemoAccounts> seed_demo_accounts(UserService& users, const std::string& p
                       "Agent " + std::to_string(i) + of_org, RoleSet{Role::agent}});
   }
   for (const auto& u : wanted) {
-    auto r = users.upsert(org->id, u);
-    if (!r) return std::move(r).error();
+    auto r = co_await users.upsert(org->id, u);
+    if (!r) co_return std::move(r).error();
     out.usernames.push_back(u.username);
   }
-  return out;
+  co_return out;
 }
 
 namespace {
+
+// Arrays, not braced lists: GCC 12 miscompiles a braced list in a coroutine.
+constexpr const char* kDemoIdleCodes[] = {"Lunch", "Meeting", "Break"};
+constexpr const char* kDemoQueues[] = {"Sales", "Support"};
 
 template <class T, class Named>
 std::optional<T> find_named(const std::vector<T>& items, const Named& name) {
@@ -55,50 +60,51 @@ std::optional<T> find_named(const std::vector<T>& items, const Named& name) {
 
 }  // namespace
 
-Result<void> seed_demo_contact_center(UserService& users, CcConfigService& config,
-                                      const std::vector<std::string>& teams_users,
-                                      const std::string& org_name) {
-  auto org = users.ensure_org(org_name);
-  if (!org) return std::move(org).error();
+boost::asio::awaitable<Result<void>> seed_demo_contact_center(UserService& users,
+                                                              CcConfigService& config,
+                                                              std::vector<std::string> teams_users,
+                                                              std::string org_name) {
+  auto org = co_await users.ensure_org(org_name);
+  if (!org) co_return std::move(org).error();
   const OrgId id = org->id;
-  auto codes = config.list_idle_codes(id);
-  if (!codes) return std::move(codes).error();
+  auto codes = co_await config.list_idle_codes(id);
+  if (!codes) co_return std::move(codes).error();
   std::vector<IdleCodeId> allowed;
-  for (const char* name : {"Lunch", "Meeting", "Break"}) {
+  for (const char* name : kDemoIdleCodes) {
     auto code = find_named(*codes, std::string(name));
     if (!code) {
-      auto created = config.create_idle_code(id, name, true);
-      if (!created) return std::move(created).error();
+      auto created = co_await config.create_idle_code(id, name, true);
+      if (!created) co_return std::move(created).error();
       code = *created;
     }
     allowed.push_back(code->id);
   }
-  auto profiles = config.list_desktop_profiles(id);
-  if (!profiles) return std::move(profiles).error();
+  auto profiles = co_await config.list_desktop_profiles(id);
+  if (!profiles) co_return std::move(profiles).error();
   auto profile = find_named(*profiles, std::string("Demo agents"));
   if (!profile) {
     DesktopProfile p;
     p.name = "Demo agents";
     p.microsoft_teams = true;
     p.allowed_idle_codes = allowed;
-    auto created = config.create_desktop_profile(id, p);
-    if (!created) return std::move(created).error();
+    auto created = co_await config.create_desktop_profile(id, p);
+    if (!created) co_return std::move(created).error();
     profile = *created;
   }
-  auto queues = config.list_queues(id);
-  if (!queues) return std::move(queues).error();
+  auto queues = co_await config.list_queues(id);
+  if (!queues) co_return std::move(queues).error();
   std::vector<QueueId> queue_ids;
-  for (const char* name : {"Sales", "Support"}) {
+  for (const char* name : kDemoQueues) {
     auto q = find_named(*queues, std::string(name));
     if (!q) {
-      auto created = config.create_queue(id, name);
-      if (!created) return std::move(created).error();
+      auto created = co_await config.create_queue(id, name);
+      if (!created) co_return std::move(created).error();
       q = *created;
     }
     queue_ids.push_back(q->id);
   }
-  auto agents = config.list_agents(id);
-  if (!agents) return std::move(agents).error();
+  auto agents = co_await config.list_agents(id);
+  if (!agents) co_return std::move(agents).error();
   std::size_t next_teams_user = 0;
   for (const auto& a : *agents) {
     AgentChanges changes;
@@ -110,9 +116,11 @@ Result<void> seed_demo_contact_center(UserService& users, CcConfigService& confi
       changes.teams_user_id = std::optional<std::string>{teams_users[next_teams_user++]};
     }
     if (!changes.desktop_profile && !changes.teams_user_id) continue;
-    if (auto r = config.put_agent(id, a.user.id, changes); !r) return std::move(r).error();
+    if (auto r = co_await config.put_agent(id, a.user.id, changes); !r) {
+      co_return std::move(r).error();
+    }
   }
-  return ok();
+  co_return ok();
 }
 
 std::string random_demo_password() {

@@ -1,4 +1,5 @@
 #pragma once
+#include <boost/asio/awaitable.hpp>
 #include <string>
 #include <vector>
 
@@ -7,7 +8,7 @@
 namespace ccteams {
 class UserService;
 class CcConfigService;
-}
+}  // namespace ccteams
 
 namespace ccteams::cli {
 
@@ -27,8 +28,10 @@ std::vector<std::string> demo_usernames(int k, int agent_count);
 // Creates (or refreshes) demo organisation k with accounts admin, supervisor (also an
 // agent), agent1..agentN (demo_usernames), all with password. Idempotent: rerunning resets
 // their passwords and roles to the given ones.
-Result<DemoAccounts> seed_demo_accounts(UserService& users, const std::string& password,
-                                        int agent_count, int k = 1);
+// Awaitable (the service's calls are); from plain code: cli::run_now (cli/run_now.hpp).
+boost::asio::awaitable<Result<DemoAccounts>> seed_demo_accounts(UserService& users,
+                                                                std::string password,
+                                                                int agent_count, int k = 1);
 
 // The demo organisation's contact center: idle codes Lunch, Meeting, Break (and RONA), the
 // desktop profile "Demo agents" (Microsoft Teams on, RONA 15 s, no wrap-up), queues Sales and
@@ -36,9 +39,9 @@ Result<DemoAccounts> seed_demo_accounts(UserService& users, const std::string& p
 // Idempotent: what exists by name is kept as it is. Call after seed_demo_accounts.
 // teams_users: linked in order to the agents that have no Teams user yet.
 // org_name: which demo organisation (demo_org_name).
-Result<void> seed_demo_contact_center(UserService& users, CcConfigService& config,
-                                      const std::vector<std::string>& teams_users = {},
-                                      const std::string& org_name = kDemoOrgName);
+boost::asio::awaitable<Result<void>> seed_demo_contact_center(
+    UserService& users, CcConfigService& config, std::vector<std::string> teams_users = {},
+    std::string org_name = kDemoOrgName);
 
 // A random demo password that is easy to type: 4 groups of 4 lowercase letters/digits.
 std::string random_demo_password();

@@ -3,7 +3,6 @@
 #include "adapters/http/api/cc_api_context.hpp"
 #include "adapters/http/api/directory_api.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/store/sqlite_store.hpp"
 #include "app/connector_service.hpp"
 #include "app/directory_service.hpp"
 #include "cli/config.hpp"
@@ -29,7 +28,7 @@ Result<std::unique_ptr<DirectoryWiring>> DirectoryWiring::create(const Directory
   options.page_size = deps.config.page_size;
   options.default_country_code = deps.config.default_country_code;
   impl->service = std::make_unique<DirectoryService>(
-      deps.actors, deps.store.directory(), deps.connector.graph(), deps.clock, deps.scheduler,
+      deps.actors, deps.store, deps.connector.graph(), deps.clock, deps.scheduler,
       [&connectors](OrgId org) { return connectors.active(org); },
       [&connectors] { return connectors.active_orgs(); }, std::move(options));
   connectors.add_participant(*impl->service);

@@ -14,7 +14,7 @@ class Clock;
 class DirectoryService;
 class OrgActors;
 class Scheduler;
-class SqliteStore;
+class Store;
 namespace http {
 class Router;
 struct CcApiContext;
@@ -30,7 +30,7 @@ struct DirectoryConfig;
 struct DirectoryDeps {
   const DirectoryConfig& config;  // the configuration file's [directory]
   OrgActors& actors;              // the runtime's: each organisation's mirror runs on its strand
-  SqliteStore& store;             // every store; the wiring takes its own from it
+  Store& store;                   // the mirror is kept there (Store::run)
   AuthService& auth;
   const Clock& clock;
   Scheduler& scheduler;        // the sync schedule's time (the runtime's AsioScheduler)

@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <optional>
 #include <string_view>
 
 #include "adapters/crypto/secret_box.hpp"
@@ -24,6 +27,8 @@
 #include "cli/connector_wiring.hpp"
 
 namespace ccteams::cli {
+
+namespace asio = boost::asio;
 
 namespace {
 
@@ -132,9 +137,9 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
                  keyring.error().message);
   }
   impl->sync = std::make_unique<PresenceSync>(
-      deps.actors, deps.scheduler, connector, deps.contact_center, deps.cc_store,
-      deps.connector.graph(), deps.store.sync_accounts(), *impl->accounts, presence_store,
-      presence_store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(), std::move(po));
+      deps.actors, deps.scheduler, connector, deps.contact_center, deps.connector.graph(),
+      *impl->accounts, deps.store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(),
+      std::move(po));
   http::register_graph_webhook_routes(router, presence_store, *impl->sync, deps.clock,
                                       deps.metrics);
   http::register_presence_sync_routes(router, deps.auth, *impl->sync);
@@ -154,7 +159,17 @@ Result<void> PresenceSyncWiring::start(const std::string& host, std::uint16_t po
     im.urls = NotificationUrls{base + std::string(http::kGraphNotificationsPath),
                                base + std::string(http::kGraphLifecyclePath)};
   }
-  return im.sync->start(im.urls);
+  // Run to completion here, before the I/O threads: the webhook's gate is loaded before it
+  // answers. The store resumes this coroutine on the private io_context.
+  asio::io_context starting;
+  std::optional<Result<void>> started;
+  auto body = [&]() -> asio::awaitable<void> {
+    started.emplace(co_await im.sync->start(im.urls));
+  };
+  asio::co_spawn(starting, body, asio::detached);
+  starting.run();
+  if (!started) return make_error(Errc::internal, "presence sync did not start");
+  return std::move(*started);
 }
 
 void PresenceSyncWiring::stop() {

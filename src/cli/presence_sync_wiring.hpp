@@ -21,7 +21,6 @@ class AccountStore;
 class AuthService;
 class Clock;
 class ContactCenter;
-class ContactCenterStore;
 class Metrics;
 class OrgActors;
 class PresenceSync;
@@ -45,7 +44,6 @@ struct PresenceSyncDeps {
   SqliteStore& store;            // every store; the wiring takes its own from it
   AccountStore& accounts;
   ContactCenter& contact_center;
-  ContactCenterStore& cc_store;
   AuthService& auth;
   const SecretBox& secrets;  // seals the sync accounts' refresh tokens
   const TokenSource& tokens;

@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cctype>
-#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <cstdlib>
 #include <fstream>
@@ -43,6 +42,7 @@
 #include "app/session_sockets.hpp"
 #include "app/ws_tickets.hpp"
 #include "cli/demo.hpp"
+#include "cli/run_now.hpp"
 // ---- end contact center ----
 #include "app/connector_service.hpp"
 #include "cli/connector_wiring.hpp"  // Teams connector (issue 4)
@@ -176,11 +176,9 @@ struct Runtime::Impl {
   std::unique_ptr<ContactCenter> cc_center;
   std::unique_ptr<http::CcApiContext> cc_api;
   std::unique_ptr<DemoCallers> demo_callers;  // demo with --simulation on
-  // The events WebSocket's guards (issue 23): sockets per session, tickets, and the replay's
-  // own thread (it reads the event log; the I/O threads must not wait on it).
+  // The events WebSocket's guards (issue 23): sockets per session, tickets.
   std::unique_ptr<SessionSockets> session_sockets;
   std::unique_ptr<WsTickets> ws_tickets;
-  std::unique_ptr<asio::thread_pool> replay_pool;
   // ---- end contact center ----
   // Teams connector (issue 4). After ioc and the stores it uses; destroyed before them.
   std::unique_ptr<ConnectorWiring> connector;
@@ -237,8 +235,8 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
       "Sign-in bookkeeping writes (failure records, clean-ups) the store refused; each is logged");
   impl->auth = std::make_unique<AuthService>(*impl->store, impl->hasher, impl->tokens, impl->clock,
                                              auth_options);
-  impl->users = std::make_unique<UserService>(impl->store->accounts(), impl->hasher, impl->clock,
-                                              impl->options.min_password_length);
+  impl->users = std::make_unique<UserService>(*impl->store, *impl->password_workers, impl->hasher,
+                                              impl->clock, impl->options.min_password_length);
   impl->api = std::make_unique<http::ApiContext>(http::ApiContext{
       *impl->auth, *impl->users, *impl->store, impl->metrics, impl->clock, impl->shutting_down,
       impl->options.config.server.public_url.rfind("https://", 0) == 0, *impl->password_workers,
@@ -277,25 +275,20 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
                                                     impl->cc_event_json, cc_options);
   // The contact center keeps each organisation's configuration in memory: a change reloads it.
   impl->cc_config = std::make_unique<CcConfigService>(
-      impl->store->accounts(), impl->store->contact_center(),
-      [center = impl->cc_center.get()](OrgId org) { center->config_changed(org); });
+      *impl->store, [center = impl->cc_center.get()](OrgId org) { center->config_changed(org); });
   impl->cc_api = std::make_unique<http::CcApiContext>(
       http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
-                         impl->store->contact_center(), impl->options.demo});
+                         *impl->store, impl->options.demo});
   impl->session_sockets = std::make_unique<SessionSockets>(
       *impl->cc_scheduler,
       SessionSocketsOptions{
           static_cast<std::size_t>(impl->options.config.events.websockets_per_session)});
   impl->ws_tickets = std::make_unique<WsTickets>(impl->tokens, impl->clock);
-  impl->replay_pool = std::make_unique<asio::thread_pool>(1);
   impl->auth->set_session_sockets(impl->session_sockets.get());
   impl->users->set_session_sockets(impl->session_sockets.get());
   impl->cc_api->sockets = impl->session_sockets.get();
   impl->cc_api->tickets = impl->ws_tickets.get();
   impl->cc_api->replay_max = static_cast<std::size_t>(impl->options.config.events.replay_max_events);
-  impl->cc_api->run_blocking = [pool = impl->replay_pool.get()](std::function<void()> fn) {
-    asio::post(*pool, std::move(fn));
-  };
   http::register_cc_config_routes(impl->router, *impl->cc_api);
   http::register_cc_desk_routes(impl->router, *impl->cc_api);
   http::register_cc_event_routes(impl->router, *impl->cc_api);
@@ -314,7 +307,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   // ---- presence sync (issue 6) and the connector's sync accounts (issue 4) ----
   auto presence = PresenceSyncWiring::create(
       PresenceSyncDeps{impl->options.config, impl->ioc, *impl->store, impl->store->accounts(),
-                       *impl->cc_center, impl->store->contact_center(), *impl->auth, impl->secrets,
+                       *impl->cc_center, *impl->auth, impl->secrets,
                        impl->tokens, impl->clock, impl->metrics, *impl->connector, impl->org_actors,
                        *impl->cc_scheduler},
       impl->router);
@@ -369,9 +362,15 @@ Result<std::uint16_t> Runtime::start() {
   }
   // ---- contact center (issue 5): demo configuration, then restart recovery ----
   if (im.options.demo) {
-    if (auto r = seed_demo_contact_center(*im.users, *im.cc_config, im.options.demo_teams_users); !r) return std::move(r).error();
+    // Before the I/O threads run: the seeding runs on an io_context of its own.
+    if (auto r = run_now(
+            seed_demo_contact_center(*im.users, *im.cc_config, im.options.demo_teams_users));
+        !r) {
+      return std::move(r).error();
+    }
     for (const auto& org : im.options.more_demo_orgs) {
-      if (auto r = seed_demo_contact_center(*im.users, *im.cc_config, org.teams_users, org.name);
+      if (auto r = run_now(
+              seed_demo_contact_center(*im.users, *im.cc_config, org.teams_users, org.name));
           !r) {
         return std::move(r).error();
       }
@@ -379,9 +378,9 @@ Result<std::uint16_t> Runtime::start() {
   }
   im.cc_center->recover();
   if (im.options.demo && im.options.simulation) {
-    auto org = im.users->ensure_org(kDemoOrgName);
+    auto org = run_now(im.users->ensure_org(kDemoOrgName));
     if (!org) return std::move(org).error();
-    auto queues = im.cc_config->list_queues(org->id);
+    auto queues = run_now(im.cc_config->list_queues(org->id));
     if (!queues) return std::move(queues).error();
     std::vector<QueueId> ids;
     for (const auto& q : *queues) ids.push_back(q.id);

@@ -22,7 +22,13 @@
 #include "app/cc_config_service.hpp"
 #include "app/contact_center.hpp"
 #include "app/org_actors.hpp"
+#include "app/testing/run_awaitable.hpp"
 #include "app/testing/simulated_time.hpp"
+
+namespace ccteams::store {
+// The configuration service's awaitable calls, from plain test code.
+using ccteams::testing::run_awaitable;
+}  // namespace ccteams::store
 
 namespace ccteams::store::cc_flow {
 
@@ -68,7 +74,7 @@ class CcFixture : public ::testing::Test {
     ASSERT_TRUE(s) << s.error().message;
     sqlite_ = std::move(*s);
     cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
-    config_ = std::make_unique<CcConfigService>(sqlite_->accounts(), *cc_, [this](OrgId org) {
+    config_ = std::make_unique<CcConfigService>(*sqlite_, [this](OrgId org) {
       if (center_) center_->config_changed(org);
     });
   }
@@ -121,7 +127,7 @@ class CcFixture : public ::testing::Test {
       AgentChanges c;
       if (profile) c.desktop_profile = std::optional<DesktopProfileId>{*profile};
       if (queue) c.queues = std::vector<QueueId>{*queue};
-      EXPECT_TRUE(config_->put_agent(org, id, c));
+      EXPECT_TRUE(run_awaitable(config_->put_agent(org, id, c)));
     }
     return id;
   }
@@ -144,13 +150,13 @@ class FlowTest : public CcFixture {
     CcFixture::SetUp();
     org_ = sqlite_->accounts().create_org("A", kT0)->id;
     other_ = sqlite_->accounts().create_org("B", kT0)->id;
-    queue_ = config_->create_queue(org_, "Sales")->id;
-    lunch_ = config_->create_idle_code(org_, "Lunch", true)->id;
+    queue_ = run_awaitable(config_->create_queue(org_, "Sales"))->id;
+    lunch_ = run_awaitable(config_->create_idle_code(org_, "Lunch", true))->id;
     DesktopProfile p;
     p.name = "P";
     p.rona_timeout_seconds = 5;
     p.wrap_up_seconds = 10;
-    profile_ = config_->create_desktop_profile(org_, p)->id;
+    profile_ = run_awaitable(config_->create_desktop_profile(org_, p))->id;
     a1_ = add_agent(org_, "a1");
     a2_ = add_agent(org_, "a2");
     a3_ = add_agent(org_, "a3");

@@ -1,13 +1,17 @@
 // SqliteContactCenterStore and CcConfigService on a real (in-memory) database: org scoping,
 // the RONA system code, usage checks, validation that changes nothing, live state round trips
-// and the event log.
+// and the event log; CcConfigService's configuration-change hook.
 #include "adapters/store/sqlite_contact_center_store.hpp"
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "adapters/store/cc_flow_test_support.hpp"
 #include "adapters/store/sqlite_store.hpp"
 #include "app/cc_config_service.hpp"
+#include "app/testing/run_awaitable.hpp"
 
 namespace ccteams::store {
 namespace {
@@ -21,7 +25,8 @@ class CcStoreTest : public ::testing::Test {
     ASSERT_TRUE(s) << s.error().message;
     sqlite_ = std::move(*s);
     cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
-    config_ = std::make_unique<CcConfigService>(sqlite_->accounts(), *cc_);
+    config_ =
+        std::make_unique<CcConfigService>(*sqlite_, [this](OrgId org) { changed_.push_back(org); });
     org_ = sqlite_->accounts().create_org("A", kT0)->id;
     other_ = sqlite_->accounts().create_org("B", kT0)->id;
     agent_ = add_user(org_, "alice", RoleSet{Role::agent});
@@ -43,152 +48,160 @@ class CcStoreTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> sqlite_;
   std::unique_ptr<SqliteContactCenterStore> cc_;
   std::unique_ptr<CcConfigService> config_;
+  std::vector<OrgId> changed_;  // config_'s on_change calls (on the test's thread)
   OrgId org_, other_;
   UserId agent_, admin_, other_agent_;
 };
 
 TEST_F(CcStoreTest, EveryOrgGetsOneRonaCodeThatCannotBeCreatedChangedOrDeleted) {
-  auto codes = config_->list_idle_codes(org_);
+  auto codes = run_awaitable(config_->list_idle_codes(org_));
   ASSERT_TRUE(codes);
   ASSERT_EQ(codes->size(), 1u);
   EXPECT_EQ((*codes)[0].name, "RONA");
   EXPECT_TRUE((*codes)[0].system);
-  EXPECT_EQ(config_->list_idle_codes(org_)->size(), 1u);  // idempotent
+  EXPECT_EQ(run_awaitable(config_->list_idle_codes(org_))->size(), 1u);  // idempotent
   const IdleCodeId rona = (*codes)[0].id;
 
-  auto by_hand = config_->create_idle_code(org_, "RONA", true);
+  auto by_hand = run_awaitable(config_->create_idle_code(org_, "RONA", true));
   ASSERT_FALSE(by_hand);
   EXPECT_EQ(by_hand.error().code, Errc::conflict);
-  auto rename = config_->update_idle_code(org_, rona, IdleCodeChanges{"Ring", std::nullopt});
+  auto rename =
+      run_awaitable(config_->update_idle_code(org_, rona, IdleCodeChanges{"Ring", std::nullopt}));
   ASSERT_FALSE(rename);
   EXPECT_EQ(rename.error().code, Errc::conflict);
-  auto del = config_->delete_idle_code(org_, rona);
+  auto del = run_awaitable(config_->delete_idle_code(org_, rona));
   ASSERT_FALSE(del);
   EXPECT_EQ(del.error().code, Errc::conflict);
-  EXPECT_EQ(config_->list_idle_codes(org_)->size(), 1u);
+  EXPECT_EQ(run_awaitable(config_->list_idle_codes(org_))->size(), 1u);
 }
 
 TEST_F(CcStoreTest, IdleCodesAreScopedToTheirOrganisation) {
-  auto lunch = config_->create_idle_code(org_, "Lunch", true);
+  auto lunch = run_awaitable(config_->create_idle_code(org_, "Lunch", true));
   ASSERT_TRUE(lunch) << lunch.error().message;
-  EXPECT_EQ(config_->get_idle_code(other_, lunch->id).error().code, Errc::not_found);
-  EXPECT_EQ(config_->update_idle_code(other_, lunch->id, {"X", std::nullopt}).error().code,
+  EXPECT_EQ(run_awaitable(config_->get_idle_code(other_, lunch->id)).error().code, Errc::not_found);
+  EXPECT_EQ(
+      run_awaitable(config_->update_idle_code(other_, lunch->id, {"X", std::nullopt})).error().code,
+      Errc::not_found);
+  EXPECT_EQ(run_awaitable(config_->delete_idle_code(other_, lunch->id)).error().code,
             Errc::not_found);
-  EXPECT_EQ(config_->delete_idle_code(other_, lunch->id).error().code, Errc::not_found);
-  EXPECT_TRUE(config_->create_idle_code(other_, "Lunch", true));  // same name, other org
-  auto dup = config_->create_idle_code(org_, "Lunch", true);
+  EXPECT_TRUE(
+      run_awaitable(config_->create_idle_code(other_, "Lunch", true)));  // same name, other org
+  auto dup = run_awaitable(config_->create_idle_code(org_, "Lunch", true));
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().code, Errc::conflict);
 }
 
 TEST_F(CcStoreTest, InvalidNameIsRefusedNamingTheFieldAndChangesNothing) {
-  auto bad = config_->create_idle_code(org_, "   ", true);
+  auto bad = run_awaitable(config_->create_idle_code(org_, "   ", true));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::invalid_input);
   EXPECT_NE(bad.error().message.find("name"), std::string::npos);
-  EXPECT_EQ(config_->list_idle_codes(org_)->size(), 1u);
+  EXPECT_EQ(run_awaitable(config_->list_idle_codes(org_))->size(), 1u);
 }
 
 TEST_F(CcStoreTest, CodeAllowedByAProfileCannotBeDeletedAndTheProfileIsNamed) {
-  auto lunch = config_->create_idle_code(org_, "Lunch", true);
+  auto lunch = run_awaitable(config_->create_idle_code(org_, "Lunch", true));
   ASSERT_TRUE(lunch);
   DesktopProfile p;
   p.name = "Sales";
   p.allowed_idle_codes = {lunch->id};
-  auto created = config_->create_desktop_profile(org_, p);
+  auto created = run_awaitable(config_->create_desktop_profile(org_, p));
   ASSERT_TRUE(created) << created.error().message;
-  auto del = config_->delete_idle_code(org_, lunch->id);
+  auto del = run_awaitable(config_->delete_idle_code(org_, lunch->id));
   ASSERT_FALSE(del);
   EXPECT_EQ(del.error().code, Errc::conflict);
   EXPECT_NE(del.error().message.find("Sales"), std::string::npos) << del.error().message;
 
   DesktopProfileChanges none_allowed;
   none_allowed.allowed_idle_codes = std::vector<IdleCodeId>{};
-  ASSERT_TRUE(config_->update_desktop_profile(org_, created->id, none_allowed));
-  EXPECT_TRUE(config_->delete_idle_code(org_, lunch->id));
+  ASSERT_TRUE(run_awaitable(config_->update_desktop_profile(org_, created->id, none_allowed)));
+  EXPECT_TRUE(run_awaitable(config_->delete_idle_code(org_, lunch->id)));
 }
 
 TEST_F(CcStoreTest, ProfileRoundTripsAndRejectsBadFieldsAndForeignCodes) {
-  auto lunch = config_->create_idle_code(org_, "Lunch", true);
-  auto foreign = config_->create_idle_code(other_, "Theirs", true);
+  auto lunch = run_awaitable(config_->create_idle_code(org_, "Lunch", true));
+  auto foreign = run_awaitable(config_->create_idle_code(other_, "Theirs", true));
   DesktopProfile p;
   p.name = "Support";
   p.microsoft_teams = true;
   p.rona_timeout_seconds = 8;
   p.wrap_up_seconds = 30;
   p.allowed_idle_codes = {lunch->id};
-  auto created = config_->create_desktop_profile(org_, p);
+  auto created = run_awaitable(config_->create_desktop_profile(org_, p));
   ASSERT_TRUE(created);
-  auto read = config_->get_desktop_profile(org_, created->id);
+  auto read = run_awaitable(config_->get_desktop_profile(org_, created->id));
   ASSERT_TRUE(read);
   EXPECT_EQ(*read, *created);
   EXPECT_EQ(read->allowed_idle_codes, std::vector<IdleCodeId>{lunch->id});
-  EXPECT_EQ(config_->get_desktop_profile(other_, created->id).error().code, Errc::not_found);
+  EXPECT_EQ(run_awaitable(config_->get_desktop_profile(other_, created->id)).error().code,
+            Errc::not_found);
 
   DesktopProfileChanges bad;
   bad.rona_timeout_seconds = 2;
-  auto r = config_->update_desktop_profile(org_, created->id, bad);
+  auto r = run_awaitable(config_->update_desktop_profile(org_, created->id, bad));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::invalid_input);
   EXPECT_NE(r.error().message.find("ronaTimeoutSeconds"), std::string::npos);
-  EXPECT_EQ(config_->get_desktop_profile(org_, created->id)->rona_timeout_seconds, 8);
+  EXPECT_EQ(run_awaitable(config_->get_desktop_profile(org_, created->id))->rona_timeout_seconds,
+            8);
 
   DesktopProfileChanges cross;
   cross.allowed_idle_codes = std::vector<IdleCodeId>{foreign->id};
-  auto x = config_->update_desktop_profile(org_, created->id, cross);
+  auto x = run_awaitable(config_->update_desktop_profile(org_, created->id, cross));
   ASSERT_FALSE(x);
   EXPECT_EQ(x.error().code, Errc::invalid_input);
-  EXPECT_EQ(config_->get_desktop_profile(org_, created->id)->allowed_idle_codes,
+  EXPECT_EQ(run_awaitable(config_->get_desktop_profile(org_, created->id))->allowed_idle_codes,
             std::vector<IdleCodeId>{lunch->id});
 }
 
 TEST_F(CcStoreTest, AgentsNeedTheAgentRoleAndTheirOrgsProfileAndQueues) {
-  auto q1 = config_->create_queue(org_, "Sales");
-  auto q2 = config_->create_queue(org_, "Support");
-  auto foreign_q = config_->create_queue(other_, "Sales");
+  auto q1 = run_awaitable(config_->create_queue(org_, "Sales"));
+  auto q2 = run_awaitable(config_->create_queue(org_, "Support"));
+  auto foreign_q = run_awaitable(config_->create_queue(other_, "Sales"));
   DesktopProfile p;
   p.name = "P";
-  auto profile = config_->create_desktop_profile(org_, p);
+  auto profile = run_awaitable(config_->create_desktop_profile(org_, p));
   ASSERT_TRUE(q1 && q2 && foreign_q && profile);
 
   AgentChanges c;
   c.desktop_profile = std::optional<DesktopProfileId>{profile->id};
   c.queues = std::vector<QueueId>{q2->id, q1->id};
   c.teams_user_id = std::optional<std::string>{"aad-1"};
-  auto a = config_->put_agent(org_, agent_, c);
+  auto a = run_awaitable(config_->put_agent(org_, agent_, c));
   ASSERT_TRUE(a) << a.error().message;
-  auto read = config_->get_agent(org_, agent_);
+  auto read = run_awaitable(config_->get_agent(org_, agent_));
   ASSERT_TRUE(read);
   EXPECT_TRUE(read->configured);
   EXPECT_EQ(read->config.queues, (std::vector<QueueId>{q2->id, q1->id}));
   EXPECT_EQ(read->config.teams_user_id, "aad-1");
 
-  EXPECT_EQ(config_->put_agent(org_, admin_, c).error().code, Errc::invalid_input);
-  EXPECT_EQ(config_->put_agent(org_, other_agent_, c).error().code, Errc::not_found);
+  EXPECT_EQ(run_awaitable(config_->put_agent(org_, admin_, c)).error().code, Errc::invalid_input);
+  EXPECT_EQ(run_awaitable(config_->put_agent(org_, other_agent_, c)).error().code, Errc::not_found);
   AgentChanges cross;
   cross.queues = std::vector<QueueId>{foreign_q->id};
-  auto x = config_->put_agent(org_, agent_, cross);
+  auto x = run_awaitable(config_->put_agent(org_, agent_, cross));
   ASSERT_FALSE(x);
   EXPECT_EQ(x.error().code, Errc::invalid_input);
-  EXPECT_EQ(config_->get_agent(org_, agent_)->config.queues,
+  EXPECT_EQ(run_awaitable(config_->get_agent(org_, agent_))->config.queues,
             (std::vector<QueueId>{q2->id, q1->id}));  // unchanged: the write rolled back
 
-  auto in_use = config_->delete_desktop_profile(org_, profile->id);
+  auto in_use = run_awaitable(config_->delete_desktop_profile(org_, profile->id));
   ASSERT_FALSE(in_use);
   EXPECT_EQ(in_use.error().code, Errc::conflict);
 
-  ASSERT_TRUE(config_->delete_queue(org_, q1->id));
-  EXPECT_EQ(config_->get_agent(org_, agent_)->config.queues, std::vector<QueueId>{q2->id});
-  auto list = config_->list_agents(org_);
+  ASSERT_TRUE(run_awaitable(config_->delete_queue(org_, q1->id)));
+  EXPECT_EQ(run_awaitable(config_->get_agent(org_, agent_))->config.queues,
+            std::vector<QueueId>{q2->id});
+  auto list = run_awaitable(config_->list_agents(org_));
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 1u);  // alice; root is not an agent
-  ASSERT_TRUE(config_->delete_agent(org_, agent_));
-  EXPECT_FALSE(config_->get_agent(org_, agent_)->configured);
+  ASSERT_TRUE(run_awaitable(config_->delete_agent(org_, agent_)));
+  EXPECT_FALSE(run_awaitable(config_->get_agent(org_, agent_))->configured);
 }
 
 TEST_F(CcStoreTest, AgentStateAndContactsRoundTrip) {
   ASSERT_TRUE(cc_->put_agent(AgentConfig{agent_, org_, std::nullopt, {}, std::nullopt}));
-  auto q = config_->create_queue(org_, "Sales");
+  auto q = run_awaitable(config_->create_queue(org_, "Sales"));
   AgentState s = logged_out_agent(agent_, kT0);
   s.status = AgentStatus::idle;
   s.idle_code = IdleCodeId{7};
@@ -240,6 +253,79 @@ TEST_F(CcStoreTest, EventLogNumbersEventsAndReplaysPerOrgAndPrunesByAge) {
   EXPECT_EQ(cc_->events_after(org_, 0, 1)->size(), 1u);
   EXPECT_EQ(*cc_->prune_events(kT0 + Millis{1}), 2);
   EXPECT_EQ(cc_->events_after(org_, 0, 100)->size(), 1u);
+}
+
+// The configuration-change hook: called with the organisation after every successful write of
+// idle codes, desktop profiles, queues and agents, never after a read or a refused write.
+TEST_F(CcStoreTest, EveryKindOfConfigWriteReportsItsOrganisationOnce) {
+  auto code = run_awaitable(config_->create_idle_code(org_, "Lunch", true));
+  ASSERT_TRUE(code);
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  IdleCodeChanges rename;
+  rename.name = "Long lunch";
+  ASSERT_TRUE(run_awaitable(config_->update_idle_code(org_, code->id, rename)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+
+  DesktopProfile p;
+  p.name = "Day";
+  auto profile = run_awaitable(config_->create_desktop_profile(org_, p));
+  ASSERT_TRUE(profile);
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  DesktopProfileChanges wrap;
+  wrap.wrap_up_seconds = 30;
+  ASSERT_TRUE(run_awaitable(config_->update_desktop_profile(org_, profile->id, wrap)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+
+  auto queue = run_awaitable(config_->create_queue(org_, "Sales"));
+  ASSERT_TRUE(queue);
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  ASSERT_TRUE(run_awaitable(config_->rename_queue(org_, queue->id, "Sales EU")));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+
+  AgentChanges agent;
+  agent.desktop_profile = std::optional<DesktopProfileId>{profile->id};
+  agent.queues = std::vector<QueueId>{queue->id};
+  ASSERT_TRUE(run_awaitable(config_->put_agent(org_, agent_, agent)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  ASSERT_TRUE(run_awaitable(config_->delete_agent(org_, agent_)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+
+  ASSERT_TRUE(run_awaitable(config_->delete_queue(org_, queue->id)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  ASSERT_TRUE(run_awaitable(config_->delete_desktop_profile(org_, profile->id)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+  ASSERT_TRUE(run_awaitable(config_->delete_idle_code(org_, code->id)));
+  EXPECT_EQ(std::exchange(changed_, {}), std::vector<OrgId>{org_});
+}
+
+TEST_F(CcStoreTest, ConfigReadsAndRefusedWritesReportNoChange) {
+  auto codes = run_awaitable(config_->list_idle_codes(org_));  // creates RONA: not a change
+  ASSERT_TRUE(codes);
+  const IdleCodeId rona = (*codes)[0].id;
+  EXPECT_TRUE(run_awaitable(config_->list_queues(org_)));
+  EXPECT_TRUE(run_awaitable(config_->list_desktop_profiles(org_)));
+  EXPECT_TRUE(run_awaitable(config_->list_agents(org_)));
+  EXPECT_TRUE(run_awaitable(config_->desktop_of(org_, agent_)));
+
+  EXPECT_FALSE(run_awaitable(config_->create_idle_code(org_, "RONA", true)));
+  IdleCodeChanges off;
+  off.active = false;
+  EXPECT_FALSE(run_awaitable(config_->update_idle_code(org_, rona, off)));
+  EXPECT_FALSE(run_awaitable(config_->delete_idle_code(org_, rona)));
+  DesktopProfile bad;
+  bad.name = "";
+  EXPECT_FALSE(run_awaitable(config_->create_desktop_profile(org_, bad)));
+  DesktopProfileChanges unknown_code;
+  unknown_code.allowed_idle_codes = std::vector<IdleCodeId>{IdleCodeId{999}};
+  EXPECT_FALSE(
+      run_awaitable(config_->update_desktop_profile(org_, DesktopProfileId{999}, unknown_code)));
+  EXPECT_FALSE(run_awaitable(config_->create_queue(org_, "")));
+  EXPECT_FALSE(run_awaitable(config_->rename_queue(org_, QueueId{999}, "Nowhere")));
+  EXPECT_FALSE(run_awaitable(config_->put_agent(org_, admin_, AgentChanges{})));  // no role
+  AgentChanges twice;
+  twice.queues = std::vector<QueueId>{QueueId{1}, QueueId{1}};
+  EXPECT_FALSE(run_awaitable(config_->put_agent(org_, agent_, twice)));
+  EXPECT_TRUE(changed_.empty());
 }
 
 }  // namespace

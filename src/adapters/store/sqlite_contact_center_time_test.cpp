@@ -35,12 +35,12 @@ class CcTimeTest : public CcFixture {
   Org add_org(const std::string& name, int rona_seconds, int wrap_seconds, int agents) {
     Org o;
     o.id = sqlite_->accounts().create_org(name, kT0)->id;
-    o.queue = config_->create_queue(o.id, "Sales")->id;
+    o.queue = run_awaitable(config_->create_queue(o.id, "Sales"))->id;
     DesktopProfile p;
     p.name = "P";
     p.rona_timeout_seconds = rona_seconds;
     p.wrap_up_seconds = wrap_seconds;
-    const DesktopProfileId profile = config_->create_desktop_profile(o.id, p)->id;
+    const DesktopProfileId profile = run_awaitable(config_->create_desktop_profile(o.id, p))->id;
     for (int i = 0; i < agents; ++i) {
       o.agents.push_back(add_agent(o.id, name + "-a" + std::to_string(i), profile, o.queue));
     }

@@ -15,6 +15,7 @@
 #include "app/testing/fake_presence_graph.hpp"
 #include "app/testing/in_memory_presence_store.hpp"
 #include "app/testing/sim_org_loop.hpp"
+#include "app/testing/test_store.hpp"
 
 namespace ccteams::presence {
 namespace {
@@ -52,18 +53,8 @@ struct Rig {
         graph(time),
         budget(o.budget),
         metrics(registry),
-        inbox(store, kOrg, metrics),
+        inbox(port, kOrg, metrics),
         watch(WatchSetDeps{kOrg, Millis{5'000},
-                           [this]() -> boost::asio::awaitable<Result<WatchInputs>> {
-                             WatchInputs in;
-                             in.agents = agents;
-                             DesktopProfile p;
-                             p.id = kTeams;
-                             p.microsoft_teams = true;
-                             in.profiles.push_back(p);
-                             in.status = status;
-                             co_return in;
-                           },
                            [](std::vector<UserId>, bool) -> boost::asio::awaitable<Result<void>> {
                              co_return ok();
                            }}),
@@ -96,11 +87,21 @@ struct Rig {
     loop.drive_async([this](Timestamp t, const testing::SimOrgLoop::Sooner& sooner)
                          -> boost::asio::awaitable<void> {
       if (t >= watch.due()) {
-        if (auto change = co_await watch.recompute(t)) pump.watch_changed(*change, t);
+        if (auto change = co_await watch.recompute(t, read())) pump.watch_changed(*change, t);
       }
       pump.step(t, sooner);
       sooner(watch.due());
     });
+  }
+  Result<WatchInputs> read() const {
+    WatchInputs in;
+    in.agents = agents;
+    DesktopProfile p;
+    p.id = kTeams;
+    p.microsoft_teams = true;
+    in.profiles.push_back(p);
+    in.status = status;
+    return in;
   }
   void log_in_or_out(int agent, AgentStatus s) {
     status[UserId{agent}] = s;
@@ -133,6 +134,7 @@ struct Rig {
   Metrics registry;
   SyncMetrics metrics;
   testing::InMemoryPresenceStore store;
+  testing::TestStore port{testing::TestStores{.inbox = &store}};
   InboxTracker inbox;
   std::vector<AgentConfig> agents;
   std::unordered_map<UserId, AgentStatus> status;

@@ -40,14 +40,17 @@ std::string notified_user(const ChangeNotification& n) {
 
 }  // namespace
 
-std::optional<InboxTracker::NewEntries> InboxTracker::read_new() {
+boost::asio::awaitable<std::optional<InboxTracker::NewEntries>> InboxTracker::read_new() {
   const std::size_t limit = awaiting_.size() + 512;
-  auto entries = inbox_.pending(org_, limit);
+  const OrgId org = org_;
+  auto pending = [&](Stores& s) { return s.inbox().pending(org, limit); };
+  auto entries = co_await store_.run(pending);
   if (!entries) {
     spdlog::warn("presence sync: org {}: inbox read failed: {}", org_.value,
                  entries.error().message);
-    return std::nullopt;
+    co_return std::nullopt;
   }
+  // max_seq_ is read after the await: a call that overlapped this one took its entries already.
   NewEntries out;
   out.more = entries->size() >= limit;
   for (auto& e : *entries) {
@@ -55,7 +58,7 @@ std::optional<InboxTracker::NewEntries> InboxTracker::read_new() {
     max_seq_ = e.seq;
     out.entries.push_back(std::move(e));
   }
-  return out;
+  co_return out;
 }
 
 std::vector<std::string> InboxTracker::await_reads(
@@ -113,14 +116,21 @@ std::optional<Timestamp> InboxTracker::take_notified(const std::string& user) {
 }
 
 void InboxTracker::remove(const std::vector<std::int64_t>& seqs) {
-  if (auto r = inbox_.remove(org_, seqs); !r) {
-    metrics_.store_failures.inc();
-    spdlog::warn("presence sync: org {}: inbox remove failed: {}", org_.value, r.error().message);
-  }
+  // A posted job outlives this tracker: it holds copies, and the registry's counter (the
+  // runtime stops the store before the metrics go).
+  store_.post([org = org_, seqs, failures = &metrics_.store_failures](Stores& s) {
+    if (auto r = s.inbox().remove(org, seqs); !r) {
+      failures->inc();
+      spdlog::warn("presence sync: org {}: inbox remove failed: {}", org.value,
+                   r.error().message);
+    }
+  });
 }
 
-void InboxTracker::clear() {
-  if (auto r = inbox_.clear(org_); !r) {
+boost::asio::awaitable<void> InboxTracker::clear() {
+  const OrgId org = org_;
+  auto clear = [&](Stores& s) { return s.inbox().clear(org); };
+  if (auto r = co_await store_.run(clear); !r) {
     metrics_.store_failures.inc();
     spdlog::warn("presence sync: org {}: clearing the inbox failed: {}", org_.value,
                  r.error().message);

@@ -5,8 +5,10 @@
 // read that started after the entry was stored has been applied: a crash at any point leaves
 // the entry, which the next start processes.
 //
-// Thread-safety: none; the organisation's strand drives it.
+// Thread-safety: none; the organisation's strand drives it. Its store work goes through the
+// Store port: the read is awaited, removals are posted (their failure is logged and counted).
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,7 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "app/ports/presence_sync_store.hpp"
+#include "app/ports/store.hpp"
 #include "app/presence/sync_metrics.hpp"
 #include "core/ids.hpp"
 #include "core/time.hpp"
@@ -25,15 +27,17 @@ namespace ccteams::presence {
 
 class InboxTracker {
  public:
-  InboxTracker(PresenceInbox& inbox, OrgId org, SyncMetrics& metrics)
-      : inbox_(inbox), org_(org), metrics_(metrics) {}
+  // store: not owned, outlives the tracker.
+  InboxTracker(Store& store, OrgId org, SyncMetrics& metrics)
+      : store_(store), org_(org), metrics_(metrics) {}
 
   struct NewEntries {
     std::vector<InboxEntry> entries;  // not seen before, oldest first
     bool more = false;                // the read was full: read again
   };
-  // Entries stored since the last call. nullopt: the inbox could not be read (logged).
-  std::optional<NewEntries> read_new();
+  // Entries stored since the last call (also when calls overlap: each entry is returned once).
+  // nullopt: the inbox could not be read (logged).
+  boost::asio::awaitable<std::optional<NewEntries>> read_new();
 
   // Tracks a change entry: returns the watched users it names, to be read in bulk; empty when
   // none is watched (remove the entry now).
@@ -48,10 +52,11 @@ class InboxTracker {
   std::optional<Timestamp> take_notified(const std::string& user);
   void forget_notified(const std::string& user) { notified_at_.erase(user); }
 
-  // Removes entries from the durable inbox (logged and counted when the store fails).
+  // Removes entries from the durable inbox, without waiting (posted to the store; logged and
+  // counted when the store fails).
   void remove(const std::vector<std::int64_t>& seqs);
-  // Everything of the org (the connector is deleted).
-  void clear();
+  // Everything of the org (the connector is deleted); logged and counted when the store fails.
+  boost::asio::awaitable<void> clear();
 
   std::size_t awaiting() const { return awaiting_.size(); }
 
@@ -61,7 +66,7 @@ class InboxTracker {
     std::unordered_set<std::string> users;  // not yet read since
   };
 
-  PresenceInbox& inbox_;
+  Store& store_;
   OrgId org_;
   SyncMetrics& metrics_;
   std::map<std::int64_t, Awaiting> awaiting_;  // by seq

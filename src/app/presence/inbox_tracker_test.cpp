@@ -6,6 +6,8 @@
 
 #include "app/metrics.hpp"
 #include "app/testing/in_memory_presence_store.hpp"
+#include "app/testing/run_awaitable.hpp"
+#include "app/testing/test_store.hpp"
 
 namespace ccteams::presence {
 namespace {
@@ -14,9 +16,12 @@ constexpr Timestamp kT0{Millis{1'800'000'000'000}};
 constexpr OrgId kOrg{1};
 
 struct Rig {
-  Rig() : metrics(registry), tracker(store, kOrg, metrics) {}
+  Rig() : metrics(registry), tracker(port, kOrg, metrics) {}
+  std::optional<InboxTracker::NewEntries> read_new() {
+    return testing::run_awaitable(tracker.read_new());
+  }
   std::vector<std::string> track(std::int64_t) {
-    auto fresh = tracker.read_new();
+    auto fresh = read_new();
     std::vector<std::string> users;
     for (const auto& e : fresh->entries) {
       auto u = tracker.await_reads(e, [](const std::string& id) { return id != "unwatched"; });
@@ -25,6 +30,7 @@ struct Rig {
     return users;
   }
   testing::InMemoryPresenceStore store;
+  testing::TestStore port{testing::TestStores{.inbox = &store}};
   Metrics registry;
   SyncMetrics metrics;
   InboxTracker tracker;
@@ -75,7 +81,7 @@ TEST(InboxTracker, EntriesAreReadOnceAndAFailedRemoveIsCounted) {
   Rig rig;
   const auto seq = rig.store.add(kOrg, kT0, {"a"});
   rig.track(seq);
-  EXPECT_TRUE(rig.tracker.read_new()->entries.empty());  // seen already
+  EXPECT_TRUE(rig.read_new()->entries.empty());  // seen already
   rig.store.fail_next_remove = true;
   rig.tracker.satisfied("a", kT0 + Millis{10});
   EXPECT_TRUE(rig.store.has(seq));  // the store failed: the entry stays for the next start

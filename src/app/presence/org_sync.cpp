@@ -28,20 +28,16 @@ constexpr Millis kRepackDelay{2'000};
 }  // namespace
 
 SyncServices::SyncServices(OrgActors& ac, Scheduler& sc, ConnectorService& c, ContactCenter& cc_,
-                           ContactCenterStore& s, GraphClient& g, SyncAccountStore& a,
-                           SyncAccountService& at, PresenceSubscriptionStore& subs,
-                           PresenceInbox& in, const TokenSource& t, const Clock& cl, Metrics& m,
+                           GraphClient& g, SyncAccountService& at, Store& st,
+                           const TokenSource& t, const Clock& cl, Metrics& m,
                            NotificationDecryptor* d, PresenceSyncOptions o)
     : actors(ac),
       scheduler(sc),
       connector(c),
       cc(cc_),
-      cc_store(s),
       graph(g),
-      accounts(a),
       account_tokens(at),
-      subscriptions(subs),
-      inbox(in),
+      store(st),
       tokens(t),
       clock(cl),
       metrics(m),
@@ -62,11 +58,11 @@ OrgSync::OrgSync(std::shared_ptr<SyncServices> services, OrgId org, SwitchedOff 
       alarm_(strand_, s_->scheduler),
       drain_pause_(strand_, s_->scheduler),
       budget_(s_->options.budget),
-      watch_(WatchSetDeps{org, s_->options.watch_refresh, [this] { return watch_inputs(); },
+      watch_(WatchSetDeps{org, s_->options.watch_refresh,
                           [this](std::vector<UserId> agents, bool enabled) {
                             return s_->cc.set_sync_enabled(org_, std::move(agents), enabled);
                           }}),
-      inbox_(s_->inbox, org, s_->metrics),
+      inbox_(s_->store, org, s_->metrics),
       pump_(BulkReadPumpDeps{*this, s_->graph, budget_, s_->metrics, inbox_, watch_, org,
                              s_->options.poll, s_->options.coalescer,
                              s_->options.max_reads_in_flight,
@@ -83,9 +79,8 @@ OrgSync::OrgSync(std::shared_ptr<SyncServices> services, OrgId org, SwitchedOff 
       keeper_(SubscriptionKeeperDeps{
           *this,
           s_->graph,
-          s_->accounts,
+          s_->store,
           [this](SyncAccountId account) { return s_->account_tokens.access_token(org_, account); },
-          s_->subscriptions,
           s_->tokens,
           s_->gate,
           s_->decryptor,
@@ -170,16 +165,14 @@ PresenceSyncStatus OrgSync::status() const {
 
 asio::awaitable<void> OrgSync::run() {
   // The watch set first: leftover inbox entries name users that must be known as watched.
-  // Statements, not co_await inside && or ?: (GCC 12 miscompiles those).
-  const bool on = co_await refresh_watch(now());
-  if (!on) switch_off_from_loop();
+  if (const bool on = co_await refresh_watch(); !on) switch_off_from_loop();
   process_inbox();
   while (!stopped_) {
-    const Timestamp t = now();
-    if (!stopping_ && t >= watch_.due()) {
-      const bool still_on = co_await refresh_watch(t);
-      if (!still_on) switch_off_from_loop();
+    if (!stopping_ && now() >= watch_.due()) {
+      if (const bool on = co_await refresh_watch(); !on) switch_off_from_loop();
+      if (stopped_) break;
     }
+    const Timestamp t = now();
     std::optional<Timestamp> next;
     auto sooner = [&next](Timestamp at) {
       if (!next || at < *next) next = at;
@@ -200,18 +193,30 @@ asio::awaitable<void> OrgSync::run() {
 }
 
 asio::awaitable<Result<WatchInputs>> OrgSync::watch_inputs() {
-  auto agents = s_->cc_store.list_agents(org_);
-  if (!agents) co_return std::move(agents).error();
-  auto profiles = s_->cc_store.list_desktop_profiles(org_);
-  if (!profiles) co_return std::move(profiles).error();
+  const OrgId org = org_;
+  auto read = [&](Stores& st) -> Result<WatchInputs> {
+    auto agents = st.contact_center().list_agents(org);
+    if (!agents) return std::move(agents).error();
+    auto profiles = st.contact_center().list_desktop_profiles(org);
+    if (!profiles) return std::move(profiles).error();
+    return WatchInputs{std::move(*agents), std::move(*profiles), {}};
+  };
+  auto in = co_await s_->store.run(read);
+  if (!in) co_return in;
+  // The states after the store's answer (a decision of the contact center's, on this strand).
   auto states = co_await s_->cc.agent_states(org_);
   if (!states) co_return std::move(states).error();
-  WatchInputs in{std::move(*agents), std::move(*profiles), {}};
-  for (const auto& v : *states) in.status.emplace(v.state.agent, v.state.status);
+  for (const auto& v : *states) in->status.emplace(v.state.agent, v.state.status);
   co_return in;
 }
 
-asio::awaitable<bool> OrgSync::refresh_watch(Timestamp t) {
+asio::awaitable<bool> OrgSync::refresh_watch() {
+  auto inputs = co_await watch_inputs();
+  // Switching off began while the store answered: it gave SyncDisabled to everyone already.
+  if (!running()) co_return true;
+  // Everything below is read after the awaits; only the recomputation awaits again (the
+  // contact center's SyncEnabled/SyncDisabled decisions), and what follows it needs no re-check.
+  const Timestamp t = now();
   auto active = s_->connector.active(org_);
   if (!active || !active->presence_sync) co_return false;
   tenant_ = active->tenant;
@@ -219,7 +224,7 @@ asio::awaitable<bool> OrgSync::refresh_watch(Timestamp t) {
   outbound_.set_tenant(tenant_);
   keeper_.set_tenant(tenant_);
   mapping_ = active->mapping;
-  auto change = co_await watch_.recompute(t);
+  auto change = co_await watch_.recompute(t, std::move(inputs));
   if (!change) co_return true;
   pump_.watch_changed(*change, t);
   if (change->users_changed) keeper_.due_by(t + kRepackDelay);
@@ -254,7 +259,7 @@ asio::awaitable<std::string> OrgSync::shut_down(bool deleting) {
   }
   const auto counts = co_await keeper_.delete_all();
   const std::size_t deleted = counts.first, failed = counts.second;
-  if (deleting) inbox_.clear();
+  if (deleting) co_await inbox_.clear();
   stopped_ = true;
   alarm_.stop();
   drain_pause_.stop();
@@ -273,8 +278,12 @@ asio::awaitable<std::string> OrgSync::shut_down(bool deleting) {
 
 void OrgSync::process_inbox() {
   if (!running()) return;
-  auto fresh = inbox_.read_new();
-  if (!fresh) return;
+  spawn(read_inbox(), "presence sync: inbox");
+}
+
+asio::awaitable<void> OrgSync::read_inbox() {
+  auto fresh = co_await inbox_.read_new();
+  if (!fresh || !running()) co_return;
   const Timestamp t = now();
   std::vector<std::int64_t> done;
   for (auto& e : fresh->entries) {
@@ -296,9 +305,7 @@ void OrgSync::process_inbox() {
     if (await_reads(e, t)) done.push_back(e.seq);
   }
   if (!done.empty()) inbox_.remove(done);
-  if (fresh->more) {
-    asio::post(strand_, [self = shared_from_this()] { self->process_inbox(); });
-  }
+  if (fresh->more) process_inbox();
   wake();
 }
 

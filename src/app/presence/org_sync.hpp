@@ -72,22 +72,19 @@ class ContactCenterCalls {
 // OrgSync keeps it alive while its coroutines run.
 struct SyncServices {
   SyncServices(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
-               ContactCenter& cc, ContactCenterStore& cc_store, GraphClient& graph,
-               SyncAccountStore& accounts, SyncAccountService& account_tokens,
-               PresenceSubscriptionStore& subscriptions, PresenceInbox& inbox,
-               const TokenSource& tokens, const Clock& clock, Metrics& metrics,
+               ContactCenter& cc, GraphClient& graph, SyncAccountService& account_tokens,
+               Store& store, const TokenSource& tokens, const Clock& clock, Metrics& metrics,
                NotificationDecryptor* decryptor, PresenceSyncOptions options);
 
   OrgActors& actors;
   Scheduler& scheduler;
   ConnectorService& connector;
   ContactCenterCalls cc;
-  ContactCenterStore& cc_store;
   GraphClient& graph;
-  SyncAccountStore& accounts;
   SyncAccountService& account_tokens;
-  PresenceSubscriptionStore& subscriptions;
-  PresenceInbox& inbox;
+  // The agents and desktop profiles, the sync accounts, the subscriptions and the inbox: every
+  // call a Store::run job (or a posted one), never on the strand itself.
+  Store& store;
   const TokenSource& tokens;
   const Clock& clock;
   SyncMetrics metrics;
@@ -124,7 +121,7 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
   void settings_changed();
   // Re-authorised: every user is read again (a gap may have passed).
   void reauthorized();
-  // The webhook stored notifications for this org.
+  // The webhook stored notifications for this org: they are read (a store job) and processed.
   void process_inbox();
   PresenceSyncStatus status() const;
   // Switching off (see presence_sync.hpp); returns what was removed.
@@ -139,9 +136,11 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
 
  private:
   boost::asio::awaitable<void> run();
-  // Reads the connector and recomputes the watch set. false: sync must stop for this org.
-  boost::asio::awaitable<bool> refresh_watch(Timestamp t);
+  // Reads the agents (a store job), then the connector, and recomputes the watch set. false:
+  // sync must stop for this org.
+  boost::asio::awaitable<bool> refresh_watch();
   boost::asio::awaitable<Result<WatchInputs>> watch_inputs();
+  boost::asio::awaitable<void> read_inbox();
   void switch_off_from_loop();
   bool await_reads(const InboxEntry& e, Timestamp t);
   boost::asio::awaitable<void> apply_rich(InboxEntry e);

@@ -44,14 +44,33 @@ void SubscriptionKeeper::on_lifecycle(const std::string& event,
     return;
   }
   if (event == "subscriptionRemoved") {
-    set_health(subscription_id, StoredSubscriptionHealth::removed);
-    due_ = d_.loop.now();
+    d_.loop.spawn(removed(subscription_id), "presence sync: subscription removed");
+  }
+}
+
+asio::awaitable<void> SubscriptionKeeper::removed(std::string id) {
+  // Marked before the pass: a pass reading it still healthy would renew it instead.
+  co_await set_health(id, StoredSubscriptionHealth::removed);
+  due_ = d_.loop.now();
+  d_.loop.wake();
+}
+
+asio::awaitable<Result<std::vector<PresenceSubscriptionRecord>>> SubscriptionKeeper::list() {
+  const OrgId org = d_.org;
+  auto read = [&](Stores& s) { return s.subscriptions().list_subscriptions(org); };
+  co_return co_await d_.store.run(read);
+}
+
+asio::awaitable<void> SubscriptionKeeper::forget(std::string id, const char* what) {
+  auto del = [&](Stores& s) { return s.subscriptions().delete_subscription(id); };
+  if (auto r = co_await d_.store.run(del); !r) {
+    store_failed(std::string(what) + " subscription " + id, r.error());
   }
 }
 
 asio::awaitable<std::pair<std::size_t, std::size_t>> SubscriptionKeeper::delete_all() {
   std::size_t deleted = 0, failed = 0;
-  if (auto subs = d_.store.list_subscriptions(d_.org)) {
+  if (auto subs = co_await list()) {
     for (const auto& rec : *subs) {
       if (co_await remove(rec.id, rec.account_id, true)) {
         ++deleted;
@@ -60,13 +79,13 @@ asio::awaitable<std::pair<std::size_t, std::size_t>> SubscriptionKeeper::delete_
       }
     }
   }
-  refresh_summary();
+  co_await refresh_summary();
   co_return std::pair{deleted, failed};
 }
 
-void SubscriptionKeeper::refresh_summary() {
-  auto subs = d_.store.list_subscriptions(d_.org);
-  if (!subs) return;
+asio::awaitable<void> SubscriptionKeeper::refresh_summary() {
+  auto subs = co_await list();
+  if (!subs) co_return;
   count_ = subs->size();
   next_expiry_.reset();
   for (const auto& r : *subs) {
@@ -79,8 +98,11 @@ void SubscriptionKeeper::store_failed(const std::string& what, const Error& e) {
   spdlog::warn("presence sync: org {}: {} failed: {}", d_.org.value, what, e.message);
 }
 
-std::optional<PresenceSubscriptionRecord> SubscriptionKeeper::record_of(const std::string& id) {
-  auto subs = d_.store.list_subscriptions(d_.org);
+namespace {
+
+std::optional<PresenceSubscriptionRecord> find_record(PresenceSubscriptionStore& st, OrgId org,
+                                                      const std::string& id) {
+  auto subs = st.list_subscriptions(org);
   if (!subs) return std::nullopt;
   for (auto& r : *subs) {
     if (r.id == id) return std::move(r);
@@ -88,18 +110,31 @@ std::optional<PresenceSubscriptionRecord> SubscriptionKeeper::record_of(const st
   return std::nullopt;
 }
 
-void SubscriptionKeeper::set_health(const std::string& id, StoredSubscriptionHealth h) {
-  auto rec = record_of(id);
-  if (!rec) return;
-  rec->health = h;
-  if (auto r = d_.store.put_subscription(*rec); !r) {
+}  // namespace
+
+asio::awaitable<std::optional<PresenceSubscriptionRecord>> SubscriptionKeeper::record_of(
+    std::string id) {
+  const OrgId org = d_.org;
+  auto read = [&](Stores& s) { return find_record(s.subscriptions(), org, id); };
+  co_return co_await d_.store.run(read);
+}
+
+asio::awaitable<void> SubscriptionKeeper::set_health(std::string id, StoredSubscriptionHealth h) {
+  const OrgId org = d_.org;
+  auto mark = [&](Stores& s) -> Result<void> {
+    auto rec = find_record(s.subscriptions(), org, id);
+    if (!rec) return ok();
+    rec->health = h;
+    return s.subscriptions().put_subscription(*rec);
+  };
+  if (auto r = co_await d_.store.run(mark); !r) {
     spdlog::warn("presence sync: storing subscription {} failed: {}", id, r.error().message);
   }
-  refresh_summary();
+  co_await refresh_summary();
 }
 
 asio::awaitable<void> SubscriptionKeeper::reauthorize(std::string id) {
-  auto rec = record_of(id);
+  auto rec = co_await record_of(id);
   if (!rec) co_return;
   auto token = co_await d_.access_token(rec->account_id);
   if (token) {
@@ -113,7 +148,7 @@ asio::awaitable<void> SubscriptionKeeper::reauthorize(std::string id) {
                  r.error().to_error().message);
   }
   // Not honoured: it will stop delivering. The plan recreates it.
-  set_health(id, StoredSubscriptionHealth::reauthorization_failed);
+  co_await set_health(id, StoredSubscriptionHealth::reauthorization_failed);
   due_ = d_.loop.now();
   d_.loop.wake();
 }
@@ -125,23 +160,25 @@ asio::awaitable<void> SubscriptionKeeper::maintain_subscriptions() {
   busy_ = true;
   due_ = d_.loop.now() + d_.check;
   co_await maintain_once();
-  due_ = std::min(due_, next_maintenance());
+  const Timestamp next = co_await next_maintenance();
+  due_ = std::min(due_, next);
   busy_ = false;
-  refresh_summary();
+  co_await refresh_summary();
 }
 
 // The next renewal or key rotation that falls due, so it happens on time rather than up to a
 // subscription_check late; never sooner than 5 s (a failing renewal is not retried hot).
-Timestamp SubscriptionKeeper::next_maintenance() {
+asio::awaitable<Timestamp> SubscriptionKeeper::next_maintenance() {
+  auto subs = co_await list();
   Timestamp next = d_.loop.now() + d_.check;
-  if (auto subs = d_.store.list_subscriptions(d_.org)) {
+  if (subs) {
     for (const auto& r : *subs) {
       if (r.health != StoredSubscriptionHealth::ok) continue;
       next = std::min(next, r.expiration - d_.plan.renew_margin);
     }
   }
   if (d_.decryptor != nullptr) next = std::min(next, d_.decryptor->next_rotation());
-  return std::max(next, d_.loop.now() + std::chrono::seconds{5});
+  co_return std::max(next, d_.loop.now() + std::chrono::seconds{5});
 }
 
 asio::awaitable<void> SubscriptionKeeper::maintain_once() {
@@ -162,9 +199,19 @@ asio::awaitable<void> SubscriptionKeeper::maintain_once() {
     coverage_ = "no public notification URL (server.public_url): bulk reads only";
     co_return;
   }
-  auto accounts = d_.accounts.list_accounts(d_.org);
-  auto current = d_.store.list_subscriptions(d_.org);
-  if (!accounts || !current) co_return;
+  struct Stored {
+    Result<std::vector<SyncAccount>> accounts;
+    Result<std::vector<PresenceSubscriptionRecord>> current;
+  };
+  const OrgId org = d_.org;
+  auto read = [&](Stores& s) {
+    return Stored{s.sync_accounts().list_accounts(org),
+                  s.subscriptions().list_subscriptions(org)};
+  };
+  Stored stored = co_await d_.store.run(read);
+  auto& accounts = stored.accounts;
+  auto& current = stored.current;
+  if (!accounts || !current || !d_.loop.running()) co_return;
   std::vector<SyncAccountId> healthy;
   for (const auto& a : *accounts) {
     if (a.token_state == SyncTokenState::healthy) healthy.push_back(a.id);
@@ -201,9 +248,7 @@ asio::awaitable<void> SubscriptionKeeper::maintain_once() {
       if (it != records.end()) co_await renew(it->second, rn->expiration);
     } else if (auto* f = std::get_if<sync::ForgetSubscription>(&step)) {
       handled.insert(f->subscription_id);
-      if (auto r = d_.store.delete_subscription(f->subscription_id); !r) {
-        store_failed("forgetting subscription " + f->subscription_id, r.error());
-      }
+      co_await forget(f->subscription_id, "forgetting");
       d_.gate.erase(f->subscription_id);
       d_.metrics.subscriptions_lost.inc();
       d_.metrics.subscriptions.add(-1);
@@ -265,7 +310,8 @@ asio::awaitable<void> SubscriptionKeeper::create(const sync::CreateSubscription&
   rec.include_resource_data = req.include_resource_data;
   rec.certificate_id = req.encryption_certificate_id.value_or("");
   rec.created_at = d_.loop.now();
-  if (auto s = d_.store.put_subscription(rec); !s) {
+  auto put = [&](Stores& s) { return s.subscriptions().put_subscription(rec); };
+  if (auto s = co_await d_.store.run(put); !s) {
     spdlog::error("presence sync: storing subscription {} failed: {}", rec.id, s.error().message);
   }
   d_.gate.created(rec.id, d_.org, digest);
@@ -294,9 +340,7 @@ asio::awaitable<bool> SubscriptionKeeper::remove(const std::string& id, SyncAcco
     }
   }
   if (gone || best_effort) {
-    if (auto r = d_.store.delete_subscription(id); !r) {
-      store_failed("deleting subscription " + id, r.error());
-    }
+    co_await forget(id, "deleting");
     d_.gate.erase(id);
     d_.metrics.subscriptions_deleted.inc();
     d_.metrics.subscriptions.add(-1);
@@ -328,7 +372,8 @@ asio::awaitable<void> SubscriptionKeeper::renew(PresenceSubscriptionRecord rec,
     rec.health = StoredSubscriptionHealth::removed;  // the next plan recreates it
     due_ = d_.loop.now();
   }
-  if (auto s = d_.store.put_subscription(rec); !s) {
+  auto put = [&](Stores& s) { return s.subscriptions().put_subscription(rec); };
+  if (auto s = co_await d_.store.run(put); !s) {
     store_failed("storing subscription " + rec.id, s.error());
   }
 }

@@ -6,7 +6,8 @@
 // (reauthorizationRequired, subscriptionRemoved) land here; the gate's entries follow every
 // create and delete. clientState is a fresh token per subscription; only its digest is kept.
 //
-// Thread-safety: none; the organisation's strand drives it (OrgLoop).
+// Thread-safety: none; the organisation's strand drives it (OrgLoop). Store work is awaited
+// (Store::run): a read and the write it decides are one job.
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
@@ -18,8 +19,7 @@
 
 #include "app/ports/graph.hpp"
 #include "app/ports/notification_decryptor.hpp"
-#include "app/ports/presence_sync_store.hpp"
-#include "app/ports/sync_account_store.hpp"
+#include "app/ports/store.hpp"
 #include "app/ports/token_source.hpp"
 #include "app/presence/org_loop.hpp"
 #include "app/presence/subscription_gate.hpp"
@@ -32,10 +32,9 @@ namespace ccteams::presence {
 struct SubscriptionKeeperDeps {
   OrgLoop& loop;
   GraphClient& graph;
-  SyncAccountStore& accounts;
+  Store& store;  // the sync accounts and the stored subscriptions
   // A sync account's delegated access token (SyncAccountService::access_token for this org).
   std::function<boost::asio::awaitable<Result<std::string>>(SyncAccountId)> access_token;
-  PresenceSubscriptionStore& store;
   const TokenSource& tokens;
   SubscriptionGate& gate;
   NotificationDecryptor* decryptor;  // nullable: basic notifications
@@ -68,7 +67,7 @@ class SubscriptionKeeper {
   boost::asio::awaitable<std::pair<std::size_t, std::size_t>> delete_all();
 
   // What the status shows; re-read after each change to the stored subscriptions.
-  void refresh_summary();
+  boost::asio::awaitable<void> refresh_summary();
   const std::string& coverage() const { return coverage_; }
   std::size_t count() const { return count_; }
   std::optional<Timestamp> next_expiry() const { return next_expiry_; }
@@ -76,14 +75,20 @@ class SubscriptionKeeper {
  private:
   boost::asio::awaitable<void> maintain_subscriptions();
   boost::asio::awaitable<void> maintain_once();
-  Timestamp next_maintenance();
+  boost::asio::awaitable<Timestamp> next_maintenance();
   boost::asio::awaitable<void> create(const sync::CreateSubscription& c);
   boost::asio::awaitable<bool> remove(const std::string& id, SyncAccountId account,
                                       bool best_effort);
   boost::asio::awaitable<void> renew(PresenceSubscriptionRecord rec, Timestamp expiration);
   boost::asio::awaitable<void> reauthorize(std::string id);
-  std::optional<PresenceSubscriptionRecord> record_of(const std::string& id);
-  void set_health(const std::string& id, StoredSubscriptionHealth h);
+  boost::asio::awaitable<std::optional<PresenceSubscriptionRecord>> record_of(std::string id);
+  // The stored record's health (read and written in one job); then the summary.
+  boost::asio::awaitable<void> set_health(std::string id, StoredSubscriptionHealth h);
+  // subscriptionRemoved: marked, then a pass at once recreates it.
+  boost::asio::awaitable<void> removed(std::string id);
+  boost::asio::awaitable<Result<std::vector<PresenceSubscriptionRecord>>> list();
+  // Deletes the stored record (logged and counted when the store fails).
+  boost::asio::awaitable<void> forget(std::string id, const char* what);
   void store_failed(const std::string& what, const Error& e);
 
   SubscriptionKeeperDeps d_;

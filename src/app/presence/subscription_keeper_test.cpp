@@ -12,6 +12,7 @@
 #include "app/testing/in_memory_presence_store.hpp"
 #include "app/testing/in_memory_sync_account_store.hpp"
 #include "app/testing/sim_org_loop.hpp"
+#include "app/testing/test_store.hpp"
 
 namespace ccteams::presence {
 namespace {
@@ -27,11 +28,11 @@ struct Rig {
   explicit Rig(int accounts)
       : time(kT0), loop(time), graph(time), gate(tokens), metrics(registry),
         keeper(SubscriptionKeeperDeps{
-            loop, graph, account_store,
+            loop, graph, port,
             [](SyncAccountId) -> asio::awaitable<Result<std::string>> {
               co_return std::string("delegated-token");
             },
-            store, tokens, gate, nullptr, metrics, kOrg,
+            tokens, gate, nullptr, metrics, kOrg,
             {"https://ccteams.example/notify", "https://ccteams.example/lifecycle"},
             Millis{60'000}, plan(), [this] { return watched; }}) {
     for (int i = 1; i <= accounts; ++i) {
@@ -61,6 +62,8 @@ struct Rig {
   FakePresenceGraph graph;
   testing::InMemorySyncAccountStore account_store;
   testing::InMemoryPresenceStore store;
+  testing::TestStore port{
+      testing::TestStores{.subscriptions = &store, .sync_accounts = &account_store}};
   testing::CountingTokens tokens;
   SubscriptionGate gate;
   Metrics registry;
@@ -150,9 +153,9 @@ TEST(SubscriptionKeeper, RepacksOnASpareAccountCreatingBeforeDeleting) {
 TEST(SubscriptionKeeper, WithoutANotificationUrlOnlyBulkReadsAreSaid) {
   Rig rig(1);
   SubscriptionKeeper keeper(SubscriptionKeeperDeps{
-      rig.loop, rig.graph, rig.account_store,
+      rig.loop, rig.graph, rig.port,
       [](SyncAccountId) -> asio::awaitable<Result<std::string>> { co_return std::string("t"); },
-      rig.store, rig.tokens, rig.gate, nullptr, rig.metrics, kOrg, {}, Millis{60'000},
+      rig.tokens, rig.gate, nullptr, rig.metrics, kOrg, {}, Millis{60'000},
       Rig::plan(), [] { return std::vector<std::string>{"a"}; }});
   rig.loop.drive([&](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) {
     keeper.step(t, sooner);

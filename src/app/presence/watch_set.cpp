@@ -21,9 +21,9 @@ bool WatchSet::due_by(Timestamp at) {
 
 bool WatchSet::agent_logged_in_or_out(Timestamp now) { return due_by(now + kLoginRefreshDelay); }
 
-boost::asio::awaitable<std::optional<WatchSet::Change>> WatchSet::recompute(Timestamp t) {
+boost::asio::awaitable<std::optional<WatchSet::Change>> WatchSet::recompute(
+    Timestamp t, Result<WatchInputs> inputs) {
   due_ = t + deps_.refresh;
-  auto inputs = co_await deps_.read();
   if (!inputs) {
     spdlog::warn("presence sync: org {}: cannot read agents: {}", deps_.org.value,
                  inputs.error().message);

@@ -37,8 +37,6 @@ struct WatchInputs {
 struct WatchSetDeps {
   OrgId org;
   Millis refresh{5'000};  // presence_sync.watch_refresh
-  // The org's agents, profiles and states now (an error: nothing changes until the next try).
-  std::function<boost::asio::awaitable<Result<WatchInputs>>()> read;
   // SyncEnabled (true) or SyncDisabled (false) for these agents in the contact center.
   std::function<boost::asio::awaitable<Result<void>>(std::vector<UserId>, bool)> set_sync_enabled;
 };
@@ -59,10 +57,11 @@ class WatchSet {
     std::vector<std::string> first_reads;  // users newly watched or gaining an agent
     bool users_changed = false;            // the watched users are not the same set as before
   };
-  // Reads the inputs, gives SyncEnabled/SyncDisabled to agents whose link changed, and updates
+  // From the org's agents, profiles and states now (read by the caller: the store's part is a
+  // Store::run job), gives SyncEnabled/SyncDisabled to agents whose link changed, and updates
   // the watched users; the next one is due `refresh` after t. nullopt: the inputs could not be
-  // read (logged); nothing changed.
-  boost::asio::awaitable<std::optional<Change>> recompute(Timestamp t);
+  // read (logged); nothing changed until the next try.
+  boost::asio::awaitable<std::optional<Change>> recompute(Timestamp t, Result<WatchInputs> inputs);
   // Switching off: SyncDisabled for every agent that holds SyncEnabled (logged when refused).
   boost::asio::awaitable<void> disable_all();
 

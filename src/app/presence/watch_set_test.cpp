@@ -21,16 +21,6 @@ constexpr DesktopProfileId kWebexProfile{11};
 struct Rig {
   Rig()
       : watch(WatchSetDeps{kOrg, Millis{5'000},
-                           [this]() -> boost::asio::awaitable<Result<WatchInputs>> {
-                             if (fail_read) {
-                               co_return make_error(Errc::unavailable, "store down");
-                             }
-                             WatchInputs in;
-                             in.agents = agents;
-                             in.profiles = profiles;
-                             in.status = status;
-                             co_return in;
-                           },
                            [this](std::vector<UserId> list,
                                   bool enabled) -> boost::asio::awaitable<Result<void>> {
                              if (refuse_next) {
@@ -61,8 +51,16 @@ struct Rig {
     agents.push_back(a);
     status[a.user] = s;
   }
+  Result<WatchInputs> read() const {
+    if (fail_read) return make_error(Errc::unavailable, "store down");
+    WatchInputs in;
+    in.agents = agents;
+    in.profiles = profiles;
+    in.status = status;
+    return in;
+  }
   WatchSet::Change recompute(Timestamp t = kT0) {
-    auto c = testing::run_awaitable(watch.recompute(t));
+    auto c = testing::run_awaitable(watch.recompute(t, read()));
     EXPECT_TRUE(c);
     return c.value_or(WatchSet::Change{});
   }
@@ -188,7 +186,7 @@ TEST(WatchSet, AnUnreadableStoreChangesNothingAndTriesAgainAfterTheRefresh) {
   rig.recompute();
   rig.fail_read = true;
   rig.agents.clear();
-  EXPECT_FALSE(testing::run_awaitable(rig.watch.recompute(kT0 + Millis{5'000})));
+  EXPECT_FALSE(testing::run_awaitable(rig.watch.recompute(kT0 + Millis{5'000}, rig.read())));
   EXPECT_EQ(rig.watch.watched_ids(), (Users{"u1"}));
   EXPECT_TRUE(rig.watch.sync_enabled(UserId{1}));
   EXPECT_EQ(rig.watch.due(), kT0 + Millis{10'000});

@@ -2,13 +2,14 @@
 // What the contact-center REST and WebSocket handlers need, gathered once by the wiring
 // (cli/runtime). Kept apart from ApiContext so the foundation's handlers do not depend on it.
 
-#include "app/auth_service.hpp"
-#include "app/cc_config_service.hpp"
-
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "app/auth_service.hpp"
+#include "app/cc_config_service.hpp"
+#include "app/ports/store.hpp"
 
 namespace ccteams {
 class ContactCenter;
@@ -25,7 +26,7 @@ struct CcApiContext {
   CcConfigService& config;
   ContactCenter& center;
   CcEventHub& events;
-  ContactCenterStore& store;  // the event log, for WebSocket resume
+  Store& store;       // the event log, for WebSocket resume (read on the store's executor)
   bool demo = false;  // registers POST /api/v1/demo/contacts
   // The Teams directory (issue 7), set by its wiring: consult/transfer {"teamsUserId"} resolve
   // through it. Null: a teamsUserId needs a number beside it.
@@ -46,8 +47,6 @@ struct CcApiContext {
   // A resume (?after=) replays at most this many events; a client further behind is told to
   // reload its state instead. Keep it below the WebSocket outbox bound.
   std::size_t replay_max = 200;
-  // Runs the replay off the I/O thread (it reads the event log). Empty: runs it in place.
-  std::function<void(std::function<void()>)> run_blocking;
 };
 
 class Router;

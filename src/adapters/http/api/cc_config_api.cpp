@@ -2,6 +2,7 @@
 // read too; scoped to the caller's organisation):
 // /api/v1/idle-codes, /api/v1/desktop-profiles, /api/v1/queues, /api/v1/agents.
 // PUT and PATCH are both accepted for updates and mean "change the fields given".
+#include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "adapters/http/api/cc_api_context.hpp"
@@ -38,184 +39,195 @@ Response created(const json::object& body, const std::string& location) {
 }
 
 // Every handler here: an admin of the org, then the body (when there is one).
-using AdminHandler = std::function<Response(CcApiContext&, const Caller&, Request&)>;
+// Coroutines: the service runs each operation on the store's executor.
+using Async = boost::asio::awaitable<Response>;
+using AdminHandler = std::function<Async(CcApiContext&, const Caller&, Request&)>;
 
 void add_admin(Router& router, CcApiContext& ctx, std::string_view method, std::string_view path,
                AdminHandler fn) {
   router.add(method, path,
-             with_caller(ctx.auth, {Role::admin},
-                         [&ctx, fn = std::move(fn)](const Caller& c, Request& req) {
-                           return fn(ctx, c, req);
-                         }));
+             with_caller_async(ctx.auth, {Role::admin},
+                               [&ctx, fn = std::move(fn)](const Caller& c, Request& req) {
+                                 return fn(ctx, c, req);
+                               }));
 }
 
 void register_idle_codes(Router& router, CcApiContext& ctx) {
-  add_admin(router, ctx, "GET", "/api/v1/idle-codes", [](auto& c, const Caller& who, Request&) {
-    return list_response(c.config.list_idle_codes(who.org_id), idle_code_to_json);
-  });
+  add_admin(router, ctx, "GET", "/api/v1/idle-codes",
+            [](CcApiContext& c, const Caller& who, Request&) -> Async {
+              co_return list_response(co_await c.config.list_idle_codes(who.org_id),
+                                      idle_code_to_json);
+            });
   add_admin(router, ctx, "POST", "/api/v1/idle-codes",
-            [](auto& c, const Caller& who, Request& req) {
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
               auto body = parse_json_object(req);
-              if (!body) return error_response(body.error());
+              if (!body) co_return error_response(body.error());
               auto in = new_idle_code_from_json(*body);
-              if (!in) return error_response(in.error());
-              auto code = c.config.create_idle_code(who.org_id, in->name, in->active);
-              if (!code) return error_response(code.error());
-              return created(idle_code_to_json(*code),
-                             "/api/v1/idle-codes/" + std::to_string(code->id.value));
+              if (!in) co_return error_response(in.error());
+              auto code = co_await c.config.create_idle_code(who.org_id, in->name, in->active);
+              if (!code) co_return error_response(code.error());
+              co_return created(idle_code_to_json(*code),
+                                "/api/v1/idle-codes/" + std::to_string(code->id.value));
             });
   add_admin(router, ctx, "GET", "/api/v1/idle-codes/{id}",
-            [](auto& c, const Caller& who, Request& req) {
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
               auto id = path_id<IdleCodeId>(req, "idle code");
-              if (!id) return error_response(id.error());
-              return one_response(c.config.get_idle_code(who.org_id, *id), idle_code_to_json);
+              if (!id) co_return error_response(id.error());
+              co_return one_response(co_await c.config.get_idle_code(who.org_id, *id),
+                                     idle_code_to_json);
             });
-  AdminHandler update = [](CcApiContext& c, const Caller& who, Request& req) {
+  AdminHandler update = [](CcApiContext& c, const Caller& who, Request& req) -> Async {
     auto id = path_id<IdleCodeId>(req, "idle code");
-    if (!id) return error_response(id.error());
+    if (!id) co_return error_response(id.error());
     auto body = parse_json_object(req);
-    if (!body) return error_response(body.error());
+    if (!body) co_return error_response(body.error());
     auto changes = idle_code_changes_from_json(*body);
-    if (!changes) return error_response(changes.error());
-    return one_response(c.config.update_idle_code(who.org_id, *id, *changes), idle_code_to_json);
+    if (!changes) co_return error_response(changes.error());
+    co_return one_response(co_await c.config.update_idle_code(who.org_id, *id, *changes),
+                           idle_code_to_json);
   };
   add_admin(router, ctx, "PUT", "/api/v1/idle-codes/{id}", update);
   add_admin(router, ctx, "PATCH", "/api/v1/idle-codes/{id}", update);
   add_admin(router, ctx, "DELETE", "/api/v1/idle-codes/{id}",
-            [](auto& c, const Caller& who, Request& req) {
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
               auto id = path_id<IdleCodeId>(req, "idle code");
-              if (!id) return error_response(id.error());
-              if (auto r = c.config.delete_idle_code(who.org_id, *id); !r) {
-                return error_response(r.error());
+              if (!id) co_return error_response(id.error());
+              if (auto r = co_await c.config.delete_idle_code(who.org_id, *id); !r) {
+                co_return error_response(r.error());
               }
-              return empty_response(204);
+              co_return empty_response(204);
             });
 }
 
 void register_profiles(Router& router, CcApiContext& ctx) {
   add_admin(router, ctx, "GET", "/api/v1/desktop-profiles",
-            [](auto& c, const Caller& who, Request&) {
-              return list_response(c.config.list_desktop_profiles(who.org_id),
-                                   desktop_profile_to_json);
+            [](CcApiContext& c, const Caller& who, Request&) -> Async {
+              co_return list_response(co_await c.config.list_desktop_profiles(who.org_id),
+                                      desktop_profile_to_json);
             });
   add_admin(router, ctx, "POST", "/api/v1/desktop-profiles",
-            [](auto& c, const Caller& who, Request& req) {
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
               auto body = parse_json_object(req);
-              if (!body) return error_response(body.error());
+              if (!body) co_return error_response(body.error());
               auto in = new_desktop_profile_from_json(*body);
-              if (!in) return error_response(in.error());
-              auto p = c.config.create_desktop_profile(who.org_id, std::move(*in));
-              if (!p) return error_response(p.error());
-              return created(desktop_profile_to_json(*p),
-                             "/api/v1/desktop-profiles/" + std::to_string(p->id.value));
+              if (!in) co_return error_response(in.error());
+              auto p = co_await c.config.create_desktop_profile(who.org_id, std::move(*in));
+              if (!p) co_return error_response(p.error());
+              co_return created(desktop_profile_to_json(*p),
+                                "/api/v1/desktop-profiles/" + std::to_string(p->id.value));
             });
   add_admin(router, ctx, "GET", "/api/v1/desktop-profiles/{id}",
-            [](auto& c, const Caller& who, Request& req) {
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
               auto id = path_id<DesktopProfileId>(req, "desktop profile");
-              if (!id) return error_response(id.error());
-              return one_response(c.config.get_desktop_profile(who.org_id, *id),
-                                  desktop_profile_to_json);
+              if (!id) co_return error_response(id.error());
+              co_return one_response(co_await c.config.get_desktop_profile(who.org_id, *id),
+                                     desktop_profile_to_json);
             });
-  AdminHandler update = [](CcApiContext& c, const Caller& who, Request& req) {
+  AdminHandler update = [](CcApiContext& c, const Caller& who, Request& req) -> Async {
     auto id = path_id<DesktopProfileId>(req, "desktop profile");
-    if (!id) return error_response(id.error());
+    if (!id) co_return error_response(id.error());
     auto body = parse_json_object(req);
-    if (!body) return error_response(body.error());
+    if (!body) co_return error_response(body.error());
     auto changes = desktop_profile_changes_from_json(*body);
-    if (!changes) return error_response(changes.error());
-    return one_response(c.config.update_desktop_profile(who.org_id, *id, *changes),
-                        desktop_profile_to_json);
+    if (!changes) co_return error_response(changes.error());
+    co_return one_response(co_await c.config.update_desktop_profile(who.org_id, *id, *changes),
+                           desktop_profile_to_json);
   };
   add_admin(router, ctx, "PUT", "/api/v1/desktop-profiles/{id}", update);
   add_admin(router, ctx, "PATCH", "/api/v1/desktop-profiles/{id}", update);
   add_admin(router, ctx, "DELETE", "/api/v1/desktop-profiles/{id}",
-            [](auto& c, const Caller& who, Request& req) {
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
               auto id = path_id<DesktopProfileId>(req, "desktop profile");
-              if (!id) return error_response(id.error());
-              if (auto r = c.config.delete_desktop_profile(who.org_id, *id); !r) {
-                return error_response(r.error());
+              if (!id) co_return error_response(id.error());
+              if (auto r = co_await c.config.delete_desktop_profile(who.org_id, *id); !r) {
+                co_return error_response(r.error());
               }
-              return empty_response(204);
+              co_return empty_response(204);
             });
 }
 
 void register_queues(Router& router, CcApiContext& ctx) {
   // Supervisors read the list too: their view names the queues it shows figures for.
-  router.add(
-      "GET", "/api/v1/queues",
-      with_caller(ctx.auth, {Role::admin, Role::supervisor}, [&ctx](const Caller& who, Request&) {
-        return list_response(ctx.config.list_queues(who.org_id), queue_to_json);
-      }));
-  add_admin(router, ctx, "POST", "/api/v1/queues", [](auto& c, const Caller& who, Request& req) {
-    auto body = parse_json_object(req);
-    if (!body) return error_response(body.error());
-    auto name = queue_name_from_json(*body);
-    if (!name) return error_response(name.error());
-    auto q = c.config.create_queue(who.org_id, *name);
-    if (!q) return error_response(q.error());
-    return created(queue_to_json(*q), "/api/v1/queues/" + std::to_string(q->id.value));
-  });
-  add_admin(router, ctx, "GET", "/api/v1/queues/{id}",
-            [](auto& c, const Caller& who, Request& req) {
-              auto id = path_id<QueueId>(req, "queue");
-              if (!id) return error_response(id.error());
-              return one_response(c.config.get_queue(who.org_id, *id), queue_to_json);
+  router.add("GET", "/api/v1/queues",
+             with_caller_async(ctx.auth, {Role::admin, Role::supervisor},
+                               [&ctx](const Caller& who, Request&) -> Async {
+                                 co_return list_response(
+                                     co_await ctx.config.list_queues(who.org_id), queue_to_json);
+                               }));
+  add_admin(router, ctx, "POST", "/api/v1/queues",
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
+              auto body = parse_json_object(req);
+              if (!body) co_return error_response(body.error());
+              auto name = queue_name_from_json(*body);
+              if (!name) co_return error_response(name.error());
+              auto q = co_await c.config.create_queue(who.org_id, *name);
+              if (!q) co_return error_response(q.error());
+              co_return created(queue_to_json(*q), "/api/v1/queues/" + std::to_string(q->id.value));
             });
-  AdminHandler update = [](CcApiContext& c, const Caller& who, Request& req) {
+  add_admin(router, ctx, "GET", "/api/v1/queues/{id}",
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
+              auto id = path_id<QueueId>(req, "queue");
+              if (!id) co_return error_response(id.error());
+              co_return one_response(co_await c.config.get_queue(who.org_id, *id), queue_to_json);
+            });
+  AdminHandler update = [](CcApiContext& c, const Caller& who, Request& req) -> Async {
     auto id = path_id<QueueId>(req, "queue");
-    if (!id) return error_response(id.error());
+    if (!id) co_return error_response(id.error());
     auto body = parse_json_object(req);
-    if (!body) return error_response(body.error());
+    if (!body) co_return error_response(body.error());
     auto name = queue_name_from_json(*body);
-    if (!name) return error_response(name.error());
-    return one_response(c.config.rename_queue(who.org_id, *id, *name), queue_to_json);
+    if (!name) co_return error_response(name.error());
+    co_return one_response(co_await c.config.rename_queue(who.org_id, *id, *name), queue_to_json);
   };
   add_admin(router, ctx, "PUT", "/api/v1/queues/{id}", update);
   add_admin(router, ctx, "PATCH", "/api/v1/queues/{id}", update);
   add_admin(router, ctx, "DELETE", "/api/v1/queues/{id}",
-            [](auto& c, const Caller& who, Request& req) {
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
               auto id = path_id<QueueId>(req, "queue");
-              if (!id) return error_response(id.error());
-              if (auto r = c.config.delete_queue(who.org_id, *id); !r) {
-                return error_response(r.error());
+              if (!id) co_return error_response(id.error());
+              if (auto r = co_await c.config.delete_queue(who.org_id, *id); !r) {
+                co_return error_response(r.error());
               }
-              return empty_response(204);
+              co_return empty_response(204);
             });
 }
 
 void register_agents(Router& router, CcApiContext& ctx) {
-  add_admin(router, ctx, "GET", "/api/v1/agents", [](auto& c, const Caller& who, Request&) {
-    return list_response(c.config.list_agents(who.org_id), agent_to_json);
-  });
-  add_admin(router, ctx, "POST", "/api/v1/agents", [](auto& c, const Caller& who, Request& req) {
-    auto body = parse_json_object(req);
-    if (!body) return error_response(body.error());
-    UserId user;
-    auto changes = agent_changes_from_json(*body, true, &user);
-    if (!changes) return error_response(changes.error());
-    auto existing = c.config.get_agent(who.org_id, user);
-    if (existing && existing->configured) {
-      return error_response(make_error(
-          Errc::conflict, "agent " + existing->user.username + " is configured; use PATCH"));
-    }
-    auto a = c.config.put_agent(who.org_id, user, *changes);
-    if (!a) return error_response(a.error());
-    return created(agent_to_json(*a), "/api/v1/agents/" + std::to_string(user.value));
-  });
-  add_admin(router, ctx, "GET", "/api/v1/agents/{id}",
-            [](auto& c, const Caller& who, Request& req) {
-              auto id = path_id<UserId>(req, "agent");
-              if (!id) return error_response(id.error());
-              return one_response(c.config.get_agent(who.org_id, *id), agent_to_json);
+  add_admin(router, ctx, "GET", "/api/v1/agents",
+            [](CcApiContext& c, const Caller& who, Request&) -> Async {
+              co_return list_response(co_await c.config.list_agents(who.org_id), agent_to_json);
             });
-  AdminHandler update = [](CcApiContext& c, const Caller& who, Request& req) {
+  add_admin(
+      router, ctx, "POST", "/api/v1/agents",
+      [](CcApiContext& c, const Caller& who, Request& req) -> Async {
+        auto body = parse_json_object(req);
+        if (!body) co_return error_response(body.error());
+        UserId user;
+        auto changes = agent_changes_from_json(*body, true, &user);
+        if (!changes) co_return error_response(changes.error());
+        auto existing = co_await c.config.get_agent(who.org_id, user);
+        if (existing && existing->configured) {
+          co_return error_response(make_error(
+              Errc::conflict, "agent " + existing->user.username + " is configured; use PATCH"));
+        }
+        auto a = co_await c.config.put_agent(who.org_id, user, *changes);
+        if (!a) co_return error_response(a.error());
+        co_return created(agent_to_json(*a), "/api/v1/agents/" + std::to_string(user.value));
+      });
+  add_admin(router, ctx, "GET", "/api/v1/agents/{id}",
+            [](CcApiContext& c, const Caller& who, Request& req) -> Async {
+              auto id = path_id<UserId>(req, "agent");
+              if (!id) co_return error_response(id.error());
+              co_return one_response(co_await c.config.get_agent(who.org_id, *id), agent_to_json);
+            });
+  AdminHandler update = [](CcApiContext& c, const Caller& who, Request& req) -> Async {
     auto id = path_id<UserId>(req, "agent");
-    if (!id) return error_response(id.error());
+    if (!id) co_return error_response(id.error());
     auto body = parse_json_object(req);
-    if (!body) return error_response(body.error());
+    if (!body) co_return error_response(body.error());
     auto changes = agent_changes_from_json(*body, false, nullptr);
-    if (!changes) return error_response(changes.error());
-    return one_response(c.config.put_agent(who.org_id, *id, *changes), agent_to_json);
+    if (!changes) co_return error_response(changes.error());
+    co_return one_response(co_await c.config.put_agent(who.org_id, *id, *changes), agent_to_json);
   };
   add_admin(router, ctx, "PUT", "/api/v1/agents/{id}", update);
   add_admin(router, ctx, "PATCH", "/api/v1/agents/{id}", update);
@@ -230,7 +242,7 @@ void register_agents(Router& router, CcApiContext& ctx) {
                    if (auto r = co_await ctx.center.check_logged_out(caller.org_id, *id); !r) {
                      co_return error_response(r.error());
                    }
-                   if (auto r = ctx.config.delete_agent(caller.org_id, *id); !r) {
+                   if (auto r = co_await ctx.config.delete_agent(caller.org_id, *id); !r) {
                      co_return error_response(r.error());
                    }
                    co_return empty_response(204);

@@ -134,7 +134,7 @@ void register_me(Router& router, CcApiContext& ctx) {
           });
   add_for(router, ctx, "GET", "/api/v1/me/desktop", {Role::agent},
           [](CcApiContext& c, const Caller& who, Request&) -> boost::asio::awaitable<Response> {
-            auto d = c.config.desktop_of(who.org_id, who.user_id);
+            auto d = co_await c.config.desktop_of(who.org_id, who.user_id);
             if (!d) co_return error_response(d.error());
             const DesktopProfile defaults{};
             const DesktopProfile& p = d->profile ? *d->profile : defaults;
@@ -170,7 +170,7 @@ void register_me(Router& router, CcApiContext& ctx) {
 void register_supervisor(Router& router, CcApiContext& ctx) {
   add_for(router, ctx, "GET", "/api/v1/agents/states", {Role::admin, Role::supervisor},
           [](CcApiContext& c, const Caller& who, Request&) -> boost::asio::awaitable<Response> {
-            auto agents = c.config.list_agents(who.org_id);
+            auto agents = co_await c.config.list_agents(who.org_id);
             if (!agents) co_return error_response(agents.error());
             json::array items;
             for (const auto& a : *agents) {

@@ -13,7 +13,7 @@
 // organisation.
 //
 // Resume: ?after=<seq> first replays the organisation's stored events with a larger seq, at
-// most ctx.replay_max of them and off the I/O thread, then continues live without gap or
+// most ctx.replay_max of them and on the store's executor, then continues live without gap or
 // duplicate: live events that arrive during the replay are held back and sent after it,
 // skipping those the replay already sent. A {"type":"subscribed","replayed":n} message marks
 // the switch to live delivery. A client further behind gets {"type":"error","code":
@@ -41,21 +41,18 @@ namespace {
 
 class EventStream : public std::enable_shared_from_this<EventStream> {
  public:
-  EventStream(ContactCenterStore& store, CcEventHub& hub, CcSubscription filter,
-              std::optional<std::int64_t> after, std::size_t replay_max)
-      : store_(store),
-        hub_(hub),
-        filter_(std::move(filter)),
-        after_(after),
-        replay_max_(replay_max) {}
+  EventStream(CcEventHub& hub, CcSubscription filter, std::optional<std::int64_t> after,
+              std::size_t replay_max)
+      : hub_(hub), filter_(std::move(filter)), after_(after), replay_max_(replay_max) {}
 
   void open(std::shared_ptr<WebSocket> ws) {
     std::lock_guard lock(mu_);
     ws_ = std::move(ws);
   }
 
-  // Subscribes, replays, then goes live. Reads the event log: run it off the I/O thread.
-  void start() {
+  // Subscribes; without a resume point, goes live at once. Returns whether a replay must
+  // follow (replay(), on the store's executor).
+  bool subscribe() {
     CcSubscription sub = filter_;
     sub.deliver = [weak = weak_from_this()](const CcEventRecord& e) {
       if (auto self = weak.lock()) self->on_live(e);
@@ -70,43 +67,36 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
       if (stopped_) {
         lock.unlock();
         hub_.unsubscribe(token);
-        return;
+        return false;
       }
     }
-    std::int64_t cursor = after_.value_or(0);
+    if (after_) return true;
+    go_live(0, 0);
+    return false;
+  }
+
+  // Replays the stored events after the resume point, then goes live. A store job: it reads
+  // the event log, and only queues messages on the socket (which never waits).
+  void replay(ContactCenterStore& store) {
+    std::int64_t cursor = *after_;
     std::size_t replayed = 0;
-    if (after_) {
-      // One more than the bound tells "too far behind" without reading the whole backlog.
-      auto batch = store_.events_after(filter_.org, cursor, replay_max_ + 1);
-      if (!batch) {
-        send_now(json::serialize(json::object{{"type", "error"},
-                                              {"message", batch.error().message}}));
-      } else if (batch->size() > replay_max_) {
-        resync_required();
-        return;
-      } else {
-        for (const auto& e : *batch) {
-          cursor = e.seq;
-          if (!visible_to(filter_, e)) continue;
-          send_now(e.body);
-          ++replayed;
-        }
+    // One more than the bound tells "too far behind" without reading the whole backlog.
+    auto batch = store.events_after(filter_.org, cursor, replay_max_ + 1);
+    if (!batch) {
+      send_now(
+          json::serialize(json::object{{"type", "error"}, {"message", batch.error().message}}));
+    } else if (batch->size() > replay_max_) {
+      resync_required();
+      return;
+    } else {
+      for (const auto& e : *batch) {
+        cursor = e.seq;
+        if (!visible_to(filter_, e)) continue;
+        send_now(e.body);
+        ++replayed;
       }
     }
-    std::lock_guard lock(mu_);
-    if (!ws_) return;
-    if (overflowed_) {
-      resync_required_locked();
-      return;
-    }
-    for (const auto& e : pending_) {
-      if (!after_ || e.seq > cursor) ws_->send(e.body);
-    }
-    pending_.clear();
-    live_ = true;
-    ws_->send(json::serialize(json::object{{"type", "subscribed"},
-                                           {"replayed", replayed},
-                                           {"after", cursor}}));
+    go_live(cursor, replayed);
   }
 
   void stop() {
@@ -122,6 +112,23 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   }
 
  private:
+  // Sends what arrived during the replay (after cursor), then live events as they come.
+  void go_live(std::int64_t cursor, std::size_t replayed) {
+    std::lock_guard lock(mu_);
+    if (!ws_) return;
+    if (overflowed_) {
+      resync_required_locked();
+      return;
+    }
+    for (const auto& e : pending_) {
+      if (!after_ || e.seq > cursor) ws_->send(e.body);
+    }
+    pending_.clear();
+    live_ = true;
+    ws_->send(json::serialize(
+        json::object{{"type", "subscribed"}, {"replayed", replayed}, {"after", cursor}}));
+  }
+
   void on_live(const CcEventRecord& e) {
     std::lock_guard lock(mu_);
     if (!ws_) return;
@@ -156,7 +163,6 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     if (ws_) ws_->send(text);
   }
 
-  ContactCenterStore& store_;
   CcEventHub& hub_;
   CcSubscription filter_;
   std::optional<std::int64_t> after_;
@@ -259,8 +265,7 @@ void register_cc_event_routes(Router& router, CcApiContext& ctx) {
         std::shared_ptr<SessionSockets::Slot> slot;
         if (ctx.sockets) {
           auto reserved = ctx.sockets->reserve(SocketOwner{
-              caller->session_digest, caller->org_id, caller->user_id,
-              caller->session_expires_at});
+              caller->session_digest, caller->org_id, caller->user_id, caller->session_expires_at});
           if (!reserved) co_return error_response(reserved.error());
           slot = std::move(*reserved);
         }
@@ -268,8 +273,8 @@ void register_cc_event_routes(Router& router, CcApiContext& ctx) {
         if (!caller->roles.has(Role::supervisor) && !caller->roles.has(Role::admin)) {
           filter.only_agent = caller->user_id;
         }
-        auto stream = std::make_shared<EventStream>(ctx.store, ctx.events, std::move(filter),
-                                                    *after, ctx.replay_max);
+        auto stream =
+            std::make_shared<EventStream>(ctx.events, std::move(filter), *after, ctx.replay_max);
         WsCallbacks cb;
         // The slot lives as long as the callbacks: until the connection ends, or at once when
         // the handshake fails.
@@ -280,10 +285,9 @@ void register_cc_event_routes(Router& router, CcApiContext& ctx) {
             });
           }
           stream->open(std::move(ws));
-          if (ctx.run_blocking) {
-            ctx.run_blocking([stream] { stream->start(); });
-          } else {
-            stream->start();
+          // The replay reads the event log on the store's executor, never on an I/O thread.
+          if (stream->subscribe()) {
+            ctx.store.post([stream](Stores& s) { stream->replay(s.contact_center()); });
           }
         };
         cb.on_close = [stream, slot] { stream->stop(); };

@@ -18,6 +18,7 @@
 #include "app/testing/fake_directory_graph.hpp"
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_directory_store.hpp"
+#include "app/testing/test_store.hpp"
 #include "app/testing/run_awaitable.hpp"
 #include "app/testing/simulated_time.hpp"
 #include "app/user_service.hpp"
@@ -49,18 +50,21 @@ class DirectoryApiTest : public ::testing::Test {
     ASSERT_TRUE(s);
     sqlite_ = std::move(*s);
     auth_ = std::make_unique<AuthService>(*sqlite_, hasher_, tokens_, clock_, AuthOptions{});
-    users_ = std::make_unique<UserService>(sqlite_->accounts(), hasher_, clock_, 1);
-    org_ = users_->ensure_org("Contoso")->id;
-    ASSERT_TRUE(users_->create(org_, NewUser{"ann", "pw", "Ann", RoleSet{Role::agent}}));
-    ASSERT_TRUE(users_->create(org_, NewUser{"sue", "pw", "Sue", RoleSet{Role::supervisor}}));
-    ASSERT_TRUE(users_->create(org_, NewUser{"root", "pw", "Root", RoleSet{Role::admin}}));
+    users_ = std::make_unique<UserService>(*sqlite_, workers_, hasher_, clock_, 1);
+    org_ = ccteams::testing::run_awaitable(users_->ensure_org("Contoso"))->id;
+    ASSERT_TRUE(ccteams::testing::run_awaitable(
+        users_->create(org_, NewUser{"ann", "pw", "Ann", RoleSet{Role::agent}})));
+    ASSERT_TRUE(ccteams::testing::run_awaitable(
+        users_->create(org_, NewUser{"sue", "pw", "Sue", RoleSet{Role::supervisor}})));
+    ASSERT_TRUE(ccteams::testing::run_awaitable(
+        users_->create(org_, NewUser{"root", "pw", "Root", RoleSet{Role::admin}})));
     std::vector<DirectoryUser> rows = {
         make_directory_user(teams_user("u1", "Bea", "Stone", {"+1 425 555 0101"})),
         make_directory_user(teams_user("u2", "Cal", "Stone", {})),
     };
     ASSERT_TRUE(mirror_.replace_all(org_, rows, {"tid", "delta:0:0", clock_.now(), 2}));
     directory_ = std::make_unique<DirectoryService>(
-        actors_, mirror_, graph_, clock_, scheduler_,
+        actors_, mirror_port_, graph_, clock_, scheduler_,
         [this](OrgId) -> Result<ActiveConnector> {
           return ActiveConnector{"tid", show_details_.load(), true, {}};
         },
@@ -95,6 +99,8 @@ class DirectoryApiTest : public ::testing::Test {
   std::unique_ptr<UserService> users_;
   OrgId org_;
   ccteams::testing::InMemoryDirectoryStore mirror_;
+  // Its jobs run on the organisation's strand (one thread): the in-memory store is not shared.
+  ccteams::testing::TestStore mirror_port_{ccteams::testing::TestStores{.directory = &mirror_}};
   ccteams::testing::FakeDirectoryGraph graph_;
   // The organisations' strands run here, apart from the server's threads.
   boost::asio::thread_pool actor_threads_{1};
@@ -155,7 +161,8 @@ TEST_F(DirectoryApiTest, GateOffShowsNoPresenceNorDetails) {
     EXPECT_FALSE(item.as_object().contains("department"));
     EXPECT_FALSE(item.as_object().contains("jobTitle"));
   }
-  EXPECT_EQ(get("/api/v1/directory/teams-users?q=stone&department=Billing", "ann").result_int(), 400);
+  EXPECT_EQ(get("/api/v1/directory/teams-users?q=stone&department=Billing", "ann").result_int(),
+            400);
   EXPECT_EQ(graph_.presence_calls, 0);
 }
 

@@ -2,7 +2,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 #include <charconv>
-#include <optional>
 
 #include "adapters/http/api/account_json.hpp"
 #include "adapters/http/api/api_context.hpp"
@@ -27,72 +26,54 @@ Result<UserId> user_id_param(const Request& req) {
   return UserId{v};
 }
 
-Response list_users(ApiContext& ctx, const Caller& caller) {
-  auto users = ctx.users.list(caller.org_id);
-  if (!users) return error_response(users.error());
+asio::awaitable<Response> list_users(ApiContext& ctx, Caller caller) {
+  auto users = co_await ctx.users.list(caller.org_id);
+  if (!users) co_return error_response(users.error());
   json::array items;
   for (const auto& u : *users) items.emplace_back(user_to_json(u));
-  return json_response(200, json::object{{"items", std::move(items)}});
+  co_return json_response(200, json::object{{"items", std::move(items)}});
 }
 
-Response create_user(ApiContext& ctx, const Caller& caller, Request& req) {
+// The service hashes a new password on the password workers, never on an I/O thread.
+asio::awaitable<Response> create_user(ApiContext& ctx, Caller caller, Request& req) {
   auto body = parse_json_object(req);
-  if (!body) return error_response(body.error());
+  if (!body) co_return error_response(body.error());
   auto user = new_user_from_json(*body);
-  if (!user) return error_response(user.error());
-  auto created = ctx.users.create(caller.org_id, *user);
-  if (!created) return error_response(created.error());
+  if (!user) co_return error_response(user.error());
+  auto created = co_await ctx.users.create(caller.org_id, std::move(*user));
+  if (!created) co_return error_response(created.error());
   Response r = json_response(201, user_to_json(*created));
   r.set_header("Location", "/api/v1/users/" + std::to_string(created->id.value));
-  return r;
+  co_return r;
 }
 
-Response get_user(ApiContext& ctx, const Caller& caller, Request& req) {
+asio::awaitable<Response> get_user(ApiContext& ctx, Caller caller, Request& req) {
   auto id = user_id_param(req);
-  if (!id) return error_response(id.error());
-  auto user = ctx.users.get(caller.org_id, *id);
-  if (!user) return error_response(user.error());
-  return json_response(200, user_to_json(*user));
+  if (!id) co_return error_response(id.error());
+  auto user = co_await ctx.users.get(caller.org_id, *id);
+  if (!user) co_return error_response(user.error());
+  co_return json_response(200, user_to_json(*user));
 }
 
-Response patch_user(ApiContext& ctx, const Caller& caller, Request& req) {
+asio::awaitable<Response> patch_user(ApiContext& ctx, Caller caller, Request& req) {
   auto id = user_id_param(req);
-  if (!id) return error_response(id.error());
+  if (!id) co_return error_response(id.error());
   auto body = parse_json_object(req);
-  if (!body) return error_response(body.error());
+  if (!body) co_return error_response(body.error());
   auto changes = user_changes_from_json(*body);
-  if (!changes) return error_response(changes.error());
-  auto user = ctx.users.update(caller, *id, *changes);
-  if (!user) return error_response(user.error());
-  return json_response(200, user_to_json(*user));
+  if (!changes) co_return error_response(changes.error());
+  auto user = co_await ctx.users.update(std::move(caller), *id, std::move(*changes));
+  if (!user) co_return error_response(user.error());
+  co_return json_response(200, user_to_json(*user));
 }
 
-Response delete_user(ApiContext& ctx, const Caller& caller, Request& req) {
+asio::awaitable<Response> delete_user(ApiContext& ctx, Caller caller, Request& req) {
   auto id = user_id_param(req);
-  if (!id) return error_response(id.error());
-  if (auto r = ctx.users.remove(caller, *id); !r) return error_response(r.error());
-  return empty_response(204);
-}
-
-// Whether a PATCH sets a password (only then is it worth a worker).
-bool sets_password(const Request& req) {
-  auto body = parse_json_object(req);
-  return body && body->contains("password");
-}
-
-// Creating a user and setting a password hash with Argon2id: the whole handler then runs on the
-// password workers (the store is thread-safe), never on an I/O thread; other changes (disabling
-// an account during a sign-in flood) do not wait for the workers.
-AsyncCallerHandler on_password_workers(ApiContext& ctx, CallerHandler fn,
-                                       bool (*hashes)(const Request&)) {
-  return [&ctx, fn = std::move(fn), hashes](const Caller& caller,
-                                            Request& req) -> asio::awaitable<Response> {
-    if (!hashes(req)) co_return fn(caller, req);
-    std::optional<Response> response;
-    auto ran = co_await ctx.password_workers.run([&] { response = fn(caller, req); });
-    if (!ran) co_return error_response(ran.error());
-    co_return std::move(*response);
-  };
+  if (!id) co_return error_response(id.error());
+  if (auto r = co_await ctx.users.remove(std::move(caller), *id); !r) {
+    co_return error_response(r.error());
+  }
+  co_return empty_response(204);
 }
 
 }  // namespace
@@ -100,26 +81,24 @@ AsyncCallerHandler on_password_workers(ApiContext& ctx, CallerHandler fn,
 void register_user_routes(Router& router, ApiContext& ctx) {
   const std::vector<Role> admin{Role::admin};
   router.add("GET", "/api/v1/users",
-             with_caller(ctx.auth, admin,
-                         [&ctx](const Caller& c, Request&) { return list_users(ctx, c); }));
+             with_caller_async(ctx.auth, admin,
+                               [&ctx](const Caller& c, Request&) { return list_users(ctx, c); }));
   router.add("POST", "/api/v1/users",
-             with_caller_async(
-                 ctx.auth, admin,
-                 on_password_workers(
-                     ctx, [&ctx](const Caller& c, Request& r) { return create_user(ctx, c, r); },
-                     [](const Request&) { return true; })));
+             with_caller_async(ctx.auth, admin, [&ctx](const Caller& c, Request& r) {
+               return create_user(ctx, c, r);
+             }));
   router.add("GET", "/api/v1/users/{id}",
-             with_caller(ctx.auth, admin,
-                         [&ctx](const Caller& c, Request& r) { return get_user(ctx, c, r); }));
+             with_caller_async(ctx.auth, admin, [&ctx](const Caller& c, Request& r) {
+               return get_user(ctx, c, r);
+             }));
   router.add("PATCH", "/api/v1/users/{id}",
-             with_caller_async(
-                 ctx.auth, admin,
-                 on_password_workers(
-                     ctx, [&ctx](const Caller& c, Request& r) { return patch_user(ctx, c, r); },
-                     sets_password)));
+             with_caller_async(ctx.auth, admin, [&ctx](const Caller& c, Request& r) {
+               return patch_user(ctx, c, r);
+             }));
   router.add("DELETE", "/api/v1/users/{id}",
-             with_caller(ctx.auth, admin,
-                         [&ctx](const Caller& c, Request& r) { return delete_user(ctx, c, r); }));
+             with_caller_async(ctx.auth, admin, [&ctx](const Caller& c, Request& r) {
+               return delete_user(ctx, c, r);
+             }));
 }
 
 }  // namespace ccteams::http
