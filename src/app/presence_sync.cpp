@@ -59,12 +59,13 @@ void post_to(const std::shared_ptr<OrgSync>& sync, F fn) {
 }  // namespace
 
 PresenceSync::PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
+                           ConnectorStore& connectors,
                            ContactCenter& cc, ContactCenterStore& cc_store, GraphClient& graph,
                            SyncAccountStore& accounts, SyncAccountService& account_tokens,
                            PresenceSubscriptionStore& subscriptions, PresenceInbox& inbox,
                            const TokenSource& tokens, const Clock& clock, Metrics& metrics,
                            NotificationDecryptor* decryptor, PresenceSyncOptions options)
-    : shared_(std::make_shared<Shared>(actors, scheduler, connector, cc, cc_store, graph, accounts,
+    : shared_(std::make_shared<Shared>(actors, scheduler, connector, connectors, cc, cc_store, graph, accounts,
                                        account_tokens, subscriptions, inbox, tokens, clock, metrics,
                                        decryptor, std::move(options))) {}
 
@@ -85,7 +86,7 @@ Result<void> PresenceSync::start(NotificationUrls urls) {
   if (!subs) return std::move(subs).error();
   shared_->gate.load(*subs);
   shared_->metrics.subscriptions.set(static_cast<double>(subs->size()));
-  auto orgs = shared_->connector.active_orgs();
+  auto orgs = shared_->connectors.orgs_with_status(ConnectorStatus::active);
   if (!orgs) return std::move(orgs).error();
   {
     std::lock_guard lock(shared_->mu);
@@ -113,7 +114,7 @@ std::shared_ptr<OrgSync> PresenceSync::find(OrgId org) {
 }
 
 void PresenceSync::reconcile(OrgId org) {
-  auto active = shared_->connector.active(org);
+  auto active = read_active_connector(shared_->connectors, org);
   const bool wanted = active && active->presence_sync;
   auto existing = find(org);
   if (wanted && !existing) {

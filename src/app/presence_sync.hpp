@@ -78,6 +78,7 @@ namespace ccteams {
 
 class Clock;
 class ConnectorService;
+class ConnectorStore;
 class ContactCenter;
 class ContactCenterStore;
 class GraphClient;
@@ -140,6 +141,7 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
   // sync runs on actors.strand(org)); scheduler: the time port every wait goes through (the
   // runtime's AsioScheduler). decryptor: not owned, nullable (nullptr: basic notifications).
   PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
+               ConnectorStore& connectors,
                ContactCenter& cc, ContactCenterStore& cc_store, GraphClient& graph,
                SyncAccountStore& accounts, SyncAccountService& account_tokens,
                PresenceSubscriptionStore& subscriptions, PresenceInbox& inbox,

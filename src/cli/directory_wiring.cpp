@@ -30,8 +30,12 @@ Result<std::unique_ptr<DirectoryWiring>> DirectoryWiring::create(const Directory
   options.default_country_code = deps.config.default_country_code;
   impl->service = std::make_unique<DirectoryService>(
       deps.actors, deps.store.directory(), deps.connector.graph(), deps.clock, deps.scheduler,
-      [&connectors](OrgId org) { return connectors.active(org); },
-      [&connectors] { return connectors.active_orgs(); }, std::move(options));
+      // Synchronous reads of the connector until the directory is on the Store port.
+      [&store = deps.store](OrgId org) { return read_active_connector(store.connectors(), org); },
+      [&store = deps.store] {
+        return store.connectors().orgs_with_status(ConnectorStatus::active);
+      },
+      std::move(options));
   connectors.add_participant(*impl->service);
   impl->api = std::make_unique<http::DirectoryApiContext>(
       http::DirectoryApiContext{deps.auth, *impl->service});

@@ -87,9 +87,8 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   so.client_id = c.microsoft.client_id;
   so.public_url = public_url;
   impl->accounts = std::make_unique<SyncAccountService>(
-      deps.store.sync_accounts(), deps.accounts, deps.connector.graph(),
-      deps.connector.entra_links(), *impl->sealer, impl->pkce, deps.tokens, deps.clock, so,
-      connector.active_tenant_lookup(), connector.audit_hook());
+      deps.store, deps.connector.graph(), deps.connector.entra_links(), *impl->sealer, impl->pkce,
+      deps.tokens, deps.clock, so, connector.active_tenant_lookup(), connector.audit_hook());
   http::register_sync_account_routes(router, deps.auth, *impl->accounts);
 
   store::SqlitePresenceSyncStore& presence_store = deps.store.presence_sync();
@@ -132,7 +131,7 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
                  keyring.error().message);
   }
   impl->sync = std::make_unique<PresenceSync>(
-      deps.actors, deps.scheduler, connector, deps.contact_center, deps.cc_store,
+      deps.actors, deps.scheduler, connector, deps.store.connectors(), deps.contact_center, deps.cc_store,
       deps.connector.graph(), deps.store.sync_accounts(), *impl->accounts, presence_store,
       presence_store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(), std::move(po));
   http::register_graph_webhook_routes(router, presence_store, *impl->sync, deps.clock,

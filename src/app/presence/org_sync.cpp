@@ -27,7 +27,8 @@ constexpr Millis kRepackDelay{2'000};
 
 }  // namespace
 
-SyncServices::SyncServices(OrgActors& ac, Scheduler& sc, ConnectorService& c, ContactCenter& cc_,
+SyncServices::SyncServices(OrgActors& ac, Scheduler& sc, ConnectorService& c,
+                           ConnectorStore& conns, ContactCenter& cc_,
                            ContactCenterStore& s, GraphClient& g, SyncAccountStore& a,
                            SyncAccountService& at, PresenceSubscriptionStore& subs,
                            PresenceInbox& in, const TokenSource& t, const Clock& cl, Metrics& m,
@@ -35,6 +36,7 @@ SyncServices::SyncServices(OrgActors& ac, Scheduler& sc, ConnectorService& c, Co
     : actors(ac),
       scheduler(sc),
       connector(c),
+      connectors(conns),
       cc(cc_),
       cc_store(s),
       graph(g),
@@ -207,7 +209,7 @@ Result<WatchInputs> OrgSync::watch_inputs() {
 }
 
 bool OrgSync::refresh_watch(Timestamp t) {
-  auto active = s_->connector.active(org_);
+  auto active = read_active_connector(s_->connectors, org_);
   if (!active || !active->presence_sync) return false;
   tenant_ = active->tenant;
   pump_.set_tenant(tenant_);

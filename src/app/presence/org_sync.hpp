@@ -70,6 +70,7 @@ class ContactCenterCalls {
 // OrgSync keeps it alive while its coroutines run.
 struct SyncServices {
   SyncServices(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
+               ConnectorStore& connectors,
                ContactCenter& cc, ContactCenterStore& cc_store, GraphClient& graph,
                SyncAccountStore& accounts, SyncAccountService& account_tokens,
                PresenceSubscriptionStore& subscriptions, PresenceInbox& inbox,
@@ -79,6 +80,8 @@ struct SyncServices {
   OrgActors& actors;
   Scheduler& scheduler;
   ConnectorService& connector;
+  // The connector's settings, read synchronously until presence sync is on the Store port.
+  ConnectorStore& connectors;
   ContactCenterCalls cc;
   ContactCenterStore& cc_store;
   GraphClient& graph;
