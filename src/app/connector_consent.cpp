@@ -36,7 +36,7 @@ std::string consent_error_message(const ConsentCallback& p) {
 }  // namespace
 
 Result<IdleCodeId> ConnectorService::ensure_idle_code(ContactCenterStore& cc, OrgId org,
-                                                     const char* name) {
+                                                      const char* name) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto codes = cc.list_idle_codes(org);
     if (!codes) return std::move(codes).error();
@@ -157,8 +157,8 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::callback(ConsentC
     const ConsentRequest& r = *out.request;
     auto session = s.accounts().find_session(r.session_digest, now);
     auto user = s.accounts().get_user(r.org, r.user);
-    out.admin_session = session && session->org_id == r.org && session->user_id == r.user &&
-                        user && !user->disabled && user->roles.has(Role::admin);
+    out.admin_session = session && session->org_id == r.org && session->user_id == r.user && user &&
+                        !user->disabled && user->roles.has(Role::admin);
     return out;
   };
   Claimed claimed = co_await store_.run(claim);
@@ -277,22 +277,15 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::finish_consent(
 
 ConnectorService::Async<Result<TeamsConnector>> ConnectorService::reactivate(Caller caller) {
   if (auto r = require_role(caller, {Role::admin}); !r) co_return std::move(r).error();
-  auto check = [&](Stores& s) -> Result<TeamsConnector> {
-    auto current = load(s.connectors(), caller.org_id);
-    if (!current) return current;
-    auto next_status = next_connector_status(current->status, ConnectorEvent::reactivate);
-    if (!next_status) {
-      append(s.connectors(), entry(caller.org_id, &caller, "reactivate", AuditResult::error,
-                                   next_status.error().message));
-      return std::move(next_status).error();
-    }
-    return current;
+  auto check = [&](Stores& s) {
+    return load_for(s.connectors(), caller, ConnectorEvent::reactivate, "reactivate");
   };
   auto current = co_await store_.run(check);
   if (!current) co_return current;
   const TenantConfirmation confirmed = co_await confirm_tenant(graph_, current->tenant_id);
   if (confirmed.kind == TenantConfirmation::Kind::transient) {
-    record(entry(caller.org_id, &caller, "reactivate", AuditResult::error, confirmed.error.message));
+    record(
+        entry(caller.org_id, &caller, "reactivate", AuditResult::error, confirmed.error.message));
     co_return confirmed.error;
   }
   if (confirmed.kind == TenantConfirmation::Kind::refused) {

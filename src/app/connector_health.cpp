@@ -38,7 +38,9 @@ std::optional<ConnectorStatus> ConnectorService::save_authorization_error(
 ConnectorService::Async<void> ConnectorService::mark_authorization_error(OrgId org,
                                                                          std::string message,
                                                                          const Caller* actor) {
-  auto job = [&](Stores& s) { return save_authorization_error(s.connectors(), org, message, actor); };
+  auto job = [&](Stores& s) {
+    return save_authorization_error(s.connectors(), org, message, actor);
+  };
   const std::optional<ConnectorStatus> was = co_await store_.run(job);
   if (!was) co_return;
   spdlog::warn("connector: org {} is in AuthorizationError: {}", org.value, message);

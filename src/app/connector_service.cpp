@@ -170,18 +170,25 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::update(Caller 
   co_return std::move(patched->connector);
 }
 
-Result<TeamsConnector> ConnectorService::save_deactivated(ConnectorStore& st,
-                                                          const Caller& caller) {
+Result<TeamsConnector> ConnectorService::load_for(ConnectorStore& st, const Caller& caller,
+                                                  ConnectorEvent event, const char* action) {
   auto current = load(st, caller.org_id);
   if (!current) return current;
-  auto next_status = next_connector_status(current->status, ConnectorEvent::deactivate);
+  auto next_status = next_connector_status(current->status, event);
   if (!next_status) {
-    append(st, entry(caller.org_id, &caller, "deactivate", AuditResult::error,
-                     next_status.error().message));
+    append(st,
+           entry(caller.org_id, &caller, action, AuditResult::error, next_status.error().message));
     return std::move(next_status).error();
   }
+  return current;
+}
+
+Result<TeamsConnector> ConnectorService::save_deactivated(ConnectorStore& st,
+                                                          const Caller& caller) {
+  auto current = load_for(st, caller, ConnectorEvent::deactivate, "deactivate");
+  if (!current) return current;
   TeamsConnector next = *current;
-  next.status = *next_status;
+  next.status = *next_connector_status(current->status, ConnectorEvent::deactivate);
   next.updated_at = clock_.now();
   auto saved = st.save_connector(next, current->version);
   if (!saved) return saved;
@@ -200,16 +207,8 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::deactivate(Cal
 
 ConnectorService::Async<Result<DeleteOutcome>> ConnectorService::remove(Caller caller) {
   if (auto r = require_admin(caller); !r) co_return std::move(r).error();
-  auto check = [&](Stores& s) -> Result<TeamsConnector> {
-    auto current = load(s.connectors(), caller.org_id);
-    if (!current) return current;
-    auto next_status = next_connector_status(current->status, ConnectorEvent::remove);
-    if (!next_status) {
-      append(s.connectors(), entry(caller.org_id, &caller, "delete", AuditResult::error,
-                                   next_status.error().message));
-      return std::move(next_status).error();
-    }
-    return current;
+  auto check = [&](Stores& s) {
+    return load_for(s.connectors(), caller, ConnectorEvent::remove, "delete");
   };
   auto current = co_await store_.run(check);
   if (!current) co_return std::move(current).error();

@@ -209,6 +209,9 @@ class ConnectorService {
   };
   // These run on the store's executor, inside Store::run (st, cc: that job's stores).
   static Result<TeamsConnector> load(ConnectorStore& st, OrgId org);
+  // The caller's connector when the lifecycle allows event; a refusal is audited as action.
+  Result<TeamsConnector> load_for(ConnectorStore& st, const Caller& caller, ConnectorEvent event,
+                                  const char* action);
   static Result<IdleCodeId> ensure_idle_code(ContactCenterStore& cc, OrgId org, const char* name);
   static Result<PresenceMapping> default_mapping(ContactCenterStore& cc, OrgId org);
   static Result<void> check_mapping(ContactCenterStore& cc, OrgId org,

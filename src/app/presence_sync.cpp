@@ -65,9 +65,9 @@ PresenceSync::PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorSer
                            PresenceSubscriptionStore& subscriptions, PresenceInbox& inbox,
                            const TokenSource& tokens, const Clock& clock, Metrics& metrics,
                            NotificationDecryptor* decryptor, PresenceSyncOptions options)
-    : shared_(std::make_shared<Shared>(actors, scheduler, connector, connectors, cc, cc_store, graph, accounts,
-                                       account_tokens, subscriptions, inbox, tokens, clock, metrics,
-                                       decryptor, std::move(options))) {}
+    : shared_(std::make_shared<Shared>(actors, scheduler, connector, connectors, cc, cc_store,
+                                       graph, accounts, account_tokens, subscriptions, inbox,
+                                       tokens, clock, metrics, decryptor, std::move(options))) {}
 
 PresenceSync::~PresenceSync() { stop(); }
 

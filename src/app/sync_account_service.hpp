@@ -99,9 +99,10 @@ class SyncAccountService final : public ConnectorParticipant {
 
   // Every reference must outlive the service. audit may be empty. Every store call runs on
   // store's executor.
-  SyncAccountService(Store& store, GraphClient& graph, const EntraLinks& links, const SecretSealer& sealer, const PkceHasher& pkce,
-                     const TokenSource& tokens, const Clock& clock, SyncAccountOptions options,
-                     ActiveTenant active_tenant, AuditHook audit = {});
+  SyncAccountService(Store& store, GraphClient& graph, const EntraLinks& links,
+                     const SecretSealer& sealer, const PkceHasher& pkce, const TokenSource& tokens,
+                     const Clock& clock, SyncAccountOptions options, ActiveTenant active_tenant,
+                     AuditHook audit = {});
 
   // {public_url}/api/v1/connectors/msteams/sync-accounts/callback
   const std::string& redirect_uri() const { return redirect_uri_; }

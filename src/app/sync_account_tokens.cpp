@@ -208,7 +208,7 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::refresh(OrgId or
 }
 
 boost::asio::awaitable<Error> SyncAccountService::token_failed(const SyncAccount& a,
-                                                              std::string reason) {
+                                                               std::string reason) {
   forget(a.org, a.id);
   if (a.token_state != SyncTokenState::failed || a.last_error != reason) {
     audit(service_caller(a.org), "sync_account.token", false, a.upn + ": " + reason);

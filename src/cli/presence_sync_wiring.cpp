@@ -131,9 +131,9 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
                  keyring.error().message);
   }
   impl->sync = std::make_unique<PresenceSync>(
-      deps.actors, deps.scheduler, connector, deps.store.connectors(), deps.contact_center, deps.cc_store,
-      deps.connector.graph(), deps.store.sync_accounts(), *impl->accounts, presence_store,
-      presence_store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(), std::move(po));
+      deps.actors, deps.scheduler, connector, deps.store.connectors(), deps.contact_center,
+      deps.cc_store, deps.connector.graph(), deps.store.sync_accounts(), *impl->accounts,
+      presence_store, presence_store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(), std::move(po));
   http::register_graph_webhook_routes(router, presence_store, *impl->sync, deps.clock,
                                       deps.metrics);
   http::register_presence_sync_routes(router, deps.auth, *impl->sync);
