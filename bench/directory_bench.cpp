@@ -485,8 +485,12 @@ HttpFigures run_http(const std::vector<TeamsUser>& users, int rounds) {
   testing::TestStore mirror_port(testing::TestStores{.directory = &mirror});
   DirectoryService directory(
       actors, mirror_port, graph, clock, scheduler,
-      [](OrgId) -> Result<ActiveConnector> { return ActiveConnector{"tid", true, true, {}}; },
-      [org_id]() -> Result<std::vector<OrgId>> { return std::vector<OrgId>{org_id}; });
+      [](OrgId) -> boost::asio::awaitable<Result<ActiveConnector>> {
+        co_return ActiveConnector{"tid", true, true, {}};
+      },
+      [org_id]() -> boost::asio::awaitable<Result<std::vector<OrgId>>> {
+        co_return std::vector<OrgId>{org_id};
+      });
   http::Router router;
   http::DirectoryApiContext ctx{auth, directory};
   http::register_directory_routes(router, ctx);

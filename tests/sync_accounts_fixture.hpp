@@ -137,8 +137,8 @@ class SyncAccountsTest : public ::testing::Test {
     SyncAccountOptions so;
     so.client_id = info_.app_id;
     service_ = std::make_unique<SyncAccountService>(
-        store_->sync_accounts(), store_->accounts(), *graph_, *links_, *sealer_, pkce_, tokens_,
-        clock_, so, [this](OrgId) -> Result<std::string> { return info_.tenant_id; },
+        *store_, *graph_, *links_, *sealer_, pkce_, tokens_, clock_, so,
+        [this](OrgId) { return tenant(); },
         [this](const Caller& c, std::string action, bool ok, std::string detail) {
           std::lock_guard lock(audit_mu_);
           audits_.push_back(c.username + "|" + action + "|" + (ok ? "ok" : "error") + "|" + detail);
@@ -158,6 +158,9 @@ class SyncAccountsTest : public ::testing::Test {
     admin_token_ = login("root", "pw-root");
     agent_token_ = login("ann", "pw-ann");
   }
+
+  // The emulated tenant, as the connector's active_tenant_lookup would answer.
+  boost::asio::awaitable<Result<std::string>> tenant() { co_return info_.tenant_id; }
 
   void TearDown() override {
     if (server_) {

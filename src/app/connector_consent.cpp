@@ -1,5 +1,6 @@
 // ConnectorService, the Entra half: admin consent (authorize and the callback), confirming a
-// tenant with an app token, reactivation, health checks and authorisation errors.
+// tenant with an app token, and reactivation. Health checks and authorisation errors are in
+// connector_health.cpp.
 #include <spdlog/spdlog.h>
 
 #include <cctype>
@@ -34,9 +35,10 @@ std::string consent_error_message(const ConsentCallback& p) {
 
 }  // namespace
 
-Result<IdleCodeId> ConnectorService::ensure_idle_code(OrgId org, const char* name) {
+Result<IdleCodeId> ConnectorService::ensure_idle_code(ContactCenterStore& cc, OrgId org,
+                                                      const char* name) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto codes = cc_.list_idle_codes(org);
+    auto codes = cc.list_idle_codes(org);
     if (!codes) return std::move(codes).error();
     for (const auto& c : *codes) {
       if (c.name == name) return c.id;
@@ -44,7 +46,7 @@ Result<IdleCodeId> ConnectorService::ensure_idle_code(OrgId org, const char* nam
     IdleCode code;
     code.org = org;
     code.name = name;
-    auto created = cc_.create_idle_code(org, code);
+    auto created = cc.create_idle_code(org, code);
     if (created) return created->id;
     // conflict: created concurrently under the same name; the second listing finds it.
     if (created.error().code != Errc::conflict) return std::move(created).error();
@@ -52,31 +54,38 @@ Result<IdleCodeId> ConnectorService::ensure_idle_code(OrgId org, const char* nam
   return make_error(Errc::internal, std::string("idle code ") + name + " could not be created");
 }
 
-Result<PresenceMapping> ConnectorService::default_mapping(OrgId org) {
+Result<PresenceMapping> ConnectorService::default_mapping(ContactCenterStore& cc, OrgId org) {
   DefaultMappingCodes codes;
   for (auto [name, slot] : {std::pair{kTeamsDndCodeName, &codes.do_not_disturb},
                             std::pair{kTeamsInACallCodeName, &codes.in_a_call},
                             std::pair{kTeamsConferenceCodeName, &codes.in_a_conference_call},
                             std::pair{kTeamsPresentingCodeName, &codes.presenting}}) {
-    auto id = ensure_idle_code(org, name);
+    auto id = ensure_idle_code(cc, org, name);
     if (!id) return std::move(id).error();
     *slot = *id;
   }
   return default_presence_mapping(codes);
 }
 
-Result<AuthorizeStart> ConnectorService::authorize(const Caller& caller) {
-  if (auto r = require_role(caller, {Role::admin}); !r) return std::move(r).error();
+ConnectorService::Async<Result<AuthorizeStart>> ConnectorService::authorize(Caller caller) {
+  if (auto r = require_role(caller, {Role::admin}); !r) co_return std::move(r).error();
   if (config_.client_id.empty() || config_.redirect_uri.empty()) {
-    return make_error(Errc::unavailable,
-                      "The Microsoft Teams connector is not configured on this server "
-                      "([microsoft] client_id and server.public_url)");
+    co_return make_error(Errc::unavailable,
+                         "The Microsoft Teams connector is not configured on this server "
+                         "([microsoft] client_id and server.public_url)");
   }
-  auto current = load(caller.org_id);
+  auto job = [&](Stores& s) { return start_authorize(s.connectors(), caller); };
+  co_return co_await store_.run(job);
+}
+
+// The status step and the stored request in one job: the request is for the status just read.
+Result<AuthorizeStart> ConnectorService::start_authorize(ConnectorStore& st, const Caller& caller) {
+  auto current = load(st, caller.org_id);
   if (!current) return std::move(current).error();
   auto next_status = next_connector_status(current->status, ConnectorEvent::authorize);
   if (!next_status) {
-    record(caller.org_id, &caller, "authorize", AuditResult::error, next_status.error().message);
+    append(st, entry(caller.org_id, &caller, "authorize", AuditResult::error,
+                     next_status.error().message));
     return std::move(next_status).error();
   }
   const Timestamp now = clock_.now();
@@ -84,7 +93,7 @@ Result<AuthorizeStart> ConnectorService::authorize(const Caller& caller) {
     TeamsConnector next = *current;
     next.status = *next_status;
     next.updated_at = now;
-    auto saved = store_.save_connector(next, current->version);
+    auto saved = st.save_connector(next, current->version);
     if (!saved) return std::move(saved).error();
   }
   // 256 random bits; only the digest is stored, so the database cannot answer the callback.
@@ -103,14 +112,15 @@ Result<AuthorizeStart> ConnectorService::authorize(const Caller& caller) {
   auto sealed = sealer_.seal(verifier, code_verifier_purpose(caller.org_id, request.state_digest));
   if (!sealed) return std::move(sealed).error();
   request.sealed_code_verifier = std::move(*sealed);
-  if (auto r = store_.put_consent_request(request); !r) return std::move(r).error();
+  if (auto r = st.put_consent_request(request); !r) return std::move(r).error();
   // Old requests are kept a day so that a late callback still gets "expired", not "unknown".
-  if (auto r = store_.prune_consent_requests(now - std::chrono::hours(24)); !r) {
+  if (auto r = st.prune_consent_requests(now - std::chrono::hours(24)); !r) {
     spdlog::warn("connector: pruning consent requests failed: {}", r.error().message);
   }
-  record(caller.org_id, &caller, "authorize", AuditResult::ok,
-         "Set up started: Microsoft sign-in of a tenant administrator; the request expires at " +
-             format_iso8601(request.expires_at));
+  append(st, entry(caller.org_id, &caller, "authorize", AuditResult::ok,
+                   "Set up started: Microsoft sign-in of a tenant administrator; the request "
+                   "expires at " +
+                       format_iso8601(request.expires_at)));
   // `organizations`: any work account may sign in; which tenant it belongs to is what the ID
   // token proves, and the only tenant admin consent will then be asked of.
   const SignInLinkRequest link{"organizations",
@@ -136,7 +146,23 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::callback(ConsentC
       "Set up");
   if (p.state.empty()) co_return restart;
   const std::string digest = tokens_.digest(p.state);
-  auto request = store_.claim_consent_request(digest);
+  // The claim and the session it is bound to, read together.
+  struct Claimed {
+    Result<ConsentRequest> request;
+    bool admin_session = false;  // the session that started it is still an admin's, same org
+  };
+  auto claim = [&](Stores& s) -> Claimed {
+    Claimed out{s.connectors().claim_consent_request(digest)};
+    if (!out.request) return out;
+    const ConsentRequest& r = *out.request;
+    auto session = s.accounts().find_session(r.session_digest, now);
+    auto user = s.accounts().get_user(r.org, r.user);
+    out.admin_session = session && session->org_id == r.org && session->user_id == r.user && user &&
+                        !user->disabled && user->roles.has(Role::admin);
+    return out;
+  };
+  Claimed claimed = co_await store_.run(claim);
+  auto& request = claimed.request;
   if (!request) {
     if (request.error().code != Errc::not_found) co_return std::move(request).error();
     spdlog::warn("connector: consent callback with an unknown state");
@@ -146,7 +172,7 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::callback(ConsentC
   // A refusal is audited under the step it refused: the sign-in or the consent's callback.
   const char* step = request->stage == ConsentStage::sign_in ? "sign-in" : "callback";
   const std::function<Error(Error)> fail = [&](Error e) -> Error {
-    record_as(org, request->user, request->username, step, AuditResult::error, e.message);
+    record(entry_as(org, request->user, request->username, step, AuditResult::error, e.message));
     return e;
   };
   if (request->used) {
@@ -159,10 +185,7 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::callback(ConsentC
         make_error(Errc::conflict, "The Set up request expired; start again with Set up"));
   }
   // The session that started it must still be an admin's session of the same organisation.
-  auto session = accounts_.find_session(request->session_digest, now);
-  auto user = accounts_.get_user(org, request->user);
-  if (!session || session->org_id != org || session->user_id != request->user || !user ||
-      user->disabled || !user->roles.has(Role::admin)) {
+  if (!claimed.admin_session) {
     co_return fail(make_error(Errc::forbidden,
                               "The ccteams admin session that started this Set up has ended or "
                               "is no longer an admin of this organisation; sign in and start "
@@ -176,11 +199,49 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::callback(ConsentC
   co_return co_await finish_consent(*request, digest, p, fail);
 }
 
+Result<TeamsConnector> ConnectorService::save_consented(Stores& s, const ConsentRequest& request,
+                                                        const std::string& tid,
+                                                        const std::vector<std::string>& roles) {
+  const OrgId org = request.org;
+  const Timestamp now = clock_.now();
+  auto current = load(s.connectors(), org);
+  if (!current) return current;
+  auto next_status = next_connector_status(current->status, ConnectorEvent::consent_accepted);
+  if (!next_status) return std::move(next_status).error();
+  TeamsConnector next = *current;
+  next.status = *next_status;
+  next.tenant_id = tid;
+  next.consented_by = request.user;
+  next.consented_by_username = request.username;
+  next.consented_by_entra_upn = request.entra_upn;
+  next.consented_by_entra_oid = request.entra_oid;
+  next.consented_at = now;
+  next.granted_permissions = roles;
+  next.last_error.clear();
+  next.updated_at = now;
+  if (next.mapping.rules().empty()) {
+    auto mapping = default_mapping(s.contact_center(), org);
+    if (!mapping) return std::move(mapping).error();
+    next.mapping = std::move(*mapping);
+  }
+  // The store refuses a tenant another organisation holds (a unique index), whatever raced.
+  auto saved = s.connectors().save_connector(next, current->version);
+  if (!saved) return saved;
+  std::string permissions;
+  for (const auto& r : next.granted_permissions)
+    permissions += (permissions.empty() ? "" : " ") + r;
+  append(s.connectors(),
+         entry_as(org, request.user, request.username, "callback", AuditResult::ok,
+                  std::string(connector_status_name(current->status)) + " -> Active; tenant " +
+                      next.tenant_id + "; consented by " + request.entra_upn + " (object id " +
+                      request.entra_oid + "); permissions " + permissions));
+  return saved;
+}
+
 ConnectorService::Async<Result<ConsentStep>> ConnectorService::finish_consent(
     const ConsentRequest& request, const std::string& digest, const ConsentCallback& p,
     const std::function<Error(Error)>& fail) {
   const OrgId org = request.org;
-  const Timestamp now = clock_.now();
   if (!same_id(p.admin_consent, "true") || p.tenant.empty()) {
     co_return fail(make_error(Errc::invalid_input,
                               "Microsoft Entra ID did not confirm the admin consent; start again "
@@ -194,63 +255,37 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::finish_consent(
                                   request.entra_upn +
                                   " signed in to; nothing was changed. Start again with Set up"));
   }
-  if (auto r = check_tenant_free(org, request.tenant_id); !r) co_return fail(r.error());
+  auto free = [&](Stores& s) { return check_tenant_free(s.connectors(), org, request.tenant_id); };
+  if (auto r = co_await store_.run(free); !r) co_return fail(r.error());
   const TenantConfirmation confirmed = co_await confirm_tenant(graph_, request.tenant_id);
   if (confirmed.kind == TenantConfirmation::Kind::transient) {
     // Consent is granted in Entra; only our confirmation is missing. Reloading the page retries.
-    if (auto r = store_.release_consent_request(digest); !r) {
+    auto release = [&](Stores& s) { return s.connectors().release_consent_request(digest); };
+    if (auto r = co_await store_.run(release); !r) {
       spdlog::warn("connector: releasing a consent request failed: {}", r.error().message);
     }
     co_return fail(confirmed.error);
   }
   if (confirmed.kind == TenantConfirmation::Kind::refused) co_return fail(confirmed.error);
 
-  auto current = load(org);
-  if (!current) co_return fail(std::move(current).error());
-  auto next_status = next_connector_status(current->status, ConnectorEvent::consent_accepted);
-  if (!next_status) co_return fail(std::move(next_status).error());
-  TeamsConnector next = *current;
-  next.status = *next_status;
-  next.tenant_id = confirmed.tid;
-  next.consented_by = request.user;
-  next.consented_by_username = request.username;
-  next.consented_by_entra_upn = request.entra_upn;
-  next.consented_by_entra_oid = request.entra_oid;
-  next.consented_at = now;
-  next.granted_permissions = confirmed.roles;
-  next.last_error.clear();
-  next.updated_at = now;
-  if (next.mapping.rules().empty()) {
-    auto mapping = default_mapping(org);
-    if (!mapping) co_return fail(std::move(mapping).error());
-    next.mapping = std::move(*mapping);
-  }
-  // The store refuses a tenant another organisation holds (a unique index), whatever raced.
-  auto saved = store_.save_connector(next, current->version);
+  auto save = [&](Stores& s) { return save_consented(s, request, confirmed.tid, confirmed.roles); };
+  auto saved = co_await store_.run(save);
   if (!saved) co_return fail(std::move(saved).error());
-  std::string permissions;
-  for (const auto& r : next.granted_permissions)
-    permissions += (permissions.empty() ? "" : " ") + r;
-  record_as(org, request.user, request.username, "callback", AuditResult::ok,
-            std::string(connector_status_name(current->status)) + " -> Active; tenant " +
-                next.tenant_id + "; consented by " + request.entra_upn + " (object id " +
-                request.entra_oid + "); permissions " + permissions);
-  co_await notify_active(org, next.tenant_id);
+  co_await notify_active(org, saved->tenant_id);
   co_return ConsentStep{std::nullopt, std::move(*saved)};
 }
 
-ConnectorService::Async<Result<TeamsConnector>> ConnectorService::reactivate(const Caller& caller) {
+ConnectorService::Async<Result<TeamsConnector>> ConnectorService::reactivate(Caller caller) {
   if (auto r = require_role(caller, {Role::admin}); !r) co_return std::move(r).error();
-  auto current = load(caller.org_id);
+  auto check = [&](Stores& s) {
+    return load_for(s.connectors(), caller, ConnectorEvent::reactivate, "reactivate");
+  };
+  auto current = co_await store_.run(check);
   if (!current) co_return current;
-  auto next_status = next_connector_status(current->status, ConnectorEvent::reactivate);
-  if (!next_status) {
-    record(caller.org_id, &caller, "reactivate", AuditResult::error, next_status.error().message);
-    co_return std::move(next_status).error();
-  }
   const TenantConfirmation confirmed = co_await confirm_tenant(graph_, current->tenant_id);
   if (confirmed.kind == TenantConfirmation::Kind::transient) {
-    record(caller.org_id, &caller, "reactivate", AuditResult::error, confirmed.error.message);
+    record(
+        entry(caller.org_id, &caller, "reactivate", AuditResult::error, confirmed.error.message));
     co_return confirmed.error;
   }
   if (confirmed.kind == TenantConfirmation::Kind::refused) {
@@ -258,94 +293,23 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::reactivate(con
     co_return confirmed.error;
   }
   TeamsConnector next = *current;
-  next.status = *next_status;
+  next.status = *next_connector_status(current->status, ConnectorEvent::reactivate);
   next.granted_permissions = confirmed.roles;
   next.last_error.clear();
   next.updated_at = clock_.now();
-  auto saved = store_.save_connector(next, current->version);
+  // Saved only if nothing changed while Entra was asked (the version).
+  auto save = [&](Stores& s) -> Result<TeamsConnector> {
+    auto saved = s.connectors().save_connector(next, current->version);
+    if (saved) {
+      append(s.connectors(),
+             entry(caller.org_id, &caller, "reactivate", AuditResult::ok, "Inactive -> Active"));
+    }
+    return saved;
+  };
+  auto saved = co_await store_.run(save);
   if (!saved) co_return saved;
-  record(caller.org_id, &caller, "reactivate", AuditResult::ok, "Inactive -> Active");
   co_await notify_active(caller.org_id, next.tenant_id);
   co_return saved;
-}
-
-ConnectorService::Async<void> ConnectorService::mark_authorization_error(OrgId org,
-                                                                         std::string message,
-                                                                         const Caller* actor) {
-  // Two attempts: a concurrent write (e.g. an update of the mapping) must not hide the error.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto current = load(org);
-    if (!current) co_return;
-    auto next_status = next_connector_status(current->status, ConnectorEvent::authorization_failed);
-    if (!next_status) co_return;  // not Active/Inactive (already in error, deleted, ...)
-    TeamsConnector next = *current;
-    next.status = *next_status;
-    next.last_error = message;
-    next.updated_at = clock_.now();
-    auto saved = store_.save_connector(next, current->version);
-    if (!saved && saved.error().code == Errc::conflict) continue;
-    if (!saved) {
-      spdlog::error("connector: org {} authorisation error not stored: {}", org.value,
-                    saved.error().message);
-      co_return;
-    }
-    record(
-        org, actor, "authorization error", AuditResult::error,
-        std::string(connector_status_name(current->status)) + " -> AuthorizationError: " + message);
-    spdlog::warn("connector: org {} is in AuthorizationError: {}", org.value, message);
-    if (current->status == ConnectorStatus::active) co_await notify_inactive(org);
-    co_return;
-  }
-}
-
-ConnectorService::Async<void> ConnectorService::report_authorization_failure(
-    OrgId org, const GraphError& error) {
-  switch (classify_reported_failure(error)) {
-    case ReportedFailure::refused: {
-      auto current = load(org);
-      const std::string tenant = current ? current->tenant_id : std::string("?");
-      co_await mark_authorization_error(org, entra_refusal_message(error, tenant), nullptr);
-      break;
-    }
-    case ReportedFailure::confirm:
-      // check_health records what it finds in the connector's status (the console shows it).
-      if (auto r = co_await check_health(org); !r) {
-        spdlog::warn("connector: org {}: health check after a Graph refusal failed: {}", org.value,
-                     r.error().message);
-      }
-      break;
-    case ReportedFailure::ignore:
-      break;
-  }
-}
-
-ConnectorService::Async<Result<ConnectorStatus>> ConnectorService::check_health(OrgId org) {
-  auto current = load(org);
-  if (!current) co_return std::move(current).error();
-  if (current->status != ConnectorStatus::active) co_return current->status;
-  const TenantConfirmation confirmed = co_await confirm_tenant(graph_, current->tenant_id);
-  if (confirmed.kind == TenantConfirmation::Kind::transient) co_return confirmed.error;
-  if (confirmed.kind == TenantConfirmation::Kind::refused) {
-    co_await mark_authorization_error(org, confirmed.error.message, nullptr);
-    auto after = load(org);
-    if (!after) co_return std::move(after).error();
-    co_return after->status;
-  }
-  co_return ConnectorStatus::active;
-}
-
-ConnectorService::Async<void> ConnectorService::check_all_active() {
-  auto orgs = store_.orgs_with_status(ConnectorStatus::active);
-  if (!orgs) {
-    spdlog::error("connector health check: {}", orgs.error().message);
-    co_return;
-  }
-  for (OrgId org : *orgs) {
-    auto status = co_await check_health(org);
-    if (!status) {
-      spdlog::warn("connector health check of org {}: {}", org.value, status.error().message);
-    }
-  }
 }
 
 }  // namespace ccteams

@@ -38,15 +38,26 @@ std::string describe_mapping(const PresenceMapping& m) {
 
 }  // namespace
 
-ConnectorService::ConnectorService(ConnectorStore& store, ConnectorIdleCodes& cc,
-                                   AccountStore& accounts, GraphClient& graph,
-                                   IdTokenVerifier& id_tokens, const EntraLinks& links,
-                                   const SecretSealer& sealer, const PkceHasher& pkce,
-                                   const TokenSource& tokens, const Clock& clock,
-                                   ConnectorServiceConfig config)
+Result<ActiveConnector> read_active_connector(ConnectorStore& store, OrgId org) {
+  auto current = store.find_connector(org);
+  if (!current) return std::move(current).error();
+  if (!*current) {
+    return make_error(Errc::not_found, "The Microsoft Teams connector is not set up");
+  }
+  const TeamsConnector& c = **current;
+  if (c.status != ConnectorStatus::active) {
+    return make_error(Errc::conflict, "The Microsoft Teams connector is " +
+                                          std::string(connector_status_name(c.status)) +
+                                          ", not Active");
+  }
+  return ActiveConnector{c.tenant_id, c.show_user_details, c.presence_sync, c.mapping};
+}
+
+ConnectorService::ConnectorService(Store& store, GraphClient& graph, IdTokenVerifier& id_tokens,
+                                   const EntraLinks& links, const SecretSealer& sealer,
+                                   const PkceHasher& pkce, const TokenSource& tokens,
+                                   const Clock& clock, ConnectorServiceConfig config)
     : store_(store),
-      cc_(cc),
-      accounts_(accounts),
       graph_(graph),
       id_tokens_(id_tokens),
       links_(links),
@@ -62,26 +73,30 @@ void ConnectorService::add_participant(ConnectorParticipant& participant) {
 
 void ConnectorService::set_redirect_uri(std::string uri) { config_.redirect_uri = std::move(uri); }
 
-Result<TeamsConnector> ConnectorService::load(OrgId org) {
-  auto found = store_.find_connector(org);
+Result<TeamsConnector> ConnectorService::load(ConnectorStore& st, OrgId org) {
+  auto found = st.find_connector(org);
   if (!found) return std::move(found).error();
   if (!*found) return not_configured(org);
   return std::move(**found);
 }
 
-Result<TeamsConnector> ConnectorService::list(const Caller& caller) {
-  if (auto r = require_admin(caller); !r) return std::move(r).error();
-  return load(caller.org_id);
+ConnectorService::Async<Result<TeamsConnector>> ConnectorService::list(Caller caller) {
+  if (auto r = require_admin(caller); !r) co_return std::move(r).error();
+  auto job = [&](Stores& s) { return load(s.connectors(), caller.org_id); };
+  co_return co_await store_.run(job);
 }
 
-Result<TeamsConnector> ConnectorService::get(const Caller& caller) { return list(caller); }
+ConnectorService::Async<Result<TeamsConnector>> ConnectorService::get(Caller caller) {
+  co_return co_await list(std::move(caller));
+}
 
-Result<void> ConnectorService::check_mapping(OrgId org, const PresenceMapping& mapping) {
+Result<void> ConnectorService::check_mapping(ContactCenterStore& cc, OrgId org,
+                                             const PresenceMapping& mapping) {
   if (auto r = mapping.validate(); !r) return r;
   for (std::size_t i = 0; i < mapping.rules().size(); ++i) {
     const auto& rule = mapping.rules()[i];
     const std::string field = "presenceMapping[" + std::to_string(i) + "].idleCodeId";
-    auto code = cc_.get_idle_code(org, rule.idle_code);
+    auto code = cc.get_idle_code(org, rule.idle_code);
     if (!code) {
       if (code.error().code != Errc::not_found) return std::move(code).error();
       return make_error(Errc::invalid_input, field + ": no idle code " +
@@ -99,10 +114,11 @@ Result<void> ConnectorService::check_mapping(OrgId org, const PresenceMapping& m
   return ok();
 }
 
-Result<TeamsConnector> ConnectorService::update(const Caller& caller, const ConnectorPatch& patch) {
-  if (auto r = require_admin(caller); !r) return std::move(r).error();
-  auto current = load(caller.org_id);
-  if (!current) return current;
+Result<ConnectorService::Patched> ConnectorService::apply_patch(Stores& s, const Caller& caller,
+                                                                const ConnectorPatch& patch) {
+  ConnectorStore& st = s.connectors();
+  auto current = load(st, caller.org_id);
+  if (!current) return std::move(current).error();
   if (current->status == ConnectorStatus::not_configured) {
     return make_error(Errc::not_found,
                       "The Microsoft Teams connector is not set up; start with Set up");
@@ -119,8 +135,8 @@ Result<TeamsConnector> ConnectorService::update(const Caller& caller, const Conn
   }
   if (patch.presence_mapping) {
     PresenceMapping mapping(*patch.presence_mapping);
-    if (auto r = check_mapping(caller.org_id, mapping); !r) {
-      record(caller.org_id, &caller, "update", AuditResult::error, r.error().message);
+    if (auto r = check_mapping(s.contact_center(), caller.org_id, mapping); !r) {
+      append(st, entry(caller.org_id, &caller, "update", AuditResult::error, r.error().message));
       return std::move(r).error();
     }
     if (!(mapping == next.mapping)) {
@@ -128,50 +144,74 @@ Result<TeamsConnector> ConnectorService::update(const Caller& caller, const Conn
       changes.push_back("presenceMapping " + describe_mapping(next.mapping));
     }
   }
-  if (changes.empty()) return current;
+  if (changes.empty()) return Patched{std::move(*current), false};
   next.updated_at = clock_.now();
-  auto saved = store_.save_connector(next, current->version);
+  auto saved = st.save_connector(next, current->version);
   if (!saved) {
-    record(caller.org_id, &caller, "update", AuditResult::error, saved.error().message);
-    return saved;
+    append(st, entry(caller.org_id, &caller, "update", AuditResult::error, saved.error().message));
+    return std::move(saved).error();
   }
   std::string detail;
   for (const auto& c : changes) detail += (detail.empty() ? "" : "; ") + c;
-  record(caller.org_id, &caller, "update", AuditResult::ok, detail);
-  if (saved->status == ConnectorStatus::active) {
+  append(st, entry(caller.org_id, &caller, "update", AuditResult::ok, detail));
+  return Patched{std::move(*saved), true};
+}
+
+ConnectorService::Async<Result<TeamsConnector>> ConnectorService::update(Caller caller,
+                                                                         ConnectorPatch patch) {
+  if (auto r = require_admin(caller); !r) co_return std::move(r).error();
+  // The read, the idle codes' check and the write in one job: nothing changes in between.
+  auto job = [&](Stores& s) { return apply_patch(s, caller, patch); };
+  auto patched = co_await store_.run(job);
+  if (!patched) co_return std::move(patched).error();
+  if (patched->changed && patched->connector.status == ConnectorStatus::active) {
     for (auto* p : participants_) p->connector_changed(caller.org_id);
   }
+  co_return std::move(patched->connector);
+}
+
+Result<TeamsConnector> ConnectorService::load_for(ConnectorStore& st, const Caller& caller,
+                                                  ConnectorEvent event, const char* action) {
+  auto current = load(st, caller.org_id);
+  if (!current) return current;
+  auto next_status = next_connector_status(current->status, event);
+  if (!next_status) {
+    append(st,
+           entry(caller.org_id, &caller, action, AuditResult::error, next_status.error().message));
+    return std::move(next_status).error();
+  }
+  return current;
+}
+
+Result<TeamsConnector> ConnectorService::save_deactivated(ConnectorStore& st,
+                                                          const Caller& caller) {
+  auto current = load_for(st, caller, ConnectorEvent::deactivate, "deactivate");
+  if (!current) return current;
+  TeamsConnector next = *current;
+  next.status = *next_connector_status(current->status, ConnectorEvent::deactivate);
+  next.updated_at = clock_.now();
+  auto saved = st.save_connector(next, current->version);
+  if (!saved) return saved;
+  append(st, entry(caller.org_id, &caller, "deactivate", AuditResult::ok, "Active -> Inactive"));
   return saved;
 }
 
-ConnectorService::Async<Result<TeamsConnector>> ConnectorService::deactivate(const Caller& caller) {
+ConnectorService::Async<Result<TeamsConnector>> ConnectorService::deactivate(Caller caller) {
   if (auto r = require_admin(caller); !r) co_return std::move(r).error();
-  auto current = load(caller.org_id);
-  if (!current) co_return current;
-  auto next_status = next_connector_status(current->status, ConnectorEvent::deactivate);
-  if (!next_status) {
-    record(caller.org_id, &caller, "deactivate", AuditResult::error, next_status.error().message);
-    co_return std::move(next_status).error();
-  }
-  TeamsConnector next = *current;
-  next.status = *next_status;
-  next.updated_at = clock_.now();
-  auto saved = store_.save_connector(next, current->version);
+  auto job = [&](Stores& s) { return save_deactivated(s.connectors(), caller); };
+  auto saved = co_await store_.run(job);
   if (!saved) co_return saved;
-  record(caller.org_id, &caller, "deactivate", AuditResult::ok, "Active -> Inactive");
   co_await notify_inactive(caller.org_id);
   co_return saved;
 }
 
-ConnectorService::Async<Result<DeleteOutcome>> ConnectorService::remove(const Caller& caller) {
+ConnectorService::Async<Result<DeleteOutcome>> ConnectorService::remove(Caller caller) {
   if (auto r = require_admin(caller); !r) co_return std::move(r).error();
-  auto current = load(caller.org_id);
+  auto check = [&](Stores& s) {
+    return load_for(s.connectors(), caller, ConnectorEvent::remove, "delete");
+  };
+  auto current = co_await store_.run(check);
   if (!current) co_return std::move(current).error();
-  auto next_status = next_connector_status(current->status, ConnectorEvent::remove);
-  if (!next_status) {
-    record(caller.org_id, &caller, "delete", AuditResult::error, next_status.error().message);
-    co_return std::move(next_status).error();
-  }
   DeleteOutcome out;
   for (auto* p : participants_) {
     Result<std::string> removed = make_error(Errc::internal, "not run");
@@ -183,76 +223,83 @@ ConnectorService::Async<Result<DeleteOutcome>> ConnectorService::remove(const Ca
     if (!removed) {
       const std::string message = "Deleting stopped: " + std::string(p->participant_name()) +
                                   " could not remove its data: " + removed.error().message;
-      record(caller.org_id, &caller, "delete", AuditResult::error, message);
+      record(entry(caller.org_id, &caller, "delete", AuditResult::error, message));
       co_return make_error(
           removed.error().code == Errc::internal ? Errc::unavailable : removed.error().code,
           message);
     }
     out.removed.push_back(std::string(p->participant_name()) + ": " + *removed);
   }
-  if (auto r = store_.delete_connector(caller.org_id); !r) {
-    record(caller.org_id, &caller, "delete", AuditResult::error, r.error().message);
-    co_return std::move(r).error();
-  }
   out.message = kEnterpriseAppStaysMessage;
   std::string detail = std::string(connector_status_name(current->status)) + " -> NotConfigured";
   for (const auto& line : out.removed) detail += "; " + line;
-  record(caller.org_id, &caller, "delete", AuditResult::ok, detail);
+  auto erase = [&](Stores& s) -> Result<void> {
+    ConnectorStore& st = s.connectors();
+    if (auto r = st.delete_connector(caller.org_id); !r) {
+      append(st, entry(caller.org_id, &caller, "delete", AuditResult::error, r.error().message));
+      return r;
+    }
+    append(st, entry(caller.org_id, &caller, "delete", AuditResult::ok, detail));
+    return ok();
+  };
+  if (auto r = co_await store_.run(erase); !r) co_return std::move(r).error();
   co_return out;
 }
 
-Result<std::vector<ConnectorAuditEntry>> ConnectorService::audit(
-    const Caller& caller, std::size_t limit, std::optional<std::int64_t> before) {
-  if (auto r = require_admin(caller); !r) return std::move(r).error();
+ConnectorService::Async<Result<std::vector<ConnectorAuditEntry>>> ConnectorService::audit(
+    Caller caller, std::size_t limit, std::optional<std::int64_t> before) {
+  if (auto r = require_admin(caller); !r) co_return std::move(r).error();
   if (limit < 1 || limit > 200) {
-    return make_error(Errc::invalid_input, "limit must be from 1 to 200");
+    co_return make_error(Errc::invalid_input, "limit must be from 1 to 200");
   }
-  return store_.list_audit(caller.org_id, limit, before);
+  auto job = [&](Stores& s) { return s.connectors().list_audit(caller.org_id, limit, before); };
+  co_return co_await store_.run(job);
 }
 
-Result<std::optional<std::string>> ConnectorService::idle_code_in_use(OrgId org, IdleCodeId code) {
-  auto current = store_.find_connector(org);
-  if (!current) return std::move(current).error();
-  if (!*current) return std::optional<std::string>{};
+ConnectorService::Async<Result<std::optional<std::string>>> ConnectorService::idle_code_in_use(
+    OrgId org, IdleCodeId code) {
+  auto job = [&](Stores& s) { return s.connectors().find_connector(org); };
+  auto current = co_await store_.run(job);
+  if (!current) co_return std::move(current).error();
+  if (!*current) co_return std::optional<std::string>{};
   std::vector<std::string> keys;
   for (const auto& r : (*current)->mapping.rules()) {
     if (r.idle_code == code) keys.push_back(rule_key(r));
   }
-  if (keys.empty()) return std::optional<std::string>{};
+  if (keys.empty()) co_return std::optional<std::string>{};
   std::string list;
   for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-  return std::optional<std::string>{"the Microsoft Teams presence mapping (" + list + ")"};
+  co_return std::optional<std::string>{"the Microsoft Teams presence mapping (" + list + ")"};
 }
 
-Result<ActiveConnector> ConnectorService::active(OrgId org) {
-  auto current = store_.find_connector(org);
-  if (!current) return std::move(current).error();
-  if (!*current) {
-    return make_error(Errc::not_found, "The Microsoft Teams connector is not set up");
-  }
-  const TeamsConnector& c = **current;
-  if (c.status != ConnectorStatus::active) {
-    return make_error(Errc::conflict, "The Microsoft Teams connector is " +
-                                          std::string(connector_status_name(c.status)) +
-                                          ", not Active");
-  }
-  return ActiveConnector{c.tenant_id, c.show_user_details, c.presence_sync, c.mapping};
+ConnectorService::Async<Result<ActiveConnector>> ConnectorService::active(OrgId org) {
+  auto job = [&](Stores& s) { return read_active_connector(s.connectors(), org); };
+  co_return co_await store_.run(job);
 }
 
-std::function<Result<std::string>(OrgId)> ConnectorService::active_tenant_lookup() {
-  return [this](OrgId org) -> Result<std::string> {
-    auto a = active(org);
-    if (!a) return std::move(a).error();
-    return std::move(a->tenant);
-  };
+ConnectorService::Async<Result<std::vector<OrgId>>> ConnectorService::active_orgs() {
+  auto job = [](Stores& s) { return s.connectors().orgs_with_status(ConnectorStatus::active); };
+  co_return co_await store_.run(job);
+}
+
+ConnectorService::Async<Result<std::string>> ConnectorService::active_tenant(OrgId org) {
+  auto a = co_await active(org);
+  if (!a) co_return std::move(a).error();
+  co_return std::move(a->tenant);
+}
+
+std::function<ConnectorService::Async<Result<std::string>>(OrgId)>
+ConnectorService::active_tenant_lookup() {
+  // Not a coroutine lambda: the coroutine is the member, whose frame owns its argument.
+  return [this](OrgId org) { return active_tenant(org); };
 }
 
 std::function<void(const Caller&, std::string, bool, std::string)> ConnectorService::audit_hook() {
   return [this](const Caller& who, std::string action, bool ok, std::string detail) {
     std::optional<UserId> actor;
     if (who.user_id.value != 0) actor = who.user_id;
-    record_as(who.org_id, actor, who.username, std::move(action),
-              ok ? AuditResult::ok : AuditResult::error, std::move(detail));
+    record(entry_as(who.org_id, actor, who.username, std::move(action),
+                    ok ? AuditResult::ok : AuditResult::error, std::move(detail)));
   };
 }
 
@@ -279,17 +326,18 @@ ConnectorService::Async<void> ConnectorService::notify_inactive(OrgId org) {
   }
 }
 
-void ConnectorService::record(OrgId org, const Caller* actor, std::string action,
-                              AuditResult result, std::string detail) {
+ConnectorAuditEntry ConnectorService::entry(OrgId org, const Caller* actor, std::string action,
+                                            AuditResult result, std::string detail) const {
   if (actor == nullptr) {
-    record_as(org, std::nullopt, "", std::move(action), result, std::move(detail));
-  } else {
-    record_as(org, actor->user_id, actor->username, std::move(action), result, std::move(detail));
+    return entry_as(org, std::nullopt, "", std::move(action), result, std::move(detail));
   }
+  return entry_as(org, actor->user_id, actor->username, std::move(action), result,
+                  std::move(detail));
 }
 
-void ConnectorService::record_as(OrgId org, std::optional<UserId> actor, std::string username,
-                                 std::string action, AuditResult result, std::string detail) {
+ConnectorAuditEntry ConnectorService::entry_as(OrgId org, std::optional<UserId> actor,
+                                               std::string username, std::string action,
+                                               AuditResult result, std::string detail) const {
   ConnectorAuditEntry e;
   e.org = org;
   e.actor = actor;
@@ -298,12 +346,20 @@ void ConnectorService::record_as(OrgId org, std::optional<UserId> actor, std::st
   e.result = result;
   e.detail = std::move(detail);
   e.at = clock_.now();
+  return e;
+}
+
+void ConnectorService::append(ConnectorStore& st, const ConnectorAuditEntry& e) {
   // The action itself has happened (or been refused); a lost audit line must not undo it, but
   // it must be visible to operators.
-  if (auto r = store_.append_audit(e); !r) {
-    spdlog::error("connector audit for org {} not recorded ({} {}): {}", org.value, e.action,
-                  result == AuditResult::ok ? "ok" : "error", r.error().message);
+  if (auto r = st.append_audit(e); !r) {
+    spdlog::error("connector audit for org {} not recorded ({} {}): {}", e.org.value, e.action,
+                  e.result == AuditResult::ok ? "ok" : "error", r.error().message);
   }
+}
+
+void ConnectorService::record(ConnectorAuditEntry e) {
+  store_.post([e = std::move(e)](Stores& s) { append(s.connectors(), e); });
 }
 
 }  // namespace ccteams

@@ -26,13 +26,11 @@
 
 #include "app/auth_service.hpp"
 #include "app/connector_participant.hpp"
-#include "app/ports/account_store.hpp"
 #include "app/ports/clock.hpp"
-#include "app/ports/connector_store.hpp"
-#include "app/ports/contact_center_store.hpp"
 #include "app/ports/entra_links.hpp"
 #include "app/ports/id_token_verifier.hpp"
 #include "app/ports/secret_sealer.hpp"
+#include "app/ports/store.hpp"
 #include "app/ports/token_source.hpp"
 #include "core/connector.hpp"
 
@@ -109,34 +107,19 @@ inline constexpr const char* kEnterpriseAppStaysMessage =
     "The enterprise application stays in Microsoft Entra ID until an administrator removes it "
     "there.";
 
-// ConnectorIdleCodes over the contact-center store (the production wiring).
-class CcStoreIdleCodes final : public ConnectorIdleCodes {
- public:
-  explicit CcStoreIdleCodes(ContactCenterStore& store) : store_(store) {}
-  Result<std::vector<IdleCode>> list_idle_codes(OrgId org) override {
-    return store_.list_idle_codes(org);
-  }
-  Result<IdleCode> get_idle_code(OrgId org, IdleCodeId id) override {
-    return store_.get_idle_code(org, id);
-  }
-  Result<IdleCode> create_idle_code(OrgId org, const IdleCode& code) override {
-    return store_.create_idle_code(org, code);
-  }
-
- private:
-  ContactCenterStore& store_;
-};
+// The Active connector of org as stored: what ConnectorService::active answers (not_found when
+// none, conflict when not Active). For code that already runs inside a Store::run job.
+Result<ActiveConnector> read_active_connector(ConnectorStore& store, OrgId org);
 
 class ConnectorService {
  public:
   template <class T>
   using Async = boost::asio::awaitable<T>;
 
-  // Not owned; all must outlive the service.
-  ConnectorService(ConnectorStore& store, ConnectorIdleCodes& idle_codes, AccountStore& accounts,
-                   GraphClient& graph, IdTokenVerifier& id_tokens, const EntraLinks& links,
-                   const SecretSealer& sealer, const PkceHasher& pkce, const TokenSource& tokens,
-                   const Clock& clock, ConnectorServiceConfig config);
+  // Not owned; all must outlive the service. Every store call runs on store's executor.
+  ConnectorService(Store& store, GraphClient& graph, IdTokenVerifier& id_tokens,
+                   const EntraLinks& links, const SecretSealer& sealer, const PkceHasher& pkce,
+                   const TokenSource& tokens, const Clock& clock, ConnectorServiceConfig config);
 
   // Before serving only. Not owned; participants must outlive the service.
   void add_participant(ConnectorParticipant& participant);
@@ -145,16 +128,16 @@ class ConnectorService {
   const ConnectorServiceConfig& config() const { return config_; }
 
   // The connectors tab: the Teams connector, NotConfigured when there is none.
-  Result<TeamsConnector> list(const Caller& caller);
+  Async<Result<TeamsConnector>> list(Caller caller);
   // Details; NotConfigured when there is none (the tab shows Set up).
-  Result<TeamsConnector> get(const Caller& caller);
+  Async<Result<TeamsConnector>> get(Caller caller);
 
   // Starts a Set up with the administrator's OpenID Connect sign-in (authorization code with
   // PKCE S256 and a nonce, at the `organizations` authority): a request with a fresh 256-bit
   // state (only its digest is stored) bound to the caller's session, valid for
   // config.consent_ttl. Allowed from NotConfigured, Authorizing and AuthorizationError
   // (conflict otherwise). The URL is Entra's sign-in page, for a popup.
-  Result<AuthorizeStart> authorize(const Caller& caller);
+  Async<Result<AuthorizeStart>> authorize(Caller caller);
 
   // Entra's redirect, for both steps of a Set up. Common to both: the state (unknown, used or
   // expired: refused, nothing changes) and the bound session (still valid, an admin of the
@@ -178,19 +161,19 @@ class ConnectorService {
   // showUserDetails, presenceSync, presenceMapping (rules validated: known values, no duplicate
   // key, every idle code the org's, active and not a system code). Refused (not_found) while
   // NotConfigured. The audit line names what changed.
-  Result<TeamsConnector> update(const Caller& caller, const ConnectorPatch& patch);
+  Async<Result<TeamsConnector>> update(Caller caller, ConnectorPatch patch);
 
-  Async<Result<TeamsConnector>> deactivate(const Caller& caller);
+  Async<Result<TeamsConnector>> deactivate(Caller caller);
   // Confirms the app token first; when Entra refuses it the connector becomes
   // AuthorizationError and the error carries Entra's message.
-  Async<Result<TeamsConnector>> reactivate(const Caller& caller);
+  Async<Result<TeamsConnector>> reactivate(Caller caller);
   // conflict while Active. Participants remove their artefacts first (an error stops it).
-  Async<Result<DeleteOutcome>> remove(const Caller& caller);
+  Async<Result<DeleteOutcome>> remove(Caller caller);
 
   // Graph or Entra refused our app token for org: unauthorized -> AuthorizationError at once;
   // forbidden -> confirmed with a fresh app token first (a 403 may be one missing permission).
   // Other kinds are not authorisation failures and are ignored.
-  Async<void> report_authorization_failure(OrgId org, const GraphError& error);
+  Async<void> report_authorization_failure(OrgId org, GraphError error);
   // Gets an app token for an Active connector's tenant: refused, or granting no permission ->
   // AuthorizationError. Returns the status afterwards; transient Entra failures change nothing
   // and return unavailable / rate_limited.
@@ -199,27 +182,54 @@ class ConnectorService {
   Async<void> check_all_active();
 
   // Newest first; limit 1..200; before: an entry id from a previous page.
-  Result<std::vector<ConnectorAuditEntry>> audit(const Caller& caller, std::size_t limit,
-                                                 std::optional<std::int64_t> before);
+  Async<Result<std::vector<ConnectorAuditEntry>>> audit(Caller caller, std::size_t limit,
+                                                        std::optional<std::int64_t> before);
 
   // A reason when org's presence mapping uses the idle code ("the Microsoft Teams presence
   // mapping (DoNotDisturb)"); nullopt when it does not.
-  Result<std::optional<std::string>> idle_code_in_use(OrgId org, IdleCodeId code);
+  Async<Result<std::optional<std::string>>> idle_code_in_use(OrgId org, IdleCodeId code);
 
   // The Active connector's tenant and features; not_found when none, conflict when not Active.
-  Result<ActiveConnector> active(OrgId org);
+  Async<Result<ActiveConnector>> active(OrgId org);
   // Organisations whose connector is Active (services resuming at start).
-  Result<std::vector<OrgId>> active_orgs() { return store_.orgs_with_status(ConnectorStatus::active); }
+  Async<Result<std::vector<OrgId>>> active_orgs();
   // active(org)'s tenant, as a function for services that need only that (sync accounts).
-  std::function<Result<std::string>(OrgId)> active_tenant_lookup();
+  std::function<Async<Result<std::string>>(OrgId)> active_tenant_lookup();
   // Records into this connector's audit log for another service (sync accounts: its
-  // SyncAccountService::AuditHook). A caller with user id 0 is the service itself (no actor).
+  // SyncAccountService::AuditHook; the contact center's overrides). A caller with user id 0 is
+  // the service itself (no actor). Returns at once: the line is posted to the store (in order
+  // with the caller's later store work), so any thread may call it.
   std::function<void(const Caller&, std::string action, bool ok, std::string detail)> audit_hook();
 
  private:
-  Result<TeamsConnector> load(OrgId org);
-  Result<IdleCodeId> ensure_idle_code(OrgId org, const char* name);
-  Result<PresenceMapping> default_mapping(OrgId org);
+  // The update's outcome: the connector, and whether anything changed.
+  struct Patched {
+    TeamsConnector connector;
+    bool changed = false;
+  };
+  // These run on the store's executor, inside Store::run (st, cc: that job's stores).
+  static Result<TeamsConnector> load(ConnectorStore& st, OrgId org);
+  // The caller's connector when the lifecycle allows event; a refusal is audited as action.
+  Result<TeamsConnector> load_for(ConnectorStore& st, const Caller& caller, ConnectorEvent event,
+                                  const char* action);
+  static Result<IdleCodeId> ensure_idle_code(ContactCenterStore& cc, OrgId org, const char* name);
+  static Result<PresenceMapping> default_mapping(ContactCenterStore& cc, OrgId org);
+  static Result<void> check_mapping(ContactCenterStore& cc, OrgId org,
+                                    const PresenceMapping& mapping);
+  // conflict when tid is bound to another organisation, or org's connector holds another one.
+  static Result<void> check_tenant_free(ConnectorStore& st, OrgId org, const std::string& tid);
+  Result<Patched> apply_patch(Stores& s, const Caller& caller, const ConnectorPatch& patch);
+  Result<TeamsConnector> save_deactivated(ConnectorStore& st, const Caller& caller);
+  Result<AuthorizeStart> start_authorize(ConnectorStore& st, const Caller& caller);
+  // The consent's last step: Active with the confirmed tenant (and the default mapping).
+  Result<TeamsConnector> save_consented(Stores& s, const ConsentRequest& request,
+                                        const std::string& tid,
+                                        const std::vector<std::string>& roles);
+  // AuthorizationError with message when the lifecycle allows it; returns the status it left.
+  std::optional<ConnectorStatus> save_authorization_error(ConnectorStore& st, OrgId org,
+                                                          const std::string& message,
+                                                          const Caller* actor);
+
   // The two steps of callback(), after the common checks; fail records and returns.
   Async<Result<ConsentStep>> finish_sign_in(const ConsentRequest& request, const ConsentCallback& p,
                                             const std::function<Error(Error)>& fail);
@@ -230,23 +240,25 @@ class ConnectorService {
   // Graph); unavailable when Graph cannot tell now.
   Async<Result<void>> require_entra_admin(const VerifiedIdToken& id, const std::string& tid,
                                           const std::string& access_token);
-  // conflict when tid is bound to another organisation, or org's connector holds another one.
-  Result<void> check_tenant_free(OrgId org, const std::string& tid);
   static std::string code_verifier_purpose(OrgId org, std::string_view state_digest);
-  Result<void> check_mapping(OrgId org, const PresenceMapping& mapping);
   // Marks org's connector AuthorizationError with message (when the lifecycle allows it);
   // actor is the admin whose step found it (nullptr: the service itself).
   Async<void> mark_authorization_error(OrgId org, std::string message, const Caller* actor);
   Async<void> notify_active(OrgId org, const std::string& tenant);
   Async<void> notify_inactive(OrgId org);
-  void record(OrgId org, const Caller* actor, std::string action, AuditResult result,
-              std::string detail);
-  void record_as(OrgId org, std::optional<UserId> actor, std::string username, std::string action,
-                 AuditResult result, std::string detail);
+  Async<Result<std::string>> active_tenant(OrgId org);
 
-  ConnectorStore& store_;
-  ConnectorIdleCodes& cc_;
-  AccountStore& accounts_;
+  // An audit line stamped now; actor nullptr: the service itself.
+  ConnectorAuditEntry entry(OrgId org, const Caller* actor, std::string action, AuditResult result,
+                            std::string detail) const;
+  ConnectorAuditEntry entry_as(OrgId org, std::optional<UserId> actor, std::string username,
+                               std::string action, AuditResult result, std::string detail) const;
+  // Appends inside a job; a lost line is logged, never undoes the action.
+  static void append(ConnectorStore& st, const ConnectorAuditEntry& e);
+  // Outside a job: posted to the store.
+  void record(ConnectorAuditEntry e);
+
+  Store& store_;
   GraphClient& graph_;
   IdTokenVerifier& id_tokens_;
   const EntraLinks& links_;

@@ -18,6 +18,7 @@
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
 #include "app/testing/in_memory_connector_store.hpp"
+#include "app/testing/test_store.hpp"
 
 namespace ccteams::connector_test {
 
@@ -41,7 +42,9 @@ inline void run_void(boost::asio::awaitable<void> aw) {
   ioc.run();
 }
 
-class MemoryIdleCodes final : public ConnectorIdleCodes {
+// The idle codes of the contact-center store, which is all the connector reads of it; the other
+// calls are not expected here (internal).
+class MemoryIdleCodes final : public ContactCenterStore {
  public:
   Result<std::vector<IdleCode>> list_idle_codes(OrgId org) override {
     std::vector<IdleCode> out;
@@ -67,6 +70,42 @@ class MemoryIdleCodes final : public ConnectorIdleCodes {
   }
   std::map<std::int64_t, IdleCode> codes;
   std::int64_t next = 100;
+
+  // Not used by the connector.
+  Result<IdleCode> update_idle_code(OrgId, const IdleCode&) override { return none(); }
+  Result<void> delete_idle_code(OrgId, IdleCodeId) override { return none(); }
+  Result<IdleCode> ensure_rona_idle_code(OrgId) override { return none(); }
+  Result<std::vector<std::string>> profiles_using_idle_code(OrgId, IdleCodeId) override {
+    return none();
+  }
+  Result<DesktopProfile> create_desktop_profile(const DesktopProfile&) override { return none(); }
+  Result<DesktopProfile> get_desktop_profile(OrgId, DesktopProfileId) override { return none(); }
+  Result<std::vector<DesktopProfile>> list_desktop_profiles(OrgId) override { return none(); }
+  Result<DesktopProfile> update_desktop_profile(const DesktopProfile&) override { return none(); }
+  Result<void> delete_desktop_profile(OrgId, DesktopProfileId) override { return none(); }
+  Result<CcQueue> create_queue(const CcQueue&) override { return none(); }
+  Result<CcQueue> get_queue(OrgId, QueueId) override { return none(); }
+  Result<std::vector<CcQueue>> list_queues(OrgId) override { return none(); }
+  Result<CcQueue> update_queue(const CcQueue&) override { return none(); }
+  Result<void> delete_queue(OrgId, QueueId) override { return none(); }
+  Result<AgentConfig> put_agent(const AgentConfig&) override { return none(); }
+  Result<AgentConfig> get_agent(OrgId, UserId) override { return none(); }
+  Result<std::vector<AgentConfig>> list_agents(OrgId) override { return none(); }
+  Result<void> delete_agent(OrgId, UserId) override { return none(); }
+  Result<std::vector<AgentState>> list_agent_states(OrgId) override { return none(); }
+  Result<Contact> put_contact(const Contact&) override { return none(); }
+  Result<Contact> get_contact(OrgId, ContactId) override { return none(); }
+  Result<std::vector<Contact>> list_open_contacts(OrgId) override { return none(); }
+  Result<std::vector<OrgId>> orgs_with_live_state() override { return none(); }
+  Result<std::vector<QueueCounts>> list_queue_counts(OrgId) override { return none(); }
+  Result<std::vector<CcEventRecord>> commit(OrgId, const CcCommit&) override { return none(); }
+  Result<std::vector<CcEventRecord>> events_after(OrgId, std::int64_t, std::size_t) override {
+    return none();
+  }
+  Result<int> prune_events(Timestamp) override { return none(); }
+
+ private:
+  static Error none() { return Error{Errc::internal, "not used by the connector"}; }
 };
 
 class RecordingParticipant final : public ConnectorParticipant {
@@ -119,8 +158,8 @@ class ConnectorServiceTest : public ::testing::Test {
     config.redirect_uri = "https://cc.example/api/v1/connectors/msteams/callback";
     id_tokens_.proves = {entra_.tid, "oid-of-ada", "ada@contoso.example", "Ada Admin",
                          std::vector<std::string>{std::string(kGlobalAdministratorRole)}};
-    service_ = std::make_unique<ConnectorService>(store_, codes_, accounts_, *graph_, id_tokens_,
-                                                  links_, sealer_, pkce_, tokens_, clock_, config);
+    service_ = std::make_unique<ConnectorService>(port_, *graph_, id_tokens_, links_, sealer_,
+                                                  pkce_, tokens_, clock_, config);
     service_->add_participant(participant_);
   }
 
@@ -177,7 +216,7 @@ class ConnectorServiceTest : public ::testing::Test {
   // The first step of a Set up: authorize, then the sign-in's redirect. Returns the state of
   // the admin consent URL the service redirected to.
   Result<std::string> sign_in_step(const Caller& who) {
-    auto start = service_->authorize(who);
+    auto start = run(service_->authorize(who));
     if (!start) return start.error();
     auto step = run(service_->callback(signed_in(state_of(start->authorization_url))));
     if (!step) return step.error();
@@ -198,10 +237,12 @@ class ConnectorServiceTest : public ::testing::Test {
 
   TeamsConnector current(OrgId org) { return *run_list(org); }
   Result<TeamsConnector> run_list(OrgId org) {
-    return service_->list(org == org_ ? admin_ : other_admin_);
+    return run(service_->list(org == org_ ? admin_ : other_admin_));
   }
 
-  std::vector<ConnectorAuditEntry> audit() { return *service_->audit(admin_, 50, std::nullopt); }
+  std::vector<ConnectorAuditEntry> audit() {
+    return *run(service_->audit(admin_, 50, std::nullopt));
+  }
 
   FakeClock clock_;
   FakeEntraScript entra_;
@@ -209,6 +250,8 @@ class ConnectorServiceTest : public ::testing::Test {
   testing::InMemoryAccountStore accounts_;
   testing::InMemoryConnectorStore store_;
   MemoryIdleCodes codes_;
+  testing::TestStore port_{testing::TestStores{
+      .accounts = &accounts_, .connectors = &store_, .contact_center = &codes_}};
   testing::CountingTokens tokens_;
   ScriptedIdTokens id_tokens_;
   testing::RecordingEntraLinks links_;

@@ -28,14 +28,15 @@ std::string not_admin_message(const std::string& upn) {
 
 }  // namespace
 
-Result<void> ConnectorService::check_tenant_free(OrgId org, const std::string& tid) {
-  auto holder = store_.find_org_by_tenant(tid);
+Result<void> ConnectorService::check_tenant_free(ConnectorStore& st, OrgId org,
+                                                 const std::string& tid) {
+  auto holder = st.find_org_by_tenant(tid);
   if (!holder) return std::move(holder).error();
   // Whose it is stays unsaid: tenant ids are public, organisation names are not.
   if (*holder && **holder != org) {
     return make_error(Errc::conflict, std::string(kTenantTakenMessage));
   }
-  auto current = load(org);
+  auto current = load(st, org);
   if (!current) return std::move(current).error();
   if (!current->tenant_id.empty() && !same_id(current->tenant_id, tid)) {
     return make_error(Errc::conflict,
@@ -124,13 +125,10 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::finish_sign_in(
   if (auto r = co_await require_entra_admin(*id, id->tid, token->access_token); !r) {
     co_return fail(r.error());
   }
-  if (auto r = check_tenant_free(org, id->tid); !r) co_return fail(r.error());
-
   // Step two has its own single-use state; the proven tenant, account and object id travel in
   // the stored request, never through the browser.
-  const std::string state = tokens_.new_token();
+  std::string state;
   ConsentRequest next;
-  next.state_digest = tokens_.digest(state);
   next.org = org;
   next.user = request.user;
   next.username = request.username;
@@ -141,10 +139,19 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::finish_sign_in(
   next.tenant_id = id->tid;
   next.entra_upn = id->upn.empty() ? id->oid : id->upn;
   next.entra_oid = id->oid;
-  if (auto r = store_.put_consent_request(next); !r) co_return fail(std::move(r).error());
-  record_as(org, request.user, request.username, "sign-in", AuditResult::ok,
-            "signed in to Microsoft as " + next.entra_upn + " (object id " + id->oid +
-                ") of tenant " + id->tid + "; admin consent asked of that tenant");
+  // The tenant's check and the request it allows in one job.
+  auto store_next = [&](Stores& s) -> Result<void> {
+    if (auto r = check_tenant_free(s.connectors(), org, id->tid); !r) return r;
+    state = tokens_.new_token();
+    next.state_digest = tokens_.digest(state);
+    if (auto r = s.connectors().put_consent_request(next); !r) return r;
+    append(s.connectors(),
+           entry_as(org, request.user, request.username, "sign-in", AuditResult::ok,
+                    "signed in to Microsoft as " + next.entra_upn + " (object id " + id->oid +
+                        ") of tenant " + id->tid + "; admin consent asked of that tenant"));
+    return ok();
+  };
+  if (auto r = co_await store_.run(store_next); !r) co_return fail(std::move(r).error());
   const AdminConsentLinkRequest link{id->tid, config_.client_id, config_.redirect_uri, state};
   co_return ConsentStep{links_.admin_consent_url(link), std::nullopt};
 }

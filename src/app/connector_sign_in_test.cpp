@@ -11,7 +11,7 @@ const std::string kOtherTenant = "0c0ffee0-2222-4333-8444-955566667777";
 const std::string kUserRole = "b79fbf4d-3ef9-4689-8143-76b194e85509";
 
 TEST_F(ConnectorServiceTest, SignInRedeemsTheCodeVerifiesTheIdTokenThenAsksThatTenantOnly) {
-  auto start = service_->authorize(admin_);
+  auto start = run(service_->authorize(admin_));
   ASSERT_TRUE(start);
   const std::string url = start->authorization_url;
   auto step = run(service_->callback(signed_in(state_of(url), "the-code")));
@@ -76,7 +76,7 @@ TEST_F(ConnectorServiceTest, AForgedTenantInTheConsentAnswerIsRefusedAndChangesN
 }
 
 TEST_F(ConnectorServiceTest, TheSignInStepCannotBeSkippedWithAConsentShapedAnswer) {
-  auto start = service_->authorize(admin_);
+  auto start = run(service_->authorize(admin_));
   auto r = run(service_->callback(accepted(state_of(start->authorization_url))));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::invalid_input);

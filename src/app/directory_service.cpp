@@ -143,7 +143,7 @@ asio::awaitable<Result<std::string>> DirectoryService::remove_connector_artefact
 // ---- Syncs -----------------------------------------------------------------------------------
 
 asio::awaitable<void> DirectoryService::resume_all() {
-  auto orgs = active_orgs_();
+  auto orgs = co_await active_orgs_();
   if (!orgs) {
     spdlog::error("directory: cannot list active connectors: {}", orgs.error().message);
     co_return;
@@ -159,7 +159,7 @@ asio::awaitable<void> DirectoryService::resume_all() {
 }
 
 asio::awaitable<void> DirectoryService::sync_all() {
-  auto orgs = active_orgs_();
+  auto orgs = co_await active_orgs_();
   if (!orgs) {
     spdlog::error("directory: cannot list active connectors: {}", orgs.error().message);
     co_return;
@@ -185,10 +185,11 @@ asio::awaitable<Result<DirectorySyncReport>> DirectoryService::sync(OrgId org) {
 
 asio::awaitable<Result<DirectorySyncReport>> DirectoryService::sync_on_strand(OrgId org,
                                                                               OrgDirectory& dir) {
+  auto active = co_await connector_(org);
+  // After the await: another sync may have started meanwhile.
   if (dir.syncing) {
     co_return make_error(Errc::conflict, "a directory sync is already running; try again later");
   }
-  auto active = connector_(org);
   if (!active) co_return not_active();
   dir.syncing = true;
   struct Release {
@@ -248,7 +249,7 @@ asio::awaitable<Result<DirectorySearchResult>> DirectoryService::search(const Ca
 asio::awaitable<Result<DirectorySearchResult>> DirectoryService::search_on_strand(
     const Caller& caller, DirectoryQuery query, OrgDirectory& dir) {
   const OrgId org = caller.org_id;
-  auto active = connector_(org);
+  auto active = co_await connector_(org);
   if (!active) co_return not_active();
   if (auto r = co_await syncer_.load(org, dir); !r) co_return std::move(r).error();
   if (!dir.loaded) {
@@ -292,7 +293,7 @@ asio::awaitable<Result<TeamsPartyResolution>> DirectoryService::resolve_party(
 
 asio::awaitable<Result<TeamsPartyResolution>> DirectoryService::resolve_on_strand(
     OrgId org, std::string teams_user_id, OrgDirectory& dir) {
-  auto active = connector_(org);
+  auto active = co_await connector_(org);
   if (!active) co_return not_active();
   if (auto r = co_await syncer_.load(org, dir); !r) co_return std::move(r).error();
   TeamsPartyResolution out;

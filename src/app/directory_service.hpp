@@ -113,8 +113,10 @@ class DirectoryService final : public ConnectorParticipant {
   using Async = boost::asio::awaitable<T>;
   // The Active connector of an org (ConnectorService::active) and the orgs whose connector is
   // Active (ConnectorService::active_orgs); functions so that tests need no connector service.
-  using ConnectorLookup = std::function<Result<ActiveConnector>(OrgId)>;
-  using ActiveOrgs = std::function<Result<std::vector<OrgId>>()>;
+  // The connector's answers come from the store: awaited.
+  using ConnectorLookup =
+      std::function<boost::asio::awaitable<Result<ActiveConnector>>(OrgId)>;
+  using ActiveOrgs = std::function<boost::asio::awaitable<Result<std::vector<OrgId>>>()>;
 
   // Not owned; all must outlive the service. actors: the runtime's one OrgActors (each
   // organisation's strand); scheduler and clock: the schedule's time.

@@ -55,13 +55,13 @@ class DirectoryServiceTest : public ::testing::Test {
     service_.reset();
     service_ = std::make_unique<DirectoryService>(
         actors_, port_, graph_, time_, time_,
-        [this](OrgId) -> Result<ActiveConnector> {
-          if (!connector_) return make_error(Errc::conflict, "not active");
-          return *connector_;
+        [this](OrgId) -> asio::awaitable<Result<ActiveConnector>> {
+          if (!connector_) co_return make_error(Errc::conflict, "not active");
+          co_return *connector_;
         },
-        [this]() -> Result<std::vector<OrgId>> {
-          if (!connector_) return std::vector<OrgId>{};
-          return std::vector<OrgId>{kOrg};
+        [this]() -> asio::awaitable<Result<std::vector<OrgId>>> {
+          if (!connector_) co_return std::vector<OrgId>{};
+          co_return std::vector<OrgId>{kOrg};
         },
         std::move(options));
   }

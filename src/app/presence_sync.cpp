@@ -85,13 +85,13 @@ asio::awaitable<Result<void>> PresenceSync::start(NotificationUrls urls) {
   if (!subs) co_return std::move(subs).error();
   shared_->gate.load(*subs);
   shared_->metrics.subscriptions.set(static_cast<double>(subs->size()));
-  auto orgs = shared_->connector.active_orgs();
+  auto orgs = co_await shared_->connector.active_orgs();
   if (!orgs) co_return std::move(orgs).error();
   {
     std::lock_guard lock(shared_->mu);
     shared_->started = true;
   }
-  for (OrgId org : *orgs) reconcile(org);
+  for (OrgId org : *orgs) co_await reconcile(org);
   co_return ok();
 }
 
@@ -112,8 +112,8 @@ std::shared_ptr<OrgSync> PresenceSync::find(OrgId org) {
   return it == shared_->orgs.end() ? nullptr : it->second;
 }
 
-void PresenceSync::reconcile(OrgId org) {
-  auto active = shared_->connector.active(org);
+asio::awaitable<void> PresenceSync::reconcile(OrgId org) {
+  auto active = co_await shared_->connector.active(org);
   const bool wanted = active && active->presence_sync;
   auto existing = find(org);
   if (wanted && !existing) {
@@ -206,8 +206,7 @@ asio::awaitable<void> PresenceSync::connector_active(OrgId org, std::string) {
     post_to(existing, [](OrgSync& s) { s.reauthorized(); });
     co_return;
   }
-  reconcile(org);
-  co_return;
+  co_await reconcile(org);
 }
 
 asio::awaitable<void> PresenceSync::connector_inactive(OrgId org) {
@@ -225,7 +224,8 @@ void PresenceSync::connector_changed(OrgId org) {
     std::lock_guard lock(shared_->mu);
     if (!shared_->started || shared_->stopped) return;
   }
-  reconcile(org);
+  asio::co_spawn(shared_->actors.executor(), reconcile(org),
+                 LogEscaped{"presence sync: following the connector"});
 }
 
 std::optional<OrgId> PresenceSync::admit(std::string_view subscription_id,

@@ -80,6 +80,7 @@ namespace ccteams {
 
 class Clock;
 class ConnectorService;
+class ConnectorStore;
 class ContactCenter;
 class GraphClient;
 class Metrics;
@@ -177,7 +178,7 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
  private:
   std::shared_ptr<presence::OrgSync> find(OrgId org);
   // Starts org's sync when its connector is Active with presenceSync on, stops it otherwise.
-  void reconcile(OrgId org);
+  boost::asio::awaitable<void> reconcile(OrgId org);
   void start_org(OrgId org);
   // Switches org's sync off (see the file comment); returns what it removed.
   boost::asio::awaitable<std::string> switch_off(OrgId org, bool deleting);

@@ -18,14 +18,12 @@ std::string trim_slash(std::string s) {
 
 }  // namespace
 
-SyncAccountService::SyncAccountService(SyncAccountStore& store, AccountStore& accounts,
-                                       GraphClient& graph, const EntraLinks& links,
+SyncAccountService::SyncAccountService(Store& store, GraphClient& graph, const EntraLinks& links,
                                        const SecretSealer& sealer, const PkceHasher& pkce,
                                        const TokenSource& tokens, const Clock& clock,
                                        SyncAccountOptions options, ActiveTenant active_tenant,
                                        AuditHook audit)
     : store_(store),
-      accounts_(accounts),
       graph_(graph),
       links_(links),
       sealer_(sealer),
@@ -60,10 +58,10 @@ Result<void> SyncAccountService::require_admin(const Caller& caller) const {
   return ok();
 }
 
-Result<SignInStart> SyncAccountService::start_sign_in(const Caller& caller) {
-  if (auto r = require_admin(caller); !r) return std::move(r).error();
-  auto tenant = active_tenant_(caller.org_id);
-  if (!tenant) return std::move(tenant).error();
+boost::asio::awaitable<Result<SignInStart>> SyncAccountService::start_sign_in(Caller caller) {
+  if (auto r = require_admin(caller); !r) co_return std::move(r).error();
+  auto tenant = co_await active_tenant_(caller.org_id);
+  if (!tenant) co_return std::move(tenant).error();
 
   const std::string state = tokens_.new_token();
   const std::string verifier = new_code_verifier(tokens_);
@@ -75,15 +73,18 @@ Result<SignInStart> SyncAccountService::start_sign_in(const Caller& caller) {
   pending.created_at = clock_.now();
   pending.expires_at = pending.created_at + options_.sign_in_ttl;
   auto sealed = sealer_.seal(verifier, code_verifier_purpose(pending.org, pending.state_digest));
-  if (!sealed) return std::move(sealed).error();
+  if (!sealed) co_return std::move(sealed).error();
   pending.sealed_code_verifier = std::move(*sealed);
   // Abandoned sign-ins go here rather than on a timer: starting one is rare and cheap. They
   // are kept a day past expiry so that a late callback is told "expired", not "unknown".
   const Timestamp prune_before = pending.created_at - std::chrono::hours(24);
-  if (auto pruned = store_.prune_sign_ins(prune_before); !pruned) {
-    spdlog::warn("sync accounts: pruning expired sign-ins failed: {}", pruned.error().message);
-  }
-  if (auto r = store_.put_sign_in(pending); !r) return std::move(r).error();
+  auto store_pending = [&](Stores& s) {
+    if (auto pruned = s.sync_accounts().prune_sign_ins(prune_before); !pruned) {
+      spdlog::warn("sync accounts: pruning expired sign-ins failed: {}", pruned.error().message);
+    }
+    return s.sync_accounts().put_sign_in(pending);
+  };
+  if (auto r = co_await store_.run(store_pending); !r) co_return std::move(r).error();
 
   SignInStart out;
   out.expires_at = pending.expires_at;
@@ -95,30 +96,38 @@ Result<SignInStart> SyncAccountService::start_sign_in(const Caller& caller) {
                                std::nullopt,
                                pkce_.s256_challenge(verifier)};
   out.authorization_url = links_.sign_in_url(link);
-  return out;
+  co_return out;
 }
 
-Result<std::vector<SyncAccountView>> SyncAccountService::list(const Caller& caller) {
-  if (auto r = require_admin(caller); !r) return std::move(r).error();
-  auto accounts = store_.list_accounts(caller.org_id);
-  if (!accounts) return std::move(accounts).error();
+boost::asio::awaitable<Result<std::vector<SyncAccountView>>> SyncAccountService::list(
+    Caller caller) {
+  if (auto r = require_admin(caller); !r) co_return std::move(r).error();
+  auto job = [&](Stores& s) { return s.sync_accounts().list_accounts(caller.org_id); };
+  auto accounts = co_await store_.run(job);
+  if (!accounts) co_return std::move(accounts).error();
   std::vector<SyncAccountView> out;
   out.reserve(accounts->size());
   for (const auto& a : *accounts) out.push_back(view(a));
-  return out;
+  co_return out;
 }
 
-Result<void> SyncAccountService::remove(const Caller& caller, SyncAccountId id) {
-  if (auto r = require_admin(caller); !r) return r;
-  auto account = store_.get_account(caller.org_id, id);
-  if (!account) return std::move(account).error();
-  if (auto r = store_.delete_account(caller.org_id, id); !r) {
-    audit(caller, "sync_account.remove", false, account->upn + ": " + r.error().message);
-    return r;
+boost::asio::awaitable<Result<void>> SyncAccountService::remove(Caller caller, SyncAccountId id) {
+  if (auto r = require_admin(caller); !r) co_return r;
+  // The account's name (for the audit line) and its removal in one job.
+  std::optional<std::string> upn;  // set when the account was found
+  auto job = [&](Stores& s) -> Result<void> {
+    auto account = s.sync_accounts().get_account(caller.org_id, id);
+    if (!account) return std::move(account).error();
+    upn = account->upn;
+    return s.sync_accounts().delete_account(caller.org_id, id);
+  };
+  if (auto r = co_await store_.run(job); !r) {
+    if (upn) audit(caller, "sync_account.remove", false, *upn + ": " + r.error().message);
+    co_return r;
   }
   forget(caller.org_id, id);
-  audit(caller, "sync_account.remove", true, account->upn + " removed");
-  return ok();
+  audit(caller, "sync_account.remove", true, *upn + " removed");
+  co_return ok();
 }
 
 boost::asio::awaitable<void> SyncAccountService::connector_active(OrgId org, std::string tenant) {
@@ -139,7 +148,8 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::remove_connector
     OrgId org, std::string /*tenant*/) {
   // Entra keeps no per-account state of ours to undo (a refresh token cannot be revoked by
   // the client); forgetting it is all. Subscriptions belong to presence sync.
-  auto removed = store_.delete_org_data(org);
+  auto job = [&](Stores& s) { return s.sync_accounts().delete_org_data(org); };
+  auto removed = co_await store_.run(job);
   if (!removed) co_return std::move(removed).error();
   forget(org, std::nullopt);
   std::string summary =

@@ -31,12 +31,11 @@
 
 #include "app/auth_service.hpp"
 #include "app/connector_participant.hpp"
-#include "app/ports/account_store.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/entra_links.hpp"
 #include "app/ports/graph.hpp"
 #include "app/ports/secret_sealer.hpp"
-#include "app/ports/sync_account_store.hpp"
+#include "app/ports/store.hpp"
 #include "app/ports/token_source.hpp"
 
 namespace ccteams {
@@ -88,19 +87,22 @@ struct SyncHealthReport {
 
 class SyncAccountService final : public ConnectorParticipant {
  public:
-  // The org's connector tenant when its connector is Active; conflict otherwise.
-  using ActiveTenant = std::function<Result<std::string>(OrgId)>;
+  // The org's connector tenant when its connector is Active; conflict otherwise. Awaitable: it
+  // reads the store (ConnectorService::active_tenant_lookup).
+  using ActiveTenant = std::function<boost::asio::awaitable<Result<std::string>>(OrgId)>;
   // Audit sink (the connector's audit log): who, action ("sync_account.add", ".remove",
   // ".sign_in", ".token"), success, a detail without secrets. The caller is a service
-  // identity (user 0, empty username) for token failures found in the background.
+  // identity (user 0, empty username) for token failures found in the background. Called
+  // from coroutines and must return at once (ConnectorService::audit_hook posts the line).
   using AuditHook =
       std::function<void(const Caller&, std::string action, bool ok, std::string detail)>;
 
-  // Every reference must outlive the service. audit may be empty.
-  SyncAccountService(SyncAccountStore& store, AccountStore& accounts, GraphClient& graph,
-                     const EntraLinks& links, const SecretSealer& sealer, const PkceHasher& pkce,
-                     const TokenSource& tokens, const Clock& clock, SyncAccountOptions options,
-                     ActiveTenant active_tenant, AuditHook audit = {});
+  // Every reference must outlive the service. audit may be empty. Every store call runs on
+  // store's executor.
+  SyncAccountService(Store& store, GraphClient& graph, const EntraLinks& links,
+                     const SecretSealer& sealer, const PkceHasher& pkce, const TokenSource& tokens,
+                     const Clock& clock, SyncAccountOptions options, ActiveTenant active_tenant,
+                     AuditHook audit = {});
 
   // {public_url}/api/v1/connectors/msteams/sync-accounts/callback
   const std::string& redirect_uri() const { return redirect_uri_; }
@@ -109,7 +111,7 @@ class SyncAccountService final : public ConnectorParticipant {
 
   // Admin only; the connector must be Active. Errors: forbidden, conflict (connector not
   // Active), internal (sealing or storage).
-  Result<SignInStart> start_sign_in(const Caller& caller);
+  boost::asio::awaitable<Result<SignInStart>> start_sign_in(Caller caller);
 
   // The callback. Errors, each with a message for the popup, nothing stored: invalid_input
   // (no state or no code), forbidden (unknown state, or the admin no longer an admin),
@@ -119,9 +121,9 @@ class SyncAccountService final : public ConnectorParticipant {
   boost::asio::awaitable<Result<SignInOutcome>> complete_sign_in(SignInCallback callback);
 
   // Admin only. Errors: forbidden.
-  Result<std::vector<SyncAccountView>> list(const Caller& caller);
+  boost::asio::awaitable<Result<std::vector<SyncAccountView>>> list(Caller caller);
   // Admin only. Errors: forbidden, not_found.
-  Result<void> remove(const Caller& caller, SyncAccountId id);
+  boost::asio::awaitable<Result<void>> remove(Caller caller, SyncAccountId id);
 
   // A delegated Graph access token of the account, for presence subscriptions. Errors:
   // conflict (connector not Active; account failed: sign in again), not_found, unavailable or
@@ -159,6 +161,9 @@ class SyncAccountService final : public ConnectorParticipant {
   boost::asio::awaitable<Result<std::string>> refresh(OrgId org, SyncAccountId id,
                                                       const std::string& tenant, bool allow_failed);
   boost::asio::awaitable<Result<SyncHealthReport>> check_tenant(OrgId org, std::string tenant);
+  // Entra says the account's token is dead: marks it failed (unless a newer sign-in replaced
+  // the token) and returns the conflict error for the caller.
+  boost::asio::awaitable<Error> token_failed(const SyncAccount& a, std::string reason);
   Result<void> require_admin(const Caller& caller) const;
   void cache_token(Key key, const TokenResponse& token);
   void forget(std::optional<OrgId> org, std::optional<SyncAccountId> id);
@@ -170,8 +175,7 @@ class SyncAccountService final : public ConnectorParticipant {
                                                        const Caller& caller,
                                                        const SignInCallback& callback);
 
-  SyncAccountStore& store_;
-  AccountStore& accounts_;
+  Store& store_;
   GraphClient& graph_;
   const EntraLinks& links_;
   const SecretSealer& sealer_;

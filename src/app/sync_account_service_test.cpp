@@ -16,6 +16,7 @@
 #include "app/testing/fakes.hpp"
 #include "app/testing/in_memory_account_store.hpp"
 #include "app/testing/in_memory_sync_account_store.hpp"
+#include "app/testing/test_store.hpp"
 
 namespace ccteams {
 namespace {
@@ -60,11 +61,8 @@ class SyncAccountServiceTest : public ::testing::Test {
     options.client_id = "client-1";
     options.public_url = "https://cc.example";
     service_ = std::make_unique<SyncAccountService>(
-        store_, accounts_, graph_, links_, sealer_, pkce_, tokens_, clock_, options,
-        [this](OrgId) -> Result<std::string> {
-          if (!active_) return make_error(Errc::conflict, "connector not Active");
-          return std::string("tid-1");
-        },
+        port_, graph_, links_, sealer_, pkce_, tokens_, clock_, options,
+        [this](OrgId) { return active_tenant(); },
         [this](const Caller& c, std::string action, bool ok, std::string detail) {
           audits_.push_back(c.username + "|" + action + "|" + (ok ? "ok" : "error") + "|" + detail);
         });
@@ -108,9 +106,15 @@ class SyncAccountServiceTest : public ::testing::Test {
     EXPECT_TRUE(done);
   }
 
+  // The connector's tenant while active_ (ConnectorService::active_tenant_lookup's stand-in).
+  boost::asio::awaitable<Result<std::string>> active_tenant() {
+    if (!active_) co_return make_error(Errc::conflict, "connector not Active");
+    co_return std::string("tid-1");
+  }
+
   // start_sign_in + what Entra would do with the URL: a code bound to the challenge.
   SignInCallback signed_in_callback(const std::string& code = "code-1") {
-    auto start = service_->start_sign_in(admin_);
+    auto start = run(service_->start_sign_in(admin_));
     EXPECT_TRUE(start) << start.error().message;
     const auto& url = start->authorization_url;
     graph_.codes[code] = percent_decode(query_value(url, "code_challenge"));
@@ -126,6 +130,7 @@ class SyncAccountServiceTest : public ::testing::Test {
   boost::asio::io_context ioc_;
   testing::InMemoryAccountStore accounts_;
   testing::InMemorySyncAccountStore store_;
+  testing::TestStore port_{testing::TestStores{.accounts = &accounts_, .sync_accounts = &store_}};
   FakeTokenGraph graph_;
   testing::RecordingEntraLinks links_;
   FakeSealer sealer_;
@@ -140,7 +145,7 @@ class SyncAccountServiceTest : public ::testing::Test {
 };
 
 TEST_F(SyncAccountServiceTest, StartBuildsTheAuthorizeUrlAndStoresOnlyDigestAndSealedVerifier) {
-  auto start = service_->start_sign_in(admin_);
+  auto start = run(service_->start_sign_in(admin_));
   ASSERT_TRUE(start) << start.error().message;
   const auto& url = start->authorization_url;
   // The link's wire form is EntraLinkBuilder's (adapters/graph/entra_link_builder_test.cpp).
@@ -172,9 +177,9 @@ TEST_F(SyncAccountServiceTest, StartBuildsTheAuthorizeUrlAndStoresOnlyDigestAndS
 }
 
 TEST_F(SyncAccountServiceTest, StartNeedsAnAdminAndAnActiveConnector) {
-  EXPECT_EQ(service_->start_sign_in(agent_).error().code, Errc::forbidden);
+  EXPECT_EQ(run(service_->start_sign_in(agent_)).error().code, Errc::forbidden);
   active_ = false;
-  EXPECT_EQ(service_->start_sign_in(admin_).error().code, Errc::conflict);
+  EXPECT_EQ(run(service_->start_sign_in(admin_)).error().code, Errc::conflict);
   EXPECT_TRUE(store_.sign_ins().empty());
 }
 
@@ -332,16 +337,16 @@ TEST_F(SyncAccountServiceTest, DeadTokenMarksTheAccountFailedButTransientFailure
   auto refused = run(service_->access_token(org_, id));
   EXPECT_EQ(refused.error().code, Errc::conflict);
   EXPECT_EQ(graph_.refresh_requests.size(), calls);
-  auto view = service_->list(admin_);
+  auto view = run(service_->list(admin_));
   ASSERT_TRUE(view);
   EXPECT_EQ((*view)[0].token_state, SyncTokenState::failed);
-  EXPECT_EQ(service_->list(agent_).error().code, Errc::forbidden);
+  EXPECT_EQ(run(service_->list(agent_)).error().code, Errc::forbidden);
 }
 
 TEST_F(SyncAccountServiceTest, InactiveConnectorRefusesAndDeleteRemovesEverything) {
   auto added = run(service_->complete_sign_in(signed_in_callback()));
   ASSERT_TRUE(added);
-  ASSERT_TRUE(service_->start_sign_in(admin_));
+  ASSERT_TRUE(run(service_->start_sign_in(admin_)));
   active_ = false;
   run(service_->connector_inactive(org_));
   EXPECT_EQ(run(service_->access_token(org_, added->account.id)).error().code, Errc::conflict);
@@ -355,9 +360,9 @@ TEST_F(SyncAccountServiceTest, InactiveConnectorRefusesAndDeleteRemovesEverythin
 TEST_F(SyncAccountServiceTest, RemoveIsForAdminsAndForgetsTheToken) {
   auto added = run(service_->complete_sign_in(signed_in_callback()));
   ASSERT_TRUE(added);
-  EXPECT_EQ(service_->remove(agent_, added->account.id).error().code, Errc::forbidden);
-  ASSERT_TRUE(service_->remove(admin_, added->account.id));
-  EXPECT_EQ(service_->remove(admin_, added->account.id).error().code, Errc::not_found);
+  EXPECT_EQ(run(service_->remove(agent_, added->account.id)).error().code, Errc::forbidden);
+  ASSERT_TRUE(run(service_->remove(admin_, added->account.id)));
+  EXPECT_EQ(run(service_->remove(admin_, added->account.id)).error().code, Errc::not_found);
   EXPECT_EQ(run(service_->access_token(org_, added->account.id)).error().code, Errc::not_found);
   EXPECT_EQ(audits_.back(), "root|sync_account.remove|ok|sync1@contoso.example removed");
 }

@@ -29,7 +29,25 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::complete_sign_
                          "The sign-in answer carries no state; start the sign-in again from "
                          "ccteams");
   }
-  auto claimed = store_.claim_sign_in(tokens_.digest(*callback.state));
+  const Timestamp now = clock_.now();
+  // The claim and what it is checked against (its admin and session), read together.
+  struct Claimed {
+    Result<PendingSignIn> pending;
+    Result<UserAccount> user = make_error(Errc::not_found, "not read");
+    bool session_ok = false;  // the admin's session that started it is still theirs
+  };
+  const std::string digest = tokens_.digest(*callback.state);
+  auto claim = [&](Stores& s) -> Claimed {
+    Claimed out{s.sync_accounts().claim_sign_in(digest)};
+    if (!out.pending) return out;
+    const PendingSignIn& p = *out.pending;
+    out.user = s.accounts().get_user(p.org, p.user);
+    auto session = s.accounts().find_session(p.session_digest, now);
+    out.session_ok = session && session->user_id == p.user && session->org_id == p.org;
+    return out;
+  };
+  Claimed found = co_await store_.run(claim);
+  auto& claimed = found.pending;
   if (!claimed) {
     if (claimed.error().code != Errc::not_found) co_return std::move(claimed).error();
     co_return make_error(Errc::forbidden,
@@ -39,8 +57,7 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::complete_sign_
   const PendingSignIn pending = std::move(*claimed);
   Caller caller = service_caller(pending.org);
   caller.user_id = pending.user;
-  const Timestamp now = clock_.now();
-  auto user = accounts_.get_user(pending.org, pending.user);
+  const auto& user = found.user;
   if (user) caller.username = user->username;
 
   auto refuse = [&](Error e) {
@@ -55,8 +72,7 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::complete_sign_
     co_return refuse(
         make_error(Errc::conflict, "The sign-in took too long and expired; start it again"));
   }
-  auto session = accounts_.find_session(pending.session_digest, now);
-  if (!session || session->user_id != pending.user || session->org_id != pending.org) {
+  if (!found.session_ok) {
     co_return refuse(make_error(Errc::unauthenticated,
                                 "Your ccteams session ended during the sign-in; sign in to "
                                 "ccteams and start again"));
@@ -85,7 +101,7 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::redeem(
     co_return make_error(Errc::invalid_input,
                          "The sign-in answer carries neither a code nor an error; start again");
   }
-  auto tenant = active_tenant_(pending.org);
+  auto tenant = co_await active_tenant_(pending.org);
   if (!tenant) co_return std::move(tenant).error();
   auto verifier = sealer_.open(pending.sealed_code_verifier,
                                code_verifier_purpose(pending.org, pending.state_digest));
@@ -155,7 +171,8 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::redeem(
   account.last_refreshed_at = clock_.now();
   account.added_by = caller.user_id;
   account.added_at = *account.last_refreshed_at;
-  auto stored = store_.upsert_account(account);
+  auto upsert = [&](Stores& s) { return s.sync_accounts().upsert_account(account); };
+  auto stored = co_await store_.run(upsert);
   if (!stored) co_return std::move(stored).error();
 
   const Key key{pending.org, stored->account.id};

@@ -64,20 +64,21 @@ struct SyncAccountService::Flight {
 
 boost::asio::awaitable<Result<std::string>> SyncAccountService::access_token(OrgId org,
                                                                              SyncAccountId id) {
-  auto tenant = active_tenant_(org);
+  auto tenant = co_await active_tenant_(org);
   if (!tenant) co_return std::move(tenant).error();
   co_return co_await token_for(org, id, std::move(*tenant), false);
 }
 
 boost::asio::awaitable<Result<SyncHealthReport>> SyncAccountService::check_health(OrgId org) {
-  auto tenant = active_tenant_(org);
+  auto tenant = co_await active_tenant_(org);
   if (!tenant) co_return std::move(tenant).error();
   co_return co_await check_tenant(org, std::move(*tenant));
 }
 
 boost::asio::awaitable<Result<SyncHealthReport>> SyncAccountService::check_tenant(
     OrgId org, std::string tenant) {
-  auto accounts = store_.list_accounts(org);
+  auto job = [&](Stores& s) { return s.sync_accounts().list_accounts(org); };
+  auto accounts = co_await store_.run(job);
   if (!accounts) co_return std::move(accounts).error();
   SyncHealthReport report;
   // One at a time: a handful of accounts, and Entra's token endpoint is not ours to flood.
@@ -147,28 +148,15 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::token_for(OrgId 
 boost::asio::awaitable<Result<std::string>> SyncAccountService::refresh(OrgId org, SyncAccountId id,
                                                                         const std::string& tenant,
                                                                         bool allow_failed) {
-  auto account = store_.get_account(org, id);
+  auto read = [&](Stores& s) { return s.sync_accounts().get_account(org, id); };
+  auto account = co_await store_.run(read);
   if (!account) co_return std::move(account).error();
   const SyncAccount& a = *account;
   const Key key{org, id};
 
-  auto fail = [&](const std::string& reason) -> Error {
-    forget(org, id);
-    if (a.token_state != SyncTokenState::failed || a.last_error != reason) {
-      audit(service_caller(org), "sync_account.token", false, a.upn + ": " + reason);
-    }
-    // conflict: a newer sign-in replaced the token meanwhile; its state is not ours to mark.
-    if (auto r = store_.mark_failed(org, id, a.sealed_refresh_token, reason); !r) {
-      if (r.error().code != Errc::conflict && r.error().code != Errc::not_found) {
-        spdlog::error("sync accounts: storing the failure of account {} failed: {}", id.value,
-                      r.error().message);
-      }
-    }
-    return make_error(Errc::conflict, "Sync account " + a.upn + ": " + reason);
-  };
-
   if (!same_id(a.tenant_id, tenant)) {
-    co_return fail(
+    co_return co_await token_failed(
+        a,
         "The account belongs to another Microsoft Entra tenant than the connector's; "
         "remove it and sign in an account of the connected organisation");
   }
@@ -177,14 +165,17 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::refresh(OrgId or
   }
   auto refresh_token = sealer_.open(a.sealed_refresh_token, refresh_token_purpose(org, a.oid));
   if (!refresh_token) {
-    co_return fail(
+    co_return co_await token_failed(
+        a,
         "The stored token cannot be decrypted (was the encryption key changed?); "
         "sign the account in again");
   }
   RefreshRequest request{tenant, *refresh_token, ""};  // named: see sync_account_sign_in.cpp
   auto token = co_await graph_.refresh_token(std::move(request));
   if (!token) {
-    if (token_is_dead(token.error())) co_return fail(dead_token_reason(token.error()));
+    if (token_is_dead(token.error())) {
+      co_return co_await token_failed(a, dead_token_reason(token.error()));
+    }
     co_return token.error().to_error();
   }
   // §1.3: always replace the stored refresh token; the presented one is spent now.
@@ -194,8 +185,11 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::refresh(OrgId or
     if (!sealed) co_return std::move(sealed).error();
     sealed_new = std::move(*sealed);
   }
-  auto stored =
-      store_.rotate_refresh_token(org, id, a.sealed_refresh_token, sealed_new, clock_.now());
+  auto rotate = [&](Stores& s) {
+    return s.sync_accounts().rotate_refresh_token(org, id, a.sealed_refresh_token, sealed_new,
+                                                  clock_.now());
+  };
+  auto stored = co_await store_.run(rotate);
   if (!stored) {
     if (stored.error().code == Errc::not_found) co_return std::move(stored).error();
     // conflict: the account was signed in again meanwhile; that newer token stays. Ours still
@@ -211,6 +205,25 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::refresh(OrgId or
   }
   cache_token(key, *token);
   co_return token->access_token;
+}
+
+boost::asio::awaitable<Error> SyncAccountService::token_failed(const SyncAccount& a,
+                                                               std::string reason) {
+  forget(a.org, a.id);
+  if (a.token_state != SyncTokenState::failed || a.last_error != reason) {
+    audit(service_caller(a.org), "sync_account.token", false, a.upn + ": " + reason);
+  }
+  // conflict: a newer sign-in replaced the token meanwhile; its state is not ours to mark.
+  auto mark = [&](Stores& s) {
+    return s.sync_accounts().mark_failed(a.org, a.id, a.sealed_refresh_token, reason);
+  };
+  if (auto r = co_await store_.run(mark); !r) {
+    if (r.error().code != Errc::conflict && r.error().code != Errc::not_found) {
+      spdlog::error("sync accounts: storing the failure of account {} failed: {}", a.id.value,
+                    r.error().message);
+    }
+  }
+  co_return make_error(Errc::conflict, "Sync account " + a.upn + ": " + reason);
 }
 
 void SyncAccountService::cache_token(Key key, const TokenResponse& token) {

@@ -14,7 +14,6 @@
 #include "adapters/http/api/connector_api.hpp"
 #include "adapters/http/http_client.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/store/sqlite_store.hpp"
 #include "app/connector_service.hpp"
 #include "app/periodic.hpp"
 
@@ -64,7 +63,6 @@ Result<std::string> find_client_secret(const MicrosoftConfig& m) {
 struct ConnectorWiring::Impl {
   std::unique_ptr<HttpClient> http;
   std::unique_ptr<graph::HttpGraphClient> graph;
-  std::unique_ptr<CcStoreIdleCodes> idle_codes;
   std::unique_ptr<SecretBoxSealer> sealer;
   Sha256PkceHasher pkce;
   std::unique_ptr<graph::HttpJwksSource> jwks_source;
@@ -107,7 +105,6 @@ Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const Connector
   }
   impl->graph =
       std::make_unique<graph::HttpGraphClient>(*impl->http, deps.clock, std::move(graph_config));
-  impl->idle_codes = std::make_unique<CcStoreIdleCodes>(deps.contact_center);
   ConnectorServiceConfig service_config;
   service_config.client_id = m.client_id;
   impl->public_url_given = !deps.config.server.public_url.empty();
@@ -127,8 +124,8 @@ Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const Connector
   impl->id_tokens = std::make_unique<graph::JwksIdTokenVerifier>(*impl->jwks, login_base);
   impl->links = std::make_unique<graph::EntraLinkBuilder>(login_base);
   impl->service = std::make_unique<ConnectorService>(
-      deps.store.connectors(), *impl->idle_codes, deps.accounts, *impl->graph, *impl->id_tokens,
-      *impl->links, *impl->sealer, impl->pkce, deps.tokens, deps.clock, std::move(service_config));
+      deps.store, *impl->graph, *impl->id_tokens, *impl->links, *impl->sealer, impl->pkce,
+      deps.tokens, deps.clock, std::move(service_config));
   impl->api = std::make_unique<http::ConnectorApiContext>(
       http::ConnectorApiContext{deps.auth, *impl->service});
   http::register_connector_routes(router, *impl->api);

@@ -15,7 +15,6 @@ class io_context;
 }  // namespace boost::asio
 
 namespace ccteams {
-class AccountStore;
 class AuthService;
 class Clock;
 class ConnectorService;
@@ -24,9 +23,8 @@ class Scheduler;
 class SecretBox;
 class GraphClient;
 class HttpClient;
-class ContactCenterStore;
 class TokenSource;
-class SqliteStore;
+class Store;
 namespace http {
 class Router;
 }  // namespace http
@@ -42,9 +40,7 @@ Result<std::string> find_client_secret(const MicrosoftConfig& m);
 struct ConnectorDeps {
   const Config& config;
   boost::asio::io_context& ioc;  // the runtime's; must outlive the wiring
-  SqliteStore& store;            // every store; the wiring takes its own from it
-  AccountStore& accounts;
-  ContactCenterStore& contact_center;
+  Store& store;                  // the connector's store work runs on its executor
   AuthService& auth;
   const SecretBox& secrets;  // seals the sign-in's PKCE verifier
   const TokenSource& tokens;

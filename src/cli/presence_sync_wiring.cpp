@@ -92,9 +92,8 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   so.client_id = c.microsoft.client_id;
   so.public_url = public_url;
   impl->accounts = std::make_unique<SyncAccountService>(
-      deps.store.sync_accounts(), deps.accounts, deps.connector.graph(),
-      deps.connector.entra_links(), *impl->sealer, impl->pkce, deps.tokens, deps.clock, so,
-      connector.active_tenant_lookup(), connector.audit_hook());
+      deps.store, deps.connector.graph(), deps.connector.entra_links(), *impl->sealer, impl->pkce,
+      deps.tokens, deps.clock, so, connector.active_tenant_lookup(), connector.audit_hook());
   http::register_sync_account_routes(router, deps.auth, *impl->accounts);
 
   store::SqlitePresenceSyncStore& presence_store = deps.store.presence_sync();

@@ -295,9 +295,8 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   // ---- end contact center ----
   // ---- Teams connector (issue 4): Graph client, connector service, routes, health check ----
   auto connector = ConnectorWiring::create(
-      ConnectorDeps{impl->options.config, impl->ioc, *impl->store, impl->store->accounts(),
-                    impl->store->contact_center(), *impl->auth, impl->secrets, impl->tokens,
-                    impl->clock, *impl->cc_scheduler},
+      ConnectorDeps{impl->options.config, impl->ioc, *impl->store, *impl->auth, impl->secrets,
+                    impl->tokens, impl->clock, *impl->cc_scheduler},
       impl->router);
   if (!connector) return std::move(connector).error();
   impl->connector = std::move(*connector);

@@ -115,17 +115,4 @@ class ConnectorStore {
       OrgId org, std::size_t limit, std::optional<std::int64_t> before) = 0;
 };
 
-// The idle codes the connector reads and creates (the default mapping's codes): a narrow view of
-// ContactCenterStore, so that the connector does not depend on the whole contact-center port.
-// Contract as the same-named ContactCenterStore calls. Thread-safety: as the store behind it.
-class ConnectorIdleCodes {
- public:
-  virtual ~ConnectorIdleCodes() = default;
-  virtual Result<std::vector<IdleCode>> list_idle_codes(OrgId org) = 0;
-  // not_found for another organisation's code.
-  virtual Result<IdleCode> get_idle_code(OrgId org, IdleCodeId id) = 0;
-  // conflict when the name is taken.
-  virtual Result<IdleCode> create_idle_code(OrgId org, const IdleCode& code) = 0;
-};
-
 }  // namespace ccteams

@@ -216,8 +216,9 @@ asio::awaitable<bool> OrgSync::refresh_watch() {
   if (!running()) co_return true;
   // Everything below is read after the awaits; only the recomputation awaits again (the
   // contact center's SyncEnabled/SyncDisabled decisions), and what follows it needs no re-check.
+  auto active = co_await s_->connector.active(org_);
+  if (!running()) co_return true;
   const Timestamp t = now();
-  auto active = s_->connector.active(org_);
   if (!active || !active->presence_sync) co_return false;
   tenant_ = active->tenant;
   pump_.set_tenant(tenant_);

@@ -79,6 +79,7 @@ struct SyncServices {
   OrgActors& actors;
   Scheduler& scheduler;
   ConnectorService& connector;
+  // The connector's settings, read synchronously until presence sync is on the Store port.
   ContactCenterCalls cc;
   GraphClient& graph;
   SyncAccountService& account_tokens;

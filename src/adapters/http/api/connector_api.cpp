@@ -55,14 +55,14 @@ void register_connector_routes(Router& router, ConnectorApiContext& ctx) {
   const std::string base(kBase);
   add_admin(router, ctx, "GET", "/api/v1/connectors",
             [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
-              auto teams = c.connectors.list(who);
+              auto teams = co_await c.connectors.list(who);
               if (!teams) co_return error_response(teams.error());
               co_return json_response(
                   200, json::object{{"items", json::array{connector_to_json(*teams)}}});
             });
   add_admin(router, ctx, "POST", base + "/authorize",
             [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
-              auto start = c.connectors.authorize(who);
+              auto start = co_await c.connectors.authorize(who);
               if (!start) co_return error_response(start.error());
               co_return json_response(
                   200, json::object{{"authorizationUrl", start->authorization_url},
@@ -70,7 +70,7 @@ void register_connector_routes(Router& router, ConnectorApiContext& ctx) {
             });
   add_admin(router, ctx, "GET", base,
             [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
-              co_return connector_response(c.connectors.get(who));
+              co_return connector_response(co_await c.connectors.get(who));
             });
   add_admin(router, ctx, "PATCH", base,
             [](ConnectorApiContext& c, const Caller& who, Request& req) -> awaitable<Response> {
@@ -78,7 +78,7 @@ void register_connector_routes(Router& router, ConnectorApiContext& ctx) {
               if (!body) co_return error_response(body.error());
               auto patch = connector_patch_from_json(*body);
               if (!patch) co_return error_response(patch.error());
-              co_return connector_response(c.connectors.update(who, *patch));
+              co_return connector_response(co_await c.connectors.update(who, std::move(*patch)));
             });
   add_admin(router, ctx, "POST", base + "/deactivate",
             [](ConnectorApiContext& c, const Caller& who, Request&) -> awaitable<Response> {
@@ -104,8 +104,8 @@ void register_connector_routes(Router& router, ConnectorApiContext& ctx) {
               if (!limit) co_return error_response(limit.error());
               auto before = query_int(req, "before");
               if (!before) co_return error_response(before.error());
-              auto entries =
-                  c.connectors.audit(who, static_cast<std::size_t>(limit->value_or(50)), *before);
+              const auto n = static_cast<std::size_t>(limit->value_or(50));
+              auto entries = co_await c.connectors.audit(who, n, *before);
               if (!entries) co_return error_response(entries.error());
               json::array items;
               for (const auto& e : *entries) items.emplace_back(audit_entry_to_json(e));

@@ -65,10 +65,12 @@ class DirectoryApiTest : public ::testing::Test {
     ASSERT_TRUE(mirror_.replace_all(org_, rows, {"tid", "delta:0:0", clock_.now(), 2}));
     directory_ = std::make_unique<DirectoryService>(
         actors_, mirror_port_, graph_, clock_, scheduler_,
-        [this](OrgId) -> Result<ActiveConnector> {
-          return ActiveConnector{"tid", show_details_.load(), true, {}};
+        [this](OrgId) -> boost::asio::awaitable<Result<ActiveConnector>> {
+          co_return ActiveConnector{"tid", show_details_.load(), true, {}};
         },
-        [this]() -> Result<std::vector<OrgId>> { return std::vector<OrgId>{org_}; });
+        [this]() -> boost::asio::awaitable<Result<std::vector<OrgId>>> {
+          co_return std::vector<OrgId>{org_};
+        });
     ctx_ = std::make_unique<DirectoryApiContext>(DirectoryApiContext{*auth_, *directory_});
     register_directory_routes(router_, *ctx_);
     harness_ = std::make_unique<testing::ServerHarness>(router_, ServerOptions{});

@@ -131,28 +131,30 @@ Response callback_page(const TokenSource& tokens, const Result<SignInOutcome>& o
   return r;
 }
 
-Response list(SyncAccountService& service, const Caller& caller) {
-  auto accounts = service.list(caller);
-  if (!accounts) return error_response(accounts.error());
+boost::asio::awaitable<Response> list(SyncAccountService& service, Caller caller) {
+  auto accounts = co_await service.list(std::move(caller));
+  if (!accounts) co_return error_response(accounts.error());
   json::array items;
   for (const auto& a : *accounts) items.emplace_back(account_to_json(a));
-  return json_response(200, json::object{{"items", std::move(items)}});
+  co_return json_response(200, json::object{{"items", std::move(items)}});
 }
 
-Response start(SyncAccountService& service, const Caller& caller) {
-  auto started = service.start_sign_in(caller);
-  if (!started) return error_response(started.error());
+boost::asio::awaitable<Response> start(SyncAccountService& service, Caller caller) {
+  auto started = co_await service.start_sign_in(std::move(caller));
+  if (!started) co_return error_response(started.error());
   Response r = json_response(200, json::object{{"authorizationUrl", started->authorization_url},
                                                {"expiresAt", format_iso8601(started->expires_at)}});
   r.set_header("Cache-Control", "no-store");  // the URL carries a live state
-  return r;
+  co_return r;
 }
 
-Response remove(SyncAccountService& service, const Caller& caller, const Request& req) {
-  auto id = path_id<SyncAccountId>(req, "sync account");
-  if (!id) return error_response(id.error());
-  if (auto r = service.remove(caller, *id); !r) return error_response(r.error());
-  return empty_response(204);
+boost::asio::awaitable<Response> remove(SyncAccountService& service, Caller caller,
+                                        Result<SyncAccountId> id) {
+  if (!id) co_return error_response(id.error());
+  if (auto r = co_await service.remove(std::move(caller), *id); !r) {
+    co_return error_response(r.error());
+  }
+  co_return empty_response(204);
 }
 
 }  // namespace
@@ -161,15 +163,17 @@ void register_sync_account_routes(Router& router, AuthService& auth, SyncAccount
   const std::string base(kBase);
   AuthService* a = &auth;
   SyncAccountService* s = &service;
-  router.add("GET", base, with_caller(auth, {Role::admin}, [s](const Caller& c, Request&) {
+  // Not coroutine lambdas: each returns a coroutine whose frame owns its arguments.
+  router.add("GET", base, with_caller_async(auth, {Role::admin}, [s](const Caller& c, Request&) {
                return list(*s, c);
              }));
-  router.add(
-      "POST", base + "/sign-in",
-      with_caller(auth, {Role::admin}, [s](const Caller& c, Request&) { return start(*s, c); }));
+  router.add("POST", base + "/sign-in",
+             with_caller_async(auth, {Role::admin},
+                               [s](const Caller& c, Request&) { return start(*s, c); }));
   router.add("DELETE", base + "/{id}",
-             with_caller(auth, {Role::admin},
-                         [s](const Caller& c, Request& r) { return remove(*s, c, r); }));
+             with_caller_async(auth, {Role::admin}, [s](const Caller& c, Request& req) {
+               return remove(*s, c, path_id<SyncAccountId>(req, "sync account"));
+             }));
   // No session arrives on this cross-site redirect: the state names the sign-in, whose
   // session and admin role the service checks.
   router.add("GET", base + "/callback", [a, s](Request& req) -> boost::asio::awaitable<Response> {
