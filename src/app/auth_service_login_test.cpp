@@ -11,13 +11,11 @@
 #include <thread>
 
 #include "app/auth_service.hpp"
+#include "app/auth_service_test_support.hpp"
 #include "app/bounded_worker_pool.hpp"
-#include "app/testing/fake_clock.hpp"
 #include "app/testing/fakes.hpp"
-#include "app/testing/in_memory_account_store.hpp"
 #include "app/testing/run_awaitable.hpp"
 #include "app/testing/simulated_time.hpp"
-#include "app/testing/test_store.hpp"
 #include "app/user_service.hpp"
 
 namespace ccteams {
@@ -25,7 +23,7 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-constexpr Timestamp kT0{Millis{1'800'000'000'000}};
+using auth_test::kT0;
 
 // Records the thread of every verify, so a test can prove where hashing ran.
 class ThreadRecordingHasher final : public PasswordHasher {
@@ -42,38 +40,13 @@ class ThreadRecordingHasher final : public PasswordHasher {
   mutable std::vector<std::thread::id> threads;
 };
 
-struct LoginFixture : ::testing::Test {
-  testing::InMemoryAccountStore store;
-  testing::TestStore port{testing::TestStores{.accounts = &store}};
-  testing::InlineWorkers inline_workers;
-  testing::PlainHasher hasher;
-  testing::CountingTokens tokens;
-  FakeClock clock{kT0};
-  AuthOptions options;
-  std::unique_ptr<AuthService> auth;
-  UserService users{port, inline_workers, hasher, clock};
-
+struct LoginFixture : auth_test::AuthTestBase {
   void SetUp() override {
-    auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options);
-    const OrgId org = testing::run_awaitable(users.ensure_org("Acme")).value().id;
-    ASSERT_TRUE(testing::run_awaitable(
-        users.create(org, {"agent1", "battery staple", "Agent", RoleSet{Role::agent}})));
-    ASSERT_TRUE(testing::run_awaitable(
-        users.create(org, {"agent2", "correct horse", "Agent", RoleSet{Role::agent}})));
+    rebuild();
+    const OrgId org = add_org("Acme");
+    ASSERT_TRUE(add_user(org, {"agent1", "battery staple", "Agent", RoleSet{Role::agent}}));
+    ASSERT_TRUE(add_user(org, {"agent2", "correct horse", "Agent", RoleSet{Role::agent}}));
   }
-  void rebuild() { auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options); }
-  Result<LoginResult> login_on(AuthService& service, std::string username, std::string password,
-                               std::string address) {
-    return testing::run_awaitable(service.login(std::move(username), std::move(password),
-                                                std::move(address), inline_workers));
-  }
-  Result<LoginResult> sign_in(std::string username, std::string password, std::string address) {
-    return login_on(*auth, std::move(username), std::move(password), std::move(address));
-  }
-  Result<Caller> authenticate(std::string token) {
-    return testing::run_awaitable(auth->authenticate(std::move(token)));
-  }
-  Result<void> logout(const Caller& caller) { return testing::run_awaitable(auth->logout(caller)); }
 };
 
 // The per-username slowdown over time, from one address: (seconds after start, right

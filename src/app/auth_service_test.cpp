@@ -2,51 +2,26 @@
 
 #include <gtest/gtest.h>
 
-#include "app/testing/fake_clock.hpp"
+#include "app/auth_service_test_support.hpp"
 #include "app/testing/fakes.hpp"
-#include "app/testing/in_memory_account_store.hpp"
 #include "app/testing/run_awaitable.hpp"
-#include "app/testing/test_store.hpp"
 #include "app/user_service.hpp"
 
 namespace ccteams {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr Timestamp kT0{Millis{1'800'000'000'000}};
+using auth_test::kT0;
 
-struct AuthFixture : ::testing::Test {
-  testing::InMemoryAccountStore store;
-  testing::TestStore port{testing::TestStores{.accounts = &store}};
-  testing::InlineWorkers inline_workers;
-  testing::PlainHasher hasher;
-  testing::CountingTokens tokens;
-  FakeClock clock{kT0};
-  AuthOptions options;
-  std::unique_ptr<AuthService> auth;
-  UserService users{port, inline_workers, hasher, clock};
+struct AuthFixture : auth_test::AuthTestBase {
   OrgId org;
 
   void SetUp() override {
-    auth = std::make_unique<AuthService>(port, hasher, tokens, clock, options);
-    org = testing::run_awaitable(users.ensure_org("Acme")).value().id;
-    ASSERT_TRUE(testing::run_awaitable(
-        users.create(org, {"alice", "correct horse", "Alice", RoleSet{Role::admin}})));
-    ASSERT_TRUE(testing::run_awaitable(
-        users.create(org, {"bob", "battery staple", "Bob", RoleSet{Role::agent}})));
+    rebuild();
+    org = add_org("Acme");
+    ASSERT_TRUE(add_user(org, {"alice", "correct horse", "Alice", RoleSet{Role::admin}}));
+    ASSERT_TRUE(add_user(org, {"bob", "battery staple", "Bob", RoleSet{Role::agent}}));
   }
-  Result<LoginResult> login_on(AuthService& service, std::string username, std::string password,
-                               std::string address) {
-    return testing::run_awaitable(service.login(std::move(username), std::move(password),
-                                                std::move(address), inline_workers));
-  }
-  Result<LoginResult> sign_in(std::string username, std::string password, std::string address) {
-    return login_on(*auth, std::move(username), std::move(password), std::move(address));
-  }
-  Result<Caller> authenticate(std::string token) {
-    return testing::run_awaitable(auth->authenticate(std::move(token)));
-  }
-  Result<void> logout(const Caller& caller) { return testing::run_awaitable(auth->logout(caller)); }
 };
 
 TEST_F(AuthFixture, LoginThenAuthenticate) {

@@ -254,8 +254,11 @@ void ContactCenter::set_presence_hooks(PresenceHooks hooks) { deps_->presence = 
 
 asio::awaitable<Result<PresenceApplyReport>> ContactCenter::apply_presences(
     OrgId org, std::vector<AgentPresenceUpdate> updates, PresenceMapping mapping) {
-  co_return co_await decide(
-      org, {}, [&](OrgCenter& oc) { return oc.apply_presences(std::move(updates), mapping); });
+  DecisionNeeds needs;  // the mapping's codes, with their names, for the events
+  for (const auto& rule : mapping.rules()) needs.idle_codes.push_back(rule.idle_code);
+  co_return co_await decide(org, std::move(needs), [&](OrgCenter& oc) {
+    return oc.apply_presences(std::move(updates), mapping);
+  });
 }
 
 asio::awaitable<Result<void>> ContactCenter::set_sync_enabled(OrgId org,

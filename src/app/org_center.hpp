@@ -15,8 +15,10 @@
 // account or the ended contact a command names) and finish() writes it. The decision itself is
 // synchronous, on memory. A decision holds the organisation's turn (org_turn.hpp) from before
 // prepare() until finish() returned, so decisions never interleave.
-// Files: org_center.cpp (agent commands, commits, events), org_center_contacts.cpp (contacts,
-// routing, timers), org_center_recovery.cpp (load, repairs at start, the supervisor's ways out).
+// Files: org_center.cpp (agent commands, commits, presence), org_center_contacts.cpp (contacts,
+// routing, timers), org_center_recovery.cpp (load, repairs at start, the supervisor's ways out),
+// org_center_events.cpp (events, queue statistics), org_center_store.cpp (prepare, the write,
+// loads and reloads).
 
 #include <atomic>
 #include <functional>
@@ -71,6 +73,9 @@ struct DecisionNeeds {
   bool desktop = false;           // and their agent settings row, made with defaults if missing
   std::optional<ContactId> contact;  // this contact, when it is not open in memory (ended)
   std::optional<Contact> insert;     // a new contact to store first (its id comes from the store)
+  // Idle codes the decision may name (a presence mapping's): the configuration is read again
+  // when one is not in it yet (codes made outside the configuration service, by the connector).
+  std::vector<IdleCodeId> idle_codes;
 };
 
 class OrgCenter {
@@ -241,6 +246,7 @@ class OrgCenter {
   OrgTurn turn_;
   OrgConfig config_;
   bool config_stale_ = false;
+  std::set<IdleCodeId> absent_codes_;  // needed codes the last configuration read lacked
   // What prepare() read for the decision under way (read_needs); cleared by the next prepare.
   std::unordered_map<UserId, Result<UserAccount>> accounts_;
   std::unordered_map<ContactId, Result<Contact>> looked_up_;

@@ -90,6 +90,7 @@ Result<OrgCenter::Rows> OrgCenter::read_rows(Stores& stores, OrgId org) {
 Result<void> OrgCenter::load(Rows rows, const AgentMap* memory, Millis overdue_delay) {
   config_ = std::move(rows.config);
   config_stale_ = false;
+  absent_codes_.clear();
   auto* states = &rows.states;
   auto* open = &rows.open;
   auto* counts = &rows.counts;

@@ -28,6 +28,7 @@ class OrgConfig {
   std::vector<AgentConfig> list_agents() const;
   std::vector<CcQueue> list_queues() const;
   const IdleCode& rona_idle_code() const { return rona_; }
+  bool has_idle_code(IdleCodeId id) const { return idle_codes_.contains(id); }
 
   // An agent's settings row the contact center created (defaults for an agent an admin has not
   // configured yet): kept here as the store now has it.

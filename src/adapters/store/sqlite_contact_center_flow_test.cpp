@@ -195,5 +195,27 @@ TEST_F(FlowTest, DemoCallersArriveInTheQueuesAndHangUpWhenNobodyAnswers) {
   EXPECT_EQ(callers.callers_so_far(), 7) << "no caller after stop()";
 }
 
+// The contact center keeps the configuration in memory; an idle code made behind the
+// configuration service's back (the connector's Teams codes) is read when a mapping names it,
+// so the very first presence event already carries its name.
+TEST_F(FlowTest, AnIdleCodeMadeOutsideTheConfigurationIsNamedInTheFirstPresenceEvent) {
+  ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));  // the configuration is in memory
+  ASSERT_TRUE(on_strand(org_, [&] { return center_->set_sync_enabled(org_, {a1_}, true); }));
+  IdleCode teams;
+  teams.org = org_;
+  teams.name = "Teams - Presenting";
+  const IdleCodeId code = cc_->create_idle_code(org_, teams).value().id;  // not via config_
+  const PresenceMapping mapping({{Availability::do_not_disturb, Activity::presenting, code}});
+  std::vector<AgentPresenceUpdate> updates{
+      {a1_, ObservedPresence{make_presence(Availability::do_not_disturb, Activity::presenting),
+                             time_.now(), PresenceChannel::notification, "1"}}};
+  auto report = on_strand(org_, [&] { return center_->apply_presences(org_, updates, mapping); });
+  ASSERT_TRUE(report) << report.error().message;
+  auto s = run(center_->state_of(org_, a1_));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->state.status, AgentStatus::idle);
+  EXPECT_EQ(s->idle_code_name, "Teams - Presenting");
+}
+
 }  // namespace
 }  // namespace ccteams::store
