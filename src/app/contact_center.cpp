@@ -172,17 +172,20 @@ void ContactCenter::recover() {
 
 asio::awaitable<Result<AgentStateView>> ContactCenter::login(OrgId org, UserId agent,
                                                              std::optional<IdleCodeId> idle_code) {
-  co_return co_await in_org(org, desktop(agent), [&](OrgCenter& oc) { return oc.login(agent, idle_code); });
+  co_return co_await in_org(org, desktop(agent),
+                            [&](OrgCenter& oc) { return oc.login(agent, idle_code); });
 }
 asio::awaitable<Result<AgentStateView>> ContactCenter::logout(OrgId org, UserId agent) {
   co_return co_await in_org(org, desktop(agent), [&](OrgCenter& oc) { return oc.logout(agent); });
 }
 asio::awaitable<Result<AgentStateView>> ContactCenter::set_available(OrgId org, UserId agent) {
-  co_return co_await in_org(org, desktop(agent), [&](OrgCenter& oc) { return oc.set_available(agent); });
+  co_return co_await in_org(org, desktop(agent),
+                            [&](OrgCenter& oc) { return oc.set_available(agent); });
 }
 asio::awaitable<Result<AgentStateView>> ContactCenter::set_idle(OrgId org, UserId agent,
                                                                 IdleCodeId code) {
-  co_return co_await in_org(org, desktop(agent), [&](OrgCenter& oc) { return oc.set_idle(agent, code); });
+  co_return co_await in_org(org, desktop(agent),
+                            [&](OrgCenter& oc) { return oc.set_idle(agent, code); });
 }
 asio::awaitable<Result<AgentStateView>> ContactCenter::state_of(OrgId org, UserId agent) {
   co_return co_await in_org(org, desktop(agent), [&](OrgCenter& oc) { return oc.state_of(agent); });
@@ -202,8 +205,8 @@ asio::awaitable<Result<std::vector<QueueStatsView>>> ContactCenter::all_queue_st
 asio::awaitable<Result<Contact>> ContactCenter::new_contact(OrgId org, QueueId queue,
                                                             std::string caller) {
   DecisionNeeds needs;
-  needs.insert = ccteams::new_contact(ContactId{}, org, queue, std::move(caller),
-                                      deps_->clock.now());
+  needs.insert =
+      ccteams::new_contact(ContactId{}, org, queue, std::move(caller), deps_->clock.now());
   co_return co_await in_org(org, std::move(needs), [](OrgCenter& oc) { return oc.new_contact(); });
 }
 asio::awaitable<Result<Contact>> ContactCenter::contact(OrgId org, ContactId id) {
@@ -216,35 +219,42 @@ asio::awaitable<Result<Contact>> ContactCenter::decline(OrgId org, UserId agent,
   co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.decline(agent, id); });
 }
 asio::awaitable<Result<Contact>> ContactCenter::hold(OrgId org, UserId agent, ContactId id) {
-  co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.contact_event(agent, id, Hold{}); });
+  co_return co_await in_org(org, about(id),
+                            [&](OrgCenter& oc) { return oc.contact_event(agent, id, Hold{}); });
 }
 asio::awaitable<Result<Contact>> ContactCenter::resume(OrgId org, UserId agent, ContactId id) {
-  co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.contact_event(agent, id, Resume{}); });
+  co_return co_await in_org(org, about(id),
+                            [&](OrgCenter& oc) { return oc.contact_event(agent, id, Resume{}); });
 }
 asio::awaitable<Result<Contact>> ContactCenter::consult(OrgId org, UserId agent, ContactId id,
                                                         ContactParty party) {
   auto p = normalized(std::move(party));
   if (!p) co_return std::move(p).error();
-  co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.contact_event(agent, id, Consult{*p}); });
+  co_return co_await in_org(
+      org, about(id), [&](OrgCenter& oc) { return oc.contact_event(agent, id, Consult{*p}); });
 }
 asio::awaitable<Result<Contact>> ContactCenter::conference(OrgId org, UserId agent, ContactId id) {
-  co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.contact_event(agent, id, Conference{}); });
+  co_return co_await in_org(
+      org, about(id), [&](OrgCenter& oc) { return oc.contact_event(agent, id, Conference{}); });
 }
 asio::awaitable<Result<Contact>> ContactCenter::drop_party(OrgId org, UserId agent, ContactId id) {
-  co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.contact_event(agent, id, DropParty{}); });
+  co_return co_await in_org(
+      org, about(id), [&](OrgCenter& oc) { return oc.contact_event(agent, id, DropParty{}); });
 }
 asio::awaitable<Result<Contact>> ContactCenter::transfer(OrgId org, UserId agent, ContactId id,
                                                          ContactParty party) {
   auto p = normalized(std::move(party));
   if (!p) co_return std::move(p).error();
-  co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.transfer(agent, id, *p); });
+  co_return co_await in_org(org, about(id),
+                            [&](OrgCenter& oc) { return oc.transfer(agent, id, *p); });
 }
 asio::awaitable<Result<Contact>> ContactCenter::end(OrgId org, UserId agent, ContactId id) {
   co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.end(agent, id); });
 }
 asio::awaitable<Result<AgentStateView>> ContactCenter::wrap_up(OrgId org, UserId agent,
                                                                ContactId id, std::string code) {
-  co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.wrap_up(agent, id, code); });
+  co_return co_await in_org(org, about(id),
+                            [&](OrgCenter& oc) { return oc.wrap_up(agent, id, code); });
 }
 asio::awaitable<Result<Contact>> ContactCenter::abandon(OrgId org, ContactId id) {
   co_return co_await in_org(org, about(id), [&](OrgCenter& oc) { return oc.abandon(id); });
@@ -261,8 +271,7 @@ asio::awaitable<Result<PresenceApplyReport>> ContactCenter::apply_presences(
   });
 }
 
-asio::awaitable<Result<void>> ContactCenter::set_sync_enabled(OrgId org,
-                                                              std::vector<UserId> agents,
+asio::awaitable<Result<void>> ContactCenter::set_sync_enabled(OrgId org, std::vector<UserId> agents,
                                                               bool enabled) {
   co_return co_await decide(org, {},
                             [&](OrgCenter& oc) { return oc.set_sync_enabled(agents, enabled); });

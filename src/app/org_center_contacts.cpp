@@ -21,8 +21,8 @@ Result<Contact> OrgCenter::contact(ContactId id) {
   // Not open: prepare() read it (DecisionNeeds::contact) for this decision.
   auto read = looked_up_.find(id);
   if (read == looked_up_.end()) {
-    return make_error(Errc::internal, "contact " + std::to_string(id.value) +
-                                          " was not read before the decision");
+    return make_error(Errc::internal,
+                      "contact " + std::to_string(id.value) + " was not read before the decision");
   }
   return read->second;
 }

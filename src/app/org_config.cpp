@@ -5,8 +5,7 @@ namespace ccteams {
 namespace {
 
 template <class Map, class Key>
-auto find_in(const Map& map, Key key, const char* what)
-    -> Result<typename Map::mapped_type> {
+auto find_in(const Map& map, Key key, const char* what) -> Result<typename Map::mapped_type> {
   auto it = map.find(key);
   if (it == map.end()) return make_error(Errc::not_found, std::string("no such ") + what);
   return it->second;

@@ -25,7 +25,7 @@ asio::awaitable<OrgTurn::Held> OrgTurn::take() {
     });
   };
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(queue_up,
-                                                                      asio::use_awaitable);
+                                                                       asio::use_awaitable);
   co_return Held(this);
 }
 

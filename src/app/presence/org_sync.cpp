@@ -28,9 +28,9 @@ constexpr Millis kRepackDelay{2'000};
 }  // namespace
 
 SyncServices::SyncServices(OrgActors& ac, Scheduler& sc, ConnectorService& c, ContactCenter& cc_,
-                           GraphClient& g, SyncAccountService& at, Store& st,
-                           const TokenSource& t, const Clock& cl, Metrics& m,
-                           NotificationDecryptor* d, PresenceSyncOptions o)
+                           GraphClient& g, SyncAccountService& at, Store& st, const TokenSource& t,
+                           const Clock& cl, Metrics& m, NotificationDecryptor* d,
+                           PresenceSyncOptions o)
     : actors(ac),
       scheduler(sc),
       connector(c),
