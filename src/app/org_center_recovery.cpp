@@ -91,10 +91,7 @@ Result<void> OrgCenter::load(Rows rows, const AgentMap* memory, Millis overdue_d
   config_ = std::move(rows.config);
   config_stale_ = false;
   absent_codes_.clear();
-  auto* states = &rows.states;
-  auto* open = &rows.open;
-  auto* counts = &rows.counts;
-  for (auto& s : *states) {
+  for (auto& s : rows.states) {
     if (memory != nullptr) {
       if (auto it = memory->find(s.agent); it != memory->end()) {
         keep_presence_bookkeeping(it->second, s);
@@ -102,14 +99,14 @@ Result<void> OrgCenter::load(Rows rows, const AgentMap* memory, Millis overdue_d
     }
     agents_[s.agent] = s;
   }
-  for (auto& c : *open) contacts_[c.id] = c;
-  for (const auto& k : *counts) counters_[k.queue] = Counters{k.offered, k.answered, k.rona};
+  for (auto& c : rows.open) contacts_[c.id] = c;
+  for (const auto& k : rows.counts) counters_[k.queue] = Counters{k.offered, k.answered, k.rona};
   const Timestamp now = deps_.clock.now();
-  for (const Contact& c : *open) {
+  for (const Contact& c : rows.open) {
     // The stored version: an earlier repair never touches another contact.
     if (auto r = repair_contact(c); !r) return r;
   }
-  for (const AgentState& s : *states) {
+  for (const AgentState& s : rows.states) {
     if (auto r = repair_agent(current(s.agent), now); !r) return r;
   }
   restore_timers(now, overdue_delay);
