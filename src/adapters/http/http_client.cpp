@@ -400,6 +400,27 @@ net::awaitable<Outcome> HttpClient::Impl::exchange(Connection& conn, bool fresh,
   }
 }
 
+namespace {
+
+// OpenSSL reads a certificate's extensions (key identifiers, basic constraints, purposes) the
+// first time a verification needs them and keeps the result in the shared X509 object. Two
+// handshakes on two I/O threads that both reach a trusted certificate for the first time then
+// race on that cache (OpenSSL serialises the writes, but the reads that follow are not ordered
+// with them; ThreadSanitizer reports it). Filling the cache here, before any handshake, leaves
+// nothing for the handshakes to write.
+void settle_trusted_certificates(SSL_CTX* ctx) {
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  if (store == nullptr) return;
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    if (X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i))) {
+      X509_check_purpose(cert, -1, 0);
+    }
+  }
+}
+
+}  // namespace
+
 HttpClient::HttpClient(net::io_context& ioc, ClientOptions options)
     : impl_(std::make_unique<Impl>(ioc, std::move(options))) {
   auto& ctx = impl_->ssl_ctx;
@@ -417,6 +438,7 @@ HttpClient::HttpClient(net::io_context& ioc, ClientOptions options)
           Errc::internal, "HTTP client: extra_ca_pem holds no valid certificate: " + ec.message());
     }
   }
+  settle_trusted_certificates(ctx.native_handle());
 }
 
 HttpClient::~HttpClient() = default;
