@@ -3,6 +3,7 @@
 #include "adapters/http/http_server.hpp"
 
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -69,6 +70,9 @@ Result<asio::ssl::context> make_tls_context(const TlsConfig& cfg) {
   if (SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
     return make_error(Errc::invalid_input, "TLS private key does not match the certificate");
   }
+  // OpenSSL caches a certificate's extensions in the X509 object the first time it needs them;
+  // filled here, concurrent handshakes on several I/O threads only read that cache.
+  if (X509* leaf = SSL_CTX_get0_certificate(ctx.native_handle())) X509_check_purpose(leaf, -1, 0);
   return ctx;
 }
 
