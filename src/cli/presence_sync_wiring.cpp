@@ -25,6 +25,7 @@
 #include "app/presence_sync.hpp"
 #include "app/sync_account_service.hpp"
 #include "cli/connector_wiring.hpp"
+#include "cli/run_now.hpp"
 
 namespace ccteams::cli {
 
@@ -43,10 +44,11 @@ constexpr std::string_view kKeyringOwner = "service";
 // The stored keyring, or a new one (saved) when there is none or it no longer opens (the
 // secret key changed): subscriptions on a lost key are then PATCHed with the new certificate,
 // and their notifications read back in bulk meanwhile.
-Result<graph::NotificationKeyring> load_or_create_keyring(store::SqlitePresenceSyncStore& store,
-                                                          const SecretBox& box, Timestamp now) {
+// Called once while the service starts, before the I/O threads run.
+Result<graph::NotificationKeyring> load_or_create_keyring(Store& store, const SecretBox& box,
+                                                          Timestamp now) {
   const std::string aad = graph::notification_keyring_aad(kKeyringOwner);
-  auto sealed = store.load_keyring();
+  auto sealed = run_now(store.run([](Stores& s) { return s.notification_keys().load_keyring(); }));
   if (!sealed) return std::move(sealed).error();
   if (*sealed) {
     auto opened = graph::NotificationKeyring::open(**sealed, box, aad);
@@ -59,7 +61,9 @@ Result<graph::NotificationKeyring> load_or_create_keyring(store::SqlitePresenceS
   if (!fresh) return fresh;
   auto text = fresh->seal(box, aad);
   if (!text) return std::move(text).error();
-  if (auto saved = store.save_keyring(*text, now); !saved) return std::move(saved).error();
+  auto saved = run_now(store.run(
+      [&text, now](Stores& s) { return s.notification_keys().save_keyring(*text, now); }));
+  if (!saved) return std::move(saved).error();
   return fresh;
 }
 
@@ -96,8 +100,6 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
       deps.tokens, deps.clock, so, connector.active_tenant_lookup(), connector.audit_hook());
   http::register_sync_account_routes(router, deps.auth, *impl->accounts);
 
-  store::SqlitePresenceSyncStore& presence_store = deps.store.presence_sync();
-
   const PresenceSyncConfig& pc = c.presence_sync;
   PresenceSyncOptions po;
   po.client_id = c.microsoft.client_id;
@@ -115,21 +117,27 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   if (auto v = validate(po); !v) return std::move(v).error();
   // Rich notifications: the key pair from the database (sealed with the service key), or a new
   // one saved there; rotated by its policy, each new key saved before it is used.
-  auto keyring = load_or_create_keyring(presence_store, deps.secrets, deps.clock.now());
+  auto keyring = load_or_create_keyring(deps.store, deps.secrets, deps.clock.now());
   if (keyring) {
     impl->jwks = std::make_unique<graph::HttpJwksSource>(
         deps.connector.http(), trim_slash(c.microsoft.login_base_url) + "/common/discovery/v2.0/keys");
     graph::NotificationDecryptorOptions dopt;
     dopt.rotation.max_age = std::chrono::seconds{pc.key_rotation_seconds};
-    store::SqlitePresenceSyncStore& key_store = presence_store;
+    Store& key_store = deps.store;
     const SecretBox& box = deps.secrets;
     const Clock& clock = deps.clock;
+    // A rotated keyring is saved on the store's executor; the caller's strand waits, unblocked.
     impl->decryptor = std::make_unique<graph::GraphNotificationDecryptor>(
         std::move(*keyring), *impl->jwks, deps.clock, dopt,
-        [&key_store, &box, &clock](const graph::NotificationKeyring& ring) -> Result<void> {
+        [&key_store, &box,
+         &clock](graph::NotificationKeyring ring) -> boost::asio::awaitable<Result<void>> {
           auto sealed = ring.seal(box, graph::notification_keyring_aad(kKeyringOwner));
-          if (!sealed) return std::move(sealed).error();
-          return key_store.save_keyring(*sealed, clock.now());
+          if (!sealed) co_return std::move(sealed).error();
+          const Timestamp at = clock.now();
+          auto save = [&sealed, at](Stores& s) {
+            return s.notification_keys().save_keyring(*sealed, at);
+          };
+          co_return co_await key_store.run(save);
         });
   } else {
     spdlog::warn("presence sync: no notification key ({}); notifications are read back in bulk",
@@ -139,7 +147,7 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
       deps.actors, deps.scheduler, connector, deps.contact_center, deps.connector.graph(),
       *impl->accounts, deps.store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(),
       std::move(po));
-  http::register_graph_webhook_routes(router, presence_store, *impl->sync, deps.clock,
+  http::register_graph_webhook_routes(router, deps.store.inbox(), *impl->sync, deps.clock,
                                       deps.metrics);
   http::register_presence_sync_routes(router, deps.auth, *impl->sync);
 

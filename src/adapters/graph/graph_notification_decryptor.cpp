@@ -109,36 +109,37 @@ boost::asio::awaitable<Result<DecryptedPresences>> GraphNotificationDecryptor::d
   co_return out;
 }
 
-Result<bool> GraphNotificationDecryptor::rotate_if_due(Timestamp now) {
-  std::lock_guard rotating(rotate_mu_);
+boost::asio::awaitable<Result<bool>> GraphNotificationDecryptor::rotate_if_due(Timestamp now) {
+  if (rotating_.exchange(true)) co_return false;
+  struct Done {
+    std::atomic<bool>& flag;
+    ~Done() { flag = false; }
+  } done{rotating_};
   auto current = keyring_snapshot();
-  if (options_.rotation.rotation_due(*current, now)) {
-    // Key generation takes tens of milliseconds: done outside mu_ (decryption goes on), on a
-    // copy, saved before it is used.
-    NotificationKeyring next = *current;
-    if (auto r = next.rotate(now, options_.key_options); !r) return r.error();
-    if (saver_) {
-      if (auto saved = saver_(next); !saved) return saved.error();
-    }
-    std::lock_guard lock(mu_);
-    keyring_ = std::make_shared<const NotificationKeyring>(std::move(next));
-    return true;
-  }
-  if (current->previous() != nullptr &&
-      now - current->current().created_at >= options_.previous_key_grace) {
-    NotificationKeyring next = *current;
+  const bool due = options_.rotation.rotation_due(*current, now);
+  const bool drop = !due && current->previous() != nullptr &&
+                    now - current->current().created_at >= options_.previous_key_grace;
+  if (!due && !drop) co_return false;
+  // Key generation takes tens of milliseconds: done outside mu_ (decryption goes on), on a
+  // copy, saved before it is used.
+  NotificationKeyring next = *current;
+  if (due) {
+    if (auto r = next.rotate(now, options_.key_options); !r) co_return r.error();
+  } else {
     next.drop_previous();
-    // Not saving it only keeps the old key a while longer after a restart: not an error.
-    if (saver_) {
-      if (auto saved = saver_(next); !saved) {
-        spdlog::warn("notification keys: dropping the previous key was not saved: {}",
-                     saved.error().message);
-      }
-    }
-    std::lock_guard lock(mu_);
-    keyring_ = std::make_shared<const NotificationKeyring>(std::move(next));
   }
-  return false;
+  if (saver_) {
+    auto saved = co_await saver_(next);
+    // Not saving a drop only keeps the old key a while longer after a restart: not an error.
+    if (!saved && due) co_return saved.error();
+    if (!saved) {
+      spdlog::warn("notification keys: dropping the previous key was not saved: {}",
+                   saved.error().message);
+    }
+  }
+  std::lock_guard lock(mu_);
+  keyring_ = std::make_shared<const NotificationKeyring>(std::move(next));
+  co_return due;
 }
 
 Timestamp GraphNotificationDecryptor::next_rotation() const {

@@ -13,13 +13,17 @@
 // subscription lives at most an hour, so the default two hours covers a missed PATCH too.
 //
 // Persistence: the constructor takes the keyring the owner opened at start, and a KeyringSaver
-// the owner gives is called with every new keyring before it is used: a rotated key that could
+// the owner gives is awaited with every new keyring before it is used: a rotated key that could
 // not be saved is not used (rotate_if_due fails and the old key stays), so a restart never
 // loses a key that subscriptions were PATCHed with. keyring() gives a copy to seal.
 //
 // Thread-safety: every member may be called from any thread, concurrently. The keyring and the
 // key cache are immutable snapshots swapped under a mutex; no lock is held across a co_await.
+// One rotate_if_due works at a time; a call that finds another at work returns false at once
+// (the rotation is the service's, not the caller's: every organisation's next pass sees the new
+// certificate id and PATCHes its subscriptions).
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
@@ -44,8 +48,9 @@ class JwksSource {
   virtual boost::asio::awaitable<Result<JwkSet>> fetch() = 0;
 };
 
-// Stores the keyring (sealed by the owner). Errors are the store's.
-using KeyringSaver = std::function<Result<void>(const NotificationKeyring&)>;
+// Stores the keyring (sealed by the owner), off the caller's thread. Errors are the store's.
+using KeyringSaver =
+    std::function<boost::asio::awaitable<Result<void>>(NotificationKeyring keyring)>;
 
 struct NotificationDecryptorOptions {
   KeyRotationPolicy rotation;
@@ -67,7 +72,7 @@ class GraphNotificationDecryptor final : public NotificationDecryptor {
   boost::asio::awaitable<Result<DecryptedPresences>> decrypt(const NotificationBatch& batch,
                                                              std::string_view client_id,
                                                              std::string_view tenant_id) override;
-  Result<bool> rotate_if_due(Timestamp now) override;
+  boost::asio::awaitable<Result<bool>> rotate_if_due(Timestamp now) override;
   Timestamp next_rotation() const override;
 
   // A copy of the keyring as it is now (current and previous key), for sealing.
@@ -79,7 +84,7 @@ class GraphNotificationDecryptor final : public NotificationDecryptor {
   const Clock& clock_;
   NotificationDecryptorOptions options_;
   KeyringSaver saver_;
-  std::mutex rotate_mu_;  // one rotate_if_due at a time: save and swap stay in step
+  std::atomic<bool> rotating_{false};  // one rotate_if_due at a time: save and swap in step
 
   mutable std::mutex mu_;
   std::shared_ptr<const NotificationKeyring> keyring_;  // guarded by mu_

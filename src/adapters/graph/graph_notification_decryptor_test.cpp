@@ -7,9 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "adapters/crypto/jwt_test_support.hpp"
@@ -291,19 +294,19 @@ TEST_F(NotificationDecryptorTest, RotationKeepsThePreviousKeyForTheGraceThenDrop
   decryptor_ = std::make_unique<GraphNotificationDecryptor>(fresh_ring(), jwks_, clock_, options);
   const NotificationCertificate old_cert = cert();
 
-  auto not_due = decryptor_->rotate_if_due(kT0 + 24h);
+  auto not_due = run(decryptor_->rotate_if_due(kT0 + 24h));
   ASSERT_TRUE(not_due);
   EXPECT_FALSE(*not_due);
   EXPECT_EQ(decryptor_->certificate_id(), old_cert.id);
 
   const Timestamp rotated_at = kT0 + 24h * 30;
   clock_.set(rotated_at);
-  auto due = decryptor_->rotate_if_due(rotated_at);
+  auto due = run(decryptor_->rotate_if_due(rotated_at));
   ASSERT_TRUE(due) << due.error().message;
   EXPECT_TRUE(*due);
   EXPECT_NE(decryptor_->certificate_id(), old_cert.id);
   EXPECT_NE(decryptor_->encryption_certificate(), old_cert.certificate_base64);
-  auto again = decryptor_->rotate_if_due(rotated_at + 1min);
+  auto again = run(decryptor_->rotate_if_due(rotated_at + 1min));
   ASSERT_TRUE(again);
   EXPECT_FALSE(*again);  // the new key is not due
 
@@ -331,7 +334,7 @@ TEST_F(NotificationDecryptorTest, RotationKeepsThePreviousKeyForTheGraceThenDrop
 
   // After the grace the previous key goes; an item still encrypted for it is then refused
   // (the bulk read repairs that user's presence).
-  auto dropped = decryptor_->rotate_if_due(rotated_at + 121min);
+  auto dropped = run(decryptor_->rotate_if_due(rotated_at + 121min));
   ASSERT_TRUE(dropped);
   EXPECT_FALSE(*dropped);
   EXPECT_EQ(decryptor_->keyring().previous(), nullptr);
@@ -347,16 +350,17 @@ TEST_F(NotificationDecryptorTest, ARotatedKeyIsSavedBeforeItIsUsedAndNotUsedWhen
   std::vector<std::string> saved;  // the current certificate id of each saved keyring
   bool fail = true;
   decryptor_ = std::make_unique<GraphNotificationDecryptor>(
-      fresh_ring(), jwks_, clock_, options, [&](const NotificationKeyring& ring) -> Result<void> {
-        if (fail) return make_error(Errc::unavailable, "disk full");
+      fresh_ring(), jwks_, clock_, options,
+      [&](NotificationKeyring ring) -> asio::awaitable<Result<void>> {
+        if (fail) co_return make_error(Errc::unavailable, "disk full");
         saved.push_back(ring.current().id);
-        return {};
+        co_return ok();
       });
   const std::string old_id = decryptor_->certificate_id();
   EXPECT_EQ(decryptor_->next_rotation(), kT0 + 24h);
 
   // Saving fails: the rotation is refused and the old key stays in use.
-  auto refused = decryptor_->rotate_if_due(kT0 + 24h);
+  auto refused = run(decryptor_->rotate_if_due(kT0 + 24h));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::unavailable);
   EXPECT_EQ(decryptor_->certificate_id(), old_id);
@@ -364,18 +368,55 @@ TEST_F(NotificationDecryptorTest, ARotatedKeyIsSavedBeforeItIsUsedAndNotUsedWhen
 
   // Saving works: the new key is saved, then used; the previous key's drop is due next.
   fail = false;
-  auto rotated = decryptor_->rotate_if_due(kT0 + 25h);
+  auto rotated = run(decryptor_->rotate_if_due(kT0 + 25h));
   ASSERT_TRUE(rotated) << rotated.error().message;
   EXPECT_TRUE(*rotated);
   ASSERT_EQ(saved.size(), 1u);
   EXPECT_EQ(saved[0], decryptor_->certificate_id());
   EXPECT_NE(saved[0], old_id);
   EXPECT_EQ(decryptor_->next_rotation(), kT0 + 25h + 2h);
-  auto dropped = decryptor_->rotate_if_due(kT0 + 27h);
+  auto dropped = run(decryptor_->rotate_if_due(kT0 + 27h));
   ASSERT_TRUE(dropped);
   EXPECT_FALSE(*dropped);
   EXPECT_EQ(saved.size(), 2u);  // the keyring without the previous key
   EXPECT_EQ(decryptor_->next_rotation(), kT0 + 25h + 24h);
+}
+
+TEST_F(NotificationDecryptorTest, ACallWhileARotationSavesReturnsFalseAndLeavesItAlone) {
+  NotificationDecryptorOptions options;
+  options.rotation.max_age = 24h;
+  asio::io_context ioc;
+  asio::steady_timer disk(ioc, asio::steady_timer::time_point::max());
+  int saves = 0;
+  decryptor_ = std::make_unique<GraphNotificationDecryptor>(
+      fresh_ring(), jwks_, clock_, options,
+      [&](NotificationKeyring) -> asio::awaitable<Result<void>> {
+        ++saves;
+        co_await disk.async_wait(asio::as_tuple(asio::use_awaitable));  // until the test says
+        co_return ok();
+      });
+  const std::string old_id = decryptor_->certificate_id();
+  std::optional<Result<bool>> first;
+  std::optional<Result<bool>> second;
+  auto rotate_into = [this](std::optional<Result<bool>>& out) -> asio::awaitable<void> {
+    out.emplace(co_await decryptor_->rotate_if_due(kT0 + 25h));
+  };
+  asio::co_spawn(ioc, rotate_into(first), asio::detached);
+  ioc.poll();  // the first is saving now
+  ASSERT_EQ(saves, 1);
+  asio::co_spawn(ioc, rotate_into(second), asio::detached);
+  ioc.poll();
+  ASSERT_TRUE(second.has_value());
+  ASSERT_TRUE(*second);
+  EXPECT_FALSE(**second);                           // another call is at work
+  EXPECT_EQ(decryptor_->certificate_id(), old_id);  // not used before it is saved
+  disk.cancel();
+  ioc.run();
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(*first);
+  EXPECT_TRUE(**first);
+  EXPECT_NE(decryptor_->certificate_id(), old_id);
+  EXPECT_EQ(saves, 1);
 }
 
 }  // namespace

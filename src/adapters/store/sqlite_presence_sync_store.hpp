@@ -41,7 +41,9 @@ struct PresenceSyncStoreOptions {
   std::size_t max_entries_per_commit = 512;
 };
 
-class SqlitePresenceSyncStore final : public PresenceSubscriptionStore, public PresenceInbox {
+class SqlitePresenceSyncStore final : public PresenceSubscriptionStore,
+                                      public PresenceInbox,
+                                      public NotificationKeyStore {
  public:
   // db must outlive this store and be migrated to version 8 or later. Starts the writer thread.
   explicit SqlitePresenceSyncStore(SqliteDb& db, PresenceSyncStoreOptions options = {});
@@ -75,8 +77,8 @@ class SqlitePresenceSyncStore final : public PresenceSubscriptionStore, public P
 
   // The service's notification keyring, sealed (NotificationKeyring::seal): nullopt before the
   // first save. save_keyring replaces it in one statement, so a crash leaves the old or the new.
-  Result<std::optional<std::string>> load_keyring();
-  Result<void> save_keyring(const std::string& sealed, Timestamp at);
+  Result<std::optional<std::string>> load_keyring() override;
+  Result<void> save_keyring(const std::string& sealed, Timestamp at) override;
 
   // Transactions the writer has committed (for tests and metrics): with N concurrent appends
   // this grows by far less than N.

@@ -71,6 +71,7 @@ ContactCenterStore& SqliteStore::contact_center() { return domain_->contact_cent
 DirectoryStore& SqliteStore::directory() { return domain_->directory; }
 PresenceSubscriptionStore& SqliteStore::subscriptions() { return *presence_; }
 PresenceInbox& SqliteStore::inbox() { return *presence_; }
+NotificationKeyStore& SqliteStore::notification_keys() { return *presence_; }
 SyncAccountStore& SqliteStore::sync_accounts() { return domain_->sync_accounts; }
 
 asio::awaitable<void> SqliteStore::run_job(std::function<void(Stores&)> job) {

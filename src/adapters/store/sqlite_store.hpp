@@ -63,6 +63,7 @@ class SqliteStore final : public Store, public Stores {
   DirectoryStore& directory() override;
   PresenceSubscriptionStore& subscriptions() override;
   PresenceInbox& inbox() override;
+  NotificationKeyStore& notification_keys() override;
   SyncAccountStore& sync_accounts() override;
 
   // The shared connection, for further SQLite-backed code in adapters/store. Never null.

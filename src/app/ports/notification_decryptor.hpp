@@ -52,7 +52,8 @@ class NotificationDecryptor {
   // with the new certificate (§4.2). The previous key keeps decrypting for a grace period, then
   // a later call drops it. Returns false when nothing was due. Errors: internal (key generation
   // failed; the old key stays in use).
-  virtual Result<bool> rotate_if_due(Timestamp now) = 0;
+  // The new keyring is saved (awaited, off the caller's thread) before it is used.
+  virtual boost::asio::awaitable<Result<bool>> rotate_if_due(Timestamp now) = 0;
   // When rotate_if_due next has something to do (a rotation, or dropping the previous key).
   virtual Timestamp next_rotation() const = 0;
 };

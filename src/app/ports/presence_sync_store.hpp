@@ -42,6 +42,17 @@ struct PresenceSubscriptionRecord {
   std::string certificate_id;
 };
 
+// The service's notification keyring (the key pair of rich notifications), sealed with the service
+// key by its owner: one per deployment, shared by every instance.
+class NotificationKeyStore {
+ public:
+  virtual ~NotificationKeyStore() = default;
+  // nullopt before the first save.
+  virtual Result<std::optional<std::string>> load_keyring() = 0;
+  // Replaces it at once: a crash leaves the old or the new.
+  virtual Result<void> save_keyring(const std::string& sealed, Timestamp at) = 0;
+};
+
 class PresenceSubscriptionStore {
  public:
   virtual ~PresenceSubscriptionStore() = default;

@@ -42,6 +42,7 @@ class Stores {
   virtual DirectoryStore& directory() = 0;
   virtual PresenceSubscriptionStore& subscriptions() = 0;
   virtual PresenceInbox& inbox() = 0;
+  virtual NotificationKeyStore& notification_keys() = 0;
   virtual SyncAccountStore& sync_accounts() = 0;
 };
 

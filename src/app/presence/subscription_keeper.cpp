@@ -185,7 +185,8 @@ asio::awaitable<void> SubscriptionKeeper::maintain_once() {
   if (d_.decryptor != nullptr) {
     // Subscriptions created from now on carry the new certificate; existing ones are PATCHed
     // with it at the end of this pass (the old key still decrypts for a grace period).
-    if (auto rotated = d_.decryptor->rotate_if_due(d_.loop.now()); !rotated) {
+    auto rotated = co_await d_.decryptor->rotate_if_due(d_.loop.now());
+    if (!rotated) {
       spdlog::warn(
           "presence sync: rotating the notification key failed ({}); the current key "
           "stays in use",

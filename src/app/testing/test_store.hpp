@@ -23,6 +23,7 @@ struct TestStores {
   DirectoryStore* directory = nullptr;
   PresenceSubscriptionStore* subscriptions = nullptr;
   PresenceInbox* inbox = nullptr;
+  NotificationKeyStore* notification_keys = nullptr;
   SyncAccountStore* sync_accounts = nullptr;
 };
 
@@ -48,6 +49,7 @@ class TestStore final : public Store, public Stores {
   DirectoryStore& directory() override { return need(s_.directory); }
   PresenceSubscriptionStore& subscriptions() override { return need(s_.subscriptions); }
   PresenceInbox& inbox() override { return need(s_.inbox); }
+  NotificationKeyStore& notification_keys() override { return need(s_.notification_keys); }
   SyncAccountStore& sync_accounts() override { return need(s_.sync_accounts); }
 
  protected:
