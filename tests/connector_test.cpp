@@ -127,6 +127,9 @@ TEST_F(ConnectorDemo, WholeLifecycleAgainstTheEmulatorAndNoSecretLeaks) {
   EXPECT_EQ(bad.status, 400) << bad.body;
   auto in_use = api("DELETE", "/api/v1/idle-codes/" + std::to_string(dnd_code));
   EXPECT_EQ(in_use.status, 409) << in_use.body;
+  EXPECT_NE(in_use.body.find("the Microsoft Teams presence mapping (DoNotDisturb, Away)"),
+            std::string::npos)
+      << in_use.body;
 
   // Delete is refused while Active; allowed after deactivating.
   auto refused = api("DELETE", "/api/v1/connectors/msteams");

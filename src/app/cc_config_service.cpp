@@ -33,8 +33,11 @@ Result<void> validate_queue_ids(const std::vector<QueueId>& queues) {
   return ok();
 }
 
-CcConfigService::CcConfigService(Store& store, std::function<void(OrgId)> on_change)
-    : store_(store), on_change_(std::move(on_change)) {}
+CcConfigService::CcConfigService(Store& store, std::function<void(OrgId)> on_change,
+                                 std::vector<IdleCodeGuard> idle_code_guards)
+    : store_(store),
+      on_change_(std::move(on_change)),
+      idle_code_guards_(std::move(idle_code_guards)) {}
 
 namespace {
 
@@ -227,11 +230,6 @@ CcConfigService::Async<Result<IdleCode>> CcConfigService::update_idle_code(
       org, [&](Stores& s) { return update_code(s.contact_center(), org, id, changes); });
 }
 
-void CcConfigService::add_idle_code_guard(IdleCodeGuard guard) {
-  std::lock_guard lock(guards_mu_);
-  idle_code_guards_.push_back(std::move(guard));
-}
-
 Result<void> CcConfigService::delete_code(Stores& s, OrgId org, IdleCodeId id) {
   ContactCenterStore& cc = s.contact_center();
   auto code = cc.get_idle_code(org, id);
@@ -245,12 +243,7 @@ Result<void> CcConfigService::delete_code(Stores& s, OrgId org, IdleCodeId id) {
     users.push_back((profiles->size() == 1 ? "desktop profile " : "desktop profiles ") +
                     join(*profiles));
   }
-  std::vector<IdleCodeGuard> guards;
-  {
-    std::lock_guard lock(guards_mu_);
-    guards = idle_code_guards_;  // called unlocked: a guard may take its own locks
-  }
-  for (const auto& guard : guards) {
+  for (const auto& guard : idle_code_guards_) {
     auto reason = guard(s, org, id);
     if (!reason) return std::move(reason).error();
     if (*reason && !(*reason)->empty()) users.push_back(std::move(**reason));

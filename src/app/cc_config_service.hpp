@@ -9,7 +9,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -74,13 +73,11 @@ class CcConfigService {
 
   // on_change (may be empty) is called with the organisation after every successful write of
   // its idle codes, desktop profiles, queues or agents (not after a refused one), on the
-  // writing caller's executor once the write is stored.
-  explicit CcConfigService(Store& store, std::function<void(OrgId)> on_change = {});
-
-  // Adds a guard that delete_idle_code consults besides the desktop profiles (the Teams
-  // connector's presence mapping is one), in the order added. Thread-safe; meant for start-up
-  // wiring.
-  void add_idle_code_guard(IdleCodeGuard guard);
+  // writing caller's executor once the write is stored. delete_idle_code consults
+  // idle_code_guards besides the desktop profiles (the Teams connector's presence mapping is
+  // one), in that order.
+  explicit CcConfigService(Store& store, std::function<void(OrgId)> on_change = {},
+                           std::vector<IdleCodeGuard> idle_code_guards = {});
 
   // Idle codes. The list always contains the org's RONA code (created on first use).
   Async<Result<std::vector<IdleCode>>> list_idle_codes(OrgId org);
@@ -129,8 +126,7 @@ class CcConfigService {
 
   Store& store_;
   std::function<void(OrgId)> on_change_;
-  std::mutex guards_mu_;  // guards idle_code_guards_ (the list, not the calls)
-  std::vector<IdleCodeGuard> idle_code_guards_;
+  const std::vector<IdleCodeGuard> idle_code_guards_;
 };
 
 // invalid_input naming "queueIds" when an id repeats.

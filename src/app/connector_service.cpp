@@ -256,20 +256,19 @@ ConnectorService::Async<Result<std::vector<ConnectorAuditEntry>>> ConnectorServi
   co_return co_await store_.run(job);
 }
 
-ConnectorService::Async<Result<std::optional<std::string>>> ConnectorService::idle_code_in_use(
-    OrgId org, IdleCodeId code) {
-  auto job = [&](Stores& s) { return s.connectors().find_connector(org); };
-  auto current = co_await store_.run(job);
-  if (!current) co_return std::move(current).error();
-  if (!*current) co_return std::optional<std::string>{};
+Result<std::optional<std::string>> ConnectorService::idle_code_in_use(Stores& stores, OrgId org,
+                                                                      IdleCodeId code) {
+  auto current = stores.connectors().find_connector(org);
+  if (!current) return std::move(current).error();
+  if (!*current) return std::optional<std::string>{};
   std::vector<std::string> keys;
   for (const auto& r : (*current)->mapping.rules()) {
     if (r.idle_code == code) keys.push_back(rule_key(r));
   }
-  if (keys.empty()) co_return std::optional<std::string>{};
+  if (keys.empty()) return std::optional<std::string>{};
   std::string list;
   for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-  co_return std::optional<std::string>{"the Microsoft Teams presence mapping (" + list + ")"};
+  return std::optional<std::string>{"the Microsoft Teams presence mapping (" + list + ")"};
 }
 
 ConnectorService::Async<Result<ActiveConnector>> ConnectorService::active(OrgId org) {

@@ -186,8 +186,10 @@ class ConnectorService {
                                                         std::optional<std::int64_t> before);
 
   // A reason when org's presence mapping uses the idle code ("the Microsoft Teams presence
-  // mapping (DoNotDisturb)"); nullopt when it does not.
-  Async<Result<std::optional<std::string>>> idle_code_in_use(OrgId org, IdleCodeId code);
+  // mapping (DoNotDisturb)"); nullopt when it does not. The contact center's configuration asks
+  // it (an IdleCodeGuard) inside the job that deletes an idle code.
+  static Result<std::optional<std::string>> idle_code_in_use(Stores& stores, OrgId org,
+                                                             IdleCodeId code);
 
   // The Active connector's tenant and features; not_found when none, conflict when not Active.
   Async<Result<ActiveConnector>> active(OrgId org);

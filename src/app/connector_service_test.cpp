@@ -242,10 +242,14 @@ TEST_F(ConnectorServiceTest, UpdateValidatesTheMappingAndAuditsWhatChanged) {
   EXPECT_EQ(audit().front().detail, "showUserDetails off; presenceMapping Away -> idle code " +
                                         std::to_string(lunch->id.value));
   EXPECT_EQ(run(service_->update(other_admin_, p)).error().code, Errc::not_found);
-  auto used = run(service_->idle_code_in_use(org_, lunch->id));
+  auto in_use = [&](IdleCodeId code) {
+    return run(
+        port_.run([&](Stores& s) { return ConnectorService::idle_code_in_use(s, org_, code); }));
+  };
+  auto used = in_use(lunch->id);
   ASSERT_TRUE(used && used->has_value());
   EXPECT_EQ(**used, "the Microsoft Teams presence mapping (Away)");
-  EXPECT_FALSE(run(service_->idle_code_in_use(org_, IdleCodeId{100}))->has_value());
+  EXPECT_FALSE(in_use(IdleCodeId{100})->has_value());
 }
 
 TEST_F(ConnectorServiceTest, DeactivateDeleteAndSetUpAgain) {

@@ -274,8 +274,10 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
                                                     *impl->cc_scheduler, impl->cc_events,
                                                     impl->cc_event_json, cc_options);
   // The contact center keeps each organisation's configuration in memory: a change reloads it.
+  // An idle code the Teams connector's presence mapping uses cannot be deleted.
   impl->cc_config = std::make_unique<CcConfigService>(
-      *impl->store, [center = impl->cc_center.get()](OrgId org) { center->config_changed(org); });
+      *impl->store, [center = impl->cc_center.get()](OrgId org) { center->config_changed(org); },
+      std::vector<IdleCodeGuard>{&ConnectorService::idle_code_in_use});
   impl->cc_api = std::make_unique<http::CcApiContext>(
       http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
                          *impl->store, impl->options.demo});

@@ -256,43 +256,44 @@ TEST_F(FlowTest, IdleCodeGuardsRefuseDeletionWithTheirReason) {
   auto mapped = run_awaitable(config_->create_idle_code(org_, "Mapped", true));
   ASSERT_TRUE(spare && mapped);
   std::vector<std::pair<OrgId, IdleCodeId>> asked;
-  config_->add_idle_code_guard(
-      [&](Stores&, OrgId org, IdleCodeId id) -> Result<std::optional<std::string>> {
-        asked.emplace_back(org, id);
-        if (id == mapped->id) return std::optional<std::string>("the presence mapping");
-        return std::optional<std::string>();
-      });
-  auto refused = run_awaitable(config_->delete_idle_code(org_, mapped->id));
+  IdleCodeGuard mapping = [&](Stores&, OrgId org,
+                              IdleCodeId id) -> Result<std::optional<std::string>> {
+    asked.emplace_back(org, id);
+    if (id == mapped->id) return std::optional<std::string>("the presence mapping");
+    return std::optional<std::string>();
+  };
+  CcConfigService guarded(*sqlite_, {}, {mapping});
+  auto refused = run_awaitable(guarded.delete_idle_code(org_, mapped->id));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::conflict);
   EXPECT_EQ(refused.error().message,
             "idle code Mapped is used by the presence mapping; change that first");
   EXPECT_TRUE(run_awaitable(config_->get_idle_code(org_, mapped->id)));
-  EXPECT_TRUE(run_awaitable(config_->delete_idle_code(org_, spare->id)));
+  EXPECT_TRUE(run_awaitable(guarded.delete_idle_code(org_, spare->id)));
   EXPECT_EQ(asked.size(), 2u);
   EXPECT_EQ(asked[0], (std::pair<OrgId, IdleCodeId>{org_, mapped->id}));
   // Profiles and guards are named together.
   DesktopProfileChanges allow;
   allow.allowed_idle_codes = std::vector<IdleCodeId>{mapped->id};
   ASSERT_TRUE(run_awaitable(config_->update_desktop_profile(org_, profile_, allow)));
-  EXPECT_EQ(run_awaitable(config_->delete_idle_code(org_, mapped->id)).error().message,
+  EXPECT_EQ(run_awaitable(guarded.delete_idle_code(org_, mapped->id)).error().message,
             "idle code Mapped is used by desktop profile P, the presence mapping; change that "
             "first");
   // The system code is refused before any guard is asked.
   const auto asked_before = asked.size();
-  EXPECT_EQ(run_awaitable(config_->delete_idle_code(org_, cc_->ensure_rona_idle_code(org_)->id))
+  EXPECT_EQ(run_awaitable(guarded.delete_idle_code(org_, cc_->ensure_rona_idle_code(org_)->id))
                 .error()
                 .code,
             Errc::conflict);
   EXPECT_EQ(asked.size(), asked_before);
 
   // A guard that cannot answer refuses with its own error.
-  config_->add_idle_code_guard(
-      [](Stores&, OrgId, IdleCodeId) -> Result<std::optional<std::string>> {
-        return make_error(Errc::unavailable, "connector store unavailable");
-      });
+  IdleCodeGuard unanswered = [](Stores&, OrgId, IdleCodeId) -> Result<std::optional<std::string>> {
+    return make_error(Errc::unavailable, "connector store unavailable");
+  };
+  CcConfigService failing(*sqlite_, {}, {mapping, unanswered});
   auto other = run_awaitable(config_->create_idle_code(org_, "Other", true));
-  auto failed = run_awaitable(config_->delete_idle_code(org_, other->id));
+  auto failed = run_awaitable(failing.delete_idle_code(org_, other->id));
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, Errc::unavailable);
   EXPECT_TRUE(run_awaitable(config_->get_idle_code(org_, other->id)));
