@@ -9,19 +9,13 @@
 
 #include "app/log_escaped.hpp"
 #include "app/periodic.hpp"
+#include "core/presence.hpp"
 
 namespace ccteams {
 
 namespace asio = boost::asio;
 
 namespace {
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 Error not_active() {
   return make_error(Errc::conflict, "the Microsoft Teams connector is not active");
@@ -31,11 +25,6 @@ Error not_active() {
 constexpr std::size_t kPresenceCacheMax = 50'000;
 
 }  // namespace
-
-bool presence_is_busy(const GraphPresence& p) {
-  return iequals_ascii(p.availability, "Busy") || iequals_ascii(p.availability, "BusyIdle") ||
-         iequals_ascii(p.availability, "DoNotDisturb");
-}
 
 DirectoryService::DirectoryService(OrgActors& actors, Store& store, GraphClient& graph,
                                    const Clock& clock, Scheduler& scheduler,
@@ -319,7 +308,7 @@ asio::awaitable<Result<TeamsPartyResolution>> DirectoryService::resolve_on_stran
   }
   if (auto it = read->find(out.user.user.id); it != read->end()) {
     out.presence = it->second;
-    if (presence_is_busy(it->second)) {
+    if (is_busy(parse_availability(it->second.availability))) {
       DirectoryWarning w;
       w.code = "teams_user_busy";
       w.message = out.user.user.display_name + " is " + it->second.availability;

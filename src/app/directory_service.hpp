@@ -104,9 +104,6 @@ struct TeamsPartyResolution {
   std::vector<DirectoryWarning> warnings;
 };
 
-// "Busy", "BusyIdle" and "DoNotDisturb" (case-insensitive) count as busy for a consult.
-bool presence_is_busy(const GraphPresence& p);
-
 class DirectoryService final : public ConnectorParticipant {
  public:
   template <class T>

@@ -109,6 +109,11 @@ std::string to_string(const Presence& p) {
   return format_availability(p) + "/" + format_activity(p);
 }
 
+bool is_busy(Availability a) {
+  return a == Availability::busy || a == Availability::busy_idle ||
+         a == Availability::do_not_disturb;
+}
+
 std::optional<IdleCodeId> PresenceMapping::lookup(const Presence& p) const {
   std::optional<IdleCodeId> availability_only;
   for (const auto& rule : rules_) {

@@ -58,6 +58,10 @@ std::string format_activity(const Presence& p);
 // "Busy/InACall", for logs and messages.
 std::string to_string(const Presence& p);
 
+// Whether a Teams availability says "not now" to a caller: Busy, BusyIdle and DoNotDisturb.
+// A consult or transfer to such an expert warns the agent first.
+bool is_busy(Availability a);
+
 // The presence our own app session sets while the agent is Reserved or Engaged
 // (DESIGN.md outbound: setPresence Busy/InACall).
 inline Presence own_session_presence() {

@@ -35,6 +35,19 @@ TEST(PresenceParse, RoundTripsEveryDocumentedValue) {
   EXPECT_EQ(own_session_presence(), parse_presence("Busy", "InACall"));
 }
 
+TEST(PresenceBusy, BusyBusyIdleAndDoNotDisturbSayNotNow) {
+  struct Case {
+    std::string_view availability;
+    bool busy;
+  };
+  for (const Case& c : {Case{"Busy", true}, Case{"busyidle", true}, Case{"DoNotDisturb", true},
+                        Case{"Available", false}, Case{"AvailableIdle", false}, Case{"Away", false},
+                        Case{"BeRightBack", false}, Case{"Offline", false},
+                        Case{"PresenceUnknown", false}, Case{"Focusing", false}}) {
+    EXPECT_EQ(is_busy(parse_availability(c.availability)), c.busy) << c.availability;
+  }
+}
+
 constexpr IdleCodeId kDnd{1}, kCall{2}, kConf{3}, kPresenting{4};
 
 struct LookupCase {

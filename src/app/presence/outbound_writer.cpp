@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "app/presence/graph_outcomes.hpp"
+#include "core/presence.hpp"
 
 namespace ccteams::presence {
 
@@ -42,7 +43,8 @@ asio::awaitable<void> OutboundWriter::write(sync::OutboundWrite w) {
       auto r = co_await deps_.graph.clear_presence(tenant_, user, deps_.client_id);
       if (!r) failed = r.error();
     } else {
-      SetPresenceRequest req{user, deps_.client_id, "Busy", "InACall",
+      const Presence own = own_session_presence();
+      SetPresenceRequest req{user, deps_.client_id, format_availability(own), format_activity(own),
                              std::chrono::duration_cast<std::chrono::seconds>(w.expiration)};
       auto r = co_await deps_.graph.set_presence(tenant_, std::move(req));
       if (!r) failed = r.error();
