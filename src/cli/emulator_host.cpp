@@ -1,15 +1,16 @@
 #include "cli/emulator_host.hpp"
 
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <csignal>
 #include <filesystem>
-#include <pthread.h>
 #include <fstream>
 #include <future>
 #include <optional>
-#include <spdlog/spdlog.h>
 #include <sstream>
 #include <thread>
 
