@@ -19,8 +19,13 @@ std::string address_key(std::string_view address) { return "addr:" + std::string
 }  // namespace
 
 AuthService::AuthService(Store& store, const PasswordHasher& hasher, const TokenSource& tokens,
-                         const Clock& clock, AuthOptions options)
-    : store_(store), hasher_(hasher), tokens_(tokens), clock_(clock), options_(options) {
+                         const Clock& clock, AuthOptions options, SessionSockets* sockets)
+    : store_(store),
+      hasher_(hasher),
+      tokens_(tokens),
+      clock_(clock),
+      options_(options),
+      sockets_(sockets) {
   auto h = hasher_.hash(tokens_.new_token());
   if (h) dummy_hash_ = std::move(*h);
 }
@@ -177,29 +182,23 @@ void AuthService::clean_up(AccountStore& st, Timestamp now, bool scheduled) {
         "prune old sign-in failures");
 }
 
-void AuthService::start_clean_up(Scheduler& scheduler) {
+void AuthService::start_clean_up(boost::asio::any_io_executor executor, Scheduler& scheduler) {
   std::lock_guard lock(clean_up_mu_);
-  clean_up_scheduler_ = &scheduler;
-  schedule_clean_up_locked();
+  if (clean_up_) return;
+  clean_up_ = std::make_unique<Periodic>(
+      std::move(executor), scheduler, clock_, options_.clean_up_interval,
+      [this] { return scheduled_clean_up(); }, "sign-in clean-up");
+  clean_up_->start(Periodic::First::after_interval);
 }
 
 void AuthService::stop_clean_up() {
-  std::unique_ptr<TimerHandle> timer;
-  {
-    std::lock_guard lock(clean_up_mu_);
-    clean_up_scheduler_ = nullptr;
-    timer = std::move(clean_up_timer_);
-  }
-  // Cancelled outside the lock: a callback that is running may be waiting for it.
+  std::lock_guard lock(clean_up_mu_);
+  if (clean_up_) clean_up_->stop();
 }
 
-void AuthService::schedule_clean_up_locked() {
-  clean_up_timer_ =
-      clean_up_scheduler_->schedule(clock_.now() + options_.clean_up_interval, [this] {
-        store_.post([this](Stores& s) { clean_up(s.accounts(), clock_.now(), true); });
-        std::lock_guard lock(clean_up_mu_);
-        if (clean_up_scheduler_ != nullptr) schedule_clean_up_locked();
-      });
+boost::asio::awaitable<void> AuthService::scheduled_clean_up() {
+  store_.post([this](Stores& s) { clean_up(s.accounts(), clock_.now(), true); });
+  co_return;
 }
 
 boost::asio::awaitable<Result<Caller>> AuthService::authenticate(std::string token) {

@@ -3,6 +3,7 @@
 // organisation; role checks go through require_role.
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <initializer_list>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/periodic.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/password_hasher.hpp"
 #include "app/ports/password_workers.hpp"
@@ -81,8 +83,10 @@ struct LoginResult {
 // Thread-safety: all calls may run concurrently (the store and hasher are thread-safe).
 class AuthService {
  public:
+  // sockets: the live WebSockets to close when a session ends (not owned; null in tests that
+  // have none).
   AuthService(Store& store, const PasswordHasher& hasher, const TokenSource& tokens,
-              const Clock& clock, AuthOptions options);
+              const Clock& clock, AuthOptions options, SessionSockets* sockets = nullptr);
   ~AuthService();
 
   // Signs in from client_address (the address key of the caller: an IPv4 address or an IPv6
@@ -103,16 +107,12 @@ class AuthService {
   // Ends the session and closes its live connections.
   boost::asio::awaitable<Result<void>> logout(Caller caller);
 
-  // The live WebSockets to close when a session ends (not owned; may stay null in tests that
-  // have none). Set by the wiring before requests arrive.
-  void set_session_sockets(SessionSockets* sockets) { sockets_ = sockets; }
-
   const TokenSource& tokens() const { return tokens_; }
 
-  // Removes expired sessions and old failure records every clean_up_interval on scheduler,
-  // until stop_clean_up() or destruction. Call stop_clean_up() before the scheduler's threads
-  // go away. Thread-safe.
-  void start_clean_up(Scheduler& scheduler);
+  // Removes expired sessions and old failure records every clean_up_interval (a Periodic on
+  // executor, timed by scheduler), until stop_clean_up() or destruction. Both must outlive
+  // this service. Thread-safe; a second start is ignored.
+  void start_clean_up(boost::asio::any_io_executor executor, Scheduler& scheduler);
   void stop_clean_up();
 
  private:
@@ -138,7 +138,7 @@ class AuthService {
                                const std::string& global_key, Timestamp now);
   Result<Caller> find_caller(AccountStore& st, const std::string& digest, Timestamp now);
   void clean_up(AccountStore& st, Timestamp now, bool scheduled);
-  void schedule_clean_up_locked();
+  boost::asio::awaitable<void> scheduled_clean_up();
 
   static constexpr std::int64_t kNeverCleanedUp = std::numeric_limits<std::int64_t>::min();
 
@@ -147,12 +147,11 @@ class AuthService {
   const TokenSource& tokens_;
   const Clock& clock_;
   AuthOptions options_;
-  SessionSockets* sockets_ = nullptr;
+  SessionSockets* const sockets_;
   std::string dummy_hash_;  // verified against for unknown users, so timing reveals nothing
   std::atomic<std::int64_t> last_clean_up_ms_{kNeverCleanedUp};  // ms since epoch
   std::mutex clean_up_mu_;
-  Scheduler* clean_up_scheduler_ = nullptr;      // guarded by clean_up_mu_
-  std::unique_ptr<TimerHandle> clean_up_timer_;  // guarded by clean_up_mu_
+  std::unique_ptr<Periodic> clean_up_;  // guarded by clean_up_mu_
 };
 
 // forbidden unless caller has at least one of roles.

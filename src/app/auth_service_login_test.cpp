@@ -179,20 +179,24 @@ TEST_F(LoginFixture, OverlongCredentialsAreRefusedBeforeAnythingIsStoredOrHashed
 
 TEST_F(LoginFixture, OldFailureRecordsArePrunedOnTheScheduleWithoutAnySignIn) {
   testing::SimulatedTime time{kT0};  // this test's clock and scheduler
+  boost::asio::io_context io;        // where the schedule runs
   auth = std::make_unique<AuthService>(port, hasher, tokens, time, options);
-  auth->start_clean_up(time);
+  auth->start_clean_up(io.get_executor(), time);
+  testing::SimulatedTime::drain(io);
   for (int i = 0; i < 3; ++i) (void)sign_in("agent1", "wrong", "10.0.0.2");
   EXPECT_EQ(store.stored_failures(), 9u);  // per (username, address), username, address
   // Records live twice the longest window; before that the schedule keeps them.
   const Millis keep = std::max(options.failure_window, options.lockout) * 2;
-  time.advance_to(kT0 + keep - options.clean_up_interval);
+  time.run_for(io, kT0 + keep - options.clean_up_interval - time.now());
   EXPECT_EQ(store.stored_failures(), 9u);
   EXPECT_EQ(time.pending(), 1u) << "the next clean-up is scheduled";
-  time.advance(options.clean_up_interval * 2);
+  time.run_for(io, options.clean_up_interval * 2);
   EXPECT_EQ(store.stored_failures(), 0u);
 
   auth->stop_clean_up();
+  testing::SimulatedTime::drain(io);
   EXPECT_EQ(time.pending(), 0u);
+  auth.reset();  // before io, which holds its schedule
 }
 
 TEST_F(LoginFixture, PasswordsAreCheckedOnTheWorkersNeverOnTheIoThread) {

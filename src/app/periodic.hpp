@@ -1,7 +1,8 @@
 #pragma once
 // The one periodic loop of ccteams: runs a step, waits `interval` on the Scheduler's time (an
-// Alarm), again, until stop(). Used by the directory's scheduled sync and the connector's
-// health check; unit tests drive it on SimulatedTime.
+// Alarm), again, until stop(). Every periodic loop uses it: the directory's scheduled sync,
+// the connector's health check, the sign-in clean-up, the ops gauges and the emulator host's
+// tick; unit tests drive it on SimulatedTime.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

@@ -32,13 +32,12 @@ struct SessionSocketsFixture : ::testing::Test {
   testing::CountingTokens tokens;
   testing::SimulatedTime clock{kT0};  // the clock and the scheduler
   SessionSockets sockets{clock, SessionSocketsOptions{3}};
-  AuthService auth{port, hasher, tokens, clock, AuthOptions{}};
+  AuthService auth{port, hasher, tokens, clock, AuthOptions{}, &sockets};
   UserService users{port, workers, hasher, clock, 8, &sockets};
   OrgId org;
   Caller admin;
 
   void SetUp() override {
-    auth.set_session_sockets(&sockets);
     org = testing::run_awaitable(users.ensure_org("Acme")).value().id;
     ASSERT_TRUE(testing::run_awaitable(
         users.create(org, {"alice", "correct horse", "Alice", RoleSet{Role::admin}})));

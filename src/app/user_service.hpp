@@ -37,7 +37,7 @@ struct UserChanges {
 class UserService {
  public:
   // sockets: the live WebSockets to close when a change takes a user's rights (not owned; null:
-  // none, or set later with set_session_sockets).
+  // none).
   UserService(Store& store, PasswordWorkers& workers, const PasswordHasher& hasher,
               const Clock& clock, std::size_t min_password_length = 8,
               SessionSockets* sockets = nullptr);
@@ -61,9 +61,6 @@ class UserService {
   // Creates the account, or when the username exists in org, resets password and roles.
   boost::asio::awaitable<Result<UserAccount>> upsert(OrgId org, NewUser user);
 
-  // The runtime's wiring builds the sockets after this service; set before requests arrive.
-  void set_session_sockets(SessionSockets* sockets) { sockets_ = sockets; }
-
  private:
   Result<void> validate(const NewUser& user) const;
   // Hashes password on the workers.
@@ -85,7 +82,7 @@ class UserService {
   const PasswordHasher& hasher_;
   const Clock& clock_;
   std::size_t min_password_length_;
-  SessionSockets* sockets_ = nullptr;
+  SessionSockets* const sockets_;
 };
 
 }  // namespace ccteams

@@ -25,6 +25,16 @@ struct ServerConfig {
   // Reverse proxies whose X-Forwarded-For names the client (CIDR networks, e.g. "10.0.0.0/8").
   // Empty: the peer address is the client, whatever the header says.
   std::vector<std::string> trusted_proxies;
+  // A new connection must send its request header (and finish the TLS handshake) within
+  // header_timeout_seconds; a body must arrive within body_timeout_seconds; each response and
+  // WebSocket message must be written within write_timeout_seconds; a kept-alive connection may
+  // sit idle idle_timeout_seconds between requests.
+  int header_timeout_seconds = 10;
+  int body_timeout_seconds = 30;
+  int write_timeout_seconds = 30;
+  int idle_timeout_seconds = 60;
+  int ws_ping_interval_seconds = 20;  // a silent WebSocket is pinged; as long again: closed
+  int shutdown_grace_seconds = 10;    // SIGTERM/SIGINT: in-flight requests get this long
 };
 
 struct StoreConfig {
@@ -83,6 +93,9 @@ struct PresenceSyncConfig {
   int coalesce_ms = 25;           // notifications: ids gathered this long into one bulk read
   int session_minutes = 30;       // setPresence expirationDuration (renewed at 80 %)
   int watch_refresh_seconds = 5;  // agents, profiles and links are re-read this often
+  int subscription_check_seconds = 60;  // subscriptions due for renewal are looked for this often
+  int max_reads_in_flight = 4;          // bulk presence reads at once, per organisation
+  int max_writes_in_flight = 8;         // setPresence writes at once, per organisation
   // Subscriptions: the lifetime asked for (Graph's presence maximum is 3,600 s; 3,300 leaves
   // room for clock skew) and how long before expiry they are renewed by PATCH.
   int subscription_seconds = 3300;
@@ -104,6 +117,7 @@ struct MetricsConfig {
   std::string bearer_token_env = "CCTEAMS_METRICS_TOKEN";
   std::string bearer_token_file;
   std::string listen;  // "host:port"; empty: the public listener
+  int gauges_interval_seconds = 5;  // connectors by status, contacts waiting: sampled this often
 };
 
 // The events WebSocket (GET /api/v1/events): its limits per session and on resume.
@@ -112,6 +126,8 @@ struct EventsConfig {
   // A resume (?after=) replays at most this many events; further behind, the client reloads.
   // Below the WebSocket outbox (256 messages), or a full replay would evict the client.
   int replay_max_events = 200;
+  int retention_hours = 24;     // the event log (resume, audit of the day) keeps this much
+  int ticket_ttl_seconds = 30;  // a ?ticket= from POST /api/v1/events/ticket is valid this long
 };
 
 // The Teams directory mirror (issue 7): how often it follows Graph's users delta, how long a

@@ -272,6 +272,72 @@ listen = "[::1]:9100"
   }
 }
 
+// The settings the wiring used to fix: defaults unchanged, each settable, a bad value named.
+TEST(Config, TimeoutsPacesAndRetentionAreSettable) {
+  auto d = parse_config("", "t.toml");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->server.header_timeout_seconds, 10);
+  EXPECT_EQ(d->server.body_timeout_seconds, 30);
+  EXPECT_EQ(d->server.write_timeout_seconds, 30);
+  EXPECT_EQ(d->server.idle_timeout_seconds, 60);
+  EXPECT_EQ(d->server.ws_ping_interval_seconds, 20);
+  EXPECT_EQ(d->server.shutdown_grace_seconds, 10);
+  EXPECT_EQ(d->presence_sync.subscription_check_seconds, 60);
+  EXPECT_EQ(d->presence_sync.max_reads_in_flight, 4);
+  EXPECT_EQ(d->presence_sync.max_writes_in_flight, 8);
+  EXPECT_EQ(d->metrics.gauges_interval_seconds, 5);
+  EXPECT_EQ(d->events.retention_hours, 24);
+  EXPECT_EQ(d->events.ticket_ttl_seconds, 30);
+  auto c = parse_config(R"(
+[server]
+header_timeout_seconds = 5
+body_timeout_seconds = 60
+write_timeout_seconds = 45
+idle_timeout_seconds = 120
+ws_ping_interval_seconds = 30
+shutdown_grace_seconds = 0
+[presence_sync]
+subscription_check_seconds = 30
+max_reads_in_flight = 2
+max_writes_in_flight = 16
+[metrics]
+gauges_interval_seconds = 15
+[events]
+retention_hours = 72
+ticket_ttl_seconds = 10
+)",
+                        "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->server.header_timeout_seconds, 5);
+  EXPECT_EQ(c->server.body_timeout_seconds, 60);
+  EXPECT_EQ(c->server.write_timeout_seconds, 45);
+  EXPECT_EQ(c->server.idle_timeout_seconds, 120);
+  EXPECT_EQ(c->server.ws_ping_interval_seconds, 30);
+  EXPECT_EQ(c->server.shutdown_grace_seconds, 0);
+  EXPECT_EQ(c->presence_sync.subscription_check_seconds, 30);
+  EXPECT_EQ(c->presence_sync.max_reads_in_flight, 2);
+  EXPECT_EQ(c->presence_sync.max_writes_in_flight, 16);
+  EXPECT_EQ(c->metrics.gauges_interval_seconds, 15);
+  EXPECT_EQ(c->events.retention_hours, 72);
+  EXPECT_EQ(c->events.ticket_ttl_seconds, 10);
+  for (const char* bad :
+       {"[server]\nheader_timeout_seconds = 0\n", "[server]\nbody_timeout_seconds = 3601\n",
+        "[server]\nwrite_timeout_seconds = -1\n", "[server]\nidle_timeout_seconds = \"60\"\n",
+        "[server]\nws_ping_interval_seconds = 1\n", "[server]\nshutdown_grace_seconds = 301\n",
+        "[presence_sync]\nsubscription_check_seconds = 1\n",
+        "[presence_sync]\nmax_reads_in_flight = 0\n",
+        "[presence_sync]\nmax_writes_in_flight = 65\n", "[metrics]\ngauges_interval_seconds = 0\n",
+        "[events]\nretention_hours = 0\n", "[events]\nticket_ttl_seconds = 1\n"}) {
+    auto r = parse_config(bad, "bad.toml");
+    ASSERT_FALSE(r) << bad;
+    const std::string text(bad);
+    const std::string key = text.substr(1, text.find(']') - 1) + "." +
+                            text.substr(text.find('\n') + 1, text.find(" =") - text.find('\n') - 1);
+    EXPECT_NE(r.error().message.find(key), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("bad.toml"), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(Config, HostPort) {
   auto v4 = parse_host_port("127.0.0.1:9100");
   ASSERT_TRUE(v4);

@@ -137,14 +137,14 @@ Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const Connector
   return std::unique_ptr<ConnectorWiring>(new ConnectorWiring(std::move(impl)));
 }
 
-void ConnectorWiring::start(const std::string& host, std::uint16_t port) {
+Result<void> ConnectorWiring::start(const Listening& at) {
   auto& im = *impl_;
   if (!im.public_url_given) {
-    im.service->set_redirect_uri("http://" + host + ":" + std::to_string(port) +
+    im.service->set_redirect_uri("http://" + at.host + ":" + std::to_string(at.port) +
                                  std::string(kCallbackPath));
   }
-  if (!im.enabled) return;
-  im.health->start(Periodic::First::now);
+  if (im.enabled) im.health->start(Periodic::First::now);
+  return ok();
 }
 
 void ConnectorWiring::stop() { impl_->health->stop(); }

@@ -1,13 +1,13 @@
 #pragma once
-// The Teams connector's wiring (issue 4), kept out of runtime.cpp so that the runtime gains one
-// block: the HTTPS client, the Graph client, the connector store and service, its routes and
-// the periodic health check. Beast/Asio stay in the .cpp.
+// The Teams connector module (issue 4): the HTTPS client, the Graph client, the connector store and
+// service, its routes and the periodic health check. Beast/Asio stay in the .cpp.
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "cli/config.hpp"
+#include "cli/module.hpp"
 #include "core/result.hpp"
 
 namespace boost::asio {
@@ -48,7 +48,7 @@ struct ConnectorDeps {
   Scheduler& scheduler;  // the health check's time (the runtime's AsioScheduler)
 };
 
-class ConnectorWiring {
+class ConnectorWiring final : public Module {
  public:
   // Builds everything and registers the routes on router. The client secret is found in
   // config.microsoft (client_secret, client_secret_env, client_secret_file). Errors
@@ -57,14 +57,14 @@ class ConnectorWiring {
   // says the server is not configured).
   static Result<std::unique_ptr<ConnectorWiring>> create(const ConnectorDeps& deps,
                                                          http::Router& router);
-  ~ConnectorWiring();
+  ~ConnectorWiring() override;
 
   // Before the I/O threads run: fixes the redirect URI when server.public_url is empty (the
   // demo: http://host:port) and starts the health check (at once, then every
   // microsoft.health_check_seconds).
-  void start(const std::string& host, std::uint16_t port);
+  Result<void> start(const Listening& at) override;
   // Stops the health check; thread-safe, idempotent.
-  void stop();
+  void stop() override;
 
   // For participants (add_participant before start) and other services.
   ConnectorService& service();

@@ -1,6 +1,5 @@
 #include "cli/directory_wiring.hpp"
 
-#include "adapters/http/api/cc_api_context.hpp"
 #include "adapters/http/api/directory_api.hpp"
 #include "adapters/http/router.hpp"
 #include "app/connector_service.hpp"
@@ -35,11 +34,13 @@ Result<std::unique_ptr<DirectoryWiring>> DirectoryWiring::create(const Directory
   impl->api = std::make_unique<http::DirectoryApiContext>(
       http::DirectoryApiContext{deps.auth, *impl->service});
   http::register_directory_routes(router, *impl->api);
-  deps.contact_api.directory = impl->service.get();
   return std::unique_ptr<DirectoryWiring>(new DirectoryWiring(std::move(impl)));
 }
 
-void DirectoryWiring::start() { impl_->service->start(); }
+Result<void> DirectoryWiring::start(const Listening&) {
+  impl_->service->start();
+  return ok();
+}
 
 void DirectoryWiring::stop() { impl_->service->stop(); }
 

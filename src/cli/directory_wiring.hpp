@@ -1,11 +1,12 @@
 #pragma once
-// The Teams directory's wiring (issue 7), kept out of runtime.cpp so that the runtime gains one
-// block: the mirror's store, the directory service (a participant of the connector), its routes,
-// the consult/transfer hook of the contact API, and the sync schedule (run by the service on the
-// Scheduler's time). Beast/Asio stay in the .cpp.
+// The Teams directory module (issue 7): the mirror's store, the directory service (a
+// participant of the connector), its routes, and the sync schedule (run by the service on the
+// Scheduler's time). The contact center's consult/transfer resolve Teams users through
+// service(). Beast/Asio stay in the .cpp.
 
 #include <memory>
 
+#include "cli/module.hpp"
 #include "core/result.hpp"
 
 namespace ccteams {
@@ -17,7 +18,6 @@ class Scheduler;
 class Store;
 namespace http {
 class Router;
-struct CcApiContext;
 }  // namespace http
 }  // namespace ccteams
 
@@ -35,21 +35,20 @@ struct DirectoryDeps {
   const Clock& clock;
   Scheduler& scheduler;        // the sync schedule's time (the runtime's AsioScheduler)
   ConnectorWiring& connector;  // the service becomes one of its participants
-  http::CcApiContext& contact_api;  // its consult/transfer resolve Teams users through us
 };
 
-class DirectoryWiring {
+class DirectoryWiring final : public Module {
  public:
   // Builds everything, registers the routes and the participant. Call before serving.
   static Result<std::unique_ptr<DirectoryWiring>> create(const DirectoryDeps& deps,
                                                          http::Router& router);
-  ~DirectoryWiring();
+  ~DirectoryWiring() override;
 
   // Before the I/O threads run: resumes every Active org's mirror (store, then a delta sync)
   // and starts the schedule (every [directory] sync_interval_seconds).
-  void start();
+  Result<void> start(const Listening& at) override;
   // Stops the schedule; thread-safe, idempotent.
-  void stop();
+  void stop() override;
 
   DirectoryService& service();
 

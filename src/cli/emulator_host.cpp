@@ -1,24 +1,24 @@
 #include "cli/emulator_host.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/post.hpp>
 #include <csignal>
 #include <filesystem>
-#include <pthread.h>
 #include <fstream>
 #include <future>
 #include <optional>
-#include <spdlog/spdlog.h>
 #include <sstream>
 #include <thread>
 
 #include "adapters/crypto/tls_cert.hpp"
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/router.hpp"
+#include "app/asio_scheduler.hpp"
+#include "app/periodic.hpp"
 #include "app/ports/clock.hpp"
 #include "app/system_clock.hpp"
 
@@ -44,6 +44,13 @@ Result<void> write_private(const std::string& path, const std::string& text) {
   return ok();
 }
 
+// Presence sessions fade and expire with time. Runs on the host's one thread, where stop()
+// resets the emulator: null then, and the tick does nothing.
+asio::awaitable<void> tick(emulator::GraphEmulator* emulator, const Clock* clock) {
+  if (emulator != nullptr) emulator->tick(clock->now());
+  co_return;
+}
+
 }  // namespace
 
 struct EmulatorHost::Impl {
@@ -55,16 +62,18 @@ struct EmulatorHost::Impl {
   std::string base_url;
   std::string ca_pem;
   std::thread thread;
-  asio::steady_timer ticker{ioc};
+  AsioScheduler scheduler{ioc};
+  SystemClock clock;
+  std::unique_ptr<Periodic> ticker;  // about once a second; after scheduler, destroyed first
   bool stopped = false;
 
   void stop() {
     if (stopped) return;
     stopped = true;
+    if (ticker) ticker->stop();
     std::promise<void> done;
     auto finished = done.get_future();
     asio::post(ioc, [this, &done] {
-      ticker.cancel();
       server->shutdown(std::chrono::seconds(2), [&done] { done.set_value(); });
     });
     finished.wait_for(std::chrono::seconds(5));
@@ -74,7 +83,6 @@ struct EmulatorHost::Impl {
     std::promise<void> gone;
     auto emulator_gone = gone.get_future();
     asio::post(ioc, [this, &gone] {
-      ticker.cancel();
       emulator.reset();
       gone.set_value();
     });
@@ -130,19 +138,10 @@ Result<std::unique_ptr<EmulatorHost>> EmulatorHost::start(EmulatorHostOptions op
   impl->server->start();
 
   // Presence sessions fade and expire with time: tick about once a second.
-  asio::co_spawn(
-      impl->ioc,
-      [im = impl.get()]() -> asio::awaitable<void> {
-        SystemClock clock;
-        for (;;) {
-          im->ticker.expires_after(std::chrono::seconds(1));
-          boost::system::error_code ec;
-          co_await im->ticker.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-          if (ec || !im->emulator) co_return;  // a tick already queued when stop() cancelled
-          im->emulator->tick(clock.now());
-        }
-      },
-      asio::detached);
+  impl->ticker = std::make_unique<Periodic>(
+      impl->ioc.get_executor(), impl->scheduler, impl->clock, std::chrono::seconds(1),
+      [im = impl.get()] { return tick(im->emulator.get(), &im->clock); }, "emulator tick");
+  impl->ticker->start(Periodic::First::after_interval);
   impl->work.emplace(impl->ioc.get_executor());
   auto ran_out = std::make_shared<std::promise<void>>();
   impl->ran_out = ran_out->get_future();

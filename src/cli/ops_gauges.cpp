@@ -74,7 +74,10 @@ OpsGauges::OpsGauges(const OpsGaugesDeps& deps, Millis interval)
 
 OpsGauges::~OpsGauges() { stop(); }
 
-void OpsGauges::start() { impl_->loop->start(Periodic::First::now); }
+Result<void> OpsGauges::start(const Listening&) {
+  impl_->loop->start(Periodic::First::now);
+  return ok();
+}
 void OpsGauges::stop() { impl_->loop->stop(); }
 
 }  // namespace ccteams::cli

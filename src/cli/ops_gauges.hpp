@@ -11,6 +11,7 @@
 #include "app/metrics.hpp"
 #include "app/ports/scheduler.hpp"
 #include "app/ports/store.hpp"
+#include "cli/module.hpp"
 
 namespace ccteams::cli {
 
@@ -23,14 +24,14 @@ struct OpsGaugesDeps {
   ContactCenter& contact_center;
 };
 
-class OpsGauges {
+class OpsGauges final : public Module {
  public:
   // Registers the gauges (0 until the first sample); every dependency must outlive this.
   explicit OpsGauges(const OpsGaugesDeps& deps, Millis interval = std::chrono::seconds(5));
-  ~OpsGauges();
+  ~OpsGauges() override;
   // Samples now, then every interval, until stop(). Thread-safe; stop() is idempotent.
-  void start();
-  void stop();
+  Result<void> start(const Listening& at) override;
+  void stop() override;
 
  private:
   struct Impl;

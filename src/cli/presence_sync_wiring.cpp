@@ -114,6 +114,9 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   po.watch_refresh = std::chrono::seconds{pc.watch_refresh_seconds};
   po.subscriptions.lifetime = std::chrono::seconds{pc.subscription_seconds};
   po.subscriptions.renew_margin = std::chrono::seconds{pc.renew_before_seconds};
+  po.subscription_check = std::chrono::seconds{pc.subscription_check_seconds};
+  po.max_reads_in_flight = static_cast<std::size_t>(pc.max_reads_in_flight);
+  po.max_writes_in_flight = static_cast<std::size_t>(pc.max_writes_in_flight);
   if (auto v = validate(po); !v) return std::move(v).error();
   // Rich notifications: the key pair from the database (sealed with the service key), or a new
   // one saved there; rotated by its policy, each new key saved before it is used.
@@ -157,11 +160,11 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   return std::unique_ptr<PresenceSyncWiring>(new PresenceSyncWiring(std::move(impl)));
 }
 
-Result<void> PresenceSyncWiring::start(const std::string& host, std::uint16_t port) {
+Result<void> PresenceSyncWiring::start(const Listening& at) {
   auto& im = *impl_;
   if (!im.public_url_given) {
     // The demo: plain HTTP on loopback (the emulator posts there; real Graph would refuse it).
-    const std::string base = "http://" + host + ":" + std::to_string(port);
+    const std::string base = "http://" + at.host + ":" + std::to_string(at.port);
     im.accounts->set_public_url(base);
     im.urls = NotificationUrls{base + std::string(http::kGraphNotificationsPath),
                                base + std::string(http::kGraphLifecyclePath)};

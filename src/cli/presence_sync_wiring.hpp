@@ -1,6 +1,6 @@
 #pragma once
-// The wiring of the connector's sync accounts (issue 4) and presence sync (issue 6), kept out
-// of runtime.cpp so that the runtime gains one block: the sync-account service and its routes,
+// The presence module: the connector's sync accounts (issue 4) and presence sync (issue 6):
+// the sync-account service and its routes,
 // the presence-sync store (subscriptions, durable inbox), the Graph webhook routes and the
 // PresenceSync service, registered as participants of the connector service.
 // Beast/Asio stay in the .cpp.
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/config.hpp"
+#include "cli/module.hpp"
 #include "core/result.hpp"
 
 namespace boost::asio {
@@ -54,19 +55,19 @@ struct PresenceSyncDeps {
   Scheduler& scheduler;  // the runtime's AsioScheduler: every presence-sync wait
 };
 
-class PresenceSyncWiring {
+class PresenceSyncWiring final : public Module {
  public:
   // Builds everything, registers the routes and the connector participants (sync accounts
   // first: presence sync asks them for tokens). Errors: invalid configuration.
   static Result<std::unique_ptr<PresenceSyncWiring>> create(const PresenceSyncDeps& deps,
                                                            http::Router& router);
-  ~PresenceSyncWiring();
+  ~PresenceSyncWiring() override;
 
   // After the server is bound, before the I/O threads run: fixes the public URLs when
   // server.public_url is empty (the demo), loads the webhook gate and starts the sync of every
   // Active connector.
-  Result<void> start(const std::string& host, std::uint16_t port);
-  void stop();  // thread-safe, idempotent
+  Result<void> start(const Listening& at) override;
+  void stop() override;  // thread-safe, idempotent
 
   PresenceSync& presence_sync();
   SyncAccountService& sync_accounts();

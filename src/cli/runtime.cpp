@@ -1,15 +1,14 @@
 #include "cli/runtime.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <cctype>
 #include <condition_variable>
-#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <optional>
-#include <spdlog/spdlog.h>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -17,38 +16,23 @@
 #include "adapters/crypto/crypto_token_source.hpp"
 #include "adapters/crypto/secret_box.hpp"
 #include "adapters/crypto/sodium_password_hasher.hpp"
-#include "adapters/http/api/api_context.hpp"
-#include "adapters/http/api/openapi_api.hpp"
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/http/static_files.hpp"  // web console (issue 8)
 #include "adapters/store/sqlite_store.hpp"
-#include "app/auth_service.hpp"
-#include "app/bounded_worker_pool.hpp"
-#include "app/metrics.hpp"
-#include "app/ports/clock.hpp"
-#include "app/system_clock.hpp"
-#include "app/user_service.hpp"
-// ---- contact center (issue 5) ----
-#include "adapters/http/api/cc_api_context.hpp"
-#include "adapters/http/api/cc_json.hpp"
 #include "app/asio_scheduler.hpp"
-#include "app/cc_config_service.hpp"
-#include "app/cc_event_hub.hpp"
-#include "app/contact_center.hpp"
-#include "app/demo_callers.hpp"
-#include "app/org_actors.hpp"
-#include "app/session_sockets.hpp"
-#include "app/ws_tickets.hpp"
-#include "cli/demo.hpp"
-#include "cli/run_now.hpp"
-// ---- end contact center ----
 #include "app/connector_service.hpp"
-#include "cli/connector_wiring.hpp"  // Teams connector (issue 4)
-#include "cli/presence_sync_wiring.hpp"  // presence sync (issue 6)
-#include "cli/directory_wiring.hpp"  // Teams directory (issue 7)
-#include "cli/ops_gauges.hpp"        // connectors by status, queue waiting (issue 21)
+#include "app/metrics.hpp"
+#include "app/org_actors.hpp"
+#include "app/system_clock.hpp"
+#include "cli/accounts_module.hpp"
+#include "cli/connector_wiring.hpp"
+#include "cli/contact_center_module.hpp"
+#include "cli/directory_wiring.hpp"
+#include "cli/module.hpp"
+#include "cli/ops_gauges.hpp"
+#include "cli/presence_sync_wiring.hpp"
+#include "cli/web_console_module.hpp"
 
 namespace ccteams::cli {
 
@@ -117,27 +101,6 @@ bool serves_https(const ServerConfig& sc) {
   return !sc.tls_cert_file.empty() || sc.public_url.rfind("https://", 0) == 0;
 }
 
-// The scrapers' token: bearer_token, else the variable bearer_token_env, else the file
-// bearer_token_file (trailing whitespace dropped); "" when none is configured.
-Result<std::string> metrics_token(const MetricsConfig& m) {
-  if (!m.bearer_token.empty()) return m.bearer_token;
-  if (!m.bearer_token_env.empty()) {
-    const char* value = std::getenv(m.bearer_token_env.c_str());
-    if (value != nullptr && *value != '\0') return std::string(value);
-  }
-  if (m.bearer_token_file.empty()) return std::string();
-  auto text = read_file(m.bearer_token_file, "metrics.bearer_token_file");
-  if (!text) return text;
-  while (!text->empty() && std::isspace(static_cast<unsigned char>(text->back()))) {
-    text->pop_back();
-  }
-  if (text->empty()) {
-    return make_error(Errc::invalid_input,
-                      "metrics.bearer_token_file " + m.bearer_token_file + " is empty");
-  }
-  return text;
-}
-
 }  // namespace
 
 struct Runtime::Impl {
@@ -150,42 +113,26 @@ struct Runtime::Impl {
   CryptoTokenSource tokens;
   SodiumPasswordHasher hasher;
   Metrics metrics;
-  std::unique_ptr<AuthService> auth;
-  std::unique_ptr<UserService> users;
   std::atomic<bool> shutting_down{false};
-  std::unique_ptr<http::ApiContext> api;
   http::Router router;
   http::Router metrics_router;  // [metrics] listen: /metrics alone, on its own listener
   asio::io_context ioc;
-  // One strand per organisation (docs/architecture.md, "Actors"): the contact center and presence
-  // sync run each organisation's live state on it. After ioc, before everything that uses it.
+  // One strand per organisation (docs/architecture.md, "Actors"): the contact center, presence
+  // sync and the directory run each organisation's live state on it. After ioc.
   OrgActors org_actors{ioc.get_executor()};
+  AsioScheduler scheduler{ioc};  // every timer; its timers live on ioc
+  SharedServices shared{options, ioc,     *store,     secrets,   clock, tokens,
+                        hasher,  metrics, org_actors, scheduler, router};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  // Sign-in's password checks, off the I/O threads. Destroyed before ioc: a check still
-  // queued then is dropped while the coroutine awaiting it can still be destroyed.
-  std::unique_ptr<BoundedWorkerPool> password_workers;
   std::unique_ptr<http::HttpServer> server;
   std::unique_ptr<http::HttpServer> metrics_server;  // [metrics] listen
   std::uint16_t metrics_port = 0;
   std::optional<asio::signal_set> signals;  // SIGINT/SIGTERM -> stop(), from start() on
-  // ---- contact center (issue 5). After ioc: its timers live on it; destroyed before it. ----
-  std::unique_ptr<AsioScheduler> cc_scheduler;
-  CcEventHub cc_events;
-  http::CcEventJson cc_event_json;  // the events' wire form, for the contact center
-  std::unique_ptr<CcConfigService> cc_config;
-  std::unique_ptr<ContactCenter> cc_center;
-  std::unique_ptr<http::CcApiContext> cc_api;
-  std::unique_ptr<DemoCallers> demo_callers;  // demo with --simulation on
-  // The events WebSocket's guards (issue 23): sockets per session, tickets.
-  std::unique_ptr<SessionSockets> session_sockets;
-  std::unique_ptr<WsTickets> ws_tickets;
-  // ---- end contact center ----
-  // Teams connector (issue 4). After ioc and the stores it uses; destroyed before them.
-  std::unique_ptr<ConnectorWiring> connector;
-  // Presence sync (issue 6). Uses the connector's services: destroyed before them.
-  std::unique_ptr<PresenceSyncWiring> presence;
-  std::unique_ptr<DirectoryWiring> directory;  // Teams directory (issue 7); destroyed first
-  std::unique_ptr<OpsGauges> ops_gauges;  // connectors by status, queue waiting (issue 21)
+  // The feature modules in dependency order (docs/architecture.md, "Composition"): started in
+  // this order, stopped and destroyed in reverse, all before ioc (the password workers drop
+  // their queued checks while the coroutines awaiting them can still be destroyed).
+  std::vector<std::unique_ptr<Module>> modules;
+  AccountsModule* accounts = nullptr;  // one of modules: users() for the CLI and tests
   std::vector<std::thread> threads;
   std::mutex mu;
   std::condition_variable cv;
@@ -197,7 +144,58 @@ struct Runtime::Impl {
         store(std::move(s)),
         secrets(std::move(box)),
         hasher(strength_from(options.config.auth.password_hash)) {}
+  ~Impl() {
+    while (!modules.empty()) modules.pop_back();
+  }
+
+  // Keeps m as the next module; returns it for the modules built after it.
+  template <class M>
+  M& add(std::unique_ptr<M> m) {
+    M& ref = *m;
+    modules.push_back(std::move(m));
+    return ref;
+  }
+  Result<void> build_modules();
 };
+
+// The composition root: every module from its dependencies, in dependency order. The connector
+// and the directory come before the contact center, whose API takes the audit log and the
+// directory as constructor arguments; presence sync and the gauges read the contact center.
+Result<void> Runtime::Impl::build_modules() {
+  const Config& c = options.config;
+  auto accounts_module =
+      AccountsModule::create(AccountsDeps{shared, shutting_down, metrics_router});
+  if (!accounts_module) return std::move(accounts_module).error();
+  accounts = &add(std::move(*accounts_module));
+  AuthService& auth = accounts->auth();
+
+  auto connector_module = ConnectorWiring::create(
+      ConnectorDeps{c, ioc, *store, auth, secrets, tokens, clock, scheduler}, router);
+  if (!connector_module) return std::move(connector_module).error();
+  ConnectorWiring& connector = add(std::move(*connector_module));
+
+  auto directory_module = DirectoryWiring::create(
+      DirectoryDeps{c.directory, org_actors, *store, auth, clock, scheduler, connector}, router);
+  if (!directory_module) return std::move(directory_module).error();
+  DirectoryWiring& directory = add(std::move(*directory_module));
+
+  auto& contact_center = add(std::make_unique<ContactCenterModule>(
+      ContactCenterDeps{shared, auth, accounts->users(), accounts->sockets(),
+                        connector.service().audit_hook(), &directory.service()}));
+
+  auto presence_module = PresenceSyncWiring::create(
+      PresenceSyncDeps{c, ioc, *store, store->accounts(), contact_center.center(), auth, secrets,
+                       tokens, clock, metrics, connector, org_actors, scheduler},
+      router);
+  if (!presence_module) return std::move(presence_module).error();
+  add(std::move(*presence_module));
+
+  add(std::make_unique<OpsGauges>(
+      OpsGaugesDeps{ioc.get_executor(), scheduler, clock, metrics, *store, contact_center.center()},
+      std::chrono::seconds(c.metrics.gauges_interval_seconds)));
+  add(std::make_unique<WebConsoleModule>(router));
+  return ok();
+}
 
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -215,133 +213,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   if (!store) return std::move(store).error();
 
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), std::move(*box));
-  const auto& auth_cfg = impl->options.config.auth;
-  AuthOptions auth_options;
-  auth_options.session_ttl = std::chrono::minutes(auth_cfg.session_ttl_minutes);
-  auth_options.user_delay_after = auth_cfg.lockout_failures;
-  auth_options.user_max_delay = std::chrono::seconds(auth_cfg.login_delay_max_seconds);
-  auth_options.username_slowdown_failures = auth_cfg.username_slowdown_failures;
-  auth_options.max_address_failures = auth_cfg.address_lockout_failures;
-  auth_options.lockout = std::chrono::minutes(auth_cfg.lockout_minutes);
-  auth_options.failure_window = std::chrono::minutes(auth_cfg.lockout_minutes);
-  auto trusted_proxies = http::TrustedProxies::parse(impl->options.config.server.trusted_proxies);
-  if (!trusted_proxies) return std::move(trusted_proxies).error();
-  impl->password_workers = std::make_unique<BoundedWorkerPool>(WorkerPoolOptions{
-      auth_cfg.hash_workers, static_cast<std::size_t>(auth_cfg.hash_queue), 1,
-      &impl->metrics.counter("auth_password_checks_refused_total",
-                             "Sign-ins answered 429 because the password workers were full")});
-  auth_options.store_failures = &impl->metrics.counter(
-      "auth_store_failures_total",
-      "Sign-in bookkeeping writes (failure records, clean-ups) the store refused; each is logged");
-  impl->auth = std::make_unique<AuthService>(*impl->store, impl->hasher, impl->tokens, impl->clock,
-                                             auth_options);
-  impl->users = std::make_unique<UserService>(*impl->store, *impl->password_workers, impl->hasher,
-                                              impl->clock, impl->options.min_password_length);
-  impl->api = std::make_unique<http::ApiContext>(http::ApiContext{
-      *impl->auth, *impl->users, *impl->store, impl->metrics, impl->clock, impl->shutting_down,
-      impl->options.config.server.public_url.rfind("https://", 0) == 0, *impl->password_workers,
-      std::move(*trusted_proxies)});
-  http::register_ops_routes(impl->router, *impl->api);
-  {
-    const auto& mc = impl->options.config.metrics;
-    auto token = metrics_token(mc);
-    if (!token) return std::move(token).error();
-    http::MetricsAccess access{impl->options.metrics_open_to_loopback, std::move(*token), false};
-    if (!mc.listen.empty()) {
-      access.open = true;  // a listener of its own is private by where it listens
-      http::register_metrics_route(impl->metrics_router, impl->metrics, std::move(access));
-    } else {
-      if (access.bearer_token.empty() && !access.open_to_loopback) {
-        spdlog::warn(
-            "GET /metrics is refused (403) on the public listener: set [metrics] bearer_token "
-            "(or bearer_token_env / bearer_token_file) or [metrics] listen to scrape it");
-      }
-      http::register_metrics_route(impl->router, impl->metrics, std::move(access));
-    }
-  }
-  http::register_auth_routes(impl->router, *impl->api);
-  http::register_user_routes(impl->router, *impl->api);
-  // ---- contact center (issue 5) ----
-  impl->cc_scheduler = std::make_unique<AsioScheduler>(impl->ioc);
-  ContactCenterOptions cc_options;
-  cc_options.repairs_metric = &impl->metrics.counter(
-      "contact_center_recovery_repairs_total",
-      "Agents and contacts that disagreed when an organisation was loaded, and were repaired");
-  cc_options.ronas_metric = &impl->metrics.counter(
-      "contact_center_ronas_total",
-      "Offers and consults that rang out unanswered (RONA: the agent was idled)");
-  impl->cc_center = std::make_unique<ContactCenter>(impl->org_actors, *impl->store, impl->clock,
-                                                    *impl->cc_scheduler, impl->cc_events,
-                                                    impl->cc_event_json, cc_options);
-  // The contact center keeps each organisation's configuration in memory: a change reloads it.
-  // An idle code the Teams connector's presence mapping uses cannot be deleted.
-  impl->cc_config = std::make_unique<CcConfigService>(
-      *impl->store, [center = impl->cc_center.get()](OrgId org) { center->config_changed(org); },
-      std::vector<IdleCodeGuard>{&ConnectorService::idle_code_in_use});
-  impl->cc_api = std::make_unique<http::CcApiContext>(
-      http::CcApiContext{*impl->auth, *impl->cc_config, *impl->cc_center, impl->cc_events,
-                         *impl->store, impl->options.demo});
-  impl->session_sockets = std::make_unique<SessionSockets>(
-      *impl->cc_scheduler,
-      SessionSocketsOptions{
-          static_cast<std::size_t>(impl->options.config.events.websockets_per_session)});
-  impl->ws_tickets = std::make_unique<WsTickets>(impl->tokens, impl->clock);
-  impl->auth->set_session_sockets(impl->session_sockets.get());
-  impl->users->set_session_sockets(impl->session_sockets.get());
-  impl->cc_api->sockets = impl->session_sockets.get();
-  impl->cc_api->tickets = impl->ws_tickets.get();
-  impl->cc_api->replay_max = static_cast<std::size_t>(impl->options.config.events.replay_max_events);
-  http::register_cc_config_routes(impl->router, *impl->cc_api);
-  http::register_cc_desk_routes(impl->router, *impl->cc_api);
-  http::register_cc_event_routes(impl->router, *impl->cc_api);
-  // ---- end contact center ----
-  // ---- Teams connector (issue 4): Graph client, connector service, routes, health check ----
-  auto connector = ConnectorWiring::create(
-      ConnectorDeps{impl->options.config, impl->ioc, *impl->store, *impl->auth, impl->secrets,
-                    impl->tokens, impl->clock, *impl->cc_scheduler},
-      impl->router);
-  if (!connector) return std::move(connector).error();
-  impl->connector = std::move(*connector);
-  // The organisation's audit log also records supervisors' overrides of agents and contacts.
-  impl->cc_api->audit = impl->connector->service().audit_hook();
-  // ---- end Teams connector ----
-  // ---- presence sync (issue 6) and the connector's sync accounts (issue 4) ----
-  auto presence = PresenceSyncWiring::create(
-      PresenceSyncDeps{impl->options.config, impl->ioc, *impl->store, impl->store->accounts(),
-                       *impl->cc_center, *impl->auth, impl->secrets,
-                       impl->tokens, impl->clock, impl->metrics, *impl->connector, impl->org_actors,
-                       *impl->cc_scheduler},
-      impl->router);
-  if (!presence) return std::move(presence).error();
-  impl->presence = std::move(*presence);
-  // ---- end presence sync ----
-  // ---- Teams directory (issue 7): mirror, search and consult/transfer targets, sync schedule ----
-  auto directory = DirectoryWiring::create(
-      DirectoryDeps{impl->options.config.directory, impl->org_actors, *impl->store, *impl->auth,
-                    impl->clock, *impl->cc_scheduler, *impl->connector, *impl->cc_api},
-      impl->router);
-  if (!directory) return std::move(directory).error();
-  impl->directory = std::move(*directory);
-  // ---- end Teams directory ----
-  impl->ops_gauges = std::make_unique<OpsGauges>(
-      OpsGaugesDeps{impl->ioc.get_executor(), *impl->cc_scheduler, impl->clock, impl->metrics,
-                    *impl->store, *impl->cc_center});
-  // ---- web console (issue 8): web/ as static files; the API works without it ----
-  // The OpenAPI document is one of those files (web/openapi.json), also served under /api/.
-  std::optional<std::string> openapi;
-  if (auto web = http::StaticFiles::load(http::resolve_web_root(CCTEAMS_WEB_ROOT))) {
-    if (const auto* doc = web->find("/" + std::string(http::kOpenApiFile))) openapi = doc->body;
-    http::register_static_routes(
-        impl->router, std::make_shared<const http::StaticFiles>(std::move(*web)), "/sign-in.html");
-  } else {
-    spdlog::warn("web console not served: {}", web.error().message);
-  }
-  if (!openapi) {
-    spdlog::warn("GET {} answers 503: no {} in the web root", http::kOpenApiPath,
-                 http::kOpenApiFile);
-  }
-  http::register_openapi_route(impl->router, std::move(openapi));
-  // ---- end web console ----
+  if (auto built = impl->build_modules(); !built) return std::move(built).error();
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
@@ -352,6 +224,11 @@ Result<std::uint16_t> Runtime::start() {
   so.body_limit = sc.body_limit_bytes;
   so.max_connections = sc.max_connections;
   so.max_connections_per_address = sc.max_connections_per_address;
+  so.header_timeout = std::chrono::seconds(sc.header_timeout_seconds);
+  so.body_timeout = std::chrono::seconds(sc.body_timeout_seconds);
+  so.write_timeout = std::chrono::seconds(sc.write_timeout_seconds);
+  so.idle_timeout = std::chrono::seconds(sc.idle_timeout_seconds);
+  so.ws_ping_interval = std::chrono::seconds(sc.ws_ping_interval_seconds);
   so.metrics = http::server_metrics(im.metrics);
   so.decorate = decorator(serves_https(sc));
   if (!sc.tls_cert_file.empty()) {
@@ -361,51 +238,14 @@ Result<std::uint16_t> Runtime::start() {
     if (!key) return std::move(key).error();
     so.tls = http::TlsConfig{std::move(*cert), std::move(*key)};
   }
-  // ---- contact center (issue 5): demo configuration, then restart recovery ----
-  if (im.options.demo) {
-    // Before the I/O threads run: the seeding runs on an io_context of its own.
-    if (auto r = run_now(
-            seed_demo_contact_center(*im.users, *im.cc_config, im.options.demo_teams_users));
-        !r) {
-      return std::move(r).error();
-    }
-    for (const auto& org : im.options.more_demo_orgs) {
-      if (auto r = run_now(
-              seed_demo_contact_center(*im.users, *im.cc_config, org.teams_users, org.name));
-          !r) {
-        return std::move(r).error();
-      }
-    }
-  }
-  im.cc_center->recover();
-  if (im.options.demo && im.options.simulation) {
-    auto org = run_now(im.users->ensure_org(kDemoOrgName));
-    if (!org) return std::move(org).error();
-    auto queues = run_now(im.cc_config->list_queues(org->id));
-    if (!queues) return std::move(queues).error();
-    std::vector<QueueId> ids;
-    for (const auto& q : *queues) ids.push_back(q.id);
-    im.demo_callers = std::make_unique<DemoCallers>(*im.cc_center, *im.cc_scheduler, im.clock,
-                                                    org->id, std::move(ids));
-    im.demo_callers->start();
-  }
-  // ---- end contact center ----
   im.server = std::make_unique<http::HttpServer>(im.ioc, im.router, std::move(so));
   auto port = im.server->listen(sc.host, sc.port);
   if (!port) return port;
-  // The events WebSocket accepts pages of our own origin only: the public URL's, or without
-  // one (the demo) this listener's, under both loopback names.
-  if (!sc.public_url.empty()) {
-    auto origin = web_origin(sc.public_url);
-    if (!origin) return std::move(origin).error();
-    im.cc_api->ws_origins = {*origin};
-  } else {
-    const std::string scheme = sc.tls_cert_file.empty() ? "http://" : "https://";
-    const std::string p = ":" + std::to_string(*port);
-    im.cc_api->ws_origins = {scheme + sc.host + p};
-    if (sc.host == "127.0.0.1" || sc.host == "localhost") {
-      im.cc_api->ws_origins = {scheme + "127.0.0.1" + p, scheme + "localhost" + p};
-    }
+  // Every module, in dependency order, before the I/O threads run. On an error the caller
+  // destroys the runtime, which stops the modules started so far.
+  const Listening at{sc.host, *port};
+  for (auto& module : im.modules) {
+    if (auto r = module->start(at); !r) return std::move(r).error();
   }
   im.server->start();
   if (const auto& listen = im.options.config.metrics.listen; !listen.empty()) {
@@ -423,17 +263,12 @@ Result<std::uint16_t> Runtime::start() {
     im.metrics_port = *mport;
     im.metrics_server->start();
   }
-  im.connector->start(sc.host, *port);  // Teams connector: redirect URI, health check
-  if (auto r = im.presence->start(sc.host, *port); !r) return std::move(r).error();
-  im.ops_gauges->start();
-  im.directory->start();                 // Teams directory: resume mirrors, sync schedule
-  im.auth->start_clean_up(*im.cc_scheduler);  // old failure records and expired sessions
   im.work.emplace(im.ioc.get_executor());
   im.signals.emplace(im.ioc, SIGINT, SIGTERM);
   im.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {} received: finishing in-flight requests, then stopping", signo);
-    stop();
+    stop(std::chrono::seconds(impl_->options.config.server.shutdown_grace_seconds));
   });
   for (int i = 0; i < sc.threads; ++i) {
     im.threads.emplace_back([&im] {
@@ -455,12 +290,7 @@ void Runtime::stop(std::chrono::milliseconds grace) {
     im.stop_requested = true;
   }
   im.shutting_down = true;
-  if (im.auth) im.auth->stop_clean_up();
-  if (im.demo_callers) im.demo_callers->stop();
-  if (im.presence) im.presence->stop();
-  if (im.connector) im.connector->stop();
-  if (im.directory) im.directory->stop();
-  if (im.ops_gauges) im.ops_gauges->stop();
+  for (auto it = im.modules.rbegin(); it != im.modules.rend(); ++it) (*it)->stop();
   auto finish = [&im] {
     im.work.reset();
     im.ioc.stop();
@@ -495,7 +325,7 @@ void Runtime::run_until_signal() {
   wait();
 }
 
-UserService& Runtime::users() { return *impl_->users; }
+UserService& Runtime::users() { return impl_->accounts->users(); }
 std::uint16_t Runtime::metrics_port() const { return impl_->metrics_port; }
 std::vector<http::RouteInfo> Runtime::routes() const { return impl_->router.routes(); }
 Store& Runtime::store() { return *impl_->store; }

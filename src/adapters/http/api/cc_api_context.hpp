@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <functional>
 #include <string>
-#include <vector>
 
+#include "adapters/http/api/allowed_origins.hpp"
 #include "app/auth_service.hpp"
 #include "app/cc_config_service.hpp"
 #include "app/ports/store.hpp"
@@ -28,22 +28,21 @@ struct CcApiContext {
   CcEventHub& events;
   Store& store;       // the event log, for WebSocket resume (read on the store's executor)
   bool demo = false;  // registers POST /api/v1/demo/contacts
-  // The Teams directory (issue 7), set by its wiring: consult/transfer {"teamsUserId"} resolve
-  // through it. Null: a teamsUserId needs a number beside it.
+  // The Teams directory (issue 7): consult/transfer {"teamsUserId"} resolve through it. Null:
+  // a teamsUserId needs a number beside it.
   DirectoryService* directory = nullptr;
-  // The organisation's audit log (the connector's, set by its wiring): a supervisor's forced
-  // state change, end or re-queue is recorded with who did it. Empty: logged only.
+  // The organisation's audit log (the connector's): a supervisor's forced state change, end or
+  // re-queue is recorded with who did it. Empty: logged only.
   std::function<void(const Caller&, std::string action, bool ok, std::string detail)> audit;
 
-  // ---- the events WebSocket's guards (issue 23), set by the wiring ----
+  // ---- the events WebSocket's guards (issue 23) ----
   // Open sockets per session: closed when the session ends, capped per session. Null: neither.
   SessionSockets* sockets = nullptr;
   // Single-use tickets for ?ticket= (POST /api/v1/events/ticket). Null: no tickets.
   WsTickets* tickets = nullptr;
-  // Origins (scheme://host[:port]) whose pages may open the socket. An upgrade carrying any
-  // other Origin is refused (403): the cookie would otherwise let any site's page in.
-  // Empty: every upgrade with an Origin is refused.
-  std::vector<std::string> ws_origins;
+  // Origins whose pages may open the socket. An upgrade carrying any other Origin is refused
+  // (403): the cookie would otherwise let any site's page in. Set when the listener is bound.
+  const AllowedOrigins& ws_origins;
   // A resume (?after=) replays at most this many events; a client further behind is told to
   // reload its state instead. Keep it below the WebSocket outbox bound.
   std::size_t replay_max = 200;

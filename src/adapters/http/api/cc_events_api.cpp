@@ -257,7 +257,8 @@ void register_cc_event_routes(Router& router, CcApiContext& ctx) {
       "/api/v1/events",
       [&ctx](Request& req) -> boost::asio::awaitable<std::variant<Response, WsCallbacks>> {
         if (auto r = refuse_token_in_url(req); !r) co_return error_response(r.error());
-        if (auto r = check_origin(req, ctx.ws_origins); !r) co_return error_response(r.error());
+        if (auto r = check_origin(req, ctx.ws_origins.origins()); !r)
+          co_return error_response(r.error());
         auto caller = co_await authenticate_upgrade(req, ctx);
         if (!caller) co_return error_response(caller.error());
         auto after = after_param(req);

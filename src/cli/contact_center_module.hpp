@@ -1,0 +1,70 @@
+#pragma once
+// The contact center module: the contact center (each organisation's live state on its strand),
+// its configuration service, its REST and events WebSocket API (with the socket tickets and the
+// allowed origins), and in the demo the seeded configuration and the simulated callers.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "cli/module.hpp"
+
+namespace ccteams {
+class AuthService;
+struct Caller;
+class CcConfigService;
+class CcEventHub;
+class ContactCenter;
+class DemoCallers;
+class DirectoryService;
+class SessionSockets;
+class UserService;
+class WsTickets;
+namespace http {
+class AllowedOrigins;
+class CcEventJson;
+struct CcApiContext;
+}  // namespace http
+}  // namespace ccteams
+
+namespace ccteams::cli {
+
+struct ContactCenterDeps {
+  const SharedServices& shared;
+  AuthService& auth;
+  UserService& users;  // the demo's seeding
+  SessionSockets& sockets;
+  // The organisation's audit log (the connector's): supervisors' overrides are recorded there.
+  std::function<void(const Caller&, std::string action, bool ok, std::string detail)> audit;
+  DirectoryService* directory;  // consult/transfer to Teams users; null: not resolved
+};
+
+class ContactCenterModule final : public Module {
+ public:
+  explicit ContactCenterModule(const ContactCenterDeps& deps);
+  ~ContactCenterModule() override;
+
+  // The demo's configuration (seeded first), then the recovery of every organisation's live
+  // state, the demo's simulated callers, and the events WebSocket's allowed origins: the
+  // public URL's, or without one (the demo) the bound listener's under both loopback names.
+  // Errors: the demo's seeding; an invalid server.public_url.
+  Result<void> start(const Listening& at) override;
+  void stop() override;
+
+  ContactCenter& center();
+
+ private:
+  const SharedServices& shared_;
+  UserService& users_;
+  std::unique_ptr<CcEventHub> events_;
+  std::unique_ptr<http::CcEventJson> event_json_;  // the events' wire form
+  std::unique_ptr<ContactCenter> center_;
+  std::unique_ptr<CcConfigService> config_;
+  std::unique_ptr<WsTickets> tickets_;
+  // The one value filled after construction: it depends on the port bound at listen time.
+  std::unique_ptr<http::AllowedOrigins> origins_;
+  std::unique_ptr<http::CcApiContext> api_;
+  std::unique_ptr<DemoCallers> demo_callers_;  // demo with --simulation on
+};
+
+}  // namespace ccteams::cli
