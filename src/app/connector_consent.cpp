@@ -257,7 +257,7 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::finish_consent(
   }
   auto free = [&](Stores& s) { return check_tenant_free(s.connectors(), org, request.tenant_id); };
   if (auto r = co_await store_.run(free); !r) co_return fail(r.error());
-  const TenantConfirmation confirmed = co_await confirm_tenant(graph_, request.tenant_id);
+  const TenantConfirmation confirmed = co_await confirm_tenant(entra_, request.tenant_id);
   if (confirmed.kind == TenantConfirmation::Kind::transient) {
     // Consent is granted in Entra; only our confirmation is missing. Reloading the page retries.
     auto release = [&](Stores& s) { return s.connectors().release_consent_request(digest); };
@@ -282,7 +282,7 @@ ConnectorService::Async<Result<TeamsConnector>> ConnectorService::reactivate(Cal
   };
   auto current = co_await store_.run(check);
   if (!current) co_return current;
-  const TenantConfirmation confirmed = co_await confirm_tenant(graph_, current->tenant_id);
+  const TenantConfirmation confirmed = co_await confirm_tenant(entra_, current->tenant_id);
   if (confirmed.kind == TenantConfirmation::Kind::transient) {
     record(
         entry(caller.org_id, &caller, "reactivate", AuditResult::error, confirmed.error.message));

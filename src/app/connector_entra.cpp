@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "app/oauth_text.hpp"
-#include "app/ports/graph.hpp"
+#include "app/ports/entra.hpp"
 
 namespace ccteams {
 
@@ -41,8 +41,8 @@ ReportedFailure classify_reported_failure(const GraphError& error) {
   return ReportedFailure::ignore;
 }
 
-boost::asio::awaitable<TenantConfirmation> confirm_tenant(GraphClient& graph, std::string tenant) {
-  auto token = co_await graph.app_token(tenant);
+boost::asio::awaitable<TenantConfirmation> confirm_tenant(EntraTokens& entra, std::string tenant) {
+  auto token = co_await entra.app_token(tenant);
   if (!token) {
     if (token.error().transient()) {
       TenantConfirmation out;

@@ -14,7 +14,7 @@
 
 namespace ccteams {
 
-class GraphClient;
+class EntraTokens;
 struct GraphError;
 
 struct TenantConfirmation {
@@ -29,9 +29,9 @@ struct TenantConfirmation {
   Error error;  // refused: conflict; transient: unavailable / rate_limited; admin-readable
 };
 
-// Gets an app token for tenant through graph and reads its claims (never trusting the tenant
+// Gets an app token for tenant through entra and reads its claims (never trusting the tenant
 // text alone, graph-protocol.md §1.1).
-boost::asio::awaitable<TenantConfirmation> confirm_tenant(GraphClient& graph, std::string tenant);
+boost::asio::awaitable<TenantConfirmation> confirm_tenant(EntraTokens& entra, std::string tenant);
 
 enum class ReportedFailure {
   refused,  // Entra refused our credentials or consent (unauthorized)

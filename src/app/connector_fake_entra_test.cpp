@@ -1,5 +1,5 @@
 // The scripted Entra of app/testing/fake_entra.hpp (support for connector_service_test.cpp).
-#include "app/ports/graph.hpp"
+#include "app/ports/entra.hpp"
 #include "app/testing/fake_entra.hpp"
 
 namespace ccteams::testing {
@@ -14,7 +14,7 @@ GraphError error_of(GraphErrorKind kind, int status, std::string code, std::stri
   return e;
 }
 
-class FakeEntra final : public GraphClient {
+class FakeEntra final : public EntraTokens {
  public:
   explicit FakeEntra(FakeEntraScript& s) : s_(s) {}
 
@@ -27,6 +27,7 @@ class FakeEntra final : public GraphClient {
                           "AADSTS700016: Application with identifier 'app' was not found in the "
                           "directory.\r\nTrace ID: x");
         e.error_codes = {700016};
+        e.entra = EntraErrorKind::app_unknown_in_tenant;
         co_return e;
       }
       case FakeEntraScript::Answer::unavailable:
@@ -60,6 +61,7 @@ class FakeEntra final : public GraphClient {
         auto e = error_of(GraphErrorKind::unauthorized, 400, "invalid_grant",
                           "AADSTS54005: OAuth2 Authorization code was already redeemed.");
         e.error_codes = {54005};
+        e.entra = EntraErrorKind::refresh_token_dead;
         co_return e;
       }
       case FakeEntraScript::SignIn::unavailable:
@@ -89,33 +91,6 @@ class FakeEntra final : public GraphClient {
     co_return DirectoryRoles{s_.directory_roles, s_.directory_roles_complete};
   }
   Async<TokenResponse> refresh_token(RefreshRequest) override { co_return unused(); }
-  Async<UsersPage> list_users(std::string, int) override { co_return unused(); }
-  Async<UsersPage> users_page(std::string, std::string) override { co_return unused(); }
-  Async<UsersPage> users_delta_start(std::string) override { co_return unused(); }
-  Async<std::vector<GraphPresence>> get_presences(std::string, std::vector<std::string>) override {
-    co_return unused();
-  }
-  Async<void> set_presence(std::string, SetPresenceRequest) override { co_return unused(); }
-  Async<void> clear_presence(std::string, std::string, std::string) override { co_return unused(); }
-  Async<Subscription> create_subscription(std::string, std::string, SubscriptionRequest) override {
-    co_return unused();
-  }
-  Async<Subscription> get_subscription(std::string, std::string, std::string) override {
-    co_return unused();
-  }
-  Async<SubscriptionsPage> list_subscriptions(std::string, std::string) override {
-    co_return unused();
-  }
-  Async<Subscription> renew_subscription(std::string, std::string, std::string,
-                                         SubscriptionRenewal) override {
-    co_return unused();
-  }
-  Async<void> reauthorize_subscription(std::string, std::string, std::string) override {
-    co_return unused();
-  }
-  Async<void> delete_subscription(std::string, std::string, std::string) override {
-    co_return unused();
-  }
 
  private:
   static GraphError unused() {
@@ -126,7 +101,7 @@ class FakeEntra final : public GraphClient {
 
 }  // namespace
 
-std::shared_ptr<GraphClient> make_fake_entra(FakeEntraScript& script) {
+std::shared_ptr<EntraTokens> make_fake_entra(FakeEntraScript& script) {
   return std::make_shared<FakeEntra>(script);
 }
 

@@ -4,7 +4,7 @@
 
 #include "app/connector_entra.hpp"
 #include "app/connector_service.hpp"
-#include "app/ports/graph.hpp"
+#include "app/ports/entra.hpp"
 
 namespace ccteams {
 
@@ -74,7 +74,7 @@ ConnectorService::Async<Result<ConnectorStatus>> ConnectorService::check_health(
   auto current = co_await store_.run(job);
   if (!current) co_return std::move(current).error();
   if (current->status != ConnectorStatus::active) co_return current->status;
-  const TenantConfirmation confirmed = co_await confirm_tenant(graph_, current->tenant_id);
+  const TenantConfirmation confirmed = co_await confirm_tenant(entra_, current->tenant_id);
   if (confirmed.kind == TenantConfirmation::Kind::transient) co_return confirmed.error;
   if (confirmed.kind == TenantConfirmation::Kind::refused) {
     co_await mark_authorization_error(org, confirmed.error.message, nullptr);

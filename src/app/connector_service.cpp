@@ -53,12 +53,12 @@ Result<ActiveConnector> read_active_connector(ConnectorStore& store, OrgId org) 
   return ActiveConnector{c.tenant_id, c.show_user_details, c.presence_sync, c.mapping};
 }
 
-ConnectorService::ConnectorService(Store& store, GraphClient& graph, IdTokenVerifier& id_tokens,
+ConnectorService::ConnectorService(Store& store, EntraTokens& entra, IdTokenVerifier& id_tokens,
                                    const EntraLinks& links, const SecretSealer& sealer,
                                    const PkceHasher& pkce, const TokenSource& tokens,
                                    const Clock& clock, ConnectorServiceConfig config)
     : store_(store),
-      graph_(graph),
+      entra_(entra),
       id_tokens_(id_tokens),
       links_(links),
       sealer_(sealer),

@@ -36,7 +36,7 @@
 
 namespace ccteams {
 
-class GraphClient;
+class EntraTokens;
 struct GraphError;
 
 struct ConnectorServiceConfig {
@@ -117,7 +117,7 @@ class ConnectorService {
   using Async = boost::asio::awaitable<T>;
 
   // Not owned; all must outlive the service. Every store call runs on store's executor.
-  ConnectorService(Store& store, GraphClient& graph, IdTokenVerifier& id_tokens,
+  ConnectorService(Store& store, EntraTokens& entra, IdTokenVerifier& id_tokens,
                    const EntraLinks& links, const SecretSealer& sealer, const PkceHasher& pkce,
                    const TokenSource& tokens, const Clock& clock, ConnectorServiceConfig config);
 
@@ -261,7 +261,7 @@ class ConnectorService {
   void record(ConnectorAuditEntry e);
 
   Store& store_;
-  GraphClient& graph_;
+  EntraTokens& entra_;
   IdTokenVerifier& id_tokens_;
   const EntraLinks& links_;
   const SecretSealer& sealer_;

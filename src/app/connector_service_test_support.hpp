@@ -246,7 +246,7 @@ class ConnectorServiceTest : public ::testing::Test {
 
   FakeClock clock_;
   FakeEntraScript entra_;
-  std::shared_ptr<GraphClient> graph_;
+  std::shared_ptr<EntraTokens> graph_;
   testing::InMemoryAccountStore accounts_;
   testing::InMemoryConnectorStore store_;
   MemoryIdleCodes codes_;

@@ -7,7 +7,7 @@
 
 #include "app/connector_service.hpp"
 #include "app/oauth_text.hpp"
-#include "app/ports/graph.hpp"
+#include "app/ports/entra.hpp"
 
 namespace ccteams {
 
@@ -55,7 +55,7 @@ ConnectorService::Async<Result<void>> ConnectorService::require_entra_admin(
     if (holds_admin_role(*id.wids)) co_return ok();
     co_return make_error(Errc::forbidden, not_admin_message(id.upn));
   }
-  auto roles = co_await graph_.my_directory_roles(tid, access_token);
+  auto roles = co_await entra_.my_directory_roles(tid, access_token);
   if (!roles) {
     if (roles.error().transient()) {
       co_return make_error(Errc::unavailable,
@@ -96,7 +96,7 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::finish_sign_in(
   // temporary twice.
   AuthCodeRequest code_request{"organizations", p.code, config_.redirect_uri, *verifier,
                                std::string(kAdminSignInScopes)};
-  auto token = co_await graph_.token_by_auth_code(std::move(code_request));
+  auto token = co_await entra_.token_by_auth_code(std::move(code_request));
   if (!token) {
     const auto& e = token.error();
     if (e.transient()) {

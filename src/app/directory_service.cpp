@@ -26,19 +26,19 @@ constexpr std::size_t kPresenceCacheMax = 50'000;
 
 }  // namespace
 
-DirectoryService::DirectoryService(OrgActors& actors, Store& store, GraphClient& graph,
+DirectoryService::DirectoryService(OrgActors& actors, Store& store, DirectoryGraph graph,
                                    const Clock& clock, Scheduler& scheduler,
                                    ConnectorLookup connector, ActiveOrgs active_orgs,
                                    DirectoryServiceOptions options)
     : actors_(actors),
       store_(store),
-      graph_(graph),
+      presence_graph_(graph.presence),
       clock_(clock),
       scheduler_(scheduler),
       connector_(std::move(connector)),
       active_orgs_(std::move(active_orgs)),
       options_(std::move(options)),
-      syncer_(store, graph, clock, options_.page_size, options_.default_country_code) {}
+      syncer_(store, graph.users, clock, options_.page_size, options_.default_country_code) {}
 
 DirectoryService::~DirectoryService() { stop(); }
 
@@ -208,7 +208,7 @@ DirectoryService::presences(OrgDirectory& dir, const std::string& tenant,
   for (std::size_t start = 0; start < missing.size(); start += kMaxPresenceIdsPerCall) {
     const auto end = std::min(missing.size(), start + kMaxPresenceIdsPerCall);
     std::vector<std::string> batch(missing.begin() + start, missing.begin() + end);
-    auto read = co_await graph_.get_presences(tenant, std::move(batch));
+    auto read = co_await presence_graph_.get_presences(tenant, std::move(batch));
     if (!read) {
       spdlog::warn("directory: presence read failed: {}", read.error().to_error().message);
       co_return std::nullopt;

@@ -45,6 +45,7 @@
 // result is applied to is checked again after it). No lock is held across a co_await.
 
 #include <boost/asio/awaitable.hpp>
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -59,9 +60,10 @@
 #include "app/directory_sync.hpp"
 #include "app/org_actors.hpp"
 #include "app/ports/clock.hpp"
-#include "app/ports/store.hpp"
-#include "app/ports/graph.hpp"
+#include "app/ports/graph_directory.hpp"
+#include "app/ports/graph_presence.hpp"
 #include "app/ports/scheduler.hpp"
+#include "app/ports/store.hpp"
 #include "core/contact.hpp"
 #include "core/directory.hpp"
 
@@ -104,6 +106,20 @@ struct TeamsPartyResolution {
   std::vector<DirectoryWarning> warnings;
 };
 
+// What the directory asks of Graph: the users (the syncs) and their presence (searches with
+// showUserDetails, resolutions). One GraphClient, or a fake of both roles, converts
+// implicitly. Not owned: both must outlive the service.
+struct DirectoryGraph {
+  DirectoryGraph(GraphDirectory& u, GraphPresenceReader& p) : users(u), presence(p) {}
+  template <class G>
+  requires std::derived_from<G, GraphDirectory> && std::derived_from<G, GraphPresenceReader>
+  DirectoryGraph(G& both)  // NOLINT(google-explicit-constructor): converts like the roles do
+      : users(both), presence(both) {}
+
+  GraphDirectory& users;
+  GraphPresenceReader& presence;
+};
+
 class DirectoryService final : public ConnectorParticipant {
  public:
   template <class T>
@@ -117,7 +133,7 @@ class DirectoryService final : public ConnectorParticipant {
 
   // Not owned; all must outlive the service. actors: the runtime's one OrgActors (each
   // organisation's strand); scheduler and clock: the schedule's time.
-  DirectoryService(OrgActors& actors, Store& store, GraphClient& graph, const Clock& clock,
+  DirectoryService(OrgActors& actors, Store& store, DirectoryGraph graph, const Clock& clock,
                    Scheduler& scheduler, ConnectorLookup connector, ActiveOrgs active_orgs,
                    DirectoryServiceOptions options = {});
   ~DirectoryService() override;
@@ -182,7 +198,7 @@ class DirectoryService final : public ConnectorParticipant {
 
   OrgActors& actors_;
   Store& store_;
-  GraphClient& graph_;
+  GraphPresenceReader& presence_graph_;
   const Clock& clock_;
   Scheduler& scheduler_;
   ConnectorLookup connector_;

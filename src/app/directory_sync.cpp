@@ -53,8 +53,8 @@ Error no_delta_link() {
 
 }  // namespace
 
-DirectorySync::DirectorySync(Store& store, GraphClient& graph, const Clock& clock,
-                             int page_size, std::string default_country_code)
+DirectorySync::DirectorySync(Store& store, GraphDirectory& graph, const Clock& clock, int page_size,
+                             std::string default_country_code)
     : store_(store),
       graph_(graph),
       clock_(clock),

@@ -17,8 +17,9 @@
 
 #include "app/connector_service.hpp"
 #include "app/ports/clock.hpp"
+#include "app/ports/graph_directory.hpp"
+#include "app/ports/graph_presence.hpp"
 #include "app/ports/store.hpp"
-#include "app/ports/graph.hpp"
 #include "core/directory.hpp"
 
 namespace ccteams {
@@ -55,7 +56,7 @@ class DirectorySync {
   // Not owned; store, graph and clock must outlive this. page_size: $top of GET /users;
   // default_country_code: for business phones written without a prefix (check_e164). Every
   // store call is a Store::run job (the mirror's reads together, each write with nothing else).
-  DirectorySync(Store& store, GraphClient& graph, const Clock& clock, int page_size,
+  DirectorySync(Store& store, GraphDirectory& graph, const Clock& clock, int page_size,
                 std::string default_country_code);
 
   // The index's options for the connector's showUserDetails.
@@ -79,7 +80,7 @@ class DirectorySync {
                                                 std::string link, bool& resync);
 
   Store& store_;
-  GraphClient& graph_;
+  GraphDirectory& graph_;
   const Clock& clock_;
   int page_size_;
   std::string default_country_code_;

@@ -59,7 +59,7 @@ void post_to(const std::shared_ptr<OrgSync>& sync, F fn) {
 }  // namespace
 
 PresenceSync::PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
-                           ContactCenter& cc, GraphClient& graph,
+                           ContactCenter& cc, presence::PresenceGraph graph,
                            SyncAccountService& account_tokens, Store& store,
                            const TokenSource& tokens, const Clock& clock, Metrics& metrics,
                            NotificationDecryptor* decryptor, PresenceSyncOptions options)

@@ -67,6 +67,7 @@
 
 #include "app/connector_participant.hpp"
 #include "app/ports/presence_sync_store.hpp"
+#include "app/presence/presence_graph.hpp"
 #include "core/ids.hpp"
 #include "core/result.hpp"
 #include "core/sync_budget.hpp"
@@ -82,7 +83,6 @@ class Clock;
 class ConnectorService;
 class ConnectorStore;
 class ContactCenter;
-class GraphClient;
 class Metrics;
 class NotificationDecryptor;
 class OrgActors;
@@ -141,9 +141,10 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
   // Every reference must outlive the service. actors: the runtime's one OrgActors (each org's
   // sync runs on actors.strand(org)); scheduler: the time port every wait goes through (the
   // runtime's AsioScheduler). store: the agents and desktop profiles, the sync accounts, the
-  // subscriptions and the inbox. decryptor: not owned, nullable (nullptr: basic notifications).
+  // subscriptions and the inbox. graph: the reads, writes and subscriptions roles (the one
+  // GraphClient converts). decryptor: not owned, nullable (nullptr: basic notifications).
   PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
-               ContactCenter& cc, GraphClient& graph, SyncAccountService& account_tokens,
+               ContactCenter& cc, presence::PresenceGraph graph, SyncAccountService& account_tokens,
                Store& store, const TokenSource& tokens, const Clock& clock, Metrics& metrics,
                NotificationDecryptor* decryptor, PresenceSyncOptions options);
   ~PresenceSync() override;

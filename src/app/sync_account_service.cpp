@@ -18,13 +18,13 @@ std::string trim_slash(std::string s) {
 
 }  // namespace
 
-SyncAccountService::SyncAccountService(Store& store, GraphClient& graph, const EntraLinks& links,
+SyncAccountService::SyncAccountService(Store& store, EntraTokens& entra, const EntraLinks& links,
                                        const SecretSealer& sealer, const PkceHasher& pkce,
                                        const TokenSource& tokens, const Clock& clock,
                                        SyncAccountOptions options, ActiveTenant active_tenant,
                                        AuditHook audit)
     : store_(store),
-      graph_(graph),
+      entra_(entra),
       links_(links),
       sealer_(sealer),
       pkce_(pkce),

@@ -32,8 +32,8 @@
 #include "app/auth_service.hpp"
 #include "app/connector_participant.hpp"
 #include "app/ports/clock.hpp"
+#include "app/ports/entra.hpp"
 #include "app/ports/entra_links.hpp"
-#include "app/ports/graph.hpp"
 #include "app/ports/secret_sealer.hpp"
 #include "app/ports/store.hpp"
 #include "app/ports/token_source.hpp"
@@ -99,7 +99,7 @@ class SyncAccountService final : public ConnectorParticipant {
 
   // Every reference must outlive the service. audit may be empty. Every store call runs on
   // store's executor.
-  SyncAccountService(Store& store, GraphClient& graph, const EntraLinks& links,
+  SyncAccountService(Store& store, EntraTokens& entra, const EntraLinks& links,
                      const SecretSealer& sealer, const PkceHasher& pkce, const TokenSource& tokens,
                      const Clock& clock, SyncAccountOptions options, ActiveTenant active_tenant,
                      AuditHook audit = {});
@@ -176,7 +176,7 @@ class SyncAccountService final : public ConnectorParticipant {
                                                        const SignInCallback& callback);
 
   Store& store_;
-  GraphClient& graph_;
+  EntraTokens& entra_;
   const EntraLinks& links_;
   const SecretSealer& sealer_;
   const PkceHasher& pkce_;

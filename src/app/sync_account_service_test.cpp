@@ -317,13 +317,15 @@ TEST_F(SyncAccountServiceTest, DeadTokenMarksTheAccountFailedButTransientFailure
   auto added = run(service_->complete_sign_in(signed_in_callback()));
   ASSERT_TRUE(added);
   const auto id = added->account.id;
-  graph_.refresh_failures.push_back(FakeTokenGraph::entra_error("temporarily_unavailable", 0, 503));
+  graph_.refresh_failures.push_back(
+      FakeTokenGraph::entra_error("temporarily_unavailable", 0, EntraErrorKind::none, 503));
   auto report = run(service_->check_health(org_));
   ASSERT_TRUE(report);
   EXPECT_EQ(report->unreachable, 1);
   EXPECT_EQ(only_account().token_state, SyncTokenState::healthy);
 
-  graph_.refresh_failures.push_back(FakeTokenGraph::entra_error("invalid_grant", 700082));
+  graph_.refresh_failures.push_back(FakeTokenGraph::entra_error(
+      "invalid_grant", 700082, EntraErrorKind::refresh_token_unused_too_long));
   report = run(service_->check_health(org_));
   EXPECT_EQ(report->failed, 1);
   auto a = only_account();

@@ -110,7 +110,7 @@ boost::asio::awaitable<Result<SignInOutcome>> SyncAccountService::redeem(
   // A named request, not a temporary in the co_await expression: GCC 12 may destroy such a
   // temporary twice.
   AuthCodeRequest request{*tenant, *callback.code, redirect_uri_, *verifier, kSyncAccountScopes};
-  auto token = co_await graph_.token_by_auth_code(std::move(request));
+  auto token = co_await entra_.token_by_auth_code(std::move(request));
   if (!token) {
     const auto& e = token.error();
     if (e.transient()) {

@@ -18,15 +18,21 @@ namespace {
 using Wake = boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>;
 
 // Entra says this refresh token will never work again: only a new interactive sign-in helps.
-// invalid_client / unauthorized_client are about our app registration, not the account.
+// bad_client_secret / app_unknown_in_tenant are about our app registration, not the account.
 bool token_is_dead(const GraphError& e) {
   if (e.transient()) return false;
-  if (e.code == "invalid_grant" || e.code == "interaction_required" ||
-      e.code == "consent_required") {
-    return true;
-  }
-  for (auto c : {70008, 700082, 700084, 50076, 50079, 65001, 50057, 53003, 50105, 50173}) {
-    if (e.has_aadsts(c)) return true;
+  switch (e.entra) {
+    case EntraErrorKind::refresh_token_unused_too_long:
+    case EntraErrorKind::interaction_required:
+    case EntraErrorKind::consent_required:
+    case EntraErrorKind::account_disabled:
+    case EntraErrorKind::blocked_by_conditional_access:
+    case EntraErrorKind::refresh_token_dead:
+      return true;
+    case EntraErrorKind::none:
+    case EntraErrorKind::bad_client_secret:
+    case EntraErrorKind::app_unknown_in_tenant:
+      return false;
   }
   return false;
 }
@@ -34,22 +40,29 @@ bool token_is_dead(const GraphError& e) {
 // What the admin reads beside the account; names the cause and the fix, never the token.
 std::string dead_token_reason(const GraphError& e) {
   std::string reason;
-  if (e.has_aadsts(700082) || e.has_aadsts(700084)) {
-    reason = "The refresh token expired after a long time unused; sign the account in again";
-  } else if (e.code == "interaction_required" || e.has_aadsts(50076) || e.has_aadsts(50079)) {
-    reason =
-        "Microsoft Entra wants the account to sign in interactively again (for example "
-        "for multi-factor authentication); sign the account in again";
-  } else if (e.code == "consent_required" || e.has_aadsts(65001)) {
-    reason = "Consent for the app was revoked; grant it and sign the account in again";
-  } else if (e.has_aadsts(50057)) {
-    reason = "The account is disabled in Microsoft Entra; enable it, or remove it here";
-  } else if (e.has_aadsts(53003)) {
-    reason =
-        "Conditional Access blocks the account's token; change the policy or use another "
-        "account";
-  } else {
-    reason = "The refresh token expired or was revoked; sign the account in again";
+  switch (e.entra) {
+    case EntraErrorKind::refresh_token_unused_too_long:
+      reason = "The refresh token expired after a long time unused; sign the account in again";
+      break;
+    case EntraErrorKind::interaction_required:
+      reason =
+          "Microsoft Entra wants the account to sign in interactively again (for example "
+          "for multi-factor authentication); sign the account in again";
+      break;
+    case EntraErrorKind::consent_required:
+      reason = "Consent for the app was revoked; grant it and sign the account in again";
+      break;
+    case EntraErrorKind::account_disabled:
+      reason = "The account is disabled in Microsoft Entra; enable it, or remove it here";
+      break;
+    case EntraErrorKind::blocked_by_conditional_access:
+      reason =
+          "Conditional Access blocks the account's token; change the policy or use another "
+          "account";
+      break;
+    default:
+      reason = "The refresh token expired or was revoked; sign the account in again";
+      break;
   }
   for (auto c : e.error_codes) reason += " (AADSTS" + std::to_string(c) + ")";
   return reason;
@@ -171,7 +184,7 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::refresh(OrgId or
         "sign the account in again");
   }
   RefreshRequest request{tenant, *refresh_token, ""};  // named: see sync_account_sign_in.cpp
-  auto token = co_await graph_.refresh_token(std::move(request));
+  auto token = co_await entra_.refresh_token(std::move(request));
   if (!token) {
     if (token_is_dead(token.error())) {
       co_return co_await token_failed(a, dead_token_reason(token.error()));

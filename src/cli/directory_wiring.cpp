@@ -4,6 +4,7 @@
 #include "adapters/http/router.hpp"
 #include "app/connector_service.hpp"
 #include "app/directory_service.hpp"
+#include "app/ports/graph.hpp"
 #include "cli/config.hpp"
 #include "cli/connector_wiring.hpp"
 

@@ -66,13 +66,12 @@ std::string app_token_fix(const GraphError& e) {
     return "allow outbound HTTPS to microsoft.login_base_url (proxy, firewall, DNS), then run "
            "the doctor again";
   }
-  if (e.code == "invalid_client" || e.has_aadsts(7000215) || e.has_aadsts(7000222)) {
+  if (e.entra == EntraErrorKind::bad_client_secret) {
     return "the client secret is wrong or expired: Entra admin center > App registrations > "
            "(the ccteams app) > Certificates & secrets > New client secret; put the value in "
            "the file microsoft.client_secret_file names and restart ccteams";
   }
-  if (e.has_aadsts(700016) || e.has_aadsts(500011) || e.code == "unauthorized_client" ||
-      e.code == "invalid_resource") {
+  if (e.entra == EntraErrorKind::app_unknown_in_tenant) {
     return "the app is not (or no longer) consented in this tenant: its administrator sets the "
            "connector up again (Connectors > Microsoft Teams > Set up); check microsoft.client_id";
   }
@@ -99,13 +98,13 @@ asio::awaitable<std::vector<BoundTenant>> bound_tenants(store::SqliteDb& db, Doc
 }
 
 // The app token of each tenant, and the roles it carries. Returns the tenants whose token works.
-asio::awaitable<std::vector<BoundTenant>> check_app(GraphClient& graph,
+asio::awaitable<std::vector<BoundTenant>> check_app(EntraTokens& entra,
                                                     const std::vector<BoundTenant>& tenants,
                                                     DoctorReport& r) {
   std::vector<BoundTenant> working;
   for (const auto& t : tenants) {
     const std::string what = "app registration in " + t.label();
-    auto token = co_await graph.app_token(t.tenant);
+    auto token = co_await entra.app_token(t.tenant);
     if (!token) {
       r.fail(what, "no app token: " + entra_says(token.error()), app_token_fix(token.error()));
       r.skip("application permissions in " + t.label(), "no app token");
@@ -148,7 +147,7 @@ asio::awaitable<std::vector<BoundTenant>> check_app(GraphClient& graph,
 
 // Redeems each account's refresh token as the service does (SyncAccountService::refresh) and
 // stores the rotated one by compare-and-swap, so that the service's token is never lost.
-asio::awaitable<void> check_sync_accounts(GraphClient& graph, const SecretBox& key,
+asio::awaitable<void> check_sync_accounts(EntraTokens& entra, const SecretBox& key,
                                           store::SqliteDb& db,
                                           const std::vector<BoundTenant>& tenants,
                                           DoctorReport& r) {
@@ -184,7 +183,7 @@ asio::awaitable<void> check_sync_accounts(GraphClient& graph, const SecretBox& k
       }
       // Named, not a temporary: GCC 12 frees a braced temporary argument twice in a coroutine.
       RefreshRequest request{t.tenant, *refresh_token, ""};
-      auto token = co_await graph.refresh_token(std::move(request));
+      auto token = co_await entra.refresh_token(std::move(request));
       if (!token) {
         auto now_stored = store.get_account(t.org, a.id);
         if (now_stored && now_stored->sealed_refresh_token != a.sealed_refresh_token) {

@@ -22,6 +22,7 @@
 #include "app/connector_service.hpp"
 #include "app/contact_center.hpp"
 #include "app/ports/clock.hpp"
+#include "app/ports/graph.hpp"
 #include "app/presence_sync.hpp"
 #include "app/sync_account_service.hpp"
 #include "cli/connector_wiring.hpp"

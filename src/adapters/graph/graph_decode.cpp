@@ -104,7 +104,7 @@ json::object view(const ChangeNotification& n) {
                  {"tenantId", opt(n.tenant_id)},
                  {"organizationId", opt(n.organization_id)},
                  {"clientState", redacted_opt(n.client_state)},
-                 {"lifecycleEvent", opt(n.lifecycle_event)}};
+                 {"lifecycleEvent", opt(n.lifecycle_event_text)}};
   if (n.resource_data) {
     o["resourceData"] = json::object{{"id", opt(n.resource_data->id)},
                                      {"@odata.type", opt(n.resource_data->odata_type)},

@@ -8,6 +8,7 @@
 // string, got null". Pure functions; thread-safe.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,11 +47,17 @@ Result<NotificationBatch> decode_notifications(std::string_view text);
 // A lifecycle notification collection: as above, but every item must carry lifecycleEvent.
 Result<NotificationBatch> decode_lifecycle_notifications(std::string_view text);
 
+// A lifecycleEvent's text: reauthorizationRequired, subscriptionRemoved, missed (exact
+// casing); anything else is `other`. lifecycle_event_wire_name is the reverse ("other" for
+// other). Also used by the store's inbox codec, which keeps the text as Graph sent it.
+LifecycleEvent decode_lifecycle_event(std::string_view text);
+std::string_view lifecycle_event_wire_name(LifecycleEvent event);
+
 // A 200 token endpoint reply. token_type and access_token required; expires_in required.
 Result<TokenResponse> decode_token_response(std::string_view text);
 
 // An Entra token error body {"error","error_description","error_codes",…}, with http_status
-// set from `status` and kind classified (classify_token_error).
+// set from `status`, kind classified (classify_token_error) and entra (classify_entra_error).
 Result<GraphError> decode_token_error(std::string_view text, int status);
 // A Graph error envelope {"error":{"code","message","innerError":{…}}}, kind classified.
 Result<GraphError> decode_graph_error(std::string_view text, int status);
@@ -70,6 +77,10 @@ GraphErrorKind classify_graph_error(int status, std::string_view code);
 // consent_required mean our credentials or consent are refused -> unauthorized;
 // temporarily_unavailable and 5xx -> unavailable; 429 -> throttled; else invalid_request.
 GraphErrorKind classify_token_error(int status, std::string_view error);
+// What Entra's `error` and AADSTS error_codes mean for the app, in EntraErrorKind's order
+// (first match wins; app/ports/graph_error.hpp lists the codes of each kind).
+EntraErrorKind classify_entra_error(std::string_view error,
+                                    const std::vector<std::int64_t>& error_codes);
 
 // ---- Encoders --------------------------------------------------------------------------------
 
@@ -78,6 +89,10 @@ std::string iso8601_duration(std::chrono::seconds d);
 // Parses the subset iso8601_duration writes (PTnHnMnS, and PnD); nullopt otherwise.
 std::optional<std::chrono::seconds> parse_iso8601_duration(std::string_view text);
 
+// The subscription resource for the presences of user_ids (§4.1):
+// "/communications/presences?$filter=id in ('a','b')".
+std::string presence_subscription_resource(const std::vector<std::string>& user_ids);
+// The resource is presence_subscription_resource(request.presence_user_ids).
 std::string encode_subscription_create(const SubscriptionRequest& request);
 // PATCH body: {"expirationDateTime":"…"}, plus "encryptionCertificate" and
 // "encryptionCertificateId" when the renewal carries them (key rotation, §4.2).

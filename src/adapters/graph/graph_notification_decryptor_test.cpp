@@ -192,7 +192,8 @@ TEST_F(NotificationDecryptorTest, AMixedTenantBatchIsDecryptedForEachTenant) {
 TEST_F(NotificationDecryptorTest, LifecycleItemsAreSkipped) {
   ChangeNotification lifecycle;
   lifecycle.subscription_id = "7f105c7d-2dc5-4530-97cd-4e7ae6534c07";
-  lifecycle.lifecycle_event = "reauthorizationRequired";
+  lifecycle.lifecycle_event = LifecycleEvent::reauthorization_required;
+  lifecycle.lifecycle_event_text = "reauthorizationRequired";
   auto r = decrypt(batch({lifecycle, rich_item(cert(), kUser1, "Busy", "InACall")}));
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->presences.size(), 1u);

@@ -244,7 +244,7 @@ TEST_F(HttpGraphClientTest, TokensAreRefreshedAheadOfExpiry) {
 TEST_F(HttpGraphClientTest, SubscriptionCreateUsesTheDelegatedTokenAndIsNotRetriedOnFiveHundred) {
   fake_.script("/v1.0/subscriptions", json(500, R"({"error":{"code":"generalException","message":"x"}})"));
   SubscriptionRequest req;
-  req.resource = "communications/presences/u1";
+  req.presence_user_ids = {"u1"};
   req.notification_url = "https://cc.example.com/webhooks/graph/notifications";
   req.expiration = clock_.now() + std::chrono::minutes{55};
   auto r = run(client_->create_subscription("tenant-a", "delegated-token", req));

@@ -8,6 +8,28 @@ namespace ccteams::graph {
 
 namespace json = boost::json;
 
+// Exact names: Graph's casing is part of the name, as for every enum value it sends.
+LifecycleEvent decode_lifecycle_event(std::string_view text) {
+  if (text == "reauthorizationRequired") return LifecycleEvent::reauthorization_required;
+  if (text == "subscriptionRemoved") return LifecycleEvent::subscription_removed;
+  if (text == "missed") return LifecycleEvent::missed;
+  return LifecycleEvent::other;
+}
+
+std::string_view lifecycle_event_wire_name(LifecycleEvent event) {
+  switch (event) {
+    case LifecycleEvent::reauthorization_required:
+      return "reauthorizationRequired";
+    case LifecycleEvent::subscription_removed:
+      return "subscriptionRemoved";
+    case LifecycleEvent::missed:
+      return "missed";
+    case LifecycleEvent::other:
+      break;
+  }
+  return "other";
+}
+
 namespace {
 
 Result<EncryptedContent> decode_encrypted(const json::object& o, const std::string& path) {
@@ -61,7 +83,8 @@ Result<ChangeNotification> decode_item(const json::object& o, const std::string&
   n.tenant_id = std::move(tenant_id);
   n.organization_id = std::move(organization_id);
   n.client_state = std::move(client_state);
-  n.lifecycle_event = std::move(lifecycle_event);
+  if (lifecycle_event) n.lifecycle_event = decode_lifecycle_event(*lifecycle_event);
+  n.lifecycle_event_text = std::move(lifecycle_event);
 
   CCTEAMS_GRAPH_TRY(data, optional_object(o, "resourceData", path));
   if (data != nullptr) {
@@ -120,7 +143,11 @@ json::object encode_item(const ChangeNotification& n) {
   put_optional(o, "tenantId", n.tenant_id);
   put_optional(o, "organizationId", n.organization_id);
   put_optional(o, "clientState", n.client_state);
-  put_optional(o, "lifecycleEvent", n.lifecycle_event);
+  if (n.lifecycle_event_text) {
+    o["lifecycleEvent"] = *n.lifecycle_event_text;
+  } else if (n.lifecycle_event) {
+    o["lifecycleEvent"] = lifecycle_event_wire_name(*n.lifecycle_event);
+  }
   if (n.resource_data) {
     json::object rd;
     put_optional(rd, "@odata.type", n.resource_data->odata_type);

@@ -129,6 +129,7 @@ TEST(DecodeNotifications, DocumentedRichPresenceNotification) {
   EXPECT_EQ(n.encrypted_content->encryption_certificate_thumbprint,
             "07293748CC064953A3052FB978C735FB89E61C3D");
   EXPECT_FALSE(n.lifecycle_event.has_value());
+  EXPECT_FALSE(n.lifecycle_event_text.has_value());
 }
 
 TEST(DecodeNotifications, DocumentedBasicExampleHasATrailingCommaAndIsRefusedWithItsOffset) {
@@ -165,10 +166,12 @@ TEST(DecodeLifecycle, DocumentedReauthorizationRequiredAndMixedBatch) {
   auto r = decode_lifecycle_notifications(kLifecycle);
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->notifications.size(), 2u);
-  EXPECT_EQ(r->notifications[0].lifecycle_event, "reauthorizationRequired");
+  EXPECT_EQ(r->notifications[0].lifecycle_event_text, "reauthorizationRequired");
+  EXPECT_EQ(r->notifications[0].lifecycle_event, LifecycleEvent::reauthorization_required);
   EXPECT_EQ(r->notifications[0].client_state, "secretClientValue");
   EXPECT_FALSE(r->notifications[0].resource.has_value());
-  EXPECT_EQ(r->notifications[1].lifecycle_event, "subscriptionRemoved");
+  EXPECT_EQ(r->notifications[1].lifecycle_event_text, "subscriptionRemoved");
+  EXPECT_EQ(r->notifications[1].lifecycle_event, LifecycleEvent::subscription_removed);
   EXPECT_FALSE(r->notifications[1].client_state.has_value());
   // The change-notification decoder accepts lifecycle items too (one URL may serve both).
   EXPECT_TRUE(decode_notifications(kLifecycle));
@@ -196,7 +199,7 @@ TEST(EncodeNotifications, LifecycleItemsKeepTheirEventAndLeaveAbsentFieldsOut) {
   EXPECT_EQ(text.find("\"resource\""), std::string::npos);
   auto again = decode_lifecycle_notifications(text);
   ASSERT_TRUE(again) << again.error().message;
-  EXPECT_EQ(again->notifications.at(1).lifecycle_event, "subscriptionRemoved");
+  EXPECT_EQ(again->notifications.at(1).lifecycle_event_text, "subscriptionRemoved");
   EXPECT_FALSE(again->notifications.at(1).client_state.has_value());
   EXPECT_EQ(format_iso8601(*again->notifications.at(0).subscription_expiration),
             "2019-03-20T11:00:00.000Z");

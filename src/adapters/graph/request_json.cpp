@@ -57,12 +57,24 @@ std::optional<std::chrono::seconds> parse_iso8601_duration(std::string_view text
   return std::chrono::seconds{total};
 }
 
+std::string presence_subscription_resource(const std::vector<std::string>& user_ids) {
+  std::string r = "/communications/presences?$filter=id in (";
+  for (std::size_t i = 0; i < user_ids.size(); ++i) {
+    if (i > 0) r += ',';
+    r += '\'';
+    r += user_ids[i];
+    r += '\'';
+  }
+  r += ')';
+  return r;
+}
+
 std::string encode_subscription_create(const SubscriptionRequest& r) {
   json::object o;
   o["changeType"] = r.change_type;
   o["notificationUrl"] = r.notification_url;
   if (r.lifecycle_notification_url) o["lifecycleNotificationUrl"] = *r.lifecycle_notification_url;
-  o["resource"] = r.resource;
+  o["resource"] = presence_subscription_resource(r.presence_user_ids);
   o["expirationDateTime"] = format_iso8601(r.expiration);
   if (r.client_state) o["clientState"] = *r.client_state;
   if (r.include_resource_data) o["includeResourceData"] = true;

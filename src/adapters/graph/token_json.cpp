@@ -1,5 +1,7 @@
 // Entra token endpoint replies and Graph error envelopes (graph-protocol.md §1.3, §5).
+#include <algorithm>
 #include <boost/json.hpp>
+#include <initializer_list>
 
 #include "adapters/graph/graph_json.hpp"
 #include "adapters/graph/json_reader.hpp"
@@ -58,6 +60,33 @@ GraphErrorKind classify_token_error(int status, std::string_view error) {
   return GraphErrorKind::invalid_request;
 }
 
+EntraErrorKind classify_entra_error(std::string_view error,
+                                    const std::vector<std::int64_t>& error_codes) {
+  auto any = [&](std::initializer_list<std::int64_t> codes) {
+    return std::any_of(error_codes.begin(), error_codes.end(), [&](std::int64_t c) {
+      return std::find(codes.begin(), codes.end(), c) != codes.end();
+    });
+  };
+  // Our app registration first: such a reply says nothing about the account (see the enum).
+  if (error == "invalid_client" || any({7000215, 7000222})) {
+    return EntraErrorKind::bad_client_secret;
+  }
+  if (error == "unauthorized_client" || error == "invalid_resource" || any({700016, 500011})) {
+    return EntraErrorKind::app_unknown_in_tenant;
+  }
+  if (any({700082, 700084})) return EntraErrorKind::refresh_token_unused_too_long;
+  if (error == "interaction_required" || any({50076, 50079})) {
+    return EntraErrorKind::interaction_required;
+  }
+  if (error == "consent_required" || any({65001})) return EntraErrorKind::consent_required;
+  if (any({50057})) return EntraErrorKind::account_disabled;
+  if (any({53003})) return EntraErrorKind::blocked_by_conditional_access;
+  if (error == "invalid_grant" || any({70008, 50105, 50173})) {
+    return EntraErrorKind::refresh_token_dead;
+  }
+  return EntraErrorKind::none;
+}
+
 GraphErrorKind classify_graph_error(int status, std::string_view code) {
   if (http::iequals(code, "resyncRequired") || http::iequals(code, "syncStateNotFound") ||
       status == 410) {
@@ -94,6 +123,7 @@ Result<GraphError> decode_token_error(std::string_view text, int status) {
     }
   }
   e.kind = classify_token_error(status, error);
+  e.entra = classify_entra_error(error, e.error_codes);
   e.code = std::move(error);
   e.message = description.value_or("");
   e.timestamp = std::move(timestamp);

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/graph/graph_json.hpp"
 #include "core/time.hpp"
 
 namespace ccteams::store {
@@ -27,7 +28,11 @@ json::object encode_notification(const ChangeNotification& n) {
   put(o, "tenant_id", n.tenant_id);
   put(o, "organization_id", n.organization_id);
   put(o, "client_state", n.client_state);
-  put(o, "lifecycle_event", n.lifecycle_event);
+  if (n.lifecycle_event_text) {
+    o["lifecycle_event"] = *n.lifecycle_event_text;
+  } else if (n.lifecycle_event) {
+    o["lifecycle_event"] = graph::lifecycle_event_wire_name(*n.lifecycle_event);
+  }
   if (const auto& rd = n.resource_data) {
     json::object d;
     put(d, "id", rd->id);
@@ -102,7 +107,10 @@ Result<ChangeNotification> decode_notification(const json::object& o, const std:
   n.tenant_id = f.text("tenant_id");
   n.organization_id = f.text("organization_id");
   n.client_state = f.text("client_state");
-  n.lifecycle_event = f.text("lifecycle_event");
+  n.lifecycle_event_text = f.text("lifecycle_event");
+  if (n.lifecycle_event_text) {
+    n.lifecycle_event = graph::decode_lifecycle_event(*n.lifecycle_event_text);
+  }
   if (const json::object* d = f.object("resource_data")) {
     Fields rf(*d, f.path("resource_data"));
     n.resource_data = ResourceData{rf.text("id"), rf.text("odata_type"), rf.text("odata_id")};

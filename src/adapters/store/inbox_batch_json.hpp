@@ -12,6 +12,8 @@
 //                                           "encryption_certificate_thumbprint"}}],
 //    "validation_tokens":[…]}
 //
+// "lifecycle_event" is Graph's text as sent; reading it back gives ChangeNotification's
+// LifecycleEvent through the Graph adapter's one mapping (graph::decode_lifecycle_event).
 // Absent optionals are left out; null reads as absent (migrations/v13_inbox_own_form.hpp writes
 // nulls when it converts bodies stored before version 13).
 

@@ -25,7 +25,8 @@ NotificationBatch full_batch() {
   b.notifications.push_back(n);
   ChangeNotification lifecycle;
   lifecycle.subscription_id = "s-2";
-  lifecycle.lifecycle_event = "subscriptionRemoved";
+  lifecycle.lifecycle_event = LifecycleEvent::subscription_removed;
+  lifecycle.lifecycle_event_text = "subscriptionRemoved";
   b.notifications.push_back(lifecycle);
   b.validation_tokens = {"a.b.c"};
   return b;
@@ -44,7 +45,8 @@ TEST(InboxBatchJson, EveryFieldComesBack) {
   EXPECT_EQ(n.encrypted_content->encryption_certificate_id, "cert-1");
   EXPECT_EQ(n.encrypted_content->encryption_certificate_thumbprint, "");
   const auto& l = back->notifications[1];
-  EXPECT_EQ(l.lifecycle_event, "subscriptionRemoved");
+  EXPECT_EQ(l.lifecycle_event_text, "subscriptionRemoved");
+  EXPECT_EQ(l.lifecycle_event, LifecycleEvent::subscription_removed);
   EXPECT_FALSE(l.id || l.change_type || l.resource || l.resource_data || l.encrypted_content);
   EXPECT_EQ(back->validation_tokens, b.validation_tokens);
 }

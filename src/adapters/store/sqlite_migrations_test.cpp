@@ -246,7 +246,9 @@ TEST(SqliteMigrations, PendingInboxEntriesInGraphFormSurviveTheUpgrade) {
   EXPECT_EQ(lifecycle.kind, InboxKind::lifecycle);
   EXPECT_TRUE(lifecycle.batch.validation_tokens.empty());
   ASSERT_EQ(lifecycle.batch.notifications.size(), 1u);
-  EXPECT_EQ(lifecycle.batch.notifications[0].lifecycle_event, "reauthorizationRequired");
+  EXPECT_EQ(lifecycle.batch.notifications[0].lifecycle_event_text, "reauthorizationRequired");
+  EXPECT_EQ(lifecycle.batch.notifications[0].lifecycle_event,
+            LifecycleEvent::reauthorization_required);
   EXPECT_FALSE(lifecycle.batch.notifications[0].change_type);
 }
 

@@ -261,14 +261,16 @@ TEST_F(PresenceSyncStoreTest, LifecycleEntryKeepsItsKindAndEvent) {
   n.subscription_expiration = kT0 + 10min;
   n.tenant_id = "t";
   n.client_state = "secretClientValue";
-  n.lifecycle_event = "reauthorizationRequired";
+  n.lifecycle_event = LifecycleEvent::reauthorization_required;
+  n.lifecycle_event_text = "reauthorizationRequired";
   e.batch.notifications.push_back(n);
   ASSERT_TRUE(append_now(*store_, e));
   auto pending = store_->pending(org_, 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].kind, InboxKind::lifecycle);
-  EXPECT_EQ((*pending)[0].batch.notifications.at(0).lifecycle_event, "reauthorizationRequired");
+  EXPECT_EQ((*pending)[0].batch.notifications.at(0).lifecycle_event_text,
+            "reauthorizationRequired");
   EXPECT_FALSE((*pending)[0].batch.notifications.at(0).resource.has_value());
 }
 

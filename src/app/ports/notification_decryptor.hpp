@@ -12,7 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "app/ports/graph.hpp"
+#include "app/ports/graph_presence.hpp"
+#include "app/ports/graph_subscriptions.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 

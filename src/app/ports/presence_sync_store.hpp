@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "app/ports/graph.hpp"
+#include "app/ports/graph_subscriptions.hpp"
 #include "core/ids.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"

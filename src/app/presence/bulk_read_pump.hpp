@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "app/contact_center.hpp"
+#include "app/ports/graph_presence.hpp"
 #include "app/presence/inbox_tracker.hpp"
 #include "app/presence/org_loop.hpp"
 #include "app/presence/sync_metrics.hpp"
@@ -36,7 +37,7 @@ namespace ccteams::presence {
 
 struct BulkReadPumpDeps {
   OrgLoop& loop;
-  GraphClient& graph;
+  GraphPresenceReader& graph;
   sync::PresenceBudget& budget;  // the org's one budget (writes use it too)
   SyncMetrics& metrics;
   InboxTracker& inbox;

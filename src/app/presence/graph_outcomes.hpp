@@ -3,7 +3,7 @@
 
 #include <optional>
 
-#include "app/ports/graph.hpp"
+#include "app/ports/graph_error.hpp"
 #include "core/sync_outbound.hpp"
 #include "core/time.hpp"
 

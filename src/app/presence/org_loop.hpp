@@ -5,7 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "app/ports/graph.hpp"
+#include "app/ports/graph_error.hpp"
 #include "core/time.hpp"
 
 namespace ccteams::presence {

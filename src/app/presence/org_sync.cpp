@@ -28,7 +28,7 @@ constexpr Millis kRepackDelay{2'000};
 }  // namespace
 
 SyncServices::SyncServices(OrgActors& ac, Scheduler& sc, ConnectorService& c, ContactCenter& cc_,
-                           GraphClient& g, SyncAccountService& at, Store& st, const TokenSource& t,
+                           PresenceGraph g, SyncAccountService& at, Store& st, const TokenSource& t,
                            const Clock& cl, Metrics& m, NotificationDecryptor* d,
                            PresenceSyncOptions o)
     : actors(ac),
@@ -63,13 +63,13 @@ OrgSync::OrgSync(std::shared_ptr<SyncServices> services, OrgId org, SwitchedOff 
                             return s_->cc.set_sync_enabled(org_, std::move(agents), enabled);
                           }}),
       inbox_(s_->store, org, s_->metrics),
-      pump_(BulkReadPumpDeps{*this, s_->graph, budget_, s_->metrics, inbox_, watch_, org,
+      pump_(BulkReadPumpDeps{*this, s_->graph.reads, budget_, s_->metrics, inbox_, watch_, org,
                              s_->options.poll, s_->options.coalescer,
                              s_->options.max_reads_in_flight,
                              [this](std::vector<AgentPresenceUpdate> updates) {
                                return s_->cc.apply_presences(org_, std::move(updates), mapping_);
                              }}),
-      outbound_(OutboundWriterDeps{*this, s_->graph, budget_, s_->metrics, org,
+      outbound_(OutboundWriterDeps{*this, s_->graph.writes, budget_, s_->metrics, org,
                                    s_->options.client_id, s_->options.outbound,
                                    s_->options.max_writes_in_flight,
                                    [this](UserId agent) { return watch_.teams_user(agent); },
@@ -78,7 +78,7 @@ OrgSync::OrgSync(std::shared_ptr<SyncServices> services, OrgId org, SwitchedOff 
                                    }}),
       keeper_(SubscriptionKeeperDeps{
           *this,
-          s_->graph,
+          s_->graph.subscriptions,
           s_->store,
           [this](SyncAccountId account) { return s_->account_tokens.access_token(org_, account); },
           s_->tokens,
@@ -341,10 +341,10 @@ asio::awaitable<void> OrgSync::apply_rich(InboxEntry e) {
 }
 
 void OrgSync::on_lifecycle(const ChangeNotification& n) {
-  const std::string event = n.lifecycle_event.value_or("");
-  spdlog::info("presence sync: org {}: lifecycle {} for subscription {}", org_.value, event,
-               n.subscription_id);
-  if (event == "missed") {
+  spdlog::info("presence sync: org {}: lifecycle {} for subscription {}", org_.value,
+               n.lifecycle_event_text.value_or(""), n.subscription_id);
+  const LifecycleEvent event = n.lifecycle_event.value_or(LifecycleEvent::other);
+  if (event == LifecycleEvent::missed) {
     pump_.read_everyone(now());  // notifications were lost: read everyone now
     return;
   }

@@ -26,6 +26,7 @@
 #include "app/presence/inbox_tracker.hpp"
 #include "app/presence/org_loop.hpp"
 #include "app/presence/outbound_writer.hpp"
+#include "app/presence/presence_graph.hpp"
 #include "app/presence/subscription_gate.hpp"
 #include "app/presence/subscription_keeper.hpp"
 #include "app/presence/sync_metrics.hpp"
@@ -72,7 +73,7 @@ class ContactCenterCalls {
 // OrgSync keeps it alive while its coroutines run.
 struct SyncServices {
   SyncServices(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
-               ContactCenter& cc, GraphClient& graph, SyncAccountService& account_tokens,
+               ContactCenter& cc, PresenceGraph graph, SyncAccountService& account_tokens,
                Store& store, const TokenSource& tokens, const Clock& clock, Metrics& metrics,
                NotificationDecryptor* decryptor, PresenceSyncOptions options);
 
@@ -81,7 +82,7 @@ struct SyncServices {
   ConnectorService& connector;
   // The connector's settings, read synchronously until presence sync is on the Store port.
   ContactCenterCalls cc;
-  GraphClient& graph;
+  PresenceGraph graph;
   SyncAccountService& account_tokens;
   // The agents and desktop profiles, the sync accounts, the subscriptions and the inbox: every
   // call a Store::run job (or a posted one), never on the strand itself.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "app/ports/graph_presence.hpp"
 #include "app/presence/org_loop.hpp"
 #include "app/presence/sync_metrics.hpp"
 #include "core/agent_state.hpp"
@@ -23,7 +24,7 @@ namespace ccteams::presence {
 
 struct OutboundWriterDeps {
   OrgLoop& loop;
-  GraphClient& graph;
+  GraphPresenceWriter& graph;
   sync::PresenceBudget& budget;  // the org's one budget (reads use it too)
   SyncMetrics& metrics;
   OrgId org;

@@ -12,22 +12,6 @@ namespace ccteams::presence {
 
 namespace asio = boost::asio;
 
-namespace {
-
-std::string presence_filter_resource(const std::vector<std::string>& ids) {
-  std::string r = "/communications/presences?$filter=id in (";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) r += ',';
-    r += '\'';
-    r += ids[i];
-    r += '\'';
-  }
-  r += ')';
-  return r;
-}
-
-}  // namespace
-
 void SubscriptionKeeper::step(Timestamp t, const std::function<void(Timestamp)>& sooner) {
   if (busy_) return;
   if (t >= due_) {
@@ -37,13 +21,12 @@ void SubscriptionKeeper::step(Timestamp t, const std::function<void(Timestamp)>&
   }
 }
 
-void SubscriptionKeeper::on_lifecycle(const std::string& event,
-                                      const std::string& subscription_id) {
-  if (event == "reauthorizationRequired") {
+void SubscriptionKeeper::on_lifecycle(LifecycleEvent event, const std::string& subscription_id) {
+  if (event == LifecycleEvent::reauthorization_required) {
     d_.loop.spawn(reauthorize(subscription_id), "presence sync: reauthorize");
     return;
   }
-  if (event == "subscriptionRemoved") {
+  if (event == LifecycleEvent::subscription_removed) {
     d_.loop.spawn(removed(subscription_id), "presence sync: subscription removed");
   }
 }
@@ -280,7 +263,7 @@ asio::awaitable<void> SubscriptionKeeper::create(const sync::CreateSubscription&
   const std::string digest = d_.tokens.digest(client_state);
   d_.gate.creating(digest, d_.org);
   SubscriptionRequest req;
-  req.resource = presence_filter_resource(c.user_ids);
+  req.presence_user_ids = c.user_ids;
   req.change_type = "updated";
   req.notification_url = d_.urls.notification;
   if (!d_.urls.lifecycle.empty()) {

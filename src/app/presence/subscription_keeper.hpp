@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "app/ports/graph.hpp"
+#include "app/ports/graph_subscriptions.hpp"
 #include "app/ports/notification_decryptor.hpp"
 #include "app/ports/store.hpp"
 #include "app/ports/token_source.hpp"
@@ -31,7 +31,7 @@ namespace ccteams::presence {
 
 struct SubscriptionKeeperDeps {
   OrgLoop& loop;
-  GraphClient& graph;
+  GraphSubscriptions& graph;
   Store& store;  // the sync accounts and the stored subscriptions
   // A sync account's delegated access token (SyncAccountService::access_token for this org).
   std::function<boost::asio::awaitable<Result<std::string>>(SyncAccountId)> access_token;
@@ -60,8 +60,8 @@ class SubscriptionKeeper {
   void due_by(Timestamp at) {
     if (due_ > at) due_ = at;
   }
-  // reauthorizationRequired or subscriptionRemoved (other events are not the keeper's).
-  void on_lifecycle(const std::string& event, const std::string& subscription_id);
+  // reauthorization_required or subscription_removed (other events are not the keeper's).
+  void on_lifecycle(LifecycleEvent event, const std::string& subscription_id);
   // Switching off: deletes every subscription of the org (in Graph, best effort, and here).
   // Returns (deleted, could not be deleted in Graph).
   boost::asio::awaitable<std::pair<std::size_t, std::size_t>> delete_all();

@@ -121,7 +121,8 @@ TEST(SubscriptionKeeper, ReauthorizationRefusedMakesThePlanRecreateIt) {
   rig.loop.run_for(minutes{1});
   const std::string first = rig.graph.subscriptions().begin()->first;
   rig.graph.fail_next(Call::reauthorize, GraphErrorKind::forbidden);
-  rig.loop.on_strand([&] { rig.keeper.on_lifecycle("reauthorizationRequired", first); });
+  rig.loop.on_strand(
+      [&] { rig.keeper.on_lifecycle(LifecycleEvent::reauthorization_required, first); });
   rig.loop.run_for(minutes{1});
   EXPECT_EQ(rig.graph.calls(Call::reauthorize).size(), 1U);
   EXPECT_EQ(rig.graph.calls(Call::create).size(), 2U);

@@ -1,7 +1,7 @@
 #pragma once
-// A GraphClient for directory tests: a scripted tenant's users with paged /users, the users
-// delta query (a change log with versioned tokens, @removed entries, resyncRequired for
-// expired tokens) and bulk presence reads. Other calls fail. With set_latency, every call first
+// The directory and presence-reader roles for directory tests: a scripted tenant's users with
+// paged /users, the users delta query (a change log with versioned tokens, @removed entries,
+// resyncRequired for expired tokens) and bulk presence reads. With set_latency, every call first
 // waits on the Scheduler's (simulated) time, so that a test can act while a sync waits for
 // Graph. Not thread-safe: drive it from one io_context thread.
 
@@ -13,13 +13,17 @@
 
 #include "app/alarm.hpp"
 #include "app/ports/clock.hpp"
-#include "app/ports/graph.hpp"
+#include "app/ports/graph_directory.hpp"
+#include "app/ports/graph_presence.hpp"
 #include "app/ports/scheduler.hpp"
 
 namespace ccteams::testing {
 
-class FakeDirectoryGraph final : public GraphClient {
+class FakeDirectoryGraph final : public GraphDirectory, public GraphPresenceReader {
  public:
+  template <class T>
+  using Async = GraphAsync<T>;
+
   // ---- scripting
   void put(GraphUser u) {
     users_[u.id] = u;
@@ -50,7 +54,7 @@ class FakeDirectoryGraph final : public GraphClient {
   int list_calls = 0, delta_start_calls = 0, delta_calls = 0, presence_calls = 0;
   std::size_t presence_ids_read = 0;
 
-  // ---- GraphClient
+  // ---- GraphDirectory, GraphPresenceReader
   Async<UsersPage> list_users(std::string, int) override {
     ++list_calls;
     co_await answer_later();
@@ -113,32 +117,6 @@ class FakeDirectoryGraph final : public GraphClient {
       }
     }
     co_return out;
-  }
-
-  Async<TokenResponse> app_token(std::string) override { co_return bad(); }
-  Async<TokenResponse> token_by_auth_code(AuthCodeRequest) override { co_return bad(); }
-  Async<TokenResponse> refresh_token(RefreshRequest) override { co_return bad(); }
-  Async<DirectoryRoles> my_directory_roles(std::string, std::string) override { co_return bad(); }
-  Async<void> set_presence(std::string, SetPresenceRequest) override { co_return bad(); }
-  Async<void> clear_presence(std::string, std::string, std::string) override { co_return bad(); }
-  Async<Subscription> create_subscription(std::string, std::string, SubscriptionRequest) override {
-    co_return bad();
-  }
-  Async<Subscription> get_subscription(std::string, std::string, std::string) override {
-    co_return bad();
-  }
-  Async<SubscriptionsPage> list_subscriptions(std::string, std::string) override {
-    co_return bad();
-  }
-  Async<Subscription> renew_subscription(std::string, std::string, std::string,
-                                         SubscriptionRenewal) override {
-    co_return bad();
-  }
-  Async<void> reauthorize_subscription(std::string, std::string, std::string) override {
-    co_return bad();
-  }
-  Async<void> delete_subscription(std::string, std::string, std::string) override {
-    co_return bad();
   }
 
  private:

@@ -1,6 +1,6 @@
 #pragma once
-// A scripted Entra token endpoint behind the GraphClient port, for connector tests. Declared
-// without app/ports/graph.hpp (kept out of the tests' includes); defined in
+// A scripted Entra token endpoint behind the EntraTokens port, for connector tests. Declared
+// without app/ports/entra.hpp (kept out of the tests' includes); defined in
 // connector_fake_entra_test.cpp.
 
 #include <memory>
@@ -8,7 +8,7 @@
 #include <vector>
 
 namespace ccteams {
-class GraphClient;
+class EntraTokens;
 struct GraphError;
 }  // namespace ccteams
 
@@ -44,9 +44,9 @@ struct FakeEntraScript {
 };
 
 // The client reads script at every call; script must outlive it. A shared_ptr: its deleter is
-// bound here, so holders need not see the complete GraphClient. Only app_token is scripted;
-// every other call answers invalid_request.
-std::shared_ptr<GraphClient> make_fake_entra(FakeEntraScript& script);
+// bound here, so holders need not see the complete EntraTokens. app_token, token_by_auth_code
+// and my_directory_roles are scripted; refresh_token answers invalid_request.
+std::shared_ptr<EntraTokens> make_fake_entra(FakeEntraScript& script);
 
 // Graph errors as a Graph call would report them.
 const GraphError& unauthorized_graph_error();  // 401 InvalidAuthenticationToken

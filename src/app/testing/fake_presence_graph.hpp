@@ -1,7 +1,8 @@
 #pragma once
-// A GraphClient for presence-sync unit tests: bulk presence reads from a scripted table,
-// setPresence/clearPresence and the subscription calls, each recorded with the Clock's time at
-// the call; the next call of a kind can be made to fail (fail_next). Other calls fail.
+// The presence roles and the subscriptions role for presence-sync unit tests: bulk presence
+// reads from a scripted table, setPresence/clearPresence and the subscription calls, each
+// recorded with the Clock's time at the call; the next call of a kind can be made to fail
+// (fail_next). get_subscription and list_subscriptions fail.
 // Answers at once, or reads after a simulated latency (set_read_latency). Not thread-safe:
 // drive it from one io_context thread.
 
@@ -14,13 +15,19 @@
 
 #include "app/alarm.hpp"
 #include "app/ports/clock.hpp"
-#include "app/ports/graph.hpp"
+#include "app/ports/graph_presence.hpp"
+#include "app/ports/graph_subscriptions.hpp"
 #include "app/ports/scheduler.hpp"
 
 namespace ccteams::testing {
 
-class FakePresenceGraph final : public GraphClient {
+class FakePresenceGraph final : public GraphPresenceReader,
+                                public GraphPresenceWriter,
+                                public GraphSubscriptions {
  public:
+  template <class T>
+  using Async = GraphAsync<T>;
+
   enum class Call {
     get_presences,
     set_presence,
@@ -33,7 +40,7 @@ class FakePresenceGraph final : public GraphClient {
   struct Record {
     Call call;
     Timestamp at;
-    std::vector<std::string> ids;  // get_presences: the users; create: the filter's users
+    std::vector<std::string> ids;  // get_presences: the users; create: the subscribed users
     std::string id;                // set/clear: the Teams user; renew/remove: subscription id
     std::optional<std::chrono::seconds> expiration;  // set_presence
     Timestamp until{};                               // create/renew: the expiry asked for
@@ -71,7 +78,7 @@ class FakePresenceGraph final : public GraphClient {
   // Subscriptions Graph holds now: id -> expiry.
   const std::map<std::string, Timestamp>& subscriptions() const { return subscriptions_; }
 
-  // ---- GraphClient: presence
+  // ---- GraphPresenceReader, GraphPresenceWriter
   Async<std::vector<GraphPresence>> get_presences(std::string,
                                                   std::vector<std::string> ids) override {
     log_.push_back(Record{Call::get_presences, clock_.now(), ids, {}, {}, {}});
@@ -99,14 +106,13 @@ class FakePresenceGraph final : public GraphClient {
     co_return GraphResult<void>{};
   }
 
-  // ---- GraphClient: subscriptions
+  // ---- GraphSubscriptions
   Async<Subscription> create_subscription(std::string, std::string,
                                           SubscriptionRequest r) override {
-    log_.push_back(Record{Call::create, clock_.now(), users_of(r.resource), {}, {}, r.expiration});
+    log_.push_back(Record{Call::create, clock_.now(), r.presence_user_ids, {}, {}, r.expiration});
     if (auto e = failure(Call::create)) co_return *e;
     Subscription s;
     s.id = "sub-" + std::to_string(++next_id_);
-    s.resource = r.resource;
     s.expiration = r.expiration;
     s.client_state = r.client_state;
     subscriptions_[s.id] = s.expiration;
@@ -141,15 +147,6 @@ class FakePresenceGraph final : public GraphClient {
     co_return error(GraphErrorKind::invalid_request);
   }
 
-  // ---- not used by presence sync
-  Async<TokenResponse> app_token(std::string) override { co_return bad(); }
-  Async<TokenResponse> token_by_auth_code(AuthCodeRequest) override { co_return bad(); }
-  Async<TokenResponse> refresh_token(RefreshRequest) override { co_return bad(); }
-  Async<DirectoryRoles> my_directory_roles(std::string, std::string) override { co_return bad(); }
-  Async<UsersPage> list_users(std::string, int) override { co_return bad(); }
-  Async<UsersPage> users_page(std::string, std::string) override { co_return bad(); }
-  Async<UsersPage> users_delta_start(std::string) override { co_return bad(); }
-
  private:
   static GraphError error(GraphErrorKind kind) {
     GraphError e;
@@ -157,7 +154,6 @@ class FakePresenceGraph final : public GraphClient {
     e.code = "fake";
     return e;
   }
-  static GraphError bad() { return error(GraphErrorKind::invalid_request); }
   struct Failure {
     GraphErrorKind kind;
     int retry_after_seconds;
@@ -170,19 +166,6 @@ class FakePresenceGraph final : public GraphClient {
     q.pop_front();
     return e;
   }
-  // "/communications/presences?$filter=id in ('a','b')" -> {a, b}
-  static std::vector<std::string> users_of(const std::string& resource) {
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    while ((i = resource.find('\'', i)) != std::string::npos) {
-      auto j = resource.find('\'', i + 1);
-      if (j == std::string::npos) break;
-      out.push_back(resource.substr(i + 1, j - i - 1));
-      i = j + 1;
-    }
-    return out;
-  }
-
   const Clock& clock_;
   std::map<std::string, GraphPresence> presence_;
   std::map<Call, std::deque<Failure>> failures_;

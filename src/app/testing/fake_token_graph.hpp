@@ -1,7 +1,8 @@
 #pragma once
-// A GraphClient for app-layer tests of delegated tokens: a scripted Entra token endpoint
+// EntraTokens for app-layer tests of delegated tokens: a scripted Entra token endpoint
 // (authorization code with PKCE, refresh with rotation) whose replies carry chosen claims, as
-// the adapter reads them from the tokens. Every other call fails with invalid_request. Not
+// the adapter reads them from the tokens. app_token and my_directory_roles fail with
+// invalid_request. Not
 // thread-safe: drive it from one io_context.
 
 #include <boost/asio/steady_timer.hpp>
@@ -14,11 +15,11 @@
 #include <set>
 #include <string>
 
-#include "app/ports/graph.hpp"
+#include "app/ports/entra.hpp"
 
 namespace ccteams::testing {
 
-class FakeTokenGraph final : public GraphClient {
+class FakeTokenGraph final : public EntraTokens {
  public:
   struct Identity {
     std::string oid = "oid-1";
@@ -46,11 +47,12 @@ class FakeTokenGraph final : public GraphClient {
   Async<TokenResponse> token_by_auth_code(AuthCodeRequest request) override {
     code_requests.push_back(request);
     auto it = codes.find(request.code);
-    if (it == codes.end()) co_return entra_error("invalid_grant", 70008);
+    if (it == codes.end())
+      co_return entra_error("invalid_grant", 70008, EntraErrorKind::refresh_token_dead);
     const std::string challenge = it->second;
     codes.erase(it);
     if (!s256 || s256(request.code_verifier) != challenge) {
-      co_return entra_error("invalid_grant", 501481);
+      co_return entra_error("invalid_grant", 501481, EntraErrorKind::refresh_token_dead);
     }
     co_return tokens();
   }
@@ -68,13 +70,17 @@ class FakeTokenGraph final : public GraphClient {
     }
     // Rotation (§1.3): the presented token is spent.
     if (live_refresh_tokens.erase(request.refresh_token) == 0) {
-      co_return entra_error("invalid_grant", 70008);
+      co_return entra_error("invalid_grant", 70008, EntraErrorKind::refresh_token_dead);
     }
     co_return tokens();
   }
 
-  static GraphError entra_error(std::string code, std::int64_t aadsts, int status = 400) {
+  // As the adapter decodes it: `entra` is what the adapter's classification gives for code and
+  // aadsts (graph::classify_entra_error).
+  static GraphError entra_error(std::string code, std::int64_t aadsts, EntraErrorKind entra,
+                                int status = 400) {
     GraphError e;
+    e.entra = entra;
     e.kind = status >= 500 ? GraphErrorKind::unavailable : GraphErrorKind::unauthorized;
     e.http_status = status;
     e.code = std::move(code);
@@ -84,35 +90,6 @@ class FakeTokenGraph final : public GraphClient {
   }
 
   Async<DirectoryRoles> my_directory_roles(std::string, std::string) override {
-    co_return unsupported();
-  }
-  Async<UsersPage> list_users(std::string, int) override { co_return unsupported(); }
-  Async<UsersPage> users_page(std::string, std::string) override { co_return unsupported(); }
-  Async<UsersPage> users_delta_start(std::string) override { co_return unsupported(); }
-  Async<std::vector<GraphPresence>> get_presences(std::string, std::vector<std::string>) override {
-    co_return unsupported();
-  }
-  Async<void> set_presence(std::string, SetPresenceRequest) override { co_return unsupported(); }
-  Async<void> clear_presence(std::string, std::string, std::string) override {
-    co_return unsupported();
-  }
-  Async<Subscription> create_subscription(std::string, std::string, SubscriptionRequest) override {
-    co_return unsupported();
-  }
-  Async<Subscription> get_subscription(std::string, std::string, std::string) override {
-    co_return unsupported();
-  }
-  Async<SubscriptionsPage> list_subscriptions(std::string, std::string) override {
-    co_return unsupported();
-  }
-  Async<Subscription> renew_subscription(std::string, std::string, std::string,
-                                         SubscriptionRenewal) override {
-    co_return unsupported();
-  }
-  Async<void> reauthorize_subscription(std::string, std::string, std::string) override {
-    co_return unsupported();
-  }
-  Async<void> delete_subscription(std::string, std::string, std::string) override {
     co_return unsupported();
   }
 

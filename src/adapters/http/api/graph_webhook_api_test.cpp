@@ -621,8 +621,8 @@ TEST_F(GraphWebhookTest, LifecycleNotificationsAreStoredAsLifecycle) {
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].kind, InboxKind::lifecycle);
   ASSERT_EQ(p[0].batch.notifications.size(), 2u);
-  EXPECT_EQ(p[0].batch.notifications[0].lifecycle_event, "reauthorizationRequired");
-  EXPECT_EQ(p[0].batch.notifications[1].lifecycle_event, "subscriptionRemoved");
+  EXPECT_EQ(p[0].batch.notifications[0].lifecycle_event_text, "reauthorizationRequired");
+  EXPECT_EQ(p[0].batch.notifications[1].lifecycle_event_text, "subscriptionRemoved");
   EXPECT_EQ(stored("lifecycle"), 2u);
   EXPECT_EQ(rejected("client_state"), 1u);
 }
