@@ -2,7 +2,7 @@
 // Small text helpers of the OAuth / OpenID Connect flows the app runs with Microsoft Entra ID
 // (the connector's sign-in and consent, sync accounts' sign-in): one home for each rule. The
 // wire side (the URLs a browser is sent to, reading tokens) is the adapter's: EntraLinks
-// (app/ports/entra_links.hpp) and TokenResponse's claims (app/ports/graph.hpp).
+// (app/ports/entra_links.hpp) and TokenResponse's claims (app/ports/entra.hpp).
 
 #include <string>
 #include <string_view>
