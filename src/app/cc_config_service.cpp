@@ -213,7 +213,7 @@ CcConfigService::Async<Result<std::vector<IdleCode>>> CcConfigService::list_idle
 }
 
 CcConfigService::Async<Result<IdleCode>> CcConfigService::get_idle_code(OrgId org, IdleCodeId id) {
-  co_return co_await store_.run(
+  co_return co_await store_.read(
       [&](Stores& s) { return s.contact_center().get_idle_code(org, id); });
 }
 
@@ -260,13 +260,13 @@ CcConfigService::Async<Result<void>> CcConfigService::delete_idle_code(OrgId org
 
 CcConfigService::Async<Result<std::vector<DesktopProfile>>> CcConfigService::list_desktop_profiles(
     OrgId org) {
-  co_return co_await store_.run(
+  co_return co_await store_.read(
       [&](Stores& s) { return s.contact_center().list_desktop_profiles(org); });
 }
 
 CcConfigService::Async<Result<DesktopProfile>> CcConfigService::get_desktop_profile(
     OrgId org, DesktopProfileId id) {
-  co_return co_await store_.run(
+  co_return co_await store_.read(
       [&](Stores& s) { return s.contact_center().get_desktop_profile(org, id); });
 }
 
@@ -291,11 +291,11 @@ CcConfigService::Async<Result<void>> CcConfigService::delete_desktop_profile(Org
 // ---- queues ----
 
 CcConfigService::Async<Result<std::vector<CcQueue>>> CcConfigService::list_queues(OrgId org) {
-  co_return co_await store_.run([&](Stores& s) { return s.contact_center().list_queues(org); });
+  co_return co_await store_.read([&](Stores& s) { return s.contact_center().list_queues(org); });
 }
 
 CcConfigService::Async<Result<CcQueue>> CcConfigService::get_queue(OrgId org, QueueId id) {
-  co_return co_await store_.run([&](Stores& s) { return s.contact_center().get_queue(org, id); });
+  co_return co_await store_.read([&](Stores& s) { return s.contact_center().get_queue(org, id); });
 }
 
 CcConfigService::Async<Result<CcQueue>> CcConfigService::create_queue(OrgId org, std::string name) {

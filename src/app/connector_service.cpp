@@ -253,7 +253,7 @@ ConnectorService::Async<Result<std::vector<ConnectorAuditEntry>>> ConnectorServi
     co_return make_error(Errc::invalid_input, "limit must be from 1 to 200");
   }
   auto job = [&](Stores& s) { return s.connectors().list_audit(caller.org_id, limit, before); };
-  co_return co_await store_.run(job);
+  co_return co_await store_.read(job);
 }
 
 Result<std::optional<std::string>> ConnectorService::idle_code_in_use(Stores& stores, OrgId org,

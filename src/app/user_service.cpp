@@ -57,11 +57,11 @@ boost::asio::awaitable<Result<UserAccount>> UserService::create(OrgId org, NewUs
 }
 
 boost::asio::awaitable<Result<std::vector<UserAccount>>> UserService::list(OrgId org) {
-  co_return co_await store_.run([&](Stores& s) { return s.accounts().list_users(org); });
+  co_return co_await store_.read([&](Stores& s) { return s.accounts().list_users(org); });
 }
 
 boost::asio::awaitable<Result<UserAccount>> UserService::get(OrgId org, UserId id) {
-  co_return co_await store_.run([&](Stores& s) { return s.accounts().get_user(org, id); });
+  co_return co_await store_.read([&](Stores& s) { return s.accounts().get_user(org, id); });
 }
 
 boost::asio::awaitable<Result<UserAccount>> UserService::update(Caller caller, UserId id,

@@ -40,6 +40,8 @@ struct ServerConfig {
 struct StoreConfig {
   std::string driver = "sqlite";      // "sqlite" (PostgreSQL comes with the multi-instance work)
   std::string path = "ccteams.db";
+  // Store jobs queued together that share one transaction and one disk sync (1: none share).
+  int max_jobs_per_commit = 64;
 };
 
 struct SecretsConfig {

@@ -288,7 +288,10 @@ TEST(Config, TimeoutsPacesAndRetentionAreSettable) {
   EXPECT_EQ(d->metrics.gauges_interval_seconds, 5);
   EXPECT_EQ(d->events.retention_hours, 24);
   EXPECT_EQ(d->events.ticket_ttl_seconds, 30);
+  EXPECT_EQ(d->store.max_jobs_per_commit, 64);
   auto c = parse_config(R"(
+[store]
+max_jobs_per_commit = 1
 [server]
 header_timeout_seconds = 5
 body_timeout_seconds = 60
@@ -320,6 +323,7 @@ ticket_ttl_seconds = 10
   EXPECT_EQ(c->metrics.gauges_interval_seconds, 15);
   EXPECT_EQ(c->events.retention_hours, 72);
   EXPECT_EQ(c->events.ticket_ttl_seconds, 10);
+  EXPECT_EQ(c->store.max_jobs_per_commit, 1);
   for (const char* bad :
        {"[server]\nheader_timeout_seconds = 0\n", "[server]\nbody_timeout_seconds = 3601\n",
         "[server]\nwrite_timeout_seconds = -1\n", "[server]\nidle_timeout_seconds = \"60\"\n",
@@ -327,7 +331,8 @@ ticket_ttl_seconds = 10
         "[presence_sync]\nsubscription_check_seconds = 1\n",
         "[presence_sync]\nmax_reads_in_flight = 0\n",
         "[presence_sync]\nmax_writes_in_flight = 65\n", "[metrics]\ngauges_interval_seconds = 0\n",
-        "[events]\nretention_hours = 0\n", "[events]\nticket_ttl_seconds = 1\n"}) {
+        "[events]\nretention_hours = 0\n", "[events]\nticket_ttl_seconds = 1\n",
+        "[store]\nmax_jobs_per_commit = 0\n", "[store]\nmax_jobs_per_commit = 1025\n"}) {
     auto r = parse_config(bad, "bad.toml");
     ASSERT_FALSE(r) << bad;
     const std::string text(bad);

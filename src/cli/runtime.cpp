@@ -209,7 +209,9 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   const Config& c = options.config;
   auto box = load_service_key(c.secrets, options.secret_key_generate_path);
   if (!box) return std::move(box).error();
-  auto store = SqliteStore::open(c.store.path);
+  SqliteStoreOptions store_options;
+  store_options.max_jobs_per_commit = static_cast<std::size_t>(c.store.max_jobs_per_commit);
+  auto store = SqliteStore::open(c.store.path, store_options);
   if (!store) return std::move(store).error();
 
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), std::move(*box));

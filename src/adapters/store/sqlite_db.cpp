@@ -18,6 +18,11 @@ namespace {
 constexpr std::string_view kBeginImmediate = "BEGIN IMMEDIATE";
 constexpr std::string_view kCommit = "COMMIT";
 constexpr std::string_view kRollback = "ROLLBACK";
+// One name for every nesting level: RELEASE and ROLLBACK TO act on the innermost of that name.
+constexpr std::string_view kSavepoint = "SAVEPOINT ccteams_nested";
+constexpr std::string_view kRelease = "RELEASE ccteams_nested";
+constexpr std::string_view kRollbackTo = "ROLLBACK TO ccteams_nested";
+constexpr std::string_view kQueryOnly = "PRAGMA query_only = ON";
 constexpr std::string_view kJournalModeWal = "PRAGMA journal_mode = WAL";
 constexpr std::string_view kSynchronousFull = "PRAGMA synchronous = FULL";
 constexpr std::string_view kSynchronousNormal = "PRAGMA synchronous = NORMAL";
@@ -105,6 +110,9 @@ Result<void> SqliteDb::configure() {
     return r;
   }
   if (auto r = conn.exec(kForeignKeysOn); !r) return r;
+  if (options_.read_only) {
+    if (auto r = conn.exec(kQueryOnly); !r) return r;
+  }
   // A library built without foreign keys ignores the pragma; the schema's cascades (a deleted
   // user's sessions) depend on it, so refuse rather than run without.
   auto st = conn.prepare(kForeignKeysQuery);
@@ -165,10 +173,11 @@ Result<void> SqliteConnection::exec(std::string_view script) {
 }
 
 Result<SqliteTransaction> SqliteConnection::begin() {
-  auto st = prepare(kBeginImmediate);
+  const bool nested = in_transaction();
+  auto st = prepare(nested ? kSavepoint : kBeginImmediate);
   if (!st) return std::move(st).error();
   if (auto r = st->run(); !r) return std::move(r).error();
-  return SqliteTransaction(*this);
+  return SqliteTransaction(*this, nested);
 }
 
 std::int64_t SqliteConnection::last_insert_rowid() const {
@@ -182,11 +191,11 @@ bool SqliteConnection::in_transaction() const {
 }
 
 SqliteTransaction::SqliteTransaction(SqliteTransaction&& other) noexcept
-    : conn_(std::exchange(other.conn_, nullptr)) {}
+    : conn_(std::exchange(other.conn_, nullptr)), savepoint_(other.savepoint_) {}
 
 Result<void> SqliteTransaction::commit() {
   assert(conn_ != nullptr);
-  auto st = conn_->prepare(kCommit);
+  auto st = conn_->prepare(savepoint_ ? kRelease : kCommit);
   if (!st) return std::move(st).error();
   if (auto r = st->run(); !r) return r;
   conn_ = nullptr;
@@ -200,6 +209,15 @@ SqliteTransaction::~SqliteTransaction() {
   // itself fails, SQLite rolls back when the connection closes, and the next BEGIN fails
   // loudly instead of nesting.
   if (!conn_->in_transaction()) return;
+  if (savepoint_) {
+    // Undoes this savepoint's writes, then ends it; the outer transaction goes on.
+    for (std::string_view sql : {kRollbackTo, kRelease}) {
+      auto st = conn_->prepare(sql);
+      auto r = st ? st->run() : Result<void>(st.error());
+      if (!r) spdlog::warn("sqlite: {} failed: {}", sql, r.error().message);
+    }
+    return;
+  }
   auto st = conn_->prepare(kRollback);
   auto rolled_back = st ? st->run() : Result<void>(st.error());
   if (!rolled_back) spdlog::warn("sqlite: ROLLBACK failed: {}", rolled_back.error().message);

@@ -5,7 +5,9 @@
 //
 // Thread-safety: SqliteDb is one connection guarded by one mutex. The app calls from several
 // threads; each unit of work takes the connection with lock(), which blocks until it is free,
-// and holds it until the returned SqliteConnection is destroyed. Everything obtained from a
+// and holds it until the returned SqliteConnection is destroyed. The thread that holds it may
+// lock it again (the store's writer holds it across a group commit while the jobs in the group
+// lock it for each store call). Everything obtained from a
 // SqliteConnection (Statement, SqliteTransaction) must be destroyed before it. SQLite's own
 // mutexes are off (SQLITE_OPEN_NOMUTEX): ours covers every use of the handle. Calls are short,
 // so one connection is enough for the embedded deployment; WAL lets other processes (backup,
@@ -32,6 +34,8 @@ enum class SqliteSync { normal, full };
 struct SqliteOptions {
   SqliteSync synchronous = SqliteSync::full;
   int busy_timeout_ms = 5000;  // how long a statement waits for another process's lock
+  // A reader connection beside the writer: every write on it fails (PRAGMA query_only).
+  bool read_only = false;
 };
 
 class SqliteDb;
@@ -56,8 +60,10 @@ class SqliteConnection {
   Result<void> exec(std::string_view script);
 
   // BEGIN IMMEDIATE: takes the database's write lock now, so the transaction cannot fail later
-  // with SQLITE_BUSY on its first write. Errors: unavailable when another process holds the
-  // write lock past the busy timeout; internal when a transaction is already open.
+  // with SQLITE_BUSY on its first write. Inside an open transaction (a group commit), a
+  // savepoint instead: its commit releases it into the outer transaction, its rollback undoes
+  // only its own writes. Errors: unavailable when another process holds the write lock past
+  // the busy timeout.
   Result<SqliteTransaction> begin();
 
   // The rowid of the last row inserted on this connection.
@@ -72,7 +78,7 @@ class SqliteConnection {
   explicit SqliteConnection(SqliteDb& db);
 
   SqliteDb& db_;
-  std::unique_lock<std::mutex> lock_;
+  std::unique_lock<std::recursive_mutex> lock_;
 };
 
 // Rolls back on destruction unless commit() succeeded. Must not outlive its SqliteConnection.
@@ -85,14 +91,16 @@ class SqliteTransaction {
   ~SqliteTransaction();
 
   // Errors: unavailable when the commit could not get its lock (the transaction stays open
-  // and is rolled back on destruction unless commit() is retried); internal otherwise.
+  // and is rolled back on destruction unless commit() is retried); internal otherwise. A
+  // savepoint's commit only releases it: the outer transaction's COMMIT makes it last.
   Result<void> commit();
 
  private:
   friend class SqliteConnection;
-  explicit SqliteTransaction(SqliteConnection& conn) : conn_(&conn) {}
+  SqliteTransaction(SqliteConnection& conn, bool savepoint) : conn_(&conn), savepoint_(savepoint) {}
 
   SqliteConnection* conn_;  // null once committed or moved from
+  bool savepoint_;
 };
 
 class SqliteDb {
@@ -111,8 +119,8 @@ class SqliteDb {
   SqliteDb& operator=(const SqliteDb&) = delete;
   ~SqliteDb();
 
-  // Blocks until no other thread holds the connection. Not reentrant: a thread holding a
-  // SqliteConnection must not call lock() again (it would deadlock).
+  // Blocks until no other thread holds the connection. Reentrant: the thread that holds it gets
+  // it again (statements and transactions then nest; see begin()).
   SqliteConnection lock() { return SqliteConnection(*this); }
 
   const std::string& path() const { return path_; }
@@ -139,7 +147,7 @@ class SqliteDb {
 
   std::string path_;
   SqliteOptions options_;
-  std::mutex mu_;
+  std::recursive_mutex mu_;
   // Declared before the cache: members die in reverse order, so every cached statement is
   // finalized before the connection closes (sqlite3_close refuses while statements live).
   std::unique_ptr<sqlite3, Close> handle_;

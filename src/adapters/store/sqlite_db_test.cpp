@@ -213,15 +213,61 @@ TEST(SqliteTransaction, DestroyedWithoutCommitPersistsNothing) {
   EXPECT_EQ(object_exists(*db, "also_lost"), 0);
 }
 
-TEST(SqliteTransaction, NestedBeginIsAnError) {
+// Inside a transaction (a group commit), begin() is a savepoint: a rolled-back inner one undoes
+// only its own writes, a committed one lasts only if the outer transaction commits.
+TEST(SqliteTransaction, NestedBeginIsASavepointInsideTheOuterTransaction) {
   auto db = open_or_die(":memory:");
   auto conn = db->lock();
-  auto tx = conn.begin();
-  ASSERT_TRUE(tx);
-  auto nested = conn.begin();
-  ASSERT_FALSE(nested);
-  EXPECT_EQ(nested.error().code, Errc::internal);
+  ASSERT_TRUE(conn.exec(kCreateT));
+  auto outer = conn.begin();
+  ASSERT_TRUE(outer);
+  ASSERT_TRUE(insert(conn, "outer"));
+  {
+    auto again = db->lock();  // the holding thread locks again: the writer's group commit
+    auto kept = again.begin();
+    ASSERT_TRUE(kept);
+    ASSERT_TRUE(insert(again, "kept"));
+    ASSERT_TRUE(kept->commit());
+    auto undone = again.begin();
+    ASSERT_TRUE(undone);
+    ASSERT_TRUE(insert(again, "undone"));
+  }  // `undone` rolls back to its savepoint
   EXPECT_TRUE(conn.in_transaction()) << "the outer transaction is still open";
+  EXPECT_EQ(query_int(*db, kCountT), 2);
+  ASSERT_TRUE(outer->commit());
+  EXPECT_EQ(query_int(*db, kCountT), 2);
+}
+
+TEST(SqliteTransaction, AReleasedSavepointGoesWithItsOuterRollback) {
+  auto db = open_or_die(":memory:");
+  auto conn = db->lock();
+  ASSERT_TRUE(conn.exec(kCreateT));
+  {
+    auto outer = conn.begin();
+    ASSERT_TRUE(outer);
+    auto inner = conn.begin();
+    ASSERT_TRUE(inner);
+    ASSERT_TRUE(insert(conn, "released"));
+    ASSERT_TRUE(inner->commit());
+  }
+  EXPECT_FALSE(conn.in_transaction());
+  EXPECT_EQ(query_int(*db, kCountT), 0);
+}
+
+TEST(SqliteDb, AReaderConnectionRefusesWrites) {
+  TempDir dir;
+  auto writer = open_or_die(dir.file("a.db"));
+  {
+    auto conn = writer->lock();
+    ASSERT_TRUE(conn.exec(kCreateT));
+    ASSERT_TRUE(insert(conn, "one"));
+  }
+  SqliteOptions options;
+  options.read_only = true;
+  auto reader = open_or_die(dir.file("a.db"), options);
+  EXPECT_EQ(query_int(*reader, kCountT), 1);
+  auto conn = reader->lock();
+  EXPECT_FALSE(insert(conn, "two"));
 }
 
 TEST(SqliteTransaction, WriterLockHeldElsewhereIsUnavailable) {

@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
+#include <future>
 #include <set>
 #include <thread>
 #include <vector>
@@ -164,6 +165,138 @@ TEST(SqliteStore, StopRunsWhatIsQueuedFirst) {
   (*s)->stop();
   ioc.run();  // the completions the store posted before it stopped
   EXPECT_EQ(done, 10);
+}
+
+// ---- group commit: jobs queued together share one transaction ----
+
+constexpr std::string_view kCreateTables =
+    "CREATE TABLE t (x INTEGER);"
+    "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+    "CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);";
+
+// A file store with the test's tables, and a way to make jobs queue up behind one that holds
+// the writer: what is submitted meanwhile goes in one flush.
+struct GroupRig {
+  GroupRig() {
+    auto opened = SqliteStore::open(dir.file("ccteams.db"));
+    EXPECT_TRUE(opened) << opened.error().message;
+    store = std::move(*opened);
+    auto conn = store->db().lock();
+    EXPECT_TRUE(conn.exec(kCreateTables));
+  }
+  // Each job's writes: its own transaction, as the domain stores write (savepoints in a group).
+  Result<void> write(std::string_view sql, bool commit = true) {
+    auto conn = store->db().lock();
+    auto tx = conn.begin();
+    if (!tx) return std::move(tx).error();
+    if (auto r = conn.exec(sql); !r) return r;
+    if (!commit) return make_error(Errc::invalid_input, "the job changed its mind");
+    return tx->commit();
+  }
+  // Submits the holder (a job that returns nothing, so it runs alone) and then jobs, runs the
+  // caller's io_context until every job was submitted, releases the holder, and runs the rest.
+  std::vector<Result<void>> run_held(std::vector<std::function<Result<void>()>> jobs) {
+    boost::asio::io_context ioc;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    Store& port = *store;
+    auto holder = [&]() -> boost::asio::awaitable<void> {
+      co_await port.run([released](Stores&) { released.wait(); });
+    };
+    boost::asio::co_spawn(ioc, holder, boost::asio::detached);
+    std::vector<Result<void>> out(jobs.size(), make_error(Errc::internal, "not run"));
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      auto body = [&, i]() -> boost::asio::awaitable<void> {
+        out[i] = co_await port.run([&jobs, i](Stores&) { return jobs[i](); });
+      };
+      boost::asio::co_spawn(ioc, body, boost::asio::detached);
+    }
+    ioc.poll();  // every coroutine submitted its job: they queue behind the holder
+    release.set_value();
+    ioc.run();
+    return out;
+  }
+  std::int64_t count(std::string_view table) {
+    return query_int(store->db(), "SELECT COUNT(*) FROM " + std::string(table));
+  }
+
+  TempDir dir;
+  std::unique_ptr<SqliteStore> store;
+};
+
+TEST(SqliteStoreGroupCommit, JobsQueuedTogetherShareOneCommit) {
+  GroupRig rig;
+  std::vector<std::function<Result<void>()>> jobs;
+  for (int i = 0; i < 5; ++i) {
+    jobs.emplace_back([&rig] { return rig.write("INSERT INTO t VALUES (1)"); });
+  }
+  for (const auto& r : rig.run_held(jobs)) EXPECT_TRUE(r) << r.error().message;
+  EXPECT_EQ(rig.count("t"), 5);
+  EXPECT_EQ(rig.store->group_commits(), 1U);
+  EXPECT_EQ(rig.store->grouped_jobs(), 5U);
+}
+
+TEST(SqliteStoreGroupCommit, AJobThatRollsBackUndoesOnlyItsOwnWrites) {
+  GroupRig rig;
+  std::vector<std::function<Result<void>()>> jobs;
+  for (int i = 0; i < 4; ++i) {
+    const bool commit = i != 2;
+    jobs.emplace_back([&rig, commit] { return rig.write("INSERT INTO t VALUES (1)", commit); });
+  }
+  auto results = rig.run_held(jobs);
+  EXPECT_TRUE(results[0] && results[1] && results[3]);
+  ASSERT_FALSE(results[2]);
+  EXPECT_EQ(results[2].error().code, Errc::invalid_input);  // its own answer, not the group's
+  EXPECT_EQ(rig.count("t"), 3);
+  EXPECT_EQ(rig.store->group_commits(), 1U);
+}
+
+// A deferred foreign key is checked at COMMIT: the group's COMMIT fails, and every job in it,
+// though each computed a success, is answered with the failure. Nothing of the group lasts.
+TEST(SqliteStoreGroupCommit, AFailedCommitAnswersEveryJobOfItWithTheFailure) {
+  GroupRig rig;
+  std::vector<std::function<Result<void>()>> jobs;
+  jobs.emplace_back([&rig] { return rig.write("INSERT INTO t VALUES (1)"); });
+  jobs.emplace_back([&rig] { return rig.write("INSERT INTO child VALUES (42)"); });
+  jobs.emplace_back([&rig] { return rig.write("INSERT INTO t VALUES (2)"); });
+  for (const auto& r : rig.run_held(jobs)) {
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Errc::unavailable);
+  }
+  EXPECT_EQ(rig.count("t"), 0);
+  EXPECT_EQ(rig.count("child"), 0);
+  EXPECT_EQ(rig.store->group_commits(), 0U);
+  // The writer goes on: the next job commits.
+  auto after = ccteams::testing::run_awaitable(
+      rig.store->run([&rig](Stores&) { return rig.write("INSERT INTO t VALUES (3)"); }));
+  EXPECT_TRUE(after) << after.error().message;
+  EXPECT_EQ(rig.count("t"), 1);
+}
+
+// ---- readers ----
+
+TEST(SqliteStore, AReadRunsOnTheReaderAndSeesWhatRunCommitted) {
+  GroupRig rig;
+  Store& port = *rig.store;
+  auto written = ccteams::testing::run_awaitable(
+      port.run([](Stores& s) { return s.accounts().create_org("Acme", kT0); }));
+  ASSERT_TRUE(written) << written.error().message;
+  std::thread::id writer;
+  ccteams::testing::run_awaitable(
+      port.run([&writer](Stores&) { writer = std::this_thread::get_id(); }));
+  std::thread::id reader;
+  auto orgs = ccteams::testing::run_awaitable(port.read([&reader](Stores& s) {
+    reader = std::this_thread::get_id();
+    return s.accounts().create_org("Refused", kT0);  // a write on the reader fails
+  }));
+  EXPECT_FALSE(orgs);
+  EXPECT_NE(reader, writer);
+  EXPECT_NE(reader, std::this_thread::get_id());
+  auto orgs_read = ccteams::testing::run_awaitable(
+      port.read([](Stores& s) { return s.accounts().list_orgs(); }));
+  ASSERT_TRUE(orgs_read) << orgs_read.error().message;
+  ASSERT_EQ(orgs_read->size(), 1U);
+  EXPECT_EQ(orgs_read->front().name, "Acme");
 }
 
 }  // namespace

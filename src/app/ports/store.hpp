@@ -14,6 +14,14 @@
 // store; it may touch only what its caller keeps alive across the co_await (the caller is
 // suspended meanwhile, so references to its locals are safe).
 //
+// Group commit: the store may commit the writes of several queued jobs together, and resumes
+// each caller only once that commit is on disk. When it fails, every job in it is answered
+// with the failure instead of what it returned. So only a job that returns `Result<T>` (which
+// can carry the failure) shares a commit; any other job runs alone.
+//
+// `read` is for a job that only reads: the store may run it on a reader connection, beside
+// the writer, where it sees what committed jobs wrote and never waits for a commit's disk sync.
+//
 // The presence inbox's `append` is awaitable on its own (group commit on the inbox's writer).
 
 #include <boost/asio/awaitable.hpp>
@@ -46,25 +54,32 @@ class Stores {
   virtual SyncAccountStore& sync_accounts() = 0;
 };
 
-// Thread-safety: run() and ping() from any coroutine on any executor, concurrently; jobs run in
-// the order they were submitted.
+namespace store_detail {
+template <class R>
+inline constexpr bool can_fail = false;
+template <class T>
+inline constexpr bool can_fail<Result<T>> = true;
+}  // namespace store_detail
+
+// Thread-safety: run(), read() and ping() from any coroutine on any executor, concurrently;
+// run() jobs run in the order they were submitted.
 class Store {
  public:
   virtual ~Store() = default;
 
-  // Runs fn(stores) on the store's executor and returns what it returned.
+  // Runs fn(stores) on the store's executor and returns what it returned, once its writes are
+  // committed (a failed group commit returns the failure instead: see above).
   template <class Fn>
   boost::asio::awaitable<std::invoke_result_t<Fn&, Stores&>> run(Fn fn) {
-    using R = std::invoke_result_t<Fn&, Stores&>;
-    if constexpr (std::is_void_v<R>) {
-      std::function<void(Stores&)> job = [&fn](Stores& s) { fn(s); };
-      co_await run_job(std::move(job));
-    } else {
-      std::optional<R> out;
-      std::function<void(Stores&)> job = [&fn, &out](Stores& s) { out.emplace(fn(s)); };
-      co_await run_job(std::move(job));
-      co_return std::move(*out);
-    }
+    co_return co_await submit<false>(std::move(fn));
+  }
+
+  // Runs fn(stores), which only reads, on a reader connection when the store has one (on the
+  // writer otherwise). Its reads see every job whose run() returned before read() was called.
+  // A write in it fails.
+  template <class Fn>
+  boost::asio::awaitable<std::invoke_result_t<Fn&, Stores&>> read(Fn fn) {
+    co_return co_await submit<true>(std::move(fn));
   }
 
   // Runs job on the store's executor without waiting for it (upkeep a timer starts, whose
@@ -77,10 +92,46 @@ class Store {
   virtual int schema_version() const = 0;
 
  protected:
-  // Runs job on the store's executor; resumes the caller on its own executor when it returned.
-  virtual boost::asio::awaitable<void> run_job(std::function<void(Stores&)> job) = 0;
+  // One piece of store work. `fail`, when set, replaces what the work returned with an error
+  // (its writes did not last: the group commit they were part of failed); a job without it
+  // cannot share a commit.
+  struct Job {
+    std::function<void(Stores&)> work;
+    std::function<void(Error)> fail;
+  };
+  // Runs job on the store's executor; resumes the caller on its own executor once it returned
+  // and its writes are committed (or failed).
+  virtual boost::asio::awaitable<void> run_job(Job job) = 0;
+  // A job that only reads. By default the writer runs it like any other.
+  virtual boost::asio::awaitable<void> read_job(Job job) { co_await run_job(std::move(job)); }
   // The probe itself, run on the store's executor.
   virtual Result<void> ping_on_executor() = 0;
+
+ private:
+  // The operation, a local of the caller (GCC 12 mishandles some temporaries of co_await).
+  template <bool kRead>
+  boost::asio::awaitable<void> job_op(Job job) {
+    if constexpr (kRead) return read_job(std::move(job));
+    return run_job(std::move(job));
+  }
+  template <bool kRead, class Fn>
+  boost::asio::awaitable<std::invoke_result_t<Fn&, Stores&>> submit(Fn fn) {
+    using R = std::invoke_result_t<Fn&, Stores&>;
+    if constexpr (std::is_void_v<R>) {
+      Job job{[&fn](Stores& s) { fn(s); }, {}};
+      auto op = job_op<kRead>(std::move(job));
+      co_await std::move(op);
+    } else {
+      std::optional<R> out;
+      Job job{[&fn, &out](Stores& s) { out.emplace(fn(s)); }, {}};
+      if constexpr (store_detail::can_fail<R>) {
+        job.fail = [&out](Error e) { out.emplace(std::move(e)); };
+      }
+      auto op = job_op<kRead>(std::move(job));
+      co_await std::move(op);
+      co_return std::move(*out);
+    }
+  }
 };
 
 inline boost::asio::awaitable<Result<void>> Store::ping() {

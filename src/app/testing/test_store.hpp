@@ -53,11 +53,11 @@ class TestStore final : public Store, public Stores {
   SyncAccountStore& sync_accounts() override { return need(s_.sync_accounts); }
 
  protected:
-  boost::asio::awaitable<void> run_job(std::function<void(Stores&)> job) override {
+  boost::asio::awaitable<void> run_job(Job job) override {
     ++jobs_;
     auto ex = co_await boost::asio::this_coro::executor;
     co_await boost::asio::post(ex, boost::asio::use_awaitable);
-    job(*this);
+    job.work(*this);
   }
   Result<void> ping_on_executor() override { return ok(); }
 
