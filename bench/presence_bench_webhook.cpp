@@ -54,7 +54,7 @@ class BenchGate final : public NotificationGate {
     if (id == kSubscription && client_state == kClientState) return org_;
     return std::nullopt;
   }
-  void stored(OrgId) override { woken_.fetch_add(1, std::memory_order_relaxed); }
+  void stored(InboxEntry) override { woken_.fetch_add(1, std::memory_order_relaxed); }
   std::uint64_t woken() const { return woken_.load(std::memory_order_relaxed); }
 
  private:

@@ -237,8 +237,10 @@ GateDecision PresenceSync::decide(std::string_view subscription_id, std::string_
   return shared_->gate.decide(subscription_id, client_state);
 }
 
-void PresenceSync::stored(OrgId org) {
-  if (auto sync = find(org)) post_to(sync, [](OrgSync& s) { s.process_inbox(); });
+void PresenceSync::stored(InboxEntry entry) {
+  if (auto sync = find(entry.org)) {
+    post_to(sync, [e = std::move(entry)](OrgSync& s) mutable { s.handed(std::move(e)); });
+  }
 }
 
 }  // namespace ccteams

@@ -17,9 +17,10 @@
 //    budget allows: 10,000 users are 16 calls.
 //  * channel 1 (bulk reads): sync::PollScheduler's cadence over the watched users.
 //  * channel 2 (notifications): the webhook stores accepted batches in the durable inbox
-//    (group commit) and calls stored(org); OrgSync reads them (presence/inbox_tracker),
-//    coalesces the user ids into bulk reads (sync::NotificationCoalescer), and removes an inbox
-//    entry only when a read that started after it was stored has been applied: a crash at any
+//    (group commit) and hands each stored entry to stored(); OrgSync takes it from there
+//    (presence/inbox_tracker; the inbox is read back only at start, for what an earlier run
+//    left), coalesces the user ids into bulk reads (sync::NotificationCoalescer), and removes an
+//    inbox entry only when a read that started after it was stored has been applied: a crash at any
 //    point leaves the entry, which the next start processes (and the first sync covers anyway).
 //    Lifecycle notifications renew or recreate subscriptions.
 //  * subscriptions (presence/subscription_keeper, subscription_gate): sync::plan_subscriptions
@@ -174,7 +175,7 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
   std::optional<OrgId> admit(std::string_view subscription_id,
                              std::string_view client_state) override;
   GateDecision decide(std::string_view subscription_id, std::string_view client_state) override;
-  void stored(OrgId org) override;
+  void stored(InboxEntry entry) override;
 
  private:
   std::shared_ptr<presence::OrgSync> find(OrgId org);

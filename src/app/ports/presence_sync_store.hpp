@@ -117,8 +117,10 @@ class NotificationGate {
   virtual GateDecision decide(std::string_view subscription_id, std::string_view client_state) {
     return GateDecision{admit(subscription_id, client_state), GateRejection::unspecified};
   }
-  // Entries of org were stored: wake its processing.
-  virtual void stored(OrgId org) = 0;
+  // entry (its seq set) is on disk: hand it to its organisation's processing, which saves
+  // reading it back. A hand-off that finds nobody to take it is dropped: the entry stays in the
+  // inbox, where the organisation's next start reads it.
+  virtual void stored(InboxEntry entry) = 0;
 };
 
 }  // namespace ccteams

@@ -41,22 +41,20 @@ std::string notified_user(const ChangeNotification& n) {
 }  // namespace
 
 boost::asio::awaitable<std::optional<InboxTracker::NewEntries>> InboxTracker::read_new() {
-  const std::size_t limit = awaiting_.size() + 512;
+  const std::size_t limit = claimed_.size() + 512;  // a full read holds new entries
   const OrgId org = org_;
   auto pending = [&](Stores& s) { return s.inbox().pending(org, limit); };
-  auto entries = co_await store_.run(pending);
+  auto entries = co_await store_.read(pending);
   if (!entries) {
     spdlog::warn("presence sync: org {}: inbox read failed: {}", org_.value,
                  entries.error().message);
     co_return std::nullopt;
   }
-  // max_seq_ is read after the await: a call that overlapped this one took its entries already.
+  // Claimed after the await: a call or a hand-off that overlapped this one took its entries.
   NewEntries out;
   out.more = entries->size() >= limit;
   for (auto& e : *entries) {
-    if (e.seq <= max_seq_) continue;
-    max_seq_ = e.seq;
-    out.entries.push_back(std::move(e));
+    if (claim(e.seq)) out.entries.push_back(std::move(e));
   }
   co_return out;
 }
@@ -116,6 +114,7 @@ std::optional<Timestamp> InboxTracker::take_notified(const std::string& user) {
 }
 
 void InboxTracker::remove(const std::vector<std::int64_t>& seqs) {
+  for (std::int64_t seq : seqs) claimed_.erase(seq);
   // A posted job outlives this tracker: it holds copies, and the registry's counter (the
   // runtime stops the store before the metrics go).
   store_.post([org = org_, seqs, failures = &metrics_.store_failures](Stores& s) {

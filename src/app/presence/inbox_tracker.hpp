@@ -35,9 +35,13 @@ class InboxTracker {
     std::vector<InboxEntry> entries;  // not seen before, oldest first
     bool more = false;                // the read was full: read again
   };
-  // Entries stored since the last call (also when calls overlap: each entry is returned once).
-  // nullopt: the inbox could not be read (logged).
+  // Entries in the inbox that were not claimed yet, claimed now (also when calls overlap: each
+  // entry is returned once). nullopt: the inbox could not be read (logged).
   boost::asio::awaitable<std::optional<NewEntries>> read_new();
+  // An entry handed over by the webhook: true when it was not claimed yet (by a read or an
+  // earlier hand-off), claimed now. An entry claimed and then removed may be returned once more
+  // by a read that raced its removal; processing it again is harmless (a read of its users).
+  bool claim(std::int64_t seq) { return claimed_.insert(seq).second; }
 
   // Tracks a change entry: returns the watched users it names, to be read in bulk; empty when
   // none is watched (remove the entry now).
@@ -72,7 +76,7 @@ class InboxTracker {
   std::map<std::int64_t, Awaiting> awaiting_;  // by seq
   std::unordered_map<std::string, std::vector<std::int64_t>> user_entries_;
   std::unordered_map<std::string, Timestamp> notified_at_;
-  std::int64_t max_seq_ = 0;
+  std::unordered_set<std::int64_t> claimed_;  // read or handed, not removed yet
 };
 
 }  // namespace ccteams::presence

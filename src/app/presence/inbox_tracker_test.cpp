@@ -88,6 +88,23 @@ TEST(InboxTracker, EntriesAreReadOnceAndAFailedRemoveIsCounted) {
   EXPECT_EQ(rig.metrics.store_failures.value(), 1U);
 }
 
+TEST(InboxTracker, AnEntryIsTakenOnceWhetherHandedOverOrRead) {
+  Rig rig;
+  const auto handed = rig.store.add(kOrg, kT0, {"a"});
+  const auto left = rig.store.add(kOrg, kT0, {"b"});
+  EXPECT_TRUE(rig.tracker.claim(handed));   // the webhook's hand-off
+  EXPECT_FALSE(rig.tracker.claim(handed));  // handed twice
+  auto fresh = rig.read_new();              // a read that overlapped the hand-off
+  ASSERT_TRUE(fresh);
+  ASSERT_EQ(fresh->entries.size(), 1U);
+  EXPECT_EQ(fresh->entries[0].seq, left);
+  EXPECT_FALSE(rig.tracker.claim(left));  // its hand-off came after the read took it
+  // Removed entries are forgotten: the tracker's memory does not grow with the traffic.
+  rig.tracker.remove({handed, left});
+  EXPECT_FALSE(rig.store.has(handed));
+  EXPECT_TRUE(rig.read_new()->entries.empty());
+}
+
 TEST(InboxTracker, KeepsTheEarliestNotificationTimeForTheDelayMetric) {
   Rig rig;
   rig.tracker.note_notified("a", kT0 + Millis{200});

@@ -201,7 +201,7 @@ asio::awaitable<Result<WatchInputs>> OrgSync::watch_inputs() {
     if (!profiles) return std::move(profiles).error();
     return WatchInputs{std::move(*agents), std::move(*profiles), {}};
   };
-  auto in = co_await s_->store.run(read);
+  auto in = co_await s_->store.read(read);
   if (!in) co_return in;
   // The states after the store's answer (a decision of the contact center's, on this strand).
   auto states = co_await s_->cc.agent_states(org_);
@@ -277,17 +277,34 @@ asio::awaitable<std::string> OrgSync::shut_down(bool deleting) {
 
 // ---- notifications ----
 
+void OrgSync::handed(InboxEntry entry) {
+  // Before the first read was asked for, that read finds the entry (it was committed before
+  // it was handed); after, the tracker says whether a read took it already.
+  if (!running() || !inbox_read_ || !inbox_.claim(entry.seq)) return;
+  std::vector<InboxEntry> one;
+  one.push_back(std::move(entry));
+  take(std::move(one));
+}
+
 void OrgSync::process_inbox() {
   if (!running()) return;
+  inbox_read_ = true;
   spawn(read_inbox(), "presence sync: inbox");
 }
 
 asio::awaitable<void> OrgSync::read_inbox() {
   auto fresh = co_await inbox_.read_new();
   if (!fresh || !running()) co_return;
+  take(std::move(fresh->entries));
+  if (fresh->more) process_inbox();
+}
+
+// Entries claimed from the inbox tracker (read or handed): lifecycle events act now, change
+// notifications are decrypted or queued for a bulk read.
+void OrgSync::take(std::vector<InboxEntry> entries) {
   const Timestamp t = now();
   std::vector<std::int64_t> done;
-  for (auto& e : fresh->entries) {
+  for (auto& e : entries) {
     if (e.kind == InboxKind::lifecycle) {
       for (const auto& n : e.batch.notifications) on_lifecycle(n);
       s_->metrics.lifecycle.inc(e.batch.notifications.size());
@@ -306,7 +323,6 @@ asio::awaitable<void> OrgSync::read_inbox() {
     if (await_reads(e, t)) done.push_back(e.seq);
   }
   if (!done.empty()) inbox_.remove(done);
-  if (fresh->more) process_inbox();
   wake();
 }
 

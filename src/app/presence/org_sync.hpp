@@ -123,8 +123,9 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
   void settings_changed();
   // Re-authorised: every user is read again (a gap may have passed).
   void reauthorized();
-  // The webhook stored notifications for this org: they are read (a store job) and processed.
-  void process_inbox();
+  // The webhook stored entry: it is processed at once, without reading it back. Before the
+  // loop's first inbox read it is left to that read, which finds it.
+  void handed(InboxEntry entry);
   PresenceSyncStatus status() const;
   // Switching off (see presence_sync.hpp); returns what was removed.
   boost::asio::awaitable<std::string> shut_down(bool deleting);
@@ -142,7 +143,11 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
   // sync must stop for this org.
   boost::asio::awaitable<bool> refresh_watch();
   boost::asio::awaitable<Result<WatchInputs>> watch_inputs();
+  // Reads what the inbox holds that was not taken yet (at start, and again while a read comes
+  // back full), and processes it.
+  void process_inbox();
   boost::asio::awaitable<void> read_inbox();
+  void take(std::vector<InboxEntry> entries);
   void switch_off_from_loop();
   bool await_reads(const InboxEntry& e, Timestamp t);
   boost::asio::awaitable<void> apply_rich(InboxEntry e);
@@ -156,6 +161,7 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
   Alarm drain_pause_;                    // switching off: the outbound queue drains
   bool stopped_ = false;                 // the loop ends
   bool stopping_ = false;                // switching off: only outbound clears go on
+  bool inbox_read_ = false;              // the first inbox read was asked for: take hand-offs
 
   std::string tenant_;
   PresenceMapping mapping_;

@@ -138,6 +138,7 @@ boost::asio::awaitable<Response> receive(Webhook& w, Endpoint endpoint, Request&
     const OrgId org = entry.org;
     const std::size_t count = entry.batch.notifications.size();
     entry.batch.validation_tokens = batch.validation_tokens;
+    InboxEntry handed = entry;  // for presence sync once stored: it need not read it back
     auto seq = co_await w.inbox.append(std::move(entry));
     if (!seq) {
       spdlog::warn("graph webhook: {} notification(s) of org {} not stored: {}", count, org.value,
@@ -146,7 +147,8 @@ boost::asio::awaitable<Response> receive(Webhook& w, Endpoint endpoint, Request&
       continue;
     }
     counters.stored->inc(count);
-    w.gate.stored(org);
+    handed.seq = *seq;
+    w.gate.stored(std::move(handed));
   }
   if (!entries.empty()) {
     w.store_seconds->observe(

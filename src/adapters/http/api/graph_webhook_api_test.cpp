@@ -53,19 +53,25 @@ class FakeGate final : public NotificationGate {
     if (it->second.second != client_state) return {std::nullopt, GateRejection::client_state};
     return {it->second.first, GateRejection::unspecified};
   }
-  void stored(OrgId org) override {
+  void stored(InboxEntry entry) override {
     std::lock_guard lock(mu_);
-    stored_.push_back(org);
+    stored_.push_back(entry.org);
+    handed_.push_back(std::move(entry));
   }
   std::vector<OrgId> stored_orgs() {
     std::lock_guard lock(mu_);
     return stored_;
+  }
+  std::vector<InboxEntry> handed() {
+    std::lock_guard lock(mu_);
+    return handed_;
   }
 
  private:
   std::map<std::string, std::pair<OrgId, std::string>> subs_;  // set before the server starts
   std::mutex mu_;
   std::vector<OrgId> stored_;
+  std::vector<InboxEntry> handed_;
 };
 
 // The real inbox, which can be made to fail: every append (fail), or only those of one
@@ -289,6 +295,13 @@ TEST_F(GraphWebhookTest, AdmittedRichBatchIsStoredBeforeThe202) {
   EXPECT_EQ(p[0].batch.validation_tokens,
             std::vector<std::string>{"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.sig"});
   EXPECT_EQ(gate_.stored_orgs(), std::vector<OrgId>{org_});
+  // Presence sync is handed the entry as stored, its seq included: it need not read it back.
+  const auto handed = gate_.handed();
+  ASSERT_EQ(handed.size(), 1u);
+  EXPECT_EQ(handed[0].seq, p[0].seq);
+  EXPECT_EQ(handed[0].received_at, p[0].received_at);
+  EXPECT_EQ(handed[0].batch.notifications.size(), 1u);
+  EXPECT_EQ(handed[0].batch.validation_tokens, p[0].batch.validation_tokens);
   EXPECT_EQ(stored(), 1u);
   EXPECT_EQ(counter("graph_webhook_notifications_received_total", {{"endpoint", "notifications"}}),
             1u);
