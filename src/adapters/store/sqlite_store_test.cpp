@@ -201,13 +201,16 @@ struct GroupRig {
     std::shared_future<void> released = release.get_future().share();
     Store& port = *store;
     auto holder = [&]() -> boost::asio::awaitable<void> {
-      co_await port.run([released](Stores&) { released.wait(); });
+      // A named local: GCC 12 may destroy a capturing temporary of a co_await expression twice.
+      auto hold = [released](Stores&) { released.wait(); };
+      co_await port.run(hold);
     };
     boost::asio::co_spawn(ioc, holder, boost::asio::detached);
     std::vector<Result<void>> out(jobs.size(), make_error(Errc::internal, "not run"));
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       auto body = [&, i]() -> boost::asio::awaitable<void> {
-        out[i] = co_await port.run([&jobs, i](Stores&) { return jobs[i](); });
+        auto job = [&jobs, i](Stores&) { return jobs[i](); };
+        out[i] = co_await port.run(job);
       };
       boost::asio::co_spawn(ioc, body, boost::asio::detached);
     }
