@@ -24,6 +24,7 @@ namespace {
 // The subscriptions follow a change of the watch set this long after it: many agents logging in
 // at once make one repacking.
 constexpr Millis kRepackDelay{2'000};
+constexpr Millis kInboxRetry{5'000};  // after a failed inbox read
 
 }  // namespace
 
@@ -181,6 +182,11 @@ asio::awaitable<void> OrgSync::run() {
       pump_.step(t, sooner);
       keeper_.step(t, sooner);
       sooner(watch_.due());
+      if (inbox_retry_at_ && t >= *inbox_retry_at_) {
+        inbox_retry_at_.reset();
+        process_inbox();
+      }
+      if (inbox_retry_at_) sooner(*inbox_retry_at_);
     }
     // Also while switching off: the clears must go out.
     outbound_.step(t, sooner);
@@ -294,7 +300,13 @@ void OrgSync::process_inbox() {
 
 asio::awaitable<void> OrgSync::read_inbox() {
   auto fresh = co_await inbox_.read_new();
-  if (!fresh || !running()) co_return;
+  if (!running()) co_return;
+  if (!fresh) {
+    // Hand-offs bring what is stored from now on; what the read was for waits for a retry.
+    inbox_retry_at_ = now() + kInboxRetry;
+    wake();
+    co_return;
+  }
   take(std::move(fresh->entries));
   if (fresh->more) process_inbox();
 }

@@ -17,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -162,6 +163,7 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
   bool stopped_ = false;                 // the loop ends
   bool stopping_ = false;                // switching off: only outbound clears go on
   bool inbox_read_ = false;              // the first inbox read was asked for: take hand-offs
+  std::optional<Timestamp> inbox_retry_at_;  // an inbox read failed: read again then
 
   std::string tenant_;
   PresenceMapping mapping_;
