@@ -317,6 +317,17 @@ TEST_F(Doctor, WrongClientSecretFailsTheAppRegistration) {
   EXPECT_TRUE(has_line(out, "skip  sync accounts: no tenant with a working app token")) << out;
 }
 
+TEST_F(Doctor, UnreachableEntraFailsWithTheNetworkFix) {
+  // Nothing listens on port 1 of the loopback: the connection is refused at once.
+  int status = 0;
+  auto out = run({{"login_base_url", "\"https://127.0.0.1:1\""}}, &status);
+  EXPECT_EQ(status, 1);
+  const auto line = line_of(out, "FAIL  Microsoft Entra: ");
+  EXPECT_NE(line.find("https://127.0.0.1:1 cannot be reached"), std::string::npos) << out;
+  EXPECT_NE(out.find("allow outbound HTTPS to https://127.0.0.1:1"), std::string::npos) << out;
+  EXPECT_FALSE(has_line(out, "ok    app registration in ")) << out;
+}
+
 TEST_F(Doctor, MissingApplicationPermissionIsNamedWithHowToGrantIt) {
   post_control("/_emulator/consent/revoke-permission",
                json::object{{"permission", "Presence.ReadWrite.All"}});
