@@ -167,10 +167,14 @@ function flush() {
   dirtyAgents.clear();
   if (fresh.length || needsOrder || (changed && sortKey !== 'name')) {
     needsOrder = false;
-    // Appending rows in order moves only the ones out of place.
-    const frag = document.createDocumentFragment();
-    for (const a of [...agents.values()].sort(comparator(sortKey, queuesText))) frag.append(a.row);
-    body.append(frag);
+    // Rows move only when the order changed (most events leave it as it is).
+    const sorted = [...agents.values()].sort(comparator(sortKey, queuesText));
+    const rows = body.children;
+    if (rows.length !== sorted.length || sorted.some((a, i) => rows[i] !== a.row)) {
+      const frag = document.createDocumentFragment();
+      for (const a of sorted) frag.append(a.row);
+      body.append(frag);
+    }
     $('agent-count').textContent = `(${agents.size})`;
   }
   if (changed || fresh.length) {
