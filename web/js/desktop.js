@@ -55,7 +55,9 @@ function applyState(state) {
   }
   if (state.state !== 'LoggedOut' && (!before || before.state === 'LoggedOut')) team.refresh();
   if (state.state === 'Idle' && state.origin === 'rona') {
-    if (!model.ronaText || (before && before.origin !== 'rona')) model.ronaText = ronaExplained(state, model.lastOffer, (id) => team.queueName(id));
+    if (!model.ronaText || (before && before.origin !== 'rona')) {
+      model.ronaText = ronaExplained(state, model.lastOffer, (id) => team.queueName(id));
+    }
   } else {
     model.ronaText = '';
   }
@@ -105,6 +107,7 @@ function onEvent(e) {
 
 // ---- rendering ----
 
+// The tab title, sound and notification, once for each thing worth noticing.
 function notice(s, c) {
   const what = noticeFor(s, c, { ringing: ringing(s, c), queueName: (id) => team.queueName(id),
     ronaTimeoutSeconds: model.config.ronaTimeoutSeconds, ronaText: model.ronaText });
