@@ -210,6 +210,13 @@ function partyBody(p) {
 }
 
 function renderActive(c) {
+  // A success line belongs to the step it reported: the next step of the contact clears it.
+  if (model.shownStep !== `${c.id}:${c.state}`) {
+    model.shownStep = `${c.id}:${c.state}`;
+    for (const id of ['active-feedback', 'target-feedback']) {
+      if ($(id).classList.contains('ok')) $(id).textContent = '';
+    }
+  }
   const words = { Connected: 'Connected', OnHold: 'On hold', Consulting: 'Consulting',
     Conferenced: 'In conference' };
   $('active-text').textContent = `${c.caller}: ${words[c.state] || c.state}`;
