@@ -77,7 +77,7 @@ const std::vector<Entry> kMatrix = {
     {"PATCH", "/api/v1/users/{id}", Policy::admin, Ids::user, R"({"displayName":"Matrix"})"},
     {"DELETE", "/api/v1/users/{id}", Policy::admin, Ids::user},
     // contact-center configuration
-    {"GET", "/api/v1/idle-codes", Policy::admin},
+    {"GET", "/api/v1/idle-codes", Policy::supervisor},
     {"POST", "/api/v1/idle-codes", Policy::admin, Ids::none, R"({"name":"MatrixNewCode"})"},
     {"GET", "/api/v1/idle-codes/{id}", Policy::admin, Ids::idle_code},
     {"PUT", "/api/v1/idle-codes/{id}", Policy::admin, Ids::idle_code, R"({"active":true})"},
@@ -108,6 +108,7 @@ const std::vector<Entry> kMatrix = {
     {"DELETE", "/api/v1/me/session", Policy::agent},
     {"GET", "/api/v1/me", Policy::any_role},
     {"GET", "/api/v1/me/desktop", Policy::agent},
+    {"GET", "/api/v1/me/team", Policy::agent},
     {"PUT", "/api/v1/me/state", Policy::agent, Ids::none,
      R"({"state":"Idle","idleCodeId":{idle_code}})", true},
     {"GET", "/api/v1/agents/states", Policy::supervisor},

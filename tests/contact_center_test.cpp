@@ -235,6 +235,66 @@ TEST(ContactCenter, AnAgentReadsTheirDesktopAndASupervisorTheQueueNames) {
   EXPECT_EQ(queues.status, 200) << queues.body;
   EXPECT_EQ(demo.send("POST", "/api/v1/queues", R"({"name":"X"})", supervisor).status, 403);
   EXPECT_EQ(demo.get("/api/v1/queues", agent).status, 403);
+  // Supervisors read the idle codes too (to set an agent Idle), but do not change them.
+  EXPECT_EQ(demo.get("/api/v1/idle-codes", supervisor).status, 200);
+  EXPECT_EQ(demo.send("POST", "/api/v1/idle-codes", R"({"name":"X"})", supervisor).status, 403);
+  EXPECT_EQ(demo.get("/api/v1/idle-codes", agent).status, 403);
+}
+
+// The desktop's team (GET /api/v1/me/team): the other agents of the caller's organisation with
+// their states, never the caller nor another organisation's, without Teams presence; and the
+// caller's own queues, named, with their waiting customers.
+TEST(ContactCenter, AnAgentReadsTheirTeamAndTheirQueuesWaiting) {
+  DemoProcess demo;
+  ASSERT_NE(demo.port(), 0);
+  add_other_org_user(demo, "otheragent", "agent");
+  const auto admin = demo.login("admin");
+  const auto t1 = demo.login("agent1");
+  const auto t2 = demo.login("agent2");
+  const auto sales = find_named(demo, "/api/v1/queues", "Sales", admin);
+  ASSERT_EQ(demo.send("POST", "/api/v1/demo/contacts",
+                      R"({"queueId":)" + std::to_string(sales) + R"(,"caller":"+15550111"})", admin)
+                .status,
+            201);
+  ASSERT_EQ(demo.send("POST", "/api/v1/me/session", "{}", t2).status, 200);
+
+  auto r = demo.get("/api/v1/me/team", t1);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto team = parse(r.body);
+  bool saw_agent2 = false;
+  for (const auto& a : team.at("agents").as_array()) {
+    EXPECT_NE(a.at("username"), "agent1") << "not the caller";
+    EXPECT_NE(a.at("username"), "otheragent") << "not another organisation's";
+    EXPECT_TRUE(a.at("state").at("teamsPresence").is_null()) << r.body;
+    EXPECT_TRUE(a.at("queueIds").is_array());
+    if (a.at("username") == "agent2") {
+      saw_agent2 = true;
+      // The waiting contact went to agent2 as they logged in.
+      EXPECT_EQ(a.at("state").at("state"), "Reserved") << r.body;
+    }
+  }
+  EXPECT_TRUE(saw_agent2) << r.body;
+  bool saw_sales = false;
+  for (const auto& q : team.at("queues").as_array()) {
+    if (q.at("queueId").as_int64() != sales) continue;
+    saw_sales = true;
+    EXPECT_EQ(q.at("name"), "Sales");
+    EXPECT_EQ(q.at("waiting").as_int64(), 0) << "offered to agent2, not waiting";
+  }
+  EXPECT_TRUE(saw_sales) << r.body;
+  // A second caller waits: no agent is Available now.
+  ASSERT_EQ(demo.send("POST", "/api/v1/demo/contacts",
+                      R"({"queueId":)" + std::to_string(sales) + R"(,"caller":"+15550112"})", admin)
+                .status,
+            201);
+  const auto again = parse(demo.get("/api/v1/me/team", t1).body);
+  for (const auto& q : again.at("queues").as_array()) {
+    if (q.at("queueId").as_int64() == sales) {
+      EXPECT_EQ(q.at("waiting").as_int64(), 1);
+    }
+  }
+  EXPECT_EQ(demo.get("/api/v1/me/team", admin).status, 403);  // not an agent
+  EXPECT_EQ(demo.get("/api/v1/me/team", "").status, 401);
 }
 
 TEST(ContactCenter, RoutingRonaConsultTransferAreSeenByTheSupervisorOnly) {
@@ -326,6 +386,10 @@ TEST(ContactCenter, RoutingRonaConsultTransferAreSeenByTheSupervisorOnly) {
     }
   }
   EXPECT_TRUE(saw_rona) << json::serialize(states);
+  // Each agent row names the queues the agent takes (the supervisor view filters by them).
+  for (const auto& a : states.at("items").as_array()) {
+    EXPECT_TRUE(a.at("queueIds").is_array()) << json::serialize(a);
+  }
   EXPECT_EQ(demo.get("/api/v1/agents/states", t1).status, 403);
 
   // agent1 saw only events about agent1; the other organisation saw nothing at all.

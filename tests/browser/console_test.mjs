@@ -154,7 +154,8 @@ test('an agent takes a contact from ringing to wrap-up, and the supervisor sees 
   // An invalid number is refused with the API's message.
   await page.getByRole('textbox', { name: /Phone number/ }).fill('12');
   await page.getByRole('button', { name: 'Consult' }).click();
-  await page.locator('#error').filter({ hasText: /E\.164|number/i }).waitFor({ timeout: kWait });
+  // Beside the form that caused it, not in a global line.
+  await page.locator('#target-feedback').filter({ hasText: /E\.164|number/i }).waitFor({ timeout: kWait });
   // Consult an E.164 number, bring them into a conference, drop them again.
   await page.getByRole('textbox', { name: /Phone number/ }).fill('+14255550100');
   await page.getByRole('button', { name: 'Consult' }).click();

@@ -1,7 +1,8 @@
 // What the desktop needs to know about the agent's desktop profile: the idle codes it may pick
-// and the RONA timeout behind the ringing countdown.
+// the RONA timeout behind the ringing countdown, and the names of the agent's queues.
 //
-// GET /api/v1/me/desktop ({"ronaTimeoutSeconds","wrapUpSeconds","idleCodes":[{"id","name"}]}).
+// GET /api/v1/me/desktop ({"ronaTimeoutSeconds","wrapUpSeconds","idleCodes":[{"id","name"}],
+// "queues":[{"id","name"}]}).
 
 import { get } from './api.js';
 
@@ -12,5 +13,6 @@ export async function loadDesktopConfig() {
   return {
     idleCodes: (d.idleCodes || []).filter((c) => c.name !== 'RONA'),
     ronaTimeoutSeconds: d.ronaTimeoutSeconds || kDefaultRonaTimeoutSeconds,
+    queues: d.queues || [],
   };
 }

@@ -1,12 +1,19 @@
 // The agent desktop: desktop log in/out, the state selector with the state's origin in words,
-// the ringing offer with a live RONA countdown, the active contact's controls and wrap-up.
-// Kept live by the event stream; REST answers are applied at once as well (events repeat them).
+// the agent's own Teams presence (and a hint when it disagrees with their state), RONA
+// explained, the ringing offer with a live RONA countdown and its queue's name, the active
+// contact's controls (while consulting: transfer to, conference with or cancel the consulted
+// party), consult / transfer to a number, the Teams directory or an agent picked by state, the
+// agent's queues with their waiting customers, and wrap-up. Feedback shows beside the control
+// that caused it. Kept live by the event stream; REST answers are applied at once as well.
 
 import { del, get, post, put } from './api.js';
 import { loadDesktopConfig } from './desktop-config.js';
+import { attention, wireAlerts } from './desktop-notify.js';
+import { noticeFor, renderPresence, ronaExplained } from './desktop-presence.js';
+import { Team } from './desktop-team.js';
 import { directoryAvailable, openDirectory } from './directory.js';
 import { duration, known, originText, stateText } from './format.js';
-import { act, checkSession, el, showConnection, startPage } from './shell.js';
+import { act, checkSession, el, showConnection, showError, startPage } from './shell.js';
 import { EventStream } from './ws.js';
 
 const $ = (id) => document.getElementById(id);
@@ -24,7 +31,12 @@ const model = {
   // Teams users consulted or transferred to from the directory: id -> display name.
   partyNames: new Map(),
   warnings: [],
+  lastOffer: null, // {queueId, caller} of the latest offer: what a RONA was about
+  ronaText: '',
+  noticed: null, // the key of what the agent was last alerted to
 };
+const team = new Team({ onError: () => {} });
+const feedback = (id) => ({ feedback: $(id) });
 
 function serverNow() {
   return Date.now() - (model.clockSkewMs ?? 0);
@@ -41,12 +53,24 @@ function applyState(state) {
     const why = originText(state);
     $('state-announce').textContent = `Your state is now ${stateText(state)}${why ? ', ' + why : ''}.`;
   }
+  if (state.state !== 'LoggedOut' && (!before || before.state === 'LoggedOut')) team.refresh();
+  if (state.state === 'Idle' && state.origin === 'rona') {
+    if (!model.ronaText || (before && before.origin !== 'rona')) {
+      model.ronaText = ronaExplained(state, model.lastOffer, (id) => team.queueName(id));
+    }
+  } else {
+    model.ronaText = '';
+  }
   render();
 }
 
 function applyContact(contact) {
-  const mine = contact.agentId === model.me.id ||
-    (model.state && model.state.contactId === contact.id);
+  // The state's contact is this agent's; so is one they are the agent of, unless the state
+  // already names another (a late answer about the contact just ended must not hide the next
+  // offer).
+  const s = model.state;
+  const mine = (s && s.contactId === contact.id) ||
+    (contact.agentId === model.me.id && !(s && s.contactId && s.contactId !== contact.id));
   if (mine) {
     model.contact = contact;
   } else if (model.contact && model.contact.id === contact.id) {
@@ -82,6 +106,16 @@ function onEvent(e) {
 }
 
 // ---- rendering ----
+
+// The tab title, sound and notification, once for each thing worth noticing.
+function notice(s, c) {
+  const what = noticeFor(s, c, { ringing: ringing(s, c), queueName: (id) => team.queueName(id),
+    ronaTimeoutSeconds: model.config.ronaTimeoutSeconds, ronaText: model.ronaText });
+  const key = what ? what.key : null;
+  if (key === model.noticed) return;
+  model.noticed = key;
+  attention(what);
+}
 
 function renderStateSelector(state) {
   const select = $('state-select');
@@ -121,13 +155,18 @@ function render() {
   note.hidden = model.config.idleCodes.length > 0 || !loggedIn;
   note.textContent = 'The server does not list your idle codes yet: only Available can be chosen here.';
 
+  renderPresence(s, model.ronaText);
   const c = model.contact;
-  const offered = s.state === 'Reserved' && c && c.state === 'Offered';
+  const offered = ringing(s, c);
   $('offer').hidden = !offered;
+  notice(s, c);
   if (offered) {
-    $('offer-text').textContent = `${c.caller} is calling (queue ${c.queueId}).`;
-    if (model.announcedOffer !== c.id + ':' + c.offers) {
-      model.announcedOffer = c.id + ':' + c.offers;
+    const by = consultedHere(c) ? team.agentName(c.agentId) : null;
+    model.lastOffer = { queueId: c.queueId, caller: c.caller, by };
+    $('offer-text').textContent = by ? `${by} consults you about ${c.caller} (${team.queueName(c.queueId)}).`
+      : `${c.caller} is calling (${team.queueName(c.queueId)}).`;
+    if (model.announcedOffer !== `${c.id}:${c.offers}:${c.since}`) {
+      model.announcedOffer = `${c.id}:${c.offers}:${c.since}`;
       $('offer-announce').textContent = `Incoming contact from ${c.caller}. Accept or decline.`;
       $('accept').focus();
     }
@@ -139,29 +178,71 @@ function render() {
   tick();
 }
 
+// Ringing for this agent: a queue's offer, or another agent's consult not answered yet.
+function ringing(s, c) {
+  if (!s || s.state !== 'Reserved' || !c) return false;
+  return c.state === 'Offered' || (consultedHere(c) && !c.partyJoined);
+}
+
+// This agent is the consulted party of c (another agent's contact).
+function consultedHere(c) {
+  return Boolean(c && c.party && c.party.agentId === model.me.id);
+}
+
 function partyText(p) {
   if (!p) return '';
-  if (p.agentId) return `With agent ${p.agentId}`;
+  if (p.agentId) return `With ${team.agentName(p.agentId)} (agent)`;
   const name = p.teamsUserId && model.partyNames.get(p.teamsUserId);
   return name ? `With ${name} (Teams, ${p.number})` : `With ${p.number}`;
 }
 
+// The consulted party by name, for "Transfer to …".
+function partyName(p) {
+  if (p.agentId) return team.agentName(p.agentId);
+  return (p.teamsUserId && model.partyNames.get(p.teamsUserId)) || p.number;
+}
+
+// A transfer to the consulted party, as the API takes it: the agent hands the contact over,
+// a number (a Teams user's included) takes it.
+function partyBody(p) {
+  if (p.agentId) return { agentId: p.agentId };
+  return p.teamsUserId ? { number: p.number, teamsUserId: p.teamsUserId } : { number: p.number };
+}
+
 function renderActive(c) {
+  // A success line belongs to the step it reported: the next step of the contact clears it.
+  if (model.shownStep !== `${c.id}:${c.state}`) {
+    model.shownStep = `${c.id}:${c.state}`;
+    for (const id of ['active-feedback', 'target-feedback']) {
+      if ($(id).classList.contains('ok')) $(id).textContent = '';
+    }
+  }
   const words = { Connected: 'Connected', OnHold: 'On hold', Consulting: 'Consulting',
     Conferenced: 'In conference' };
   $('active-text').textContent = `${c.caller}: ${words[c.state] || c.state}`;
   const p = c.party;
   if (!p) model.warnings = [];
-  $('active-party').textContent = partyText(p);
-  $('directory-search').hidden = !directoryAvailable ||
-    !['Connected', 'OnHold', 'Consulting'].includes(c.state);
+  const party = consultedHere(c); // the consulted agent: they can only leave
+  $('active-party').textContent = party ? `Consulted by ${team.agentName(c.agentId)}` : partyText(p);
+  $('end').textContent = party ? 'Leave the consult' : 'End contact';
+  const consulting = c.state === 'Consulting' && !party;
+  $('directory-search').hidden = party || !directoryAvailable || !['Connected', 'OnHold'].includes(c.state);
+  // While consulting, the consulted party's own buttons: no second search, no empty number.
+  $('party-buttons').hidden = !consulting || !p;
+  $('target-form').hidden = consulting || party;
+  if (consulting && p) {
+    const name = partyName(p);
+    $('transfer-party').textContent = `Transfer to ${name}`;
+    $('conference').textContent = p.agentId && !c.partyJoined ? 'Conference (when they answer)' : 'Conference';
+    $('conference').disabled = Boolean(p.agentId && !c.partyJoined);
+    $('cancel-consult').setAttribute('aria-label', `Cancel consult with ${name}`);
+  }
   const warnings = $('contact-warnings');
   warnings.replaceChildren(...model.warnings.map((w) => el('li', { text: w.message })));
   warnings.hidden = model.warnings.length === 0;
-  $('hold').hidden = c.state !== 'Connected';
-  $('resume').hidden = c.state !== 'OnHold';
-  $('conference').hidden = c.state !== 'Consulting';
-  $('drop-party').hidden = c.state !== 'Consulting' && c.state !== 'Conferenced';
+  $('hold').hidden = party || c.state !== 'Connected';
+  $('resume').hidden = party || c.state !== 'OnHold';
+  $('drop-party').hidden = party || c.state !== 'Conferenced';
   $('consult').hidden = c.state !== 'Connected' && c.state !== 'OnHold';
 }
 
@@ -173,7 +254,7 @@ function tick() {
   const now = serverNow();
   $('state-since').textContent = known(s.since) ? `for ${duration((now - Date.parse(s.since)) / 1000)}` : '';
   const c = model.contact;
-  if (s.state === 'Reserved' && c && c.state === 'Offered') {
+  if (ringing(s, c)) {
     const total = model.config.ronaTimeoutSeconds;
     const left = Math.max(0, total - (now - Date.parse(c.since)) / 1000);
     const progress = $('offer-progress');
@@ -188,20 +269,28 @@ function tick() {
 
 // ---- actions ----
 
-function contactAction(button, name, body) {
+const kDone = { hold: 'On hold.', resume: 'Resumed.', conference: 'Conference started.',
+  'drop-party': 'The consulted party left.', 'cancel-consult': 'Consult cancelled.',
+  consult: 'Consulting…', transfer: 'Transferred.' };
+
+function contactAction(button, name, body, where) {
   const c = model.contact;
   if (!c) return;
+  const path = name === 'cancel-consult' ? 'drop-party' : name;
   act(button, async () => {
-    const r = await post(`/api/v1/contacts/${c.id}/${name}`, body);
+    if (body instanceof Error) throw body;
+    const r = await post(`/api/v1/contacts/${c.id}/${path}`, body);
     if (r && r.contact) applyContact(r.contact);
-  });
+  }, { feedback: $(where), done: kDone[name] });
 }
 
 function targetBody() {
   const form = $('target-form');
-  const value = form.target.value.trim();
-  if (form.kind.value === 'agent') return { agentId: Number.parseInt(value, 10) };
-  return { number: value };
+  if (form.kind.value === 'agent') {
+    const id = Number.parseInt($('target-agent').value, 10);
+    return Number.isFinite(id) ? { agentId: id } : new Error('Choose an Available agent first.');
+  }
+  return { number: form.target.value.trim() };
 }
 
 // The directory's Consult / Transfer: the server dials the Teams user's business phone and may
@@ -221,29 +310,44 @@ async function toTeamsUser(user, action) {
 
 function wire() {
   $('desktop-login').addEventListener('click', (e) =>
-    act(e.currentTarget, async () => applyState((await post('/api/v1/me/session')).state)));
+    act(e.currentTarget, async () => applyState((await post('/api/v1/me/session')).state),
+      feedback('state-feedback')));
   $('desktop-logout').addEventListener('click', (e) =>
-    act(e.currentTarget, async () => applyState((await del('/api/v1/me/session')).state)));
+    act(e.currentTarget, async () => applyState((await del('/api/v1/me/session')).state),
+      feedback('state-feedback')));
+  $('rona-available').addEventListener('click', (e) =>
+    act(e.currentTarget, async () => applyState((await put('/api/v1/me/state', { state: 'Available' })).state),
+      feedback('state-feedback')));
   $('state-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const v = $('state-select').value;
     const body = v === 'available' ? { state: 'Available' }
       : { state: 'Idle', idleCodeId: Number.parseInt(v.slice(5), 10) };
-    act(e.submitter, async () => applyState((await put('/api/v1/me/state', body)).state));
+    act(e.submitter, async () => applyState((await put('/api/v1/me/state', body)).state),
+      feedback('state-feedback'));
   });
-  for (const name of ['accept', 'decline', 'hold', 'resume', 'conference', 'drop-party', 'end']) {
-    $(name).addEventListener('click', (e) => contactAction(e.currentTarget, name));
+  for (const name of ['accept', 'decline']) {
+    $(name).addEventListener('click', (e) => contactAction(e.currentTarget, name, undefined, 'offer-feedback'));
   }
+  for (const name of ['hold', 'resume', 'conference', 'drop-party', 'cancel-consult', 'end']) {
+    $(name).addEventListener('click', (e) => contactAction(e.currentTarget, name, undefined, 'active-feedback'));
+  }
+  $('transfer-party').addEventListener('click', (e) => {
+    const c = model.contact;
+    if (c && c.party) contactAction(e.currentTarget, 'transfer', partyBody(c.party), 'active-feedback');
+  });
   const form = $('target-form');
-  form.addEventListener('change', () => {
+  form.addEventListener('change', (e) => {
+    if (e.target.name !== 'kind') return;
     const agent = form.kind.value === 'agent';
-    $('target-label').textContent = agent ? 'Agent id' : 'Phone number (E.164, e.g. +14255550100)';
-    form.target.inputMode = agent ? 'numeric' : 'tel';
+    $('number-field').hidden = agent;
+    $('agent-field').hidden = !agent;
+    if (agent) team.refresh();
   });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const which = e.submitter ? e.submitter.value : 'consult';
-    contactAction(e.submitter, which, targetBody());
+    contactAction(e.submitter, which, targetBody(), 'target-feedback');
   });
   const search = $('directory-search');
   search.addEventListener('click', () => {
@@ -261,19 +365,21 @@ function wire() {
       const r = await post(`/api/v1/contacts/${id}/wrapup`, code ? { code } : {});
       $('wrapup-code').value = '';
       applyState(r.state);
-    });
+    }, feedback('wrapup-feedback'));
   });
 }
 
 async function main() {
   model.me = await startPage(['agent']);
   wire();
+  wireAlerts({ soundBox: $('sound-on'), allowButton: $('notify-allow'), status: $('notify-status') });
   try {
     model.config = await loadDesktopConfig();
+    team.nameQueues(model.config.queues);
   } catch (e) {
-    $('error').textContent = e.message;
-    $('error').hidden = false;
+    showError(e.message);
   }
+  team.start(() => model.state && model.state.state !== 'LoggedOut');
   const stream = new EventStream({ onEvent, onResync: snapshot, onStatus: showConnection,
     onRefused: checkSession });
   stream.start();

@@ -6,14 +6,28 @@
 // openDirectory({actions, onPick}) shows it; actions are the buttons each dialable result gets
 // ([{value:'consult', label:'Consult'}, …]); onPick(user, action) runs the chosen action (async;
 // a rejection's message is shown in the dialog, which stays open). Resolves when it closes.
+// A user whose Teams presence is Busy or Do not disturb is not dialled at once: the agent is
+// asked "call anyway?" first, in the words the list shows for the presence.
 
 import { ApiError, get } from './api.js';
 import { presenceText } from './format.js';
 import { el } from './shell.js';
+import { confirmDialog } from './ui.js';
 
 export const directoryAvailable = true;
 
 const kDebounceMs = 250;
+const kAskFirst = new Set(['Busy', 'BusyIdle', 'DoNotDisturb']);
+
+// true when the call may go ahead: at once for a free expert, after "Call anyway" otherwise.
+function callAnyway(u, action) {
+  const p = u.presence;
+  if (!p || !kAskFirst.has(p.availability)) return Promise.resolve(true);
+  return confirmDialog({ title: `${u.displayName} is ${presenceText(p)}`, confirmLabel: `${action.label} anyway`,
+    content: [el('p', { class: 'presence' },
+      el('span', { class: 'dot', 'data-availability': p.availability, 'aria-hidden': 'true' }),
+      `Teams shows ${u.displayName} as ${presenceText(p)}. Call anyway?`)] });
+}
 const kPageSize = 20;
 
 function presenceNode(p) {
@@ -70,6 +84,7 @@ export function openDirectory({ actions, onPick }) {
         disabled: !u.dialable });
       b.addEventListener('click', async () => {
         showErrorText('');
+        if (!(await callAnyway(u, a))) return;
         b.disabled = true;
         try {
           await onPick(u, a.value);

@@ -84,15 +84,32 @@ export function showError(text) {
   node.hidden = !text;
 }
 
-// Runs an API action from a button: disables it meanwhile, shows the API's message on failure.
-export async function act(button, fn) {
-  showError('');
+// Runs an API action from a button: disables it meanwhile, shows the API's message on failure,
+// beside the control when a feedback node is given (else in the page's error banner), and the
+// success text (optional) there too.
+export async function act(button, fn, { feedback, done } = {}) {
+  if (feedback) {
+    feedback.textContent = '';
+    feedback.classList.remove('error', 'ok');
+  } else {
+    showError('');
+  }
   if (button) button.disabled = true;
   try {
-    return await fn();
+    const r = await fn();
+    if (feedback && done) {
+      feedback.textContent = typeof done === 'function' ? done(r) : done;
+      feedback.classList.add('ok');
+    }
+    return r;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) location.replace('/sign-in.html');
-    showError(e.message);
+    if (feedback) {
+      feedback.textContent = e.message ? e.message.charAt(0).toUpperCase() + e.message.slice(1) : 'It did not work.';
+      feedback.classList.add('error');
+    } else {
+      showError(e.message);
+    }
     return undefined;
   } finally {
     if (button) button.disabled = false;

@@ -1,14 +1,19 @@
-// The supervisor view: a live grid of agents (state, origin, since, contact, Teams presence),
-// queue figures and RONA per minute.
+// The supervisor view: a live grid of agents (state, origin, since, contact, Teams presence,
+// queues, actions) that wraps instead of cutting text off and can be filtered and sorted; queue
+// figures; charts of the last hour (agents by state, waiting, longest wait) and RONA per 15
+// minutes; a supervisor's state change or log out per agent (supervisor-actions.js).
 //
 // Built for hundreds of agents: each row's cells are created once and kept in a map; events
 // only mark rows dirty, and one animation frame writes the changed cells' text (writes only,
 // no layout reads, so no thrashing). The "since" column ticks once a second the same way.
 
+import { comparator, kOrigins, kPresences, kSorts, kStates, matches } from './agent-grid.js';
 import { get } from './api.js';
+import { TimeChart } from './charts.js';
 import { clock, duration, known, originTextFor, presenceText, stateText } from './format.js';
 import { RonaChart } from './rona-chart.js';
 import { checkSession, el, showConnection, showError, startPage } from './shell.js';
+import { actionCell } from './supervisor-actions.js';
 import { EventStream } from './ws.js';
 
 const $ = (id) => document.getElementById(id);
@@ -21,6 +26,21 @@ const dirtyAgents = new Set();
 let queuesDirty = false;
 let frame = 0;
 const chart = new RonaChart($('rona-chart'));
+let idleCodes = [];
+let filters = {};
+let sortKey = 'name';
+let needsOrder = false;
+
+const kHour = { bucketMs: 60000, buckets: 60 };
+const kChartStates = kStates.filter((s) => s.value !== 'LoggedOut');
+const statesChart = new TimeChart($('states-chart'), { ...kHour, title: 'Agents by state, per minute',
+  series: kChartStates.map((s) => ({ key: s.value, label: s.label, cls: `s-${s.value}` })) });
+const waitingChart = new TimeChart($('waiting-chart'), { ...kHour, kind: 'line', mode: 'max',
+  title: 'Customers waiting (all queues), per minute',
+  series: [{ key: 'waiting', label: 'Waiting now', cls: 'waiting' }] });
+const waitChart = new TimeChart($('wait-chart'), { ...kHour, kind: 'line', mode: 'max',
+  title: 'Longest wait (any queue), per minute', format: (v) => duration(v),
+  series: [{ key: 'longest', label: 'Longest wait now', cls: 'longest' }] });
 
 function schedule() {
   if (!frame) frame = requestAnimationFrame(flush);
@@ -34,15 +54,18 @@ function agentRow(id, name) {
   }
   const cells = {
     name: el('th', { scope: 'row' }),
-    state: el('td'),
-    origin: el('td'),
-    since: el('td'),
-    contact: el('td'),
-    presence: el('td'),
+    state: el('td', { 'data-label': 'State' }),
+    origin: el('td', { 'data-label': 'Origin' }),
+    since: el('td', { 'data-label': 'Since' }),
+    contact: el('td', { 'data-label': 'Contact' }),
+    presence: el('td', { 'data-label': 'Teams presence' }),
+    queues: el('td', { 'data-label': 'Queues' }),
+    actions: el('td', { 'data-label': 'Actions' }),
   };
   const row = el('tr', { 'data-agent-id': id }, cells.name, cells.state, cells.origin,
-    cells.since, cells.contact, cells.presence);
-  a = { name: name || `Agent ${id}`, state: null, cells, row };
+    cells.since, cells.contact, cells.presence, cells.queues, cells.actions);
+  a = { id, name: name || `Agent ${id}`, state: null, queueIds: [], cells, row };
+  cells.actions.append(actionCell(a, { idleCodes: () => idleCodes, onState: setAgent }));
   agents.set(id, a);
   return a;
 }
@@ -73,7 +96,7 @@ function announce(text) {
 function contactText(state) {
   if (!state || !state.contactId) return '';
   const c = contacts.get(state.contactId);
-  return c ? `#${c.id} ${c.caller} (${c.state})` : `#${state.contactId}`;
+  return c ? `#${c.id} ${c.caller} (${queueName(c.queueId)}, ${c.state})` : `#${state.contactId}`;
 }
 
 function writeAgent(a) {
@@ -86,7 +109,13 @@ function writeAgent(a) {
   a.cells.contact.textContent = contactText(s);
   // "—" until presence sync reports this agent's Teams presence.
   a.cells.presence.textContent = presenceText(s && s.teamsPresence);
+  a.cells.queues.textContent = queuesText(a);
   writeSince(a, Date.now());
+  a.row.hidden = !matches(a, filters);
+}
+
+function queuesText(a) {
+  return (a.queueIds || []).map(queueName).join(', ') || '—';
 }
 
 // Called for every row once a second: writes only when the text changes (most rows show
@@ -134,13 +163,23 @@ function flush() {
     writeAgent(a);
     if (!a.row.parentNode) fresh.push(a);
   }
+  const changed = dirtyAgents.size > 0;
   dirtyAgents.clear();
-  if (fresh.length) {
-    fresh.sort((x, y) => x.name.localeCompare(y.name));
-    const frag = document.createDocumentFragment();
-    for (const a of fresh) frag.append(a.row);
-    body.append(frag);
+  if (fresh.length || needsOrder || (changed && sortKey !== 'name')) {
+    needsOrder = false;
+    // Rows move only when the order changed (most events leave it as it is).
+    const sorted = [...agents.values()].sort(comparator(sortKey, queuesText));
+    const rows = body.children;
+    if (rows.length !== sorted.length || sorted.some((a, i) => rows[i] !== a.row)) {
+      const frag = document.createDocumentFragment();
+      for (const a of sorted) frag.append(a.row);
+      body.append(frag);
+    }
     $('agent-count').textContent = `(${agents.size})`;
+  }
+  if (changed || fresh.length) {
+    writeFilterSummary();
+    sampleCharts(Date.now());
   }
   if (queuesDirty) {
     queuesDirty = false;
@@ -152,6 +191,84 @@ function tick() {
   const now = Date.now();
   for (const a of agents.values()) writeSince(a, now);
   chart.render(now);
+  sampleCharts(now);
+}
+
+// Once a second: the charts' current minute gets the counts of now.
+function sampleCharts(now) {
+  const counts = {};
+  for (const a of agents.values()) {
+    const st = a.state && a.state.state;
+    if (st) counts[st] = (counts[st] || 0) + 1;
+  }
+  statesChart.sample(counts, now);
+  let waiting = 0;
+  let longest = 0;
+  for (const q of queues.values()) {
+    waiting += q.stats.waiting;
+    // The figure was true when it came; a customer still waiting has waited longer since.
+    const grown = q.stats.waiting > 0 ? q.stats.longestWaitSeconds + (now - q.at) / 1000 : 0;
+    longest = Math.max(longest, grown);
+  }
+  waitingChart.sample({ waiting }, now);
+  waitChart.sample({ longest: Math.floor(longest) }, now);
+  for (const c of [statesChart, waitingChart, waitChart]) c.render(now);
+}
+
+// ---- filters and sorting ----
+
+function fillSelect(id, options) {
+  $(id).append(...options.map((o) => el('option', { value: o.value, text: o.label })));
+}
+
+function writeFilterSummary() {
+  let shown = 0;
+  for (const a of agents.values()) if (!a.row.hidden) shown += 1;
+  const active = Object.values(filters).some(Boolean);
+  $('filter-summary').textContent = active ? `Showing ${shown} of ${agents.size} agents.` : '';
+}
+
+function applyFilters() {
+  const f = $('agent-filters');
+  filters = { name: f.querySelector('#filter-name').value.trim(), state: $('filter-state').value,
+    origin: $('filter-origin').value, queue: $('filter-queue').value, presence: $('filter-presence').value };
+  for (const a of agents.values()) a.row.hidden = !matches(a, filters);
+  writeFilterSummary();
+}
+
+function setSort(key) {
+  sortKey = key;
+  $('sort-by').value = key;
+  for (const th of $('agents').tHead.rows[0].cells) {
+    if (th.dataset.sort) th.setAttribute('aria-sort', th.dataset.sort === key ? 'ascending' : 'none');
+  }
+  needsOrder = true;
+  schedule();
+}
+
+function wireFilters() {
+  fillSelect('filter-state', kStates);
+  fillSelect('filter-origin', kOrigins);
+  fillSelect('filter-presence', kPresences);
+  fillSelect('sort-by', kSorts);
+  const form = $('agent-filters');
+  form.addEventListener('input', (e) => { if (e.target.id !== 'sort-by') applyFilters(); });
+  form.addEventListener('change', (e) => { if (e.target.id !== 'sort-by') applyFilters(); });
+  form.addEventListener('submit', (e) => e.preventDefault());
+  $('sort-by').addEventListener('change', () => setSort($('sort-by').value));
+  $('filter-clear').addEventListener('click', () => {
+    form.reset();
+    applyFilters();
+  });
+  // Column headings sort too: each a button that says the order it gives.
+  for (const th of $('agents').tHead.rows[0].cells) {
+    const key = th.dataset.sort;
+    if (!key || !kSorts.some((k) => k.value === key)) continue;
+    const b = el('button', { type: 'button', class: 'sort', text: th.textContent });
+    th.replaceChildren(b);
+    b.addEventListener('click', () => setSort(key));
+  }
+  setSort('name');
 }
 
 async function snapshot() {
@@ -159,6 +276,7 @@ async function snapshot() {
   for (const item of r.items) {
     const a = agentRow(item.agentId, item.displayName || item.username);
     a.username = item.username;
+    a.queueIds = item.queueIds || [];
     setAgent(item.agentId, item.state);
   }
   for (const q of r.queues) setQueue(q);
@@ -167,6 +285,7 @@ async function snapshot() {
 function setQueue(stats) {
   const q = queues.get(stats.queueId) || {};
   q.stats = stats;
+  q.at = Date.now();
   queues.set(stats.queueId, q);
   queuesDirty = true;
   schedule();
@@ -193,6 +312,17 @@ async function loadQueueNames(roles) {
   try {
     const r = await get('/api/v1/queues');
     for (const q of r.items) queueNames.set(q.id, q.name);
+    fillSelect('filter-queue', r.items.map((q) => ({ value: String(q.id), label: q.name })));
+  } catch (e) {
+    showError(e.message);
+  }
+}
+
+// The codes a supervisor may set (active ones; RONA is the system's own).
+async function loadIdleCodes() {
+  try {
+    const r = await get('/api/v1/idle-codes');
+    idleCodes = r.items.filter((c) => c.active && !c.system);
   } catch (e) {
     showError(e.message);
   }
@@ -200,8 +330,10 @@ async function loadQueueNames(roles) {
 
 async function main() {
   const me = await startPage(['supervisor', 'admin']);
-  await loadQueueNames(me.roles);
+  wireFilters();
+  await Promise.all([loadQueueNames(me.roles), loadIdleCodes()]);
   chart.render();
+  sampleCharts(Date.now());
   const stream = new EventStream({ onEvent, onResync: snapshot, onStatus: showConnection,
     onRefused: checkSession });
   stream.start();

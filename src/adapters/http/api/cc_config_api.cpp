@@ -1,5 +1,5 @@
-// The contact center's configuration API (admin only but for the queue list, which supervisors
-// read too; scoped to the caller's organisation):
+// The contact center's configuration API (admin only but for the queue and idle code lists,
+// which supervisors read too; scoped to the caller's organisation):
 // /api/v1/idle-codes, /api/v1/desktop-profiles, /api/v1/queues, /api/v1/agents.
 // PUT and PATCH are both accepted for updates and mean "change the fields given".
 #include <boost/asio/awaitable.hpp>
@@ -53,11 +53,14 @@ void add_admin(Router& router, CcApiContext& ctx, std::string_view method, std::
 }
 
 void register_idle_codes(Router& router, CcApiContext& ctx) {
-  add_admin(router, ctx, "GET", "/api/v1/idle-codes",
-            [](CcApiContext& c, const Caller& who, Request&) -> Async {
-              co_return list_response(co_await c.config.list_idle_codes(who.org_id),
-                                      idle_code_to_json);
-            });
+  // Supervisors read the list too: they set an agent Idle with a code from their view.
+  router.add("GET", "/api/v1/idle-codes",
+             with_caller_async(ctx.auth, {Role::admin, Role::supervisor},
+                               [&ctx](const Caller& who, Request&) -> Async {
+                                 co_return list_response(
+                                     co_await ctx.config.list_idle_codes(who.org_id),
+                                     idle_code_to_json);
+                               }));
   add_admin(router, ctx, "POST", "/api/v1/idle-codes",
             [](CcApiContext& c, const Caller& who, Request& req) -> Async {
               auto body = parse_json_object(req);

@@ -1,6 +1,6 @@
 // The agent desktop, contact control, supervisor views and demo telephony:
-// /api/v1/me, /api/v1/me/desktop, /api/v1/me/session, /api/v1/me/state, /api/v1/contacts/{id}/…,
-// /api/v1/agents/states, /api/v1/queues/{id}/stats, /api/v1/demo/contacts.
+// /api/v1/me, /api/v1/me/desktop, /api/v1/me/team, /api/v1/me/session, /api/v1/me/state,
+// /api/v1/contacts/{id}/…, /api/v1/agents/states, /api/v1/queues/{id}/stats, /api/v1/demo/contacts.
 #include <boost/json.hpp>
 
 #include "adapters/http/api/account_json.hpp"
@@ -152,6 +152,45 @@ void register_me(Router& router, CcApiContext& ctx) {
                              {"idleCodes", std::move(codes)},
                              {"queues", std::move(queues)}});
           });
+  // The desktop's team: the organisation's other agents with their states (for the consult and
+  // transfer picker; without their Teams presence) and the caller's own queues with their
+  // waiting customers. Agents get no queue.stats events, so the desktop reads this now and then.
+  add_for(router, ctx, "GET", "/api/v1/me/team", {Role::agent},
+          [](CcApiContext& c, const Caller& who, Request&) -> boost::asio::awaitable<Response> {
+            auto agents = co_await c.config.list_agents(who.org_id);
+            if (!agents) co_return error_response(agents.error());
+            json::array items;
+            for (const auto& a : *agents) {
+              if (a.user.id == who.user_id) continue;
+              auto v = co_await c.center.state_of(who.org_id, a.user.id);
+              if (!v) continue;  // removed meanwhile
+              json::object state = agent_state_to_json(v->state, v->idle_code_name);
+              state["teamsPresence"] = nullptr;  // not shared with colleagues
+              json::array queue_ids;
+              for (QueueId q : a.config.queues) queue_ids.emplace_back(q.value);
+              json::object o{{"agentId", a.user.id.value},
+                             {"username", a.user.username},
+                             {"displayName", a.user.display_name}};
+              o["queueIds"] = std::move(queue_ids);
+              o["state"] = std::move(state);
+              items.emplace_back(std::move(o));
+            }
+            auto desk = co_await c.config.desktop_of(who.org_id, who.user_id);
+            if (!desk) co_return error_response(desk.error());
+            auto stats = co_await c.center.all_queue_stats(who.org_id);
+            if (!stats) co_return error_response(stats.error());
+            json::array queues;
+            for (const auto& q : desk->queues) {
+              for (const auto& s : *stats) {
+                if (s.queue != q.id) continue;
+                json::object o = queue_stats_to_json(s);
+                o["name"] = q.name;
+                queues.emplace_back(std::move(o));
+              }
+            }
+            co_return json_response(
+                200, json::object{{"agents", std::move(items)}, {"queues", std::move(queues)}});
+          });
   add_for(router, ctx, "PUT", "/api/v1/me/state", {Role::agent},
           [](CcApiContext& c, const Caller& who, Request& req) -> boost::asio::awaitable<Response> {
             auto body = parse_json_object(req);
@@ -179,6 +218,9 @@ void register_supervisor(Router& router, CcApiContext& ctx) {
               json::object o = agent_state_view_to_json(a.user.id, *v);
               o["username"] = a.user.username;
               o["displayName"] = a.user.display_name;
+              json::array queue_ids;
+              for (QueueId q : a.config.queues) queue_ids.emplace_back(q.value);
+              o["queueIds"] = std::move(queue_ids);
               items.emplace_back(std::move(o));
             }
             auto stats = co_await c.center.all_queue_stats(who.org_id);
