@@ -32,7 +32,12 @@ function statusNodes(s) {
   if (s.running) {
     const total = s.watchedUsers;
     const done = Math.max(0, total - s.firstSync.pending);
-    if (!s.firstSync.completedAt) {
+    if (!s.firstSync.startedAt) {
+      // Sync has just been switched on: who to read is being worked out (an indeterminate bar).
+      const bar = el('progress', { id: 'first-sync-progress' });
+      nodes.push(el('p', {}, el('label', { for: 'first-sync-progress', text: 'First sync: ' }), bar,
+        ' finding the Teams users to read'));
+    } else if (!s.firstSync.completedAt) {
       const bar = el('progress', { id: 'first-sync-progress', max: String(Math.max(total, 1)), value: String(done) });
       nodes.push(el('p', {}, el('label', { for: 'first-sync-progress', text: 'First sync: ' }), bar,
         ` ${done} of ${total} Teams users read`));
