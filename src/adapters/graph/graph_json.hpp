@@ -44,6 +44,10 @@ Result<SubscriptionsPage> decode_subscriptions(std::string_view text);
 // A changeNotificationCollection: {"value":[…], "validationTokens":[…]?}. Items must carry
 // subscriptionId. Lifecycle items (with lifecycleEvent) are accepted too, since one POST may mix.
 Result<NotificationBatch> decode_notifications(std::string_view text);
+// The Teams user a presence change item is about (§4.3): resourceData.id, else the resource
+// path "communications/presences/{id}" or "users/{id}/presence" (also "users('{id}')/presence");
+// empty when neither names one. The decoders fill ChangeNotification::user with it.
+std::string presence_user_of(const ChangeNotification& n);
 // A lifecycle notification collection: as above, but every item must carry lifecycleEvent.
 Result<NotificationBatch> decode_lifecycle_notifications(std::string_view text);
 

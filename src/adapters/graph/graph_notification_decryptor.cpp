@@ -11,20 +11,6 @@
 
 namespace ccteams::graph {
 
-namespace {
-
-// The user a change item says it is about: resourceData.id, else the last segment of
-// resource ("communications/presences/{id}"); empty when it names none.
-std::string_view named_user(const ChangeNotification& n) {
-  if (n.resource_data && n.resource_data->id) return *n.resource_data->id;
-  if (!n.resource) return {};
-  const std::string_view r = *n.resource;
-  const auto slash = r.rfind('/');
-  return slash == std::string_view::npos ? r : r.substr(slash + 1);
-}
-
-}  // namespace
-
 GraphNotificationDecryptor::GraphNotificationDecryptor(NotificationKeyring keyring,
                                                        JwksSource& jwks, const Clock& clock,
                                                        NotificationDecryptorOptions options,
@@ -98,7 +84,7 @@ boost::asio::awaitable<Result<DecryptedPresences>> GraphNotificationDecryptor::d
     }
     // The ciphertext is authenticated by a key Graph chose, not bound to the item around it:
     // an item must not be able to carry another user's presence.
-    const std::string_view user = named_user(n);
+    const std::string& user = n.user;
     if (!user.empty() && user != presence->presence.user_id) {
       co_return make_error(Errc::invalid_input,
                            where + ": the encrypted presence is not the one the item names");

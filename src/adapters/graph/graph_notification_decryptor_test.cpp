@@ -81,6 +81,7 @@ ChangeNotification rich_item(const NotificationCertificate& cert, const std::str
   n.subscription_id = "7f105c7d-2dc5-4530-97cd-4e7ae6534c07";
   n.change_type = "updated";
   n.resource = "communications/presences/" + user;
+  n.user = user;
   n.resource_data = ResourceData{user, "#microsoft.graph.presence", "users/" + user + "/presence"};
   n.tenant_id = kTenant;
   n.client_state = "secretClientValue";

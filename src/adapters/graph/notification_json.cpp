@@ -1,4 +1,5 @@
 // Change and lifecycle notification collections (graph-protocol.md §4.3, §4.4).
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "adapters/graph/graph_json.hpp"
@@ -28,6 +29,38 @@ std::string_view lifecycle_event_wire_name(LifecycleEvent event) {
       break;
   }
   return "other";
+}
+
+std::string presence_user_of(const ChangeNotification& n) {
+  if (n.resource_data && n.resource_data->id && !n.resource_data->id->empty()) {
+    return *n.resource_data->id;
+  }
+  if (!n.resource) return {};
+  std::string_view r = *n.resource;
+  while (!r.empty() && r.front() == '/') r.remove_prefix(1);
+  // The id after a collection, as "{collection}/{id}" or OData's "{collection}('{id}')";
+  // rest: what follows the id. Empty when r does not start with the collection.
+  auto id_after = [&r](std::string_view collection, std::string_view& rest) -> std::string_view {
+    if (r.substr(0, collection.size()) != collection) return {};
+    std::string_view tail = r.substr(collection.size());
+    if (tail.substr(0, 2) == "('") {
+      const auto close = tail.find("')");
+      if (close == std::string_view::npos) return {};
+      rest = tail.substr(close + 2);
+      return tail.substr(2, close - 2);
+    }
+    if (tail.empty() || tail.front() != '/') return {};
+    tail.remove_prefix(1);
+    const auto end = std::min(tail.find_first_of("/?"), tail.size());
+    rest = tail.substr(end);
+    return tail.substr(0, end);
+  };
+  std::string_view rest;
+  if (auto id = id_after("communications/presences", rest); !id.empty()) return std::string(id);
+  if (auto id = id_after("users", rest); !id.empty() && rest == "/presence") {
+    return std::string(id);
+  }
+  return {};
 }
 
 namespace {
@@ -103,6 +136,7 @@ Result<ChangeNotification> decode_item(const json::object& o, const std::string&
     CCTEAMS_GRAPH_TRY(e, decode_encrypted(*encrypted, json_path(path, "encryptedContent")));
     n.encrypted_content = std::move(e);
   }
+  n.user = presence_user_of(n);
   return n;
 }
 

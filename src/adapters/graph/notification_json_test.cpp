@@ -1,6 +1,10 @@
 // Subscriptions and notification collections, from Microsoft's documented examples.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "adapters/graph/graph_json.hpp"
 
 namespace ccteams::graph {
@@ -130,6 +134,39 @@ TEST(DecodeNotifications, DocumentedRichPresenceNotification) {
             "07293748CC064953A3052FB978C735FB89E61C3D");
   EXPECT_FALSE(n.lifecycle_event.has_value());
   EXPECT_FALSE(n.lifecycle_event_text.has_value());
+  EXPECT_EQ(n.user, "fa8bf3dc-eca7-46b7-bad1-db199b62afc3");
+}
+
+// The Teams user an item is about: resourceData.id first, else the resource path's forms (§4.3).
+TEST(PresenceUserOf, ResourceDataIdThenTheResourcePathForms) {
+  struct Row {
+    std::optional<std::string> data_id;
+    std::optional<std::string> resource;
+    std::string user;
+  };
+  const std::vector<Row> rows = {
+      {"u-1", "communications/presences/other", "u-1"},
+      {"", "communications/presences/u-2", "u-2"},
+      {std::nullopt, "/communications/presences/u-3", "u-3"},
+      {std::nullopt, "communications/presences/u-4?$select=id", "u-4"},
+      {std::nullopt, "users/u-5/presence", "u-5"},
+      {std::nullopt, "/users('u-6')/presence", "u-6"},
+      {std::nullopt, "users('a')/presence", "a"},
+      {std::nullopt, "communications/presences('u-9')", "u-9"},
+      {std::nullopt, "communications/presences('u-10", ""},
+      {std::nullopt, "communications/presencesX/u-11", ""},
+      {std::nullopt, "users/u-7/calendar", ""},
+      {std::nullopt, "users/u-8", ""},
+      {std::nullopt, "communications/presences/", ""},
+      {std::nullopt, "chats/19:abc/messages", ""},
+      {std::nullopt, std::nullopt, ""},
+  };
+  for (const auto& row : rows) {
+    ChangeNotification n;
+    if (row.data_id) n.resource_data = ResourceData{row.data_id, std::nullopt, std::nullopt};
+    n.resource = row.resource;
+    EXPECT_EQ(presence_user_of(n), row.user) << row.resource.value_or("(none)");
+  }
 }
 
 TEST(DecodeNotifications, DocumentedBasicExampleHasATrailingCommaAndIsRefusedWithItsOffset) {

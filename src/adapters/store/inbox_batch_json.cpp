@@ -128,6 +128,7 @@ Result<ChangeNotification> decode_notification(const json::object& o, const std:
     f.adopt(ef.error());
   }
   if (f.error()) return *f.error();
+  n.user = graph::presence_user_of(n);  // derived, as when the webhook decoded it
   return n;
 }
 

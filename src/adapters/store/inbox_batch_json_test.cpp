@@ -44,9 +44,11 @@ TEST(InboxBatchJson, EveryFieldComesBack) {
   EXPECT_EQ(n.resource_data->odata_type, "#microsoft.graph.presence");
   EXPECT_EQ(n.encrypted_content->encryption_certificate_id, "cert-1");
   EXPECT_EQ(n.encrypted_content->encryption_certificate_thumbprint, "");
+  EXPECT_EQ(n.user, "u1");  // derived on reading, as the webhook's decoder does
   const auto& l = back->notifications[1];
   EXPECT_EQ(l.lifecycle_event_text, "subscriptionRemoved");
   EXPECT_EQ(l.lifecycle_event, LifecycleEvent::subscription_removed);
+  EXPECT_EQ(l.user, "");
   EXPECT_FALSE(l.id || l.change_type || l.resource || l.resource_data || l.encrypted_content);
   EXPECT_EQ(back->validation_tokens, b.validation_tokens);
 }

@@ -92,6 +92,9 @@ struct ChangeNotification {
   std::optional<LifecycleEvent> lifecycle_event;
   std::optional<std::string> lifecycle_event_text;  // as sent, for logs: reauthorizationRequired
   std::optional<EncryptedContent> encrypted_content;
+  // The Teams user a change item is about, read by the adapter that decoded the item from
+  // resourceData.id or the resource path; empty when it names none (a lifecycle item).
+  std::string user;
 };
 
 struct NotificationBatch {

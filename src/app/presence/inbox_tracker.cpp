@@ -4,42 +4,6 @@
 
 namespace ccteams::presence {
 
-namespace {
-
-// The Teams user a presence notification is about: resourceData.id, else the resource path
-// ("communications/presences/{id}" or "users/{id}/presence"), graph-protocol.md §4.3.
-std::string notified_user(const ChangeNotification& n) {
-  if (n.resource_data && n.resource_data->id && !n.resource_data->id->empty()) {
-    return *n.resource_data->id;
-  }
-  if (!n.resource) return {};
-  std::string_view r = *n.resource;
-  while (!r.empty() && r.front() == '/') r.remove_prefix(1);
-  auto strip = [&r](std::string_view prefix) {
-    if (r.size() > prefix.size() && r.substr(0, prefix.size()) == prefix) {
-      r.remove_prefix(prefix.size());
-      return true;
-    }
-    return false;
-  };
-  if (strip("communications/presences/")) {
-    auto end = r.find_first_of("/?");
-    return std::string(r.substr(0, end));
-  }
-  if (strip("users/")) {
-    auto end = r.find('/');
-    if (end == std::string_view::npos || r.substr(end) != "/presence") return {};
-    std::string_view id = r.substr(0, end);
-    if (id.size() > 6 && id.substr(0, 2) == "('" && id.substr(id.size() - 2) == "')") {
-      id = id.substr(2, id.size() - 4);
-    }
-    return std::string(id);
-  }
-  return {};
-}
-
-}  // namespace
-
 boost::asio::awaitable<std::optional<InboxTracker::NewEntries>> InboxTracker::read_new() {
   const std::size_t limit = claimed_.size() + 512;  // a full read holds new entries
   const OrgId org = org_;
@@ -64,7 +28,7 @@ std::vector<std::string> InboxTracker::await_reads(
   Awaiting a{e.received_at, {}};
   std::vector<std::string> users;
   for (const auto& n : e.batch.notifications) {
-    std::string user = notified_user(n);
+    const std::string& user = n.user;
     if (user.empty() || !watched(user)) continue;
     note_notified(user, e.received_at);
     if (a.users.insert(user).second) users.push_back(user);

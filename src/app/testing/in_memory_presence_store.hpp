@@ -20,6 +20,7 @@ class InMemoryPresenceStore final : public PresenceSubscriptionStore, public Pre
       ChangeNotification n;
       n.subscription_id = "sub";
       n.resource = "communications/presences/" + u;
+      n.user = u;
       e.batch.notifications.push_back(std::move(n));
     }
     entries_[e.seq] = e;
