@@ -6,6 +6,11 @@ namespace ccteams {
 
 Result<void> validate_desktop_profile(const DesktopProfile& profile) {
   if (auto r = validate_display_name(profile.name); !r) return r;
+  if (profile.microsoft_teams && profile.webex_app) {
+    return make_error(Errc::invalid_input,
+                      "microsoftTeams and webexApp: a desktop profile enables one collaboration "
+                      "app; send the other one as false in the same request");
+  }
   if (profile.rona_timeout_seconds < kMinRonaTimeoutSeconds ||
       profile.rona_timeout_seconds > kMaxRonaTimeoutSeconds) {
     return make_error(Errc::invalid_input,

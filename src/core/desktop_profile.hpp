@@ -24,8 +24,10 @@ struct DesktopProfile {
   DesktopProfileId id;
   OrgId org;
   std::string name;
-  bool microsoft_teams = false;  // presence sync applies to this profile's agents
-  bool webex_app = false;        // both toggles may be on: they gate different integrations
+  // The profile's collaboration app: at most one of the two (the vendor enables one per
+  // profile). microsoft_teams: presence sync applies to this profile's agents.
+  bool microsoft_teams = false;
+  bool webex_app = false;
   int rona_timeout_seconds = kDefaultRonaTimeoutSeconds;
   int wrap_up_seconds = 0;
   std::vector<IdleCodeId> allowed_idle_codes;  // empty: every active non-system code
@@ -35,8 +37,8 @@ struct DesktopProfile {
   friend bool operator==(const DesktopProfile&, const DesktopProfile&) = default;
 };
 
-// invalid_input naming the API field: name (as idle code names), ronaTimeoutSeconds (5..300),
-// wrapUpSeconds (0..900), allowedIdleCodeIds (no repeats).
+// invalid_input naming the API field: name (as idle code names), microsoftTeams/webexApp (not
+// both), ronaTimeoutSeconds (5..300), wrapUpSeconds (0..900), allowedIdleCodeIds (no repeats).
 Result<void> validate_desktop_profile(const DesktopProfile& profile);
 
 // May an agent of this profile choose this code by hand (PUT /me/state Idle)?

@@ -92,7 +92,14 @@ INSTANTIATE_TEST_SUITE_P(
     Table, Profiles,
     ::testing::Values(
         ProfileCase{"Defaults", [](DesktopProfile&) {}, nullptr},
-        ProfileCase{"BothApps", [](DesktopProfile& p) { p.webex_app = true; }, nullptr},
+        ProfileCase{"BothApps", [](DesktopProfile& p) { p.webex_app = true; }, "webexApp"},
+        ProfileCase{"WebexOnly",
+                    [](DesktopProfile& p) {
+                      p.microsoft_teams = false;
+                      p.webex_app = true;
+                    },
+                    nullptr},
+        ProfileCase{"NoApp", [](DesktopProfile& p) { p.microsoft_teams = false; }, nullptr},
         ProfileCase{"RonaMin", [](DesktopProfile& p) { p.rona_timeout_seconds = 5; }, nullptr},
         ProfileCase{"RonaMax", [](DesktopProfile& p) { p.rona_timeout_seconds = 300; }, nullptr},
         ProfileCase{"RonaLow", [](DesktopProfile& p) { p.rona_timeout_seconds = 4; },
