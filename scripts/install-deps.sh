@@ -31,7 +31,8 @@ packages=(
 # Node.js build that bundles npm (and conflicts with Debian's npm package).
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
-if [ "$with_browser" -eq 1 ]; then packages+=(chromium); fi
+# fonts-wqy-microhei: the console's Simplified Chinese screens render (and are screenshotted) with glyphs.
+if [ "$with_browser" -eq 1 ]; then packages+=(chromium fonts-wqy-microhei); fi
 
 # The npm packages of the JS tests, pinned by their package-lock.json: tests/js (the Graph JS
 # client test) always, tests/browser (playwright-core, driving Debian's chromium) with --browser.
