@@ -118,6 +118,7 @@ test('deleting an idle code names every holder: desktop profiles and the presenc
   // Teams - Presenting: allowed by Demo agents (edited above) and in the default presence mapping.
   await region.getByRole('button', { name: 'Delete the idle code Teams - Presenting' }).click();
   const dialog = admin.getByRole('dialog', { name: 'Delete the idle code Teams - Presenting?' });
+  await dialog.locator('ul.holders li').first().waitFor({ timeout: kWait });
   const holders = await dialog.locator('ul.holders li').allTextContents();
   assert.ok(holders.includes('the desktop profile Demo agents'), holders.join('; '));
   assert.ok(holders.some((h) => /^the Microsoft Teams presence mapping: .*Presenting/.test(h)), holders.join('; '));
