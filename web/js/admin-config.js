@@ -3,6 +3,7 @@
 // configuration sections share (admin-profiles.js, admin-agents.js). Every refusal shows beside
 // the control that caused it, in the console's language.
 
+import { ruleText } from './admin-mapping.js';
 import { del, get, patch, post } from './api.js';
 import { errorText, t } from './i18n.js';
 import { act, el } from './shell.js';
@@ -44,7 +45,6 @@ export function deleteButton(label, title, path, after, extra = () => []) {
 export async function idleCodeHolders(code) {
   const [profiles, connector] = await Promise.all([get('/api/v1/desktop-profiles'),
     get('/api/v1/connectors/msteams').catch(() => null)]);
-  const { ruleText } = await import('./admin-mapping.js');
   const holders = profiles.items.filter((p) => p.allowedIdleCodeIds.includes(code.id))
     .map((p) => t('idle.holder.profile', { name: p.name }));
   const rules = ((connector && connector.presenceMapping) || []).filter((r) => r.idleCodeId === code.id);
