@@ -130,6 +130,25 @@ TEST_F(ConnectorHealth, RevokedConsentBecomesAuthorizationErrorAndReauthorisingR
   EXPECT_TRUE(metrics_show("teams_connectors{status=\"AuthorizationError\"} 0"));
 }
 
+// `serve` (this runtime is not the demo): the vendor calls Show user details and Presence sync
+// optional, so a connector set up for the first time has both off until the admin turns them on;
+// Deactivate and Reactivate keep what the admin chose.
+TEST_F(ConnectorHealth, ServeSetsUpTheConnectorWithShowUserDetailsAndPresenceSyncOff) {
+  set_up();
+  auto c = connector();
+  EXPECT_EQ(c.at("showUserDetails"), false);
+  EXPECT_EQ(c.at("presenceSync"), false);
+  auto on = http_request(port_, "PATCH", "/api/v1/connectors/msteams",
+                         R"({"showUserDetails":true,"presenceSync":true})",
+                         {{"Authorization", "Bearer " + token_}});
+  ASSERT_EQ(on.status, 200) << on.body;
+  ASSERT_EQ(api("POST", "/api/v1/connectors/msteams/deactivate").status, 200);
+  ASSERT_EQ(api("POST", "/api/v1/connectors/msteams/reactivate").status, 200);
+  c = connector();
+  EXPECT_EQ(c.at("showUserDetails"), true);
+  EXPECT_EQ(c.at("presenceSync"), true);
+}
+
 TEST_F(ConnectorHealth, ReactivateAfterTheEnterpriseAppWasDeletedReportsEntrasReason) {
   set_up();
   ASSERT_EQ(api("POST", "/api/v1/connectors/msteams/deactivate").status, 200);

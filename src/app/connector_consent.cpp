@@ -91,6 +91,10 @@ Result<AuthorizeStart> ConnectorService::start_authorize(ConnectorStore& st, con
   const Timestamp now = clock_.now();
   if (*next_status != current->status) {
     TeamsConnector next = *current;
+    if (current->status == ConnectorStatus::not_configured) {
+      next.show_user_details = config_.optional_features_on;
+      next.presence_sync = config_.optional_features_on;
+    }
     next.status = *next_status;
     next.updated_at = now;
     auto saved = st.save_connector(next, current->version);

@@ -44,6 +44,10 @@ struct ConnectorServiceConfig {
   // {public_url}/api/v1/connectors/msteams/callback; must be registered on the app.
   std::string redirect_uri;
   Millis consent_ttl = std::chrono::minutes(10);
+  // Show user details and Presence sync of a connector set up for the first time. The vendor
+  // calls both optional: `ccteams serve` starts them off until an admin turns them on, the demo
+  // (src/cli) turns them on.
+  bool optional_features_on = true;
 };
 
 // A PATCH of the connector: absent fields are kept.

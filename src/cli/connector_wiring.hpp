@@ -46,6 +46,9 @@ struct ConnectorDeps {
   const TokenSource& tokens;
   const Clock& clock;
   Scheduler& scheduler;  // the health check's time (the runtime's AsioScheduler)
+  // A connector set up for the first time gets Show user details and Presence sync on (the
+  // demo) or off until an admin turns them on (`serve`: the vendor calls them optional).
+  bool optional_features_on = false;
 };
 
 class ConnectorWiring final : public Module {

@@ -170,7 +170,7 @@ Result<void> Runtime::Impl::build_modules() {
   AuthService& auth = accounts->auth();
 
   auto connector_module = ConnectorWiring::create(
-      ConnectorDeps{c, ioc, *store, auth, secrets, tokens, clock, scheduler}, router);
+      ConnectorDeps{c, ioc, *store, auth, secrets, tokens, clock, scheduler, options.demo}, router);
   if (!connector_module) return std::move(connector_module).error();
   ConnectorWiring& connector = add(std::move(*connector_module));
 

@@ -107,6 +107,8 @@ test('the admin sets up the connector through the consent popup; a non-admin acc
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'detached', timeout: kWait });
   await card.locator('[data-status="Active"]').filter({ hasText: 'Active' }).waitFor({ timeout: kWait });
+  // The card names the Microsoft Entra account that consented.
+  await card.getByText(`Consented in Microsoft Entra by ${demo.globalAdmin}`).waitFor({ timeout: kWait });
   const c = await connector();
   assert.equal(c.status, 'Active');
   assert.equal(c.authorizedBy.username, 'admin');
@@ -222,10 +224,16 @@ test('idle codes: create, rename, delete, and the API refusals shown in words', 
   await region.getByRole('textbox', { name: 'Name', exact: true }).fill('Coaching');
   await region.getByRole('button', { name: 'Create idle code' }).click();
   await region.locator('tr[data-code="Coaching"]').waitFor({ timeout: kWait });
-  // A second code named RONA is refused (409), shown in the error banner.
+  // A second code named RONA is refused (409), shown beside the button that caused it (the
+  // page does not jump to a banner at the top).
   await admin.getByRole('region', { name: 'Idle codes' }).getByRole('textbox', { name: 'Name', exact: true }).fill('RONA');
-  await admin.getByRole('button', { name: 'Create idle code' }).click();
-  await admin.locator('#error').filter({ hasText: /RONA/ }).waitFor({ timeout: kWait });
+  const create = admin.getByRole('button', { name: 'Create idle code' });
+  await create.scrollIntoViewIfNeeded();
+  const scrolled = await admin.evaluate(() => window.scrollY);
+  await create.click();
+  await admin.locator('form.create .feedback.error').filter({ hasText: /RONA/ }).waitFor({ timeout: kWait });
+  assert.ok(await admin.locator('#error').isHidden(), 'no banner at the top');
+  assert.equal(await admin.evaluate(() => window.scrollY), scrolled, 'the page did not jump');
 
   await admin.getByRole('button', { name: 'Rename Coaching' }).click();
   dialog = admin.getByRole('dialog', { name: 'Rename the idle code Coaching' });
@@ -240,18 +248,25 @@ test('idle codes: create, rename, delete, and the API refusals shown in words', 
   assert.ok(!names.includes('Coaching') && !names.includes('Coaching session'));
 });
 
-test('desktop profiles toggle Webex App; agents show their Teams user and sync state; queues; audit log', async () => {
+test('desktop profiles choose Microsoft Teams or Webex App; agents show their Teams user and sync state; queues; audit log', async () => {
   await admin.getByRole('link', { name: 'Desktop profiles' }).click();
-  const webex = admin.getByRole('checkbox', { name: 'Webex App for Demo agents' });
+  // One app per profile, as the vendor allows: choosing Webex App turns Microsoft Teams off.
+  const webex = admin.getByRole('radio', { name: 'Webex App for Demo agents' });
+  const teams = admin.getByRole('radio', { name: 'Microsoft Teams for Demo agents' });
   await webex.waitFor({ timeout: kWait });
   assert.equal(await webex.isChecked(), false);
+  assert.equal(await teams.isChecked(), true);
   await webex.check();
-  await admin.getByRole('status').filter({ hasText: 'Webex App on for Demo agents.' }).waitFor({ timeout: kWait });
-  const profiles = (await demo.call('GET', '/api/v1/desktop-profiles', { token: adminToken })).body.items;
-  assert.equal(profiles.find((p) => p.name === 'Demo agents').webexApp, true);
-  await webex.uncheck();
-  await admin.getByRole('status').filter({ hasText: 'Webex App off for Demo agents.' }).waitFor({ timeout: kWait });
-  assert.ok(await admin.getByRole('checkbox', { name: 'Microsoft Teams for Demo agents' }).isChecked());
+  await admin.getByRole('status').filter({ hasText: 'Webex App is now the app of Demo agents.' }).waitFor({ timeout: kWait });
+  let profile = (await demo.call('GET', '/api/v1/desktop-profiles', { token: adminToken })).body.items
+    .find((p) => p.name === 'Demo agents');
+  assert.deepEqual([profile.webexApp, profile.microsoftTeams], [true, false]);
+  assert.equal(await teams.isChecked(), false);
+  await teams.check();
+  await admin.getByRole('status').filter({ hasText: 'Microsoft Teams is now the app of Demo agents.' }).waitFor({ timeout: kWait });
+  profile = (await demo.call('GET', '/api/v1/desktop-profiles', { token: adminToken })).body.items
+    .find((p) => p.name === 'Demo agents');
+  assert.deepEqual([profile.webexApp, profile.microsoftTeams], [false, true]);
 
   await admin.getByRole('link', { name: 'Agents' }).click();
   const agents = (await demo.call('GET', '/api/v1/agents', { token: adminToken })).body.items;
@@ -270,15 +285,29 @@ test('desktop profiles toggle Webex App; agents show their Teams user and sync s
   await admin.getByRole('link', { name: 'Audit log' }).click();
   const audit = admin.locator('#audit tbody tr');
   await audit.first().waitFor({ timeout: kWait });
-  const actions = await admin.locator('#audit tbody td:nth-child(3)').allTextContents();
+  const actions = await admin.locator('#audit tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action));
   for (const a of ['authorize', 'callback', 'update']) assert.ok(actions.includes(a), `${a} in ${actions}`);
   assert.ok(await admin.locator('#audit tr[data-result="error"]').count() >= 1, 'the refused consent is logged');
+  // In plain words, not internal names.
+  const said = await admin.locator('#audit tbody td:nth-child(3)').allTextContents();
+  assert.ok(said.includes('admin started setting up Microsoft Teams.'), said.join('\n'));
+  assert.ok(said.includes(`${demo.globalAdmin} consented in Microsoft for admin: the connector is Active.`), said.join('\n'));
+  assert.ok(said.includes("admin changed the connector's settings."), said.join('\n'));
+  assert.ok(!said.some((x) => /^(authorize|callback|update)$/.test(x)), said.join('\n'));
 });
 
 test('the admin deactivates, then deletes with the confirmation about Entra', async () => {
   await admin.goto(demo.base + '/admin.html#connectors/msteams');
   const status = admin.getByRole('region', { name: 'Connector', exact: true });
+  // Deactivate asks first, saying what stops; Cancel changes nothing.
   await status.getByRole('button', { name: 'Deactivate' }).click();
+  const ask = admin.getByRole('dialog', { name: 'Deactivate Microsoft Teams?' });
+  assert.match(await ask.textContent(), /presence sync stops/);
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await ask.waitFor({ state: 'detached', timeout: kWait });
+  assert.equal((await connector()).status, 'Active');
+  await status.getByRole('button', { name: 'Deactivate' }).click();
+  await ask.getByRole('button', { name: 'Deactivate' }).click();
   await status.locator('[data-status="Inactive"]').waitFor({ timeout: kWait });
   assert.equal((await connector()).status, 'Inactive');
   await admin.locator('#sync-health').filter({ hasText: 'Not running' }).waitFor({ timeout: kWait });

@@ -17,4 +17,5 @@ if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
 fi
 cd "$here"
 CCTEAMS_BINARY="$1" SCREENSHOT_DIR="$2" exec node --test --test-concurrency=1 --test-timeout=90000 \
-  console_test.mjs admin_test.mjs teams_test.mjs api_docs_test.mjs supervisor_test.mjs desktop_test.mjs
+  i18n_check.mjs console_test.mjs admin_test.mjs admin_config_test.mjs teams_test.mjs api_docs_test.mjs \
+  supervisor_test.mjs desktop_test.mjs i18n_test.mjs screens_en_test.mjs screens_zh_test.mjs

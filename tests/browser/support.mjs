@@ -84,3 +84,88 @@ export async function eventually(fn, { timeout = kWait, interval = 100, what = '
     await new Promise((r) => setTimeout(r, interval));
   }
 }
+
+// A small accessibility check of our own (no axe in the tree), for the page as it is now:
+// every visible form control has an accessible name (a label, aria-label or aria-labelledby),
+// every button and link a name, no positive tabindex (the tab order is the document's), and
+// text contrast of at least 4.5:1 (3:1 for large text) against the nearest opaque background.
+// Resolves with a list of problems (empty when it passes). scope: a selector of the parts to
+// check (the whole body by default; the API reference's thousands of operations are sampled).
+export async function accessibilityProblems(page, { scope = 'body' } = {}) {
+  return page.evaluate((roots) => {
+    const problems = [];
+    const all = (selector) => [...document.querySelectorAll(roots)].flatMap((r) =>
+      [...(r.matches(selector) ? [r] : []), ...r.querySelectorAll(selector)]);
+    const visible = (n) => {
+      // Inside a closed <details> (all but its summary) nothing is shown: skipped before layout.
+      const closed = n.closest('details:not([open])');
+      if (closed && n.closest('summary')?.parentElement !== closed) return false;
+      return n.getClientRects().length > 0 && !n.closest('[hidden]');
+    };
+    const named = (n) => (n.labels && n.labels.length > 0 && [...n.labels].some((l) => l.textContent.trim())) ||
+      (n.getAttribute('aria-label') || '').trim() ||
+      (n.getAttribute('aria-labelledby') || '').split(/\s+/).some((id) => document.getElementById(id)?.textContent.trim()) ||
+      ((n.tagName === 'BUTTON' || n.tagName === 'A' || n.tagName === 'SUMMARY') && n.textContent.trim());
+    for (const n of all('input:not([type=hidden]), select, textarea, button, a[href], summary')) {
+      if (visible(n) && !named(n)) problems.push(`no name: ${n.outerHTML.slice(0, 120)}`);
+    }
+    for (const n of all('[tabindex]')) {
+      if (Number(n.getAttribute('tabindex')) > 0) problems.push(`positive tabindex: ${n.outerHTML.slice(0, 80)}`);
+    }
+    for (const n of all('svg[role=img]')) {
+      if (!n.querySelector('title') && !n.getAttribute('aria-label')) problems.push('chart without a title');
+    }
+    const rgb = (s) => (s.match(/\d+(\.\d+)?/g) || []).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    const bg = (n) => {
+      for (let e = n; e; e = e.parentElement) {
+        const c = getComputedStyle(e).backgroundColor;
+        if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return rgb(c);
+      }
+      return [255, 255, 255];
+    };
+    const texts = all('p, td, th, label, summary, button, a, h1, h2, h3, li, dt, dd, legend, span, option');
+    for (const n of texts) {
+      const own = [...n.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim());
+      if (!own || !visible(n) || n.closest('.visually-hidden') || n.tagName === 'OPTION') continue;
+      const style = getComputedStyle(n);
+      const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+      const r = ratio(rgb(style.color), bg(n));
+      if (r < (large ? 3 : 4.5)) problems.push(`contrast ${r.toFixed(2)}: ${n.textContent.trim().slice(0, 40)}`);
+    }
+    return problems;
+  }, scope);
+}
+
+// The focus order: Tab pressed from the top of the page, up to n times (no more than the page
+// has focusable elements, so it never wraps around); each step's focused element as its index in
+// document order and a short name.
+export async function tabOrder(page, n) {
+  const count = await page.evaluate(() => {
+    const start = document.createElement('span');
+    start.id = 'tab-order-start';
+    start.tabIndex = -1;
+    document.body.prepend(start);
+    start.focus();
+    window.scrollTo(0, 0);
+    const focusable = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]';
+    return [...document.querySelectorAll(focusable)].filter((e) => e.tabIndex >= 0 && !e.disabled &&
+      !e.closest('[hidden]') && !e.closest('details:not([open]) > :not(summary)') &&
+      e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden').length;
+  });
+  const steps = [];
+  for (let i = 0; i < Math.min(n, count); i++) {
+    await page.keyboard.press('Tab');
+    steps.push(await page.evaluate(() => {
+      const a = document.activeElement;
+      const all = [...document.querySelectorAll('*')];
+      return { index: all.indexOf(a), what: a.id || (a.getAttribute('aria-label') || a.textContent || a.tagName).trim().slice(0, 40) };
+    }));
+  }
+  await page.evaluate(() => document.getElementById('tab-order-start')?.remove());
+  return steps;
+}

@@ -1,36 +1,38 @@
 // Contact center configuration (docs/api.md "Contact center configuration"): idle codes
-// (create, rename, delete), desktop profiles (Microsoft Teams / Webex App toggles, create,
-// delete), agents with their linked Teams user and presence sync state, queues, users.
-// The server's 409 messages (a code in use, the system code RONA…) are shown as they are.
+// (create, rename, delete naming every holder), queues, users, and the pieces the other
+// configuration sections share (admin-profiles.js, admin-agents.js). Every refusal shows beside
+// the control that caused it, in the console's language.
 
+import { ruleText } from './admin-mapping.js';
 import { del, get, patch, post } from './api.js';
-import { originTextFor, presenceText, stateText } from './format.js';
-import { act, el, showError } from './shell.js';
-import { announce, checkbox, confirmDialog, field, table, when, yesNo } from './ui.js';
+import { errorText, t } from './i18n.js';
+import { act, el } from './shell.js';
+import { announce, confirmDialog, field, table, yesNo } from './ui.js';
 
-function section(title, ...children) {
-  const id = `s-${title.toLowerCase().replace(/\W+/g, '-')}`;
+export function section(id, title, ...children) {
   return el('section', { class: 'card', 'aria-labelledby': id }, el('h2', { id, text: title }), ...children);
 }
 
-// A one-line create form: fields [[label, input]], then the button.
-function createForm(legend, fields, label, submit) {
+// A one-line create form: fields [[label, input]], then the button and its feedback line.
+export function createForm(legend, fields, label, submit) {
   const button = el('button', { type: 'submit', class: 'primary', text: label });
+  const feedback = el('p', { class: 'feedback', role: 'status' });
   const form = el('form', { class: 'create' }, el('fieldset', {}, el('legend', { text: legend }),
-    el('div', { class: 'inline' }, ...fields.map(([l, input]) => field(l, input)), button)));
+    el('div', { class: 'inline' }, ...fields.map(([l, input]) => field(l, input)), button), feedback));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    act(button, () => submit(form));
+    act(button, () => submit(form), { feedback });
   });
   return form;
 }
 
-function deleteButton(what, path, after) {
-  return el('button', { type: 'button', text: 'Delete', 'aria-label': `Delete ${what}`, onclick: async () => {
-    const ok = await confirmDialog({ title: `Delete ${what}?`, confirmLabel: 'Delete', danger: true,
-      content: [el('p', { text: 'This cannot be undone.' })], onConfirm: () => del(path) });
+// Delete with a confirmation; extra: nodes the dialog shows first (who holds the thing).
+export function deleteButton(label, title, path, after, extra = () => []) {
+  return el('button', { type: 'button', text: t('common.delete'), 'aria-label': label, onclick: async () => {
+    const ok = await confirmDialog({ title, confirmLabel: t('common.delete'), danger: true,
+      content: [...(await extra()), el('p', { text: t('common.cannotUndo') })], onConfirm: () => del(path) });
     if (ok) {
-      announce(`${what} deleted.`);
+      announce(t('common.deleted'));
       after();
     }
   } });
@@ -38,145 +40,94 @@ function deleteButton(what, path, after) {
 
 // ---- idle codes ----
 
+// Everything that holds an idle code, in words: the desktop profiles that allow it and the
+// Teams presence mapping's rules (the server's 409 names the same holders).
+export async function idleCodeHolders(code) {
+  const [profiles, connector] = await Promise.all([get('/api/v1/desktop-profiles'),
+    get('/api/v1/connectors/msteams').catch(() => null)]);
+  const holders = profiles.items.filter((p) => p.allowedIdleCodeIds.includes(code.id))
+    .map((p) => t('idle.holder.profile', { name: p.name }));
+  const rules = ((connector && connector.presenceMapping) || []).filter((r) => r.idleCodeId === code.id);
+  if (rules.length) {
+    holders.push(t('idle.holder.mapping', { rules: rules.map(ruleText).join(t('common.listSep')) }));
+  }
+  return holders;
+}
+
+async function holdersNote(code) {
+  let holders;
+  try {
+    holders = await idleCodeHolders(code);
+  } catch (e) {
+    return [el('p', { class: 'error', text: errorText(e) })];
+  }
+  if (!holders.length) return [];
+  return [el('p', { class: 'notice warn', text: t('idle.inUse', { name: code.name }) }),
+    el('ul', { class: 'holders' }, ...holders.map((h) => el('li', { text: h })))];
+}
+
 export async function renderIdleCodes(view) {
   const { items } = await get('/api/v1/idle-codes');
-  const reload = () => renderIdleCodes(view).catch((e) => showError(e.message));
+  const reload = () => renderIdleCodes(view).catch((e) => view.replaceChildren(
+    el('p', { class: 'error', text: errorText(e) })));
   const rename = async (c) => {
     const input = el('input', { value: c.name, maxlength: '80', required: true, autocomplete: 'off' });
-    const ok = await confirmDialog({ title: `Rename the idle code ${c.name}`, confirmLabel: 'Rename',
-      content: [field('New name', input)],
+    const ok = await confirmDialog({ title: t('idle.rename.title', { name: c.name }), confirmLabel: t('idle.rename.button'),
+      content: [field(t('idle.rename.newName'), input)],
       onConfirm: () => patch(`/api/v1/idle-codes/${c.id}`, { name: input.value.trim() }) });
     if (ok) {
-      announce(`Idle code renamed to ${input.value.trim()}.`);
+      announce(t('idle.renamed', { name: input.value.trim() }));
       reload();
     }
   };
   const actions = (c) => el('span', { class: 'buttons tight' },
-    el('button', { type: 'button', text: 'Rename', 'aria-label': `Rename ${c.name}`, onclick: () => rename(c) }),
-    deleteButton(`the idle code ${c.name}`, `/api/v1/idle-codes/${c.id}`, reload));
+    el('button', { type: 'button', text: t('idle.rename.button'), 'aria-label': t('idle.rename.label', { name: c.name }),
+      onclick: () => rename(c) }),
+    deleteButton(t('idle.delete.label', { name: c.name }), t('idle.delete.title', { name: c.name }),
+      `/api/v1/idle-codes/${c.id}`, reload, () => holdersNote(c)));
   const name = el('input', { name: 'name', maxlength: '80', required: true, autocomplete: 'off' });
-  view.replaceChildren(section('Idle codes',
-    el('p', { class: 'muted', text: 'RONA is the system code for unanswered offers; it cannot be renamed or deleted. ' +
-      'A code in use (by a desktop profile or the Teams presence mapping) cannot be deleted.' }),
+  view.replaceChildren(section('s-idle-codes', t('nav.idleCodes'),
+    el('p', { class: 'muted', text: t('idle.help') }),
     table([
-      ['Name', (c) => c.name], ['Active', (c) => yesNo(c.active)], ['System', (c) => yesNo(c.system)],
-      ['Actions', (c) => (c.system ? el('span', { class: 'muted', text: 'system code' }) : actions(c))],
-    ], items, { label: 'Idle codes', rowAttrs: (c) => ({ 'data-code': c.name }) }),
-    createForm('New idle code', [['Name', name]], 'Create idle code', async () => {
+      [t('common.name'), (c) => c.name], [t('idle.active'), (c) => yesNo(c.active)],
+      [t('idle.system'), (c) => yesNo(c.system)],
+      [t('common.actions'), (c) => (c.system ? el('span', { class: 'muted', text: t('idle.systemCode') }) : actions(c))],
+    ], items, { label: t('nav.idleCodes'), rowAttrs: (c) => ({ 'data-code': c.name }) }),
+    createForm(t('idle.new'), [[t('common.name'), name]], t('idle.create'), async () => {
       const c = await post('/api/v1/idle-codes', { name: name.value.trim(), active: true });
-      announce(`Idle code ${c.name} created.`);
+      announce(t('idle.created', { name: c.name }));
       reload();
     })));
-}
-
-// ---- desktop profiles ----
-
-export async function renderProfiles(view) {
-  const { items } = await get('/api/v1/desktop-profiles');
-  const reload = () => renderProfiles(view).catch((e) => showError(e.message));
-  const toggle = (p, key, label) => {
-    const box = checkbox('', p[key], { 'aria-label': `${label} for ${p.name}` });
-    box.input.addEventListener('change', async () => {
-      const want = box.input.checked;
-      box.input.disabled = true;
-      try {
-        showError('');
-        await patch(`/api/v1/desktop-profiles/${p.id}`, { [key]: want });
-        p[key] = want;
-        announce(`${label} ${want ? 'on' : 'off'} for ${p.name}.`);
-      } catch (e) {
-        box.input.checked = !want;
-        showError(e.message);
-      } finally {
-        box.input.disabled = false;
-      }
-    });
-    return box.input;
-  };
-  const name = el('input', { name: 'name', required: true, autocomplete: 'off' });
-  const rona = el('input', { name: 'rona', type: 'number', min: '5', max: '300', value: '15', required: true });
-  const wrap = el('input', { name: 'wrap', type: 'number', min: '0', max: '900', value: '0', required: true });
-  const teams = checkbox('Microsoft Teams', true);
-  const webex = checkbox('Webex App', false);
-  const form = createForm('New desktop profile', [['Name', name], ['RONA timeout (s)', rona], ['Wrap-up (s)', wrap]],
-    'Create profile', async () => {
-      const p = await post('/api/v1/desktop-profiles', { name: name.value.trim(), microsoftTeams: teams.input.checked,
-        webexApp: webex.input.checked, ronaTimeoutSeconds: Number(rona.value), wrapUpSeconds: Number(wrap.value) });
-      announce(`Desktop profile ${p.name} created.`);
-      reload();
-    });
-  form.querySelector('.inline').insertBefore(el('div', { class: 'field checks' }, teams.node, webex.node),
-    form.querySelector('button[type=submit]'));
-  view.replaceChildren(section('Desktop profiles',
-    el('p', { class: 'muted', text: 'The collaboration app of the profile\'s agents: presence sync and the Teams directory ' +
-      'need Microsoft Teams on.' }),
-    table([
-      ['Name', (p) => p.name],
-      ['Microsoft Teams', (p) => toggle(p, 'microsoftTeams', 'Microsoft Teams')],
-      ['Webex App', (p) => toggle(p, 'webexApp', 'Webex App')],
-      ['RONA timeout', (p) => `${p.ronaTimeoutSeconds} s`],
-      ['Wrap-up', (p) => `${p.wrapUpSeconds} s`],
-      ['Idle codes', (p) => (p.allowedIdleCodeIds.length ? `${p.allowedIdleCodeIds.length} allowed` : 'all')],
-      ['', (p) => deleteButton(`the desktop profile ${p.name}`, `/api/v1/desktop-profiles/${p.id}`, reload)],
-    ], items, { label: 'Desktop profiles', rowAttrs: (p) => ({ 'data-profile': p.name }) }),
-    form));
-}
-
-// ---- agents ----
-
-function syncState(agent, profile, state) {
-  if (!agent.teamsUserId) return 'Not linked to a Teams user';
-  if (profile && !profile.microsoftTeams) return 'Off: the desktop profile has Microsoft Teams off';
-  const p = state && state.teamsPresence;
-  if (!p) return 'Linked; no Teams presence seen yet';
-  return `Seen ${when(p.seenAt)} (${p.channel === 'notification' ? 'change notification' : 'bulk read'})`;
-}
-
-export async function renderAgents(view) {
-  const [agents, profiles, queues, states] = await Promise.all([get('/api/v1/agents'),
-    get('/api/v1/desktop-profiles'), get('/api/v1/queues'), get('/api/v1/agents/states')]);
-  const profileOf = new Map(profiles.items.map((p) => [p.id, p]));
-  const queueName = new Map(queues.items.map((q) => [q.id, q.name]));
-  const stateOf = new Map(states.items.map((s) => [s.agentId, s.state]));
-  view.replaceChildren(section('Agents',
-    table([
-      ['Agent', (a) => a.username],
-      ['Desktop profile', (a) => (profileOf.get(a.desktopProfileId) || {}).name || '—'],
-      ['Queues', (a) => a.queueIds.map((id) => queueName.get(id) || `#${id}`).join(', ') || '—'],
-      ['Teams user', (a) => a.teamsUserId || '—'],
-      ['State', (a) => {
-        const s = stateOf.get(a.userId);
-        const why = originTextFor(s);
-        return s ? `${stateText(s)}${why ? ` (${why})` : ''}` : '—';
-      }],
-      ['Teams presence', (a) => presenceText(stateOf.get(a.userId) && stateOf.get(a.userId).teamsPresence)],
-      ['Presence sync', (a) => syncState(a, profileOf.get(a.desktopProfileId), stateOf.get(a.userId))],
-    ], agents.items, { label: 'Agents', rowAttrs: (a) => ({ 'data-agent': a.username }) })));
 }
 
 // ---- queues ----
 
 export async function renderQueues(view) {
   const { items } = await get('/api/v1/queues');
-  const reload = () => renderQueues(view).catch((e) => showError(e.message));
+  const reload = () => renderQueues(view).catch((e) => view.replaceChildren(
+    el('p', { class: 'error', text: errorText(e) })));
   const name = el('input', { name: 'name', required: true, autocomplete: 'off' });
-  view.replaceChildren(section('Queues',
-    table([['Name', (q) => q.name], ['Id', (q) => q.id],
-      ['', (q) => deleteButton(`the queue ${q.name}`, `/api/v1/queues/${q.id}`, reload)]],
-    items, { label: 'Queues' }),
-    createForm('New queue', [['Name', name]], 'Create queue', async () => {
+  view.replaceChildren(section('s-queues', t('nav.queues'),
+    table([[t('common.name'), (q) => q.name], [t('queues.id'), (q) => q.id],
+      [t('common.actions'), (q) => deleteButton(t('queues.delete.label', { name: q.name }),
+        t('queues.delete.title', { name: q.name }), `/api/v1/queues/${q.id}`, reload)]],
+    items, { label: t('nav.queues') }),
+    createForm(t('queues.new'), [[t('common.name'), name]], t('queues.create'), async () => {
       const q = await post('/api/v1/queues', { name: name.value.trim() });
-      announce(`Queue ${q.name} created.`);
+      announce(t('queues.created', { name: q.name }));
       reload();
     })));
 }
 
 // ---- users ----
 
+const roleText = (r) => ({ admin: t('role.admin'), supervisor: t('role.supervisor'), agent: t('role.agent') })[r] || r;
+
 export async function renderUsers(view) {
   const { items } = await get('/api/v1/users');
-  view.replaceChildren(section('Users', table([
-    ['Username', (u) => u.username], ['Name', (u) => u.displayName],
-    ['Roles', (u) => u.roles.join(', ')], ['Disabled', (u) => yesNo(u.disabled)],
-  ], items, { label: 'Users' })));
+  view.replaceChildren(section('s-users', t('nav.users'), table([
+    [t('users.username'), (u) => u.username], [t('common.name'), (u) => u.displayName],
+    [t('users.roles'), (u) => u.roles.map(roleText).join(t('common.listSep'))],
+    [t('users.disabled'), (u) => yesNo(u.disabled)],
+  ], items, { label: t('nav.users') })));
 }

@@ -3,42 +3,43 @@
 // filter values, so the view only has to read the form and reorder rows.
 
 import { originTextFor, presenceText, stateText } from './format.js';
+import { lang, t } from './i18n.js';
 
 export const kStates = [
-  { value: 'Available', label: 'Available' },
-  { value: 'Idle', label: 'Idle' },
-  { value: 'Reserved', label: 'Ringing' },
-  { value: 'Engaged', label: 'On a contact' },
-  { value: 'WrapUp', label: 'Wrap-up' },
-  { value: 'LoggedOut', label: 'Logged out' },
+  { value: 'Available', label: t('state.Available') },
+  { value: 'Idle', label: t('state.Idle') },
+  { value: 'Reserved', label: t('state.Reserved') },
+  { value: 'Engaged', label: t('state.Engaged') },
+  { value: 'WrapUp', label: t('state.WrapUp') },
+  { value: 'LoggedOut', label: t('state.LoggedOut') },
 ];
 
 export const kOrigins = [
-  { value: 'teams-idle', label: 'Idle because of Teams' },
-  { value: 'presence_sync', label: 'Set by Teams presence (any state)' },
-  { value: 'manual', label: 'Set by the agent' },
-  { value: 'supervisor', label: 'Set by a supervisor' },
-  { value: 'rona', label: 'No answer (RONA)' },
-  { value: 'system', label: 'Set by the system' },
+  { value: 'teams-idle', label: t('filter.teamsIdle') },
+  { value: 'presence_sync', label: t('filter.teams') },
+  { value: 'manual', label: t('filter.agent') },
+  { value: 'supervisor', label: t('filter.supervisor') },
+  { value: 'rona', label: t('filter.rona') },
+  { value: 'system', label: t('filter.system') },
 ];
 
 // Teams availabilities as people group them (Graph's "…Idle" variants with their base).
 export const kPresences = [
-  { value: 'Available', label: 'Available', match: ['Available', 'AvailableIdle'] },
-  { value: 'Busy', label: 'Busy', match: ['Busy', 'BusyIdle'] },
-  { value: 'DoNotDisturb', label: 'Do not disturb', match: ['DoNotDisturb'] },
-  { value: 'Away', label: 'Away or be right back', match: ['Away', 'BeRightBack'] },
-  { value: 'Offline', label: 'Offline or unknown', match: ['Offline', 'PresenceUnknown'] },
-  { value: 'none', label: 'Not synced (—)', match: [] },
+  { value: 'Available', label: t('presence.Available'), match: ['Available', 'AvailableIdle'] },
+  { value: 'Busy', label: t('presence.Busy'), match: ['Busy', 'BusyIdle'] },
+  { value: 'DoNotDisturb', label: t('presence.DoNotDisturb'), match: ['DoNotDisturb'] },
+  { value: 'Away', label: t('filter.away'), match: ['Away', 'BeRightBack'] },
+  { value: 'Offline', label: t('filter.offline'), match: ['Offline', 'PresenceUnknown'] },
+  { value: 'none', label: t('filter.none'), match: [] },
 ];
 
 export const kSorts = [
-  { value: 'name', label: 'Agent name' },
-  { value: 'state', label: 'State' },
-  { value: 'since', label: 'Longest in state first' },
-  { value: 'origin', label: 'Origin' },
-  { value: 'presence', label: 'Teams presence' },
-  { value: 'queues', label: 'Queues' },
+  { value: 'name', label: t('sort.name') },
+  { value: 'state', label: t('desktop.state') },
+  { value: 'since', label: t('sort.since') },
+  { value: 'origin', label: t('sup.origin') },
+  { value: 'presence', label: t('agents.presence') },
+  { value: 'queues', label: t('nav.queues') },
 ];
 
 const kStateRank = Object.fromEntries(kStates.map((s, i) => [s.value, i]));
@@ -69,7 +70,7 @@ function sinceMs(a) {
 
 // A comparator for the chosen sort; ties go by name.
 export function comparator(key, queueText) {
-  const byName = (x, y) => x.name.localeCompare(y.name);
+  const byName = (x, y) => x.name.localeCompare(y.name, lang);
   const by = {
     name: () => 0,
     state: (x, y) => (kStateRank[x.state && x.state.state] ?? 9) - (kStateRank[y.state && y.state.state] ?? 9)

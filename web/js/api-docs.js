@@ -2,9 +2,11 @@
 // public) and renders its operations grouped by tag: method, path, summary, security,
 // parameters, and the request and response schemas as expandable trees ($refs to
 // #/components/schemas named and expandable, cycles cut). No viewer library: the subset of
-// JSON Schema our document uses is small.
+// JSON Schema our document uses is small. The page's own words follow the console's language;
+// the document (summaries, descriptions) is the API's, in English.
 
-import { el } from './shell.js';
+import { t, translatePage } from './i18n.js';
+import { el, languageSwitch } from './shell.js';
 
 const kMethods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -62,7 +64,7 @@ function schemaTree(doc, schema, seen = new Set()) {
   if (schema.description) box.append(el('p', { class: 'muted', text: schema.description }));
   const alternatives = schema.oneOf || schema.anyOf || schema.allOf;
   if (alternatives) {
-    const word = schema.allOf ? 'all of' : 'one of';
+    const word = schema.allOf ? t('apiDocs.allOf') : t('apiDocs.oneOf');
     box.append(el('p', { text: word }));
     box.append(el('ul', {}, ...alternatives.map((s) => el('li', {}, schemaTree(doc, s, seen)))));
     return box;
@@ -79,12 +81,12 @@ function schemaTree(doc, schema, seen = new Set()) {
         el('td', {}, nested ? schemaTree(doc, s.items && !s.properties && !s.$ref ? s.items : s, seen) : ''));
     });
     box.append(el('table', { class: 'grid schema-table' },
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'field' }),
-        el('th', { scope: 'col', text: 'type' }), el('th', { scope: 'col', text: 'notes' }),
-        el('th', { scope: 'col', text: 'schema' }))),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('apiDocs.field') }),
+        el('th', { scope: 'col', text: t('apiDocs.type') }), el('th', { scope: 'col', text: t('apiDocs.notes') }),
+        el('th', { scope: 'col', text: t('apiDocs.schema') }))),
       el('tbody', {}, ...rows)));
     if (schema.additionalProperties === false) {
-      box.append(el('p', { class: 'muted', text: 'No other fields.' }));
+      box.append(el('p', { class: 'muted', text: t('apiDocs.noFields') }));
     }
     return box;
   }
@@ -100,7 +102,7 @@ function contentBlock(doc, content) {
     out.append(el('p', {}, el('code', { text: type })));
     if (media.schema) out.append(schemaTree(doc, media.schema));
     if ('example' in media) {
-      out.append(el('details', { class: 'example' }, el('summary', { text: 'Example' }),
+      out.append(el('details', { class: 'example' }, el('summary', { text: t('apiDocs.example') }),
         el('pre', {}, el('code', { text: JSON.stringify(media.example, null, 2) }))));
     }
   }
@@ -109,8 +111,8 @@ function contentBlock(doc, content) {
 
 function securityText(op, doc) {
   const sec = op.security ?? doc.security ?? [];
-  if (sec.length === 0) return 'public (no credentials)';
-  return sec.map((r) => Object.keys(r).join(' + ') || 'none').join(' or ');
+  if (sec.length === 0) return t('apiDocs.public');
+  return sec.map((r) => Object.keys(r).join(' + ') || t('sync.none')).join(t('apiDocs.or'));
 }
 
 function operationCard(doc, method, path, op) {
@@ -120,10 +122,10 @@ function operationCard(doc, method, path, op) {
     el('span', { text: op.summary || '' }));
   const body = el('div', { class: 'op-body' });
   if (op.description) body.append(el('p', { text: op.description }));
-  body.append(el('p', {}, el('strong', { text: 'Security: ' }), securityText(op, doc),
+  body.append(el('p', {}, el('strong', { text: t('apiDocs.security') }), securityText(op, doc),
     el('span', { class: 'muted', text: ` · operationId ${op.operationId}` })));
   if (op.parameters?.length) {
-    body.append(el('h4', { text: 'Parameters' }), el('table', { class: 'grid' },
+    body.append(el('h4', { text: t('apiDocs.parameters') }), el('table', { class: 'grid' },
       el('thead', {}, el('tr', {}, ...['name', 'in', 'type', 'notes'].map((t) =>
         el('th', { scope: 'col', text: t })))),
       el('tbody', {}, ...op.parameters.map((p) => el('tr', {},
@@ -132,10 +134,10 @@ function operationCard(doc, method, path, op) {
         el('td', { text: p.description || '' }))))));
   }
   if (op.requestBody) {
-    body.append(el('h4', { text: `Request body${op.requestBody.required ? '' : ' (optional)'}` }),
+    body.append(el('h4', { text: op.requestBody.required ? t('apiDocs.body') : t('apiDocs.bodyOptional') }),
       contentBlock(doc, op.requestBody.content));
   }
-  body.append(el('h4', { text: 'Responses' }));
+  body.append(el('h4', { text: t('apiDocs.responses') }));
   for (const [status, raw] of Object.entries(op.responses || {})) {
     const r = raw.$ref ? resolve(doc, raw.$ref) : raw;
     body.append(el('details', { class: 'response' },
@@ -159,7 +161,7 @@ function render(doc) {
   }
   const intro = document.getElementById('intro');
   intro.replaceChildren(`${doc.info.title} ${doc.info.version} (OpenAPI ${doc.openapi}). `,
-    doc.info.description || '', ' The document: ',
+    doc.info.description || '', ` ${t('apiDocs.document')} `,
     el('a', { href: '/api/v1/openapi.json', text: '/api/v1/openapi.json' }), '.');
   const tags = document.getElementById('tags');
   const ops = document.getElementById('operations');
@@ -174,6 +176,8 @@ function render(doc) {
 }
 
 async function main() {
+  translatePage();
+  languageSwitch(document.getElementById('language-anchor'));
   try {
     const res = await fetch('/api/v1/openapi.json', { headers: { Accept: 'application/json' } });
     const doc = await res.json();
@@ -181,7 +185,7 @@ async function main() {
     render(doc);
   } catch (e) {
     const error = document.getElementById('error');
-    error.textContent = `The API description could not be loaded: ${e.message}`;
+    error.textContent = t('apiDocs.failed', { error: e.message });
     error.hidden = false;
     document.getElementById('operations').removeAttribute('aria-busy');
   }

@@ -1,7 +1,10 @@
 // The REST API as the console uses it (docs/api.md). The browser holds the HttpOnly session
 // cookie; every state-changing request also carries the CSRF token from the readable
 // `ccteams_csrf` cookie, as the server requires. Errors become ApiError with the API's own
-// message, so pages can show exactly what the server said.
+// message and machine-readable code, so pages can show what the server said (i18n.js's
+// errorText: in the console's language).
+
+import { t } from './i18n.js';
 
 const kStateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -27,7 +30,7 @@ function cookie(name) {
 
 async function errorFrom(response) {
   let code = 'http_' + response.status;
-  let message = `The server answered ${response.status} ${response.statusText}`.trim();
+  let message = t('error.http', { status: `${response.status} ${response.statusText}`.trim() });
   let reason = null;
   try {
     const body = await response.json();
@@ -61,7 +64,7 @@ export async function request(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    throw new ApiError(0, 'network', 'The server cannot be reached; check your connection.', 0);
+    throw new ApiError(0, 'network', t('error.network'), 0);
   }
   if (!response.ok) throw await errorFrom(response);
   if (response.status === 204) return null;
@@ -91,11 +94,11 @@ export function session() {
 // The views a role set may open, in the order they are offered.
 export function viewsFor(roles) {
   const views = [];
-  if (roles.includes('agent')) views.push({ page: '/desktop.html', label: 'Agent desktop' });
+  if (roles.includes('agent')) views.push({ page: '/desktop.html', label: t('view.desktop') });
   if (roles.includes('supervisor') || roles.includes('admin')) {
-    views.push({ page: '/supervisor.html', label: 'Supervisor' });
+    views.push({ page: '/supervisor.html', label: t('view.supervisor') });
   }
-  if (roles.includes('admin')) views.push({ page: '/admin.html', label: 'Administration' });
+  if (roles.includes('admin')) views.push({ page: '/admin.html', label: t('view.admin') });
   return views;
 }
 

@@ -9,6 +9,7 @@
 //   c.add('rona', 2);                    // a counter: the bucket sums what is added
 //   c.render();
 
+import { number, t, timeOfDay } from './i18n.js';
 import { el } from './shell.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -35,7 +36,7 @@ export function niceMax(v) {
 }
 
 function hhmm(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return timeOfDay(new Date(ms));
 }
 
 let chartCount = 0;
@@ -43,7 +44,7 @@ let chartCount = 0;
 export class TimeChart {
   // format(value) writes a value for the axis and legend (a count by default).
   constructor(container, { title, bucketMs, buckets, series, kind = 'bars', mode = 'last',
-    format = (v) => String(Math.round(v)), legend = true }) {
+    format = (v) => number(Math.round(v)), legend = true }) {
     this.container = container;
     this.title = title;
     this.bucketMs = bucketMs;
@@ -121,7 +122,7 @@ export class TimeChart {
     for (const q of [0, 0.25, 0.5, 0.75, 1]) {
       const i = Math.round(q * this.buckets);
       const x = kLeft + i * slot;
-      const label = q === 1 ? 'now' : hhmm(first + i * this.bucketMs);
+      const label = q === 1 ? t('chart.now') : hhmm(first + i * this.bucketMs);
       const anchor = q === 0 ? 'start' : q === 1 ? 'end' : 'middle';
       root.append(svg('line', { x1: x, x2: x, y1: kTop + plotH, y2: kTop + plotH + 4, class: 'axis' }));
       root.append(svg('text', { x, y: kHeight - 6, class: `tick ${anchor}` }, label));
@@ -171,8 +172,8 @@ export class TimeChart {
 
   summary(values) {
     const latest = values[values.length - 1];
-    const now = this.series.map((s) => `${s.label} ${this.format((latest && latest[s.key]) || 0)}`).join(', ');
-    return `${this.title}. Now: ${now}.`;
+    const now = this.series.map((s) => `${s.label} ${this.format((latest && latest[s.key]) || 0)}`).join(t('common.listSep'));
+    return t('chart.summary', { title: this.title, now });
   }
 
   legendNode(values) {

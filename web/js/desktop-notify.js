@@ -2,6 +2,8 @@
 // Teams presence caused show in the tab title, play a short sound (switchable, remembered in
 // this browser) and, when the agent allowed it, raise a browser notification.
 
+import { t } from './i18n.js';
+
 const kSoundKey = 'ccteams.desktop.sound';
 const kBaseTitle = document.title;
 
@@ -60,13 +62,12 @@ export function wireAlerts({ soundBox, allowButton, status }) {
   const show = () => {
     if (!('Notification' in window)) {
       allowButton.hidden = true;
-      status.textContent = 'This browser does not show desktop notifications.';
+      status.textContent = t('notify.unsupported');
       return;
     }
     const p = Notification.permission;
     allowButton.hidden = p !== 'default';
-    status.textContent = p === 'granted' ? 'Desktop notifications are on.'
-      : p === 'denied' ? 'Desktop notifications are blocked in the browser\'s site settings.' : '';
+    status.textContent = p === 'granted' ? t('notify.on') : p === 'denied' ? t('notify.blocked') : '';
   };
   allowButton.addEventListener('click', async () => {
     try {

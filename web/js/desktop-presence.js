@@ -3,6 +3,7 @@
 // Idle that Teams presence or RONA caused) for the tab title, sound and notification.
 
 import { originText, presenceText, stateText } from './format.js';
+import { t } from './i18n.js';
 import { el } from './shell.js';
 
 const $ = (id) => document.getElementById(id);
@@ -12,10 +13,9 @@ const $ = (id) => document.getElementById(id);
 // {queueId, by} (by: the consulting agent's name for a consult).
 export function ronaExplained(state, lastOffer, queueName) {
   const o = lastOffer;
-  const from = !o ? 'You missed a call' : o.by ? `You missed a consult from ${o.by}`
-    : `You missed a call from ${queueName(o.queueId)}`;
-  return `${from}; you are ${stateText(state)}. No contacts are offered to you until you set ` +
-    'yourself Available.';
+  const from = !o ? t('rona.missed') : o.by ? t('rona.missedConsult', { by: o.by })
+    : t('rona.missedFrom', { queue: queueName(o.queueId) });
+  return t('rona.explained', { from, state: stateText(state) });
 }
 
 const kBusyInTeams = new Set(['Busy', 'BusyIdle', 'DoNotDisturb', 'Away', 'BeRightBack', 'Offline']);
@@ -27,17 +27,15 @@ export function renderPresence(s, ronaText) {
   const line = $('teams-presence');
   line.hidden = !p || s.state === 'LoggedOut';
   if (p) {
-    line.replaceChildren('Your Teams presence: ',
+    line.replaceChildren(t('presence.yours'),
       el('span', { class: 'dot', 'data-availability': p.availability, 'aria-hidden': 'true' }),
       el('strong', { text: presenceText(p) }));
   }
   let hint = '';
   if (p && s.state === 'Available' && kBusyInTeams.has(p.availability)) {
-    hint = `Teams shows you as ${presenceText(p)}, but you are Available here: contacts are still ` +
-      'offered to you.';
+    hint = t('presence.hintAvailable', { presence: presenceText(p) });
   } else if (p && s.state === 'Idle' && s.origin !== 'presence_sync' && kFreeInTeams.has(p.availability)) {
-    hint = `Teams shows you as ${presenceText(p)}, but you are ${stateText(s)} here: no contacts ` +
-      'are offered to you until you set yourself Available.';
+    hint = t('presence.hintIdle', { presence: presenceText(p), state: stateText(s) });
   }
   $('presence-hint').textContent = hint;
   $('presence-hint').hidden = !hint;
@@ -49,15 +47,15 @@ export function renderPresence(s, ronaText) {
 // (or a consult) rings for them now.
 export function noticeFor(s, c, { ringing, queueName, ronaTimeoutSeconds, ronaText }) {
   if (ringing) {
-    return { key: `offer:${c.id}:${c.offers}:${c.since}`, title: `Incoming contact from ${c.caller}`,
-      body: `${queueName(c.queueId)}: accept within ${ronaTimeoutSeconds} s.`, tag: 'offer' };
+    return { key: `offer:${c.id}:${c.offers}:${c.since}`, title: t('notice.offer', { caller: c.caller }),
+      body: t('notice.offerBody', { queue: queueName(c.queueId), n: ronaTimeoutSeconds }), tag: 'offer' };
   }
   if (s.state === 'Idle' && s.origin === 'presence_sync') {
     return { key: `teams:${s.since}`, title: stateText(s),
-      body: `${originText(s)}: no contacts are offered to you.`, tag: 'teams-idle' };
+      body: t('notice.teamsIdle', { why: originText(s) }), tag: 'teams-idle' };
   }
   if (s.state === 'Idle' && s.origin === 'rona') {
-    return { key: `rona:${s.since}`, title: 'Missed call', body: ronaText, tag: 'rona' };
+    return { key: `rona:${s.since}`, title: t('notice.missed'), body: ronaText, tag: 'rona' };
   }
   return null;
 }

@@ -5,6 +5,7 @@
 
 import { get } from './api.js';
 import { duration, stateText } from './format.js';
+import { number, t } from './i18n.js';
 import { el } from './shell.js';
 
 const kEveryMs = 5000;
@@ -25,12 +26,12 @@ export class Team {
   }
 
   queueName(id) {
-    return this.names.get(id) || `queue ${id}`;
+    return this.names.get(id) || t('desktop.queueN', { id });
   }
 
   agentName(id) {
     const a = this.agents.find((x) => x.agentId === id);
-    return a ? a.displayName || a.username : `agent ${id}`;
+    return a ? a.displayName || a.username : t('desktop.agentN', { id });
   }
 
   // Reads while `active()` is true, every kEveryMs.
@@ -61,9 +62,9 @@ export class Team {
     const body = $('my-queues-table').tBodies[0];
     body.replaceChildren(...this.queues.map((q) => el('tr', { 'data-queue-id': q.queueId },
       el('th', { scope: 'row', text: q.name }),
-      el('td', { 'data-field': 'waiting', text: String(q.waiting), class: q.waiting ? 'strong' : '' }),
+      el('td', { 'data-field': 'waiting', text: number(q.waiting), class: q.waiting ? 'strong' : '' }),
       el('td', { text: q.waiting ? duration(q.longestWaitSeconds) : '—' }),
-      el('td', { text: String(q.availableAgents) }))));
+      el('td', { text: number(q.availableAgents) }))));
     this.renderPicker();
   }
 
@@ -79,7 +80,7 @@ export class Team {
       text: `${a.displayName || a.username} — ${stateText(a.state)}`,
       disabled: a.state.state !== 'Available' }));
     if (!agents.some((a) => a.state.state === 'Available')) {
-      options.unshift(el('option', { value: '', text: 'No agent is Available just now' }));
+      options.unshift(el('option', { value: '', text: t('desktop.noAgent') }));
     }
     select.replaceChildren(...options);
     if ([...select.options].some((o) => o.value === keep && !o.disabled)) select.value = keep;

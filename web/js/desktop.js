@@ -13,6 +13,7 @@ import { noticeFor, renderPresence, ronaExplained } from './desktop-presence.js'
 import { Team } from './desktop-team.js';
 import { directoryAvailable, openDirectory } from './directory.js';
 import { duration, known, originText, stateText } from './format.js';
+import { errorText, t } from './i18n.js';
 import { act, checkSession, el, showConnection, showError, startPage } from './shell.js';
 import { EventStream } from './ws.js';
 
@@ -51,7 +52,8 @@ function applyState(state) {
   }
   if (!before || before.state !== state.state || before.idleCodeId !== state.idleCodeId) {
     const why = originText(state);
-    $('state-announce').textContent = `Your state is now ${stateText(state)}${why ? ', ' + why : ''}.`;
+    $('state-announce').textContent = why ? t('desktop.stateNowWhy', { state: stateText(state), why })
+      : t('desktop.stateNow', { state: stateText(state) });
   }
   if (state.state !== 'LoggedOut' && (!before || before.state === 'LoggedOut')) team.refresh();
   if (state.state === 'Idle' && state.origin === 'rona') {
@@ -119,11 +121,11 @@ function notice(s, c) {
 
 function renderStateSelector(state) {
   const select = $('state-select');
-  const want = [{ value: 'available', label: 'Available' }];
-  for (const c of model.config.idleCodes) want.push({ value: `idle:${c.id}`, label: `Idle: ${c.name}` });
+  const want = [{ value: 'available', label: t('state.Available') }];
+  for (const c of model.config.idleCodes) want.push({ value: `idle:${c.id}`, label: t('state.idleWith', { code: c.name }) });
   if (state.state === 'Idle' && !want.some((o) => o.value === `idle:${state.idleCodeId}`)) {
     // The current code (RONA, or one set by presence sync) is shown even if it cannot be chosen.
-    want.push({ value: `idle:${state.idleCodeId}`, label: `Idle: ${state.idleCodeName}`, disabled: true });
+    want.push({ value: `idle:${state.idleCodeId}`, label: t('state.idleWith', { code: state.idleCodeName }), disabled: true });
   }
   const signature = want.map((o) => o.value + o.label).join('|');
   if (select.dataset.signature !== signature) {
@@ -153,7 +155,7 @@ function render() {
   if (loggedIn) renderStateSelector(s);
   const note = $('codes-note');
   note.hidden = model.config.idleCodes.length > 0 || !loggedIn;
-  note.textContent = 'The server does not list your idle codes yet: only Available can be chosen here.';
+  note.textContent = t('desktop.noCodes');
 
   renderPresence(s, model.ronaText);
   const c = model.contact;
@@ -163,11 +165,11 @@ function render() {
   if (offered) {
     const by = consultedHere(c) ? team.agentName(c.agentId) : null;
     model.lastOffer = { queueId: c.queueId, caller: c.caller, by };
-    $('offer-text').textContent = by ? `${by} consults you about ${c.caller} (${team.queueName(c.queueId)}).`
-      : `${c.caller} is calling (${team.queueName(c.queueId)}).`;
+    $('offer-text').textContent = by ? t('desktop.consultsYou', { by, caller: c.caller, queue: team.queueName(c.queueId) })
+      : t('desktop.calling', { caller: c.caller, queue: team.queueName(c.queueId) });
     if (model.announcedOffer !== `${c.id}:${c.offers}:${c.since}`) {
       model.announcedOffer = `${c.id}:${c.offers}:${c.since}`;
-      $('offer-announce').textContent = `Incoming contact from ${c.caller}. Accept or decline.`;
+      $('offer-announce').textContent = t('desktop.offerAnnounce', { caller: c.caller });
       $('accept').focus();
     }
   }
@@ -191,9 +193,9 @@ function consultedHere(c) {
 
 function partyText(p) {
   if (!p) return '';
-  if (p.agentId) return `With ${team.agentName(p.agentId)} (agent)`;
+  if (p.agentId) return t('desktop.withAgent', { name: team.agentName(p.agentId) });
   const name = p.teamsUserId && model.partyNames.get(p.teamsUserId);
-  return name ? `With ${name} (Teams, ${p.number})` : `With ${p.number}`;
+  return name ? t('desktop.withTeams', { name, number: p.number }) : t('desktop.withNumber', { number: p.number });
 }
 
 // The consulted party by name, for "Transfer to …".
@@ -217,14 +219,14 @@ function renderActive(c) {
       if ($(id).classList.contains('ok')) $(id).textContent = '';
     }
   }
-  const words = { Connected: 'Connected', OnHold: 'On hold', Consulting: 'Consulting',
-    Conferenced: 'In conference' };
+  const words = { Connected: t('contact.Connected'), OnHold: t('contact.OnHold'), Consulting: t('contact.Consulting'),
+    Conferenced: t('contact.Conferenced') };
   $('active-text').textContent = `${c.caller}: ${words[c.state] || c.state}`;
   const p = c.party;
   if (!p) model.warnings = [];
   const party = consultedHere(c); // the consulted agent: they can only leave
-  $('active-party').textContent = party ? `Consulted by ${team.agentName(c.agentId)}` : partyText(p);
-  $('end').textContent = party ? 'Leave the consult' : 'End contact';
+  $('active-party').textContent = party ? t('desktop.consultedBy', { name: team.agentName(c.agentId) }) : partyText(p);
+  $('end').textContent = party ? t('desktop.leaveConsult') : t('desktop.end');
   const consulting = c.state === 'Consulting' && !party;
   $('directory-search').hidden = party || !directoryAvailable || !['Connected', 'OnHold'].includes(c.state);
   // While consulting, the consulted party's own buttons: no second search, no empty number.
@@ -232,13 +234,13 @@ function renderActive(c) {
   $('target-form').hidden = consulting || party;
   if (consulting && p) {
     const name = partyName(p);
-    $('transfer-party').textContent = `Transfer to ${name}`;
-    $('conference').textContent = p.agentId && !c.partyJoined ? 'Conference (when they answer)' : 'Conference';
+    $('transfer-party').textContent = t('desktop.transferTo', { name });
+    $('conference').textContent = p.agentId && !c.partyJoined ? t('desktop.conferenceWhen') : t('desktop.conference');
     $('conference').disabled = Boolean(p.agentId && !c.partyJoined);
-    $('cancel-consult').setAttribute('aria-label', `Cancel consult with ${name}`);
+    $('cancel-consult').setAttribute('aria-label', t('desktop.cancelConsultWith', { name }));
   }
   const warnings = $('contact-warnings');
-  warnings.replaceChildren(...model.warnings.map((w) => el('li', { text: w.message })));
+  warnings.replaceChildren(...model.warnings.map((w) => el('li', { text: warningText(w) })));
   warnings.hidden = model.warnings.length === 0;
   $('hold').hidden = party || c.state !== 'Connected';
   $('resume').hidden = party || c.state !== 'OnHold';
@@ -252,7 +254,7 @@ function tick() {
   const s = model.state;
   if (!s) return;
   const now = serverNow();
-  $('state-since').textContent = known(s.since) ? `for ${duration((now - Date.parse(s.since)) / 1000)}` : '';
+  $('state-since').textContent = known(s.since) ? t('desktop.for', { duration: duration((now - Date.parse(s.since)) / 1000) }) : '';
   const c = model.contact;
   if (ringing(s, c)) {
     const total = model.config.ronaTimeoutSeconds;
@@ -260,7 +262,7 @@ function tick() {
     const progress = $('offer-progress');
     progress.max = total;
     progress.value = left;
-    $('offer-countdown').textContent = `${Math.ceil(left)} s`;
+    $('offer-countdown').textContent = t('common.seconds', { n: Math.ceil(left) });
   }
   if (c && s.state === 'Engaged') {
     $('active-duration').textContent = duration((now - Date.parse(c.since)) / 1000);
@@ -269,9 +271,17 @@ function tick() {
 
 // ---- actions ----
 
-const kDone = { hold: 'On hold.', resume: 'Resumed.', conference: 'Conference started.',
-  'drop-party': 'The consulted party left.', 'cancel-consult': 'Consult cancelled.',
-  consult: 'Consulting…', transfer: 'Transferred.' };
+const doneText = (name) => ({ hold: t('desktop.done.hold'), resume: t('desktop.done.resume'),
+  conference: t('desktop.done.conference'), 'drop-party': t('desktop.done.dropParty'),
+  'cancel-consult': t('desktop.done.cancelConsult'), consult: t('desktop.done.consult'),
+  transfer: t('desktop.done.transfer') })[name];
+
+// A warning of the API ({code, message}) in the console's language.
+function warningText(w) {
+  if (w.code === 'teams_user_busy') return t('desktop.warn.busy', { message: w.message });
+  if (w.code === 'presence_unavailable') return t('desktop.warn.presence', { message: w.message });
+  return w.message;
+}
 
 function contactAction(button, name, body, where) {
   const c = model.contact;
@@ -281,14 +291,14 @@ function contactAction(button, name, body, where) {
     if (body instanceof Error) throw body;
     const r = await post(`/api/v1/contacts/${c.id}/${path}`, body);
     if (r && r.contact) applyContact(r.contact);
-  }, { feedback: $(where), done: kDone[name] });
+  }, { feedback: $(where), done: doneText(name) });
 }
 
 function targetBody() {
   const form = $('target-form');
   if (form.kind.value === 'agent') {
     const id = Number.parseInt($('target-agent').value, 10);
-    return Number.isFinite(id) ? { agentId: id } : new Error('Choose an Available agent first.');
+    return Number.isFinite(id) ? { agentId: id } : new Error(t('desktop.chooseAgent'));
   }
   return { number: form.target.value.trim() };
 }
@@ -298,12 +308,12 @@ function targetBody() {
 // rejects, and the directory shows its message.
 async function toTeamsUser(user, action) {
   const c = model.contact;
-  if (!c) throw new Error('The contact has ended.');
+  if (!c) throw new Error(t('desktop.contactEnded'));
   const r = await post(`/api/v1/contacts/${c.id}/${action}`, { teamsUserId: user.id });
   model.partyNames.set(user.id, user.displayName);
   model.warnings = (r && r.warnings) || [];
   if (model.warnings.length) {
-    $('offer-announce').textContent = model.warnings.map((w) => w.message).join(' ');
+    $('offer-announce').textContent = model.warnings.map(warningText).join(' ');
   }
   if (r && r.contact) applyContact(r.contact);
 }
@@ -353,8 +363,8 @@ function wire() {
   search.addEventListener('click', () => {
     const c = model.contact;
     // Consulting first is how a conference starts (Conference then joins the consulted party).
-    const actions = c && c.state === 'Consulting' ? [{ value: 'transfer', label: 'Transfer' }]
-      : [{ value: 'consult', label: 'Consult' }, { value: 'transfer', label: 'Transfer' }];
+    const actions = c && c.state === 'Consulting' ? [{ value: 'transfer', label: t('desktop.transfer') }]
+      : [{ value: 'consult', label: t('desktop.consult') }, { value: 'transfer', label: t('desktop.transfer') }];
     openDirectory({ actions, onPick: toTeamsUser });
   });
   $('wrapup-form').addEventListener('submit', (e) => {
@@ -377,7 +387,7 @@ async function main() {
     model.config = await loadDesktopConfig();
     team.nameQueues(model.config.queues);
   } catch (e) {
-    showError(e.message);
+    showError(errorText(e));
   }
   team.start(() => model.state && model.state.state !== 'LoggedOut');
   const stream = new EventStream({ onEvent, onResync: snapshot, onStatus: showConnection,

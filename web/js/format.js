@@ -1,42 +1,41 @@
 // Wording shared by the views: agent states, their origin, presence, durations.
 
-const kActivityWords = {
-  InACall: 'In a call',
-  InAConferenceCall: 'In a conference call',
-  Presenting: 'Presenting',
-  DoNotDisturb: 'Do not disturb',
-  UrgentInterruptionsOnly: 'Urgent interruptions only',
-  InAMeeting: 'In a meeting',
-  OutOfOffice: 'Out of office',
-  BeRightBack: 'Be right back',
-  OffWork: 'Off work',
-  PresenceUnknown: 'Unknown',
-  Available: 'Available',
-  Away: 'Away',
-  Busy: 'Busy',
-  Offline: 'Offline',
-  Inactive: 'Inactive',
-};
+import { number, t, timeOfDay } from './i18n.js';
+
+// Graph's availability and activity names in words (Teams' own wording).
+function activityWords(name) {
+  return ({
+    InACall: t('presence.InACall'), InAConferenceCall: t('presence.InAConferenceCall'),
+    Presenting: t('presence.Presenting'), DoNotDisturb: t('presence.DoNotDisturb'),
+    UrgentInterruptionsOnly: t('presence.UrgentInterruptionsOnly'), InAMeeting: t('presence.InAMeeting'),
+    OutOfOffice: t('presence.OutOfOffice'), BeRightBack: t('presence.BeRightBack'), OffWork: t('presence.OffWork'),
+    PresenceUnknown: t('presence.PresenceUnknown'), Available: t('presence.Available'), Away: t('presence.Away'),
+    Busy: t('presence.Busy'), Offline: t('presence.Offline'), Inactive: t('presence.Inactive'),
+    AvailableIdle: t('presence.AvailableIdle'), BusyIdle: t('presence.BusyIdle'), Focusing: t('presence.Focusing'),
+  })[name];
+}
 
 export function words(graphName) {
   if (!graphName) return '';
-  return kActivityWords[graphName] || graphName.replace(/([a-z])([A-Z])/g, '$1 $2');
+  return activityWords(graphName) || graphName.replace(/([a-z])([A-Z])/g, '$1 $2');
 }
 
 // "Idle: Lunch", "Available", "Ringing"… as a person reads an agent state.
 export function stateText(state) {
-  if (!state) return 'Unknown';
+  if (!state) return t('state.unknown');
   switch (state.state) {
+    case 'Available':
+      return t('state.Available');
     case 'Idle':
-      return `Idle: ${state.idleCodeName || 'code ' + state.idleCodeId}`;
+      return t('state.idleWith', { code: state.idleCodeName || t('state.codeN', { id: state.idleCodeId }) });
     case 'Reserved':
-      return 'Ringing';
+      return t('state.Reserved');
     case 'Engaged':
-      return 'On a contact';
+      return t('state.Engaged');
     case 'WrapUp':
-      return 'Wrap-up';
+      return t('state.WrapUp');
     case 'LoggedOut':
-      return 'Logged out';
+      return t('state.LoggedOut');
     default:
       return state.state;
   }
@@ -47,18 +46,18 @@ export function originText(state) {
   if (!state || !state.origin) return '';
   switch (state.origin) {
     case 'manual':
-      return 'set by you';
+      return t('origin.manual');
     case 'presence_sync': {
       const p = state.teamsPresence;
       const what = p ? words(p.activity && p.activity !== p.availability ? p.activity : p.availability) : '';
-      return what ? `set by Teams presence: ${what}` : 'set by Teams presence';
+      return what ? t('origin.teamsWith', { what }) : t('origin.teams');
     }
     case 'rona':
-      return 'no answer (RONA)';
+      return t('origin.rona');
     case 'system':
-      return 'set by the system';
+      return t('origin.system');
     case 'supervisor':
-      return 'set by a supervisor';
+      return t('origin.supervisor');
     default:
       return state.origin;
   }
@@ -66,7 +65,7 @@ export function originText(state) {
 
 // The same origin as a supervisor reads it about someone else.
 export function originTextFor(state) {
-  return state && state.origin === 'manual' ? 'set by the agent' : originText(state);
+  return state && state.origin === 'manual' ? t('origin.agent') : originText(state);
 }
 
 export function presenceText(p) {
@@ -79,9 +78,9 @@ export function presenceText(p) {
 // 75 -> "1 min 15 s"; 4000 -> "1 h 6 min".
 export function duration(seconds) {
   const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  if (s < 60) return t('duration.s', { s: number(s) });
+  if (s < 3600) return t('duration.ms', { m: number(Math.floor(s / 60)), s: number(s % 60) });
+  return t('duration.hm', { h: number(Math.floor(s / 3600)), m: number(Math.floor((s % 3600) / 60)) });
 }
 
 // A timestamp worth showing: servers before the "since is null" fix sent 1970 for "never".
@@ -91,5 +90,5 @@ export function known(iso) {
 
 export function clock(iso) {
   if (!known(iso)) return '';
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return timeOfDay(new Date(iso));
 }

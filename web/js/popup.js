@@ -6,12 +6,13 @@
 // The callback page posts its outcome to window.opener, addressed to our own origin; only
 // messages from our origin and from that very popup window are accepted.
 
+import { t } from './i18n.js';
+
 const kFeatures = 'popup,width=520,height=700';
 
 export class PopupBlockedError extends Error {
   constructor() {
-    super('The browser blocked the sign-in window. Allow pop-ups for this site ' +
-      '(the icon at the end of the address bar), then try again.');
+    super(t('popup.blocked'));
     this.name = 'PopupBlockedError';
   }
 }
@@ -60,7 +61,7 @@ export async function runPopupFlow(name, getUrl, accept) {
 // What the page shows when the popup was blocked: the reason in words and a retry button
 // (a click again is a fresh user gesture, which browsers let open a window).
 export function blockedNotice(el, retry) {
-  const button = el('button', { type: 'button', class: 'primary', text: 'Try again' });
+  const button = el('button', { type: 'button', class: 'primary', text: t('popup.retry') });
   button.addEventListener('click', retry);
   return el('div', { class: 'notice warn', role: 'alert' },
     el('p', { text: new PopupBlockedError().message }), button);

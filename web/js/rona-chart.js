@@ -4,6 +4,7 @@
 // before the page opened is not known, so the bars start when the page does.
 
 import { TimeChart } from './charts.js';
+import { t } from './i18n.js';
 
 export const kRonaBucketMinutes = 15;
 
@@ -11,10 +12,10 @@ export class RonaChart {
   constructor(container) {
     this.last = null; // the last cumulative count seen
     this.chart = new TimeChart(container, {
-      title: 'RONA per 15 minutes, last 2 hours',
+      title: t('chart.rona'),
       bucketMs: kRonaBucketMinutes * 60000,
       buckets: 8,
-      series: [{ key: 'rona', label: 'RONA this quarter hour', cls: 'rona' }],
+      series: [{ key: 'rona', label: t('chart.ronaNow'), cls: 'rona' }],
     });
     this.chart.sample({ rona: 0 });
   }

@@ -1,8 +1,10 @@
 // What every signed-in page shares: the session check (unknown session -> sign-in page; a role
 // that may not open this view -> the user's own view), the header with the views the user may
-// switch between, sign-out, and the connection indicator.
+// switch between, the language switch (remembered per user), sign-out, and the connection
+// indicator. The page's static markup is translated here too (data-i18n, i18n.js).
 
 import { ApiError, landingPage, logout, session, viewsFor } from './api.js';
+import { adoptUserLanguage, chooseLanguage, errorText, kLanguages, lang, t, translatePage } from './i18n.js';
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -20,6 +22,7 @@ export function el(tag, attrs = {}, ...children) {
 // Resolves with the session when the user may open a view needing one of roles; otherwise
 // navigates away and never resolves.
 export async function startPage(roles) {
+  translatePage();
   let me;
   try {
     me = await session();
@@ -34,6 +37,7 @@ export async function startPage(roles) {
     location.replace(landingPage(me.roles));
     return new Promise(() => {});
   }
+  if (!adoptUserLanguage(me.username)) return new Promise(() => {});
   renderHeader(me);
   return me;
 }
@@ -47,7 +51,8 @@ function renderHeader(me) {
     nav.append(el('li', {}, a));
   }
   document.getElementById('who').textContent =
-    `${me.displayName || me.username} (${me.orgName || 'organisation'})`;
+    `${me.displayName || me.username} (${me.orgName || t('shell.organisation')})`;
+  languageSwitch(document.getElementById('sign-out'), me.username);
   document.getElementById('sign-out').addEventListener('click', async () => {
     try {
       await logout();
@@ -55,6 +60,18 @@ function renderHeader(me) {
       location.replace('/sign-in.html');
     }
   });
+}
+
+// The language switch, placed before `before` (the header's Sign out): a labelled select whose
+// choice is remembered for username (none on the sign-in page: this browser only).
+export function languageSwitch(before, username) {
+  const select = el('select', { id: 'language', class: 'language' },
+    ...kLanguages.map((l) => el('option', { value: l.tag, text: l.name, lang: l.tag })));
+  select.value = lang;
+  select.addEventListener('change', () => chooseLanguage(select.value, username));
+  const label = el('label', { for: 'language', class: 'visually-hidden', text: t('shell.language') });
+  before.before(label, select);
+  return select;
 }
 
 // For EventStream.onRefused: a WebSocket cannot see why its upgrade failed, so ask the API;
@@ -72,9 +89,9 @@ export function showConnection(status) {
   const node = document.getElementById('connection');
   if (!node) return;
   node.dataset.state = status.state;
-  if (status.state === 'live') node.textContent = 'Live';
-  else if (status.state === 'connecting') node.textContent = 'Connecting…';
-  else node.textContent = `Disconnected: retrying in ${Math.ceil(status.retryInMs / 1000)} s`;
+  if (status.state === 'live') node.textContent = t('shell.live');
+  else if (status.state === 'connecting') node.textContent = t('shell.connecting');
+  else node.textContent = t('shell.retrying', { n: Math.ceil(status.retryInMs / 1000) });
 }
 
 // A message in the page's error banner (role=alert); empty text hides it.
@@ -105,10 +122,11 @@ export async function act(button, fn, { feedback, done } = {}) {
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) location.replace('/sign-in.html');
     if (feedback) {
-      feedback.textContent = e.message ? e.message.charAt(0).toUpperCase() + e.message.slice(1) : 'It did not work.';
+      const text = errorText(e);
+      feedback.textContent = text ? text.charAt(0).toUpperCase() + text.slice(1) : t('error.unknown');
       feedback.classList.add('error');
     } else {
-      showError(e.message);
+      showError(errorText(e));
     }
     return undefined;
   } finally {

@@ -1,6 +1,12 @@
-// The sign-in page: one form for every role; each role lands on its own view.
+// The sign-in page: one form for every role; each role lands on its own view. The language
+// follows the browser (or the last choice here) and can be switched before signing in.
 
 import { ApiError, landingPage, login, session } from './api.js';
+import { errorText, t, timeOfDay, translatePage } from './i18n.js';
+import { languageSwitch } from './shell.js';
+
+translatePage();
+languageSwitch(document.getElementById('language-anchor'));
 
 const form = document.getElementById('sign-in-form');
 const error = document.getElementById('error');
@@ -11,13 +17,13 @@ function showError(text) {
 }
 
 function messageFor(e) {
-  if (!(e instanceof ApiError)) return 'Signing in failed; please try again.';
+  if (!(e instanceof ApiError)) return t('signIn.failed');
   if (e.status === 429 && e.retryAfterSeconds > 0) {
     const at = new Date(Date.now() + e.retryAfterSeconds * 1000);
-    const when = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    return `Account locked: ${e.message}. You can try again at ${when}.`;
+    return t('signIn.locked', { reason: errorText(e), when: timeOfDay(at) });
   }
-  return e.message; // the API's own words ("wrong username or password", …)
+  if (e.status === 401) return t('signIn.wrong');
+  return errorText(e);
 }
 
 form.addEventListener('submit', async (event) => {
@@ -26,11 +32,11 @@ form.addEventListener('submit', async (event) => {
   const username = form.username.value.trim();
   const password = form.password.value;
   if (!username || !password) {
-    showError('Enter your username and password.');
+    showError(t('signIn.enterBoth'));
     (username ? form.password : form.username).focus();
     return;
   }
-  const button = form.querySelector('button');
+  const button = form.querySelector('button[type=submit]');
   button.disabled = true;
   try {
     const result = await login(username, password);
@@ -43,6 +49,10 @@ form.addEventListener('submit', async (event) => {
     button.disabled = false;
   }
 });
+
+// The button starts disabled in the markup: a click before this module ran would submit the
+// form natively (a GET with the password in the URL).
+form.querySelector('button[type=submit]').disabled = false;
 
 // Already signed in (e.g. the back button): go straight to the user's view.
 session().then((me) => location.replace(landingPage(me.roles)), () => {});

@@ -11,6 +11,7 @@ import { comparator, kOrigins, kPresences, kSorts, kStates, matches } from './ag
 import { get } from './api.js';
 import { TimeChart } from './charts.js';
 import { clock, duration, known, originTextFor, presenceText, stateText } from './format.js';
+import { errorText, number, t } from './i18n.js';
 import { RonaChart } from './rona-chart.js';
 import { checkSession, el, showConnection, showError, startPage } from './shell.js';
 import { actionCell } from './supervisor-actions.js';
@@ -33,14 +34,14 @@ let needsOrder = false;
 
 const kHour = { bucketMs: 60000, buckets: 60 };
 const kChartStates = kStates.filter((s) => s.value !== 'LoggedOut');
-const statesChart = new TimeChart($('states-chart'), { ...kHour, title: 'Agents by state, per minute',
+const statesChart = new TimeChart($('states-chart'), { ...kHour, title: t('sup.statesChart'),
   series: kChartStates.map((s) => ({ key: s.value, label: s.label, cls: `s-${s.value}` })) });
 const waitingChart = new TimeChart($('waiting-chart'), { ...kHour, kind: 'line', mode: 'max',
-  title: 'Customers waiting (all queues), per minute',
-  series: [{ key: 'waiting', label: 'Waiting now', cls: 'waiting' }] });
+  title: t('sup.waitingChart'),
+  series: [{ key: 'waiting', label: t('sup.waitingNow'), cls: 'waiting' }] });
 const waitChart = new TimeChart($('wait-chart'), { ...kHour, kind: 'line', mode: 'max',
-  title: 'Longest wait (any queue), per minute', format: (v) => duration(v),
-  series: [{ key: 'longest', label: 'Longest wait now', cls: 'longest' }] });
+  title: t('sup.waitChart'), format: (v) => duration(v),
+  series: [{ key: 'longest', label: t('sup.longestNow'), cls: 'longest' }] });
 
 function schedule() {
   if (!frame) frame = requestAnimationFrame(flush);
@@ -54,17 +55,17 @@ function agentRow(id, name) {
   }
   const cells = {
     name: el('th', { scope: 'row' }),
-    state: el('td', { 'data-label': 'State' }),
-    origin: el('td', { 'data-label': 'Origin' }),
-    since: el('td', { 'data-label': 'Since' }),
-    contact: el('td', { 'data-label': 'Contact' }),
-    presence: el('td', { 'data-label': 'Teams presence' }),
-    queues: el('td', { 'data-label': 'Queues' }),
-    actions: el('td', { 'data-label': 'Actions' }),
+    state: el('td', { 'data-label': t('desktop.state') }),
+    origin: el('td', { 'data-label': t('sup.origin') }),
+    since: el('td', { 'data-label': t('sup.since') }),
+    contact: el('td', { 'data-label': t('sup.contact') }),
+    presence: el('td', { 'data-label': t('agents.presence') }),
+    queues: el('td', { 'data-label': t('nav.queues') }),
+    actions: el('td', { 'data-label': t('common.actions') }),
   };
   const row = el('tr', { 'data-agent-id': id }, cells.name, cells.state, cells.origin,
     cells.since, cells.contact, cells.presence, cells.queues, cells.actions);
-  a = { id, name: name || `Agent ${id}`, state: null, queueIds: [], cells, row };
+  a = { id, name: name || t('sup.agentN', { id }), state: null, queueIds: [], cells, row };
   cells.actions.append(actionCell(a, { idleCodes: () => idleCodes, onState: setAgent }));
   agents.set(id, a);
   return a;
@@ -75,7 +76,7 @@ function setAgent(id, state, name) {
   const before = a.state;
   a.state = state;
   dirtyAgents.add(id);
-  if (before && before.state !== state.state) announce(`${a.name}: ${stateText(state)}.`);
+  if (before && before.state !== state.state) announce(t('sup.changed', { name: a.name, state: stateText(state) }));
   schedule();
 }
 
@@ -88,15 +89,20 @@ function announce(text) {
   announceTimer = setTimeout(() => {
     announceTimer = 0;
     const n = pendingAnnouncements.length;
-    $('agent-announce').textContent = n === 1 ? pendingAnnouncements[0] : `${n} agents changed state.`;
+    $('agent-announce').textContent = n === 1 ? pendingAnnouncements[0] : t('sup.manyChanged', { n: number(n) });
     pendingAnnouncements = [];
   }, 1000);
+}
+
+function contactState(s) {
+  return ({ Offered: t('contact.Offered'), Connected: t('contact.Connected'), OnHold: t('contact.OnHold'),
+    Consulting: t('contact.Consulting'), Conferenced: t('contact.Conferenced'), Queued: t('contact.Queued') })[s] || s;
 }
 
 function contactText(state) {
   if (!state || !state.contactId) return '';
   const c = contacts.get(state.contactId);
-  return c ? `#${c.id} ${c.caller} (${queueName(c.queueId)}, ${c.state})` : `#${state.contactId}`;
+  return c ? `#${c.id} ${c.caller} (${queueName(c.queueId)}, ${contactState(c.state)})` : `#${state.contactId}`;
 }
 
 function writeAgent(a) {
@@ -131,7 +137,7 @@ function writeSince(a, now) {
 }
 
 function queueName(id) {
-  return queueNames.get(id) || `Queue ${id}`;
+  return queueNames.get(id) || t('sup.queueN', { id });
 }
 
 function writeQueues() {
@@ -145,8 +151,8 @@ function writeQueues() {
       body.append(q.row);
     }
     const s = q.stats;
-    const text = [queueName(id), s.waiting, duration(s.longestWaitSeconds), s.availableAgents,
-      s.offered, s.answered, s.rona];
+    const text = [queueName(id), number(s.waiting), duration(s.longestWaitSeconds), number(s.availableAgents),
+      number(s.offered), number(s.answered), number(s.rona)];
     text.forEach((t, i) => { q.cells[i].textContent = String(t); });
     total += s.rona;
   }
@@ -175,7 +181,7 @@ function flush() {
       for (const a of sorted) frag.append(a.row);
       body.append(frag);
     }
-    $('agent-count').textContent = `(${agents.size})`;
+    $('agent-count').textContent = `(${number(agents.size)})`;
   }
   if (changed || fresh.length) {
     writeFilterSummary();
@@ -225,7 +231,7 @@ function writeFilterSummary() {
   let shown = 0;
   for (const a of agents.values()) if (!a.row.hidden) shown += 1;
   const active = Object.values(filters).some(Boolean);
-  $('filter-summary').textContent = active ? `Showing ${shown} of ${agents.size} agents.` : '';
+  $('filter-summary').textContent = active ? t('sup.showing', { shown: number(shown), total: number(agents.size) }) : '';
 }
 
 function applyFilters() {
@@ -314,7 +320,7 @@ async function loadQueueNames(roles) {
     for (const q of r.items) queueNames.set(q.id, q.name);
     fillSelect('filter-queue', r.items.map((q) => ({ value: String(q.id), label: q.name })));
   } catch (e) {
-    showError(e.message);
+    showError(errorText(e));
   }
 }
 
@@ -324,7 +330,7 @@ async function loadIdleCodes() {
     const r = await get('/api/v1/idle-codes');
     idleCodes = r.items.filter((c) => c.active && !c.system);
   } catch (e) {
-    showError(e.message);
+    showError(errorText(e));
   }
 }
 

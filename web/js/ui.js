@@ -3,6 +3,7 @@
 // moves into the dialog, Escape cancels, focus returns to the button that opened it).
 // Everything is built with DOM calls and textContent: no markup from data, ever.
 
+import { dateTime, errorText, t } from './i18n.js';
 import { el } from './shell.js';
 
 // Says text in the page's aria-live status line (and shows it briefly).
@@ -30,24 +31,24 @@ export function table(columns, items, { label, rowAttrs } = {}) {
   return t;
 }
 
-export const yesNo = (v) => (v ? 'Yes' : 'No');
+export const yesNo = (v) => (v ? t('common.yes') : t('common.no'));
 
 export function when(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? iso : dateTime(d);
 }
 
 // A modal dialog. content: nodes for the body. Resolves true when the confirm button is used,
 // false on Cancel or Escape. onConfirm (optional, async) runs with the dialog still open; if
 // it throws, its message is shown inside the dialog and the dialog stays open.
-export function confirmDialog({ title, content = [], confirmLabel = 'OK', danger = false, onConfirm }) {
+export function confirmDialog({ title, content = [], confirmLabel = t('common.ok'), danger = false, onConfirm }) {
   const opener = document.activeElement;
   const titleId = `dialog-title-${Math.random().toString(36).slice(2)}`;
   const error = el('p', { class: 'error', role: 'alert', hidden: true });
   const confirm = el('button', { type: 'submit', class: danger ? 'danger' : 'primary', text: confirmLabel,
     value: 'confirm' });
-  const cancel = el('button', { type: 'button', text: 'Cancel' });
+  const cancel = el('button', { type: 'button', text: t('common.cancel') });
   const form = el('form', { method: 'dialog' }, el('h2', { id: titleId, text: title }), ...content,
     error, el('div', { class: 'buttons' }, confirm, cancel));
   const dialog = el('dialog', { 'aria-labelledby': titleId, class: 'dialog' }, form);
@@ -70,7 +71,7 @@ export function confirmDialog({ title, content = [], confirmLabel = 'OK', danger
         try {
           await onConfirm();
         } catch (err) {
-          error.textContent = err.message;
+          error.textContent = errorText(err);
           error.hidden = false;
           confirm.disabled = false;
           return;
