@@ -221,7 +221,8 @@ SipResult<SessionDescription> parse_sdp(std::string_view text) {
         break;
       }
       case 's':
-        sdp.session_name = std::string(value);
+        // "s=" is not allowed but seen; "-" stands for "no name" (RFC 8866 §5.3).
+        sdp.session_name = value.empty() ? std::string("-") : std::string(value);
         break;
       case 'c': {
         auto c = parse_connection(value);

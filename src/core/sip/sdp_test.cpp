@@ -110,6 +110,13 @@ TEST(Sdp, RejectsMalformedDescriptions) {
   }
 }
 
+TEST(Sdp, AnEmptySessionNameReadsAsDash) {
+  // "s=" would otherwise be written back as "s=-": fuzz/sdp_fuzz.cpp checks the round trip.
+  auto sdp = parse_sdp("v=0\r\no=- 1 1 IN IP4 h\r\ns=\r\n");
+  ASSERT_TRUE(sdp);
+  EXPECT_EQ(sdp->session_name, "-");
+}
+
 TEST(Sdp, BoundsTheNumberOfStreams) {
   std::string text = "v=0\r\no=- 1 1 IN IP4 h\r\n";
   for (std::size_t i = 0; i <= kMaxSdpMedia; ++i) text += "m=audio 0 RTP/AVP 0\r\n";
