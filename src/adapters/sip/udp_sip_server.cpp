@@ -55,6 +55,7 @@ SipMessage default_answer(const SipMessage& request, std::string_view to_tag) {
     return r;
   }
   if (request.method == "INVITE") return make_response(request, 404, to_tag);
+  // A CANCEL whose INVITE transaction exists is answered by the server itself (200).
   if (request.method == "BYE" || request.method == "CANCEL") {
     return make_response(request, 481, to_tag);
   }
@@ -155,11 +156,30 @@ void UdpSipServer::on_datagram(std::string_view data, const udp::endpoint& from)
   } else {
     transactions_.emplace(*key, Entry{NonInviteServerTransaction(false, timers_), peer, {}});
   }
-  SipMessage response = handler_(request, random_tag());
+  auto cancelled = cancel_answer(request, *key);
+  SipMessage response = cancelled ? std::move(*cancelled) : handler_(request, random_tag());
   const auto again = transactions_.find(*key);
   if (again == transactions_.end()) return;
   apply(*key, std::visit([&](auto& tx) { return tx.on_response(std::move(response)); },
                          again->second.tx));
+}
+
+std::optional<SipMessage> UdpSipServer::cancel_answer(const SipMessage& request,
+                                                      const TransactionKey& key) const {
+  if (request.method != "CANCEL") return std::nullopt;
+  // A CANCEL matches the INVITE transaction with its branch and sent-by (§9.2). Ours are
+  // answered at once, so it finds one already final and changes nothing: still 200, with the
+  // To tag the INVITE's response had. Without one, the handler answers (481).
+  TransactionKey invite = key;
+  invite.method = "INVITE";
+  const auto it = transactions_.find(invite);
+  if (it == transactions_.end()) return std::nullopt;
+  const auto* ist = std::get_if<InviteServerTransaction>(&it->second.tx);
+  SipMessage ok = make_response(request, 200);
+  if (ist != nullptr && ist->last_response()) {
+    if (const auto to = ist->last_response()->header("To")) ok.set_header("To", std::string(*to));
+  }
+  return ok;
 }
 
 void UdpSipServer::on_timer(const TransactionKey& key, TimerKind kind) {

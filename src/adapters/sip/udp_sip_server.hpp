@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <variant>
 
@@ -30,7 +31,8 @@ using RequestHandler =
 
 // Part 1's answers: OPTIONS 200 (with Allow); INVITE 404 "Not Found" (no dialled number is
 // routed to a queue yet); BYE and CANCEL 481 (no dialogs, and INVITEs are answered at once);
-// anything else 405 with Allow.
+// anything else 405 with Allow. A CANCEL that matches a live INVITE transaction gets 200 from
+// the server without reaching the handler (RFC 3261 §9.2).
 SipMessage default_answer(const SipMessage& request, std::string_view to_tag);
 
 class UdpSipServer : public std::enable_shared_from_this<UdpSipServer> {
@@ -64,6 +66,8 @@ class UdpSipServer : public std::enable_shared_from_this<UdpSipServer> {
 
   void receive_next();
   void on_datagram(std::string_view data, const boost::asio::ip::udp::endpoint& from);
+  std::optional<SipMessage> cancel_answer(const SipMessage& request,
+                                          const TransactionKey& key) const;
   void on_timer(const TransactionKey& key, TimerKind kind);
   void apply(const TransactionKey& key, TransactionEffects effects);
   void send(const SipMessage& message, const boost::asio::ip::udp::endpoint& to);

@@ -132,6 +132,24 @@ TEST(UdpSipServer, InviteToAnUnknownNumberIs404RetransmittedUntilTheAck) {
   EXPECT_EQ(f.server->transaction_count(), 0u);
 }
 
+TEST(UdpSipServer, CancelOfAnAnsweredInviteIs200AndOfNothingIs481) {
+  Fixture f;
+  f.send(f.request("INVITE", "z9hG4bK-c1"));
+  ASSERT_TRUE(f.receive());  // 100
+  auto not_found = f.receive();
+  ASSERT_TRUE(not_found);
+  f.send(f.request("CANCEL", "z9hG4bK-c1"));
+  auto ok = f.receive();
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status_code, 200);
+  EXPECT_EQ(*ok->header("CSeq"), "1 CANCEL");
+  EXPECT_EQ(ok->header("To"), not_found->header("To"));  // the same To tag (RFC 3261 §9.2)
+  f.send(f.request("CANCEL", "z9hG4bK-c2"));
+  auto unknown = f.receive();
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status_code, 481);
+}
+
 TEST(UdpSipServer, UnacknowledgedErrorEndsAtTimerH) {
   Fixture f;
   f.send(f.request("INVITE", "z9hG4bK-i2"));

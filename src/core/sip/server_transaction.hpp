@@ -80,6 +80,8 @@ class InviteServerTransaction {
   TransactionEffects on_timer(TimerKind kind);  // a timer not valid in the state is ignored
 
   State state() const { return state_; }
+  // The latest response sent (100 after start()); a CANCEL's 200 takes its To tag (§9.2).
+  const std::optional<SipMessage>& last_response() const { return last_response_; }
 
  private:
   SipMessage invite_;
