@@ -151,6 +151,16 @@ TEST(SipMessage, HeaderAccessIsCaseInsensitiveWithCompactForms) {
   EXPECT_FALSE(m.has_header("X-Custom"));
 }
 
+TEST(SipMessage, SerializeKeepsEachValueOnItsLine) {
+  SipMessage m;
+  m.method = "OPTIONS";
+  m.request_uri = "sip:a@b";
+  m.add_header("Subject", "hi\r\nVia: SIP/2.0/UDP evil");
+  EXPECT_EQ(serialize(m),
+            "OPTIONS sip:a@b SIP/2.0\r\nSubject: hi  Via: SIP/2.0/UDP evil\r\n"
+            "Content-Length: 0\r\n\r\n");
+}
+
 TEST(SipMessage, SerializesAResponseWithTheDefaultReason) {
   SipMessage m;
   m.is_request = false;

@@ -157,7 +157,10 @@ std::string serialize(const SipMessage& message) {
   }
   for (const auto& h : message.headers) {
     if (iequals(h.name, "Content-Length")) continue;
-    out.append(h.name).append(": ").append(h.value).append("\r\n");
+    out.append(h.name).append(": ");
+    // A value built from outside input (a caller's display name) must not start a new line.
+    for (const char c : h.value) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+    out.append("\r\n");
   }
   // Always written: a stream peer cannot frame the message without it (RFC 3261 §18.3).
   out.append("Content-Length: ").append(std::to_string(message.body.size())).append("\r\n\r\n");

@@ -52,8 +52,9 @@ std::string canonical_header_name(std::string_view name);
 bool is_list_header(std::string_view canonical_name);
 bool iequals(std::string_view a, std::string_view b);
 
-// The message on the wire: start line, headers one value per line, Content-Length set from the
-// body (any Content-Length in `headers` is replaced), a blank line, the body.
+// The message on the wire: start line, headers one value per line (a CR or LF in a value is
+// written as a space), Content-Length set from the body (any Content-Length in `headers` is
+// replaced), a blank line, the body.
 std::string serialize(const SipMessage& message);
 
 // The default reason phrase of a status code ("Not Found" for 404), "" when we have none.

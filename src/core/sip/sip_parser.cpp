@@ -266,7 +266,8 @@ SipResult<std::optional<StreamFrame>> frame_stream_message(std::string_view buff
   const std::string_view data = skip_keepalives(buffer, &skipped);
   const auto end = find_head_end(data);
   if (!end) {
-    if (data.size() > max_bytes) return SipParseError{513, "Message Too Large"};
+    // Keep-alives count too: a peer sending nothing but CRLFs must not grow the buffer forever.
+    if (buffer.size() > max_bytes) return SipParseError{513, "Message Too Large"};
     return std::optional<StreamFrame>();
   }
   if (end->body_start > max_bytes) return SipParseError{513, "Message Too Large"};

@@ -211,6 +211,9 @@ TEST(SipFraming, RefusesWhatCannotBeFramed) {
   auto endless = frame_stream_message(std::string(70000, 'x'));
   ASSERT_FALSE(endless);
   EXPECT_EQ(endless.error().status, 513);
+  auto keepalives = frame_stream_message(std::string(70000, '\n'));
+  ASSERT_FALSE(keepalives);
+  EXPECT_EQ(keepalives.error().status, 513);
 }
 
 }  // namespace
