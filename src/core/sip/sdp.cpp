@@ -39,8 +39,10 @@ SipResult<SdpConnection> parse_connection(std::string_view v) {
   if (f.size() != 3 || f[0] != "IN" || (f[1] != "IP4" && f[1] != "IP6")) {
     return bad_sdp("bad c= line");
   }
-  // A multicast address may carry /ttl; the address is what we keep.
-  return SdpConnection{std::string(f[1]), std::string(f[2].substr(0, f[2].find('/')))};
+  // A multicast address may carry /ttl; the address is what we keep, and it must be there.
+  const std::string_view address = f[2].substr(0, f[2].find('/'));
+  if (address.empty()) return bad_sdp("bad c= line");
+  return SdpConnection{std::string(f[1]), std::string(address)};
 }
 
 SipResult<SdpMedia> parse_media_line(std::string_view v) {

@@ -87,6 +87,8 @@ TEST(Sdp, RejectsMalformedDescriptions) {
       {"v=0\r\ns=-\r\n", "Bad Request (SDP: missing o= line)"},
       {"v=0\r\no=- x 1 IN IP4 h\r\n", "Bad Request (SDP: bad o= line)"},
       {"v=0\r\no=- 1 1 IN IP4 h\r\nc=IN IP4\r\n", "Bad Request (SDP: bad c= line)"},
+      // Found by fuzz/sdp_fuzz.cpp: an address that is only "/ttl" was read as "".
+      {"v=0\r\no=- 1 1 IN IP4 h\r\nc=IN IP4 /.0.0.0\r\n", "Bad Request (SDP: bad c= line)"},
       {"v=0\r\no=- 1 1 IN IP4 h\r\nm=audio 70000 RTP/AVP 0\r\n", "Bad Request (SDP: bad m= port)"},
       {"v=0\r\no=- 1 1 IN IP4 h\r\nm=audio 4000 RTP/AVP\r\n", "Bad Request (SDP: bad m= line)"},
       {"v=0\r\no=- 1 1 IN IP4 h\r\nm=audio 4000/0 RTP/AVP 0\r\n",
