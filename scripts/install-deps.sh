@@ -23,7 +23,11 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   dpkg-dev binutils
   prometheus
+  clang-14 libclang-rt-14-dev
+  sip-tester
 )
+# clang-14 and libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes): scripts/fuzz.sh.
+# sip-tester (SIPp): the SIP server's interoperability tests (src/adapters/sip/sipp/).
 # dpkg-dev (dpkg-shlibdeps) and binutils (strip): scripts/package.sh. prometheus: its promtool
 # tests ops/prometheus/alerts.yml (Debian ships promtool only in the server's package; where
 # services start on install, stop it with: systemctl disable --now prometheus).

@@ -4,6 +4,7 @@
 #   release      every CTest test: unit, adapters, emulator, integration, browser, package, ops
 #   asan         AddressSanitizer + UBSan: unit_tests, adapters_tests, emulator_tests only
 #   tsan         ThreadSanitizer: tsan_tests, the concurrency tests only (CMakeLists.txt lists them)
+#   fuzz         the SIP, SDP and RTP parsers' libFuzzer targets, 5 s each (scripts/fuzz.sh)
 # Each sanitizer build builds only the test binaries it runs; README.md ("The suites and where
 # each runs") says why.
 set -euo pipefail
@@ -80,10 +81,22 @@ run_tsan() {
   run_gtest tsan build-tsan tsan_tests
 }
 
+# The SIP stack's fuzz targets (scripts/fuzz.sh: clang-14, ASan + UBSan) for a few seconds each:
+# a smoke run from the seed corpus and what earlier runs found, not a fuzzing campaign.
+run_fuzz() {
+  local t0; t0=$(date +%s)
+  local rc=0
+  ./scripts/fuzz.sh 5 || rc=1
+  stages+=("fuzz (sip, sdp, rtp; 5 s each): $(( $(date +%s) - t0 )) s")
+  summary+=("fuzz: ${rc} tests failed out of 1")
+  if [ "$rc" -ne 0 ]; then failed=1; fi
+}
+
 stage "install" ./scripts/install-deps.sh --browser   # chromium + playwright-core for the console test
 run_release
 run_asan
 run_tsan
+run_fuzz
 
 echo "=== summary ($(( $(date +%s) - start )) s)"
 printf '%s\n' "${stages[@]}"
