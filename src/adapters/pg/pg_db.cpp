@@ -79,14 +79,14 @@ int PgRows::affected() const {
 
 void PgDb::Finish::operator()(pg_conn* c) const noexcept { PQfinish(c); }
 
-Result<std::unique_ptr<PgDb>> PgDb::open(const std::string& conninfo) {
-  std::unique_ptr<PgDb> db(new PgDb(conninfo));
+Result<std::unique_ptr<PgDb>> PgDb::open(const std::string& conninfo, const std::string& password) {
+  std::unique_ptr<PgDb> db(new PgDb(conninfo, password));
   if (auto r = db->connect(); !r) return std::move(r).error();
   return db;
 }
 
-std::unique_ptr<PgDb> PgDb::deferred(const std::string& conninfo) {
-  return std::unique_ptr<PgDb>(new PgDb(conninfo));
+std::unique_ptr<PgDb> PgDb::deferred(const std::string& conninfo, const std::string& password) {
+  return std::unique_ptr<PgDb>(new PgDb(conninfo, password));
 }
 
 PgDb::~PgDb() = default;
@@ -94,7 +94,11 @@ PgDb::~PgDb() = default;
 Result<void> PgDb::connect() {
   prepared_.clear();  // prepared statements belong to the session that is gone
   tx_depth_ = 0;
-  conn_.reset(PQconnectdb(conninfo_.c_str()));
+  // expand_dbname: "dbname" carries the whole connection string; a password given apart
+  // overrides one in it.
+  const char* keys[] = {"dbname", password_.empty() ? nullptr : "password", nullptr};
+  const char* values[] = {conninfo_.c_str(), password_.c_str(), nullptr};
+  conn_.reset(PQconnectdbParams(keys, values, 1));
   if (!conn_) return unreachable("out of memory while connecting");
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
     // libpq's message names the host and the reason, never the password.

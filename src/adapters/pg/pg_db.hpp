@@ -89,6 +89,14 @@ class PgConnection {
   // serialization failure or deadlock: the job is retried), internal otherwise.
   Result<PgRows> query(std::string_view sql, std::initializer_list<PgParam> params = {});
 
+  // query() without its savepoint, for the many statements of one bulk write (a directory
+  // sync): three round trips per row would be the cost. A failure aborts the transaction (or
+  // the savepoint of the store call's own begin()), so the caller must then run nothing more
+  // in it but return the error, which rolls it back.
+  Result<PgRows> query_unguarded(std::string_view sql, std::initializer_list<PgParam> params) {
+    return run(sql, params);
+  }
+
   // Runs a script of one or more statements without parameters (migrations, DDL). Never pass
   // anything built from input.
   Result<void> exec(std::string_view script);
@@ -133,11 +141,15 @@ class PgTransaction {
 
 class PgDb {
  public:
-  // Connects to conninfo (a libpq connection string or URI). Errors: unavailable when the server
-  // cannot be reached or refuses us (the message names the reason, never the password).
-  static Result<std::unique_ptr<PgDb>> open(const std::string& conninfo);
+  // Connects to conninfo (a libpq connection string or URI), with password when not empty (kept
+  // apart from conninfo, so that no string holding it is ever built or logged). Errors:
+  // unavailable when the server cannot be reached or refuses us (the message names the reason,
+  // never the password).
+  static Result<std::unique_ptr<PgDb>> open(const std::string& conninfo,
+                                            const std::string& password = "");
   // A connection made on first use (a PgStore worker): never fails here.
-  static std::unique_ptr<PgDb> deferred(const std::string& conninfo);
+  static std::unique_ptr<PgDb> deferred(const std::string& conninfo,
+                                        const std::string& password = "");
 
   PgDb(const PgDb&) = delete;
   PgDb& operator=(const PgDb&) = delete;
@@ -158,11 +170,13 @@ class PgDb {
   struct Finish {
     void operator()(pg_conn* c) const noexcept;
   };
-  explicit PgDb(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+  PgDb(std::string conninfo, std::string password)
+      : conninfo_(std::move(conninfo)), password_(std::move(password)) {}
   Result<void> connect();
   Error error_of(pg_result* result, std::string_view what);
 
   std::string conninfo_;
+  std::string password_;
   std::recursive_mutex mu_;
   int lock_depth_ = 0;
   int tx_depth_ = 0;  // 0: none; 1: BEGIN; n > 1: savepoints

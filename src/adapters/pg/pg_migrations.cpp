@@ -5,12 +5,16 @@
 
 #include "adapters/pg/pg_db.hpp"
 #include "adapters/pg/pg_schema_accounts.hpp"
+#include "adapters/pg/pg_schema_directory.hpp"
+#include "adapters/pg/pg_schema_sync_accounts.hpp"
 
 namespace ccteams::store {
 namespace {
 
 constexpr std::array kMigrations{
     Migration{1, "accounts", kPgV1Accounts},
+    Migration{2, "sync accounts", kPgV2SyncAccounts},
+    Migration{3, "teams directory", kPgV3Directory},
 };
 
 // Any constant of our own: it serialises migration runners of every instance on one database.

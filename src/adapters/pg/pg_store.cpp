@@ -18,8 +18,10 @@
 
 #include "adapters/pg/pg_account_store.hpp"
 #include "adapters/pg/pg_db.hpp"
+#include "adapters/pg/pg_directory_store.hpp"
 #include "adapters/pg/pg_migrations.hpp"
 #include "adapters/pg/pg_rows.hpp"
+#include "adapters/pg/pg_sync_account_store.hpp"
 
 namespace ccteams {
 namespace {
@@ -57,19 +59,24 @@ void back_off(int attempt) {
 // One connection and the stores on it. A worker is used by one thread at a time.
 struct PgStore::Worker final : Stores {
   explicit Worker(std::unique_ptr<store::PgDb> connection)
-      : db(std::move(connection)), account_store(*db) {}
+      : db(std::move(connection)),
+        account_store(*db),
+        directory_store(*db),
+        sync_account_store(*db) {}
 
   AccountStore& accounts() override { return account_store; }
   ConnectorStore& connectors() override { not_ported("connector"); }
   ContactCenterStore& contact_center() override { not_ported("contact-center"); }
-  DirectoryStore& directory() override { not_ported("directory"); }
+  DirectoryStore& directory() override { return directory_store; }
   PresenceSubscriptionStore& subscriptions() override { not_ported("presence-sync"); }
   PresenceInbox& inbox() override { not_ported("presence-sync"); }
   NotificationKeyStore& notification_keys() override { not_ported("presence-sync"); }
-  SyncAccountStore& sync_accounts() override { not_ported("sync-account"); }
+  SyncAccountStore& sync_accounts() override { return sync_account_store; }
 
   std::unique_ptr<store::PgDb> db;
   store::PgAccountStore account_store;
+  store::PgDirectoryStore directory_store;
+  store::PgSyncAccountStore sync_account_store;
 };
 
 // The worker threads and their connections. As many workers as threads, and a thread holds at
@@ -96,7 +103,8 @@ PgStore::PgStore(const PgStoreOptions& options, int schema_version)
       pool_(std::make_unique<Pool>(std::max<std::size_t>(options.connections, 1))) {
   const std::size_t n = std::max<std::size_t>(options.connections, 1);
   for (std::size_t i = 0; i < n; ++i) {
-    pool_->workers.push_back(std::make_unique<Worker>(store::PgDb::deferred(options.conninfo)));
+    pool_->workers.push_back(
+        std::make_unique<Worker>(store::PgDb::deferred(options.conninfo, options.password)));
     pool_->free.push_back(pool_->workers.back().get());
   }
 }
@@ -113,7 +121,7 @@ void PgStore::stop() {
 std::uint64_t PgStore::retries() const { return pool_->retries; }
 
 Result<std::unique_ptr<PgStore>> PgStore::open(const PgStoreOptions& options) {
-  auto db = store::PgDb::open(options.conninfo);
+  auto db = store::PgDb::open(options.conninfo, options.password);
   if (!db) return std::move(db).error();
   auto migrations = options.migrations.empty() ? store::pg_migrations() : options.migrations;
   auto version = store::apply_pg_migrations(**db, migrations);

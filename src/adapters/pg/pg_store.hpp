@@ -10,9 +10,9 @@
 // READ ONLY transaction on any worker. A lost connection is made again by the next job; a job
 // whose connection is lost under it answers unavailable.
 //
-// Not yet here (issue 16, later parts): the contact-center, connector, directory, presence
-// sync and sync-account stores. Their accessors are bugs to reach (wiring refuses the driver
-// until every store is ported): they log and abort.
+// Here: the account, directory and sync-account stores. Not yet (issue 16, later parts): the
+// connector, contact-center and presence-sync stores; their accessors are bugs to reach (the
+// configuration refuses the driver until every store is ported): they log and abort.
 
 #include <cstddef>
 #include <memory>
@@ -28,6 +28,8 @@ struct PgStoreOptions {
   // A libpq connection string or URI ("host=/run/postgresql dbname=ccteams user=ccteams").
   // It may carry the password; it is never logged.
   std::string conninfo;
+  // The password, when not in conninfo (from [store] password_env or password_file).
+  std::string password;
   // Worker threads, one connection each: the most jobs that run at once.
   std::size_t connections = 4;
   // Runs of one job, at most, when serialization failures keep rolling it back.

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "adapters/pg/pg_store.hpp"
 #include "adapters/pg/pg_test_support.hpp"
@@ -58,6 +59,28 @@ class BackendStore {
     pg_.reset();
   }
 
+  // Raw SQL on the backend's storage, for tests that reach past the ports (a cascade, a
+  // constraint). Plain statements without parameters, valid in both dialects.
+  // A single integer (COUNT), or -1 when the query fails or returns nothing.
+  std::int64_t query_int(std::string_view sql) {
+    if (sqlite_) return testing::query_int(sqlite_->db(), sql);
+    auto db = raw_pg();
+    return db ? pg_query_int(*db, sql) : -1;
+  }
+  // Runs a statement; "" or what went wrong.
+  std::string exec(std::string_view sql) {
+    if (sqlite_) {
+      auto conn = sqlite_->db().lock();
+      auto r = conn.exec(sql);
+      return r ? "" : r.error().message;
+    }
+    auto db = raw_pg();
+    if (!db) return "no connection to the test database";
+    auto conn = db->lock();
+    auto r = conn.exec(sql);
+    return r ? "" : r.error().message;
+  }
+
   Store& store() {
     if (sqlite_) return *sqlite_;
     return *pg_;
@@ -68,6 +91,11 @@ class BackendStore {
   }
 
  private:
+  std::unique_ptr<PgDb> raw_pg() {
+    auto db = PgDb::open(database_->conninfo());
+    return db ? std::move(*db) : nullptr;
+  }
+
   StoreBackend backend_;
   TempDir dir_;
   std::optional<PgTestDatabase> database_;
