@@ -5,6 +5,7 @@
 
 #include "adapters/pg/pg_db.hpp"
 #include "adapters/pg/pg_schema_accounts.hpp"
+#include "adapters/pg/pg_schema_connector.hpp"
 #include "adapters/pg/pg_schema_directory.hpp"
 #include "adapters/pg/pg_schema_sync_accounts.hpp"
 
@@ -15,6 +16,8 @@ constexpr std::array kMigrations{
     Migration{1, "accounts", kPgV1Accounts},
     Migration{2, "sync accounts", kPgV2SyncAccounts},
     Migration{3, "teams directory", kPgV3Directory},
+    Migration{4, "idle codes", kPgV4IdleCodes},
+    Migration{5, "teams connector", kPgV5TeamsConnector},
 };
 
 // Any constant of our own: it serialises migration runners of every instance on one database.

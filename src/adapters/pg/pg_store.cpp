@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "adapters/pg/pg_account_store.hpp"
+#include "adapters/pg/pg_connector_store.hpp"
 #include "adapters/pg/pg_db.hpp"
 #include "adapters/pg/pg_directory_store.hpp"
 #include "adapters/pg/pg_migrations.hpp"
@@ -61,11 +62,12 @@ struct PgStore::Worker final : Stores {
   explicit Worker(std::unique_ptr<store::PgDb> connection)
       : db(std::move(connection)),
         account_store(*db),
+        connector_store(*db),
         directory_store(*db),
         sync_account_store(*db) {}
 
   AccountStore& accounts() override { return account_store; }
-  ConnectorStore& connectors() override { not_ported("connector"); }
+  ConnectorStore& connectors() override { return connector_store; }
   ContactCenterStore& contact_center() override { not_ported("contact-center"); }
   DirectoryStore& directory() override { return directory_store; }
   PresenceSubscriptionStore& subscriptions() override { not_ported("presence-sync"); }
@@ -75,6 +77,7 @@ struct PgStore::Worker final : Stores {
 
   std::unique_ptr<store::PgDb> db;
   store::PgAccountStore account_store;
+  store::PgConnectorStore connector_store;
   store::PgDirectoryStore directory_store;
   store::PgSyncAccountStore sync_account_store;
 };

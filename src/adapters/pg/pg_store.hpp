@@ -10,8 +10,8 @@
 // READ ONLY transaction on any worker. A lost connection is made again by the next job; a job
 // whose connection is lost under it answers unavailable.
 //
-// Here: the account, directory and sync-account stores. Not yet (issue 16, later parts): the
-// connector, contact-center and presence-sync stores; their accessors are bugs to reach (the
+// Here: the account, connector, directory and sync-account stores. Not yet (issue 16, later
+// parts): the contact-center and presence-sync stores; their accessors are bugs to reach (the
 // configuration refuses the driver until every store is ported): they log and abort.
 
 #include <cstddef>

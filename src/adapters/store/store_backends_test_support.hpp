@@ -67,17 +67,20 @@ class BackendStore {
     auto db = raw_pg();
     return db ? pg_query_int(*db, sql) : -1;
   }
-  // Runs a statement; "" or what went wrong.
-  std::string exec(std::string_view sql) {
+  // Runs a statement; the error is the backend's own (a constraint it breaks: conflict).
+  Result<void> run_sql(std::string_view sql) {
     if (sqlite_) {
       auto conn = sqlite_->db().lock();
-      auto r = conn.exec(sql);
-      return r ? "" : r.error().message;
+      return conn.exec(sql);
     }
     auto db = raw_pg();
-    if (!db) return "no connection to the test database";
+    if (!db) return make_error(Errc::unavailable, "no connection to the test database");
     auto conn = db->lock();
-    auto r = conn.exec(sql);
+    return conn.exec(sql);
+  }
+  // Runs a statement; "" or what went wrong.
+  std::string exec(std::string_view sql) {
+    auto r = run_sql(sql);
     return r ? "" : r.error().message;
   }
 
