@@ -123,6 +123,38 @@ TEST_F(PgStoreTest, ConcurrentReadThenWriteJobsBehaveAsIfOneAfterAnother) {
   for (int i = 0; i < kJobs; ++i) EXPECT_TRUE(names.count("org-" + std::to_string(i))) << i;
 }
 
+// A single-use request is claimed once however many jobs claim it at the same time: the claim
+// locks its row, the jobs that waited for it are rolled back (40001) and run again, and then
+// find it used.
+TEST_F(PgStoreTest, ConcurrentClaimsOfOneConsentRequestClaimItOnce) {
+  auto org = store->accounts().create_org("Acme", kT0);
+  ASSERT_TRUE(org) << org.error().message;
+  const ConsentRequest request{
+      "digest", org->id, UserId{7}, "root", "sess", kT0, kT0 + Millis(600'000), false};
+  ASSERT_TRUE(store->connectors().put_consent_request(request));
+  constexpr int kJobs = 8;
+  boost::asio::io_context ioc;
+  std::vector<Result<ConsentRequest>> results(kJobs, make_error(Errc::internal, "not run"));
+  Store& port = *store;
+  for (int i = 0; i < kJobs; ++i) {
+    auto body = [&, i]() -> boost::asio::awaitable<void> {
+      results[static_cast<std::size_t>(i)] = co_await port.run(
+          [](Stores& s) { return s.connectors().claim_consent_request("digest"); });
+    };
+    boost::asio::co_spawn(ioc, body, boost::asio::detached);
+  }
+  std::vector<std::jthread> threads;
+  for (int t = 0; t < 3; ++t) threads.emplace_back([&ioc] { ioc.run(); });
+  threads.clear();
+  int unused_before = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r) << r.error().message;
+    if (!r->used) ++unused_before;
+  }
+  RecordProperty("reruns", static_cast<int>(store->retries()));
+  EXPECT_EQ(unused_before, 1);
+}
+
 TEST_F(PgStoreTest, AReadSeesWhatRunCommittedAndRefusesWrites) {
   auto written =
       run_awaitable(store->run([](Stores& s) { return s.accounts().create_org("Acme", kT0); }));
