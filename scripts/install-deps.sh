@@ -18,7 +18,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev sqlite3 libpq-dev
+  libssl-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libsodium-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   dpkg-dev binutils
@@ -28,6 +28,8 @@ packages=(
 )
 # clang-14 and libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes): scripts/fuzz.sh.
 # sip-tester (SIPp): the SIP server's interoperability tests (src/adapters/sip/sipp/).
+# postgresql-15 (server binaries, not started: its default cluster stays unused) and libpq-dev:
+# the PostgreSQL store and its tests (scripts/pg-test-cluster.sh).
 # dpkg-dev (dpkg-shlibdeps) and binutils (strip): scripts/package.sh. prometheus: its promtool
 # tests ops/prometheus/alerts.yml (Debian ships promtool only in the server's package; where
 # services start on install, stop it with: systemctl disable --now prometheus).

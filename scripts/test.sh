@@ -93,6 +93,11 @@ run_fuzz() {
 }
 
 stage "install" ./scripts/install-deps.sh --browser   # chromium + playwright-core for the console test
+# The store tests run against SQLite and PostgreSQL: a throw-away cluster for this run, stopped
+# whatever happens (a test binary without CCTEAMS_TEST_PG_DSN fails its PostgreSQL tests).
+pg_env="$(./scripts/pg-test-cluster.sh start)"
+eval "$pg_env"
+trap './scripts/pg-test-cluster.sh stop "$CCTEAMS_TEST_PG_DIR"' EXIT
 run_release
 run_asan
 run_tsan

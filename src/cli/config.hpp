@@ -38,10 +38,18 @@ struct ServerConfig {
 };
 
 struct StoreConfig {
-  std::string driver = "sqlite";      // "sqlite" (PostgreSQL comes with the multi-instance work)
-  std::string path = "ccteams.db";
+  // "sqlite", or "postgresql" (docs/postgresql.md: accepted and checked, refused until every
+  // store is ported to it).
+  std::string driver = "sqlite";
+  std::string path = "ccteams.db";  // sqlite
   // Store jobs queued together that share one transaction and one disk sync (1: none share).
   int max_jobs_per_commit = 64;
+  // postgresql: a libpq connection string or URI without the password, which comes from the
+  // environment variable password_env or the file password_file (never logged).
+  std::string dsn;
+  std::string password_env;
+  std::string password_file;
+  int connections = 4;  // worker threads, one connection each
 };
 
 struct SecretsConfig {
@@ -170,6 +178,10 @@ Result<std::string> web_origin(std::string_view url);
 // Errors (invalid_input): the message names the file, the key and what is expected, e.g.
 // "ccteams.toml: server.port must be an integer from 0 to 65535".
 Result<Config> load_config_file(const std::string& path);
+// The PostgreSQL password of c: the value of password_env or the first line of password_file
+// ("" when neither is set). Errors: invalid_input naming the key when the variable is unset or
+// empty, or the file cannot be read.
+Result<std::string> read_store_password(const StoreConfig& c);
 Result<Config> parse_config(std::string_view toml_text, const std::string& source_name);
 
 }  // namespace ccteams::cli

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
 namespace ccteams::cli {
 namespace {
 
@@ -247,6 +251,53 @@ INSTANTIATE_TEST_SUITE_P(
                               "directory.default_country_code"},
                       BadCase{"[directory]\nsync_interval = 300\n", "directory.sync_interval"},
                       BadCase{"[server\n", "bad.toml:1"}));
+
+TEST(Config, PostgresqlKeysAreCheckedAndTheDriverIsRefusedNamingWhatIsMissing) {
+  auto no_dsn = parse_config("[store]\ndriver = \"postgresql\"\n", "t.toml");
+  ASSERT_FALSE(no_dsn);
+  EXPECT_NE(no_dsn.error().message.find("store.dsn"), std::string::npos);
+  auto both = parse_config(
+      "[store]\ndriver = \"postgresql\"\ndsn = \"host=db\"\npassword_env = \"P\"\n"
+      "password_file = \"/p\"\n",
+      "t.toml");
+  ASSERT_FALSE(both);
+  EXPECT_NE(both.error().message.find("store.password_file"), std::string::npos);
+  auto complete = parse_config(
+      "[store]\ndriver = \"postgresql\"\ndsn = \"host=db dbname=ccteams\"\n"
+      "password_env = \"CCTEAMS_DB_PASSWORD\"\nconnections = 8\n",
+      "t.toml");
+  ASSERT_FALSE(complete);
+  EXPECT_NE(complete.error().message.find("not ported to PostgreSQL"), std::string::npos)
+      << complete.error().message;
+  EXPECT_NE(complete.error().message.find("contact-center"), std::string::npos);
+  auto sqlite = parse_config("[store]\ndsn = \"ignored\"\nconnections = 2\n", "t.toml");
+  ASSERT_TRUE(sqlite) << sqlite.error().message;
+  EXPECT_EQ(sqlite->store.connections, 2);
+  EXPECT_FALSE(parse_config("[store]\nconnections = 0\n", "t.toml"));
+}
+
+TEST(Config, StorePasswordComesFromTheEnvironmentOrAFile) {
+  StoreConfig c;
+  EXPECT_EQ(read_store_password(c).value(), "");
+  c.password_env = "CCTEAMS_TEST_STORE_PASSWORD_UNSET";
+  ::unsetenv(c.password_env.c_str());
+  auto unset = read_store_password(c);
+  ASSERT_FALSE(unset);
+  EXPECT_NE(unset.error().message.find("store.password_env"), std::string::npos);
+  ::setenv(c.password_env.c_str(), "s3cret", 1);
+  EXPECT_EQ(read_store_password(c).value(), "s3cret");
+  ::unsetenv(c.password_env.c_str());
+  c.password_env.clear();
+  const std::string file = ::testing::TempDir() + "ccteams-store-password";
+  {
+    std::ofstream out(file);
+    out << "from-file\r\nsecond line\n";
+  }
+  c.password_file = file;
+  EXPECT_EQ(read_store_password(c).value(), "from-file");
+  std::remove(file.c_str());
+  EXPECT_FALSE(read_store_password(c));
+}
 
 }  // namespace
 }  // namespace ccteams::cli

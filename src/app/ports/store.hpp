@@ -1,6 +1,7 @@
 #pragma once
-// The persistence port. Implemented by adapters/store (SQLite now, PostgreSQL later); app code
-// sees only these interfaces, never a SQL dialect or a driver type.
+// The persistence port. Implemented by adapters/store (SQLite) and adapters/pg (PostgreSQL, in
+// progress: docs/postgresql.md); app code sees only these interfaces, never a SQL dialect or a
+// driver type.
 //
 // Storage never runs on an I/O thread (docs/architecture.md, "Storage"). The domain stores
 // (`Stores`: accounts, connectors, the contact center, the directory, presence sync, sync
@@ -13,6 +14,13 @@
 // it decides) go in one job. The job must not throw and must not wait for anything but the
 // store; it may touch only what its caller keeps alive across the co_await (the caller is
 // suspended meanwhile, so references to its locals are safe).
+//
+// A job may run more than once. A store with several connections (PostgreSQL) runs each job in
+// one serializable transaction and, when the database rolls it back for a conflict with another
+// job, runs the whole job again; only the last run's writes last and only its result is
+// returned. So a job computes its result from the store and its inputs only: it must not move
+// out of, or change, what it captured (copy instead of std::move), and anything it does besides
+// store calls (a log line, a counter) may happen once per run.
 //
 // Group commit: the store may commit the writes of several queued jobs together, and resumes
 // each caller only once that commit is on disk. When it fails, every job in it is answered
@@ -61,8 +69,10 @@ template <class T>
 inline constexpr bool can_fail<Result<T>> = true;
 }  // namespace store_detail
 
-// Thread-safety: run(), read() and ping() from any coroutine on any executor, concurrently;
-// run() jobs run in the order they were submitted.
+// Thread-safety: run(), read() and ping() from any coroutine on any executor, concurrently.
+// A job submitted after another one's run() returned sees its writes. Jobs submitted at the
+// same time are atomic with respect to each other but may run in any order (SQLite runs them
+// in the order they were submitted; PostgreSQL runs several at once).
 class Store {
  public:
   virtual ~Store() = default;

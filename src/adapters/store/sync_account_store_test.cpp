@@ -1,27 +1,24 @@
-// SqliteSyncAccountStore on a real (in-memory) database: one row per (org, oid), replaced on
-// re-add; the token rotation is a compare-and-swap; pending sign-ins are claimed once; an
-// org's data goes in one call and never leaks into another org.
-#include "adapters/store/sqlite_sync_account_store.hpp"
-
+// The sync-account store on every backend (SQLite and PostgreSQL): one row per (org, oid),
+// replaced on re-add; the token rotation is a compare-and-swap; pending sign-ins are claimed
+// once; an org's data goes in one call and never leaks into another org.
 #include <gtest/gtest.h>
 
-#include "adapters/store/sqlite_store.hpp"
-#include "adapters/store/sqlite_test_support.hpp"
+#include "adapters/store/store_backends_test_support.hpp"
 
 namespace ccteams::store {
 namespace {
 
+using testing::StoreBackend;
+
 const Timestamp kT0 = from_unix_millis(1'790'000'000'000);
 
-class SyncAccountStoreTest : public ::testing::Test {
+class SyncAccountStoreTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override {
-    auto s = SqliteStore::open(":memory:");
-    ASSERT_TRUE(s) << s.error().message;
-    sqlite_ = std::move(*s);
-    store_ = &sqlite_->sync_accounts();
-    org_ = sqlite_->accounts().create_org("A", kT0)->id;
-    other_ = sqlite_->accounts().create_org("B", kT0)->id;
+    ASSERT_EQ(backend_.open(), "");
+    store_ = &backend_.stores().sync_accounts();
+    org_ = backend_.stores().accounts().create_org("A", kT0)->id;
+    other_ = backend_.stores().accounts().create_org("B", kT0)->id;
   }
 
   SyncAccount account(OrgId org, const std::string& oid, const std::string& sealed) const {
@@ -43,12 +40,12 @@ class SyncAccountStoreTest : public ::testing::Test {
         digest, org_, UserId{3}, "sess", "v1.sealed", kT0, kT0 + std::chrono::minutes(10), false};
   }
 
-  std::unique_ptr<SqliteStore> sqlite_;
+  testing::BackendStore backend_{GetParam()};
   SyncAccountStore* store_ = nullptr;
   OrgId org_, other_;
 };
 
-TEST_F(SyncAccountStoreTest, AddsListsAndReplacesByOid) {
+TEST_P(SyncAccountStoreTest, AddsListsAndReplacesByOid) {
   auto first = store_->upsert_account(account(org_, "b", "s1"));
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_FALSE(first->replaced);
@@ -72,7 +69,7 @@ TEST_F(SyncAccountStoreTest, AddsListsAndReplacesByOid) {
   EXPECT_TRUE(store_->list_accounts(other_)->empty());
 }
 
-TEST_F(SyncAccountStoreTest, AnotherOrgsAccountIsNotFound) {
+TEST_P(SyncAccountStoreTest, AnotherOrgsAccountIsNotFound) {
   auto a = store_->upsert_account(account(org_, "a", "s1"));
   ASSERT_TRUE(a);
   const auto id = a->account.id;
@@ -85,7 +82,7 @@ TEST_F(SyncAccountStoreTest, AnotherOrgsAccountIsNotFound) {
   EXPECT_EQ(store_->upsert_account(account(OrgId{999}, "x", "s")).error().code, Errc::not_found);
 }
 
-TEST_F(SyncAccountStoreTest, RotationIsACompareAndSwap) {
+TEST_P(SyncAccountStoreTest, RotationIsACompareAndSwap) {
   auto a = store_->upsert_account(account(org_, "a", "s1"));
   ASSERT_TRUE(a);
   const auto id = a->account.id;
@@ -106,7 +103,7 @@ TEST_F(SyncAccountStoreTest, RotationIsACompareAndSwap) {
   EXPECT_EQ(store_->get_account(org_, id)->sealed_refresh_token, "s2");
 }
 
-TEST_F(SyncAccountStoreTest, SignInsAreClaimedOnceAndPruned) {
+TEST_P(SyncAccountStoreTest, SignInsAreClaimedOnceAndPruned) {
   ASSERT_TRUE(store_->put_sign_in(sign_in("d1")));
   EXPECT_EQ(store_->put_sign_in(sign_in("d1")).error().code, Errc::conflict);
   auto first = store_->claim_sign_in("d1");
@@ -120,7 +117,7 @@ TEST_F(SyncAccountStoreTest, SignInsAreClaimedOnceAndPruned) {
   EXPECT_EQ(store_->claim_sign_in("d1").error().code, Errc::not_found);
 }
 
-TEST_F(SyncAccountStoreTest, DeletingAnOrgsDataKeepsOtherOrgs) {
+TEST_P(SyncAccountStoreTest, DeletingAnOrgsDataKeepsOtherOrgs) {
   ASSERT_TRUE(store_->upsert_account(account(org_, "a", "s1")));
   ASSERT_TRUE(store_->upsert_account(account(org_, "b", "s2")));
   ASSERT_TRUE(store_->upsert_account(account(other_, "a", "s3")));
@@ -132,6 +129,9 @@ TEST_F(SyncAccountStoreTest, DeletingAnOrgsDataKeepsOtherOrgs) {
   EXPECT_EQ(store_->list_accounts(other_)->size(), 1u);
   EXPECT_EQ(store_->claim_sign_in("d1").error().code, Errc::not_found);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, SyncAccountStoreTest, testing::kAllBackends,
+                         testing::backend_name);
 
 }  // namespace
 }  // namespace ccteams::store

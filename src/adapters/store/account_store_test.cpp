@@ -1,35 +1,33 @@
-#include "adapters/store/sqlite_account_store.hpp"
-
+// The account store's contract, on every backend (SQLite and PostgreSQL).
 #include <gtest/gtest.h>
 
-#include "adapters/store/sqlite_store.hpp"
-#include "adapters/store/sqlite_test_support.hpp"
+#include "adapters/store/store_backends_test_support.hpp"
 
 namespace ccteams::store {
 namespace {
 
+using testing::StoreBackend;
+
 constexpr Timestamp kT0{Millis{1'800'000'000'000}};
 
-// Each test runs on a fresh, fully migrated file database (the production configuration).
-struct SqliteAccountStoreTest : ::testing::Test {
-  testing::TempDir dir;
-  std::unique_ptr<SqliteStore> store;
+// Each test runs on a fresh, fully migrated database (the production configuration).
+struct AccountStoreTest : ::testing::TestWithParam<StoreBackend> {
+  testing::BackendStore backend{GetParam()};
   AccountStore* accounts = nullptr;
   OrgId acme;
   OrgId globex;
 
   void SetUp() override {
-    auto opened = SqliteStore::open(dir.file("accounts.db"));
-    ASSERT_TRUE(opened) << opened.error().message;
-    store = std::move(*opened);
-    accounts = &store->accounts();
+    ASSERT_EQ(backend.open(), "");
+    accounts = &backend.stores().accounts();
     acme = accounts->create_org("Acme", kT0).value().id;
     globex = accounts->create_org("Globex", kT0).value().id;
   }
 
   UserAccount make_user(OrgId org, const std::string& username) {
-    return UserAccount{{},    org,           username, "Name of " + username, RoleSet{Role::agent},
-                       "h$" + username, false, kT0};
+    return UserAccount{
+        {},    org, username, "Name of " + username, RoleSet{Role::agent}, "h$" + username,
+        false, kT0};
   }
 
   UserAccount add_user(OrgId org, const std::string& username) {
@@ -39,7 +37,7 @@ struct SqliteAccountStoreTest : ::testing::Test {
   }
 };
 
-TEST_F(SqliteAccountStoreTest, OrganisationsAreCreatedFoundAndListed) {
+TEST_P(AccountStoreTest, OrganisationsAreCreatedFoundAndListed) {
   auto acme_row = accounts->get_org(acme);
   ASSERT_TRUE(acme_row);
   EXPECT_EQ(acme_row->name, "Acme");
@@ -57,9 +55,15 @@ TEST_F(SqliteAccountStoreTest, OrganisationsAreCreatedFoundAndListed) {
   EXPECT_EQ((*all)[1].name, "Globex");
 }
 
-TEST_F(SqliteAccountStoreTest, UserRoundTripsEveryField) {
-  UserAccount in{{},   acme, "alice@acme", "Alice A.", RoleSet{Role::admin, Role::supervisor},
-                 "$argon2id$v=19$m=65536,t=2,p=1$abc$def", true, kT0 + Millis{5}};
+TEST_P(AccountStoreTest, UserRoundTripsEveryField) {
+  UserAccount in{{},
+                 acme,
+                 "alice@acme",
+                 "Alice A.",
+                 RoleSet{Role::admin, Role::supervisor},
+                 "$argon2id$v=19$m=65536,t=2,p=1$abc$def",
+                 true,
+                 kT0 + Millis{5}};
   in.id = UserId{12345};  // ignored: the store assigns ids
   auto created = accounts->create_user(in);
   ASSERT_TRUE(created) << created.error().message;
@@ -79,7 +83,7 @@ TEST_F(SqliteAccountStoreTest, UserRoundTripsEveryField) {
       << "usernames compare exactly";
 }
 
-TEST_F(SqliteAccountStoreTest, ListUpdateAndDeleteUsers) {
+TEST_P(AccountStoreTest, ListUpdateAndDeleteUsers) {
   auto a = add_user(acme, "a");
   auto b = add_user(acme, "b");
   add_user(globex, "g");
@@ -94,8 +98,8 @@ TEST_F(SqliteAccountStoreTest, ListUpdateAndDeleteUsers) {
   change.roles = RoleSet{Role::supervisor};
   change.password_hash = "h$new";
   change.disabled = true;
-  change.username = "renamed";             // not replaced by update_user
-  change.created_at = kT0 + Millis{999};   // nor this
+  change.username = "renamed";            // not replaced by update_user
+  change.created_at = kT0 + Millis{999};  // nor this
   auto updated = accounts->update_user(acme, change);
   ASSERT_TRUE(updated) << updated.error().message;
   EXPECT_EQ(updated->display_name, "Bee");
@@ -112,7 +116,7 @@ TEST_F(SqliteAccountStoreTest, ListUpdateAndDeleteUsers) {
   EXPECT_EQ(accounts->list_users(acme).value().size(), 1u);
 }
 
-TEST_F(SqliteAccountStoreTest, UsernameIsUniqueAcrossOrganisations) {
+TEST_P(AccountStoreTest, UsernameIsUniqueAcrossOrganisations) {
   add_user(acme, "sam");
   auto again = accounts->create_user(make_user(globex, "sam"));
   ASSERT_FALSE(again);
@@ -120,13 +124,13 @@ TEST_F(SqliteAccountStoreTest, UsernameIsUniqueAcrossOrganisations) {
   EXPECT_EQ(accounts->list_users(globex).value().size(), 0u);
 }
 
-TEST_F(SqliteAccountStoreTest, UserInMissingOrganisationIsNotFound) {
+TEST_P(AccountStoreTest, UserInMissingOrganisationIsNotFound) {
   auto u = accounts->create_user(make_user(OrgId{4242}, "nobody"));
   ASSERT_FALSE(u);
   EXPECT_EQ(u.error().code, Errc::not_found);
 }
 
-TEST_F(SqliteAccountStoreTest, AnotherOrganisationsUserIsNeverReachable) {
+TEST_P(AccountStoreTest, AnotherOrganisationsUserIsNeverReachable) {
   auto g = add_user(globex, "gina");
   EXPECT_EQ(accounts->get_user(acme, g.id).error().code, Errc::not_found);
   UserAccount hijack = g;
@@ -142,7 +146,7 @@ TEST_F(SqliteAccountStoreTest, AnotherOrganisationsUserIsNeverReachable) {
   for (const auto& u : acme_users) EXPECT_NE(u.id, g.id);
 }
 
-TEST_F(SqliteAccountStoreTest, SessionsArePutFoundExpiredAndDeleted) {
+TEST_P(AccountStoreTest, SessionsArePutFoundExpiredAndDeleted) {
   auto u = add_user(acme, "u");
   const AuthSession s{"hash-1", u.id, acme, "csrf-1", kT0, kT0 + Millis{60'000}};
   ASSERT_TRUE(accounts->put_session(s));
@@ -174,7 +178,7 @@ TEST_F(SqliteAccountStoreTest, SessionsArePutFoundExpiredAndDeleted) {
   EXPECT_TRUE(accounts->delete_session("hash-1")) << "deleting an absent session is fine";
 }
 
-TEST_F(SqliteAccountStoreTest, SessionMustMatchItsUsersOrganisation) {
+TEST_P(AccountStoreTest, SessionMustMatchItsUsersOrganisation) {
   auto u = add_user(acme, "u");
   auto wrong_org = accounts->put_session({"h", u.id, globex, "c", kT0, kT0 + Millis{10}});
   ASSERT_FALSE(wrong_org);
@@ -184,7 +188,7 @@ TEST_F(SqliteAccountStoreTest, SessionMustMatchItsUsersOrganisation) {
   EXPECT_EQ(no_user.error().code, Errc::not_found);
 }
 
-TEST_F(SqliteAccountStoreTest, DeletingAUserDeletesItsSessionsOnly) {
+TEST_P(AccountStoreTest, DeletingAUserDeletesItsSessionsOnly) {
   auto u = add_user(acme, "u");
   auto v = add_user(acme, "v");
   ASSERT_TRUE(accounts->put_session({"hu1", u.id, acme, "c", kT0, kT0 + Millis{1000}}));
@@ -196,7 +200,7 @@ TEST_F(SqliteAccountStoreTest, DeletingAUserDeletesItsSessionsOnly) {
   EXPECT_TRUE(accounts->find_session("hv", kT0));
 }
 
-TEST_F(SqliteAccountStoreTest, LoginFailuresAreRecordedCountedAndCleared) {
+TEST_P(AccountStoreTest, LoginFailuresAreRecordedCountedAndCleared) {
   const std::string key = "user:alice";
   EXPECT_EQ(accounts->count_login_failures(key, kT0).value_or(-1), 0);
   EXPECT_EQ(accounts->last_login_failure(key).value(), std::nullopt);
@@ -215,7 +219,7 @@ TEST_F(SqliteAccountStoreTest, LoginFailuresAreRecordedCountedAndCleared) {
   EXPECT_EQ(accounts->count_login_failures("ip:127.0.0.1", kT0).value_or(-1), 1);
 }
 
-TEST_F(SqliteAccountStoreTest, OldLoginFailuresArePrunedAcrossKeys) {
+TEST_P(AccountStoreTest, OldLoginFailuresArePrunedAcrossKeys) {
   ASSERT_TRUE(accounts->record_login_failure("user:a", kT0 + Millis{10}));
   ASSERT_TRUE(accounts->record_login_failure("user:b", kT0 + Millis{20}));
   ASSERT_TRUE(accounts->record_login_failure("user:b", kT0 + Millis{40}));
@@ -225,16 +229,17 @@ TEST_F(SqliteAccountStoreTest, OldLoginFailuresArePrunedAcrossKeys) {
   EXPECT_EQ(accounts->prune_login_failures(kT0 + Millis{30}).value_or(-1), 0);
 }
 
-TEST_F(SqliteAccountStoreTest, DataSurvivesReopening) {
+TEST_P(AccountStoreTest, DataSurvivesReopening) {
   auto u = add_user(acme, "durable");
   ASSERT_TRUE(accounts->put_session({"hd", u.id, acme, "c", kT0, kT0 + Millis{1000}}));
-  store.reset();
-  auto reopened = SqliteStore::open(dir.file("accounts.db"));
-  ASSERT_TRUE(reopened) << reopened.error().message;
-  auto& again = (*reopened)->accounts();
+  backend.close();
+  ASSERT_EQ(backend.open(), "");
+  auto& again = backend.stores().accounts();
   EXPECT_EQ(again.get_user(acme, u.id).value().username, "durable");
   EXPECT_TRUE(again.find_session("hd", kT0));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AccountStoreTest, testing::kAllBackends, testing::backend_name);
 
 }  // namespace
 }  // namespace ccteams::store

@@ -1,15 +1,12 @@
-// SqliteDirectoryStore on a real (in-memory) database: a full sync replaces an org's rows, a
-// delta page upserts and removes with its deltaLink in the same transaction, every mirrored
-// field and the normalised phone round-trip, and an org's mirror goes in one call without
-// touching another org's.
-#include "adapters/store/sqlite_directory_store.hpp"
-
+// The directory store on every backend (SQLite and PostgreSQL): a full sync replaces an org's
+// rows, a delta page upserts and removes with its deltaLink in the same transaction, every
+// mirrored field and the normalised phone round-trip, and an org's mirror goes in one call
+// without touching another org's.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "adapters/store/sqlite_store.hpp"
-#include "adapters/store/sqlite_test_support.hpp"
+#include "adapters/store/store_backends_test_support.hpp"
 
 namespace ccteams::store {
 namespace {
@@ -36,31 +33,29 @@ std::vector<DirectoryUser> sorted(std::vector<DirectoryUser> v) {
   return v;
 }
 
-class DirectoryStoreTest : public ::testing::Test {
+class DirectoryStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {
  protected:
   void SetUp() override {
-    auto s = SqliteStore::open(":memory:");
-    ASSERT_TRUE(s) << s.error().message;
-    sqlite_ = std::move(*s);
-    store_ = std::make_unique<SqliteDirectoryStore>(sqlite_->db());
-    org_ = sqlite_->accounts().create_org("A", kT0)->id;
-    other_ = sqlite_->accounts().create_org("B", kT0)->id;
+    ASSERT_EQ(backend_.open(), "");
+    store_ = &backend_.stores().directory();
+    org_ = backend_.stores().accounts().create_org("A", kT0)->id;
+    other_ = backend_.stores().accounts().create_org("B", kT0)->id;
   }
   DirectorySyncState state(const std::string& link) const { return {"tid-1", link, kT0, 0}; }
 
-  std::unique_ptr<SqliteStore> sqlite_;
-  std::unique_ptr<SqliteDirectoryStore> store_;
+  testing::BackendStore backend_{GetParam()};
+  DirectoryStore* store_ = nullptr;
   OrgId org_, other_;
 };
 
-TEST_F(DirectoryStoreTest, NeverMirroredHasNoStateAndNoUsers) {
+TEST_P(DirectoryStoreTest, NeverMirroredHasNoStateAndNoUsers) {
   auto s = store_->sync_state(org_);
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->has_value());
   EXPECT_TRUE(store_->load_users(org_)->empty());
 }
 
-TEST_F(DirectoryStoreTest, FullSyncRoundTripsEveryFieldAndThePhone) {
+TEST_P(DirectoryStoreTest, FullSyncRoundTripsEveryFieldAndThePhone) {
   auto a = user("a", "Ann Lee", {"", "+44 20 7946 0958", "x"});
   auto b = user("b", "Bob Ray", {"ext 12"});
   ASSERT_EQ(a.dialability, Dialability::dialable);
@@ -79,18 +74,18 @@ TEST_F(DirectoryStoreTest, FullSyncRoundTripsEveryFieldAndThePhone) {
   EXPECT_EQ((*store_->sync_state(org_))->user_count, 1u);
 }
 
-TEST_F(DirectoryStoreTest, DeltaUpsertsRemovesAndMovesTheLinkTogether) {
+TEST_P(DirectoryStoreTest, DeltaUpsertsRemovesAndMovesTheLinkTogether) {
   ASSERT_TRUE(store_->replace_all(org_, {user("a", "Ann Lee"), user("b", "Bob Ray")}, state("l1")));
   auto renamed = user("a", "Ann Smith", {});
   ASSERT_EQ(renamed.dialability, Dialability::missing);
-  ASSERT_TRUE(store_->apply_delta(org_, {renamed, user("c", "Cy Doe")}, {"b", "unknown"},
-                                  state("l2")));
+  ASSERT_TRUE(
+      store_->apply_delta(org_, {renamed, user("c", "Cy Doe")}, {"b", "unknown"}, state("l2")));
   EXPECT_EQ(sorted(*store_->load_users(org_)), sorted({renamed, user("c", "Cy Doe")}));
   EXPECT_EQ((*store_->sync_state(org_))->delta_link, "l2");
   EXPECT_EQ((*store_->sync_state(org_))->user_count, 2u);
 }
 
-TEST_F(DirectoryStoreTest, DeleteOrgRemovesOnlyThatOrgsMirror) {
+TEST_P(DirectoryStoreTest, DeleteOrgRemovesOnlyThatOrgsMirror) {
   ASSERT_TRUE(store_->replace_all(org_, {user("a", "Ann Lee"), user("b", "Bob Ray")}, state("l1")));
   ASSERT_TRUE(store_->replace_all(other_, {user("a", "Ann Lee")}, state("o1")));
   auto removed = store_->delete_org(org_);
@@ -102,19 +97,17 @@ TEST_F(DirectoryStoreTest, DeleteOrgRemovesOnlyThatOrgsMirror) {
   EXPECT_EQ((*store_->sync_state(other_))->delta_link, "o1");
 }
 
-TEST_F(DirectoryStoreTest, MirrorGoesWithItsOrganisation) {
+TEST_P(DirectoryStoreTest, MirrorGoesWithItsOrganisation) {
   ASSERT_TRUE(store_->replace_all(org_, {user("a", "Ann Lee")}, state("l1")));
-  EXPECT_EQ(testing::query_int(sqlite_->db(), "SELECT COUNT(*) FROM directory_users"), 1);
-  {
-    auto conn = sqlite_->db().lock();
-    auto st = conn.prepare("DELETE FROM organisations WHERE id = ?1");
-    ASSERT_TRUE(st);
-    st->bind_int64(1, org_.value);
-    ASSERT_TRUE(st->run());
-  }
-  EXPECT_EQ(testing::query_int(sqlite_->db(), "SELECT COUNT(*) FROM directory_users"), 0);
-  EXPECT_EQ(testing::query_int(sqlite_->db(), "SELECT COUNT(*) FROM directory_sync"), 0);
+  EXPECT_EQ(backend_.query_int("SELECT COUNT(*) FROM directory_users"), 1);
+  ASSERT_EQ(backend_.exec("DELETE FROM organisations WHERE id = " + std::to_string(org_.value)),
+            "");
+  EXPECT_EQ(backend_.query_int("SELECT COUNT(*) FROM directory_users"), 0);
+  EXPECT_EQ(backend_.query_int("SELECT COUNT(*) FROM directory_sync"), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, DirectoryStoreTest, testing::kAllBackends,
+                         testing::backend_name);
 
 }  // namespace
 }  // namespace ccteams::store

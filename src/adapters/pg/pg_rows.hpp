@@ -1,0 +1,42 @@
+#pragma once
+// Small row-reading helpers shared by the PostgreSQL stores (internal), as sqlite_rows.hpp.
+
+#include <utility>
+#include <vector>
+
+#include "adapters/pg/pg_db.hpp"
+#include "core/result.hpp"
+
+namespace ccteams::store {
+
+// The first row of rows read with read(rows, 0); `missing` when there is none.
+template <class Read>
+auto pg_one_row(const Result<PgRows>& rows, Read read, const Error& missing)
+    -> Result<decltype(read(*rows, 0))> {
+  if (!rows) return rows.error();
+  if (rows->empty()) return missing;
+  return read(*rows, 0);
+}
+
+template <class Read>
+auto pg_all_rows(const Result<PgRows>& rows, Read read)
+    -> Result<std::vector<decltype(read(*rows, 0))>> {
+  if (!rows) return rows.error();
+  std::vector<decltype(read(*rows, 0))> out;
+  out.reserve(static_cast<std::size_t>(rows->size()));
+  for (int r = 0; r < rows->size(); ++r) out.push_back(read(*rows, r));
+  return out;
+}
+
+// Rows changed, or the error.
+inline Result<int> pg_affected(const Result<PgRows>& rows) {
+  if (!rows) return rows.error();
+  return rows->affected();
+}
+
+inline Result<void> pg_done(const Result<PgRows>& rows) {
+  if (!rows) return rows.error();
+  return ok();
+}
+
+}  // namespace ccteams::store

@@ -1,0 +1,109 @@
+#pragma once
+// The store tests that hold for every backend run once per backend (TEST_P): this opens the
+// Store of a backend on fresh storage of its own, and can close and open it again on the same
+// storage. Not part of the library: no .cpp.
+//
+//   struct AccountStoreTest : ::testing::TestWithParam<store::testing::StoreBackend> { ... };
+//   INSTANTIATE_TEST_SUITE_P(Backends, AccountStoreTest, store::testing::kAllBackends,
+//                            store::testing::backend_name);
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "adapters/pg/pg_store.hpp"
+#include "adapters/pg/pg_test_support.hpp"
+#include "adapters/store/sqlite_store.hpp"
+#include "adapters/store/sqlite_test_support.hpp"
+
+namespace ccteams::store::testing {
+
+enum class StoreBackend { sqlite, postgresql };
+
+inline const auto kAllBackends = ::testing::Values(StoreBackend::sqlite, StoreBackend::postgresql);
+
+inline std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {
+  return info.param == StoreBackend::sqlite ? "sqlite" : "postgresql";
+}
+
+class BackendStore {
+ public:
+  explicit BackendStore(StoreBackend backend) : backend_(backend) {
+    if (backend_ == StoreBackend::postgresql) database_.emplace();
+  }
+
+  // Opens the store (fresh storage the first time, the same storage after close()). Returns ""
+  // or what went wrong, for ASSERT_EQ(open(), "").
+  std::string open() {
+    if (backend_ == StoreBackend::sqlite) {
+      auto opened = SqliteStore::open(dir_.file("store.db"));
+      if (!opened) return opened.error().message;
+      sqlite_ = std::move(*opened);
+      return "";
+    }
+    if (!database_->error().empty()) return database_->error();
+    PgStoreOptions options;
+    options.conninfo = database_->conninfo();
+    options.connections = 2;
+    auto opened = PgStore::open(options);
+    if (!opened) return opened.error().message;
+    pg_ = std::move(*opened);
+    return "";
+  }
+
+  void close() {
+    sqlite_.reset();
+    pg_.reset();
+  }
+
+  // Raw SQL on the backend's storage, for tests that reach past the ports (a cascade, a
+  // constraint). Plain statements without parameters, valid in both dialects.
+  // A single integer (COUNT), or -1 when the query fails or returns nothing.
+  std::int64_t query_int(std::string_view sql) {
+    if (sqlite_) return testing::query_int(sqlite_->db(), sql);
+    auto db = raw_pg();
+    return db ? pg_query_int(*db, sql) : -1;
+  }
+  // Runs a statement; the error is the backend's own (a constraint it breaks: conflict).
+  Result<void> run_sql(std::string_view sql) {
+    if (sqlite_) {
+      auto conn = sqlite_->db().lock();
+      return conn.exec(sql);
+    }
+    auto db = raw_pg();
+    if (!db) return make_error(Errc::unavailable, "no connection to the test database");
+    auto conn = db->lock();
+    return conn.exec(sql);
+  }
+  // Runs a statement; "" or what went wrong.
+  std::string exec(std::string_view sql) {
+    auto r = run_sql(sql);
+    return r ? "" : r.error().message;
+  }
+
+  Store& store() {
+    if (sqlite_) return *sqlite_;
+    return *pg_;
+  }
+  Stores& stores() {
+    if (sqlite_) return *sqlite_;
+    return *pg_;
+  }
+
+ private:
+  std::unique_ptr<PgDb> raw_pg() {
+    auto db = PgDb::open(database_->conninfo());
+    return db ? std::move(*db) : nullptr;
+  }
+
+  StoreBackend backend_;
+  TempDir dir_;
+  std::optional<PgTestDatabase> database_;
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<PgStore> pg_;
+};
+
+}  // namespace ccteams::store::testing
