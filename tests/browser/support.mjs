@@ -137,6 +137,12 @@ export async function accessibilityProblems(page, { scope = 'body' } = {}) {
       const r = ratio(rgb(style.color), bg(n));
       if (r < (large ? 3 : 4.5)) problems.push(`contrast ${r.toFixed(2)}: ${n.textContent.trim().slice(0, 40)}`);
     }
+    // Chart labels are SVG text: their fill against the chart's background.
+    for (const n of all('svg text')) {
+      if (!n.textContent.trim() || !visible(n)) continue;
+      const r = ratio(rgb(getComputedStyle(n).fill), bg(n));
+      if (r < 4.5) problems.push(`chart label contrast ${r.toFixed(2)}: ${n.textContent.trim().slice(0, 40)}`);
+    }
     return problems;
   }, scope);
 }
