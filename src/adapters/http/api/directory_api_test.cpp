@@ -75,6 +75,15 @@ class DirectoryApiTest : public ::testing::Test {
     register_directory_routes(router_, *ctx_);
     harness_ = std::make_unique<testing::ServerHarness>(router_, ServerOptions{});
   }
+  // The members go in reverse order of declaration, the directory before the strands' thread:
+  // first no request in flight, then nothing running on an organisation's strand (a search's
+  // coroutine may still be finishing there after its answer was sent).
+  void TearDown() override {
+    harness_.reset();
+    actor_threads_.stop();
+    actor_threads_.join();
+  }
+
   std::string token(const std::string& user) {
     return ccteams::testing::run_awaitable(auth_->login(user, "pw", "t", workers_))->token;
   }
