@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds the SIP stack's libFuzzer targets (fuzz/*_fuzz.cpp) with clang-14, AddressSanitizer and
+# Builds the libFuzzer targets (fuzz/*_fuzz.cpp) with clang-14, AddressSanitizer and
 # UndefinedBehaviorSanitizer, and runs each for a bounded time from its seed corpus.
-#   scripts/fuzz.sh [seconds per target (default 60)] [target...]   targets: sip sdp rtp
+#   scripts/fuzz.sh [seconds per target (default 60)] [target...]
+# Targets: sip sdp rtp (the SIP stack), http (a request as the server reads it), graph (every
+# Graph and Entra decoder), token (JWKS, validation tokens, access-token claims), decrypt (rich
+# notifications), config (ccteams.toml), odata (the emulator's query options).
 # New inputs that reach new code go to build-fuzz/corpus-<target> (kept between runs; the
 # seeds in fuzz/corpus/<target> are only read); a crash, a sanitizer report or a broken
 # invariant stops the run with a non-zero status and leaves the input in build-fuzz/.
@@ -12,7 +15,8 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if [ "${#targets[@]}" -eq 0 ]; then targets=(sip sdp rtp); fi
+all_targets=(sip sdp rtp http graph token decrypt config odata)
+if [ "${#targets[@]}" -eq 0 ]; then targets=("${all_targets[@]}"); fi
 cxx="${FUZZ_CXX:-clang++-14}"
 if ! command -v "$cxx" >/dev/null 2>&1; then
   echo "fuzz.sh: $cxx not found (apt-get install clang-14)" >&2
@@ -25,22 +29,55 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 out=build-fuzz
 mkdir -p "$out/obj"
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -Isrc
+       -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL -DSPDLOG_SHARED_LIB -DFMT_SHARED
+       -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1  # as CMake's target: Debian's libtomlplusplus
        -fsanitize=address,undefined -fno-sanitize-recover=undefined)
+libs=(-lboost_json -lssl -lcrypto -ltomlplusplus -lspdlog -lfmt)
 
-# The pure SIP core, compiled once for every target (coverage instrumented, no main).
+# What each target's harness reaches, beyond itself (compiled once, coverage instrumented,
+# into one archive the linker takes only what a target needs from).
+sources_for() {
+  case "$1" in
+    sip|sdp|rtp) ls src/core/sip/*.cpp | grep -v '_test\.cpp$' ;;
+    http) echo src/adapters/http/http_message.cpp src/adapters/http/http_types.cpp \
+               src/adapters/http/error_mapping.cpp \
+               src/core/time.cpp ;;
+    graph|token|decrypt)
+      echo src/adapters/graph/graph_decode.cpp src/adapters/graph/json_reader.cpp \
+           src/adapters/graph/notification_json.cpp src/adapters/graph/presence_json.cpp \
+           src/adapters/graph/subscription_json.cpp src/adapters/graph/token_json.cpp \
+           src/adapters/graph/token_claims.cpp src/adapters/graph/users_json.cpp \
+           src/adapters/graph/validation_token.cpp src/adapters/graph/notification_crypto.cpp \
+           src/adapters/graph/notification_crypto_keyring.cpp \
+           src/adapters/crypto/jwt.cpp src/adapters/crypto/encoding.cpp \
+           src/adapters/crypto/openssl_util.cpp src/adapters/crypto/rsa_key.cpp \
+           src/adapters/crypto/tls_cert.cpp src/adapters/crypto/secret_box.cpp \
+           src/adapters/http/http_types.cpp src/core/time.cpp ;;
+    config) echo src/cli/config.cpp src/adapters/http/client_address.cpp src/core/e164.cpp ;;
+    odata) echo src/emulator/odata.cpp src/emulator/odata_filter.cpp src/emulator/encoding.cpp ;;
+    *) echo "fuzz.sh: unknown target $1 (targets: ${all_targets[*]})" >&2; return 1 ;;
+  esac
+}
+
+sources=()
+for t in "${targets[@]}"; do
+  list=$(sources_for "$t")
+  for src in $list; do sources+=("$src"); done
+done
 objects=()
-for src in src/core/sip/*.cpp; do
-  case "$src" in *_test.cpp) continue ;; esac
-  obj="$out/obj/$(basename "${src%.cpp}").o"
+for src in $(printf '%s\n' "${sources[@]}" | sort -u); do
+  obj="$out/obj/$(echo "${src%.cpp}" | tr / _).o"
   "${launcher[@]}" "$cxx" "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   objects+=("$obj")
 done
+rm -f "$out/libfuzzdeps.a"
+ar rcs "$out/libfuzzdeps.a" "${objects[@]}"
 
 status=0
 for t in "${targets[@]}"; do
   bin="$out/${t}_fuzz"
   "${launcher[@]}" "$cxx" "${flags[@]}" -fsanitize=fuzzer -c "fuzz/${t}_fuzz.cpp" -o "$bin.o"
-  "$cxx" "${flags[@]}" -fsanitize=fuzzer "$bin.o" "${objects[@]}" -o "$bin"
+  "$cxx" "${flags[@]}" -fsanitize=fuzzer "$bin.o" "$out/libfuzzdeps.a" "${libs[@]}" -o "$bin"
   mkdir -p "$out/corpus-$t"
   dict=()
   if [ -f "fuzz/$t.dict" ]; then dict=(-dict="fuzz/$t.dict"); fi

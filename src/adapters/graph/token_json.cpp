@@ -36,8 +36,13 @@ Result<TokenResponse> decode_token_response(std::string_view text) {
   t.ext_expires_in = ext_expires_in;
   t.refresh_token = std::move(refresh_token);
   if (scope && scope->find('%') != std::string::npos) {
-    // The doc's example shows the scope URL-encoded; the wire normally is not. Accept both.
-    if (auto decoded = http::percent_decode(*scope, true)) scope = std::move(decoded);
+    // The doc's example shows the scope URL-encoded; the wire normally is not. Accept both, but
+    // scopes are printable ASCII: a "decoding" that gives anything else was not an encoding.
+    auto decoded = http::percent_decode(*scope, true);
+    if (decoded && std::all_of(decoded->begin(), decoded->end(),
+                               [](char c) { return c >= ' ' && c <= '~'; })) {
+      scope = std::move(decoded);
+    }
   }
   t.scope = std::move(scope);
   t.id_token = std::move(id_token);

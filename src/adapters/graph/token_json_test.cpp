@@ -45,6 +45,15 @@ TEST(DecodeTokenResponse, PlainScopeAndStringExpiry) {
   EXPECT_EQ(r->scope, "Presence.Read.All offline_access");
 }
 
+// Found by fuzz/graph_fuzz.cpp: "%ef" decoded to a lone 0xEF byte, and `graph decode` printed
+// JSON that was not UTF-8. A percent sign that does not encode printable ASCII stays as sent.
+TEST(DecodeTokenResponse, KeepsAScopeWhosePercentSignsAreNotAnEncoding) {
+  auto r = decode_token_response(
+      R"({"token_type":"Bearer","expires_in":3600,"access_token":"a","scope":"hs%efault 100%"})");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->scope, "hs%efault 100%");
+}
+
 TEST(DecodeTokenResponse, RefusesAnErrorBodyAndMissingFields) {
   auto e = decode_token_response(R"({"error":"invalid_grant"})");
   ASSERT_FALSE(e);
