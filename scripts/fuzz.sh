@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (fuzz/*_fuzz.cpp) with clang-14, AddressSanitizer and
 # UndefinedBehaviorSanitizer, and runs each for a bounded time from its seed corpus.
 #   scripts/fuzz.sh [seconds per target (default 60)] [target...]
-# Targets: sip sdp rtp (the SIP stack), http (a request as the server reads it), graph (every
+# Targets: sip sdp rtp (the SIP stack), http (a request as the server reads it), ws (WebSocket
+# frames after the upgrade), graph (every
 # Graph and Entra decoder), token (JWKS, validation tokens, access-token claims), decrypt (rich
 # notifications), config (ccteams.toml), odata (the emulator's query options).
 # New inputs that reach new code go to build-fuzz/corpus-<target> (kept between runs; the
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-all_targets=(sip sdp rtp http graph token decrypt config odata)
+all_targets=(sip sdp rtp http ws graph token decrypt config odata)
 if [ "${#targets[@]}" -eq 0 ]; then targets=("${all_targets[@]}"); fi
 cxx="${FUZZ_CXX:-clang++-14}"
 if ! command -v "$cxx" >/dev/null 2>&1; then
@@ -53,6 +54,7 @@ sources_for() {
            src/adapters/crypto/openssl_util.cpp src/adapters/crypto/rsa_key.cpp \
            src/adapters/crypto/tls_cert.cpp src/adapters/crypto/secret_box.cpp \
            src/adapters/http/http_types.cpp src/core/time.cpp ;;
+    ws) echo src/adapters/http/http_types.cpp src/adapters/http/error_mapping.cpp src/core/time.cpp ;;
     config) echo src/cli/config.cpp src/adapters/http/client_address.cpp src/core/e164.cpp ;;
     odata) echo src/emulator/odata.cpp src/emulator/odata_filter.cpp src/emulator/encoding.cpp ;;
     *) echo "fuzz.sh: unknown target $1 (targets: ${all_targets[*]})" >&2; return 1 ;;

@@ -4,7 +4,7 @@
 #   release      every CTest test: unit, adapters, emulator, integration, browser, package, ops
 #   asan         AddressSanitizer + UBSan: unit_tests, adapters_tests, emulator_tests only
 #   tsan         ThreadSanitizer: tsan_tests, the concurrency tests only (CMakeLists.txt lists them)
-#   fuzz         the libFuzzer targets (SIP, SDP, RTP, HTTP requests, Graph decoders, tokens,
+#   fuzz         the libFuzzer targets (SIP, SDP, RTP, HTTP requests, WebSocket frames, Graph decoders, tokens,
 #                notification decryption, configuration, OData), 5 s each (scripts/fuzz.sh)
 # Each sanitizer build builds only the test binaries it runs; README.md ("The suites and where
 # each runs") says why.
@@ -88,7 +88,7 @@ run_fuzz() {
   local t0; t0=$(date +%s)
   local rc=0
   ./scripts/fuzz.sh 5 || rc=1
-  stages+=("fuzz (9 targets, 5 s each): $(( $(date +%s) - t0 )) s")
+  stages+=("fuzz (10 targets, 5 s each): $(( $(date +%s) - t0 )) s")
   summary+=("fuzz: ${rc} tests failed out of 1")
   if [ "$rc" -ne 0 ]; then failed=1; fi
 }
