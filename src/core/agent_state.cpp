@@ -186,7 +186,15 @@ PresenceChanged presence_changed(ObservedPresence observed, const PresenceMappin
 bool attributed_to_own_session(const AgentState& s, const Presence& presence, Timestamp at) {
   if (presence != own_session_presence()) return false;
   if (s.own_session.active) return true;
-  return s.own_session.cleared_at && at < *s.own_session.cleared_at + kOwnSessionEchoWindow;
+  const auto& cleared = s.own_session.cleared_at;
+  if (!cleared || at >= *cleared + kOwnSessionEchoWindow) return false;
+  // Graph has already shown the user without our session since the clear: the clear is in
+  // its aggregate, so a Busy/InACall now is the user's own (a Teams call taken after the
+  // contact), not our echo.
+  const auto& last = s.teams_presence;
+  const bool clear_shown =
+      last && last->presence != own_session_presence() && last->seen_at >= *cleared;
+  return !clear_shown;
 }
 
 PresenceOutcome classify_presence(const AgentState& s, const PresenceChanged& e) {

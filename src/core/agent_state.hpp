@@ -14,7 +14,11 @@
 //     A Busy/InACall update is attributed to us, and ignored by the rules below, while that
 //     session is wanted (own_session.active) or until kOwnSessionEchoWindow after we last asked
 //     to clear it (own_session.cleared_at, moved later by TeamsBusyCleared when Graph confirms).
-//     The window covers Graph's notification latency (at most 1 min) and a delayed clear.
+//     The window covers Graph's notification latency (at most 1 min) and a delayed clear. It
+//     ends early once an update received since the clear shows the user without our session
+//     (anything but Busy/InACall): Graph's aggregate has the clear, so a Busy/InACall after it
+//     is the user's own, typically a Teams call taken right after the contact (rona_day
+//     measured that case as most of the RONA the 2-minute window left).
 //     An echo does not change the baseline, so once the window is over a real Busy/InACall
 //     (e.g. the agent took a Teams call right after the contact) is seen as a change by the
 //     next bulk read and applied: the cost of rule 5 is at most the window's delay in that case.
@@ -28,7 +32,8 @@
 //     contact is over for the agent (Decline, the caller hanging up while ringing, ContactEnded
 //     without wrap-up, WrapUpDone) a remembered mapped presence gives Idle(code, presence_sync),
 //     otherwise the agent is Available. RONA gives Idle(RONA, rona) regardless (rule 4).
-//  4. Idle(_, manual|rona|system|supervisor) is never changed by sync. A manual Available stands until the
+//  4. Idle(_, manual|rona|system|supervisor) is never changed by sync. A manual Available stands
+//  until the
 //     next Teams change (edge trigger).
 //  With sync off (SyncDisabled, the default) presence is only recorded.
 //  Known limit of aggregation: while our session shows Busy, a user who goes DND and back to

@@ -290,6 +290,39 @@ TEST(Rule5, RealCallAfterTheWindowIsApplied) {
   EXPECT_EQ(a.state().idle_code, kCall);
 }
 
+TEST(Rule5, ACallAfterGraphShowedTheClearIsApplied) {
+  // The agent takes a Teams call 20 s after the contact. Graph showed them Available in
+  // between (our session gone from its aggregate), so the Busy/InACall is theirs.
+  Agent a(with_baseline(available(), available_p()));
+  a.on(Offer{kContact, seconds{15}}, kT0);
+  a.on(Accept{kContact}, kT0 + seconds{2});
+  a.on(seen(in_call_p(), kT0 + seconds{3}, "A2"), kT0 + seconds{3});  // our echo
+  const Timestamp ended = kT0 + seconds{60};
+  a.on(ContactEnded{kContact, seconds{0}}, ended);
+  a.on(seen(available_p(), ended + seconds{2}, "A3", PresenceChannel::poll), ended + seconds{2});
+  auto call = seen(in_call_p(), ended + seconds{20}, "A4", PresenceChannel::poll);
+  EXPECT_EQ(classify_presence(a.state(), call), PresenceOutcome::applied);
+  a.on(call, ended + seconds{20});
+  EXPECT_EQ(a.state().status, AgentStatus::idle);
+  EXPECT_EQ(a.state().idle_code, kCall);
+}
+
+TEST(Rule5, AnOlderAvailableDoesNotShowTheClear) {
+  // A notification from before the contact, delivered late: stale, so it proves nothing.
+  Agent a(with_baseline(available(), available_p()));
+  a.on(seen(available_p(), kT0, "A1"), kT0);
+  a.on(Offer{kContact, seconds{15}}, kT0);
+  a.on(Accept{kContact}, kT0 + seconds{2});
+  a.on(seen(in_call_p(), kT0 + seconds{3}, "A2"), kT0 + seconds{3});
+  const Timestamp ended = kT0 + seconds{60};
+  a.on(ContactEnded{kContact, seconds{0}}, ended);
+  a.on(seen(available_p(), ended + seconds{1}, "A1"), ended + seconds{1});
+  auto late_echo = seen(in_call_p(), ended + seconds{30}, "A3");
+  EXPECT_EQ(classify_presence(a.state(), late_echo), PresenceOutcome::own_echo);
+  a.on(late_echo, ended + seconds{30});
+  EXPECT_EQ(a.state().status, AgentStatus::available);
+}
+
 TEST(Rule5, ConfirmedClearMovesTheWindow) {
   Agent a(with_baseline(engaged(), available_p()));
   a.on(ContactEnded{kContact, seconds{0}}, kT0);
