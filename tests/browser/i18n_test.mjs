@@ -211,6 +211,15 @@ test('zh-CN: the admin connector — 状态同步, 显示用户详细信息, 停
   await dialog.getByRole('button', { name: '取消' }).click();
   // Set up again by the Global Administrator (consent given anew), as the tests after expect.
   assert.equal(await demo.setUpConnector(adminToken), 200);
+
+  // The server's refusal to delete an idle code still in use, in Chinese with its holders.
+  await page.locator('#admin-nav').getByRole('link', { name: '空闲代码' }).click();
+  await region.getByRole('button', { name: '删除空闲代码 Teams - Presenting' }).click();
+  const ask2 = page.getByRole('dialog', { name: '删除空闲代码 Teams - Presenting？' });
+  await ask2.getByRole('button', { name: '删除' }).click();
+  await ask2.getByRole('alert').filter({ hasText: /^空闲代码 Teams - Presenting 正在被 .*Microsoft Teams 状态映射：请勿打扰 \/ 正在演示 使用；请先更改/ })
+    .waitFor({ timeout: kWait });
+  await ask2.getByRole('button', { name: '取消' }).click();
   await page.context().close();
 });
 

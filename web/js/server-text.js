@@ -5,6 +5,7 @@
 // language renders a known code from the catalogue (keys server.<code>) and falls back to the
 // English for an unknown code or none, so a new server sentence is never lost, only untranslated.
 
+import { words } from './format.js';
 import { dateTime, lang, number, t } from './i18n.js';
 
 const statusWords = (s) => ({ NotConfigured: t('connector.status.NotConfigured'), Authorizing: t('connector.status.Authorizing'),
@@ -129,6 +130,16 @@ const kSpecial = {
   'sync.account_disabled': (p) => t('server.sync.account_disabled', { codes: p.codes || '' }),
   'sync.conditional_access': (p) => t('server.sync.conditional_access', { codes: p.codes || '' }),
   'sync.token_expired': (p) => t('server.sync.token_expired', { codes: p.codes || '' }),
+  // The holders in the words of the delete dialog's own list (admin-config.js).
+  'idle_code.in_use': (p) => {
+    const holders = [];
+    if (p.profiles) holders.push(t('idle.holder.profile', { name: p.profiles }));
+    if (p.mapping) {
+      const rules = p.mapping.split(', ').map((k) => k.split('/').map(words).join(' / '));
+      holders.push(t('idle.holder.mapping', { rules: rules.join(t('common.listSep')) }));
+    }
+    return t('server.idle_code.in_use', { name: p.name, holders: holders.length ? holders.join(t('common.listSep')) : p.holders });
+  },
 };
 
 // One coded sentence in the language; english is the server's words for it (the fallback).

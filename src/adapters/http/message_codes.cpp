@@ -245,9 +245,11 @@ const std::vector<Pattern>& patterns() {
       {"idle_code.system",
        R"re(^idle code (.+) is a system code and cannot be deleted$)re",
        {"name"}},
+      // Its holders (app/cc_config_service.cpp, connector_service.cpp): desktop profiles and the
+      // presence mapping's rules, each a parameter of its own too.
       {"idle_code.in_use",
-       R"re(^idle code (.+) is used by (.+); change that first$)re",
-       {"name", "holders"}},
+       R"re(^idle code (.+) is used by ((?:desktop profiles? (.+?))?(?:, )?(?:the Microsoft Teams presence mapping \((.*)\))?); change that first$)re",
+       {"name", "holders", "profiles", "mapping"}},
   };
   return kPatterns;
 }

@@ -92,6 +92,14 @@ TEST(MessageCodes, CarriesTheVariablePartsAsParameters) {
   EXPECT_EQ(param(*n, "needed"), "2");
   EXPECT_EQ(param(*n, "healthy"), "1");
   EXPECT_EQ(param(*n, "uncovered"), "1");
+  auto held = message_code(
+      "idle code Teams - Presenting is used by desktop profile Demo agents, the Microsoft Teams "
+      "presence mapping (DoNotDisturb/Presenting); change that first");
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->code, "idle_code.in_use");
+  EXPECT_EQ(param(*held, "name"), "Teams - Presenting");
+  EXPECT_EQ(param(*held, "profiles"), "Demo agents");
+  EXPECT_EQ(param(*held, "mapping"), "DoNotDisturb/Presenting");
 }
 
 TEST(MessageCodes, AuditDetailsNameTheSentencesInsideThem) {
