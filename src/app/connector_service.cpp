@@ -13,9 +13,13 @@ namespace {
 
 Result<void> require_admin(const Caller& caller) { return require_role(caller, {Role::admin}); }
 
+// A connector never set up offers nothing: the optional features are off until Set up gives
+// them the server's default (off in `serve`, on in the demo) and the admin changes them.
 TeamsConnector not_configured(OrgId org) {
   TeamsConnector c;
   c.org = org;
+  c.show_user_details = false;
+  c.presence_sync = false;
   return c;
 }
 

@@ -13,6 +13,16 @@ TEST_F(ConnectorServiceTest, NotConfiguredUntilSetUpAndOnlyAdminsMayLook) {
   EXPECT_EQ(run(service_->authorize(supervisor_)).error().code, Errc::forbidden);
 }
 
+// Nothing is on before Set up: the console must not show the optional features switched on
+// for a connector that does not exist (issue 19; Set up applies the server's default).
+TEST_F(ConnectorServiceTest, ANeverSetUpConnectorReportsTheOptionalFeaturesOff) {
+  auto c = run(service_->get(admin_));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->status, ConnectorStatus::not_configured);
+  EXPECT_FALSE(c->show_user_details);
+  EXPECT_FALSE(c->presence_sync);
+}
+
 TEST_F(ConnectorServiceTest, AuthorizeStartsTheSignInAndStoresOnlyTheDigest) {
   auto start = run(service_->authorize(admin_));
   ASSERT_TRUE(start) << start.error().message;

@@ -59,6 +59,48 @@ test('unsaved mapping changes: moving to another section asks first', async () =
   assert.equal(String(rule.idleCodeId), before);
 });
 
+// The browser's own "Leave page?" (beforeunload): asked on a reload with unsaved mapping changes,
+// not once they are saved. Chromium asks only of a page the user has interacted with: a click
+// first, as a person would have.
+test('unsaved mapping changes: reloading the page asks first (beforeunload); after saving it does not', async () => {
+  const asked = [];
+  const onDialog = (d) => {
+    asked.push(d.type());
+    d.accept().catch(() => {});
+  };
+  admin.on('dialog', onDialog);
+  try {
+    await admin.goto(demo.base + '/admin.html#connectors/msteams');
+    const select = admin.getByRole('combobox', { name: 'Idle code for Busy / In a conference call' });
+    await select.waitFor({ timeout: kWait });
+    const other = async () => select.locator('option').evaluateAll((o, v) => o.map((x) => x.value).find((x) => x !== v),
+      await select.inputValue());
+    await admin.locator('#page-title').click();
+    await select.selectOption(await other());
+    await admin.getByText('Unsaved changes.').waitFor({ timeout: kWait });
+    await admin.reload();
+    assert.deepEqual(asked, ['beforeunload'], 'the browser asked before reloading');
+    await select.waitFor({ timeout: kWait });
+
+    // Changed and saved: nothing to lose, nothing asked.
+    await admin.locator('#page-title').click();
+    const chosen = await other();
+    await select.selectOption(chosen);
+    await admin.getByText('Unsaved changes.').waitFor({ timeout: kWait });
+    await admin.getByRole('button', { name: 'Save mapping' }).click();
+    await admin.getByText('Unsaved changes.').waitFor({ state: 'detached', timeout: kWait }).catch(() => {});
+    await eventually(async () => String((await connector()).presenceMapping
+      .find((r) => r.availability === 'Busy' && r.activity === 'InAConferenceCall').idleCodeId) === chosen,
+    { what: 'the mapping saved' });
+    await eventually(async () => (await admin.getByText('Unsaved changes.').count()) === 0, { what: 'no unsaved note' });
+    await admin.reload();
+    await select.waitFor({ timeout: kWait });
+    assert.deepEqual(asked, ['beforeunload'], 'nothing asked after saving');
+  } finally {
+    admin.off('dialog', onDialog);
+  }
+});
+
 test('an agent is linked to a Teams user by searching the directory, and unlinked', async () => {
   await admin.locator('#admin-nav').getByRole('link', { name: 'Agents' }).click();
   const row = admin.locator('tr[data-agent="agent3"]');

@@ -81,6 +81,16 @@ test('the admin sets up the connector through the consent popup; a non-admin acc
     /Services.*Contact Center.*Tenant settings.*Integrations.*Connectors/);
 
   const card = admin.getByRole('region', { name: 'Microsoft Teams' });
+  // Never set up: nothing is on, neither in the API nor on the page (issue 19's production
+  // defaults; the demo turns the optional features on only when Set up succeeds).
+  const fresh = await connector();
+  assert.equal(fresh.status, 'NotConfigured');
+  assert.equal(fresh.showUserDetails, false);
+  assert.equal(fresh.presenceSync, false);
+  await admin.goto(demo.base + '/admin.html#connectors/msteams');
+  await admin.getByRole('link', { name: 'Back to Connectors to set it up' }).waitFor({ timeout: kWait });
+  assert.equal(await admin.getByRole('checkbox', { checked: true }).count(), 0, 'no feature shown on');
+  await admin.goto(demo.base + '/admin.html#connectors');
   await card.getByRole('button', { name: 'Set up' }).click();
   const dialog = admin.getByRole('dialog', { name: 'Set up Microsoft Teams' });
   await dialog.waitFor({ timeout: kWait });

@@ -179,5 +179,65 @@ test('zh-CN: the admin connector — 状态同步, 显示用户详细信息, 停
   const said = await page.locator('#audit tbody td:nth-child(3)').allTextContents();
   assert.ok(said.includes('admin 重新激活了连接器。'), said.join('\n'));
   assert.ok(said.includes('admin 停用了连接器。'), said.join('\n'));
+  // The server's own sentences (details) by their message codes: "Active -> Inactive".
+  const detailTexts = await page.locator('#audit tbody td.detail').allTextContents();
+  assert.ok(detailTexts.includes('活动 → 已停用'), detailTexts.join('\n'));
+
+  // The connector's last error in Chinese: consent revoked in Entra, so reactivating is refused
+  // (beside the button) and the connector shows why it is in AuthorizationError.
+  assert.equal((await demo.call('POST', '/api/v1/connectors/msteams/deactivate', { token: adminToken })).status, 200);
+  assert.ok([200, 204].includes((await demo.emulator('POST', '/_emulator/consent/revoke', {})).status));
+  await page.goto(demo.base + '/admin.html#connectors/msteams');
+  await status.getByRole('button', { name: '重新激活' }).click();
+  await status.locator('.feedback.error').filter({ hasText: /管理员必须重新授权连接器（设置）。$/ }).waitFor({ timeout: kWait });
+  await page.reload();
+  await status.locator('[data-status="AuthorizationError"]').waitFor({ timeout: kWait });
+  assert.match(await status.locator('p.error').textContent(), /^Microsoft Entra ID .*租户.*管理员必须重新授权连接器（设置）。$/);
+  // The audit log says it too, the detail included.
+  await page.locator('#admin-nav').getByRole('link', { name: '审核日志' }).click();
+  await page.locator('#audit tbody tr[data-action="authorization error"] td.detail')
+    .filter({ hasText: /^已停用 → 授权错误：Microsoft Entra ID .*管理员必须重新授权连接器/ }).first().waitFor({ timeout: kWait });
+
+  // A sign-in refused in the Set up popup, in Chinese: an ordinary member is no administrator.
+  await page.goto(demo.base + '/admin.html#connectors/msteams');
+  await status.getByRole('button', { name: '重新设置' }).click();
+  const dialog = page.getByRole('dialog', { name: '设置 Microsoft Teams' });
+  const popupOpened = page.waitForEvent('popup');
+  await dialog.getByRole('button', { name: '授权' }).click();
+  const popup = await popupOpened;
+  await answerEntra(popup, `member@${demo.tenantDomain}`);
+  await dialog.locator('.error').filter({ hasText: /不是.*全局管理员或特权角色管理员/ }).waitFor({ timeout: kWait });
+  await popup.close();
+  await dialog.getByRole('button', { name: '取消' }).click();
+  // Set up again by the Global Administrator (consent given anew), as the tests after expect.
+  assert.equal(await demo.setUpConnector(adminToken), 200);
+
+  // The server's refusal to delete an idle code still in use, in Chinese with its holders.
+  await page.locator('#admin-nav').getByRole('link', { name: '空闲代码' }).click();
+  await region.getByRole('button', { name: '删除空闲代码 Teams - Presenting' }).click();
+  const ask2 = page.getByRole('dialog', { name: '删除空闲代码 Teams - Presenting？' });
+  await ask2.getByRole('button', { name: '删除' }).click();
+  await ask2.getByRole('alert').filter({ hasText: /^空闲代码 Teams - Presenting 正在被 .*Microsoft Teams 状态映射：请勿打扰 \/ 正在演示 使用；请先更改/ })
+    .waitFor({ timeout: kWait });
+  await ask2.getByRole('button', { name: '取消' }).click();
   await page.context().close();
 });
+
+// Microsoft's (emulated, English) sign-in and consent pages in the Set up popup: Email, Next,
+// Accept; returns when the popup closed or shows our callback page.
+async function answerEntra(popup, upn) {
+  for (let step = 0; step < 10 && !popup.isClosed(); step++) {
+    await popup.waitForLoadState().catch(() => {});
+    if (popup.isClosed() || popup.url().includes('/api/v1/connectors/msteams/callback')) return;
+    const moved = popup.waitForEvent('framenavigated', { timeout: kWait }).catch(() => {});
+    const email = popup.getByLabel('Email');
+    const accept = popup.getByRole('button', { name: 'Accept' });
+    if (await email.count()) {
+      await email.fill(upn);
+      await popup.getByRole('button', { name: 'Next' }).click();
+    } else if (await accept.count()) {
+      await accept.click();
+    }
+    await moved;
+  }
+}

@@ -187,3 +187,40 @@ test('the supervisor view passes an accessibility check: labels, focus order, co
   // Every control named, text and chart-label contrast at least 4.5:1 (support.mjs).
   assert.deepEqual(await accessibilityProblems(page, { scope: 'main' }), []);
 });
+
+// The filter form submits nothing on Enter, even before js/supervisor.js has loaded (a native
+// submission would reload the page with the fields in its query): its default button is
+// disabled and its method is "dialog". The module is held back to press Enter first.
+test("Enter in the filter reloads nothing, before the page's script has loaded and after", async () => {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/js/supervisor.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const navigations = [];
+  const onNavigated = (frame) => { if (frame === page.mainFrame()) navigations.push(frame.url()); };
+  try {
+    await page.goto(demo.base + '/supervisor.html', { waitUntil: 'commit' });
+    const name = page.locator('#filter-name');
+    await name.waitFor({ timeout: kWait });
+    page.on('framenavigated', onNavigated);
+    await name.fill('agent1');
+    await name.press('Enter');
+    await page.waitForTimeout(300);
+    assert.deepEqual(navigations, [], 'no navigation before the module ran');
+    release();
+    await page.locator('#connection[data-state="live"]').waitFor({ timeout: kWait });
+    await page.evaluate(() => { window.ccteamsStayed = true; });
+    await name.fill('agent2');
+    await name.press('Enter');
+    await eventually(async () => (await visibleAgents()).join() === 'agent2', { what: 'only agent2' });
+    assert.equal(await page.evaluate(() => window.ccteamsStayed), true, 'the page was not reloaded');
+    assert.deepEqual(navigations, []);
+    assert.equal(new URL(page.url()).search, '');
+  } finally {
+    release();
+    page.off('framenavigated', onNavigated);
+    await page.unroute('**/js/supervisor.js');
+  }
+});

@@ -5,6 +5,7 @@
 
 import { get } from './api.js';
 import { dateTime, number, t } from './i18n.js';
+import { serverText } from './server-text.js';
 import { act, el } from './shell.js';
 
 const kPageSize = 25;
@@ -74,7 +75,7 @@ function row(e, names) {
     el('td', { text: e.actor ? e.actor.username : t('audit.system') }),
     el('td', { text: auditText(e, names) }),
     el('td', { text: e.result === 'ok' ? t('audit.ok') : t('audit.error') }),
-    el('td', { class: 'detail', text: e.detail || '' }));
+    el('td', { class: 'detail', text: serverText(e.detail, e.detailCode) }));
 }
 
 export async function renderAudit(view) {

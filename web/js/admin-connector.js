@@ -8,6 +8,7 @@ import { renderMapping } from './admin-mapping.js';
 import { renderPresenceSync, renderSyncAccounts } from './admin-sync.js';
 import { blockedNotice, PopupBlockedError, runPopupFlow } from './popup.js';
 import { dateTime, errorText, t } from './i18n.js';
+import { serverText } from './server-text.js';
 import { act, el } from './shell.js';
 import { announce, checkbox, confirmDialog } from './ui.js';
 
@@ -57,7 +58,7 @@ function connectorCard(c, refresh) {
   if (c.authorizedByEntra) {
     lines.push(el('p', { class: 'entra', text: t('connector.consentedBy', { upn: c.authorizedByEntra.userPrincipalName }) }));
   }
-  if (c.lastError) lines.push(el('p', { class: 'error', text: c.lastError }));
+  if (c.lastError) lines.push(el('p', { class: 'error', text: serverText(c.lastError, c.lastErrorCode) }));
   return el('section', { class: 'card connector-card', 'aria-labelledby': headingId, 'data-connector': c.type },
     el('h2', { id: headingId, text: c.type === 'msteams' ? t('connector.name') : c.name }),
     el('p', {}, el('span', { class: 'muted', text: t('connector.statusLabel') }), statusBadge(c.status)),
@@ -110,7 +111,7 @@ export function setupDialog(connector, onDone) {
       if (r.message && r.message.status === 'Active') {
         succeeded(t('connector.connected'));
       } else if (r.message) {
-        say(r.message.message, 'error');
+        say(serverText(r.message.message, r.message.messageCode), 'error');
       } else {
         // Closed without a message: maybe consent went through anyway (a reload of the page).
         const now = await get(kPath);
@@ -216,7 +217,7 @@ function renderStatus(card, model, changed, view) {
       [t('connector.permissions'), c.grantedPermissions.length ? c.grantedPermissions.join(', ') : '—'],
       [t('connector.updatedAt'), when(c.updatedAt)],
     ]),
-    ...(c.lastError ? [el('p', { class: 'error', text: c.lastError })] : []),
+    ...(c.lastError ? [el('p', { class: 'error', text: serverText(c.lastError, c.lastErrorCode) })] : []),
     buttons, feedback, note);
 }
 
@@ -238,7 +239,8 @@ async function deleteConnector(view) {
     el('h2', { id: 'deleted-title', text: t('connector.deleted.title') }),
     el('p', {}, el('span', { class: 'muted', text: t('connector.statusLabel') }), statusBadge(answer.status)),
     el('h3', { text: t('connector.deleted.removed') }),
-    el('ul', { class: 'removed' }, ...(answer.removed || []).map((r) => el('li', { text: r }))),
+    el('ul', { class: 'removed' }, ...(answer.removed || []).map((r, i) =>
+      el('li', { text: serverText(r, (answer.removedCodes || [])[i]) }))),
     el('p', { class: 'notice warn', text: t('connector.deleted.entra') }),
     el('p', {}, el('a', { href: '#connectors', text: t('connector.back') }))));
   view.querySelector('h2').setAttribute('tabindex', '-1');

@@ -7,6 +7,7 @@
 import { del, get, post } from './api.js';
 import { blockedNotice, PopupBlockedError, runPopupFlow } from './popup.js';
 import { dateTime, errorText, number, t } from './i18n.js';
+import { serverText } from './server-text.js';
 import { act, el } from './shell.js';
 import { announce, confirmDialog, table } from './ui.js';
 
@@ -21,7 +22,7 @@ function healthOf(s) {
   if (!s.running) return { level: 'off', text: t('sync.health.off') };
   if (!s.firstSync.completedAt) return { level: 'busy', text: t('sync.health.first') };
   const failures = s.counts.readFailures + s.counts.writeFailures;
-  if (s.coverage) return { level: 'warn', text: t('sync.health.limits', { coverage: s.coverage }) };
+  if (s.coverage) return { level: 'warn', text: t('sync.health.limits', { coverage: serverText(s.coverage, s.coverageCode) }) };
   if (failures > 0) {
     return { level: 'warn', text: t('sync.health.failures', { reads: number(s.counts.readFailures),
       writes: number(s.counts.writeFailures) }) };
@@ -123,7 +124,7 @@ export function renderPresenceSync(card) {
 
 function healthText(a) {
   return a.health.state === 'healthy' ? t('accounts.healthy')
-    : t('accounts.failed', { reason: a.health.reason || t('accounts.signInAgain') });
+    : t('accounts.failed', { reason: a.health.reason ? serverText(a.health.reason, a.health.reasonCode) : t('accounts.signInAgain') });
 }
 
 export async function renderSyncAccounts(card, connector) {
@@ -169,7 +170,8 @@ export async function renderSyncAccounts(card, connector) {
         outcome.replaceChildren(el('p', { class: 'ok', text }));
         announce(text);
       } else if (r.message) {
-        outcome.replaceChildren(el('p', { class: 'error', text: r.message.error.message }));
+        const e = r.message.error || {};
+        outcome.replaceChildren(el('p', { class: 'error', text: serverText(e.message, e.messageCode) }));
       } else {
         outcome.replaceChildren(el('p', { class: 'muted', text: t('accounts.closed') }));
       }

@@ -48,7 +48,7 @@ function limitsText(schema) {
 // A schema as a nested list; each named schema ($ref) is a <details> opened on demand, so that
 // deep and recursive documents stay short.
 function schemaTree(doc, schema, seen = new Set()) {
-  if (!schema || typeof schema !== 'object') return el('span', { class: 'muted', text: 'any' });
+  if (!schema || typeof schema !== 'object') return el('span', { class: 'muted', text: t('apiDocs.any') });
   if (schema.$ref) {
     const name = refName(schema.$ref);
     if (seen.has(name)) return el('code', { text: name });
@@ -115,6 +115,12 @@ function securityText(op, doc) {
   return sec.map((r) => Object.keys(r).join(' + ') || t('sync.none')).join(t('apiDocs.or'));
 }
 
+// Where a parameter travels, in the page's language.
+function inText(where) {
+  return ({ path: t('apiDocs.in.path'), query: t('apiDocs.in.query'), header: t('apiDocs.in.header'),
+    cookie: t('apiDocs.in.cookie') })[where] || where;
+}
+
 function operationCard(doc, method, path, op) {
   const head = el('summary', { class: 'op-head' },
     el('span', { class: 'method', 'data-method': method, text: method.toUpperCase() }), ' ',
@@ -126,11 +132,11 @@ function operationCard(doc, method, path, op) {
     el('span', { class: 'muted', text: ` · operationId ${op.operationId}` })));
   if (op.parameters?.length) {
     body.append(el('h4', { text: t('apiDocs.parameters') }), el('table', { class: 'grid' },
-      el('thead', {}, el('tr', {}, ...['name', 'in', 'type', 'notes'].map((t) =>
-        el('th', { scope: 'col', text: t })))),
+      el('thead', {}, el('tr', {}, ...[t('apiDocs.param.name'), t('apiDocs.param.in'), t('apiDocs.type'),
+        t('apiDocs.notes')].map((h) => el('th', { scope: 'col', text: h })))),
       el('tbody', {}, ...op.parameters.map((p) => el('tr', {},
         el('td', {}, el('code', { text: p.name }), p.required ? '' : '?'),
-        el('td', { text: p.in }), el('td', {}, el('code', { text: typeText(p.schema) })),
+        el('td', { text: inText(p.in) }), el('td', {}, el('code', { text: typeText(p.schema) })),
         el('td', { text: p.description || '' }))))));
   }
   if (op.requestBody) {
@@ -154,7 +160,7 @@ function render(doc) {
     for (const method of kMethods) {
       const op = item[method];
       if (!op) continue;
-      const tag = op.tags?.[0] || 'Other';
+      const tag = op.tags?.[0] || t('apiDocs.otherTag');
       if (!byTag.has(tag)) byTag.set(tag, []);
       byTag.get(tag).push(operationCard(doc, method, path, op));
     }

@@ -5,17 +5,22 @@
 // errorText: in the console's language).
 
 import { t } from './i18n.js';
+import { translatedServerText } from './server-text.js';
 
 const kStateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class ApiError extends Error {
-  constructor(status, code, message, retryAfterSeconds, reason = null) {
+  constructor(status, code, message, retryAfterSeconds, reason = null, messageCode = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
     this.reason = reason; // error.reason when the API gives one (e.g. a Teams user not dialable)
+    // error.messageCode (docs/api.md "Message codes"): the message in the console's language
+    // when it is not English and the code is known (i18n.js's errorText shows it), else null.
+    this.messageCode = messageCode;
+    this.translated = translatedServerText(message, messageCode);
   }
 }
 
@@ -32,18 +37,21 @@ async function errorFrom(response) {
   let code = 'http_' + response.status;
   let message = t('error.http', { status: `${response.status} ${response.statusText}`.trim() });
   let reason = null;
+  let messageCode = null;
   try {
     const body = await response.json();
     if (body && body.error) {
       code = body.error.code || code;
       message = body.error.message || message;
       reason = body.error.reason || null;
+      messageCode = body.error.messageCode || null;
     }
   } catch {
     // Not JSON (a proxy's page): keep the status line.
   }
   const retry = Number.parseInt(response.headers.get('Retry-After') || '', 10);
-  return new ApiError(response.status, code, message, Number.isFinite(retry) ? retry : 0, reason);
+  return new ApiError(response.status, code, message, Number.isFinite(retry) ? retry : 0, reason,
+    messageCode);
 }
 
 // One API call. Resolves with the parsed JSON body (null for 204); rejects with ApiError.

@@ -117,10 +117,12 @@ export function list(items) {
 }
 
 // The server's error in the console's language: English keeps the API's own words (they are
-// specific); other languages map the machine-readable code, with the server's detail after it.
+// specific); other languages say a sentence known by its message code in full, else map the
+// machine-readable error code, with the server's detail after it.
 export function errorText(e) {
   if (!e) return t('error.unknown');
   if (lang === 'en') return e.message || t('error.unknown');
+  if (e.translated) return e.translated; // a server sentence known by its code (server-text.js)
   const general = {
     invalid_input: () => t('error.invalid_input'), unauthenticated: () => t('error.unauthenticated'),
     forbidden: () => t('error.forbidden'), not_found: () => t('error.not_found'), conflict: () => t('error.conflict'),

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/http/http_types.hpp"
+#include "adapters/http/message_codes.hpp"
 
 namespace ccteams {
 
@@ -88,6 +89,11 @@ Response error_response(const Error& error) {
   boost::json::object inner;
   inner["code"] = errc_name(shown.error.code);
   inner["message"] = shown.error.message;
+  // A sentence an admin reads (a refused Set up, an idle code still in use) has a code the
+  // console renders in its language; the others stay as they are.
+  if (auto coded = http::message_code(shown.error.message)) {
+    inner["messageCode"] = http::message_code_json(coded);
+  }
   if (!shown.correlation_id.empty()) inner["correlationId"] = shown.correlation_id;
   boost::json::object body;
   body["error"] = std::move(inner);

@@ -7,6 +7,7 @@
 #include "adapters/http/api/connector_json.hpp"
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
+#include "adapters/http/message_codes.hpp"
 #include "adapters/http/router.hpp"
 
 namespace ccteams::http {
@@ -93,9 +94,14 @@ void register_connector_routes(Router& router, ConnectorApiContext& ctx) {
               auto out = co_await c.connectors.remove(who);
               if (!out) co_return error_response(out.error());
               json::array removed;
-              for (const auto& line : out->removed) removed.emplace_back(line);
+              json::array removed_codes;
+              for (const auto& line : out->removed) {
+                removed.emplace_back(line);
+                removed_codes.push_back(message_code_json(line));
+              }
               co_return json_response(200, json::object{{"status", "NotConfigured"},
                                                         {"removed", std::move(removed)},
+                                                        {"removedCodes", std::move(removed_codes)},
                                                         {"message", out->message}});
             });
   add_admin(router, ctx, "GET", base + "/audit",

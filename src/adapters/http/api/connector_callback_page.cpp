@@ -3,8 +3,11 @@
 
 #include "adapters/crypto/encoding.hpp"
 #include "adapters/http/api/connector_api.hpp"
+#include "adapters/http/message_codes.hpp"
 
 namespace ccteams::http {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -83,7 +86,10 @@ Response consent_result_page(const Result<TeamsConnector>& result) {
       (ok ? "" : "<p><button id=\"close\" type=\"button\">Close</button></p>\n") +
       "<script type=\"application/json\" id=\"result\">" +
       embedded_json(boost::json::object{
-          {"type", "ccteams-connector"}, {"status", status}, {"message", message}}) +
+          {"type", "ccteams-connector"},
+          {"status", status},
+          {"message", message},
+          {"messageCode", ok ? json::value(nullptr) : message_code_json(message)}}) +
       "</script>\n<script nonce=\"" + nonce + "\">" + std::string(kScript) +
       "</script>\n</body></html>\n";
   Response r = text_response(ok ? 200 : to_http_status(result.error().code),

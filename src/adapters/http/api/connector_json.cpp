@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/http/json_io.hpp"
+#include "adapters/http/message_codes.hpp"
 
 namespace ccteams::http {
 
@@ -96,6 +97,7 @@ json::object connector_to_json(const TeamsConnector& c) {
       {"presenceSync", c.presence_sync},
       {"presenceMapping", std::move(mapping)},
       {"lastError", text_or_null(c.last_error)},
+      {"lastErrorCode", message_code_json(c.last_error)},
       {"updatedAt", configured ? json::value(format_iso8601(c.updated_at)) : json::value(nullptr)}};
 }
 
@@ -133,7 +135,8 @@ json::object audit_entry_to_json(const ConnectorAuditEntry& e) {
                       {"actor", std::move(actor)},
                       {"action", e.action},
                       {"result", e.result == AuditResult::ok ? "ok" : "error"},
-                      {"detail", e.detail}};
+                      {"detail", e.detail},
+                      {"detailCode", message_code_json(e.detail)}};
 }
 
 }  // namespace ccteams::http

@@ -4,6 +4,7 @@
 
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
+#include "adapters/http/message_codes.hpp"
 #include "adapters/http/router.hpp"
 #include "app/presence_sync.hpp"
 
@@ -35,6 +36,7 @@ static json::object presence_sync_status_json(const PresenceSyncStatus& s) {
       {"subscriptions",
        json::object{{"count", s.subscriptions}, {"nextExpiry", optional_time(s.next_expiry)}}},
       {"coverage", s.coverage.empty() ? json::value(nullptr) : json::value(s.coverage)},
+      {"coverageCode", message_code_json(s.coverage)},
       {"counts", json::object{{"reads", s.reads},
                               {"readFailures", s.read_failures},
                               {"throttled", s.throttles},

@@ -6,6 +6,7 @@
 #include "adapters/http/api/path_ids.hpp"
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
+#include "adapters/http/message_codes.hpp"
 #include "adapters/http/router.hpp"
 #include "app/sync_account_service.hpp"
 
@@ -29,9 +30,11 @@ json::object account_to_json(const SyncAccountView& a) {
       {"upn", a.upn},
       {"displayName", a.display_name},
       {"health",
-       json::object{{"state", healthy ? "healthy" : "failed"},
-                    {"reason", healthy ? json::value(nullptr) : json::value(a.last_error)},
-                    {"lastRefreshedAt", optional_time(a.last_refreshed_at)}}},
+       json::object{
+           {"state", healthy ? "healthy" : "failed"},
+           {"reason", healthy ? json::value(nullptr) : json::value(a.last_error)},
+           {"reasonCode", healthy ? json::value(nullptr) : message_code_json(a.last_error)},
+           {"lastRefreshedAt", optional_time(a.last_refreshed_at)}}},
       {"addedBy", a.added_by.value},
       {"addedAt", format_iso8601(a.added_at)}};
 }
@@ -98,8 +101,9 @@ Response callback_page(const TokenSource& tokens, const Result<SignInOutcome>& o
                                                   : " can now be used for presence sync.");
   } else {
     const PublicError shown = public_error(outcome.error());
-    message["error"] =
-        json::object{{"code", errc_name(shown.error.code)}, {"message", shown.error.message}};
+    message["error"] = json::object{{"code", errc_name(shown.error.code)},
+                                    {"message", shown.error.message},
+                                    {"messageCode", message_code_json(shown.error.message)}};
     headline = "The sync account was not added";
     text = shown.error.message;
   }
