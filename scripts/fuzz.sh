@@ -41,7 +41,7 @@ sources_for() {
   case "$1" in
     sip|sdp|rtp) ls src/core/sip/*.cpp | grep -v '_test\.cpp$' ;;
     http) echo src/adapters/http/http_message.cpp src/adapters/http/http_types.cpp \
-               src/adapters/http/error_mapping.cpp \
+               src/adapters/http/error_mapping.cpp src/adapters/http/message_codes.cpp \
                src/core/time.cpp ;;
     graph|token|decrypt)
       echo src/adapters/graph/graph_decode.cpp src/adapters/graph/json_reader.cpp \
@@ -54,7 +54,8 @@ sources_for() {
            src/adapters/crypto/openssl_util.cpp src/adapters/crypto/rsa_key.cpp \
            src/adapters/crypto/tls_cert.cpp src/adapters/crypto/secret_box.cpp \
            src/adapters/http/http_types.cpp src/core/time.cpp ;;
-    ws) echo src/adapters/http/http_types.cpp src/adapters/http/error_mapping.cpp src/core/time.cpp ;;
+    ws) echo src/adapters/http/http_types.cpp src/adapters/http/error_mapping.cpp \
+             src/adapters/http/message_codes.cpp src/core/time.cpp ;;
     config) echo src/cli/config.cpp src/adapters/http/client_address.cpp src/core/e164.cpp ;;
     odata) echo src/emulator/odata.cpp src/emulator/odata_filter.cpp src/emulator/encoding.cpp ;;
     *) echo "fuzz.sh: unknown target $1 (targets: ${all_targets[*]})" >&2; return 1 ;;
