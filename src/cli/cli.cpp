@@ -93,7 +93,7 @@ int run_demo(const DemoArgs& a) {
   // asked to keep still.
   eo.emulator.activity_episodes_per_user_hour = a.simulation == "on" ? 3.0 : 0.0;
   // Presence notifications go to the demo's plain-HTTP loopback webhook (real Graph: https).
-  eo.emulator.notifications.allow_http_webhooks = true;
+  eo.emulator.notifications.http_webhooks = emulator::HttpWebhooks::any;
   // Loopback redirect URIs match on any port (as in Entra), so the demo port need not be known
   // yet; with a fixed port it is written out.
   const std::string demo_origin =
@@ -234,10 +234,14 @@ struct GraphEmulatorArgs {
 int run_graph_emulator(GraphEmulatorArgs a) {
   setup_logging(a.log_format, "info");
   a.host.https = !a.plain_http;
+  // A developer's own receiver: https (system roots plus --webhook-ca), or plain http on this
+  // machine only; any other http URL gets Graph's own refusal.
+  a.host.emulator.notifications.http_webhooks = emulator::HttpWebhooks::loopback;
   if (a.host.cert_file.empty() != a.host.key_file.empty()) {
     return fail("--cert and --key must be given together");
   }
   const std::string ca_out = a.host.ca_out_path;
+  const std::string webhook_ca = a.host.webhook_ca_file;
   block_stop_signals();
   auto host = EmulatorHost::start(std::move(a.host));
   if (!host) return fail(host.error().message);
@@ -257,6 +261,8 @@ int run_graph_emulator(GraphEmulatorArgs a) {
   if (!(*host)->ca_pem().empty() && !ca_out.empty()) {
     std::cout << "  CA:         " << ca_out << "  (trust it to call the emulator over HTTPS)\n";
   }
+  std::cout << "  Webhooks:   https (system CAs" << (webhook_ca.empty() ? "" : " + " + webhook_ca)
+            << "), or http on loopback (127.0.0.0/8, [::1], localhost)\n";
   std::cout << std::flush;
   (*host)->run_until_signal();
   return 0;
@@ -375,6 +381,11 @@ int run(int argc, char** argv) {
   ge_cmd->add_option("--ca-out", ge.host.ca_out_path, "Where to write the generated CA certificate")
       ->capture_default_str();
   ge_cmd->add_flag("--http", ge.plain_http, "Serve plain HTTP instead of HTTPS");
+  ge_cmd
+      ->add_option("--webhook-ca", ge.host.webhook_ca_file,
+                   "PEM bundle trusted for https notificationUrls, in addition to the system's "
+                   "CAs (plain http notificationUrls are accepted on loopback only)")
+      ->check(CLI::ExistingFile);
   ge_cmd->add_option("--activity", ge.host.emulator.activity_episodes_per_user_hour,
                      "Simulated Teams activity episodes per user per hour (0: still)")
       ->check(CLI::Range(0.0, 60.0))

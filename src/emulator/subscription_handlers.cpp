@@ -118,7 +118,7 @@ GraphResult<Prepared> prepare_create(State& s, const http::Request& req) {
   } else if (auto ok = admit_presence_subscriber(s, *caller); !ok) {
     return ok.error();
   }
-  auto sub = parse_subscription(*body, s.options.notifications.allow_http_webhooks, s.now());
+  auto sub = parse_subscription(*body, s.options.notifications.http_webhooks, s.now());
   if (!sub) return sub.error();
   if (!s.notifier) {
     return graph_error(503, "serviceNotAvailable",
@@ -211,8 +211,8 @@ http::Response patch(State& s, http::Request& req) {
   if (!body) {
     return graph_error_response(s, req, graph_error(400, "BadRequest", body.error().message));
   }
-  auto applied = apply_subscription_patch(**sub, *body,
-                                          s.options.notifications.allow_http_webhooks, s.now());
+  auto applied =
+      apply_subscription_patch(**sub, *body, s.options.notifications.http_webhooks, s.now());
   if (!applied) return graph_error_response(s, req, applied.error());
   return graph_json(200, with_context(s, subscription_json(**sub, true), "subscriptions/$entity"));
 }
