@@ -10,6 +10,7 @@
 //   POST   /_emulator/subscriptions/{id}/remove    delete now (silently, as for presence)
 //   POST   /_emulator/subscriptions/{id}/reauthorization-required   send the event now
 //   GET    /_emulator/notifications/endpoints      slow-endpoint statistics per URL (§4.3)
+//   GET    /_emulator/notifications/deliveries     queued/acknowledged/dropped counts per URL
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
 #include <algorithm>
@@ -274,6 +275,13 @@ http::Response control_endpoints(State& s, http::Request&) {
   return http::json_response(200, json::object{{"value", std::move(value)}});
 }
 
+// What became of the notifications queued per URL (acknowledged, retried, dropped), so that a
+// harness can count what the receiver acknowledged from Graph's side.
+http::Response control_deliveries(State& s, http::Request&) {
+  json::array value = s.notifier ? s.notifier->deliveries() : json::array{};
+  return http::json_response(200, json::object{{"value", std::move(value)}});
+}
+
 }  // namespace
 
 void register_subscription_routes(http::Router& router, const std::shared_ptr<State>& s) {
@@ -291,6 +299,7 @@ void register_subscription_routes(http::Router& router, const std::shared_ptr<St
   router.add("POST", "/_emulator/subscriptions/{id}/reauthorization-required",
              control_route(s, control_reauthorization));
   router.add("GET", "/_emulator/notifications/endpoints", control_route(s, control_endpoints));
+  router.add("GET", "/_emulator/notifications/deliveries", control_route(s, control_deliveries));
 }
 
 }  // namespace ccteams::emulator
