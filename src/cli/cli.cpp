@@ -48,6 +48,12 @@ struct DemoArgs {
   int sync_subscription_seconds = 3300;  // presence_sync.subscription_seconds (tests: short)
   int sync_key_rotation_seconds = 0;     // 0: presence_sync's default (30 days)
   std::string log_level = "info";
+  // An emulator running on its own (`ccteams graph-emulator`, which outlives a killed demo in
+  // the chaos harness) instead of the embedded one: its URL, CA file and app registration.
+  std::string graph_emulator;
+  std::string graph_emulator_ca;
+  std::string graph_app_id;
+  std::string graph_app_secret;
 };
 
 // The extra lines of the banner for organisations 2..N and their tenants: which ccteams
@@ -68,20 +74,8 @@ void print_more_orgs(const DemoArgs& a, const emulator::EmulatorInfo& info) {
   }
 }
 
-int run_demo(const DemoArgs& a) {
-  setup_logging(a.log_format, a.log_level);
-  std::error_code ec;
-  const bool created = fs::create_directories(a.data, ec);
-  if (ec) return fail("--data " + a.data + ": cannot create the folder: " + ec.message());
-  // It holds the database and the secret key: private when we make it. A folder the user
-  // named that already exists (even ".") keeps its mode; the files in it are private anyway.
-  if (created) {
-    fs::permissions(a.data, fs::perms::owner_all, fs::perm_options::replace, ec);
-    if (ec) return fail("--data " + a.data + ": cannot make the folder private: " + ec.message());
-  }
-
-  // The Microsoft side of the demo: Entra ID and Graph, emulated in this process over HTTPS.
-  // Started first: the connector is configured with its URLs, app registration and CA.
+// The demo's embedded emulator: on the demo port + 1 unless told, its CA in the data folder.
+Result<std::unique_ptr<EmulatorHost>> start_embedded_emulator(const DemoArgs& a) {
   EmulatorHostOptions eo;
   eo.host = a.host;
   eo.port = static_cast<std::uint16_t>(
@@ -100,9 +94,44 @@ int run_demo(const DemoArgs& a) {
       "http://" + a.host + (a.port == 0 ? std::string() : ":" + std::to_string(a.port));
   eo.emulator.redirect_uris = {demo_origin + "/api/v1/connectors/msteams/callback",
                                demo_origin + "/api/v1/connectors/msteams/sync-accounts/callback"};
-  auto emulator = EmulatorHost::start(std::move(eo));
-  if (!emulator) return fail("--emulator-port: " + emulator.error().message);
-  const auto info = (*emulator)->info();
+  return EmulatorHost::start(std::move(eo));
+}
+
+int run_demo(const DemoArgs& a) {
+  setup_logging(a.log_format, a.log_level);
+  std::error_code ec;
+  const bool created = fs::create_directories(a.data, ec);
+  if (ec) return fail("--data " + a.data + ": cannot create the folder: " + ec.message());
+  // It holds the database and the secret key: private when we make it. A folder the user
+  // named that already exists (even ".") keeps its mode; the files in it are private anyway.
+  if (created) {
+    fs::permissions(a.data, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) return fail("--data " + a.data + ": cannot make the folder private: " + ec.message());
+  }
+
+  // The Microsoft side of the demo: Entra ID and Graph, emulated in this process over HTTPS
+  // (or by an emulator of its own, given by URL). Started first: the connector is configured
+  // with its URLs, app registration and CA.
+  std::unique_ptr<EmulatorHost> embedded;
+  emulator::EmulatorInfo info;
+  std::string emulator_url = a.graph_emulator;
+  std::string emulator_ca = a.graph_emulator_ca;
+  if (!a.graph_emulator.empty()) {
+    if (a.graph_app_id.empty() || a.graph_app_secret.empty()) {
+      return fail("--graph-emulator needs --graph-app-id and --graph-app-secret");
+    }
+    info.app_id = a.graph_app_id;
+    info.app_secret = a.graph_app_secret;
+    info.login_base_url = info.graph_base_url = a.graph_emulator;
+    info.domain = "its own";
+  } else {
+    auto emulator = start_embedded_emulator(a);
+    if (!emulator) return fail("--emulator-port: " + emulator.error().message);
+    embedded = std::move(*emulator);
+    info = embedded->info();
+    emulator_url = embedded->base_url();
+    emulator_ca = (fs::path(a.data) / "emulator-ca.pem").string();
+  }
 
   RuntimeOptions options;
   options.config.server.host = a.host;
@@ -135,7 +164,7 @@ int run_demo(const DemoArgs& a) {
   options.config.microsoft.client_secret_env = "";
   options.config.microsoft.login_base_url = info.login_base_url;
   options.config.microsoft.graph_base_url = info.graph_base_url + "/v1.0";
-  options.config.microsoft.ca_file = (fs::path(a.data) / "emulator-ca.pem").string();
+  options.config.microsoft.ca_file = emulator_ca;
   auto runtime = Runtime::create(std::move(options));
   if (!runtime) return fail(runtime.error().message);
 
@@ -153,18 +182,20 @@ int run_demo(const DemoArgs& a) {
   std::cout << "ccteams demo is running (Ctrl+C to stop)\n"
             << "  Console:   " << url << "\n"
             << "  Data:      " << fs::absolute(a.data).string() << "\n"
-            << "  Graph emulator: " << (*emulator)->base_url() << "  (tenant " << info.domain
-            << ", CA certificate " << (fs::path(a.data) / "emulator-ca.pem").string() << ")\n"
-            << "  Microsoft 365 accounts: admin@" << info.domain << " (Global Administrator), privadmin@"
-            << info.domain << ", member@" << info.domain << "\n"
-            << "  Accounts:  admin, supervisor, agent1.." << "agent" << a.agents << "\n";
+            << "  Graph emulator: " << emulator_url << "  (tenant " << info.domain
+            << ", CA certificate " << emulator_ca << ")\n"
+            << "  Microsoft 365 accounts: admin@" << info.domain
+            << " (Global Administrator), privadmin@" << info.domain << ", member@" << info.domain
+            << "\n"
+            << "  Accounts:  admin, supervisor, agent1.."
+            << "agent" << a.agents << "\n";
   // Several organisations: each with its tenant, none bound yet (Set up binds them).
   if (a.tenants > 1) print_more_orgs(a, info);
   std::cout << "  Password:  " << password << (generated ? "   (generated; pass --password to choose)" : "")
             << "\n"
             << std::flush;
   (*runtime)->run_until_signal();
-  emulator->reset();
+  embedded.reset();
   std::cout << "ccteams demo stopped\n";
   return 0;
 }
@@ -350,6 +381,14 @@ int run(int argc, char** argv) {
                        "Generated users in the emulated Microsoft 365 tenant")
       ->check(CLI::Range(0, 200000))
       ->capture_default_str();
+
+  demo_cmd->add_option("--graph-emulator", demo.graph_emulator,
+                       "URL of a `ccteams graph-emulator` to use instead of the embedded one "
+                       "(with --graph-emulator-ca, --graph-app-id, --graph-app-secret)");
+  demo_cmd->add_option("--graph-emulator-ca", demo.graph_emulator_ca,
+                       "CA certificate (PEM) of that emulator (its --ca-out)");
+  demo_cmd->add_option("--graph-app-id", demo.graph_app_id, "Its app registration's client id");
+  demo_cmd->add_option("--graph-app-secret", demo.graph_app_secret, "Its client secret");
 
   GraphEmulatorArgs ge;
   ge.host.port = 9444;
