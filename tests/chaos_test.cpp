@@ -43,6 +43,14 @@ TEST(Chaos, KilledWhileNotificationsArriveLosesNothingAndConverges) {
   EXPECT_EQ(r.inbox_left, 0);
   EXPECT_GT(r.notifications_acknowledged, 0u);
   EXPECT_GT(r.contacts_acknowledged, 0u);
+  // Not asserted: r.stale_own_sessions, an agent idled by our own Teams session that a kill
+  // left set (rule 5 broken across a restart; a few in 40 kills of bench/chaos). It is a
+  // finding for presence sync's outbound writer (docs/reliability.md), counted in the table
+  // until it is fixed; then this becomes EXPECT_EQ(r.stale_own_sessions, 0).
+  if (r.stale_own_sessions > 0) {
+    std::printf("chaos: finding: %d agent(s) idled by our own stale Teams session\n",
+                r.stale_own_sessions);
+  }
   std::error_code ec;
   std::filesystem::remove_all(o.work_dir, ec);
 }

@@ -83,6 +83,11 @@ struct ChaosReport {
   int invariant_violations = 0;
   int integrity_failures = 0;
   int wrong_states = 0;                     // agents not converged by the deadline
+  // Agents found idled by presence_sync while Teams shows only our own app session's Busy /
+  // In a call, with no contact, after a restart: the session set before the kill was never
+  // cleared, and the restarted process mapped it back (rule 5). Counted apart (a finding),
+  // and left out of that round's convergence, since Teams keeps showing the session.
+  int stale_own_sessions = 0;
   std::vector<double> converge_ms;          // one per agent per restart
   std::map<std::string, int> converged_by;  // teamsPresence.channel of the converged change
   std::vector<std::string> failures;        // what went wrong, in words
@@ -123,6 +128,8 @@ struct ChaosReport {
     std::fprintf(out, "| integrity_check failures | %d |\n", integrity_failures);
     std::fprintf(out, "| wrong states after the deadline (%lld ms) | %d |\n",
                  static_cast<long long>(o.converge_deadline.count()), wrong_states);
+    std::fprintf(out, "| agents idled by our own stale Teams session after a restart | %d |\n",
+                 stale_own_sessions);
     std::fprintf(out, "| time to converge p50 / max (ms, %zu changes) | %.0f / %.0f |\n",
                  converge_ms.size(), percentile(converge_ms, 0.5), percentile(converge_ms, 1.0));
     std::string channels;
@@ -161,6 +168,13 @@ class ChaosRun {
 
  private:
   using Json = boost::json::value;
+
+  struct Agent {
+    std::string name;
+    std::int64_t id = 0;
+    std::string token;
+    std::string teams_user;
+  };
 
   // ---- the processes --------------------------------------------------------------------
 
@@ -438,6 +452,7 @@ class ChaosRun {
   std::vector<std::string> invariant_problems() {
     std::vector<std::string> out;
     auto states = agent_states();
+    if (states.empty()) out.push_back("the agents' states could not be read");
     std::map<std::int64_t, int> ringing;
     for (const auto& [agent, s] : states) {
       const std::string state(s.at("state").as_string());
@@ -470,9 +485,12 @@ class ChaosRun {
   // until nothing is open and everyone is Available (sync-controlled, with no contact).
   bool drain(const std::string& after) {
     for (auto& a : agents_) set_presence(a, "Available", "Available");
+    stale_.clear();
+    std::map<std::int64_t, std::chrono::steady_clock::time_point> stuck_since;
     const bool done = poll_until(std::chrono::seconds(40), [&] {
       bool all = true;
       for (const auto& a : agents_) {
+        if (stale_.contains(a.id)) continue;
         auto me = send("GET", "/api/v1/me", "", a.token);
         if (!me || me->status != 200) return false;
         const auto s = boost::json::parse(me->body).at("state").as_object();
@@ -481,6 +499,22 @@ class ChaosRun {
         const bool teams_available = tp.is_object() && tp.at("availability") == "Available";
         if (state == "Available" && teams_available) continue;
         all = false;
+        const std::string session = state == "Idle" && s.at("origin") == "presence_sync"
+                                        ? own_session_only(a)
+                                        : std::string();
+        if (!session.empty()) {
+          const auto now = std::chrono::steady_clock::now();
+          auto [it, first] = stuck_since.try_emplace(a.id, now);
+          // A session is cleared right after a contact: stale only when it stays 5 s.
+          if (!first && now - it->second > std::chrono::seconds(5)) {
+            stale_.insert(a.id);
+            // The same session holds the agent until it expires: counted once.
+            if (stale_sessions_.insert(a.teams_user + " " + session).second) {
+              ++report_.stale_own_sessions;
+            }
+          }
+          continue;
+        }
         if (state == "LoggedOut") {
           send("POST", "/api/v1/me/session", "", a.token);
         } else if (state == "Idle" && s.at("origin") != "presence_sync") {
@@ -497,9 +531,17 @@ class ChaosRun {
       return all && open_contacts() == 0;
     });
     if (!done) {
+      // What each agent shows, and what Teams shows for its user (sessions included).
       std::string states;
-      for (const auto& [id, s] : agent_states()) states += boost::json::serialize(s) + " ";
-      return fail("the agents could not finish their contacts" + after + ": " + states);
+      const auto all = agent_states();
+      for (const auto& a : agents_) {
+        auto it = all.find(a.id);
+        auto teams = emulator_->call("GET", "/_emulator/users/" + a.teams_user + "/presence");
+        states += "\n  " + a.name + ": " +
+                  (it == all.end() ? std::string("?") : boost::json::serialize(it->second)) +
+                  "; Teams: " + (teams ? teams->body : teams.error().message);
+      }
+      return fail("the agents could not finish their contacts" + after + ":" + states);
     }
     return true;
   }
@@ -544,6 +586,7 @@ class ChaosRun {
     std::map<std::int64_t, Want> want;
     const auto t0 = std::chrono::steady_clock::now();
     for (auto& a : agents_) {
+      if (stale_.contains(a.id)) continue;
       const bool idle = rng_() % 2 == 0;
       // Not Busy/InACall: right after a contact that is our own session's echo (rule 5).
       const auto& p =
@@ -552,8 +595,10 @@ class ChaosRun {
       want[a.id] = {p.first, p.second, idle};
     }
     poll_until(o_.converge_deadline, [&] {
+      const auto states = agent_states();
+      if (states.empty()) return false;  // no answer: not a verdict
       bool all = true;
-      for (const auto& [agent, s] : agent_states()) {
+      for (const auto& [agent, s] : states) {
         auto it = want.find(agent);
         if (it == want.end() || it->second.done) continue;
         Want& w = it->second;
@@ -602,6 +647,22 @@ class ChaosRun {
     }
   }
 
+  // When Teams shows Busy / In a call only because of our app's own session (its id is the
+  // app's client id) while the user's own client says otherwise: when that session was set;
+  // else "".
+  std::string own_session_only(const Agent& a) {
+    auto r = emulator_->call("GET", "/_emulator/users/" + a.teams_user + "/presence");
+    if (!r || r->status != 200) return {};
+    const auto v = boost::json::parse(r->body);
+    for (const auto& session : v.at("sessions").as_array()) {
+      if (session.at("sessionId") == Json(emulator_->app_id()) &&
+          session.at("activity") == "InACall" && v.at("clientState").at("activity") != "InACall") {
+        return std::string(session.at("lastSet").as_string());
+      }
+    }
+    return {};
+  }
+
   std::int64_t inbox_rows() {
     sqlite3* db = nullptr;
     const auto path = (data_ / "ccteams.db").string();
@@ -644,13 +705,6 @@ class ChaosRun {
   }
 
   // ---- helpers ----------------------------------------------------------------------------
-
-  struct Agent {
-    std::string name;
-    std::int64_t id = 0;
-    std::string token;
-    std::string teams_user;
-  };
 
   static constexpr std::pair<const char*, const char*> kMapped[] = {
       {"DoNotDisturb", "DoNotDisturb"}, {"DoNotDisturb", "Presenting"}, {"Busy", "InACall"}};
@@ -770,6 +824,8 @@ class ChaosRun {
   std::set<std::int64_t> acknowledged_;  // answered 201, not seen Ended yet
   std::set<std::int64_t> ended_;         // answered 201, seen Ended
   std::int64_t max_id_ = 0;              // the largest contact id seen
+  std::set<std::int64_t> stale_;         // agents held idle by our own stale session this round
+  std::set<std::string> stale_sessions_;  // "{teams user} {lastSet}" of those sessions
 };
 
 }  // namespace ccteams::testing
