@@ -123,7 +123,6 @@ int run_demo(const DemoArgs& a) {
     info.app_id = a.graph_app_id;
     info.app_secret = a.graph_app_secret;
     info.login_base_url = info.graph_base_url = a.graph_emulator;
-    info.domain = "its own";
   } else {
     auto emulator = start_embedded_emulator(a);
     if (!emulator) return fail("--emulator-port: " + emulator.error().message);
@@ -182,12 +181,17 @@ int run_demo(const DemoArgs& a) {
   std::cout << "ccteams demo is running (Ctrl+C to stop)\n"
             << "  Console:   " << url << "\n"
             << "  Data:      " << fs::absolute(a.data).string() << "\n"
-            << "  Graph emulator: " << emulator_url << "  (tenant " << info.domain
-            << ", CA certificate " << emulator_ca << ")\n"
-            << "  Microsoft 365 accounts: admin@" << info.domain
-            << " (Global Administrator), privadmin@" << info.domain << ", member@" << info.domain
-            << "\n"
-            << "  Accounts:  admin, supervisor, agent1.."
+            << "  Graph emulator: " << emulator_url;
+  if (embedded) {
+    std::cout << "  (tenant " << info.domain << ", CA certificate " << emulator_ca << ")\n"
+              << "  Microsoft 365 accounts: admin@" << info.domain
+              << " (Global Administrator), privadmin@" << info.domain << ", member@" << info.domain
+              << "\n";
+  } else {
+    std::cout << "  (its own process: its banner names the tenant; CA certificate " << emulator_ca
+              << ")\n";
+  }
+  std::cout << "  Accounts:  admin, supervisor, agent1.."
             << "agent" << a.agents << "\n";
   // Several organisations: each with its tenant, none bound yet (Set up binds them).
   if (a.tenants > 1) print_more_orgs(a, info);
