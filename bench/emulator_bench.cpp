@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
   eo.users = users;
   eo.seed = 1;
   eo.signing_key_pem = signer.private_key_pem();
-  eo.notifications.allow_http_webhooks = true;
+  eo.notifications.http_webhooks = ccteams::emulator::HttpWebhooks::any;
   eo.notifications.batch_interval = std::chrono::milliseconds(batch_ms);
   Server emulator_server;
   auto emulator = std::make_unique<ccteams::emulator::GraphEmulator>(eo);

@@ -6,8 +6,12 @@
 #include <regex>
 #include <sstream>
 
+#include "adapters/crypto/tls_cert.hpp"
+#include "core/time.hpp"
 #include "demo_fixture.hpp"
+#include "support/graph_emulator_process.hpp"
 #include "support/https_get.hpp"
+#include "support/webhook_receiver.hpp"
 
 namespace ccteams::testing {
 namespace {
@@ -82,6 +86,102 @@ TEST(GraphEmulatorCommand, SameSeedSameTenant) {
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, tenant_of("11"));
   EXPECT_NE(a, tenant_of("12"));
+}
+
+// A subscription of admin@ to member@'s presence, delivered to url; the emulator's answer.
+Result<ClientResponse> subscribe(const GraphEmulatorProcess& emulator, const std::string& url) {
+  auto token = emulator.user_token("admin@" + emulator.domain());
+  if (!token) return std::move(token).error();
+  const boost::json::object body{
+      {"changeType", "updated"},
+      {"notificationUrl", url},
+      {"resource", "communications/presences/" + emulator.user_id("member@" + emulator.domain())},
+      {"expirationDateTime", format_iso8601(std::chrono::time_point_cast<Millis>(
+                                 std::chrono::system_clock::now() + std::chrono::minutes(30)))},
+      {"clientState", "emulator-cli-test"}};
+  return emulator.call("POST", "/v1.0/subscriptions", boost::json::serialize(body), *token);
+}
+
+// member@ changes presence in Teams; true once receiver got a notification of it.
+bool presence_change_arrives(const GraphEmulatorProcess& emulator,
+                             const WebhookReceiver& receiver) {
+  const auto member = emulator.user_id("member@" + emulator.domain());
+  auto set = emulator.call("POST", "/_emulator/users/" + member + "/presence",
+                           R"({"availability":"Busy","activity":"InACall"})");
+  if (!set || set->status != 200) {
+    ADD_FAILURE() << (set ? set->body : set.error().message);
+    return false;
+  }
+  return eventually([&] {
+    for (const auto& b : receiver.bodies()) {
+      if (b.find(member) != std::string::npos && b.find("emulator-cli-test") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+TEST(GraphEmulatorCommand, DeliversOverHttpsToAReceiverTrustedThroughWebhookCa) {
+  const auto dir = make_temp_dir("ccteams-ge-ca");
+  auto pki = generate_test_pki({"localhost"}, {"127.0.0.1"});
+  ASSERT_TRUE(pki) << pki.error().message;
+  std::ofstream(dir / "receiver-ca.pem") << pki->ca_cert_pem;
+  WebhookReceiver receiver(http::TlsConfig{pki->cert_chain_pem, pki->private_key_pem});
+  GraphEmulatorProcess emulator(
+      CCTEAMS_BINARY, {"--users", "3", "--ca-out", (dir / "ca.pem").string(), "--webhook-ca",
+                       (dir / "receiver-ca.pem").string()});
+  ASSERT_TRUE(emulator.ok()) << emulator.process().output();
+  emulator.ca = slurp(dir / "ca.pem");
+
+  auto created = subscribe(emulator, receiver.url());
+  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_EQ(created->status, 201) << created->body;
+  EXPECT_GE(receiver.validations(), 1);
+  EXPECT_TRUE(presence_change_arrives(emulator, receiver)) << emulator.process().output();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(GraphEmulatorCommand, HttpsReceiverNotTrustedWithoutWebhookCa) {
+  auto pki = generate_test_pki({"localhost"}, {"127.0.0.1"});
+  ASSERT_TRUE(pki) << pki.error().message;
+  WebhookReceiver receiver(http::TlsConfig{pki->cert_chain_pem, pki->private_key_pem});
+  GraphEmulatorProcess emulator(CCTEAMS_BINARY, {"--users", "3", "--http", "--ca-out", ""});
+  ASSERT_TRUE(emulator.ok()) << emulator.process().output();
+  auto created = subscribe(emulator, receiver.url());
+  ASSERT_TRUE(created) << created.error().message;
+  // The validation handshake fails on the unknown CA: Graph's 400, nothing created.
+  EXPECT_EQ(created->status, 400) << created->body;
+  EXPECT_EQ(receiver.validations(), 0);
+}
+
+TEST(GraphEmulatorCommand, PlainHttpReceiversOnLoopbackOnly) {
+  WebhookReceiver receiver;
+  GraphEmulatorProcess emulator(CCTEAMS_BINARY, {"--users", "3", "--http", "--ca-out", ""});
+  ASSERT_TRUE(emulator.ok()) << emulator.process().output();
+
+  auto elsewhere = subscribe(emulator, "http://cc.example/hook");
+  ASSERT_TRUE(elsewhere) << elsewhere.error().message;
+  EXPECT_EQ(elsewhere->status, 400);
+  EXPECT_NE(elsewhere->body.find("Subscription notificationUrl must be an https URL."),
+            std::string::npos)
+      << elsewhere->body;
+
+  auto created = subscribe(emulator, receiver.url());
+  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_EQ(created->status, 201) << created->body;
+  EXPECT_GE(receiver.validations(), 1);
+  EXPECT_TRUE(presence_change_arrives(emulator, receiver)) << emulator.process().output();
+}
+
+TEST(GraphEmulatorCommand, UnreadableWebhookCaStopsTheStart) {
+  const auto dir = make_temp_dir("ccteams-ge-badca");
+  std::ofstream(dir / "bad.pem") << "not a certificate\n";
+  ChildProcess p({CCTEAMS_BINARY, "graph-emulator", "--port", "0", "--http", "--ca-out", "",
+                  "--webhook-ca", (dir / "bad.pem").string()});
+  EXPECT_EQ(p.wait_exit(std::chrono::seconds(30)), 1);
+  EXPECT_NE(p.output().find("--webhook-ca"), std::string::npos) << p.output();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ class RichNotifications : public ::testing::Test {
     o.base_url = "https://emu.test";
     o.signing_key_pem = signing_key();
     o.clock = [n = now_ms_] { return from_unix_millis(n->load()); };
-    o.notifications.allow_http_webhooks = true;
+    o.notifications.http_webhooks = emulator::HttpWebhooks::any;
     o.notifications.batch_interval = 20ms;
     o.notifications.validation_timeout = 2000ms;
     o.notifications.receiver_timeout = 1000ms;

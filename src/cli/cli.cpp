@@ -48,6 +48,12 @@ struct DemoArgs {
   int sync_subscription_seconds = 3300;  // presence_sync.subscription_seconds (tests: short)
   int sync_key_rotation_seconds = 0;     // 0: presence_sync's default (30 days)
   std::string log_level = "info";
+  // An emulator running on its own (`ccteams graph-emulator`, which outlives a killed demo in
+  // the chaos harness) instead of the embedded one: its URL, CA file and app registration.
+  std::string graph_emulator;
+  std::string graph_emulator_ca;
+  std::string graph_app_id;
+  std::string graph_app_secret;
 };
 
 // The extra lines of the banner for organisations 2..N and their tenants: which ccteams
@@ -68,6 +74,29 @@ void print_more_orgs(const DemoArgs& a, const emulator::EmulatorInfo& info) {
   }
 }
 
+// The demo's embedded emulator: on the demo port + 1 unless told, its CA in the data folder.
+Result<std::unique_ptr<EmulatorHost>> start_embedded_emulator(const DemoArgs& a) {
+  EmulatorHostOptions eo;
+  eo.host = a.host;
+  eo.port = static_cast<std::uint16_t>(
+      a.emulator_port >= 0 ? a.emulator_port : (a.port == 0 ? 0 : (a.port + 1) % 65536));
+  eo.ca_out_path = (fs::path(a.data) / "emulator-ca.pem").string();
+  eo.emulator.users = a.emulator_users;
+  eo.emulator.tenants = a.tenants;
+  // The emulated Teams users live their day (meetings, calls, presenting) unless the demo is
+  // asked to keep still.
+  eo.emulator.activity_episodes_per_user_hour = a.simulation == "on" ? 3.0 : 0.0;
+  // Presence notifications go to the demo's plain-HTTP loopback webhook (real Graph: https).
+  eo.emulator.notifications.http_webhooks = emulator::HttpWebhooks::any;
+  // Loopback redirect URIs match on any port (as in Entra), so the demo port need not be known
+  // yet; with a fixed port it is written out.
+  const std::string demo_origin =
+      "http://" + a.host + (a.port == 0 ? std::string() : ":" + std::to_string(a.port));
+  eo.emulator.redirect_uris = {demo_origin + "/api/v1/connectors/msteams/callback",
+                               demo_origin + "/api/v1/connectors/msteams/sync-accounts/callback"};
+  return EmulatorHost::start(std::move(eo));
+}
+
 int run_demo(const DemoArgs& a) {
   setup_logging(a.log_format, a.log_level);
   std::error_code ec;
@@ -80,29 +109,28 @@ int run_demo(const DemoArgs& a) {
     if (ec) return fail("--data " + a.data + ": cannot make the folder private: " + ec.message());
   }
 
-  // The Microsoft side of the demo: Entra ID and Graph, emulated in this process over HTTPS.
-  // Started first: the connector is configured with its URLs, app registration and CA.
-  EmulatorHostOptions eo;
-  eo.host = a.host;
-  eo.port = static_cast<std::uint16_t>(
-      a.emulator_port >= 0 ? a.emulator_port : (a.port == 0 ? 0 : (a.port + 1) % 65536));
-  eo.ca_out_path = (fs::path(a.data) / "emulator-ca.pem").string();
-  eo.emulator.users = a.emulator_users;
-  eo.emulator.tenants = a.tenants;
-  // The emulated Teams users live their day (meetings, calls, presenting) unless the demo is
-  // asked to keep still.
-  eo.emulator.activity_episodes_per_user_hour = a.simulation == "on" ? 3.0 : 0.0;
-  // Presence notifications go to the demo's plain-HTTP loopback webhook (real Graph: https).
-  eo.emulator.notifications.allow_http_webhooks = true;
-  // Loopback redirect URIs match on any port (as in Entra), so the demo port need not be known
-  // yet; with a fixed port it is written out.
-  const std::string demo_origin =
-      "http://" + a.host + (a.port == 0 ? std::string() : ":" + std::to_string(a.port));
-  eo.emulator.redirect_uris = {demo_origin + "/api/v1/connectors/msteams/callback",
-                               demo_origin + "/api/v1/connectors/msteams/sync-accounts/callback"};
-  auto emulator = EmulatorHost::start(std::move(eo));
-  if (!emulator) return fail("--emulator-port: " + emulator.error().message);
-  const auto info = (*emulator)->info();
+  // The Microsoft side of the demo: Entra ID and Graph, emulated in this process over HTTPS
+  // (or by an emulator of its own, given by URL). Started first: the connector is configured
+  // with its URLs, app registration and CA.
+  std::unique_ptr<EmulatorHost> embedded;
+  emulator::EmulatorInfo info;
+  std::string emulator_url = a.graph_emulator;
+  std::string emulator_ca = a.graph_emulator_ca;
+  if (!a.graph_emulator.empty()) {
+    if (a.graph_app_id.empty() || a.graph_app_secret.empty()) {
+      return fail("--graph-emulator needs --graph-app-id and --graph-app-secret");
+    }
+    info.app_id = a.graph_app_id;
+    info.app_secret = a.graph_app_secret;
+    info.login_base_url = info.graph_base_url = a.graph_emulator;
+  } else {
+    auto emulator = start_embedded_emulator(a);
+    if (!emulator) return fail("--emulator-port: " + emulator.error().message);
+    embedded = std::move(*emulator);
+    info = embedded->info();
+    emulator_url = embedded->base_url();
+    emulator_ca = (fs::path(a.data) / "emulator-ca.pem").string();
+  }
 
   RuntimeOptions options;
   options.config.server.host = a.host;
@@ -135,7 +163,7 @@ int run_demo(const DemoArgs& a) {
   options.config.microsoft.client_secret_env = "";
   options.config.microsoft.login_base_url = info.login_base_url;
   options.config.microsoft.graph_base_url = info.graph_base_url + "/v1.0";
-  options.config.microsoft.ca_file = (fs::path(a.data) / "emulator-ca.pem").string();
+  options.config.microsoft.ca_file = emulator_ca;
   auto runtime = Runtime::create(std::move(options));
   if (!runtime) return fail(runtime.error().message);
 
@@ -153,18 +181,25 @@ int run_demo(const DemoArgs& a) {
   std::cout << "ccteams demo is running (Ctrl+C to stop)\n"
             << "  Console:   " << url << "\n"
             << "  Data:      " << fs::absolute(a.data).string() << "\n"
-            << "  Graph emulator: " << (*emulator)->base_url() << "  (tenant " << info.domain
-            << ", CA certificate " << (fs::path(a.data) / "emulator-ca.pem").string() << ")\n"
-            << "  Microsoft 365 accounts: admin@" << info.domain << " (Global Administrator), privadmin@"
-            << info.domain << ", member@" << info.domain << "\n"
-            << "  Accounts:  admin, supervisor, agent1.." << "agent" << a.agents << "\n";
+            << "  Graph emulator: " << emulator_url;
+  if (embedded) {
+    std::cout << "  (tenant " << info.domain << ", CA certificate " << emulator_ca << ")\n"
+              << "  Microsoft 365 accounts: admin@" << info.domain
+              << " (Global Administrator), privadmin@" << info.domain << ", member@" << info.domain
+              << "\n";
+  } else {
+    std::cout << "  (its own process: its banner names the tenant; CA certificate " << emulator_ca
+              << ")\n";
+  }
+  std::cout << "  Accounts:  admin, supervisor, agent1.."
+            << "agent" << a.agents << "\n";
   // Several organisations: each with its tenant, none bound yet (Set up binds them).
   if (a.tenants > 1) print_more_orgs(a, info);
   std::cout << "  Password:  " << password << (generated ? "   (generated; pass --password to choose)" : "")
             << "\n"
             << std::flush;
   (*runtime)->run_until_signal();
-  emulator->reset();
+  embedded.reset();
   std::cout << "ccteams demo stopped\n";
   return 0;
 }
@@ -234,10 +269,14 @@ struct GraphEmulatorArgs {
 int run_graph_emulator(GraphEmulatorArgs a) {
   setup_logging(a.log_format, "info");
   a.host.https = !a.plain_http;
+  // A developer's own receiver: https (system roots plus --webhook-ca), or plain http on this
+  // machine only; any other http URL gets Graph's own refusal.
+  a.host.emulator.notifications.http_webhooks = emulator::HttpWebhooks::loopback;
   if (a.host.cert_file.empty() != a.host.key_file.empty()) {
     return fail("--cert and --key must be given together");
   }
   const std::string ca_out = a.host.ca_out_path;
+  const std::string webhook_ca = a.host.webhook_ca_file;
   block_stop_signals();
   auto host = EmulatorHost::start(std::move(a.host));
   if (!host) return fail(host.error().message);
@@ -257,6 +296,8 @@ int run_graph_emulator(GraphEmulatorArgs a) {
   if (!(*host)->ca_pem().empty() && !ca_out.empty()) {
     std::cout << "  CA:         " << ca_out << "  (trust it to call the emulator over HTTPS)\n";
   }
+  std::cout << "  Webhooks:   https (system CAs" << (webhook_ca.empty() ? "" : " + " + webhook_ca)
+            << "), or http on loopback (127.0.0.0/8, [::1], localhost)\n";
   std::cout << std::flush;
   (*host)->run_until_signal();
   return 0;
@@ -345,6 +386,14 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(0, 200000))
       ->capture_default_str();
 
+  demo_cmd->add_option("--graph-emulator", demo.graph_emulator,
+                       "URL of a `ccteams graph-emulator` to use instead of the embedded one "
+                       "(with --graph-emulator-ca, --graph-app-id, --graph-app-secret)");
+  demo_cmd->add_option("--graph-emulator-ca", demo.graph_emulator_ca,
+                       "CA certificate (PEM) of that emulator (its --ca-out)");
+  demo_cmd->add_option("--graph-app-id", demo.graph_app_id, "Its app registration's client id");
+  demo_cmd->add_option("--graph-app-secret", demo.graph_app_secret, "Its client secret");
+
   GraphEmulatorArgs ge;
   ge.host.port = 9444;
   ge.host.ca_out_path = "emulator-ca.pem";
@@ -375,6 +424,11 @@ int run(int argc, char** argv) {
   ge_cmd->add_option("--ca-out", ge.host.ca_out_path, "Where to write the generated CA certificate")
       ->capture_default_str();
   ge_cmd->add_flag("--http", ge.plain_http, "Serve plain HTTP instead of HTTPS");
+  ge_cmd
+      ->add_option("--webhook-ca", ge.host.webhook_ca_file,
+                   "PEM bundle trusted for https notificationUrls, in addition to the system's "
+                   "CAs (plain http notificationUrls are accepted on loopback only)")
+      ->check(CLI::ExistingFile);
   ge_cmd->add_option("--activity", ge.host.emulator.activity_episodes_per_user_hour,
                      "Simulated Teams activity episodes per user per hour (0: still)")
       ->check(CLI::Range(0.0, 60.0))

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "adapters/crypto/tls_cert.hpp"
+#include "adapters/http/http_client.hpp"
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/router.hpp"
 #include "app/asio_scheduler.hpp"
@@ -49,6 +50,24 @@ Result<void> write_private(const std::string& path, const std::string& text) {
 asio::awaitable<void> tick(emulator::GraphEmulator* emulator, const Clock* clock) {
   if (emulator != nullptr) emulator->tick(clock->now());
   co_return;
+}
+
+// The bundle the notifier's client will trust, checked now: a bad file fails at start, not as
+// a TLS error on every delivery.
+Result<void> load_webhook_ca(const std::string& path, std::string& pem) {
+  auto text = read_text(path, "--webhook-ca");
+  if (!text) return std::move(text).error();
+  asio::io_context ioc;
+  ClientOptions co;
+  co.extra_ca_pem = *text;
+  co.use_system_roots = false;
+  if (text->find("-----BEGIN CERTIFICATE-----") == std::string::npos ||
+      !HttpClient(ioc, co).status()) {
+    return make_error(Errc::invalid_input,
+                      "--webhook-ca " + path + ": no PEM certificate could be read from it");
+  }
+  pem = std::move(*text);
+  return ok();
 }
 
 }  // namespace
@@ -101,6 +120,11 @@ EmulatorHost::~EmulatorHost() { impl_->stop(); }
 
 Result<std::unique_ptr<EmulatorHost>> EmulatorHost::start(EmulatorHostOptions options) {
   auto impl = std::make_unique<Impl>();
+  if (!options.webhook_ca_file.empty()) {
+    auto loaded =
+        load_webhook_ca(options.webhook_ca_file, options.emulator.notifications.webhook_ca_pem);
+    if (!loaded) return std::move(loaded).error();
+  }
   http::ServerOptions so;
   so.access_log_name = "emulator";
   so.server_header = "";  // Microsoft's servers do not announce ccteams

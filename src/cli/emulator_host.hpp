@@ -19,6 +19,9 @@ struct EmulatorHostOptions {
   std::string cert_file;           // both set: serve this certificate instead of generating one
   std::string key_file;
   std::string ca_out_path;         // generated CA certificate (PEM) is written here when set
+  // PEM bundle trusted for https notification receivers in addition to the system's roots
+  // (emulator.notifications.webhook_ca_pem is read from it); "" for the system's roots alone.
+  std::string webhook_ca_file;
   emulator::EmulatorOptions emulator;  // base_url is filled in from host and the bound port
 };
 
@@ -29,6 +32,8 @@ void block_stop_signals();
 class EmulatorHost {
  public:
   // Binds, generates the certificate, builds the emulator and starts serving on one thread.
+  // Errors (invalid_input): a --cert, --key or --webhook-ca file that cannot be read, or a
+  // webhook CA bundle without a usable certificate; the port cannot be bound.
   static Result<std::unique_ptr<EmulatorHost>> start(EmulatorHostOptions options);
   ~EmulatorHost();  // stops serving
 

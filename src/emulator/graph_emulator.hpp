@@ -18,6 +18,7 @@
 
 #include "adapters/http/router.hpp"
 #include "emulator/graph_time.hpp"
+#include "emulator/webhook_url.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -28,9 +29,12 @@ namespace ccteams::emulator {
 // Change-notification delivery (graph-protocol.md §4). Defaults are Graph's timings; tests
 // scale them down.
 struct NotificationOptions {
-  // Graph requires https notification URLs; http is accepted only when this is set (tests).
-  bool allow_http_webhooks = false;
-  std::string webhook_ca_pem;  // extra CA trusted for https receivers (e.g. a test PKI)
+  // Graph requires https notification URLs; plain http is accepted only as this allows:
+  // loopback receivers (`ccteams graph-emulator`), or any (tests, the demo's own webhook).
+  HttpWebhooks http_webhooks = HttpWebhooks::refused;
+  // PEM certificates trusted for https receivers in addition to the system's roots (a test
+  // PKI, a developer's own CA); "" for the system's roots alone, as Graph trusts public CAs.
+  std::string webhook_ca_pem;
   std::chrono::milliseconds batch_interval{100};      // items are collected this long per URL
   std::size_t max_batch = 100;                         // items per POST at most
   std::chrono::milliseconds validation_timeout{10'000};  // the handshake's deadline

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -85,6 +86,57 @@ TEST(NotificationDelivery, GivesUpAfterTheBoundedTime) {
   EXPECT_LE(attempts, 12);
   h.receiver->statuses.clear();
   EXPECT_TRUE(h.receiver->posts.empty());
+}
+
+// Polls done every 10 ms until it holds or 10 s pass.
+bool eventually(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return done();
+}
+
+// The counts of /_emulator/notifications/deliveries for the receiver's /hook.
+json::object hook_deliveries(NotificationHarness& h) {
+  auto r = h.call("GET", "/_emulator/notifications/deliveries", nullptr);
+  EXPECT_EQ(r->result_int(), 200);
+  const auto body = parse(r->body());
+  for (const auto& d : body.at("value").as_array()) {
+    if (d.at("url").as_string().ends_with("/hook")) return d.as_object();
+  }
+  return {};
+}
+
+TEST(NotificationDelivery, DeliveriesCountAcknowledgedRetriedAndDropped) {
+  NotificationHarness h;
+  const auto admin = h.user_id("admin");
+  create(h, h.subscription_body({admin}));
+  {
+    std::lock_guard lock(h.receiver->mu);
+    h.receiver->statuses = {500};
+  }
+  set_client(h, admin, "Busy", "InACall");
+  ASSERT_TRUE(h.receiver->wait_for(1));
+  ASSERT_TRUE(eventually([&] { return hook_deliveries(h)["acknowledged"] == 1; }));
+  auto d = hook_deliveries(h);
+  EXPECT_EQ(d.at("queued"), 1);
+  EXPECT_EQ(d.at("failedAttempts"), 1);
+  EXPECT_EQ(d.at("droppedAfterRetries"), 0);
+  EXPECT_EQ(d.at("droppedSlow"), 0);
+  {
+    std::lock_guard lock(h.receiver->mu);
+    h.receiver->statuses = std::deque<int>(100, 500);
+  }
+  set_client(h, admin, "Away", "Away");
+  // give_up is 1.5 s in the fast options.
+  ASSERT_TRUE(eventually([&] { return hook_deliveries(h)["droppedAfterRetries"] == 1; }));
+  d = hook_deliveries(h);
+  EXPECT_EQ(d.at("queued"), 2);
+  EXPECT_EQ(d.at("acknowledged"), 1);
+  std::lock_guard lock(h.receiver->mu);
+  h.receiver->statuses.clear();
 }
 
 TEST(NotificationDelivery, ReauthorizationRequiredBeforeExpiryThenSilentDeletion) {

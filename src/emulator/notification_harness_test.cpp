@@ -36,7 +36,7 @@ std::vector<json::object> Receiver::items(const std::string& path) {
 
 NotificationOptions NotificationHarness::fast_options() {
   NotificationOptions o;
-  o.allow_http_webhooks = true;
+  o.http_webhooks = HttpWebhooks::any;
   o.batch_interval = std::chrono::milliseconds(30);
   o.validation_timeout = std::chrono::milliseconds(2000);
   o.receiver_timeout = std::chrono::milliseconds(1000);

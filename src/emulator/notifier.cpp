@@ -95,6 +95,7 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
   std::map<std::string, Queue> queues;
   EndpointHealth health;
   std::vector<Delayed> delayed;  // notifications to slow endpoints, by due time of `clock`
+  std::map<std::string, DeliveryCounts> counts;  // per URL, since start
   bool reorder = false;
   bool stopped = false;
 
@@ -175,6 +176,17 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  void count_attempt(const std::string& url, std::size_t items, bool acknowledged, bool give_up) {
+    std::lock_guard lock(mu);
+    auto& c = counts[url];
+    if (acknowledged) {
+      c.acknowledged += items;
+      return;
+    }
+    ++c.failed_attempts;
+    if (give_up) c.dropped_after_retries += items;
+  }
+
   // Queues n for url and starts its flush loop when idle. Called with mu held.
   void push(const std::string& url, OutgoingNotification n) {
     auto& q = queues[url];
@@ -203,10 +215,14 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
       const auto sent = std::chrono::steady_clock::now();
       auto r = co_await client.send(std::move(request));
       record_publish(url, items, std::chrono::steady_clock::now() - sent);
-      if (r && r->status >= 200 && r->status < 300) co_return;
+      const bool acknowledged = r && r->status >= 200 && r->status < 300;
+      const bool give_up =
+          !acknowledged && (is_stopped() || std::chrono::steady_clock::now() - start + delay >
+                                                options.retry_give_up);
+      count_attempt(url, items, acknowledged, give_up);
+      if (acknowledged) co_return;
       const std::string why = r ? "status " + std::to_string(r->status) : r.error().message;
-      if (is_stopped() ||
-          std::chrono::steady_clock::now() - start + delay > options.retry_give_up) {
+      if (give_up) {
         spdlog::warn("emulator notifier: dropped {} notification(s) for {} after {} attempt(s): {}",
                      items, url, attempt, why);
         co_return;
@@ -231,6 +247,8 @@ void Notifier::enqueue(const std::string& url, OutgoingNotification n) {
   std::lock_guard lock(impl_->mu);
   if (impl_->stopped) return;
   const Timestamp now = impl_->clock();
+  auto& counts = impl_->counts[url];
+  ++counts.queued;
   switch (impl_->health.mode(url, now)) {
     case EndpointHealth::Mode::normal:
       impl_->push(url, std::move(n));
@@ -239,6 +257,7 @@ void Notifier::enqueue(const std::string& url, OutgoingNotification n) {
       impl_->delayed.push_back({now + impl_->options.slow_endpoint_delay, url, std::move(n)});
       return;
     case EndpointHealth::Mode::dropped:
+      ++counts.dropped_slow;
       spdlog::debug("emulator notifier: dropped a notification for slow endpoint {}", url);
       return;
   }
@@ -262,6 +281,20 @@ void Notifier::tick(Timestamp now) {
 void Notifier::set_reorder(bool reorder) {
   std::lock_guard lock(impl_->mu);
   impl_->reorder = reorder;
+}
+
+json::array Notifier::deliveries() {
+  std::lock_guard lock(impl_->mu);
+  json::array out;
+  for (const auto& [url, c] : impl_->counts) {
+    out.push_back(json::object{{"url", url},
+                               {"queued", c.queued},
+                               {"acknowledged", c.acknowledged},
+                               {"failedAttempts", c.failed_attempts},
+                               {"droppedAfterRetries", c.dropped_after_retries},
+                               {"droppedSlow", c.dropped_slow}});
+  }
+  return out;
 }
 
 json::array Notifier::endpoints(Timestamp now) {

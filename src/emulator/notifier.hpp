@@ -34,6 +34,16 @@ struct OutgoingNotification {
   std::string token_key;          // "{appId}/{tenantId}": one token per key per POST
 };
 
+// What became of the notifications queued for one URL since the emulator started (items, not
+// POSTs, except failed_attempts). Lifecycle notifications count too.
+struct DeliveryCounts {
+  std::uint64_t queued = 0;                 // enqueued, whatever happened next
+  std::uint64_t acknowledged = 0;           // in a POST the receiver answered 2xx
+  std::uint64_t failed_attempts = 0;        // POSTs not answered 2xx in time (each retry counts)
+  std::uint64_t dropped_after_retries = 0;  // given up after retry_give_up (or at shutdown)
+  std::uint64_t dropped_slow = 0;           // dropped because the URL was marked dropping
+};
+
 class Notifier {
  public:
   // ioc must outlive the notifier and every delivery it started. clock is the emulator's
@@ -52,6 +62,10 @@ class Notifier {
   // The slow-endpoint statistics of every notification URL: [{"url","windowStart",
   // "notifications","slow","state":"normal"|"slow"|"dropping","held"}].
   boost::json::array endpoints(Timestamp now);
+  // Delivery counts of every URL ever queued for: [{"url","queued","acknowledged",
+  // "failedAttempts","droppedAfterRetries","droppedSlow"}]. Queued minus the rest is in flight
+  // or held (retrying, delayed, reordered).
+  boost::json::array deliveries();
 
   // POSTs url?validationToken={token} (text/plain) and expects 200, text/plain, body = the
   // decoded token within validation_timeout. 400 ValidationError naming the URL otherwise.

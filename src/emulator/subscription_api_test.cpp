@@ -115,7 +115,7 @@ TEST(SubscriptionApi, LimitsOnIdsExpiryAndUrls) {
 
 TEST(SubscriptionApi, HttpWebhooksNeedTheEmulatorOption) {
   auto o = NotificationHarness::fast_options();
-  o.allow_http_webhooks = false;
+  o.http_webhooks = HttpWebhooks::refused;
   NotificationHarness h(o);
   auto r = h.call("POST", "/v1.0/subscriptions", h.subscription_body({h.user_id("admin")}),
                   h.user_token(h.user_id("member")));

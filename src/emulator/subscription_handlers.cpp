@@ -10,6 +10,7 @@
 //   POST   /_emulator/subscriptions/{id}/remove    delete now (silently, as for presence)
 //   POST   /_emulator/subscriptions/{id}/reauthorization-required   send the event now
 //   GET    /_emulator/notifications/endpoints      slow-endpoint statistics per URL (§4.3)
+//   GET    /_emulator/notifications/deliveries     queued/acknowledged/dropped counts per URL
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
 #include <algorithm>
@@ -118,7 +119,7 @@ GraphResult<Prepared> prepare_create(State& s, const http::Request& req) {
   } else if (auto ok = admit_presence_subscriber(s, *caller); !ok) {
     return ok.error();
   }
-  auto sub = parse_subscription(*body, s.options.notifications.allow_http_webhooks, s.now());
+  auto sub = parse_subscription(*body, s.options.notifications.http_webhooks, s.now());
   if (!sub) return sub.error();
   if (!s.notifier) {
     return graph_error(503, "serviceNotAvailable",
@@ -211,8 +212,8 @@ http::Response patch(State& s, http::Request& req) {
   if (!body) {
     return graph_error_response(s, req, graph_error(400, "BadRequest", body.error().message));
   }
-  auto applied = apply_subscription_patch(**sub, *body,
-                                          s.options.notifications.allow_http_webhooks, s.now());
+  auto applied =
+      apply_subscription_patch(**sub, *body, s.options.notifications.http_webhooks, s.now());
   if (!applied) return graph_error_response(s, req, applied.error());
   return graph_json(200, with_context(s, subscription_json(**sub, true), "subscriptions/$entity"));
 }
@@ -274,6 +275,13 @@ http::Response control_endpoints(State& s, http::Request&) {
   return http::json_response(200, json::object{{"value", std::move(value)}});
 }
 
+// What became of the notifications queued per URL (acknowledged, retried, dropped), so that a
+// harness can count what the receiver acknowledged from Graph's side.
+http::Response control_deliveries(State& s, http::Request&) {
+  json::array value = s.notifier ? s.notifier->deliveries() : json::array{};
+  return http::json_response(200, json::object{{"value", std::move(value)}});
+}
+
 }  // namespace
 
 void register_subscription_routes(http::Router& router, const std::shared_ptr<State>& s) {
@@ -291,6 +299,7 @@ void register_subscription_routes(http::Router& router, const std::shared_ptr<St
   router.add("POST", "/_emulator/subscriptions/{id}/reauthorization-required",
              control_route(s, control_reauthorization));
   router.add("GET", "/_emulator/notifications/endpoints", control_route(s, control_endpoints));
+  router.add("GET", "/_emulator/notifications/deliveries", control_route(s, control_deliveries));
 }
 
 }  // namespace ccteams::emulator

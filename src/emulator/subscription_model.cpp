@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "emulator/notification_crypto.hpp"
+#include "emulator/webhook_url.hpp"
 
 namespace ccteams::emulator {
 
@@ -32,13 +33,6 @@ GraphResult<std::string> string_field(const json::object& o, std::string_view ke
   }
   if (!v->is_string()) return invalid("The '" + std::string(key) + "' property must be a string.");
   return std::string(v->as_string());
-}
-
-GraphResult<Done> check_url(std::string_view name, const std::string& url, bool allow_http) {
-  const bool https = url.starts_with("https://") && url.size() > 8;
-  const bool http = url.starts_with("http://") && url.size() > 7;
-  if (https || (allow_http && http)) return Done{};
-  return invalid("Subscription " + std::string(name) + " must be an https URL.");
 }
 
 GraphResult<Timestamp> check_expiration(const json::object& body, SubscriptionKind kind,
@@ -183,7 +177,7 @@ bool wants_change(const Subscription& sub, std::string_view change) {
   return false;
 }
 
-GraphResult<Subscription> parse_subscription(const json::object& body, bool allow_http,
+GraphResult<Subscription> parse_subscription(const json::object& body, HttpWebhooks http_webhooks,
                                              Timestamp now) {
   Subscription s;
   auto resource = string_field(body, "resource", true);
@@ -214,12 +208,12 @@ GraphResult<Subscription> parse_subscription(const json::object& body, bool allo
   }
   auto url = string_field(body, "notificationUrl", true);
   if (!url) return url.error();
-  if (auto ok = check_url("notificationUrl", *url, allow_http); !ok) return ok.error();
+  if (auto ok = check_webhook_url("notificationUrl", *url, http_webhooks); !ok) return ok.error();
   s.notification_url = *url;
   auto lifecycle = string_field(body, "lifecycleNotificationUrl", false);
   if (!lifecycle) return lifecycle.error();
   if (!lifecycle->empty()) {
-    if (auto ok = check_url("lifecycleNotificationUrl", *lifecycle, allow_http); !ok) {
+    if (auto ok = check_webhook_url("lifecycleNotificationUrl", *lifecycle, http_webhooks); !ok) {
       return ok.error();
     }
   }
@@ -260,7 +254,7 @@ GraphResult<Subscription> parse_subscription(const json::object& body, bool allo
 }
 
 GraphResult<Done> apply_subscription_patch(Subscription& sub, const json::object& body,
-                                           bool allow_http, Timestamp now) {
+                                           HttpWebhooks http_webhooks, Timestamp now) {
   Subscription next = sub;
   if (const auto* v = field(body, "lifecycleNotificationUrl"); v && !v->is_null()) {
     if (!v->is_string() || v->as_string() != sub.lifecycle_notification_url) {
@@ -277,7 +271,7 @@ GraphResult<Done> apply_subscription_patch(Subscription& sub, const json::object
   if (field(body, "notificationUrl") != nullptr) {
     auto url = string_field(body, "notificationUrl", true);
     if (!url) return url.error();
-    if (auto ok = check_url("notificationUrl", *url, allow_http); !ok) return ok.error();
+    if (auto ok = check_webhook_url("notificationUrl", *url, http_webhooks); !ok) return ok.error();
     next.notification_url = *url;
   }
   if (field(body, "encryptionCertificate") != nullptr) {

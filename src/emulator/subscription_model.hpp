@@ -13,6 +13,7 @@
 
 #include "emulator/graph_error.hpp"
 #include "emulator/graph_time.hpp"
+#include "emulator/webhook_url.hpp"
 
 namespace ccteams::emulator {
 
@@ -72,16 +73,16 @@ bool wants_change(const Subscription& sub, std::string_view change);
 // "updated", over 650 ids or an expiry more than 60 minutes ahead; for users a changeType
 // outside "updated,deleted" (creations arrive as updated), includeResourceData, or an expiry
 // more than 41,760 minutes ahead; expirationDateTime missing or not in the future, clientState
-// over 128 characters, a non-https URL (http only with allow_http), includeResourceData
+// over 128 characters, a non-https URL (http only as http_webhooks allows), includeResourceData
 // without a usable encryptionCertificate and encryptionCertificateId.
-GraphResult<Subscription> parse_subscription(const boost::json::object& body, bool allow_http,
-                                             Timestamp now);
+GraphResult<Subscription> parse_subscription(const boost::json::object& body,
+                                             HttpWebhooks http_webhooks, Timestamp now);
 
 // Applies a PATCH body: expirationDateTime (same limits as create), encryptionCertificate(Id)
 // (key rotation), notificationUrl. lifecycleNotificationUrl cannot be added (400). The
 // subscription is unchanged on error.
 GraphResult<Done> apply_subscription_patch(Subscription& sub, const boost::json::object& body,
-                                           bool allow_http, Timestamp now);
+                                           HttpWebhooks http_webhooks, Timestamp now);
 
 // The subscription resource; clientState is null unless with_client_state (GET list hides it).
 boost::json::object subscription_json(const Subscription& sub, bool with_client_state);

@@ -45,9 +45,9 @@ TEST(SubscriptionModel, AtMost650Ids) {
 }
 
 TEST(SubscriptionModel, CreateRules) {
-  ASSERT_TRUE(parse_subscription(body(), false, kNow));
-  const auto fails = [](json::object b, bool allow_http = false) {
-    auto r = parse_subscription(b, allow_http, kNow);
+  ASSERT_TRUE(parse_subscription(body(), HttpWebhooks::refused, kNow));
+  const auto fails = [](json::object b, HttpWebhooks http = HttpWebhooks::refused) {
+    auto r = parse_subscription(b, http, kNow);
     return !r && r.error().status == 400;
   };
   auto b = body();
@@ -66,7 +66,7 @@ TEST(SubscriptionModel, CreateRules) {
   b = body();
   b["notificationUrl"] = "http://cc.example/hook";
   EXPECT_TRUE(fails(b));
-  EXPECT_FALSE(fails(b, true));
+  EXPECT_FALSE(fails(b, HttpWebhooks::any));
   b = body();
   b["lifecycleNotificationUrl"] = "http://cc.example/life";
   EXPECT_TRUE(fails(b));
@@ -79,27 +79,27 @@ TEST(SubscriptionModel, CreateRules) {
 }
 
 TEST(SubscriptionModel, PatchExtendsButCannotAddLifecycleUrl) {
-  auto sub = parse_subscription(body(), false, kNow);
+  auto sub = parse_subscription(body(), HttpWebhooks::refused, kNow);
   ASSERT_TRUE(sub);
   sub->reauthorization_sent = true;
   const auto later = kNow + std::chrono::minutes(30);
   ASSERT_TRUE(apply_subscription_patch(
-      *sub, {{"expirationDateTime", format_iso8601(later + std::chrono::minutes(50))}}, false,
-      later));
+      *sub, {{"expirationDateTime", format_iso8601(later + std::chrono::minutes(50))}},
+      HttpWebhooks::refused, later));
   EXPECT_EQ(sub->expiration, later + std::chrono::minutes(50));
   EXPECT_FALSE(sub->reauthorization_sent);
   auto added = apply_subscription_patch(*sub, {{"lifecycleNotificationUrl", "https://x/l"}},
-                                        false, later);
+                                        HttpWebhooks::refused, later);
   ASSERT_FALSE(added);
   EXPECT_EQ(added.error().status, 400);
   EXPECT_FALSE(apply_subscription_patch(
-      *sub, {{"expirationDateTime", format_iso8601(later + std::chrono::minutes(61))}}, false,
-      later));
+      *sub, {{"expirationDateTime", format_iso8601(later + std::chrono::minutes(61))}},
+      HttpWebhooks::refused, later));
   EXPECT_EQ(sub->expiration, later + std::chrono::minutes(50));  // unchanged on error
 }
 
 TEST(SubscriptionModel, ListShapeHidesClientState) {
-  auto sub = parse_subscription(body(), false, kNow);
+  auto sub = parse_subscription(body(), HttpWebhooks::refused, kNow);
   ASSERT_TRUE(sub);
   EXPECT_TRUE(subscription_json(*sub, false).at("clientState").is_null());
   EXPECT_EQ(subscription_json(*sub, true).at("clientState").as_string(), "abc");
