@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { Demo } from './demo.mjs';
-import { Browser, eventually, kBinary, kShots, kWait, signIn } from './support.mjs';
+import { answerEntra, Browser, eventually, kBinary, kShots, kWait, signIn } from './support.mjs';
 
 const demo = new Demo(kBinary);
 const browser = new Browser();
@@ -49,27 +49,6 @@ test('a blocked popup tells the admin to allow popups, with a retry', async () =
   await dialog.waitFor({ state: 'detached', timeout: kWait });
   await page.context().close();
 });
-
-// Microsoft's pages in the Set up popup, answered as a person does: the sign-in (Email, Next)
-// and consent (Accept) where shown — first the administrator's sign-in, then admin consent in
-// the tenant it proved. Returns once the popup has closed itself (connected) or shows our
-// callback page (a refusal).
-async function answerEntra(popup, upn) {
-  for (let step = 0; step < 10 && !popup.isClosed(); step++) {
-    await popup.waitForLoadState().catch(() => {});
-    if (popup.isClosed() || popup.url().includes('/api/v1/connectors/msteams/callback')) return;
-    const moved = popup.waitForEvent('framenavigated', { timeout: kWait }).catch(() => {});
-    const email = popup.getByLabel('Email');
-    const accept = popup.getByRole('button', { name: 'Accept' });
-    if (await email.count()) {
-      await email.fill(upn);
-      await popup.getByRole('button', { name: 'Next' }).click();
-    } else if (await accept.count()) {
-      await accept.click();
-    }
-    await moved;
-  }
-}
 
 test('the admin sets up the connector through the consent popup; a non-admin account is refused in words', async () => {
   admin = await browser.newPage();

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { Demo } from './demo.mjs';
-import { Browser, eventually, kBinary, kWait } from './support.mjs';
+import { answerEntra, Browser, eventually, kBinary, kWait } from './support.mjs';
 
 const demo = new Demo(kBinary);
 const browser = new Browser();
@@ -223,21 +223,3 @@ test('zh-CN: the admin connector — 状态同步, 显示用户详细信息, 停
   await page.context().close();
 });
 
-// Microsoft's (emulated, English) sign-in and consent pages in the Set up popup: Email, Next,
-// Accept; returns when the popup closed or shows our callback page.
-async function answerEntra(popup, upn) {
-  for (let step = 0; step < 10 && !popup.isClosed(); step++) {
-    await popup.waitForLoadState().catch(() => {});
-    if (popup.isClosed() || popup.url().includes('/api/v1/connectors/msteams/callback')) return;
-    const moved = popup.waitForEvent('framenavigated', { timeout: kWait }).catch(() => {});
-    const email = popup.getByLabel('Email');
-    const accept = popup.getByRole('button', { name: 'Accept' });
-    if (await email.count()) {
-      await email.fill(upn);
-      await popup.getByRole('button', { name: 'Next' }).click();
-    } else if (await accept.count()) {
-      await accept.click();
-    }
-    await moved;
-  }
-}

@@ -175,3 +175,24 @@ export async function tabOrder(page, n) {
   await page.evaluate(() => document.getElementById('tab-order-start')?.remove());
   return steps;
 }
+
+// Microsoft's pages in the Set up popup, answered as a person does: the sign-in (Email, Next)
+// and consent (Accept) where shown — first the administrator's sign-in, then admin consent in
+// the tenant it proved. Returns once the popup has closed itself (connected) or shows our
+// callback page (a refusal).
+export async function answerEntra(popup, upn) {
+  for (let step = 0; step < 10 && !popup.isClosed(); step++) {
+    await popup.waitForLoadState().catch(() => {});
+    if (popup.isClosed() || popup.url().includes('/api/v1/connectors/msteams/callback')) return;
+    const moved = popup.waitForEvent('framenavigated', { timeout: kWait }).catch(() => {});
+    const email = popup.getByLabel('Email');
+    const accept = popup.getByRole('button', { name: 'Accept' });
+    if (await email.count()) {
+      await email.fill(upn);
+      await popup.getByRole('button', { name: 'Next' }).click();
+    } else if (await accept.count()) {
+      await accept.click();
+    }
+    await moved;
+  }
+}
