@@ -122,7 +122,8 @@ bool AuthService::check_password(const Attempt& attempt, std::string_view passwo
   return hasher_.verify(attempt.user->password_hash, password);
 }
 
-Result<LoginResult> AuthService::finish_login(AccountStore& st, Attempt attempt, bool password_ok) {
+Result<LoginResult> AuthService::finish_login(AccountStore& st, Attempt attempt, bool password_ok,
+                                              bool clean) {
   // Read again: the hash took a while, and the failure and session times are of now.
   const Timestamp now = clock_.now();
   if (!password_ok || attempt.user->disabled) {
@@ -146,7 +147,7 @@ Result<LoginResult> AuthService::finish_login(AccountStore& st, Attempt attempt,
   AuthSession session{tokens_.digest(result.token), result.user.id, result.user.org_id,
                       result.csrf_token, now, result.expires_at};
   if (auto r = st.put_session(session); !r) return std::move(r).error();
-  clean_up(st, now, false);
+  if (clean) clean_up(st, now);
   return result;
 }
 
@@ -162,21 +163,30 @@ boost::asio::awaitable<Result<LoginResult>> AuthService::login(std::string usern
   bool password_ok = false;
   auto ran = co_await workers.run([&] { password_ok = check_password(*attempt, password); });
   if (!ran) co_return std::move(ran).error();
+  // Whether this sign-in also cleans up is decided once, before the job: a job may run again
+  // (store.hpp), and a rerun must clean up as its first run did.
+  const bool signs_in = password_ok && attempt->user && !attempt->user->disabled;
+  const bool clean = signs_in && claim_clean_up(clock_.now(), false);
+  // The attempt is copied into the job for the same reason.
   co_return co_await store_.run(
-      [&](Stores& s) { return finish_login(s.accounts(), std::move(*attempt), password_ok); });
+      [&](Stores& s) { return finish_login(s.accounts(), *attempt, password_ok, clean); });
 }
 
 // Keeps the session and failure tables from growing. The schedule runs it every
 // clean_up_interval; a sign-in runs it too when the schedule has not for that long (no
 // schedule started, as in tools and some tests). Which caller does it is decided by
-// compare-exchange, so concurrent sign-ins never both run it.
-void AuthService::clean_up(AccountStore& st, Timestamp now, bool scheduled) {
+// compare-exchange, so concurrent sign-ins never both run it; the decision is taken outside the
+// store job, which may run more than once.
+bool AuthService::claim_clean_up(Timestamp now, bool scheduled) {
   const std::int64_t now_ms = now.time_since_epoch().count();
   std::int64_t last = last_clean_up_ms_.load(std::memory_order_relaxed);
   if (!scheduled && last != kNeverCleanedUp && now_ms - last < options_.clean_up_interval.count()) {
-    return;
+    return false;
   }
-  if (!last_clean_up_ms_.compare_exchange_strong(last, now_ms)) return;
+  return last_clean_up_ms_.compare_exchange_strong(last, now_ms);
+}
+
+void AuthService::clean_up(AccountStore& st, Timestamp now) {
   noted(st.delete_expired_sessions(now), "delete expired sessions");
   noted(st.prune_login_failures(now - std::max(options_.failure_window, options_.lockout) * 2),
         "prune old sign-in failures");
@@ -197,7 +207,9 @@ void AuthService::stop_clean_up() {
 }
 
 boost::asio::awaitable<void> AuthService::scheduled_clean_up() {
-  store_.post([this](Stores& s) { clean_up(s.accounts(), clock_.now(), true); });
+  if (claim_clean_up(clock_.now(), true)) {
+    store_.post([this](Stores& s) { clean_up(s.accounts(), clock_.now()); });
+  }
   co_return;
 }
 

@@ -132,12 +132,15 @@ class AuthService {
   // Logs and counts a failed store write that the caller goes on without.
   template <class T>
   void noted(const Result<T>& r, const char* what) const;
-  Result<LoginResult> finish_login(AccountStore& st, Attempt attempt, bool password_ok);
+  // clean: whether this sign-in cleans up too (claim_clean_up, decided before the job).
+  Result<LoginResult> finish_login(AccountStore& st, Attempt attempt, bool password_ok, bool clean);
   Result<void> check_address_lockout(AccountStore& st, const std::string& key, Timestamp now);
   Result<void> check_user_wait(AccountStore& st, const std::string& key,
                                const std::string& global_key, Timestamp now);
   Result<Caller> find_caller(AccountStore& st, const std::string& digest, Timestamp now);
-  void clean_up(AccountStore& st, Timestamp now, bool scheduled);
+  // Whether the caller is the one to clean up now (the schedule always is).
+  bool claim_clean_up(Timestamp now, bool scheduled);
+  void clean_up(AccountStore& st, Timestamp now);
   boost::asio::awaitable<void> scheduled_clean_up();
 
   static constexpr std::int64_t kNeverCleanedUp = std::numeric_limits<std::int64_t>::min();

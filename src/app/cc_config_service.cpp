@@ -273,7 +273,7 @@ CcConfigService::Async<Result<DesktopProfile>> CcConfigService::get_desktop_prof
 CcConfigService::Async<Result<DesktopProfile>> CcConfigService::create_desktop_profile(
     OrgId org, DesktopProfile profile) {
   co_return co_await write(
-      org, [&](Stores& s) { return create_profile(s.contact_center(), org, std::move(profile)); });
+      org, [&](Stores& s) { return create_profile(s.contact_center(), org, profile); });
 }
 
 CcConfigService::Async<Result<DesktopProfile>> CcConfigService::update_desktop_profile(

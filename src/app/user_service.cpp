@@ -52,8 +52,9 @@ boost::asio::awaitable<Result<UserAccount>> UserService::create(OrgId org, NewUs
   if (auto r = validate(user); !r) co_return std::move(r).error();
   auto hashed = co_await hash(user.password);
   if (!hashed) co_return std::move(hashed).error();
+  // A copy of the hash: a rerun job (store.hpp) must find its inputs as they were.
   co_return co_await store_.run(
-      [&](Stores& s) { return insert(s.accounts(), org, user, std::move(*hashed)); });
+      [&](Stores& s) { return insert(s.accounts(), org, user, *hashed); });
 }
 
 boost::asio::awaitable<Result<std::vector<UserAccount>>> UserService::list(OrgId org) {
@@ -78,6 +79,9 @@ boost::asio::awaitable<Result<UserAccount>> UserService::update(Caller caller, U
   bool close_sockets = false;
   std::string keep;
   auto updated = co_await store_.run([&](Stores& s) {
+    // Only the last run's outcome counts (store.hpp): an earlier run's must not linger.
+    close_sockets = false;
+    keep.clear();
     return apply_update(s.accounts(), caller, id, changes, password_hash, close_sockets, keep);
   });
   if (close_sockets && sockets_) sockets_->end_user(caller.org_id, id, keep);
@@ -194,7 +198,7 @@ boost::asio::awaitable<Result<UserAccount>> UserService::upsert(OrgId org, NewUs
   if (new_hash && !*new_hash) co_return std::move(*new_hash).error();
   co_return co_await store_.run([&](Stores& s) {
     UserAccount next = *existing;
-    if (new_hash) next.password_hash = std::move(**new_hash);
+    if (new_hash) next.password_hash = **new_hash;  // copied: the job may run again
     next.roles = user.roles;
     next.disabled = false;
     if (!user.display_name.empty()) next.display_name = user.display_name;

@@ -109,8 +109,9 @@ Result<void> check_postgresql(const Reader& r, const StoreConfig& c) {
     return r.fail("store.password_file", "set either store.password_env or store.password_file");
   }
   return r.fail("store.driver",
-                "\"postgresql\" is not available yet: the contact-center and presence-sync "
-                "stores are not ported to PostgreSQL (issue 16); use \"sqlite\"");
+                "\"postgresql\" is not available yet: the presence-sync stores "
+                "(subscriptions, inbox, keyring) are not ported to PostgreSQL (issue 16); use "
+                "\"sqlite\"");
 }
 
 Result<void> one_of(const Reader& r, const std::string& key, const std::string& value,

@@ -269,7 +269,7 @@ TEST(Config, PostgresqlKeysAreCheckedAndTheDriverIsRefusedNamingWhatIsMissing) {
   ASSERT_FALSE(complete);
   EXPECT_NE(complete.error().message.find("not ported to PostgreSQL"), std::string::npos)
       << complete.error().message;
-  EXPECT_NE(complete.error().message.find("contact-center"), std::string::npos);
+  EXPECT_NE(complete.error().message.find("presence-sync"), std::string::npos);
   auto sqlite = parse_config("[store]\ndsn = \"ignored\"\nconnections = 2\n", "t.toml");
   ASSERT_TRUE(sqlite) << sqlite.error().message;
   EXPECT_EQ(sqlite->store.connections, 2);

@@ -6,6 +6,7 @@
 #include "adapters/pg/pg_db.hpp"
 #include "adapters/pg/pg_schema_accounts.hpp"
 #include "adapters/pg/pg_schema_connector.hpp"
+#include "adapters/pg/pg_schema_contact_center.hpp"
 #include "adapters/pg/pg_schema_directory.hpp"
 #include "adapters/pg/pg_schema_sync_accounts.hpp"
 
@@ -18,6 +19,7 @@ constexpr std::array kMigrations{
     Migration{3, "teams directory", kPgV3Directory},
     Migration{4, "idle codes", kPgV4IdleCodes},
     Migration{5, "teams connector", kPgV5TeamsConnector},
+    Migration{6, "contact center", kPgV6ContactCenter},
 };
 
 // Any constant of our own: it serialises migration runners of every instance on one database.

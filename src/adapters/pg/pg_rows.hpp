@@ -1,6 +1,8 @@
 #pragma once
 // Small row-reading helpers shared by the PostgreSQL stores (internal), as sqlite_rows.hpp.
 
+#include <cstdint>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,6 +39,14 @@ inline Result<int> pg_affected(const Result<PgRows>& rows) {
 inline Result<void> pg_done(const Result<PgRows>& rows) {
   if (!rows) return rows.error();
   return ok();
+}
+
+// Runs an existence query taking ($1 org, $2 id) on conn; true when it returns a row.
+inline Result<bool> pg_row_exists(PgConnection& conn, std::string_view query, std::int64_t org,
+                                  std::int64_t id) {
+  auto rows = conn.query(query, {org, id});
+  if (!rows) return std::move(rows).error();
+  return !rows->empty();
 }
 
 }  // namespace ccteams::store

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
@@ -18,6 +19,7 @@
 
 #include "adapters/pg/pg_account_store.hpp"
 #include "adapters/pg/pg_connector_store.hpp"
+#include "adapters/pg/pg_contact_center_store.hpp"
 #include "adapters/pg/pg_db.hpp"
 #include "adapters/pg/pg_directory_store.hpp"
 #include "adapters/pg/pg_migrations.hpp"
@@ -63,12 +65,13 @@ struct PgStore::Worker final : Stores {
       : db(std::move(connection)),
         account_store(*db),
         connector_store(*db),
+        contact_center_store(*db),
         directory_store(*db),
         sync_account_store(*db) {}
 
   AccountStore& accounts() override { return account_store; }
   ConnectorStore& connectors() override { return connector_store; }
-  ContactCenterStore& contact_center() override { not_ported("contact-center"); }
+  ContactCenterStore& contact_center() override { return contact_center_store; }
   DirectoryStore& directory() override { return directory_store; }
   PresenceSubscriptionStore& subscriptions() override { not_ported("presence-sync"); }
   PresenceInbox& inbox() override { not_ported("presence-sync"); }
@@ -78,6 +81,7 @@ struct PgStore::Worker final : Stores {
   std::unique_ptr<store::PgDb> db;
   store::PgAccountStore account_store;
   store::PgConnectorStore connector_store;
+  store::PgContactCenterStore contact_center_store;
   store::PgDirectoryStore directory_store;
   store::PgSyncAccountStore sync_account_store;
 };
@@ -103,6 +107,7 @@ thread_local Stores* tls_current = nullptr;
 PgStore::PgStore(const PgStoreOptions& options, int schema_version)
     : schema_version_(schema_version),
       max_attempts_(std::max(options.max_attempts, 1)),
+      jobs_on_caller_(options.jobs_on_caller),
       pool_(std::make_unique<Pool>(std::max<std::size_t>(options.connections, 1))) {
   const std::size_t n = std::max<std::size_t>(options.connections, 1);
   for (std::size_t i = 0; i < n; ++i) {
@@ -148,6 +153,12 @@ asio::awaitable<void> PgStore::run_job(Job job) { co_await on_pool(std::move(job
 asio::awaitable<void> PgStore::read_job(Job job) { co_await on_pool(std::move(job), true); }
 
 asio::awaitable<void> PgStore::on_pool(Job job, bool read_only) {
+  if (jobs_on_caller_) {
+    auto caller = co_await asio::this_coro::executor;
+    co_await asio::post(caller, asio::use_awaitable);
+    execute_on(*direct_, job, read_only);
+    co_return;
+  }
   if (pool_->stopped) {
     if (job.fail) {
       job.fail(stopped_error());
@@ -167,6 +178,11 @@ asio::awaitable<void> PgStore::on_pool(Job job, bool read_only) {
 }
 
 void PgStore::post(std::function<void(Stores&)> job) {
+  if (jobs_on_caller_) {
+    Job posted{std::move(job), {}};
+    execute_on(*direct_, posted, false);  // the caller's own thread: a test's timer or io_context
+    return;
+  }
   if (pool_->stopped) return;
   asio::post(pool_->threads, [this, job = std::move(job)]() mutable {
     Job posted{std::move(job), {}};

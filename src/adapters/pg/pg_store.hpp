@@ -10,8 +10,8 @@
 // READ ONLY transaction on any worker. A lost connection is made again by the next job; a job
 // whose connection is lost under it answers unavailable.
 //
-// Here: the account, connector, directory and sync-account stores. Not yet (issue 16, later
-// parts): the contact-center and presence-sync stores; their accessors are bugs to reach (the
+// Here: the account, connector, contact-center, directory and sync-account stores. Not yet
+// (issue 16, later parts): the presence-sync stores; their accessors are bugs to reach (the
 // configuration refuses the driver until every store is ported): they log and abort.
 
 #include <cstddef>
@@ -34,6 +34,11 @@ struct PgStoreOptions {
   std::size_t connections = 4;
   // Runs of one job, at most, when serialization failures keep rolling it back.
   int max_attempts = 10;
+  // Runs every job on the synchronous side's connection, on the awaiting coroutine's own
+  // executor after a post (a posted job at once, on the caller's thread), as SqliteStore's
+  // option of that name: for tests on simulated time, where everything must run on the test's
+  // io_context so that "nothing more is ready" means it. Still one transaction per job.
+  bool jobs_on_caller = false;
   // The schema to bring the database to (tests inject others); empty: the built-in list.
   std::span<const store::Migration> migrations;
 };
@@ -90,6 +95,7 @@ class PgStore final : public Store, public Stores {
 
   int schema_version_;
   int max_attempts_;
+  bool jobs_on_caller_;
   std::unique_ptr<Worker> direct_;  // the synchronous side
   std::unique_ptr<Pool> pool_;      // declared last: stopped and joined first
 };

@@ -1,10 +1,13 @@
 #pragma once
-// Test fixtures for ContactCenter (app) on the real SQLite store in a temporary directory (there
-// is no in-memory contact-center store), on simulated time (testing::SimulatedTime: the clock and
-// the scheduler; timers run when the test moves time). CcFixture: the store, the configuration
-// service and the center; FlowTest adds an organisation with a queue, a desktop profile (RONA
-// 5 s, wrap-up 10 s) and three agents, and another organisation. Shared by the
-// sqlite_contact_center_*_test.cpp files.
+// Test fixtures for ContactCenter (app) on a real store, once per backend (TEST_P over SQLite in
+// a temporary directory and PostgreSQL in a database of its own: there is no in-memory
+// contact-center store), on simulated time (testing::SimulatedTime: the clock and the
+// scheduler; timers run when the test moves time). Every store job runs on the test's
+// io_context (both stores' jobs_on_caller), so "nothing more is ready" means it. CcFixture:
+// the store, the configuration service and the center; FlowTest adds an organisation with a
+// queue, a desktop profile (RONA 5 s, wrap-up 10 s) and three agents, and another
+// organisation. Shared by the contact_center_*_test.cpp files, which instantiate their suites
+// with CC_FLOW_BACKENDS.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,9 +19,7 @@
 #include <optional>
 
 #include "adapters/http/api/cc_json.hpp"
-#include "adapters/store/sqlite_contact_center_store.hpp"
-#include "adapters/store/sqlite_store.hpp"
-#include "adapters/store/sqlite_test_support.hpp"
+#include "adapters/store/store_backends_test_support.hpp"
 #include "app/cc_config_service.hpp"
 #include "app/contact_center.hpp"
 #include "app/org_actors.hpp"
@@ -65,16 +66,17 @@ inline Result<CcEventRecord> append_one(ContactCenterStore& cc, OrgId org,
   return r->at(0);
 }
 
-class CcFixture : public ::testing::Test {
+// Instantiates a suite of CcFixture's tests once per backend.
+#define CC_FLOW_BACKENDS(Suite)                                                      \
+  INSTANTIATE_TEST_SUITE_P(Backends, Suite, ::ccteams::store::testing::kAllBackends, \
+                           ::ccteams::store::testing::backend_name)
+
+class CcFixture : public ::testing::TestWithParam<testing::StoreBackend> {
  protected:
   void SetUp() override {
-    SqliteStoreOptions options;
-    options.jobs_on_caller = true;  // simulated time: every job runs on io_
-    auto s = SqliteStore::open(dir_.file("cc.db"), options);
-    ASSERT_TRUE(s) << s.error().message;
-    sqlite_ = std::move(*s);
-    cc_ = std::make_unique<SqliteContactCenterStore>(sqlite_->db());
-    config_ = std::make_unique<CcConfigService>(*sqlite_, [this](OrgId org) {
+    ASSERT_EQ(backend_.open(/*jobs_on_caller=*/true), "");  // simulated time: jobs run on io_
+    cc_ = &backend_.stores().contact_center();
+    config_ = std::make_unique<CcConfigService>(backend_.store(), [this](OrgId org) {
       if (center_) center_->config_changed(org);
     });
   }
@@ -82,8 +84,11 @@ class CcFixture : public ::testing::Test {
   // A new process: nothing in memory, the old timers gone (their handles die with the center).
   void start_center() {
     center_.reset();
-    center_ = std::make_unique<ContactCenter>(actors_, *sqlite_, time_, time_, hub_, event_json_);
+    center_ =
+        std::make_unique<ContactCenter>(actors_, backend_.store(), time_, time_, hub_, event_json_);
   }
+  // The synchronous side of the store (each call its own transaction).
+  Stores& stores() { return backend_.stores(); }
 
   // A contact-center call awaited from outside the strands, as HTTP handlers do.
   template <class T>
@@ -122,7 +127,7 @@ class CcFixture : public ::testing::Test {
     u.roles = RoleSet{Role::agent};
     u.password_hash = "x";
     u.created_at = kT0;
-    const UserId id = sqlite_->accounts().create_user(u)->id;
+    const UserId id = stores().accounts().create_user(u)->id;
     if (profile || queue) {
       AgentChanges c;
       if (profile) c.desktop_profile = std::optional<DesktopProfileId>{*profile};
@@ -132,14 +137,13 @@ class CcFixture : public ::testing::Test {
     return id;
   }
 
-  testing::TempDir dir_;  // a file, not :memory:, like production (WAL, reopen)
+  testing::BackendStore backend_{GetParam()};  // SQLite: a file, not :memory:, like production
   boost::asio::io_context io_;
   OrgActors actors_{io_.get_executor()};
   ccteams::testing::SimulatedTime time_{kT0};
   CcEventHub hub_;
   http::CcEventJson event_json_;
-  std::unique_ptr<SqliteStore> sqlite_;
-  std::unique_ptr<SqliteContactCenterStore> cc_;
+  ContactCenterStore* cc_ = nullptr;  // the synchronous side's
   std::unique_ptr<CcConfigService> config_;
   std::unique_ptr<ContactCenter> center_;
 };
@@ -148,8 +152,8 @@ class FlowTest : public CcFixture {
  protected:
   void SetUp() override {
     CcFixture::SetUp();
-    org_ = sqlite_->accounts().create_org("A", kT0)->id;
-    other_ = sqlite_->accounts().create_org("B", kT0)->id;
+    org_ = stores().accounts().create_org("A", kT0)->id;
+    other_ = stores().accounts().create_org("B", kT0)->id;
     queue_ = run_awaitable(config_->create_queue(org_, "Sales"))->id;
     lunch_ = run_awaitable(config_->create_idle_code(org_, "Lunch", true))->id;
     DesktopProfile p;

@@ -36,10 +36,13 @@ class BackendStore {
   }
 
   // Opens the store (fresh storage the first time, the same storage after close()). Returns ""
-  // or what went wrong, for ASSERT_EQ(open(), "").
-  std::string open() {
+  // or what went wrong, for ASSERT_EQ(open(), ""). jobs_on_caller: every job runs on the
+  // awaiting coroutine's own executor (tests on simulated time; both stores' option).
+  std::string open(bool jobs_on_caller = false) {
     if (backend_ == StoreBackend::sqlite) {
-      auto opened = SqliteStore::open(dir_.file("store.db"));
+      SqliteStoreOptions sqlite_options;
+      sqlite_options.jobs_on_caller = jobs_on_caller;
+      auto opened = SqliteStore::open(dir_.file("store.db"), sqlite_options);
       if (!opened) return opened.error().message;
       sqlite_ = std::move(*opened);
       return "";
@@ -48,6 +51,7 @@ class BackendStore {
     PgStoreOptions options;
     options.conninfo = database_->conninfo();
     options.connections = 2;
+    options.jobs_on_caller = jobs_on_caller;
     auto opened = PgStore::open(options);
     if (!opened) return opened.error().message;
     pg_ = std::move(*opened);
@@ -92,6 +96,7 @@ class BackendStore {
     if (sqlite_) return *sqlite_;
     return *pg_;
   }
+  StoreBackend backend() const { return backend_; }
 
  private:
   std::unique_ptr<PgDb> raw_pg() {

@@ -163,6 +163,27 @@ class InMemoryAccountStore final : public AccountStore {
     return sessions_.size();
   }
 
+  // For tests: everything stored, and putting it back (a job rolled back: TestStore::Rerun).
+  struct Snapshot {
+    std::int64_t next;
+    std::map<std::int64_t, Organisation> orgs;
+    std::map<std::int64_t, UserAccount> users;
+    std::map<std::string, AuthSession> sessions;
+    std::map<std::string, std::vector<Timestamp>> failures;
+  };
+  Snapshot snapshot() const {
+    std::lock_guard l(mu_);
+    return Snapshot{next_, orgs_, users_, sessions_, failures_};
+  }
+  void restore(Snapshot s) {
+    std::lock_guard l(mu_);
+    next_ = s.next;
+    orgs_ = std::move(s.orgs);
+    users_ = std::move(s.users);
+    sessions_ = std::move(s.sessions);
+    failures_ = std::move(s.failures);
+  }
+
  private:
   mutable std::mutex mu_;
   std::int64_t next_ = 1;

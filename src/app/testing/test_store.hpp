@@ -11,6 +11,7 @@
 #include <cassert>
 #include <cstddef>
 #include <functional>
+#include <utility>
 
 #include "app/ports/store.hpp"
 
@@ -33,6 +34,18 @@ class TestStore final : public Store, public Stores {
 
   // Jobs started so far (run and post).
   std::size_t jobs() const { return jobs_; }
+
+  // Runs every run() and read() job twice, as PostgreSQL does when it rolls a job back for a
+  // conflict with another (store.hpp: "A job may run more than once"): save() before the first
+  // run, restore() after it, so the second run starts from the same stores and only its
+  // writes and its result last. Both empty (the default): each job runs once.
+  struct Rerun {
+    std::function<void()> save;
+    std::function<void()> restore;
+  };
+  void rerun_every_job(Rerun rerun) { rerun_ = std::move(rerun); }
+  // Jobs run a second time so far.
+  std::size_t reruns() const { return reruns_; }
 
   // Store. A posted job runs at once, on the caller's thread (upkeep a simulated timer starts
   // is then done when the test's time passes its deadline).
@@ -57,6 +70,12 @@ class TestStore final : public Store, public Stores {
     ++jobs_;
     auto ex = co_await boost::asio::this_coro::executor;
     co_await boost::asio::post(ex, boost::asio::use_awaitable);
+    if (rerun_.save && rerun_.restore) {
+      rerun_.save();
+      job.work(*this);
+      rerun_.restore();
+      ++reruns_;
+    }
     job.work(*this);
   }
   Result<void> ping_on_executor() override { return ok(); }
@@ -70,6 +89,8 @@ class TestStore final : public Store, public Stores {
 
   TestStores s_;
   std::size_t jobs_ = 0;
+  Rerun rerun_;
+  std::size_t reruns_ = 0;
 };
 
 }  // namespace ccteams::testing

@@ -13,12 +13,14 @@
 // organisation.
 //
 // Resume: ?after=<seq> first replays the organisation's stored events with a larger seq, at
-// most ctx.replay_max of them and on the store's executor, then continues live without gap or
-// duplicate: live events that arrive during the replay are held back and sent after it,
-// skipping those the replay already sent. A {"type":"subscribed","replayed":n} message marks
-// the switch to live delivery. A client further behind gets {"type":"error","code":
-// "resync_required"} and a close: it reloads its state over REST and reconnects without
-// `after`.
+// most ctx.replay_max of them (read by a read job on the store's executor, sent after it), then
+// continues live without gap or duplicate: live events that arrive during the replay are held
+// back and sent after it, skipping those the replay already sent. A
+// {"type":"subscribed","replayed":n} message marks the switch to live delivery. A client
+// further behind gets {"type":"error","code":"resync_required"} and a close: it reloads its
+// state over REST and reconnects without `after`.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <charconv>
 #include <mutex>
@@ -30,6 +32,7 @@
 #include "adapters/http/router.hpp"
 #include "app/cc_event_hub.hpp"
 #include "app/contact_center.hpp"
+#include "app/log_escaped.hpp"
 #include "app/session_sockets.hpp"
 #include "app/ws_tickets.hpp"
 
@@ -75,13 +78,18 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     return false;
   }
 
-  // Replays the stored events after the resume point, then goes live. A store job: it reads
-  // the event log, and only queues messages on the socket (which never waits).
-  void replay(ContactCenterStore& store) {
+  // The stored events after the resume point: a read job on the store's executor. It only
+  // reads; what it read is sent by replay() once the job returned, so a job the store runs
+  // again never sends twice.
+  Result<std::vector<CcEventRecord>> read_backlog(ContactCenterStore& store) const {
+    // One more than the bound tells "too far behind" without reading the whole backlog.
+    return store.events_after(filter_.org, *after_, replay_max_ + 1);
+  }
+
+  // Sends what read_backlog() read, then goes live.
+  void replay(const Result<std::vector<CcEventRecord>>& batch) {
     std::int64_t cursor = *after_;
     std::size_t replayed = 0;
-    // One more than the bound tells "too far behind" without reading the whole backlog.
-    auto batch = store.events_after(filter_.org, cursor, replay_max_ + 1);
     if (!batch) {
       send_now(
           json::serialize(json::object{{"type", "error"}, {"message", batch.error().message}}));
@@ -175,6 +183,14 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   bool live_ = false;
   bool overflowed_ = false;
 };
+
+// The resume: the backlog is read on the store's executor, never on an I/O thread, and sent
+// from here. Parameters by value (GCC 12 coroutines).
+boost::asio::awaitable<void> replay_stored(Store* store, std::shared_ptr<EventStream> stream) {
+  auto read = [&stream](Stores& s) { return stream->read_backlog(s.contact_center()); };
+  const auto batch = co_await store->read(read);
+  stream->replay(batch);
+}
 
 bool has_bearer(const Request& req) { return !req.header("authorization").empty(); }
 
@@ -276,19 +292,20 @@ void register_cc_event_routes(Router& router, CcApiContext& ctx) {
         }
         auto stream =
             std::make_shared<EventStream>(ctx.events, std::move(filter), *after, ctx.replay_max);
+        auto executor = co_await boost::asio::this_coro::executor;
         WsCallbacks cb;
         // The slot lives as long as the callbacks: until the connection ends, or at once when
         // the handshake fails.
-        cb.on_open = [stream, slot, &ctx](std::shared_ptr<WebSocket> ws) {
+        cb.on_open = [stream, slot, executor, &ctx](std::shared_ptr<WebSocket> ws) {
           if (slot) {
             slot->attach([weak = std::weak_ptr<WebSocket>(ws)](std::string reason) {
               if (auto w = weak.lock()) w->close(kWsClosePolicy, std::move(reason));
             });
           }
           stream->open(std::move(ws));
-          // The replay reads the event log on the store's executor, never on an I/O thread.
           if (stream->subscribe()) {
-            ctx.store.post([stream](Stores& s) { stream->replay(s.contact_center()); });
+            boost::asio::co_spawn(executor, replay_stored(&ctx.store, stream),
+                                  LogEscaped{"an event replay"});
           }
         };
         cb.on_close = [stream, slot] { stream->stop(); };

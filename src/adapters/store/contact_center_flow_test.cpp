@@ -1,6 +1,6 @@
-// ContactCenter (app) end to end on the real SQLite store, with a fake clock and a hand-driven
-// scheduler: log in, routing to the longest-available agent, RONA and re-offer, accept, consult,
-// transfer, end, wrap-up, event visibility and restart recovery.
+// ContactCenter (app) end to end on a real store (SQLite and PostgreSQL), with a fake clock and
+// a hand-driven scheduler: log in, routing to the longest-available agent, RONA and re-offer,
+// accept, consult, transfer, end, wrap-up, event visibility and restart recovery.
 #include <gtest/gtest.h>
 
 #include "adapters/store/cc_flow_test_support.hpp"
@@ -11,7 +11,7 @@ namespace {
 
 using namespace cc_flow;  // NOLINT: the shared fixture
 
-TEST_F(FlowTest, LoginPersistsAndPublishesTheState) {
+TEST_P(FlowTest, LoginPersistsAndPublishesTheState) {
   auto v = run(center_->login(org_, a1_, std::nullopt));
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_EQ(v->state.status, AgentStatus::available);
@@ -23,7 +23,7 @@ TEST_F(FlowTest, LoginPersistsAndPublishesTheState) {
   ASSERT_TRUE(again);  // Available -> Available is allowed (manual choice)
 }
 
-TEST_F(FlowTest, ManualIdleRefusesTheSystemCodeAndAcceptsAnAllowedOne) {
+TEST_P(FlowTest, ManualIdleRefusesTheSystemCodeAndAcceptsAnAllowedOne) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   auto rona = cc_->ensure_rona_idle_code(org_);
   auto refused = run(center_->set_idle(org_, a1_, rona->id));
@@ -35,7 +35,7 @@ TEST_F(FlowTest, ManualIdleRefusesTheSystemCodeAndAcceptsAnAllowedOne) {
   EXPECT_EQ(idle->idle_code_name, "Lunch");
 }
 
-TEST_F(FlowTest, RonaIdlesTheAgentAndTheNextAgentGetsTheSameContact) {
+TEST_P(FlowTest, RonaIdlesTheAgentAndTheNextAgentGetsTheSameContact) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   time_.advance(Millis{1000});
   ASSERT_TRUE(run(center_->login(org_, a2_, std::nullopt)));
@@ -68,7 +68,7 @@ TEST_F(FlowTest, RonaIdlesTheAgentAndTheNextAgentGetsTheSameContact) {
   EXPECT_EQ(stats->waiting, 0u);
 }
 
-TEST_F(FlowTest, ConsultTransferEndAndWrapUp) {
+TEST_P(FlowTest, ConsultTransferEndAndWrapUp) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   auto c = run(center_->new_contact(org_, queue_, "+15550100"));
   ASSERT_TRUE(run(center_->accept(org_, a1_, c->id)));
@@ -103,7 +103,7 @@ TEST_F(FlowTest, ConsultTransferEndAndWrapUp) {
   EXPECT_EQ(run(center_->end(org_, a2_, c->id)).error().code, Errc::conflict);
 }
 
-TEST_F(FlowTest, AnAgentSeesOnlyTheirOwnEventsAndNoOrgSeesAnothers) {
+TEST_P(FlowTest, AnAgentSeesOnlyTheirOwnEventsAndNoOrgSeesAnothers) {
   std::vector<CcEventRecord> mine, theirs;
   hub_.subscribe({org_, a2_, [&](const CcEventRecord& e) { mine.push_back(e); }});
   hub_.subscribe({other_, std::nullopt, [&](const CcEventRecord& e) { theirs.push_back(e); }});
@@ -118,7 +118,7 @@ TEST_F(FlowTest, AnAgentSeesOnlyTheirOwnEventsAndNoOrgSeesAnothers) {
   EXPECT_EQ(run(center_->contact(other_, c->id)).error().code, Errc::not_found);
 }
 
-TEST_F(FlowTest, RestartRecoversStatesAndQueueAndTheRingingOfferRingsOnForItsRest) {
+TEST_P(FlowTest, RestartRecoversStatesAndQueueAndTheRingingOfferRingsOnForItsRest) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   auto ringing = run(center_->new_contact(org_, queue_, "+15550100"));
   auto waiting = run(center_->new_contact(org_, queue_, "+15550101"));
@@ -148,7 +148,7 @@ TEST_F(FlowTest, RestartRecoversStatesAndQueueAndTheRingingOfferRingsOnForItsRes
   EXPECT_EQ(center_->repairs(), 0u);
 }
 
-TEST_F(FlowTest, AgentWithoutTheRoleIsForbiddenAndLoggedInAgentCannotBeDeleted) {
+TEST_P(FlowTest, AgentWithoutTheRoleIsForbiddenAndLoggedInAgentCannotBeDeleted) {
   UserAccount u;
   u.org_id = org_;
   u.username = "sup";
@@ -156,7 +156,7 @@ TEST_F(FlowTest, AgentWithoutTheRoleIsForbiddenAndLoggedInAgentCannotBeDeleted) 
   u.roles = RoleSet{Role::supervisor};
   u.password_hash = "x";
   u.created_at = kT0;
-  const UserId sup = sqlite_->accounts().create_user(u)->id;
+  const UserId sup = stores().accounts().create_user(u)->id;
   EXPECT_EQ(run(center_->login(org_, sup, std::nullopt)).error().code, Errc::forbidden);
   ASSERT_TRUE(run(center_->login(org_, a3_, std::nullopt)));
   EXPECT_EQ(run(center_->check_logged_out(org_, a3_)).error().code, Errc::conflict);
@@ -172,7 +172,7 @@ namespace {
 
 using namespace cc_flow;  // NOLINT: the shared fixture
 
-TEST_F(FlowTest, DemoCallersArriveInTheQueuesAndHangUpWhenNobodyAnswers) {
+TEST_P(FlowTest, DemoCallersArriveInTheQueuesAndHangUpWhenNobodyAnswers) {
   DemoCallerOptions options;
   options.min_interval = std::chrono::seconds(5);
   options.max_interval = std::chrono::seconds(5);
@@ -198,7 +198,7 @@ TEST_F(FlowTest, DemoCallersArriveInTheQueuesAndHangUpWhenNobodyAnswers) {
 // The contact center keeps the configuration in memory; an idle code made behind the
 // configuration service's back (the connector's Teams codes) is read when a mapping names it,
 // so the very first presence event already carries its name.
-TEST_F(FlowTest, AnIdleCodeMadeOutsideTheConfigurationIsNamedInTheFirstPresenceEvent) {
+TEST_P(FlowTest, AnIdleCodeMadeOutsideTheConfigurationIsNamedInTheFirstPresenceEvent) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));  // the configuration is in memory
   ASSERT_TRUE(on_strand(org_, [&] { return center_->set_sync_enabled(org_, {a1_}, true); }));
   IdleCode teams;
@@ -216,6 +216,9 @@ TEST_F(FlowTest, AnIdleCodeMadeOutsideTheConfigurationIsNamedInTheFirstPresenceE
   EXPECT_EQ(s->state.status, AgentStatus::idle);
   EXPECT_EQ(s->idle_code_name, "Teams - Presenting");
 }
+
+// FlowTest's tests in contact_center_consult_test.cpp are instantiated here too.
+CC_FLOW_BACKENDS(FlowTest);
 
 }  // namespace
 }  // namespace ccteams::store

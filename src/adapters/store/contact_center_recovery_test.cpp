@@ -1,10 +1,9 @@
-// ContactCenter (app) on the real SQLite store, issue 22: one transaction per decision (a write
-// that fails part-way leaves nothing behind), the repairs load() makes of states an older
-// version or a torn write left, and the supervisor's ways out of every state.
+// ContactCenter (app) on a real store (SQLite and PostgreSQL), issue 22: one transaction per
+// decision (a write that fails part-way leaves nothing behind), the repairs load() makes of
+// states an older version or a torn write left, and the supervisor's ways out of every state.
 #include <gtest/gtest.h>
 
 #include "adapters/store/cc_flow_test_support.hpp"
-#include "adapters/store/sqlite_db.hpp"
 
 namespace ccteams::store {
 namespace {
@@ -38,10 +37,21 @@ class RecoveryTest : public FlowTest {
   }
   // A real failure inside the decision's transaction: every write of an agent state aborts.
   void fail_agent_state_writes(bool on) {
-    auto conn = sqlite_->db().lock();
-    ASSERT_TRUE(conn.exec(on ? "CREATE TRIGGER injected_failure BEFORE UPDATE ON agent_states "
-                               "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
-                             : "DROP TRIGGER injected_failure;"));
+    if (GetParam() == testing::StoreBackend::sqlite) {
+      ASSERT_EQ(backend_.exec(on ? "CREATE TRIGGER injected_failure BEFORE UPDATE ON agent_states "
+                                   "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+                                 : "DROP TRIGGER injected_failure;"),
+                "");
+      return;
+    }
+    ASSERT_EQ(backend_.exec(on ? "CREATE FUNCTION injected_failure() RETURNS trigger "
+                                 "LANGUAGE plpgsql AS $$ BEGIN "
+                                 "RAISE EXCEPTION 'injected failure'; END $$; "
+                                 "CREATE TRIGGER injected_failure BEFORE UPDATE ON agent_states "
+                                 "FOR EACH ROW EXECUTE FUNCTION injected_failure();"
+                               : "DROP TRIGGER injected_failure ON agent_states; "
+                                 "DROP FUNCTION injected_failure();"),
+              "");
   }
   // What an older version or a torn write left: written straight into the store, then a restart.
   void restart() {
@@ -50,7 +60,7 @@ class RecoveryTest : public FlowTest {
   }
 };
 
-TEST_F(RecoveryTest, ADecisionWhoseWriteFailsPartWayLeavesNothingBehind) {
+TEST_P(RecoveryTest, ADecisionWhoseWriteFailsPartWayLeavesNothingBehind) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   auto c = run(center_->new_contact(org_, queue_, "+15550100"));
   ASSERT_EQ(c->agent, a1_);
@@ -74,7 +84,7 @@ TEST_F(RecoveryTest, ADecisionWhoseWriteFailsPartWayLeavesNothingBehind) {
   EXPECT_EQ(status_of(a1_), AgentStatus::engaged);
 }
 
-TEST_F(RecoveryTest, AFailedWriteKeepsThePresenceBookkeepingTheStoreDoesNotHold) {
+TEST_P(RecoveryTest, AFailedWriteKeepsThePresenceBookkeepingTheStoreDoesNotHold) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   ASSERT_TRUE(on_strand(org_, [&] { return center_->set_sync_enabled(org_, {a1_}, true); }));
   fail_agent_state_writes(true);
@@ -87,12 +97,9 @@ TEST_F(RecoveryTest, AFailedWriteKeepsThePresenceBookkeepingTheStoreDoesNotHold)
   EXPECT_TRUE(s->state.sync_enabled);
 }
 
-TEST_F(RecoveryTest, AnOrganisationThatCannotBeReloadedIsNotServedEmptyAndLoadsLater) {
+TEST_P(RecoveryTest, AnOrganisationThatCannotBeReloadedIsNotServedEmptyAndLoadsLater) {
   const ContactId id = connected_to_a1();
-  auto rename = [&](const char* script) {
-    auto conn = sqlite_->db().lock();
-    ASSERT_TRUE(conn.exec(script));
-  };
+  auto rename = [&](const char* script) { ASSERT_EQ(backend_.exec(script), ""); };
   // The decision's write fails (no contacts table) and so does the reload that follows.
   rename("ALTER TABLE contacts RENAME TO contacts_away;");
   EXPECT_FALSE(run(center_->hold(org_, a1_, id)));
@@ -106,7 +113,7 @@ TEST_F(RecoveryTest, AnOrganisationThatCannotBeReloadedIsNotServedEmptyAndLoadsL
   EXPECT_EQ(contact(id).status, ContactStatus::on_hold);
 }
 
-TEST_F(RecoveryTest, AnAgentEngagedOnAnEndedContactWrapsUpAfterARestart) {
+TEST_P(RecoveryTest, AnAgentEngagedOnAnEndedContactWrapsUpAfterARestart) {
   const ContactId id = connected_to_a1();
   // The wedge the issue found: the contact's end was written, the agent's change was not.
   Contact ended = contact(id);
@@ -121,7 +128,7 @@ TEST_F(RecoveryTest, AnAgentEngagedOnAnEndedContactWrapsUpAfterARestart) {
   EXPECT_EQ(status_of(a1_), AgentStatus::available);
 }
 
-TEST_F(RecoveryTest, AContactConnectedToAnAgentWhoIsElsewhereIsRequeuedAtItsPlace) {
+TEST_P(RecoveryTest, AContactConnectedToAnAgentWhoIsElsewhereIsRequeuedAtItsPlace) {
   const ContactId id = connected_to_a1();
   AgentState idle = stored_state(a1_);
   idle.status = AgentStatus::idle;
@@ -140,7 +147,7 @@ TEST_F(RecoveryTest, AContactConnectedToAnAgentWhoIsElsewhereIsRequeuedAtItsPlac
   EXPECT_EQ(cc_->get_contact(org_, id)->agent, a2_);
 }
 
-TEST_F(RecoveryTest, AnOfferWhoseAgentDoesNotRingIsRequeuedAndARingingAgentWithoutOfferReleased) {
+TEST_P(RecoveryTest, AnOfferWhoseAgentDoesNotRingIsRequeuedAndARingingAgentWithoutOfferReleased) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   auto offered = run(center_->new_contact(org_, queue_, "+15550100"));
   ASSERT_EQ(offered->agent, a1_);
@@ -165,7 +172,7 @@ TEST_F(RecoveryTest, AnOfferWhoseAgentDoesNotRingIsRequeuedAndARingingAgentWitho
   EXPECT_EQ(contact(offered->id).offers, 2);
 }
 
-TEST_F(RecoveryTest, AJoinedConsultWhoseAgentIsElsewhereEndsAndTheCustomerStaysWithThePrimary) {
+TEST_P(RecoveryTest, AJoinedConsultWhoseAgentIsElsewhereEndsAndTheCustomerStaysWithThePrimary) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   ASSERT_TRUE(run(center_->accept(org_, a2_, id)));
@@ -181,7 +188,7 @@ TEST_F(RecoveryTest, AJoinedConsultWhoseAgentIsElsewhereEndsAndTheCustomerStaysW
   EXPECT_EQ(status_of(a2_), AgentStatus::available);
 }
 
-TEST_F(RecoveryTest, ASupervisorLogsOutAnEngagedAgentAndTheCustomerIsOfferedToAnother) {
+TEST_P(RecoveryTest, ASupervisorLogsOutAnEngagedAgentAndTheCustomerIsOfferedToAnother) {
   const ContactId id = connected_to_a1();
   EXPECT_EQ(run(center_->logout(org_, a1_)).error().code, Errc::conflict);
   EXPECT_EQ(run(center_->supervise(org_, a1_, AgentStatus::available, std::nullopt)).error().code,
@@ -195,7 +202,7 @@ TEST_F(RecoveryTest, ASupervisorLogsOutAnEngagedAgentAndTheCustomerIsOfferedToAn
   EXPECT_EQ(cc_->get_contact(org_, id)->agent, a2_);
 }
 
-TEST_F(RecoveryTest, ASupervisorLogsOutARingingAgentAndAConsultedOne) {
+TEST_P(RecoveryTest, ASupervisorLogsOutARingingAgentAndAConsultedOne) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   auto c = run(center_->new_contact(org_, queue_, "+15550100"));
   ASSERT_TRUE(run(center_->supervise(org_, a1_, AgentStatus::logged_out, std::nullopt)));
@@ -215,7 +222,7 @@ TEST_F(RecoveryTest, ASupervisorLogsOutARingingAgentAndAConsultedOne) {
   EXPECT_EQ(status_of(a3_), AgentStatus::logged_out);
 }
 
-TEST_F(RecoveryTest, ASupervisorSetsStatesWithTheirOwnOriginAndChecksTheCode) {
+TEST_P(RecoveryTest, ASupervisorSetsStatesWithTheirOwnOriginAndChecksTheCode) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   auto idled = run(center_->supervise(org_, a1_, AgentStatus::idle, lunch_));
   ASSERT_TRUE(idled) << idled.error().message;
@@ -230,7 +237,7 @@ TEST_F(RecoveryTest, ASupervisorSetsStatesWithTheirOwnOriginAndChecksTheCode) {
             AgentStatus::available);
 }
 
-TEST_F(RecoveryTest, ASupervisorEndsOrRequeuesAnyOpenContact) {
+TEST_P(RecoveryTest, ASupervisorEndsOrRequeuesAnyOpenContact) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));  // a2 rings for the consult
   time_.advance(Millis{1000});
@@ -252,6 +259,8 @@ TEST_F(RecoveryTest, ASupervisorEndsOrRequeuesAnyOpenContact) {
   EXPECT_EQ(run(center_->force_end(other_, id)).error().code, Errc::not_found);
   EXPECT_EQ(cc_->get_contact(org_, id)->end_reason, EndReason::forced);
 }
+
+CC_FLOW_BACKENDS(RecoveryTest);
 
 }  // namespace
 }  // namespace ccteams::store

@@ -1,6 +1,7 @@
-// ContactCenter (app) on the real SQLite store, issue 5's remaining rules: the consulted agent's
-// own state (rings, answers, rings out, is released), queue counters and wrap-up codes that
-// survive a restart, `since` for agents never logged in, and the idle-code deletion guards.
+// ContactCenter (app) on a real store (SQLite and PostgreSQL), issue 5's remaining rules: the
+// consulted agent's own state (rings, answers, rings out, is released), queue counters and
+// wrap-up codes that survive a restart, `since` for agents never logged in, and the idle-code
+// deletion guards.
 #include <gtest/gtest.h>
 
 #include "adapters/store/cc_flow_test_support.hpp"
@@ -26,7 +27,7 @@ class ConsultTest : public FlowTest {
   Contact contact(ContactId id) { return *run(center_->contact(org_, id)); }
 };
 
-TEST_F(ConsultTest, ConsultedAgentRingsThenIsEngagedAndWrapsUpWhenDropped) {
+TEST_P(ConsultTest, ConsultedAgentRingsThenIsEngagedAndWrapsUpWhenDropped) {
   const ContactId id = connected_to_a1();
   auto consult = run(center_->consult(org_, a1_, id, AgentParty{a2_}));
   ASSERT_TRUE(consult) << consult.error().message;
@@ -57,7 +58,7 @@ TEST_F(ConsultTest, ConsultedAgentRingsThenIsEngagedAndWrapsUpWhenDropped) {
   EXPECT_EQ(stats->answered, 1);
 }
 
-TEST_F(ConsultTest, UnansweredConsultRingsOutAndTheCustomerStaysWithThePrimaryAgent) {
+TEST_P(ConsultTest, UnansweredConsultRingsOutAndTheCustomerStaysWithThePrimaryAgent) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   advance(Millis{4999});
@@ -75,7 +76,7 @@ TEST_F(ConsultTest, UnansweredConsultRingsOutAndTheCustomerStaysWithThePrimaryAg
   ASSERT_TRUE(run(center_->end(org_, a1_, id)));
 }
 
-TEST_F(ConsultTest, DeclinedOrLeftConsultReturnsTheConsultedAgentToAvailable) {
+TEST_P(ConsultTest, DeclinedOrLeftConsultReturnsTheConsultedAgentToAvailable) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   auto declined = run(center_->decline(org_, a2_, id));
@@ -93,7 +94,7 @@ TEST_F(ConsultTest, DeclinedOrLeftConsultReturnsTheConsultedAgentToAvailable) {
   EXPECT_EQ(status_of(a1_), AgentStatus::engaged);
 }
 
-TEST_F(ConsultTest, OnlyAnAvailableAgentCanBeConsulted) {
+TEST_P(ConsultTest, OnlyAnAvailableAgentCanBeConsulted) {
   const ContactId id = connected_to_a1();
   auto idle = run(center_->set_idle(org_, a2_, lunch_));
   ASSERT_TRUE(idle) << idle.error().message;
@@ -105,7 +106,7 @@ TEST_F(ConsultTest, OnlyAnAvailableAgentCanBeConsulted) {
   EXPECT_EQ(status_of(a2_), AgentStatus::idle);
 }
 
-TEST_F(ConsultTest, TransferToTheAnsweredConsultHandsTheContactOver) {
+TEST_P(ConsultTest, TransferToTheAnsweredConsultHandsTheContactOver) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   ASSERT_TRUE(run(center_->accept(org_, a2_, id)));
@@ -119,7 +120,7 @@ TEST_F(ConsultTest, TransferToTheAnsweredConsultHandsTheContactOver) {
   EXPECT_EQ(status_of(a2_), AgentStatus::wrap_up);
 }
 
-TEST_F(ConsultTest, TransferToARingingConsultBecomesAnOfferThatCanRingOut) {
+TEST_P(ConsultTest, TransferToARingingConsultBecomesAnOfferThatCanRingOut) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   advance(Millis{2000});
@@ -136,7 +137,7 @@ TEST_F(ConsultTest, TransferToARingingConsultBecomesAnOfferThatCanRingOut) {
   EXPECT_EQ(stats->rona, 1);
 }
 
-TEST_F(ConsultTest, TransferElsewhereReleasesTheConsultedAgent) {
+TEST_P(ConsultTest, TransferElsewhereReleasesTheConsultedAgent) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   ASSERT_TRUE(run(center_->login(org_, a3_, std::nullopt)));
@@ -148,7 +149,7 @@ TEST_F(ConsultTest, TransferElsewhereReleasesTheConsultedAgent) {
   EXPECT_EQ(run(center_->state_of(org_, a3_))->state.origin, IdleOrigin::rona);
 }
 
-TEST_F(ConsultTest, EndingTheContactReleasesTheConference) {
+TEST_P(ConsultTest, EndingTheContactReleasesTheConference) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   ASSERT_TRUE(run(center_->accept(org_, a2_, id)));
@@ -159,7 +160,7 @@ TEST_F(ConsultTest, EndingTheContactReleasesTheConference) {
   EXPECT_EQ(contact(id).status, ContactStatus::ended);
 }
 
-TEST_F(ConsultTest, RestartKeepsARingingConsultRingingForItsRestAndAnAnsweredOne) {
+TEST_P(ConsultTest, RestartKeepsARingingConsultRingingForItsRestAndAnAnsweredOne) {
   const ContactId id = connected_to_a1();
   ASSERT_TRUE(run(center_->consult(org_, a1_, id, AgentParty{a2_})));
   advance(Millis{2000});
@@ -187,7 +188,7 @@ TEST_F(ConsultTest, RestartKeepsARingingConsultRingingForItsRestAndAnAnsweredOne
   EXPECT_EQ(center_->repairs(), 0u);
 }
 
-TEST_F(FlowTest, QueueCountersSurviveARestart) {
+TEST_P(FlowTest, QueueCountersSurviveARestart) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   auto lost = run(center_->new_contact(org_, queue_, "+15550100"));
   advance(Millis{5000});  // a1 lets it ring out
@@ -216,7 +217,7 @@ TEST_F(FlowTest, QueueCountersSurviveARestart) {
   EXPECT_TRUE(cc_->list_queue_counts(other_)->empty());
 }
 
-TEST_F(FlowTest, WrapUpCodeIsStoredWithTheContactAndPublished) {
+TEST_P(FlowTest, WrapUpCodeIsStoredWithTheContactAndPublished) {
   ASSERT_TRUE(run(center_->login(org_, a1_, std::nullopt)));
   auto c = run(center_->new_contact(org_, queue_, "+15550100"));
   ASSERT_TRUE(run(center_->accept(org_, a1_, c->id)));
@@ -239,7 +240,7 @@ TEST_F(FlowTest, WrapUpCodeIsStoredWithTheContactAndPublished) {
   EXPECT_EQ(cc_->get_contact(org_, c->id)->wrap_up_code, "sold");
 }
 
-TEST_F(FlowTest, AgentWhoNeverLoggedInHasNoSince) {
+TEST_P(FlowTest, AgentWhoNeverLoggedInHasNoSince) {
   auto never = run(center_->state_of(org_, a3_));
   ASSERT_TRUE(never) << never.error().message;
   EXPECT_EQ(never->state.status, AgentStatus::logged_out);
@@ -251,7 +252,7 @@ TEST_F(FlowTest, AgentWhoNeverLoggedInHasNoSince) {
   EXPECT_EQ(out->state.since, time_.now());  // logged out since then: a real time
 }
 
-TEST_F(FlowTest, IdleCodeGuardsRefuseDeletionWithTheirReason) {
+TEST_P(FlowTest, IdleCodeGuardsRefuseDeletionWithTheirReason) {
   auto spare = run_awaitable(config_->create_idle_code(org_, "Spare", true));
   auto mapped = run_awaitable(config_->create_idle_code(org_, "Mapped", true));
   ASSERT_TRUE(spare && mapped);
@@ -262,7 +263,7 @@ TEST_F(FlowTest, IdleCodeGuardsRefuseDeletionWithTheirReason) {
     if (id == mapped->id) return std::optional<std::string>("the presence mapping");
     return std::optional<std::string>();
   };
-  CcConfigService guarded(*sqlite_, {}, {mapping});
+  CcConfigService guarded(backend_.store(), {}, {mapping});
   auto refused = run_awaitable(guarded.delete_idle_code(org_, mapped->id));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::conflict);
@@ -291,13 +292,15 @@ TEST_F(FlowTest, IdleCodeGuardsRefuseDeletionWithTheirReason) {
   IdleCodeGuard unanswered = [](Stores&, OrgId, IdleCodeId) -> Result<std::optional<std::string>> {
     return make_error(Errc::unavailable, "connector store unavailable");
   };
-  CcConfigService failing(*sqlite_, {}, {mapping, unanswered});
+  CcConfigService failing(backend_.store(), {}, {mapping, unanswered});
   auto other = run_awaitable(config_->create_idle_code(org_, "Other", true));
   auto failed = run_awaitable(failing.delete_idle_code(org_, other->id));
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, Errc::unavailable);
   EXPECT_TRUE(run_awaitable(config_->get_idle_code(org_, other->id)));
 }
+
+CC_FLOW_BACKENDS(ConsultTest);
 
 }  // namespace
 }  // namespace ccteams::store

@@ -1,7 +1,7 @@
 // ContactCenter (app) on simulated time: each organisation is one actor (its strand, OrgActors),
 // RONA and wrap-up timers come back through the Scheduler port onto that strand, and they fire
 // at exactly the desktop profile's timeouts (testing::SimulatedTime, time.run_for(io, d)). On
-// the real SQLite store in a temporary directory (there is no in-memory contact-center store).
+// a real store, SQLite and PostgreSQL (there is no in-memory contact-center store).
 #include <gtest/gtest.h>
 
 #include <boost/asio/detached.hpp>
@@ -34,7 +34,7 @@ class CcTimeTest : public CcFixture {
 
   Org add_org(const std::string& name, int rona_seconds, int wrap_seconds, int agents) {
     Org o;
-    o.id = sqlite_->accounts().create_org(name, kT0)->id;
+    o.id = stores().accounts().create_org(name, kT0)->id;
     o.queue = run_awaitable(config_->create_queue(o.id, "Sales"))->id;
     DesktopProfile p;
     p.name = "P";
@@ -70,7 +70,7 @@ struct Timeouts {
 };
 const std::vector<Timeouts> kTimeouts = {{5, 0}, {12, 3}, {30, 10}, {300, 120}};
 
-TEST_F(CcTimeTest, RonaFiresAtExactlyTheProfileTimeoutAndTheNextAgentIsOffered) {
+TEST_P(CcTimeTest, RonaFiresAtExactlyTheProfileTimeoutAndTheNextAgentIsOffered) {
   for (const Timeouts& t : kTimeouts) {
     SCOPED_TRACE("RONA " + std::to_string(t.rona_seconds) + " s");
     const Org o =
@@ -101,7 +101,7 @@ TEST_F(CcTimeTest, RonaFiresAtExactlyTheProfileTimeoutAndTheNextAgentIsOffered) 
   }
 }
 
-TEST_F(CcTimeTest, WrapUpEndsAtExactlyItsTimeout) {
+TEST_P(CcTimeTest, WrapUpEndsAtExactlyItsTimeout) {
   for (const Timeouts& t : kTimeouts) {
     if (t.wrap_seconds == 0) continue;  // no wrap-up: Available at once
     SCOPED_TRACE("wrap-up " + std::to_string(t.wrap_seconds) + " s");
@@ -125,7 +125,7 @@ TEST_F(CcTimeTest, WrapUpEndsAtExactlyItsTimeout) {
   }
 }
 
-TEST_F(CcTimeTest, ARonaTimerCancelledByAcceptNeverFires) {
+TEST_P(CcTimeTest, ARonaTimerCancelledByAcceptNeverFires) {
   const Org o = add_org("accept", 5, 0, 2);
   log_in(o);
   auto c = run(center_->new_contact(o.id, o.queue, "+15550100"));
@@ -141,7 +141,7 @@ TEST_F(CcTimeTest, ARonaTimerCancelledByAcceptNeverFires) {
   EXPECT_EQ(state(o.id, o.agents[1]).status, AgentStatus::available);
 }
 
-TEST_F(CcTimeTest, TimersRestoredAfterARestartFireAtTheirRemainingTime) {
+TEST_P(CcTimeTest, TimersRestoredAfterARestartFireAtTheirRemainingTime) {
   const Org o = add_org("restart", 5, 10, 2);
   log_in(o);
   const UserId a1 = o.agents[0];
@@ -179,7 +179,7 @@ TEST_F(CcTimeTest, TimersRestoredAfterARestartFireAtTheirRemainingTime) {
   EXPECT_EQ(center_->repairs(), 0U);
 }
 
-TEST_F(CcTimeTest, OrganisationsRunSideBySideWithoutSharingState) {
+TEST_P(CcTimeTest, OrganisationsRunSideBySideWithoutSharingState) {
   // Three organisations with different timeouts, their contacts and timers interleaved on one
   // io_context: each one's RONA moves only its own contact and agents.
   const std::vector<Org> orgs = {add_org("o1", 5, 0, 2), add_org("o2", 7, 0, 2),
@@ -234,6 +234,8 @@ TEST_F(CcTimeTest, OrganisationsRunSideBySideWithoutSharingState) {
   }
   for (auto t : tokens) hub_.unsubscribe(t);
 }
+
+CC_FLOW_BACKENDS(CcTimeTest);
 
 }  // namespace
 }  // namespace ccteams::store::cc_flow
