@@ -24,24 +24,13 @@ class ConnectorStoreTest : public ::testing::TestWithParam<StoreBackend> {
     foreign_ = code(other_, "Theirs");
   }
 
-  // The contact-center store is not on PostgreSQL yet (docs/postgresql.md): there, the idle
-  // codes a mapping needs are written and deleted with SQL on the same table.
   IdleCodeId code(OrgId org, const std::string& name) {
-    if (GetParam() == StoreBackend::sqlite) {
-      IdleCode c;
-      c.name = name;
-      return backend_.stores().contact_center().create_idle_code(org, c)->id;
-    }
-    return IdleCodeId{backend_.query_int("INSERT INTO idle_codes (org_id, name) VALUES (" +
-                                         std::to_string(org.value) + ", '" + name +
-                                         "') RETURNING id")};
+    IdleCode c;
+    c.name = name;
+    return backend_.stores().contact_center().create_idle_code(org, c)->id;
   }
   Result<void> delete_code(OrgId org, IdleCodeId id) {
-    if (GetParam() == StoreBackend::sqlite) {
-      return backend_.stores().contact_center().delete_idle_code(org, id);
-    }
-    return backend_.run_sql("DELETE FROM idle_codes WHERE org_id = " + std::to_string(org.value) +
-                            " AND id = " + std::to_string(id.value));
+    return backend_.stores().contact_center().delete_idle_code(org, id);
   }
 
   TeamsConnector active() const {
