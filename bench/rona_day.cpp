@@ -169,7 +169,6 @@ struct Figures {
   std::size_t rona_in_echo_window = 0;  // the agent's Teams call began < 2 min after a contact
   double rona_wait_s = 0;               // customers' ringing at absent agents
   std::size_t customers_with_rona = 0;
-  double wait_total_s = 0;  // arrival to answer, every answered customer
   std::vector<double> waits_s;
   double agent_hours = 0;
 };
@@ -322,7 +321,6 @@ class Run {
     const auto& c = day_.customers[static_cast<std::size_t>(contact.value)];
     const double wait = static_cast<double>(now_ - c.arrival_ms) / 1000.0;
     f_.answered++;
-    f_.wait_total_s += wait;
     f_.waits_s.push_back(wait);
     at(now_ + c.handle_ms, [this, a, contact] {
       command(a, ContactEnded{contact, seconds{p_.wrap_up_s}});
@@ -554,7 +552,6 @@ int main(int argc, char** argv) {
       total[w].rona_in_echo_window += f.rona_in_echo_window;
       total[w].rona_wait_s += f.rona_wait_s;
       total[w].customers_with_rona += f.customers_with_rona;
-      total[w].wait_total_s += f.wait_total_s;
       total[w].agent_hours += f.agent_hours;
       total[w].waits_s.insert(total[w].waits_s.end(), f.waits_s.begin(), f.waits_s.end());
     }
