@@ -28,23 +28,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
   parser.body_limit(options.body_limit);
   parser.eager(true);
-  // As the server's read does: bytes arrive `piece` at a time into a buffer, and the parser is
-  // offered everything received and not yet consumed.
+  // As Beast's read does: bytes arrive `piece` at a time into a buffer, and the parser is offered
+  // everything received and not yet consumed; after "need more" it is offered the same bytes
+  // again only once more have arrived (the parser relies on that: it remembers how far it
+  // looked, and re-offering it the same bytes trips its assertions).
   std::size_t at = 0;
   std::size_t received = 0;
   boost::beast::error_code ec;
+  bool need_more = true;
   while (!parser.is_done()) {
-    const bool all_in = received == wire.size();
-    received = std::min(wire.size(), received + piece);
+    if (need_more) {
+      if (received == wire.size()) return 0;  // the input ends inside a message
+      received = std::min(wire.size(), received + piece);
+    }
     const auto used = parser.put(boost::asio::buffer(wire.data() + at, received - at), ec);
     at += used;
-    if (ec == bhttp::error::need_more) {
-      if (all_in) return 0;  // the input ends inside a message
+    need_more = ec == bhttp::error::need_more;
+    if (need_more) {
       ec = {};
       continue;
     }
     if (ec) return 0;
-    if (used == 0 && all_in) return 0;
+    if (used == 0) need_more = true;  // no progress without more bytes
   }
   if (!parser.is_done()) return 0;
   auto msg = parser.release();

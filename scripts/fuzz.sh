@@ -32,6 +32,7 @@ mkdir -p "$out/obj"
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -Isrc
        -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL -DSPDLOG_SHARED_LIB -DFMT_SHARED
        -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1  # as CMake's target: Debian's libtomlplusplus
+       -DBOOST_ENABLE_ASSERT_HANDLER             # fuzz/boost_assert.cpp: Boost's asserts crash
        -fsanitize=address,undefined -fno-sanitize-recover=undefined)
 libs=(-lboost_json -lssl -lcrypto -ltomlplusplus -lspdlog -lfmt)
 
@@ -62,7 +63,7 @@ sources_for() {
   esac
 }
 
-sources=()
+sources=(fuzz/boost_assert.cpp)
 for t in "${targets[@]}"; do
   list=$(sources_for "$t")
   for src in $list; do sources+=("$src"); done
