@@ -7,21 +7,30 @@
 //     as seen over the API (polled every 2 ms), p50/p99, for the bulk-read channel alone (no
 //     sync accounts) and then with notifications (sync accounts holding ceil(N/650)
 //     subscriptions; which channel applied each change is counted);
-//   * our own processing on the notification channel: presence_sync_apply_delay_seconds
-//     {channel="notification"} (from storing the notification to the state applied), mean;
+//   * our own processing on the notification channel at a steady load (--rate changes/s,
+//     default 2,000, for 5 s, spread over every agent's Teams user): p50/p99 of
+//     presence_sync_apply_delay_seconds{channel="notification"} (from storing the notification
+//     to the agent's state applied and its event sent) observed in that phase, read from the
+//     histogram's buckets (interpolated inside a bucket, as Prometheus' histogram_quantile);
+//   * the demo's resident memory (VmRSS, and its peak VmHWM) once every agent is logged in and
+//     at the end, next to a standalone `ccteams graph-emulator` with the same users measured in
+//     the same run (the demo embeds the emulator; the difference is ccteams' own share);
 //   * the webhook's sustained notifications/s storing durably, next to a trivial 202 route on
 //     the same machine in the same run (bench/presence_bench_webhook).
-// Usage: presence_bench [agents] [samples]   (defaults 10000 and 30; a few minutes, most of it
-// creating and logging in the agents)
+// Usage: presence_bench [agents] [samples] [--rate N] [--directory-users N]
+//   (defaults 10000, 30, 2000 and agents*1.2+50; a few minutes, most of it creating and logging
+//   in the agents)
 
 #include <boost/json.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <regex>
@@ -31,6 +40,7 @@
 #include <vector>
 
 #include "support/entra_consent.hpp"
+#include "support/graph_emulator_process.hpp"
 #include "support/process.hpp"
 #include "support/raw_http.hpp"
 #include "presence_bench_webhook.hpp"
@@ -200,12 +210,151 @@ double histogram_mean(const std::string& metrics, const std::string& series) {
   return count > 0 ? value("_sum{channel=\"notification\"} ") / count : 0.0;
 }
 
+// A process's resident memory in MiB from /proc (VmRSS now, VmHWM its peak).
+struct Rss {
+  double now_mib = 0, peak_mib = 0;
+};
+Rss rss_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  Rss r;
+  for (std::string line; std::getline(in, line);) {  // "VmRSS:\t  123456 kB"
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = line.substr(0, colon);
+    if (key != "VmRSS" && key != "VmHWM") continue;
+    const double mib = std::atof(line.c_str() + colon + 1) / 1024;
+    (key == "VmRSS" ? r.now_mib : r.peak_mib) = mib;
+  }
+  return r;
+}
+
+// The cumulative buckets of one histogram series in /metrics text: (upper bound, count).
+std::vector<std::pair<double, double>> histogram_buckets(const std::string& metrics,
+                                                         const std::string& series,
+                                                         const std::string& label) {
+  std::vector<std::pair<double, double>> out;
+  std::istringstream lines(metrics);
+  const std::string prefix = series + "_bucket{";
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(prefix, 0) != 0 || line.find(label) == std::string::npos) continue;
+    const auto le = line.find("le=\"");
+    const auto close = line.find('"', le + 4);
+    const auto space = line.rfind(' ');
+    if (le == std::string::npos || close == std::string::npos || space == std::string::npos) continue;
+    const std::string bound = line.substr(le + 4, close - le - 4);
+    out.emplace_back(bound == "+Inf" ? std::numeric_limits<double>::infinity() : std::stod(bound),
+                     std::stod(line.substr(space + 1)));
+  }
+  return out;
+}
+
+// The q-quantile of what was observed between two snapshots of a histogram, interpolated
+// linearly inside its bucket (as Prometheus' histogram_quantile); +Inf when it is in the last.
+double quantile_between(const std::vector<std::pair<double, double>>& before,
+                        const std::vector<std::pair<double, double>>& after, double q) {
+  if (after.empty() || before.size() != after.size()) return 0;
+  const double total = after.back().second - before.back().second;
+  if (total <= 0) return 0;
+  const double rank = q * total;
+  double lower_bound = 0, lower_count = 0;
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    const double count = after[i].second - before[i].second;
+    if (count >= rank) {
+      if (std::isinf(after[i].first)) return after[i].first;
+      const double in_bucket = count - lower_count;
+      const double share = in_bucket > 0 ? (rank - lower_count) / in_bucket : 1.0;
+      return lower_bound + (after[i].first - lower_bound) * share;
+    }
+    lower_bound = after[i].first;
+    lower_count = count;
+  }
+  return after.back().first;
+}
+
+double counter_value(const std::string& metrics, const std::string& line_prefix) {
+  const auto at = metrics.find("\n" + line_prefix);  // a sample line, not its # HELP
+  if (at == std::string::npos) return 0;
+  return std::stod(metrics.substr(at + 1 + line_prefix.size()));
+}
+
+// Our processing under a steady load: `rate` Teams changes a second for `seconds`, posted to the
+// emulator every 50 ms in one control call; each change flips a user between DoNotDisturb/
+// Presenting and Available. Waits until the inbox has been taken (stored == processed), then
+// prints p50/p99 of the notification channel's apply delay observed in this phase.
+void measure_processing(const Demo& demo, const std::string& admin,
+                        const std::vector<std::string>& users, int rate, double seconds) {
+  const std::string series = "presence_sync_apply_delay_seconds";
+  const std::string label = "channel=\"notification\"";
+  const std::string stored_key =
+      "graph_webhook_notifications_stored_total{endpoint=\"notifications\"} ";
+  const std::string processed_key = "presence_sync_notifications_processed_total ";
+  const auto before_text = demo.call("GET", "/metrics", admin).body;
+  const auto before = histogram_buckets(before_text, series, label);
+  std::vector<bool> busy(users.size(), false);
+  std::size_t next = 0, sent = 0;
+  const int per_tick = std::max(1, rate / 20);
+  const auto t0 = Clock::now();
+  auto tick = t0;
+  while (Clock::now() - t0 < std::chrono::duration<double>(seconds)) {
+    json::array changes;
+    for (int i = 0; i < per_tick; ++i, next = (next + 1) % users.size()) {
+      busy[next] = !busy[next];
+      changes.push_back(json::object{{"id", users[next]},
+                                     {"availability", busy[next] ? "DoNotDisturb" : "Available"},
+                                     {"activity", busy[next] ? "Presenting" : "Available"}});
+    }
+    auto r = demo.emulator("POST", "/_emulator/presence",
+                           json::serialize(json::object{{"changes", std::move(changes)}}));
+    if (!r || r->status != 200) die("emulator presence: " + (r ? r->body : r.error().message));
+    sent += static_cast<std::size_t>(per_tick);
+    tick += 50ms;
+    std::this_thread::sleep_until(tick);
+  }
+  const double driven = ms(Clock::now() - t0) / 1000;
+  const bool drained = wait_until(
+      [&] {
+        const auto m = demo.call("GET", "/metrics", admin).body;
+        const double stored = counter_value(m, stored_key);
+        return stored > 0 && counter_value(m, processed_key) >= stored;
+      },
+      60s);
+  std::this_thread::sleep_for(1s);  // the reads started for the last notifications
+  const auto after = histogram_buckets(demo.call("GET", "/metrics", admin).body, series, label);
+  const double observed = after.empty() || before.empty() ? 0 : after.back().second - before.back().second;
+  std::printf("our processing at %.0f Teams changes/s for %.1f s (%zu changes, %.0f applied by "
+              "notification%s):\n",
+              static_cast<double>(sent) / driven, driven, sent, observed,
+              drained ? "" : "; the inbox was NOT drained within 60 s");
+  std::printf("  notification stored -> agent state applied and event sent: p50 %.2f ms  p99 "
+              "%.2f ms  (target p99 <= 10 ms)\n",
+              1000 * quantile_between(before, after, 0.5),
+              1000 * quantile_between(before, after, 0.99));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int agents = argc > 1 ? std::atoi(argv[1]) : 10'000;
-  const int samples = argc > 2 ? std::atoi(argv[2]) : 30;
-  if (agents < 1 || samples < 1) die("usage: presence_bench [agents] [samples]");
+  std::vector<std::string> positional;
+  int rate = 2000;
+  int directory_users = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--rate" && i + 1 < argc) {
+      rate = std::atoi(argv[++i]);
+    } else if (arg == "--directory-users" && i + 1 < argc) {
+      directory_users = std::atoi(argv[++i]);
+    } else {
+      positional.push_back(arg);
+    }
+  }
+  const int agents = positional.size() > 0 ? std::atoi(positional[0].c_str()) : 10'000;
+  const int samples = positional.size() > 1 ? std::atoi(positional[1].c_str()) : 30;
+  if (directory_users == 0) directory_users = agents + agents / 5 + 50;
+  if (agents < 1 || samples < 1 || rate < 20 || positional.size() > 2 ||
+      directory_users < agents + 50) {
+    die("usage: presence_bench [agents] [samples] [--rate N (>= 20)] [--directory-users N "
+        "(>= agents + 50)]");
+  }
   namespace fs = std::filesystem;
   const fs::path data = fs::temp_directory_path() / ("ccteams-presence-bench-" + std::to_string(::getpid()));
   fs::create_directories(data);
@@ -214,7 +363,7 @@ int main(int argc, char** argv) {
   const auto t_start = Clock::now();
   ccteams::testing::ChildProcess process(
       {CCTEAMS_BINARY, "demo", "--port", "0", "--password", "pw", "--password-hash", "minimum",
-       "--agents", std::to_string(agents), "--emulator-users", std::to_string(agents + agents / 5 + 50),
+       "--agents", std::to_string(agents), "--emulator-users", std::to_string(directory_users),
        "--simulation", "off", "--log-level", "warn", "--data", data.string()});
   if (!process.wait_for_output("Password:", std::chrono::seconds(900))) {
     die("demo did not start:\n" + process.output());
@@ -277,6 +426,7 @@ int main(int argc, char** argv) {
     for (auto& w : workers) w.join();
   }
   std::printf("  %d agents signed in and logged in in %.1f s\n", agents, ms(Clock::now() - t_login) / 1000);
+  const Rss logged_in = rss_of(process.pid());
   auto complete = [&] {
     auto s = demo.status(admin);
     return s.at("running").as_bool() && s.at("watchedUsers").as_int64() == agents &&
@@ -326,6 +476,8 @@ int main(int argc, char** argv) {
   const std::string metrics = demo.call("GET", "/metrics", admin).body;
   std::printf("  our processing, notification stored -> state applied: mean %.2f ms\n",
               1000 * histogram_mean(metrics, "presence_sync_apply_delay_seconds"));
+  measure_processing(demo, admin, users, rate, 5.0);
+  const Rss at_end = rss_of(process.pid());
 
   draining = false;
   drain.join();
@@ -333,6 +485,22 @@ int main(int argc, char** argv) {
   (void)process.wait_exit(std::chrono::seconds(20));
   std::error_code ec;
   fs::remove_all(data, ec);
+
+  // The demo embeds the emulator: the same users in a standalone emulator, in this run, give
+  // the emulator's share of the demo's memory.
+  Rss emulator_alone;
+  {
+    ccteams::testing::GraphEmulatorProcess emulator(
+        CCTEAMS_BINARY, {"--http", "--users", std::to_string(directory_users)});
+    if (!emulator.ok()) die("standalone emulator did not start: " + emulator.process().output());
+    emulator_alone = rss_of(emulator.process().pid());
+  }
+  std::printf("memory (VmRSS): demo with %d directory users and %d agents logged in %.0f MiB, "
+              "at the end %.0f MiB (peak %.0f MiB); a standalone emulator with the same users "
+              "%.0f MiB; ccteams' own share about %.0f MiB (target <= 200 MB for 100,000 users "
+              "and 10,000 agents)\n",
+              directory_users, agents, logged_in.now_mib, at_end.now_mib, at_end.peak_mib,
+              emulator_alone.now_mib, at_end.now_mib - emulator_alone.now_mib);
 
   auto webhook = ccteams::bench::measure_webhook(3.0, 10, 16);
   if (!webhook) die("webhook: " + webhook.error().message);

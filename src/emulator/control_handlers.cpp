@@ -13,6 +13,8 @@
 //   POST /_emulator/users/{id}/revoke-sign-in-sessions   the user's refresh tokens die (as
 //                                              Graph's revokeSignInSessions)
 //   GET, POST /_emulator/users/{id}/presence   the user's Teams client state / the aggregate
+//   POST /_emulator/presence                   {"changes": [{"id", "availability", "activity"}]}:
+//                                              many clients at once (at most 1000; all or none)
 //   POST /_emulator/users                      create a user (delta sees it)
 //   PATCH, DELETE /_emulator/users/{id}        change or remove (?permanent=true) a user
 //   GET, POST, DELETE /_emulator/faults        latency, 5xx rate, 429 storms, notification

@@ -90,6 +90,48 @@ http::Response set_user_presence(State& s, http::Request& req) {
   return presence_state(s, *t.tenant, *u);
 }
 
+// Many users' Teams clients change state at once (a load generator's call): {"changes": [{"id",
+// "availability", "activity"?}, ...]}, at most kMaxPresenceChanges. Every entry is checked
+// first; one bad entry refuses the call and changes nothing.
+constexpr std::size_t kMaxPresenceChanges = 1000;
+
+http::Response set_presences(State& s, http::Request& req) {
+  std::optional<http::Response> error;
+  EmulatedTenant* tenant = control_tenant(s, req, error);
+  if (tenant == nullptr) return std::move(*error);
+  auto body = http::parse_json_object(req);
+  if (!body) return http::error_response(body.error());
+  const auto* changes = body->if_contains("changes");
+  if (changes == nullptr || !changes->is_array()) return bad("changes must be an array");
+  const auto& list = changes->as_array();
+  if (list.size() > kMaxPresenceChanges) {
+    return bad("at most " + std::to_string(kMaxPresenceChanges) + " changes per call");
+  }
+  struct Change {
+    std::string id;
+    PresencePair state;
+  };
+  std::vector<Change> checked;
+  checked.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string at = "changes[" + std::to_string(i) + "]";
+    if (!list[i].is_object()) return bad(at + " must be an object");
+    const auto& o = list[i].as_object();
+    auto id = str(o, "id");
+    auto availability = str(o, "availability");
+    auto activity = str(o, "activity");
+    if (!id || tenant->directory.find_user(*id) == nullptr) {
+      return bad(at + ": no such user in tenant " + tenant->directory.domain());
+    }
+    if (!availability || availability->empty()) return bad(at + ": availability is required");
+    if (!activity || activity->empty()) activity = availability;
+    checked.push_back({std::move(*id), {std::move(*availability), std::move(*activity)}});
+  }
+  const auto now = s.now();
+  for (auto& c : checked) tenant->presence.set_client_state(c.id, std::move(c.state), now);
+  return http::json_response(200, json::object{{"applied", checked.size()}});
+}
+
 // Applies the fields present in body to u (the same camelCase names Graph uses).
 void apply_user_fields(DirectoryUser& u, const json::object& body) {
   const auto opt_field = [&](std::string_view key, std::optional<std::string>& field) {
@@ -233,6 +275,7 @@ http::Response set_faults(State& s, http::Request& req) {
 void register_control_user_routes(http::Router& router, const std::shared_ptr<State>& s) {
   router.add("GET", "/_emulator/users/{id}/presence", control_route(s, get_user_presence));
   router.add("POST", "/_emulator/users/{id}/presence", control_route(s, set_user_presence));
+  router.add("POST", "/_emulator/presence", control_route(s, set_presences));
   router.add("POST", "/_emulator/users", control_route(s, create_user));
   router.add("PATCH", "/_emulator/users/{id}", control_route(s, patch_user));
   router.add("DELETE", "/_emulator/users/{id}", control_route(s, delete_user));

@@ -97,6 +97,43 @@ TEST(GraphPresence, ClientStateFromControlApiAggregatesWithAppSession) {
             1u);
 }
 
+TEST(GraphPresence, ManyClientsChangeInOneControlCallAllOrNothing) {
+  Harness h;
+  const auto token = h.app_token();
+  const auto member = h.user_id("member");
+  const auto admin = h.user_id("admin");
+  auto presence = [&](const std::string& id) {
+    return h.json(h.get("/v1.0/users/" + id + "/presence", token));
+  };
+  // One unknown user refuses the whole call: the first entry is not applied either.
+  auto refused = h.post_json(
+      "/_emulator/presence",
+      json::object{{"changes", json::array{json::object{{"id", member}, {"availability", "Busy"}},
+                                            json::object{{"id", "no-such-user"},
+                                                         {"availability", "Away"}}}}});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("changes[1]"), std::string::npos) << refused.body;
+  EXPECT_EQ(presence(member).at("availability").as_string(), "Offline");
+  EXPECT_EQ(h.post_json("/_emulator/presence", json::object{{"changes", "Busy"}}).status, 400);
+  EXPECT_EQ(h.post_json("/_emulator/presence",
+                        json::object{{"changes", json::array{json::object{{"id", member}}}}})
+                .status,
+            400);
+
+  auto ok = h.post_json(
+      "/_emulator/presence",
+      json::object{{"changes",
+                    json::array{json::object{{"id", member},
+                                             {"availability", "DoNotDisturb"},
+                                             {"activity", "Presenting"}},
+                                json::object{{"id", admin}, {"availability", "Available"}}}}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(h.json(ok).at("applied").as_int64(), 2);
+  EXPECT_EQ(presence(member).at("activity").as_string(), "Presenting");
+  EXPECT_EQ(presence(admin).at("availability").as_string(), "Available");
+  EXPECT_EQ(presence(admin).at("activity").as_string(), "Available");
+}
+
 TEST(GraphPresence, PresenceBudgetGives429WithRetryAfter) {
   Harness h;
   const auto token = h.app_token();

@@ -95,6 +95,7 @@ class ChildProcess {
   }
 
   void signal(int sig) { ::kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   std::string output() {
     std::lock_guard lock(mu_);
     return output_;
