@@ -12,6 +12,7 @@
 //     presence_sync_apply_delay_seconds{channel="notification"} (from storing the notification
 //     to the agent's state applied and its event sent) observed in that phase, read from the
 //     histogram's buckets (interpolated inside a bucket, as Prometheus' histogram_quantile);
+//   * Graph's view of our webhook after that load (the emulator's slow-endpoint statistics);
 //   * the demo's resident memory (VmRSS, and its peak VmHWM) once every agent is logged in and
 //     at the end, next to a standalone `ccteams graph-emulator` with the same users measured in
 //     the same run (the demo embeds the emulator; the difference is ccteams' own share);
@@ -329,6 +330,18 @@ void measure_processing(const Demo& demo, const std::string& admin,
               "%.2f ms  (target p99 <= 10 ms)\n",
               1000 * quantile_between(before, after, 0.5),
               1000 * quantile_between(before, after, 0.99));
+  // Graph's slow-endpoint rule, as the emulator applies it to our webhook in this run: more than
+  // 10 % of answers over 3 s in 10 minutes delays its notifications, over 15 % drops them.
+  auto endpoints = demo.emulator("GET", "/_emulator/notifications/endpoints");
+  if (!endpoints || endpoints->status != 200) die("emulator endpoints");
+  for (const auto& e : json::parse(endpoints->body).at("value").as_array()) {
+    std::printf("  Graph's view of our webhook %s: %lld notifications in its window, %lld slow, "
+                "state %s (Graph delays a webhook over 10 %% slow, drops over 15 %%)\n",
+                std::string(e.at("url").as_string()).c_str(),
+                static_cast<long long>(e.at("notifications").to_number<double>()),
+                static_cast<long long>(e.at("slow").to_number<double>()),
+                std::string(e.at("state").as_string()).c_str());
+  }
 }
 
 }  // namespace

@@ -335,6 +335,45 @@ double metric(const std::string& text, const std::string& sample) {
   return std::stod(text.substr(at + sample.size() + 2));
 }
 
+// Graph drops notifications (its slow-endpoint rule drops a slow webhook's for 10 minutes, and
+// they cannot be recovered; here the emulator drops every one): the bulk-read channel repairs
+// every agent within a round (each agent's state says it came by a read).
+TEST(PresenceSync, WhenGraphDropsEveryNotificationBulkReadsRepairEveryAgent) {
+  PresenceSyncDemo d({"--sync-round-ms", "2000"});
+  ASSERT_NE(d.demo().port(), 0);
+  ASSERT_NO_FATAL_FAILURE(d.set_up_connector());
+  ASSERT_NO_FATAL_FAILURE(d.add_sync_account("admin@" + d.domain()));
+  std::vector<std::pair<std::string, std::string>> agents;  // (token, Teams user)
+  for (const char* name : {"agent1", "agent2", "agent3"}) {
+    const auto [id, user] = d.agent(name);
+    (void)id;
+    const std::string token = d.demo().login(name);
+    d.teams_client(user, "Available", "Available");
+    ASSERT_EQ(d.demo().send("POST", "/api/v1/me/session", "", token).status, 200);
+    agents.emplace_back(token, user);
+  }
+  ASSERT_TRUE(eventually([&] { return d.emulator_subscriptions().size() == 1; }, 30s))
+      << json::serialize(d.sync_status());
+  ASSERT_TRUE(eventually([&] { return d.first_sync_done(3); }, 30s))
+      << json::serialize(d.sync_status());
+  for (const auto& [token, user] : agents) {
+    ASSERT_TRUE(eventually([&] { return d.in_state(token, "Available", nullptr); }, 30s));
+  }
+  d.faults(R"({"dropNotificationRate":1})");
+  for (const auto& [token, user] : agents) d.teams_client(user, "DoNotDisturb", "Presenting");
+  for (const auto& [token, user] : agents) {
+    ASSERT_TRUE(eventually([&] { return d.in_state(token, "Idle", "presence_sync"); }, 30s))
+        << json::serialize(d.state(token)) << json::serialize(d.sync_status());
+    EXPECT_EQ(d.state(token).at("teamsPresence").at("channel"), "poll");
+  }
+
+  // Delivered again: the next change comes by notification.
+  d.faults(R"({"dropNotificationRate":0})");
+  const auto& [token, user] = agents.front();
+  d.teams_client(user, "Available", "Available");
+  ASSERT_TRUE(eventually([&] { return d.in_state(token, "Available", nullptr); }, 30s));
+}
+
 TEST(PresenceSync, SubscriptionsAreRenewedBeforeExpiryAndFollowTheNotificationKey) {
   // Subscriptions of 60 s, renewed by PATCH 45 s before they expire; the notification key
   // rotated every 25 s; bulk reads once a minute, so only notifications move agents quickly.
