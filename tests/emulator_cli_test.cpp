@@ -184,5 +184,23 @@ TEST(GraphEmulatorCommand, UnreadableWebhookCaStopsTheStart) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(GraphEmulatorCommand, DeliveryRulesThatContradictGraphsAreRefused) {
+  struct Case {
+    std::vector<std::string> flags;
+    std::string named;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{"--slow-delay-share", "0.3", "--slow-drop-share", "0.2"}, "--slow-delay-share"},
+           {{"--slow-answer-ms", "3000"}, "--slow-answer-ms"},
+           {{"--slow-drop-share", "1.5"}, "--slow-drop-share"}}) {
+    std::vector<std::string> argv = {CCTEAMS_BINARY, "graph-emulator", "--port", "0", "--http",
+                                     "--ca-out", ""};
+    argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+    ChildProcess p(argv);
+    EXPECT_NE(p.wait_exit(std::chrono::seconds(30)), 0) << c.named;
+    EXPECT_NE(p.output().find(c.named), std::string::npos) << p.output();
+  }
+}
+
 }  // namespace
 }  // namespace ccteams::testing

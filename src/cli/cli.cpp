@@ -264,7 +264,33 @@ struct GraphEmulatorArgs {
   EmulatorHostOptions host;
   bool plain_http = false;
   std::string log_format = "text";
+  // Graph's delivery rules (graph-protocol.md §4.3), in milliseconds of the emulator's clock.
+  std::int64_t delivery_timeout_ms = 3'000;
+  std::int64_t retry_timeout_ms = 10'000;
+  std::int64_t slow_answer_ms = 2'900;
+  std::int64_t slow_window_ms = 600'000;
+  std::int64_t slow_penalty_ms = 600'000;
 };
+
+// Graph's delivery rules from the flags; an error names the flag that does not fit.
+Result<void> apply_delivery_rules(const GraphEmulatorArgs& a, emulator::NotificationOptions& n) {
+  if (a.slow_answer_ms >= a.delivery_timeout_ms) {
+    return make_error(Errc::invalid_input,
+                      "--slow-answer-ms must be below --delivery-timeout-ms (a slow answer is "
+                      "one that still arrives in time)");
+  }
+  if (n.slow_delay_share > n.slow_drop_share) {
+    return make_error(Errc::invalid_input,
+                      "--slow-delay-share must not exceed --slow-drop-share (Graph delays a "
+                      "slow endpoint before it drops its notifications)");
+  }
+  n.receiver_timeout = std::chrono::milliseconds(a.delivery_timeout_ms);
+  n.retry_timeout = std::chrono::milliseconds(a.retry_timeout_ms);
+  n.slow_publish = std::chrono::milliseconds(a.slow_answer_ms);
+  n.slow_stats_window = std::chrono::milliseconds(a.slow_window_ms);
+  n.slow_endpoint_delay = std::chrono::milliseconds(a.slow_penalty_ms);
+  return {};
+}
 
 int run_graph_emulator(GraphEmulatorArgs a) {
   setup_logging(a.log_format, "info");
@@ -272,6 +298,9 @@ int run_graph_emulator(GraphEmulatorArgs a) {
   // A developer's own receiver: https (system roots plus --webhook-ca), or plain http on this
   // machine only; any other http URL gets Graph's own refusal.
   a.host.emulator.notifications.http_webhooks = emulator::HttpWebhooks::loopback;
+  if (auto rules = apply_delivery_rules(a, a.host.emulator.notifications); !rules) {
+    return fail(rules.error().message);
+  }
   if (a.host.cert_file.empty() != a.host.key_file.empty()) {
     return fail("--cert and --key must be given together");
   }
@@ -345,8 +374,8 @@ int run(int argc, char** argv) {
   demo_cmd->add_option("--data", demo.data, "Data folder (database, secret key)")->capture_default_str();
   demo_cmd->add_option("--password", demo.password,
                        "Password of every demo account (random and printed when absent)");
-  demo_cmd->add_option("--agents", demo.agents, "Number of demo agents (load tests: up to 20,000)")
-      ->check(CLI::Range(1, 20000))
+  demo_cmd->add_option("--agents", demo.agents, "Number of demo agents (load tests: up to 50,000)")
+      ->check(CLI::Range(1, 50000))
       ->capture_default_str();
   demo_cmd->add_option("--password-hash", demo.password_hash,
                        "Cost of password hashing (minimum is for tests only)")
@@ -435,6 +464,40 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   ge_cmd->add_option("--log-format", ge.log_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  // Graph's rules for slow webhooks (Microsoft's text of 2026; they have changed before).
+  auto& delivery = ge.host.emulator.notifications;
+  ge_cmd->add_option("--delivery-timeout-ms", ge.delivery_timeout_ms,
+                     "A delivery not answered 2xx within this fails and is retried")
+      ->check(CLI::Range(100, 60'000))
+      ->capture_default_str();
+  ge_cmd->add_option("--retry-timeout-ms", ge.retry_timeout_ms,
+                     "The same for a retry (Graph retries for up to 4 hours with back-off)")
+      ->check(CLI::Range(100, 60'000))
+      ->capture_default_str();
+  ge_cmd->add_option("--slow-answer-ms", ge.slow_answer_ms,
+                     "An answer slower than this counts its notifications as slow")
+      ->check(CLI::Range(1, 59'999))
+      ->capture_default_str();
+  ge_cmd->add_option("--slow-window-ms", ge.slow_window_ms,
+                     "Window of the slow-answer statistics per notification URL")
+      ->check(CLI::Range(1'000, 86'400'000))
+      ->capture_default_str();
+  ge_cmd->add_option("--slow-penalty-ms", ge.slow_penalty_ms,
+                     "How long a slow URL's notifications are delayed")
+      ->check(CLI::Range(0, 86'400'000))
+      ->capture_default_str();
+  ge_cmd->add_option("--slow-min-notifications", delivery.slow_endpoint_min_notifications,
+                     "Notifications a window needs before a URL can be judged slow")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  ge_cmd->add_option("--slow-delay-share", delivery.slow_delay_share,
+                     "Share of slow notifications in a window that delays the URL's")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  ge_cmd->add_option("--slow-drop-share", delivery.slow_drop_share,
+                     "Share of slow notifications in a window that drops the URL's")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
 
   std::string config_path;
   auto* serve_cmd = app.add_subcommand("serve", "Run the service from a configuration file");

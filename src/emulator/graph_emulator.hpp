@@ -39,6 +39,7 @@ struct NotificationOptions {
   std::size_t max_batch = 100;                         // items per POST at most
   std::chrono::milliseconds validation_timeout{10'000};  // the handshake's deadline
   std::chrono::milliseconds receiver_timeout{3'000};     // no 2xx within it: failed, retried
+  std::chrono::milliseconds retry_timeout{10'000};       // a retry's deadline (2026 text)
   std::chrono::milliseconds retry_initial{10'000};       // first back-off, doubled per failure
   std::chrono::milliseconds retry_max_delay{600'000};    // back-off cap
   std::chrono::milliseconds retry_give_up{4 * 3'600'000};  // then the batch is dropped
@@ -46,10 +47,13 @@ struct NotificationOptions {
   std::chrono::milliseconds reauthorization_lead{600'000};
   // Slow endpoints (§4.3): a publish slower than slow_publish counts its notifications as
   // slow; once a URL's window (slow_stats_window of the emulator clock) holds
-  // slow_endpoint_min_notifications, >= 10 % slow delays every notification to it by
-  // slow_endpoint_delay (emulator clock, released by tick()) and >= 15 % drops them.
+  // slow_endpoint_min_notifications, >= slow_delay_share slow delays every notification to it
+  // by slow_endpoint_delay (emulator clock, released by tick()) and >= slow_drop_share drops
+  // them. Microsoft has changed these before: `ccteams graph-emulator` takes each as a flag.
   std::chrono::milliseconds slow_publish{2'900};
   std::size_t slow_endpoint_min_notifications = 100;
+  double slow_delay_share = 0.10;
+  double slow_drop_share = 0.15;
   std::chrono::milliseconds slow_stats_window{600'000};
   std::chrono::milliseconds slow_endpoint_delay{600'000};
 };

@@ -109,6 +109,27 @@ json::object hook_deliveries(NotificationHarness& h) {
   return {};
 }
 
+// The first delivery must be answered within receiver_timeout (Graph: 3 s); a retry gets
+// retry_timeout (Graph: 10 s). A receiver that answers in 400 ms misses the first (200 ms here)
+// and makes the retry (1 s): one failed attempt, not two.
+TEST(NotificationDelivery, ARetryWaitsLongerThanTheFirstDelivery) {
+  auto o = NotificationHarness::fast_options();
+  o.receiver_timeout = std::chrono::milliseconds(200);
+  o.retry_timeout = std::chrono::milliseconds(1000);
+  NotificationHarness h(o);
+  const auto admin = h.user_id("admin");
+  create(h, h.subscription_body({admin}));
+  {
+    std::lock_guard lock(h.receiver->mu);
+    h.receiver->delays = {std::chrono::milliseconds(400), std::chrono::milliseconds(400)};
+  }
+  set_client(h, admin, "Busy", "InACall");
+  ASSERT_TRUE(eventually([&] { return hook_deliveries(h)["acknowledged"] == 1; }));
+  const auto d = hook_deliveries(h);
+  EXPECT_EQ(d.at("failedAttempts"), 1);
+  EXPECT_EQ(d.at("droppedAfterRetries"), 0);
+}
+
 TEST(NotificationDelivery, DeliveriesCountAcknowledgedRetriedAndDropped) {
   NotificationHarness h;
   const auto admin = h.user_id("admin");

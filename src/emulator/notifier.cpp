@@ -71,7 +71,8 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
         options(std::move(o)),
         clock(std::move(c)),
         client(io, client_options(options)),
-        health(EndpointHealthOptions{options.slow_endpoint_min_notifications, 0.10, 0.15,
+        health(EndpointHealthOptions{options.slow_endpoint_min_notifications,
+                                     options.slow_delay_share, options.slow_drop_share,
                                      options.slow_stats_window}) {}
 
   struct Delayed {
@@ -211,7 +212,8 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
       request.url = url;
       request.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
       request.body = body;
-      request.timeout = options.receiver_timeout;
+      // Microsoft's 2026 text: the first delivery must be answered within 3 s, retries get 10 s.
+      request.timeout = attempt == 1 ? options.receiver_timeout : options.retry_timeout;
       const auto sent = std::chrono::steady_clock::now();
       auto r = co_await client.send(std::move(request));
       record_publish(url, items, std::chrono::steady_clock::now() - sent);

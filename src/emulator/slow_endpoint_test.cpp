@@ -162,5 +162,18 @@ TEST(SlowEndpoint, SixteenSlowInAHundredDropsNotifications) {
   EXPECT_TRUE(h.receiver->wait_for(101, 30s));
 }
 
+// Microsoft has changed the thresholds before: they are options (flags of `ccteams
+// graph-emulator`). 16 slow in a hundred drops under the default 15 %; not under 30 % / 50 %.
+TEST(SlowEndpoint, TheSharesComeFromTheOptions) {
+  auto o = slow_options();
+  o.slow_delay_share = 0.30;
+  o.slow_drop_share = 0.50;
+  NotificationHarness h(o);
+  const auto admin = hundred_notifications(h, 16);
+  EXPECT_EQ(endpoint(h).at("state").as_string(), "normal");
+  change(h, admin, "DoNotDisturb", "Presenting");
+  EXPECT_TRUE(h.receiver->wait_for(101, 30s));
+}
+
 }  // namespace
 }  // namespace ccteams::emulator
