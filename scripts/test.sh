@@ -95,7 +95,9 @@ run_fuzz() {
 
 stage "install" ./scripts/install-deps.sh --browser   # chromium + playwright-core for the console test
 # The store tests run against SQLite and PostgreSQL: a throw-away cluster for this run, stopped
-# whatever happens (a test binary without CCTEAMS_TEST_PG_DSN fails its PostgreSQL tests).
+# whatever happens (a test binary without CCTEAMS_TEST_PG_DSN fails its PostgreSQL tests). The
+# exports reach every suite below, ctest's integration_tests too (`serve` on PostgreSQL, which
+# is skipped without them).
 pg_env="$(./scripts/pg-test-cluster.sh start)"
 eval "$pg_env"
 trap './scripts/pg-test-cluster.sh stop "$CCTEAMS_TEST_PG_DIR"' EXIT

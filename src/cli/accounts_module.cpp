@@ -9,10 +9,10 @@
 
 #include "adapters/http/api/api_context.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/store/sqlite_store.hpp"
 #include "app/auth_service.hpp"
 #include "app/bounded_worker_pool.hpp"
 #include "app/metrics.hpp"
+#include "app/ports/store.hpp"
 #include "app/session_sockets.hpp"
 #include "app/user_service.hpp"
 

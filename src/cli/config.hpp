@@ -38,8 +38,7 @@ struct ServerConfig {
 };
 
 struct StoreConfig {
-  // "sqlite", or "postgresql" (docs/postgresql.md: accepted and checked, refused until every
-  // store is ported to it).
+  // "sqlite", or "postgresql" (docs/postgresql.md; one ccteams serve per database for now).
   std::string driver = "sqlite";
   std::string path = "ccteams.db";  // sqlite
   // Store jobs queued together that share one transaction and one disk sync (1: none share).

@@ -21,7 +21,7 @@ class OrgActors;
 class PasswordHasher;
 class Scheduler;
 class SecretBox;
-class SqliteStore;
+class Store;
 class TokenSource;
 namespace http {
 class Router;
@@ -51,7 +51,7 @@ class Module {
 struct SharedServices {
   const RuntimeOptions& options;
   boost::asio::io_context& ioc;  // the I/O threads' context
-  SqliteStore& store;            // every store, on its own executor
+  Store& store;                  // every store, on its own executor (SQLite or PostgreSQL)
   const SecretBox& secrets;      // seals secrets at rest
   const Clock& clock;
   const TokenSource& tokens;

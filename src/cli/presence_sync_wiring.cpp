@@ -18,11 +18,11 @@
 #include "adapters/http/api/sync_accounts_api.hpp"
 #include "adapters/http/http_client.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/store/sqlite_store.hpp"
 #include "app/connector_service.hpp"
 #include "app/contact_center.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/graph.hpp"
+#include "app/ports/store.hpp"
 #include "app/presence_sync.hpp"
 #include "app/sync_account_service.hpp"
 #include "cli/connector_wiring.hpp"
@@ -151,8 +151,7 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
       deps.actors, deps.scheduler, connector, deps.contact_center, deps.connector.graph(),
       *impl->accounts, deps.store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(),
       std::move(po));
-  http::register_graph_webhook_routes(router, deps.store.inbox(), *impl->sync, deps.clock,
-                                      deps.metrics);
+  http::register_graph_webhook_routes(router, deps.inbox, *impl->sync, deps.clock, deps.metrics);
   http::register_presence_sync_routes(router, deps.auth, *impl->sync);
 
   // Sync accounts first: presence sync asks them for tokens while it switches off.

@@ -29,7 +29,8 @@ class Scheduler;
 class SecretBox;
 class SyncAccountService;
 class TokenSource;
-class SqliteStore;
+class PresenceInbox;
+class Store;
 namespace http {
 class Router;
 }  // namespace http
@@ -42,7 +43,8 @@ class ConnectorWiring;
 struct PresenceSyncDeps {
   const Config& config;
   boost::asio::io_context& ioc;  // the runtime's; must outlive the wiring
-  SqliteStore& store;            // every store; the wiring takes its own from it
+  Store& store;                  // every store; the wiring takes its own from it
+  PresenceInbox& inbox;          // the webhook appends there (group commit)
   AccountStore& accounts;
   ContactCenter& contact_center;
   AuthService& auth;

@@ -19,7 +19,6 @@
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
-#include "adapters/store/sqlite_store.hpp"
 #include "app/asio_scheduler.hpp"
 #include "app/connector_service.hpp"
 #include "app/metrics.hpp"
@@ -32,6 +31,7 @@
 #include "cli/module.hpp"
 #include "cli/ops_gauges.hpp"
 #include "cli/presence_sync_wiring.hpp"
+#include "cli/service_store.hpp"
 #include "cli/web_console_module.hpp"
 
 namespace ccteams::cli {
@@ -105,9 +105,10 @@ bool serves_https(const ServerConfig& sc) {
 
 struct Runtime::Impl {
   RuntimeOptions options;
-  // Every store, on its own executor. Declared first, destroyed last; stopped by ~Runtime once
-  // the I/O threads are gone, before the io_context its completions go to.
-  std::unique_ptr<SqliteStore> store;
+  // Every store, on its own executor (SQLite or PostgreSQL: [store] driver). Declared first,
+  // destroyed last; stopped by ~Runtime once the I/O threads are gone, before the io_context
+  // its completions go to.
+  std::unique_ptr<ServiceStore> store;
   SecretBox secrets;
   SystemClock clock;
   CryptoTokenSource tokens;
@@ -121,8 +122,8 @@ struct Runtime::Impl {
   // sync and the directory run each organisation's live state on it. After ioc.
   OrgActors org_actors{ioc.get_executor()};
   AsioScheduler scheduler{ioc};  // every timer; its timers live on ioc
-  SharedServices shared{options, ioc,     *store,     secrets,   clock, tokens,
-                        hasher,  metrics, org_actors, scheduler, router};
+  SharedServices shared{options, ioc,     store->store(), secrets,   clock, tokens,
+                        hasher,  metrics, org_actors,     scheduler, router};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<http::HttpServer> server;
   std::unique_ptr<http::HttpServer> metrics_server;  // [metrics] listen
@@ -139,7 +140,7 @@ struct Runtime::Impl {
   bool stopped = false;
   bool stop_requested = false;
 
-  Impl(RuntimeOptions o, std::unique_ptr<SqliteStore> s, SecretBox box)
+  Impl(RuntimeOptions o, std::unique_ptr<ServiceStore> s, SecretBox box)
       : options(std::move(o)),
         store(std::move(s)),
         secrets(std::move(box)),
@@ -170,12 +171,14 @@ Result<void> Runtime::Impl::build_modules() {
   AuthService& auth = accounts->auth();
 
   auto connector_module = ConnectorWiring::create(
-      ConnectorDeps{c, ioc, *store, auth, secrets, tokens, clock, scheduler, options.demo}, router);
+      ConnectorDeps{c, ioc, store->store(), auth, secrets, tokens, clock, scheduler, options.demo},
+      router);
   if (!connector_module) return std::move(connector_module).error();
   ConnectorWiring& connector = add(std::move(*connector_module));
 
   auto directory_module = DirectoryWiring::create(
-      DirectoryDeps{c.directory, org_actors, *store, auth, clock, scheduler, connector}, router);
+      DirectoryDeps{c.directory, org_actors, store->store(), auth, clock, scheduler, connector},
+      router);
   if (!directory_module) return std::move(directory_module).error();
   DirectoryWiring& directory = add(std::move(*directory_module));
 
@@ -184,15 +187,16 @@ Result<void> Runtime::Impl::build_modules() {
                         connector.service().audit_hook(), &directory.service()}));
 
   auto presence_module = PresenceSyncWiring::create(
-      PresenceSyncDeps{c, ioc, *store, store->accounts(), contact_center.center(), auth, secrets,
-                       tokens, clock, metrics, connector, org_actors, scheduler},
+      PresenceSyncDeps{c, ioc, store->store(), store->stores().inbox(), store->stores().accounts(),
+                       contact_center.center(), auth, secrets, tokens, clock, metrics, connector,
+                       org_actors, scheduler},
       router);
   if (!presence_module) return std::move(presence_module).error();
   add(std::move(*presence_module));
 
-  add(std::make_unique<OpsGauges>(
-      OpsGaugesDeps{ioc.get_executor(), scheduler, clock, metrics, *store, contact_center.center()},
-      std::chrono::seconds(c.metrics.gauges_interval_seconds)));
+  add(std::make_unique<OpsGauges>(OpsGaugesDeps{ioc.get_executor(), scheduler, clock, metrics,
+                                                store->store(), contact_center.center()},
+                                  std::chrono::seconds(c.metrics.gauges_interval_seconds)));
   add(std::make_unique<WebConsoleModule>(router));
   return ok();
 }
@@ -209,9 +213,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   const Config& c = options.config;
   auto box = load_service_key(c.secrets, options.secret_key_generate_path);
   if (!box) return std::move(box).error();
-  SqliteStoreOptions store_options;
-  store_options.max_jobs_per_commit = static_cast<std::size_t>(c.store.max_jobs_per_commit);
-  auto store = SqliteStore::open(c.store.path, store_options);
+  auto store = ServiceStore::open(c.store);
   if (!store) return std::move(store).error();
 
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), std::move(*box));
@@ -240,6 +242,9 @@ Result<std::uint16_t> Runtime::start() {
     if (!key) return std::move(key).error();
     so.tls = http::TlsConfig{std::move(*cert), std::move(*key)};
   }
+  // Serving writes as the database's one instance (commands that only build the runtime, such
+  // as user add, do not claim it).
+  if (auto claimed = im.store->claim_sole_instance(); !claimed) return std::move(claimed).error();
   im.server = std::make_unique<http::HttpServer>(im.ioc, im.router, std::move(so));
   auto port = im.server->listen(sc.host, sc.port);
   if (!port) return port;
@@ -330,6 +335,6 @@ void Runtime::run_until_signal() {
 UserService& Runtime::users() { return impl_->accounts->users(); }
 std::uint16_t Runtime::metrics_port() const { return impl_->metrics_port; }
 std::vector<http::RouteInfo> Runtime::routes() const { return impl_->router.routes(); }
-Store& Runtime::store() { return *impl_->store; }
+Store& Runtime::store() { return impl_->store->store(); }
 
 }  // namespace ccteams::cli

@@ -8,6 +8,7 @@
 #include "adapters/pg/pg_schema_connector.hpp"
 #include "adapters/pg/pg_schema_contact_center.hpp"
 #include "adapters/pg/pg_schema_directory.hpp"
+#include "adapters/pg/pg_schema_presence_sync.hpp"
 #include "adapters/pg/pg_schema_sync_accounts.hpp"
 
 namespace ccteams::store {
@@ -20,6 +21,7 @@ constexpr std::array kMigrations{
     Migration{4, "idle codes", kPgV4IdleCodes},
     Migration{5, "teams connector", kPgV5TeamsConnector},
     Migration{6, "contact center", kPgV6ContactCenter},
+    Migration{7, "presence sync", kPgV7PresenceSync},
 };
 
 // Any constant of our own: it serialises migration runners of every instance on one database.

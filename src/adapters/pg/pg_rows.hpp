@@ -2,6 +2,7 @@
 // Small row-reading helpers shared by the PostgreSQL stores (internal), as sqlite_rows.hpp.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -47,6 +48,32 @@ inline Result<bool> pg_row_exists(PgConnection& conn, std::string_view query, st
   auto rows = conn.query(query, {org, id});
   if (!rows) return std::move(rows).error();
   return !rows->empty();
+}
+
+// PostgreSQL array literals, for one parameter that carries many values ($1::bigint[]).
+inline std::string pg_int_array(const std::vector<std::int64_t>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(values[i]);
+  }
+  out += '}';
+  return out;
+}
+// Each element quoted, backslash and double quote escaped: any text (a JSON body) passes as is.
+inline std::string pg_text_array(const std::vector<std::string_view>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char ch : values[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
 }
 
 }  // namespace ccteams::store

@@ -23,6 +23,8 @@
 #include "adapters/pg/pg_db.hpp"
 #include "adapters/pg/pg_directory_store.hpp"
 #include "adapters/pg/pg_migrations.hpp"
+#include "adapters/pg/pg_presence_sync_inbox.hpp"
+#include "adapters/pg/pg_presence_sync_store.hpp"
 #include "adapters/pg/pg_rows.hpp"
 #include "adapters/pg/pg_sync_account_store.hpp"
 
@@ -39,14 +41,11 @@ constexpr std::string_view kBeginJob = "BEGIN ISOLATION LEVEL SERIALIZABLE";
 // READ gives exactly that, and a read-only transaction never fails with 40001 there.
 constexpr std::string_view kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 constexpr std::string_view kPing = "SELECT 1";
+// Any constant of our own (the migrations' lock is another): held by the one serving instance.
+constexpr std::string_view kClaimSoleInstance = "SELECT pg_try_advisory_lock(7263304945127356)";
 
 Error stopped_error() {
   return make_error(Errc::unavailable, "the service is shutting down; try again shortly", 1);
-}
-
-[[noreturn]] void not_ported(std::string_view store) {
-  spdlog::critical("store: the {} store is not available on PostgreSQL yet (issue 16)", store);
-  std::abort();
 }
 
 // Waits a little, more after each rerun, so that two jobs that keep colliding stop colliding.
@@ -61,21 +60,22 @@ void back_off(int attempt) {
 
 // One connection and the stores on it. A worker is used by one thread at a time.
 struct PgStore::Worker final : Stores {
-  explicit Worker(std::unique_ptr<store::PgDb> connection)
+  Worker(std::unique_ptr<store::PgDb> connection, store::PgPresenceInboxWriter& inbox_writer)
       : db(std::move(connection)),
         account_store(*db),
         connector_store(*db),
         contact_center_store(*db),
         directory_store(*db),
+        presence_store(*db, inbox_writer),
         sync_account_store(*db) {}
 
   AccountStore& accounts() override { return account_store; }
   ConnectorStore& connectors() override { return connector_store; }
   ContactCenterStore& contact_center() override { return contact_center_store; }
   DirectoryStore& directory() override { return directory_store; }
-  PresenceSubscriptionStore& subscriptions() override { not_ported("presence-sync"); }
-  PresenceInbox& inbox() override { not_ported("presence-sync"); }
-  NotificationKeyStore& notification_keys() override { not_ported("presence-sync"); }
+  PresenceSubscriptionStore& subscriptions() override { return presence_store; }
+  PresenceInbox& inbox() override { return presence_store; }
+  NotificationKeyStore& notification_keys() override { return presence_store; }
   SyncAccountStore& sync_accounts() override { return sync_account_store; }
 
   std::unique_ptr<store::PgDb> db;
@@ -83,6 +83,7 @@ struct PgStore::Worker final : Stores {
   store::PgConnectorStore connector_store;
   store::PgContactCenterStore contact_center_store;
   store::PgDirectoryStore directory_store;
+  store::PgPresenceSyncStore presence_store;
   store::PgSyncAccountStore sync_account_store;
 };
 
@@ -105,14 +106,18 @@ thread_local Stores* tls_current = nullptr;
 }  // namespace
 
 PgStore::PgStore(const PgStoreOptions& options, int schema_version)
-    : schema_version_(schema_version),
+    : conninfo_(options.conninfo),
+      password_(options.password),
+      schema_version_(schema_version),
       max_attempts_(std::max(options.max_attempts, 1)),
       jobs_on_caller_(options.jobs_on_caller),
+      inbox_writer_(std::make_unique<store::PgPresenceInboxWriter>(
+          store::PgDb::deferred(options.conninfo, options.password))),
       pool_(std::make_unique<Pool>(std::max<std::size_t>(options.connections, 1))) {
   const std::size_t n = std::max<std::size_t>(options.connections, 1);
   for (std::size_t i = 0; i < n; ++i) {
-    pool_->workers.push_back(
-        std::make_unique<Worker>(store::PgDb::deferred(options.conninfo, options.password)));
+    pool_->workers.push_back(std::make_unique<Worker>(
+        store::PgDb::deferred(options.conninfo, options.password), *inbox_writer_));
     pool_->free.push_back(pool_->workers.back().get());
   }
 }
@@ -123,10 +128,32 @@ void PgStore::stop() {
   std::call_once(pool_->stopped_once, [this] {
     pool_->stopped = true;
     pool_->threads.join();  // runs what is queued, then the threads end
+    inbox_writer_->stop();  // writes the appends queued, then its thread ends
   });
 }
 
 std::uint64_t PgStore::retries() const { return pool_->retries; }
+
+Result<void> PgStore::claim_sole_instance() {
+  if (sole_instance_) return ok();
+  auto db = store::PgDb::open(conninfo_, password_);
+  if (!db) return std::move(db).error();
+  bool claimed = false;
+  {
+    auto conn = (*db)->lock();
+    auto rows = conn.query(kClaimSoleInstance);
+    if (!rows) return std::move(rows).error();
+    claimed = !rows->empty() && rows->boolean(0, 0);
+  }
+  if (!claimed) {
+    return make_error(Errc::conflict,
+                      "another ccteams serve is using this PostgreSQL database: one instance per "
+                      "database for now (several instances need leases, a later part of issue "
+                      "16; docs/postgresql.md)");
+  }
+  sole_instance_ = std::move(*db);
+  return ok();
+}
 
 Result<std::unique_ptr<PgStore>> PgStore::open(const PgStoreOptions& options) {
   auto db = store::PgDb::open(options.conninfo, options.password);
@@ -135,7 +162,7 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const PgStoreOptions& options) {
   auto version = store::apply_pg_migrations(**db, migrations);
   if (!version) return std::move(version).error();
   std::unique_ptr<PgStore> opened(new PgStore(options, *version));
-  opened->direct_ = std::make_unique<Worker>(std::move(*db));
+  opened->direct_ = std::make_unique<Worker>(std::move(*db), *opened->inbox_writer_);
   return opened;
 }
 

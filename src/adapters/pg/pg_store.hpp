@@ -10,9 +10,8 @@
 // READ ONLY transaction on any worker. A lost connection is made again by the next job; a job
 // whose connection is lost under it answers unavailable.
 //
-// Here: the account, connector, contact-center, directory and sync-account stores. Not yet
-// (issue 16, later parts): the presence-sync stores; their accessors are bugs to reach (the
-// configuration refuses the driver until every store is ported): they log and abort.
+// Every store of the port. The presence inbox's appends go to one writer with a connection of
+// its own and group commit (pg_presence_sync_inbox.hpp), whichever worker's inbox() takes them.
 
 #include <cstddef>
 #include <memory>
@@ -23,6 +22,10 @@
 #include "app/ports/store.hpp"
 
 namespace ccteams {
+namespace store {
+class PgDb;
+class PgPresenceInboxWriter;
+}  // namespace store
 
 struct PgStoreOptions {
   // A libpq connection string or URI ("host=/run/postgresql dbname=ccteams user=ccteams").
@@ -63,6 +66,14 @@ class PgStore final : public Store, public Stores {
 
   // Job runs that a serialization failure or deadlock rolled back (and ran again or failed).
   std::uint64_t retries() const;
+  // One ccteams serve per database until instances share one through leases (issue 16, a later
+  // part): takes a session advisory lock on a connection of its own, held until the store goes
+  // (or that connection is lost). Errors: conflict when another instance holds it (the message
+  // says so), unavailable when the database cannot be reached. Idempotent.
+  Result<void> claim_sole_instance();
+
+  // The presence inbox's writer (its group-commit counters). Never null, owned by this.
+  store::PgPresenceInboxWriter& inbox_writer() { return *inbox_writer_; }
 
   // Store
   void post(std::function<void(Stores&)> job) override;
@@ -93,10 +104,15 @@ class PgStore final : public Store, public Stores {
   void execute(Job& job, bool read_only);
   void execute_on(Worker& worker, Job& job, bool read_only);
 
+  std::string conninfo_;
+  std::string password_;
   int schema_version_;
   int max_attempts_;
   bool jobs_on_caller_;
+  // Before the workers, whose inboxes hand it their appends: destroyed after them.
+  std::unique_ptr<store::PgPresenceInboxWriter> inbox_writer_;
   std::unique_ptr<Worker> direct_;  // the synchronous side
+  std::unique_ptr<store::PgDb> sole_instance_;  // the connection holding claim_sole_instance()
   std::unique_ptr<Pool> pool_;      // declared last: stopped and joined first
 };
 

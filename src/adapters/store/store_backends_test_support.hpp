@@ -9,11 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
+#include "adapters/pg/pg_presence_sync_inbox.hpp"
 #include "adapters/pg/pg_store.hpp"
 #include "adapters/pg/pg_test_support.hpp"
 #include "adapters/store/sqlite_store.hpp"
@@ -28,6 +31,62 @@ inline const auto kAllBackends = ::testing::Values(StoreBackend::sqlite, StoreBa
 inline std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {
   return info.param == StoreBackend::sqlite ? "sqlite" : "postgresql";
 }
+
+// Keeps the presence inbox's writer from writing until release() (or destruction), so that a
+// test decides when a batch may commit and what queues meanwhile.
+class InboxHold {
+ public:
+  virtual ~InboxHold() = default;
+  virtual void release() = 0;
+};
+
+// SQLite: the database connection held on a thread of its own (a SqliteConnection cannot move).
+class SqliteInboxHold final : public InboxHold {
+ public:
+  explicit SqliteInboxHold(SqliteDb& db) {
+    std::promise<void> held;
+    auto is_held = held.get_future();
+    thread_ = std::thread([&db, &held, released = release_.get_future()]() mutable {
+      auto conn = db.lock();
+      held.set_value();
+      released.wait();
+    });
+    is_held.wait();
+  }
+  ~SqliteInboxHold() override { release(); }
+  void release() override {
+    if (!thread_.joinable()) return;
+    release_.set_value();
+    thread_.join();
+  }
+
+ private:
+  std::promise<void> release_;
+  std::thread thread_;
+};
+
+// PostgreSQL: another session's transaction holds presence_inbox in EXCLUSIVE mode, which the
+// writer's INSERT waits for (its BEGIN and the organisation check do not).
+class PgInboxHold final : public InboxHold {
+ public:
+  explicit PgInboxHold(std::unique_ptr<PgDb> db) : db_(std::move(db)) {
+    auto conn = db_->lock();
+    auto r = conn.exec("BEGIN; LOCK TABLE presence_inbox IN EXCLUSIVE MODE");
+    EXPECT_TRUE(r) << r.error().message;
+  }
+  ~PgInboxHold() override { release(); }
+  void release() override {
+    if (!db_) return;
+    {
+      auto conn = db_->lock();
+      (void)conn.exec("ROLLBACK");
+    }
+    db_.reset();
+  }
+
+ private:
+  std::unique_ptr<PgDb> db_;
+};
 
 class BackendStore {
  public:
@@ -97,6 +156,24 @@ class BackendStore {
     return *pg_;
   }
   StoreBackend backend() const { return backend_; }
+
+  // The presence inbox's group commit, on either backend: its counters and a hold on its
+  // writer (both stores count the same way: sqlite_presence_sync_store.hpp).
+  std::uint64_t inbox_commits() {
+    return sqlite_ ? sqlite_->presence_sync().commits() : pg_->inbox_writer().commits();
+  }
+  std::uint64_t inbox_submitted() {
+    return sqlite_ ? sqlite_->presence_sync().submitted() : pg_->inbox_writer().submitted();
+  }
+  std::uint64_t inbox_appended() {
+    return sqlite_ ? sqlite_->presence_sync().appended() : pg_->inbox_writer().appended();
+  }
+  std::unique_ptr<InboxHold> hold_inbox() {
+    if (sqlite_) return std::make_unique<SqliteInboxHold>(sqlite_->db());
+    return std::make_unique<PgInboxHold>(raw_pg());
+  }
+  // The SQLite store itself, or null on PostgreSQL (what only SQLite has: its sync mode).
+  SqliteStore* sqlite() { return sqlite_.get(); }
 
  private:
   std::unique_ptr<PgDb> raw_pg() {
