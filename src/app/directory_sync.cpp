@@ -230,7 +230,12 @@ asio::awaitable<Result<DirectorySyncReport>> DirectorySync::delta_sync(OrgId org
   if (auto r = co_await store_.run(apply); !r) co_return std::move(r).error();
   if (dir.epoch != epoch) co_return removed_meanwhile();  // see full_sync
   DirectorySyncReport report;
+  std::size_t applied = 0;  // in slices (kDirectoryDeltaSlice); a removal between two wins
   for (const auto& u : upserts) {
+    if (++applied % kDirectoryDeltaSlice == 0) {
+      co_await let_others_run();
+      if (dir.epoch != epoch) co_return removed_meanwhile();
+    }
     if (auto r = dir.index.upsert(u.user); !r) {
       spdlog::warn("directory: org {}: user skipped: {}", org.value, r.error().message);
       continue;
@@ -238,6 +243,10 @@ asio::awaitable<Result<DirectorySyncReport>> DirectorySync::delta_sync(OrgId org
     ++report.upserted;
   }
   for (const auto& id : gone) {
+    if (++applied % kDirectoryDeltaSlice == 0) {
+      co_await let_others_run();
+      if (dir.epoch != epoch) co_return removed_meanwhile();
+    }
     if (dir.index.remove(id)) ++report.removed;
   }
   report.users = dir.index.size();

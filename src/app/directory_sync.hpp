@@ -24,6 +24,12 @@
 
 namespace ccteams {
 
+// A delta round's users are applied to the index this many at a time; between two slices the
+// organisation's strand runs whatever waits (searches, contacts), so a large round never holds
+// a search for longer than one slice (about a millisecond; directory_bench measures it).
+// Searches between two slices see some of the round's users changed and the others not yet.
+inline constexpr std::size_t kDirectoryDeltaSlice = 100;
+
 struct DirectorySyncReport {
   bool full = false;
   std::size_t users = 0;     // in the mirror afterwards

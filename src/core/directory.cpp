@@ -30,6 +30,16 @@ void for_each_token(std::string_view tokens, F&& f) {
   }
 }
 
+void insert_sorted(DirectoryPostings& postings, DirectorySlot slot) {
+  const auto pos = std::lower_bound(postings.begin(), postings.end(), slot);
+  if (pos == postings.end() || *pos != slot) postings.insert(pos, slot);
+}
+
+void erase_sorted(DirectoryPostings& postings, DirectorySlot slot) {
+  const auto pos = std::lower_bound(postings.begin(), postings.end(), slot);
+  if (pos != postings.end() && *pos == slot) postings.erase(pos);
+}
+
 }  // namespace
 
 DirectoryUser make_directory_user(TeamsUser user, std::string_view default_country_code) {
@@ -93,7 +103,7 @@ void DirectoryIndex::set_show_user_details(bool on) {
 }
 
 std::size_t DirectoryIndex::distinct_token_count() const {
-  return names_.token_count() + details_.token_count();
+  return names_.token_count() + mails_.token_count() + details_.token_count();
 }
 
 const DirectoryUser* DirectoryIndex::find(std::string_view id) const {
@@ -105,8 +115,7 @@ const std::string* DirectoryIndex::add_posting(FieldPostings& map, const std::st
                                                DirectorySlot slot) {
   if (key.empty()) return nullptr;
   auto& [node_key, postings] = *map.try_emplace(key).first;
-  const auto pos = std::lower_bound(postings.begin(), postings.end(), slot);
-  if (pos == postings.end() || *pos != slot) postings.insert(pos, slot);
+  insert_sorted(postings, slot);
   return &node_key;  // unordered_map nodes do not move on rehash
 }
 
@@ -115,10 +124,8 @@ void DirectoryIndex::remove_posting(FieldPostings& map, const std::string* key,
   if (key == nullptr) return;
   const auto it = map.find(*key);
   if (it == map.end()) return;
-  DirectoryPostings& postings = it->second;
-  const auto pos = std::lower_bound(postings.begin(), postings.end(), slot);
-  if (pos != postings.end() && *pos == slot) postings.erase(pos);
-  if (postings.empty()) map.erase(it);
+  erase_sorted(it->second, slot);
+  if (it->second.empty()) map.erase(it);
 }
 
 Result<void> DirectoryIndex::upsert(TeamsUser user) {
@@ -138,10 +145,7 @@ Result<void> DirectoryIndex::upsert(TeamsUser user) {
   Row row;
   const std::string sort_name = directory_fold(user.display_name);
   const std::string alt_name = directory_fold(user.given_name + ' ' + user.surname);
-  for (std::size_t i = 0; i < 8; ++i) {
-    row.sort_key =
-        row.sort_key << 8 | (i < sort_name.size() ? static_cast<unsigned char>(sort_name[i]) : 0U);
-  }
+  row.sort_key = sort_key_of(sort_name);
   std::vector<std::string> names = directory_tokens(user.display_name);
   append(names, directory_tokens(user.given_name));
   append(names, directory_tokens(user.surname));
@@ -172,9 +176,19 @@ Result<void> DirectoryIndex::upsert(TeamsUser user) {
   const std::string title_key = directory_fold(user.job_title);
 
   DirectorySlot slot = 0;
+  // A changed user keeps the tokens, department and title it still has: a delta round mostly
+  // changes one field, and each posting moved in a large list is a memmove.
+  std::string previous_tokens;
+  const std::string* previous_department = nullptr;
+  const std::string* previous_title = nullptr;
   if (existing != by_id_.end()) {
     slot = existing->second;
-    unindex(slot);
+    Row& old = rows_[slot];
+    previous_tokens = this->tokens(old);
+    previous_department = old.department;
+    previous_title = old.title;
+    index_first_tokens(old, slot, false);
+    release_text(old);
   } else if (!free_slots_.empty()) {
     slot = free_slots_.back();
     free_slots_.pop_back();
@@ -192,24 +206,81 @@ Result<void> DirectoryIndex::upsert(TeamsUser user) {
   text_ += sort_name;
   text_ += alt_name;
   text_ += tokens;
-  for_each_token(tokens, [&](char mark, std::string_view token) {
-    (mark == kDetailMark ? details_ : names_).add(token, slot);
-  });
-  r.department = add_posting(departments_, department_key, slot);
-  r.title = add_posting(titles_, title_key, slot);
+  update_tokens(previous_tokens, tokens, slot);
+  index_first_tokens(r, slot, true);
+  r.department = replace_posting(departments_, previous_department, department_key, slot);
+  r.title = replace_posting(titles_, previous_title, title_key, slot);
   ++version_;
   return ok();
 }
 
+void DirectoryIndex::update_tokens(std::string_view old_tokens, std::string_view new_tokens,
+                                   DirectorySlot slot) {
+  using Token = std::pair<char, std::string_view>;
+  std::vector<Token> old_list;
+  std::vector<Token> new_list;
+  for_each_token(old_tokens,
+                 [&](char mark, std::string_view t) { old_list.emplace_back(mark, t); });
+  for_each_token(new_tokens,
+                 [&](char mark, std::string_view t) { new_list.emplace_back(mark, t); });
+  // Both lists are sorted by (field marker, token), as upsert writes them: one merge pass.
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < old_list.size() || j < new_list.size()) {
+    if (j == new_list.size() || (i < old_list.size() && old_list[i] < new_list[j])) {
+      dictionary(old_list[i].first).remove(old_list[i].second, slot);
+      ++i;
+    } else if (i == old_list.size() || new_list[j] < old_list[i]) {
+      dictionary(new_list[j].first).add(new_list[j].second, slot);
+      ++j;
+    } else {
+      ++i;
+      ++j;
+    }
+  }
+}
+
+const std::string* DirectoryIndex::replace_posting(FieldPostings& map, const std::string* previous,
+                                                   const std::string& key, DirectorySlot slot) {
+  if (previous != nullptr && *previous == key) return previous;
+  remove_posting(map, previous, slot);
+  return add_posting(map, key, slot);
+}
+
 void DirectoryIndex::unindex(DirectorySlot slot) {
   Row& r = rows_[slot];
-  // A token both in the name and in the mail was added once; the second remove is a no-op.
-  for_each_token(tokens(r), [&](char mark, std::string_view token) {
-    (mark == kDetailMark ? details_ : names_).remove(token, slot);
-  });
+  for_each_token(tokens(r),
+                 [&](char mark, std::string_view token) { dictionary(mark).remove(token, slot); });
+  index_first_tokens(r, slot, false);
   remove_posting(departments_, r.department, slot);
   remove_posting(titles_, r.title, slot);
   release_text(r);
+}
+
+std::uint64_t DirectoryIndex::sort_key_of(std::string_view sort_name) {
+  std::uint64_t key = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    key = key << 8 | (i < sort_name.size() ? static_cast<unsigned char>(sort_name[i]) : 0U);
+  }
+  return key;
+}
+
+void DirectoryIndex::index_first_tokens(const Row& r, DirectorySlot slot, bool add) {
+  const std::string_view sort = sort_name(r);
+  const std::string_view alt = alt_name(r);
+  const std::string_view first = sort.substr(0, sort.find(' '));
+  const std::string_view alt_first = alt.substr(0, alt.find(' '));
+  for (const std::string_view token : {first, alt_first}) {
+    if (token.empty()) continue;
+    if (add) {
+      const auto it = firsts_.try_emplace(std::string(token)).first;
+      insert_sorted(it->second, slot);
+    } else if (const auto it = firsts_.find(token); it != firsts_.end()) {
+      erase_sorted(it->second, slot);
+      if (it->second.empty()) firsts_.erase(it);
+    }
+    if (alt_first == first) break;  // one entry serves both names
+  }
 }
 
 void DirectoryIndex::release_text(Row& r) {
@@ -252,6 +323,8 @@ void DirectoryIndex::clear() {
   free_slots_.clear();
   by_id_.clear();
   names_.clear();
+  mails_.clear();
+  firsts_.clear();
   details_.clear();
   departments_.clear();
   titles_.clear();

@@ -58,13 +58,25 @@ void TokenDictionary::remove(std::string_view token, DirectorySlot slot) {
 
 std::size_t TokenDictionary::collect(std::string_view word, bool infix,
                                      std::vector<const DirectoryPostings*>& out) const {
+  const std::size_t total = collect_prefix(word, out);
+  return infix ? total + collect_infix(word, out) : total;
+}
+
+std::size_t TokenDictionary::collect_prefix(std::string_view word,
+                                            std::vector<const DirectoryPostings*>& out) const {
   std::size_t total = 0;
   for (auto it = tokens_.lower_bound(word); it != tokens_.end() && it->first.starts_with(word);
        ++it) {
     out.push_back(&it->second);
     total += it->second.size();
   }
-  if (!infix || word.size() < kDirectoryMinInfix) return total;
+  return total;
+}
+
+std::size_t TokenDictionary::collect_infix(std::string_view word,
+                                           std::vector<const DirectoryPostings*>& out) const {
+  std::size_t total = 0;
+  if (word.size() < kDirectoryMinInfix) return total;
   // Every token containing `word` contains each of its trigrams: scanning the shortest list
   // and checking the candidates is exact.
   const std::vector<const Entry*>* shortest = nullptr;

@@ -51,6 +51,12 @@ class TokenDictionary {
   // write.
   std::size_t collect(std::string_view word, bool infix,
                       std::vector<const DirectoryPostings*>& out) const;
+  // The two halves of collect: the tokens starting with `word`, and the other tokens containing
+  // it (none when word.size() < kDirectoryMinInfix). Same return value and validity.
+  std::size_t collect_prefix(std::string_view word,
+                             std::vector<const DirectoryPostings*>& out) const;
+  std::size_t collect_infix(std::string_view word,
+                            std::vector<const DirectoryPostings*>& out) const;
 
   std::size_t token_count() const { return tokens_.size(); }
   void clear();

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 #include <tuple>
+#include <utility>
 
 #include "core/directory.hpp"
 #include "core/directory_text.hpp"
@@ -115,54 +116,6 @@ std::optional<CursorKey> decode_cursor(std::string_view cursor) {
 
 }  // namespace
 
-bool DirectoryIndex::match_of(const Row& r, const std::vector<std::string>& words,
-                              const std::string& phrase, DirectoryMatch& match) const {
-  const std::string_view name = sort_name(r);
-  const std::string_view alt = alt_name(r);
-  if (phrase == name || phrase == alt) {
-    match = DirectoryMatch::exact_name;
-    return true;
-  }
-  // Every word but the last is then a whole name token and the last a prefix of the next one.
-  if (name.starts_with(phrase) || alt.starts_with(phrase)) {
-    match = DirectoryMatch::name_prefix;
-    return true;
-  }
-  const bool details = options_.show_user_details;
-  const std::string_view tokens = this->tokens(r);
-  // Per word, the best way some token matches it: 3 name prefix, 2 other prefix, 1 infix.
-  int worst = 3;
-  for (const std::string& w : words) {
-    const bool infix_allowed = w.size() >= kDirectoryMinInfix;
-    int best = 0;
-    for (std::size_t i = 0; i < tokens.size() && best < 3;) {
-      const char mark = tokens[i];
-      std::size_t end = i + 1;
-      while (end < tokens.size() && static_cast<unsigned char>(tokens[end]) >= 0x20) ++end;
-      if (mark != kDetailMark || details) {
-        const std::string_view token = tokens.substr(i + 1, end - i - 1);
-        if (token.starts_with(w)) {
-          best = std::max(best, mark == kNameMark ? 3 : 2);
-        } else if (infix_allowed && best == 0 && token.find(w) != std::string_view::npos) {
-          best = 1;
-        }
-      }
-      i = end;
-    }
-    if (best == 0) return false;  // AND: every word must match
-    worst = std::min(worst, best);
-  }
-  if (worst == 3) {
-    match = DirectoryMatch::name_token_prefix;
-  } else if (details && ((r.department != nullptr && phrase == *r.department) ||
-                         (r.title != nullptr && phrase == *r.title))) {
-    match = DirectoryMatch::exact_field;
-  } else {
-    match = worst == 2 ? DirectoryMatch::other_prefix : DirectoryMatch::infix;
-  }
-  return true;
-}
-
 bool DirectoryIndex::before(const Ranked& a, const Ranked& b) const {
   if (a.match != b.match) return a.match < b.match;
   if (a.sort_key != b.sort_key) return a.sort_key < b.sort_key;
@@ -220,96 +173,132 @@ Result<DirectoryPage> DirectoryIndex::search(const DirectoryQuery& query) const 
     }
   }
 
-  // Candidates come from the most selective source: a filter's postings or one word's tokens.
-  // Every other condition is then checked on the candidate's own tokens, which costs less
-  // than intersecting large postings lists.
   DirectoryPage page;
-  std::vector<const DirectoryPostings*> best;
-  std::size_t best_size = 0;
-  bool have_source = false;
-  const auto consider = [&](std::vector<const DirectoryPostings*>& lists, std::size_t n) {
-    if (!have_source || n < best_size) {
-      best.swap(lists);
-      best_size = n;
-      have_source = true;
-    }
-  };
-  // A filter is then a pointer comparison: each Row points at its value's node in the map.
-  const std::string* department_node = nullptr;
-  const std::string* title_node = nullptr;
-  for (auto [key, map, node] : {std::tuple{&department, &departments_, &department_node},
-                                std::tuple{&title, &titles_, &title_node}}) {
+  const std::size_t slots = rows_.size();
+  // Every set below is computed over whole postings lists (core/directory_bitmap.hpp): the
+  // cost follows their length, and no candidate's text is read except the few users whose
+  // name starts with the first word.
+  std::optional<SlotBitmap> filter;
+  for (auto [key, map] : {std::pair{&department, &departments_}, std::pair{&title, &titles_}}) {
     if (key->empty()) continue;
     const auto it = map->find(*key);
     if (it == map->end()) return page;
-    *node = &it->first;
-    std::vector<const DirectoryPostings*> lists{&it->second};
-    consider(lists, it->second.size());
-  }
-  for (const std::string& w : words) {
-    std::vector<const DirectoryPostings*> lists;
-    std::size_t n = names_.collect(w, true, lists);
-    if (details) n += details_.collect(w, true, lists);
-    if (n == 0) return page;  // AND: one word matching nobody empties the result
-    consider(lists, n);
+    SlotBitmap bits(slots);
+    bits.set_all(it->second);
+    if (filter) {
+      *filter &= bits;
+    } else {
+      filter.emplace(std::move(bits));
+    }
   }
 
-  std::vector<DirectorySlot> merged;
-  const DirectoryPostings* candidates = nullptr;
-  if (best.size() == 1) {
-    candidates = best.front();
+  // The match classes in ranking order; a user is in exactly one.
+  std::vector<std::pair<DirectoryMatch, SlotBitmap>> classes;
+  if (words.empty()) {
+    page.total = filter->count();
+    classes.emplace_back(DirectoryMatch::filter_only, std::move(*filter));
   } else {
-    // A user carries several tokens with the same prefix ("jo": john, jones); dedupe with a
-    // bitmap, which is linear whatever the overlap.
-    std::vector<std::uint64_t> seen((rows_.size() + 63) / 64, 0);
-    merged.reserve(best_size);
-    for (const DirectoryPostings* list : best) {
-      for (const DirectorySlot s : *list) {
-        std::uint64_t& bits = seen[s / 64];
-        const std::uint64_t bit = std::uint64_t{1} << (s % 64);
-        if ((bits & bit) != 0) continue;
-        bits |= bit;
-        merged.push_back(s);
+    // Per word, the users it matches as a name-token prefix, as a prefix of any searchable
+    // token, and at all (infix included); each query word must match (AND).
+    std::optional<SlotBitmap> names, prefixes, matches;
+    std::vector<const DirectoryPostings*> lists;
+    const auto mark = [&lists](SlotBitmap& bits) {
+      for (const DirectoryPostings* list : lists) bits.set_all(*list);
+      lists.clear();
+    };
+    for (const std::string& w : words) {
+      SlotBitmap name(slots);
+      names_.collect_prefix(w, lists);
+      mark(name);
+      SlotBitmap prefix = name;
+      mails_.collect_prefix(w, lists);
+      if (details) details_.collect_prefix(w, lists);
+      mark(prefix);
+      SlotBitmap any = prefix;
+      names_.collect_infix(w, lists);
+      mails_.collect_infix(w, lists);
+      if (details) details_.collect_infix(w, lists);
+      mark(any);
+      if (!names) {
+        names.emplace(std::move(name));
+        prefixes.emplace(std::move(prefix));
+        matches.emplace(std::move(any));
+      } else {
+        *names &= name;
+        *prefixes &= prefix;
+        *matches &= any;
       }
     }
-    candidates = &merged;
+    if (filter) {
+      *names &= *filter;
+      *prefixes &= *filter;
+      *matches &= *filter;
+    }
+    page.total = matches->count();
+    if (page.total == 0) return page;
+
+    // The name starting with the phrase: its first token is the first word (a whole token when
+    // more words follow, a prefix of it when it is the only word).
+    SlotBitmap exact(slots);
+    SlotBitmap name_start(slots);
+    const std::string& first = words.front();
+    for (auto it = firsts_.lower_bound(first); it != firsts_.end() && it->first.starts_with(first);
+         ++it) {
+      const bool whole = it->first.size() == first.size();
+      if (!whole && words.size() > 1) break;  // the whole token sorts first
+      for (const DirectorySlot slot : it->second) {
+        if (!names->test(slot)) continue;  // filtered out, or some other word is missing
+        const Row& r = rows_[slot];
+        if (whole && (sort_name(r) == phrase || alt_name(r) == phrase)) {
+          exact.set(slot);
+        } else if (words.size() == 1 || sort_name(r).starts_with(phrase) ||
+                   alt_name(r).starts_with(phrase)) {
+          name_start.set(slot);
+        }
+      }
+    }
+    SlotBitmap token_prefix = *names;
+    token_prefix.subtract(exact);
+    token_prefix.subtract(name_start);
+    // The whole phrase equal to the department or job title ranks before other prefixes.
+    SlotBitmap field(slots);
+    if (details) {
+      for (const FieldPostings* map : {&departments_, &titles_}) {
+        if (const auto it = map->find(phrase); it != map->end()) field.set_all(it->second);
+      }
+      field &= *matches;
+      field.subtract(*names);
+    }
+    SlotBitmap other = *prefixes;
+    other.subtract(*names);
+    other.subtract(field);
+    SlotBitmap infix = std::move(*matches);
+    infix.subtract(*prefixes);
+    classes.emplace_back(DirectoryMatch::exact_name, std::move(exact));
+    classes.emplace_back(DirectoryMatch::name_prefix, std::move(name_start));
+    classes.emplace_back(DirectoryMatch::name_token_prefix, std::move(token_prefix));
+    classes.emplace_back(DirectoryMatch::exact_field, std::move(field));
+    classes.emplace_back(DirectoryMatch::other_prefix, std::move(other));
+    classes.emplace_back(DirectoryMatch::infix, std::move(infix));
   }
 
+  // One more than the page tells whether a next page exists; the classes are taken best first
+  // until it is full, so a large class after a full page is never ranked.
+  const std::size_t wanted = query.limit + 1;
+  std::optional<Cursor> cursor;
+  if (after)
+    cursor.emplace(
+        Cursor{after->match, after->sort_name, after->id, sort_key_of(after->sort_name)});
   std::vector<Ranked> ranked;
-  // Checking a candidate is a couple of cache misses (its row, then its text) and little work;
-  // asking for both ahead of use overlaps the misses instead of paying them one by one.
-  constexpr std::size_t kRowAhead = 16;
-  constexpr std::size_t kTextAhead = 8;
-  const std::vector<DirectorySlot>& slots = *candidates;
-  for (std::size_t i = 0; i < slots.size(); ++i) {
-    if (i + kRowAhead < slots.size()) __builtin_prefetch(&rows_[slots[i + kRowAhead]]);
-    if (i + kTextAhead < slots.size()) {
-      __builtin_prefetch(text_.data() + rows_[slots[i + kTextAhead]].offset);
-    }
-    const DirectorySlot slot = slots[i];
-    const Row& r = rows_[slot];
-    if (!r.live) continue;
-    if (department_node != nullptr && r.department != department_node) continue;
-    if (title_node != nullptr && r.title != title_node) continue;
-    DirectoryMatch match = DirectoryMatch::filter_only;
-    if (!words.empty() && !match_of(r, words, phrase, match)) continue;
-    ++page.total;
-    if (after && std::make_tuple(match, sort_name(r), std::string_view(users_[slot].user.id)) <=
-                     std::make_tuple(after->match, std::string_view(after->sort_name),
-                                     std::string_view(after->id))) {
-      continue;
-    }
-    ranked.push_back(Ranked{r.sort_key, match, slot});
+  ranked.reserve(wanted);
+  for (const auto& [match, bits] : classes) {
+    if (ranked.size() == wanted) break;
+    if (cursor && match < cursor->match) continue;
+    const bool at_cursor = cursor && match == cursor->match;
+    take_best(bits, match, wanted - ranked.size(), at_cursor ? &*cursor : nullptr, ranked);
   }
-
-  const auto less = [this](const Ranked& a, const Ranked& b) { return before(a, b); };
   const bool more = ranked.size() > query.limit;
-  if (more) {
-    std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(query.limit),
-                     ranked.end(), less);
-    ranked.resize(query.limit);
-  }
-  std::sort(ranked.begin(), ranked.end(), less);
+  if (more) ranked.resize(query.limit);
   page.items.reserve(ranked.size());
   for (const Ranked& h : ranked) page.items.push_back(DirectoryHit{users_[h.slot], h.match});
   if (more) {
@@ -318,6 +307,42 @@ Result<DirectoryPage> DirectoryIndex::search(const DirectoryQuery& query) const 
         fp, last.match, std::string(sort_name(rows_[last.slot])), users_[last.slot].user.id});
   }
   return page;
+}
+
+void DirectoryIndex::take_best(const SlotBitmap& bits, DirectoryMatch match, std::size_t count,
+                               const Cursor* after, std::vector<Ranked>& out) const {
+  const auto less = [this](const Ranked& a, const Ranked& b) { return before(a, b); };
+  // A max-heap of the best `count` so far: most candidates lose against its top on the
+  // 8-byte sort key alone.
+  std::vector<Ranked> heap;
+  heap.reserve(count);
+  std::vector<DirectorySlot> slots;
+  bits.for_each([&slots](DirectorySlot slot) { slots.push_back(slot); });
+  // Each candidate's sort key is a cache miss of its own (the class's rows are scattered);
+  // asking for them ahead of use overlaps the misses instead of paying them one by one.
+  constexpr std::size_t kAhead = 16;
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (i + kAhead < slots.size()) __builtin_prefetch(&rows_[slots[i + kAhead]].sort_key);
+    const Ranked candidate{rows_[slots[i]].sort_key, match, slots[i]};
+    if (after != nullptr && !is_after(candidate, *after)) continue;
+    if (heap.size() < count) {
+      heap.push_back(candidate);
+      std::push_heap(heap.begin(), heap.end(), less);
+    } else if (less(candidate, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), less);
+      heap.back() = candidate;
+      std::push_heap(heap.begin(), heap.end(), less);
+    }
+  }
+  std::sort_heap(heap.begin(), heap.end(), less);
+  out.insert(out.end(), heap.begin(), heap.end());
+}
+
+bool DirectoryIndex::is_after(const Ranked& r, const Cursor& c) const {
+  if (r.sort_key != c.sort_key) return r.sort_key > c.sort_key;
+  const std::string_view name = sort_name(rows_[r.slot]);
+  if (name != c.sort_name) return name > c.sort_name;
+  return users_[r.slot].user.id > c.id;
 }
 
 }  // namespace ccteams
