@@ -20,6 +20,10 @@ constexpr std::array kMigrations{
     Migration{4, "idle codes", kPgV4IdleCodes},
     Migration{5, "teams connector", kPgV5TeamsConnector},
     Migration{6, "contact center", kPgV6ContactCenter},
+    // Migration 7 (the presence-sync tables) comes from another branch (h-pg4); this stand-in
+    // only keeps the list gap-free here and is replaced by it when both are merged.
+    Migration{7, "presence sync (placeholder)", "SELECT 1"},
+    Migration{8, "own presence session mark", kPgV8OwnSessionMark},
 };
 
 // Any constant of our own: it serialises migration runners of every instance on one database.
