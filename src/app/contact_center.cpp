@@ -283,6 +283,10 @@ asio::awaitable<Result<void>> ContactCenter::teams_busy_cleared(OrgId org, UserI
                             [&](OrgCenter& oc) { return oc.teams_busy_cleared(agent, at); });
 }
 
+asio::awaitable<Result<void>> ContactCenter::own_session_gone(OrgId org, UserId agent) {
+  co_return co_await decide(org, {}, [&](OrgCenter& oc) { return oc.own_session_gone(agent); });
+}
+
 asio::awaitable<Result<std::vector<AgentStateView>>> ContactCenter::agent_states_on_strand(
     OrgId org) {
   co_return co_await decide(org, {}, [](OrgCenter& oc) { return oc.agent_states(); });

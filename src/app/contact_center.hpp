@@ -85,7 +85,8 @@ struct PresenceApplyReport {
 // Presence sync's hooks into the contact center. Both are called on the organisation's strand,
 // in the middle of a decision: they must only queue work (post), never call back.
 struct PresenceHooks {
-  // Every SetTeamsBusy / ClearTeamsBusy effect, in order.
+  // Every SetTeamsBusy / ClearTeamsBusy / ClearStaleTeamsBusy effect, in order, once the
+  // decision that made it is stored.
   std::function<void(OrgId, const AgentEffect&)> teams_effect;
   // An agent logged in (true) or out (false).
   std::function<void(OrgId, UserId, bool logged_in)> login;
@@ -190,8 +191,12 @@ class ContactCenter {
   // Disabling returns agents idled by sync to Available and clears our Teams session.
   boost::asio::awaitable<Result<void>> set_sync_enabled(OrgId org, std::vector<UserId> agents,
                                                         bool enabled);
-  // Graph confirmed our presence session of agent cleared (rule 5's echo window).
+  // Graph confirmed our presence session of agent cleared (rule 5's echo window); the session's
+  // durable mark is dropped unless the session is wanted again.
   boost::asio::awaitable<Result<void>> teams_busy_cleared(OrgId org, UserId agent, Timestamp at);
+  // Our session of agent shows nothing though no clear was confirmed (never sent, lapsed,
+  // refused): its durable mark is dropped unless the session is wanted again.
+  boost::asio::awaitable<Result<void>> own_session_gone(OrgId org, UserId agent);
   // agent_states, for a caller already on org's strand.
   boost::asio::awaitable<Result<std::vector<AgentStateView>>> agent_states_on_strand(OrgId org);
 

@@ -137,7 +137,8 @@ namespace {
 
 bool stored_fields_changed(const AgentState& before, const AgentState& s) {
   return before.status != s.status || before.idle_code != s.idle_code ||
-         before.origin != s.origin || before.contact != s.contact || before.since != s.since;
+         before.origin != s.origin || before.contact != s.contact || before.since != s.since ||
+         before.own_session.may_show_since != s.own_session.may_show_since;
 }
 
 }  // namespace
@@ -183,7 +184,8 @@ void OrgCenter::adopt_agent(const AgentState& before, const Transition& t) {
       if (!published) emit_agent_state(s);
       published = true;
     } else if (std::holds_alternative<SetTeamsBusy>(effect) ||
-               std::holds_alternative<ClearTeamsBusy>(effect)) {
+               std::holds_alternative<ClearTeamsBusy>(effect) ||
+               std::holds_alternative<ClearStaleTeamsBusy>(effect)) {
       // Presence sync's outbound writer (it only queues the intent), once the change is stored.
       if (deps_.presence.teams_effect) {
         decision_.after_commit.emplace_back(
@@ -263,7 +265,17 @@ Result<void> OrgCenter::teams_busy_cleared(UserId agent, Timestamp at) {
   const AgentState before = it->second;
   auto t = apply(before, TeamsBusyCleared{at}, deps_.clock.now());
   if (!t) return std::move(t).error();
-  adopt_agent(before, *t);  // only the echo window moves: nothing to store
+  commit_agent(before, *t);  // the echo window moves (memory); the mark goes (stored)
+  return ok();
+}
+
+Result<void> OrgCenter::own_session_gone(UserId agent) {
+  auto it = agents_.find(agent);
+  if (it == agents_.end()) return ok();
+  const AgentState before = it->second;
+  auto t = apply(before, OwnSessionGone{}, deps_.clock.now());
+  if (!t) return std::move(t).error();
+  commit_agent(before, *t);
   return ok();
 }
 

@@ -130,6 +130,7 @@ class OrgCenter {
                                               const PresenceMapping& mapping);
   Result<void> set_sync_enabled(const std::vector<UserId>& agents, bool enabled);
   Result<void> teams_busy_cleared(UserId agent, Timestamp at);
+  Result<void> own_session_gone(UserId agent);
 
   void on_rona(UserId agent, ContactId contact);
   void on_wrap_up(UserId agent, ContactId contact);
@@ -197,7 +198,8 @@ class OrgCenter {
   boost::asio::awaitable<Result<void>> load_and_repair(const AgentMap* memory,
                                                        Millis overdue_delay);
   // load() puts the rows in memory and repairs; memory, when given, supplies what the store
-  // does not keep (presence bookkeeping: sync gate, Teams presence, our session); an overdue
+  // does not keep (presence bookkeeping: sync gate, Teams presence, our session's echo window;
+  // its durable mark comes from the store); an overdue
   // timer fires no sooner than overdue_delay from now.
   Result<void> load(Rows rows, const AgentMap* memory, Millis overdue_delay);
   // prepare()'s reads for needs (the organisation is loaded).

@@ -63,13 +63,15 @@ std::vector<OrgCenter::AgentStep> OrgCenter::release_steps(const Contact& c) {
 
 namespace {
 
-// What the store does not keep of an agent: presence sync's bookkeeping.
+// What the store does not keep of an agent: presence sync's bookkeeping. Our session's mark
+// (may_show_since) is stored: the store's value stands.
 void keep_presence_bookkeeping(const AgentState& from, AgentState& to) {
   to.sync_enabled = from.sync_enabled;
   to.teams_presence = from.teams_presence;
   to.baseline = from.baseline;
   to.remembered = from.remembered;
-  to.own_session = from.own_session;
+  to.own_session.active = from.own_session.active;
+  to.own_session.cleared_at = from.own_session.cleared_at;
 }
 
 }  // namespace

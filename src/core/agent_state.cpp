@@ -72,6 +72,8 @@ class Builder {
     AgentState& s = t_.state;
     if (!s.sync_enabled || s.own_session.active) return;
     s.own_session.active = true;
+    // Stored with this decision, so it is on disk before the app sends setPresence.
+    if (!s.own_session.may_show_since) s.own_session.may_show_since = now_;
     t_.effects.emplace_back(SetTeamsBusy{s.agent});
   }
 
@@ -81,6 +83,21 @@ class Builder {
     s.own_session.active = false;
     s.own_session.cleared_at = now_;
     t_.effects.emplace_back(ClearTeamsBusy{s.agent});
+  }
+
+  // A session an earlier process may have left (the mark) and this one does not want: clear it
+  // as if asked now, so that rule 5's window covers the first sync's read.
+  void clear_stale_teams_busy() {
+    AgentState& s = t_.state;
+    if (s.own_session.active || !s.own_session.may_show_since) return;
+    s.own_session.cleared_at = now_;
+    t_.effects.emplace_back(ClearStaleTeamsBusy{s.agent});
+  }
+
+  // The app knows the session shows nothing: the mark goes, unless the session is wanted again.
+  void session_gone() {
+    AgentState& s = t_.state;
+    if (!s.own_session.active) s.own_session.may_show_since.reset();
   }
 
   // Rule 3: the contact is over for the agent; the remembered presence decides.
@@ -326,13 +343,18 @@ Result<Transition> apply(const AgentState& s, const AgentEvent& event, Timestamp
       if (n.own_session.active) return unchanged(s);  // an old clear; the session is wanted again
       n.own_session.cleared_at = std::max(n.own_session.cleared_at.value_or(e.confirmed_at),
                                           e.confirmed_at);
+      b.session_gone();
+    } else if constexpr (std::is_same_v<E, OwnSessionGone>) {
+      b.session_gone();
     } else if constexpr (std::is_same_v<E, SyncEnabled>) {
       if (s.sync_enabled) return unchanged(s);
       n.sync_enabled = true;
       n.baseline.reset();  // first sync: the next read is applied
       n.remembered.reset();
       if (s.status == AgentStatus::reserved || s.status == AgentStatus::engaged) {
-        b.set_teams_busy();
+        b.set_teams_busy();  // sets it again over whatever an earlier process left
+      } else {
+        b.clear_stale_teams_busy();
       }
     } else if constexpr (std::is_same_v<E, SyncDisabled>) {
       if (!s.sync_enabled) return unchanged(s);

@@ -36,13 +36,24 @@
 //  until the
 //     next Teams change (edge trigger).
 //  With sync off (SyncDisabled, the default) presence is only recorded.
+//  Across restarts (the durable mark): own_session.may_show_since is set, and stored with the
+//     agent's state, in the decision that first wants our session (SetTeamsBusy), so it is on
+//     disk before the app sends setPresence; it is dropped only once the app knows the session
+//     shows nothing (TeamsBusyCleared: Graph confirmed the clear; OwnSessionGone: the session was
+//     never sent, has lapsed or was refused) while it is not wanted again. A process killed in
+//     between leaves the mark. SyncEnabled for an agent with a mark who does not want the
+//     session (no contact, or a repair at start released it) treats it as a clear asked now:
+//     cleared_at = now (rule 5's window covers the first sync, which may read our Busy/InACall)
+//     and ClearStaleTeamsBusy (the app sends a clearPresence although this process never set
+//     the session). So only agents with a mark cost a Graph call at start.
 //  Known limit of aggregation: while our session shows Busy, a user who goes DND and back to
 //  Available during a contact is last seen as DND (Teams then shows our Busy, an echo), so the
 //  contact ends in Idle(DND code, presence_sync); the Available that Teams reports once our
 //  session is cleared ends that idle by rule 2.
 //
 // Outbound: entering Reserved with sync on emits SetTeamsBusy; leaving Reserved/Engaged for
-// anything but Engaged emits ClearTeamsBusy. The app coalesces these per agent (latest wins).
+// anything but Engaged emits ClearTeamsBusy; SyncEnabled with a mark and no session wanted emits
+// ClearStaleTeamsBusy. The app coalesces these per agent (latest wins).
 
 #include <chrono>
 #include <cstdint>
@@ -93,6 +104,9 @@ struct RememberedPresence {  // rule 3
 struct OwnSession {  // rule 5: what our app's Teams presence session is doing
   bool active = false;                  // we want Busy/InACall shown (Reserved/Engaged)
   std::optional<Timestamp> cleared_at;  // last time we asked to clear it (or Graph confirmed)
+  // Stored (the only stored part): our session may show in Teams since then, possibly left by a
+  // process that was killed. See "Across restarts" above.
+  std::optional<Timestamp> may_show_since;
   friend bool operator==(const OwnSession&, const OwnSession&) = default;
 };
 
@@ -135,6 +149,10 @@ struct PresenceChanged {
   std::optional<IdleCodeId> mapped_code;  // mapping.lookup(observed.presence)
 };
 struct TeamsBusyCleared { Timestamp confirmed_at; };  // Graph acknowledged our clearPresence
+// The app knows our session shows nothing without a confirmed clear: its set was never sent,
+// it lapsed at its expiry, or Graph refused it. Drops the durable mark unless the session is
+// wanted again.
+struct OwnSessionGone {};
 // A supervisor (or admin) sets the agent Available (no code) or Idle(code, supervisor). Allowed
 // from Available, Idle and WrapUp (ending the wrap-up); with a contact ringing or connected the
 // contact must be dealt with first (its own commands, a forced end or re-queue, or ForceLogout).
@@ -149,7 +167,7 @@ struct SyncDisabled {};
 using AgentEvent =
     std::variant<Login, Logout, SetAvailable, SetIdle, Offer, Accept, Decline, OfferWithdrawn,
                  RonaTimeout, ContactEnded, WrapUpDone, PresenceChanged, TeamsBusyCleared,
-                 SyncEnabled, SyncDisabled, SupervisorSet, ForceLogout>;
+                 SyncEnabled, SyncDisabled, SupervisorSet, ForceLogout, OwnSessionGone>;
 
 // Convenience: the PresenceChanged event for this update under this mapping.
 PresenceChanged presence_changed(ObservedPresence observed, const PresenceMapping& mapping);
@@ -157,6 +175,9 @@ PresenceChanged presence_changed(ObservedPresence observed, const PresenceMappin
 // ---- effects (values the app carries out, in order) ----
 struct SetTeamsBusy { UserId agent; };    // setPresence Busy/InACall with our session id
 struct ClearTeamsBusy { UserId agent; };  // clearPresence of our session
+// clearPresence of a session an earlier process may have left (the durable mark): sent although
+// this process never set it; Graph's 404 means there was none.
+struct ClearStaleTeamsBusy { UserId agent; };
 struct StartRonaTimer { ContactId contact; Timestamp deadline; };
 struct CancelRonaTimer { ContactId contact; };
 struct StartWrapUpTimer { ContactId contact; Timestamp deadline; };  // WrapUpDone at the deadline
@@ -166,7 +187,7 @@ struct TeamsPresenceUpdated { UserId agent; };  // what Teams shows changed: pub
 
 using AgentEffect = std::variant<SetTeamsBusy, ClearTeamsBusy, StartRonaTimer, CancelRonaTimer,
                                  StartWrapUpTimer, RequeueContact, StateChanged,
-                                 TeamsPresenceUpdated>;
+                                 TeamsPresenceUpdated, ClearStaleTeamsBusy>;
 
 // The new state (always the whole value: keep it, even when effects is empty, as bookkeeping
 // such as the sequence stamp or the echo window may have moved) and the effects in order.

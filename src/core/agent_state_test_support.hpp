@@ -73,6 +73,7 @@ inline std::string effect_name(const AgentEffect& e) {
     std::string operator()(const RequeueContact&) const { return "RequeueContact"; }
     std::string operator()(const StateChanged&) const { return "StateChanged"; }
     std::string operator()(const TeamsPresenceUpdated&) const { return "TeamsPresenceUpdated"; }
+    std::string operator()(const ClearStaleTeamsBusy&) const { return "ClearStaleTeamsBusy"; }
   };
   return std::visit(V{}, e);
 }

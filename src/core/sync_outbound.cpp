@@ -51,7 +51,7 @@ std::optional<Timestamp> OutboundQueue::needs_write(Entry& e, Timestamp now) con
   return t;
 }
 
-void OutboundQueue::reschedule(UserId agent, Timestamp now) {
+void OutboundQueue::reschedule(UserId agent, Timestamp now, bool confirmed) {
   const auto it = entries_.find(agent);
   if (it == entries_.end()) return;
   Entry& e = it->second;
@@ -61,6 +61,7 @@ void OutboundQueue::reschedule(UserId agent, Timestamp now) {
     due_.insert({*e.due, agent});
   } else if (!e.in_flight && !e.wants_busy && e.shown == SessionShown::nothing) {
     entries_.erase(it);  // nothing shown, nothing wanted: keep memory to the agents that matter
+    if (!confirmed) settled_.push_back(agent);
   }
 }
 
@@ -73,8 +74,22 @@ void OutboundQueue::want_busy(UserId agent, Timestamp now) {
 
 void OutboundQueue::want_clear(UserId agent, Timestamp now) {
   const auto it = entries_.find(agent);
-  if (it == entries_.end()) return;  // nothing set, nothing wanted: nothing to clear
+  if (it == entries_.end()) {  // nothing set, nothing wanted: nothing to clear
+    settled_.push_back(agent);
+    return;
+  }
   it->second.wants_busy = false;
+  reschedule(agent, now);
+}
+
+void OutboundQueue::want_stale_clear(UserId agent, Timestamp now) {
+  Entry& e = entries_[agent];
+  e.wants_busy = false;
+  // A write of ours under way, or a session of ours known, already decides what goes next.
+  if (!e.in_flight && e.shown == SessionShown::nothing) {
+    e.shown = SessionShown::unknown;
+    e.expires_at = now + config_.session_duration;
+  }
   reschedule(agent, now);
 }
 
@@ -85,6 +100,10 @@ bool OutboundQueue::apply_effect(const AgentEffect& effect, Timestamp now) {
   }
   if (const auto* c = std::get_if<ClearTeamsBusy>(&effect)) {
     want_clear(c->agent, now);
+    return true;
+  }
+  if (const auto* c = std::get_if<ClearStaleTeamsBusy>(&effect)) {
+    want_stale_clear(c->agent, now);
     return true;
   }
   return false;
@@ -173,7 +192,7 @@ bool OutboundQueue::on_result(Timestamp now, const OutboundWrite& w, WriteOutcom
       }
       break;
   }
-  reschedule(w.agent, now);
+  reschedule(w.agent, now, cleared);
   return cleared;
 }
 

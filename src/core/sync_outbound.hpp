@@ -19,6 +19,12 @@
 //  * Budget: every write takes a token from the PresenceBudget that the bulk reads also use
 //    (sync_budget.hpp says why one budget and how reads leave a reserve to writes).
 //  * Order: the agent whose write is due earliest goes first.
+//  * A session an earlier process may have left (ClearStaleTeamsBusy: the agent's durable mark,
+//    core/agent_state.hpp) counts as shown-unknown until it would have lapsed, so one clear goes.
+//  * Settled: an agent that wants nothing and is known to show nothing any more without a
+//    confirmed clear (the set was never sent, the session lapsed, a write was refused) is
+//    reported once by take_settled(), so the app can drop its durable mark; a confirmed clear is
+//    reported by on_result() instead.
 //
 // Ownership: keeps a reference to the budget, which must outlive the queue.
 // Thread-safety: none; the org's presence-sync strand drives it.
@@ -28,6 +34,7 @@
 #include <set>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "core/agent_state.hpp"
 #include "core/ids.hpp"
@@ -89,7 +96,11 @@ class OutboundQueue {
 
   void want_busy(UserId agent, Timestamp now);
   void want_clear(UserId agent, Timestamp now);
-  // SetTeamsBusy -> want_busy, ClearTeamsBusy -> want_clear; other effects: false, ignored.
+  // A session an earlier process may have left shows until at most now + session_duration (it
+  // was set before now): a clear is sent unless a write of ours is already under way.
+  void want_stale_clear(UserId agent, Timestamp now);
+  // SetTeamsBusy -> want_busy, ClearTeamsBusy -> want_clear, ClearStaleTeamsBusy ->
+  // want_stale_clear; other effects: false, ignored.
   bool apply_effect(const AgentEffect& effect, Timestamp now);
 
   // The next write due at `now`, if the budget gives a token.
@@ -103,6 +114,9 @@ class OutboundQueue {
 
   // The agent is gone (deleted, sync switched off after its clear): its wish is dropped.
   void forget(UserId agent);
+
+  // The agents settled since the last call (see "Settled" above), oldest first.
+  std::vector<UserId> take_settled() { return std::exchange(settled_, {}); }
 
   std::optional<OutboundAgentView> view(UserId agent) const;
   std::size_t agents() const { return entries_.size(); }  // agents with a wish or a session
@@ -122,14 +136,16 @@ class OutboundQueue {
 
   // When the entry next needs a write (nullopt: nothing to send), given what it shows at now.
   std::optional<Timestamp> needs_write(Entry& e, Timestamp now) const;
-  // Recomputes and re-indexes the entry's due time; erases an entry with nothing left to do.
-  void reschedule(UserId agent, Timestamp now);
+  // Recomputes and re-indexes the entry's due time; erases an entry with nothing left to do,
+  // reporting it settled unless a confirmed clear (on_result's answer) reports it.
+  void reschedule(UserId agent, Timestamp now, bool confirmed = false);
   Millis backoff(int failures) const;
 
   OutboundConfig config_;
   PresenceBudget& budget_;
   std::unordered_map<UserId, Entry> entries_;
   std::set<std::pair<Timestamp, UserId>> due_;
+  std::vector<UserId> settled_;
 };
 
 }  // namespace ccteams::sync

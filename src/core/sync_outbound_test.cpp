@@ -17,7 +17,7 @@ constexpr UserId kAgent{42};
 constexpr int kRenewMs = 24 * 60'000;  // 80 % of the default 30 minutes
 constexpr int kExpiryMs = 30 * 60'000;
 
-enum class Op { busy, clear, tick, answer };
+enum class Op { busy, clear, stale, tick, answer };
 struct Step {
   Op op;
   int at_ms;
@@ -26,6 +26,7 @@ struct Step {
 };
 Step busy(int ms) { return {Op::busy, ms}; }
 Step clear(int ms) { return {Op::clear, ms}; }
+Step stale(int ms) { return {Op::stale, ms}; }  // ClearStaleTeamsBusy
 Step tick(int ms) { return {Op::tick, ms}; }
 Step answer(int ms, WriteOutcome o, std::optional<Millis> ra = std::nullopt) {
   return {Op::answer, ms, o, ra};
@@ -36,6 +37,7 @@ struct ScriptCase {
   std::vector<Step> steps;
   std::vector<std::string> sent;  // "<ms> set", "<ms> set renew", "<ms> clear"
   bool entry_left = true;         // does the queue still track the agent at the end?
+  std::size_t settled = 0;        // reports by take_settled() (a confirmed clear is not one)
 };
 void PrintTo(const ScriptCase& c, std::ostream* os) { *os << c.name; }
 class OutboundScript : public ::testing::TestWithParam<ScriptCase> {};
@@ -46,6 +48,7 @@ TEST_P(OutboundScript, SendsTheExpectedWrites) {
   OutboundQueue q({}, budget);
   std::optional<OutboundWrite> in_flight;
   std::vector<std::string> sent;
+  std::size_t settled = 0;
   for (const auto& s : c.steps) {
     const Timestamp now = kT0 + Millis{s.at_ms};
     switch (s.op) {
@@ -54,6 +57,9 @@ TEST_P(OutboundScript, SendsTheExpectedWrites) {
         break;
       case Op::clear:
         q.want_clear(kAgent, now);
+        break;
+      case Op::stale:
+        q.want_stale_clear(kAgent, now);
         break;
       case Op::tick:
         while (auto step = q.next(now).write) {
@@ -75,9 +81,11 @@ TEST_P(OutboundScript, SendsTheExpectedWrites) {
         in_flight.reset();
         break;
     }
+    settled += q.take_settled().size();
   }
   EXPECT_EQ(sent, c.sent);
   EXPECT_EQ(q.view(kAgent).has_value(), c.entry_left);
+  EXPECT_EQ(settled, c.settled);
 }
 
 using O = WriteOutcome;
@@ -85,7 +93,7 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, OutboundScript,
     ::testing::Values(
         ScriptCase{
-            "SetThenClearBeforeSendingSendsNothing", {busy(0), clear(0), tick(0)}, {}, false},
+            "SetThenClearBeforeSendingSendsNothing", {busy(0), clear(0), tick(0)}, {}, false, 1},
         ScriptCase{
             "SetThenClear",
             {busy(0), tick(0), answer(10, O::ok), clear(20), tick(20), answer(30, O::ok), tick(40)},
@@ -98,7 +106,8 @@ INSTANTIATE_TEST_SUITE_P(
                    {busy(0), tick(0), clear(5), answer(10, O::throttled, Millis{2000}), tick(10),
                     tick(3000)},
                    {"0 set"},
-                   false},
+                   false,
+                   1},
         ScriptCase{
             "ClearAfterFailedSetStillGoes",
             {busy(0), tick(0), clear(5), answer(10, O::failed), tick(10), tick(1009), tick(1010)},
@@ -106,7 +115,9 @@ INSTANTIATE_TEST_SUITE_P(
         ScriptCase{"BusyAgainBeforeTheClearWentCancelsIt",
                    {busy(0), tick(0), answer(0, O::ok), clear(10), busy(11), tick(11)},
                    {"0 set"}},
-        ScriptCase{"LatestIntentWins", {busy(0), clear(1), busy(2), tick(2)}, {"2 set"}},
+        // The clear settles the never-sent set (the app drops the mark unless the session is
+        // wanted again by then, as it is here).
+        ScriptCase{"LatestIntentWins", {busy(0), clear(1), busy(2), tick(2)}, {"2 set"}, true, 1},
         ScriptCase{"BusyTwiceIsOneWrite", {busy(0), tick(0), busy(1), tick(1)}, {"0 set"}},
         ScriptCase{"RenewsAtEightyPercent",
                    {busy(0), tick(0), answer(100, O::ok), tick(kRenewMs - 1), tick(kRenewMs),
@@ -117,11 +128,13 @@ INSTANTIATE_TEST_SUITE_P(
                    {busy(0), tick(0), answer(0, O::ok), clear(10), tick(10), answer(20, O::failed),
                     tick(kExpiryMs)},
                    {"0 set", "10 clear"},
-                   false},
+                   false,
+                   1},
         ScriptCase{"RejectedSetIsGivenUp",
                    {busy(0), tick(0), answer(5, O::rejected), tick(100'000)},
                    {"0 set"},
-                   false},
+                   false,
+                   1},
         ScriptCase{"FailuresRetryWithBackoff",
                    {busy(0), tick(0), answer(0, O::failed), tick(999), tick(1000),
                     answer(1000, O::failed), tick(2999), tick(3000)},
@@ -134,7 +147,27 @@ INSTANTIATE_TEST_SUITE_P(
                    {busy(0), tick(0), answer(0, O::failed), clear(1), tick(1000),
                     answer(1000, O::not_found), tick(5000)},
                    {"0 set", "1000 clear"},
-                   false}),
+                   false},
+        // A session an earlier process may have left (the agent's durable mark).
+        ScriptCase{"StaleClearSendsOneClear",
+                   {stale(0), tick(0), answer(10, O::not_found), tick(20), tick(kExpiryMs)},
+                   {"0 clear"},
+                   false},
+        ScriptCase{"StaleClearIsRetriedAfterAFailure",
+                   {stale(0), tick(0), answer(0, O::failed), tick(999), tick(1000),
+                    answer(1000, O::ok), tick(kExpiryMs)},
+                   {"0 clear", "1000 clear"},
+                   false},
+        ScriptCase{"StaleClearNotConfirmedBeforeTheSessionLapsesSettles",
+                   {stale(0), tick(0), answer(0, O::failed), tick(kExpiryMs)},
+                   {"0 clear"},
+                   false,
+                   1},
+        ScriptCase{"BusyAfterAStaleClearSetsInstead", {stale(0), busy(1), tick(1)}, {"1 set"}},
+        ScriptCase{"StaleClearWhileASetIsInFlightClearsAfterIt",
+                   {busy(0), tick(0), stale(5), tick(5), answer(10, O::ok), tick(10)},
+                   {"0 set", "10 clear"}},
+        ScriptCase{"ClearWithNothingKnownSettlesAtOnce", {clear(0), tick(0)}, {}, false, 1}),
     [](const auto& tp) { return tp.param.name; });
 
 TEST(OutboundQueue, ConfirmedClearIsReported) {

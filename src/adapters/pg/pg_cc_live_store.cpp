@@ -8,7 +8,8 @@ namespace ccteams::store {
 namespace sql = pg_cc_sql;
 namespace {
 
-// Only what a restart needs is stored: presence bookkeeping is rebuilt by the next bulk read.
+// Only what a restart needs is stored: presence bookkeeping is rebuilt by the next bulk read,
+// except our Teams session's mark, which a restart must clear (core/agent_state.hpp).
 AgentState read_agent_state(const PgRows& rows, int r) {
   AgentState s = logged_out_agent(UserId{rows.int64(r, 0)}, from_unix_millis(rows.int64(r, 5)));
   s.status = parse_agent_status(rows.text(r, 1)).value_or(AgentStatus::logged_out);
@@ -17,6 +18,7 @@ AgentState read_agent_state(const PgRows& rows, int r) {
     s.origin = parse_idle_origin(rows.text(r, 3)).value_or(IdleOrigin::system);
   }
   if (auto c = rows.optional_int64(r, 4)) s.contact = ContactId{*c};
+  if (auto m = rows.optional_int64(r, 6)) s.own_session.may_show_since = from_unix_millis(*m);
   return s;
 }
 
@@ -119,11 +121,14 @@ Result<void> upsert_agent_state(PgConnection& conn, OrgId org, const AgentState&
   if (s.origin) origin = std::string(idle_origin_name(*s.origin));
   std::optional<std::int64_t> contact;
   if (s.contact) contact = s.contact->value;
+  std::optional<std::int64_t> own_session_since;
+  if (const auto& mark = s.own_session.may_show_since) own_session_since = to_unix_millis(*mark);
   // A state is stored only after a change, which always sets since; never-seen agents have no
   // row (their since stays null).
-  auto stored = pg_affected(conn.query(
-      sql::kUpsertAgentState, {org.value, s.agent.value, agent_status_name(s.status), idle_code,
-                               origin, contact, to_unix_millis(s.since.value_or(Timestamp{}))}));
+  auto stored = pg_affected(
+      conn.query(sql::kUpsertAgentState,
+                 {org.value, s.agent.value, agent_status_name(s.status), idle_code, origin, contact,
+                  to_unix_millis(s.since.value_or(Timestamp{})), own_session_since}));
   if (!stored) return std::move(stored).error();
   if (*stored == 0) return make_error(Errc::not_found, "no such agent");
   return ok();

@@ -103,17 +103,22 @@ inline constexpr std::string_view kDeleteAgentQueues =
 inline constexpr std::string_view kInsertAgentQueue =
     "INSERT INTO agent_queues (user_id, org_id, queue_id, position) VALUES ($1, $2, $3, $4)";
 
-// Agent states: columns user_id, status, idle_code_id, origin, contact_id, since.
+// Agent states: columns user_id, status, idle_code_id, origin, contact_id, since,
+// own_session_since (the mark of our Teams session: core/agent_state.hpp, "Across restarts").
 inline constexpr std::string_view kUpsertAgentState =
-    "INSERT INTO agent_states (user_id, org_id, status, idle_code_id, origin, contact_id, since) "
-    "SELECT $2::bigint, $1::bigint, $3::text, $4::bigint, $5::text, $6::bigint, $7::bigint "
+    "INSERT INTO agent_states (user_id, org_id, status, idle_code_id, origin, contact_id, since, "
+    "own_session_since) "
+    "SELECT $2::bigint, $1::bigint, $3::text, $4::bigint, $5::text, $6::bigint, $7::bigint, "
+    "$8::bigint "
     "WHERE EXISTS "
     "(SELECT 1 FROM agent_settings WHERE org_id = $1 AND user_id = $2) "
     "ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, "
     "idle_code_id = excluded.idle_code_id, origin = excluded.origin, "
-    "contact_id = excluded.contact_id, since = excluded.since";
+    "contact_id = excluded.contact_id, since = excluded.since, "
+    "own_session_since = excluded.own_session_since";
 inline constexpr std::string_view kSelectAgentStates =
-    "SELECT user_id, status, idle_code_id, origin, contact_id, since FROM agent_states "
+    "SELECT user_id, status, idle_code_id, origin, contact_id, since, own_session_since "
+    "FROM agent_states "
     "WHERE org_id = $1 ORDER BY user_id";
 
 // Contacts: columns id, org_id, queue_id, status, caller, enqueued_at, since, agent_id,

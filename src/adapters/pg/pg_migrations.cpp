@@ -22,6 +22,7 @@ constexpr std::array kMigrations{
     Migration{5, "teams connector", kPgV5TeamsConnector},
     Migration{6, "contact center", kPgV6ContactCenter},
     Migration{7, "presence sync", kPgV7PresenceSync},
+    Migration{8, "own presence session mark", kPgV8OwnSessionMark},
 };
 
 // Any constant of our own: it serialises migration runners of every instance on one database.

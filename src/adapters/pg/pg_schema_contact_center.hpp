@@ -150,4 +150,10 @@ CREATE TRIGGER contacts_count_update AFTER UPDATE OF offers, answers, ronas ON c
   EXECUTE FUNCTION contacts_count();
 )sql";
 
+// PostgreSQL migration 8: our Teams session's mark, as SQLite's migration 14
+// (migrations/v14_own_session_mark.hpp says why). Independent of migration 7.
+inline constexpr std::string_view kPgV8OwnSessionMark = R"sql(
+ALTER TABLE agent_states ADD COLUMN own_session_since bigint;
+)sql";
+
 }  // namespace ccteams::store

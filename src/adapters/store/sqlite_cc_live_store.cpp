@@ -8,7 +8,8 @@ namespace ccteams::store {
 namespace sql = cc_sql;
 namespace {
 
-// Only what a restart needs is stored: presence bookkeeping is rebuilt by the next bulk read.
+// Only what a restart needs is stored: presence bookkeeping is rebuilt by the next bulk read,
+// except our Teams session's mark, which a restart must clear (core/agent_state.hpp).
 AgentState read_agent_state(const Statement& st) {
   AgentState s = logged_out_agent(UserId{st.column_int64(0)}, from_unix_millis(st.column_int64(5)));
   s.status = parse_agent_status(st.column_text(1)).value_or(AgentStatus::logged_out);
@@ -17,6 +18,7 @@ AgentState read_agent_state(const Statement& st) {
     s.origin = parse_idle_origin(st.column_text(3)).value_or(IdleOrigin::system);
   }
   if (auto c = column_optional_int64(st, 4)) s.contact = ContactId{*c};
+  if (auto m = column_optional_int64(st, 6)) s.own_session.may_show_since = from_unix_millis(*m);
   return s;
 }
 
@@ -119,6 +121,11 @@ Result<void> upsert_agent_state(SqliteConnection& conn, OrgId org, const AgentSt
   // A state is stored only after a change, which always sets since; never-seen agents have no
   // row (their since stays null).
   st->bind_int64(7, to_unix_millis(s.since.value_or(Timestamp{})));
+  if (s.own_session.may_show_since) {
+    st->bind_int64(8, to_unix_millis(*s.own_session.may_show_since));
+  } else {
+    st->bind_null(8);
+  }
   if (auto r = st->run(); !r) return r;
   if (conn.changes() == 0) return make_error(Errc::not_found, "no such agent");
   return ok();

@@ -7,6 +7,7 @@
 #include "adapters/store/migrations/v11_tenant_binding.hpp"
 #include "adapters/store/migrations/v12_consent_sign_in.hpp"
 #include "adapters/store/migrations/v13_inbox_own_form.hpp"
+#include "adapters/store/migrations/v14_own_session_mark.hpp"
 #include "adapters/store/migrations/v5_contact_center_history.hpp"
 #include "adapters/store/migrations/v6_teams_connector.hpp"
 #include "adapters/store/migrations/v7_sync_accounts.hpp"
@@ -185,6 +186,7 @@ constexpr std::array kMigrations{
     Migration{11, "tenant binding", kV11TenantBinding},
     Migration{12, "consent sign-in", kV12ConsentSignIn},
     Migration{13, "inbox in the store's own form", kV13InboxOwnForm},
+    Migration{14, "own presence session mark", kV14OwnSessionMark},
 };
 
 constexpr std::string_view kReadUserVersion = "PRAGMA user_version";

@@ -7,6 +7,7 @@
 
 #include "adapters/store/sqlite_account_store.hpp"
 #include "adapters/store/sqlite_connector_store.hpp"
+#include "adapters/store/sqlite_contact_center_store.hpp"
 #include "adapters/store/sqlite_db.hpp"
 #include "adapters/store/sqlite_presence_sync_store.hpp"
 #include "adapters/store/sqlite_store.hpp"
@@ -326,6 +327,48 @@ TEST(SqliteMigrations, NewMigrationAppliesOnTopOfAnExistingDatabase) {
   EXPECT_EQ((*store)->schema_version(), builtin + 1);
   EXPECT_EQ(object_exists((*store)->db(), "agents"), 1);
   EXPECT_EQ(query_int((*store)->db(), "PRAGMA user_version"), builtin + 1);
+}
+
+// v14: agent states stored before the upgrade come back unchanged, without a mark of our Teams
+// session (an older process kept none); the column then takes one.
+TEST(SqliteMigrations, AgentStatesSurviveTheUpgradeWithoutASessionMark) {
+  TempDir dir;
+  const std::string path = dir.file("v13.db");
+  std::int64_t org = 0, user = 0;
+  {
+    auto store = SqliteStore::open(path, SqliteStoreOptions{{}, sqlite_migrations().first(13)});
+    ASSERT_TRUE(store) << store.error().message;
+    SqliteAccountStore accounts((*store)->db());
+    org = accounts.create_org("Org", kT0)->id.value;
+    UserAccount alice;
+    alice.org_id = OrgId{org};
+    alice.username = "alice";
+    alice.display_name = "Alice";
+    alice.roles = RoleSet{Role::agent};
+    alice.password_hash = "x";
+    alice.created_at = kT0;
+    user = accounts.create_user(alice)->id.value;
+    const std::string ids = std::to_string(user) + ", " + std::to_string(org);
+    const std::string settings =
+        "INSERT INTO agent_settings (user_id, org_id) VALUES (" + ids + ")";
+    const std::string state = "INSERT INTO agent_states (user_id, org_id, status, since) VALUES (" +
+                              ids + ", 'Available', 1800000000000)";
+    ASSERT_TRUE((*store)->db().lock().exec(settings + ";" + state));
+  }
+  auto store = SqliteStore::open(path);
+  ASSERT_TRUE(store) << store.error().message;
+  SqliteContactCenterStore cc((*store)->db());
+  auto states = cc.list_agent_states(OrgId{org});
+  ASSERT_TRUE(states) << states.error().message;
+  ASSERT_EQ(states->size(), 1u);
+  AgentState s = (*states)[0];
+  EXPECT_EQ(s.agent, UserId{user});
+  EXPECT_EQ(s.status, AgentStatus::available);
+  EXPECT_EQ(s.since, kT0);
+  EXPECT_FALSE(s.own_session.may_show_since);
+  s.own_session.may_show_since = kT0 + Millis{5};
+  ASSERT_TRUE(cc.commit(OrgId{org}, CcCommit{{}, {s}, {}}));
+  EXPECT_EQ((*cc.list_agent_states(OrgId{org}))[0].own_session.may_show_since, kT0 + Millis{5});
 }
 
 }  // namespace

@@ -70,13 +70,12 @@ OrgSync::OrgSync(std::shared_ptr<SyncServices> services, OrgId org, SwitchedOff 
                              [this](std::vector<AgentPresenceUpdate> updates) {
                                return s_->cc.apply_presences(org_, std::move(updates), mapping_);
                              }}),
-      outbound_(OutboundWriterDeps{*this, s_->graph.writes, budget_, s_->metrics, org,
-                                   s_->options.client_id, s_->options.outbound,
-                                   s_->options.max_writes_in_flight,
-                                   [this](UserId agent) { return watch_.teams_user(agent); },
-                                   [this](UserId agent, Timestamp at) {
-                                     return s_->cc.teams_busy_cleared(org_, agent, at);
-                                   }}),
+      outbound_(OutboundWriterDeps{
+          *this, s_->graph.writes, budget_, s_->metrics, org, s_->options.client_id,
+          s_->options.outbound, s_->options.max_writes_in_flight,
+          [this](UserId agent) { return watch_.teams_user(agent); },
+          [this](UserId agent, Timestamp at) { return s_->cc.teams_busy_cleared(org_, agent, at); },
+          [this](UserId agent) { return s_->cc.own_session_gone(org_, agent); }}),
       keeper_(SubscriptionKeeperDeps{
           *this,
           s_->graph.subscriptions,

@@ -63,6 +63,9 @@ class ContactCenterCalls {
   boost::asio::awaitable<Result<void>> teams_busy_cleared(OrgId org, UserId agent, Timestamp at) {
     return cc_.teams_busy_cleared(org, agent, at);
   }
+  boost::asio::awaitable<Result<void>> own_session_gone(OrgId org, UserId agent) {
+    return cc_.own_session_gone(org, agent);
+  }
   void set_presence_hooks(PresenceHooks hooks) { cc_.set_presence_hooks(std::move(hooks)); }
 
  private:
@@ -117,7 +120,7 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
   void stop();
 
   // ---- on the strand
-  // A SetTeamsBusy/ClearTeamsBusy effect of the agent state machine.
+  // A SetTeamsBusy/ClearTeamsBusy/ClearStaleTeamsBusy effect of the agent state machine.
   void on_effect(const AgentEffect& effect);
   void agent_logged_in_or_out();
   // The connector's settings changed: the watch set is recomputed at once.

@@ -16,6 +16,21 @@ OutboundWriter::OutboundWriter(OutboundWriterDeps deps)
 
 void OutboundWriter::on_effect(const AgentEffect& effect) {
   if (queue_.apply_effect(effect, deps_.loop.now())) deps_.loop.wake();
+  report_settled();
+}
+
+void OutboundWriter::report_settled() {
+  for (UserId agent : queue_.take_settled()) {
+    deps_.loop.spawn(gone(agent), "presence sync: own session gone");
+  }
+}
+
+asio::awaitable<void> OutboundWriter::gone(UserId agent) {
+  if (!deps_.on_gone) co_return;
+  if (auto r = co_await deps_.on_gone(agent); !r) {
+    spdlog::warn("presence sync: org {}: OwnSessionGone failed: {}", deps_.org.value,
+                 r.error().message);
+  }
 }
 
 void OutboundWriter::step(Timestamp t, const std::function<void(Timestamp)>& sooner) {
@@ -29,6 +44,7 @@ void OutboundWriter::step(Timestamp t, const std::function<void(Timestamp)>& soo
     if (next.next_at) sooner(*next.next_at);
     break;
   }
+  report_settled();  // e.g. a session that lapsed before its clear could go
 }
 
 asio::awaitable<void> OutboundWriter::write(sync::OutboundWrite w) {
@@ -75,7 +91,9 @@ asio::awaitable<void> OutboundWriter::write(sync::OutboundWrite w) {
       deps_.metrics.throttles.inc();
     }
   }
-  if (queue_.on_result(t, w, outcome, after)) {
+  const bool cleared = queue_.on_result(t, w, outcome, after);
+  report_settled();
+  if (cleared) {
     ++sessions_cleared_;
     if (auto r = co_await deps_.on_cleared(w.agent, t); !r) {
       spdlog::warn("presence sync: org {}: TeamsBusyCleared failed: {}", deps_.org.value,

@@ -2,7 +2,10 @@
 // The outbound writer (presence_sync.hpp, "outbound"): the agent state machine's
 // SetTeamsBusy/ClearTeamsBusy effects go to sync::OutboundQueue (latest intent per agent,
 // renewal before expiry, retries) and out as setPresence/clearPresence with the app's client id
-// as session id. A confirmed clear is passed to on_cleared (TeamsBusyCleared for the core).
+// as session id. A confirmed clear is passed to on_cleared (TeamsBusyCleared for the core); an
+// agent whose session shows nothing without one (sync::OutboundQueue, "Settled") to on_gone
+// (OwnSessionGone): both drop the agent's durable mark. ClearStaleTeamsBusy (a session a killed
+// process may have left) sends one clearPresence; Graph's 404 (no such session) settles it too.
 //
 // Thread-safety: none; the organisation's strand drives it (OrgLoop).
 
@@ -35,13 +38,16 @@ struct OutboundWriterDeps {
   std::function<std::optional<std::string>(UserId)> teams_user;
   // A clear Graph confirmed: the core's TeamsBusyCleared.
   std::function<boost::asio::awaitable<Result<void>>(UserId, Timestamp)> on_cleared;
+  // The session shows nothing without a confirmed clear: the core's OwnSessionGone.
+  std::function<boost::asio::awaitable<Result<void>>(UserId)> on_gone;
 };
 
 class OutboundWriter {
  public:
   explicit OutboundWriter(OutboundWriterDeps deps);
 
-  // A SetTeamsBusy/ClearTeamsBusy effect; wakes the loop when a write became due.
+  // A SetTeamsBusy/ClearTeamsBusy/ClearStaleTeamsBusy effect; wakes the loop when a write
+  // became due.
   void on_effect(const AgentEffect& effect);
   // Sends the writes due at t (up to max_in_flight); `sooner` hears when the next falls due.
   void step(Timestamp t, const std::function<void(Timestamp)>& sooner);
@@ -56,6 +62,9 @@ class OutboundWriter {
 
  private:
   boost::asio::awaitable<void> write(sync::OutboundWrite w);
+  // Passes the queue's settled agents to on_gone, one coroutine each.
+  void report_settled();
+  boost::asio::awaitable<void> gone(UserId agent);
 
   OutboundWriterDeps deps_;
   sync::OutboundQueue queue_;

@@ -25,16 +25,20 @@ struct Rig {
         graph(time),
         budget(sync::PresenceBudgetConfig{}),
         metrics_(registry),
-        writer(OutboundWriterDeps{loop, graph, budget, metrics_, OrgId{1}, "client", config(), 8,
-                                  [](UserId a) -> std::optional<std::string> {
-                                    if (a == kAgent) return std::string("teams-7");
-                                    return std::nullopt;
-                                  },
-                                  [this](UserId a, Timestamp at)
-                                      -> boost::asio::awaitable<Result<void>> {
-                                    cleared.emplace_back(a, at);
-                                    co_return ok();
-                                  }}) {
+        writer(OutboundWriterDeps{
+            loop, graph, budget, metrics_, OrgId{1}, "client", config(), 8,
+            [](UserId a) -> std::optional<std::string> {
+              if (a == kAgent) return std::string("teams-7");
+              return std::nullopt;
+            },
+            [this](UserId a, Timestamp at) -> boost::asio::awaitable<Result<void>> {
+              cleared.emplace_back(a, at);
+              co_return ok();
+            },
+            [this](UserId a) -> boost::asio::awaitable<Result<void>> {
+              gone.push_back(a);
+              co_return ok();
+            }}) {
     writer.set_tenant("tenant");
     loop.drive(
         [this](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) { writer.step(t, sooner); });
@@ -58,6 +62,7 @@ struct Rig {
   Metrics registry;
   SyncMetrics metrics_;
   std::vector<std::pair<UserId, Timestamp>> cleared;
+  std::vector<UserId> gone;
   OutboundWriter writer;
 };
 
@@ -121,6 +126,38 @@ INSTANTIATE_TEST_SUITE_P(
                       FailureCase{"throttled", GraphErrorKind::throttled, 2, 1},
                       FailureCase{"refused", GraphErrorKind::invalid_request, 1, 0}),
     [](const auto& p) { return std::string(p.param.name); });
+
+// A session a killed process may have left (the agent's durable mark): one clearPresence; the
+// 404 of a session that was not there settles it like a confirmed clear.
+TEST(OutboundWriter, AStaleSessionGetsOneClearAndA404SettlesIt) {
+  Rig rig;
+  rig.graph.fail_next(Call::clear_presence, GraphErrorKind::not_found);
+  rig.effect(ClearStaleTeamsBusy{kAgent});
+  rig.loop.run_for(std::chrono::hours{1});
+  auto clears = rig.graph.calls(Call::clear_presence);
+  ASSERT_EQ(clears.size(), 1U);
+  EXPECT_EQ(clears[0].at, kT0);
+  EXPECT_EQ(clears[0].id, "teams-7");
+  EXPECT_TRUE(rig.graph.calls(Call::set_presence).empty());
+  ASSERT_EQ(rig.cleared.size(), 1U);
+  EXPECT_EQ(rig.cleared[0].first, kAgent);
+  EXPECT_TRUE(rig.gone.empty());
+  EXPECT_FALSE(rig.writer.busy());
+}
+
+// A contact that ended before its setPresence went out: nothing is sent, and the session is
+// reported gone (the app drops the mark) without a clear.
+TEST(OutboundWriter, ASetThatNeverWentOutReportsTheSessionGone) {
+  Rig rig;
+  rig.loop.on_strand([&rig] {
+    rig.writer.on_effect(SetTeamsBusy{kAgent});
+    rig.writer.on_effect(ClearTeamsBusy{kAgent});
+  });
+  rig.loop.run_for(std::chrono::minutes{1});
+  EXPECT_TRUE(rig.graph.log().empty());
+  EXPECT_EQ(rig.gone, std::vector<UserId>{kAgent});
+  EXPECT_TRUE(rig.cleared.empty());
+}
 
 TEST(OutboundWriter, AnAgentNoLongerLinkedIsNotWritten) {
   Rig rig;
