@@ -1,5 +1,8 @@
 #pragma once
-// Shared fixtures for the agent state machine tests (agent_state_test.cpp, presence_sync_test.cpp).
+// Shared fixtures for the agent state machine tests (agent_state_test.cpp, presence_sync_test.cpp,
+// own_session_mark_test.cpp).
+
+#include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
@@ -82,5 +85,22 @@ inline std::vector<std::string> effect_names(const Transition& t) {
   for (const auto& e : t.effects) out.push_back(effect_name(e));
   return out;
 }
+
+// Drives one agent through a sequence of events, failing the test on any refusal.
+class Agent {
+ public:
+  explicit Agent(AgentState s) : s_(std::move(s)) {}
+  Transition on(const AgentEvent& e, Timestamp at) {
+    auto r = apply(s_, e, at);
+    EXPECT_TRUE(r) << r.error().message;
+    if (!r) return Transition{s_, {}};
+    s_ = r->state;
+    return *std::move(r);
+  }
+  const AgentState& state() const { return s_; }
+
+ private:
+  AgentState s_;
+};
 
 }  // namespace ccteams::agent_test

@@ -120,22 +120,6 @@ TEST_P(OwnSessionMark, Table) {
 INSTANTIATE_TEST_SUITE_P(Events, OwnSessionMark, ::testing::ValuesIn(mark_cases()),
                          [](const auto& test_info) { return test_info.param.name; });
 
-class Agent {
- public:
-  explicit Agent(AgentState s) : s_(std::move(s)) {}
-  Transition on(const AgentEvent& e, Timestamp at) {
-    auto r = apply(s_, e, at);
-    EXPECT_TRUE(r) << r.error().message;
-    if (!r) return Transition{s_, {}};
-    s_ = r->state;
-    return *std::move(r);
-  }
-  const AgentState& state() const { return s_; }
-
- private:
-  AgentState s_;
-};
-
 // The kill landed after the contact ended and before the clear went out: Teams still shows our
 // Busy/InACall. Restarted, the agent's mark makes the first sync's read of it an echo.
 TEST(OwnSessionMark, AfterARestartOurBusyReadByTheFirstSyncDoesNotIdle) {

@@ -123,23 +123,6 @@ TEST_P(PresenceRules, Table) {
 INSTANTIATE_TEST_SUITE_P(StateByPresenceByOrigin, PresenceRules, ::testing::ValuesIn(rule_cases()),
                          [](const auto& test_info) { return test_info.param.name; });
 
-// Drives one agent through a sequence of events, failing on any refusal.
-class Agent {
- public:
-  explicit Agent(AgentState s) : s_(std::move(s)) {}
-  Transition on(const AgentEvent& e, Timestamp at) {
-    auto r = apply(s_, e, at);
-    EXPECT_TRUE(r) << r.error().message;
-    if (!r) return Transition{s_, {}};
-    s_ = r->state;
-    return *std::move(r);
-  }
-  const AgentState& state() const { return s_; }
-
- private:
-  AgentState s_;
-};
-
 TEST(PresenceSequence, OlderAndDuplicateUpdatesAreDropped) {
   Agent a(with_baseline(available(), available_p()));
   a.on(seen(dnd_p(), kT0, "A0000000005"), kT0);
