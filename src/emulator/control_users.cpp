@@ -74,6 +74,16 @@ http::Response get_user_presence(State& s, http::Request& req) {
   return presence_state(s, *t.tenant, *t.user);
 }
 
+// A Teams client's state from {"availability", "activity"?} (activity defaults to the
+// availability); nullopt when availability is missing or empty.
+std::optional<PresencePair> client_state_of(const json::object& o) {
+  auto availability = str(o, "availability");
+  if (!availability || availability->empty()) return std::nullopt;
+  std::string activity = str(o, "activity").value_or("");
+  if (activity.empty()) activity = *availability;
+  return PresencePair{std::move(*availability), std::move(activity)};
+}
+
 // The user's own Teams client changes state (any pair Teams can show, including
 // Busy/InAMeeting and DoNotDisturb/Focusing; Offline signs the client out).
 http::Response set_user_presence(State& s, http::Request& req) {
@@ -82,11 +92,9 @@ http::Response set_user_presence(State& s, http::Request& req) {
   const DirectoryUser* u = t.user;
   auto body = http::parse_json_object(req);
   if (!body) return http::error_response(body.error());
-  auto availability = str(*body, "availability");
-  auto activity = str(*body, "activity");
-  if (!availability || availability->empty()) return bad("availability is required");
-  if (!activity || activity->empty()) activity = availability;
-  t.tenant->presence.set_client_state(u->id, {*availability, *activity}, s.now());
+  auto state = client_state_of(*body);
+  if (!state) return bad("availability is required");
+  t.tenant->presence.set_client_state(u->id, *state, s.now());
   return presence_state(s, *t.tenant, *u);
 }
 
@@ -118,14 +126,12 @@ http::Response set_presences(State& s, http::Request& req) {
     if (!list[i].is_object()) return bad(at + " must be an object");
     const auto& o = list[i].as_object();
     auto id = str(o, "id");
-    auto availability = str(o, "availability");
-    auto activity = str(o, "activity");
     if (!id || tenant->directory.find_user(*id) == nullptr) {
       return bad(at + ": no such user in tenant " + tenant->directory.domain());
     }
-    if (!availability || availability->empty()) return bad(at + ": availability is required");
-    if (!activity || activity->empty()) activity = availability;
-    checked.push_back({std::move(*id), {std::move(*availability), std::move(*activity)}});
+    auto state = client_state_of(o);
+    if (!state) return bad(at + ": availability is required");
+    checked.push_back({std::move(*id), std::move(*state)});
   }
   const auto now = s.now();
   for (auto& c : checked) tenant->presence.set_client_state(c.id, std::move(c.state), now);
