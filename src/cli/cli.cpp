@@ -495,7 +495,8 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   ge_cmd->add_option("--slow-drop-share", delivery.slow_drop_share,
-                     "Share of slow notifications in a window that drops the URL's")
+                     "Share of notifications in a window whose retry went unanswered within "
+                     "--retry-timeout-ms that drops the URL's")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
 

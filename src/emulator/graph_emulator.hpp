@@ -45,11 +45,13 @@ struct NotificationOptions {
   std::chrono::milliseconds retry_give_up{4 * 3'600'000};  // then the batch is dropped
   // reauthorizationRequired goes out this long before a subscription expires.
   std::chrono::milliseconds reauthorization_lead{600'000};
-  // Slow endpoints (§4.3): a publish slower than slow_publish counts its notifications as
-  // slow; once a URL's window (slow_stats_window of the emulator clock) holds
-  // slow_endpoint_min_notifications, >= slow_delay_share slow delays every notification to it
-  // by slow_endpoint_delay (emulator clock, released by tick()) and >= slow_drop_share drops
-  // them. Microsoft has changed these before: `ccteams graph-emulator` takes each as a flag.
+  // Slow endpoints (§4.3, endpoint_health.hpp): a publish slower than slow_publish counts its
+  // notifications as slow, a retry unanswered within retry_timeout as over the retry timeout;
+  // once a URL's window (slow_stats_window of the emulator clock) holds
+  // slow_endpoint_min_notifications, more than slow_delay_share slow delays every notification
+  // to it by slow_endpoint_delay (emulator clock, released by tick()) and more than
+  // slow_drop_share over the retry timeout drops them. Microsoft has changed these before:
+  // `ccteams graph-emulator` takes each as a flag.
   std::chrono::milliseconds slow_publish{2'900};
   std::size_t slow_endpoint_min_notifications = 100;
   double slow_delay_share = 0.10;

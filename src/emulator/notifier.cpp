@@ -161,19 +161,27 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
     for (auto& b : batches) co_await self->deliver(url, body_of(b), b.size());
   }
 
-  void record_publish(const std::string& url, std::size_t items,
+  // A retry's deadline is retry_timeout; a first delivery's is receiver_timeout, shorter, so
+  // only a retry can be over the retry timeout (endpoint_health.hpp).
+  void record_publish(const std::string& url, std::size_t items, bool retry,
                       std::chrono::steady_clock::duration took) {
     std::lock_guard lock(mu);
-    const bool slow = took > options.slow_publish;
+    const auto timing = retry && took >= options.retry_timeout ? PublishTiming::over_retry_timeout
+                        : took > options.slow_publish          ? PublishTiming::slow
+                                                               : PublishTiming::in_time;
     const auto before = health.mode(url, clock());
-    health.record(url, items, slow, clock());
+    health.record(url, items, timing, clock());
     const auto after = health.mode(url, clock());
     if (after != before) {
-      spdlog::warn("emulator notifier: {} is now {} ({} of {} notifications slow)", url,
-                   after == EndpointHealth::Mode::dropped   ? "dropping notifications"
-                   : after == EndpointHealth::Mode::delayed ? "flagged slow (10 min delay)"
-                                                            : "healthy",
-                   health.stats(url, clock()).slow, health.stats(url, clock()).total);
+      const auto st = health.stats(url, clock());
+      spdlog::warn(
+          "emulator notifier: {} is now {} ({} of {} notifications slow, {} over the retry "
+          "timeout)",
+          url,
+          after == EndpointHealth::Mode::dropped   ? "dropping notifications"
+          : after == EndpointHealth::Mode::delayed ? "flagged slow (10 min delay)"
+                                                   : "healthy",
+          st.slow, st.total, st.over_retry_timeout);
     }
   }
 
@@ -216,7 +224,7 @@ struct Notifier::Impl : std::enable_shared_from_this<Impl> {
       request.timeout = attempt == 1 ? options.receiver_timeout : options.retry_timeout;
       const auto sent = std::chrono::steady_clock::now();
       auto r = co_await client.send(std::move(request));
-      record_publish(url, items, std::chrono::steady_clock::now() - sent);
+      record_publish(url, items, attempt > 1, std::chrono::steady_clock::now() - sent);
       const bool acknowledged = r && r->status >= 200 && r->status < 300;
       const bool give_up =
           !acknowledged && (is_stopped() || std::chrono::steady_clock::now() - start + delay >
@@ -310,6 +318,7 @@ json::array Notifier::endpoints(Timestamp now) {
         {"windowStart", format_iso8601(st.window_start)},
         {"notifications", st.total},
         {"slow", st.slow},
+        {"overRetryTimeout", st.over_retry_timeout},
         {"state", st.mode == EndpointHealth::Mode::dropped   ? "dropping"
                   : st.mode == EndpointHealth::Mode::delayed ? "slow"
                                                              : "normal"},

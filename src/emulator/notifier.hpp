@@ -10,7 +10,8 @@
 // sent after the next one.
 // Slow endpoints are throttled as Graph does (§4.3, see endpoint_health.hpp): every publish is
 // timed; a URL flagged slow has its notifications held for slow_endpoint_delay of the
-// emulator's clock (tick() releases them to the retry path), a worse one has them dropped.
+// emulator's clock (tick() releases them to the retry path); one whose retries go unanswered
+// within the retry timeout has them dropped.
 // Thread-safety: enqueue/set_reorder/validate may be called from any thread; enqueue never
 // waits for I/O (the state lock may be held by the caller). All I/O runs on the io_context.
 
@@ -60,7 +61,7 @@ class Notifier {
   // Sends the notifications held for slow endpoints whose delay has passed at now.
   void tick(Timestamp now);
   // The slow-endpoint statistics of every notification URL: [{"url","windowStart",
-  // "notifications","slow","state":"normal"|"slow"|"dropping","held"}].
+  // "notifications","slow","overRetryTimeout","state":"normal"|"slow"|"dropping","held"}].
   boost::json::array endpoints(Timestamp now);
   // Delivery counts of every URL ever queued for: [{"url","queued","acknowledged",
   // "failedAttempts","droppedAfterRetries","droppedSlow"}]. Queued minus the rest is in flight
