@@ -28,30 +28,33 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
-#include <mutex>
+#include <memory>
 #include <random>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "support/entra_consent.hpp"
-#include "support/graph_emulator_process.hpp"
-#include "support/process.hpp"
-#include "support/raw_http.hpp"
+#include "demo_driver.hpp"
 #include "presence_bench_webhook.hpp"
+#include "support/graph_emulator_process.hpp"
 
 namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-using ccteams::testing::RawResponse;
+using ccteams::bench::DemoProcess;
+using ccteams::bench::die;
+using ccteams::bench::rss_of;
+using ccteams::bench::Rss;
+using ccteams::bench::counter_value;
+
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds timeout) {
+  return ccteams::bench::wait_until(done, timeout);
+}
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
@@ -62,96 +65,12 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
-// The demo's output, read continuously so that its logging never blocks on a full pipe.
-std::mutex g_output_mu;
-std::string g_output;
-
-[[noreturn]] void die(const std::string& what) {
-  {
-    std::lock_guard lock(g_output_mu);
-    const std::size_t keep = 6000;
-    std::fprintf(stderr, "---- demo output (end) ----\n%s\n",
-                 g_output.substr(g_output.size() > keep ? g_output.size() - keep : 0).c_str());
-  }
-  std::fprintf(stderr, "presence_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-class Demo {
- public:
-  Demo(std::uint16_t port, std::string emulator, std::string ca)
-      : port_(port), emulator_(std::move(emulator)), ca_(std::move(ca)) {}
-
-  RawResponse call(const std::string& method, const std::string& target, const std::string& token,
-                   const std::string& body = {}) const {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-    return ccteams::testing::http_request(port_, method, target, body, headers);
-  }
-  std::string login(const std::string& user) const {
-    auto r = call("POST", "/api/v1/auth/login", {},
-                  json::serialize(json::object{{"username", user}, {"password", "pw"}}));
-    if (r.status != 200) die("login " + user + ": " + r.body);
-    return std::string(json::parse(r.body).at("token").as_string());
-  }
-  ccteams::Result<ccteams::ClientResponse> emulator(const std::string& method,
-                                                    const std::string& path,
-                                                    const std::string& body = {}) const {
-    ccteams::ClientRequest req{method, emulator_ + path, {}, body, std::chrono::seconds(10)};
-    if (!body.empty()) req.headers = {{"Content-Type", "application/json"}};
-    return ccteams::testing::client_send(req, ca_);
-  }
-  void teams_client(const std::string& user, const char* availability, const char* activity) const {
-    auto r = emulator("POST", "/_emulator/users/" + user + "/presence",
-                      json::serialize(json::object{{"availability", availability},
-                                                   {"activity", activity}}));
-    if (!r || r->status != 200) die("emulator presence: " + (r ? r->body : r.error().message));
-  }
-  // Follows an authorization URL as upn and opens the callback it leads to.
-  void consent(const std::string& url, const std::string& upn) const {
-    auto location = ccteams::testing::entra_consent(emulator_, ca_, url, upn);
-    open_callback(location, upn);
-  }
-  // The connector's Set up: sign-in, our redirect to admin consent, consent, callback.
-  void set_up(const std::string& url, const std::string& upn) const {
-    auto location =
-        ccteams::testing::entra_set_up(emulator_, ca_, url, upn, [&](const std::string& loc) {
-          auto r = call("GET", ccteams::testing::target_of(loc), {});
-          return std::pair<int, std::string>(r.status,
-                                             r.status == 302 ? r.header("location") : r.body);
-        });
-    open_callback(location, upn);
-  }
-  void open_callback(const ccteams::Result<std::string>& location, const std::string& upn) const {
-    if (!location) die("consent as " + upn + ": " + location.error().message);
-    auto page = call("GET", ccteams::testing::target_of(*location), {});
-    if (page.status != 200) die("callback for " + upn + ": " + page.body);
-  }
-  json::object status(const std::string& admin) const {
-    return json::parse(call("GET", "/api/v1/connectors/msteams/presence-sync", admin).body)
-        .as_object();
-  }
-
- private:
-  std::uint16_t port_;
-  std::string emulator_, ca_;
-};
-
-bool wait_until(const std::function<bool()>& done, std::chrono::seconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(2ms);
-  }
-  return false;
-}
-
 struct Delays {
   std::vector<double> all, poll, notification;
 };
 
 // samples changes of random agents' Teams presence; each is timed until the API shows it.
-Delays measure_delays(const Demo& demo, const std::vector<std::string>& tokens,
+Delays measure_delays(const DemoProcess& demo, const std::vector<std::string>& tokens,
                       const std::vector<std::string>& users, int samples, std::mt19937& rng) {
   Delays d;
   std::uniform_int_distribution<std::size_t> pick(0, tokens.size() - 1);
@@ -211,24 +130,6 @@ double histogram_mean(const std::string& metrics, const std::string& series) {
   return count > 0 ? value("_sum{channel=\"notification\"} ") / count : 0.0;
 }
 
-// A process's resident memory in MiB from /proc (VmRSS now, VmHWM its peak).
-struct Rss {
-  double now_mib = 0, peak_mib = 0;
-};
-Rss rss_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  Rss r;
-  for (std::string line; std::getline(in, line);) {  // "VmRSS:\t  123456 kB"
-    const auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    const std::string key = line.substr(0, colon);
-    if (key != "VmRSS" && key != "VmHWM") continue;
-    const double mib = std::atof(line.c_str() + colon + 1) / 1024;
-    (key == "VmRSS" ? r.now_mib : r.peak_mib) = mib;
-  }
-  return r;
-}
-
 // The cumulative buckets of one histogram series in /metrics text: (upper bound, count).
 std::vector<std::pair<double, double>> histogram_buckets(const std::string& metrics,
                                                          const std::string& series,
@@ -272,24 +173,18 @@ double quantile_between(const std::vector<std::pair<double, double>>& before,
   return after.back().first;
 }
 
-double counter_value(const std::string& metrics, const std::string& line_prefix) {
-  const auto at = metrics.find("\n" + line_prefix);  // a sample line, not its # HELP
-  if (at == std::string::npos) return 0;
-  return std::stod(metrics.substr(at + 1 + line_prefix.size()));
-}
-
 // Our processing under a steady load: `rate` Teams changes a second for `seconds`, posted to the
 // emulator every 50 ms in one control call; each change flips a user between DoNotDisturb/
 // Presenting and Available. Waits until the inbox has been taken (stored == processed), then
 // prints p50/p99 of the notification channel's apply delay observed in this phase.
-void measure_processing(const Demo& demo, const std::string& admin,
+void measure_processing(const DemoProcess& demo, const std::string& admin,
                         const std::vector<std::string>& users, int rate, double seconds) {
   const std::string series = "presence_sync_apply_delay_seconds";
   const std::string label = "channel=\"notification\"";
   const std::string stored_key =
       "graph_webhook_notifications_stored_total{endpoint=\"notifications\"} ";
   const std::string processed_key = "presence_sync_notifications_processed_total ";
-  const auto before_text = demo.call("GET", "/metrics", admin).body;
+  const auto before_text = demo.metrics(admin);
   const auto before = histogram_buckets(before_text, series, label);
   std::vector<bool> busy(users.size(), false);
   std::size_t next = 0, sent = 0;
@@ -314,13 +209,13 @@ void measure_processing(const Demo& demo, const std::string& admin,
   const double driven = ms(Clock::now() - t0) / 1000;
   const bool drained = wait_until(
       [&] {
-        const auto m = demo.call("GET", "/metrics", admin).body;
+        const auto m = demo.metrics(admin);
         const double stored = counter_value(m, stored_key);
         return stored > 0 && counter_value(m, processed_key) >= stored;
       },
       60s);
   std::this_thread::sleep_for(1s);  // the reads started for the last notifications
-  const auto after = histogram_buckets(demo.call("GET", "/metrics", admin).body, series, label);
+  const auto after = histogram_buckets(demo.metrics(admin), series, label);
   const double observed = after.empty() || before.empty() ? 0 : after.back().second - before.back().second;
   std::printf("our processing at %.0f Teams changes/s for %.1f s (%zu changes, %.0f applied by "
               "notification%s):\n",
@@ -334,7 +229,8 @@ void measure_processing(const Demo& demo, const std::string& admin,
   // 10 % of answers over 3 s in 10 minutes delays its notifications, over 15 % drops them.
   auto endpoints = demo.emulator("GET", "/_emulator/notifications/endpoints");
   if (!endpoints || endpoints->status != 200) die("emulator endpoints");
-  for (const auto& e : json::parse(endpoints->body).at("value").as_array()) {
+  const auto report = json::parse(endpoints->body);  // outlives the loop (range-for temporaries)
+  for (const auto& e : report.at("value").as_array()) {
     std::printf("  Graph's view of our webhook %s: %lld notifications in its window, %lld slow, "
                 "state %s (Graph delays a webhook over 10 %% slow, drops over 15 %%)\n",
                 std::string(e.at("url").as_string()).c_str(),
@@ -368,61 +264,20 @@ int main(int argc, char** argv) {
     die("usage: presence_bench [agents] [samples] [--rate N (>= 20)] [--directory-users N "
         "(>= agents + 50)]");
   }
-  namespace fs = std::filesystem;
-  const fs::path data = fs::temp_directory_path() / ("ccteams-presence-bench-" + std::to_string(::getpid()));
-  fs::create_directories(data);
-
+  ccteams::bench::set_program_name("presence_bench");
   std::printf("presence_bench: %d agents linked to emulated Teams users\n", agents);
   const auto t_start = Clock::now();
-  ccteams::testing::ChildProcess process(
-      {CCTEAMS_BINARY, "demo", "--port", "0", "--password", "pw", "--password-hash", "minimum",
-       "--agents", std::to_string(agents), "--emulator-users", std::to_string(directory_users),
-       "--simulation", "off", "--log-level", "warn", "--data", data.string()});
-  if (!process.wait_for_output("Password:", std::chrono::seconds(900))) {
-    die("demo did not start:\n" + process.output());
-  }
-  const std::string out = process.output();
-  std::smatch m;
-  if (!std::regex_search(out, m, std::regex(R"(Console:\s+http://127\.0\.0\.1:(\d+)/)"))) die(out);
-  const auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
-  if (!std::regex_search(out, m, std::regex(R"(Graph emulator:\s+(https://127\.0\.0\.1:\d+))"))) die(out);
-  std::ifstream ca_in(data / "emulator-ca.pem");
-  std::stringstream ca;
-  ca << ca_in.rdbuf();
-  const Demo demo(port, m[1].str(), ca.str());
-  std::atomic<bool> draining{true};
-  std::thread drain([&] {
-    while (draining) {
-      (void)process.wait_for_output("\x01never\x01", std::chrono::milliseconds(100));
-      std::lock_guard lock(g_output_mu);
-      g_output = process.output();
-    }
-  });
+  auto running = std::make_unique<DemoProcess>(ccteams::bench::DemoOptions{
+      .binary = CCTEAMS_BINARY, .agents = agents, .emulator_users = directory_users});
+  const DemoProcess& demo = *running;
   std::printf("  demo with %d agents started in %.1f s\n", agents, ms(Clock::now() - t_start) / 1000);
 
-  auto tenant = demo.emulator("GET", "/_emulator/tenant");
-  if (!tenant || tenant->status != 200) die("emulator tenant");
-  const std::string domain(json::parse(tenant->body).at("domain").as_string());
   const std::string admin = demo.login("admin");
-  auto start = demo.call("POST", "/api/v1/connectors/msteams/authorize", admin);
-  if (start.status != 200) die("authorize: " + start.body);
-  demo.set_up(std::string(json::parse(start.body).at("authorizationUrl").as_string()),
-              "admin@" + domain);
+  const std::string domain = demo.connect_teams(admin);
 
   // Every agent's Teams user, then every agent logged in (4 clients at once).
-  std::vector<std::string> users(static_cast<std::size_t>(agents)), tokens(users.size());
-  {
-    auto list = json::parse(demo.call("GET", "/api/v1/agents", admin).body).at("items").as_array();
-    for (const auto& a : list) {
-      const std::string name(a.at("username").as_string());
-      if (name.rfind("agent", 0) != 0 || !a.at("teamsUserId").is_string()) continue;
-      const int n = std::atoi(name.c_str() + 5);
-      if (n >= 1 && n <= agents) users[static_cast<std::size_t>(n - 1)] = a.at("teamsUserId").as_string();
-    }
-    for (std::size_t i = 0; i < users.size(); ++i) {
-      if (users[i].empty()) die("agent" + std::to_string(i + 1) + " has no Teams user");
-    }
-  }
+  const std::vector<std::string> users = demo.agent_teams_users(admin, agents);
+  std::vector<std::string> tokens(users.size());
   const auto t_login = Clock::now();
   {
     std::atomic<std::size_t> next{0};
@@ -439,13 +294,13 @@ int main(int argc, char** argv) {
     for (auto& w : workers) w.join();
   }
   std::printf("  %d agents signed in and logged in in %.1f s\n", agents, ms(Clock::now() - t_login) / 1000);
-  const Rss logged_in = rss_of(process.pid());
+  const Rss logged_in = rss_of(demo.pid());
   auto complete = [&] {
-    auto s = demo.status(admin);
+    auto s = demo.sync_status(admin);
     return s.at("running").as_bool() && s.at("watchedUsers").as_int64() == agents &&
            s.at("firstSync").at("pending").as_int64() == 0 && !s.at("firstSync").at("completedAt").is_null();
   };
-  if (!wait_until(complete, 120s)) die("presence sync did not settle: " + json::serialize(demo.status(admin)));
+  if (!wait_until(complete, 120s)) die("presence sync did not settle: " + json::serialize(demo.sync_status(admin)));
 
   // First sync: switched on with everyone logged in.
   auto patch = [&](bool on) {
@@ -454,16 +309,16 @@ int main(int argc, char** argv) {
     if (r.status != 200) die("PATCH presenceSync: " + r.body);
   };
   patch(false);
-  if (!wait_until([&] { return !demo.status(admin).at("running").as_bool(); }, 60s)) die("sync did not stop");
+  if (!wait_until([&] { return !demo.sync_status(admin).at("running").as_bool(); }, 60s)) die("sync did not stop");
   const auto t_first = Clock::now();
   patch(true);
   if (!wait_until(complete, 120s)) die("first sync did not complete");
   const double first_wall = ms(Clock::now() - t_first);
-  const auto first = demo.status(admin).at("firstSync");
+  const auto first = demo.sync_status(admin).at("firstSync");
   std::printf("first sync of %d agents: %.0f ms in the service (read and applied), %.0f ms until the API says so\n",
               agents, first.at("millis").to_number<double>(), first_wall);
   std::printf("  bulk-read round: %lld ms\n",
-              static_cast<long long>(demo.status(admin).at("roundIntervalMillis").as_int64()));
+              static_cast<long long>(demo.sync_status(admin).at("roundIntervalMillis").as_int64()));
 
   std::mt19937 rng(7);
   std::printf("delay from a Teams change to the agent's state (%d changes each):\n", samples);
@@ -472,32 +327,19 @@ int main(int argc, char** argv) {
   // Notifications: enough sync accounts for ceil(N / 650) subscriptions, plus a spare.
   const int needed = (agents + 649) / 650;
   for (int i = 0; i <= needed; ++i) {
-    const std::string upn = "sync" + std::to_string(i) + "@" + domain;
-    auto created = demo.emulator(
-        "POST", "/_emulator/users",
-        json::serialize(json::object{{"userPrincipalName", upn}, {"displayName", "Sync " + std::to_string(i)}}));
-    if (!created || created->status != 201) die("emulator user: " + (created ? created->body : created.error().message));
-    auto sign_in = demo.call("POST", "/api/v1/connectors/msteams/sync-accounts/sign-in", admin);
-    if (sign_in.status != 200) die("sync account sign-in: " + sign_in.body);
-    demo.consent(std::string(json::parse(sign_in.body).at("authorizationUrl").as_string()), upn);
+    demo.sign_in_sync_account(admin, "sync" + std::to_string(i) + "@" + domain);
   }
-  if (!wait_until([&] { return demo.status(admin).at("subscriptions").at("count").as_int64() == needed; }, 120s)) {
-    die("subscriptions not created: " + json::serialize(demo.status(admin)));
+  if (!wait_until([&] { return demo.sync_status(admin).at("subscriptions").at("count").as_int64() == needed; }, 120s)) {
+    die("subscriptions not created: " + json::serialize(demo.sync_status(admin)));
   }
   std::printf("  %d subscriptions through %d sync accounts\n", needed, needed + 1);
   print_delays("with notifications", measure_delays(demo, tokens, users, samples, rng));
-  const std::string metrics = demo.call("GET", "/metrics", admin).body;
+  const std::string metrics = demo.metrics(admin);
   std::printf("  our processing, notification stored -> state applied: mean %.2f ms\n",
               1000 * histogram_mean(metrics, "presence_sync_apply_delay_seconds"));
   measure_processing(demo, admin, users, rate, 5.0);
-  const Rss at_end = rss_of(process.pid());
-
-  draining = false;
-  drain.join();
-  process.signal(SIGTERM);
-  (void)process.wait_exit(std::chrono::seconds(20));
-  std::error_code ec;
-  fs::remove_all(data, ec);
+  const Rss at_end = rss_of(demo.pid());
+  running.reset();  // stopped before the measurements below, which it would disturb
 
   // The demo embeds the emulator: the same users in a standalone emulator, in this run, give
   // the emulator's share of the demo's memory.
