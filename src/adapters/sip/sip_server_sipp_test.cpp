@@ -79,30 +79,31 @@ class SipServerWithSipp : public ::testing::Test {
   std::uint16_t port_ = 0;
 };
 
-TEST_F(SipServerWithSipp, OptionsIsAnswered200OverUdp) {
+struct Scenario {
+  const char* file;  // in src/adapters/sip/sipp
+  bool tcp;
+};
+
+class SipServerScenario : public SipServerWithSipp,
+                          public ::testing::WithParamInterface<Scenario> {};
+
+TEST_P(SipServerScenario, PassesOverItsTransport) {
   std::string output;
-  EXPECT_EQ(run_sipp("options_200.xml", false, &output), 0) << output;
+  EXPECT_EQ(run_sipp(GetParam().file, GetParam().tcp, &output), 0) << output;
 }
 
-TEST_F(SipServerWithSipp, InviteToAnUnknownNumberIsAnswered404AndAckedOverUdp) {
-  std::string output;
-  EXPECT_EQ(run_sipp("invite_404.xml", false, &output), 0) << output;
-}
-
-TEST_F(SipServerWithSipp, InviteAckAndByeOverUdp) {
-  std::string output;
-  EXPECT_EQ(run_sipp("invite_ack_bye.xml", false, &output), 0) << output;
-}
-
-TEST_F(SipServerWithSipp, OptionsIsAnswered200OverTcp) {
-  std::string output;
-  EXPECT_EQ(run_sipp("options_200.xml", true, &output), 0) << output;
-}
-
-TEST_F(SipServerWithSipp, InviteAckAndByeOverTcp) {
-  std::string output;
-  EXPECT_EQ(run_sipp("invite_ack_bye.xml", true, &output), 0) << output;
-}
+// OPTIONS answered 200; an INVITE answered 100 and 404 and ACKed; then a BYE answered 481.
+INSTANTIATE_TEST_SUITE_P(Sipp, SipServerScenario,
+                         ::testing::Values(Scenario{"options_200.xml", false},
+                                           Scenario{"invite_404.xml", false},
+                                           Scenario{"invite_ack_bye.xml", false},
+                                           Scenario{"options_200.xml", true},
+                                           Scenario{"invite_ack_bye.xml", true}),
+                         [](const ::testing::TestParamInfo<Scenario>& p) {
+                           std::string name = p.param.file;
+                           name = name.substr(0, name.find('.'));
+                           return name + (p.param.tcp ? "_tcp" : "_udp");
+                         });
 
 }  // namespace
 }  // namespace ccteams::sip

@@ -95,7 +95,13 @@ std::optional<DialogId> dialog_id_of_response(const SipMessage& response) {
   return DialogId{p->call_id, std::string(p->from.tag().value_or("")), std::string(*p->to.tag())};
 }
 
-SipResult<Dialog> uac_dialog(const SipMessage& request, const SipMessage& response) {
+namespace {
+
+enum class Side : std::uint8_t { uac, uas };
+
+// §12.1.1 and §12.1.2 are one rule seen from either end: the UAC's local party is the From
+// of the request, the UAS's the To of the response (with its tag), and so on.
+SipResult<Dialog> dialog_from(const SipMessage& request, const SipMessage& response, Side side) {
   if (response.is_request || response.status_code <= 100 || response.status_code >= 300) {
     return bad_request("only a 101-299 response creates a dialog");
   }
@@ -104,49 +110,45 @@ SipResult<Dialog> uac_dialog(const SipMessage& request, const SipMessage& respon
   auto res = parties(response);
   if (!res) return res.error();
   if (!res->to.tag()) return bad_request("no To tag in the response");
-  auto remote_target = contact_uri(response);
-  if (!remote_target) return remote_target.error();
-  auto local_target = contact_uri(request);
-  if (!local_target) return local_target.error();
+  auto request_contact = contact_uri(request);
+  if (!request_contact) return request_contact.error();
+  auto response_contact = contact_uri(response);
+  if (!response_contact) return response_contact.error();
+  // An RFC 2543 peer sends no From tag: that tag is empty (§12.1.1).
+  std::string from_tag(req->from.tag().value_or(""));
+  std::string to_tag(*res->to.tag());
   Dialog d;
-  d.id = DialogId{req->call_id, std::string(req->from.tag().value_or("")),
-                  std::string(*res->to.tag())};
   d.state = response.status_code < 200 ? Dialog::State::early : Dialog::State::confirmed;
-  d.local_seq = req->cseq.number;
-  d.local = without_tag(std::move(req->from));
-  d.remote = without_tag(std::move(res->to));
-  d.remote_target = std::move(*remote_target);
-  d.local_target = std::move(*local_target);
-  for (const auto rr : response.header_values("Record-Route")) d.route_set.emplace_back(rr);
-  std::reverse(d.route_set.begin(), d.route_set.end());  // §12.1.2: the UAC reverses it
+  for (const auto rr : (side == Side::uac ? response : request).header_values("Record-Route")) {
+    d.route_set.emplace_back(rr);
+  }
+  if (side == Side::uac) {
+    d.id = DialogId{req->call_id, std::move(from_tag), std::move(to_tag)};
+    d.local_seq = req->cseq.number;
+    d.local = without_tag(std::move(req->from));
+    d.remote = without_tag(std::move(res->to));
+    d.remote_target = std::move(*response_contact);
+    d.local_target = std::move(*request_contact);
+    std::reverse(d.route_set.begin(), d.route_set.end());  // §12.1.2: the UAC reverses it
+  } else {
+    d.id = DialogId{req->call_id, std::move(to_tag), std::move(from_tag)};
+    d.remote_seq = req->cseq.number;
+    d.local = without_tag(std::move(res->to));
+    d.remote = without_tag(std::move(req->from));
+    d.remote_target = std::move(*request_contact);
+    d.local_target = std::move(*response_contact);
+  }
   return d;
 }
 
+}  // namespace
+
+SipResult<Dialog> uac_dialog(const SipMessage& request, const SipMessage& response) {
+  return dialog_from(request, response, Side::uac);
+}
+
 SipResult<Dialog> uas_dialog(const SipMessage& request, const SipMessage& response) {
-  if (response.is_request || response.status_code <= 100 || response.status_code >= 300) {
-    return bad_request("only a 101-299 response creates a dialog");
-  }
-  auto req = parties(request);
-  if (!req) return req.error();
-  auto res = parties(response);
-  if (!res) return res.error();
-  if (!res->to.tag()) return bad_request("no To tag in the response");
-  auto remote_target = contact_uri(request);
-  if (!remote_target) return remote_target.error();
-  auto local_target = contact_uri(response);
-  if (!local_target) return local_target.error();
-  Dialog d;
-  // An RFC 2543 peer sends no From tag: the remote tag is empty (§12.1.1).
-  d.id = DialogId{req->call_id, std::string(*res->to.tag()),
-                  std::string(req->from.tag().value_or(""))};
-  d.state = response.status_code < 200 ? Dialog::State::early : Dialog::State::confirmed;
-  d.remote_seq = req->cseq.number;
-  d.local = without_tag(std::move(res->to));
-  d.remote = without_tag(std::move(req->from));
-  d.remote_target = std::move(*remote_target);
-  d.local_target = std::move(*local_target);
-  for (const auto rr : request.header_values("Record-Route")) d.route_set.emplace_back(rr);
-  return d;
+  return dialog_from(request, response, Side::uas);
 }
 
 SipResult<void> confirm_uac_dialog(Dialog& dialog, const SipMessage& response) {
