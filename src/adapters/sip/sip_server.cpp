@@ -77,7 +77,38 @@ SipMessage default_answer(const SipMessage& request, std::string_view to_tag) {
 std::shared_ptr<SipServer> SipServer::create(net::io_context& io, Clock& clock,
                                              Scheduler& scheduler, RequestHandler handler,
                                              SipTimers timers, SipServerLimits limits) {
-  return std::make_shared<SipServer>(io, clock, scheduler, std::move(handler), timers, limits);
+  auto server =
+      std::make_shared<SipServer>(io, clock, scheduler, std::move(handler), timers, limits);
+  std::weak_ptr<SipServer> weak = server;
+  SipServer* raw = server.get();
+  server->client_transactions_ = std::make_unique<ClientTransactionTable>(
+      clock, scheduler, timers,
+      [raw](const SipMessage& m, const udp::endpoint& to) { raw->send_udp(m, to); },
+      // A timer may fire while the server goes away: only a live server's strand runs it.
+      [weak](std::function<void()> fn) {
+        if (auto self = weak.lock()) {
+          net::post(self->strand_, [self, fn = std::move(fn)] { fn(); });
+        }
+      });
+  return server;
+}
+
+void SipServer::send_request(SipMessage request, udp::endpoint to, ResponseHandler on_response) {
+  net::dispatch(strand_, [self = shared_from_this(), request = std::move(request), to,
+                          on_response = std::move(on_response)]() mutable {
+    boost::system::error_code ec;
+    const udp::endpoint local = self->socket_.local_endpoint(ec);
+    Via via{"UDP", HostPort{local.address().to_string(), local.port()}, {}};
+    if (local.address().is_v6()) via.sent_by.host = "[" + via.sent_by.host + "]";
+    // Unique over space and time (§8.1.1.7): the cookie and 64 random bits.
+    set_param(via.params, "branch", "z9hG4bK" + random_tag());
+    set_param(via.params, "rport", std::nullopt);
+    request.headers.insert(request.headers.begin(), Header{"Via", format_via(via)});
+    if (!request.has_header("Max-Forwards")) request.add_header("Max-Forwards", "70");
+    if (!self->client_transactions_->start(request, to, on_response)) {
+      on_response(make_response(request, 503));  // the table is full
+    }
+  });
 }
 
 SipServer::SipServer(net::io_context& io, Clock& clock, Scheduler& scheduler,
@@ -128,6 +159,7 @@ void SipServer::stop() {
     const auto connections = self->connections_;
     for (const auto& c : connections) c->close();
     self->transactions_.clear();
+    self->client_transactions_->clear();
   });
 }
 
@@ -236,8 +268,12 @@ void SipServer::on_message(std::string_view data, const net::ip::address& from_a
   options.stream = tcp != nullptr;
   options.max_bytes = limits_.max_message_bytes;
   auto parsed = parse_sip_structure(data, options);
-  // Unparsable: nothing to answer to. Responses: no client transactions yet.
-  if (!parsed || !parsed->is_request) return;
+  if (!parsed) return;  // unparsable: nothing to answer to
+  if (!parsed->is_request) {
+    // To the client transaction it matches; a stray or malformed one is dropped (§18.1.2).
+    if (validate_sip_message(*parsed)) client_transactions_->on_response(std::move(*parsed));
+    return;
+  }
   SipMessage& request = *parsed;
   auto top = std::find_if(request.headers.begin(), request.headers.end(),
                           [](const Header& h) { return h.name == "Via"; });
@@ -343,8 +379,12 @@ void SipServer::send(const SipMessage& message, const Origin& to) {
     }
     return;
   }
+  send_udp(message, to.udp);
+}
+
+void SipServer::send_udp(const SipMessage& message, const udp::endpoint& to) {
   auto data = std::make_shared<std::string>(serialize(message));
-  socket_.async_send_to(net::buffer(*data), to.udp,
+  socket_.async_send_to(net::buffer(*data), to,
                         net::bind_executor(strand_, [data](boost::system::error_code, std::size_t) {
                           // A lost datagram is what the retransmission timers are for.
                         }));

@@ -4,7 +4,8 @@
 // transports in one table with their timers on the Scheduler port, and sends responses where
 // §18.2.2 and RFC 3581 say: over UDP to the top Via's received/rport, over TCP on the
 // connection the request came in on. What a new request is answered with is the handler's
-// decision. No client transactions or dialogs in the transport yet (docs/telephony.md).
+// decision. Requests we send go in client transactions over UDP (send_request). No dialogs in
+// the transport yet, no outgoing TCP connections (docs/telephony.md).
 
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,7 @@
 #include <string_view>
 #include <variant>
 
+#include "adapters/sip/client_transaction_table.hpp"
 #include "app/ports/clock.hpp"
 #include "app/ports/scheduler.hpp"
 #include "core/result.hpp"
@@ -70,8 +72,18 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   // Closes the sockets and connections and drops every transaction (and its timers). Any
   // thread.
   void stop();
+  // Sends `request` over UDP to `to` in a client transaction (RFC 3261 §17.1), with a new top
+  // Via (this server's UDP address, a fresh z9hG4bK branch, rport; a server bound to 0.0.0.0
+  // writes that, and the peer's `received` brings the responses back) and Max-Forwards 70 when
+  // it has none. `on_response` hears each response the transaction passes up, or the 408 or
+  // 503 it ends with (client_transaction_table.hpp), on the server's strand; a 2xx to an
+  // INVITE ends the transaction, so its ACK and later retransmissions are the caller's
+  // (dialog.hpp). Any thread; after start_udp.
+  void send_request(SipMessage request, boost::asio::ip::udp::endpoint to,
+                    ResponseHandler on_response);
   // Thread-safety of the counts: only while the io_context is not run by another thread.
   std::size_t transaction_count() const { return transactions_.size(); }
+  std::size_t client_transaction_count() const { return client_transactions_->size(); }
   std::size_t connection_count() const { return connections_.size(); }
 
   SipServer(boost::asio::io_context& io, Clock& clock, Scheduler& scheduler, RequestHandler handler,
@@ -105,6 +117,7 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   void on_timer(const TransactionKey& key, TimerKind kind);
   void apply(const TransactionKey& key, TransactionEffects effects);
   void send(const SipMessage& message, const Origin& to);
+  void send_udp(const SipMessage& message, const boost::asio::ip::udp::endpoint& to);
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::ip::udp::socket socket_;
@@ -115,6 +128,7 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   SipTimers timers_;
   SipServerLimits limits_;
   std::map<TransactionKey, Entry> transactions_;                      // on strand_
+  std::unique_ptr<ClientTransactionTable> client_transactions_;       // on strand_; set by create()
   std::set<std::shared_ptr<SipTcpConnection>> connections_;           // on strand_
   std::map<boost::asio::ip::address, std::size_t> connections_from_;  // on strand_
   std::array<char, 65536> buffer_{};                                  // one datagram, on strand_

@@ -176,5 +176,86 @@ TEST(SipServerOverUdp, MalformedRequestGets400NamingTheFault) {
   EXPECT_TRUE(f.nothing_received());
 }
 
+// A request the server sends to the test's socket, which plays the user agent server.
+SipMessage outgoing(const std::string& method, const udp::socket& to) {
+  SipMessage m;
+  m.method = method;
+  m.request_uri = "sip:agent1@127.0.0.1:" + std::to_string(to.local_endpoint().port());
+  m.add_header("From", "<sip:ccteams@127.0.0.1>;tag=s1");
+  m.add_header("To", "<sip:agent1@127.0.0.1>");
+  m.add_header("Call-ID", "out-" + method);
+  m.add_header("CSeq", "5 " + method);
+  m.add_header("Contact", "<sip:ccteams@127.0.0.1>");
+  return m;
+}
+
+struct Heard {
+  std::vector<int> statuses;
+  ResponseHandler handler() {
+    return [this](const SipMessage& r) { statuses.push_back(r.status_code); };
+  }
+};
+
+TEST(SipServerOverUdp, SendsARequestInAClientTransactionUntilItsResponse) {
+  Fixture f;
+  Heard heard;
+  f.server->send_request(outgoing("OPTIONS", f.client), f.client.local_endpoint(), heard.handler());
+  auto request = f.receive();
+  ASSERT_TRUE(request);
+  auto via = parse_via(*request->header("Via"));
+  ASSERT_TRUE(via);
+  EXPECT_TRUE(has_rfc3261_branch(*via));
+  EXPECT_EQ(via->sent_by.port, f.server_at.port());
+  EXPECT_EQ(request->header("Max-Forwards"), "70");
+  f.time.run_for(f.io, 500ms);  // Timer E = T1 (RFC 3261 §17.1.2.2)
+  auto again = f.receive();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->header("Via"), request->header("Via"));
+  f.send(serialize(make_response(*request, 200, "u1")));
+  f.send(serialize(make_response(*request, 200, "u1")));  // absorbed by Timer K
+  EXPECT_EQ(heard.statuses, std::vector<int>{200});
+  EXPECT_EQ(f.server->client_transaction_count(), 1u);
+  f.time.run_for(f.io, 5s);  // Timer K = T4
+  EXPECT_EQ(f.server->client_transaction_count(), 0u);
+  EXPECT_TRUE(f.nothing_received());
+}
+
+TEST(SipServerOverUdp, AFailedInviteIsAcknowledgedByItsTransaction) {
+  Fixture f;
+  Heard heard;
+  f.server->send_request(outgoing("INVITE", f.client), f.client.local_endpoint(), heard.handler());
+  auto invite = f.receive();
+  ASSERT_TRUE(invite);
+  f.send(serialize(make_response(*invite, 180, "u2")));
+  f.send(serialize(make_response(*invite, 486, "u2")));
+  auto ack = f.receive();
+  ASSERT_TRUE(ack);
+  // RFC 3261 §17.1.1.3: the INVITE's branch, the response's To, CSeq with method ACK.
+  EXPECT_EQ(ack->method, "ACK");
+  EXPECT_EQ(ack->header("Via"), invite->header("Via"));
+  EXPECT_EQ(ack->header("To"), "<sip:agent1@127.0.0.1>;tag=u2");
+  EXPECT_EQ(ack->header("CSeq"), "5 ACK");
+  EXPECT_EQ(heard.statuses, (std::vector<int>{180, 486}));
+  f.time.run_for(f.io, 32s);  // Timer D
+  EXPECT_EQ(f.server->client_transaction_count(), 0u);
+}
+
+TEST(SipServerOverUdp, AnUnansweredInviteEndsIn408AfterSevenSends) {
+  Fixture f;
+  Heard heard;
+  f.server->send_request(outgoing("INVITE", f.client), f.client.local_endpoint(), heard.handler());
+  int sends = 0;
+  for (int i = 0; i < 66; ++i) {
+    while (!f.nothing_received()) {
+      ASSERT_TRUE(f.receive());
+      ++sends;
+    }
+    f.time.run_for(f.io, 500ms);
+  }
+  EXPECT_EQ(sends, 7);  // at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s; Timer B at 32 s
+  EXPECT_EQ(heard.statuses, std::vector<int>{408});
+  EXPECT_EQ(f.server->client_transaction_count(), 0u);
+}
+
 }  // namespace
 }  // namespace ccteams::sip
