@@ -177,29 +177,30 @@ TEST(SipServerOverUdp, MalformedRequestGets400NamingTheFault) {
 }
 
 // A request the server sends to the test's socket, which plays the user agent server.
-SipMessage outgoing(const std::string& method, const udp::socket& to) {
-  SipMessage m;
-  m.method = method;
-  m.request_uri = "sip:agent1@127.0.0.1:" + std::to_string(to.local_endpoint().port());
-  m.add_header("From", "<sip:ccteams@127.0.0.1>;tag=s1");
-  m.add_header("To", "<sip:agent1@127.0.0.1>");
-  m.add_header("Call-ID", "out-" + method);
-  m.add_header("CSeq", "5 " + method);
-  m.add_header("Contact", "<sip:ccteams@127.0.0.1>");
-  return m;
-}
+// The server sends a request to the test's socket, which plays the user agent server, and
+// records the statuses its transaction passes up.
+struct Outgoing {
+  Fixture& f;
+  std::vector<int> heard;
 
-struct Heard {
-  std::vector<int> statuses;
-  ResponseHandler handler() {
-    return [this](const SipMessage& r) { statuses.push_back(r.status_code); };
+  void send(const std::string& method) {
+    SipMessage m;
+    m.method = method;
+    m.request_uri = "sip:agent1@127.0.0.1:" + std::to_string(f.client.local_endpoint().port());
+    m.add_header("From", "<sip:ccteams@127.0.0.1>;tag=s1");
+    m.add_header("To", "<sip:agent1@127.0.0.1>");
+    m.add_header("Call-ID", "out-" + method);
+    m.add_header("CSeq", "5 " + method);
+    m.add_header("Contact", "<sip:ccteams@127.0.0.1>");
+    f.server->send_request(std::move(m), f.client.local_endpoint(),
+                           [this](const SipMessage& r) { heard.push_back(r.status_code); });
   }
 };
 
 TEST(SipServerOverUdp, SendsARequestInAClientTransactionUntilItsResponse) {
   Fixture f;
-  Heard heard;
-  f.server->send_request(outgoing("OPTIONS", f.client), f.client.local_endpoint(), heard.handler());
+  Outgoing out{f, {}};
+  out.send("OPTIONS");
   auto request = f.receive();
   ASSERT_TRUE(request);
   auto via = parse_via(*request->header("Via"));
@@ -213,7 +214,7 @@ TEST(SipServerOverUdp, SendsARequestInAClientTransactionUntilItsResponse) {
   EXPECT_EQ(again->header("Via"), request->header("Via"));
   f.send(serialize(make_response(*request, 200, "u1")));
   f.send(serialize(make_response(*request, 200, "u1")));  // absorbed by Timer K
-  EXPECT_EQ(heard.statuses, std::vector<int>{200});
+  EXPECT_EQ(out.heard, std::vector<int>{200});
   EXPECT_EQ(f.server->client_transaction_count(), 1u);
   f.time.run_for(f.io, 5s);  // Timer K = T4
   EXPECT_EQ(f.server->client_transaction_count(), 0u);
@@ -222,8 +223,8 @@ TEST(SipServerOverUdp, SendsARequestInAClientTransactionUntilItsResponse) {
 
 TEST(SipServerOverUdp, AFailedInviteIsAcknowledgedByItsTransaction) {
   Fixture f;
-  Heard heard;
-  f.server->send_request(outgoing("INVITE", f.client), f.client.local_endpoint(), heard.handler());
+  Outgoing out{f, {}};
+  out.send("INVITE");
   auto invite = f.receive();
   ASSERT_TRUE(invite);
   f.send(serialize(make_response(*invite, 180, "u2")));
@@ -235,15 +236,15 @@ TEST(SipServerOverUdp, AFailedInviteIsAcknowledgedByItsTransaction) {
   EXPECT_EQ(ack->header("Via"), invite->header("Via"));
   EXPECT_EQ(ack->header("To"), "<sip:agent1@127.0.0.1>;tag=u2");
   EXPECT_EQ(ack->header("CSeq"), "5 ACK");
-  EXPECT_EQ(heard.statuses, (std::vector<int>{180, 486}));
+  EXPECT_EQ(out.heard, (std::vector<int>{180, 486}));
   f.time.run_for(f.io, 32s);  // Timer D
   EXPECT_EQ(f.server->client_transaction_count(), 0u);
 }
 
 TEST(SipServerOverUdp, AnUnansweredInviteEndsIn408AfterSevenSends) {
   Fixture f;
-  Heard heard;
-  f.server->send_request(outgoing("INVITE", f.client), f.client.local_endpoint(), heard.handler());
+  Outgoing out{f, {}};
+  out.send("INVITE");
   int sends = 0;
   for (int i = 0; i < 66; ++i) {
     while (!f.nothing_received()) {
@@ -253,7 +254,7 @@ TEST(SipServerOverUdp, AnUnansweredInviteEndsIn408AfterSevenSends) {
     f.time.run_for(f.io, 500ms);
   }
   EXPECT_EQ(sends, 7);  // at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s; Timer B at 32 s
-  EXPECT_EQ(heard.statuses, std::vector<int>{408});
+  EXPECT_EQ(out.heard, std::vector<int>{408});
   EXPECT_EQ(f.server->client_transaction_count(), 0u);
 }
 
