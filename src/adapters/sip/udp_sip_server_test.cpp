@@ -1,7 +1,4 @@
-#include "adapters/sip/udp_sip_server.hpp"
-
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -11,12 +8,10 @@
 #include <thread>
 #include <vector>
 
-#include "app/asio_scheduler.hpp"
-#include "app/system_clock.hpp"
+#include "adapters/sip/sip_server.hpp"
 #include "app/testing/simulated_time.hpp"
 #include "core/sip/sip_headers.hpp"
 #include "core/sip/sip_parser.hpp"
-#include "support/process.hpp"
 
 namespace ccteams::sip {
 namespace {
@@ -31,12 +26,12 @@ const Timestamp kT0 = from_unix_millis(1'800'000'000'000);
 struct Fixture {
   net::io_context io;
   testing::SimulatedTime time{kT0};
-  std::shared_ptr<UdpSipServer> server = UdpSipServer::create(io, time, time, default_answer);
+  std::shared_ptr<SipServer> server = SipServer::create(io, time, time, default_answer);
   udp::endpoint server_at;
   udp::socket client{io, udp::endpoint(net::ip::make_address("127.0.0.1"), 0)};
 
   Fixture() {
-    auto bound = server->start(udp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    auto bound = server->start_udp(udp::endpoint(net::ip::make_address("127.0.0.1"), 0));
     EXPECT_TRUE(bound) << bound.error().message;
     server_at = *bound;
     client.non_blocking(true);
@@ -87,7 +82,7 @@ struct Fixture {
   }
 };
 
-TEST(UdpSipServer, AnswersOptionsWith200AndStampsTheVia) {
+TEST(SipServerOverUdp, AnswersOptionsWith200AndStampsTheVia) {
   Fixture f;
   f.send(f.request("OPTIONS", "z9hG4bK-o1"));
   auto r = f.receive();
@@ -110,7 +105,7 @@ TEST(UdpSipServer, AnswersOptionsWith200AndStampsTheVia) {
   EXPECT_EQ(f.server->transaction_count(), 0u);
 }
 
-TEST(UdpSipServer, InviteToAnUnknownNumberIs404RetransmittedUntilTheAck) {
+TEST(SipServerOverUdp, InviteToAnUnknownNumberIs404RetransmittedUntilTheAck) {
   Fixture f;
   f.send(f.request("INVITE", "z9hG4bK-i1"));
   auto trying = f.receive();
@@ -132,7 +127,7 @@ TEST(UdpSipServer, InviteToAnUnknownNumberIs404RetransmittedUntilTheAck) {
   EXPECT_EQ(f.server->transaction_count(), 0u);
 }
 
-TEST(UdpSipServer, CancelOfAnAnsweredInviteIs200AndOfNothingIs481) {
+TEST(SipServerOverUdp, CancelOfAnAnsweredInviteIs200AndOfNothingIs481) {
   Fixture f;
   f.send(f.request("INVITE", "z9hG4bK-c1"));
   ASSERT_TRUE(f.receive());  // 100
@@ -150,7 +145,7 @@ TEST(UdpSipServer, CancelOfAnAnsweredInviteIs200AndOfNothingIs481) {
   EXPECT_EQ(unknown->status_code, 481);
 }
 
-TEST(UdpSipServer, UnacknowledgedErrorEndsAtTimerH) {
+TEST(SipServerOverUdp, UnacknowledgedErrorEndsAtTimerH) {
   Fixture f;
   f.send(f.request("INVITE", "z9hG4bK-i2"));
   ASSERT_TRUE(f.receive());  // 100
@@ -167,7 +162,7 @@ TEST(UdpSipServer, UnacknowledgedErrorEndsAtTimerH) {
   EXPECT_EQ(f.server->transaction_count(), 0u);
 }
 
-TEST(UdpSipServer, MalformedRequestGets400NamingTheFault) {
+TEST(SipServerOverUdp, MalformedRequestGets400NamingTheFault) {
   Fixture f;
   std::string bad = f.request("OPTIONS", "z9hG4bK-b1");
   bad.erase(bad.find("Call-ID"), bad.find("CSeq") - bad.find("Call-ID"));
@@ -181,56 +176,86 @@ TEST(UdpSipServer, MalformedRequestGets400NamingTheFault) {
   EXPECT_TRUE(f.nothing_received());
 }
 
-// SIPp (Debian's sip-tester) drives the server over real loopback UDP and real time.
-class UdpSipServerWithSipp : public ::testing::Test {
- protected:
-  void SetUp() override {
-    // A missing SIPp fails, naming the fix: a skipped interoperability test proves nothing.
-    ASSERT_EQ(::access("/usr/bin/sipp", X_OK), 0)
-        << "sipp is not installed: run scripts/install-deps.sh (apt-get install sip-tester)";
-    server_ = UdpSipServer::create(io_, clock_, scheduler_, default_answer);
-    auto bound = server_->start(udp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-    ASSERT_TRUE(bound) << bound.error().message;
-    port_ = bound->port();
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  void TearDown() override {
-    if (!thread_.joinable()) return;
-    server_->stop();
-    work_.reset();
-    io_.stop();
-    thread_.join();
-  }
-  // Runs one call of a scenario in src/adapters/sip/sipp; sipp's exit status (0: passed).
-  int run_sipp(const std::string& scenario, std::string* output) {
-    testing::ChildProcess sipp(
-        {"/usr/bin/sipp", "-sf",
-         std::string(CCTEAMS_SOURCE_DIR) + "/src/adapters/sip/sipp/" + scenario,
-         "127.0.0.1:" + std::to_string(port_), "-i", "127.0.0.1", "-m", "1", "-timeout", "20",
-         "-timeout_error", "-nostdin"});
-    const auto status = sipp.wait_exit(30s);
-    *output = sipp.output();
-    return status.value_or(-1);
-  }
+// A request the server sends to the test's socket, which plays the user agent server.
+// The server sends a request to the test's socket, which plays the user agent server, and
+// records the statuses its transaction passes up.
+struct Outgoing {
+  Fixture& f;
+  std::vector<int> heard;
 
-  net::io_context io_;
-  SystemClock clock_;
-  AsioScheduler scheduler_{io_};
-  std::shared_ptr<UdpSipServer> server_;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
-  std::thread thread_;
-  std::uint16_t port_ = 0;
+  void send(const std::string& method) {
+    SipMessage m;
+    m.method = method;
+    m.request_uri = "sip:agent1@127.0.0.1:" + std::to_string(f.client.local_endpoint().port());
+    m.add_header("From", "<sip:ccteams@127.0.0.1>;tag=s1");
+    m.add_header("To", "<sip:agent1@127.0.0.1>");
+    m.add_header("Call-ID", "out-" + method);
+    m.add_header("CSeq", "5 " + method);
+    m.add_header("Contact", "<sip:ccteams@127.0.0.1>");
+    f.server->send_request(std::move(m), f.client.local_endpoint(),
+                           [this](const SipMessage& r) { heard.push_back(r.status_code); });
+  }
 };
 
-TEST_F(UdpSipServerWithSipp, OptionsIsAnswered200) {
-  std::string output;
-  EXPECT_EQ(run_sipp("options_200.xml", &output), 0) << output;
+TEST(SipServerOverUdp, SendsARequestInAClientTransactionUntilItsResponse) {
+  Fixture f;
+  Outgoing out{f, {}};
+  out.send("OPTIONS");
+  auto request = f.receive();
+  ASSERT_TRUE(request);
+  auto via = parse_via(*request->header("Via"));
+  ASSERT_TRUE(via);
+  EXPECT_TRUE(has_rfc3261_branch(*via));
+  EXPECT_EQ(via->sent_by.port, f.server_at.port());
+  EXPECT_EQ(request->header("Max-Forwards"), "70");
+  f.time.run_for(f.io, 500ms);  // Timer E = T1 (RFC 3261 §17.1.2.2)
+  auto again = f.receive();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->header("Via"), request->header("Via"));
+  f.send(serialize(make_response(*request, 200, "u1")));
+  f.send(serialize(make_response(*request, 200, "u1")));  // absorbed by Timer K
+  EXPECT_EQ(out.heard, std::vector<int>{200});
+  EXPECT_EQ(f.server->client_transaction_count(), 1u);
+  f.time.run_for(f.io, 5s);  // Timer K = T4
+  EXPECT_EQ(f.server->client_transaction_count(), 0u);
+  EXPECT_TRUE(f.nothing_received());
 }
 
-TEST_F(UdpSipServerWithSipp, InviteToAnUnknownNumberIsAnswered404AndAcked) {
-  std::string output;
-  EXPECT_EQ(run_sipp("invite_404.xml", &output), 0) << output;
+TEST(SipServerOverUdp, AFailedInviteIsAcknowledgedByItsTransaction) {
+  Fixture f;
+  Outgoing out{f, {}};
+  out.send("INVITE");
+  auto invite = f.receive();
+  ASSERT_TRUE(invite);
+  f.send(serialize(make_response(*invite, 180, "u2")));
+  f.send(serialize(make_response(*invite, 486, "u2")));
+  auto ack = f.receive();
+  ASSERT_TRUE(ack);
+  // RFC 3261 §17.1.1.3: the INVITE's branch, the response's To, CSeq with method ACK.
+  EXPECT_EQ(ack->method, "ACK");
+  EXPECT_EQ(ack->header("Via"), invite->header("Via"));
+  EXPECT_EQ(ack->header("To"), "<sip:agent1@127.0.0.1>;tag=u2");
+  EXPECT_EQ(ack->header("CSeq"), "5 ACK");
+  EXPECT_EQ(out.heard, (std::vector<int>{180, 486}));
+  f.time.run_for(f.io, 32s);  // Timer D
+  EXPECT_EQ(f.server->client_transaction_count(), 0u);
+}
+
+TEST(SipServerOverUdp, AnUnansweredInviteEndsIn408AfterSevenSends) {
+  Fixture f;
+  Outgoing out{f, {}};
+  out.send("INVITE");
+  int sends = 0;
+  for (int i = 0; i < 66; ++i) {
+    while (!f.nothing_received()) {
+      ASSERT_TRUE(f.receive());
+      ++sends;
+    }
+    f.time.run_for(f.io, 500ms);
+  }
+  EXPECT_EQ(sends, 7);  // at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s; Timer B at 32 s
+  EXPECT_EQ(out.heard, std::vector<int>{408});
+  EXPECT_EQ(f.server->client_transaction_count(), 0u);
 }
 
 }  // namespace

@@ -16,27 +16,9 @@
 #include <vector>
 
 #include "core/sip/sip_message.hpp"
+#include "core/sip/transaction_timers.hpp"
 
 namespace ccteams::sip {
-
-struct SipTimers {  // RFC 3261 Table 4 defaults
-  std::chrono::milliseconds t1{500};
-  std::chrono::milliseconds t2{4000};
-  std::chrono::milliseconds t4{5000};
-};
-
-enum class TimerKind : std::uint8_t {
-  g,  // INVITE final response retransmission (unreliable transports only)
-  h,  // wait for the ACK: 64*T1, then give up
-  i,  // absorb ACK retransmissions: T4 (0 on reliable transports)
-  j,  // absorb non-INVITE request retransmissions: 64*T1 (0 on reliable transports)
-};
-
-struct TimerRequest {
-  TimerKind kind;
-  std::chrono::milliseconds after;
-  friend bool operator==(const TimerRequest&, const TimerRequest&) = default;
-};
 
 // What the adapter does after an input, in this order: send `send` (if any) to where the
 // request came from (its top Via), start each timer (a new one replaces a pending one of the

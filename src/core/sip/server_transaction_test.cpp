@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
 #include <string>
 #include <vector>
 
 #include "core/sip/sip_parser.hpp"
+#include "core/sip/transaction_test_support.hpp"
 
 namespace ccteams::sip {
 namespace {
@@ -28,46 +28,6 @@ SipMessage request(const std::string& method, const std::string& to = "<sip:+493
   EXPECT_TRUE(m) << m.error().reason;
   return *m;
 }
-
-// Plays the adapter: keeps one deadline per timer kind, fires them in time order.
-template <class Transaction>
-struct Harness {
-  Transaction& tx;
-  milliseconds now{0};
-  std::map<TimerKind, milliseconds> pending;
-  std::vector<std::pair<milliseconds, int>> sent;  // when, status
-  bool terminated = false;
-  bool timed_out = false;
-
-  void apply(const TransactionEffects& e) {
-    if (e.send) sent.emplace_back(now, e.send->status_code);
-    for (const auto& t : e.timers) pending[t.kind] = now + t.after;
-    terminated = terminated || e.terminated;
-    timed_out = timed_out || e.timed_out;
-  }
-  // Runs every timer due up to `until`, in deadline order, like SimulatedTime.
-  void advance_to(milliseconds until) {
-    while (!terminated && !pending.empty()) {
-      auto next = pending.begin();
-      for (auto it = pending.begin(); it != pending.end(); ++it) {
-        if (it->second < next->second) next = it;
-      }
-      if (next->second > until) break;
-      const TimerKind kind = next->first;
-      now = next->second;
-      pending.erase(next);
-      apply(tx.on_timer(kind));
-    }
-    now = until;
-  }
-  std::vector<milliseconds> times_of(int status) const {
-    std::vector<milliseconds> out;
-    for (const auto& [t, s] : sent) {
-      if (s == status) out.push_back(t);
-    }
-    return out;
-  }
-};
 
 TEST(ServerTransactionKey, BranchSentByAndMethodWithAckMatchingInvite) {
   const auto invite = server_transaction_key(request("INVITE"));
@@ -98,7 +58,7 @@ TEST(MakeResponse, CopiesTheDialogHeadersAndAddsTheToTag) {
 TEST(InviteServerTransaction, UnansweredErrorIsRetransmittedOnTimerGUntilTimerH) {
   const SipMessage invite = request("INVITE");
   InviteServerTransaction tx(invite, /*reliable=*/false);
-  Harness h{tx};
+  TransactionHarness h{tx};
   h.apply(tx.start());
   h.apply(tx.on_response(make_response(invite, 404, "t")));
   EXPECT_EQ(tx.state(), InviteServerTransaction::State::completed);
@@ -118,7 +78,7 @@ TEST(InviteServerTransaction, UnansweredErrorIsRetransmittedOnTimerGUntilTimerH)
 TEST(InviteServerTransaction, AckStopsRetransmissionAndTimerIEnds) {
   const SipMessage invite = request("INVITE");
   InviteServerTransaction tx(invite, false);
-  Harness h{tx};
+  TransactionHarness h{tx};
   h.apply(tx.start());
   h.apply(tx.on_retransmission());  // the INVITE again in Proceeding: 100 again
   EXPECT_EQ(h.times_of(100).size(), 2u);
@@ -141,7 +101,7 @@ TEST(InviteServerTransaction, AckStopsRetransmissionAndTimerIEnds) {
 TEST(InviteServerTransaction, TwoHundredEndsItAndReliableTransportsDoNotRetransmit) {
   const SipMessage invite = request("INVITE");
   InviteServerTransaction ok(invite, false);
-  Harness h{ok};
+  TransactionHarness h{ok};
   h.apply(ok.start());
   h.apply(ok.on_response(make_response(invite, 180, "t")));
   h.apply(ok.on_response(make_response(invite, 200, "t")));
@@ -150,7 +110,7 @@ TEST(InviteServerTransaction, TwoHundredEndsItAndReliableTransportsDoNotRetransm
   EXPECT_FALSE(ok.on_response(make_response(invite, 486, "t")).send);
 
   InviteServerTransaction tcp(invite, true);
-  Harness t{tcp};
+  TransactionHarness t{tcp};
   t.apply(tcp.start());
   t.apply(tcp.on_response(make_response(invite, 488, "t")));
   t.advance_to(milliseconds(31999));
@@ -164,7 +124,7 @@ TEST(InviteServerTransaction, TwoHundredEndsItAndReliableTransportsDoNotRetransm
 TEST(NonInviteServerTransaction, AbsorbsRetransmissionsUntilTimerJ) {
   const SipMessage options = request("OPTIONS");
   NonInviteServerTransaction tx(false);
-  Harness h{tx};
+  TransactionHarness h{tx};
   h.apply(tx.on_retransmission());  // Trying: nothing to resend yet
   EXPECT_TRUE(h.sent.empty());
   h.apply(tx.on_response(make_response(options, 200, "t")));
@@ -179,7 +139,7 @@ TEST(NonInviteServerTransaction, AbsorbsRetransmissionsUntilTimerJ) {
   EXPECT_TRUE(h.times_of(500).empty());
 
   NonInviteServerTransaction tcp(true);
-  Harness t{tcp};
+  TransactionHarness t{tcp};
   t.apply(tcp.on_response(make_response(options, 100, "")));
   EXPECT_EQ(tcp.state(), NonInviteServerTransaction::State::proceeding);
   t.apply(tcp.on_retransmission());

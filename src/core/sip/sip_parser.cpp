@@ -214,6 +214,18 @@ SipResult<SipMessage> parse_sip_structure(std::string_view data, ParseOptions op
   return m;
 }
 
+SipResult<SipMessage> parse_sip_head(std::string_view data, std::size_t max_bytes) {
+  std::size_t skipped = 0;
+  data = skip_keepalives(data, &skipped);
+  const auto end = find_head_end(data);
+  if (!end) return bad_request("no blank line after the headers");
+  if (end->body_start > max_bytes) return SipParseError{513, "Message Too Large"};
+  SipMessage m;
+  auto head = parse_head(data.substr(0, end->head_length), m);
+  if (!head) return std::move(head).error();
+  return m;
+}
+
 SipResult<void> validate_sip_message(const SipMessage& m) {
   if (m.is_request) {
     const std::string_view uri = m.request_uri;

@@ -38,6 +38,13 @@ SipResult<SipMessage> parse_sip_structure(std::string_view data, ParseOptions op
 // error when its Via, From, To, Call-ID and CSeq were readable.
 SipResult<void> validate_sip_message(const SipMessage& message);
 
+// Only the start line and headers of the message at the start of `data` (after any CRLF
+// keep-alives); no body is read and Content-Length is not checked against one. For a stream
+// that frame_stream_message refused: the request's Via, From, To, Call-ID and CSeq still let
+// the transport answer it with the framing error before it closes the connection (§18.3).
+SipResult<SipMessage> parse_sip_head(std::string_view data,
+                                     std::size_t max_bytes = kMaxMessageBytes);
+
 // Stream framing: where the first message in `buffer` ends. `skip` counts the CRLF keep-alives
 // before it (RFC 5626 §3.5.1), `length` the message itself with its body. nullopt while more
 // bytes are needed; an error (400 missing or bad Content-Length, 513 too large) when the stream

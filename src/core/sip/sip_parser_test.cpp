@@ -216,5 +216,18 @@ TEST(SipFraming, RefusesWhatCannotBeFramed) {
   EXPECT_EQ(keepalives.error().status, 513);
 }
 
+TEST(SipFraming, TheHeadOfAnUnframableRequestStillParses) {
+  // What the TCP transport answers a refused stream from: no body, no Content-Length check.
+  auto head = parse_sip_head("\r\n" + replace(invite(), "l: 5", "l: 100000"));
+  ASSERT_TRUE(head) << head.error().reason;
+  EXPECT_EQ(head->method, "INVITE");
+  EXPECT_TRUE(head->body.empty());
+  EXPECT_TRUE(validate_sip_message(*head));
+  EXPECT_TRUE(parse_sip_head(replace(invite(), "l: 5\r\n", "")));
+  EXPECT_EQ(parse_sip_head("INVITE sip:a@b SIP/2.0\r\nVia: x").error().reason,
+            "Bad Request (no blank line after the headers)");
+  EXPECT_EQ(parse_sip_head(invite(), 100).error().status, 513);
+}
+
 }  // namespace
 }  // namespace ccteams::sip

@@ -1,0 +1,138 @@
+#pragma once
+// SIP over UDP and TCP on Asio (RFC 3261 §18): receives datagrams and stream messages, parses
+// them (core/sip), keeps the server transactions (core/sip/server_transaction.hpp) of both
+// transports in one table with their timers on the Scheduler port, and sends responses where
+// §18.2.2 and RFC 3581 say: over UDP to the top Via's received/rport, over TCP on the
+// connection the request came in on. What a new request is answered with is the handler's
+// decision. Requests we send go in client transactions over UDP (send_request). No dialogs in
+// the transport yet, no outgoing TCP connections (docs/telephony.md).
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <variant>
+
+#include "adapters/sip/client_transaction_table.hpp"
+#include "app/ports/clock.hpp"
+#include "app/ports/scheduler.hpp"
+#include "core/result.hpp"
+#include "core/sip/server_transaction.hpp"
+#include "core/sip/sip_message.hpp"
+#include "core/sip/sip_parser.hpp"
+
+namespace ccteams::sip {
+
+class SipTcpConnection;  // sip_tcp_connection.hpp
+
+// The final response to a new request other than ACK; `to_tag` is a fresh random tag for it.
+// Called on the server's strand.
+using RequestHandler =
+    std::function<SipMessage(const SipMessage& request, std::string_view to_tag)>;
+
+// Part 1's answers: OPTIONS 200 (with Allow); INVITE 404 "Not Found" (no dialled number is
+// routed to a queue yet); BYE and CANCEL 481 (no dialogs, and INVITEs are answered at once);
+// anything else 405 with Allow. A CANCEL that matches a live INVITE transaction gets 200 from
+// the server without reaching the handler (RFC 3261 §9.2).
+SipMessage default_answer(const SipMessage& request, std::string_view to_tag);
+
+struct SipServerLimits {
+  // At most this many live transactions: a flood of new requests beyond it is dropped
+  // unanswered (an answer would be a reflection amplifier).
+  std::size_t max_transactions = 10000;
+  std::size_t max_message_bytes = kMaxMessageBytes;  // larger: 513, and a stream is closed
+  std::size_t max_connections = 1000;                // TCP, all peers together
+  std::size_t max_connections_per_address = 16;      // TCP, one peer IP address
+  // A TCP connection without a byte either way for this long is closed. Longer than any
+  // transaction on it lives (64*T1 = 32 s) and than RFC 5626's CRLF keep-alive interval of
+  // 95-120 s, so a keeping-alive phone keeps its connection.
+  std::chrono::milliseconds tcp_idle_timeout{std::chrono::seconds(180)};
+};
+
+class SipServer : public std::enable_shared_from_this<SipServer> {
+ public:
+  // clock and scheduler must outlive the server (SystemClock + AsioScheduler in production,
+  // SimulatedTime in tests).
+  static std::shared_ptr<SipServer> create(boost::asio::io_context& io, Clock& clock,
+                                           Scheduler& scheduler, RequestHandler handler,
+                                           SipTimers timers = {}, SipServerLimits limits = {});
+
+  // Binds (port 0: any free port) and starts receiving or accepting. The bound endpoint, or
+  // unavailable. RFC 3261 §18 wants both on one port: bind TCP to the port UDP got.
+  Result<boost::asio::ip::udp::endpoint> start_udp(const boost::asio::ip::udp::endpoint& at);
+  Result<boost::asio::ip::tcp::endpoint> start_tcp(const boost::asio::ip::tcp::endpoint& at);
+  // Closes the sockets and connections and drops every transaction (and its timers). Any
+  // thread.
+  void stop();
+  // Sends `request` over UDP to `to` in a client transaction (RFC 3261 §17.1), with a new top
+  // Via (this server's UDP address, a fresh z9hG4bK branch, rport; a server bound to 0.0.0.0
+  // writes that, and the peer's `received` brings the responses back) and Max-Forwards 70 when
+  // it has none. `on_response` hears each response the transaction passes up, or the 408 or
+  // 503 it ends with (client_transaction_table.hpp), on the server's strand; a 2xx to an
+  // INVITE ends the transaction, so its ACK and later retransmissions are the caller's
+  // (dialog.hpp). Any thread; after start_udp.
+  void send_request(SipMessage request, boost::asio::ip::udp::endpoint to,
+                    ResponseHandler on_response);
+  // Thread-safety of the counts: only while the io_context is not run by another thread.
+  std::size_t transaction_count() const { return transactions_.size(); }
+  std::size_t client_transaction_count() const { return client_transactions_->size(); }
+  std::size_t connection_count() const { return connections_.size(); }
+
+  SipServer(boost::asio::io_context& io, Clock& clock, Scheduler& scheduler, RequestHandler handler,
+            SipTimers timers, SipServerLimits limits);
+
+ private:
+  // Where a request came from, and so where its responses go.
+  struct Origin {
+    bool reliable = false;
+    boost::asio::ip::udp::endpoint udp;   // UDP: the response target (§18.2.2)
+    std::weak_ptr<SipTcpConnection> tcp;  // TCP: the connection it came in on
+  };
+  struct Entry {
+    std::variant<InviteServerTransaction, NonInviteServerTransaction> tx;
+    Origin origin;
+    std::map<TimerKind, std::unique_ptr<TimerHandle>> timers;
+  };
+
+  void receive_next();
+  void accept_next();
+  void on_connection(std::shared_ptr<SipTcpConnection> connection);
+  void touch(const std::shared_ptr<SipTcpConnection>& connection);
+  void on_idle_timer(const std::weak_ptr<SipTcpConnection>& connection);
+  void on_framing_error(const std::shared_ptr<SipTcpConnection>& connection,
+                        const SipParseError& error, std::string_view buffer);
+  // One message from either transport; `from_*` is the packet's or the connection's source.
+  void on_message(std::string_view data, const boost::asio::ip::address& from_address,
+                  std::uint16_t from_port, const std::shared_ptr<SipTcpConnection>& tcp);
+  std::optional<SipMessage> cancel_answer(const SipMessage& request,
+                                          const TransactionKey& key) const;
+  void on_timer(const TransactionKey& key, TimerKind kind);
+  void apply(const TransactionKey& key, TransactionEffects effects);
+  void send(const SipMessage& message, const Origin& to);
+  void send_udp(const SipMessage& message, const boost::asio::ip::udp::endpoint& to);
+
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::ip::udp::socket socket_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  Clock& clock_;
+  Scheduler& scheduler_;
+  RequestHandler handler_;
+  SipTimers timers_;
+  SipServerLimits limits_;
+  std::map<TransactionKey, Entry> transactions_;                      // on strand_
+  std::unique_ptr<ClientTransactionTable> client_transactions_;       // on strand_; set by create()
+  std::set<std::shared_ptr<SipTcpConnection>> connections_;           // on strand_
+  std::map<boost::asio::ip::address, std::size_t> connections_from_;  // on strand_
+  std::array<char, 65536> buffer_{};                                  // one datagram, on strand_
+  boost::asio::ip::udp::endpoint from_;
+};
+
+}  // namespace ccteams::sip

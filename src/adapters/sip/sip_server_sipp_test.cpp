@@ -1,0 +1,109 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "adapters/sip/sip_server.hpp"
+#include "app/asio_scheduler.hpp"
+#include "app/system_clock.hpp"
+#include "support/process.hpp"
+
+namespace ccteams::sip {
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+// SIPp (Debian's sip-tester) drives the server over real loopback UDP and TCP, on one port as
+// RFC 3261 §18 wants, in real time.
+class SipServerWithSipp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // A missing SIPp fails, naming the fix: a skipped interoperability test proves nothing.
+    ASSERT_EQ(::access("/usr/bin/sipp", X_OK), 0)
+        << "sipp is not installed: run scripts/install-deps.sh (apt-get install sip-tester)";
+    server_ = SipServer::create(io_, clock_, scheduler_, default_answer);
+    const auto loopback = net::ip::make_address("127.0.0.1");
+    auto udp = server_->start_udp(net::ip::udp::endpoint(loopback, 0));
+    ASSERT_TRUE(udp) << udp.error().message;
+    port_ = udp->port();
+    auto tcp = server_->start_tcp(net::ip::tcp::endpoint(loopback, port_));
+    ASSERT_TRUE(tcp) << tcp.error().message;
+    work_.emplace(io_.get_executor());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    if (!thread_.joinable()) return;
+    server_->stop();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+  // Runs one call of a scenario in src/adapters/sip/sipp over UDP, or TCP with one socket
+  // (`-t t1`); sipp's exit status (0: passed).
+  int run_sipp(const std::string& scenario, bool tcp, std::string* output) {
+    std::vector<std::string> argv{
+        "/usr/bin/sipp",
+        "-sf",
+        std::string(CCTEAMS_SOURCE_DIR) + "/src/adapters/sip/sipp/" + scenario,
+        "127.0.0.1:" + std::to_string(port_),
+        "-i",
+        "127.0.0.1",
+        "-m",
+        "1",
+        "-timeout",
+        "20",
+        "-timeout_error",
+        "-nostdin"};
+    if (tcp) {
+      argv.emplace_back("-t");
+      argv.emplace_back("t1");
+    }
+    testing::ChildProcess sipp(argv);
+    const auto status = sipp.wait_exit(30s);
+    *output = sipp.output();
+    return status.value_or(-1);
+  }
+
+  net::io_context io_;
+  SystemClock clock_;
+  AsioScheduler scheduler_{io_};
+  std::shared_ptr<SipServer> server_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::thread thread_;
+  std::uint16_t port_ = 0;
+};
+
+struct Scenario {
+  const char* file;  // in src/adapters/sip/sipp
+  bool tcp;
+};
+
+class SipServerScenario : public SipServerWithSipp,
+                          public ::testing::WithParamInterface<Scenario> {};
+
+TEST_P(SipServerScenario, PassesOverItsTransport) {
+  std::string output;
+  EXPECT_EQ(run_sipp(GetParam().file, GetParam().tcp, &output), 0) << output;
+}
+
+// OPTIONS answered 200; an INVITE answered 100 and 404 and ACKed; then a BYE answered 481.
+INSTANTIATE_TEST_SUITE_P(Sipp, SipServerScenario,
+                         ::testing::Values(Scenario{"options_200.xml", false},
+                                           Scenario{"invite_404.xml", false},
+                                           Scenario{"invite_ack_bye.xml", false},
+                                           Scenario{"options_200.xml", true},
+                                           Scenario{"invite_ack_bye.xml", true}),
+                         [](const ::testing::TestParamInfo<Scenario>& p) {
+                           std::string name = p.param.file;
+                           name = name.substr(0, name.find('.'));
+                           return name + (p.param.tcp ? "_tcp" : "_udp");
+                         });
+
+}  // namespace
+}  // namespace ccteams::sip
