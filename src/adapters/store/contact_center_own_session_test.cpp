@@ -94,6 +94,7 @@ class OwnSessionTest : public FlowTest {
  protected:
   void SetUp() override {
     FlowTest::SetUp();
+    if (HasFatalFailure()) return;
     call_code_ = run_awaitable(config_->create_idle_code(org_, "In a call", true))->id;
     mapping_ = default_presence_mapping({call_code_, call_code_, call_code_, call_code_});
   }

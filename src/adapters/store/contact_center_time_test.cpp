@@ -29,6 +29,7 @@ class CcTimeTest : public CcFixture {
  protected:
   void SetUp() override {
     CcFixture::SetUp();
+    if (HasFatalFailure()) return;  // the backend did not open
     start_center();
   }
 
