@@ -22,6 +22,24 @@ int env_int(const char* name, int fallback) {
   return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
 }
 
+// Runs one harness, prints its table and the wall time; exit status 1 when a check failed.
+template <class Run, class Options>
+int run_and_print(const Options& o) {
+  std::fflush(stdout);
+  const auto t0 = std::chrono::steady_clock::now();
+  decltype(Run(o).run()) r;
+  {
+    Run run(o);
+    r = run.run();
+  }
+  r.print(stdout, o);
+  std::printf("wall time: %.1f s\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  std::error_code ec;
+  std::filesystem::remove_all(o.work_dir, ec);
+  return r.failures.empty() ? 0 : 1;
+}
+
 int storms(int argc, char** argv) {
   ccteams::testing::StormOptions o;
   o.binary = CCTEAMS_BINARY;
@@ -37,19 +55,7 @@ int storms(int argc, char** argv) {
   std::printf("chaos storms: %lld s each, seed %u (replay: chaos storms %lld %u %d)\n",
               static_cast<long long>(o.storm.count() / 1000), o.seed,
               static_cast<long long>(o.storm.count() / 1000), o.seed, o.sync_round_ms);
-  std::fflush(stdout);
-  const auto t0 = std::chrono::steady_clock::now();
-  ccteams::testing::StormReport r;
-  {
-    ccteams::testing::StormRun run(o);
-    r = run.run();
-  }
-  r.print(stdout, o);
-  std::printf("wall time: %.1f s\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  std::error_code ec;
-  std::filesystem::remove_all(o.work_dir, ec);
-  return r.failures.empty() ? 0 : 1;
+  return run_and_print<ccteams::testing::StormRun>(o);
 }
 
 }  // namespace
@@ -67,17 +73,5 @@ int main(int argc, char** argv) {
   o.work_dir = std::filesystem::temp_directory_path() /
                ("ccteams-chaos-bench-" + std::to_string(::getpid()));
   std::printf("chaos: %d kills, seed %u (replay: chaos %d %u)\n", o.kills, o.seed, o.kills, o.seed);
-  std::fflush(stdout);
-  const auto t0 = std::chrono::steady_clock::now();
-  ccteams::testing::ChaosReport r;
-  {
-    ccteams::testing::ChaosRun run(o);
-    r = run.run();
-  }
-  r.print(stdout, o);
-  std::printf("wall time: %.1f s\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  std::error_code ec;
-  std::filesystem::remove_all(o.work_dir, ec);
-  return r.failures.empty() ? 0 : 1;
+  return run_and_print<ccteams::testing::ChaosRun>(o);
 }
