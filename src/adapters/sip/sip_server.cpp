@@ -382,6 +382,16 @@ void SipServer::on_message(std::string_view data, const net::ip::address& from_a
     apply(*key, std::visit([](auto& tx) { return tx.on_retransmission(); }, it->second.tx));
     return;
   }
+  if (request.method == "INVITE") {
+    // The INVITE again after its 2xx ended the transaction: the 2xx again, not a second call
+    // (§13.3.1.4; RFC 6026's Accepted state does this in the transaction).
+    const auto answered = std::find_if(answered_.begin(), answered_.end(),
+                                       [&](const auto& a) { return a.second.invite_key == *key; });
+    if (answered != answered_.end()) {
+      send(answered->second.ok, answered->second.origin);
+      return;
+    }
+  }
   if (transactions_.size() >= limits_.max_transactions) return;
   if (request.method == "INVITE") {
     transactions_.emplace(
@@ -468,7 +478,7 @@ void SipServer::answer_ringing(const DialogId& id) {
   dialogs_.add(std::move(*dialog));
   // The 2xx ended the INVITE transaction: resending it until the ACK is ours (§13.3.1.4).
   Answered& answered = answered_[id];
-  answered = Answered{std::move(call.ok), origin, AnswerRetransmission(timers_), nullptr};
+  answered = Answered{std::move(call.ok), call.key, origin, AnswerRetransmission(timers_), nullptr};
   schedule_answer_timer(id, *answered.retransmission.start().next);
 }
 
@@ -511,10 +521,19 @@ void SipServer::send_bye(Dialog& dialog, const Origin& to) {
 }
 
 std::optional<SipMessage> SipServer::in_dialog(const SipMessage& request) {
+  const auto id_of_request = dialog_id_of_request(request);
+  const Dialog* before = id_of_request ? dialogs_.find(*id_of_request) : nullptr;
+  const std::string remote_target = before != nullptr ? before->remote_target : "";
   const auto verdict = dialogs_.route_request(request);
   if (verdict.reject) return make_response(request, *verdict.reject);
   if (verdict.dialog == nullptr) return std::nullopt;  // an ACK that matches nothing
   const DialogId id = verdict.dialog->id;
+  if (request.method == "INVITE") {
+    // Refusing a re-INVITE leaves the session as it was (§14.2): its Contact does not become
+    // the remote target (route_request took it), its CSeq stays recorded.
+    verdict.dialog->remote_target = remote_target;
+    return make_response(request, 488, {}, "Not Acceptable Here (re-INVITE not supported yet)");
+  }
   if (request.method == "ACK") {
     // The 2xx arrived: no more retransmissions (§13.3.1.4). An ACK resent is only absorbed.
     if (answered_.erase(id) == 1 && calls_.on_acked) calls_.on_acked(id);
@@ -526,10 +545,6 @@ std::optional<SipMessage> SipServer::in_dialog(const SipMessage& request) {
     dialogs_.erase(id);
     if (calls_.on_end) calls_.on_end(id, CallEnd::bye);
     return make_response(request, 200);
-  }
-  if (request.method == "INVITE") {
-    // Refusing a re-INVITE leaves the session as it was (§14.2).
-    return make_response(request, 488, {}, "Not Acceptable Here (re-INVITE not supported yet)");
   }
   return handler_(request, {});  // OPTIONS 200; anything else 405
 }

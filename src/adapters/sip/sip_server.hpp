@@ -190,6 +190,7 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   // A 2xx sent and not yet ACKed (§13.3.1.4), resent from here.
   struct Answered {
     SipMessage ok;
+    TransactionKey invite_key;  // a retransmitted INVITE gets the 2xx again
     Origin origin;
     AnswerRetransmission retransmission;
     std::unique_ptr<TimerHandle> timer;

@@ -266,7 +266,9 @@ struct FakeCalls {
   std::vector<CallEnd> ended;
   int acked = 0;
 
-  explicit FakeCalls(SipServer& server) {
+  explicit FakeCalls(SipServer& server,
+                     InviteDecision::Kind kind = InviteDecision::Kind::answer) {
+    decision.kind = kind;
     server.set_call_handler(CallHandler{[this](const SipMessage&, const DialogId& id) {
                                           invited.push_back(id);
                                           return decision;
@@ -306,8 +308,9 @@ std::string in_call(Fixture& f, const std::string& method, const std::string& br
   return text;
 }
 
-// The 100 and the 180 to an INVITE just sent; the 180.
-std::optional<SipMessage> trying_and_ringing(Fixture& f) {
+// Sends an INVITE with a PCMU offer; the 180 after its 100.
+std::optional<SipMessage> call(Fixture& f, const std::string& branch) {
+  f.send(invite_with(f, branch, kPcmuOffer));
   auto trying = f.receive();
   EXPECT_TRUE(trying && trying->status_code == 100);
   auto ringing = f.receive();
@@ -318,8 +321,7 @@ std::optional<SipMessage> trying_and_ringing(Fixture& f) {
 TEST(SipServerCalls, AnAcceptedInviteRingsIsAnsweredWithSdpAndEndsOnBye) {
   Fixture f;
   FakeCalls calls(*f.server);
-  f.send(invite_with(f, "z9hG4bK-a1", kPcmuOffer));
-  auto ringing = trying_and_ringing(f);
+  auto ringing = call(f, "z9hG4bK-a1");
   ASSERT_TRUE(ringing);
   EXPECT_TRUE(parse_name_addr(*ringing->header("To"))->tag());
   EXPECT_EQ(ringing->header("Contact"),
@@ -337,21 +339,36 @@ TEST(SipServerCalls, AnAcceptedInviteRingsIsAnsweredWithSdpAndEndsOnBye) {
   EXPECT_EQ(f.server->dialog_count(), 1u);
   ASSERT_EQ(calls.invited.size(), 1u);
   EXPECT_EQ(calls.invited[0].call_id, "c-z9hG4bK-a1");
+  // The INVITE again (its 100 and 200 were late): the 200 again, not a second call.
+  f.send(invite_with(f, "z9hG4bK-a1", kPcmuOffer));
+  auto again = f.receive();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status_code, 200);
+  EXPECT_EQ(again->header("To"), ok->header("To"));
+  EXPECT_EQ(calls.invited.size(), 1u);
   // The ACK (a branch of its own, §13.2.2.4) stops the 2xx retransmissions.
   f.send(in_call(f, "ACK", "z9hG4bK-a1ack", *ok, 1));
   f.send(in_call(f, "ACK", "z9hG4bK-a1ack", *ok, 1));  // resent: absorbed
   EXPECT_EQ(calls.acked, 1);
   f.time.run_for(f.io, 40s);
   EXPECT_TRUE(f.nothing_received());
-  f.send(in_call(f, "BYE", "z9hG4bK-a1bye", *ok, 2));
+  // A re-INVITE is refused, which leaves the call as it was (§14.2).
+  f.send(in_call(f, "INVITE", "z9hG4bK-a1re", *ok, 2));
+  ASSERT_TRUE(f.receive());  // 100
+  auto refused = f.receive();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status_code, 488);
+  f.send(in_call(f, "ACK", "z9hG4bK-a1re", *ok, 2));
+  EXPECT_EQ(f.server->dialog_count(), 1u);
+  f.send(in_call(f, "BYE", "z9hG4bK-a1bye", *ok, 3));
   auto bye_ok = f.receive();
   ASSERT_TRUE(bye_ok);
   EXPECT_EQ(bye_ok->status_code, 200);
-  EXPECT_EQ(*bye_ok->header("CSeq"), "2 BYE");
+  EXPECT_EQ(*bye_ok->header("CSeq"), "3 BYE");
   EXPECT_EQ(f.server->dialog_count(), 0u);
   EXPECT_EQ(calls.ended, std::vector<CallEnd>{CallEnd::bye});
   // The dialog is gone: another BYE in it is 481 (§15.1.2).
-  f.send(in_call(f, "BYE", "z9hG4bK-a1bye2", *ok, 3));
+  f.send(in_call(f, "BYE", "z9hG4bK-a1bye2", *ok, 4));
   auto gone = f.receive();
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->status_code, 481);
@@ -360,8 +377,7 @@ TEST(SipServerCalls, AnAcceptedInviteRingsIsAnsweredWithSdpAndEndsOnBye) {
 TEST(SipServerCalls, AnUnacknowledgedAnswerIsResentUntil64T1ThenTheCallIsByed) {
   Fixture f;
   FakeCalls calls(*f.server);
-  f.send(invite_with(f, "z9hG4bK-n1", kPcmuOffer));
-  ASSERT_TRUE(trying_and_ringing(f));
+  ASSERT_TRUE(call(f, "z9hG4bK-n1"));
   auto ok = f.receive();
   ASSERT_TRUE(ok);
   int resent = 0;
@@ -398,10 +414,8 @@ TEST(SipServerCalls, AnUnacknowledgedAnswerIsResentUntil64T1ThenTheCallIsByed) {
 
 TEST(SipServerCalls, ACancelWhileRingingIs200AndTheInvite487) {
   Fixture f;
-  FakeCalls calls(*f.server);
-  calls.decision.kind = InviteDecision::Kind::ring;
-  f.send(invite_with(f, "z9hG4bK-r1", kPcmuOffer));
-  auto ringing = trying_and_ringing(f);
+  FakeCalls calls(*f.server, InviteDecision::Kind::ring);
+  auto ringing = call(f, "z9hG4bK-r1");
   ASSERT_TRUE(ringing);
   EXPECT_EQ(f.server->ringing_count(), 1u);
   f.time.run_for(f.io, 10s);
@@ -428,10 +442,8 @@ TEST(SipServerCalls, ACancelWhileRingingIs200AndTheInvite487) {
 
 TEST(SipServerCalls, ARingingCallIsAnsweredOrRejectedByTheApp) {
   Fixture f;
-  FakeCalls calls(*f.server);
-  calls.decision.kind = InviteDecision::Kind::ring;
-  f.send(invite_with(f, "z9hG4bK-r2", kPcmuOffer));
-  auto ringing = trying_and_ringing(f);
+  FakeCalls calls(*f.server, InviteDecision::Kind::ring);
+  auto ringing = call(f, "z9hG4bK-r2");
   ASSERT_TRUE(ringing);
   f.server->answer_call(calls.invited.at(0));
   auto ok = f.receive();
@@ -440,8 +452,7 @@ TEST(SipServerCalls, ARingingCallIsAnsweredOrRejectedByTheApp) {
   EXPECT_EQ(ok->header("To"), ringing->header("To"));
   EXPECT_EQ(f.server->dialog_count(), 1u);
 
-  f.send(invite_with(f, "z9hG4bK-r3", kPcmuOffer));
-  ASSERT_TRUE(trying_and_ringing(f));
+  ASSERT_TRUE(call(f, "z9hG4bK-r3"));
   f.server->reject_call(calls.invited.at(1), 486);
   auto busy = f.receive();
   ASSERT_TRUE(busy);
