@@ -64,8 +64,9 @@ SipResult<SipMessage> answer_with_sdp(const SipMessage& invite, const MediaConfi
   const auto type = invite.header("Content-Type");
   const std::string_view media_type = type ? type->substr(0, type->find(';')) : "";
   if (invite.body.empty() || !iequals(media_type, "application/sdp")) {
-    return SipParseError{488, "Not Acceptable Here (no SDP offer; offerless INVITEs are not "
-                              "supported yet)"};
+    return SipParseError{488,
+                         "Not Acceptable Here (no SDP offer; offerless INVITEs are not "
+                         "supported yet)"};
   }
   auto offer = parse_sdp(invite.body);
   if (!offer) return offer.error();
@@ -369,8 +370,8 @@ void SipServer::on_message(std::string_view data, const net::ip::address& from_a
   if (request.method == "ACK") {
     // An ACK to a non-2xx ends its INVITE transaction; one to a 2xx (a branch of its own)
     // belongs to a dialog, and one that matches neither is dropped.
-    auto* ist = it == transactions_.end() ? nullptr
-                                          : std::get_if<InviteServerTransaction>(&it->second.tx);
+    auto* ist =
+        it == transactions_.end() ? nullptr : std::get_if<InviteServerTransaction>(&it->second.tx);
     if (ist != nullptr) {
       apply(*key, ist->on_ack());
     } else {

@@ -61,8 +61,8 @@ struct InviteDecision {
 // Why a call the app took ended without the app asking: the peer's BYE, a CANCEL while it
 // rang, or no ACK for the 2xx within 64*T1 (the server then sent a BYE itself, §13.3.1.4).
 enum class CallEnd : std::uint8_t { bye, cancelled, no_ack };
-// The app's port for calls (a fake in tests); its functions run on the server's strand. `id` is the
-// dialog the call has or will have (Call-ID, our To tag, the caller's From tag).
+// The app's port for calls (a fake in tests); its functions run on the server's strand. `id`
+// is the dialog the call has or will have (Call-ID, our To tag, the caller's From tag).
 struct CallHandler {
   std::function<InviteDecision(const SipMessage& invite, const DialogId& id)> on_invite;
   std::function<void(const DialogId& id, CallEnd how)> on_end;
@@ -177,7 +177,7 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   RequestHandler handler_;
   SipTimers timers_;
   SipServerLimits limits_;
-  std::map<TransactionKey, Entry> transactions_;                      // on strand_
+  std::map<TransactionKey, Entry> transactions_;  // on strand_
   CallHandler calls_;
   // A call that rang and waits for answer_call: its INVITE, the 200 prepared for it.
   struct Ringing {
@@ -195,7 +195,7 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
     AnswerRetransmission retransmission;
     std::unique_ptr<TimerHandle> timer;
   };
-  std::map<DialogId, Answered> answered_;  // on strand_
+  std::map<DialogId, Answered> answered_;                             // on strand_
   std::unique_ptr<ClientTransactionTable> client_transactions_;       // on strand_; set by create()
   std::set<std::shared_ptr<SipTcpConnection>> connections_;           // on strand_
   std::map<boost::asio::ip::address, std::size_t> connections_from_;  // on strand_

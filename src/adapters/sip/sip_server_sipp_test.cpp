@@ -131,22 +131,20 @@ TEST_P(SipServerScenario, PassesOverItsTransport) {
 // OPTIONS answered 200; an INVITE answered 100 and 404 and ACKed, then a BYE answered 481; a
 // call answered 180 and 200 with SDP, ACKed and ended by BYE; one cancelled while ringing
 // (200, 487); one without a common codec (488).
-INSTANTIATE_TEST_SUITE_P(Sipp, SipServerScenario,
-                         ::testing::Values(Scenario{"options_200.xml", false},
-                                           Scenario{"invite_404.xml", false},
-                                           Scenario{"invite_ack_bye.xml", false},
-                                           Scenario{"invite_answer_bye.xml", false, 1},
-                                           Scenario{"invite_cancel_487.xml", false},
-                                           Scenario{"invite_488.xml", false},
-                                           Scenario{"options_200.xml", true},
-                                           Scenario{"invite_ack_bye.xml", true},
-                                           Scenario{"invite_answer_bye.xml", true, 1},
-                                           Scenario{"invite_cancel_487.xml", true}),
-                         [](const ::testing::TestParamInfo<Scenario>& p) {
-                           std::string name = p.param.file;
-                           name = name.substr(0, name.find('.'));
-                           return name + (p.param.tcp ? "_tcp" : "_udp");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Sipp, SipServerScenario,
+    ::testing::Values(Scenario{"options_200.xml", false}, Scenario{"invite_404.xml", false},
+                      Scenario{"invite_ack_bye.xml", false},
+                      Scenario{"invite_answer_bye.xml", false, 1},
+                      Scenario{"invite_cancel_487.xml", false}, Scenario{"invite_488.xml", false},
+                      Scenario{"options_200.xml", true}, Scenario{"invite_ack_bye.xml", true},
+                      Scenario{"invite_answer_bye.xml", true, 1},
+                      Scenario{"invite_cancel_487.xml", true}),
+    [](const ::testing::TestParamInfo<Scenario>& p) {
+      std::string name = p.param.file;
+      name = name.substr(0, name.find('.'));
+      return name + (p.param.tcp ? "_tcp" : "_udp");
+    });
 
 }  // namespace
 }  // namespace ccteams::sip

@@ -266,17 +266,15 @@ struct FakeCalls {
   std::vector<CallEnd> ended;
   int acked = 0;
 
-  explicit FakeCalls(SipServer& server,
-                     InviteDecision::Kind kind = InviteDecision::Kind::answer) {
+  explicit FakeCalls(SipServer& server, InviteDecision::Kind kind = InviteDecision::Kind::answer) {
     decision.kind = kind;
-    server.set_call_handler(CallHandler{[this](const SipMessage&, const DialogId& id) {
-                                          invited.push_back(id);
-                                          return decision;
-                                        },
-                                        [this](const DialogId&, CallEnd how) {
-                                          ended.push_back(how);
-                                        },
-                                        [this](const DialogId&) { ++acked; }});
+    server.set_call_handler(
+        CallHandler{[this](const SipMessage&, const DialogId& id) {
+                      invited.push_back(id);
+                      return decision;
+                    },
+                    [this](const DialogId&, CallEnd how) { ended.push_back(how); },
+                    [this](const DialogId&) { ++acked; }});
   }
 };
 
@@ -287,11 +285,10 @@ constexpr std::string_view kPcmuOffer =
 // An INVITE from the client with `sdp` as its offer (none when empty).
 std::string invite_with(Fixture& f, const std::string& branch, std::string_view sdp) {
   const std::string port = std::to_string(f.client.local_endpoint().port());
-  std::string text = f.request("INVITE", branch,
-                               "Contact: <sip:a@127.0.0.1:" + port +
-                                   ">\r\nContent-Type: application/sdp\r\n");
-  text.replace(text.find("Content-Length: 0"), 17,
-               "Content-Length: " + std::to_string(sdp.size()));
+  std::string text =
+      f.request("INVITE", branch,
+                "Contact: <sip:a@127.0.0.1:" + port + ">\r\nContent-Type: application/sdp\r\n");
+  text.replace(text.find("Content-Length: 0"), 17, "Content-Length: " + std::to_string(sdp.size()));
   return text + std::string(sdp);
 }
 
@@ -433,7 +430,7 @@ TEST(SipServerCalls, ACancelWhileRingingIs200AndTheInvite487) {
   EXPECT_EQ(cancel_ok->header("To"), ringing->header("To"));
   EXPECT_EQ(calls.ended, std::vector<CallEnd>{CallEnd::cancelled});
   EXPECT_EQ(f.server->ringing_count(), 0u);
-  f.send(f.request("ACK", "z9hG4bK-r1"));  // the 487's ACK, in the INVITE's transaction
+  f.send(f.request("ACK", "z9hG4bK-r1"));      // the 487's ACK, in the INVITE's transaction
   f.server->answer_call(calls.invited.at(0));  // too late: nothing
   f.time.run_for(f.io, 6s);
   EXPECT_TRUE(f.nothing_received());

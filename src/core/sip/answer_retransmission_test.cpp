@@ -55,8 +55,8 @@ TEST(AnswerRetransmission, ResendsFromT1DoublingToT2UntilTheAckOr64T1) {
       {"short timers scale: T1 = 100 ms, T2 = 400 ms, give-up at 6.4 s",
        SipTimers{milliseconds(100), milliseconds(400), milliseconds(500)},
        std::nullopt,
-       {100, 300, 700, 1100, 1500, 1900, 2300, 2700, 3100, 3500, 3900, 4300, 4700, 5100, 5500,
-        5900, 6300},
+       {100, 300, 700, 1100, 1500, 1900, 2300, 2700, 3100, 3500, 3900, 4300, 4700, 5100, 5500, 5900,
+        6300},
        6400},
   };
   for (const auto& row : rows) {
