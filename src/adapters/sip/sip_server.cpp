@@ -10,6 +10,7 @@
 #include <string>
 
 #include "adapters/sip/sip_tcp_connection.hpp"
+#include "core/sip/sdp.hpp"
 #include "core/sip/sip_headers.hpp"
 
 namespace ccteams::sip {
@@ -55,6 +56,40 @@ std::optional<SipMessage> unframed_request(std::string_view buffer, std::size_t 
   return std::move(*m);
 }
 
+// The 200 to an INVITE with the answer to its SDP offer (RFC 3264 §6), or why there is none:
+// 488 without an offer (an offerless INVITE, §13.2.1, is not supported yet) or without a common
+// codec, 400 for an unreadable one.
+SipResult<SipMessage> answer_with_sdp(const SipMessage& invite, const MediaConfig& media,
+                                      std::string_view to_tag, std::uint64_t session_id) {
+  const auto type = invite.header("Content-Type");
+  const std::string_view media_type = type ? type->substr(0, type->find(';')) : "";
+  if (invite.body.empty() || !iequals(media_type, "application/sdp")) {
+    return SipParseError{488,
+                         "Not Acceptable Here (no SDP offer; offerless INVITEs are not "
+                         "supported yet)"};
+  }
+  auto offer = parse_sdp(invite.body);
+  if (!offer) return offer.error();
+  SdpOrigin origin;
+  origin.session_id = session_id;
+  origin.session_version = session_id;
+  origin.address = media.address;
+  if (media.address.find(':') != std::string::npos) origin.address_type = "IP6";
+  auto answer = answer_offer(*offer, media, origin);
+  if (!answer) return answer.error();
+  SipMessage ok = make_response(invite, 200, to_tag);
+  ok.add_header("Content-Type", "application/sdp");
+  ok.body = format_sdp(answer->sdp);
+  return ok;
+}
+
+// An SDP session id: 62 random bits (it only has to be unique, RFC 4566 §5.2).
+std::uint64_t random_session_id() {
+  std::uint64_t id = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof id) != 1) return 1;
+  return id >> 2;
+}
+
 }  // namespace
 
 SipMessage default_answer(const SipMessage& request, std::string_view to_tag) {
@@ -96,14 +131,7 @@ std::shared_ptr<SipServer> SipServer::create(net::io_context& io, Clock& clock,
 void SipServer::send_request(SipMessage request, udp::endpoint to, ResponseHandler on_response) {
   net::dispatch(strand_, [self = shared_from_this(), request = std::move(request), to,
                           on_response = std::move(on_response)]() mutable {
-    boost::system::error_code ec;
-    const udp::endpoint local = self->socket_.local_endpoint(ec);
-    Via via{"UDP", HostPort{local.address().to_string(), local.port()}, {}};
-    if (local.address().is_v6()) via.sent_by.host = "[" + via.sent_by.host + "]";
-    // Unique over space and time (§8.1.1.7): the cookie and 64 random bits.
-    set_param(via.params, "branch", "z9hG4bK" + random_tag());
-    set_param(via.params, "rport", std::nullopt);
-    request.headers.insert(request.headers.begin(), Header{"Via", format_via(via)});
+    request.headers.insert(request.headers.begin(), Header{"Via", format_via(self->new_via({}))});
     if (!request.has_header("Max-Forwards")) request.add_header("Max-Forwards", "70");
     if (!self->client_transactions_->start(request, to, on_response)) {
       on_response(make_response(request, 503));  // the table is full
@@ -150,6 +178,44 @@ Result<tcp::endpoint> SipServer::start_tcp(const tcp::endpoint& at) {
   return bound;
 }
 
+HostPort SipServer::local_address(const Origin& origin) const {
+  boost::system::error_code ec;
+  net::ip::address address;
+  std::uint16_t port = 0;
+  if (origin.reliable) {
+    if (auto c = origin.tcp.lock()) {
+      address = c->local().address();
+      port = c->local().port();
+    }
+  } else {
+    const udp::endpoint local = socket_.local_endpoint(ec);
+    address = local.address();
+    port = local.port();
+  }
+  HostPort hp{address.to_string(), port};
+  if (address.is_v6()) hp.host = "[" + hp.host + "]";
+  return hp;
+}
+
+Via SipServer::new_via(const Origin& origin) const {
+  Via via{origin.reliable ? "TCP" : "UDP", local_address(origin), {}};
+  // Unique over space and time (§8.1.1.7): the cookie and 64 random bits.
+  set_param(via.params, "branch", "z9hG4bK" + random_tag());
+  if (!origin.reliable) set_param(via.params, "rport", std::nullopt);
+  return via;
+}
+
+void SipServer::answer_call(DialogId id) {
+  net::dispatch(strand_,
+                [self = shared_from_this(), id = std::move(id)] { self->answer_ringing(id); });
+}
+
+void SipServer::reject_call(DialogId id, int status) {
+  net::dispatch(strand_, [self = shared_from_this(), id = std::move(id), status] {
+    self->refuse_ringing(id, status);
+  });
+}
+
 void SipServer::stop() {
   net::dispatch(strand_, [self = shared_from_this()] {
     boost::system::error_code ignored;
@@ -160,6 +226,9 @@ void SipServer::stop() {
     for (const auto& c : connections) c->close();
     self->transactions_.clear();
     self->client_transactions_->clear();
+    self->ringing_.clear();
+    self->answered_.clear();
+    self->dialogs_ = DialogTable{};
   });
 }
 
@@ -299,16 +368,30 @@ void SipServer::on_message(std::string_view data, const net::ip::address& from_a
   if (!key) return;  // RFC 2543 peers (no magic cookie) are not supported
   const auto it = transactions_.find(*key);
   if (request.method == "ACK") {
-    // An ACK to a non-2xx ends its INVITE transaction; one to a 2xx belongs to a dialog (none).
-    if (it != transactions_.end()) {
-      if (auto* ist = std::get_if<InviteServerTransaction>(&it->second.tx))
-        apply(*key, ist->on_ack());
+    // An ACK to a non-2xx ends its INVITE transaction; one to a 2xx (a branch of its own)
+    // belongs to a dialog, and one that matches neither is dropped.
+    auto* ist =
+        it == transactions_.end() ? nullptr : std::get_if<InviteServerTransaction>(&it->second.tx);
+    if (ist != nullptr) {
+      apply(*key, ist->on_ack());
+    } else {
+      in_dialog(request);
     }
     return;
   }
   if (it != transactions_.end()) {
     apply(*key, std::visit([](auto& tx) { return tx.on_retransmission(); }, it->second.tx));
     return;
+  }
+  if (request.method == "INVITE") {
+    // The INVITE again after its 2xx ended the transaction: the 2xx again, not a second call
+    // (§13.3.1.4; RFC 6026's Accepted state does this in the transaction).
+    const auto answered = std::find_if(answered_.begin(), answered_.end(),
+                                       [&](const auto& a) { return a.second.invite_key == *key; });
+    if (answered != answered_.end()) {
+      send(answered->second.ok, answered->second.origin);
+      return;
+    }
   }
   if (transactions_.size() >= limits_.max_transactions) return;
   if (request.method == "INVITE") {
@@ -319,20 +402,180 @@ void SipServer::on_message(std::string_view data, const net::ip::address& from_a
     transactions_.emplace(*key,
                           Entry{NonInviteServerTransaction(origin.reliable, timers_), origin, {}});
   }
-  auto cancelled = cancel_answer(request, *key);
-  SipMessage response = cancelled ? std::move(*cancelled) : handler_(request, random_tag());
+  const bool cancel = request.method == "CANCEL";
+  std::optional<SipMessage> response;
+  if (cancel) {
+    response = cancel_answer(request, *key);
+  } else if (dialog_id_of_request(request)) {
+    response = in_dialog(request);  // a To tag: in a dialog, or 481 (§12.2.2)
+  } else if (request.method == "INVITE" && calls_.on_invite) {
+    on_invite(request, *key, origin);
+    return;
+  }
+  if (!response) response = handler_(request, random_tag());
   const auto again = transactions_.find(*key);
   if (again == transactions_.end()) return;
-  apply(*key, std::visit([&](auto& tx) { return tx.on_response(std::move(response)); },
+  apply(*key, std::visit([&](auto& tx) { return tx.on_response(std::move(*response)); },
                          again->second.tx));
+  if (cancel) {
+    TransactionKey invite = *key;
+    invite.method = "INVITE";
+    cancel_ringing(invite);  // after the 200 to the CANCEL, the 487 to the INVITE (§9.2)
+  }
+}
+
+void SipServer::on_invite(const SipMessage& invite, const TransactionKey& key,
+                          const Origin& origin) {
+  const std::string tag = random_tag();
+  const auto respond = [&](SipMessage response) {
+    const auto t = transactions_.find(key);
+    if (t == transactions_.end()) return;
+    apply(key, std::get<InviteServerTransaction>(t->second.tx).on_response(std::move(response)));
+  };
+  const HostPort local = local_address(origin);
+  const std::string contact =
+      "<sip:" + format_host_port(local) + (origin.reliable ? ";transport=tcp>" : ">");
+  SipMessage ringing = make_response(invite, 180, tag);
+  ringing.add_header("Contact", contact);
+  // The dialog this call will have; an INVITE that cannot make one (no Contact) is refused.
+  auto early = uas_dialog(invite, ringing);
+  if (!early) {
+    respond(make_response(invite, early.error().status, tag, early.error().reason));
+    return;
+  }
+  const DialogId id = early->id;
+  const InviteDecision decision = calls_.on_invite(invite, id);
+  if (decision.kind == InviteDecision::Kind::reject) {
+    respond(make_response(invite, decision.status, tag));
+    return;
+  }
+  auto ok = answer_with_sdp(invite, decision.media, tag, random_session_id());
+  if (!ok) {
+    SipMessage refused = make_response(invite, ok.error().status, tag, ok.error().reason);
+    // §21.4.26: a 488 SHOULD say why in a Warning (305: incompatible media format).
+    if (refused.status_code == 488) {
+      refused.add_header("Warning", "305 " + local.host + " \"Incompatible media format\"");
+    }
+    respond(std::move(refused));
+    return;
+  }
+  ok->add_header("Contact", contact);
+  respond(std::move(ringing));
+  ringing_.insert_or_assign(id, Ringing{invite, key, std::move(*ok)});
+  if (decision.kind == InviteDecision::Kind::answer) answer_ringing(id);
+}
+
+void SipServer::answer_ringing(const DialogId& id) {
+  const auto r = ringing_.find(id);
+  if (r == ringing_.end()) return;  // cancelled or rejected meanwhile
+  Ringing call = std::move(r->second);
+  ringing_.erase(r);
+  const auto t = transactions_.find(call.key);
+  if (t == transactions_.end()) return;
+  const Origin origin = t->second.origin;
+  auto dialog = uas_dialog(call.invite, call.ok);
+  if (!dialog) return;  // not after the 180 made one from the same headers
+  apply(call.key, std::get<InviteServerTransaction>(t->second.tx).on_response(call.ok));
+  dialogs_.add(std::move(*dialog));
+  // The 2xx ended the INVITE transaction: resending it until the ACK is ours (§13.3.1.4).
+  Answered& answered = answered_[id];
+  answered = Answered{std::move(call.ok), call.key, origin, AnswerRetransmission(timers_), nullptr};
+  schedule_answer_timer(id, *answered.retransmission.start().next);
+}
+
+void SipServer::schedule_answer_timer(const DialogId& id, std::chrono::milliseconds after) {
+  const auto it = answered_.find(id);
+  if (it == answered_.end()) return;
+  std::weak_ptr<SipServer> weak = weak_from_this();
+  it->second.timer = scheduler_.schedule(clock_.now() + after, [weak, id] {
+    if (auto self = weak.lock()) {
+      net::post(self->strand_, [self, id] { self->on_answer_timer(id); });
+    }
+  });
+}
+
+void SipServer::on_answer_timer(const DialogId& id) {
+  const auto it = answered_.find(id);
+  if (it == answered_.end()) return;  // ACKed or ended meanwhile
+  const auto step = it->second.retransmission.on_timer();
+  if (step.resend) send(it->second.ok, it->second.origin);
+  if (step.next) schedule_answer_timer(id, *step.next);
+  if (!step.give_up) return;
+  // 64*T1 without an ACK: the dialog counts as confirmed, and the session ends (§13.3.1.4).
+  const Origin origin = it->second.origin;
+  answered_.erase(it);
+  if (Dialog* dialog = dialogs_.find(id)) send_bye(*dialog, origin);
+  dialogs_.erase(id);
+  if (calls_.on_end) calls_.on_end(id, CallEnd::no_ack);
+}
+
+void SipServer::send_bye(Dialog& dialog, const Origin& to) {
+  // To where the INVITE came from (its Via's received/rport, or its connection), like the
+  // responses: the remote target and route set are not resolved to an address yet.
+  SipMessage bye = make_in_dialog_request(dialog, "BYE", new_via(to));
+  if (to.reliable) {
+    // No client transactions over TCP yet: sent once on the connection, its answer dropped.
+    send(bye, to);
+    return;
+  }
+  client_transactions_->start(bye, to.udp, [](const SipMessage&) {});
+}
+
+std::optional<SipMessage> SipServer::in_dialog(const SipMessage& request) {
+  const auto id_of_request = dialog_id_of_request(request);
+  const Dialog* before = id_of_request ? dialogs_.find(*id_of_request) : nullptr;
+  const std::string remote_target = before != nullptr ? before->remote_target : "";
+  const auto verdict = dialogs_.route_request(request);
+  if (verdict.reject) return make_response(request, *verdict.reject);
+  if (verdict.dialog == nullptr) return std::nullopt;  // an ACK that matches nothing
+  const DialogId id = verdict.dialog->id;
+  if (request.method == "INVITE") {
+    // Refusing a re-INVITE leaves the session as it was (§14.2): its Contact does not become
+    // the remote target (route_request took it), its CSeq stays recorded.
+    verdict.dialog->remote_target = remote_target;
+    return make_response(request, 488, {}, "Not Acceptable Here (re-INVITE not supported yet)");
+  }
+  if (request.method == "ACK") {
+    // The 2xx arrived: no more retransmissions (§13.3.1.4). An ACK resent is only absorbed.
+    if (answered_.erase(id) == 1 && calls_.on_acked) calls_.on_acked(id);
+    return std::nullopt;
+  }
+  if (request.method == "BYE") {
+    // Also before the ACK: the BYE ends the session and the retransmissions (§15.1.2).
+    answered_.erase(id);
+    dialogs_.erase(id);
+    if (calls_.on_end) calls_.on_end(id, CallEnd::bye);
+    return make_response(request, 200);
+  }
+  return handler_(request, {});  // OPTIONS 200; anything else 405
+}
+
+void SipServer::cancel_ringing(const TransactionKey& invite_key) {
+  const auto r = std::find_if(ringing_.begin(), ringing_.end(),
+                              [&](const auto& entry) { return entry.second.key == invite_key; });
+  if (r == ringing_.end()) return;
+  const DialogId id = r->first;
+  refuse_ringing(id, 487);
+  if (calls_.on_end) calls_.on_end(id, CallEnd::cancelled);
+}
+
+void SipServer::refuse_ringing(const DialogId& id, int status) {
+  const auto r = ringing_.find(id);
+  if (r == ringing_.end()) return;
+  const SipMessage response = make_response(r->second.invite, status, id.local_tag);
+  const TransactionKey key = r->second.key;
+  ringing_.erase(r);
+  const auto t = transactions_.find(key);
+  if (t == transactions_.end()) return;
+  apply(key, std::get<InviteServerTransaction>(t->second.tx).on_response(response));
 }
 
 std::optional<SipMessage> SipServer::cancel_answer(const SipMessage& request,
                                                    const TransactionKey& key) const {
   if (request.method != "CANCEL") return std::nullopt;
-  // A CANCEL matches the INVITE transaction with its branch and sent-by (§9.2). Ours are
-  // answered at once, so it finds one already final and changes nothing: still 200, with the
-  // To tag the INVITE's response had. Without one, the handler answers (481).
+  // A CANCEL matches the INVITE transaction with its branch and sent-by (§9.2): 200, with the
+  // To tag the INVITE's latest response had; a ringing call then gets its 487
+  // (cancel_ringing), one already final is unchanged. Without one, the handler answers (481).
   TransactionKey invite = key;
   invite.method = "INVITE";
   const auto it = transactions_.find(invite);

@@ -4,8 +4,10 @@
 // transports in one table with their timers on the Scheduler port, and sends responses where
 // §18.2.2 and RFC 3581 say: over UDP to the top Via's received/rport, over TCP on the
 // connection the request came in on. What a new request is answered with is the handler's
-// decision. Requests we send go in client transactions over UDP (send_request). No dialogs in
-// the transport yet, no outgoing TCP connections (docs/telephony.md).
+// decision. Requests we send go in client transactions over UDP (send_request). As a UAS, an
+// INVITE the CallHandler takes is answered 180 and 200 with an SDP answer, the 2xx resent until
+// its ACK (§13.3.1.4), and its dialog kept for the BYE (§12, §15). No outgoing TCP connections
+// (docs/telephony.md).
 
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -25,6 +27,9 @@
 #include "app/ports/clock.hpp"
 #include "app/ports/scheduler.hpp"
 #include "core/result.hpp"
+#include "core/sip/answer_retransmission.hpp"
+#include "core/sip/dialog.hpp"
+#include "core/sip/offer_answer.hpp"
 #include "core/sip/server_transaction.hpp"
 #include "core/sip/sip_message.hpp"
 #include "core/sip/sip_parser.hpp"
@@ -38,11 +43,32 @@ class SipTcpConnection;  // sip_tcp_connection.hpp
 using RequestHandler =
     std::function<SipMessage(const SipMessage& request, std::string_view to_tag)>;
 
-// Part 1's answers: OPTIONS 200 (with Allow); INVITE 404 "Not Found" (no dialled number is
-// routed to a queue yet); BYE and CANCEL 481 (no dialogs, and INVITEs are answered at once);
-// anything else 405 with Allow. A CANCEL that matches a live INVITE transaction gets 200 from
-// the server without reaching the handler (RFC 3261 §9.2).
+// Answers to requests outside calls: OPTIONS 200 (with Allow); INVITE 404 "Not Found" when no
+// CallHandler takes INVITEs; BYE and CANCEL 481 (the server itself answers those that match a
+// dialog or a live INVITE transaction, RFC 3261 §9.2, §12.2.2); anything else 405 with Allow.
 SipMessage default_answer(const SipMessage& request, std::string_view to_tag);
+
+// What the app does with a new INVITE (RFC 3261 §13.3.1): answer it at once (180, then 200
+// with the SDP answer), ring (180, then answer_call or reject_call later, unless a CANCEL comes
+// first: §9.2), or reject it with `status` (300-699). The SDP answer is made from `media` when
+// the INVITE arrives, so an offer without a common codec is refused 488 before any ringing.
+struct InviteDecision {
+  enum class Kind : std::uint8_t { answer, ring, reject };
+  Kind kind = Kind::reject;
+  MediaConfig media;  // answer, ring: where we take RTP, and the codecs we accept
+  int status = 404;   // reject
+};
+// Why a call the app took ended without the app asking: the peer's BYE, a CANCEL while it
+// rang, or no ACK for the 2xx within 64*T1 (the server then sent a BYE itself, §13.3.1.4).
+enum class CallEnd : std::uint8_t { bye, cancelled, no_ack };
+// The app's port for calls (a fake in tests); its functions run on the server's strand. `id`
+// is the dialog the call has or will have (Call-ID, our To tag, the caller's From tag).
+struct CallHandler {
+  std::function<InviteDecision(const SipMessage& invite, const DialogId& id)> on_invite;
+  std::function<void(const DialogId& id, CallEnd how)> on_end;
+  // The ACK of our 2xx arrived (§13.3.1.4): the caller has the answer. May be empty.
+  std::function<void(const DialogId& id)> on_acked;
+};
 
 struct SipServerLimits {
   // At most this many live transactions: a flood of new requests beyond it is dropped
@@ -81,7 +107,16 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   // (dialog.hpp). Any thread; after start_udp.
   void send_request(SipMessage request, boost::asio::ip::udp::endpoint to,
                     ResponseHandler on_response);
+  // Takes new INVITEs as calls (without one, they go to the RequestHandler like any request).
+  // Before start_udp/start_tcp.
+  void set_call_handler(CallHandler handler) { calls_ = std::move(handler); }
+  // The answer (200 with the SDP answer) or a 300-699 rejection of a ringing call; nothing
+  // when it is no longer ringing (cancelled meanwhile). Any thread.
+  void answer_call(DialogId id);
+  void reject_call(DialogId id, int status);
   // Thread-safety of the counts: only while the io_context is not run by another thread.
+  std::size_t ringing_count() const { return ringing_.size(); }
+  std::size_t dialog_count() const { return dialogs_.size(); }
   std::size_t transaction_count() const { return transactions_.size(); }
   std::size_t client_transaction_count() const { return client_transactions_->size(); }
   std::size_t connection_count() const { return connections_.size(); }
@@ -114,6 +149,21 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
                   std::uint16_t from_port, const std::shared_ptr<SipTcpConnection>& tcp);
   std::optional<SipMessage> cancel_answer(const SipMessage& request,
                                           const TransactionKey& key) const;
+  // The INVITE a CANCEL matched was ringing: 487 to it, and the call ends (§9.2).
+  void cancel_ringing(const TransactionKey& invite_key);
+  // A 300-699 to a ringing call's INVITE, and it rings no more.
+  void refuse_ringing(const DialogId& id, int status);
+  // A new INVITE for the CallHandler: its first responses go through its transaction.
+  void on_invite(const SipMessage& invite, const TransactionKey& key, const Origin& origin);
+  // A request with a To tag (§12.2.2): the response, or nullopt for an ACK (never answered).
+  std::optional<SipMessage> in_dialog(const SipMessage& request);
+  void answer_ringing(const DialogId& id);
+  void on_answer_timer(const DialogId& id);
+  void schedule_answer_timer(const DialogId& id, std::chrono::milliseconds after);
+  void send_bye(Dialog& dialog, const Origin& to);
+  // Our Contact (and Via sent-by) for the transport a request came in on.
+  HostPort local_address(const Origin& origin) const;
+  Via new_via(const Origin& origin) const;
   void on_timer(const TransactionKey& key, TimerKind kind);
   void apply(const TransactionKey& key, TransactionEffects effects);
   void send(const SipMessage& message, const Origin& to);
@@ -127,7 +177,25 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   RequestHandler handler_;
   SipTimers timers_;
   SipServerLimits limits_;
-  std::map<TransactionKey, Entry> transactions_;                      // on strand_
+  std::map<TransactionKey, Entry> transactions_;  // on strand_
+  CallHandler calls_;
+  // A call that rang and waits for answer_call: its INVITE, the 200 prepared for it.
+  struct Ringing {
+    SipMessage invite;
+    TransactionKey key;
+    SipMessage ok;
+  };
+  std::map<DialogId, Ringing> ringing_;  // on strand_
+  DialogTable dialogs_;                  // confirmed, on strand_
+  // A 2xx sent and not yet ACKed (§13.3.1.4), resent from here.
+  struct Answered {
+    SipMessage ok;
+    TransactionKey invite_key;  // a retransmitted INVITE gets the 2xx again
+    Origin origin;
+    AnswerRetransmission retransmission;
+    std::unique_ptr<TimerHandle> timer;
+  };
+  std::map<DialogId, Answered> answered_;                             // on strand_
   std::unique_ptr<ClientTransactionTable> client_transactions_;       // on strand_; set by create()
   std::set<std::shared_ptr<SipTcpConnection>> connections_;           // on strand_
   std::map<boost::asio::ip::address, std::size_t> connections_from_;  // on strand_

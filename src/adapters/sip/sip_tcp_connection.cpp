@@ -14,6 +14,7 @@ SipTcpConnection::SipTcpConnection(tcp::socket socket, std::size_t max_message_b
     : socket_(std::move(socket)), max_message_bytes_(max_message_bytes) {
   boost::system::error_code ec;
   remote_ = socket_.remote_endpoint(ec);
+  local_ = socket_.local_endpoint(ec);
   // Each write is a whole message: Nagle would hold a 404 behind the 100 before it until the
   // peer's delayed ACK (up to 40 ms on Linux).
   socket_.set_option(tcp::no_delay(true), ec);

@@ -42,6 +42,7 @@ class SipTcpConnection : public std::enable_shared_from_this<SipTcpConnection> {
   void close();
   bool is_open() const { return open_; }
   const boost::asio::ip::tcp::endpoint& remote() const { return remote_; }
+  const boost::asio::ip::tcp::endpoint& local() const { return local_; }
 
   // The server's idle timer for this connection (replaced on activity, cancelled on close),
   // and when it last saw a byte either way.
@@ -55,6 +56,7 @@ class SipTcpConnection : public std::enable_shared_from_this<SipTcpConnection> {
 
   boost::asio::ip::tcp::socket socket_;
   boost::asio::ip::tcp::endpoint remote_;
+  boost::asio::ip::tcp::endpoint local_;
   std::size_t max_message_bytes_;
   Callbacks callbacks_;
   std::string buffer_;               // received, not yet framed

@@ -10,6 +10,7 @@
 
 #include "adapters/sip/sip_server.hpp"
 #include "app/testing/simulated_time.hpp"
+#include "core/sip/sdp.hpp"
 #include "core/sip/sip_headers.hpp"
 #include "core/sip/sip_parser.hpp"
 
@@ -256,6 +257,225 @@ TEST(SipServerOverUdp, AnUnansweredInviteEndsIn408AfterSevenSends) {
   EXPECT_EQ(sends, 7);  // at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s; Timer B at 32 s
   EXPECT_EQ(out.heard, std::vector<int>{408});
   EXPECT_EQ(f.server->client_transaction_count(), 0u);
+}
+
+// The app's side of calls, faked: every INVITE gets `decision`, and the ends are recorded.
+struct FakeCalls {
+  InviteDecision decision{InviteDecision::Kind::answer, MediaConfig{"127.0.0.1", 40000}, 0};
+  std::vector<DialogId> invited;
+  std::vector<CallEnd> ended;
+  int acked = 0;
+
+  explicit FakeCalls(SipServer& server, InviteDecision::Kind kind = InviteDecision::Kind::answer) {
+    decision.kind = kind;
+    server.set_call_handler(
+        CallHandler{[this](const SipMessage&, const DialogId& id) {
+                      invited.push_back(id);
+                      return decision;
+                    },
+                    [this](const DialogId&, CallEnd how) { ended.push_back(how); },
+                    [this](const DialogId&) { ++acked; }});
+  }
+};
+
+constexpr std::string_view kPcmuOffer =
+    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 30000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n";
+
+// An INVITE from the client with `sdp` as its offer (none when empty).
+std::string invite_with(Fixture& f, const std::string& branch, std::string_view sdp) {
+  const std::string port = std::to_string(f.client.local_endpoint().port());
+  std::string text =
+      f.request("INVITE", branch,
+                "Contact: <sip:a@127.0.0.1:" + port + ">\r\nContent-Type: application/sdp\r\n");
+  text.replace(text.find("Content-Length: 0"), 17, "Content-Length: " + std::to_string(sdp.size()));
+  return text + std::string(sdp);
+}
+
+// A request in the dialog the `answer` (180 or 200) made, with a branch of its own.
+std::string in_call(Fixture& f, const std::string& method, const std::string& branch,
+                    const SipMessage& answer, int cseq) {
+  std::string text = f.request(method, branch);
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+  };
+  replace("To: <sip:+4930999999@127.0.0.1>", "To: " + std::string(*answer.header("To")));
+  replace("Call-ID: c-" + branch, "Call-ID: " + std::string(*answer.header("Call-ID")));
+  replace("CSeq: 1 " + method, "CSeq: " + std::to_string(cseq) + " " + method);
+  return text;
+}
+
+// Sends an INVITE with a PCMU offer; the 180 after its 100.
+std::optional<SipMessage> call(Fixture& f, const std::string& branch) {
+  f.send(invite_with(f, branch, kPcmuOffer));
+  auto trying = f.receive();
+  EXPECT_TRUE(trying && trying->status_code == 100);
+  auto ringing = f.receive();
+  EXPECT_TRUE(ringing && ringing->status_code == 180);
+  return ringing;
+}
+
+TEST(SipServerCalls, AnAcceptedInviteRingsIsAnsweredWithSdpAndEndsOnBye) {
+  Fixture f;
+  FakeCalls calls(*f.server);
+  auto ringing = call(f, "z9hG4bK-a1");
+  ASSERT_TRUE(ringing);
+  EXPECT_TRUE(parse_name_addr(*ringing->header("To"))->tag());
+  EXPECT_EQ(ringing->header("Contact"),
+            "<sip:127.0.0.1:" + std::to_string(f.server_at.port()) + ">");
+  auto ok = f.receive();
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status_code, 200);
+  EXPECT_EQ(ok->header("To"), ringing->header("To"));  // one dialog (§12.1.1)
+  EXPECT_EQ(ok->header("Content-Type"), "application/sdp");
+  auto answer = parse_sdp(ok->body);
+  ASSERT_TRUE(answer) << ok->body;
+  ASSERT_EQ(answer->media.size(), 1u);
+  EXPECT_EQ(answer->media[0].port, 40000);
+  EXPECT_EQ(answer->media[0].formats, (std::vector<std::string>{"0", "101"}));
+  EXPECT_EQ(f.server->dialog_count(), 1u);
+  ASSERT_EQ(calls.invited.size(), 1u);
+  EXPECT_EQ(calls.invited[0].call_id, "c-z9hG4bK-a1");
+  // The INVITE again (its 100 and 200 were late): the 200 again, not a second call.
+  f.send(invite_with(f, "z9hG4bK-a1", kPcmuOffer));
+  auto again = f.receive();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status_code, 200);
+  EXPECT_EQ(again->header("To"), ok->header("To"));
+  EXPECT_EQ(calls.invited.size(), 1u);
+  // The ACK (a branch of its own, §13.2.2.4) stops the 2xx retransmissions.
+  f.send(in_call(f, "ACK", "z9hG4bK-a1ack", *ok, 1));
+  f.send(in_call(f, "ACK", "z9hG4bK-a1ack", *ok, 1));  // resent: absorbed
+  EXPECT_EQ(calls.acked, 1);
+  f.time.run_for(f.io, 40s);
+  EXPECT_TRUE(f.nothing_received());
+  // A re-INVITE is refused, which leaves the call as it was (§14.2).
+  f.send(in_call(f, "INVITE", "z9hG4bK-a1re", *ok, 2));
+  ASSERT_TRUE(f.receive());  // 100
+  auto refused = f.receive();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status_code, 488);
+  f.send(in_call(f, "ACK", "z9hG4bK-a1re", *ok, 2));
+  EXPECT_EQ(f.server->dialog_count(), 1u);
+  f.send(in_call(f, "BYE", "z9hG4bK-a1bye", *ok, 3));
+  auto bye_ok = f.receive();
+  ASSERT_TRUE(bye_ok);
+  EXPECT_EQ(bye_ok->status_code, 200);
+  EXPECT_EQ(*bye_ok->header("CSeq"), "3 BYE");
+  EXPECT_EQ(f.server->dialog_count(), 0u);
+  EXPECT_EQ(calls.ended, std::vector<CallEnd>{CallEnd::bye});
+  // The dialog is gone: another BYE in it is 481 (§15.1.2).
+  f.send(in_call(f, "BYE", "z9hG4bK-a1bye2", *ok, 4));
+  auto gone = f.receive();
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status_code, 481);
+}
+
+TEST(SipServerCalls, AnUnacknowledgedAnswerIsResentUntil64T1ThenTheCallIsByed) {
+  Fixture f;
+  FakeCalls calls(*f.server);
+  ASSERT_TRUE(call(f, "z9hG4bK-n1"));
+  auto ok = f.receive();
+  ASSERT_TRUE(ok);
+  int resent = 0;
+  std::optional<SipMessage> bye;
+  for (int i = 0; i < 64; ++i) {
+    f.time.run_for(f.io, 500ms);
+    while (!f.nothing_received()) {
+      auto m = f.receive();
+      ASSERT_TRUE(m);
+      if (m->is_request) {
+        bye = m;
+      } else {
+        EXPECT_EQ(m->status_code, 200);
+        EXPECT_EQ(m->body, ok->body);
+        ++resent;
+      }
+    }
+  }
+  // §13.3.1.4: T1, doubling to T2: at 0.5, 1.5, 3.5, 7.5, 11.5 ... 31.5 s; BYE at 32 s.
+  EXPECT_EQ(resent, 10);
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(bye->method, "BYE");
+  EXPECT_EQ(bye->request_uri,
+            "sip:a@127.0.0.1:" + std::to_string(f.client.local_endpoint().port()));
+  EXPECT_EQ(bye->header("From"), ok->header("To"));  // our side of the dialog
+  EXPECT_EQ(bye->header("CSeq"), "1 BYE");
+  EXPECT_EQ(calls.ended, std::vector<CallEnd>{CallEnd::no_ack});
+  EXPECT_EQ(calls.acked, 0);
+  EXPECT_EQ(f.server->dialog_count(), 0u);
+  f.send(serialize(make_response(*bye, 200)));
+  f.time.run_for(f.io, 5s);  // Timer K
+  EXPECT_EQ(f.server->client_transaction_count(), 0u);
+}
+
+TEST(SipServerCalls, ACancelWhileRingingIs200AndTheInvite487) {
+  Fixture f;
+  FakeCalls calls(*f.server, InviteDecision::Kind::ring);
+  auto ringing = call(f, "z9hG4bK-r1");
+  ASSERT_TRUE(ringing);
+  EXPECT_EQ(f.server->ringing_count(), 1u);
+  f.time.run_for(f.io, 10s);
+  EXPECT_TRUE(f.nothing_received());  // rings until answered or cancelled
+  f.send(f.request("CANCEL", "z9hG4bK-r1"));
+  auto cancel_ok = f.receive();
+  ASSERT_TRUE(cancel_ok);
+  EXPECT_EQ(cancel_ok->status_code, 200);
+  EXPECT_EQ(*cancel_ok->header("CSeq"), "1 CANCEL");
+  auto terminated = f.receive();
+  ASSERT_TRUE(terminated);
+  EXPECT_EQ(terminated->status_code, 487);
+  EXPECT_EQ(*terminated->header("CSeq"), "1 INVITE");
+  EXPECT_EQ(terminated->header("To"), ringing->header("To"));  // §9.2: the same tag
+  EXPECT_EQ(cancel_ok->header("To"), ringing->header("To"));
+  EXPECT_EQ(calls.ended, std::vector<CallEnd>{CallEnd::cancelled});
+  EXPECT_EQ(f.server->ringing_count(), 0u);
+  f.send(f.request("ACK", "z9hG4bK-r1"));      // the 487's ACK, in the INVITE's transaction
+  f.server->answer_call(calls.invited.at(0));  // too late: nothing
+  f.time.run_for(f.io, 6s);
+  EXPECT_TRUE(f.nothing_received());
+  EXPECT_EQ(f.server->dialog_count(), 0u);
+}
+
+TEST(SipServerCalls, ARingingCallIsAnsweredOrRejectedByTheApp) {
+  Fixture f;
+  FakeCalls calls(*f.server, InviteDecision::Kind::ring);
+  auto ringing = call(f, "z9hG4bK-r2");
+  ASSERT_TRUE(ringing);
+  f.server->answer_call(calls.invited.at(0));
+  auto ok = f.receive();
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status_code, 200);
+  EXPECT_EQ(ok->header("To"), ringing->header("To"));
+  EXPECT_EQ(f.server->dialog_count(), 1u);
+
+  ASSERT_TRUE(call(f, "z9hG4bK-r3"));
+  f.server->reject_call(calls.invited.at(1), 486);
+  auto busy = f.receive();
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->status_code, 486);
+  EXPECT_EQ(f.server->ringing_count(), 0u);
+}
+
+TEST(SipServerCalls, AnOfferWithoutACommonCodecOrNoOfferIs488) {
+  Fixture f;
+  FakeCalls calls(*f.server);
+  f.send(invite_with(f, "z9hG4bK-g1",
+                     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                     "m=audio 30000 RTP/AVP 18\r\n"));
+  ASSERT_TRUE(f.receive());  // 100
+  auto refused = f.receive();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status_code, 488);
+  EXPECT_TRUE(refused->header("Warning"));
+  f.send(invite_with(f, "z9hG4bK-g2", ""));
+  ASSERT_TRUE(f.receive());  // 100
+  auto no_offer = f.receive();
+  ASSERT_TRUE(no_offer);
+  EXPECT_EQ(no_offer->status_code, 488);
+  EXPECT_EQ(f.server->dialog_count(), 0u);
+  EXPECT_EQ(f.server->ringing_count(), 0u);
+  EXPECT_TRUE(calls.ended.empty());
 }
 
 }  // namespace
