@@ -32,7 +32,8 @@ inline constexpr std::string_view kAcquireLease =
 
 // $1 owner, $2 ttl ms, $3 org ids, $4 their tokens (arrays of the same length).
 inline constexpr std::string_view kRenewLeases =
-    "UPDATE org_leases l SET expires_at = clock_timestamp() + $2::bigint * interval '1 millisecond' "
+    "UPDATE org_leases l SET expires_at = clock_timestamp() + $2::bigint * interval '1 "
+    "millisecond' "
     "FROM unnest($3::bigint[], $4::bigint[]) AS held(org_id, token) "
     "WHERE l.org_id = held.org_id AND l.token = held.token AND l.owner = $1::text "
     "RETURNING l.org_id, l.owner, l.token, (extract(epoch FROM l.expires_at) * 1000)::bigint";

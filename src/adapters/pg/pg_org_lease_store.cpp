@@ -31,7 +31,9 @@ struct PgOrgLeaseStore::Impl {
     (void)db->set_session_setup("SET lock_timeout = " +
                                 std::to_string(options.lock_timeout.count()));
   }
-  // Runs fn(connection) on the lease thread; the caller resumes on its own executor.
+  // Runs fn(connection) on the lease thread; the caller resumes on its own executor. Callers
+  // name fn and the awaitable before co_await: GCC 12 may destroy temporaries of a co_await
+  // expression twice.
   template <class R, class Fn>
   asio::awaitable<R> on_thread(Fn fn) {
     std::optional<R> out;  // R has no default value for co_spawn's result to start from
@@ -56,55 +58,60 @@ PgOrgLeaseStore::PgOrgLeaseStore(const PgOrgLeaseStoreOptions& options)
 PgOrgLeaseStore::~PgOrgLeaseStore() { impl_->thread.join(); }
 
 asio::awaitable<Result<std::vector<OrgId>>> PgOrgLeaseStore::claimable() {
-  co_return co_await impl_->on_thread<Result<std::vector<OrgId>>>(
-      [](store::PgConnection& conn) {
-        return store::pg_all_rows(conn.query(store::kClaimableOrganisations), read_org);
-      });
+  auto fn = [](store::PgConnection& conn) {
+    return store::pg_all_rows(conn.query(store::kClaimableOrganisations), read_org);
+  };
+  auto op = impl_->on_thread<Result<std::vector<OrgId>>>(std::move(fn));
+  co_return co_await std::move(op);
 }
 
 asio::awaitable<Result<std::optional<OrgLease>>> PgOrgLeaseStore::acquire(OrgId org,
-                                                                         std::string owner,
-                                                                         Millis ttl) {
-  co_return co_await impl_->on_thread<Result<std::optional<OrgLease>>>(
-      [org, owner = std::move(owner), ttl](
-          store::PgConnection& conn) -> Result<std::optional<OrgLease>> {
-        auto rows = conn.query(store::kAcquireLease, {org.value, owner, ttl.count()});
-        if (!rows) return std::move(rows).error();
-        if (rows->empty()) return std::optional<OrgLease>{};
-        return std::optional<OrgLease>{read_lease(*rows, 0)};
-      });
+                                                                          std::string owner,
+                                                                          Millis ttl) {
+  auto fn = [org, owner = std::move(owner),
+             ttl](store::PgConnection& conn) -> Result<std::optional<OrgLease>> {
+    auto rows = conn.query(store::kAcquireLease, {org.value, owner, ttl.count()});
+    if (!rows) return std::move(rows).error();
+    if (rows->empty()) return std::optional<OrgLease>{};
+    return std::optional<OrgLease>{read_lease(*rows, 0)};
+  };
+  auto op = impl_->on_thread<Result<std::optional<OrgLease>>>(std::move(fn));
+  co_return co_await std::move(op);
 }
 
 asio::awaitable<Result<std::vector<OrgLease>>> PgOrgLeaseStore::renew(std::string owner,
-                                                                     std::vector<HeldLease> held,
-                                                                     Millis ttl) {
+                                                                      std::vector<HeldLease> held,
+                                                                      Millis ttl) {
   std::vector<std::int64_t> orgs;
   std::vector<std::int64_t> tokens;
   for (const HeldLease& h : held) {
     orgs.push_back(h.org.value);
     tokens.push_back(h.token);
   }
-  co_return co_await impl_->on_thread<Result<std::vector<OrgLease>>>(
-      [owner = std::move(owner), ttl, orgs = store::pg_int_array(orgs),
-       tokens = store::pg_int_array(tokens)](store::PgConnection& conn) {
-        return store::pg_all_rows(
-            conn.query(store::kRenewLeases, {owner, ttl.count(), orgs, tokens}), read_lease);
-      });
+  auto fn = [owner = std::move(owner), ttl, orgs = store::pg_int_array(orgs),
+             tokens = store::pg_int_array(tokens)](store::PgConnection& conn) {
+    return store::pg_all_rows(conn.query(store::kRenewLeases, {owner, ttl.count(), orgs, tokens}),
+                              read_lease);
+  };
+  auto op = impl_->on_thread<Result<std::vector<OrgLease>>>(std::move(fn));
+  co_return co_await std::move(op);
 }
 
 asio::awaitable<Result<void>> PgOrgLeaseStore::release(LeaseFence fence) {
-  co_return co_await impl_->on_thread<Result<void>>(
-      [fence = std::move(fence)](store::PgConnection& conn) {
-        return store::pg_done(
-            conn.query(store::kReleaseLease, {fence.org.value, fence.owner, fence.token}));
-      });
+  auto fn = [fence = std::move(fence)](store::PgConnection& conn) {
+    return store::pg_done(
+        conn.query(store::kReleaseLease, {fence.org.value, fence.owner, fence.token}));
+  };
+  auto op = impl_->on_thread<Result<void>>(std::move(fn));
+  co_return co_await std::move(op);
 }
 
 asio::awaitable<Result<std::vector<OrgLease>>> PgOrgLeaseStore::list() {
-  co_return co_await impl_->on_thread<Result<std::vector<OrgLease>>>(
-      [](store::PgConnection& conn) {
-        return store::pg_all_rows(conn.query(store::kListLeases), read_lease);
-      });
+  auto fn = [](store::PgConnection& conn) {
+    return store::pg_all_rows(conn.query(store::kListLeases), read_lease);
+  };
+  auto op = impl_->on_thread<Result<std::vector<OrgLease>>>(std::move(fn));
+  co_return co_await std::move(op);
 }
 
 }  // namespace ccteams

@@ -135,12 +135,14 @@ TEST_F(PgOrgLeaseStoreTest, RenewExtendsOnlyLeasesStillTheOwnersWithTheirToken) 
   ASSERT_TRUE(run_awaitable(lease->acquire(org, "a", kLapsed)));
   ASSERT_TRUE(run_awaitable(lease->acquire(second->id, "a", kLong)));
   ASSERT_TRUE(run_awaitable(lease->acquire(org, "b", kLong)));  // takes org over: token 2
-  auto renewed = run_awaitable(
-      lease->renew("a", {HeldLease{org, 1}, HeldLease{second->id, 1}}, kLong));
+  auto renewed =
+      run_awaitable(lease->renew("a", {HeldLease{org, 1}, HeldLease{second->id, 1}}, kLong));
   ASSERT_TRUE(renewed) << renewed.error().message;
   ASSERT_EQ(renewed->size(), 1u);
   EXPECT_EQ((*renewed)[0].org, second->id);
-  EXPECT_GT((*renewed)[0].expires_at, kT0);  // the database's clock, now + 60 s
+  // The database's clock (this host's): now + 60 s.
+  EXPECT_GT((*renewed)[0].expires_at,
+            std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now()) + Millis{30'000});
   auto wrong_token = run_awaitable(lease->renew("b", {HeldLease{org, 1}}, kLong));
   ASSERT_TRUE(wrong_token);
   EXPECT_TRUE(wrong_token->empty());
@@ -230,8 +232,7 @@ TEST_F(PgOrgLeaseStoreTest, APausedWriteIsEndedByTheServerAndNeverLands) {
   std::atomic<bool> once{false};
   Result<Organisation> written = make_error(Errc::internal, "not run");
   std::thread writer([&] {
-    FencedStore fenced(*paused_store,
-                       [this] { return std::optional<LeaseFence>{{org, "a", 1}}; });
+    FencedStore fenced(*paused_store, [this] { return std::optional<LeaseFence>{{org, "a", 1}}; });
     written = run_awaitable(fenced.run([&](Stores& s) {
       if (!once.exchange(true)) {
         entered.set();
@@ -256,9 +257,9 @@ TEST_F(PgOrgLeaseStoreTest, APausedWriteIsEndedByTheServerAndNeverLands) {
   EXPECT_EQ(written.error().code, Errc::unavailable);
   auto admin = store::PgDb::open(database.conninfo());
   ASSERT_TRUE(admin);
-  EXPECT_EQ(pg_query_int(**admin,
-                         "SELECT count(*) FROM organisations WHERE name = 'the paused write'"),
-            0);
+  EXPECT_EQ(
+      pg_query_int(**admin, "SELECT count(*) FROM organisations WHERE name = 'the paused write'"),
+      0);
 }
 
 // A transaction that began before the take-over committed and checks the fence after it, on
@@ -273,7 +274,7 @@ TEST_F(PgOrgLeaseStoreTest, ATransactionBegunBeforeTheTakeOverCannotPassTheGuard
   auto tx = conn.begin("BEGIN ISOLATION LEVEL SERIALIZABLE");
   ASSERT_TRUE(tx);
   ASSERT_TRUE(conn.query("SELECT count(*) FROM organisations"));  // the snapshot is taken
-  ASSERT_TRUE(run_awaitable(lease->acquire(org, "b", kLong)));   // commits meanwhile
+  ASSERT_TRUE(run_awaitable(lease->acquire(org, "b", kLong)));    // commits meanwhile
   auto guard = conn.query(store::kCheckFence, {org.value, "a", std::int64_t{1}});
   ASSERT_FALSE(guard);
   EXPECT_TRUE((*old_owner)->must_retry());

@@ -99,9 +99,10 @@ void LeaseKeeper::expire(Timestamp now) {
     }
   }
   for (OrgId org : past) {
-    spdlog::warn("cluster: organisation {}: lease not renewed in time; this instance stops acting "
-                 "for it",
-                 org.value);
+    spdlog::warn(
+        "cluster: organisation {}: lease not renewed in time; this instance stops acting "
+        "for it",
+        org.value);
     drop(org);
   }
 }

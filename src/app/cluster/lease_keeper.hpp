@@ -109,7 +109,7 @@ class LeaseKeeper {
   Callbacks callbacks_;
   Alarm alarm_;
 
-  mutable std::mutex mu_;          // guards held_ and stats_ (fence() is called from anywhere)
+  mutable std::mutex mu_;  // guards held_ and stats_ (fence() is called from anywhere)
   std::map<OrgId, Held> held_;
   LeaseKeeperStats stats_;
 };

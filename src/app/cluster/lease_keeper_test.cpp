@@ -56,8 +56,8 @@ class FakeLeaseStore final : public OrgLeaseStore {
     if (it != leases.end() && it->second.expires_at > now && it->second.owner != owner) {
       co_return std::optional<OrgLease>{};
     }
-    const bool mine_live = it != leases.end() && it->second.owner == owner &&
-                           it->second.expires_at > now;
+    const bool mine_live =
+        it != leases.end() && it->second.owner == owner && it->second.expires_at > now;
     const std::int64_t token =
         it == leases.end() ? 1 : (mine_live ? it->second.token : it->second.token + 1);
     leases[org] = OrgLease{org, owner, token, now + ttl};
@@ -83,8 +83,7 @@ class FakeLeaseStore final : public OrgLeaseStore {
     if (unreachable) co_return down();
     ++releases;
     auto it = leases.find(fence.org);
-    if (it != leases.end() && it->second.owner == fence.owner &&
-        it->second.token == fence.token) {
+    if (it != leases.end() && it->second.owner == fence.owner && it->second.token == fence.token) {
       it->second.expires_at = clock_.now();
     }
     co_return ok();

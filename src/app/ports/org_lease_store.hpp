@@ -64,8 +64,9 @@ class OrgLeaseStore {
 
   // Extends, by ttl from now, each held lease still (owner, token); returns those it extended
   // with their new deadline (database clock). One missing from the answer was lost.
-  virtual boost::asio::awaitable<Result<std::vector<OrgLease>>> renew(
-      std::string owner, std::vector<HeldLease> held, Millis ttl) = 0;
+  virtual boost::asio::awaitable<Result<std::vector<OrgLease>>> renew(std::string owner,
+                                                                      std::vector<HeldLease> held,
+                                                                      Millis ttl) = 0;
 
   // A graceful hand-over: the lease expires now if it is still fence's (nothing otherwise), so
   // another instance may take it at its next scan.
