@@ -18,18 +18,10 @@ using testing::run_awaitable;
 
 constexpr OrgId kOrg{7};
 
-// Stores whose transactions can check a fence against one current lease; the jobs of these
-// tests touch no domain store.
-class FencingStores final : public Stores, public LeaseFenceCheck {
+// Stores of a single-instance store (SQLite: no fence check); the jobs of these tests touch no
+// domain store.
+class NoDomainStores : public Stores {
  public:
-  LeaseFence current{kOrg, "me", 3};
-  int checks = 0;
-
-  Result<void> check_fence(const LeaseFence& fence) override {
-    ++checks;
-    if (fence == current) return ok();
-    return make_error(Errc::conflict, "fenced: moved");
-  }
   [[noreturn]] static void unused() { std::abort(); }
   AccountStore& accounts() override { unused(); }
   ConnectorStore& connectors() override { unused(); }
@@ -39,6 +31,19 @@ class FencingStores final : public Stores, public LeaseFenceCheck {
   PresenceInbox& inbox() override { unused(); }
   NotificationKeyStore& notification_keys() override { unused(); }
   SyncAccountStore& sync_accounts() override { unused(); }
+};
+
+// Stores whose transactions can check a fence against one current lease.
+class FencingStores final : public NoDomainStores, public LeaseFenceCheck {
+ public:
+  LeaseFence current{kOrg, "me", 3};
+  int checks = 0;
+
+  Result<void> check_fence(const LeaseFence& fence) override {
+    ++checks;
+    if (fence == current) return ok();
+    return make_error(Errc::conflict, "fenced: moved");
+  }
 };
 
 // Runs each job at once on the given Stores (a single-instance store when it cannot check).
@@ -105,17 +110,7 @@ TEST_F(FencedStoreTest, WorkWithoutAFenceAndReadsAreNotChecked) {
 
 // Stores that cannot check a fence: a single-instance store (SQLite).
 TEST(FencedStore, AStoreThatCannotCheckFencesRunsEveryJob) {
-  struct Plain final : Stores {
-    [[noreturn]] static void unused() { std::abort(); }
-    AccountStore& accounts() override { unused(); }
-    ConnectorStore& connectors() override { unused(); }
-    ContactCenterStore& contact_center() override { unused(); }
-    DirectoryStore& directory() override { unused(); }
-    PresenceSubscriptionStore& subscriptions() override { unused(); }
-    PresenceInbox& inbox() override { unused(); }
-    NotificationKeyStore& notification_keys() override { unused(); }
-    SyncAccountStore& sync_accounts() override { unused(); }
-  } plain;
+  NoDomainStores plain;
   InlineStore inner{plain};
   FencedStore fenced{inner, [] { return std::optional<LeaseFence>{{kOrg, "x", 1}}; }};
   auto r = run_awaitable(fenced.run([](Stores&) -> Result<int> { return 1; }));
