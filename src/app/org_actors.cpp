@@ -31,6 +31,14 @@ asio::any_io_executor OrgActors::strand(OrgId org) { return impl_->get(org); }
 
 bool OrgActors::on_strand(OrgId org) { return impl_->get(org).running_in_this_thread(); }
 
+std::optional<OrgId> OrgActors::current_org() {
+  std::lock_guard lock(impl_->mu);
+  for (const auto& [org, strand] : impl_->strands) {
+    if (strand.running_in_this_thread()) return org;
+  }
+  return std::nullopt;
+}
+
 asio::any_io_executor OrgActors::executor() const { return impl_->ex; }
 
 }  // namespace ccteams

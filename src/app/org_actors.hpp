@@ -7,6 +7,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
+#include <optional>
 
 #include "core/ids.hpp"
 
@@ -23,6 +24,9 @@ class OrgActors {
   boost::asio::any_io_executor strand(OrgId org);
   // Whether the calling thread is running org's strand now (for asserts).
   bool on_strand(OrgId org);
+  // The organisation whose strand the calling thread is running now, if any (the cluster's
+  // write fence: app/cluster/fenced_store.hpp). Linear in the organisations with a strand.
+  std::optional<OrgId> current_org();
   // The executor the strands run on.
   boost::asio::any_io_executor executor() const;
 

@@ -125,5 +125,6 @@ void AccountsModule::stop() {
 AuthService& AccountsModule::auth() { return *auth_; }
 UserService& AccountsModule::users() { return *users_; }
 SessionSockets& AccountsModule::sockets() { return *sockets_; }
+http::ApiContext& AccountsModule::api() { return *api_; }
 
 }  // namespace ccteams::cli

@@ -40,6 +40,8 @@ class AccountsModule final : public Module {
 
   AuthService& auth();
   UserService& users();
+  // The REST handlers' context (the runtime adds the cluster's health to /readyz).
+  http::ApiContext& api();
   SessionSockets& sockets();
 
  private:

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "adapters/http/client_address.hpp"
+#include "app/cluster/lease_keeper.hpp"
 #include "core/e164.hpp"
 
 namespace ccteams::cli {
@@ -26,7 +27,7 @@ class Reader {
       if (!sections.contains(section)) {
         return fail(section,
                     "is not a known section (known: server, store, secrets, log, auth, "
-                    "microsoft, presence_sync, metrics, events, directory)");
+                    "microsoft, presence_sync, metrics, events, directory, cluster)");
       }
       if (!node.is_table()) return fail(section, "must be a table ([" + section + "])");
       for (const auto& [sub, _] : *node.as_table()) {
@@ -55,6 +56,14 @@ class Reader {
                   "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
     }
     out = node->as_integer()->get();
+    return ok();
+  }
+
+  Result<void> boolean(const char* section, const char* key, bool& out) const {
+    const auto* node = find(section, key);
+    if (!node) return ok();
+    if (!node->is_boolean()) return fail(name(section, key), "must be true or false");
+    out = node->as_boolean()->get();
     return ok();
   }
 
@@ -111,6 +120,20 @@ Result<void> check_postgresql(const Reader& r, const StoreConfig& c) {
   return ok();
 }
 
+// [cluster] enabled: several instances on one PostgreSQL database, with organisation leases.
+Result<void> check_cluster(const Reader& r, const Config& c) {
+  if (!c.cluster.enabled) return ok();
+  if (c.store.driver != "postgresql") {
+    return r.fail("cluster.enabled",
+                  "needs store.driver = \"postgresql\" (instances share organisations through "
+                  "leases in PostgreSQL; SQLite serves one instance)");
+  }
+  if (auto why = invalid_lease_timings(lease_timings(c.cluster))) {
+    return r.fail("cluster", "timings: " + *why + " (lease_ttl_ms, renew_every_ms, margin_ms)");
+  }
+  return ok();
+}
+
 Result<void> one_of(const Reader& r, const std::string& key, const std::string& value,
                     const std::set<std::string>& allowed) {
   if (allowed.contains(value)) return ok();
@@ -161,9 +184,10 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
       {"events",
        {"websockets_per_session", "replay_max_events", "retention_hours", "ticket_ttl_seconds"}},
       {"directory",
-       {"sync_interval_seconds", "presence_ttl_seconds", "page_size", "default_country_code"}}};
+       {"sync_interval_seconds", "presence_ttl_seconds", "page_size", "default_country_code"}},
+      {"cluster", {"enabled", "lease_ttl_ms", "renew_every_ms", "scan_every_ms", "margin_ms"}}};
   if (auto res = r.check_known({"server", "store", "secrets", "log", "auth", "microsoft",
-                                "presence_sync", "metrics", "events", "directory"},
+                                "presence_sync", "metrics", "events", "directory", "cluster"},
           keys);
       !res) {
     return std::move(res).error();
@@ -251,7 +275,12 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                c.directory.sync_interval_seconds),
         narrow(r, "directory", "presence_ttl_seconds", 1, 300, c.directory.presence_ttl_seconds),
         narrow(r, "directory", "page_size", 1, 999, c.directory.page_size),
-        r.str("directory", "default_country_code", c.directory.default_country_code)}) {
+        r.str("directory", "default_country_code", c.directory.default_country_code),
+        r.boolean("cluster", "enabled", c.cluster.enabled),
+        narrow(r, "cluster", "lease_ttl_ms", 1000, 600'000, c.cluster.lease_ttl_ms),
+        narrow(r, "cluster", "renew_every_ms", 100, 300'000, c.cluster.renew_every_ms),
+        narrow(r, "cluster", "scan_every_ms", 100, 300'000, c.cluster.scan_every_ms),
+        narrow(r, "cluster", "margin_ms", 0, 300'000, c.cluster.margin_ms)}) {
     if (!res) return std::move(res).error();
   }
   c.presence_sync.key_rotation_seconds = static_cast<std::int64_t>(key_rotation_hours) * 3600;
@@ -270,6 +299,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
   if (c.server.host.empty()) return r.fail("server.host", "must not be empty");
   if (c.store.path.empty()) return r.fail("store.path", "must not be empty");
   if (auto res = check_postgresql(r, c.store); !res) return std::move(res).error();
+  if (auto res = check_cluster(r, c); !res) return std::move(res).error();
   if (!c.server.public_url.empty() && !web_origin(c.server.public_url)) {
     return r.fail("server.public_url", "must start with https:// (or http:// for tests)");
   }
@@ -353,6 +383,11 @@ Result<std::string> web_origin(std::string_view url) {
     out.resize(out.size() - default_port.size());
   }
   return out;
+}
+
+LeaseTimings lease_timings(const ClusterConfig& c) {
+  return LeaseTimings{Millis{c.lease_ttl_ms}, Millis{c.renew_every_ms}, Millis{c.scan_every_ms},
+                      Millis{c.margin_ms}};
 }
 
 Result<std::string> read_store_password(const StoreConfig& c) {

@@ -9,6 +9,10 @@
 
 #include "core/result.hpp"
 
+namespace ccteams {
+struct LeaseTimings;  // app/cluster/lease_keeper.hpp
+}  // namespace ccteams
+
 namespace ccteams::cli {
 
 struct ServerConfig {
@@ -150,6 +154,16 @@ struct DirectoryConfig {
   std::string default_country_code;
 };
 
+// Several `ccteams serve` instances on one PostgreSQL database (docs/postgresql.md, "Leases and
+// fencing"): each organisation is owned by one instance at a time through a lease.
+struct ClusterConfig {
+  bool enabled = false;        // false: one instance per database (a session lock refuses more)
+  int lease_ttl_ms = 6000;     // a crashed owner's organisations are taken over after this
+  int renew_every_ms = 2000;   // at most (ttl - margin) / 2
+  int scan_every_ms = 1000;    // how often free and lapsed leases are looked for
+  int margin_ms = 1000;        // an owner stops acting this long before its lease could lapse
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
@@ -161,6 +175,7 @@ struct Config {
   MetricsConfig metrics;
   EventsConfig events;
   DirectoryConfig directory;
+  ClusterConfig cluster;
 };
 
 // "host:port" (an IPv6 literal in brackets: "[::1]:9100") split; nullopt when malformed.
@@ -181,6 +196,8 @@ Result<Config> load_config_file(const std::string& path);
 // ("" when neither is set). Errors: invalid_input naming the key when the variable is unset or
 // empty, or the file cannot be read.
 Result<std::string> read_store_password(const StoreConfig& c);
+// The lease keeper's timings of [cluster] (validated with the configuration).
+LeaseTimings lease_timings(const ClusterConfig& c);
 Result<Config> parse_config(std::string_view toml_text, const std::string& source_name);
 
 }  // namespace ccteams::cli

@@ -277,6 +277,40 @@ TEST(Config, PostgresqlKeysAreChecked) {
   EXPECT_FALSE(parse_config("[store]\nconnections = 0\n", "t.toml"));
 }
 
+TEST(Config, ClusterSectionNeedsPostgresqlAndTimingsThatKeepTheLease) {
+  const std::string pg = "[store]\ndriver = \"postgresql\"\ndsn = \"host=db\"\n";
+  auto defaults = parse_config(pg + "[cluster]\nenabled = true\n", "t.toml");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_TRUE(defaults->cluster.enabled);
+  EXPECT_EQ(defaults->cluster.lease_ttl_ms, 6000);
+  EXPECT_EQ(defaults->cluster.renew_every_ms, 2000);
+  EXPECT_EQ(defaults->cluster.scan_every_ms, 1000);
+  EXPECT_EQ(defaults->cluster.margin_ms, 1000);
+  auto tuned = parse_config(pg + "[cluster]\nenabled = true\nlease_ttl_ms = 9000\n"
+                                 "renew_every_ms = 3000\nscan_every_ms = 500\nmargin_ms = 2000\n",
+                            "t.toml");
+  ASSERT_TRUE(tuned) << tuned.error().message;
+  EXPECT_EQ(tuned->cluster.lease_ttl_ms, 9000);
+  struct Bad {
+    std::string toml;
+    const char* names;
+  };
+  const Bad bad[] = {
+      {"[cluster]\nenabled = true\n", "store.driver"},
+      {pg + "[cluster]\nenabled = \"yes\"\n", "cluster.enabled"},
+      {pg + "[cluster]\nenabled = true\nrenew_every_ms = 3000\n", "renew_every"},
+      {pg + "[cluster]\nenabled = true\nmargin_ms = 6000\n", "margin"},
+      {pg + "[cluster]\nlease_ttl_ms = 10\n", "cluster.lease_ttl_ms"},
+      {pg + "[cluster]\nttl = 10\n", "cluster.ttl"},
+  };
+  for (const Bad& b : bad) {
+    auto r = parse_config(b.toml, "t.toml");
+    ASSERT_FALSE(r) << b.toml;
+    EXPECT_EQ(r.error().code, Errc::invalid_input);
+    EXPECT_NE(r.error().message.find(b.names), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(Config, StorePasswordComesFromTheEnvironmentOrAFile) {
   StoreConfig c;
   EXPECT_EQ(read_store_password(c).value(), "");

@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -16,10 +19,13 @@
 #include "adapters/crypto/crypto_token_source.hpp"
 #include "adapters/crypto/secret_box.hpp"
 #include "adapters/crypto/sodium_password_hasher.hpp"
+#include "adapters/http/api/api_context.hpp"
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
 #include "app/asio_scheduler.hpp"
+#include "app/cluster/lease_keeper.hpp"
+#include "app/cluster/monotonic_clock.hpp"
 #include "app/connector_service.hpp"
 #include "app/metrics.hpp"
 #include "app/org_actors.hpp"
@@ -129,6 +135,14 @@ struct Runtime::Impl {
   std::unique_ptr<http::HttpServer> metrics_server;  // [metrics] listen
   std::uint16_t metrics_port = 0;
   std::optional<asio::signal_set> signals;  // SIGINT/SIGTERM -> stop(), from start() on
+  // [cluster] enabled: this instance's organisation leases (docs/postgresql.md). After ioc and
+  // scheduler (its alarm lives on ioc), before the modules (destroyed after them).
+  MonotonicClock lease_clock;  // local lease deadlines never follow a wall-clock step
+  asio::strand<asio::io_context::executor_type> keeper_strand{asio::make_strand(ioc)};
+  std::unique_ptr<LeaseKeeper> keeper;
+  bool keeper_running = false;        // guarded by mu: run() spawned and not yet returned
+  std::function<void()> after_keeper;  // guarded by mu: the rest of stop(), once it returned
+  bool finished = false;               // guarded by mu: stop()'s last step ran
   // The feature modules in dependency order (docs/architecture.md, "Composition"): started in
   // this order, stopped and destroyed in reverse, all before ioc (the password workers drop
   // their queued checks while the coroutines awaiting them can still be destroyed).
@@ -157,7 +171,59 @@ struct Runtime::Impl {
     return ref;
   }
   Result<void> build_modules();
+  void build_cluster();
 };
+
+// Several instances on one PostgreSQL database: the lease keeper, and the fence of every store
+// job submitted from an organisation's strand (ServiceStore's FencedStore). A job of an
+// organisation this instance does not own carries token 0, which no lease has: refused.
+void Runtime::Impl::build_cluster() {
+  OrgLeaseStore* leases = store->leases();
+  if (leases == nullptr) return;
+  auto& owned = metrics.gauge("ccteams_org_leases_owned",
+                              "Organisations whose lease this instance holds");
+  auto& renew_failures = metrics.counter("ccteams_org_lease_renew_failures_total",
+                                         "Lease renewals the database did not answer");
+  auto& lost = metrics.counter("ccteams_org_leases_lost_total",
+                               "Organisation leases this instance lost or released");
+  auto& fenced = metrics.counter("ccteams_store_fenced_jobs_total",
+                                 "Store jobs refused because their organisation's lease moved");
+  auto seen = std::make_shared<LeaseKeeperStats>();
+  auto fenced_seen = std::make_shared<std::uint64_t>(0);
+  LeaseKeeper::Callbacks callbacks;
+  callbacks.gained = [](const LeaseFence& f) {
+    spdlog::info("cluster: serving organisation {} (lease token {})", f.org.value, f.token);
+  };
+  callbacks.lost = [](OrgId org) {
+    spdlog::warn("cluster: no longer serving organisation {}", org.value);
+  };
+  // On the keeper's strand, one round at a time: the deltas need no lock.
+  callbacks.changed = [&owned, &renew_failures, &lost, &fenced, seen, fenced_seen,
+                       this](const LeaseKeeperStats& now) {
+    owned.set(static_cast<double>(now.owned));
+    renew_failures.inc(now.renew_failures - seen->renew_failures);
+    lost.inc(now.lost - seen->lost);
+    const std::uint64_t fenced_now = store->fenced_jobs();
+    fenced.inc(fenced_now - *fenced_seen);
+    *fenced_seen = fenced_now;
+    *seen = now;
+  };
+  keeper = std::make_unique<LeaseKeeper>(keeper_strand, *leases, lease_clock, scheduler, clock,
+                                         LeaseKeeper::random_owner_id(),
+                                         lease_timings(options.config.cluster),
+                                         std::move(callbacks));
+  spdlog::info("cluster: organisation leases on, this instance is owner {}", keeper->owner());
+  accounts->api().cluster = [this]() -> std::optional<http::ClusterHealth> {
+    const auto stats = keeper->stats();
+    return http::ClusterHealth{keeper->owner(), stats.owned, stats.renew_failures};
+  };
+  store->set_fence_source([this]() -> std::optional<LeaseFence> {
+    auto org = org_actors.current_org();
+    if (!org) return std::nullopt;
+    if (auto fence = keeper->fence(*org)) return fence;
+    return LeaseFence{*org, keeper->owner(), 0};
+  });
+}
 
 // The composition root: every module from its dependencies, in dependency order. The connector
 // and the directory come before the contact center, whose API takes the audit log and the
@@ -213,11 +279,12 @@ Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   const Config& c = options.config;
   auto box = load_service_key(c.secrets, options.secret_key_generate_path);
   if (!box) return std::move(box).error();
-  auto store = ServiceStore::open(c.store);
+  auto store = ServiceStore::open(c.store, c.cluster);
   if (!store) return std::move(store).error();
 
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), std::move(*box));
   if (auto built = impl->build_modules(); !built) return std::move(built).error();
+  impl->build_cluster();
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
@@ -271,6 +338,22 @@ Result<std::uint16_t> Runtime::start() {
     im.metrics_server->start();
   }
   im.work.emplace(im.ioc.get_executor());
+  if (im.keeper) {
+    {
+      std::lock_guard lock(im.mu);
+      im.keeper_running = true;
+    }
+    asio::co_spawn(im.keeper_strand, im.keeper->run(), [&im](std::exception_ptr e) {
+      if (e) spdlog::error("cluster: the lease keeper ended by an exception");
+      std::function<void()> next;
+      {
+        std::lock_guard lock(im.mu);
+        im.keeper_running = false;
+        next = std::move(im.after_keeper);
+      }
+      if (next) next();
+    });
+  }
   im.signals.emplace(im.ioc, SIGINT, SIGTERM);
   im.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
@@ -297,13 +380,33 @@ void Runtime::stop(std::chrono::milliseconds grace) {
     im.stop_requested = true;
   }
   im.shutting_down = true;
+  // A graceful hand-over: the keeper releases every lease it holds at once, and the io_context
+  // runs until it did (or a few seconds passed: a database that does not answer).
+  if (im.keeper) im.keeper->stop();
   for (auto it = im.modules.rbegin(); it != im.modules.rend(); ++it) (*it)->stop();
-  auto finish = [&im] {
+  auto finish_now = [&im] {
+    {
+      std::lock_guard lock(im.mu);
+      if (im.finished) return;
+      im.finished = true;
+    }
     im.work.reset();
     im.ioc.stop();
     std::lock_guard lock(im.mu);
     im.stopped = true;
     im.cv.notify_all();
+  };
+  auto finish = [&im, finish_now] {
+    {
+      std::lock_guard lock(im.mu);
+      if (im.keeper_running) {
+        im.after_keeper = finish_now;
+        auto timer = std::make_shared<asio::steady_timer>(im.ioc, std::chrono::seconds(3));
+        timer->async_wait([timer, finish_now](const boost::system::error_code&) { finish_now(); });
+        return;
+      }
+    }
+    finish_now();
   };
   // Scrapes need no grace: the next one comes soon enough.
   if (im.metrics_server) im.metrics_server->shutdown(std::chrono::milliseconds(0), [] {});

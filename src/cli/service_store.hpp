@@ -5,11 +5,14 @@
 
 #include <memory>
 
+#include "app/cluster/fenced_store.hpp"
+#include "app/ports/org_lease_store.hpp"
 #include "app/ports/store.hpp"
 #include "cli/config.hpp"
 #include "core/result.hpp"
 
 namespace ccteams {
+class PgOrgLeaseStore;
 class PgStore;
 class SqliteStore;
 }  // namespace ccteams
@@ -24,7 +27,11 @@ class ServiceStore {
   // from store.password_env or store.password_file here (never logged). Errors: those of the
   // store's open (unavailable: the database cannot be reached; conflict: its schema is newer
   // than this binary), invalid_input when the password cannot be read.
-  static Result<std::unique_ptr<ServiceStore>> open(const StoreConfig& config);
+  // With cluster.enabled (PostgreSQL only, checked with the configuration): the organisation
+  // lease store, idle_in_transaction_session_timeout at half the lease TTL on every connection,
+  // and store() fences every job through set_fence_source's source.
+  static Result<std::unique_ptr<ServiceStore>> open(const StoreConfig& config,
+                                                    const ClusterConfig& cluster = {});
   ~ServiceStore();
   ServiceStore(const ServiceStore&) = delete;
   ServiceStore& operator=(const ServiceStore&) = delete;
@@ -33,6 +40,14 @@ class ServiceStore {
   // through leases (issue 16, a later part). PostgreSQL: takes a lock that a second instance
   // cannot take (conflict, naming the reason); SQLite: nothing to do (one file, one writer).
   Result<void> claim_sole_instance();
+
+  // The organisation leases; null unless cluster.enabled.
+  OrgLeaseStore* leases();
+  // Where store() asks for the fence of each job (FencedStore); set once, before serving.
+  // Without one (or without cluster.enabled) nothing is fenced.
+  void set_fence_source(FencedStore::FenceSource source);
+  // Jobs refused because their organisation's lease had moved (0 unless cluster.enabled).
+  std::uint64_t fenced_jobs() const;
 
   Store& store();
   Stores& stores();
@@ -43,6 +58,9 @@ class ServiceStore {
   ServiceStore() = default;
   std::unique_ptr<SqliteStore> sqlite_;
   std::unique_ptr<PgStore> pg_;
+  std::unique_ptr<PgOrgLeaseStore> leases_;
+  FencedStore::FenceSource fence_source_;
+  std::unique_ptr<FencedStore> fenced_;  // over pg_, with cluster.enabled
 };
 
 }  // namespace ccteams::cli

@@ -17,6 +17,10 @@ constexpr std::string_view kUniqueViolation = "23505";
 constexpr std::string_view kForeignKeyViolation = "23503";
 constexpr std::string_view kExclusionViolation = "23P01";
 constexpr std::string_view kRestrictViolation = "23001";
+// The server ended a session left idle inside a transaction (idle_in_transaction_session_timeout).
+constexpr std::string_view kIdleInTransactionTimeout = "25P03";
+// lock_timeout expired (the lease store's take-over meets a write holding the lease row).
+constexpr std::string_view kLockNotAvailable = "55P03";
 
 constexpr std::string_view kStatementSavepoint = "SAVEPOINT ccteams_statement";
 constexpr std::string_view kReleaseStatement = "RELEASE SAVEPOINT ccteams_statement";
@@ -110,7 +114,23 @@ Result<void> PgDb::connect() {
   PQsetNoticeProcessor(
       conn_.get(), [](void*, const char* message) { spdlog::debug("store: {}", trimmed(message)); },
       nullptr);
+  if (!session_setup_.empty()) {
+    ResultHandle result(PQexec(conn_.get(), session_setup_.c_str()));
+    if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+      auto why = trimmed(result ? PQresultErrorMessage(result.get()) : "no result");
+      conn_.reset();
+      return unreachable("session setup failed: " + why);
+    }
+  }
   return ok();
+}
+
+Result<void> PgDb::set_session_setup(std::string script) {
+  std::lock_guard lock(mu_);
+  session_setup_ = std::move(script);
+  if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK || session_setup_.empty()) return ok();
+  auto conn = this->lock();
+  return conn.exec(session_setup_);
 }
 
 Error PgDb::error_of(pg_result* result, std::string_view what) {
@@ -121,12 +141,16 @@ Error PgDb::error_of(pg_result* result, std::string_view what) {
   message +=
       trimmed(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_.get()));
   if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK || sqlstate.starts_with("08") ||
-      sqlstate.starts_with("57P")) {
+      sqlstate.starts_with("57P") || sqlstate == kIdleInTransactionTimeout) {
     lost_ = true;
     return unreachable(message);
   }
   if (sqlstate == kSerializationFailure || sqlstate == kDeadlockDetected) {
     must_retry_ = true;
+    spdlog::debug("store: {}", message);
+    return make_error(Errc::unavailable, "the database is busy; try again shortly", 1);
+  }
+  if (sqlstate == kLockNotAvailable) {
     spdlog::debug("store: {}", message);
     return make_error(Errc::unavailable, "the database is busy; try again shortly", 1);
   }

@@ -157,6 +157,12 @@ class PgDb {
 
   PgConnection lock() { return PgConnection(*this); }
 
+  // Statements run on every new session of this connection, right after it is made (and now,
+  // when it is connected): `SET` of session settings such as idle_in_transaction_session_timeout
+  // or lock_timeout, which a reconnect would otherwise lose. Never pass anything built from
+  // input. Errors: those of exec() when it runs now.
+  Result<void> set_session_setup(std::string script);
+
   // Set when a statement failed with a serialization failure or a deadlock (SQLSTATE 40001,
   // 40P01) since the last clear: the transaction must be run again. Read on the locking thread.
   bool must_retry() const { return must_retry_; }
@@ -177,6 +183,7 @@ class PgDb {
 
   std::string conninfo_;
   std::string password_;
+  std::string session_setup_;
   std::recursive_mutex mu_;
   int lock_depth_ = 0;
   int tx_depth_ = 0;  // 0: none; 1: BEGIN; n > 1: savepoints

@@ -8,6 +8,7 @@
 #include "adapters/pg/pg_schema_connector.hpp"
 #include "adapters/pg/pg_schema_contact_center.hpp"
 #include "adapters/pg/pg_schema_directory.hpp"
+#include "adapters/pg/pg_schema_leases.hpp"
 #include "adapters/pg/pg_schema_presence_sync.hpp"
 #include "adapters/pg/pg_schema_sync_accounts.hpp"
 
@@ -23,6 +24,7 @@ constexpr std::array kMigrations{
     Migration{6, "contact center", kPgV6ContactCenter},
     Migration{7, "presence sync", kPgV7PresenceSync},
     Migration{8, "own presence session mark", kPgV8OwnSessionMark},
+    Migration{9, "organisation leases", kPgV9OrgLeases},
 };
 
 // Any constant of our own: it serialises migration runners of every instance on one database.

@@ -22,11 +22,13 @@
 #include "adapters/pg/pg_contact_center_store.hpp"
 #include "adapters/pg/pg_db.hpp"
 #include "adapters/pg/pg_directory_store.hpp"
+#include "adapters/pg/pg_lease_sql.hpp"
 #include "adapters/pg/pg_migrations.hpp"
 #include "adapters/pg/pg_presence_sync_inbox.hpp"
 #include "adapters/pg/pg_presence_sync_store.hpp"
 #include "adapters/pg/pg_rows.hpp"
 #include "adapters/pg/pg_sync_account_store.hpp"
+#include "app/ports/org_lease_store.hpp"
 
 namespace ccteams {
 namespace {
@@ -56,10 +58,23 @@ void back_off(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(pick(random)));
 }
 
+// The session settings of every connection of the store (idle_in_transaction_timeout).
+std::string session_setup(const PgStoreOptions& options) {
+  if (options.idle_in_transaction_timeout.count() <= 0) return {};
+  return "SET idle_in_transaction_session_timeout = " +
+         std::to_string(options.idle_in_transaction_timeout.count());
+}
+
+std::unique_ptr<store::PgDb> worker_db(const PgStoreOptions& options) {
+  auto db = store::PgDb::deferred(options.conninfo, options.password);
+  (void)db->set_session_setup(session_setup(options));  // not connected: cannot fail
+  return db;
+}
+
 }  // namespace
 
 // One connection and the stores on it. A worker is used by one thread at a time.
-struct PgStore::Worker final : Stores {
+struct PgStore::Worker final : Stores, LeaseFenceCheck {
   Worker(std::unique_ptr<store::PgDb> connection, store::PgPresenceInboxWriter& inbox_writer)
       : db(std::move(connection)),
         account_store(*db),
@@ -77,6 +92,19 @@ struct PgStore::Worker final : Stores {
   PresenceInbox& inbox() override { return presence_store; }
   NotificationKeyStore& notification_keys() override { return presence_store; }
   SyncAccountStore& sync_accounts() override { return sync_account_store; }
+
+  // LeaseFenceCheck
+  Result<void> check_fence(const LeaseFence& fence) override {
+    auto conn = db->lock();
+    auto rows = conn.query(store::kCheckFence, {fence.org.value, fence.owner, fence.token});
+    if (!rows) return std::move(rows).error();
+    if (!rows->empty()) return ok();
+    return make_error(Errc::conflict,
+                      "fenced: this instance does not hold organisation " +
+                          std::to_string(fence.org.value) +
+                          "'s lease (another instance owns it, or took it over); nothing was "
+                          "written: try again on the instance that owns it");
+  }
 
   std::unique_ptr<store::PgDb> db;
   store::PgAccountStore account_store;
@@ -111,13 +139,11 @@ PgStore::PgStore(const PgStoreOptions& options, int schema_version)
       schema_version_(schema_version),
       max_attempts_(std::max(options.max_attempts, 1)),
       jobs_on_caller_(options.jobs_on_caller),
-      inbox_writer_(std::make_unique<store::PgPresenceInboxWriter>(
-          store::PgDb::deferred(options.conninfo, options.password))),
+      inbox_writer_(std::make_unique<store::PgPresenceInboxWriter>(worker_db(options))),
       pool_(std::make_unique<Pool>(std::max<std::size_t>(options.connections, 1))) {
   const std::size_t n = std::max<std::size_t>(options.connections, 1);
   for (std::size_t i = 0; i < n; ++i) {
-    pool_->workers.push_back(std::make_unique<Worker>(
-        store::PgDb::deferred(options.conninfo, options.password), *inbox_writer_));
+    pool_->workers.push_back(std::make_unique<Worker>(worker_db(options), *inbox_writer_));
     pool_->free.push_back(pool_->workers.back().get());
   }
 }
@@ -161,6 +187,7 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const PgStoreOptions& options) {
   auto migrations = options.migrations.empty() ? store::pg_migrations() : options.migrations;
   auto version = store::apply_pg_migrations(**db, migrations);
   if (!version) return std::move(version).error();
+  if (auto r = (*db)->set_session_setup(session_setup(options)); !r) return std::move(r).error();
   std::unique_ptr<PgStore> opened(new PgStore(options, *version));
   opened->direct_ = std::make_unique<Worker>(std::move(*db), *opened->inbox_writer_);
   return opened;

@@ -10,6 +10,9 @@
 // READ ONLY transaction on any worker. A lost connection is made again by the next job; a job
 // whose connection is lost under it answers unavailable.
 //
+// Each worker's Stores is also a LeaseFenceCheck (app/ports/org_lease_store.hpp): a job run
+// through FencedStore locks its organisation's lease row first, in the job's transaction.
+//
 // Every store of the port. The presence inbox's appends go to one writer with a connection of
 // its own and group commit (pg_presence_sync_inbox.hpp), whichever worker's inbox() takes them.
 
@@ -20,6 +23,7 @@
 
 #include "adapters/store/sqlite_migrations.hpp"  // store::Migration
 #include "app/ports/store.hpp"
+#include "core/time.hpp"
 
 namespace ccteams {
 namespace store {
@@ -44,6 +48,11 @@ struct PgStoreOptions {
   bool jobs_on_caller = false;
   // The schema to bring the database to (tests inject others); empty: the built-in list.
   std::span<const store::Migration> migrations;
+  // PostgreSQL's idle_in_transaction_session_timeout on every connection of the store; 0: off.
+  // With organisation leases it must stay below the lease TTL: a job paused inside its
+  // transaction (SIGSTOP, a long GC-like stall) holds the lease row's guard lock and would
+  // block the take-over for as long as it is paused; the server ends its session instead.
+  Millis idle_in_transaction_timeout{0};
 };
 
 // The Store port, and also Stores itself: the synchronous side on a connection of its own (for

@@ -2,7 +2,9 @@
 // What the REST handlers need, gathered once by the wiring (cli/runtime).
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "adapters/http/client_address.hpp"
@@ -14,6 +16,13 @@
 #include "app/user_service.hpp"
 
 namespace ccteams::http {
+
+// [cluster] enabled: what /readyz shows of this instance's organisation leases.
+struct ClusterHealth {
+  std::string owner;  // this process's lease owner id
+  std::size_t organisations_owned = 0;
+  std::uint64_t renew_failures = 0;  // since start
+};
 
 struct ApiContext {
   AuthService& auth;
@@ -28,6 +37,8 @@ struct ApiContext {
   PasswordWorkers& password_workers;
   // Whose X-Forwarded-For names the client (server.trusted_proxies); empty: nobody's.
   TrustedProxies trusted_proxies;
+  // Set by the wiring with [cluster] enabled; unset: one instance, nothing to show.
+  std::function<std::optional<ClusterHealth>()> cluster = {};
 };
 
 // Who may read GET /metrics (checked in this order).

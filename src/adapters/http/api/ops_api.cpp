@@ -68,8 +68,14 @@ void register_ops_routes(Router& router, ApiContext& ctx) {
       co_return json_response(503,
                               json::object{{"status", "unavailable"}, {"store", "unavailable"}});
     }
-    co_return json_response(
-        200, json::object{{"status", "ready"}, {"schemaVersion", ctx.store.schema_version()}});
+    json::object body{{"status", "ready"}, {"schemaVersion", ctx.store.schema_version()}};
+    if (auto cluster = ctx.cluster ? ctx.cluster() : std::nullopt) {
+      // Ready even when it owns no organisation: it takes over those whose owner stops.
+      body["cluster"] = json::object{{"owner", cluster->owner},
+                                     {"organisationsOwned", cluster->organisations_owned},
+                                     {"leaseRenewFailures", cluster->renew_failures}};
+    }
+    co_return json_response(200, std::move(body));
   });
 }
 

@@ -1,0 +1,227 @@
+#include "app/cluster/lease_keeper.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+namespace ccteams {
+
+namespace asio = boost::asio;
+
+std::optional<std::string> invalid_lease_timings(const LeaseTimings& t) {
+  if (t.ttl <= Millis{0} || t.renew_every <= Millis{0} || t.scan_every <= Millis{0} ||
+      t.margin < Millis{0}) {
+    return "lease timings must be positive";
+  }
+  if (t.margin >= t.ttl) return "the lease margin must be shorter than the lease TTL";
+  // A renewal must be able to land before the local deadline, with one to spare.
+  if (t.renew_every * 2 > t.ttl - t.margin) {
+    return "renew_every must be at most half of (ttl - margin): one lost renewal must not lose "
+           "the lease";
+  }
+  return std::nullopt;
+}
+
+LeaseKeeper::LeaseKeeper(asio::any_io_executor strand, OrgLeaseStore& store, const Clock& clock,
+                         Scheduler& scheduler, const Clock& scheduler_clock, std::string owner,
+                         LeaseTimings timings, Callbacks callbacks)
+    : strand_(strand),
+      store_(store),
+      clock_(clock),
+      scheduler_clock_(scheduler_clock),
+      owner_(std::move(owner)),
+      timings_(timings),
+      callbacks_(std::move(callbacks)),
+      alarm_(strand, scheduler) {}
+
+LeaseKeeper::~LeaseKeeper() = default;
+
+std::string LeaseKeeper::random_owner_id() {
+  std::random_device device;
+  const std::uint64_t r = (std::uint64_t{device()} << 32) ^ device();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%016llx-%d", static_cast<unsigned long long>(r),
+                static_cast<int>(::getpid()));
+  return buf;
+}
+
+void LeaseKeeper::stop() { alarm_.stop(); }
+
+std::optional<LeaseFence> LeaseKeeper::fence(OrgId org) const {
+  const Timestamp now = clock_.now();
+  std::lock_guard lock(mu_);
+  auto it = held_.find(org);
+  if (it == held_.end() || now >= it->second.local_deadline) return std::nullopt;
+  return LeaseFence{org, owner_, it->second.token};
+}
+
+std::vector<LeaseFence> LeaseKeeper::owned() const {
+  std::lock_guard lock(mu_);
+  std::vector<LeaseFence> out;
+  for (const auto& [org, held] : held_) out.push_back(LeaseFence{org, owner_, held.token});
+  return out;
+}
+
+LeaseKeeperStats LeaseKeeper::stats() const {
+  std::lock_guard lock(mu_);
+  LeaseKeeperStats out = stats_;
+  out.owned = held_.size();
+  return out;
+}
+
+std::optional<Timestamp> LeaseKeeper::earliest_deadline() const {
+  std::lock_guard lock(mu_);
+  std::optional<Timestamp> out;
+  for (const auto& [org, held] : held_) {
+    if (!out || held.local_deadline < *out) out = held.local_deadline;
+  }
+  return out;
+}
+
+void LeaseKeeper::drop(OrgId org) {
+  {
+    std::lock_guard lock(mu_);
+    if (held_.erase(org) == 0) return;
+    ++stats_.lost;
+  }
+  if (callbacks_.lost) callbacks_.lost(org);
+}
+
+void LeaseKeeper::expire(Timestamp now) {
+  std::vector<OrgId> past;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [org, held] : held_) {
+      if (now >= held.local_deadline) past.push_back(org);
+    }
+  }
+  for (OrgId org : past) {
+    spdlog::warn(
+        "cluster: organisation {}: lease not renewed in time; this instance stops acting "
+        "for it",
+        org.value);
+    drop(org);
+  }
+}
+
+asio::awaitable<void> LeaseKeeper::run() {
+  Timestamp next_scan = clock_.now();
+  Timestamp next_renew = next_scan + timings_.renew_every;
+  for (;;) {
+    Timestamp now = clock_.now();
+    expire(now);
+    if (now >= next_renew) {
+      co_await renew_all();
+      next_renew = now + timings_.renew_every;
+      now = clock_.now();
+      expire(now);
+    }
+    if (now >= next_scan) {
+      co_await scan();
+      next_scan = now + timings_.scan_every;
+    }
+    if (callbacks_.changed) callbacks_.changed(stats());
+    Timestamp wake = std::min(next_renew, next_scan);
+    if (auto deadline = earliest_deadline(); deadline && *deadline < wake) wake = *deadline;
+    // The scheduler's deadlines are on its own clock: wait as long as our clock says.
+    auto woke = co_await alarm_.wait_until(scheduler_clock_.now() + (wake - clock_.now()));
+    if (woke == Alarm::Woke::stopped) break;
+  }
+  co_await release_all();
+  if (callbacks_.changed) callbacks_.changed(stats());
+}
+
+asio::awaitable<void> LeaseKeeper::renew_all() {
+  std::vector<HeldLease> held;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [org, h] : held_) held.push_back(HeldLease{org, h.token});
+  }
+  if (held.empty()) co_return;
+  // The local deadline counts from the SEND time: the database's deadline is later.
+  const Timestamp sent = clock_.now();
+  auto op = store_.renew(owner_, held, timings_.ttl);
+  auto renewed = co_await std::move(op);
+  if (!renewed) {
+    std::lock_guard lock(mu_);
+    ++stats_.renew_failures;
+    spdlog::warn("cluster: renewing {} organisation lease(s) failed: {}", held.size(),
+                 renewed.error().message);
+    co_return;  // still ours until the local deadline; the next round tries again
+  }
+  std::vector<OrgId> moved;
+  {
+    std::lock_guard lock(mu_);
+    for (const HeldLease& h : held) {
+      auto it = held_.find(h.org);
+      if (it == held_.end() || it->second.token != h.token) continue;
+      const bool kept = std::any_of(renewed->begin(), renewed->end(), [&](const OrgLease& l) {
+        return l.org == h.org && l.token == h.token;
+      });
+      if (kept) {
+        it->second.local_deadline = sent + timings_.ttl - timings_.margin;
+      } else {
+        moved.push_back(h.org);
+      }
+    }
+  }
+  for (OrgId org : moved) {
+    spdlog::warn("cluster: organisation {}: its lease moved to another instance", org.value);
+    drop(org);
+  }
+}
+
+asio::awaitable<void> LeaseKeeper::scan() {
+  auto op = store_.claimable();
+  auto claimable = co_await std::move(op);
+  if (!claimable) {
+    std::lock_guard lock(mu_);
+    ++stats_.scan_failures;
+    spdlog::warn("cluster: looking for free organisation leases failed: {}",
+                 claimable.error().message);
+    co_return;
+  }
+  for (OrgId org : *claimable) {
+    {
+      std::lock_guard lock(mu_);
+      if (held_.contains(org)) continue;
+    }
+    const Timestamp sent = clock_.now();
+    auto acquire_op = store_.acquire(org, owner_, timings_.ttl);
+    auto granted = co_await std::move(acquire_op);
+    if (!granted) {
+      std::lock_guard lock(mu_);
+      ++stats_.scan_failures;
+      spdlog::info("cluster: organisation {}: taking its lease failed: {}", org.value,
+                   granted.error().message);
+      continue;
+    }
+    if (!*granted) continue;  // another instance was quicker
+    const LeaseFence fence{org, owner_, (*granted)->token};
+    {
+      std::lock_guard lock(mu_);
+      held_[org] = Held{fence.token, sent + timings_.ttl - timings_.margin};
+      ++stats_.gained;
+    }
+    spdlog::info("cluster: organisation {}: this instance owns it now (token {})", org.value,
+                 fence.token);
+    if (callbacks_.gained) callbacks_.gained(fence);
+  }
+}
+
+asio::awaitable<void> LeaseKeeper::release_all() {
+  for (const LeaseFence& fence : owned()) {
+    drop(fence.org);  // stop acting first, then let the others take it
+    auto op = store_.release(fence);
+    auto released = co_await std::move(op);
+    if (!released) {
+      spdlog::warn("cluster: organisation {}: releasing its lease failed ({}); it lapses in {} ms",
+                   fence.org.value, released.error().message, timings_.ttl.count());
+    }
+  }
+}
+
+}  // namespace ccteams
