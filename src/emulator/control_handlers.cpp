@@ -18,7 +18,10 @@
 //   POST /_emulator/users                      create a user (delta sees it)
 //   PATCH, DELETE /_emulator/users/{id}        change or remove (?permanent=true) a user
 //   GET, POST, DELETE /_emulator/faults        latency, 5xx rate, 429 storms, notification
-//                                              drop/duplicate rates and reordering
+//                                              drop/duplicate rates and reordering, token
+//                                              endpoint outage, access tokens revoked
+//   GET, DELETE /_emulator/requests            requests per client id and endpoint by outcome,
+//                                              and those sent before a Retry-After elapsed
 //   GET /_emulator/subscriptions, POST /_emulator/subscriptions/{id}/remove and
 //   …/{id}/reauthorization-required            see subscription_handlers.cpp
 #include <boost/json/array.hpp>

@@ -223,13 +223,20 @@ json::object faults_json(const State& s) {
           {"throttleStormRetryAfter", f.throttle_storm_retry_after},
           {"dropNotificationRate", f.drop_notification_rate},
           {"duplicateNotificationRate", f.duplicate_notification_rate},
-          {"reorderNotifications", f.reorder_notifications}};
+          {"reorderNotifications", f.reorder_notifications},
+          {"tokenOutageUntil", f.token_outage_until
+                                   ? json::value(format_iso8601(*f.token_outage_until))
+                                   : json::value(nullptr)},
+          {"accessTokensNotBefore", f.access_tokens_not_before
+                                        ? json::value(format_iso8601(*f.access_tokens_not_before))
+                                        : json::value(nullptr)}};
 }
 
 // {"latencyMs": 0..30000, "status5xxRate": 0..1, "throttleStormSeconds": n,
 //  "throttleStormRetryAfter": n, "resetThrottling": bool, "dropNotificationRate": 0..1,
-//  "duplicateNotificationRate": 0..1, "reorderNotifications": bool}; absent fields stay as
-//  they are.
+//  "duplicateNotificationRate": 0..1, "reorderNotifications": bool, "tokenOutageSeconds": n
+//  (Entra's token endpoint answers 503 for n seconds; 0 ends it), "revokeAccessTokens": bool
+//  (access tokens issued before this second get 401)}; absent fields stay as they are.
 http::Response set_faults(State& s, http::Request& req) {
   auto body = http::parse_json_object(req);
   if (!body) return http::error_response(body.error());
@@ -265,6 +272,15 @@ http::Response set_faults(State& s, http::Request& req) {
     if (*v < 0 || *v > 1) return bad("duplicateNotificationRate must be 0..1");
     f.duplicate_notification_rate = *v;
   }
+  if (auto v = number("tokenOutageSeconds")) {
+    if (*v < 0 || *v > 86400) return bad("tokenOutageSeconds must be 0..86400");
+    f.token_outage_until =
+        *v > 0 ? std::optional<Timestamp>(s.now() + Millis(static_cast<std::int64_t>(*v * 1000)))
+               : std::nullopt;
+  }
+  if (const auto* v = body->if_contains("revokeAccessTokens"); v && v->is_bool() && v->as_bool()) {
+    f.access_tokens_not_before = s.now();
+  }
   if (const auto* v = body->if_contains("reorderNotifications"); v && v->is_bool()) {
     f.reorder_notifications = v->as_bool();
   }
@@ -289,6 +305,13 @@ void register_control_user_routes(http::Router& router, const std::shared_ptr<St
                return http::json_response(200, faults_json(st));
              }));
   router.add("POST", "/_emulator/faults", control_route(s, set_faults));
+  router.add("GET", "/_emulator/requests", control_route(s, [](State& st, http::Request&) {
+               return http::json_response(200, st.requests.to_json());
+             }));
+  router.add("DELETE", "/_emulator/requests", control_route(s, [](State& st, http::Request&) {
+               st.requests.reset();
+               return http::empty_response(204);
+             }));
   router.add("DELETE", "/_emulator/faults", control_route(s, [](State& st, http::Request&) {
                st.faults = Faults{};
                st.throttle.reset();

@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -183,6 +184,14 @@ GraphResult<Caller> authenticate(State& s, const http::Request& req) {
   }
   auto claims = s.signer.verify(auth.substr(7), s.now());
   if (!claims) return claims.error();
+  if (const auto& nb = s.faults.access_tokens_not_before) {
+    const auto* iat = claims->if_contains("iat");
+    const auto not_before_s = std::chrono::floor<std::chrono::seconds>(*nb).time_since_epoch();
+    if (iat == nullptr || !iat->is_int64() || iat->as_int64() < not_before_s.count()) {
+      return graph_error(401, "InvalidAuthenticationToken",
+                         "Access token has been revoked (injected fault); get a new one.");
+    }
+  }
   const auto str = [&](std::string_view k) -> std::string {
     const auto* v = claims->if_contains(k);
     return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -299,6 +308,28 @@ EmulatedTenant* control_tenant(State& s, const http::Request& req,
   return t;
 }
 
+namespace {
+
+// The 429 storm and 5xx faults, else the handler. Called with mu held.
+http::Response injected_fault_or(State& s, http::Request& req,
+                                 const std::function<http::Response(State&, http::Request&)>& fn) {
+  const Faults& f = s.faults;
+  if (f.throttle_storm_until && s.now() < *f.throttle_storm_until) {
+    GraphError e = graph_error(429, "TooManyRequests", "Too many requests (injected storm).");
+    e.retry_after_seconds = f.throttle_storm_retry_after;
+    return graph_error_response(s, req, e);
+  }
+  if (f.status_5xx_rate > 0 && s.rng.chance(f.status_5xx_rate)) {
+    GraphError e = graph_error(503, "serviceNotAvailable",
+                               "The service is temporarily unavailable (injected fault).");
+    e.retry_after_seconds = 2;
+    return graph_error_response(s, req, e);
+  }
+  return fn(s, req);
+}
+
+}  // namespace
+
 http::Handler graph_route(const std::shared_ptr<State>& s,
                           std::function<http::Response(State&, http::Request&)> fn) {
   return [s, fn = std::move(fn)](http::Request& req) -> boost::asio::awaitable<http::Response> {
@@ -313,19 +344,13 @@ http::Handler graph_route(const std::shared_ptr<State>& s,
       co_await timer.async_wait(boost::asio::use_awaitable);
     }
     std::lock_guard lock(s->mu);
-    const Faults& f = s->faults;
-    if (f.throttle_storm_until && s->now() < *f.throttle_storm_until) {
-      GraphError e = graph_error(429, "TooManyRequests", "Too many requests (injected storm).");
-      e.retry_after_seconds = f.throttle_storm_retry_after;
-      co_return graph_error_response(*s, req, e);
-    }
-    if (f.status_5xx_rate > 0 && s->rng.chance(f.status_5xx_rate)) {
-      GraphError e = graph_error(503, "serviceNotAvailable",
-                                 "The service is temporarily unavailable (injected fault).");
-      e.retry_after_seconds = 2;
-      co_return graph_error_response(*s, req, e);
-    }
-    co_return fn(*s, req);
+    http::Response r = injected_fault_or(*s, req, fn);
+    const auto retry_after = r.header("retry-after");
+    int seconds = 0;
+    std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
+    s->requests.record(unverified_client_id(req.header("authorization")), "graph", r.status,
+                       seconds, s->now());
+    co_return r;
   };
 }
 

@@ -20,6 +20,7 @@
 #include "emulator/odata.hpp"
 #include "emulator/presence_model.hpp"
 #include "emulator/notifier.hpp"
+#include "emulator/request_counts.hpp"
 #include "emulator/seeded_random.hpp"
 #include "emulator/subscription_model.hpp"
 #include "emulator/tenant_model.hpp"
@@ -82,6 +83,11 @@ struct Faults {
   double drop_notification_rate = 0;       // fraction of change notifications never sent
   double duplicate_notification_rate = 0;  // fraction sent twice
   bool reorder_notifications = false;      // every other batch per URL is sent late
+  // Entra's token endpoint answers 503 temporarily_unavailable (AADSTS90033) until then.
+  std::optional<Timestamp> token_outage_until;
+  // Access tokens issued (iat) in a second before this one are refused with 401 (as after a
+  // key rollover or a revocation): clients must fetch new ones. Graph's tokens otherwise live on.
+  std::optional<Timestamp> access_tokens_not_before;
 };
 
 // One emulated Entra tenant: its directory (users, consent grants and the app's service
@@ -128,6 +134,7 @@ struct GraphEmulator::State {
   SeededRandom rng;
   Throttle throttle;
   Faults faults;
+  RequestCounts requests;  // per client and endpoint (GET /_emulator/requests)
   std::map<std::string, Interaction> interactions;
   std::map<std::string, AuthCode> codes;
   std::map<std::string, RefreshToken> refresh_tokens;

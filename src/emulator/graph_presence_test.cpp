@@ -169,5 +169,67 @@ TEST(GraphPresence, InjectedStormAnd5xx) {
   EXPECT_EQ(h.get("/v1.0/users", token).status, 200);
 }
 
+TEST(GraphPresence, TokenOutageAndRevokedAccessTokens) {
+  Harness h;
+  const auto token = h.app_token();
+  *h.now += std::chrono::seconds(1);  // tokens of the revocation's own second stay valid
+  ASSERT_EQ(h.post_json("/_emulator/faults", json::object{{"tokenOutageSeconds", 10},
+                                                          {"revokeAccessTokens", true}})
+                .status,
+            200);
+  auto refused = h.get("/v1.0/users", token);
+  EXPECT_EQ(refused.status, 401);
+  auto down = h.post_form("/" + h.info.tenant_id + "/oauth2/v2.0/token",
+                          {{"grant_type", "client_credentials"},
+                           {"client_id", h.info.app_id},
+                           {"client_secret", h.info.app_secret},
+                           {"scope", "https://graph.microsoft.com/.default"}});
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(h.json(down).at("error").as_string(), "temporarily_unavailable");
+  *h.now += std::chrono::seconds(10);
+  const auto fresh = h.app_token();  // the outage is over; a token of a later second works
+  EXPECT_EQ(h.get("/v1.0/users", fresh).status, 200);
+  ASSERT_EQ(h.post_json("/_emulator/faults", json::object{{"tokenOutageSeconds", 1.5}}).status,
+            200);
+  EXPECT_EQ(h.json(h.get("/_emulator/faults")).at("tokenOutageUntil").is_string(), true);
+  EXPECT_EQ(h.post_json("/_emulator/faults", json::object{{"tokenOutageSeconds", -1}}).status,
+            400);
+}
+
+TEST(GraphPresence, RequestsAreCountedPerClientWithThoseBeforeRetryAfter) {
+  Harness h;
+  const auto token = h.app_token();
+  ASSERT_EQ(h.post_json("/_emulator/faults", json::object{{"throttleStormSeconds", 30},
+                                                          {"throttleStormRetryAfter", 2}})
+                .status,
+            200);
+  EXPECT_EQ(h.get("/v1.0/users", token).status, 429);
+  *h.now += std::chrono::seconds(1);
+  EXPECT_EQ(h.get("/v1.0/users", token).status, 429);  // before Retry-After elapsed
+  ASSERT_EQ(h.call("DELETE", "/_emulator/faults").status, 204);
+  *h.now += std::chrono::seconds(5);
+  EXPECT_EQ(h.get("/v1.0/users", token).status, 200);
+  const auto counts = h.json(h.get("/_emulator/requests"));
+  bool graph = false;
+  bool token_seen = false;
+  for (const auto& v : counts.at("value").as_array()) {
+    const auto& c = v.as_object();
+    if (c.at("clientId") != h.info.app_id.c_str()) continue;
+    if (c.at("endpoint") == "graph") {
+      graph = true;
+      EXPECT_EQ(c.at("requests").to_number<std::uint64_t>(), 3u);
+      EXPECT_EQ(c.at("throttled").to_number<std::uint64_t>(), 2u);
+      EXPECT_EQ(c.at("ok").to_number<std::uint64_t>(), 1u);
+      EXPECT_EQ(c.at("beforeRetryAfter").to_number<std::uint64_t>(), 1u);
+    } else if (c.at("endpoint") == "token") {
+      token_seen = true;
+      EXPECT_EQ(c.at("ok").to_number<std::uint64_t>(), 1u);
+    }
+  }
+  EXPECT_TRUE(graph && token_seen) << h.get("/_emulator/requests").body;
+  ASSERT_EQ(h.call("DELETE", "/_emulator/requests").status, 204);
+  EXPECT_TRUE(h.json(h.get("/_emulator/requests")).at("value").as_array().empty());
+}
+
 }  // namespace
 }  // namespace ccteams::emulator

@@ -350,7 +350,20 @@ http::Response token(State& s, http::Request& req) {
 }  // namespace
 
 void register_token_route(http::Router& router, const std::shared_ptr<State>& s) {
-  router.add("POST", "/{tenant}/oauth2/v2.0/token", locked_route(s, token));
+  // The token endpoint outage fault, then the handler; every answer is counted per client.
+  router.add("POST", "/{tenant}/oauth2/v2.0/token",
+             locked_route(s, [](State& st, http::Request& req) {
+               const auto& outage = st.faults.token_outage_until;
+               http::Response r =
+                   outage && st.now() < *outage
+                       ? entra_error(st, 503, "temporarily_unavailable", 90033,
+                                     "A transient error has occurred. Please try again "
+                                     "(injected token endpoint outage).")
+                       : token(st, req);
+               st.requests.record(form_value(http::parse_form(req.body), "client_id"), "token",
+                                  r.status, 0, st.now());
+               return r;
+             }));
 }
 
 }  // namespace ccteams::emulator
