@@ -88,6 +88,17 @@ struct Rig {
     loop.drive(
         [this](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) { keeper.step(t, sooner); });
   }
+  // One subscription made; then Graph refuses the cached token and asks for reauthorization.
+  // Returns the subscription's id.
+  std::string revoke_cached_token_then_reauthorize() {
+    start();
+    loop.run_for(minutes{1});
+    const std::string first = graph.subscriptions().begin()->first;
+    graph.refuse_token("delegated-token");
+    loop.on_strand([&] { keeper.on_lifecycle(LifecycleEvent::reauthorization_required, first); });
+    loop.run_for(minutes{1});
+    return first;
+  }
   std::vector<std::string> watched{"a", "b"};
   std::string token = "delegated-token";  // what access_token answers (the cached token)
   bool refresh_works = true;
@@ -169,13 +180,7 @@ TEST(SubscriptionKeeper, ReauthorizationRefusedMakesThePlanRecreateIt) {
 // refresh, and the call again with the fresh token: the subscription stays, nothing recreated.
 TEST(SubscriptionKeeper, RevokedTokenIsRefreshedOnceAndTheCallMadeAgain) {
   Rig rig(1);
-  rig.start();
-  rig.loop.run_for(minutes{1});
-  const std::string first = rig.graph.subscriptions().begin()->first;
-  rig.graph.refuse_token("delegated-token");
-  rig.loop.on_strand(
-      [&] { rig.keeper.on_lifecycle(LifecycleEvent::reauthorization_required, first); });
-  rig.loop.run_for(minutes{1});
+  const std::string first = rig.revoke_cached_token_then_reauthorize();
   EXPECT_EQ(rig.refreshes, (std::vector<std::string>{"delegated-token"}));
   EXPECT_EQ(rig.graph.calls(Call::reauthorize).size(), 2U);  // refused, then with the fresh one
   EXPECT_EQ(rig.graph.calls(Call::create).size(), 1U);
@@ -191,14 +196,8 @@ TEST(SubscriptionKeeper, RevokedTokenIsRefreshedOnceAndTheCallMadeAgain) {
 // failed at once and the plan no longer uses it: bulk reads only.
 TEST(SubscriptionKeeper, RevokedTokenWhoseRefreshIsRefusedFailsTheAccountOnce) {
   Rig rig(1);
-  rig.start();
-  rig.loop.run_for(minutes{1});
-  const std::string first = rig.graph.subscriptions().begin()->first;
-  rig.graph.refuse_token("delegated-token");
   rig.refresh_works = false;
-  rig.loop.on_strand(
-      [&] { rig.keeper.on_lifecycle(LifecycleEvent::reauthorization_required, first); });
-  rig.loop.run_for(minutes{1});
+  rig.revoke_cached_token_then_reauthorize();
   EXPECT_EQ(rig.refreshes.size(), 1U);
   EXPECT_EQ(rig.graph.calls(Call::reauthorize).size(), 1U);
   auto accounts = rig.account_store.list_accounts(kOrg);
