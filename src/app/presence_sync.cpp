@@ -30,6 +30,10 @@ Result<void> validate(const PresenceSyncOptions& o) {
   if (o.subscription_check <= Millis{0}) {
     return make_error(Errc::invalid_input, "presence_sync.subscription_check must be positive");
   }
+  if (o.subscription_probe < Millis{0}) {
+    return make_error(Errc::invalid_input,
+                      "presence_sync.subscription_probe must be 0 (never) or positive");
+  }
   if (o.max_reads_in_flight == 0 || o.max_writes_in_flight == 0) {
     return make_error(Errc::invalid_input,
                       "presence_sync: reads and writes in flight must be >= 1");

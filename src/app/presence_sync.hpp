@@ -104,6 +104,9 @@ struct PresenceSyncOptions {
   sync::SubscriptionPlanConfig subscriptions;
   Millis watch_refresh{5'000};
   Millis subscription_check{60'000};
+  // Every stored subscription is read back from Graph this often (one GET each) and recreated
+  // when Graph no longer has it (it sends no lifecycle event for that); 0: never.
+  Millis subscription_probe{180'000};
   Millis drain_timeout{10'000};
   std::size_t max_reads_in_flight = 4;
   std::size_t max_writes_in_flight = 8;

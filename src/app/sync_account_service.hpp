@@ -10,7 +10,7 @@
 // redeems the code, identifies the account from the tokens (tid must be the connector's
 // tenant; Presence.Read.All and a refresh token are required) and stores it.
 // Tokens: access_token() answers from a per-account cache or refreshes with the stored
-// refresh token, storing the rotated one (compare-and-swap, §1.3); one refresh per account at
+// refresh token (access_token_refused() drops a cached token Graph answered 401 for first), storing the rotated one (compare-and-swap, §1.3); one refresh per account at
 // a time. Entra's verdict that the token is dead (invalid_grant, interaction_required, ...)
 // marks the account failed with a reason an admin can act on; transient failures do not.
 //
@@ -129,6 +129,12 @@ class SyncAccountService final : public ConnectorParticipant {
   // conflict (connector not Active; account failed: sign in again), not_found, unavailable or
   // rate_limited (transient; retry later).
   boost::asio::awaitable<Result<std::string>> access_token(OrgId org, SyncAccountId id);
+  // Graph refused `refused` (401: revoked before its expiry): it leaves the cache (unless a
+  // newer token replaced it meanwhile) and a fresh one is minted, one refresh shared with
+  // concurrent callers. When Entra refuses the refresh the account is marked failed at once.
+  // Errors: as access_token.
+  boost::asio::awaitable<Result<std::string>> access_token_refused(OrgId org, SyncAccountId id,
+                                                                   std::string refused);
 
   // Refreshes every account's token (failed ones too: they heal when Entra accepts them
   // again), for the runtime's periodic check. Errors: conflict when the connector is not

@@ -345,6 +345,39 @@ TEST_F(SyncAccountServiceTest, DeadTokenMarksTheAccountFailedButTransientFailure
   EXPECT_EQ(run(service_->list(agent_)).error().code, Errc::forbidden);
 }
 
+// Graph answered 401 for the cached token (revoked before its expiry): it is dropped and one
+// refresh mints another; when Entra refuses that refresh the account is failed at once.
+TEST_F(SyncAccountServiceTest, RefusedAccessTokenIsRefreshedOnceAndADeadRefreshFailsTheAccount) {
+  auto added = run(service_->complete_sign_in(signed_in_callback()));
+  ASSERT_TRUE(added);
+  const auto id = added->account.id;
+  auto cached = run(service_->access_token(org_, id));
+  ASSERT_TRUE(cached);
+  auto fresh = run(service_->access_token_refused(org_, id, *cached));
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_NE(*fresh, *cached);
+  ASSERT_EQ(graph_.refresh_requests.size(), 1u);
+  // A caller that still holds the old token does not refresh again: the new one is cached.
+  auto again = run(service_->access_token_refused(org_, id, *cached));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *fresh);
+  EXPECT_EQ(graph_.refresh_requests.size(), 1u);
+  EXPECT_EQ(*run(service_->access_token(org_, id)), *fresh);
+
+  // The sessions are revoked: the refresh is refused and the account says so at once.
+  graph_.refresh_failures.push_back(
+      FakeTokenGraph::entra_error("invalid_grant", 70008, EntraErrorKind::refresh_token_dead));
+  auto refused = run(service_->access_token_refused(org_, id, *fresh));
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_EQ(graph_.refresh_requests.size(), 2u);
+  const auto a = only_account();
+  EXPECT_EQ(a.token_state, SyncTokenState::failed);
+  EXPECT_NE(a.last_error.find("sign the account in again"), std::string::npos) << a.last_error;
+  // Not presented to Entra again until an admin signs it in.
+  EXPECT_EQ(run(service_->access_token_refused(org_, id, *fresh)).error().code, Errc::conflict);
+  EXPECT_EQ(graph_.refresh_requests.size(), 2u);
+}
+
 TEST_F(SyncAccountServiceTest, InactiveConnectorRefusesAndDeleteRemovesEverything) {
   auto added = run(service_->complete_sign_in(signed_in_callback()));
   ASSERT_TRUE(added);

@@ -82,6 +82,20 @@ boost::asio::awaitable<Result<std::string>> SyncAccountService::access_token(Org
   co_return co_await token_for(org, id, std::move(*tenant), false);
 }
 
+boost::asio::awaitable<Result<std::string>> SyncAccountService::access_token_refused(
+    OrgId org, SyncAccountId id, std::string refused) {
+  auto tenant = co_await active_tenant_(org);
+  if (!tenant) co_return std::move(tenant).error();
+  {
+    std::lock_guard lock(mu_);
+    // Only the refused token: a newer one (another caller's refresh) is used as it is.
+    if (auto it = cache_.find(Key{org, id}); it != cache_.end() && it->second.token == refused) {
+      cache_.erase(it);
+    }
+  }
+  co_return co_await token_for(org, id, std::move(*tenant), false);
+}
+
 boost::asio::awaitable<Result<SyncHealthReport>> SyncAccountService::check_health(OrgId org) {
   auto tenant = co_await active_tenant_(org);
   if (!tenant) co_return std::move(tenant).error();

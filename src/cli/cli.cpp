@@ -47,6 +47,7 @@ struct DemoArgs {
   int sync_round_ms = 1000;  // presence sync's bulk-read round (presence_sync.round_ms)
   int sync_subscription_seconds = 3300;  // presence_sync.subscription_seconds (tests: short)
   int sync_key_rotation_seconds = 0;     // 0: presence_sync's default (30 days)
+  int sync_probe_seconds = 180;          // presence_sync.subscription_probe_seconds
   std::string log_level = "info";
   // An emulator running on its own (`ccteams graph-emulator`, which outlives a killed demo in
   // the chaos harness) instead of the embedded one: its URL, CA file and app registration.
@@ -150,6 +151,7 @@ int run_demo(const DemoArgs& a) {
   }
   options.config.presence_sync.round_ms = a.sync_round_ms;
   options.config.presence_sync.subscription_seconds = a.sync_subscription_seconds;
+  options.config.presence_sync.subscription_probe_seconds = a.sync_probe_seconds;
   // Renewed when a quarter of the life is left, at most 15 minutes before expiry.
   options.config.presence_sync.renew_before_seconds =
       std::min(900, a.sync_subscription_seconds * 3 / 4);
@@ -401,6 +403,11 @@ int run(int argc, char** argv) {
   demo_cmd->add_option("--sync-subscription-seconds", demo.sync_subscription_seconds,
                        "Presence sync: subscription lifetime asked of Graph (renewed by PATCH)")
       ->check(CLI::Range(60, 3600))
+      ->capture_default_str();
+  demo_cmd->add_option("--sync-probe-seconds", demo.sync_probe_seconds,
+                       "Presence sync: read each subscription back from Graph this often and "
+                       "recreate it when gone (0: never)")
+      ->check(CLI::Range(0, 3600))
       ->capture_default_str();
   demo_cmd->add_option("--sync-key-rotation-seconds", demo.sync_key_rotation_seconds,
                        "Presence sync: rotate the notification key this often (0: 30 days)")

@@ -107,6 +107,8 @@ struct PresenceSyncConfig {
   int session_minutes = 30;       // setPresence expirationDuration (renewed at 80 %)
   int watch_refresh_seconds = 5;  // agents, profiles and links are re-read this often
   int subscription_check_seconds = 60;  // subscriptions due for renewal are looked for this often
+  // Each subscription is read back from Graph this often, recreated when gone (0: never).
+  int subscription_probe_seconds = 180;
   int max_reads_in_flight = 4;          // bulk presence reads at once, per organisation
   int max_writes_in_flight = 8;         // setPresence writes at once, per organisation
   // Subscriptions: the lifetime asked for (Graph's presence maximum is 3,600 s; 3,300 leaves

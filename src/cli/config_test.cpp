@@ -369,6 +369,7 @@ TEST(Config, TimeoutsPacesAndRetentionAreSettable) {
   EXPECT_EQ(d->server.ws_ping_interval_seconds, 20);
   EXPECT_EQ(d->server.shutdown_grace_seconds, 10);
   EXPECT_EQ(d->presence_sync.subscription_check_seconds, 60);
+  EXPECT_EQ(d->presence_sync.subscription_probe_seconds, 180);
   EXPECT_EQ(d->presence_sync.max_reads_in_flight, 4);
   EXPECT_EQ(d->presence_sync.max_writes_in_flight, 8);
   EXPECT_EQ(d->metrics.gauges_interval_seconds, 5);
@@ -387,6 +388,7 @@ ws_ping_interval_seconds = 30
 shutdown_grace_seconds = 0
 [presence_sync]
 subscription_check_seconds = 30
+subscription_probe_seconds = 0
 max_reads_in_flight = 2
 max_writes_in_flight = 16
 [metrics]
@@ -404,6 +406,7 @@ ticket_ttl_seconds = 10
   EXPECT_EQ(c->server.ws_ping_interval_seconds, 30);
   EXPECT_EQ(c->server.shutdown_grace_seconds, 0);
   EXPECT_EQ(c->presence_sync.subscription_check_seconds, 30);
+  EXPECT_EQ(c->presence_sync.subscription_probe_seconds, 0);  // never
   EXPECT_EQ(c->presence_sync.max_reads_in_flight, 2);
   EXPECT_EQ(c->presence_sync.max_writes_in_flight, 16);
   EXPECT_EQ(c->metrics.gauges_interval_seconds, 15);
@@ -415,6 +418,7 @@ ticket_ttl_seconds = 10
         "[server]\nwrite_timeout_seconds = -1\n", "[server]\nidle_timeout_seconds = \"60\"\n",
         "[server]\nws_ping_interval_seconds = 1\n", "[server]\nshutdown_grace_seconds = 301\n",
         "[presence_sync]\nsubscription_check_seconds = 1\n",
+        "[presence_sync]\nsubscription_probe_seconds = 3601\n",
         "[presence_sync]\nmax_reads_in_flight = 0\n",
         "[presence_sync]\nmax_writes_in_flight = 65\n", "[metrics]\ngauges_interval_seconds = 0\n",
         "[events]\nretention_hours = 0\n", "[events]\nticket_ttl_seconds = 1\n",

@@ -116,6 +116,7 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   po.subscriptions.lifetime = std::chrono::seconds{pc.subscription_seconds};
   po.subscriptions.renew_margin = std::chrono::seconds{pc.renew_before_seconds};
   po.subscription_check = std::chrono::seconds{pc.subscription_check_seconds};
+  po.subscription_probe = std::chrono::seconds{pc.subscription_probe_seconds};
   po.max_reads_in_flight = static_cast<std::size_t>(pc.max_reads_in_flight);
   po.max_writes_in_flight = static_cast<std::size_t>(pc.max_writes_in_flight);
   if (auto v = validate(po); !v) return std::move(v).error();

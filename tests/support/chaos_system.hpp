@@ -49,6 +49,7 @@ struct ChaosSystemOptions {
   std::chrono::milliseconds presence_every{100};  // presence_loop: one change this often
   std::chrono::milliseconds contact_every{60};    // caller_loop: one contact this often
   std::vector<std::string> emulator_args;         // more flags of `ccteams graph-emulator`
+  std::vector<std::string> demo_args;             // more flags of `ccteams demo`
   std::filesystem::path work_dir;                 // data and emulator CA live under it
 };
 
@@ -84,8 +85,7 @@ class ChaosSystem {
   // ---- the processes --------------------------------------------------------------------
 
   bool start_demo() {
-    demo_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{o_.binary,
+    std::vector<std::string> args{o_.binary,
                                  "demo",
                                  "--port",
                                  std::to_string(port_),
@@ -110,7 +110,9 @@ class ChaosSystem {
                                  "--graph-app-id",
                                  emulator_->app_id(),
                                  "--graph-app-secret",
-                                 emulator_->app_secret()});
+                                 emulator_->app_secret()};
+    args.insert(args.end(), o_.demo_args.begin(), o_.demo_args.end());
+    demo_ = std::make_unique<ChildProcess>(std::move(args));
     if (!demo_->wait_for_output("Password:", std::chrono::seconds(60))) {
       fail("the demo did not start: " + demo_->output());
       return false;

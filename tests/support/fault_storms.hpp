@@ -16,6 +16,7 @@
 // 5xx, 401, 403) or that arrived before a Retry-After it had given our app had elapsed, each
 // request once.
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
@@ -42,6 +43,9 @@ struct StormOptions {
   int latency_ms = 3000;                          // the latency spike, on every Graph call
   int retry_after_seconds = 2;                    // the 429 storm's Retry-After
   std::chrono::milliseconds converge_deadline{20'000};
+  // The demo reads its subscriptions back from Graph this often (--sync-probe-seconds; 180 in
+  // service): "subscription deleted" expects a new one within it (plus a keeper pass, 5 s).
+  int probe_seconds = 3;
   std::vector<std::string> only;  // names of the storms to run (all when empty)
   std::filesystem::path work_dir;
 };
@@ -112,6 +116,8 @@ class StormRun {
                                 .presence_every = o_.presence_every,
                                 .contact_every = std::chrono::milliseconds(60),
                                 .emulator_args = {},
+                                .demo_args = {"--sync-probe-seconds",
+                                              std::to_string(o_.probe_seconds)},
                                 .work_dir = o_.work_dir}) {}
 
   StormReport run() {
@@ -193,6 +199,7 @@ class StormRun {
                        if (!control("/_emulator/subscriptions/" + id + "/remove")) return false;
                      }
                      removed_ = {subs.begin(), subs.end()};
+                     removed_at_ = std::chrono::steady_clock::now();
                      r.note = "removed " + std::to_string(subs.size());
                      return !subs.empty() || sys_.fail("no subscription to delete");
                    },
@@ -233,9 +240,9 @@ class StormRun {
                      return true;
                    },
                    [this](StormResult& r) {
-                     // Reported within a few seconds of the storm's end? A finding, not a
-                     // failure: presence sync keeps the revoked delegated access token cached
-                     // (docs/reliability.md), and bulk reads (the app's token) still converge.
+                     // Graph's 401 for the cached delegated token makes presence sync refresh
+                     // it once; Entra refuses (the sessions are revoked) and the account is
+                     // failed at once. Bulk reads (the app's token) converge meanwhile.
                      const auto t0 = std::chrono::steady_clock::now();
                      const bool reported =
                          ChaosSystem::poll_until(std::chrono::seconds(5), [&] {
@@ -246,8 +253,9 @@ class StormRun {
                                          .count();
                      r.note = reported ? "account reported failed within " +
                                              std::to_string(ms) + " ms of the revocation"
-                                       : "FINDING: account not reported failed (" +
+                                       : "account not reported failed (" +
                                              sync_account_health() + ")";
+                     if (!reported) sys_.fail("refresh token revoked: " + r.note);
                      if (!sys_.sign_in_sync_account()) return false;
                      r.note += ", signed in again";
                      return true;
@@ -355,14 +363,25 @@ class StormRun {
     }
     read_counts(r);
     if (!removed_.empty()) {
-      // Did presence sync notice and subscribe again?
-      const bool again = ChaosSystem::poll_until(std::chrono::seconds(2), [&] {
-        for (const auto& id : sys_.webhook_subscriptions()) {
-          if (!removed_.contains(id)) return true;
-        }
-        return false;
-      });
-      r.note += again ? ", subscribed again" : ", not subscribed again (bulk reads only)";
+      // Presence sync's probe reads its subscriptions back, finds them gone, subscribes again.
+      const auto within = std::chrono::seconds(o_.probe_seconds > 0 ? o_.probe_seconds + 10 : 2);
+      const bool again = ChaosSystem::poll_until(
+          std::max<std::chrono::milliseconds>(
+              within - std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - removed_at_),
+              std::chrono::milliseconds(500)),
+          [&] {
+            for (const auto& id : sys_.webhook_subscriptions()) {
+              if (!removed_.contains(id)) return true;
+            }
+            return false;
+          });
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - removed_at_)
+                          .count();
+      r.note += again ? ", subscribed again (seen " + std::to_string(ms) + " ms after the removal)"
+                      : ", not subscribed again (bulk reads only)";
+      if (!again && o_.probe_seconds > 0) sys_.fail(storm.name + ": not subscribed again");
       removed_.clear();
     }
     report_.storms.push_back(std::move(r));
@@ -373,6 +392,7 @@ class StormRun {
   ChaosSystem sys_;
   StormReport report_;
   std::set<std::string> removed_;  // subscriptions the "subscription deleted" storm removed
+  std::chrono::steady_clock::time_point removed_at_{};
 };
 
 }  // namespace ccteams::testing

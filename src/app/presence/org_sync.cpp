@@ -81,6 +81,9 @@ OrgSync::OrgSync(std::shared_ptr<SyncServices> services, OrgId org, SwitchedOff 
           s_->graph.subscriptions,
           s_->store,
           [this](SyncAccountId account) { return s_->account_tokens.access_token(org_, account); },
+          [this](SyncAccountId account, std::string refused) {
+            return s_->account_tokens.access_token_refused(org_, account, std::move(refused));
+          },
           s_->tokens,
           s_->gate,
           s_->decryptor,
@@ -88,6 +91,7 @@ OrgSync::OrgSync(std::shared_ptr<SyncServices> services, OrgId org, SwitchedOff 
           org,
           {s_->urls.notification, s_->urls.lifecycle},
           s_->options.subscription_check,
+          s_->options.subscription_probe,
           s_->options.subscriptions,
           [this] { return watch_.watched_ids(); }}) {}
 

@@ -121,7 +121,10 @@ asio::awaitable<void> SubscriptionKeeper::reauthorize(std::string id) {
   if (!rec) co_return;
   auto token = co_await d_.access_token(rec->account_id);
   if (token) {
-    auto r = co_await d_.graph.reauthorize_subscription(tenant_, *token, id);
+    std::function<GraphAsync<void>(std::string)> call = [&](std::string t) {
+      return d_.graph.reauthorize_subscription(tenant_, std::move(t), id);
+    };
+    auto r = co_await delegated(rec->account_id, *token, call);
     if (r) {
       d_.metrics.subscription_calls_ok.inc();
       co_return;
@@ -134,6 +137,50 @@ asio::awaitable<void> SubscriptionKeeper::reauthorize(std::string id) {
   co_await set_health(id, StoredSubscriptionHealth::reauthorization_failed);
   due_ = d_.loop.now();
   d_.loop.wake();
+}
+
+// A delegated token can be revoked long before its expiry (the account's sessions revoked, its
+// password reset): Graph answers 401. The cached token is dropped and the call made once more
+// with a fresh one; a refused refresh has marked the account failed (the plan then leaves it).
+template <class T>
+asio::awaitable<GraphResult<T>> SubscriptionKeeper::delegated(
+    SyncAccountId account, std::string token,
+    std::function<GraphAsync<T>(std::string token)> call) {
+  auto r = co_await call(token);
+  if (r || r.error().kind != GraphErrorKind::unauthorized || !d_.refreshed_token) co_return r;
+  auto fresh = co_await d_.refreshed_token(account, std::move(token));
+  if (!fresh) {
+    spdlog::warn(
+        "presence sync: org {}: Graph refused sync account {}'s token and no fresh one: {}",
+        d_.org.value, account.value, fresh.error().message);
+    co_return r;
+  }
+  co_return co_await call(std::move(*fresh));
+}
+
+asio::awaitable<void> SubscriptionKeeper::probe_subscriptions() {
+  auto subs = co_await list();
+  if (!subs) co_return;
+  for (const auto& rec : *subs) {
+    if (!d_.loop.running()) co_return;
+    if (rec.health != StoredSubscriptionHealth::ok) continue;
+    auto token = co_await d_.access_token(rec.account_id);
+    if (!token) continue;
+    std::function<GraphAsync<Subscription>(std::string)> call = [&](std::string t) {
+      return d_.graph.get_subscription(tenant_, std::move(t), rec.id);
+    };
+    auto r = co_await delegated(rec.account_id, *token, call);
+    if (r) {
+      d_.metrics.subscription_calls_ok.inc();
+      continue;
+    }
+    d_.metrics.subscription_calls_failed.inc();
+    // Anything but 404 (throttled, unavailable, refused) says nothing about the subscription.
+    if (r.error().kind != GraphErrorKind::not_found) continue;
+    spdlog::warn("presence sync: org {}: subscription {} is gone from Graph; subscribing again",
+                 d_.org.value, rec.id);
+    co_await set_health(rec.id, StoredSubscriptionHealth::removed);
+  }
 }
 
 // ---- subscriptions ----
@@ -161,6 +208,7 @@ asio::awaitable<Timestamp> SubscriptionKeeper::next_maintenance() {
     }
   }
   if (d_.decryptor != nullptr) next = std::min(next, d_.decryptor->next_rotation());
+  if (d_.probe > Millis{0}) next = std::min(next, probe_due_);
   co_return std::max(next, d_.loop.now() + std::chrono::seconds{5});
 }
 
@@ -182,6 +230,10 @@ asio::awaitable<void> SubscriptionKeeper::maintain_once() {
   if (d_.urls.notification.empty()) {
     coverage_ = "no public notification URL (server.public_url): bulk reads only";
     co_return;
+  }
+  if (d_.probe > Millis{0} && d_.loop.now() >= probe_due_) {
+    probe_due_ = d_.loop.now() + d_.probe;
+    co_await probe_subscriptions();  // before the plan: it recreates what the probe found gone
   }
   struct Stored {
     Result<std::vector<SyncAccount>> accounts;
@@ -276,7 +328,10 @@ asio::awaitable<void> SubscriptionKeeper::create(const sync::CreateSubscription&
     req.encryption_certificate = d_.decryptor->encryption_certificate();
     req.encryption_certificate_id = d_.decryptor->certificate_id();
   }
-  auto r = co_await d_.graph.create_subscription(tenant_, *token, req);
+  std::function<GraphAsync<Subscription>(std::string)> call = [&](std::string t) {
+    return d_.graph.create_subscription(tenant_, std::move(t), req);
+  };
+  auto r = co_await delegated(c.account, *token, call);
   if (!r) {
     d_.gate.create_failed(digest);
     d_.metrics.subscription_calls_failed.inc();
@@ -313,7 +368,10 @@ asio::awaitable<bool> SubscriptionKeeper::remove(const std::string& id, SyncAcco
   bool gone = false;
   auto token = co_await d_.access_token(account);
   if (token) {
-    auto r = co_await d_.graph.delete_subscription(tenant_, *token, id);
+    std::function<GraphAsync<void>(std::string)> call = [&](std::string t) {
+      return d_.graph.delete_subscription(tenant_, std::move(t), id);
+    };
+    auto r = co_await delegated(account, *token, call);
     gone = r || r.error().kind == GraphErrorKind::not_found;
     if (gone) {
       d_.metrics.subscription_calls_ok.inc();
@@ -341,7 +399,10 @@ asio::awaitable<void> SubscriptionKeeper::renew(PresenceSubscriptionRecord rec,
     renewal.encryption_certificate = d_.decryptor->encryption_certificate();
     renewal.encryption_certificate_id = d_.decryptor->certificate_id();
   }
-  auto r = co_await d_.graph.renew_subscription(tenant_, *token, rec.id, renewal);
+  std::function<GraphAsync<Subscription>(std::string)> call = [&](std::string t) {
+    return d_.graph.renew_subscription(tenant_, std::move(t), rec.id, renewal);
+  };
+  auto r = co_await delegated(rec.account_id, *token, call);
   if (r) {
     rec.expiration = r->expiration;
     if (renewal.encryption_certificate_id) rec.certificate_id = *renewal.encryption_certificate_id;

@@ -3,8 +3,11 @@
 // the sync accounts' healthy tokens, carried out (create before delete when a spare account
 // allows), renewed before expiry, recreated after a failed reauthorization or a removal;
 // checked every `check` and soon after the watch set changes. Lifecycle events
-// (reauthorizationRequired, subscriptionRemoved) land here; the gate's entries follow every
-// create and delete. clientState is a fresh token per subscription; only its digest is kept.
+// (reauthorizationRequired, subscriptionRemoved) land here; Graph sends none when it deletes a
+// presence subscription, so every `probe` the stored ones are read back and a missing one is
+// recreated. A delegated call refused with 401 is made once more with a refreshed token. The
+// gate's entries follow every create and delete. clientState is a fresh token per
+// subscription; only its digest is kept.
 //
 // Thread-safety: none; the organisation's strand drives it (OrgLoop). Store work is awaited
 // (Store::run): a read and the write it decides are one job.
@@ -35,6 +38,10 @@ struct SubscriptionKeeperDeps {
   Store& store;  // the sync accounts and the stored subscriptions
   // A sync account's delegated access token (SyncAccountService::access_token for this org).
   std::function<boost::asio::awaitable<Result<std::string>>(SyncAccountId)> access_token;
+  // After Graph answered 401 for the token (the second argument): a fresh one
+  // (SyncAccountService::access_token_refused; a refused refresh fails the account).
+  std::function<boost::asio::awaitable<Result<std::string>>(SyncAccountId, std::string)>
+      refreshed_token;
   const TokenSource& tokens;
   SubscriptionGate& gate;
   NotificationDecryptor* decryptor;  // nullable: basic notifications
@@ -44,6 +51,10 @@ struct SubscriptionKeeperDeps {
     std::string notification, lifecycle;  // empty notification: no subscriptions
   } urls;
   Millis check{60'000};
+  // Each stored subscription is read from Graph this often (GET /subscriptions/{id}) and one
+  // Graph no longer knows is subscribed again: Graph sends no lifecycle event when it deletes a
+  // presence subscription. 0: never.
+  Millis probe{180'000};
   sync::SubscriptionPlanConfig plan;
   // The watched Teams users, sorted.
   std::function<std::vector<std::string>()> watched;
@@ -75,6 +86,13 @@ class SubscriptionKeeper {
  private:
   boost::asio::awaitable<void> maintain_subscriptions();
   boost::asio::awaitable<void> maintain_once();
+  // Reads every healthy stored subscription from Graph; marks those it answers 404 for removed.
+  boost::asio::awaitable<void> probe_subscriptions();
+  // Calls Graph with the account's delegated token; on a 401 once more with a fresh token.
+  template <class T>
+  boost::asio::awaitable<GraphResult<T>> delegated(
+      SyncAccountId account, std::string token,
+      std::function<GraphAsync<T>(std::string token)> call);
   boost::asio::awaitable<Timestamp> next_maintenance();
   boost::asio::awaitable<void> create(const sync::CreateSubscription& c);
   boost::asio::awaitable<bool> remove(const std::string& id, SyncAccountId account,
@@ -93,7 +111,8 @@ class SubscriptionKeeper {
 
   SubscriptionKeeperDeps d_;
   std::string tenant_;
-  Timestamp due_{};  // the first pass at once
+  Timestamp due_{};        // the first pass at once
+  Timestamp probe_due_{};  // the first pass probes (subscriptions deleted while we were down)
   bool busy_ = false;
   std::string coverage_;
   std::size_t count_ = 0;

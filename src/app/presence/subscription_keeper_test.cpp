@@ -1,5 +1,7 @@
 // The subscription keeper on simulated time: renewal before expiry for hours in milliseconds,
-// recreation after a failed renewal, repacking create-before-delete, the gate following.
+// recreation after a failed renewal, repacking create-before-delete, the gate following, a
+// revoked delegated token refreshed once, a subscription Graph deleted silently found by the
+// probe and recreated.
 #include "app/presence/subscription_keeper.hpp"
 
 #include <gtest/gtest.h>
@@ -26,15 +28,46 @@ constexpr OrgId kOrg{1};
 
 struct Rig {
   explicit Rig(int accounts)
-      : time(kT0), loop(time), graph(time), gate(tokens), metrics(registry),
+      : time(kT0),
+        loop(time),
+        graph(time),
+        gate(tokens),
+        metrics(registry),
         keeper(SubscriptionKeeperDeps{
-            loop, graph, port,
-            [](SyncAccountId) -> asio::awaitable<Result<std::string>> {
-              co_return std::string("delegated-token");
+            loop,
+            graph,
+            port,
+            [this](SyncAccountId account) -> asio::awaitable<Result<std::string>> {
+              auto a = account_store.get_account(kOrg, account);
+              if (!a || a->token_state == SyncTokenState::failed) {
+                co_return make_error(Errc::conflict, "sign the account in again");
+              }
+              co_return token;
             },
-            tokens, gate, nullptr, metrics, kOrg,
+            [this](SyncAccountId account,
+                   std::string refused) -> asio::awaitable<Result<std::string>> {
+              refreshes.push_back(refused);
+              if (!refresh_works) {
+                // What SyncAccountService does when Entra refuses the refresh token.
+                auto a = account_store.get_account(kOrg, account);
+                EXPECT_TRUE(a);
+                EXPECT_TRUE(account_store.mark_failed(kOrg, account, a->sealed_refresh_token,
+                                                      "sign the account in again"));
+                co_return make_error(Errc::conflict, "sign the account in again");
+              }
+              token = "fresh-token-" + std::to_string(refreshes.size());
+              co_return token;
+            },
+            tokens,
+            gate,
+            nullptr,
+            metrics,
+            kOrg,
             {"https://ccteams.example/notify", "https://ccteams.example/lifecycle"},
-            Millis{60'000}, plan(), [this] { return watched; }}) {
+            Millis{60'000},
+            Millis{180'000},
+            plan(),
+            [this] { return watched; }}) {
     for (int i = 1; i <= accounts; ++i) {
       SyncAccount a;
       a.org = kOrg;
@@ -52,11 +85,24 @@ struct Rig {
     return c;
   }
   void start() {
-    loop.drive([this](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) {
-      keeper.step(t, sooner);
-    });
+    loop.drive(
+        [this](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) { keeper.step(t, sooner); });
+  }
+  // One subscription made; then Graph refuses the cached token and asks for reauthorization.
+  // Returns the subscription's id.
+  std::string revoke_cached_token_then_reauthorize() {
+    start();
+    loop.run_for(minutes{1});
+    const std::string first = graph.subscriptions().begin()->first;
+    graph.refuse_token("delegated-token");
+    loop.on_strand([&] { keeper.on_lifecycle(LifecycleEvent::reauthorization_required, first); });
+    loop.run_for(minutes{1});
+    return first;
   }
   std::vector<std::string> watched{"a", "b"};
+  std::string token = "delegated-token";  // what access_token answers (the cached token)
+  bool refresh_works = true;
+  std::vector<std::string> refreshes;  // the refused tokens refreshed_token was called with
   testing::SimulatedTime time;
   testing::SimOrgLoop loop;
   FakePresenceGraph graph;
@@ -130,6 +176,69 @@ TEST(SubscriptionKeeper, ReauthorizationRefusedMakesThePlanRecreateIt) {
   EXPECT_EQ(rig.graph.subscriptions().size(), 1U);
 }
 
+// The account's sessions were revoked: Graph answers 401 for the cached delegated token. One
+// refresh, and the call again with the fresh token: the subscription stays, nothing recreated.
+TEST(SubscriptionKeeper, RevokedTokenIsRefreshedOnceAndTheCallMadeAgain) {
+  Rig rig(1);
+  const std::string first = rig.revoke_cached_token_then_reauthorize();
+  EXPECT_EQ(rig.refreshes, (std::vector<std::string>{"delegated-token"}));
+  EXPECT_EQ(rig.graph.calls(Call::reauthorize).size(), 2U);  // refused, then with the fresh one
+  EXPECT_EQ(rig.graph.calls(Call::create).size(), 1U);
+  EXPECT_EQ(rig.store.records().at(first).health, StoredSubscriptionHealth::ok);
+  // The renewals go on with the fresh token: no further refresh.
+  rig.loop.run_for(std::chrono::hours{2});
+  EXPECT_GE(rig.graph.calls(Call::renew).size(), 2U);
+  EXPECT_EQ(rig.refreshes.size(), 1U);
+  EXPECT_TRUE(rig.graph.subscriptions().contains(first));
+}
+
+// The refresh is refused too (refresh token revoked): one attempt, not a loop; the account is
+// failed at once and the plan no longer uses it: bulk reads only.
+TEST(SubscriptionKeeper, RevokedTokenWhoseRefreshIsRefusedFailsTheAccountOnce) {
+  Rig rig(1);
+  rig.refresh_works = false;
+  rig.revoke_cached_token_then_reauthorize();
+  EXPECT_EQ(rig.refreshes.size(), 1U);
+  EXPECT_EQ(rig.graph.calls(Call::reauthorize).size(), 1U);
+  auto accounts = rig.account_store.list_accounts(kOrg);
+  ASSERT_TRUE(accounts);
+  EXPECT_EQ(accounts->at(0).token_state, SyncTokenState::failed);
+  EXPECT_EQ(rig.graph.calls(Call::create).size(), 1U);  // not recreated on the dead account
+  rig.loop.run_for(minutes{30});
+  EXPECT_EQ(rig.refreshes.size(), 1U);
+  EXPECT_EQ(rig.keeper.coverage(),
+            "no healthy sync account: add one under Sync accounts; bulk reads only");
+}
+
+// Graph deleted the subscription without a lifecycle event (as it does for presence): the
+// probe reads it back within its interval, finds it gone and subscribes again.
+TEST(SubscriptionKeeper, ProbeRecreatesASubscriptionGraphDeletedSilently) {
+  Rig rig(1);
+  rig.start();
+  rig.loop.run_for(minutes{1});
+  const std::string first = rig.graph.subscriptions().begin()->first;
+  const Timestamp dropped_at = rig.time.now();
+  rig.graph.drop(first);
+  rig.loop.run_for(minutes{4});
+  auto creates = rig.graph.calls(Call::create);
+  ASSERT_EQ(creates.size(), 2U);
+  EXPECT_LE(creates[1].at - dropped_at, minutes{3});  // within one probe interval
+  auto gets = rig.graph.calls(Call::get);
+  ASSERT_FALSE(gets.empty());
+  EXPECT_EQ(gets.back().id, first);
+  EXPECT_EQ(rig.graph.subscriptions().size(), 1U);
+  EXPECT_FALSE(rig.graph.subscriptions().contains(first));
+  EXPECT_EQ(rig.store.records().size(), 1U);
+  EXPECT_FALSE(rig.store.records().contains(first));
+  // The cost: one GET per subscription per interval (3 minutes): about 20 an hour here.
+  rig.graph.clear_log();
+  rig.loop.run_for(std::chrono::hours{1});
+  const auto hourly = rig.graph.calls(Call::get).size();
+  EXPECT_GE(hourly, 19U);
+  EXPECT_LE(hourly, 21U);
+  EXPECT_EQ(rig.graph.calls(Call::create).size(), 0U);
+}
+
 TEST(SubscriptionKeeper, RepacksOnASpareAccountCreatingBeforeDeleting) {
   Rig rig(2);
   rig.start();
@@ -154,13 +263,23 @@ TEST(SubscriptionKeeper, RepacksOnASpareAccountCreatingBeforeDeleting) {
 TEST(SubscriptionKeeper, WithoutANotificationUrlOnlyBulkReadsAreSaid) {
   Rig rig(1);
   SubscriptionKeeper keeper(SubscriptionKeeperDeps{
-      rig.loop, rig.graph, rig.port,
+      rig.loop,
+      rig.graph,
+      rig.port,
       [](SyncAccountId) -> asio::awaitable<Result<std::string>> { co_return std::string("t"); },
-      rig.tokens, rig.gate, nullptr, rig.metrics, kOrg, {}, Millis{60'000},
-      Rig::plan(), [] { return std::vector<std::string>{"a"}; }});
-  rig.loop.drive([&](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) {
-    keeper.step(t, sooner);
-  });
+      {},
+      rig.tokens,
+      rig.gate,
+      nullptr,
+      rig.metrics,
+      kOrg,
+      {},
+      Millis{60'000},
+      Millis{0},
+      Rig::plan(),
+      [] { return std::vector<std::string>{"a"}; }});
+  rig.loop.drive(
+      [&](Timestamp t, const testing::SimOrgLoop::Sooner& sooner) { keeper.step(t, sooner); });
   rig.loop.run_for(minutes{5});
   EXPECT_TRUE(rig.graph.log().empty());
   EXPECT_EQ(keeper.coverage(), "no public notification URL (server.public_url): bulk reads only");

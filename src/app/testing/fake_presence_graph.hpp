@@ -2,7 +2,9 @@
 // The presence roles and the subscriptions role for presence-sync unit tests: bulk presence
 // reads from a scripted table, setPresence/clearPresence and the subscription calls, each
 // recorded with the Clock's time at the call; the next call of a kind can be made to fail
-// (fail_next). get_subscription and list_subscriptions fail.
+// (fail_next), or every subscription call with a token refused (refuse_token: 401, as for a
+// revoked one); drop() deletes a subscription without a word, as Graph may. list_subscriptions
+// fails.
 // Answers at once, or reads after a simulated latency (set_read_latency). Not thread-safe:
 // drive it from one io_context thread.
 
@@ -35,7 +37,8 @@ class FakePresenceGraph final : public GraphPresenceReader,
     create,
     renew,
     reauthorize,
-    remove
+    remove,
+    get
   };
   struct Record {
     Call call;
@@ -65,6 +68,10 @@ class FakePresenceGraph final : public GraphPresenceReader,
     latency_ = latency;
   }
   std::size_t max_reads_in_flight() const { return max_reads_in_flight_; }
+  // Subscription calls presenting this delegated token get 401 from now on.
+  void refuse_token(std::string token) { refused_tokens_.push_back(std::move(token)); }
+  // Graph deletes the subscription and sends no lifecycle event.
+  void drop(const std::string& id) { subscriptions_.erase(id); }
 
   std::vector<Record> calls(Call call) const {
     std::vector<Record> out;
@@ -107,10 +114,10 @@ class FakePresenceGraph final : public GraphPresenceReader,
   }
 
   // ---- GraphSubscriptions
-  Async<Subscription> create_subscription(std::string, std::string,
+  Async<Subscription> create_subscription(std::string, std::string token,
                                           SubscriptionRequest r) override {
     log_.push_back(Record{Call::create, clock_.now(), r.presence_user_ids, {}, {}, r.expiration});
-    if (auto e = failure(Call::create)) co_return *e;
+    if (auto e = failure(Call::create, token)) co_return *e;
     Subscription s;
     s.id = "sub-" + std::to_string(++next_id_);
     s.expiration = r.expiration;
@@ -118,10 +125,10 @@ class FakePresenceGraph final : public GraphPresenceReader,
     subscriptions_[s.id] = s.expiration;
     co_return s;
   }
-  Async<Subscription> renew_subscription(std::string, std::string, std::string id,
+  Async<Subscription> renew_subscription(std::string, std::string token, std::string id,
                                          SubscriptionRenewal r) override {
     log_.push_back(Record{Call::renew, clock_.now(), {}, id, {}, r.expiration});
-    if (auto e = failure(Call::renew)) co_return *e;
+    if (auto e = failure(Call::renew, token)) co_return *e;
     if (!subscriptions_.contains(id)) co_return error(GraphErrorKind::not_found);
     subscriptions_[id] = r.expiration;
     Subscription s;
@@ -129,19 +136,26 @@ class FakePresenceGraph final : public GraphPresenceReader,
     s.expiration = r.expiration;
     co_return s;
   }
-  Async<void> reauthorize_subscription(std::string, std::string, std::string id) override {
+  Async<void> reauthorize_subscription(std::string, std::string token, std::string id) override {
     log_.push_back(Record{Call::reauthorize, clock_.now(), {}, id, {}, {}});
-    if (auto e = failure(Call::reauthorize)) co_return *e;
+    if (auto e = failure(Call::reauthorize, token)) co_return *e;
     co_return GraphResult<void>{};
   }
-  Async<void> delete_subscription(std::string, std::string, std::string id) override {
+  Async<void> delete_subscription(std::string, std::string token, std::string id) override {
     log_.push_back(Record{Call::remove, clock_.now(), {}, id, {}, {}});
-    if (auto e = failure(Call::remove)) co_return *e;
+    if (auto e = failure(Call::remove, token)) co_return *e;
     if (subscriptions_.erase(id) == 0) co_return error(GraphErrorKind::not_found);
     co_return GraphResult<void>{};
   }
-  Async<Subscription> get_subscription(std::string, std::string, std::string) override {
-    co_return error(GraphErrorKind::invalid_request);
+  Async<Subscription> get_subscription(std::string, std::string token, std::string id) override {
+    log_.push_back(Record{Call::get, clock_.now(), {}, id, {}, {}});
+    if (auto e = failure(Call::get, token)) co_return *e;
+    auto it = subscriptions_.find(id);
+    if (it == subscriptions_.end()) co_return error(GraphErrorKind::not_found);
+    Subscription s;
+    s.id = id;
+    s.expiration = it->second;
+    co_return s;
   }
   Async<SubscriptionsPage> list_subscriptions(std::string, std::string) override {
     co_return error(GraphErrorKind::invalid_request);
@@ -158,6 +172,12 @@ class FakePresenceGraph final : public GraphPresenceReader,
     GraphErrorKind kind;
     int retry_after_seconds;
   };
+  std::optional<GraphError> failure(Call call, const std::string& token) {
+    if (std::find(refused_tokens_.begin(), refused_tokens_.end(), token) != refused_tokens_.end()) {
+      return error(GraphErrorKind::unauthorized);
+    }
+    return failure(call);
+  }
   std::optional<GraphError> failure(Call call) {
     auto& q = failures_[call];
     if (q.empty()) return std::nullopt;
@@ -174,6 +194,7 @@ class FakePresenceGraph final : public GraphPresenceReader,
   std::size_t reads_in_flight_ = 0, max_reads_in_flight_ = 0;
   std::vector<Record> log_;
   std::map<std::string, Timestamp> subscriptions_;
+  std::vector<std::string> refused_tokens_;
   int next_id_ = 0;
 };
 
