@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "adapters/pg/pg_lease_sql.hpp"
@@ -44,6 +46,39 @@ class Signal {
   std::mutex mu_;
   std::condition_variable cv_;
   bool set_ = false;
+};
+
+// A write of an organisation named `name`, fenced as `fence`, on a thread of its own: its first
+// run stops inside the transaction (the guard holding the lease row) until release(). A rerun
+// (serialization failure) does not stop again.
+class HeldWrite {
+ public:
+  HeldWrite(Store& store, LeaseFence fence, std::string name)
+      : thread_([this, &store, fence, name = std::move(name)] {
+          FencedStore fenced(store, [fence] { return std::optional<LeaseFence>{fence}; });
+          written_ = run_awaitable(fenced.run([&](Stores& s) {
+            if (!once_.exchange(true)) {
+              entered_.set();
+              go_.wait();
+            }
+            return s.accounts().create_org(name, kT0);
+          }));
+        }) {
+    entered_.wait();
+  }
+  ~HeldWrite() { release(); }
+  // Lets the write go on and waits for its end; what it answered.
+  const Result<Organisation>& release() {
+    go_.set();
+    if (thread_.joinable()) thread_.join();
+    return written_;
+  }
+
+ private:
+  Signal entered_, go_;
+  std::atomic<bool> once_{false};
+  Result<Organisation> written_ = make_error(Errc::internal, "not run");
+  std::thread thread_;  // last: started once the members above exist
 };
 
 struct PgOrgLeaseStoreTest : ::testing::Test {
@@ -194,25 +229,11 @@ TEST_F(PgOrgLeaseStoreTest, AWriteWithTheCurrentFenceLandsAndOneWithAnOldFenceIs
 TEST_F(PgOrgLeaseStoreTest, AWriteUnderWayHoldsOffTheTakeOverUntilItCommits) {
   auto lease = leases(Millis{200});
   ASSERT_TRUE(run_awaitable(lease->acquire(org, "a", kLapsed)));
-  Signal entered, go;
-  std::atomic<bool> once{false};
-  Result<Organisation> written = make_error(Errc::internal, "not run");
-  std::thread writer([&] {
-    FencedStore fenced(*store, [this] { return std::optional<LeaseFence>{{org, "a", 1}}; });
-    written = run_awaitable(fenced.run([&](Stores& s) {
-      if (!once.exchange(true)) {
-        entered.set();
-        go.wait();
-      }
-      return s.accounts().create_org("written under the guard", kT0);
-    }));
-  });
-  entered.wait();
+  HeldWrite write(*store, LeaseFence{org, "a", 1}, "written under the guard");
   auto blocked = run_awaitable(lease->acquire(org, "b", kLong));
   ASSERT_FALSE(blocked);
   EXPECT_EQ(blocked.error().code, Errc::unavailable);  // lock_timeout: try at the next scan
-  go.set();
-  writer.join();
+  const auto& written = write.release();
   ASSERT_TRUE(written) << written.error().message;
   auto taken = run_awaitable(lease->acquire(org, "b", kLong));
   ASSERT_TRUE(taken && *taken);
@@ -228,20 +249,7 @@ TEST_F(PgOrgLeaseStoreTest, APausedWriteIsEndedByTheServerAndNeverLands) {
   ASSERT_TRUE(paused_store);
   auto lease = leases(Millis{200});
   ASSERT_TRUE(run_awaitable(lease->acquire(org, "a", kLapsed)));
-  Signal entered, go;
-  std::atomic<bool> once{false};
-  Result<Organisation> written = make_error(Errc::internal, "not run");
-  std::thread writer([&] {
-    FencedStore fenced(*paused_store, [this] { return std::optional<LeaseFence>{{org, "a", 1}}; });
-    written = run_awaitable(fenced.run([&](Stores& s) {
-      if (!once.exchange(true)) {
-        entered.set();
-        go.wait();  // the pause
-      }
-      return s.accounts().create_org("the paused write", kT0);
-    }));
-  });
-  entered.wait();
+  HeldWrite write(*paused_store, LeaseFence{org, "a", 1}, "the paused write");  // the pause
   // Each attempt waits at most its lock_timeout; the server ends the paused session after
   // 300 ms, so one of the first few attempts gets through.
   std::optional<OrgLease> taken;
@@ -251,8 +259,7 @@ TEST_F(PgOrgLeaseStoreTest, APausedWriteIsEndedByTheServerAndNeverLands) {
   }
   ASSERT_TRUE(taken);
   EXPECT_EQ(taken->token, 2);
-  go.set();
-  writer.join();
+  const auto& written = write.release();
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().code, Errc::unavailable);
   auto admin = store::PgDb::open(database.conninfo());
