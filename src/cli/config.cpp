@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "adapters/http/client_address.hpp"
-#include "app/cluster/lease_keeper.hpp"
+#include "app/cluster/lease_timings.hpp"
 #include "core/e164.hpp"
 
 namespace ccteams::cli {

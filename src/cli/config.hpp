@@ -10,7 +10,7 @@
 #include "core/result.hpp"
 
 namespace ccteams {
-struct LeaseTimings;  // app/cluster/lease_keeper.hpp
+struct LeaseTimings;  // app/cluster/lease_timings.hpp
 }  // namespace ccteams
 
 namespace ccteams::cli {
