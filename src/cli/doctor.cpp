@@ -13,8 +13,12 @@
 
 #include "adapters/crypto/secret_box.hpp"
 #include "adapters/http/http_client.hpp"
+#include "adapters/pg/pg_db.hpp"
+#include "adapters/pg/pg_migrations.hpp"
+#include "adapters/pg/pg_store.hpp"
 #include "adapters/store/sqlite_db.hpp"
 #include "adapters/store/sqlite_migrations.hpp"
+#include "adapters/store/sqlite_store.hpp"
 #include "cli/doctor_report.hpp"
 
 namespace ccteams::cli {
@@ -99,14 +103,49 @@ std::optional<SecretBox> check_key(const SecretsConfig& s, DoctorReport& report)
                        std::string(kKeyBackupNote) + s.key_file + ")");
 }
 
-// Opens the existing database and compares its schema version with this binary's. Never
-// creates the file and never migrates (serve does, at start).
-std::unique_ptr<store::SqliteDb> check_database(const StoreConfig& c, DoctorReport& report) {
-  const std::string what = "database";
-  if (c.driver != "sqlite") {
-    report.fail(what, "store.driver is " + c.driver, "set store.driver = \"sqlite\"");
-    return nullptr;
+// The database the later checks read, opened without migrating it: the store is given the
+// migrations up to the version the database is at, so opening applies none (the doctor never
+// changes the schema; serve migrates at start).
+class DoctorDatabase {
+ public:
+  DoctorDatabase(std::unique_ptr<SqliteStore> sqlite, std::unique_ptr<PgStore> pg)
+      : sqlite_(std::move(sqlite)), pg_(std::move(pg)) {}
+  ~DoctorDatabase() {
+    if (pg_) pg_->stop();
+    if (sqlite_) sqlite_->stop();
   }
+  DoctorDatabase(const DoctorDatabase&) = delete;
+  DoctorDatabase& operator=(const DoctorDatabase&) = delete;
+  Stores& stores() { return pg_ ? static_cast<Stores&>(*pg_) : *sqlite_; }
+
+ private:
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<PgStore> pg_;
+};
+
+// Compares the database's schema version with this binary's; whether the later checks can read
+// it (an older schema is reported but still read; a newer one is not touched).
+bool judge_schema(const std::string& where, int version, int known, const std::string& migrate_fix,
+                  DoctorReport& report) {
+  const std::string what = "database";
+  const std::string versions = "schema version " + std::to_string(version) +
+                               ", this ccteams expects " + std::to_string(known);
+  if (version > known) {
+    report.fail(what, where + ": " + versions + ": a newer ccteams wrote it",
+                "run the newer ccteams (package version) that wrote it; this older binary would "
+                "refuse to start on it, and the database must not be downgraded");
+    return false;
+  }
+  if (version < known) {
+    report.fail(what, where + ": " + versions, migrate_fix);
+    return true;  // older, but readable: the later checks can still read it
+  }
+  report.ok(what + ": " + where + " opens; " + versions);
+  return true;
+}
+
+std::unique_ptr<DoctorDatabase> check_sqlite(const StoreConfig& c, DoctorReport& report) {
+  const std::string what = "database";
   std::error_code ec;
   if (!fs::exists(c.path, ec)) {
     report.fail(what, "store.path " + c.path + " does not exist",
@@ -114,35 +153,108 @@ std::unique_ptr<store::SqliteDb> check_database(const StoreConfig& c, DoctorRepo
                 "... (run as the service's user) or at the first ccteams serve");
     return nullptr;
   }
-  auto db = store::SqliteDb::open(c.path);
-  if (!db) {
-    report.fail(what, c.path + " cannot be opened: " + db.error().message,
-                "run the doctor as the service's user (runuser -u ccteams -- ccteams doctor ...) "
-                "and check the file and its folder belong to it");
+  const std::string fix_access =
+      "run the doctor as the service's user (runuser -u ccteams -- ccteams doctor ...) and "
+      "check the file and its folder belong to it";
+  int version = 0;
+  {
+    auto db = store::SqliteDb::open(c.path);
+    if (!db) {
+      report.fail(what, c.path + " cannot be opened: " + db.error().message, fix_access);
+      return nullptr;
+    }
+    auto read = store::read_schema_version(**db);
+    if (!read) {
+      report.fail(what, c.path + ": the schema version cannot be read: " + read.error().message,
+                  "the file may not be a ccteams database; check store.path");
+      return nullptr;
+    }
+    version = *read;
+  }
+  const auto known = store::sqlite_migrations();
+  if (version == 0) {
+    report.fail(what, c.path + " holds no ccteams schema",
+                "check store.path names the ccteams database; a new installation creates it "
+                "with ccteams user add --config ... or at the first ccteams serve");
     return nullptr;
   }
-  auto version = store::read_schema_version(**db);
-  if (!version) {
-    report.fail(what, c.path + ": the schema version cannot be read: " + version.error().message,
-                "the file may not be a ccteams database; check store.path");
+  if (!judge_schema(c.path, version, store::latest_version(known),
+                    "back the database up, then start ccteams serve once: it migrates at start",
+                    report)) {
     return nullptr;
   }
-  const int known = store::latest_version(store::sqlite_migrations());
-  const std::string versions = "schema version " + std::to_string(*version) +
-                               ", this ccteams expects " + std::to_string(known);
-  if (*version > known) {
-    report.fail(what, c.path + ": " + versions + ": a newer ccteams wrote it",
-                "run the newer ccteams (package version) that wrote it; this older binary would "
-                "refuse to start on it, and the database must not be downgraded");
+  SqliteStoreOptions options;
+  options.migrations = known.first(static_cast<std::size_t>(version));
+  options.reader = false;
+  auto opened = SqliteStore::open(c.path, options);
+  if (!opened) {
+    report.fail(what, c.path + " cannot be read: " + opened.error().message, fix_access);
     return nullptr;
   }
-  if (*version < known) {
-    report.fail(what, c.path + ": " + versions,
-                "back the database up, then start ccteams serve once: it migrates at start");
-    return std::move(*db);  // older, but readable: the later checks can still read it
+  return std::make_unique<DoctorDatabase>(std::move(*opened), nullptr);
+}
+
+std::unique_ptr<DoctorDatabase> check_postgresql(const StoreConfig& c, DoctorReport& report) {
+  const std::string what = "database";
+  // store.dsn may carry a password: never printed.
+  const std::string where = "PostgreSQL (store.dsn)";
+  auto password = read_store_password(c);
+  if (!password) {
+    report.fail(what, "the PostgreSQL password cannot be read: " + password.error().message,
+                "set the variable store.password_env names, or make store.password_file "
+                "readable by the service's user, as ccteams serve would need");
+    return nullptr;
   }
-  report.ok(what + ": " + c.path + " opens; " + versions);
-  return std::move(*db);
+  int version = 0;
+  {
+    auto db = store::PgDb::open(c.dsn, *password);
+    if (!db) {
+      report.fail(what, where + " cannot be reached: " + db.error().message,
+                  "check store.dsn (host, port, dbname, user), that PostgreSQL runs and accepts "
+                  "this host in pg_hba.conf, and the password (store.password_env or "
+                  "password_file); psql with the same settings shows the same error");
+      return nullptr;
+    }
+    auto read = store::read_pg_schema_version(**db);
+    if (!read) {
+      report.fail(what, where + ": the schema version cannot be read: " + read.error().message,
+                  "check that the user in store.dsn may read the database's tables");
+      return nullptr;
+    }
+    version = *read;
+  }
+  if (version == 0) {
+    report.fail(what, where + " holds no ccteams schema",
+                "check that store.dsn names the ccteams database; a new installation creates "
+                "the schema at the first ccteams serve (or ccteams user add --config ...)");
+    return nullptr;
+  }
+  const auto known = store::pg_migrations();
+  if (!judge_schema(where, version, store::latest_version(known),
+                    "back the database up (pg_dump), then start one ccteams serve: it migrates "
+                    "at start, and the other instances wait for it",
+                    report)) {
+    return nullptr;
+  }
+  PgStoreOptions options;
+  options.conninfo = c.dsn;
+  options.password = std::move(*password);
+  options.connections = 1;
+  options.migrations = known.first(static_cast<std::size_t>(version));
+  auto opened = PgStore::open(options);
+  if (!opened) {
+    report.fail(what, where + " cannot be read: " + opened.error().message,
+                "check store.dsn and the line above");
+    return nullptr;
+  }
+  return std::make_unique<DoctorDatabase>(nullptr, std::move(*opened));
+}
+
+// Opens the existing database and compares its schema version with this binary's. Never
+// creates the database and never migrates (serve does, at start).
+std::unique_ptr<DoctorDatabase> check_database(const StoreConfig& c, DoctorReport& report) {
+  if (c.driver == "postgresql") return check_postgresql(c, report);
+  return check_sqlite(c, report);
 }
 
 std::optional<std::string> read_pem(const std::string& path, const char* key,
@@ -190,8 +302,8 @@ int run_doctor(const DoctorOptions& options, std::ostream& out) {
   {
     HttpClient public_client(ioc, public_options);
     HttpClient microsoft_client(ioc, microsoft_options);
-    MicrosoftCheckInputs in{*config, key ? &*key : nullptr, db.get(), public_client,
-                            microsoft_client};
+    MicrosoftCheckInputs in{*config, key ? &*key : nullptr, db ? &db->stores() : nullptr,
+                            public_client, microsoft_client};
     asio::co_spawn(ioc, check_microsoft_side(in, report), [&](std::exception_ptr e) {
       if (!e) return;
       try {

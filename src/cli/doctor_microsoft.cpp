@@ -8,9 +8,7 @@
 #include "adapters/crypto/secret_box_sealer.hpp"
 #include "adapters/graph/http_graph_client.hpp"
 #include "adapters/http/http_client.hpp"
-#include "adapters/store/sqlite_connector_store.hpp"
-#include "adapters/store/sqlite_presence_sync_store.hpp"
-#include "adapters/store/sqlite_sync_account_store.hpp"
+#include "app/ports/store.hpp"
 #include "app/sync_account_service.hpp"
 #include "app/system_clock.hpp"
 #include "cli/connector_wiring.hpp"
@@ -79,8 +77,8 @@ std::string app_token_fix(const GraphError& e) {
          "same error, and Set up again repairs a revoked consent";
 }
 
-asio::awaitable<std::vector<BoundTenant>> bound_tenants(store::SqliteDb& db, DoctorReport& r) {
-  store::SqliteConnectorStore connectors(db);
+asio::awaitable<std::vector<BoundTenant>> bound_tenants(Stores& stores, DoctorReport& r) {
+  ConnectorStore& connectors = stores.connectors();
   std::vector<BoundTenant> out;
   for (auto status : {ConnectorStatus::active, ConnectorStatus::authorization_error}) {
     auto orgs = connectors.orgs_with_status(status);
@@ -148,10 +146,10 @@ asio::awaitable<std::vector<BoundTenant>> check_app(EntraTokens& entra,
 // Redeems each account's refresh token as the service does (SyncAccountService::refresh) and
 // stores the rotated one by compare-and-swap, so that the service's token is never lost.
 asio::awaitable<void> check_sync_accounts(EntraTokens& entra, const SecretBox& key,
-                                          store::SqliteDb& db,
+                                          Stores& stores,
                                           const std::vector<BoundTenant>& tenants,
                                           DoctorReport& r) {
-  store::SqliteSyncAccountStore store(db);
+  SyncAccountStore& store = stores.sync_accounts();
   SecretBoxSealer sealer(key);
   SystemClock clock;
   int seen = 0;
@@ -226,10 +224,8 @@ asio::awaitable<void> check_sync_accounts(EntraTokens& entra, const SecretBox& k
   }
 }
 
-void check_subscriptions(store::SqliteDb& db, const PresenceSyncConfig& sync, DoctorReport& r) {
-  store::SqlitePresenceSyncStore store(db);
-  auto subs = store.list_all_subscriptions();
-  store.stop();
+void check_subscriptions(Stores& stores, const PresenceSyncConfig& sync, DoctorReport& r) {
+  auto subs = stores.subscriptions().list_all_subscriptions();
   if (!subs) {
     r.fail("subscriptions", subs.error().message, "check the database line above");
     return;
@@ -306,13 +302,13 @@ asio::awaitable<void> check_microsoft_side(const MicrosoftCheckInputs& in, Docto
               (discovery ? "HTTP " + std::to_string(discovery->status) : discovery.error().message),
           "allow outbound HTTPS to " + login +
               " (proxy, firewall, DNS); a TLS-inspecting proxy's CA goes in microsoft.ca_file");
-    } else if (in.db == nullptr) {
+    } else if (in.stores == nullptr) {
       r.ok(std::string(kEntra) + ": " + login + " answers (OpenID discovery)");
       r.skip("app registration", "the database could not be read");
       no_sync_check = "the database could not be read";
     } else {
       r.ok(std::string(kEntra) + ": " + login + " answers (OpenID discovery)");
-      auto tenants = co_await bound_tenants(*in.db, r);
+      auto tenants = co_await bound_tenants(*in.stores, r);
       if (tenants.empty()) {
         r.skip("app registration",
                "no organisation has connected a Microsoft 365 tenant yet (the first customer's "
@@ -333,7 +329,7 @@ asio::awaitable<void> check_microsoft_side(const MicrosoftCheckInputs& in, Docto
       if (in.key == nullptr) {
         no_sync_check = "the key check failed: their tokens cannot be opened";
       } else if (!working.empty()) {
-        co_await check_sync_accounts(graph, *in.key, *in.db, working, r);
+        co_await check_sync_accounts(graph, *in.key, *in.stores, working, r);
         no_sync_check.clear();
       } else if (!tenants.empty()) {
         no_sync_check = "no tenant with a working app token";
@@ -341,10 +337,10 @@ asio::awaitable<void> check_microsoft_side(const MicrosoftCheckInputs& in, Docto
     }
   }
   if (!no_sync_check.empty()) r.skip("sync accounts", no_sync_check);
-  if (in.db == nullptr) {
+  if (in.stores == nullptr) {
     r.skip("subscriptions", "the database could not be read");
   } else {
-    check_subscriptions(*in.db, in.config.presence_sync, r);
+    check_subscriptions(*in.stores, in.config.presence_sync, r);
   }
 }
 

@@ -11,9 +11,7 @@
 namespace ccteams {
 class HttpClient;
 class SecretBox;
-namespace store {
-class SqliteDb;
-}  // namespace store
+class Stores;
 }  // namespace ccteams
 
 namespace ccteams::cli {
@@ -41,7 +39,7 @@ class DoctorReport {
 struct MicrosoftCheckInputs {
   const Config& config;
   const SecretBox* key = nullptr;  // null: the key check failed
-  store::SqliteDb* db = nullptr;   // null: the database check failed
+  Stores* stores = nullptr;        // null: the database check failed (SQLite or PostgreSQL)
   HttpClient& public_client;       // system roots (+ the doctor's --ca-file)
   HttpClient& microsoft_client;    // system roots (+ microsoft.ca_file), as the service
 };
