@@ -190,10 +190,10 @@ class DirectoryIndex {
     // Every searchable token once per field, each preceded by its field's marker byte
     // (kNameMark, kMailMark, kDetailMark; folded tokens never contain bytes below 0x20).
     std::uint32_t tokens_size = 0;
+    bool live = false;  // here, in the padding before the pointers: 48 bytes a row, not 56
     const std::string* department = nullptr;  // its key in departments_; nullptr when empty
     const std::string* title = nullptr;       // its key in titles_
     std::uint64_t sort_key = 0;               // the first 8 bytes of the sort name, big-endian
-    bool live = false;
   };
   struct Ranked {
     std::uint64_t sort_key;
