@@ -35,6 +35,7 @@ class RtpPort {
   ~RtpPort();
 
   boost::asio::ip::udp::socket& socket() { return *socket_; }
+  const boost::asio::ip::udp::socket& socket() const { return *socket_; }
   std::uint16_t port() const { return port_; }
   bool is_open() const { return socket_ && socket_->is_open(); }
   void close();

@@ -61,7 +61,8 @@ RtpSession::~RtpSession() = default;
 
 udp::endpoint RtpSession::local_endpoint() const {
   boost::system::error_code ec;
-  auto ep = const_cast<RtpPort&>(port_).socket().local_endpoint(ec);
+  if (!port_.is_open()) return udp::endpoint();
+  auto ep = port_.socket().local_endpoint(ec);
   return ec ? udp::endpoint() : ep;
 }
 

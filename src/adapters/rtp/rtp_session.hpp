@@ -88,7 +88,8 @@ class RtpSession : public std::enable_shared_from_this<RtpSession> {
   void send_relayed(const sip::RtpHeader& in, std::span<const std::uint8_t> payload,
                     std::uint8_t payload_type);
 
-  // Stops everything and gives the port back; the session can be dropped after.
+  // Stops everything and gives the port back; the session can be dropped after. Required: the
+  // receive loop holds the session until then.
   void close();
   const RtpSessionStats& stats() const { return stats_; }
   const media::RtpOutStream& out_stream() const { return out_; }

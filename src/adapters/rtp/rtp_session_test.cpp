@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 
+#include "adapters/rtp/queue_audio.hpp"
 #include "adapters/rtp/rtp_test_support.hpp"
 #include "core/media/wav.hpp"
 
@@ -166,14 +165,24 @@ TEST(RtpSession, StopsAndGivesThePortBackOnClose) {
 
 // The shipped queue audio (assets/audio, scripts/make-audio.sh) is what parse_wav takes.
 TEST(QueueAudio, TheShippedFilesLoad) {
-  for (const char* name : {"greeting.wav", "music-on-hold.wav"}) {
-    std::ifstream in(std::string(CCTEAMS_SOURCE_DIR) + "/assets/audio/" + name, std::ios::binary);
-    ASSERT_TRUE(in) << name;
-    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
-    auto audio = media::parse_wav(bytes);
-    ASSERT_TRUE(audio) << name << ": " << audio.error().message;
-    EXPECT_GT(audio->samples.size(), 8000u * 5) << name;  // more than 5 s
-  }
+  const std::string dir = std::string(CCTEAMS_SOURCE_DIR) + "/assets/audio/";
+  auto audio = load_queue_audio(dir + "greeting.wav", dir + "music-on-hold.wav");
+  ASSERT_TRUE(audio) << audio.error().message;
+  EXPECT_GT(audio->greeting->samples.size(), 8000u * 5);  // more than 5 s each
+  EXPECT_GT(audio->music_on_hold->samples.size(), 8000u * 5);
+}
+
+TEST(QueueAudio, ErrorsNameTheFile) {
+  auto missing = load_wav_file("/nonexistent/greeting.wav");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message,
+            "/nonexistent/greeting.wav: cannot open the queue audio file");
+  // A WAV the admin forgot to convert: the README, not a WAV at all.
+  auto not_wav = load_wav_file(std::string(CCTEAMS_SOURCE_DIR) + "/README.md");
+  ASSERT_FALSE(not_wav);
+  EXPECT_NE(not_wav.error().message.find("README.md: WAV: not a RIFF/WAVE file"),
+            std::string::npos)
+      << not_wav.error().message;
 }
 
 }  // namespace
