@@ -21,15 +21,10 @@ struct Call {
   RtpFixture f;
   Phone caller{f.io};
   Phone agent{f.io};
-  std::shared_ptr<RtpSession> caller_leg = f.session(kCallerLeg);
-  std::shared_ptr<RtpSession> agent_leg = f.session(kAgentLeg);
+  std::shared_ptr<RtpSession> caller_leg = f.session_to(caller, kCallerLeg);
+  std::shared_ptr<RtpSession> agent_leg = f.session_to(agent, kAgentLeg);
   std::uint64_t caller_frames = 0;
   std::uint64_t agent_frames = 0;
-
-  Call() {
-    caller_leg->set_remote(caller.endpoint());
-    agent_leg->set_remote(agent.endpoint());
-  }
   // Both phones talk for `frames` × 20 ms: the caller a 1 kHz tone, the agent 2 kHz.
   void talk(int frames, bool agent_talks = true) {
     for (int i = 0; i < frames; ++i) {
@@ -144,10 +139,8 @@ TEST(RtpRelay, PassesTelephoneEventsWithTheFarLegsPayloadType) {
 TEST(RtpRelay, DropsEventsTheFarLegDidNotNegotiate) {
   RtpFixture f;
   Phone caller(f.io), agent(f.io);
-  auto caller_leg = f.session(RtpLegMedia{sip::Codec::pcmu, 0, 101});
-  auto agent_leg = f.session(RtpLegMedia{sip::Codec::pcmu, 0, std::nullopt});
-  caller_leg->set_remote(caller.endpoint());
-  agent_leg->set_remote(agent.endpoint());
+  auto caller_leg = f.session_to(caller, RtpLegMedia{sip::Codec::pcmu, 0, 101});
+  auto agent_leg = f.session_to(agent, RtpLegMedia{sip::Codec::pcmu, 0, std::nullopt});
   RtpRelay relay(caller_leg, agent_leg);
   const auto payload = sip::build_telephone_event({.event = 1});
   caller.send({.payload_type = 101, .sequence = 1, .timestamp = 1, .ssrc = 9}, payload,

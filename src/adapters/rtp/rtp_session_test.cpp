@@ -31,8 +31,7 @@ void expect_continuous(const std::vector<Received>& got, std::size_t from = 0) {
 TEST(RtpSession, SendsAFrameEvery20msOnOneClock) {
   RtpFixture f;
   Phone phone(f.io);
-  auto s = f.session(kPcmu);
-  s->set_remote(phone.endpoint());
+  auto s = f.session_to(phone, kPcmu);
   s->play(tone_source(1000));
   f.time.run_for(f.io, 1000ms);
   // Frames 0..50: at 0, 20, ..., 1000 ms.
@@ -53,8 +52,7 @@ TEST(RtpSession, SendsAFrameEvery20msOnOneClock) {
 TEST(RtpSession, ALateWakeSendsAFewFramesAndSkipsTheRest) {
   RtpFixture f;
   Phone phone(f.io);
-  auto s = f.session(kPcma);
-  s->set_remote(phone.endpoint());
+  auto s = f.session_to(phone, kPcma);
   s->play(tone_source(1000));
   ASSERT_EQ(phone.take(f.io, 1).size(), 1u);
   // The thread was busy: the 20 ms timer's work runs only at 200 ms.
@@ -78,8 +76,7 @@ TEST(RtpSession, ALateWakeSendsAFewFramesAndSkipsTheRest) {
 TEST(RtpSession, PlaysTheGreetingThenTheMusic) {
   RtpFixture f;
   Phone phone(f.io);
-  auto s = f.session(kPcmu);
-  s->set_remote(phone.endpoint());
+  auto s = f.session_to(phone, kPcmu);
   // 400 ms of 1 kHz "greeting", then 2 kHz "music".
   auto greeting = std::make_shared<media::PcmAudio>();
   greeting->samples.resize(3200);

@@ -108,6 +108,12 @@ struct RtpFixture {
     ccteams::testing::SimulatedTime::drain(io);
     return s;
   }
+  // A session that sends to `phone` (its SDP address).
+  std::shared_ptr<RtpSession> session_to(const Phone& phone, RtpLegMedia media) {
+    auto s = session(media);
+    s->set_remote(phone.endpoint());
+    return s;
+  }
   udp::endpoint at(const std::shared_ptr<RtpSession>& s) const {
     return udp::endpoint(kLoopback, s->local_endpoint().port());
   }
