@@ -49,6 +49,8 @@ strip --strip-debug --strip-unneeded -o "$pkg/usr/bin/ccteams" "$binary"
 chmod 0755 "$pkg/usr/bin/ccteams"
 # The web console: files on disk, found through CCTEAMS_WEB_ROOT (set in the unit).
 cp -r web "$pkg/usr/share/ccteams/web"
+# The queue audio ([media] greeting and music_on_hold default to these; docs/telephony.md).
+cp -r assets/audio "$pkg/usr/share/ccteams/audio"
 install -m 0644 packaging/deb/ccteams.service "$pkg/lib/systemd/system/ccteams.service"
 install -m 0644 docs/operations.md docs/ccteams.example.toml "$pkg/usr/share/doc/ccteams/"
 for script in postinst prerm postrm; do

@@ -27,7 +27,7 @@ class Reader {
       if (!sections.contains(section)) {
         return fail(section,
                     "is not a known section (known: server, store, secrets, log, auth, "
-                    "microsoft, presence_sync, metrics, events, directory, cluster)");
+                    "microsoft, presence_sync, metrics, events, directory, cluster, media)");
       }
       if (!node.is_table()) return fail(section, "must be a table ([" + section + "])");
       for (const auto& [sub, _] : *node.as_table()) {
@@ -185,9 +185,10 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
        {"websockets_per_session", "replay_max_events", "retention_hours", "ticket_ttl_seconds"}},
       {"directory",
        {"sync_interval_seconds", "presence_ttl_seconds", "page_size", "default_country_code"}},
-      {"cluster", {"enabled", "lease_ttl_ms", "renew_every_ms", "scan_every_ms", "margin_ms"}}};
+      {"cluster", {"enabled", "lease_ttl_ms", "renew_every_ms", "scan_every_ms", "margin_ms"}},
+      {"media", {"greeting", "music_on_hold", "rtp_address", "rtp_port_min", "rtp_port_max"}}};
   if (auto res = r.check_known({"server", "store", "secrets", "log", "auth", "microsoft",
-                                "presence_sync", "metrics", "events", "directory", "cluster"},
+                                "presence_sync", "metrics", "events", "directory", "cluster", "media"},
           keys);
       !res) {
     return std::move(res).error();
@@ -282,7 +283,12 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
         narrow(r, "cluster", "lease_ttl_ms", 1000, 600'000, c.cluster.lease_ttl_ms),
         narrow(r, "cluster", "renew_every_ms", 100, 300'000, c.cluster.renew_every_ms),
         narrow(r, "cluster", "scan_every_ms", 100, 300'000, c.cluster.scan_every_ms),
-        narrow(r, "cluster", "margin_ms", 0, 300'000, c.cluster.margin_ms)}) {
+        narrow(r, "cluster", "margin_ms", 0, 300'000, c.cluster.margin_ms),
+        r.str("media", "greeting", c.media.greeting),
+        r.str("media", "music_on_hold", c.media.music_on_hold),
+        r.str("media", "rtp_address", c.media.rtp_address),
+        narrow(r, "media", "rtp_port_min", 1024, 65534, c.media.rtp_port_min),
+        narrow(r, "media", "rtp_port_max", 1025, 65535, c.media.rtp_port_max)}) {
     if (!res) return std::move(res).error();
   }
   c.presence_sync.key_rotation_seconds = static_cast<std::int64_t>(key_rotation_hours) * 3600;
@@ -330,6 +336,13 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                   "must be a country calling code of 1 to 3 digits without '+' (e.g. \"1\", "
                   "\"44\"), or empty (got '" + cc + "')");
   }
+  // At least one even port, for one call leg.
+  if (c.media.rtp_port_max < c.media.rtp_port_min + (c.media.rtp_port_min & 1)) {
+    return r.fail("media.rtp_port_max",
+                  "must be at least media.rtp_port_min (" + std::to_string(c.media.rtp_port_min) +
+                      ") rounded up to an even port");
+  }
+  if (c.media.rtp_address.empty()) return r.fail("media.rtp_address", "must not be empty");
   if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
     return r.fail("server.tls_cert_file", "and server.tls_key_file must be set together");
   }

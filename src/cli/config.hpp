@@ -166,6 +166,19 @@ struct ClusterConfig {
   int margin_ms = 1000;        // an owner stops acting this long before its lease could lapse
 };
 
+// Call media (issue 20, docs/telephony.md "What exists (part 5, media)"): the queue audio a
+// waiting caller hears, and the UDP ports RTP sessions take. The WAV files must be 8000 Hz mono,
+// 16-bit PCM, u-law or A-law; empty: the shipped ones (assets/audio, /usr/share/ccteams/audio in
+// the package). The port range is even-aligned (RTP on even ports, RFC 3550 §11): two ports per
+// call leg pair with a relay, so 10000-20000 holds about 2,500 bridged calls.
+struct MediaConfig {
+  std::string greeting;       // played once to a caller entering a queue
+  std::string music_on_hold;  // then looped, and on hold
+  std::string rtp_address = "127.0.0.1";
+  int rtp_port_min = 10000;
+  int rtp_port_max = 20000;
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
@@ -178,6 +191,7 @@ struct Config {
   EventsConfig events;
   DirectoryConfig directory;
   ClusterConfig cluster;
+  MediaConfig media;
 };
 
 // "host:port" (an IPv6 literal in brackets: "[::1]:9100") split; nullopt when malformed.

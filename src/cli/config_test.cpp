@@ -151,6 +151,29 @@ default_country_code = "44"
   EXPECT_EQ(c->directory.default_country_code, "44");
 }
 
+TEST(Config, MediaSection) {
+  auto d = parse_config("", "t.toml");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->media.greeting.empty());
+  EXPECT_TRUE(d->media.music_on_hold.empty());
+  EXPECT_EQ(d->media.rtp_port_min, 10000);
+  EXPECT_EQ(d->media.rtp_port_max, 20000);
+  auto c = parse_config(R"(
+[media]
+greeting = "/etc/ccteams/welcome.wav"
+music_on_hold = "/etc/ccteams/hold.wav"
+rtp_address = "192.0.2.10"
+rtp_port_min = 30000
+rtp_port_max = 30001
+)", "t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->media.greeting, "/etc/ccteams/welcome.wav");
+  EXPECT_EQ(c->media.music_on_hold, "/etc/ccteams/hold.wav");
+  EXPECT_EQ(c->media.rtp_address, "192.0.2.10");
+  EXPECT_EQ(c->media.rtp_port_min, 30000);
+  EXPECT_EQ(c->media.rtp_port_max, 30001);
+}
+
 // The documented example is a configuration serve accepts, with the defaults it documents.
 TEST(Config, TheExampleFileIsAccepted) {
   auto c = load_config_file(std::string(CCTEAMS_SOURCE_DIR) + "/docs/ccteams.example.toml");
