@@ -178,6 +178,17 @@ Result<tcp::endpoint> SipServer::start_tcp(const tcp::endpoint& at) {
   return bound;
 }
 
+// Where a phone that registered can be reached: the address its responses go to (RFC 3581
+// received/rport) over UDP, its connection's peer over TCP.
+BindingSource SipServer::binding_source(const Origin& origin) {
+  if (origin.reliable) {
+    const auto c = origin.tcp.lock();
+    if (!c) return BindingSource{"TCP", {}, 0};
+    return BindingSource{"TCP", c->remote().address().to_string(), c->remote().port()};
+  }
+  return BindingSource{"UDP", origin.udp.address().to_string(), origin.udp.port()};
+}
+
 HostPort SipServer::local_address(const Origin& origin) const {
   boost::system::error_code ec;
   net::ip::address address;
@@ -406,6 +417,8 @@ void SipServer::on_message(std::string_view data, const net::ip::address& from_a
   std::optional<SipMessage> response;
   if (cancel) {
     response = cancel_answer(request, *key);
+  } else if (request.method == "REGISTER" && register_) {
+    response = register_(request, binding_source(origin), random_tag());
   } else if (dialog_id_of_request(request)) {
     response = in_dialog(request);  // a To tag: in a dialog, or 481 (§12.2.2)
   } else if (request.method == "INVITE" && calls_.on_invite) {

@@ -31,6 +31,7 @@
 #include "core/sip/dialog.hpp"
 #include "core/sip/offer_answer.hpp"
 #include "core/sip/server_transaction.hpp"
+#include "core/sip/sip_bindings.hpp"
 #include "core/sip/sip_message.hpp"
 #include "core/sip/sip_parser.hpp"
 
@@ -69,6 +70,13 @@ struct CallHandler {
   // The ACK of our 2xx arrived (§13.3.1.4): the caller has the answer. May be empty.
   std::function<void(const DialogId& id)> on_acked;
 };
+
+// The final response to a REGISTER (RFC 3261 §10.3), `to_tag` a fresh tag for it; `source` is
+// where the phone that sent it can be reached (the top Via's received/rport over UDP, the
+// connection's peer over TCP), for its binding. Called on the server's strand
+// (adapters/sip/sip_registrar.hpp implements it).
+using RegisterHandler = std::function<SipMessage(
+    const SipMessage& request, const BindingSource& source, std::string_view to_tag)>;
 
 struct SipServerLimits {
   // At most this many live transactions: a flood of new requests beyond it is dropped
@@ -110,6 +118,9 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   // Takes new INVITEs as calls (without one, they go to the RequestHandler like any request).
   // Before start_udp/start_tcp.
   void set_call_handler(CallHandler handler) { calls_ = std::move(handler); }
+  // Takes REGISTER requests, over UDP and TCP (without one, the RequestHandler answers them:
+  // 405). Before start_udp/start_tcp.
+  void set_register_handler(RegisterHandler handler) { register_ = std::move(handler); }
   // The answer (200 with the SDP answer) or a 300-699 rejection of a ringing call; nothing
   // when it is no longer ringing (cancelled meanwhile). Any thread.
   void answer_call(DialogId id);
@@ -161,6 +172,7 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   void on_answer_timer(const DialogId& id);
   void schedule_answer_timer(const DialogId& id, std::chrono::milliseconds after);
   void send_bye(Dialog& dialog, const Origin& to);
+  static BindingSource binding_source(const Origin& origin);
   // Our Contact (and Via sent-by) for the transport a request came in on.
   HostPort local_address(const Origin& origin) const;
   Via new_via(const Origin& origin) const;
@@ -179,6 +191,7 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   SipServerLimits limits_;
   std::map<TransactionKey, Entry> transactions_;  // on strand_
   CallHandler calls_;
+  RegisterHandler register_;
   // A call that rang and waits for answer_call: its INVITE, the 200 prepared for it.
   struct Ringing {
     SipMessage invite;
