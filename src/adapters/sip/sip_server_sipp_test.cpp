@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "adapters/sip/sip_registrar.hpp"
 #include "adapters/sip/sip_server.hpp"
 #include "app/asio_scheduler.hpp"
 #include "app/system_clock.hpp"
@@ -35,6 +36,7 @@ class SipServerWithSipp : public ::testing::Test {
     for (int attempt = 0; attempt < 20 && port_ == 0; ++attempt) {
       auto server = SipServer::create(io_, clock_, scheduler_, default_answer);
       set_fake_calls(*server);
+      server->set_register_handler(registrar_.handler());
       auto udp = server->start_udp(net::ip::udp::endpoint(loopback, 0));
       ASSERT_TRUE(udp) << udp.error().message;
       auto tcp = server->start_tcp(net::ip::tcp::endpoint(loopback, udp->port()));
@@ -101,6 +103,13 @@ class SipServerWithSipp : public ::testing::Test {
   net::io_context io_;
   SystemClock clock_;
   AsioScheduler scheduler_{io_};
+  // agent1 registers with the password the register_*.xml scenarios use.
+  InMemorySipCredentials credentials_ = [] {
+    InMemorySipCredentials c{"ccteams"};
+    c.set_password("agent1", "demo-password");
+    return c;
+  }();
+  SipRegistrar registrar_{clock_, credentials_};
   std::shared_ptr<SipServer> server_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::thread thread_;
@@ -130,7 +139,8 @@ TEST_P(SipServerScenario, PassesOverItsTransport) {
 
 // OPTIONS answered 200; an INVITE answered 100 and 404 and ACKed, then a BYE answered 481; a
 // call answered 180 and 200 with SDP, ACKed and ended by BYE; one cancelled while ringing
-// (200, 487); one without a common codec (488).
+// (200, 487); one without a common codec (488); a REGISTER challenged 401, then 200 with its
+// Contact, then unregistered; one with a wrong password challenged again.
 INSTANTIATE_TEST_SUITE_P(
     Sipp, SipServerScenario,
     ::testing::Values(Scenario{"options_200.xml", false}, Scenario{"invite_404.xml", false},
@@ -139,7 +149,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Scenario{"invite_cancel_487.xml", false}, Scenario{"invite_488.xml", false},
                       Scenario{"options_200.xml", true}, Scenario{"invite_ack_bye.xml", true},
                       Scenario{"invite_answer_bye.xml", true, 1},
-                      Scenario{"invite_cancel_487.xml", true}),
+                      Scenario{"invite_cancel_487.xml", true},
+                      Scenario{"register_digest.xml", false}, Scenario{"register_digest.xml", true},
+                      Scenario{"register_wrong_password.xml", false},
+                      Scenario{"register_wrong_password.xml", true}),
     [](const ::testing::TestParamInfo<Scenario>& p) {
       std::string name = p.param.file;
       name = name.substr(0, name.find('.'));
