@@ -1,6 +1,7 @@
 #include "adapters/crypto/encoding.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -150,6 +151,19 @@ std::string sha256_hex(std::string_view data) {
     std::abort();
   }
   return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), len));
+}
+
+std::optional<std::string> hmac_sha256(std::string_view key, std::string_view data) {
+  std::array<unsigned char, 32> mac{};
+  std::size_t len = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(),
+                mac.size(), &len) == nullptr ||
+      len != mac.size()) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  return std::string(reinterpret_cast<const char*>(mac.data()), len);
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) {

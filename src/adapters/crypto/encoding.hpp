@@ -1,6 +1,6 @@
 #pragma once
 // Small encoding and hashing helpers on OpenSSL: base64 (standard and URL alphabets), hex,
-// random tokens, SHA-256, constant-time comparison.
+// random tokens, SHA-256, HMAC-SHA256, constant-time comparison.
 // Thread-safety: every function may be called concurrently.
 
 #include <cstddef>
@@ -32,6 +32,9 @@ std::string random_token(std::size_t bytes);
 std::string random_bytes(std::size_t bytes);
 
 std::string sha256_hex(std::string_view data);  // 64 lower-case hex characters
+// HMAC-SHA256 (RFC 2104) of data under key: 32 raw bytes; nullopt when OpenSSL cannot
+// compute it (its error queue is cleared).
+std::optional<std::string> hmac_sha256(std::string_view key, std::string_view data);
 
 // True when a and b are equal. The time depends only on the lengths, not on where the
 // contents differ (CRYPTO_memcmp); different lengths compare unequal.

@@ -74,6 +74,14 @@ TEST(Sha256, KnownVectors) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(HmacSha256, Rfc4231Vectors) {
+  // RFC 4231 §4.3 (test case 2) and §4.2 (test case 1: key 0x0b x 20).
+  EXPECT_EQ(hex_encode(*hmac_sha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hex_encode(*hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+}
+
 TEST(ConstantTimeEquals, ComparesContentAndLength) {
   EXPECT_TRUE(constant_time_equals("", ""));
   EXPECT_TRUE(constant_time_equals("token", "token"));

@@ -19,7 +19,6 @@ namespace {
 
 constexpr std::size_t kDataKeyBytes = 32;  // AES-256
 constexpr std::size_t kIvBytes = 16;
-constexpr std::size_t kHmacBytes = 32;  // SHA-256
 
 struct CipherCtxFree {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -48,16 +47,7 @@ class DataKey {
 };
 
 std::optional<std::string> hmac_sha256(const DataKey& key, std::string_view data) {
-  std::array<unsigned char, kHmacBytes> mac{};
-  std::size_t len = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
-                reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(),
-                mac.size(), &len) == nullptr ||
-      len != mac.size()) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
-  return std::string(reinterpret_cast<const char*>(mac.data()), len);
+  return ccteams::hmac_sha256(key.view(), data);
 }
 
 // AES-256-CBC, iv = key[0..16), PKCS7. nullopt for a bad length or bad padding.
