@@ -24,10 +24,11 @@ packages=(
   dpkg-dev binutils
   prometheus
   clang-14 libclang-rt-14-dev
-  sip-tester
+  sip-tester baresip-core
 )
 # clang-14 and libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes): scripts/fuzz.sh.
-# sip-tester (SIPp): the SIP server's interoperability tests (src/adapters/sip/sipp/).
+# sip-tester (SIPp) and baresip-core (baresip without its GUI and video recommends): the SIP
+# server's interoperability tests (src/adapters/sip/sipp/, sip_server_sipp_test.cpp).
 # postgresql-15 (server binaries, not started: its default cluster stays unused) and libpq-dev:
 # the PostgreSQL store and its tests (scripts/pg-test-cluster.sh).
 # dpkg-dev (dpkg-shlibdeps) and binutils (strip): scripts/package.sh. prometheus: its promtool

@@ -4,10 +4,16 @@
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "adapters/sip/sip_registrar.hpp"
 #include "adapters/sip/sip_server.hpp"
@@ -73,6 +79,12 @@ class SipServerWithSipp : public ::testing::Test {
     work_.reset();
     io_.stop();
     thread_.join();
+  }
+  // The registrar's bindings for an extension, read on the server's thread.
+  std::vector<Binding> bindings(const std::string& extension) {
+    std::promise<std::vector<Binding>> result;
+    net::post(io_, [&] { result.set_value(registrar_.bindings(extension)); });
+    return result.get_future().get();
   }
   // Runs one call of a scenario in src/adapters/sip/sipp over UDP, or TCP with one socket
   // (`-t t1`); sipp's exit status (0: passed).
@@ -158,6 +170,40 @@ INSTANTIATE_TEST_SUITE_P(
       name = name.substr(0, name.find('.'));
       return name + (p.param.tcp ? "_tcp" : "_udp");
     });
+
+// baresip (libre, a second implementation independent of SIPp) registers agent1 with digest
+// authentication over UDP: its account answers our 401, the binding appears with baresip's own
+// Contact and its source address, and on quitting (-t) it unregisters.
+TEST_F(SipServerWithSipp, BaresipRegistersWithDigestAndUnregistersOnQuit) {
+  ASSERT_EQ(::access("/usr/bin/baresip", X_OK), 0)
+      << "baresip is not installed: run scripts/install-deps.sh (apt-get install baresip-core)";
+  std::string dir_template = (std::filesystem::temp_directory_path() / "ccteams-baresip-XXXXXX");
+  ASSERT_NE(::mkdtemp(dir_template.data()), nullptr);
+  const std::filesystem::path dir = dir_template;
+  // A minimal headless configuration: no audio device, SIP on loopback only.
+  std::ofstream(dir / "config") << "sip_listen\t\t127.0.0.1:0\n"
+                                   "net_interface\t\t127.0.0.1\n"
+                                   "module_path\t\t/usr/lib/baresip/modules\n"
+                                   "module\t\t\tg711.so\n"
+                                   "module_tmp\t\taccount.so\n"
+                                   "module_app\t\tmenu.so\n";
+  std::ofstream(dir / "accounts") << "<sip:agent1@127.0.0.1:" << port_
+                                  << ">;auth_pass=demo-password;regint=600\n";
+  std::ofstream(dir / "contacts") << "";
+  testing::ChildProcess baresip({"/usr/bin/baresip", "-f", dir.string(), "-t", "4"});
+  const bool registered = baresip.wait_for_output("200 OK () [1 binding]", 10s);
+  const auto bound = bindings("agent1");
+  const auto status = baresip.wait_exit(20s);
+  const auto after = bindings("agent1");
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(registered) << baresip.output();
+  ASSERT_EQ(bound.size(), 1u) << baresip.output();
+  EXPECT_EQ(bound[0].source.transport, "UDP");
+  EXPECT_EQ(bound[0].source.address, "127.0.0.1");
+  EXPECT_NE(bound[0].contact.uri.find("@127.0.0.1:"), std::string::npos) << bound[0].contact.uri;
+  EXPECT_EQ(status, 0) << baresip.output();
+  EXPECT_TRUE(after.empty()) << baresip.output();
+}
 
 }  // namespace
 }  // namespace ccteams::sip
