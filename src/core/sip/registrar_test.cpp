@@ -50,6 +50,13 @@ struct Fixture {
     EXPECT_TRUE(c);
     return *c;
   }
+  // agent1's REGISTER with right credentials for `c` and count nc, as registered at kT0.
+  SipMessage registered(const DigestChallenge& c, std::uint32_t nc, int cseq,
+                        const std::string& contact = "<sip:agent1-x@192.0.2.7:5062>",
+                        const std::string& expires = "600") {
+    return registrar.on_register(
+        reg("agent1", answer(c, "agent1", "secret1", nc), cseq, contact, expires), kFrom, kT0, "t");
+  }
   std::string answer(const DigestChallenge& c, const std::string& user, const std::string& pass,
                      std::uint32_t nc = 1, const std::string& uri = "sip:127.0.0.1") {
     return format_credentials(answer_challenge(c, user, pass, "REGISTER", uri, "0a4f113b", nc));
@@ -180,28 +187,15 @@ TEST(Registrar, DigestRulesOfRfc2617AndRfc3261Section22) {
 TEST(Registrar, NonceCountMustGrowPerNonce) {
   Fixture f;
   const DigestChallenge c = f.challenge();
-  EXPECT_EQ(f.registrar
-                .on_register(reg("agent1", f.answer(c, "agent1", "secret1", 1), 1), kFrom, kT0, "t")
-                .status_code,
-            200);
+  EXPECT_EQ(f.registered(c, 1, 1).status_code, 200);
   // The same nc again (a captured request replayed, even with a new CSeq) is refused.
-  const SipMessage replay = f.registrar.on_register(
-      reg("agent1", f.answer(c, "agent1", "secret1", 1), 2), kFrom, kT0, "t");
+  const SipMessage replay = f.registered(c, 1, 2);
   EXPECT_EQ(replay.status_code, 401);
   EXPECT_EQ(replay.reason, "Unauthorized (nonce count replayed)");
   // The next nc on the same nonce is fine; an nc may skip ahead, never go back.
-  EXPECT_EQ(f.registrar
-                .on_register(reg("agent1", f.answer(c, "agent1", "secret1", 2), 3), kFrom, kT0, "t")
-                .status_code,
-            200);
-  EXPECT_EQ(f.registrar
-                .on_register(reg("agent1", f.answer(c, "agent1", "secret1", 9), 4), kFrom, kT0, "t")
-                .status_code,
-            200);
-  EXPECT_EQ(f.registrar
-                .on_register(reg("agent1", f.answer(c, "agent1", "secret1", 5), 5), kFrom, kT0, "t")
-                .status_code,
-            401);
+  EXPECT_EQ(f.registered(c, 2, 3).status_code, 200);
+  EXPECT_EQ(f.registered(c, 9, 4).status_code, 200);
+  EXPECT_EQ(f.registered(c, 5, 5).status_code, 401);
   // Two clients given nonces in the same millisecond count apart.
   const DigestChallenge other = f.challenge();
   EXPECT_NE(other.nonce, c.nonce);
@@ -247,19 +241,13 @@ TEST(Registrar, ForgottenNoncesAreStaleNeverReplayable) {
 TEST(Registrar, UnregisterWithExpiresZeroAfterAuthenticating) {
   Fixture f;
   const DigestChallenge c = f.challenge();
-  ASSERT_EQ(f.registrar
-                .on_register(reg("agent1", f.answer(c, "agent1", "secret1", 1), 1), kFrom, kT0, "t")
-                .status_code,
-            200);
-  const SipMessage gone = f.registrar.on_register(
-      reg("agent1", f.answer(c, "agent1", "secret1", 2), 2, "*", "0"), kFrom, kT0, "t");
+  ASSERT_EQ(f.registered(c, 1, 1).status_code, 200);
+  const SipMessage gone = f.registered(c, 2, 2, "*", "0");
   EXPECT_EQ(gone.status_code, 200);
   EXPECT_FALSE(gone.has_header("Contact"));
   EXPECT_TRUE(f.registrar.bindings("agent1", kT0).empty());
   // An interval too brief comes back with Min-Expires.
-  const SipMessage brief = f.registrar.on_register(
-      reg("agent1", f.answer(c, "agent1", "secret1", 3), 3, "<sip:a@192.0.2.7>", "10"), kFrom, kT0,
-      "t");
+  const SipMessage brief = f.registered(c, 3, 3, "<sip:a@192.0.2.7>", "10");
   EXPECT_EQ(brief.status_code, 423);
   EXPECT_EQ(brief.header("Min-Expires"), "60");
 }
