@@ -131,6 +131,16 @@ TEST(SipServerRegistrar, UnregisterWithExpiresZeroRemovesEveryBinding) {
   EXPECT_TRUE(f.registrar.bindings("agent1").empty());
 }
 
+TEST(SipServerRegistrar, OptionsListsRegisterInAllow) {
+  RegistrarFixture f;
+  f.send(f.request("OPTIONS", "z9hG4bK-o1"));
+  const auto r = f.receive();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(
+      r->header_values("Allow"),
+      (std::vector<std::string_view>{"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER"}));
+}
+
 TEST(SipServerRegistrar, WithoutARegistrarRegisterIs405) {
   UdpSipPeer f;
   f.send(f.request("REGISTER", "z9hG4bK-n1"));

@@ -426,6 +426,8 @@ void SipServer::on_message(std::string_view data, const net::ip::address& from_a
     return;
   }
   if (!response) response = handler_(request, random_tag());
+  // With a registrar, REGISTER is a method we take (§20.5: Allow lists them all).
+  if (register_ && response->has_header("Allow")) response->add_header("Allow", "REGISTER");
   const auto again = transactions_.find(*key);
   if (again == transactions_.end()) return;
   apply(*key, std::visit([&](auto& tx) { return tx.on_response(std::move(*response)); },
