@@ -68,6 +68,7 @@ struct PgInboxListenerTest : ::testing::Test {
     PgStoreOptions options;
     options.conninfo = database.conninfo();
     options.connections = 1;
+    options.notify_inbox = true;
     auto opened = PgStore::open(options);
     ASSERT_TRUE(opened) << opened.error().message;
     store = std::move(*opened);

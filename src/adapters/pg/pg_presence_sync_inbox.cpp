@@ -196,6 +196,7 @@ std::vector<Result<std::int64_t>> PgPresenceInboxWriter::write_batch(
     // The owners' wake-up, in the same transaction: one NOTIFY per batch (not per entry: a
     // notifying commit holds a cluster-wide lock), delivered only if the entries commit.
     bool notified = true;
+    if (!options_.notify) woken.clear();
     for (const auto& payload : inbox_wake_payloads(std::move(woken))) {
       auto wake = conn.query_unguarded(sql::kNotifyInbox, {payload});
       if (!wake) {
