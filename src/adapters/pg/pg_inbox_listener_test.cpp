@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <condition_variable>
 #include <mutex>
 
@@ -111,6 +113,33 @@ TEST_F(PgInboxListenerTest, AnAppendWakesTheListenerWithItsOrganisationOnlyWhenS
   ASSERT_EQ(woken.size(), 1U);
   EXPECT_EQ(woken[0], org);
   EXPECT_EQ(listener->notifications(), 1U);
+}
+
+// Each append is heard; prints how long after the append began the listener heard it, next to
+// how long the append itself took (its group commit, until COMMIT returned).
+TEST_F(PgInboxListenerTest, EveryAppendIsHeardAndHowSoonIsPrinted) {
+  Heard heard;
+  auto listener = listen(heard);
+  ASSERT_TRUE(heard.connected_at_least(1));
+  constexpr std::size_t kAppends = 50;
+  std::vector<double> heard_ms, appended_ms;
+  auto ms_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+  };
+  for (std::size_t i = 1; i <= kAppends; ++i) {
+    const auto began = std::chrono::steady_clock::now();
+    ASSERT_TRUE(append(org));
+    appended_ms.push_back(ms_since(began));
+    ASSERT_EQ(heard.woken(i).size(), i);
+    heard_ms.push_back(ms_since(began));
+  }
+  std::sort(heard_ms.begin(), heard_ms.end());
+  std::sort(appended_ms.begin(), appended_ms.end());
+  std::cout << "inbox wake-up heard " << heard_ms[kAppends / 2] << " ms (p50), "
+            << heard_ms.back() << " ms (max) after the append began; the append took "
+            << appended_ms[kAppends / 2] << " ms (p50), " << appended_ms.back() << " ms (max); "
+            << kAppends << " appends one after another\n";
+  EXPECT_EQ(listener->notifications(), kAppends);
 }
 
 TEST_F(PgInboxListenerTest, ATerminatedConnectionIsMadeAgainAndTheListenerHearsAfterIt) {
