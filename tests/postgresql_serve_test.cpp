@@ -143,6 +143,52 @@ class PostgresqlServe : public ::testing::Test {
                         {{"Authorization", "Bearer " + token}});
   }
 
+  // Two clustered instances: a owns the organisation (it started first), then b serves too.
+  void serve_two(std::unique_ptr<ChildProcess>& a, std::uint16_t& port_a,
+                 std::unique_ptr<ChildProcess>& b, std::uint16_t& port_b) {
+    port_a = serve(a);
+    ASSERT_NE(port_a, 0) << a->output();
+    ASSERT_TRUE(wait_owned(port_a, 1, 10s)) << a->output();
+    port_b = serve(b);  // a second instance is welcome
+    ASSERT_NE(port_b, 0) << b->output();
+  }
+
+  // A subscription presence sync holds (as if created in Graph before): the webhook's gate
+  // loads it at start and admits its notifications. Before serve.
+  void add_subscription(std::int64_t org) {
+    ASSERT_EQ(pg_exec(database_->conninfo(),
+                      "INSERT INTO presence_subscriptions (id, org_id, account_id, user_ids, "
+                      "expiration, client_state_sha256, include_resource_data, health, "
+                      "created_at) VALUES ('sub-pg-1', " +
+                          std::to_string(org) + ", 1, '[\"u1\"]', 4102444800000, '" +
+                          kClientStateSha256 + "', false, 'ok', 1790000000000)"),
+              "");
+  }
+  // A change notification of that subscription.
+  static std::string notification() {
+    return std::string(R"({"value":[{"subscriptionId":"sub-pg-1","clientState":")") +
+           kClientState +
+           R"(","changeType":"updated","resource":"communications/presences/u1",)"
+           R"("subscriptionExpirationDateTime":"2099-12-31T00:00:00Z",)"
+           R"("tenantId":"bbbbcccc-1111-dddd-2222-eeee3333ffff",)"
+           R"("resourceData":{"@odata.type":"#microsoft.graph.presence",)"
+           R"("@odata.id":"communications/presences/u1","id":"u1"}}]})";
+  }
+  // Polls /readyz until its "cluster" object satisfies ok (10 s at most).
+  template <class Ok>
+  static bool wait_cluster(std::uint16_t port, Ok ok) {
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < 10s) {
+      auto ready = http_request(port, "GET", "/readyz");
+      if (ready.status == 200) {
+        auto body = boost::json::parse(ready.body).as_object();
+        if (body.contains("cluster") && ok(body.at("cluster").as_object())) return true;
+      }
+      std::this_thread::sleep_for(50ms);  // another process's progress: nothing to simulate
+    }
+    return false;
+  }
+
   std::optional<store::testing::PgTestDatabase> database_;
   fs::path dir_;
   fs::path config_;
@@ -158,15 +204,7 @@ TEST_F(PostgresqlServe, ServesSignsInAndStoresAWebhookNotification) {
   }
   const std::int64_t org = pg_int(conninfo, "SELECT id FROM organisations WHERE name = 'Contoso'");
   ASSERT_GT(org, 0);
-  // A subscription presence sync holds (as if created in Graph before): the webhook's gate
-  // loads it at start and admits its notifications.
-  ASSERT_EQ(pg_exec(conninfo,
-                    "INSERT INTO presence_subscriptions (id, org_id, account_id, user_ids, "
-                    "expiration, client_state_sha256, include_resource_data, health, created_at) "
-                    "VALUES ('sub-pg-1', " +
-                        std::to_string(org) + ", 1, '[\"u1\"]', 4102444800000, '" +
-                        kClientStateSha256 + "', false, 'ok', 1790000000000)"),
-            "");
+  add_subscription(org);
 
   std::unique_ptr<ChildProcess> p;
   const std::uint16_t port = serve(p);
@@ -183,13 +221,7 @@ TEST_F(PostgresqlServe, ServesSignsInAndStoresAWebhookNotification) {
       http_request(port, "GET", "/api/v1/auth/session", {}, {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(session.status, 200) << session.body;
 
-  const std::string notification =
-      std::string(R"({"value":[{"subscriptionId":"sub-pg-1","clientState":")") + kClientState +
-      R"(","changeType":"updated","resource":"communications/presences/u1",)"
-      R"("subscriptionExpirationDateTime":"2099-12-31T00:00:00Z",)"
-      R"("tenantId":"bbbbcccc-1111-dddd-2222-eeee3333ffff",)"
-      R"("resourceData":{"@odata.type":"#microsoft.graph.presence",)"
-      R"("@odata.id":"communications/presences/u1","id":"u1"}}]})";
+  const std::string notification = PostgresqlServe::notification();
   auto posted = http_request(port, "POST", "/webhooks/graph/notifications", notification);
   EXPECT_EQ(posted.status, 202) << posted.body;
   // 202 comes after COMMIT: the entry is in the database now. Nobody processes it (the
@@ -226,11 +258,8 @@ TEST_F(PostgresqlServe, ClusterTakesOverAKilledOwnersOrganisationWithinTheLeaseT
   enable_cluster();
   const std::string conninfo = database_->conninfo();
   std::unique_ptr<ChildProcess> a, b;
-  const std::uint16_t port_a = serve(a);
-  ASSERT_NE(port_a, 0) << a->output();
-  ASSERT_TRUE(wait_owned(port_a, 1, 10s)) << a->output();
-  const std::uint16_t port_b = serve(b);  // a second instance is welcome now
-  ASSERT_NE(port_b, 0) << b->output();
+  std::uint16_t port_a = 0, port_b = 0;
+  ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
   EXPECT_EQ(owned(port_b), 0);
   // Only the owner acts for the organisation: the other one's write is fenced.
   auto on_owner = agent_session(port_a, "POST");
@@ -259,15 +288,51 @@ TEST_F(PostgresqlServe, ClusterTakesOverAKilledOwnersOrganisationWithinTheLeaseT
             1);
 }
 
+// Any instance takes Graph's notifications; the owner hears of those stored elsewhere at once
+// (LISTEN/NOTIFY), not at its next start. Without a Teams connector nobody processes the entry,
+// so what is checked is the wake-up the owner counts (its presence sync would read the inbox).
+TEST_F(PostgresqlServe, ClusterNotificationPostedToTheNonOwnerWakesTheOwner) {
+  add_admin_agent();
+  enable_cluster();
+  const std::string conninfo = database_->conninfo();
+  const std::int64_t org = pg_int(conninfo, "SELECT id FROM organisations WHERE name = 'Contoso'");
+  ASSERT_GT(org, 0);
+  add_subscription(org);
+  std::unique_ptr<ChildProcess> a, b;
+  std::uint16_t port_a = 0, port_b = 0;
+  ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
+  // Both listen before the POST (a wake-up sent before the owner LISTENs is not counted: its
+  // connection reads the inbox instead).
+  for (const std::uint16_t port : {port_a, port_b}) {
+    ASSERT_TRUE(wait_cluster(port, [](const boost::json::object& c) {
+      return c.at("inboxListener").at("connected").as_bool();
+    }));
+  }
+  EXPECT_EQ(owned(port_b), 0);
+
+  auto posted = http_request(port_b, "POST", "/webhooks/graph/notifications", notification());
+  EXPECT_EQ(posted.status, 202) << posted.body;
+  EXPECT_TRUE(wait_cluster(port_a, [](const boost::json::object& c) {
+    return c.at("inboxListener").at("wakes").as_int64() == 1;
+  })) << a->output();
+  // Both count two live instances once each scanned (0 before its first scan), and the one
+  // that stored the notification, not owning the organisation, is not woken.
+  EXPECT_TRUE(wait_cluster(port_a, [](const boost::json::object& c) {
+    return c.at("liveInstances").as_int64() == 2 && c.at("fairShare").as_int64() == 1;
+  }));
+  EXPECT_TRUE(wait_cluster(port_b, [](const boost::json::object& c) {
+    return c.at("liveInstances").as_int64() == 2;
+  }));
+  auto readyz_b = boost::json::parse(http_request(port_b, "GET", "/readyz").body);
+  EXPECT_EQ(readyz_b.at("cluster").at("inboxListener").at("wakes").as_int64(), 0);
+}
+
 TEST_F(PostgresqlServe, ClusterOwnerPausedPastItsLeaseIsFencedWhenItResumes) {
   add_admin_agent();
   enable_cluster();
   std::unique_ptr<ChildProcess> a, b;
-  const std::uint16_t port_a = serve(a);
-  ASSERT_NE(port_a, 0) << a->output();
-  ASSERT_TRUE(wait_owned(port_a, 1, 10s)) << a->output();
-  const std::uint16_t port_b = serve(b);
-  ASSERT_NE(port_b, 0) << b->output();
+  std::uint16_t port_a = 0, port_b = 0;
+  ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
   auto logged_in = agent_session(port_a, "POST");
   EXPECT_EQ(logged_in.status, 200) << logged_in.body;
 

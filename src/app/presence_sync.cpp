@@ -241,6 +241,10 @@ GateDecision PresenceSync::decide(std::string_view subscription_id, std::string_
   return shared_->gate.decide(subscription_id, client_state);
 }
 
+void PresenceSync::inbox_grown(OrgId org) {
+  if (auto sync = find(org)) post_to(sync, [](OrgSync& s) { s.inbox_grown(); });
+}
+
 void PresenceSync::stored(InboxEntry entry) {
   if (auto sync = find(entry.org)) {
     post_to(sync, [e = std::move(entry)](OrgSync& s) mutable { s.handed(std::move(e)); });

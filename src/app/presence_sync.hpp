@@ -18,10 +18,11 @@
 //  * channel 1 (bulk reads): sync::PollScheduler's cadence over the watched users.
 //  * channel 2 (notifications): the webhook stores accepted batches in the durable inbox
 //    (group commit) and hands each stored entry to stored(); OrgSync takes it from there
-//    (presence/inbox_tracker; the inbox is read back only at start, for what an earlier run
-//    left), coalesces the user ids into bulk reads (sync::NotificationCoalescer), and removes an
-//    inbox entry only when a read that started after it was stored has been applied: a crash at any
-//    point leaves the entry, which the next start processes (and the first sync covers anyway).
+//    (presence/inbox_tracker; the inbox is read back at start, for what an earlier run left, and
+//    on inbox_grown(), for what another instance stored), coalesces the user ids into bulk reads
+//    (sync::NotificationCoalescer), and removes an inbox entry only when a read that started
+//    after it was stored has been applied: a crash at any point leaves the entry, which the
+//    next start processes (and the first sync covers anyway).
 //    Lifecycle notifications renew or recreate subscriptions.
 //  * subscriptions (presence/subscription_keeper, subscription_gate): sync::plan_subscriptions
 //    over the sync accounts' healthy tokens, carried out (create before delete when a spare
@@ -162,6 +163,12 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
   boost::asio::awaitable<Result<void>> start(NotificationUrls urls);
   // Stops every org's loops (no cleanup in Graph: a restart resumes). Idempotent.
   void stop();
+
+  // Entries were stored in org's durable inbox by another instance (its webhook; the inbox
+  // listener heard the NOTIFY of their commit), or may have been while the listener was deaf:
+  // org's sync, if it runs here, reads the inbox for what it has not taken yet, as at start,
+  // and processes each entry once. Nothing when org's sync does not run here.
+  void inbox_grown(OrgId org);
 
   // The org's status, read on the org's strand; not running when sync is off for it.
   boost::asio::awaitable<PresenceSyncStatus> status(OrgId org);

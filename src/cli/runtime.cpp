@@ -23,12 +23,14 @@
 #include "adapters/http/http_server.hpp"
 #include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
+#include "adapters/pg/pg_inbox_listener.hpp"
 #include "app/asio_scheduler.hpp"
 #include "app/cluster/lease_keeper.hpp"
 #include "app/cluster/monotonic_clock.hpp"
 #include "app/connector_service.hpp"
 #include "app/metrics.hpp"
 #include "app/org_actors.hpp"
+#include "app/presence_sync.hpp"
 #include "app/system_clock.hpp"
 #include "cli/accounts_module.hpp"
 #include "cli/connector_wiring.hpp"
@@ -143,6 +145,10 @@ struct Runtime::Impl {
   bool keeper_running = false;        // guarded by mu: run() spawned and not yet returned
   std::function<void()> after_keeper;  // guarded by mu: the rest of stop(), once it returned
   bool finished = false;               // guarded by mu: stop()'s last step ran
+  // [cluster]: the presence inbox's wake-ups (docs/postgresql.md, "LISTEN/NOTIFY"); from start()
+  // on, stopped before the modules its callbacks reach.
+  std::unique_ptr<store::PgInboxListener> inbox_listener;
+  PresenceSync* presence_sync = nullptr;  // one of modules' services
   // The feature modules in dependency order (docs/architecture.md, "Composition"): started in
   // this order, stopped and destroyed in reverse, all before ioc (the password workers drop
   // their queued checks while the coroutines awaiting them can still be destroyed).
@@ -160,6 +166,7 @@ struct Runtime::Impl {
         secrets(std::move(box)),
         hasher(strength_from(options.config.auth.password_hash)) {}
   ~Impl() {
+    inbox_listener.reset();
     while (!modules.empty()) modules.pop_back();
   }
 
@@ -172,6 +179,7 @@ struct Runtime::Impl {
   }
   Result<void> build_modules();
   void build_cluster();
+  void start_inbox_listener();
 };
 
 // Several instances on one PostgreSQL database: the lease keeper, and the fence of every store
@@ -188,6 +196,10 @@ void Runtime::Impl::build_cluster() {
                                "Organisation leases this instance lost or released");
   auto& fenced = metrics.counter("ccteams_store_fenced_jobs_total",
                                  "Store jobs refused because their organisation's lease moved");
+  auto& live = metrics.gauge("ccteams_cluster_live_instances",
+                             "Instances alive at the last lease scan, this one included");
+  auto& share = metrics.gauge("ccteams_cluster_fair_share",
+                              "Organisations this instance takes at most: ceil(orgs / live)");
   auto seen = std::make_shared<LeaseKeeperStats>();
   auto fenced_seen = std::make_shared<std::uint64_t>(0);
   LeaseKeeper::Callbacks callbacks;
@@ -198,9 +210,11 @@ void Runtime::Impl::build_cluster() {
     spdlog::warn("cluster: no longer serving organisation {}", org.value);
   };
   // On the keeper's strand, one round at a time: the deltas need no lock.
-  callbacks.changed = [&owned, &renew_failures, &lost, &fenced, seen, fenced_seen,
+  callbacks.changed = [&owned, &renew_failures, &lost, &fenced, &live, &share, seen, fenced_seen,
                        this](const LeaseKeeperStats& now) {
     owned.set(static_cast<double>(now.owned));
+    live.set(static_cast<double>(now.live_instances));
+    share.set(static_cast<double>(now.fair_share));
     renew_failures.inc(now.renew_failures - seen->renew_failures);
     lost.inc(now.lost - seen->lost);
     const std::uint64_t fenced_now = store->fenced_jobs();
@@ -215,7 +229,9 @@ void Runtime::Impl::build_cluster() {
   spdlog::info("cluster: organisation leases on, this instance is owner {}", keeper->owner());
   accounts->api().cluster = [this]() -> std::optional<http::ClusterHealth> {
     const auto stats = keeper->stats();
-    return http::ClusterHealth{keeper->owner(), stats.owned, stats.renew_failures};
+    return http::ClusterHealth{keeper->owner(),        stats.owned,
+                               stats.renew_failures,   stats.live_instances,
+                               stats.fair_share};
   };
   store->set_fence_source([this]() -> std::optional<LeaseFence> {
     auto org = org_actors.current_org();
@@ -223,6 +239,47 @@ void Runtime::Impl::build_cluster() {
     if (auto fence = keeper->fence(*org)) return fence;
     return LeaseFence{*org, keeper->owner(), 0};
   });
+}
+
+// [cluster]: a Graph notification stored by another instance's webhook wakes this instance
+// when it owns the organisation: its presence sync reads the inbox. After every (re)connection
+// each owned organisation reads it too (what was notified while the listener was deaf).
+// Wake-ups of this instance's own appends are read too, harmlessly: the webhook handed those
+// entries over already, and the inbox tracker takes each entry once.
+void Runtime::Impl::start_inbox_listener() {
+  if (!keeper || presence_sync == nullptr) return;
+  auto& wakes = metrics.counter("ccteams_inbox_wakes_total",
+                                "Inbox wake-ups (NOTIFY) heard for organisations owned here");
+  auto& connected = metrics.gauge("ccteams_inbox_listener_connected",
+                                  "1 while the inbox listener LISTENs, 0 while it reconnects");
+  auto& connections = metrics.counter("ccteams_inbox_listener_connections_total",
+                                      "Connections the inbox listener made (1 + reconnections)");
+  store::PgInboxListenerCallbacks callbacks;
+  callbacks.notified = [this, &wakes](std::vector<OrgId> orgs) {
+    for (OrgId org : orgs) {
+      if (!keeper->fence(org)) continue;  // another instance's organisation
+      wakes.inc();
+      presence_sync->inbox_grown(org);
+    }
+  };
+  callbacks.connected = [this, &connected, &connections] {
+    connected.set(1);
+    connections.inc();
+    for (const auto& fence : keeper->owned()) presence_sync->inbox_grown(fence.org);
+  };
+  callbacks.lost = [&connected] { connected.set(0); };
+  inbox_listener = store->inbox_listener(std::move(callbacks));
+  if (!inbox_listener) return;
+  // /readyz: what the keeper says, and the listener's state.
+  accounts->api().cluster = [health = accounts->api().cluster, &wakes,
+                             this]() -> std::optional<http::ClusterHealth> {
+    auto h = health ? health() : std::nullopt;
+    if (h) {
+      h->inbox_listener_connected = inbox_listener->listening();
+      h->inbox_wakes = wakes.value();
+    }
+    return h;
+  };
 }
 
 // The composition root: every module from its dependencies, in dependency order. The connector
@@ -258,7 +315,7 @@ Result<void> Runtime::Impl::build_modules() {
                        org_actors, scheduler},
       router);
   if (!presence_module) return std::move(presence_module).error();
-  add(std::move(*presence_module));
+  presence_sync = &add(std::move(*presence_module)).presence_sync();
 
   add(std::make_unique<OpsGauges>(OpsGaugesDeps{ioc.get_executor(), scheduler, clock, metrics,
                                                 store->store(), contact_center.center()},
@@ -354,6 +411,7 @@ Result<std::uint16_t> Runtime::start() {
       if (next) next();
     });
   }
+  im.start_inbox_listener();
   im.signals.emplace(im.ioc, SIGINT, SIGTERM);
   im.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
@@ -383,6 +441,7 @@ void Runtime::stop(std::chrono::milliseconds grace) {
   // A graceful hand-over: the keeper releases every lease it holds at once, and the io_context
   // runs until it did (or a few seconds passed: a database that does not answer).
   if (im.keeper) im.keeper->stop();
+  if (im.inbox_listener) im.inbox_listener->stop();
   for (auto it = im.modules.rbegin(); it != im.modules.rend(); ++it) (*it)->stop();
   auto finish_now = [&im] {
     {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/pg/pg_inbox_listener.hpp"
 #include "adapters/pg/pg_org_lease_store.hpp"
 #include "adapters/pg/pg_store.hpp"
 #include "adapters/store/sqlite_store.hpp"
@@ -22,6 +23,7 @@ Result<std::unique_ptr<ServiceStore>> ServiceStore::open(const StoreConfig& c,
       // A job paused inside its transaction holds its organisation's lease row: the server ends
       // its session well before the lease could lapse, so the take-over is never held up.
       options.idle_in_transaction_timeout = Millis{cluster.lease_ttl_ms / 2};
+      options.notify_inbox = true;  // the owners' inbox listeners hear what this one stores
     }
     auto store = PgStore::open(options);
     if (!store) {
@@ -37,6 +39,8 @@ Result<std::unique_ptr<ServiceStore>> ServiceStore::open(const StoreConfig& c,
       const Millis lock_timeout{std::min(500, cluster.scan_every_ms / 2)};
       out->leases_ = std::make_unique<PgOrgLeaseStore>(
           PgOrgLeaseStoreOptions{options.conninfo, options.password, lock_timeout});
+      out->conninfo_ = options.conninfo;
+      out->password_ = options.password;
       ServiceStore* self = out.get();
       out->fenced_ = std::make_unique<FencedStore>(*out->pg_, [self] {
         return self->fence_source_ ? self->fence_source_() : std::nullopt;
@@ -64,6 +68,13 @@ OrgLeaseStore* ServiceStore::leases() { return leases_.get(); }
 
 void ServiceStore::set_fence_source(FencedStore::FenceSource source) {
   fence_source_ = std::move(source);
+}
+
+std::unique_ptr<store::PgInboxListener> ServiceStore::inbox_listener(
+    store::PgInboxListenerCallbacks callbacks) {
+  if (!leases_) return nullptr;
+  return std::make_unique<store::PgInboxListener>(
+      store::PgInboxListenerOptions{conninfo_, password_}, std::move(callbacks));
 }
 
 std::uint64_t ServiceStore::fenced_jobs() const { return fenced_ ? fenced_->fenced() : 0; }

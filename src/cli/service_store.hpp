@@ -4,6 +4,7 @@
 // Wiring code sees the Store and Stores ports only.
 
 #include <memory>
+#include <string>
 
 #include "app/cluster/fenced_store.hpp"
 #include "app/ports/org_lease_store.hpp"
@@ -12,6 +13,10 @@
 #include "core/result.hpp"
 
 namespace ccteams {
+namespace store {
+class PgInboxListener;
+struct PgInboxListenerCallbacks;
+}  // namespace store
 class PgOrgLeaseStore;
 class PgStore;
 class SqliteStore;
@@ -46,6 +51,10 @@ class ServiceStore {
   // Where store() asks for the fence of each job (FencedStore); set once, before serving.
   // Without one (or without cluster.enabled) nothing is fenced.
   void set_fence_source(FencedStore::FenceSource source);
+  // With cluster.enabled: a listener for the presence inbox's wake-ups on a connection of its
+  // own (adapters/pg/pg_inbox_listener.hpp), started now; null otherwise. The caller owns it
+  // and must stop it before what its callbacks reach goes.
+  std::unique_ptr<store::PgInboxListener> inbox_listener(store::PgInboxListenerCallbacks callbacks);
   // Jobs refused because their organisation's lease had moved (0 unless cluster.enabled).
   std::uint64_t fenced_jobs() const;
 
@@ -59,6 +68,7 @@ class ServiceStore {
   std::unique_ptr<SqliteStore> sqlite_;
   std::unique_ptr<PgStore> pg_;
   std::unique_ptr<PgOrgLeaseStore> leases_;
+  std::string conninfo_, password_;  // with cluster.enabled: the inbox listener's (never logged)
   FencedStore::FenceSource fence_source_;
   std::unique_ptr<FencedStore> fenced_;  // over pg_, with cluster.enabled
 };

@@ -52,6 +52,23 @@ inline constexpr std::string_view kListLeases =
 
 #undef CCTEAMS_PG_LEASE_COLUMNS
 
+// The heartbeat: $1 owner, $2 ttl ms. Marks owner alive now, forgets instances silent for a
+// day, and answers (live instances, organisations). The CTE's snapshot does not see its own
+// upsert, so owner is counted apart (+ 1).
+inline constexpr std::string_view kHeartbeat =
+    "WITH beat AS ("
+    " INSERT INTO cluster_instances (owner, started_at, seen_at)"
+    " VALUES ($1::text, clock_timestamp(), clock_timestamp())"
+    " ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at RETURNING owner), "
+    "gone AS (DELETE FROM cluster_instances WHERE owner <> $1::text"
+    " AND seen_at < clock_timestamp() - interval '1 day') "
+    "SELECT 1 + (SELECT count(*) FROM cluster_instances WHERE owner <> $1::text"
+    "  AND seen_at > clock_timestamp() - $2::bigint * interval '1 millisecond'),"
+    " (SELECT count(*) FROM organisations)";
+
+inline constexpr std::string_view kLeaveCluster =
+    "DELETE FROM cluster_instances WHERE owner = $1::text";
+
 // The write guard, first in every fenced job's transaction: $1 org, $2 owner, $3 token. FOR
 // SHARE conflicts with the take-over's UPDATE (FOR KEY SHARE would not: docs/postgresql.md), so
 // the lease cannot move until this transaction ends; no row means it already moved.

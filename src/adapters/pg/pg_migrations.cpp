@@ -25,6 +25,7 @@ constexpr std::array kMigrations{
     Migration{7, "presence sync", kPgV7PresenceSync},
     Migration{8, "own presence session mark", kPgV8OwnSessionMark},
     Migration{9, "organisation leases", kPgV9OrgLeases},
+    Migration{10, "cluster instances", kPgV10ClusterInstances},
 };
 
 // Any constant of our own: it serialises migration runners of every instance on one database.

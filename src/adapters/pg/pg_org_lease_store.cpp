@@ -114,4 +114,26 @@ asio::awaitable<Result<std::vector<OrgLease>>> PgOrgLeaseStore::list() {
   co_return co_await std::move(op);
 }
 
+asio::awaitable<Result<ClusterView>> PgOrgLeaseStore::heartbeat(std::string owner, Millis ttl) {
+  auto fn = [owner = std::move(owner), ttl](store::PgConnection& conn) {
+    return store::pg_one_row(
+        conn.query(store::kHeartbeat, {owner, ttl.count()}),
+        [](const store::PgRows& rows, int r) {
+          return ClusterView{static_cast<std::size_t>(rows.int64(r, 0)),
+                             static_cast<std::size_t>(rows.int64(r, 1))};
+        },
+        make_error(Errc::internal, "the heartbeat returned no row"));
+  };
+  auto op = impl_->on_thread<Result<ClusterView>>(std::move(fn));
+  co_return co_await std::move(op);
+}
+
+asio::awaitable<Result<void>> PgOrgLeaseStore::leave(std::string owner) {
+  auto fn = [owner = std::move(owner)](store::PgConnection& conn) {
+    return store::pg_done(conn.query(store::kLeaveCluster, {owner}));
+  };
+  auto op = impl_->on_thread<Result<void>>(std::move(fn));
+  co_return co_await std::move(op);
+}
+
 }  // namespace ccteams

@@ -1,6 +1,6 @@
 #pragma once
 // The OrgLeaseStore port on PostgreSQL (app/ports/org_lease_store.hpp; docs/postgresql.md,
-// "Leases and fencing"): table org_leases (migration 9), one thread with one connection of its
+// "Leases and fencing"): tables org_leases (migration 9) and cluster_instances (10), one thread with one connection of its
 // own, so that renewals never queue behind application jobs in the store's pool, and no
 // blocking call runs on an I/O thread. libpq stays in the .cpp.
 
@@ -40,6 +40,8 @@ class PgOrgLeaseStore final : public OrgLeaseStore {
                                                               Millis ttl) override;
   boost::asio::awaitable<Result<void>> release(LeaseFence fence) override;
   boost::asio::awaitable<Result<std::vector<OrgLease>>> list() override;
+  boost::asio::awaitable<Result<ClusterView>> heartbeat(std::string owner, Millis ttl) override;
+  boost::asio::awaitable<Result<void>> leave(std::string owner) override;
 
  private:
   struct Impl;

@@ -124,6 +124,28 @@ struct PgOrgLeaseStoreTest : ::testing::Test {
   }
 };
 
+// Spreading: live instances are those heart-beaten within the TTL; a graceful stop leaves.
+TEST_F(PgOrgLeaseStoreTest, HeartbeatsCountTheLiveInstancesAndTheOrganisations) {
+  ASSERT_TRUE(store->accounts().create_org("Globex", kT0));
+  auto lease = leases();
+  auto a = run_awaitable(lease->heartbeat("a", kLong));
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->live_instances, 1U);
+  EXPECT_EQ(a->organisations, 2U);
+  auto b = run_awaitable(lease->heartbeat("b", kLong));
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->live_instances, 2U);
+  // Again: still two (a heartbeat updates the instance's row).
+  EXPECT_EQ(run_awaitable(lease->heartbeat("a", kLong))->live_instances, 2U);
+  // Rows older than the TTL do not count (a TTL of 0: every other row is too old).
+  EXPECT_EQ(run_awaitable(lease->heartbeat("b", kLapsed))->live_instances, 1U);
+  ASSERT_TRUE(run_awaitable(lease->leave("a")));
+  EXPECT_EQ(run_awaitable(lease->heartbeat("b", kLong))->live_instances, 1U);
+  auto admin = store::PgDb::open(database.conninfo());
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(pg_query_int(**admin, "SELECT count(*) FROM cluster_instances"), 1);
+}
+
 TEST_F(PgOrgLeaseStoreTest, AFreeLeaseIsGrantedWithTokenOneAndOnlyToOneOwner) {
   auto lease = leases();
   auto mine = run_awaitable(lease->acquire(org, "a", kLong));

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "adapters/pg/pg_db.hpp"
+#include "adapters/pg/pg_inbox_wake.hpp"
 #include "adapters/pg/pg_presence_sync_sql.hpp"
 #include "adapters/pg/pg_rows.hpp"
 #include "adapters/store/inbox_batch_json.hpp"
@@ -184,12 +185,29 @@ std::vector<Result<std::int64_t>> PgPresenceInboxWriter::write_batch(
     }
     std::vector<Result<std::int64_t>> results(batch.size(), Result<std::int64_t>(no_such_org()));
     std::uint64_t stored = 0;
+    std::vector<OrgId> woken;
     for (int r = 0; r < rows->size(); ++r) {
       const auto n = rows->int64(r, 0);
       if (n < 1 || n > static_cast<std::int64_t>(batch.size())) continue;
       results[static_cast<std::size_t>(n - 1)] = rows->int64(r, 1);
+      woken.push_back(batch[static_cast<std::size_t>(n - 1)].org);
       ++stored;
     }
+    // The owners' wake-up, in the same transaction: one NOTIFY per batch (not per entry: a
+    // notifying commit holds a cluster-wide lock), delivered only if the entries commit.
+    bool notified = true;
+    if (!options_.notify) woken.clear();
+    for (const auto& payload : inbox_wake_payloads(std::move(woken))) {
+      auto wake = conn.query_unguarded(sql::kNotifyInbox, {payload});
+      if (!wake) {
+        if (db_->must_retry() && attempt < kMaxAttempts) {
+          notified = false;
+          break;
+        }
+        return fail_all(wake.error());
+      }
+    }
+    if (!notified) continue;
     // Only a COMMIT that returned makes the entries acknowledged; a lost connection here leaves
     // the outcome unknown, and the callers are told unavailable (Graph delivers again).
     if (auto c = tx->commit(); !c) return fail_all(c.error());

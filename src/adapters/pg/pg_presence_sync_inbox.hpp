@@ -37,6 +37,9 @@ class PgDb;
 struct PgInboxWriterOptions {
   // At most this many entries per transaction; a larger backlog takes several.
   std::size_t max_entries_per_commit = 512;
+  // Each transaction also NOTIFYs the organisations it stored entries for, in the same
+  // transaction (pg_inbox_wake.hpp): on with several instances.
+  bool notify = false;
 };
 
 class PgPresenceInboxWriter {

@@ -50,6 +50,11 @@ inline constexpr std::string_view kInsertInboxEntries =
     "stored AS (INSERT INTO presence_inbox (seq, org_id, kind, received_at, body)"
     " OVERRIDING SYSTEM VALUE SELECT seq, org_id, kind, received_at, body FROM input) "
     "SELECT n, seq FROM input ORDER BY n";
+// The wake-up call of the same transaction (pg_inbox_wake.hpp): delivered to every LISTENer at
+// COMMIT, and never when the transaction rolls back, so a wake-up exists iff its entries do.
+// $1: the payload (organisation ids). The channel is pg_inbox_wake.hpp's kInboxChannel.
+inline constexpr std::string_view kNotifyInbox = "SELECT pg_notify('ccteams_inbox', $1)";
+inline constexpr std::string_view kListenInbox = "LISTEN ccteams_inbox";
 inline constexpr std::string_view kSelectPending =
     "SELECT seq, org_id, kind, received_at, body FROM presence_inbox WHERE org_id = $1 "
     "ORDER BY seq LIMIT $2";

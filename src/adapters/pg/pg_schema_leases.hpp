@@ -23,4 +23,17 @@ CREATE TABLE org_leases (
 ) WITH (fillfactor = 50);
 )sql";
 
+// PostgreSQL migration 10: the instances of a cluster (docs/postgresql.md, "Spreading
+// organisations"). Each `serve` with [cluster] heart-beats its row (its lease owner id) at every
+// scan; rows older than the lease TTL are not counted as live, and a graceful stop deletes its
+// own. With I live instances and O organisations each takes at most ceil(O / I). Rows of
+// instances gone for long are deleted by the heartbeats of the others.
+inline constexpr std::string_view kPgV10ClusterInstances = R"sql(
+CREATE TABLE cluster_instances (
+  owner text PRIMARY KEY,
+  started_at timestamptz NOT NULL,
+  seen_at timestamptz NOT NULL
+) WITH (fillfactor = 50);
+)sql";
+
 }  // namespace ccteams::store

@@ -139,7 +139,8 @@ PgStore::PgStore(const PgStoreOptions& options, int schema_version)
       schema_version_(schema_version),
       max_attempts_(std::max(options.max_attempts, 1)),
       jobs_on_caller_(options.jobs_on_caller),
-      inbox_writer_(std::make_unique<store::PgPresenceInboxWriter>(worker_db(options))),
+      inbox_writer_(std::make_unique<store::PgPresenceInboxWriter>(
+          worker_db(options), store::PgInboxWriterOptions{.notify = options.notify_inbox})),
       pool_(std::make_unique<Pool>(std::max<std::size_t>(options.connections, 1))) {
   const std::size_t n = std::max<std::size_t>(options.connections, 1);
   for (std::size_t i = 0; i < n; ++i) {

@@ -53,6 +53,10 @@ struct PgStoreOptions {
   // transaction (SIGSTOP, a long GC-like stall) holds the lease row's guard lock and would
   // block the take-over for as long as it is paused; the server ends its session instead.
   Millis idle_in_transaction_timeout{0};
+  // Several instances ([cluster]): the inbox writer's transactions NOTIFY the organisations they
+  // stored entries for (pg_inbox_wake.hpp), which the owners' inbox listeners hear. Off for one
+  // instance: nobody listens, and a notifying commit takes a cluster-wide lock.
+  bool notify_inbox = false;
 };
 
 // The Store port, and also Stores itself: the synchronous side on a connection of its own (for

@@ -161,6 +161,37 @@ asio::awaitable<void> LeaseKeeper::renew_all() {
 }
 
 asio::awaitable<void> LeaseKeeper::scan() {
+  auto beat_op = store_.heartbeat(owner_, timings_.ttl);
+  auto view = co_await std::move(beat_op);
+  if (!view) {
+    std::lock_guard lock(mu_);
+    ++stats_.scan_failures;
+    spdlog::warn("cluster: the instance heartbeat failed: {}", view.error().message);
+    co_return;
+  }
+  const std::size_t live = std::max<std::size_t>(view->live_instances, 1);
+  const std::size_t share = (view->organisations + live - 1) / live;
+  std::vector<LeaseFence> excess;
+  {
+    std::lock_guard lock(mu_);
+    stats_.live_instances = live;
+    stats_.fair_share = share;
+    // The highest ids: the same ones every scan, so nothing moves back and forth.
+    for (auto it = held_.rbegin(); it != held_.rend() && held_.size() - excess.size() > share &&
+                                   excess.size() < kMaxReleasesPerScan;
+         ++it) {
+      excess.push_back(LeaseFence{it->first, owner_, it->second.token});
+    }
+    stats_.released += excess.size();
+  }
+  if (!excess.empty()) {
+    spdlog::info("cluster: {} live instance(s), {} organisation(s): handing {} over ({} is "
+                 "this instance's share)",
+                 live, view->organisations, excess.size(), share);
+    auto release_op = release(std::move(excess));
+    co_await std::move(release_op);
+    co_return;
+  }
   auto op = store_.claimable();
   auto claimable = co_await std::move(op);
   if (!claimable) {
@@ -173,6 +204,7 @@ asio::awaitable<void> LeaseKeeper::scan() {
   for (OrgId org : *claimable) {
     {
       std::lock_guard lock(mu_);
+      if (held_.size() >= share) break;  // the others take the rest
       if (held_.contains(org)) continue;
     }
     const Timestamp sent = clock_.now();
@@ -199,7 +231,19 @@ asio::awaitable<void> LeaseKeeper::scan() {
 }
 
 asio::awaitable<void> LeaseKeeper::release_all() {
-  for (const LeaseFence& fence : owned()) {
+  auto release_op = release(owned());
+  co_await std::move(release_op);
+  auto op = store_.leave(owner_);
+  auto left = co_await std::move(op);
+  if (!left) {
+    spdlog::warn("cluster: leaving the cluster failed ({}); the others count this instance "
+                 "for {} ms more",
+                 left.error().message, timings_.ttl.count());
+  }
+}
+
+asio::awaitable<void> LeaseKeeper::release(std::vector<LeaseFence> fences) {
+  for (const LeaseFence& fence : fences) {
     drop(fence.org);  // stop acting first, then let the others take it
     auto op = store_.release(fence);
     auto released = co_await std::move(op);

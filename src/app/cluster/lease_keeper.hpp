@@ -1,8 +1,11 @@
 #pragma once
 // Keeps this instance's organisation leases (docs/postgresql.md, "Leases and fencing"): every
-// `scan_every` it takes the organisations whose lease is free or expired, every `renew_every`
-// it renews those it holds in one statement, and it reports each organisation it gains and
-// loses. It stops acting for an organisation on its own, without waiting for the database,
+// `scan_every` it heart-beats (OrgLeaseStore::heartbeat: live instances I, organisations O) and
+// takes organisations whose lease is free or expired, up to its fair share ceil(O / I); every
+// `renew_every` it renews those it holds in one statement, and it reports each organisation it
+// gains and loses. Holding more than the fair share (an instance joined), it releases the
+// excess, at most kMaxReleasesPerScan a scan, highest organisation ids first: the others take
+// them at their next scan ("Spreading organisations"). It stops acting for an organisation on its own, without waiting for the database,
 // once the local deadline passes: the clock's time when the last successful renewal (or the
 // grant) was SENT, plus the TTL, minus a margin. The database's deadline is later than that (the
 // statement reached it after it was sent), so this instance has stopped before another one can
@@ -38,6 +41,9 @@ struct LeaseKeeperStats {
   std::uint64_t lost = 0;
   std::uint64_t renew_failures = 0;  // renewals the database did not answer
   std::uint64_t scan_failures = 0;
+  std::uint64_t released = 0;       // leases handed over to get down to the fair share
+  std::size_t live_instances = 0;   // at the last scan (0 before the first)
+  std::size_t fair_share = 0;       // ceil(organisations / live instances) at the last scan
 };
 
 // Thread-safety: run() on one executor (its strand); stop(), fence(), owned() and stats() from
@@ -63,9 +69,12 @@ class LeaseKeeper {
   // A per-process random id ("<16 hex digits>-<pid>"): a restarted instance is a new owner.
   static std::string random_owner_id();
 
+  // Releases per scan at most when over the fair share: hand-overs stay few and gradual.
+  static constexpr std::size_t kMaxReleasesPerScan = 4;
+
   // The keeper's loop: co_spawn it on the strand given to the constructor. It returns after
   // stop(), once every lease it held was released (a graceful hand-over: another instance may
-  // take them at its next scan) and reported lost.
+  // take them at its next scan) and reported lost, and this instance left the cluster.
   boost::asio::awaitable<void> run();
   // Ends run() (see there). Idempotent.
   void stop();
@@ -86,6 +95,8 @@ class LeaseKeeper {
   boost::asio::awaitable<void> renew_all();
   boost::asio::awaitable<void> scan();
   boost::asio::awaitable<void> release_all();
+  // Stops acting for each of fences, then releases its lease.
+  boost::asio::awaitable<void> release(std::vector<LeaseFence> fences);
   // Reports lost, on the strand, every lease whose local deadline is at or before now.
   void expire(Timestamp now);
   void drop(OrgId org);

@@ -93,6 +93,30 @@ class FakeLeaseStore final : public OrgLeaseStore {
     for (const auto& [org, l] : leases) out.push_back(l);
     co_return out;
   }
+  asio::awaitable<Result<ClusterView>> heartbeat(std::string owner, Millis ttl) override {
+    if (unreachable) co_return down();
+    const Timestamp now = clock_.now();
+    instances[owner] = now;
+    std::size_t live = 0;
+    for (const auto& [o, seen] : instances) {
+      if (now - seen < ttl) ++live;
+    }
+    co_return ClusterView{live, organisations.size()};
+  }
+  asio::awaitable<Result<void>> leave(std::string owner) override {
+    if (unreachable) co_return down();
+    instances.erase(owner);
+    co_return ok();
+  }
+  std::map<std::string, Timestamp> instances;  // owner -> last heartbeat
+  // Organisations whose lease owner holds and has not released or let lapse.
+  std::size_t held_by(const std::string& owner) const {
+    std::size_t n = 0;
+    for (const auto& [org, l] : leases) {
+      if (l.owner == owner && l.expires_at > clock_.now()) ++n;
+    }
+    return n;
+  }
 
  private:
   static Error down() { return make_error(Errc::unavailable, "database down", 1); }
@@ -226,6 +250,110 @@ TEST_F(LeaseKeeperTest, StopReleasesEveryLeaseAtOnceAndReportsItLost) {
   EXPECT_EQ(lost.size(), 2u);
   EXPECT_EQ(store.leases[kOrg1].expires_at, kT0 + Millis{2000});  // free for the others now
   EXPECT_EQ(keeper->stats().owned, 0u);
+}
+
+// Spreading (docs/postgresql.md, "Spreading organisations"): a second keeper on the same lease
+// table, with an io_context of its own on the same simulated time.
+struct Peer {
+  Peer(SimulatedTime& time, FakeLeaseStore& store, std::string owner, LeaseTimings timings)
+      : keeper(strand, store, time, time, time, std::move(owner), timings,
+               LeaseKeeper::Callbacks{}) {
+    auto body = [this]() -> asio::awaitable<void> {
+      co_await keeper.run();
+      finished = true;
+    };
+    asio::co_spawn(strand, body, LogEscaped{"lease keeper peer"});
+    SimulatedTime::drain(io);
+  }
+  // Its run() ends before the keeper goes.
+  ~Peer() {
+    keeper.stop();
+    SimulatedTime::drain(io);
+  }
+  asio::io_context io;
+  asio::strand<asio::io_context::executor_type> strand = asio::make_strand(io);
+  LeaseKeeper keeper;
+  bool finished = false;
+};
+
+struct LeaseSpreadTest : LeaseKeeperTest {
+  static constexpr int kOrgs = 10;
+  void SetUp() override {
+    for (int i = 1; i <= kOrgs; ++i) store.organisations.push_back(OrgId{i});
+  }
+  // Both keepers' timers due by then run, in time order, each keeper going on at the instant
+  // its timer was due.
+  void run_both_for(Peer& peer, Millis d) {
+    const Timestamp until = time.now() + d;
+    for (auto next = time.next_deadline(); next && *next <= until; next = time.next_deadline()) {
+      time.advance_to(*next);
+      SimulatedTime::drain(io);
+      SimulatedTime::drain(peer.io);
+    }
+    time.advance_to(until);
+    SimulatedTime::drain(io);
+    SimulatedTime::drain(peer.io);
+  }
+};
+
+TEST_F(LeaseSpreadTest, OneInstanceAloneTakesEveryOrganisation) {
+  start();
+  EXPECT_EQ(keeper->stats().owned, 10u);
+  EXPECT_EQ(keeper->stats().live_instances, 1u);
+  EXPECT_EQ(keeper->stats().fair_share, 10u);
+}
+
+TEST_F(LeaseSpreadTest, ASecondInstanceJoinsAndTheFirstReleasesDownToItsShareWithoutFlapping) {
+  start();
+  ASSERT_EQ(keeper->stats().owned, 10u);
+  Peer peer(time, store, "you", timings);
+  EXPECT_EQ(peer.keeper.stats().owned, 0u);  // everything is held
+  EXPECT_EQ(peer.keeper.stats().fair_share, 5u);
+  // One release round of at most kMaxReleasesPerScan a scan, then the peer takes them.
+  run_both_for(peer, Millis{1'000});
+  EXPECT_EQ(keeper->stats().owned, 10u - LeaseKeeper::kMaxReleasesPerScan);
+  run_both_for(peer, Millis{5'000});
+  EXPECT_EQ(keeper->stats().owned, 5u);
+  EXPECT_EQ(peer.keeper.stats().owned, 5u);
+  EXPECT_EQ(keeper->stats().released, 5u);
+  // The highest ids moved: the first keeps 1..5.
+  for (int i = 1; i <= 5; ++i) EXPECT_TRUE(keeper->fence(OrgId{i})) << i;
+  // Equal counts: nothing moves any more.
+  const auto gained_before = gained.size();
+  run_both_for(peer, Millis{60'000});
+  EXPECT_EQ(keeper->stats().owned, 5u);
+  EXPECT_EQ(peer.keeper.stats().owned, 5u);
+  EXPECT_EQ(keeper->stats().released, 5u);
+  EXPECT_EQ(gained.size(), gained_before);
+  EXPECT_EQ(store.held_by("me") + store.held_by("you"), 10u);
+}
+
+TEST_F(LeaseSpreadTest, WhenAnInstanceDiesTheSurvivorTakesEverythingAfterTheTtl) {
+  start();
+  Peer peer(time, store, "you", timings);
+  run_both_for(peer, Millis{6'000});
+  ASSERT_EQ(keeper->stats().owned, 5u);
+  ASSERT_EQ(peer.keeper.stats().owned, 5u);
+  // The peer dies (its io_context never runs again): no release, no leave; its leases and its
+  // heartbeat lapse.
+  run_for(Millis{5'000});
+  EXPECT_EQ(keeper->stats().owned, 5u);  // its leases (TTL 6 s) have not lapsed yet
+  run_for(Millis{3'000});
+  EXPECT_EQ(keeper->stats().owned, 10u);
+  EXPECT_EQ(keeper->stats().live_instances, 1u);
+}
+
+TEST_F(LeaseSpreadTest, AGracefulStopLeavesTheClusterAndTheSurvivorTakesAllAtItsNextScan) {
+  start();
+  Peer peer(time, store, "you", timings);
+  run_both_for(peer, Millis{6'000});
+  ASSERT_EQ(keeper->stats().owned, 5u);
+  peer.keeper.stop();
+  SimulatedTime::drain(peer.io);
+  ASSERT_TRUE(peer.finished);
+  EXPECT_FALSE(store.instances.contains("you"));
+  run_for(Millis{1'000});
+  EXPECT_EQ(keeper->stats().owned, 10u);
 }
 
 TEST(LeaseTimings, TheDefaultsAreValidAndBadOnesAreExplained) {

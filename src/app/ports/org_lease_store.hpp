@@ -11,6 +11,7 @@
 // instance and has no leases.
 
 #include <boost/asio/awaitable.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,12 @@ struct HeldLease {
   std::int64_t token = 0;
 };
 
+// What an instance's heartbeat learns (spreading: docs/postgresql.md, "Spreading organisations").
+struct ClusterView {
+  std::size_t live_instances = 1;  // heart-beaten within the TTL, the caller included
+  std::size_t organisations = 0;   // that exist (each wants a lease)
+};
+
 // Every call is one short statement in its own transaction, on a connection of the lease
 // store's own (renewals never queue behind application jobs). Errors: unavailable when the
 // database cannot be reached or a lock was not granted in time (try again next round).
@@ -74,6 +81,12 @@ class OrgLeaseStore {
 
   // Every lease, ordered by organisation.
   virtual boost::asio::awaitable<Result<std::vector<OrgLease>>> list() = 0;
+
+  // Records owner as alive now (the database's clock) and answers the instances alive within
+  // ttl, owner included, and the organisations there are.
+  virtual boost::asio::awaitable<Result<ClusterView>> heartbeat(std::string owner, Millis ttl) = 0;
+  // owner stops (a graceful hand-over): the others stop counting it at once.
+  virtual boost::asio::awaitable<Result<void>> leave(std::string owner) = 0;
 };
 
 // Implemented by a store's per-job Stores whose transactions can check a fence (PostgreSQL):

@@ -5,7 +5,8 @@
 namespace ccteams::presence {
 
 boost::asio::awaitable<std::optional<InboxTracker::NewEntries>> InboxTracker::read_new() {
-  const std::size_t limit = claimed_.size() + 512;  // a full read holds new entries
+  // A full read holds new entries.
+  const std::size_t limit = claimed_.size() + removed_.size() + 512;
   const OrgId org = org_;
   auto pending = [&](Stores& s) { return s.inbox().pending(org, limit); };
   auto entries = co_await store_.read(pending);
@@ -17,9 +18,20 @@ boost::asio::awaitable<std::optional<InboxTracker::NewEntries>> InboxTracker::re
   // Claimed after the await: a call or a hand-off that overlapped this one took its entries.
   NewEntries out;
   out.more = entries->size() >= limit;
+  // Oldest first: a removed seq the read did not return, below the last one it returned (or
+  // any, when the read was not full), is gone from the inbox for good.
+  const std::int64_t last = entries->empty() ? 0 : entries->back().seq;
+  std::unordered_set<std::int64_t> still;
   for (auto& e : *entries) {
+    if (removed_.contains(e.seq)) {
+      still.insert(e.seq);
+      continue;
+    }
     if (claim(e.seq)) out.entries.push_back(std::move(e));
   }
+  std::erase_if(removed_, [&](std::int64_t seq) {
+    return !still.contains(seq) && (!out.more || seq < last);
+  });
   co_return out;
 }
 
@@ -78,7 +90,11 @@ std::optional<Timestamp> InboxTracker::take_notified(const std::string& user) {
 }
 
 void InboxTracker::remove(const std::vector<std::int64_t>& seqs) {
-  for (std::int64_t seq : seqs) claimed_.erase(seq);
+  for (std::int64_t seq : seqs) {
+    claimed_.erase(seq);
+    removed_.insert(seq);
+  }
+  while (removed_.size() > kRememberRemoved) removed_.erase(removed_.begin());
   // A posted job outlives this tracker: it holds copies, and the registry's counter (the
   // runtime stops the store before the metrics go).
   store_.post([org = org_, seqs, failures = &metrics_.store_failures](Stores& s) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,12 +37,16 @@ class InboxTracker {
     bool more = false;                // the read was full: read again
   };
   // Entries in the inbox that were not claimed yet, claimed now (also when calls overlap: each
-  // entry is returned once). nullopt: the inbox could not be read (logged).
+  // entry is returned once). An entry this tracker removed is never returned again, even by a
+  // read that raced its removal (the removal is posted). At start, and again whenever the inbox
+  // grew behind the tracker's back (another instance stored entries: PresenceSync::inbox_grown).
+  // nullopt: the inbox could not be read (logged).
   boost::asio::awaitable<std::optional<NewEntries>> read_new();
-  // An entry handed over by the webhook: true when it was not claimed yet (by a read or an
-  // earlier hand-off), claimed now. An entry claimed and then removed may be returned once more
-  // by a read that raced its removal; processing it again is harmless (a read of its users).
-  bool claim(std::int64_t seq) { return claimed_.insert(seq).second; }
+  // An entry handed over by the webhook: true when it was neither claimed (by a read or an
+  // earlier hand-off) nor removed yet, claimed now.
+  bool claim(std::int64_t seq) {
+    return !removed_.contains(seq) && claimed_.insert(seq).second;
+  }
 
   // Tracks a change entry: returns the watched users it names, to be read in bulk; empty when
   // none is watched (remove the entry now).
@@ -77,6 +82,12 @@ class InboxTracker {
   std::unordered_map<std::string, std::vector<std::int64_t>> user_entries_;
   std::unordered_map<std::string, Timestamp> notified_at_;
   std::unordered_set<std::int64_t> claimed_;  // read or handed, not removed yet
+  // Removed (the removal posted) and perhaps still in the inbox: a read skips them. Forgotten
+  // once a read shows them gone (seqs are never reused); without reads (one instance: the
+  // webhook hands everything over) the oldest are forgotten past kRememberRemoved, whose
+  // removals finished long ago.
+  static constexpr std::size_t kRememberRemoved = 4'096;
+  std::set<std::int64_t> removed_;
 };
 
 }  // namespace ccteams::presence

@@ -105,6 +105,43 @@ TEST(InboxTracker, AnEntryIsTakenOnceWhetherHandedOverOrRead) {
   EXPECT_TRUE(rig.read_new()->entries.empty());
 }
 
+// Another instance stores entries (PresenceSync::inbox_grown): each read takes only what is new.
+TEST(InboxTracker, EntriesStoredBehindItsBackAreReadOnceEach) {
+  Rig rig;
+  const auto first = rig.store.add(kOrg, kT0, {"a"});
+  auto fresh = rig.read_new();
+  ASSERT_TRUE(fresh);
+  ASSERT_EQ(fresh->entries.size(), 1U);
+  const auto second = rig.store.add(kOrg, kT0, {"b"});
+  const auto third = rig.store.add(kOrg, kT0, {"c"});
+  fresh = rig.read_new();
+  ASSERT_TRUE(fresh);
+  ASSERT_EQ(fresh->entries.size(), 2U);
+  EXPECT_EQ(fresh->entries[0].seq, second);
+  EXPECT_EQ(fresh->entries[1].seq, third);
+  EXPECT_FALSE(fresh->more);
+  EXPECT_TRUE(rig.read_new()->entries.empty());
+  EXPECT_FALSE(rig.tracker.claim(first));  // nor handed over again
+}
+
+// The removal is posted: a read may still find the entry (here: its removal failed). It is not
+// processed a second time.
+TEST(InboxTracker, ARemovedEntryIsNotTakenAgainByAReadThatRacedItsRemoval) {
+  Rig rig;
+  const auto seq = rig.store.add(kOrg, kT0, {"a"});
+  ASSERT_EQ(rig.read_new()->entries.size(), 1U);
+  rig.store.fail_next_remove = true;
+  rig.tracker.remove({seq});
+  ASSERT_TRUE(rig.store.has(seq));
+  EXPECT_TRUE(rig.read_new()->entries.empty());
+  EXPECT_FALSE(rig.tracker.claim(seq));
+  // A newer entry is still taken.
+  const auto next = rig.store.add(kOrg, kT0, {"b"});
+  auto fresh = rig.read_new();
+  ASSERT_EQ(fresh->entries.size(), 1U);
+  EXPECT_EQ(fresh->entries[0].seq, next);
+}
+
 TEST(InboxTracker, KeepsTheEarliestNotificationTimeForTheDelayMetric) {
   Rig rig;
   rig.tracker.note_notified("a", kT0 + Millis{200});

@@ -295,14 +295,26 @@ void OrgSync::handed(InboxEntry entry) {
   take(std::move(one));
 }
 
+void OrgSync::inbox_grown() {
+  if (!inbox_read_) return;  // the first read, still to come, finds them
+  process_inbox();
+}
+
 void OrgSync::process_inbox() {
   if (!running()) return;
   inbox_read_ = true;
+  if (inbox_reading_) {
+    inbox_read_again_ = true;
+    return;
+  }
+  inbox_reading_ = true;
   spawn(read_inbox(), "presence sync: inbox");
 }
 
 asio::awaitable<void> OrgSync::read_inbox() {
   auto fresh = co_await inbox_.read_new();
+  inbox_reading_ = false;
+  const bool again = std::exchange(inbox_read_again_, false);
   if (!running()) co_return;
   if (!fresh) {
     // Hand-offs bring what is stored from now on; what the read was for waits for a retry.
@@ -311,7 +323,7 @@ asio::awaitable<void> OrgSync::read_inbox() {
     co_return;
   }
   take(std::move(fresh->entries));
-  if (fresh->more) process_inbox();
+  if (fresh->more || again) process_inbox();
 }
 
 // Entries claimed from the inbox tracker (read or handed): lifecycle events act now, change

@@ -130,6 +130,11 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
   // The webhook stored entry: it is processed at once, without reading it back. Before the
   // loop's first inbox read it is left to that read, which finds it.
   void handed(InboxEntry entry);
+  // Entries were stored in the inbox elsewhere (another instance's webhook): the inbox is read
+  // for what this sync has not taken yet (InboxTracker::read_new), as at start. Before the
+  // first read it is left to that read; reads do not overlap (one more follows a read in
+  // flight), so a burst of wake-ups costs at most two reads.
+  void inbox_grown();
   PresenceSyncStatus status() const;
   // Switching off (see presence_sync.hpp); returns what was removed.
   boost::asio::awaitable<std::string> shut_down(bool deleting);
@@ -166,6 +171,8 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
   bool stopped_ = false;                 // the loop ends
   bool stopping_ = false;                // switching off: only outbound clears go on
   bool inbox_read_ = false;              // the first inbox read was asked for: take hand-offs
+  bool inbox_reading_ = false;           // an inbox read is in flight
+  bool inbox_read_again_ = false;        // ... and another is wanted after it
   std::optional<Timestamp> inbox_retry_at_;  // an inbox read failed: read again then
 
   std::string tenant_;

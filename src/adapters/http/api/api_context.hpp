@@ -22,6 +22,12 @@ struct ClusterHealth {
   std::string owner;  // this process's lease owner id
   std::size_t organisations_owned = 0;
   std::uint64_t renew_failures = 0;  // since start
+  // Live instances the last scan saw, and the most organisations each takes (ceil(orgs / live));
+  // 0 before the first scan.
+  std::size_t live_instances = 0;
+  std::size_t fair_share = 0;
+  bool inbox_listener_connected = false;  // LISTENing for the inbox's wake-ups
+  std::uint64_t inbox_wakes = 0;          // wake-ups heard for organisations owned here
 };
 
 struct ApiContext {

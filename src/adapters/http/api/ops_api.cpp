@@ -71,9 +71,14 @@ void register_ops_routes(Router& router, ApiContext& ctx) {
     json::object body{{"status", "ready"}, {"schemaVersion", ctx.store.schema_version()}};
     if (auto cluster = ctx.cluster ? ctx.cluster() : std::nullopt) {
       // Ready even when it owns no organisation: it takes over those whose owner stops.
-      body["cluster"] = json::object{{"owner", cluster->owner},
-                                     {"organisationsOwned", cluster->organisations_owned},
-                                     {"leaseRenewFailures", cluster->renew_failures}};
+      body["cluster"] = json::object{
+          {"owner", cluster->owner},
+          {"organisationsOwned", cluster->organisations_owned},
+          {"leaseRenewFailures", cluster->renew_failures},
+          {"liveInstances", cluster->live_instances},
+          {"fairShare", cluster->fair_share},
+          {"inboxListener", json::object{{"connected", cluster->inbox_listener_connected},
+                                         {"wakes", cluster->inbox_wakes}}}};
     }
     co_return json_response(200, std::move(body));
   });
