@@ -55,8 +55,9 @@ Result<ContactParty> normalized(ContactParty party) {
 
 ContactCenter::ContactCenter(OrgActors& actors, Store& store, const Clock& clock,
                              Scheduler& scheduler, CcEventHub& hub, const CcEventEncoder& encoder,
-                             ContactCenterOptions options)
-    : deps_(new Deps{actors, store, clock, scheduler, hub, encoder, options, {}, {}, {}, {}}) {
+                             ContactCenterOptions options, const OrgOwnership& ownership)
+    : deps_(new Deps{actors, store, clock, scheduler, hub, encoder, options, ownership, {}, {}, {},
+                     {}}) {
   // A timer's callback runs on the scheduler's thread: it hands the work to org's strand as a
   // decision. A callback that arrives after this object is gone does nothing (the weak pointer
   // expired).
@@ -68,7 +69,10 @@ ContactCenter::ContactCenter(OrgActors& actors, Store& store, const Clock& clock
         fn(oc);
         return true;
       });
-      if (!r) spdlog::error("contact center: timer for org {}: {}", org.value, r.error().message);
+      // A timer that was already on its way when the organisation went elsewhere does nothing.
+      if (!r && !is_org_elsewhere(r.error())) {
+        spdlog::error("contact center: timer for org {}: {}", org.value, r.error().message);
+      }
     };
     asio::co_spawn(deps_->actors.strand(org), std::move(timer_decision),
                    LogEscaped{"a contact-center timer"});
@@ -98,6 +102,8 @@ auto ContactCenter::decide(OrgId org, DecisionNeeds needs, Fn fn)
   OrgCenter& center = org_center(org);
   // One decision at a time: the store waits below let the strand run other work meanwhile.
   const OrgTurn::Held turn = co_await center.turn().take();
+  // Asked under the turn: a decision queued behind org_lost()'s drop must not load it again.
+  if (!deps_->ownership.serves(org)) co_return org_elsewhere(org);
   if (auto prepared = co_await center.prepare(std::move(needs)); !prepared) {
     co_return std::move(prepared).error();
   }
@@ -151,23 +157,59 @@ void ContactCenter::recover() {
   // The list comes from the store's executor; each organisation's load is a decision on its
   // strand (one that fails is logged, and that organisation is loaded again on its next call).
   deps_->store.post([this, alive = std::weak_ptr<void>(deps_->alive)](Stores& s) {
+    if (alive.expired()) return;
     auto orgs = s.contact_center().orgs_with_live_state();
     if (!orgs) {
       spdlog::error("contact center: the organisations to recover could not be listed: {}",
                     orgs.error().message);
       return;
     }
+    // With [cluster], the organisations this instance does not serve are the owners' to load
+    // (org_gained() loads those it gains later).
     for (OrgId org : *orgs) {
-      auto load = [this, alive, org]() -> asio::awaitable<void> {
-        if (alive.expired()) co_return;
-        auto r = co_await decide(org, {}, [](OrgCenter&) { return Result<bool>(true); });
-        if (!r) {
-          spdlog::warn("contact center: organisation {} could not be loaded at start", org.value);
-        }
-      };
-      asio::co_spawn(deps_->actors.strand(org), std::move(load), LogEscaped{"a recovery load"});
+      if (deps_->ownership.serves(org)) load(org, "at start");
     }
   });
+}
+
+void ContactCenter::load(OrgId org, const char* when) {
+  auto work = [this, alive = std::weak_ptr<void>(deps_->alive), org,
+               when]() -> asio::awaitable<void> {
+    if (alive.expired()) co_return;
+    auto r = co_await decide(org, {}, [](OrgCenter&) { return Result<bool>(true); });
+    if (!r && !is_org_elsewhere(r.error())) {
+      spdlog::warn("contact center: organisation {} could not be loaded {}", org.value, when);
+    }
+  };
+  asio::co_spawn(deps_->actors.strand(org), std::move(work), LogEscaped{"an organisation's load"});
+}
+
+void ContactCenter::org_gained(OrgId org) { load(org, "on gaining its lease"); }
+
+void ContactCenter::org_lost(OrgId org) {
+  auto work = [this, alive = std::weak_ptr<void>(deps_->alive), org]() -> asio::awaitable<void> {
+    if (alive.expired()) co_return;
+    OrgCenter* center = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      auto it = orgs_.find(org);
+      if (it == orgs_.end()) co_return;  // never loaded here
+      center = it->second.get();
+    }
+    // After the decision under way: its write is fenced by the database if it comes too late.
+    const OrgTurn::Held turn = co_await center->turn().take();
+    // Always, even when gained again meanwhile: another owner may have changed the organisation
+    // in between; the gain's load, queued behind this, reads it afresh.
+    center->drop();
+    spdlog::info("contact center: organisation {} dropped from memory (served elsewhere now)",
+                 org.value);
+  };
+  asio::co_spawn(deps_->actors.strand(org), std::move(work), LogEscaped{"an organisation's drop"});
+}
+
+Result<void> ContactCenter::served(OrgId org) const {
+  if (deps_->ownership.serves(org)) return ok();
+  return org_elsewhere(org);
 }
 
 asio::awaitable<Result<AgentStateView>> ContactCenter::login(OrgId org, UserId agent,

@@ -55,6 +55,7 @@
 #include "app/org_actors.hpp"
 #include "app/ports/cc_event_encoder.hpp"
 #include "app/ports/clock.hpp"
+#include "app/ports/org_ownership.hpp"
 #include "app/ports/scheduler.hpp"
 #include "app/ports/store.hpp"
 
@@ -102,17 +103,34 @@ struct ContactCenterOptions {
 class ContactCenter {
  public:
   // actors: the runtime's one OrgActors (each organisation's strand); must outlive this, as
-  // must encoder (the events' wire form: adapters/http/api/cc_json.hpp).
+  // must encoder (the events' wire form: adapters/http/api/cc_json.hpp) and ownership (which
+  // organisations this instance serves: every one without [cluster]).
   ContactCenter(OrgActors& actors, Store& store, const Clock& clock, Scheduler& scheduler,
-                CcEventHub& hub, const CcEventEncoder& encoder, ContactCenterOptions options = {});
+                CcEventHub& hub, const CcEventEncoder& encoder, ContactCenterOptions options = {},
+                const OrgOwnership& ownership = OrgOwnership::every_org());
   ~ContactCenter();
   ContactCenter(const ContactCenter&) = delete;
   ContactCenter& operator=(const ContactCenter&) = delete;
 
-  // Loads every organisation with persisted live state (see above): lists them on the store's
-  // executor and starts each load on its organisation's strand (a failure is logged; that
-  // organisation is loaded again on its next call). Any thread; returns at once.
+  // Loads every organisation with persisted live state that this instance serves (see above):
+  // lists them on the store's executor and starts each load on its organisation's strand (a
+  // failure is logged; that organisation is loaded again on its next call). Any thread; returns
+  // at once.
   void recover();
+
+  // ---- the organisation lease (docs/postgresql.md, "Leases and fencing") ----
+  // An organisation served only while ownership says so: every decision (a command, a timer, a
+  // presence batch, a load) of an organisation this instance does not serve is refused with
+  // org_elsewhere() and loads nothing.
+  // org became this instance's: its load starts on its strand, as recover() does for each.
+  // Any thread; returns at once.
+  void org_gained(OrgId org);
+  // org is no longer this instance's: once the decision under way (if any) has finished, its
+  // timers are cancelled and its live state dropped (the next owner loads it from the store).
+  // Any thread; returns at once.
+  void org_lost(OrgId org);
+  // ok when this instance serves org now; org_elsewhere() otherwise. Any thread.
+  Result<void> served(OrgId org) const;
   // org's contact-center configuration (idle codes, desktop profiles, queues, agents' settings)
   // changed: its next decision reads it again. Any thread.
   void config_changed(OrgId org);
@@ -213,6 +231,8 @@ class ContactCenter {
   auto in_org(OrgId org, DecisionNeeds needs, Fn fn)
       -> boost::asio::awaitable<decltype(fn(std::declval<OrgCenter&>()))>;
   OrgCenter& org_center(OrgId org);
+  // Starts org's load on its strand (recover(), org_gained()); when names the occasion in logs.
+  void load(OrgId org, const char* when);
 
   std::unique_ptr<Deps> deps_;
   // Guards the map orgs_ only (finding or adding an organisation's entry, from any strand); no

@@ -43,6 +43,7 @@ struct ContactCenter::Deps {
   CcEventHub& hub;
   const CcEventEncoder& encoder;
   ContactCenterOptions options;
+  const OrgOwnership& ownership;  // which organisations this instance serves
   // Posts fn to org's strand and runs it there as one decision (timer callbacks come back
   // through here).
   std::function<void(OrgId, std::function<void(OrgCenter&)>)> run_in_org;
@@ -96,6 +97,10 @@ class OrgCenter {
   boost::asio::awaitable<Result<void>> finish();
   // The configuration changed: the next prepare() reads it again.
   void config_changed() { config_stale_ = true; }
+  // The organisation is served elsewhere now: everything in memory goes (timers cancelled, the
+  // configuration and the presence bookkeeping too); the next prepare() loads from the store.
+  // Holding the turn.
+  void drop();
 
   Result<AgentStateView> login(UserId agent, std::optional<IdleCodeId> idle_code);
   Result<AgentStateView> logout(UserId agent);

@@ -171,9 +171,22 @@ void OrgCenter::forget() {
   loaded_ = false;
 }
 
+void OrgCenter::drop() {
+  forget();
+  config_ = OrgConfig{};
+  config_stale_ = false;
+  absent_codes_.clear();
+  carried_.clear();
+}
+
 asio::awaitable<void> OrgCenter::reload(std::map<UserId, AgentState> before) {
   // A second after a failed write: long enough not to spin on a store that keeps failing.
   constexpr Millis kOverdueAfterFailure{1000};
+  if (!deps_.ownership.serves(org_)) {
+    // The write failed because the organisation went elsewhere (fenced): its owner loads it.
+    drop();
+    co_return;
+  }
   AgentMap memory = std::move(agents_);
   for (const auto& [agent, s] : before) memory[agent] = s;
   forget();

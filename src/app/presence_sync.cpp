@@ -10,6 +10,7 @@
 #include "app/connector_service.hpp"
 #include "app/log_escaped.hpp"
 #include "app/org_actors.hpp"
+#include "app/ports/org_ownership.hpp"
 #include "app/presence/org_sync.hpp"
 
 namespace ccteams {
@@ -66,10 +67,11 @@ PresenceSync::PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorSer
                            ContactCenter& cc, presence::PresenceGraph graph,
                            SyncAccountService& account_tokens, Store& store,
                            const TokenSource& tokens, const Clock& clock, Metrics& metrics,
-                           NotificationDecryptor* decryptor, PresenceSyncOptions options)
+                           NotificationDecryptor* decryptor, PresenceSyncOptions options,
+                           const OrgOwnership& ownership)
     : shared_(std::make_shared<Shared>(actors, scheduler, connector, cc, graph, account_tokens,
                                        store, tokens, clock, metrics, decryptor,
-                                       std::move(options))) {}
+                                       std::move(options), ownership)) {}
 
 PresenceSync::~PresenceSync() { stop(); }
 
@@ -110,6 +112,21 @@ void PresenceSync::stop() {
   for (auto& [org, sync] : orgs) sync->stop();
 }
 
+void PresenceSync::org_gained(OrgId org) { connector_changed(org); }
+
+void PresenceSync::org_lost(OrgId org) {
+  std::shared_ptr<OrgSync> sync;
+  {
+    std::lock_guard lock(shared_->mu);
+    auto it = shared_->orgs.find(org);
+    if (it == shared_->orgs.end()) return;
+    sync = std::move(it->second);
+    shared_->orgs.erase(it);
+  }
+  spdlog::info("presence sync: org {}: stopped (served elsewhere now)", org.value);
+  sync->stop();
+}
+
 std::shared_ptr<OrgSync> PresenceSync::find(OrgId org) {
   std::lock_guard lock(shared_->mu);
   auto it = shared_->orgs.find(org);
@@ -137,6 +154,8 @@ void PresenceSync::start_org(OrgId org) {
   {
     std::lock_guard lock(shared_->mu);
     if (shared_->stopped || !shared_->started || shared_->orgs.contains(org)) return;
+    // With [cluster], only the organisation's owner syncs it (org_gained() starts it there).
+    if (!shared_->ownership.serves(org)) return;
     // The registry forgets a sync that switched itself off (unless another replaced it).
     std::weak_ptr<Shared> weak = shared_;
     auto forget = [weak, org](const std::shared_ptr<OrgSync>& self) {

@@ -88,6 +88,7 @@ class ContactCenter;
 class Metrics;
 class NotificationDecryptor;
 class OrgActors;
+class OrgOwnership;
 class Scheduler;
 class Store;
 class SyncAccountService;
@@ -148,10 +149,14 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
   // runtime's AsioScheduler). store: the agents and desktop profiles, the sync accounts, the
   // subscriptions and the inbox. graph: the reads, writes and subscriptions roles (the one
   // GraphClient converts). decryptor: not owned, nullable (nullptr: basic notifications).
+  // ownership: which organisations this instance serves (OrgOwnership::every_org() without
+  // [cluster]); an organisation's sync runs only while it does, and every Graph call of it is
+  // checked against it first (presence/owned_graph.hpp).
   PresenceSync(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
                ContactCenter& cc, presence::PresenceGraph graph, SyncAccountService& account_tokens,
                Store& store, const TokenSource& tokens, const Clock& clock, Metrics& metrics,
-               NotificationDecryptor* decryptor, PresenceSyncOptions options);
+               NotificationDecryptor* decryptor, PresenceSyncOptions options,
+               const OrgOwnership& ownership);
   ~PresenceSync() override;
   PresenceSync(const PresenceSync&) = delete;
   PresenceSync& operator=(const PresenceSync&) = delete;
@@ -169,6 +174,13 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
   // org's sync, if it runs here, reads the inbox for what it has not taken yet, as at start,
   // and processes each entry once. Nothing when org's sync does not run here.
   void inbox_grown(OrgId org);
+  // ---- the organisation lease (docs/postgresql.md, "Leases and fencing"); any thread ----
+  // org became this instance's: its sync starts when its connector is Active with presenceSync
+  // on (as at start: first sync, leftover inbox, the stored subscriptions Graph still has).
+  void org_gained(OrgId org);
+  // org is no longer this instance's: its loops stop at once, without cleanup in Graph (the
+  // next owner resumes them, as after a restart).
+  void org_lost(OrgId org);
 
   // The org's status, read on the org's strand; not running when sync is off for it.
   boost::asio::awaitable<PresenceSyncStatus> status(OrgId org);
@@ -191,6 +203,7 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
   std::shared_ptr<presence::OrgSync> find(OrgId org);
   // Starts org's sync when its connector is Active with presenceSync on, stops it otherwise.
   boost::asio::awaitable<void> reconcile(OrgId org);
+  // Starts org's sync unless it runs, or this instance does not serve org.
   void start_org(OrgId org);
   // Switches org's sync off (see the file comment); returns what it removed.
   boost::asio::awaitable<std::string> switch_off(OrgId org, bool deleting);

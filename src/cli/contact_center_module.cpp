@@ -59,7 +59,7 @@ ContactCenterModule::ContactCenterModule(const ContactCenterDeps& deps)
       "contact_center_ronas_total",
       "Offers and consults that rang out unanswered (RONA: the agent was idled)");
   center_ = std::make_unique<ContactCenter>(sh.actors, sh.store, sh.clock, sh.scheduler, *events_,
-                                            *event_json_, options);
+                                            *event_json_, options, sh.ownership);
   // The contact center keeps each organisation's configuration in memory: a change reloads it.
   // An idle code the Teams connector's presence mapping uses cannot be deleted.
   config_ = std::make_unique<CcConfigService>(

@@ -18,6 +18,7 @@ namespace ccteams {
 class Clock;
 class Metrics;
 class OrgActors;
+class OrgOwnership;
 class PasswordHasher;
 class Scheduler;
 class SecretBox;
@@ -58,6 +59,9 @@ struct SharedServices {
   const PasswordHasher& hasher;
   Metrics& metrics;
   OrgActors& actors;     // one strand per organisation
+  // Which organisations this instance serves now: every one, or with [cluster] those whose
+  // lease it holds (the runtime answers from the lease keeper).
+  const OrgOwnership& ownership;
   Scheduler& scheduler;  // every timer (the AsioScheduler on ioc)
   http::Router& router;  // the public listener's routes
 };

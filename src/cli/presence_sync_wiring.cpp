@@ -151,7 +151,7 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   impl->sync = std::make_unique<PresenceSync>(
       deps.actors, deps.scheduler, connector, deps.contact_center, deps.connector.graph(),
       *impl->accounts, deps.store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(),
-      std::move(po));
+      std::move(po), deps.ownership);
   http::register_graph_webhook_routes(router, deps.inbox, *impl->sync, deps.clock, deps.metrics);
   http::register_presence_sync_routes(router, deps.auth, *impl->sync);
 

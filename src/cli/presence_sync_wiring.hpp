@@ -24,6 +24,7 @@ class Clock;
 class ContactCenter;
 class Metrics;
 class OrgActors;
+class OrgOwnership;
 class PresenceSync;
 class Scheduler;
 class SecretBox;
@@ -55,6 +56,7 @@ struct PresenceSyncDeps {
   ConnectorWiring& connector;
   OrgActors& actors;     // the runtime's one: each org's sync runs on its strand
   Scheduler& scheduler;  // the runtime's AsioScheduler: every presence-sync wait
+  const OrgOwnership& ownership;  // the organisations whose sync runs here
 };
 
 class PresenceSyncWiring final : public Module {

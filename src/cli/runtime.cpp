@@ -28,8 +28,10 @@
 #include "app/cluster/lease_keeper.hpp"
 #include "app/cluster/monotonic_clock.hpp"
 #include "app/connector_service.hpp"
+#include "app/contact_center.hpp"
 #include "app/metrics.hpp"
 #include "app/org_actors.hpp"
+#include "app/ports/org_ownership.hpp"
 #include "app/presence_sync.hpp"
 #include "app/system_clock.hpp"
 #include "cli/accounts_module.hpp"
@@ -109,6 +111,21 @@ bool serves_https(const ServerConfig& sc) {
   return !sc.tls_cert_file.empty() || sc.public_url.rfind("https://", 0) == 0;
 }
 
+// The one answer to "does this instance serve organisation N now" (app/ports/org_ownership.hpp):
+// every organisation without [cluster]; with it, those whose lease the keeper holds, until the
+// local deadline (LeaseKeeper::fence).
+class LeaseOwnership final : public OrgOwnership {
+ public:
+  // Set by build_cluster, before any thread runs; never changed after.
+  void use(const LeaseKeeper* keeper) { keeper_ = keeper; }
+  bool serves(OrgId org) const override {
+    return keeper_ == nullptr || keeper_->fence(org).has_value();
+  }
+
+ private:
+  const LeaseKeeper* keeper_ = nullptr;
+};
+
 }  // namespace
 
 struct Runtime::Impl {
@@ -130,8 +147,9 @@ struct Runtime::Impl {
   // sync and the directory run each organisation's live state on it. After ioc.
   OrgActors org_actors{ioc.get_executor()};
   AsioScheduler scheduler{ioc};  // every timer; its timers live on ioc
-  SharedServices shared{options, ioc,     store->store(), secrets,   clock, tokens,
-                        hasher,  metrics, org_actors,     scheduler, router};
+  LeaseOwnership ownership;      // the keeper's answer once build_cluster ran
+  SharedServices shared{options, ioc,        store->store(), secrets,   clock,  tokens, hasher,
+                        metrics, org_actors, ownership,      scheduler, router};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<http::HttpServer> server;
   std::unique_ptr<http::HttpServer> metrics_server;  // [metrics] listen
@@ -154,6 +172,9 @@ struct Runtime::Impl {
   // their queued checks while the coroutines awaiting them can still be destroyed).
   std::vector<std::unique_ptr<Module>> modules;
   AccountsModule* accounts = nullptr;  // one of modules: users() for the CLI and tests
+  // Of modules too: the lease's gained and lost drive them (build_cluster).
+  ContactCenterModule* contact_center = nullptr;
+  PresenceSyncWiring* presence = nullptr;
   std::vector<std::thread> threads;
   std::mutex mu;
   std::condition_variable cv;
@@ -203,11 +224,17 @@ void Runtime::Impl::build_cluster() {
   auto seen = std::make_shared<LeaseKeeperStats>();
   auto fenced_seen = std::make_shared<std::uint64_t>(0);
   LeaseKeeper::Callbacks callbacks;
-  callbacks.gained = [](const LeaseFence& f) {
+  // The lease drives the organisation's actors: its contact center is loaded on gain and
+  // dropped on loss, its presence sync started and stopped (docs/postgresql.md).
+  callbacks.gained = [this](const LeaseFence& f) {
     spdlog::info("cluster: serving organisation {} (lease token {})", f.org.value, f.token);
+    contact_center->center().org_gained(f.org);
+    presence->presence_sync().org_gained(f.org);
   };
-  callbacks.lost = [](OrgId org) {
+  callbacks.lost = [this](OrgId org) {
     spdlog::warn("cluster: no longer serving organisation {}", org.value);
+    presence->presence_sync().org_lost(org);
+    contact_center->center().org_lost(org);
   };
   // On the keeper's strand, one round at a time: the deltas need no lock.
   callbacks.changed = [&owned, &renew_failures, &lost, &fenced, &live, &share, seen, fenced_seen,
@@ -226,6 +253,7 @@ void Runtime::Impl::build_cluster() {
                                          LeaseKeeper::random_owner_id(),
                                          lease_timings(options.config.cluster),
                                          std::move(callbacks));
+  ownership.use(keeper.get());
   spdlog::info("cluster: organisation leases on, this instance is owner {}", keeper->owner());
   accounts->api().cluster = [this]() -> std::optional<http::ClusterHealth> {
     const auto stats = keeper->stats();
@@ -305,20 +333,21 @@ Result<void> Runtime::Impl::build_modules() {
   if (!directory_module) return std::move(directory_module).error();
   DirectoryWiring& directory = add(std::move(*directory_module));
 
-  auto& contact_center = add(std::make_unique<ContactCenterModule>(
+  contact_center = &add(std::make_unique<ContactCenterModule>(
       ContactCenterDeps{shared, auth, accounts->users(), accounts->sockets(),
                         connector.service().audit_hook(), &directory.service()}));
 
   auto presence_module = PresenceSyncWiring::create(
       PresenceSyncDeps{c, ioc, store->store(), store->stores().inbox(), store->stores().accounts(),
-                       contact_center.center(), auth, secrets, tokens, clock, metrics, connector,
-                       org_actors, scheduler},
+                       contact_center->center(), auth, secrets, tokens, clock, metrics, connector,
+                       org_actors, scheduler, ownership},
       router);
   if (!presence_module) return std::move(presence_module).error();
-  presence_sync = &add(std::move(*presence_module)).presence_sync();
+  presence = &add(std::move(*presence_module));
+  presence_sync = &presence->presence_sync();
 
   add(std::make_unique<OpsGauges>(OpsGaugesDeps{ioc.get_executor(), scheduler, clock, metrics,
-                                                store->store(), contact_center.center()},
+                                                store->store(), contact_center->center()},
                                   std::chrono::seconds(c.metrics.gauges_interval_seconds)));
   add(std::make_unique<WebConsoleModule>(router));
   return ok();

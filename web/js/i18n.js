@@ -129,6 +129,7 @@ export function errorText(e) {
     payload_too_large: () => t('error.payload_too_large'),
     unsupported_media_type: () => t('error.unsupported_media_type'), rate_limited: () => t('error.rate_limited'),
     unavailable: () => t('error.unavailable'), internal: () => t('error.internal'), network: () => t('error.network'),
+    org_elsewhere: () => t('error.org_elsewhere'),
   }[e.code];
   if (!general) return e.message || t('error.unknown');
   if (e.code === 'network' || !e.message) return general();

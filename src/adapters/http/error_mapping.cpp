@@ -7,6 +7,7 @@
 
 #include "adapters/http/http_types.hpp"
 #include "adapters/http/message_codes.hpp"
+#include "app/ports/org_ownership.hpp"
 
 namespace ccteams {
 
@@ -87,7 +88,9 @@ PublicError public_error(const Error& error) {
 Response error_response(const Error& error) {
   const PublicError shown = public_error(error);
   boost::json::object inner;
-  inner["code"] = errc_name(shown.error.code);
+  // An organisation served by another instance is a 503 of its own kind: a client (or a load
+  // balancer's retry) tells it from a dependency that is down (app/ports/org_ownership.hpp).
+  inner["code"] = is_org_elsewhere(shown.error) ? kOrgElsewhereCode : errc_name(shown.error.code);
   inner["message"] = shown.error.message;
   // A sentence an admin reads (a refused Set up, an idle code still in use) has a code the
   // console renders in its language; the others stay as they are.

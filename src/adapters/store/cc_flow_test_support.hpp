@@ -82,10 +82,11 @@ class CcFixture : public ::testing::TestWithParam<testing::StoreBackend> {
   }
 
   // A new process: nothing in memory, the old timers gone (their handles die with the center).
-  void start_center() {
+  // ownership: the organisations it serves (with [cluster], the leases it holds).
+  void start_center(const OrgOwnership& ownership = OrgOwnership::every_org()) {
     center_.reset();
-    center_ =
-        std::make_unique<ContactCenter>(actors_, backend_.store(), time_, time_, hub_, event_json_);
+    center_ = std::make_unique<ContactCenter>(actors_, backend_.store(), time_, time_, hub_,
+                                              event_json_, ContactCenterOptions{}, ownership);
   }
   // The synchronous side of the store (each call its own transaction).
   Stores& stores() { return backend_.stores(); }

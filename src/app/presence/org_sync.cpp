@@ -31,7 +31,7 @@ constexpr Millis kInboxRetry{5'000};  // after a failed inbox read
 SyncServices::SyncServices(OrgActors& ac, Scheduler& sc, ConnectorService& c, ContactCenter& cc_,
                            PresenceGraph g, SyncAccountService& at, Store& st, const TokenSource& t,
                            const Clock& cl, Metrics& m, NotificationDecryptor* d,
-                           PresenceSyncOptions o)
+                           PresenceSyncOptions o, const OrgOwnership& own)
     : actors(ac),
       scheduler(sc),
       connector(c),
@@ -44,7 +44,8 @@ SyncServices::SyncServices(OrgActors& ac, Scheduler& sc, ConnectorService& c, Co
       metrics(m),
       options(std::move(o)),
       decryptor(d),
-      gate(t) {}
+      gate(t),
+      ownership(own) {}
 
 void SyncServices::store_failed(OrgId org, std::string_view what, const Error& e) {
   metrics.store_failures.inc();
@@ -58,27 +59,28 @@ OrgSync::OrgSync(std::shared_ptr<SyncServices> services, OrgId org, SwitchedOff 
       strand_(s_->actors.strand(org)),
       alarm_(strand_, s_->scheduler),
       drain_pause_(strand_, s_->scheduler),
+      graph_(s_->graph, s_->ownership, org),
       budget_(s_->options.budget),
       watch_(WatchSetDeps{org, s_->options.watch_refresh,
                           [this](std::vector<UserId> agents, bool enabled) {
                             return s_->cc.set_sync_enabled(org_, std::move(agents), enabled);
                           }}),
       inbox_(s_->store, org, s_->metrics),
-      pump_(BulkReadPumpDeps{*this, s_->graph.reads, budget_, s_->metrics, inbox_, watch_, org,
+      pump_(BulkReadPumpDeps{*this, graph_, budget_, s_->metrics, inbox_, watch_, org,
                              s_->options.poll, s_->options.coalescer,
                              s_->options.max_reads_in_flight,
                              [this](std::vector<AgentPresenceUpdate> updates) {
                                return s_->cc.apply_presences(org_, std::move(updates), mapping_);
                              }}),
       outbound_(OutboundWriterDeps{
-          *this, s_->graph.writes, budget_, s_->metrics, org, s_->options.client_id,
+          *this, graph_, budget_, s_->metrics, org, s_->options.client_id,
           s_->options.outbound, s_->options.max_writes_in_flight,
           [this](UserId agent) { return watch_.teams_user(agent); },
           [this](UserId agent, Timestamp at) { return s_->cc.teams_busy_cleared(org_, agent, at); },
           [this](UserId agent) { return s_->cc.own_session_gone(org_, agent); }}),
       keeper_(SubscriptionKeeperDeps{
           *this,
-          s_->graph.subscriptions,
+          graph_,
           s_->store,
           [this](SyncAccountId account) { return s_->account_tokens.access_token(org_, account); },
           [this](SyncAccountId account, std::string refused) {

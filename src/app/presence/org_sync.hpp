@@ -27,6 +27,7 @@
 #include "app/presence/inbox_tracker.hpp"
 #include "app/presence/org_loop.hpp"
 #include "app/presence/outbound_writer.hpp"
+#include "app/presence/owned_graph.hpp"
 #include "app/presence/presence_graph.hpp"
 #include "app/presence/subscription_gate.hpp"
 #include "app/presence/subscription_keeper.hpp"
@@ -79,14 +80,15 @@ struct SyncServices {
   SyncServices(OrgActors& actors, Scheduler& scheduler, ConnectorService& connector,
                ContactCenter& cc, PresenceGraph graph, SyncAccountService& account_tokens,
                Store& store, const TokenSource& tokens, const Clock& clock, Metrics& metrics,
-               NotificationDecryptor* decryptor, PresenceSyncOptions options);
+               NotificationDecryptor* decryptor, PresenceSyncOptions options,
+               const OrgOwnership& ownership);
 
   OrgActors& actors;
   Scheduler& scheduler;
   ConnectorService& connector;
   // The connector's settings, read synchronously until presence sync is on the Store port.
   ContactCenterCalls cc;
-  PresenceGraph graph;
+  PresenceGraph graph;  // each OrgSync calls it through its OwnedGraph only
   SyncAccountService& account_tokens;
   // The agents and desktop profiles, the sync accounts, the subscriptions and the inbox: every
   // call a Store::run job (or a posted one), never on the strand itself.
@@ -100,6 +102,8 @@ struct SyncServices {
   // Looked up across organisations by subscription id from the webhook's threads; it keeps a
   // mutex over its maps only (no organisation state behind it).
   SubscriptionGate gate;
+  // Which organisations this instance serves (with [cluster]: holds the lease of).
+  const OrgOwnership& ownership;
 
   // A store call that failed where nothing retries it at once: logged and counted.
   void store_failed(OrgId org, std::string_view what, const Error& e);
@@ -174,6 +178,8 @@ class OrgSync final : public std::enable_shared_from_this<OrgSync>, public OrgLo
   bool inbox_reading_ = false;           // an inbox read is in flight
   bool inbox_read_again_ = false;        // ... and another is wanted after it
   std::optional<Timestamp> inbox_retry_at_;  // an inbox read failed: read again then
+  // Every Graph call of this organisation's components, checked against ownership first.
+  OwnedGraph graph_;
 
   std::string tenant_;
   PresenceMapping mapping_;

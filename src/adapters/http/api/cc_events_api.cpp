@@ -279,6 +279,12 @@ void register_cc_event_routes(Router& router, CcApiContext& ctx) {
         if (!caller) co_return error_response(caller.error());
         auto after = after_param(req);
         if (!after) co_return error_response(after.error());
+        // The events are published where the organisation's live state is: its owner's
+        // instance (docs/postgresql.md, "Leases and fencing"). Elsewhere the socket would stay
+        // silent, so it is refused (503 org_elsewhere) until events reach other instances.
+        if (auto served = ctx.center.served(caller->org_id); !served) {
+          co_return error_response(served.error());
+        }
         std::shared_ptr<SessionSockets::Slot> slot;
         if (ctx.sockets) {
           auto reserved = ctx.sockets->reserve(SocketOwner{
