@@ -166,13 +166,13 @@ struct Runtime::Impl {
   // [cluster]: the presence inbox's wake-ups (docs/postgresql.md, "LISTEN/NOTIFY"); from start()
   // on, stopped before the modules its callbacks reach.
   std::unique_ptr<store::PgInboxListener> inbox_listener;
-  PresenceSync* presence_sync = nullptr;  // one of modules' services
   // The feature modules in dependency order (docs/architecture.md, "Composition"): started in
   // this order, stopped and destroyed in reverse, all before ioc (the password workers drop
   // their queued checks while the coroutines awaiting them can still be destroyed).
   std::vector<std::unique_ptr<Module>> modules;
   AccountsModule* accounts = nullptr;  // one of modules: users() for the CLI and tests
-  // Of modules too: the lease's gained and lost drive them (build_cluster).
+  // Of modules too: the lease's gained and lost drive them (build_cluster), the inbox listener
+  // wakes presence sync (start_inbox_listener).
   ContactCenterModule* contact_center = nullptr;
   PresenceSyncWiring* presence = nullptr;
   std::vector<std::thread> threads;
@@ -275,7 +275,7 @@ void Runtime::Impl::build_cluster() {
 // Wake-ups of this instance's own appends are read too, harmlessly: the webhook handed those
 // entries over already, and the inbox tracker takes each entry once.
 void Runtime::Impl::start_inbox_listener() {
-  if (!keeper || presence_sync == nullptr) return;
+  if (!keeper || presence == nullptr) return;
   auto& wakes = metrics.counter("ccteams_inbox_wakes_total",
                                 "Inbox wake-ups (NOTIFY) heard for organisations owned here");
   auto& connected = metrics.gauge("ccteams_inbox_listener_connected",
@@ -287,13 +287,13 @@ void Runtime::Impl::start_inbox_listener() {
     for (OrgId org : orgs) {
       if (!keeper->fence(org)) continue;  // another instance's organisation
       wakes.inc();
-      presence_sync->inbox_grown(org);
+      presence->presence_sync().inbox_grown(org);
     }
   };
   callbacks.connected = [this, &connected, &connections] {
     connected.set(1);
     connections.inc();
-    for (const auto& fence : keeper->owned()) presence_sync->inbox_grown(fence.org);
+    for (const auto& fence : keeper->owned()) presence->presence_sync().inbox_grown(fence.org);
   };
   callbacks.lost = [&connected] { connected.set(0); };
   inbox_listener = store->inbox_listener(std::move(callbacks));
@@ -344,7 +344,6 @@ Result<void> Runtime::Impl::build_modules() {
       router);
   if (!presence_module) return std::move(presence_module).error();
   presence = &add(std::move(*presence_module));
-  presence_sync = &presence->presence_sync();
 
   add(std::make_unique<OpsGauges>(OpsGaugesDeps{ioc.get_executor(), scheduler, clock, metrics,
                                                 store->store(), contact_center->center()},
