@@ -41,6 +41,10 @@ bool ClientTransactionTable::on_response(SipMessage response) {
   return true;
 }
 
+void ClientTransactionTable::erase(const SipMessage& request) {
+  if (const auto key = client_transaction_key(request)) transactions_.erase(*key);
+}
+
 void ClientTransactionTable::on_timer(const ClientTransactionKey& key, TimerKind kind) {
   const auto it = transactions_.find(key);
   if (it == transactions_.end()) return;  // ended meanwhile

@@ -40,6 +40,9 @@ class ClientTransactionTable {
   // A received response; false when it matches no transaction (a 2xx retransmission after an
   // INVITE transaction ended belongs to the dialog layer).
   bool on_response(SipMessage response);
+  // Forgets the transaction `request` started, unheard: an INVITE left in Proceeding (it has
+  // no timer there) once its CANCEL gave up waiting for the final response (RFC 3261 §9.1).
+  void erase(const SipMessage& request);
   void clear() { transactions_.clear(); }
   std::size_t size() const { return transactions_.size(); }
 

@@ -50,6 +50,25 @@ SipMessage make_non2xx_ack(const SipMessage& invite, const SipMessage& response)
   return ack;
 }
 
+SipMessage make_cancel(const SipMessage& invite) {
+  SipMessage cancel;
+  cancel.method = "CANCEL";
+  cancel.request_uri = invite.request_uri;
+  if (const auto via = invite.header("Via")) cancel.add_header("Via", std::string(*via));
+  for (const auto& h : invite.headers) {
+    if (h.name == "From" || h.name == "To" || h.name == "Call-ID" || h.name == "Route") {
+      cancel.headers.push_back(h);
+    }
+  }
+  std::uint32_t number = 0;
+  if (const auto cseq_text = invite.header("CSeq")) {
+    if (auto cseq = parse_cseq(*cseq_text)) number = cseq->number;
+  }
+  cancel.add_header("CSeq", format_cseq(CSeq{number, "CANCEL"}));
+  cancel.add_header("Max-Forwards", "70");
+  return cancel;
+}
+
 InviteClientTransaction::InviteClientTransaction(SipMessage invite, bool reliable, SipTimers timers)
     : invite_(std::move(invite)), reliable_(reliable), timers_(timers) {}
 
