@@ -103,7 +103,8 @@ struct OutgoingCallHandler {
   // is ACKed and BYEd); 488 when a 2xx's SDP answer was unusable (ACKed, then BYEd); 503 when
   // the request could not be sent.
   std::function<void(const std::string& call, int status)> on_failed;
-  // The callee's BYE after the answer (always CallEnd::bye).
+  // The callee ended the answered call: its BYE (CallEnd::bye), or no ACK came within 64*T1
+  // for our 200 to its re-INVITE (CallEnd::no_ack; we sent a BYE, §13.3.1.4).
   std::function<void(const std::string& call, CallEnd how)> on_end;
   // The callee's re-INVITE was answered 200 with our new SDP. May be empty.
   std::function<void(const std::string& call, const NegotiatedAudio& audio)> on_reoffer;
@@ -166,7 +167,9 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   // Places a call (RFC 3261 §13.2, §17.1.1): the INVITE in an INVITE client transaction, its
   // 2xx ACKed by us (again for each retransmission, §13.2.2.4), a 2xx from a second To tag
   // (a fork) ACKed and BYEd. Returns the call's handle, its Call-ID (fresh and unique). The
-  // handler hears the outcome on the server's strand. Any thread, after start_udp.
+  // handler hears the outcome on the server's strand, never before place_call returned: a URI
+  // that is not sip:/sips: is on_failed(416), an unreadable one 400. Any thread, after
+  // start_udp.
   std::string place_call(OutgoingCall call, OutgoingCallHandler handler);
   // Before the final response: CANCEL (§9.1), sent once a provisional arrived (queued until
   // then), and on_failed(487) follows; a 2xx crossing it is ACKed then BYEd (still

@@ -3,6 +3,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <optional>
 #include <string>
 
 #include "adapters/sip/sip_random.hpp"
@@ -28,7 +29,8 @@ std::optional<int> bad_uri(const OutgoingCall& call) {
 std::string SipServer::place_call(OutgoingCall call, OutgoingCallHandler handler) {
   // 128 random bits: unique without coordination between servers.
   std::string call_id = random_tag() + random_tag() + "@ccteams";
-  net::dispatch(strand_, [self = shared_from_this(), call_id, call = std::move(call),
+  // Posted, not dispatched: a caller on the strand has the handle before any callback.
+  net::post(strand_, [self = shared_from_this(), call_id, call = std::move(call),
                           handler = std::move(handler)]() mutable {
     self->start_outgoing(call_id, std::move(call), std::move(handler));
   });
