@@ -585,7 +585,7 @@ std::optional<SipMessage> SipServer::in_dialog(const SipMessage& request) {
 }
 
 SipMessage SipServer::reinvite(const SipMessage& request, const TransactionKey& key,
-                              const Origin& origin) {
+                               const Origin& origin) {
   const auto id = dialog_id_of_request(request);
   const Dialog* before = id ? dialogs_.find(*id) : nullptr;
   const std::string remote_target = before != nullptr ? before->remote_target : "";
@@ -610,15 +610,15 @@ SipMessage SipServer::reinvite(const SipMessage& request, const TransactionKey& 
   ++next.session_version;  // a new SDP from us (RFC 3264 §8)
   auto answer = answer_with_sdp(request, m->second.media, dialog.id.local_tag, next);
   if (!answer) {
-    return refuse(refuse_offer(request, answer.error(), dialog.id.local_tag,
-                               local_address(origin).host));
+    return refuse(
+        refuse_offer(request, answer.error(), dialog.id.local_tag, local_address(origin).host));
   }
   m->second.sdp_origin = next;
   answer->ok.add_header("Contact", "<" + dialog.local_target + ">");
   // This 2xx, too, is resent until its ACK (§13.3.1.4), and the re-INVITE again gets it.
   Answered& answered = answered_[dialog.id];
-  answered = Answered{answer->ok, key, m->second.origin, AnswerRetransmission(timers_), nullptr,
-                      true};
+  answered =
+      Answered{answer->ok, key, m->second.origin, AnswerRetransmission(timers_), nullptr, true};
   schedule_answer_timer(dialog.id, *answered.retransmission.start().next);
   const DialogId dialog_id = dialog.id;
   if (m->second.call) {

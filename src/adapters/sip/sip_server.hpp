@@ -101,7 +101,7 @@ struct OutgoingCallHandler {
   // No call: the 300-699 status; 408 when nobody answered within Timer B (64*T1, no
   // provisional came); 487 when cancel_call ended it (also when a 2xx crossed the CANCEL: it
   // is ACKed and BYEd); 488 when a 2xx's SDP answer was unusable (ACKed, then BYEd); 503 when
-  // the request could not be sent.
+  // the request could not be sent; 502 for a 2xx we cannot read (its From or To unreadable).
   std::function<void(const std::string& call, int status)> on_failed;
   // The callee ended the answered call: its BYE (CallEnd::bye), or no ACK came within 64*T1
   // for our 200 to its re-INVITE (CallEnd::no_ack; we sent a BYE, §13.3.1.4).
@@ -285,14 +285,14 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
     std::unique_ptr<TimerHandle> timer;
     bool reinvite = false;  // the 200 to a re-INVITE: its ACK is not the app's on_acked
   };
-  std::map<DialogId, Answered> answered_;                             // on strand_
+  std::map<DialogId, Answered> answered_;  // on strand_
   // Each confirmed dialog's media and where its requests go: a re-INVITE is answered from
   // them, hang_up sends its BYE there.
   struct DialogMedia {
     Origin origin;
     MediaConfig media;
-    SdpOrigin sdp_origin;              // ours; its version goes up by one per new SDP (RFC 3264 §8)
-    std::optional<std::string> call;   // the placed call's handle, for a UAC dialog
+    SdpOrigin sdp_origin;             // ours; its version goes up by one per new SDP (RFC 3264 §8)
+    std::optional<std::string> call;  // the placed call's handle, for a UAC dialog
   };
   std::map<DialogId, DialogMedia> dialog_media_;  // on strand_
   // A call we placed, by its Call-ID, from place_call until 64*T1 after it ended (so that a
@@ -303,17 +303,17 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
     OutgoingCallHandler handler;
     MediaConfig media;
     SessionDescription offer;
-    bool provisional = false;      // a 1xx arrived: a CANCEL may go (§9.1)
-    bool cancelled = false;        // cancel_call came before the final response
+    bool provisional = false;  // a 1xx arrived: a CANCEL may go (§9.1)
+    bool cancelled = false;    // cancel_call came before the final response
     bool cancel_sent = false;
-    bool final = false;            // a final response arrived (or Timer B)
-    bool ended = false;            // the handler heard its last word
-    std::optional<DialogId> dialog;  // the answered dialog
-    std::optional<SipMessage> ack;   // its ACK, sent again for each resent 2xx
+    bool final = false;                           // a final response arrived (or Timer B)
+    bool ended = false;                           // the handler heard its last word
+    std::optional<DialogId> dialog;               // the answered dialog
+    std::optional<SipMessage> ack;                // its ACK, sent again for each resent 2xx
     std::map<std::string, SipMessage> fork_acks;  // by To tag: the ACKs of 2xx we BYEd
-    std::unique_ptr<TimerHandle> timer;  // the CANCEL's 64*T1, then the linger
+    std::unique_ptr<TimerHandle> timer;           // the CANCEL's 64*T1, then the linger
   };
-  std::map<std::string, Outgoing> outgoing_;  // on strand_
+  std::map<std::string, Outgoing> outgoing_;                          // on strand_
   std::unique_ptr<ClientTransactionTable> client_transactions_;       // on strand_; set by create()
   std::set<std::shared_ptr<SipTcpConnection>> connections_;           // on strand_
   std::map<boost::asio::ip::address, std::size_t> connections_from_;  // on strand_

@@ -118,10 +118,10 @@ class SipServerWithSipp : public ::testing::Test {
   int place_call_to_sipp(const std::string& scenario, bool hang_up_when_answered,
                          std::vector<std::string>* heard, std::string* output) {
     const std::uint16_t port = free_udp_port();
-    testing::ChildProcess sipp({"/usr/bin/sipp", "-sf",
-                                std::string(CCTEAMS_SOURCE_DIR) + "/src/adapters/sip/sipp/" + scenario,
-                                "-i", "127.0.0.1", "-p", std::to_string(port), "-m", "1",
-                                "-timeout", "20", "-timeout_error", "-nostdin"});
+    testing::ChildProcess sipp(
+        {"/usr/bin/sipp", "-sf",
+         std::string(CCTEAMS_SOURCE_DIR) + "/src/adapters/sip/sipp/" + scenario, "-i", "127.0.0.1",
+         "-p", std::to_string(port), "-m", "1", "-timeout", "20", "-timeout_error", "-nostdin"});
     // Once SIPp listens (its port taken), so that the INVITE is not lost at its start.
     for (int i = 0; i < 250 && !udp_port_taken(port); ++i) std::this_thread::sleep_for(20ms);
     const auto loopback = net::ip::make_address("127.0.0.1");

@@ -16,6 +16,8 @@ namespace net = boost::asio;
 
 namespace {
 
+constexpr std::size_t kMaxForks = 16;
+
 // The INVITE's URIs must be SIP URIs we can write (416 for another scheme, 400 otherwise).
 std::optional<int> bad_uri(const OutgoingCall& call) {
   for (const std::string* uri : {&call.request_uri, &call.to_uri, &call.from_uri}) {
@@ -31,7 +33,7 @@ std::string SipServer::place_call(OutgoingCall call, OutgoingCallHandler handler
   std::string call_id = random_tag() + random_tag() + "@ccteams";
   // Posted, not dispatched: a caller on the strand has the handle before any callback.
   net::post(strand_, [self = shared_from_this(), call_id, call = std::move(call),
-                          handler = std::move(handler)]() mutable {
+                      handler = std::move(handler)]() mutable {
     self->start_outgoing(call_id, std::move(call), std::move(handler));
   });
   return call_id;
@@ -55,9 +57,8 @@ void SipServer::start_outgoing(const std::string& call_id, OutgoingCall call,
   invite.request_uri = call.request_uri;
   invite.add_header("Via", format_via(new_via(udp)));
   invite.add_header("Max-Forwards", "70");
-  invite.add_header("From",
-                    format_name_addr(NameAddr{call.from_display, call.from_uri,
-                                              {Param{"tag", random_tag()}}}));
+  invite.add_header("From", format_name_addr(NameAddr{
+                                call.from_display, call.from_uri, {Param{"tag", random_tag()}}}));
   invite.add_header("To", format_name_addr(NameAddr{{}, call.to_uri, {}}));
   invite.add_header("Call-ID", call_id);
   invite.add_header("CSeq", "1 INVITE");
@@ -124,8 +125,22 @@ void SipServer::on_outgoing_2xx(const std::string& call_id, const SipMessage& re
     send_udp(fork->second, out.to);
     return;
   }
-  auto dialog = uac_dialog(out.invite, response);
-  if (!dialog) return;  // no Contact: no remote target to ACK
+  // Each fork costs an ACK and a BYE transaction: a peer inventing To tags gets a few.
+  if (out.fork_acks.size() >= kMaxForks) return;
+  // A 2xx must have a Contact (§12.1.2); without one, the Request-URI stands in as the remote
+  // target (every request goes to the destination anyway) so that it can be ACKed.
+  SipMessage answered = response;
+  if (!answered.has_header("Contact"))
+    answered.add_header("Contact", "<" + out.invite.request_uri + ">");
+  auto dialog = uac_dialog(out.invite, answered);
+  if (!dialog) {
+    if (out.dialog || out.ended) return;
+    const OutgoingCallHandler told = out.handler;
+    out.final = true;
+    end_outgoing(call_id);
+    if (told.on_failed) told.on_failed(call_id, 502);  // an answer we cannot read
+    return;
+  }
   const SipMessage ack = make_2xx_ack(*dialog, 1, new_via(to));
   send_udp(ack, out.to);
   if (out.dialog || out.ended) {
@@ -147,7 +162,8 @@ void SipServer::on_outgoing_2xx(const std::string& call_id, const SipMessage& re
     return;
   }
   auto answer = parse_sdp(response.body);
-  auto audio = answer ? accept_answer(out.offer, *answer) : SipResult<NegotiatedAudio>(answer.error());
+  auto audio =
+      answer ? accept_answer(out.offer, *answer) : SipResult<NegotiatedAudio>(answer.error());
   if (!audio) {
     // The ACK went already; a session we cannot have ends at once (§13.2.2.4).
     send_bye(*dialog, to);

@@ -41,12 +41,9 @@ struct Caller {
 
   std::optional<SipMessage> place() {
     const std::string port = std::to_string(f.client.local_endpoint().port());
-    OutgoingCall out{"sip:agent1@127.0.0.1:" + port,
-                     "sip:agent1@127.0.0.1",
-                     "sip:+15551234567@127.0.0.1",
-                     "Customer",
-                     f.client.local_endpoint(),
-                     MediaConfig{"127.0.0.1", 40000}};
+    OutgoingCall out{"sip:agent1@127.0.0.1:" + port, "sip:agent1@127.0.0.1",
+                     "sip:+15551234567@127.0.0.1",   "Customer",
+                     f.client.local_endpoint(),      MediaConfig{"127.0.0.1", 40000}};
     OutgoingCallHandler handler{
         [this](const std::string&, int status) { heard.progress.push_back(status); },
         [this](const std::string&, const NegotiatedAudio& a) { heard.answered.push_back(a); },
@@ -108,7 +105,8 @@ TEST(SipServerUac, AnAnsweredCallIsAckedByUsAndItsAnswerRead) {
   EXPECT_EQ(from->display_name, "Customer");
   EXPECT_EQ(from->uri, "sip:+15551234567@127.0.0.1");
   EXPECT_TRUE(from->tag());
-  EXPECT_EQ(invite->header("Contact"), "<sip:127.0.0.1:" + std::to_string(f.server_at.port()) + ">");
+  EXPECT_EQ(invite->header("Contact"),
+            "<sip:127.0.0.1:" + std::to_string(f.server_at.port()) + ">");
   auto offer = parse_sdp(invite->body);
   ASSERT_TRUE(offer) << invite->body;
   ASSERT_EQ(offer->media.size(), 1u);
@@ -308,10 +306,10 @@ TEST(SipServerUac, A2xxWithoutAUsableAnswerIsAckedByedAnd488) {
   Caller c{f, {}, {}};
   auto invite = c.place();
   ASSERT_TRUE(invite);
-  f.send(serialize(callee_response(
-      f, *invite, 200, "u1",
-      "v=0\r\no=- 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-      "m=audio 30000 RTP/AVP 18\r\n")));
+  f.send(serialize(
+      callee_response(f, *invite, 200, "u1",
+                      "v=0\r\no=- 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                      "m=audio 30000 RTP/AVP 18\r\n")));
   auto ack = f.receive();
   ASSERT_TRUE(ack && ack->method == "ACK");
   auto bye = f.receive();
@@ -319,6 +317,21 @@ TEST(SipServerUac, A2xxWithoutAUsableAnswerIsAckedByedAnd488) {
   EXPECT_EQ(bye->method, "BYE");
   EXPECT_EQ(c.heard.failed, std::vector<int>{488});
   EXPECT_EQ(f.server->dialog_count(), 0u);
+}
+
+TEST(SipServerUac, A2xxWithoutContactIsAckedAtTheRequestUri) {
+  Fixture f;
+  Caller c{f, {}, {}};
+  auto invite = c.place();
+  ASSERT_TRUE(invite);
+  SipMessage ok = callee_response(f, *invite, 200, "u1", kPcmuAnswer);
+  ok.remove_header("Contact");
+  f.send(serialize(ok));
+  auto ack = f.receive();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->method, "ACK");
+  EXPECT_EQ(ack->request_uri, invite->request_uri);
+  EXPECT_EQ(c.heard.answered.size(), 1u);
 }
 
 TEST(SipServerUac, TheCalleesByeIsAnswered200AndEndsTheCall) {
@@ -370,8 +383,9 @@ TEST(SipServerUac, OurByeGoesToTheRemoteTargetInTheDialog) {
 TEST(SipServerUac, ABadUriFailsTheCallWithoutSendingAnything) {
   Fixture f;
   Heard heard;
-  OutgoingCall out{"tel:+4930123456", "sip:agent1@127.0.0.1", "sip:+15551234567@127.0.0.1", "",
-                   f.client.local_endpoint(), MediaConfig{"127.0.0.1", 40000}};
+  OutgoingCall out{
+      "tel:+4930123456",         "sip:agent1@127.0.0.1",         "sip:+15551234567@127.0.0.1", "",
+      f.client.local_endpoint(), MediaConfig{"127.0.0.1", 40000}};
   OutgoingCallHandler handler;
   handler.on_failed = [&](const std::string&, int status) { heard.failed.push_back(status); };
   f.server->place_call(std::move(out), std::move(handler));

@@ -120,8 +120,7 @@ inline std::string with_sdp(std::string text, std::string_view sdp) {
 // An INVITE from the client with `sdp` as its offer (none when empty).
 inline std::string invite_with(UdpSipPeer& f, const std::string& branch, std::string_view sdp) {
   const std::string port = std::to_string(f.client.local_endpoint().port());
-  return with_sdp(f.request("INVITE", branch, "Contact: <sip:a@127.0.0.1:" + port + ">\r\n"),
-                  sdp);
+  return with_sdp(f.request("INVITE", branch, "Contact: <sip:a@127.0.0.1:" + port + ">\r\n"), sdp);
 }
 
 // A request in the dialog the `answer` (180 or 200) made, with a branch of its own.
