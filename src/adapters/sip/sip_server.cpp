@@ -106,7 +106,13 @@ std::shared_ptr<SipServer> SipServer::create(net::io_context& io, Clock& clock,
   SipServer* raw = server.get();
   server->client_transactions_ = std::make_unique<ClientTransactionTable>(
       clock, scheduler, timers,
-      [raw](const SipMessage& m, const udp::endpoint& to) { raw->send_udp(m, to); },
+      [raw](const SipMessage& m, const udp::endpoint& to, bool reliable) {
+        if (!reliable) {
+          raw->send_udp(m, to);
+        } else if (auto c = raw->connection_to(to)) {
+          raw->send(m, Origin{true, {}, c});
+        }
+      },
       // A timer may fire while the server goes away: only a live server's strand runs it.
       [weak](std::function<void()> fn) {
         if (auto self = weak.lock()) {
@@ -194,6 +200,11 @@ HostPort SipServer::local_address(const Origin& origin) const {
   HostPort hp{address.to_string(), port};
   if (address.is_v6()) hp.host = "[" + hp.host + "]";
   return hp;
+}
+
+std::string SipServer::local_contact(const Origin& origin) const {
+  return "<sip:" + format_host_port(local_address(origin)) +
+         (origin.reliable ? ";transport=tcp>" : ">");
 }
 
 Via SipServer::new_via(const Origin& origin) const {
@@ -446,8 +457,7 @@ void SipServer::on_invite(const SipMessage& invite, const TransactionKey& key,
     apply(key, std::get<InviteServerTransaction>(t->second.tx).on_response(std::move(response)));
   };
   const HostPort local = local_address(origin);
-  const std::string contact =
-      "<sip:" + format_host_port(local) + (origin.reliable ? ";transport=tcp>" : ">");
+  const std::string contact = local_contact(origin);
   SipMessage ringing = make_response(invite, 180, tag);
   ringing.add_header("Contact", contact);
   // The dialog this call will have; an INVITE that cannot make one (no Contact) is refused.
@@ -554,12 +564,26 @@ void SipServer::send_bye(Dialog& dialog, const Origin& to) {
   // To where the INVITE came from (its Via's received/rport, or its connection), like the
   // responses: the remote target and route set are not resolved to an address yet.
   SipMessage bye = make_in_dialog_request(dialog, "BYE", new_via(to));
-  if (to.reliable) {
-    // No client transactions over TCP yet: sent once on the connection, its answer dropped.
-    send(bye, to);
-    return;
+  start_client_transaction(bye, to, [](const SipMessage&) {});
+}
+
+bool SipServer::start_client_transaction(const SipMessage& request, const Origin& to,
+                                         ResponseHandler on_response) {
+  if (!to.reliable) return client_transactions_->start(request, to.udp, std::move(on_response));
+  const auto c = to.tcp.lock();
+  if (!c || !c->is_open()) return false;
+  const udp::endpoint peer(c->remote().address(), c->remote().port());
+  return client_transactions_->start(request, peer, std::move(on_response), true);
+}
+
+std::shared_ptr<SipTcpConnection> SipServer::connection_to(const udp::endpoint& peer) const {
+  for (const auto& c : connections_) {
+    if (c->is_open() && c->remote().address() == peer.address() &&
+        c->remote().port() == peer.port()) {
+      return c;
+    }
   }
-  client_transactions_->start(bye, to.udp, [](const SipMessage&) {});
+  return nullptr;
 }
 
 std::optional<SipMessage> SipServer::in_dialog(const SipMessage& request) {

@@ -91,6 +91,10 @@ struct OutgoingCall {
   // target and route set are not resolved to an address (no RFC 3263).
   boost::asio::ip::udp::endpoint destination;
   MediaConfig media;  // our SDP offer: make_offer(media, origin)
+  // Over the TCP connection `destination` has open to us (a phone registered over TCP: its
+  // binding's source; RFC 5626 reuses the registration's connection). We open no connections:
+  // without one, on_failed(503).
+  bool over_tcp = false;
 };
 // What happens to a placed call; every function on the server's strand, `call` the handle
 // place_call returned. After on_failed or on_end nothing more is heard of the call.
@@ -228,6 +232,12 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   void on_answer_timer(const DialogId& id);
   void schedule_answer_timer(const DialogId& id, std::chrono::milliseconds after);
   void send_bye(Dialog& dialog, const Origin& to);
+  // A request in a client transaction over the origin's transport; false when not started
+  // (the table is full, or the TCP connection has closed).
+  bool start_client_transaction(const SipMessage& request, const Origin& to,
+                                ResponseHandler on_response);
+  // The open TCP connection with that peer address and port, or null.
+  std::shared_ptr<SipTcpConnection> connection_to(const boost::asio::ip::udp::endpoint& peer) const;
   // A dialog's end from our side or the peer's: its media state and pending 2xx go too.
   void forget_dialog(const DialogId& id);
   // The peer ended the dialog (or never ACKed): forgotten, and its owner told, the
@@ -250,6 +260,7 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   // Our Contact (and Via sent-by) for the transport a request came in on.
   HostPort local_address(const Origin& origin) const;
   Via new_via(const Origin& origin) const;
+  std::string local_contact(const Origin& origin) const;  // "<sip:host:port[;transport=tcp]>"
   void on_timer(const TransactionKey& key, TimerKind kind);
   void apply(const TransactionKey& key, TransactionEffects effects);
   void send(const SipMessage& message, const Origin& to);
@@ -299,7 +310,7 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   // 2xx resent or forked late is still ACKed, and BYEd).
   struct Outgoing {
     SipMessage invite;
-    boost::asio::ip::udp::endpoint to;
+    Origin to;  // where every request of the call goes, over UDP or the TCP connection
     OutgoingCallHandler handler;
     MediaConfig media;
     SessionDescription offer;

@@ -49,32 +49,38 @@ void SipServer::start_outgoing(const std::string& call_id, OutgoingCall call,
     if (handler.on_failed) handler.on_failed(call_id, *status);
     return;
   }
-  const Origin udp{false, call.destination, {}};
-  const HostPort local = local_address(udp);
+  Origin to{call.over_tcp, call.destination, {}};
+  if (call.over_tcp) {
+    to.tcp = connection_to(call.destination);
+    if (to.tcp.expired()) {  // no connection to reuse, and we open none
+      if (handler.on_failed) handler.on_failed(call_id, 503);
+      return;
+    }
+  }
   SessionDescription offer = make_offer(call.media, new_sdp_origin(call.media.address));
   SipMessage invite;
   invite.method = "INVITE";
   invite.request_uri = call.request_uri;
-  invite.add_header("Via", format_via(new_via(udp)));
+  invite.add_header("Via", format_via(new_via(to)));
   invite.add_header("Max-Forwards", "70");
   invite.add_header("From", format_name_addr(NameAddr{
                                 call.from_display, call.from_uri, {Param{"tag", random_tag()}}}));
   invite.add_header("To", format_name_addr(NameAddr{{}, call.to_uri, {}}));
   invite.add_header("Call-ID", call_id);
   invite.add_header("CSeq", "1 INVITE");
-  invite.add_header("Contact", "<sip:" + format_host_port(local) + ">");
+  invite.add_header("Contact", local_contact(to));
   invite.add_header("Allow", std::string(kSipAllow));
   invite.add_header("Content-Type", "application/sdp");
   invite.body = format_sdp(offer);
   Outgoing& out = outgoing_[call_id];
   out.invite = invite;
-  out.to = call.destination;
+  out.to = to;
   out.handler = std::move(handler);
   out.media = std::move(call.media);
   out.offer = std::move(offer);
-  const bool started = client_transactions_->start(
-      invite, out.to, [this, call_id](const SipMessage& r) { on_outgoing_response(call_id, r); });
-  if (!started) {  // the table is full
+  const bool started = start_client_transaction(
+      invite, to, [this, call_id](const SipMessage& r) { on_outgoing_response(call_id, r); });
+  if (!started) {  // the table is full, or the connection closed
     const OutgoingCallHandler told = out.handler;
     end_outgoing(call_id);
     if (told.on_failed) told.on_failed(call_id, 503);
@@ -115,14 +121,14 @@ void SipServer::on_outgoing_2xx(const std::string& call_id, const SipMessage& re
   Outgoing& out = it->second;
   const auto id = dialog_id_of_response(response);
   if (!id) return;  // a 2xx without a To tag makes no dialog: nothing to ACK it in
-  const Origin to{false, out.to, {}};
+  const Origin& to = out.to;
   // The answered dialog's 2xx again: its ACK again (§13.2.2.4).
   if (out.dialog && *out.dialog == *id) {
-    if (out.ack) send_udp(*out.ack, out.to);
+    if (out.ack) send(*out.ack, to);
     return;
   }
   if (const auto fork = out.fork_acks.find(id->remote_tag); fork != out.fork_acks.end()) {
-    send_udp(fork->second, out.to);
+    send(fork->second, to);
     return;
   }
   // Each fork costs an ACK and a BYE transaction: a peer inventing To tags gets a few.
@@ -142,7 +148,7 @@ void SipServer::on_outgoing_2xx(const std::string& call_id, const SipMessage& re
     return;
   }
   const SipMessage ack = make_2xx_ack(*dialog, 1, new_via(to));
-  send_udp(ack, out.to);
+  send(ack, to);
   if (out.dialog || out.ended) {
     // A second 2xx from another To tag (a fork), or one after the call ended: ACKed, then
     // BYEd, as we keep one dialog per call (§13.2.2.4).
@@ -191,7 +197,7 @@ void SipServer::cancel_outgoing(const std::string& call_id) {
   Outgoing& out = it->second;
   if (out.dialog) {
     // Answered: the app hangs up.
-    if (Dialog* dialog = dialogs_.find(*out.dialog)) send_bye(*dialog, Origin{false, out.to, {}});
+    if (Dialog* dialog = dialogs_.find(*out.dialog)) send_bye(*dialog, out.to);
     forget_dialog(*out.dialog);
     end_outgoing(call_id);
     return;
@@ -204,7 +210,7 @@ void SipServer::cancel_outgoing(const std::string& call_id) {
 void SipServer::send_cancel(const std::string& call_id) {
   Outgoing& out = outgoing_.at(call_id);
   out.cancel_sent = true;
-  client_transactions_->start(make_cancel(out.invite), out.to, [](const SipMessage&) {});
+  start_client_transaction(make_cancel(out.invite), out.to, [](const SipMessage&) {});
   // The INVITE transaction has no timer once a provisional came: 64*T1 without its final
   // response, the INVITE counts as cancelled (§9.1).
   std::weak_ptr<SipServer> weak = weak_from_this();
