@@ -53,6 +53,9 @@ struct Caller {
     call = f.server->place_call(std::move(out), std::move(handler));
     return f.receive();
   }
+  // Places the call and has the callee answer it (200 from To tag u1 with PCMU, our ACK
+  // received); sets `invite` and returns the 200.
+  std::optional<SipMessage> answered(std::optional<SipMessage>& invite);
 };
 
 // The callee's response to `invite` from the dialog with To tag `tag`, with its Contact.
@@ -66,6 +69,16 @@ SipMessage callee_response(const Fixture& f, const SipMessage& invite, int statu
     r.body = std::string(sdp);
   }
   return r;
+}
+
+std::optional<SipMessage> Caller::answered(std::optional<SipMessage>& invite) {
+  invite = place();
+  if (!invite) return std::nullopt;
+  SipMessage ok = callee_response(f, *invite, 200, "u1", kPcmuAnswer);
+  f.send(serialize(ok));
+  auto ack = f.receive();
+  if (!ack || ack->method != "ACK") return std::nullopt;
+  return ok;
 }
 
 // A request from the callee in the dialog `answer` made (its To and From swapped).
@@ -84,14 +97,19 @@ std::string from_callee(const Fixture& f, const std::string& method, const SipMe
   return serialize(m);
 }
 
+// Each test places calls from a fresh server to the loopback callee.
+class SipServerUac : public ::testing::Test {
+ protected:
+  Fixture f;
+  Caller c{f, {}, {}};
+};
+
 std::string top_branch(const SipMessage& m) {
   auto via = parse_via(*m.header("Via"));
   return via ? std::string(via->branch().value_or("")) : "";
 }
 
-TEST(SipServerUac, AnAnsweredCallIsAckedByUsAndItsAnswerRead) {
-  Fixture f;
-  Caller c{f, {}, {}};
+TEST_F(SipServerUac, AnAnsweredCallIsAckedByUsAndItsAnswerRead) {
   auto invite = c.place();
   ASSERT_TRUE(invite);
   EXPECT_EQ(invite->method, "INVITE");
@@ -141,9 +159,7 @@ TEST(SipServerUac, AnAnsweredCallIsAckedByUsAndItsAnswerRead) {
   EXPECT_EQ(f.server->outgoing_count(), 1u);  // the call lives on
 }
 
-TEST(SipServerUac, ARingingCallIsAnsweredLater) {
-  Fixture f;
-  Caller c{f, {}, {}};
+TEST_F(SipServerUac, ARingingCallIsAnsweredLater) {
   auto invite = c.place();
   ASSERT_TRUE(invite);
   f.send(serialize(make_response(*invite, 100)));
@@ -159,9 +175,7 @@ TEST(SipServerUac, ARingingCallIsAnsweredLater) {
   EXPECT_EQ(c.heard.answered.size(), 1u);
 }
 
-TEST(SipServerUac, ABusyCalleeIs486AckedByTheTransaction) {
-  Fixture f;
-  Caller c{f, {}, {}};
+TEST_F(SipServerUac, ABusyCalleeIs486AckedByTheTransaction) {
   auto invite = c.place();
   ASSERT_TRUE(invite);
   f.send(serialize(callee_response(f, *invite, 486, "u1")));
@@ -176,9 +190,7 @@ TEST(SipServerUac, ABusyCalleeIs486AckedByTheTransaction) {
   EXPECT_EQ(f.server->client_transaction_count(), 0u);
 }
 
-TEST(SipServerUac, NoAnswerIs408AtTimerBAfterSevenSends) {
-  Fixture f;
-  Caller c{f, {}, {}};
+TEST_F(SipServerUac, NoAnswerIs408AtTimerBAfterSevenSends) {
   ASSERT_TRUE(c.place());
   int sends = 1;
   for (int i = 0; i < 64; ++i) {
@@ -195,9 +207,7 @@ TEST(SipServerUac, NoAnswerIs408AtTimerBAfterSevenSends) {
   EXPECT_EQ(c.heard.failed, std::vector<int>{408});
 }
 
-TEST(SipServerUac, ACancelWhileRingingGoesWithTheInvitesBranchAndEndsIn487) {
-  Fixture f;
-  Caller c{f, {}, {}};
+TEST_F(SipServerUac, ACancelWhileRingingGoesWithTheInvitesBranchAndEndsIn487) {
   auto invite = c.place();
   ASSERT_TRUE(invite);
   f.send(serialize(callee_response(f, *invite, 180, "u1")));
@@ -223,9 +233,7 @@ TEST(SipServerUac, ACancelWhileRingingGoesWithTheInvitesBranchAndEndsIn487) {
   EXPECT_TRUE(f.nothing_received());
 }
 
-TEST(SipServerUac, ACancelBeforeAnyProvisionalWaitsForOne) {
-  Fixture f;
-  Caller c{f, {}, {}};
+TEST_F(SipServerUac, ACancelBeforeAnyProvisionalWaitsForOne) {
   auto invite = c.place();
   ASSERT_TRUE(invite);
   f.server->cancel_call(c.call);
@@ -243,9 +251,7 @@ TEST(SipServerUac, ACancelBeforeAnyProvisionalWaitsForOne) {
   EXPECT_EQ(f.server->client_transaction_count(), 0u);
 }
 
-TEST(SipServerUac, A2xxCrossingTheCancelIsAckedThenByed) {
-  Fixture f;
-  Caller c{f, {}, {}};
+TEST_F(SipServerUac, A2xxCrossingTheCancelIsAckedThenByed) {
   auto invite = c.place();
   ASSERT_TRUE(invite);
   f.send(serialize(callee_response(f, *invite, 180, "u1")));
@@ -269,14 +275,9 @@ TEST(SipServerUac, A2xxCrossingTheCancelIsAckedThenByed) {
   f.send(serialize(make_response(*bye, 200)));
 }
 
-TEST(SipServerUac, ASecondForked2xxIsAckedAndByed) {
-  Fixture f;
-  Caller c{f, {}, {}};
-  auto invite = c.place();
-  ASSERT_TRUE(invite);
-  f.send(serialize(callee_response(f, *invite, 200, "u1", kPcmuAnswer)));
-  auto ack1 = f.receive();
-  ASSERT_TRUE(ack1 && ack1->method == "ACK");
+TEST_F(SipServerUac, ASecondForked2xxIsAckedAndByed) {
+  std::optional<SipMessage> invite;
+  ASSERT_TRUE(c.answered(invite));
   // Another phone the INVITE forked to answered too (§13.2.2.4).
   const SipMessage second = callee_response(f, *invite, 200, "u2", kPcmuAnswer);
   f.send(serialize(second));
@@ -301,9 +302,7 @@ TEST(SipServerUac, ASecondForked2xxIsAckedAndByed) {
   EXPECT_EQ(f.server->dialog_count(), 1u);
 }
 
-TEST(SipServerUac, A2xxWithoutAUsableAnswerIsAckedByedAnd488) {
-  Fixture f;
-  Caller c{f, {}, {}};
+TEST_F(SipServerUac, A2xxWithoutAUsableAnswerIsAckedByedAnd488) {
   auto invite = c.place();
   ASSERT_TRUE(invite);
   f.send(serialize(
@@ -319,9 +318,7 @@ TEST(SipServerUac, A2xxWithoutAUsableAnswerIsAckedByedAnd488) {
   EXPECT_EQ(f.server->dialog_count(), 0u);
 }
 
-TEST(SipServerUac, A2xxWithoutContactIsAckedAtTheRequestUri) {
-  Fixture f;
-  Caller c{f, {}, {}};
+TEST_F(SipServerUac, A2xxWithoutContactIsAckedAtTheRequestUri) {
   auto invite = c.place();
   ASSERT_TRUE(invite);
   SipMessage ok = callee_response(f, *invite, 200, "u1", kPcmuAnswer);
@@ -334,15 +331,11 @@ TEST(SipServerUac, A2xxWithoutContactIsAckedAtTheRequestUri) {
   EXPECT_EQ(c.heard.answered.size(), 1u);
 }
 
-TEST(SipServerUac, TheCalleesByeIsAnswered200AndEndsTheCall) {
-  Fixture f;
-  Caller c{f, {}, {}};
-  auto invite = c.place();
-  ASSERT_TRUE(invite);
-  const SipMessage ok = callee_response(f, *invite, 200, "u1", kPcmuAnswer);
-  f.send(serialize(ok));
-  ASSERT_TRUE(f.receive());  // ACK
-  f.send(from_callee(f, "BYE", ok, 1));
+TEST_F(SipServerUac, TheCalleesByeIsAnswered200AndEndsTheCall) {
+  std::optional<SipMessage> invite;
+  const auto ok = c.answered(invite);
+  ASSERT_TRUE(ok);
+  f.send(from_callee(f, "BYE", *ok, 1));
   auto bye_ok = f.receive();
   ASSERT_TRUE(bye_ok);
   EXPECT_EQ(bye_ok->status_code, 200);
@@ -355,14 +348,10 @@ TEST(SipServerUac, TheCalleesByeIsAnswered200AndEndsTheCall) {
   EXPECT_EQ(f.server->outgoing_count(), 0u);
 }
 
-TEST(SipServerUac, OurByeGoesToTheRemoteTargetInTheDialog) {
-  Fixture f;
-  Caller c{f, {}, {}};
-  auto invite = c.place();
-  ASSERT_TRUE(invite);
-  const SipMessage ok = callee_response(f, *invite, 200, "u1", kPcmuAnswer);
-  f.send(serialize(ok));
-  ASSERT_TRUE(f.receive());  // ACK
+TEST_F(SipServerUac, OurByeGoesToTheRemoteTargetInTheDialog) {
+  std::optional<SipMessage> invite;
+  const auto ok = c.answered(invite);
+  ASSERT_TRUE(ok);
   f.server->cancel_call(c.call);
   auto bye = f.receive();
   ASSERT_TRUE(bye);
@@ -380,8 +369,7 @@ TEST(SipServerUac, OurByeGoesToTheRemoteTargetInTheDialog) {
   EXPECT_EQ(f.server->client_transaction_count(), 0u);
 }
 
-TEST(SipServerUac, ABadUriFailsTheCallWithoutSendingAnything) {
-  Fixture f;
+TEST_F(SipServerUac, ABadUriFailsTheCallWithoutSendingAnything) {
   Heard heard;
   OutgoingCall out{
       "tel:+4930123456",         "sip:agent1@127.0.0.1",         "sip:+15551234567@127.0.0.1", "",
@@ -509,15 +497,11 @@ TEST(SipServerCalls, AReInviteWhileAnotherIsInProgressIs491AndOneWithoutACommonC
   EXPECT_EQ(f.server->dialog_count(), 1u);
 }
 
-TEST(SipServerUac, TheCalleesReInviteInAPlacedCallIsAnswered) {
-  Fixture f;
-  Caller c{f, {}, {}};
-  auto invite = c.place();
-  ASSERT_TRUE(invite);
-  const SipMessage ok = callee_response(f, *invite, 200, "u1", kPcmuAnswer);
-  f.send(serialize(ok));
-  ASSERT_TRUE(f.receive());  // ACK
-  f.send(with_sdp(from_callee(f, "INVITE", ok, 1), kHoldOffer));
+TEST_F(SipServerUac, TheCalleesReInviteInAPlacedCallIsAnswered) {
+  std::optional<SipMessage> invite;
+  const auto ok = c.answered(invite);
+  ASSERT_TRUE(ok);
+  f.send(with_sdp(from_callee(f, "INVITE", *ok, 1), kHoldOffer));
   ASSERT_TRUE(f.receive());  // 100
   auto reok = f.receive();
   ASSERT_TRUE(reok);

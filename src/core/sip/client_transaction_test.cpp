@@ -86,8 +86,8 @@ TEST(MakeCancel, IsTheInviteWithMethodCancelAndItsBranch) {
             "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKc1;rport\r\n"
             "Route: <sip:proxy.example;lr>\r\n"
             "From: <sip:ccteams@10.0.0.1>;tag=f1\r\n"
-            "To: <sip:agent1@10.0.0.9>\r\n"
             "Call-ID: call-1\r\n"
+            "To: <sip:agent1@10.0.0.9>\r\n"
             "CSeq: 4 CANCEL\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(client_transaction_key(cancel),
             (ClientTransactionKey{"z9hG4bKc1", "CANCEL"}));
