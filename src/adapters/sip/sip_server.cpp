@@ -644,12 +644,13 @@ SipMessage SipServer::reinvite(const SipMessage& request, const TransactionKey& 
   answered =
       Answered{answer->ok, key, m->second.origin, AnswerRetransmission(timers_), nullptr, true};
   schedule_answer_timer(dialog.id, *answered.retransmission.start().next);
+  // Told last, with copies: the app may hang up from the callback.
   const DialogId dialog_id = dialog.id;
-  if (m->second.call) {
-    const auto out = outgoing_.find(*m->second.call);
-    if (out != outgoing_.end() && out->second.handler.on_reoffer) {
-      out->second.handler.on_reoffer(*m->second.call, answer->audio);
-    }
+  const std::optional<std::string> call = m->second.call;
+  if (call) {
+    const auto out = outgoing_.find(*call);
+    const auto on_reoffer = out != outgoing_.end() ? out->second.handler.on_reoffer : nullptr;
+    if (on_reoffer) on_reoffer(*call, answer->audio);
   } else if (calls_.on_reoffer) {
     calls_.on_reoffer(dialog_id, answer->audio);
   }
