@@ -7,8 +7,8 @@
 // decision. Requests we send go in client transactions over UDP (send_request). As a UAS, an
 // INVITE the CallHandler takes is answered 180 and 200 with an SDP answer, the 2xx resent until
 // its ACK (§13.3.1.4), and its dialog kept for re-INVITEs and the BYE (§12, §14, §15). As a
-// UAC, place_call sends an INVITE over UDP and ACKs its 2xx (§13.2). No outgoing TCP
-// connections (docs/telephony.md).
+// UAC, place_call sends an INVITE over UDP (or on a TCP connection the peer opened) and ACKs
+// its 2xx (§13.2). No outgoing TCP connections (docs/telephony.md).
 
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -79,7 +79,8 @@ struct CallHandler {
   std::function<void(const DialogId& id, const NegotiatedAudio& audio)> on_reoffer;
 };
 
-// A call we place as a UAC (RFC 3261 §13.2): an INVITE with our SDP offer over UDP.
+// A call we place as a UAC (RFC 3261 §13.2): an INVITE with our SDP offer, over UDP unless
+// `over_tcp`.
 struct OutgoingCall {
   // A registered phone's Contact ("sip:agent1@192.0.2.7:5062;transport=udp") or a number at a
   // trunk ("sip:+4930123456@trunk.example").
