@@ -15,18 +15,14 @@
 // Thread-safety: setup(), start(), kill() and stop() from one thread; the request helpers
 // (send, as_admin, owner, ...) from any thread once setup() returned.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -36,6 +32,7 @@
 #include "support/graph_emulator_process.hpp"
 #include "support/process.hpp"
 #include "support/raw_http.hpp"
+#include "support/run_helpers.hpp"
 
 namespace ccteams::testing {
 
@@ -90,7 +87,7 @@ class ServeCluster {
       }
     }
     for (std::size_t i = 0; i < instances_.size(); ++i) {
-      instances_[i].port = free_port();
+      instances_[i].port = free_loopback_port();
       write_config(i);
     }
     for (std::size_t i = 0; i < instances_.size(); ++i) {
@@ -260,31 +257,14 @@ class ServeCluster {
   }
   // The id and clientState of the emulator's subscription that delivers to our webhook.
   std::optional<std::pair<std::string, std::string>> webhook_subscription() const {
-    auto subs = emulator_->call("GET", "/_emulator/subscriptions");
-    if (!subs || subs->status != 200) return std::nullopt;
-    const auto v = boost::json::parse(subs->body);
-    const auto* items = v.is_object() ? v.as_object().if_contains("value") : nullptr;
-    if (items == nullptr || !items->is_array()) return std::nullopt;
-    for (const auto& s : items->as_array()) {
-      const auto& o = s.as_object();
-      const auto* url = o.if_contains("notificationUrl");
-      const auto* state = o.if_contains("clientState");
-      if (url != nullptr && url->is_string() && state != nullptr && state->is_string() &&
-          url->as_string().find("/webhooks/graph/notifications") != std::string::npos) {
-        return std::pair{std::string(o.at("id").as_string()), std::string(state->as_string())};
-      }
+    for (auto& s : webhook_subscriptions(*emulator_)) {
+      if (!s.client_state.empty()) return std::pair{std::move(s.id), std::move(s.client_state)};
     }
     return std::nullopt;
   }
 
   static bool poll_until(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      // Other processes' progress: nothing here to simulate.
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
+    return testing::poll_until(timeout, done);
   }
 
   const std::string& error() const { return error_; }
@@ -468,17 +448,6 @@ class ServeCluster {
   }
   static std::string body_of(const std::optional<RawResponse>& r) {
     return r ? std::to_string(r->status) + " " + r->body : "no answer";
-  }
-  static std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t n = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
-    ::close(fd);
-    return ntohs(a.sin_port);
   }
   bool fail(const std::string& what) {
     if (error_.empty()) error_ = what;
