@@ -47,10 +47,15 @@ Result<void> validate(const PresenceSyncOptions& o) {
 // strands).
 struct PresenceSync::Shared : presence::SyncServices {
   using SyncServices::SyncServices;
-  std::mutex mu;  // guards orgs, started, stopped
+  std::mutex mu;  // guards orgs, started, stopped, gate_reload
   std::unordered_map<OrgId, std::shared_ptr<OrgSync>> orgs;
   bool started = false;
   bool stopped = false;
+  // The gate's reloads after a miss in the current one-second window (reload_gate).
+  struct {
+    Timestamp window_start{};
+    int in_window = 0;
+  } gate_reload;
 };
 
 namespace {
@@ -258,6 +263,34 @@ std::optional<OrgId> PresenceSync::admit(std::string_view subscription_id,
 
 GateDecision PresenceSync::decide(std::string_view subscription_id, std::string_view client_state) {
   return shared_->gate.decide(subscription_id, client_state);
+}
+
+// A miss may be a subscription another instance created since this gate was loaded (the owner
+// creates them); the webhook asks again after this. The rate limit is a window of one second
+// on the clock port: a miss beyond it stays a miss (forged posts must not become a stream of
+// store reads).
+asio::awaitable<bool> PresenceSync::reload_gate() {
+  {
+    std::lock_guard lock(shared_->mu);
+    if (!shared_->started || shared_->stopped) co_return false;
+    auto& r = shared_->gate_reload;
+    const Timestamp now = shared_->clock.now();
+    if (now - r.window_start >= Millis{1000}) {
+      r.window_start = now;
+      r.in_window = 0;
+    }
+    if (r.in_window >= kGateReloadsPerSecond) co_return false;
+    ++r.in_window;
+  }
+  auto list = [](Stores& s) { return s.subscriptions().list_all_subscriptions(); };
+  auto subs = co_await shared_->store.run(list);
+  if (!subs) {
+    spdlog::warn("presence sync: the webhook's gate could not be reloaded: {}",
+                 subs.error().message);
+    co_return false;
+  }
+  shared_->gate.load(*subs);
+  co_return true;
 }
 
 void PresenceSync::inbox_grown(OrgId org) {

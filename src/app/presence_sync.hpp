@@ -68,6 +68,7 @@
 #include <vector>
 
 #include "app/connector_participant.hpp"
+#include "app/ports/gate_reload.hpp"
 #include "app/ports/presence_sync_store.hpp"
 #include "app/presence/presence_graph.hpp"
 #include "core/ids.hpp"
@@ -142,7 +143,7 @@ struct PresenceSyncStatus {
   std::size_t inbox_awaiting = 0;   // stored entries not yet fully applied
 };
 
-class PresenceSync final : public ConnectorParticipant, public NotificationGate {
+class PresenceSync final : public ConnectorParticipant, public NotificationGate, public GateReload {
  public:
   // Every reference must outlive the service. actors: the runtime's one OrgActors (each org's
   // sync runs on actors.strand(org)); scheduler: the time port every wait goes through (the
@@ -198,6 +199,11 @@ class PresenceSync final : public ConnectorParticipant, public NotificationGate 
                              std::string_view client_state) override;
   GateDecision decide(std::string_view subscription_id, std::string_view client_state) override;
   void stored(InboxEntry entry) override;
+
+  // GateReload: at most kGateReloadsPerSecond reads of the subscriptions per second (a stream of
+  // forged posts costs no more), each merged into the gate (what it holds stays).
+  boost::asio::awaitable<bool> reload_gate() override;
+  static constexpr int kGateReloadsPerSecond = 10;
 
  private:
   std::shared_ptr<presence::OrgSync> find(OrgId org);

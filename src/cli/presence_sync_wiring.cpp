@@ -152,7 +152,10 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
       deps.actors, deps.scheduler, connector, deps.contact_center, deps.connector.graph(),
       *impl->accounts, deps.store, deps.tokens, deps.clock, deps.metrics, impl->decryptor.get(),
       std::move(po), deps.ownership);
-  http::register_graph_webhook_routes(router, deps.inbox, *impl->sync, deps.clock, deps.metrics);
+  http::GraphWebhookOptions webhook_options;
+  webhook_options.gate_reload = impl->sync.get();  // another instance may create subscriptions
+  http::register_graph_webhook_routes(router, deps.inbox, *impl->sync, deps.clock, deps.metrics,
+                                      webhook_options);
   http::register_presence_sync_routes(router, deps.auth, *impl->sync);
 
   // Sync accounts first: presence sync asks them for tokens while it switches off.

@@ -39,6 +39,7 @@
 #include "support/graph_emulator_process.hpp"
 #include "support/process.hpp"
 #include "support/raw_http.hpp"
+#include "support/run_helpers.hpp"
 
 namespace ccteams::testing {
 
@@ -135,7 +136,7 @@ class ChaosSystem {
     if (!emulator_->ok())
       return fail("the emulator did not start: " + emulator_->process().output());
     emulator_->ca = slurp_file(ca_path);
-    port_ = free_port();
+    port_ = free_loopback_port();
     for (int i = 1; i <= o_.agents; ++i) agents_.push_back({"agent" + std::to_string(i)});
     if (!start_demo()) return false;
 
@@ -234,19 +235,7 @@ class ChaosSystem {
   // Ids of the emulator's subscriptions that deliver to the demo's webhook.
   std::vector<std::string> webhook_subscriptions() {
     std::vector<std::string> out;
-    auto subs = emulator_->call("GET", "/_emulator/subscriptions");
-    if (!subs || subs->status != 200) return out;
-    const auto v = boost::json::parse(subs->body);
-    const auto* items = v.is_object() ? v.as_object().if_contains("value") : nullptr;
-    if (items == nullptr || !items->is_array()) return out;
-    for (const auto& s : items->as_array()) {
-      const auto& o = s.as_object();
-      const auto* url = o.if_contains("notificationUrl");
-      if (url != nullptr && url->is_string() &&
-          url->as_string().find("/webhooks/graph/notifications") != std::string::npos) {
-        out.emplace_back(o.at("id").as_string());
-      }
-    }
+    for (auto& s : testing::webhook_subscriptions(*emulator_)) out.push_back(std::move(s.id));
     return out;
   }
 
@@ -409,12 +398,7 @@ class ChaosSystem {
     return s.str();
   }
   static bool poll_until(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
+    return testing::poll_until(timeout, done);
   }
   bool fail(const std::string& what) {
     std::lock_guard lock(mu);
@@ -446,17 +430,6 @@ class ChaosSystem {
   std::map<std::int64_t, std::pair<std::string, std::string>> last_presence;
 
  private:
-  static std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t n = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
-    ::close(fd);
-    return ntohs(a.sin_port);
-  }
 
   ChaosSystemOptions o_;
   std::unique_ptr<GraphEmulatorProcess> emulator_;

@@ -144,6 +144,41 @@ TEST_P(PresenceLeaseTest, GainedAndLostStartAndStopOneOrganisationsSyncAlone) {
   EXPECT_TRUE(running(other_));
 }
 
+// Another instance (the organisation's owner) stored a subscription after this gate was loaded:
+// the gate does not know it until the webhook asks for a reload (docs/postgresql.md, "The
+// webhook's gate on every instance"), and the reloads are limited to ten a second.
+TEST_P(PresenceLeaseTest, TheGateLearnsSubscriptionsStoredElsewhereWhenReloadedTenTimesASecond) {
+  leases_.held = {other_};
+  auto started = settle(sync_->start(NotificationUrls{}));
+  ASSERT_TRUE(started && *started);
+  PresenceSubscriptionRecord r;
+  r.id = "created-by-the-owner";
+  r.org = org_;
+  r.account_id = SyncAccountId{42};
+  r.user_ids = {"u1"};
+  r.expiration = kT0 + Millis{3'600'000};
+  r.client_state_sha256 = tokens_.digest("owner-secret");
+  r.created_at = kT0;
+  ASSERT_TRUE(stores().subscriptions().put_subscription(r));
+  auto before = sync_->decide(r.id, "owner-secret");
+  EXPECT_FALSE(before.org);
+  EXPECT_EQ(before.rejection, GateRejection::unknown_subscription);
+
+  auto reloaded = settle(sync_->reload_gate());
+  ASSERT_TRUE(reloaded);
+  EXPECT_TRUE(*reloaded);
+  EXPECT_EQ(sync_->decide(r.id, "owner-secret").org, org_);
+  EXPECT_EQ(sync_->decide(r.id, "a-guess").rejection, GateRejection::client_state);
+
+  // Nine more this second, then none until the next one.
+  for (int i = 1; i < PresenceSync::kGateReloadsPerSecond; ++i) {
+    EXPECT_EQ(settle(sync_->reload_gate()), std::optional<bool>(true)) << i;
+  }
+  EXPECT_EQ(settle(sync_->reload_gate()), std::optional<bool>(false));
+  advance(Millis{1000});
+  EXPECT_EQ(settle(sync_->reload_gate()), std::optional<bool>(true));
+}
+
 CC_FLOW_BACKENDS(PresenceLeaseTest);
 
 }  // namespace

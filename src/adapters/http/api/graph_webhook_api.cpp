@@ -11,6 +11,7 @@
 #include "adapters/http/router.hpp"
 #include "app/metrics.hpp"
 #include "app/ports/clock.hpp"
+#include "app/ports/gate_reload.hpp"
 #include "app/ports/presence_sync_store.hpp"
 
 namespace ccteams::http {
@@ -114,8 +115,15 @@ boost::asio::awaitable<Response> receive(Webhook& w, Endpoint endpoint, Request&
   // notification URL may receive lifecycle items too.
   const Timestamp received_at = w.clock.now();
   std::map<std::pair<std::int64_t, InboxKind>, InboxEntry> entries;
+  bool reloaded = false;  // at most one reload per request
   for (auto& n : batch.notifications) {
-    const GateDecision decision = w.gate.decide(n.subscription_id, n.client_state.value_or(""));
+    GateDecision decision = w.gate.decide(n.subscription_id, n.client_state.value_or(""));
+    if (!decision.org && decision.rejection == GateRejection::unknown_subscription &&
+        w.options.gate_reload != nullptr && !reloaded) {
+      reloaded = true;
+      const bool fresh = co_await w.options.gate_reload->reload_gate();
+      if (fresh) decision = w.gate.decide(n.subscription_id, n.client_state.value_or(""));
+    }
     if (!decision.org) {
       w.rejected(decision.rejection).inc();
       continue;

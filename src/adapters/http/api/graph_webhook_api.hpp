@@ -12,7 +12,10 @@
 //  * a body over max_body_bytes: 413. Not a notification collection (decode_notifications /
 //    decode_lifecycle_notifications refuse it): 400 {"error":{"code":"invalid_input",…}} naming
 //    where the body is wrong.
-//  * otherwise each notification is put to NotificationGate::decide(); refused ones are dropped
+//  * otherwise each notification is put to NotificationGate::decide(); one of a subscription the
+//    gate does not know is asked again after GateReload::reload_gate() (when options name one:
+//    the subscription may have been created by another instance since the gate was loaded);
+//    refused ones are dropped
 //    and counted by reason. Those admitted are grouped per (organisation, kind) into one
 //    InboxEntry each, with the collection's validationTokens, and appended durably; then
 //    NotificationGate::stored(org) is called for each stored entry, and the answer is 202.
@@ -37,6 +40,7 @@
 
 namespace ccteams {
 class Clock;
+class GateReload;
 class Metrics;
 class NotificationGate;
 class PresenceInbox;
@@ -56,6 +60,8 @@ struct GraphWebhookOptions {
   std::size_t max_body_bytes = 512 * 1024;
   // Graph's tokens are short opaque strings; anything longer is not Graph.
   std::size_t max_validation_token_bytes = 4096;
+  // Asked to reload the gate after it missed a subscription; not owned; null: a miss is final.
+  GateReload* gate_reload = nullptr;
 };
 
 // inbox, gate, clock and metrics are not owned and must outlive the router and every request.

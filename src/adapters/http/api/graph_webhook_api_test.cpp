@@ -24,6 +24,7 @@
 #include "adapters/store/sqlite_test_support.hpp"
 #include "app/metrics.hpp"
 #include "app/ports/clock.hpp"
+#include "app/ports/gate_reload.hpp"
 #include "app/ports/presence_sync_store.hpp"
 #include "app/testing/fake_clock.hpp"
 
@@ -330,6 +331,55 @@ TEST_F(GraphWebhookTest, UnknownSubscriptionIsDroppedCountedAndStill202) {
   EXPECT_EQ(rejected("client_state"), 0u);
   EXPECT_EQ(received(), 1u);
   EXPECT_EQ(stored(), 0u);
+}
+
+// Another instance created the subscription after this gate was loaded: a reload teaches the
+// gate (as PresenceSync's does from the store), or, when it does not reload, the miss stands.
+class TeachingReload final : public GateReload {
+ public:
+  TeachingReload(FakeGate& gate, OrgId org, bool reloads)
+      : gate_(gate), org_(org), reloads_(reloads) {}
+  boost::asio::awaitable<bool> reload_gate() override {
+    ++calls;
+    if (reloads_) gate_.add("created-elsewhere", org_, kSecret);  // on the request's thread
+    co_return reloads_;
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  FakeGate& gate_;
+  OrgId org_;
+  bool reloads_;
+};
+
+TEST_F(GraphWebhookTest, ASubscriptionCreatedElsewhereIsStoredOnceTheGateReloaded) {
+  TeachingReload reload(gate_, org_, true);
+  GraphWebhookOptions options;
+  options.gate_reload = &reload;
+  start(options);
+  auto r = post(kGraphNotificationsPath,
+                collection({rich("created-elsewhere", kSecret), rich("not-ours", kSecret)}, false));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 202);
+  EXPECT_EQ(reload.calls, 1);  // once per request: a forged one after it costs no second read
+  auto entries = pending(org_);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].batch.notifications.size(), 1u);
+  EXPECT_EQ(rejected("unknown_subscription"), 1u);
+  EXPECT_EQ(stored(), 1u);
+}
+
+TEST_F(GraphWebhookTest, AnUnknownSubscriptionStaysDroppedWhenTheGateDoesNotReload) {
+  TeachingReload reload(gate_, org_, false);
+  GraphWebhookOptions options;
+  options.gate_reload = &reload;
+  start(options);
+  auto r = post(kGraphNotificationsPath, collection({rich("created-elsewhere", kSecret)}, false));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 202);
+  EXPECT_EQ(reload.calls, 1);
+  expect_inbox_untouched();
+  EXPECT_EQ(rejected("unknown_subscription"), 1u);
 }
 
 TEST_F(GraphWebhookTest, MixedBatchStoresOnlyTheAdmitted) {
