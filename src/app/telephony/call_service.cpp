@@ -75,11 +75,15 @@ void CallService::on_contact(const CallKey& key, Result<ContactId> created) {
   } else {
     spdlog::error("telephony: call {} got no contact: {}", key, created.error().message);
     // An unknown queue (a number mapped to a queue that was deleted): the number is not in
-    // service; anything else is ours.
-    const bool unknown_queue = created.error().code == Errc::invalid_input;
-    work = step(key, ContactRefused{unknown_queue ? 404 : 500,
-                                    unknown_queue ? "Not Found (the number's queue does not exist)"
-                                                  : "Server Internal Error"});
+    // service. The organisation moved to another instance meanwhile: try again (§21.5.4).
+    const Errc code = created.error().code;
+    if (code == Errc::invalid_input) {
+      work = step(key, ContactRefused{404, "Not Found (the number's queue does not exist)"});
+    } else if (code == Errc::unavailable) {
+      work = step(key, ContactRefused{503, "Service Unavailable"});
+    } else {
+      work = step(key, ContactRefused{500, "Server Internal Error"});
+    }
   }
   if (work) run(*work);
   if (early) contact_changed(*early);

@@ -200,6 +200,25 @@ TEST_F(CallServiceTest, AnUnknownQueueRejectsTheCallerWith404) {
   EXPECT_EQ(service.counts().live, 0U);
 }
 
+TEST_F(CallServiceTest, TheContactCentersRefusalsBecomeTheCallersStatus) {
+  struct Row {
+    Errc code;
+    std::string want;
+  };
+  const Row rows[] = {{Errc::invalid_input, "reject c 404"},
+                      {Errc::unavailable, "reject c 503"},
+                      {Errc::internal, "reject c 500"}};
+  for (const auto& row : rows) {
+    legs.log.clear();
+    invite("c");
+    auto done = std::move(contacts.pending.front());
+    contacts.pending.erase(contacts.pending.begin());
+    done(make_error(row.code, "refused"));
+    EXPECT_EQ(legs.log, (std::vector<std::string>{row.want, "release c"}));
+  }
+  EXPECT_EQ(service.counts().live, 0U);
+}
+
 TEST_F(CallServiceTest, NoPortLeaksOverManyCallsEndedEveryWay) {
   for (int i = 0; i < 200; ++i) {
     const CallKey key = "c" + std::to_string(i);

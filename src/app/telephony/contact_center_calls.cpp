@@ -50,28 +50,31 @@ void ContactCenterCalls::new_contact(OrgId org, QueueId queue, std::string calle
                  LogEscaped{"telephony: a new contact"});
 }
 
+// Fire and forget on the organisation's strand.
+template <class Fn>
+void spawn_decision(ContactCenter& center, const char* what, OrgId org, ContactId contact, Fn fn) {
+  asio::co_spawn(center.actors().strand(org), decide(what, org, contact, std::move(fn)),
+                 LogEscaped{"telephony: a decision"});
+}
+
 void ContactCenterCalls::abandon(OrgId org, ContactId contact) {
-  auto fn = [this, org, contact] { return center_.abandon(org, contact); };
-  asio::co_spawn(center_.actors().strand(org), decide("abandon", org, contact, fn),
-                 LogEscaped{"telephony: abandon"});
+  spawn_decision(center_, "abandon", org, contact,
+                 [this, org, contact] { return center_.abandon(org, contact); });
 }
 
 void ContactCenterCalls::end(OrgId org, UserId agent, ContactId contact) {
-  auto fn = [this, org, agent, contact] { return center_.end(org, agent, contact); };
-  asio::co_spawn(center_.actors().strand(org), decide("end", org, contact, fn),
-                 LogEscaped{"telephony: end"});
+  spawn_decision(center_, "end", org, contact,
+                 [this, org, agent, contact] { return center_.end(org, agent, contact); });
 }
 
 void ContactCenterCalls::accept(OrgId org, UserId agent, ContactId contact) {
-  auto fn = [this, org, agent, contact] { return center_.accept(org, agent, contact); };
-  asio::co_spawn(center_.actors().strand(org), decide("accept", org, contact, fn),
-                 LogEscaped{"telephony: accept"});
+  spawn_decision(center_, "accept", org, contact,
+                 [this, org, agent, contact] { return center_.accept(org, agent, contact); });
 }
 
 void ContactCenterCalls::decline(OrgId org, UserId agent, ContactId contact) {
-  auto fn = [this, org, agent, contact] { return center_.decline(org, agent, contact); };
-  asio::co_spawn(center_.actors().strand(org), decide("decline", org, contact, fn),
-                 LogEscaped{"telephony: decline"});
+  spawn_decision(center_, "decline", org, contact,
+                 [this, org, agent, contact] { return center_.decline(org, agent, contact); });
 }
 
 }  // namespace ccteams::telephony
