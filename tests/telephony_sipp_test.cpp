@@ -2,7 +2,8 @@
 // `ccteams demo --sip-port 0` wires it: loopback is the demo's trunk, each demo queue has a
 // number). A call to Sales's number is answered with SDP, our greeting's RTP reaches the
 // caller's RTP port, the contact waits in Sales over the REST API, and the caller's BYE
-// abandons it and gives its RTP port back. An unmapped number is refused 404, a source that
+// abandons it and gives its RTP port back. A supervisor's force end hangs the caller up (our
+// BYE). An unmapped number is refused 404, a source that
 // is no trunk 403, and neither makes a contact or holds a port.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -170,6 +171,25 @@ TEST_F(TelephonySipp, ACallToAQueueNumberIsQueuedWithMusicAndAbandonedOnBye) {
   EXPECT_EQ(contact.at("endReason").as_string(), "abandoned");
   EXPECT_EQ(contact.at("caller").as_string(), "+4930111111");
   EXPECT_EQ(contact.at("queueId").as_int64(), sales);
+}
+
+TEST_F(TelephonySipp, ASupervisorsForceEndHangsUpTheCaller) {
+  RtpEar ear;
+  auto call = sipp("tests/sipp/call_hung_up.xml",
+                   {"-i", "127.0.0.1", "-s", telephony_->info().numbers.front().number, "-set",
+                    "rtp_port", std::to_string(ear.port())});
+  ASSERT_TRUE(eventually([&] { return ear.packets() >= 10; })) << call->output();
+  auto ended = http_request(port_, "POST", "/api/v1/contacts/1/force-end", "{}",
+                            {{"Authorization", "Bearer " + admin_}});
+  EXPECT_EQ(ended.status, 200) << ended.body;
+  // SIPp passes once our BYE came and it answered it.
+  const auto status = call->wait_exit(30s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0) << call->output();
+  EXPECT_TRUE(eventually([&] {
+    return telephony_->rtp_ports_in_use() == 0 && telephony_->live_calls() == 0;
+  }));
+  EXPECT_EQ(get("/api/v1/contacts/1").at("contact").at("endReason").as_string(), "forced");
 }
 
 TEST_F(TelephonySipp, AnUnmappedNumberIs404AndNoTrunkIs403) {
