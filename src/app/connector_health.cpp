@@ -92,6 +92,7 @@ ConnectorService::Async<void> ConnectorService::check_all_active() {
     co_return;
   }
   for (OrgId org : *orgs) {
+    if (!config_.ownership->serves(org)) continue;
     auto status = co_await check_health(org);
     if (!status) {
       spdlog::warn("connector health check of org {}: {}", org.value, status.error().message);

@@ -29,6 +29,7 @@
 #include "app/ports/clock.hpp"
 #include "app/ports/entra_links.hpp"
 #include "app/ports/id_token_verifier.hpp"
+#include "app/ports/org_ownership.hpp"
 #include "app/ports/secret_sealer.hpp"
 #include "app/ports/store.hpp"
 #include "app/ports/token_source.hpp"
@@ -48,6 +49,9 @@ struct ConnectorServiceConfig {
   // calls both optional: `ccteams serve` starts them off until an admin turns them on, the demo
   // (src/cli) turns them on.
   bool optional_features_on = true;
+  // Which organisations this instance serves (app/ports/org_ownership.hpp): the periodic health
+  // check looks only at those (their owner checks the others). Not owned; outlives the service.
+  const OrgOwnership* ownership = &OrgOwnership::every_org();
 };
 
 // A PATCH of the connector: absent fields are kept.
@@ -183,7 +187,7 @@ class ConnectorService {
   // and return unavailable / rate_limited.
   Async<Result<ConnectorStatus>> check_health(OrgId org);
   // check_health for every Active connector (the runtime's timer and start).
-  Async<void> check_all_active();
+  Async<void> check_all_active();  // the Active connectors of the organisations served here
 
   // Newest first; limit 1..200; before: an entry id from a previous page.
   Async<Result<std::vector<ConnectorAuditEntry>>> audit(Caller caller, std::size_t limit,

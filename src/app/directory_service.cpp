@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cassert>
 
@@ -88,6 +89,8 @@ asio::awaitable<std::size_t> DirectoryService::mirrored_users(OrgId org) {
 // ---- ConnectorParticipant --------------------------------------------------------------------
 
 asio::awaitable<void> DirectoryService::connector_active(OrgId org, std::string /*tenant*/) {
+  // The owner syncs when it gains the organisation; until then, nothing to do here.
+  if (!serves(org)) co_return;
   // The tenant is read again from the connector when the sync starts (it is the truth then).
   auto after_activation = [this, org]() -> asio::awaitable<void> {
     auto r = co_await sync(org);
@@ -131,6 +134,47 @@ asio::awaitable<Result<std::string>> DirectoryService::remove_connector_artefact
 
 // ---- Syncs -----------------------------------------------------------------------------------
 
+bool DirectoryService::serves(OrgId org) const { return options_.ownership->serves(org); }
+
+asio::awaitable<void> DirectoryService::load_mirror(OrgId org) {
+  auto load = [this, org](OrgDirectory& dir) { return syncer_.load(org, dir); };
+  if (auto r = co_await in_org<Result<void>>(org, load); !r) {
+    spdlog::error("directory: org {}: loading the mirror failed: {}", org.value,
+                  r.error().message);
+  }
+}
+
+void DirectoryService::org_gained(OrgId org) {
+  auto resume = [this, org]() -> asio::awaitable<void> {
+    co_await load_mirror(org);
+    auto r = co_await sync(org);
+    // conflict: no Active connector, or a sync already running; org_elsewhere: lost again.
+    if (!r && r.error().code != Errc::conflict && !is_org_elsewhere(r.error())) {
+      spdlog::warn("directory: org {}: sync after taking the organisation: {}", org.value,
+                   r.error().message);
+    }
+  };
+  asio::co_spawn(actors_.strand(org), resume, LogEscaped{"directory: organisation gained"});
+}
+
+void DirectoryService::org_lost(OrgId org) {
+  asio::post(actors_.strand(org), [this, org] {
+    std::shared_ptr<OrgDirectory> dir;
+    {
+      std::lock_guard lock(orgs_mu_);
+      auto it = orgs_.find(org);
+      if (it == orgs_.end()) return;
+      dir = std::move(it->second);
+      orgs_.erase(it);
+    }
+    // A sync or a presence read under way holds dir: the epoch makes it drop what it finds.
+    ++dir->epoch;
+    dir->loaded = false;
+    dir->index.clear();
+    dir->presence.clear();
+  });
+}
+
 asio::awaitable<void> DirectoryService::resume_all() {
   auto orgs = co_await active_orgs_();
   if (!orgs) {
@@ -138,11 +182,7 @@ asio::awaitable<void> DirectoryService::resume_all() {
     co_return;
   }
   for (OrgId org : *orgs) {
-    auto load = [this, org](OrgDirectory& dir) { return syncer_.load(org, dir); };
-    if (auto r = co_await in_org<Result<void>>(org, load); !r) {
-      spdlog::error("directory: org {}: loading the mirror failed: {}", org.value,
-                    r.error().message);
-    }
+    if (serves(org)) co_await load_mirror(org);
   }
   co_await sync_all();
 }
@@ -154,6 +194,7 @@ asio::awaitable<void> DirectoryService::sync_all() {
     co_return;
   }
   for (OrgId org : *orgs) {
+    if (!serves(org)) continue;  // its owner syncs it
     auto r = co_await sync(org);
     // conflict: already syncing (skipped), or no longer Active.
     if (!r && r.error().code != Errc::conflict) {
@@ -168,6 +209,7 @@ asio::awaitable<Result<DirectorySyncReport>> DirectoryService::sync_for(const Ca
 }
 
 asio::awaitable<Result<DirectorySyncReport>> DirectoryService::sync(OrgId org) {
+  if (!serves(org)) co_return org_elsewhere(org);
   auto work = [this, org](OrgDirectory& dir) { return sync_on_strand(org, dir); };
   co_return co_await in_org<Result<DirectorySyncReport>>(org, work);
 }
@@ -229,6 +271,7 @@ asio::awaitable<Result<DirectorySearchResult>> DirectoryService::search(const Ca
   if (auto r = require_role(caller, {Role::agent, Role::supervisor, Role::admin}); !r) {
     co_return std::move(r).error();
   }
+  if (!serves(caller.org_id)) co_return org_elsewhere(caller.org_id);
   auto work = [this, &caller, &query](OrgDirectory& dir) {
     return search_on_strand(caller, std::move(query), dir);
   };
@@ -274,6 +317,7 @@ asio::awaitable<Result<DirectorySearchResult>> DirectoryService::search_on_stran
 
 asio::awaitable<Result<TeamsPartyResolution>> DirectoryService::resolve_party(
     OrgId org, std::string teams_user_id) {
+  if (!serves(org)) co_return org_elsewhere(org);
   auto work = [this, org, &teams_user_id](OrgDirectory& dir) {
     return resolve_on_strand(org, std::move(teams_user_id), dir);
   };

@@ -62,6 +62,7 @@
 #include "app/ports/clock.hpp"
 #include "app/ports/graph_directory.hpp"
 #include "app/ports/graph_presence.hpp"
+#include "app/ports/org_ownership.hpp"
 #include "app/ports/scheduler.hpp"
 #include "app/ports/store.hpp"
 #include "core/contact.hpp"
@@ -77,6 +78,11 @@ struct DirectoryServiceOptions {
   Millis presence_ttl = std::chrono::seconds(5);   // how long a read presence is shown as is
   int page_size = 999;                             // $top of GET /users (Graph's maximum)
   std::string default_country_code;                // for business phones without a prefix
+  // Which organisations this instance serves (app/ports/org_ownership.hpp). The mirror is
+  // part of an organisation's live state: only its owner keeps it in memory, syncs it with
+  // Graph and answers searches; elsewhere those answer org_elsewhere (the HTTP layer takes the
+  // request to the owner). Not owned; must outlive the service.
+  const OrgOwnership* ownership = &OrgOwnership::every_org();
 };
 
 struct DirectorySearchItem {
@@ -154,25 +160,33 @@ class DirectoryService final : public ConnectorParticipant {
   Async<Result<std::string>> remove_connector_artefacts(OrgId org, std::string tenant) override;
   void connector_changed(OrgId org) override;
 
-  // Loads every Active org's mirror from the store, then syncs each (start-up).
+  // This instance took org's lease: its mirror is loaded from the store and synced (in the
+  // background, on org's strand). Any thread.
+  void org_gained(OrgId org);
+  // This instance lost or released org's lease: its mirror leaves memory (a sync under way
+  // drops its result, as after a removal). Any thread.
+  void org_lost(OrgId org);
+
+  // Loads every served Active org's mirror from the store, then syncs each (start-up).
   Async<void> resume_all();
-  // A sync of every Active org (the schedule), one after the other; orgs already syncing are
-  // skipped.
+  // A sync of every Active org this instance serves (the schedule), one after the other; orgs
+  // already syncing are skipped.
   Async<void> sync_all();
-  // One sync of org now (full or delta, see above). Errors: conflict when the connector is
-  // not Active, a sync is already running, or the connector was removed during the sync;
+  // One sync of org now (full or delta, see above). Errors: org_elsewhere when another
+  // instance serves org; conflict when the connector is not Active, a sync is already running, or the connector was removed during the sync;
   // Graph's errors (unavailable, rate_limited, forbidden…) and the store's.
   Async<Result<DirectorySyncReport>> sync(OrgId org);
   // As sync, for an admin of the caller's org (forbidden otherwise).
   Async<Result<DirectorySyncReport>> sync_for(const Caller& caller);
 
-  // One page of the caller's org directory (see above). Errors: the index's invalid_input,
+  // One page of the caller's org directory (see above). Errors: org_elsewhere, the index's
+  // invalid_input,
   // conflict when the connector is not Active, unavailable before the first sync finished.
   Async<Result<DirectorySearchResult>> search(const Caller& caller, DirectoryQuery query);
 
   // The mirrored Teams user teams_user_id of org as a party; its presence is read from Graph
   // at that moment (showUserDetails only), a busy one adds a teams_user_busy warning. Errors:
-  // conflict when the connector is not Active, invalid_input when the id is not in the mirror.
+  // org_elsewhere, conflict when the connector is not Active, invalid_input when the id is not in the mirror.
   // A user who is not dialable is returned with no party: the caller refuses with the reason.
   Async<Result<TeamsPartyResolution>> resolve_party(OrgId org, std::string teams_user_id);
 
@@ -180,6 +194,9 @@ class DirectoryService final : public ConnectorParticipant {
   Async<std::size_t> mirrored_users(OrgId org);
 
  private:
+  bool serves(OrgId org) const;
+  // Fills org's mirror from the store (no Graph call); a failure is logged.
+  Async<void> load_mirror(OrgId org);
   // org's mirror, made on first use. On org's strand only.
   std::shared_ptr<OrgDirectory> org_directory(OrgId org);
   // Runs fn(org's OrgDirectory) (an awaitable giving R) on org's strand, for a caller anywhere.
@@ -205,8 +222,10 @@ class DirectoryService final : public ConnectorParticipant {
   ActiveOrgs active_orgs_;
   DirectoryServiceOptions options_;
   DirectorySync syncer_;
-  // Guards the map orgs_ only (finding or adding an organisation's entry, from any strand); an
-  // OrgDirectory itself is touched only on its organisation's strand. Entries are never erased.
+  // Guards the map orgs_ only (finding, adding or erasing an organisation's entry, from any
+  // strand); an OrgDirectory itself is touched only on its organisation's strand. org_lost
+  // erases the entry; a call under way keeps its OrgDirectory (in_org holds it), whose epoch
+  // org_lost bumped, so nothing it finds is kept.
   std::mutex orgs_mu_;
   std::unordered_map<OrgId, std::shared_ptr<OrgDirectory>> orgs_;
   std::unique_ptr<Periodic> schedule_;  // made by start(); declared last, stopped first

@@ -204,4 +204,52 @@ TEST_F(DirectoryServiceTest, SearchBeforeTheFirstSyncIsUnavailable) {
 }
 
 }  // namespace
+// With several instances (docs/postgresql.md), only the organisation's owner keeps its mirror:
+// it loads and syncs on gaining the lease, drops the mirror on losing it; elsewhere searches,
+// syncs and resolutions answer org_elsewhere and the schedule leaves the organisation alone.
+TEST_F(DirectoryServiceTest, OnlyTheOrganisationsOwnerKeepsAndSyncsItsMirror) {
+  struct Switch final : OrgOwnership {
+    bool owned = false;
+    bool serves(OrgId) const override { return owned; }
+  } ownership;
+  DirectoryServiceOptions options;
+  options.ownership = &ownership;
+  make_service(options);
+
+  run_void(service_->resume_all());
+  run_void(service_->sync_all());
+  EXPECT_EQ(graph_.list_calls, 0);
+  DirectoryQuery query;
+  query.text = "ada";
+  auto refused = run(service_->search(caller(), query));
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(is_org_elsewhere(refused.error())) << refused.error().message;
+  auto sync_refused = run(service_->sync(kOrg));
+  ASSERT_FALSE(sync_refused);
+  EXPECT_TRUE(is_org_elsewhere(sync_refused.error()));
+  auto resolve_refused = run(service_->resolve_party(kOrg, "u2"));
+  ASSERT_FALSE(resolve_refused);
+  EXPECT_TRUE(is_org_elsewhere(resolve_refused.error()));
+  EXPECT_EQ(mirrored(), 0u);
+
+  ownership.owned = true;
+  service_->org_gained(kOrg);
+  settle([this] { return graph_.list_calls == 1 && store_.sync_state(kOrg)->has_value(); });
+  EXPECT_EQ(mirrored(), 5u);
+  EXPECT_EQ(ids(search("ada")), std::vector<std::string>{"u1"});
+
+  ownership.owned = false;
+  service_->org_lost(kOrg);
+  testing::SimulatedTime::drain(ioc_);
+  EXPECT_EQ(mirrored(), 0u);  // out of memory; the stored mirror stays for the next owner
+  EXPECT_EQ((*store_.load_users(kOrg)).size(), 5u);
+
+  // Gained again: loaded from the store and followed by a delta sync, no new full sync.
+  ownership.owned = true;
+  service_->org_gained(kOrg);
+  settle([this] { return graph_.delta_calls == 1; });
+  EXPECT_EQ(graph_.list_calls, 1);
+  EXPECT_EQ(mirrored(), 5u);
+}
+
 }  // namespace ccteams::directory_test

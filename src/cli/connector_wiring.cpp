@@ -108,6 +108,7 @@ Result<std::unique_ptr<ConnectorWiring>> ConnectorWiring::create(const Connector
   ConnectorServiceConfig service_config;
   service_config.client_id = m.client_id;
   service_config.optional_features_on = deps.optional_features_on;
+  if (deps.ownership != nullptr) service_config.ownership = deps.ownership;
   impl->public_url_given = !deps.config.server.public_url.empty();
   if (impl->public_url_given) {
     std::string base = deps.config.server.public_url;

@@ -19,6 +19,7 @@ class AuthService;
 class Clock;
 class ConnectorService;
 class EntraLinks;
+class OrgOwnership;
 class Scheduler;
 class SecretBox;
 class GraphClient;
@@ -49,6 +50,8 @@ struct ConnectorDeps {
   // A connector set up for the first time gets Show user details and Presence sync on (the
   // demo) or off until an admin turns them on (`serve`: the vendor calls them optional).
   bool optional_features_on = false;
+  // The runtime's: the periodic health check looks at the organisations served here only.
+  const OrgOwnership* ownership = nullptr;
 };
 
 class ConnectorWiring final : public Module {

@@ -27,6 +27,7 @@ Result<std::unique_ptr<DirectoryWiring>> DirectoryWiring::create(const Directory
   options.presence_ttl = std::chrono::seconds(deps.config.presence_ttl_seconds);
   options.page_size = deps.config.page_size;
   options.default_country_code = deps.config.default_country_code;
+  options.ownership = &deps.ownership;
   impl->service = std::make_unique<DirectoryService>(
       deps.actors, deps.store, deps.connector.graph(), deps.clock, deps.scheduler,
       [&connectors](OrgId org) { return connectors.active(org); },

@@ -14,6 +14,7 @@ class AuthService;
 class Clock;
 class DirectoryService;
 class OrgActors;
+class OrgOwnership;
 class Scheduler;
 class Store;
 namespace http {
@@ -35,6 +36,7 @@ struct DirectoryDeps {
   const Clock& clock;
   Scheduler& scheduler;        // the sync schedule's time (the runtime's AsioScheduler)
   ConnectorWiring& connector;  // the service becomes one of its participants
+  const OrgOwnership& ownership;  // only the owner keeps an organisation's mirror (runtime's)
 };
 
 class DirectoryWiring final : public Module {

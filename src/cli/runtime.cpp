@@ -29,6 +29,7 @@
 #include "app/cluster/monotonic_clock.hpp"
 #include "app/connector_service.hpp"
 #include "app/contact_center.hpp"
+#include "app/directory_service.hpp"
 #include "app/metrics.hpp"
 #include "app/org_actors.hpp"
 #include "app/ports/org_ownership.hpp"
@@ -176,6 +177,7 @@ struct Runtime::Impl {
   // wakes presence sync (start_inbox_listener).
   ContactCenterModule* contact_center = nullptr;
   PresenceSyncWiring* presence = nullptr;
+  DirectoryWiring* directory = nullptr;
   TelephonyModule* telephony = nullptr;  // of modules, when SIP is wanted
   std::vector<std::thread> threads;
   std::mutex mu;
@@ -227,14 +229,17 @@ void Runtime::Impl::build_cluster() {
   auto fenced_seen = std::make_shared<std::uint64_t>(0);
   LeaseKeeper::Callbacks callbacks;
   // The lease drives the organisation's actors: its contact center is loaded on gain and
-  // dropped on loss, its presence sync started and stopped (docs/postgresql.md).
+  // dropped on loss, its presence sync started and stopped, its directory mirror loaded and
+  // synced or dropped (docs/postgresql.md).
   callbacks.gained = [this](const LeaseFence& f) {
     spdlog::info("cluster: serving organisation {} (lease token {})", f.org.value, f.token);
     contact_center->center().org_gained(f.org);
     presence->presence_sync().org_gained(f.org);
+    directory->service().org_gained(f.org);
   };
   callbacks.lost = [this](OrgId org) {
     spdlog::warn("cluster: no longer serving organisation {}", org.value);
+    directory->service().org_lost(org);
     presence->presence_sync().org_lost(org);
     contact_center->center().org_lost(org);
   };
@@ -324,20 +329,22 @@ Result<void> Runtime::Impl::build_modules() {
   AuthService& auth = accounts->auth();
 
   auto connector_module = ConnectorWiring::create(
-      ConnectorDeps{c, ioc, store->store(), auth, secrets, tokens, clock, scheduler, options.demo},
+      ConnectorDeps{c, ioc, store->store(), auth, secrets, tokens, clock, scheduler, options.demo,
+                    &ownership},
       router);
   if (!connector_module) return std::move(connector_module).error();
   ConnectorWiring& connector = add(std::move(*connector_module));
 
   auto directory_module = DirectoryWiring::create(
-      DirectoryDeps{c.directory, org_actors, store->store(), auth, clock, scheduler, connector},
+      DirectoryDeps{c.directory, org_actors, store->store(), auth, clock, scheduler, connector,
+                    ownership},
       router);
   if (!directory_module) return std::move(directory_module).error();
-  DirectoryWiring& directory = add(std::move(*directory_module));
+  directory = &add(std::move(*directory_module));
 
   contact_center = &add(std::make_unique<ContactCenterModule>(
       ContactCenterDeps{shared, auth, accounts->users(), accounts->sockets(),
-                        connector.service().audit_hook(), &directory.service()}));
+                        connector.service().audit_hook(), &directory->service()}));
 
   auto presence_module = PresenceSyncWiring::create(
       PresenceSyncDeps{c, ioc, store->store(), store->stores().inbox(), store->stores().accounts(),

@@ -16,17 +16,17 @@ ClientTransactionTable::ClientTransactionTable(Clock& clock, Scheduler& schedule
       post_(std::move(post)) {}
 
 bool ClientTransactionTable::start(const SipMessage& request, const net::ip::udp::endpoint& to,
-                                   ResponseHandler on_response) {
+                                   ResponseHandler on_response, bool reliable) {
   const auto key = client_transaction_key(request);
   if (!key || transactions_.contains(*key) || transactions_.size() >= kMaxTransactions) {
     return false;
   }
   auto make = [&]() -> std::variant<InviteClientTransaction, NonInviteClientTransaction> {
-    if (request.method == "INVITE") return InviteClientTransaction(request, false, timers_);
-    return NonInviteClientTransaction(request, false, timers_);
+    if (request.method == "INVITE") return InviteClientTransaction(request, reliable, timers_);
+    return NonInviteClientTransaction(request, reliable, timers_);
   };
-  auto& entry =
-      transactions_.emplace(*key, Entry{make(), to, std::move(on_response), {}}).first->second;
+  auto& entry = transactions_.emplace(*key, Entry{make(), to, reliable, std::move(on_response), {}})
+                    .first->second;
   apply(*key, std::visit([](auto& tx) { return tx.start(); }, entry.tx));
   return true;
 }
@@ -41,6 +41,10 @@ bool ClientTransactionTable::on_response(SipMessage response) {
   return true;
 }
 
+void ClientTransactionTable::erase(const SipMessage& request) {
+  if (const auto key = client_transaction_key(request)) transactions_.erase(*key);
+}
+
 void ClientTransactionTable::on_timer(const ClientTransactionKey& key, TimerKind kind) {
   const auto it = transactions_.find(key);
   if (it == transactions_.end()) return;  // ended meanwhile
@@ -51,7 +55,7 @@ void ClientTransactionTable::apply(const ClientTransactionKey& key, ClientEffect
   const auto it = transactions_.find(key);
   if (it == transactions_.end()) return;
   Entry& entry = it->second;
-  if (effects.send) send_(*effects.send, entry.to);
+  if (effects.send) send_(*effects.send, entry.to, entry.reliable);
   for (const auto& t : effects.timers) {
     // The scheduler runs callbacks on its own thread; the owner's strand takes them.
     entry.timers[t.kind] =

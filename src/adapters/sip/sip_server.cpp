@@ -1,7 +1,5 @@
 #include "adapters/sip/sip_server.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
@@ -9,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <string>
 
+#include "adapters/sip/sip_random.hpp"
 #include "adapters/sip/sip_tcp_connection.hpp"
 #include "core/sip/sdp.hpp"
 #include "core/sip/sip_headers.hpp"
@@ -19,21 +18,6 @@ using net::ip::tcp;
 using net::ip::udp;
 
 namespace {
-
-constexpr std::string_view kAllow = "INVITE, ACK, BYE, CANCEL, OPTIONS";
-
-// Tags must be cryptographically random with at least 32 bits (RFC 3261 §19.3).
-std::string random_tag() {
-  unsigned char bytes[8];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) return "ccteams";
-  constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0x0F]);
-  }
-  return out;
-}
 
 // Where a UDP response goes (RFC 3261 §18.2.2, RFC 3581 §4): the top Via's received (or
 // sent-by host when it is an address) and rport (or sent-by port); the packet's source address
@@ -56,11 +40,16 @@ std::optional<SipMessage> unframed_request(std::string_view buffer, std::size_t 
   return std::move(*m);
 }
 
-// The 200 to an INVITE with the answer to its SDP offer (RFC 3264 §6), or why there is none:
-// 488 without an offer (an offerless INVITE, §13.2.1, is not supported yet) or without a common
-// codec, 400 for an unreadable one.
-SipResult<SipMessage> answer_with_sdp(const SipMessage& invite, const MediaConfig& media,
-                                      std::string_view to_tag, std::uint64_t session_id) {
+struct SdpAnswer {
+  SipMessage ok;
+  NegotiatedAudio audio;
+};
+
+// The 200 to an INVITE (or re-INVITE) with the answer to its SDP offer (RFC 3264 §6) written
+// with `origin`, or why there is none: 488 without an offer (an offerless INVITE, §13.2.1, is
+// not supported yet) or without a common codec, 400 for an unreadable one.
+SipResult<SdpAnswer> answer_with_sdp(const SipMessage& invite, const MediaConfig& media,
+                                     std::string_view to_tag, const SdpOrigin& origin) {
   const auto type = invite.header("Content-Type");
   const std::string_view media_type = type ? type->substr(0, type->find(';')) : "";
   if (invite.body.empty() || !iequals(media_type, "application/sdp")) {
@@ -70,24 +59,23 @@ SipResult<SipMessage> answer_with_sdp(const SipMessage& invite, const MediaConfi
   }
   auto offer = parse_sdp(invite.body);
   if (!offer) return offer.error();
-  SdpOrigin origin;
-  origin.session_id = session_id;
-  origin.session_version = session_id;
-  origin.address = media.address;
-  if (media.address.find(':') != std::string::npos) origin.address_type = "IP6";
   auto answer = answer_offer(*offer, media, origin);
   if (!answer) return answer.error();
   SipMessage ok = make_response(invite, 200, to_tag);
   ok.add_header("Content-Type", "application/sdp");
   ok.body = format_sdp(answer->sdp);
-  return ok;
+  return SdpAnswer{std::move(ok), answer->audio};
 }
 
-// An SDP session id: 62 random bits (it only has to be unique, RFC 4566 §5.2).
-std::uint64_t random_session_id() {
-  std::uint64_t id = 0;
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof id) != 1) return 1;
-  return id >> 2;
+// An offer refused: the error's status and reason; a 488 SHOULD say why in a Warning (305:
+// incompatible media format, §21.4.26).
+SipMessage refuse_offer(const SipMessage& invite, const SipParseError& error,
+                        std::string_view to_tag, const std::string& host) {
+  SipMessage refused = make_response(invite, error.status, to_tag, error.reason);
+  if (refused.status_code == 488) {
+    refused.add_header("Warning", "305 " + host + " \"Incompatible media format\"");
+  }
+  return refused;
 }
 
 }  // namespace
@@ -95,7 +83,7 @@ std::uint64_t random_session_id() {
 SipMessage default_answer(const SipMessage& request, std::string_view to_tag) {
   if (request.method == "OPTIONS") {
     SipMessage r = make_response(request, 200, to_tag);
-    r.add_header("Allow", std::string(kAllow));
+    r.add_header("Allow", std::string(kSipAllow));
     r.add_header("Accept", "application/sdp");
     return r;
   }
@@ -105,7 +93,7 @@ SipMessage default_answer(const SipMessage& request, std::string_view to_tag) {
     return make_response(request, 481, to_tag);
   }
   SipMessage r = make_response(request, 405, to_tag);
-  r.add_header("Allow", std::string(kAllow));
+  r.add_header("Allow", std::string(kSipAllow));
   return r;
 }
 
@@ -118,7 +106,13 @@ std::shared_ptr<SipServer> SipServer::create(net::io_context& io, Clock& clock,
   SipServer* raw = server.get();
   server->client_transactions_ = std::make_unique<ClientTransactionTable>(
       clock, scheduler, timers,
-      [raw](const SipMessage& m, const udp::endpoint& to) { raw->send_udp(m, to); },
+      [raw](const SipMessage& m, const udp::endpoint& to, bool reliable) {
+        if (!reliable) {
+          raw->send_udp(m, to);
+        } else if (auto c = raw->connection_to(to)) {
+          raw->send(m, Origin{true, {}, c});
+        }
+      },
       // A timer may fire while the server goes away: only a live server's strand runs it.
       [weak](std::function<void()> fn) {
         if (auto self = weak.lock()) {
@@ -208,6 +202,11 @@ HostPort SipServer::local_address(const Origin& origin) const {
   return hp;
 }
 
+std::string SipServer::local_contact(const Origin& origin) const {
+  return "<sip:" + format_host_port(local_address(origin)) +
+         (origin.reliable ? ";transport=tcp>" : ">");
+}
+
 Via SipServer::new_via(const Origin& origin) const {
   Via via{origin.reliable ? "TCP" : "UDP", local_address(origin), {}};
   // Unique over space and time (§8.1.1.7): the cookie and 64 random bits.
@@ -240,6 +239,8 @@ void SipServer::stop() {
     self->ringing_.clear();
     self->answered_.clear();
     self->dialogs_ = DialogTable{};
+    self->dialog_media_.clear();
+    self->outgoing_.clear();
   });
 }
 
@@ -351,7 +352,13 @@ void SipServer::on_message(std::string_view data, const net::ip::address& from_a
   if (!parsed) return;  // unparsable: nothing to answer to
   if (!parsed->is_request) {
     // To the client transaction it matches; a stray or malformed one is dropped (§18.1.2).
-    if (validate_sip_message(*parsed)) client_transactions_->on_response(std::move(*parsed));
+    // A 2xx no transaction takes may be a placed call's, resent or forked (§13.2.2.4).
+    if (!validate_sip_message(*parsed)) return;
+    std::optional<SipMessage> success;
+    if (parsed->status_code / 100 == 2) success = *parsed;
+    if (!client_transactions_->on_response(std::move(*parsed)) && success) {
+      on_stray_response(*success);
+    }
     return;
   }
   SipMessage& request = *parsed;
@@ -419,6 +426,8 @@ void SipServer::on_message(std::string_view data, const net::ip::address& from_a
     response = cancel_answer(request, *key);
   } else if (request.method == "REGISTER" && register_) {
     response = register_(request, binding_source(origin), random_tag());
+  } else if (request.method == "INVITE" && dialog_id_of_request(request)) {
+    response = reinvite(request, *key, origin);
   } else if (dialog_id_of_request(request)) {
     response = in_dialog(request);  // a To tag: in a dialog, or 481 (§12.2.2)
   } else if (request.method == "INVITE" && calls_.on_invite) {
@@ -448,8 +457,7 @@ void SipServer::on_invite(const SipMessage& invite, const TransactionKey& key,
     apply(key, std::get<InviteServerTransaction>(t->second.tx).on_response(std::move(response)));
   };
   const HostPort local = local_address(origin);
-  const std::string contact =
-      "<sip:" + format_host_port(local) + (origin.reliable ? ";transport=tcp>" : ">");
+  const std::string contact = local_contact(origin);
   SipMessage ringing = make_response(invite, 180, tag);
   ringing.add_header("Contact", contact);
   // The dialog this call will have; an INVITE that cannot make one (no Contact) is refused.
@@ -464,19 +472,16 @@ void SipServer::on_invite(const SipMessage& invite, const TransactionKey& key,
     respond(make_response(invite, decision.status, tag));
     return;
   }
-  auto ok = answer_with_sdp(invite, decision.media, tag, random_session_id());
+  const SdpOrigin sdp_origin = new_sdp_origin(decision.media.address);
+  auto ok = answer_with_sdp(invite, decision.media, tag, sdp_origin);
   if (!ok) {
-    SipMessage refused = make_response(invite, ok.error().status, tag, ok.error().reason);
-    // §21.4.26: a 488 SHOULD say why in a Warning (305: incompatible media format).
-    if (refused.status_code == 488) {
-      refused.add_header("Warning", "305 " + local.host + " \"Incompatible media format\"");
-    }
-    respond(std::move(refused));
+    respond(refuse_offer(invite, ok.error(), tag, local.host));
     return;
   }
-  ok->add_header("Contact", contact);
+  ok->ok.add_header("Contact", contact);
   respond(std::move(ringing));
-  ringing_.insert_or_assign(id, Ringing{invite, key, std::move(*ok)});
+  ringing_.insert_or_assign(id,
+                            Ringing{invite, key, std::move(ok->ok), decision.media, sdp_origin});
   if (decision.kind == InviteDecision::Kind::answer) answer_ringing(id);
 }
 
@@ -492,6 +497,7 @@ void SipServer::answer_ringing(const DialogId& id) {
   if (!dialog) return;  // not after the 180 made one from the same headers
   apply(call.key, std::get<InviteServerTransaction>(t->second.tx).on_response(call.ok));
   dialogs_.add(std::move(*dialog));
+  dialog_media_[id] = DialogMedia{origin, std::move(call.media), call.sdp_origin, std::nullopt};
   // The 2xx ended the INVITE transaction: resending it until the ACK is ours (§13.3.1.4).
   Answered& answered = answered_[id];
   answered = Answered{std::move(call.ok), call.key, origin, AnswerRetransmission(timers_), nullptr};
@@ -518,51 +524,137 @@ void SipServer::on_answer_timer(const DialogId& id) {
   if (!step.give_up) return;
   // 64*T1 without an ACK: the dialog counts as confirmed, and the session ends (§13.3.1.4).
   const Origin origin = it->second.origin;
-  answered_.erase(it);
   if (Dialog* dialog = dialogs_.find(id)) send_bye(*dialog, origin);
+  tell_end(id, CallEnd::no_ack);
+}
+
+void SipServer::tell_end(const DialogId& id, CallEnd how) {
+  const auto m = dialog_media_.find(id);
+  const std::optional<std::string> call = m == dialog_media_.end() ? std::nullopt : m->second.call;
+  forget_dialog(id);
+  if (!call) {
+    if (calls_.on_end) calls_.on_end(id, how);
+    return;
+  }
+  const auto out = outgoing_.find(*call);
+  if (out == outgoing_.end() || out->second.ended) return;
+  const OutgoingCallHandler handler = out->second.handler;
+  end_outgoing(*call);
+  if (handler.on_end) handler.on_end(*call, how);
+}
+
+void SipServer::forget_dialog(const DialogId& id) {
+  answered_.erase(id);
   dialogs_.erase(id);
-  if (calls_.on_end) calls_.on_end(id, CallEnd::no_ack);
+  dialog_media_.erase(id);
+}
+
+void SipServer::hang_up(const DialogId& id) {
+  net::dispatch(strand_, [self = shared_from_this(), id] {
+    Dialog* dialog = self->dialogs_.find(id);
+    const auto m = self->dialog_media_.find(id);
+    if (dialog == nullptr || m == self->dialog_media_.end()) return;
+    self->send_bye(*dialog, m->second.origin);
+    if (m->second.call) self->end_outgoing(*m->second.call);
+    self->forget_dialog(id);
+  });
 }
 
 void SipServer::send_bye(Dialog& dialog, const Origin& to) {
   // To where the INVITE came from (its Via's received/rport, or its connection), like the
   // responses: the remote target and route set are not resolved to an address yet.
   SipMessage bye = make_in_dialog_request(dialog, "BYE", new_via(to));
-  if (to.reliable) {
-    // No client transactions over TCP yet: sent once on the connection, its answer dropped.
-    send(bye, to);
-    return;
+  start_client_transaction(bye, to, [](const SipMessage&) {});
+}
+
+bool SipServer::start_client_transaction(const SipMessage& request, const Origin& to,
+                                         ResponseHandler on_response) {
+  if (!to.reliable) return client_transactions_->start(request, to.udp, std::move(on_response));
+  const auto c = to.tcp.lock();
+  if (!c || !c->is_open()) return false;
+  const udp::endpoint peer(c->remote().address(), c->remote().port());
+  return client_transactions_->start(request, peer, std::move(on_response), true);
+}
+
+std::shared_ptr<SipTcpConnection> SipServer::connection_to(const udp::endpoint& peer) const {
+  for (const auto& c : connections_) {
+    if (c->is_open() && c->remote().address() == peer.address() &&
+        c->remote().port() == peer.port()) {
+      return c;
+    }
   }
-  client_transactions_->start(bye, to.udp, [](const SipMessage&) {});
+  return nullptr;
 }
 
 std::optional<SipMessage> SipServer::in_dialog(const SipMessage& request) {
-  const auto id_of_request = dialog_id_of_request(request);
-  const Dialog* before = id_of_request ? dialogs_.find(*id_of_request) : nullptr;
-  const std::string remote_target = before != nullptr ? before->remote_target : "";
   const auto verdict = dialogs_.route_request(request);
   if (verdict.reject) return make_response(request, *verdict.reject);
   if (verdict.dialog == nullptr) return std::nullopt;  // an ACK that matches nothing
   const DialogId id = verdict.dialog->id;
-  if (request.method == "INVITE") {
-    // Refusing a re-INVITE leaves the session as it was (§14.2): its Contact does not become
-    // the remote target (route_request took it), its CSeq stays recorded.
-    verdict.dialog->remote_target = remote_target;
-    return make_response(request, 488, {}, "Not Acceptable Here (re-INVITE not supported yet)");
-  }
   if (request.method == "ACK") {
     // The 2xx arrived: no more retransmissions (§13.3.1.4). An ACK resent is only absorbed.
-    if (answered_.erase(id) == 1 && calls_.on_acked) calls_.on_acked(id);
+    const auto a = answered_.find(id);
+    if (a == answered_.end()) return std::nullopt;
+    const bool first_answer = !a->second.reinvite;
+    answered_.erase(a);
+    if (first_answer && calls_.on_acked) calls_.on_acked(id);
     return std::nullopt;
   }
   if (request.method == "BYE") {
     // Also before the ACK: the BYE ends the session and the retransmissions (§15.1.2).
-    answered_.erase(id);
-    dialogs_.erase(id);
-    if (calls_.on_end) calls_.on_end(id, CallEnd::bye);
+    tell_end(id, CallEnd::bye);
     return make_response(request, 200);
   }
   return handler_(request, {});  // OPTIONS 200; anything else 405
+}
+
+SipMessage SipServer::reinvite(const SipMessage& request, const TransactionKey& key,
+                               const Origin& origin) {
+  const auto id = dialog_id_of_request(request);
+  const Dialog* before = id ? dialogs_.find(*id) : nullptr;
+  const std::string remote_target = before != nullptr ? before->remote_target : "";
+  const auto verdict = dialogs_.route_request(request);
+  if (verdict.reject) return make_response(request, *verdict.reject);
+  Dialog& dialog = *verdict.dialog;
+  const auto m = dialog_media_.find(dialog.id);
+  // Refusing a re-INVITE leaves the session as it was (§14.2): its Contact does not become
+  // the remote target (route_request took it); its CSeq stays recorded.
+  const auto refuse = [&](SipMessage response) {
+    dialog.remote_target = remote_target;
+    return response;
+  };
+  if (m == dialog_media_.end()) return refuse(make_response(request, 481));
+  // The last INVITE's 2xx is not ACKed yet: that offer/answer is still in progress (§14.2).
+  if (answered_.contains(dialog.id)) {
+    SipMessage pending = make_response(request, 491);
+    pending.add_header("Retry-After", "1");
+    return refuse(std::move(pending));
+  }
+  SdpOrigin next = m->second.sdp_origin;
+  ++next.session_version;  // a new SDP from us (RFC 3264 §8)
+  auto answer = answer_with_sdp(request, m->second.media, dialog.id.local_tag, next);
+  if (!answer) {
+    return refuse(
+        refuse_offer(request, answer.error(), dialog.id.local_tag, local_address(origin).host));
+  }
+  m->second.sdp_origin = next;
+  answer->ok.add_header("Contact", "<" + dialog.local_target + ">");
+  // This 2xx, too, is resent until its ACK (§13.3.1.4), and the re-INVITE again gets it.
+  Answered& answered = answered_[dialog.id];
+  answered =
+      Answered{answer->ok, key, m->second.origin, AnswerRetransmission(timers_), nullptr, true};
+  schedule_answer_timer(dialog.id, *answered.retransmission.start().next);
+  // Told last, with copies: the app may hang up from the callback.
+  const DialogId dialog_id = dialog.id;
+  const std::optional<std::string> call = m->second.call;
+  if (call) {
+    const auto out = outgoing_.find(*call);
+    const auto on_reoffer = out != outgoing_.end() ? out->second.handler.on_reoffer : nullptr;
+    if (on_reoffer) on_reoffer(*call, answer->audio);
+  } else if (calls_.on_reoffer) {
+    calls_.on_reoffer(dialog_id, answer->audio);
+  }
+  return std::move(answer->ok);
 }
 
 void SipServer::cancel_ringing(const TransactionKey& invite_key) {

@@ -6,8 +6,9 @@
 // connection the request came in on. What a new request is answered with is the handler's
 // decision. Requests we send go in client transactions over UDP (send_request). As a UAS, an
 // INVITE the CallHandler takes is answered 180 and 200 with an SDP answer, the 2xx resent until
-// its ACK (§13.3.1.4), and its dialog kept for the BYE (§12, §15). No outgoing TCP connections
-// (docs/telephony.md).
+// its ACK (§13.3.1.4), and its dialog kept for re-INVITEs and the BYE (§12, §14, §15). As a
+// UAC, place_call sends an INVITE over UDP (or on a TCP connection the peer opened) and ACKs
+// its 2xx (§13.2). No outgoing TCP connections (docs/telephony.md).
 
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -38,6 +40,9 @@
 namespace ccteams::sip {
 
 class SipTcpConnection;  // sip_tcp_connection.hpp
+
+// The methods we take (Allow, RFC 3261 §20.5); REGISTER is added when a registrar is set.
+inline constexpr std::string_view kSipAllow = "INVITE, ACK, BYE, CANCEL, OPTIONS";
 
 // The final response to a new request other than ACK; `to_tag` is a fresh random tag for it.
 // Called on the server's strand.
@@ -69,6 +74,45 @@ struct CallHandler {
   std::function<void(const DialogId& id, CallEnd how)> on_end;
   // The ACK of our 2xx arrived (§13.3.1.4): the caller has the answer. May be empty.
   std::function<void(const DialogId& id)> on_acked;
+  // A re-INVITE in the call was answered 200 with our new SDP (a hold, a resume, a new
+  // address): what flows now. May be empty.
+  std::function<void(const DialogId& id, const NegotiatedAudio& audio)> on_reoffer;
+};
+
+// A call we place as a UAC (RFC 3261 §13.2): an INVITE with our SDP offer, over UDP unless
+// `over_tcp`.
+struct OutgoingCall {
+  // A registered phone's Contact ("sip:agent1@192.0.2.7:5062;transport=udp") or a number at a
+  // trunk ("sip:+4930123456@trunk.example").
+  std::string request_uri;
+  std::string to_uri;        // the To header's URI (the AOR or the number)
+  std::string from_uri;      // "sip:+15551234567@<our host>" (the customer's number when bridging)
+  std::string from_display;  // may be empty
+  // Where every request of the call goes (the binding's source, or the trunk): the remote
+  // target and route set are not resolved to an address (no RFC 3263).
+  boost::asio::ip::udp::endpoint destination;
+  MediaConfig media;  // our SDP offer: make_offer(media, origin)
+  // Over the TCP connection `destination` has open to us (a phone registered over TCP: its
+  // binding's source; RFC 5626 reuses the registration's connection). We open no connections:
+  // without one, on_failed(503).
+  bool over_tcp = false;
+};
+// What happens to a placed call; every function on the server's strand, `call` the handle
+// place_call returned. After on_failed or on_end nothing more is heard of the call.
+struct OutgoingCallHandler {
+  std::function<void(const std::string& call, int status)> on_progress;  // 101-199; may be empty
+  // A 2xx with a usable SDP answer, already ACKed.
+  std::function<void(const std::string& call, const NegotiatedAudio& audio)> on_answered;
+  // No call: the 300-699 status; 408 when nobody answered within Timer B (64*T1, no
+  // provisional came); 487 when cancel_call ended it (also when a 2xx crossed the CANCEL: it
+  // is ACKed and BYEd); 488 when a 2xx's SDP answer was unusable (ACKed, then BYEd); 503 when
+  // the request could not be sent; 502 for a 2xx we cannot read (its From or To unreadable).
+  std::function<void(const std::string& call, int status)> on_failed;
+  // The callee ended the answered call: its BYE (CallEnd::bye), or no ACK came within 64*T1
+  // for our 200 to its re-INVITE (CallEnd::no_ack; we sent a BYE, §13.3.1.4).
+  std::function<void(const std::string& call, CallEnd how)> on_end;
+  // The callee's re-INVITE was answered 200 with our new SDP. May be empty.
+  std::function<void(const std::string& call, const NegotiatedAudio& audio)> on_reoffer;
 };
 
 // The final response to a REGISTER (RFC 3261 §10.3), `to_tag` a fresh tag for it; `source` is
@@ -125,12 +169,29 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   // when it is no longer ringing (cancelled meanwhile). Any thread.
   void answer_call(DialogId id);
   void reject_call(DialogId id, int status);
+  // Places a call (RFC 3261 §13.2, §17.1.1): the INVITE in an INVITE client transaction, its
+  // 2xx ACKed by us (again for each retransmission, §13.2.2.4), a 2xx from a second To tag
+  // (a fork) ACKed and BYEd. Returns the call's handle, its Call-ID (fresh and unique). The
+  // handler hears the outcome on the server's strand, never before place_call returned: a URI
+  // that is not sip:/sips: is on_failed(416), an unreadable one 400. Any thread, after
+  // start_udp.
+  std::string place_call(OutgoingCall call, OutgoingCallHandler handler);
+  // Before the final response: CANCEL (§9.1), sent once a provisional arrived (queued until
+  // then), and on_failed(487) follows; a 2xx crossing it is ACKed then BYEd (still
+  // on_failed(487)). After the answer: BYE, and the handler hears nothing more. Nothing when
+  // the call is over. Any thread.
+  void cancel_call(const std::string& call);
+  // BYE in a confirmed dialog (one we took as UAS through the CallHandler, or a placed call);
+  // the dialog is removed and the resends of an un-ACKed 2xx stop; nobody is told (the app
+  // asked). Nothing when the dialog is gone. Any thread.
+  void hang_up(const DialogId& id);
   // Thread-safety of the counts: only while the io_context is not run by another thread.
   std::size_t ringing_count() const { return ringing_.size(); }
   std::size_t dialog_count() const { return dialogs_.size(); }
   std::size_t transaction_count() const { return transactions_.size(); }
   std::size_t client_transaction_count() const { return client_transactions_->size(); }
   std::size_t connection_count() const { return connections_.size(); }
+  std::size_t outgoing_count() const { return outgoing_.size(); }
 
   SipServer(boost::asio::io_context& io, Clock& clock, Scheduler& scheduler, RequestHandler handler,
             SipTimers timers, SipServerLimits limits);
@@ -172,10 +233,35 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
   void on_answer_timer(const DialogId& id);
   void schedule_answer_timer(const DialogId& id, std::chrono::milliseconds after);
   void send_bye(Dialog& dialog, const Origin& to);
+  // A request in a client transaction over the origin's transport; false when not started
+  // (the table is full, or the TCP connection has closed).
+  bool start_client_transaction(const SipMessage& request, const Origin& to,
+                                ResponseHandler on_response);
+  // The open TCP connection with that peer address and port, or null.
+  std::shared_ptr<SipTcpConnection> connection_to(const boost::asio::ip::udp::endpoint& peer) const;
+  // A dialog's end from our side or the peer's: its media state and pending 2xx go too.
+  void forget_dialog(const DialogId& id);
+  // The peer ended the dialog (or never ACKed): forgotten, and its owner told, the
+  // CallHandler or the placed call's handler.
+  void tell_end(const DialogId& id, CallEnd how);
+  // A re-INVITE in a confirmed dialog (§14.2): 200 with a new SDP answer, 491, 488, 481, 500.
+  SipMessage reinvite(const SipMessage& request, const TransactionKey& key, const Origin& origin);
+  // The UAC side (sip_server_uac.cpp).
+  void start_outgoing(const std::string& call_id, OutgoingCall call, OutgoingCallHandler handler);
+  void on_outgoing_response(const std::string& call_id, const SipMessage& response);
+  void on_outgoing_2xx(const std::string& call_id, const SipMessage& response);
+  // A response no client transaction took: a 2xx to a placed call's INVITE, resent or forked.
+  void on_stray_response(const SipMessage& response);
+  void cancel_outgoing(const std::string& call_id);
+  void send_cancel(const std::string& call_id);
+  void on_cancel_timer(const std::string& call_id);
+  void on_linger_timer(const std::string& call_id);
+  void end_outgoing(const std::string& call_id);
   static BindingSource binding_source(const Origin& origin);
   // Our Contact (and Via sent-by) for the transport a request came in on.
   HostPort local_address(const Origin& origin) const;
   Via new_via(const Origin& origin) const;
+  std::string local_contact(const Origin& origin) const;  // "<sip:host:port[;transport=tcp]>"
   void on_timer(const TransactionKey& key, TimerKind kind);
   void apply(const TransactionKey& key, TransactionEffects effects);
   void send(const SipMessage& message, const Origin& to);
@@ -197,6 +283,8 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
     SipMessage invite;
     TransactionKey key;
     SipMessage ok;
+    MediaConfig media;
+    SdpOrigin sdp_origin;
   };
   std::map<DialogId, Ringing> ringing_;  // on strand_
   DialogTable dialogs_;                  // confirmed, on strand_
@@ -207,8 +295,37 @@ class SipServer : public std::enable_shared_from_this<SipServer> {
     Origin origin;
     AnswerRetransmission retransmission;
     std::unique_ptr<TimerHandle> timer;
+    bool reinvite = false;  // the 200 to a re-INVITE: its ACK is not the app's on_acked
   };
-  std::map<DialogId, Answered> answered_;                             // on strand_
+  std::map<DialogId, Answered> answered_;  // on strand_
+  // Each confirmed dialog's media and where its requests go: a re-INVITE is answered from
+  // them, hang_up sends its BYE there.
+  struct DialogMedia {
+    Origin origin;
+    MediaConfig media;
+    SdpOrigin sdp_origin;             // ours; its version goes up by one per new SDP (RFC 3264 §8)
+    std::optional<std::string> call;  // the placed call's handle, for a UAC dialog
+  };
+  std::map<DialogId, DialogMedia> dialog_media_;  // on strand_
+  // A call we placed, by its Call-ID, from place_call until 64*T1 after it ended (so that a
+  // 2xx resent or forked late is still ACKed, and BYEd).
+  struct Outgoing {
+    SipMessage invite;
+    Origin to;  // where every request of the call goes, over UDP or the TCP connection
+    OutgoingCallHandler handler;
+    MediaConfig media;
+    SessionDescription offer;
+    bool provisional = false;  // a 1xx arrived: a CANCEL may go (§9.1)
+    bool cancelled = false;    // cancel_call came before the final response
+    bool cancel_sent = false;
+    bool final = false;                           // a final response arrived (or Timer B)
+    bool ended = false;                           // the handler heard its last word
+    std::optional<DialogId> dialog;               // the answered dialog
+    std::optional<SipMessage> ack;                // its ACK, sent again for each resent 2xx
+    std::map<std::string, SipMessage> fork_acks;  // by To tag: the ACKs of 2xx we BYEd
+    std::unique_ptr<TimerHandle> timer;           // the CANCEL's 64*T1, then the linger
+  };
+  std::map<std::string, Outgoing> outgoing_;                          // on strand_
   std::unique_ptr<ClientTransactionTable> client_transactions_;       // on strand_; set by create()
   std::set<std::shared_ptr<SipTcpConnection>> connections_;           // on strand_
   std::map<boost::asio::ip::address, std::size_t> connections_from_;  // on strand_

@@ -112,6 +112,61 @@ class SipServerWithSipp : public ::testing::Test {
     return status.value_or(-1);
   }
 
+  // Runs SIPp as the callee (scenario uas_*.xml listening on loopback UDP) and places one call
+  // to it, `on_answered` deciding what the call does once answered; what the call's handler
+  // heard ("progress 180", "answered PCMA", "failed 486", "end bye"), and sipp's exit status.
+  int place_call_to_sipp(const std::string& scenario, bool hang_up_when_answered,
+                         std::vector<std::string>* heard, std::string* output) {
+    const std::uint16_t port = free_udp_port();
+    testing::ChildProcess sipp(
+        {"/usr/bin/sipp", "-sf",
+         std::string(CCTEAMS_SOURCE_DIR) + "/src/adapters/sip/sipp/" + scenario, "-i", "127.0.0.1",
+         "-p", std::to_string(port), "-m", "1", "-timeout", "20", "-timeout_error", "-nostdin"});
+    // Once SIPp listens (its port taken), so that the INVITE is not lost at its start.
+    for (int i = 0; i < 250 && !udp_port_taken(port); ++i) std::this_thread::sleep_for(20ms);
+    const auto loopback = net::ip::make_address("127.0.0.1");
+    OutgoingCall call{"sip:agent1@127.0.0.1:" + std::to_string(port),
+                      "sip:agent1@127.0.0.1",
+                      "sip:+15551234567@127.0.0.1",
+                      "",
+                      net::ip::udp::endpoint(loopback, port),
+                      MediaConfig{"127.0.0.1", 40000}};
+    OutgoingCallHandler handler;
+    handler.on_progress = [this](const std::string&, int status) {
+      heard_.push_back("progress " + std::to_string(status));
+    };
+    handler.on_answered = [this, hang_up_when_answered](const std::string& id,
+                                                        const NegotiatedAudio& audio) {
+      heard_.push_back("answered " + std::string(codec_name(audio.codec)));
+      if (hang_up_when_answered) server_->cancel_call(id);
+    };
+    handler.on_failed = [this](const std::string&, int status) {
+      heard_.push_back("failed " + std::to_string(status));
+    };
+    handler.on_end = [this](const std::string&, CallEnd how) {
+      heard_.push_back(how == CallEnd::bye ? "end bye" : "end other");
+    };
+    server_->place_call(std::move(call), std::move(handler));
+    const auto status = sipp.wait_exit(30s);
+    *output = sipp.output();
+    std::promise<std::vector<std::string>> result;
+    net::post(io_, [&] { result.set_value(heard_); });
+    *heard = result.get_future().get();
+    return status.value_or(-1);
+  }
+  static std::uint16_t free_udp_port() {
+    net::io_context io;
+    net::ip::udp::socket s(io, net::ip::udp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    return s.local_endpoint().port();
+  }
+  static bool udp_port_taken(std::uint16_t port) {
+    net::io_context io;
+    net::ip::udp::socket s(io, net::ip::udp::v4());
+    boost::system::error_code ec;
+    s.bind(net::ip::udp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    return ec == net::error::address_in_use;
+  }
+
   net::io_context io_;
   SystemClock clock_;
   AsioScheduler scheduler_{io_};
@@ -129,6 +184,7 @@ class SipServerWithSipp : public ::testing::Test {
   // What the fake CallHandler heard, on the server's thread.
   std::atomic<int> acks_{0};
   std::atomic<int> byes_{0};
+  std::vector<std::string> heard_;  // by a placed call's handler, on the server's thread
 };
 
 struct Scenario {
@@ -170,6 +226,30 @@ INSTANTIATE_TEST_SUITE_P(
       name = name.substr(0, name.find('.'));
       return name + (p.param.tcp ? "_tcp" : "_udp");
     });
+
+// Calls we place (RFC 3261 §13.2) with SIPp as the callee over UDP: answered (180, 200 with
+// SDP checked by SIPp, our ACK) and ended by our BYE, or by SIPp's; refused 486 and ACKed.
+TEST_F(SipServerWithSipp, PlacedCallIsAnsweredAckedAndByedByUs) {
+  std::vector<std::string> heard;
+  std::string output;
+  EXPECT_EQ(place_call_to_sipp("uas_answer.xml", true, &heard, &output), 0) << output;
+  EXPECT_EQ(heard, (std::vector<std::string>{"progress 180", "answered PCMU"})) << output;
+}
+
+TEST_F(SipServerWithSipp, PlacedCallIsAnsweredThenByedByTheCallee) {
+  std::vector<std::string> heard;
+  std::string output;
+  EXPECT_EQ(place_call_to_sipp("uas_answer_bye.xml", false, &heard, &output), 0) << output;
+  EXPECT_EQ(heard, (std::vector<std::string>{"progress 180", "answered PCMA", "end bye"}))
+      << output;
+}
+
+TEST_F(SipServerWithSipp, PlacedCallToABusyCalleeFails486) {
+  std::vector<std::string> heard;
+  std::string output;
+  EXPECT_EQ(place_call_to_sipp("uas_busy.xml", false, &heard, &output), 0) << output;
+  EXPECT_EQ(heard, std::vector<std::string>{"failed 486"}) << output;
+}
 
 // baresip (libre, a second implementation independent of SIPp) registers agent1 with digest
 // authentication over UDP: its account answers our 401, the binding appears with baresip's own

@@ -215,5 +215,61 @@ TEST(SipServerOverTcp, IdleConnectionsAreClosed) {
   EXPECT_EQ(f.server->connection_count(), 0u);
 }
 
+// A call placed to a phone registered over TCP goes on the connection it opened (RFC 5626's
+// reuse; we open none): the INVITE, our ACK and BYE, in reliable transactions.
+TEST(SipServerOverTcp, APlacedCallReusesThePeersConnection) {
+  Fixture f;
+  Client c = f.connect();
+  f.send(c, Fixture::request(c, "OPTIONS", "z9hG4bK-u0"));
+  ASSERT_TRUE(f.receive(c));
+  const tcp::endpoint peer = c.socket.local_endpoint();
+  std::vector<std::string> heard;
+  OutgoingCallHandler handler;
+  handler.on_answered = [&](const std::string&, const NegotiatedAudio&) {
+    heard.emplace_back("answered");
+  };
+  handler.on_failed = [&](const std::string&, int s) { heard.push_back(std::to_string(s)); };
+  const auto place = [&](std::uint16_t port) {
+    return f.server->place_call(
+        OutgoingCall{"sip:agent1@127.0.0.1:" + std::to_string(port) + ";transport=tcp",
+                     "sip:agent1@127.0.0.1", "sip:+15551234567@127.0.0.1", "",
+                     net::ip::udp::endpoint(peer.address(), port), MediaConfig{"127.0.0.1", 40000},
+                     true},
+        handler);
+  };
+  const std::string call = place(peer.port());
+  auto invite = f.receive(c);
+  ASSERT_TRUE(invite);
+  EXPECT_EQ(invite->method, "INVITE");
+  EXPECT_EQ(parse_via(*invite->header("Via"))->transport, "TCP");
+  EXPECT_EQ(invite->header("Contact"),
+            "<sip:127.0.0.1:" + std::to_string(f.server_at.port()) + ";transport=tcp>");
+  SipMessage ok = make_response(*invite, 200, "u1");
+  ok.add_header("Contact",
+                "<sip:agent1@127.0.0.1:" + std::to_string(peer.port()) + ";transport=tcp>");
+  ok.add_header("Content-Type", "application/sdp");
+  ok.body =
+      "v=0\r\no=- 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=audio 30000 RTP/AVP 0\r\n";
+  f.send(c, serialize(ok));
+  auto ack = f.receive(c);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->method, "ACK");
+  EXPECT_EQ(heard, std::vector<std::string>{"answered"});
+  f.time.run_for(f.io, 5s);
+  EXPECT_EQ(f.server->client_transaction_count(), 0u);  // no INVITE resent, no Timer D
+  f.server->cancel_call(call);
+  auto bye = f.receive(c);
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(bye->method, "BYE");
+  f.send(c, serialize(make_response(*bye, 200)));
+  f.time.run_for(f.io, 1ms);
+  EXPECT_EQ(f.server->client_transaction_count(), 0u);  // Timer K = 0 on TCP
+  // No connection from that address and port: we open none.
+  place(static_cast<std::uint16_t>(peer.port() == 1 ? 2 : 1));
+  testing::SimulatedTime::drain(f.io);
+  EXPECT_EQ(heard, (std::vector<std::string>{"answered", "503"}));
+}
+
 }  // namespace
 }  // namespace ccteams::sip

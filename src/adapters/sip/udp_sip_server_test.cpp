@@ -201,62 +201,6 @@ TEST(SipServerOverUdp, AnUnansweredInviteEndsIn408AfterSevenSends) {
   EXPECT_EQ(f.server->client_transaction_count(), 0u);
 }
 
-// The app's side of calls, faked: every INVITE gets `decision`, and the ends are recorded.
-struct FakeCalls {
-  InviteDecision decision{InviteDecision::Kind::answer, MediaConfig{"127.0.0.1", 40000}, 0};
-  std::vector<DialogId> invited;
-  std::vector<CallEnd> ended;
-  int acked = 0;
-
-  explicit FakeCalls(SipServer& server, InviteDecision::Kind kind = InviteDecision::Kind::answer) {
-    decision.kind = kind;
-    server.set_call_handler(
-        CallHandler{[this](const SipMessage&, const DialogId& id) {
-                      invited.push_back(id);
-                      return decision;
-                    },
-                    [this](const DialogId&, CallEnd how) { ended.push_back(how); },
-                    [this](const DialogId&) { ++acked; }});
-  }
-};
-
-constexpr std::string_view kPcmuOffer =
-    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-    "m=audio 30000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n";
-
-// An INVITE from the client with `sdp` as its offer (none when empty).
-std::string invite_with(Fixture& f, const std::string& branch, std::string_view sdp) {
-  const std::string port = std::to_string(f.client.local_endpoint().port());
-  std::string text =
-      f.request("INVITE", branch,
-                "Contact: <sip:a@127.0.0.1:" + port + ">\r\nContent-Type: application/sdp\r\n");
-  text.replace(text.find("Content-Length: 0"), 17, "Content-Length: " + std::to_string(sdp.size()));
-  return text + std::string(sdp);
-}
-
-// A request in the dialog the `answer` (180 or 200) made, with a branch of its own.
-std::string in_call(Fixture& f, const std::string& method, const std::string& branch,
-                    const SipMessage& answer, int cseq) {
-  std::string text = f.request(method, branch);
-  const auto replace = [&](const std::string& from, const std::string& to) {
-    text.replace(text.find(from), from.size(), to);
-  };
-  replace("To: <sip:+4930999999@127.0.0.1>", "To: " + std::string(*answer.header("To")));
-  replace("Call-ID: c-" + branch, "Call-ID: " + std::string(*answer.header("Call-ID")));
-  replace("CSeq: 1 " + method, "CSeq: " + std::to_string(cseq) + " " + method);
-  return text;
-}
-
-// Sends an INVITE with a PCMU offer; the 180 after its 100.
-std::optional<SipMessage> call(Fixture& f, const std::string& branch) {
-  f.send(invite_with(f, branch, kPcmuOffer));
-  auto trying = f.receive();
-  EXPECT_TRUE(trying && trying->status_code == 100);
-  auto ringing = f.receive();
-  EXPECT_TRUE(ringing && ringing->status_code == 180);
-  return ringing;
-}
-
 TEST(SipServerCalls, AnAcceptedInviteRingsIsAnsweredWithSdpAndEndsOnBye) {
   Fixture f;
   FakeCalls calls(*f.server);

@@ -39,26 +39,6 @@ std::optional<net::ip::address> source_of(const sip::SipMessage& invite) {
   return address;
 }
 
-// The BYE for a dialog we answered as UAS (RFC 3261 §12.2.1.1, §15.1.1): to the caller's
-// Contact, our tag in From, theirs in To, the INVITE's Record-Route as the route set.
-sip::SipMessage bye_for(const sip::SipMessage& invite, const sip::DialogId& id) {
-  sip::SipMessage bye;
-  bye.method = "BYE";
-  auto contact = sip::parse_name_addr(invite.header("Contact").value_or(""));
-  bye.request_uri = contact ? contact->uri : std::string(invite.request_uri);
-  auto to = sip::parse_name_addr(invite.header("To").value_or(""));
-  if (to) {
-    sip::set_param(to->params, "tag", id.local_tag);
-    bye.add_header("From", sip::format_name_addr(*to));
-  }
-  bye.add_header("To", std::string(invite.header("From").value_or("")));
-  bye.add_header("Call-ID", id.call_id);
-  // Our first request in the dialog: any CSeq number will do (§12.2.1.1).
-  bye.add_header("CSeq", "1 BYE");
-  for (auto route : invite.header_values("Record-Route")) bye.add_header("Route", std::string(route));
-  return bye;
-}
-
 }  // namespace
 
 SipCallLegs::SipCallLegs(SipCallLegsDeps deps) : deps_(std::move(deps)) {}
@@ -198,21 +178,9 @@ void SipCallLegs::reject_caller(const CallKey& call, int status, const std::stri
 void SipCallLegs::hang_up_caller(const CallKey& call) {
   auto leg = find(call);
   if (!leg) return;
-  // Until SipServer::hang_up (h-uac): our own BYE over UDP to where the INVITE came from.
-  const auto top = leg->invite.header("Via");
-  auto via = top ? sip::parse_via(*top) : sip::SipResult<sip::Via>(sip::Via{});
-  if (!via) return;
-  const auto target = sip::udp_response_target(*via);
-  std::string host = target.host;
-  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  boost::system::error_code ec;
-  const auto address = net::ip::make_address(host, ec);
-  if (ec) return;
-  server_->send_request(bye_for(leg->invite, leg->id),
-                        net::ip::udp::endpoint(address, target.port.value_or(5060)),
-                        [call](const sip::SipMessage& r) {
-                          spdlog::debug("telephony: BYE of call {}: {}", call, r.status_code);
-                        });
+  // BYE in the dialog (RFC 3261 §15.1.1), over the transport the INVITE came on; the server
+  // tells nobody, the call service asked.
+  server_->hang_up(leg->id);
 }
 
 void SipCallLegs::play_queue_audio(const CallKey& call) {
@@ -227,7 +195,7 @@ void SipCallLegs::play_queue_audio(const CallKey& call) {
 }
 
 void SipCallLegs::ring_agent(const CallKey& call, OrgId org, UserId agent, const std::string&) {
-  // The seam for SipServer::place_call (h-uac): dial the agent's registered extension
+  // The seam for SipServer::place_call (part 6): dial the agent's registered extension
   // (SipRegistrar::bindings) or number through a trunk, then report device_answered /
   // device_failed / device_hung_up to the service. Until then the offer rings on the desktop.
   spdlog::info("telephony: call {} offered to agent {} of org {}; agents' devices are not dialled "

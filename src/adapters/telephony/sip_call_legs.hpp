@@ -4,10 +4,7 @@
 // the port allocator on a strand of its own (the call's one RTP clock), the queue audio played
 // on it, and the hang-ups both ways.
 //
-// Gaps, waiting for h-uac's SipServer API (docs/telephony.md, "What exists (part 7)"):
-// - hang_up_caller sends the BYE itself with SipServer::send_request over UDP (built from the
-//   INVITE, §12.2.1.1 with an empty route set or the INVITE's Record-Route), and the server's
-//   DialogTable keeps that dialog: SipServer::hang_up(DialogId) replaces it.
+// Gaps (docs/telephony.md, "What exists (part 7)"):
 // - ring_agent, cancel_agent and bridge are the seam for SipServer::place_call / cancel_call:
 //   today they log that agents' devices are not dialled, and the contact rings on the agent's
 //   desktop only (RONA and desktop accept work as before).

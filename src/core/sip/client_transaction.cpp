@@ -32,22 +32,38 @@ std::optional<ClientTransactionKey> client_transaction_key(const SipMessage& mes
   return ClientTransactionKey{std::string(*via->branch()), std::move(method)};
 }
 
-SipMessage make_non2xx_ack(const SipMessage& invite, const SipMessage& response) {
-  SipMessage ack;
-  ack.method = "ACK";
-  ack.request_uri = invite.request_uri;
-  if (const auto via = invite.header("Via")) ack.add_header("Via", std::string(*via));
+namespace {
+
+// A request on the INVITE's own hop (the ACK of a non-2xx, §17.1.1.3; a CANCEL, §9.1): the
+// INVITE's Request-URI, single top Via (the same branch), From, Call-ID and Route headers, `to`
+// as To, CSeq with the INVITE's number and `method`, Max-Forwards 70, no body.
+SipMessage same_hop_request(const SipMessage& invite, std::string_view method,
+                            std::optional<std::string_view> to) {
+  SipMessage m;
+  m.method = std::string(method);
+  m.request_uri = invite.request_uri;
+  if (const auto via = invite.header("Via")) m.add_header("Via", std::string(*via));
   for (const auto& h : invite.headers) {
-    if (h.name == "From" || h.name == "Call-ID" || h.name == "Route") ack.headers.push_back(h);
+    if (h.name == "From" || h.name == "Call-ID" || h.name == "Route") m.headers.push_back(h);
   }
-  if (const auto to = response.header("To")) ack.add_header("To", std::string(*to));
+  if (to) m.add_header("To", std::string(*to));
   std::uint32_t number = 0;
   if (const auto cseq_text = invite.header("CSeq")) {
     if (auto cseq = parse_cseq(*cseq_text)) number = cseq->number;
   }
-  ack.add_header("CSeq", format_cseq(CSeq{number, "ACK"}));
-  ack.add_header("Max-Forwards", "70");
-  return ack;
+  m.add_header("CSeq", format_cseq(CSeq{number, std::string(method)}));
+  m.add_header("Max-Forwards", "70");
+  return m;
+}
+
+}  // namespace
+
+SipMessage make_non2xx_ack(const SipMessage& invite, const SipMessage& response) {
+  return same_hop_request(invite, "ACK", response.header("To"));
+}
+
+SipMessage make_cancel(const SipMessage& invite) {
+  return same_hop_request(invite, "CANCEL", invite.header("To"));
 }
 
 InviteClientTransaction::InviteClientTransaction(SipMessage invite, bool reliable, SipTimers timers)

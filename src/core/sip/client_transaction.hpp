@@ -50,6 +50,11 @@ std::optional<ClientTransactionKey> client_transaction_key(const SipMessage& mes
 // response's To (with its tag), CSeq with the INVITE's number and method ACK, Max-Forwards 70,
 // no body.
 SipMessage make_non2xx_ack(const SipMessage& invite, const SipMessage& response);
+// The CANCEL of an INVITE we sent (§9.1): the INVITE's Request-URI, Call-ID, From, To, single
+// top Via (the same branch: the UAS matches it to the INVITE's transaction) and Route headers,
+// CSeq with the INVITE's number and method CANCEL, Max-Forwards 70, no body. It runs in a
+// non-INVITE client transaction of its own (its key has method CANCEL).
+SipMessage make_cancel(const SipMessage& invite);
 
 class InviteClientTransaction {
  public:

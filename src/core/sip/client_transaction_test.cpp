@@ -74,6 +74,25 @@ TEST(MakeNon2xxAck, IsTheInviteWithTheResponsesToAndCSeqAck) {
             "CSeq: 4 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
 }
 
+TEST(MakeCancel, IsTheInviteWithMethodCancelAndItsBranch) {
+  // RFC 3261 §9.1: the INVITE's Request-URI, Call-ID, To, From, CSeq number, single top Via and
+  // Route headers; method CANCEL; its own client transaction.
+  SipMessage invite = outgoing("INVITE");
+  invite.add_header("Content-Type", "application/sdp");
+  invite.body = "v=0\r\n";
+  const SipMessage cancel = make_cancel(invite);
+  EXPECT_EQ(serialize(cancel),
+            "CANCEL sip:agent1@10.0.0.9:5070 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKc1;rport\r\n"
+            "Route: <sip:proxy.example;lr>\r\n"
+            "From: <sip:ccteams@10.0.0.1>;tag=f1\r\n"
+            "Call-ID: call-1\r\n"
+            "To: <sip:agent1@10.0.0.9>\r\n"
+            "CSeq: 4 CANCEL\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(client_transaction_key(cancel),
+            (ClientTransactionKey{"z9hG4bKc1", "CANCEL"}));
+}
+
 // One rule per row: the responses arriving at the given times, then time runs to `until`.
 struct Row {
   const char* rule;
