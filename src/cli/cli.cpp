@@ -20,6 +20,7 @@
 #include "cli/emulator_host.hpp"
 #include "cli/logging.hpp"
 #include "cli/runtime.hpp"
+#include "cli/telephony_module.hpp"
 
 namespace ccteams::cli {
 
@@ -44,6 +45,7 @@ struct DemoArgs {
   int emulator_users = 200;
   int tenants = 1;  // organisations, each with its own emulated Microsoft 365 tenant
   std::string simulation = "on";
+  int sip_port = -1;  // -1: no SIP; 0: any free port on 127.0.0.1
   int sync_round_ms = 1000;  // presence sync's bulk-read round (presence_sync.round_ms)
   int sync_subscription_seconds = 3300;  // presence_sync.subscription_seconds (tests: short)
   int sync_key_rotation_seconds = 0;     // 0: presence_sync's default (30 days)
@@ -166,11 +168,15 @@ int run_demo(const DemoArgs& a) {
   options.config.microsoft.login_base_url = info.login_base_url;
   options.config.microsoft.graph_base_url = info.graph_base_url + "/v1.0";
   options.config.microsoft.ca_file = emulator_ca;
-  auto runtime = Runtime::create(std::move(options));
-  if (!runtime) return fail(runtime.error().message);
-
   const bool generated = a.password.empty();
   const std::string password = generated ? random_demo_password() : a.password;
+  if (a.sip_port >= 0) {
+    options.demo_sip_port = static_cast<std::uint16_t>(a.sip_port);
+    options.demo_sip_password = password;
+    options.demo_agents = a.agents;
+  }
+  auto runtime = Runtime::create(std::move(options));
+  if (!runtime) return fail(runtime.error().message);
   for (int k = 1; k <= a.tenants; ++k) {
     auto accounts = run_now(seed_demo_accounts((*runtime)->users(), password, a.agents, k));
     if (!accounts) return fail("demo accounts: " + accounts.error().message);
@@ -197,6 +203,16 @@ int run_demo(const DemoArgs& a) {
             << "agent" << a.agents << "\n";
   // Several organisations: each with its tenant, none bound yet (Set up binds them).
   if (a.tenants > 1) print_more_orgs(a, info);
+  if (const auto* sip = (*runtime)->telephony()) {
+    const auto& t = sip->info();
+    std::cout << "  SIP:       " << t.host << ":" << t.port
+              << " (UDP and TCP; extensions agent1..agent" << a.agents
+              << " with the password below)\n";
+    for (const auto& n : t.numbers) {
+      std::cout << "  Dial:      sip:" << n.number << "@" << t.host << ":" << t.port << "  -> "
+                << n.queue << "\n";
+    }
+  }
   std::cout << "  Password:  " << password << (generated ? "   (generated; pass --password to choose)" : "")
             << "\n"
             << std::flush;
@@ -393,6 +409,10 @@ int run(int argc, char** argv) {
                        "on: simulated callers arrive in the demo queues; off: a still organisation")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
+  demo_cmd->add_option("--sip-port", demo.sip_port,
+                       "Listen for SIP calls on 127.0.0.1 (UDP and TCP; 0: any free port); each "
+                       "demo queue gets a number (printed)")
+      ->check(CLI::Range(0, 65535));
   demo_cmd->add_option("--log-level", demo.log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();

@@ -10,6 +10,7 @@
 
 #include "adapters/http/client_address.hpp"
 #include "app/cluster/lease_timings.hpp"
+#include "cli/sip_config.hpp"
 #include "core/e164.hpp"
 
 namespace ccteams::cli {
@@ -27,7 +28,7 @@ class Reader {
       if (!sections.contains(section)) {
         return fail(section,
                     "is not a known section (known: server, store, secrets, log, auth, "
-                    "microsoft, presence_sync, metrics, events, directory, cluster, media)");
+                    "microsoft, presence_sync, metrics, events, directory, cluster, media, sip)");
       }
       if (!node.is_table()) return fail(section, "must be a table ([" + section + "])");
       for (const auto& [sub, _] : *node.as_table()) {
@@ -186,9 +187,11 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
       {"directory",
        {"sync_interval_seconds", "presence_ttl_seconds", "page_size", "default_country_code"}},
       {"cluster", {"enabled", "lease_ttl_ms", "renew_every_ms", "scan_every_ms", "margin_ms"}},
-      {"media", {"greeting", "music_on_hold", "rtp_address", "rtp_port_min", "rtp_port_max"}}};
+      {"media", {"greeting", "music_on_hold", "rtp_address", "rtp_port_min", "rtp_port_max"}},
+      {"sip", {"listen", "advertise", "trunks", "numbers"}}};
   if (auto res = r.check_known({"server", "store", "secrets", "log", "auth", "microsoft",
-                                "presence_sync", "metrics", "events", "directory", "cluster", "media"},
+                                "presence_sync", "metrics", "events", "directory", "cluster", "media",
+                                "sip"},
           keys);
       !res) {
     return std::move(res).error();
@@ -343,6 +346,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
                       ") rounded up to an even port");
   }
   if (c.media.rtp_address.empty()) return r.fail("media.rtp_address", "must not be empty");
+  if (auto sip = parse_sip_config(root, source_name, c.sip); !sip) return std::move(sip).error();
   if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
     return r.fail("server.tls_cert_file", "and server.tls_key_file must be set together");
   }

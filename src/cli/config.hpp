@@ -179,6 +179,26 @@ struct MediaConfig {
   int rtp_port_max = 20000;
 };
 
+// SIP (issue 20, part 7, docs/telephony.md): where SipServer listens (UDP and TCP on one port),
+// the carrier trunks allowed to send calls, and which dialled number goes to which queue. Empty
+// listen: no SIP at all.
+struct SipTrunkConfig {
+  std::string name;
+  std::vector<std::string> sources;  // addresses or CIDRs its INVITEs come from
+  std::string address;               // host:port for outgoing calls through it
+};
+struct SipNumberConfig {
+  std::string number;  // dialled number, E.164 (normalised when read)
+  std::int64_t org = 0;    // the organisation's id
+  std::int64_t queue = 0;  // the queue's id (GET /api/v1/orgs/{org}/queues)
+};
+struct SipConfig {
+  std::string listen;     // "127.0.0.1:5060"; empty: SIP off
+  std::string advertise;  // the address in Contact and SDP when listen is 0.0.0.0
+  std::vector<SipTrunkConfig> trunks;
+  std::vector<SipNumberConfig> numbers;
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
@@ -192,6 +212,7 @@ struct Config {
   DirectoryConfig directory;
   ClusterConfig cluster;
   MediaConfig media;
+  SipConfig sip;
 };
 
 // "host:port" (an IPv6 literal in brackets: "[::1]:9100") split; nullopt when malformed.

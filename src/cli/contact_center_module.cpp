@@ -120,6 +120,9 @@ Result<void> ContactCenterModule::start(const Listening& at) {
   return ok();
 }
 
+CcEventHub& ContactCenterModule::events() { return *events_; }
+CcConfigService& ContactCenterModule::config() { return *config_; }
+
 void ContactCenterModule::stop() {
   if (demo_callers_) demo_callers_->stop();
 }

@@ -52,6 +52,8 @@ class ContactCenterModule final : public Module {
   void stop() override;
 
   ContactCenter& center();
+  CcEventHub& events();      // the telephony module follows contacts here
+  CcConfigService& config();  // the demo's queues, for the telephony module's numbers
 
  private:
   const SharedServices& shared_;

@@ -43,6 +43,7 @@
 #include "cli/ops_gauges.hpp"
 #include "cli/presence_sync_wiring.hpp"
 #include "cli/service_store.hpp"
+#include "cli/telephony_module.hpp"
 #include "cli/web_console_module.hpp"
 
 namespace ccteams::cli {
@@ -177,6 +178,7 @@ struct Runtime::Impl {
   ContactCenterModule* contact_center = nullptr;
   PresenceSyncWiring* presence = nullptr;
   DirectoryWiring* directory = nullptr;
+  TelephonyModule* telephony = nullptr;  // of modules, when SIP is wanted
   std::vector<std::thread> threads;
   std::mutex mu;
   std::condition_variable cv;
@@ -351,6 +353,12 @@ Result<void> Runtime::Impl::build_modules() {
       router);
   if (!presence_module) return std::move(presence_module).error();
   presence = &add(std::move(*presence_module));
+
+  // [sip] listen or the demo's --sip-port: real calls become contacts (docs/telephony.md).
+  if (TelephonyModule::wanted(options)) {
+    telephony = &add(std::make_unique<TelephonyModule>(
+        TelephonyDeps{shared, *contact_center, accounts->users()}));
+  }
 
   add(std::make_unique<OpsGauges>(OpsGaugesDeps{ioc.get_executor(), scheduler, clock, metrics,
                                                 store->store(), contact_center->center()},
@@ -533,5 +541,6 @@ UserService& Runtime::users() { return impl_->accounts->users(); }
 std::uint16_t Runtime::metrics_port() const { return impl_->metrics_port; }
 std::vector<http::RouteInfo> Runtime::routes() const { return impl_->router.routes(); }
 Store& Runtime::store() { return impl_->store->store(); }
+TelephonyModule* Runtime::telephony() { return impl_->telephony; }
 
 }  // namespace ccteams::cli

@@ -25,6 +25,8 @@ struct RouteInfo;
 
 namespace ccteams::cli {
 
+class TelephonyModule;
+
 class Runtime {
  public:
   // Opens the store (applying migrations) and builds every service; nothing listens yet.
@@ -51,6 +53,8 @@ class Runtime {
   // For the demo bootstrap, the CLI and tests.
   UserService& users();
   Store& store();
+  // SIP and calls ([sip] listen, demo --sip-port); null without them.
+  TelephonyModule* telephony();
 
  private:
   struct Impl;

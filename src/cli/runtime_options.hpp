@@ -3,6 +3,8 @@
 // demo's extras.
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,12 @@ struct RuntimeOptions {
     std::vector<std::string> teams_users;
   };
   std::vector<DemoOrg> more_demo_orgs;
+  // `ccteams demo --sip-port N`: SIP on 127.0.0.1:N (0: any free port), UDP and TCP, a number
+  // for each demo queue, loopback as the demo's trunk, and each demo agent's extension
+  // (agent1...) with the demo password. Unset: no SIP unless [sip] listen is configured.
+  std::optional<std::uint16_t> demo_sip_port;
+  std::string demo_sip_password;
+  int demo_agents = 0;
   // Demo: GET /metrics answers loopback callers without a token (see MetricsConfig).
   bool metrics_open_to_loopback = false;
 };
