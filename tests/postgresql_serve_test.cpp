@@ -439,8 +439,9 @@ TEST_F(PostgresqlServe, ClusterOwnerPausedPastItsLeaseIsFencedWhenItResumes) {
   auto late = agent_session(port_a, "DELETE");
   EXPECT_EQ(late.status, 200) << late.body;
   EXPECT_NE(a->output().find("dropped from memory"), std::string::npos) << a->output();
-  EXPECT_NE(b->output().find("DELETE /api/v1/me/session 200"), std::string::npos) << b->output();
-  EXPECT_NE(b->output().find("127.0.0.1 via 127.0.0.1"), std::string::npos) << b->output();
+  // (The access log line follows the response: waited for, not assumed.)
+  EXPECT_TRUE(b->wait_for_output("DELETE /api/v1/me/session 200", 5s)) << b->output();
+  EXPECT_TRUE(b->wait_for_output("127.0.0.1 via 127.0.0.1", 5s)) << b->output();
   auto owner = agent_session(port_b, "POST");
   EXPECT_EQ(owner.status, 200) << owner.body;
 }
@@ -549,7 +550,7 @@ TEST_F(PostgresqlServe, ClusterNonOwnerAnswersRestAndEventsAsTheOwnerWould) {
   EXPECT_NE(stale.body.find("stale"), std::string::npos) << stale.body;
   auto fresh = internal(now, mac_at(now));
   EXPECT_EQ(fresh.status, 200) << fresh.body;
-  EXPECT_NE(a->output().find("10.9.9.9 via 127.0.0.1"), std::string::npos) << a->output();
+  EXPECT_TRUE(a->wait_for_output("10.9.9.9 via 127.0.0.1", 5s)) << a->output();
 }
 
 }  // namespace
