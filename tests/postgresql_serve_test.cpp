@@ -4,9 +4,10 @@
 // Graph change notification for a known subscription is answered 202 and is in the durable
 // inbox; a second `serve` on the same database refuses to start (one instance per database
 // without [cluster]). With [cluster] enabled, two `serve` share the database through organisation
-// leases: only the owner serves the organisation (the other answers 503 org_elsewhere), kill -9
-// of the owner (the survivor serves it as loaded from the database), a graceful stop, and an
-// owner paused (SIGSTOP) past its lease.
+// leases: only the owner holds the organisation's live state (the other forwards REST calls to it
+// over the internal channel and reads the event log for its WebSockets), kill -9 of the owner
+// (503 org_elsewhere until the survivor serves it as loaded from the database), a graceful stop,
+// and an owner paused (SIGSTOP) past its lease (its events socket is closed, 1012).
 // Skipped, saying how to get a cluster, when CCTEAMS_TEST_PG_DSN is not set.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -19,9 +20,11 @@
 #include <regex>
 #include <thread>
 
+#include "adapters/crypto/encoding.hpp"
 #include "adapters/pg/pg_db.hpp"
 #include "adapters/pg/pg_test_support.hpp"
 #include "demo_fixture.hpp"
+#include "event_client.hpp"
 
 namespace ccteams::testing {
 namespace {
@@ -94,12 +97,18 @@ class PostgresqlServe : public ::testing::Test {
     return static_cast<std::uint16_t>(std::stoi(m[1]));
   }
 
-  // [cluster] on, with short timings so that a take-over takes seconds.
+  // [cluster] on, with short timings so that a take-over takes seconds, and the internal
+  // channel's key in a file of the service user's alone.
   void enable_cluster() {
+    const auto key = dir_ / "internal.key";
+    std::ofstream(key) << kInternalKey << "\n";
+    fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
     std::ofstream(config_, std::ios::app)
         << "[cluster]\nenabled = true\nlease_ttl_ms = " << kTtl.count()
-        << "\nrenew_every_ms = 1000\nscan_every_ms = " << kScan.count() << "\nmargin_ms = 500\n";
+        << "\nrenew_every_ms = 1000\nscan_every_ms = " << kScan.count() << "\nmargin_ms = 500\n"
+        << "internal_key_file = \"" << key.string() << "\"\n";
   }
+  static constexpr const char* kInternalKey = "an-internal-key-of-the-test-cluster-32+bytes";
   static constexpr std::chrono::milliseconds kTtl{3000};
   static constexpr std::chrono::milliseconds kScan{500};
 
@@ -155,6 +164,13 @@ class PostgresqlServe : public ::testing::Test {
     if (ec || !v.is_object() || !v.as_object().contains("error")) return "";
     return std::string(v.at("error").at("code").as_string());
   }
+  // The admin's bearer token from a sign-in on port.
+  static std::string admin_token(std::uint16_t port) {
+    auto login = http_request(port, "POST", "/api/v1/auth/login",
+                              R"({"username":"admin","password":"a-long-password"})");
+    if (login.status != 200) return "";
+    return std::string(boost::json::parse(login.body).at("token").as_string());
+  }
   // A non-owner's answer for the organisation's live state: 503 org_elsewhere, Retry-After 1.
   static void expect_elsewhere(const RawResponse& r) {
     EXPECT_EQ(r.status, 503) << r.body;
@@ -207,6 +223,16 @@ class PostgresqlServe : public ::testing::Test {
       std::this_thread::sleep_for(50ms);  // another process's progress: nothing to simulate
     }
     return false;
+  }
+
+  static bool is_subscribed(const boost::json::object& m) {
+    return m.contains("type") && m.at("type").as_string() == "subscribed";
+  }
+  static auto state_is(std::string state) {
+    return [state](const boost::json::object& m) {
+      return m.contains("type") && m.at("type").as_string() == "agent.state" &&
+             m.at("state").at("state").as_string() == state;
+    };
   }
 
   std::optional<store::testing::PgTestDatabase> database_;
@@ -281,12 +307,14 @@ TEST_F(PostgresqlServe, ClusterTakesOverAKilledOwnersOrganisationWithinTheLeaseT
   std::uint16_t port_a = 0, port_b = 0;
   ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
   EXPECT_EQ(owned(port_b), 0);
-  // Only the owner serves the organisation's live state; the other one says so, at once (503
-  // org_elsewhere: the load balancer retries, or routes to the owner), and loads nothing.
+  // Only the owner holds the organisation's live state; the other forwards its requests there.
   auto on_owner = agent_session(port_a, "POST");
   EXPECT_EQ(on_owner.status, 200) << on_owner.body;
-  expect_elsewhere(agent_session(port_b, "POST"));
-  expect_elsewhere(as_admin(port_b, "GET", "/api/v1/agents/states"));
+  auto via_b = as_admin(port_b, "GET", "/api/v1/agents/states");
+  EXPECT_EQ(via_b.status, 200) << via_b.body;
+  EXPECT_NE(via_b.body.find("\"Available\""), std::string::npos) << via_b.body;
+  const std::string token_b = admin_token(port_b);
+  ASSERT_NE(token_b, "");
   // A contact waits in a queue nobody takes: written into the database as telephony would (no
   // route outside the demo makes one), before the owner dies.
   auto queue = as_admin(port_a, "POST", "/api/v1/queues", R"({"name":"Sales"})");
@@ -302,7 +330,17 @@ TEST_F(PostgresqlServe, ClusterTakesOverAKilledOwnersOrganisationWithinTheLeaseT
   ASSERT_GT(contact_id, 0);
 
   a->signal(SIGKILL);
+  const auto killed = std::chrono::steady_clock::now();
   ASSERT_TRUE(a->wait_exit(10s));
+  // Until its lease lapses the dead owner is still the owner: a request forwarded to it finds
+  // nobody and is answered 503 org_elsewhere at once (the client retries), never left hanging.
+  auto dead_owner = http_request(port_b, "GET", "/api/v1/agents/states", "",
+                                 {{"Authorization", "Bearer " + token_b}});
+  const auto answered = std::chrono::steady_clock::now() - killed;
+  if (answered < kTtl - 1000ms) {  // before the lease could have lapsed
+    expect_elsewhere(dead_owner);
+  }
+  EXPECT_LT(answered, 2s);
   const auto took = wait_owned(port_b, 1, kTtl + kScan + 5s);
   ASSERT_TRUE(took) << b->output();
   std::cout << "take-over after kill -9: " << took->count() << " ms (TTL " << kTtl.count()
@@ -377,6 +415,9 @@ TEST_F(PostgresqlServe, ClusterOwnerPausedPastItsLeaseIsFencedWhenItResumes) {
   ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
   auto logged_in = agent_session(port_a, "POST");
   EXPECT_EQ(logged_in.status, 200) << logged_in.body;
+  // A desktop's events socket on the owner.
+  EventClient on_a(port_a, "/api/v1/events", admin_token(port_a));
+  ASSERT_TRUE(on_a.wait_for(is_subscribed));
 
   a->signal(SIGSTOP);
   const auto took = wait_owned(port_b, 1, kTtl + kScan + 5s);
@@ -385,14 +426,131 @@ TEST_F(PostgresqlServe, ClusterOwnerPausedPastItsLeaseIsFencedWhenItResumes) {
   // The resumed owner finds its local deadline long past: it stops acting at once...
   EXPECT_TRUE(wait_owned(port_a, 0, 5s)) << a->output();
   EXPECT_NE(a->output().find("no longer serving organisation"), std::string::npos) << a->output();
-  // ...and answers for it as any non-owner does: it dropped the organisation's live state and
-  // writes nothing for it. (The database-level refusal of a write paused inside its
+  // ...closes the organisation's events socket (1012: the desktop reconnects with its cursor
+  // and lands where the organisation is served)...
+  auto closed = on_a.wait_closed(10s);
+  ASSERT_TRUE(closed) << a->output();
+  EXPECT_EQ(closed->code, 1012);
+  EXPECT_EQ(std::string(closed->reason.c_str()), "organisation moved to another instance");
+  // ...and answers for it as any non-owner does: it dropped the organisation's live state, and
+  // its request goes to the new owner, which decides (its access log names the client and the
+  // forwarding instance). (The database-level refusal of a write paused inside its
   // transaction is PgOrgLeaseStoreTest.APausedWriteIsEndedByTheServerAndNeverLands.)
   auto late = agent_session(port_a, "DELETE");
-  expect_elsewhere(late);
+  EXPECT_EQ(late.status, 200) << late.body;
   EXPECT_NE(a->output().find("dropped from memory"), std::string::npos) << a->output();
-  auto owner = agent_session(port_b, "DELETE");
+  // (The access log line follows the response: waited for, not assumed.)
+  EXPECT_TRUE(b->wait_for_output("DELETE /api/v1/me/session 200", 5s)) << b->output();
+  EXPECT_TRUE(b->wait_for_output("127.0.0.1 via 127.0.0.1", 5s)) << b->output();
+  auto owner = agent_session(port_b, "POST");
   EXPECT_EQ(owner.status, 200) << owner.body;
+}
+
+// Any instance serves any request: REST on the non-owner is forwarded to the owner over the
+// internal channel (a configuration change made there reaches the owner's memory), and the
+// events WebSocket on the non-owner reads the event log: in order, resumable with a cursor.
+TEST_F(PostgresqlServe, ClusterNonOwnerAnswersRestAndEventsAsTheOwnerWould) {
+  add_admin_agent();
+  enable_cluster();
+  const std::string conninfo = database_->conninfo();
+  std::unique_ptr<ChildProcess> a, b;
+  std::uint16_t port_a = 0, port_b = 0;
+  ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
+  EXPECT_EQ(owned(port_b), 0);
+  EXPECT_TRUE(wait_cluster(port_b, [](const boost::json::object& c) {
+    return c.at("liveInstances").as_int64() == 2;
+  }));
+  EXPECT_EQ(pg_int(conninfo, "SELECT count(*) FROM cluster_instances WHERE internal_url IN "
+                             "('http://127.0.0.1:" + std::to_string(port_a) +
+                                 "', 'http://127.0.0.1:" + std::to_string(port_b) + "')"),
+            2);
+  const std::string token = admin_token(port_b);
+  ASSERT_NE(token, "");
+
+  auto events = std::make_unique<EventClient>(port_b, "/api/v1/events", token);
+  ASSERT_TRUE(events->wait_for(is_subscribed));
+  // The desktop log in made on the non-owner is the owner's decision.
+  auto login = agent_session(port_b, "POST");
+  EXPECT_EQ(login.status, 200) << login.body;
+  auto on_a = as_admin(port_a, "GET", "/api/v1/agents/states");
+  EXPECT_NE(on_a.body.find("\"Available\""), std::string::npos) << on_a.body;
+  // A configuration change made on the non-owner reaches the owner's memory: the agent may go
+  // Idle with the new code at once, on the owner.
+  auto code = as_admin(port_b, "POST", "/api/v1/idle-codes", R"({"name":"Lunch"})");
+  ASSERT_EQ(code.status, 201) << code.body;
+  const auto code_id = boost::json::parse(code.body).at("id").as_int64();
+  auto queue = as_admin(port_b, "POST", "/api/v1/queues", R"({"name":"Sales"})");
+  EXPECT_EQ(queue.status, 201) << queue.body;
+  auto queues = as_admin(port_b, "GET", "/api/v1/queues");
+  EXPECT_NE(queues.body.find("\"Sales\""), std::string::npos) << queues.body;
+  auto idle = as_admin(port_a, "PUT", "/api/v1/me/state",
+                       R"({"state":"Idle","idleCodeId":)" + std::to_string(code_id) + "}");
+  EXPECT_EQ(idle.status, 200) << idle.body;
+
+  // The non-owner's socket got the owner's events, in order: Available, then Idle.
+  ASSERT_TRUE(events->wait_for(state_is("Idle"))) << b->output();
+  // (Everything before Idle in the log came before it on the socket: last_seq is a cursor.)
+  std::vector<std::string> states;
+  std::int64_t last_seq = 0;
+  for (const auto& m : events->messages()) {
+    if (!m.contains("seq")) continue;  // "subscribed"
+    EXPECT_GT(m.at("seq").as_int64(), last_seq);
+    last_seq = m.at("seq").as_int64();
+    if (m.at("type").as_string() == "agent.state") {
+      states.emplace_back(m.at("state").at("state").as_string());
+    }
+    if (states == std::vector<std::string>{"Available", "Idle"}) break;
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"Available", "Idle"}));
+  events.reset();
+
+  // Resumed with the cursor: what happened meanwhile is replayed, then it is live again.
+  auto back = as_admin(port_b, "PUT", "/api/v1/me/state", R"({"state":"Available"})");
+  EXPECT_EQ(back.status, 200) << back.body;
+  EventClient resumed(port_b, "/api/v1/events?after=" + std::to_string(last_seq), token);
+  auto subscribed = resumed.wait_for(is_subscribed);
+  ASSERT_TRUE(subscribed);
+  std::vector<std::string> replayed;
+  std::int64_t count = 0;
+  for (const auto& m : resumed.messages()) {
+    if (is_subscribed(m)) break;
+    ++count;
+    EXPECT_GT(m.at("seq").as_int64(), last_seq);
+    if (m.at("type").as_string() == "agent.state") {
+      replayed.emplace_back(m.at("state").at("state").as_string());
+    }
+  }
+  EXPECT_EQ(replayed, std::vector<std::string>{"Available"});
+  EXPECT_EQ(subscribed->at("replayed").as_int64(), count);
+  auto out = agent_session(port_b, "DELETE");
+  EXPECT_EQ(out.status, 200) << out.body;
+  EXPECT_TRUE(resumed.wait_for(state_is("LoggedOut")));
+
+  // The internal channel itself: only a fresh MAC under the shared key is believed.
+  const std::string path = "/api/v1/agents/states";
+  auto internal = [&](std::int64_t at, std::string mac) {
+    std::vector<std::pair<std::string, std::string>> h{{"Authorization", "Bearer " + token},
+                                                       {"X-Ccteams-Forwarded-Client", "10.9.9.9"},
+                                                       {"X-Ccteams-Forwarded-At", std::to_string(at)}};
+    if (!mac.empty()) h.emplace_back("X-Ccteams-Forwarded-Mac", std::move(mac));
+    return http_request(port_a, "GET", path, "", h);
+  };
+  auto mac_at = [&](std::int64_t at) {
+    return hex_encode(*hmac_sha256(kInternalKey, "ccteams-forward-v1\nGET\n" + path + "\n" +
+                                                     sha256_hex("") + "\n" + std::to_string(at) +
+                                                     "\n10.9.9.9"));
+  };
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  EXPECT_EQ(internal(now, "").status, 401);
+  EXPECT_EQ(internal(now, std::string(64, '0')).status, 403);
+  auto stale = internal(now - 60'000, mac_at(now - 60'000));
+  EXPECT_EQ(stale.status, 403);
+  EXPECT_NE(stale.body.find("stale"), std::string::npos) << stale.body;
+  auto fresh = internal(now, mac_at(now));
+  EXPECT_EQ(fresh.status, 200) << fresh.body;
+  EXPECT_TRUE(a->wait_for_output("10.9.9.9 via 127.0.0.1", 5s)) << a->output();
 }
 
 }  // namespace

@@ -132,6 +132,22 @@ Result<void> check_cluster(const Reader& r, const Config& c) {
   if (auto why = invalid_lease_timings(lease_timings(c.cluster))) {
     return r.fail("cluster", "timings: " + *why + " (lease_ttl_ms, renew_every_ms, margin_ms)");
   }
+  if (c.cluster.internal_key_env.empty() == c.cluster.internal_key_file.empty()) {
+    return r.fail("cluster.internal_key_file",
+                  "or cluster.internal_key_env must be set (one of them): the key instances "
+                  "sign forwarded requests with, the same on every instance; create one with: "
+                  "(umask 077; ccteams secret generate > /etc/ccteams/internal.key)");
+  }
+  if (!c.cluster.internal_url.empty()) {
+    auto origin = web_origin(c.cluster.internal_url);
+    if (!origin || c.cluster.internal_url.find('?') != std::string::npos ||
+        c.cluster.internal_url.find('/', c.cluster.internal_url.find("//") + 2) !=
+            std::string::npos) {
+      return r.fail("cluster.internal_url",
+                    "must be http://host:port or https://host:port (no path), an address the "
+                    "other instances reach this one at");
+    }
+  }
   return ok();
 }
 
@@ -186,7 +202,8 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
        {"websockets_per_session", "replay_max_events", "retention_hours", "ticket_ttl_seconds"}},
       {"directory",
        {"sync_interval_seconds", "presence_ttl_seconds", "page_size", "default_country_code"}},
-      {"cluster", {"enabled", "lease_ttl_ms", "renew_every_ms", "scan_every_ms", "margin_ms"}},
+      {"cluster", {"enabled", "lease_ttl_ms", "renew_every_ms", "scan_every_ms", "margin_ms",
+                   "internal_url", "internal_key_env", "internal_key_file"}},
       {"media", {"greeting", "music_on_hold", "rtp_address", "rtp_port_min", "rtp_port_max"}},
       {"sip", {"listen", "advertise", "trunks", "numbers"}}};
   if (auto res = r.check_known({"server", "store", "secrets", "log", "auth", "microsoft",
@@ -287,6 +304,9 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
         narrow(r, "cluster", "renew_every_ms", 100, 300'000, c.cluster.renew_every_ms),
         narrow(r, "cluster", "scan_every_ms", 100, 300'000, c.cluster.scan_every_ms),
         narrow(r, "cluster", "margin_ms", 0, 300'000, c.cluster.margin_ms),
+        r.str("cluster", "internal_url", c.cluster.internal_url),
+        r.str("cluster", "internal_key_env", c.cluster.internal_key_env),
+        r.str("cluster", "internal_key_file", c.cluster.internal_key_file),
         r.str("media", "greeting", c.media.greeting),
         r.str("media", "music_on_hold", c.media.music_on_hold),
         r.str("media", "rtp_address", c.media.rtp_address),

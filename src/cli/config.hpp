@@ -164,6 +164,15 @@ struct ClusterConfig {
   int renew_every_ms = 2000;   // at most (ttl - margin) / 2
   int scan_every_ms = 1000;    // how often free and lapsed leases are looked for
   int margin_ms = 1000;        // an owner stops acting this long before its lease could lapse
+  // Where the other instances send this one the requests of the organisations it owns
+  // (docs/postgresql.md, "Any instance serves any request"): "http://10.0.0.5:8080". Empty:
+  // derived from server.host and the bound port (refused at start when the host is a wildcard).
+  std::string internal_url;
+  // The key every instance signs and checks forwarded requests with (at least 32 bytes; e.g.
+  // what `ccteams secret generate` prints): the variable internal_key_env, else the file
+  // internal_key_file (mode 0600 or 0400). Required with enabled; never logged.
+  std::string internal_key_env;
+  std::string internal_key_file;
 };
 
 // Call media (issue 20, docs/telephony.md "What exists (part 5, media)"): the queue audio a

@@ -302,18 +302,25 @@ TEST(Config, PostgresqlKeysAreChecked) {
 
 TEST(Config, ClusterSectionNeedsPostgresqlAndTimingsThatKeepTheLease) {
   const std::string pg = "[store]\ndriver = \"postgresql\"\ndsn = \"host=db\"\n";
-  auto defaults = parse_config(pg + "[cluster]\nenabled = true\n", "t.toml");
+  const std::string key = "internal_key_file = \"/etc/ccteams/internal.key\"\n";
+  auto defaults = parse_config(pg + "[cluster]\nenabled = true\n" + key, "t.toml");
   ASSERT_TRUE(defaults) << defaults.error().message;
   EXPECT_TRUE(defaults->cluster.enabled);
   EXPECT_EQ(defaults->cluster.lease_ttl_ms, 6000);
   EXPECT_EQ(defaults->cluster.renew_every_ms, 2000);
   EXPECT_EQ(defaults->cluster.scan_every_ms, 1000);
   EXPECT_EQ(defaults->cluster.margin_ms, 1000);
+  EXPECT_EQ(defaults->cluster.internal_url, "");  // derived from the listener at start
+  EXPECT_EQ(defaults->cluster.internal_key_file, "/etc/ccteams/internal.key");
   auto tuned = parse_config(pg + "[cluster]\nenabled = true\nlease_ttl_ms = 9000\n"
-                                 "renew_every_ms = 3000\nscan_every_ms = 500\nmargin_ms = 2000\n",
+                                 "renew_every_ms = 3000\nscan_every_ms = 500\nmargin_ms = 2000\n"
+                                 "internal_key_env = \"CCTEAMS_INTERNAL_KEY\"\n"
+                                 "internal_url = \"https://10.0.0.5:8443\"\n",
                             "t.toml");
   ASSERT_TRUE(tuned) << tuned.error().message;
   EXPECT_EQ(tuned->cluster.lease_ttl_ms, 9000);
+  EXPECT_EQ(tuned->cluster.internal_url, "https://10.0.0.5:8443");
+  EXPECT_EQ(tuned->cluster.internal_key_env, "CCTEAMS_INTERNAL_KEY");
   struct Bad {
     std::string toml;
     const char* names;
@@ -321,8 +328,16 @@ TEST(Config, ClusterSectionNeedsPostgresqlAndTimingsThatKeepTheLease) {
   const Bad bad[] = {
       {"[cluster]\nenabled = true\n", "store.driver"},
       {pg + "[cluster]\nenabled = \"yes\"\n", "cluster.enabled"},
-      {pg + "[cluster]\nenabled = true\nrenew_every_ms = 3000\n", "renew_every"},
-      {pg + "[cluster]\nenabled = true\nmargin_ms = 6000\n", "margin"},
+      {pg + "[cluster]\nenabled = true\nrenew_every_ms = 3000\n" + key, "renew_every"},
+      {pg + "[cluster]\nenabled = true\nmargin_ms = 6000\n" + key, "margin"},
+      // No internal key, or two places for it.
+      {pg + "[cluster]\nenabled = true\n", "cluster.internal_key_file"},
+      {pg + "[cluster]\nenabled = true\ninternal_key_env = \"K\"\n" + key,
+       "cluster.internal_key_file"},
+      {pg + "[cluster]\nenabled = true\ninternal_url = \"10.0.0.5:8080\"\n" + key,
+       "cluster.internal_url"},
+      {pg + "[cluster]\nenabled = true\ninternal_url = \"http://10.0.0.5:8080/api\"\n" + key,
+       "cluster.internal_url"},
       {pg + "[cluster]\nlease_ttl_ms = 10\n", "cluster.lease_ttl_ms"},
       {pg + "[cluster]\nttl = 10\n", "cluster.ttl"},
   };

@@ -5,6 +5,7 @@
 #include "adapters/http/api/allowed_origins.hpp"
 #include "adapters/http/api/cc_api_context.hpp"
 #include "adapters/http/api/cc_json.hpp"
+#include "adapters/http/api/org_event_sockets.hpp"
 #include "adapters/http/router.hpp"
 #include "app/cc_config_service.hpp"
 #include "app/cc_event_hub.hpp"
@@ -68,6 +69,7 @@ ContactCenterModule::ContactCenterModule(const ContactCenterDeps& deps)
   WsTicketOptions ticket_options;
   ticket_options.ttl = std::chrono::seconds(ec.ticket_ttl_seconds);
   tickets_ = std::make_unique<WsTickets>(sh.tokens, sh.clock, ticket_options);
+  org_sockets_ = std::make_unique<http::OrgEventSockets>();
   api_ = std::make_unique<http::CcApiContext>(
       http::CcApiContext{.auth = deps.auth,
                          .config = *config_,
@@ -79,6 +81,7 @@ ContactCenterModule::ContactCenterModule(const ContactCenterDeps& deps)
                          .audit = deps.audit,
                          .sockets = &deps.sockets,
                          .tickets = tickets_.get(),
+                         .org_sockets = org_sockets_.get(),
                          .ws_origins = *origins_,
                          .replay_max = static_cast<std::size_t>(ec.replay_max_events)});
   http::register_cc_config_routes(sh.router, *api_);
@@ -87,6 +90,10 @@ ContactCenterModule::ContactCenterModule(const ContactCenterDeps& deps)
 }
 
 ContactCenterModule::~ContactCenterModule() { stop(); }
+
+std::size_t ContactCenterModule::close_event_sockets(OrgId org) {
+  return org_sockets_->close_org(org.value);
+}
 
 Result<void> ContactCenterModule::start(const Listening& at) {
   const RuntimeOptions& o = shared_.options;

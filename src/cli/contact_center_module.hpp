@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/module.hpp"
+#include "core/ids.hpp"
 
 namespace ccteams {
 class AuthService;
@@ -24,6 +25,7 @@ namespace http {
 class AllowedOrigins;
 class CcEventJson;
 struct CcApiContext;
+class OrgEventSockets;
 }  // namespace http
 }  // namespace ccteams
 
@@ -54,6 +56,9 @@ class ContactCenterModule final : public Module {
   ContactCenter& center();
   CcEventHub& events();      // the telephony module follows contacts here
   CcConfigService& config();  // the demo's queues, for the telephony module's numbers
+  // [cluster]: org's lease left this instance: its events sockets fed by live events are closed
+  // (1012), so that their desktops reconnect where it is served. Any thread.
+  std::size_t close_event_sockets(OrgId org);
 
  private:
   const SharedServices& shared_;
@@ -63,6 +68,7 @@ class ContactCenterModule final : public Module {
   std::unique_ptr<ContactCenter> center_;
   std::unique_ptr<CcConfigService> config_;
   std::unique_ptr<WsTickets> tickets_;
+  std::unique_ptr<http::OrgEventSockets> org_sockets_;  // before api_, which points at it
   // The one value filled after construction: it depends on the port bound at listen time.
   std::unique_ptr<http::AllowedOrigins> origins_;
   std::unique_ptr<http::CcApiContext> api_;

@@ -21,9 +21,11 @@
 #include "adapters/crypto/sodium_password_hasher.hpp"
 #include "adapters/http/api/api_context.hpp"
 #include "adapters/http/http_server.hpp"
+#include "adapters/http/internal_forwarder.hpp"
 #include "adapters/http/request_metrics.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/pg/pg_inbox_listener.hpp"
+#include "adapters/pg/pg_org_lease_store.hpp"
 #include "app/asio_scheduler.hpp"
 #include "app/cluster/lease_keeper.hpp"
 #include "app/cluster/monotonic_clock.hpp"
@@ -36,6 +38,7 @@
 #include "app/presence_sync.hpp"
 #include "app/system_clock.hpp"
 #include "cli/accounts_module.hpp"
+#include "cli/cluster_channel.hpp"
 #include "cli/connector_wiring.hpp"
 #include "cli/contact_center_module.hpp"
 #include "cli/directory_wiring.hpp"
@@ -153,6 +156,9 @@ struct Runtime::Impl {
   SharedServices shared{options, ioc,        store->store(), secrets,   clock,  tokens, hasher,
                         metrics, org_actors, ownership,      scheduler, router};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  // [cluster]: requests for organisations served elsewhere go to their owner (before server:
+  // its connections use it).
+  InternalChannel internal;
   std::unique_ptr<http::HttpServer> server;
   std::unique_ptr<http::HttpServer> metrics_server;  // [metrics] listen
   std::uint16_t metrics_port = 0;
@@ -242,6 +248,8 @@ void Runtime::Impl::build_cluster() {
     directory->service().org_lost(org);
     presence->presence_sync().org_lost(org);
     contact_center->center().org_lost(org);
+    // Its events are published where it is served now: the desktops reconnect there.
+    contact_center->close_event_sockets(org);
   };
   // On the keeper's strand, one round at a time: the deltas need no lock.
   callbacks.changed = [&owned, &renew_failures, &lost, &fenced, &live, &share, seen, fenced_seen,
@@ -412,9 +420,23 @@ Result<std::uint16_t> Runtime::start() {
   // Serving writes as the database's one instance (commands that only build the runtime, such
   // as user add, do not claim it).
   if (auto claimed = im.store->claim_sole_instance(); !claimed) return std::move(claimed).error();
+  if (im.keeper) {
+    auto channel = make_internal_channel(im.ioc, im.options.config.cluster,
+                                         *im.store->pg_leases(), im.keeper->owner(), im.clock);
+    if (!channel) return std::move(channel).error();
+    im.internal = std::move(*channel);
+    so.forwarder = im.internal.forwarder;
+  }
   im.server = std::make_unique<http::HttpServer>(im.ioc, im.router, std::move(so));
   auto port = im.server->listen(sc.host, sc.port);
   if (!port) return port;
+  if (im.keeper) {
+    // Advertised from the first heartbeat on: the keeper starts below.
+    auto url = advertised_url(im.options.config.cluster, sc, *port);
+    if (!url) return std::move(url).error();
+    im.store->pg_leases()->advertise(*url);
+    spdlog::info("cluster: forwarded requests reach this instance at {}", *url);
+  }
   // Every module, in dependency order, before the I/O threads run. On an error the caller
   // destroys the runtime, which stops the modules started so far.
   const Listening at{sc.host, *port};

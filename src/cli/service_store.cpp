@@ -65,6 +65,7 @@ Result<void> ServiceStore::claim_sole_instance() {
 }
 
 OrgLeaseStore* ServiceStore::leases() { return leases_.get(); }
+PgOrgLeaseStore* ServiceStore::pg_leases() { return leases_.get(); }
 
 void ServiceStore::set_fence_source(FencedStore::FenceSource source) {
   fence_source_ = std::move(source);

@@ -48,6 +48,8 @@ class ServiceStore {
 
   // The organisation leases; null unless cluster.enabled.
   OrgLeaseStore* leases();
+  // The same, as PostgreSQL's (the internal channel's owner lookup and advertised URL).
+  PgOrgLeaseStore* pg_leases();
   // Where store() asks for the fence of each job (FencedStore); set once, before serving.
   // Without one (or without cluster.enabled) nothing is fenced.
   void set_fence_source(FencedStore::FenceSource source);

@@ -15,6 +15,8 @@
 // Thread-safety: setup(), start(), kill() and stop() from one thread; the request helpers
 // (send, as_admin, owner, ...) from any thread once setup() returned.
 
+#include <libpq-fe.h>
+
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
@@ -164,13 +166,44 @@ class ServeCluster {
     if (cluster == nullptr) return -1;
     return static_cast<int>(cluster->at("organisationsOwned").as_int64());
   }
-  // The instance serving Contoso's live state (its agent states answer 200), or nullopt.
+  // The instance serving Contoso's live state, or nullopt: the holder of Contoso's live lease
+  // (the database says whose), running and answering its agent states. Any instance answers
+  // them (a non-owner forwards), so the answer alone does not say who owns the organisation.
   std::optional<std::size_t> owner() const {
+    const std::string holder = contoso_lease_holder();
+    if (holder.empty()) return std::nullopt;
     for (std::size_t i = 0; i < instances_.size(); ++i) {
+      if (!running(i) || instance_id(i) != holder) continue;
       auto r = as_admin(i, "GET", "/api/v1/agents/states");
       if (r && r->status == 200) return i;
     }
     return std::nullopt;
+  }
+  // Instance i's owner id in the leases (/readyz cluster.owner), or empty.
+  std::string instance_id(std::size_t i) const {
+    auto ready = send(i, "GET", "/readyz", "", "");
+    if (!ready || ready->status != 200) return {};
+    const auto body = boost::json::parse(ready->body);
+    const auto* cluster = body.as_object().if_contains("cluster");
+    if (cluster == nullptr) return {};
+    return std::string(cluster->at("owner").as_string());
+  }
+  // Who holds Contoso's lease now, from the database; empty when nobody does or the database
+  // does not answer.
+  std::string contoso_lease_holder() const {
+    PGconn* db = PQconnectdb(o_.conninfo.c_str());
+    std::string holder;
+    if (PQstatus(db) == CONNECTION_OK) {
+      PGresult* r = PQexec(db,
+                           "SELECT l.owner FROM org_leases l JOIN organisations o ON o.id = "
+                           "l.org_id WHERE o.name = 'Contoso' AND l.expires_at > now()");
+      if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        holder = PQgetvalue(r, 0, 0);
+      }
+      PQclear(r);
+    }
+    PQfinish(db);
+    return holder;
   }
   std::optional<std::size_t> wait_owner(std::chrono::milliseconds timeout) const {
     std::optional<std::size_t> found;
@@ -306,6 +339,15 @@ class ServeCluster {
     std::ofstream(key_) << gen.output();
     std::filesystem::permissions(key_, std::filesystem::perms::owner_read |
                                            std::filesystem::perms::owner_write);
+    // The internal channel's key ([cluster] internal_key_file), the same for every instance.
+    ChildProcess internal({o_.binary, "secret", "generate"});
+    if (internal.wait_exit(std::chrono::seconds(30)) != 0) {
+      return fail("secret: " + internal.output());
+    }
+    internal_key_ = o_.work_dir / "internal.key";
+    std::ofstream(internal_key_) << internal.output();
+    std::filesystem::permissions(internal_key_, std::filesystem::perms::owner_read |
+                                                    std::filesystem::perms::owner_write);
     // `user add` reads the same store settings as `serve`: the first instance's file.
     instances_[0].config = o_.work_dir / "instance0.toml";
     write_config(0);
@@ -324,7 +366,7 @@ class ServeCluster {
       << "[cluster]\nenabled = true\nlease_ttl_ms = " << o_.lease_ttl.count()
       << "\nrenew_every_ms = " << o_.renew_every.count()
       << "\nscan_every_ms = " << o_.scan_every.count() << "\nmargin_ms = " << o_.margin.count()
-      << "\n";
+      << "\ninternal_key_file = \"" << internal_key_.string() << "\"\n";
     if (emulator_) {
       f << "[microsoft]\nclient_id = \"" << emulator_->app_id() << "\"\nclient_secret = \""
         << emulator_->app_secret() << "\"\nlogin_base_url = \"" << emulator_->base()
@@ -458,6 +500,7 @@ class ServeCluster {
   std::vector<Instance> instances_;
   std::unique_ptr<GraphEmulatorProcess> emulator_;
   std::filesystem::path key_;
+  std::filesystem::path internal_key_;
   std::string admin_;
   std::vector<Agent> agents_;
   std::int64_t queue_ = 0;

@@ -7,6 +7,7 @@
 
 #include "adapters/http/http_types.hpp"
 #include "adapters/http/message_codes.hpp"
+#include "adapters/http/request_forwarder.hpp"
 #include "app/ports/org_ownership.hpp"
 
 namespace ccteams {
@@ -107,6 +108,11 @@ Response error_response(const Error& error) {
     r.set_header("Retry-After", std::to_string(error.retry_after_seconds));
   }
   if (error.code == Errc::unauthenticated) r.set_header("WWW-Authenticate", "Bearer");
+  if (is_org_elsewhere(error)) {
+    // For the server's forwarding (request_forwarder.hpp); never written to the client.
+    const std::string_view rest = std::string_view(error.message).substr(kOrgElsewherePrefix.size());
+    r.set_header(std::string(kOrgElsewhereHeader), std::string(rest.substr(0, rest.find(' '))));
+  }
   return r;
 }
 

@@ -1,4 +1,5 @@
 #include "adapters/http/http_message.hpp"
+#include "adapters/http/request_forwarder.hpp"
 
 #include <boost/beast/http/field.hpp>
 #include <cctype>
@@ -105,8 +106,9 @@ BeastResponse to_beast_response(Response&& response, const ServerOptions& option
   msg.result(static_cast<unsigned>(status));
   bool has_server = false;
   for (auto& h : response.headers) {
+    // kOrgElsewhereHeader is the server's own note to itself (request_forwarder.hpp).
     if (iequals(h.name, "content-length") || iequals(h.name, "transfer-encoding") ||
-        iequals(h.name, "connection")) {
+        iequals(h.name, "connection") || iequals(h.name, kOrgElsewhereHeader)) {
       continue;
     }
     if (h.name.empty() || has_crlf(h.name) || has_crlf(h.value)) {

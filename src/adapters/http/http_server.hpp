@@ -42,6 +42,7 @@ class io_context;
 namespace ccteams::http {
 
 class Router;
+class RequestForwarder;  // request_forwarder.hpp
 
 struct TlsConfig {
   std::string cert_chain_pem;   // leaf certificate first, then intermediates
@@ -80,6 +81,9 @@ struct ServerOptions {
   // Called for every response the server writes, handler-made or server-made (404, 413, ...),
   // on the connection's strand; e.g. security headers. Must not throw.
   std::function<void(Response&)> decorate;
+  // [cluster]: verifies requests of the internal channel and answers a REST request refused
+  // with 503 org_elsewhere from the organisation's owner (request_forwarder.hpp). Null: neither.
+  std::shared_ptr<RequestForwarder> forwarder;
 };
 
 class HttpServer {

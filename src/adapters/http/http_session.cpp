@@ -1,6 +1,8 @@
 // One HTTP connection as one coroutine on its strand (STYLE §6): request by request until the
 // connection closes or becomes a WebSocket.
 #include <array>
+#include <charconv>
+#include <optional>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -14,6 +16,7 @@
 #include <variant>
 
 #include "adapters/http/http_message.hpp"
+#include "adapters/http/request_forwarder.hpp"
 #include "adapters/http/server_state.hpp"
 #include "adapters/http/ws_session.hpp"
 
@@ -33,6 +36,16 @@ constexpr std::size_t kLingerBytes = 64 << 20;
 constexpr auto kTlsShutdownTime = std::chrono::seconds(1);
 
 enum class Next { keep_alive, close, linger_close, upgraded };
+
+// The organisation of a 503 org_elsewhere (error_response's note), if response is one.
+std::optional<std::int64_t> org_elsewhere_of(const Response& response) {
+  if (response.status != 503) return std::nullopt;
+  const auto text = response.header(kOrgElsewhereHeader);
+  std::int64_t org = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), org);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return org;
+}
 
 struct Connection {
   std::shared_ptr<HttpServer::State> st;
@@ -95,7 +108,7 @@ asio::awaitable<bool> write_response(Connection& c, Stream& stream, Response res
   RequestRecord record = base;
   record.status = status;
   record.body_bytes = ec ? 0 : body_bytes;
-  record.remote = c.remote;
+  if (record.remote.empty()) record.remote = c.remote;
   c.st->record(record);
   co_return !ec;
 }
@@ -153,7 +166,24 @@ asio::awaitable<Next> exchange(Connection& c, Stream& stream, beast::flat_buffer
   const bool head = msg.method() == bhttp::verb::head;
   const bool wants_keep_alive = msg.keep_alive();
   auto request = to_request(msg, c.remote, c.secure);
+  RequestForwarder* forwarder = c.st->options.forwarder.get();
+  bool forwarded = false;  // came over the internal channel: answered here, never sent on
+  std::string via;         // the access log's remote for a forwarded request
+  if (request && forwarder != nullptr) {
+    auto internal = forwarder->verify(*request);
+    if (!internal) {
+      request = std::move(internal).error();
+    } else if (*internal) {
+      // The MAC vouches for the address the first instance saw; the throttle and the access
+      // log use it, as they would have there.
+      request->remote_address = std::move(**internal);
+      forwarded = true;
+      via = request->remote_address + " via " + c.remote;
+      base.remote = via;
+    }
+  }
   Response response;
+  bool match_handler = false;  // a REST handler answered (not a WebSocket, 404 or 405)
   bool handler_failed = false;
   std::string failure;  // what escaped the handler: for the log only
   if (!request) {
@@ -184,6 +214,7 @@ asio::awaitable<Next> exchange(Connection& c, Stream& stream, beast::flat_buffer
       response = error_response(
           make_error(Errc::invalid_input, "this endpoint needs a WebSocket upgrade"));
     } else if (match.handler != nullptr) {
+      match_handler = true;
       try {
         response = co_await (*match.handler)(*request);
       } catch (const std::exception& e) {
@@ -206,6 +237,14 @@ asio::awaitable<Next> exchange(Connection& c, Stream& stream, beast::flat_buffer
   }
   // error_response logs the text under a correlation id; the client sees only the id.
   if (handler_failed) response = error_response(make_error(Errc::internal, "http: " + failure));
+  // Refused before it changed anything: the organisation's owner answers instead. A forwarded
+  // request is not sent on (ownership moved while it travelled: the client retries).
+  if (forwarder != nullptr && !forwarded && request && match_handler) {
+    if (auto org = org_elsewhere_of(response)) {
+      auto answer = forwarder->forward(*request, *org, std::move(response));
+      response = co_await std::move(answer);
+    }
+  }
 
   // Decided after the handler ran: a shutdown may have started meanwhile.
   const bool keep_alive = wants_keep_alive && !c.st->draining.load();

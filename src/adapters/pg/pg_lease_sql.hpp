@@ -52,19 +52,27 @@ inline constexpr std::string_view kListLeases =
 
 #undef CCTEAMS_PG_LEASE_COLUMNS
 
-// The heartbeat: $1 owner, $2 ttl ms. Marks owner alive now, forgets instances silent for a
-// day, and answers (live instances, organisations). The CTE's snapshot does not see its own
-// upsert, so owner is counted apart (+ 1).
+// The heartbeat: $1 owner, $2 ttl ms, $3 its internal URL ('' for none). Marks owner alive
+// now, forgets instances silent for a day, and answers (live instances, organisations). The
+// CTE's snapshot does not see its own upsert, so owner is counted apart (+ 1).
 inline constexpr std::string_view kHeartbeat =
     "WITH beat AS ("
-    " INSERT INTO cluster_instances (owner, started_at, seen_at)"
-    " VALUES ($1::text, clock_timestamp(), clock_timestamp())"
-    " ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at RETURNING owner), "
+    " INSERT INTO cluster_instances (owner, started_at, seen_at, internal_url)"
+    " VALUES ($1::text, clock_timestamp(), clock_timestamp(), $3::text)"
+    " ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at,"
+    " internal_url = excluded.internal_url RETURNING owner), "
     "gone AS (DELETE FROM cluster_instances WHERE owner <> $1::text"
     " AND seen_at < clock_timestamp() - interval '1 day') "
     "SELECT 1 + (SELECT count(*) FROM cluster_instances WHERE owner <> $1::text"
     "  AND seen_at > clock_timestamp() - $2::bigint * interval '1 millisecond'),"
     " (SELECT count(*) FROM organisations)";
+
+// Where to forward a request for organisation $1: the internal URL of its lease's holder while
+// the lease is live, unless that holder is $2 (the asking instance itself: ownership is moving).
+inline constexpr std::string_view kOwnerInternalUrl =
+    "SELECT i.internal_url FROM org_leases l JOIN cluster_instances i ON i.owner = l.owner "
+    "WHERE l.org_id = $1::bigint AND l.expires_at > clock_timestamp() AND l.owner <> $2::text "
+    "AND i.internal_url <> ''";
 
 inline constexpr std::string_view kLeaveCluster =
     "DELETE FROM cluster_instances WHERE owner = $1::text";

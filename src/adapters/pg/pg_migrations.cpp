@@ -26,6 +26,7 @@ constexpr std::array kMigrations{
     Migration{8, "own presence session mark", kPgV8OwnSessionMark},
     Migration{9, "organisation leases", kPgV9OrgLeases},
     Migration{10, "cluster instances", kPgV10ClusterInstances},
+    Migration{11, "instance internal url", kPgV11InstanceInternalUrl},
 };
 
 // Any constant of our own: it serialises migration runners of every instance on one database.

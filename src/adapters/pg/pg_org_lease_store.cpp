@@ -50,6 +50,8 @@ struct PgOrgLeaseStore::Impl {
 
   asio::thread_pool thread{1};
   std::unique_ptr<store::PgDb> db;
+  std::mutex mu;
+  std::string internal_url;  // guarded by mu
 };
 
 PgOrgLeaseStore::PgOrgLeaseStore(const PgOrgLeaseStoreOptions& options)
@@ -115,9 +117,14 @@ asio::awaitable<Result<std::vector<OrgLease>>> PgOrgLeaseStore::list() {
 }
 
 asio::awaitable<Result<ClusterView>> PgOrgLeaseStore::heartbeat(std::string owner, Millis ttl) {
-  auto fn = [owner = std::move(owner), ttl](store::PgConnection& conn) {
+  std::string url;
+  {
+    std::lock_guard lock(impl_->mu);
+    url = impl_->internal_url;
+  }
+  auto fn = [owner = std::move(owner), ttl, url = std::move(url)](store::PgConnection& conn) {
     return store::pg_one_row(
-        conn.query(store::kHeartbeat, {owner, ttl.count()}),
+        conn.query(store::kHeartbeat, {owner, ttl.count(), url}),
         [](const store::PgRows& rows, int r) {
           return ClusterView{static_cast<std::size_t>(rows.int64(r, 0)),
                              static_cast<std::size_t>(rows.int64(r, 1))};
@@ -133,6 +140,24 @@ asio::awaitable<Result<void>> PgOrgLeaseStore::leave(std::string owner) {
     return store::pg_done(conn.query(store::kLeaveCluster, {owner}));
   };
   auto op = impl_->on_thread<Result<void>>(std::move(fn));
+  co_return co_await std::move(op);
+}
+
+void PgOrgLeaseStore::advertise(std::string internal_url) {
+  std::lock_guard lock(impl_->mu);
+  impl_->internal_url = std::move(internal_url);
+}
+
+asio::awaitable<Result<std::optional<std::string>>> PgOrgLeaseStore::owner_url(
+    OrgId org, std::string not_owner) {
+  auto fn = [org, not_owner = std::move(not_owner)](
+                store::PgConnection& conn) -> Result<std::optional<std::string>> {
+    auto rows = conn.query(store::kOwnerInternalUrl, {org.value, not_owner});
+    if (!rows) return std::move(rows).error();
+    if (rows->empty()) return std::optional<std::string>{};
+    return std::optional<std::string>{rows->text(0, 0)};
+  };
+  auto op = impl_->on_thread<Result<std::optional<std::string>>>(std::move(fn));
   co_return co_await std::move(op);
 }
 

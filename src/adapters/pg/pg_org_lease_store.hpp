@@ -5,6 +5,8 @@
 // blocking call runs on an I/O thread. libpq stays in the .cpp.
 
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "app/ports/org_lease_store.hpp"
@@ -42,6 +44,16 @@ class PgOrgLeaseStore final : public OrgLeaseStore {
   boost::asio::awaitable<Result<std::vector<OrgLease>>> list() override;
   boost::asio::awaitable<Result<ClusterView>> heartbeat(std::string owner, Millis ttl) override;
   boost::asio::awaitable<Result<void>> leave(std::string owner) override;
+
+  // ---- the internal channel (docs/postgresql.md, "Any instance serves any request") ----
+  // The URL this instance's heartbeats advertise for forwarded requests, from the next
+  // heartbeat on ('' until called: nothing is forwarded here). Any thread.
+  void advertise(std::string internal_url);
+  // The internal URL of org's live lease holder, unless that is not_owner (the asking
+  // instance); nullopt when nobody else holds a live lease or the holder advertises none.
+  // Errors: unavailable when the database cannot be reached.
+  boost::asio::awaitable<Result<std::optional<std::string>>> owner_url(OrgId org,
+                                                                      std::string not_owner);
 
  private:
   struct Impl;

@@ -36,4 +36,11 @@ CREATE TABLE cluster_instances (
 ) WITH (fillfactor = 50);
 )sql";
 
+// PostgreSQL migration 11: where each instance takes forwarded requests (docs/postgresql.md,
+// "Any instance serves any request"). The heartbeat keeps `internal_url` current; a non-owner
+// looks the owner's up through org_leases.owner. '' for an instance that advertises none.
+inline constexpr std::string_view kPgV11InstanceInternalUrl = R"sql(
+ALTER TABLE cluster_instances ADD COLUMN internal_url text NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace ccteams::store

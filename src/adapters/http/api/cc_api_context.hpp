@@ -21,6 +21,8 @@ class WsTickets;
 
 namespace ccteams::http {
 
+class OrgEventSockets;  // org_event_sockets.hpp
+
 struct CcApiContext {
   AuthService& auth;
   CcConfigService& config;
@@ -40,6 +42,9 @@ struct CcApiContext {
   SessionSockets* sockets = nullptr;
   // Single-use tickets for ?ticket= (POST /api/v1/events/ticket). Null: no tickets.
   WsTickets* tickets = nullptr;
+  // The sockets fed by live events, closed when their organisation's lease leaves ([cluster]).
+  // Null: not registered.
+  OrgEventSockets* org_sockets = nullptr;
   // Origins whose pages may open the socket. An upgrade carrying any other Origin is refused
   // (403): the cookie would otherwise let any site's page in. Set when the listener is bound.
   const AllowedOrigins& ws_origins;

@@ -43,12 +43,22 @@ Response created(const json::object& body, const std::string& location) {
 using Async = boost::asio::awaitable<Response>;
 using AdminHandler = std::function<Async(CcApiContext&, const Caller&, Request&)>;
 
+// A change is refused (503 org_elsewhere, before anything is written) on an instance that does
+// not serve the organisation: the server forwards it to the owner, whose memory must learn of
+// it (config_changed); reads come from the database, exact anywhere.
 void add_admin(Router& router, CcApiContext& ctx, std::string_view method, std::string_view path,
                AdminHandler fn) {
+  const bool writes = method != "GET";
   router.add(method, path,
              with_caller_async(ctx.auth, {Role::admin},
-                               [&ctx, fn = std::move(fn)](const Caller& c, Request& req) {
-                                 return fn(ctx, c, req);
+                               [&ctx, writes, fn = std::move(fn)](const Caller& c,
+                                                                  Request& req) -> Async {
+                                 if (writes) {
+                                   if (auto served = ctx.center.served(c.org_id); !served) {
+                                     co_return error_response(served.error());
+                                   }
+                                 }
+                                 co_return co_await fn(ctx, c, req);
                                }));
 }
 

@@ -19,6 +19,10 @@
 // {"type":"subscribed","replayed":n} message marks the switch to live delivery. A client
 // further behind gets {"type":"error","code":"resync_required"} and a close: it reloads its
 // state over REST and reconnects without `after`.
+//
+// [cluster]: on an instance that does not serve the caller's organisation the same protocol is
+// served from the event log (cc_event_poller.hpp); a socket on the owner is closed with 1012
+// when the organisation's lease leaves (org_event_sockets.hpp).
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
@@ -27,6 +31,8 @@
 #include <vector>
 
 #include "adapters/http/api/cc_api_context.hpp"
+#include "adapters/http/api/cc_event_poller.hpp"
+#include "adapters/http/api/org_event_sockets.hpp"
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
 #include "adapters/http/router.hpp"
@@ -41,6 +47,9 @@ namespace ccteams::http {
 namespace json = boost::json;
 
 namespace {
+
+// How often a socket on a non-owner reads the event log for what is new.
+constexpr std::chrono::milliseconds kLogPollEvery{250};
 
 class EventStream : public std::enable_shared_from_this<EventStream> {
  public:
@@ -192,6 +201,13 @@ boost::asio::awaitable<void> replay_stored(Store* store, std::shared_ptr<EventSt
   stream->replay(batch);
 }
 
+// The registry closes the socket when its session ends or its user changes.
+void attach_close(SessionSockets::Slot& slot, const std::shared_ptr<WebSocket>& ws) {
+  slot.attach([weak = std::weak_ptr<WebSocket>(ws)](std::string reason) {
+    if (auto w = weak.lock()) w->close(kWsClosePolicy, std::move(reason));
+  });
+}
+
 bool has_bearer(const Request& req) { return !req.header("authorization").empty(); }
 
 // The page's origin must be ours: otherwise any site could open the socket with the user's
@@ -280,11 +296,9 @@ void register_cc_event_routes(Router& router, CcApiContext& ctx) {
         auto after = after_param(req);
         if (!after) co_return error_response(after.error());
         // The events are published where the organisation's live state is: its owner's
-        // instance (docs/postgresql.md, "Leases and fencing"). Elsewhere the socket would stay
-        // silent, so it is refused (503 org_elsewhere) until events reach other instances.
-        if (auto served = ctx.center.served(caller->org_id); !served) {
-          co_return error_response(served.error());
-        }
+        // instance (docs/postgresql.md, "Leases and fencing"). Elsewhere they are read from the
+        // event log (cc_event_poller.hpp).
+        const bool served_here = ctx.center.served(caller->org_id).has_value();
         std::shared_ptr<SessionSockets::Slot> slot;
         if (ctx.sockets) {
           auto reserved = ctx.sockets->reserve(SocketOwner{
@@ -296,25 +310,39 @@ void register_cc_event_routes(Router& router, CcApiContext& ctx) {
         if (!caller->roles.has(Role::supervisor) && !caller->roles.has(Role::admin)) {
           filter.only_agent = caller->user_id;
         }
-        auto stream =
-            std::make_shared<EventStream>(ctx.events, std::move(filter), *after, ctx.replay_max);
         auto executor = co_await boost::asio::this_coro::executor;
         WsCallbacks cb;
+        if (!served_here) {
+          auto poller = std::make_shared<CcEventPoller>(ctx.store, std::move(filter), *after,
+                                                        ctx.replay_max, kLogPollEvery);
+          cb.on_open = [poller, slot, executor](std::shared_ptr<WebSocket> ws) {
+            if (slot) attach_close(*slot, ws);
+            poller->open(std::move(ws));
+            boost::asio::co_spawn(executor, poller->run(), LogEscaped{"an event log poll"});
+          };
+          cb.on_close = [poller, slot] { poller->stop(); };
+          co_return cb;
+        }
+        auto stream =
+            std::make_shared<EventStream>(ctx.events, std::move(filter), *after, ctx.replay_max);
         // The slot lives as long as the callbacks: until the connection ends, or at once when
         // the handshake fails.
-        cb.on_open = [stream, slot, executor, &ctx](std::shared_ptr<WebSocket> ws) {
-          if (slot) {
-            slot->attach([weak = std::weak_ptr<WebSocket>(ws)](std::string reason) {
-              if (auto w = weak.lock()) w->close(kWsClosePolicy, std::move(reason));
-            });
-          }
+        const OrgId org = caller->org_id;
+        auto registered = std::make_shared<std::optional<OrgEventSockets::Token>>();
+        cb.on_open = [stream, slot, executor, &ctx, org,
+                      registered](std::shared_ptr<WebSocket> ws) {
+          if (slot) attach_close(*slot, ws);
+          if (ctx.org_sockets) *registered = ctx.org_sockets->add(org.value, ws);
           stream->open(std::move(ws));
           if (stream->subscribe()) {
             boost::asio::co_spawn(executor, replay_stored(&ctx.store, stream),
                                   LogEscaped{"an event replay"});
           }
         };
-        cb.on_close = [stream, slot] { stream->stop(); };
+        cb.on_close = [stream, slot, &ctx, registered] {
+          if (ctx.org_sockets && *registered) ctx.org_sockets->remove(**registered);
+          stream->stop();
+        };
         co_return cb;
       });
 }
