@@ -1,5 +1,6 @@
 #include "adapters/rtp/rtp_relay.hpp"
 
+#include "adapters/rtp/telephone_events.hpp"
 #include "core/media/media_player.hpp"
 
 namespace ccteams::rtp {
@@ -29,15 +30,13 @@ void RtpRelay::forward(State& state, int from, const sip::RtpPacket& packet) {
   auto& stats = state.stats[from];
   const RtpLegMedia& src = in->media();
   const RtpLegMedia& dst = out->media();
-  // The receiving session let only its negotiated payload types through.
-  if (packet.header.payload_type != src.payload_type) {
-    if (!dst.telephone_event_payload_type) {
+  if (is_telephone_event(*in, packet)) {
+    if (!relay_telephone_event(*out, packet)) {
       ++stats.dropped_events;
       return;
     }
     ++stats.events;
     ++stats.forwarded;
-    out->send_relayed(packet.header, packet.payload, *dst.telephone_event_payload_type);
     return;
   }
   ++stats.forwarded;
