@@ -1,9 +1,9 @@
-// sip_bench (media part; call setups per second come with the SIP B2BUA): how many bridged calls
-// one core relays at 50 packets/s each way with no packet loss, and the latency the relay adds,
-// next to a plain UDP echo relay (a datagram in, the same datagram out of the paired socket) in
-// the same run.
+// sip_bench: the media half, how many bridged calls one core relays at 50 packets/s each way
+// with no packet loss, and the latency the relay adds, next to a plain UDP echo relay (a
+// datagram in, the same datagram out of the paired socket) in the same run; then the
+// call-setup half, call setups per second between two SipServers (sip_bench_calls.hpp).
 //
-//   sip_bench [--seconds 3] [--max-calls 3200]
+//   sip_bench [--seconds 3] [--max-calls 3200] [--setups 5000] [--in-flight 20]
 //
 // Each step runs N calls through one relay for --seconds: ccteams' RtpSession + RtpRelay (two
 // sessions per call on the call's strand, RTP parsed, renumbered and rebuilt), then the plain
@@ -12,8 +12,10 @@
 // what comes out. A packet carries its call, direction and send time in its payload; latency is
 // send to receive over loopback (twice through the kernel), so "added" is ours minus plain.
 // N doubles from 50 until a relay no longer holds the load (a packet lost, or p99 over one 20 ms
-// frame: it falls behind) or --max-calls; the whole run stays under 60 s. The relay thread's
+// frame: it falls behind) or --max-calls; the media half stays under 60 s. The relay thread's
 // CPU time per packet is printed too, with what a whole core would hold at that cost.
+// The call-setup half places --setups calls, --in-flight at a time, for at most 10 s (15 s
+// with the last calls' ends); the exit status is 1 when a call failed or did not end.
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -40,6 +42,7 @@
 #include "app/asio_scheduler.hpp"
 #include "app/system_clock.hpp"
 #include "core/sip/rtp.hpp"
+#include "sip_bench_calls.hpp"
 
 namespace {
 
@@ -360,14 +363,25 @@ void print(const char* name, const StepResult& r) {
 int main(int argc, char** argv) {
   double seconds = 3;
   std::size_t max_calls = 3200;
+  // Each call leaves its BYE's server transaction in the caller's table for Timer J (64*T1 =
+  // 32 s); SipServerLimits::max_transactions is 10000, past which requests are dropped.
+  std::size_t setups = 5000;
+  std::size_t in_flight = 20;
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
     if (std::strcmp(argv[i], "--seconds") == 0 && has_value) {
       seconds = std::clamp(std::atof(argv[++i]), 1.0, 5.0);
     } else if (std::strcmp(argv[i], "--max-calls") == 0 && has_value) {
       max_calls = static_cast<std::size_t>(std::clamp(std::atoi(argv[++i]), 50, 6400));
+    } else if (std::strcmp(argv[i], "--setups") == 0 && has_value) {
+      setups = static_cast<std::size_t>(std::clamp(std::atoi(argv[++i]), 0, 9000));
+    } else if (std::strcmp(argv[i], "--in-flight") == 0 && has_value) {
+      in_flight = static_cast<std::size_t>(std::clamp(std::atoi(argv[++i]), 1, 500));
     } else {
-      std::fprintf(stderr, "usage: %s [--seconds S (1-5)] [--max-calls N (50-6400)]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--seconds S (1-5)] [--max-calls N (50-6400)] [--setups N "
+                   "(0-9000, 0: no call-setup half)] [--in-flight N (1-500)]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -413,5 +427,15 @@ int main(int argc, char** argv) {
               o.relay_cpu_us_per_packet, p.relay_cpu_us_per_packet,
               o.relay_cpu_us_per_packet > 0 ? 1e6 / o.relay_cpu_us_per_packet / 100 : 0.0,
               p.relay_cpu_us_per_packet > 0 ? 1e6 / p.relay_cpu_us_per_packet / 100 : 0.0);
-  return 0;
+  if (setups == 0) return 0;
+  const auto c = ccteams::bench::run_call_setups(setups, in_flight, 10);
+  std::printf("\nsip_bench calls: one SipServer places calls to another that answers at once, "
+              "both on one thread, %zu in flight; INVITE/180/200/ACK, then the callee's BYE\n",
+              in_flight);
+  std::printf("call setups: placed %zu answered %zu failed %zu ended %zu (unfinished %zu) in "
+              "%.2f s: %.0f setups/s  setup latency (place_call to on_answered) p50 %.3f ms p99 "
+              "%.3f ms\n",
+              c.placed, c.answered, c.failed, c.ended, c.placed - c.failed - c.ended, c.seconds,
+              c.setups_per_second, c.p50_ms, c.p99_ms);
+  return c.failed == 0 && c.ended == c.placed ? 0 : 1;
 }
