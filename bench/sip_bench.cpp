@@ -437,5 +437,7 @@ int main(int argc, char** argv) {
               "%.3f ms\n",
               c.placed, c.answered, c.failed, c.ended, c.placed - c.failed - c.ended, c.seconds,
               c.setups_per_second, c.p50_ms, c.p99_ms);
+  std::printf("server transactions still lingering (of at most 10000): caller %zu, callee %zu\n",
+              c.caller_transactions, c.callee_transactions);
   return c.failed == 0 && c.ended == c.placed ? 0 : 1;
 }

@@ -109,9 +109,11 @@ CallSetupResult run_call_setups(std::size_t calls, std::size_t in_flight, double
     for (std::size_t i = 0; i < in_flight; ++i) run.place_next();
   });
   io.run_for(std::chrono::milliseconds(static_cast<std::int64_t>((max_seconds + 5) * 1000)));
+  CallSetupResult r = run.result;
+  r.caller_transactions = caller->transaction_count();  // the io_context no longer runs
+  r.callee_transactions = callee->transaction_count();
   caller->stop();
   callee->stop();
-  CallSetupResult r = run.result;
   r.seconds = std::chrono::duration<double>(run.last - run.first).count();
   if (r.seconds > 0) r.setups_per_second = double(r.answered) / r.seconds;
   auto& l = run.latencies_ms;

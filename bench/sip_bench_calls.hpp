@@ -17,6 +17,9 @@ struct CallSetupResult {
   double setups_per_second = 0;
   double p50_ms = 0;
   double p99_ms = 0;
+  // Live server transactions left at the end: the BYEs' linger 64*T1 (Timer J).
+  std::size_t caller_transactions = 0;
+  std::size_t callee_transactions = 0;
 };
 
 // `calls` calls, at most `in_flight` at a time, both servers on ONE thread; placing stops
