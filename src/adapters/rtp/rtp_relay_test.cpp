@@ -107,20 +107,8 @@ TEST(RtpRelay, PassesTelephoneEventsWithTheFarLegsPayloadType) {
   RtpRelay relay(call.caller_leg, call.agent_leg);
   call.talk(1);
   (void)call.agent.take(call.f.io, 1);
-  // RFC 4733 §2.5: digit 5, three updates with one start timestamp, the end sent three times.
-  const std::uint32_t start = 50'160;
-  for (int i = 0; i < 6; ++i) {
-    const bool end = i >= 3;
-    const sip::TelephoneEvent ev{.event = 5, .end = end, .volume = 10,
-                                 .duration = static_cast<std::uint16_t>(end ? 480 : 160 * (i + 1))};
-    const auto payload = sip::build_telephone_event(ev);
-    sip::RtpHeader h{.marker = i == 0,
-                     .payload_type = 101,
-                     .sequence = static_cast<std::uint16_t>(1001 + std::min(i, 3)),
-                     .timestamp = start,
-                     .ssrc = 0x1111};
-    call.caller.send(h, payload, call.f.at(call.caller_leg));
-  }
+  // Digit 5, its start timestamp the next frame's.
+  send_digit(call.caller, call.f.at(call.caller_leg), 5, 101, 0x1111, 1001, 50'160);
   call.f.time.run_for(call.f.io, 20ms);
   const auto got = call.agent.take(call.f.io, 6);
   ASSERT_EQ(got.size(), 6u);

@@ -2,6 +2,7 @@
 // Loopback "phones" for the RTP adapter tests: a UDP socket that sends RTP by hand and collects
 // what arrives, against sessions on simulated time.
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -80,6 +81,25 @@ inline FrameSource tone_source(double hz) {
     const auto f = tone_frame(hz, n++);
     std::copy(f.begin(), f.end(), out.begin());
   };
+}
+
+// RFC 4733 §2.5 as a phone plays a digit: three updates with one start timestamp, then the end
+// packet three times (one sequence number).
+inline void send_digit(Phone& phone, const udp::endpoint& to, std::uint8_t event,
+                       std::uint8_t payload_type, std::uint32_t ssrc,
+                       std::uint16_t first_sequence, std::uint32_t start) {
+  for (int i = 0; i < 6; ++i) {
+    const bool end = i >= 3;
+    const sip::TelephoneEvent ev{.event = event, .end = end, .volume = 10,
+                                 .duration = static_cast<std::uint16_t>(end ? 480 : 160 * (i + 1))};
+    const auto payload = sip::build_telephone_event(ev);
+    sip::RtpHeader h{.marker = i == 0,
+                     .payload_type = payload_type,
+                     .sequence = static_cast<std::uint16_t>(first_sequence + std::min(i, 3)),
+                     .timestamp = start,
+                     .ssrc = ssrc};
+    phone.send(h, payload, to);
+  }
 }
 
 // The linear samples of packets [first, first + count) decoded with `codec`.
