@@ -4,7 +4,10 @@
 // caller's RTP port, the contact waits in Sales over the REST API, and the caller's BYE
 // abandons it and gives its RTP port back. A supervisor's force end hangs the caller up (our
 // BYE). An unmapped number is refused 404, a source that
-// is no trunk 403, and neither makes a contact or holds a port.
+// is no trunk 403, and neither makes a contact or holds a port. With agent1's phone registered
+// (SIPp, digest) and agent1 Available, the call rings that phone (a SIPp UAS on the registered
+// port), its answer connects the contact and bridges the RTP both ways, and the caller's BYE
+// hangs the phone up (our BYE) and gives both ports back.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -17,6 +20,7 @@
 #include "cli/telephony_module.hpp"
 #include "demo_fixture.hpp"
 #include "in_process_runtime.hpp"
+#include "support/run_helpers.hpp"
 
 namespace ccteams::testing {
 namespace {
@@ -25,9 +29,12 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 // The caller's RTP port: a loopback UDP socket counting what arrives, on a thread of its own.
+// A talking ear (talk != 0) also sends a 20 ms PCMU frame of `talk` bytes every 20 ms to
+// where the last packet came from (symmetric RTP, as phones do), and counts the frames of
+// `hears` bytes that arrive: the far side's voice through the relay.
 class RtpEar {
  public:
-  RtpEar() {
+  explicit RtpEar(std::uint8_t talk = 0, std::uint8_t hears = 0) : talk_(talk), hears_(hears) {
     fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -36,16 +43,45 @@ class RtpEar {
     socklen_t len = sizeof a;
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
-    timeval tv{0, 100'000};
+    timeval tv{0, talk_ != 0 ? 5'000 : 100'000};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     reader_ = std::thread([this] {
       std::uint8_t buf[2048];
+      sockaddr_in from{};
+      bool learned = false;
+      std::uint16_t seq = 0;
+      auto next = std::chrono::steady_clock::now();
       while (!stop_) {
-        const auto n = ::recv(fd_, buf, sizeof buf, 0);
-        if (n < 12) continue;
-        // RTP version 2, payload type PCMU (the offer's only codec).
-        if ((buf[0] >> 6) == 2 && (buf[1] & 0x7F) == 0) ++pcmu_;
-        ++packets_;
+        sockaddr_in src{};
+        socklen_t src_len = sizeof src;
+        const auto n =
+            ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&src), &src_len);
+        if (n >= 12) {
+          from = src;
+          learned = true;
+          // RTP version 2, payload type PCMU (the offer's only codec).
+          if ((buf[0] >> 6) == 2 && (buf[1] & 0x7F) == 0) ++pcmu_;
+          if (hears_ != 0 && n == 12 + 160 && buf[12] == hears_ && buf[n - 1] == hears_) ++heard_;
+          ++packets_;
+        }
+        if (talk_ == 0 || !learned || std::chrono::steady_clock::now() < next) continue;
+        next += 20ms;
+        std::uint8_t out[12 + 160];
+        std::fill(std::begin(out), std::end(out), talk_);
+        out[0] = 0x80;
+        out[1] = 0;  // PCMU
+        out[2] = static_cast<std::uint8_t>(seq >> 8);
+        out[3] = static_cast<std::uint8_t>(seq);
+        const std::uint32_t ts = 160U * seq++;
+        out[4] = static_cast<std::uint8_t>(ts >> 24);
+        out[5] = static_cast<std::uint8_t>(ts >> 16);
+        out[6] = static_cast<std::uint8_t>(ts >> 8);
+        out[7] = static_cast<std::uint8_t>(ts);
+        out[8] = 0x12;  // our SSRC
+        out[9] = 0x34;
+        out[10] = talk_;
+        out[11] = talk_;
+        ::sendto(fd_, out, sizeof out, 0, reinterpret_cast<sockaddr*>(&from), sizeof from);
       }
     });
   }
@@ -57,8 +93,12 @@ class RtpEar {
   std::uint16_t port() const { return port_; }
   int packets() const { return packets_; }
   int pcmu() const { return pcmu_; }
+  int heard() const { return heard_; }
 
  private:
+  std::uint8_t talk_ = 0;
+  std::uint8_t hears_ = 0;
+  std::atomic<int> heard_{0};
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
@@ -147,7 +187,8 @@ TEST_F(TelephonySipp, ACallToAQueueNumberIsQueuedWithMusicAndAbandonedOnBye) {
   ASSERT_NE(number, numbers.end());
   RtpEar ear;
   auto call = sipp("tests/sipp/call_queue.xml", {"-i", "127.0.0.1", "-s", number->number, "-set",
-                                                 "rtp_port", std::to_string(ear.port())});
+                                                 "rtp_port", std::to_string(ear.port()), "-d",
+                                                 "3000"});
   // Answered: the greeting arrives at the caller's port (50 packets a second).
   ASSERT_TRUE(eventually([&] { return ear.packets() >= 25; })) << call->output();
   const std::string stats = "/api/v1/queues/" + std::to_string(sales) + "/stats";
@@ -171,6 +212,62 @@ TEST_F(TelephonySipp, ACallToAQueueNumberIsQueuedWithMusicAndAbandonedOnBye) {
   EXPECT_EQ(contact.at("endReason").as_string(), "abandoned");
   EXPECT_EQ(contact.at("caller").as_string(), "+4930111111");
   EXPECT_EQ(contact.at("queueId").as_int64(), sales);
+}
+
+TEST_F(TelephonySipp, ARegisteredAgentsPhoneRingsAnswersAndIsBridgedUntilTheCallerHangsUp) {
+  // agent1's phone registers from phone_port (digest with the demo's SIP password), and the
+  // phone that answers listens there once the registering SIPp is gone.
+  const std::uint16_t phone_port = free_loopback_port();
+  auto reg = sipp("tests/sipp/agent_register.xml",
+                  {"-i", "127.0.0.1", "-p", std::to_string(phone_port), "-s", "agent1", "-au",
+                   "agent1", "-ap", "pw"});
+  auto status = reg->wait_exit(30s);
+  ASSERT_TRUE(status.has_value());
+  ASSERT_EQ(*status, 0) << reg->output();
+  const std::string agent = login("agent1");
+  auto in = http_request(port_, "POST", "/api/v1/me/session", "",
+                         {{"Authorization", "Bearer " + agent}});
+  ASSERT_EQ(in.status, 200) << in.body;
+  const auto agent_id = json::parse(in.body).at("agentId").as_int64();
+
+  RtpEar caller_ear(0x11, 0x22);
+  RtpEar phone_ear(0x22, 0x11);
+  auto phone = sipp("tests/sipp/agent_answer.xml",
+                    {"-i", "127.0.0.1", "-p", std::to_string(phone_port), "-set", "rtp_port",
+                     std::to_string(phone_ear.port())});
+  const auto& numbers = telephony_->info().numbers;
+  const auto number = std::find_if(numbers.begin(), numbers.end(),
+                                   [](const auto& n) { return n.queue == "Sales"; });
+  ASSERT_NE(number, numbers.end());
+  auto call = sipp("tests/sipp/call_queue.xml", {"-i", "127.0.0.1", "-s", number->number, "-set",
+                                                 "rtp_port", std::to_string(caller_ear.port()),
+                                                 "-d", "4000"});
+  // The phone answered: the contact is Connected for agent1, the call holds two ports.
+  ASSERT_TRUE(eventually([&] {
+    const auto r = http_request(port_, "GET", "/api/v1/contacts/1", {},
+                                {{"Authorization", "Bearer " + admin_}});
+    if (r.status != 200) return false;
+    const auto c = json::parse(r.body).at("contact");
+    return c.at("state").as_string() == "Connected" && c.at("agentId").as_int64() == agent_id;
+  })) << call->output() << phone->output();
+  EXPECT_EQ(telephony_->rtp_ports_in_use(), 2U);
+  // Each side hears the other through ccteams' ports.
+  EXPECT_TRUE(eventually([&] { return caller_ear.heard() >= 25 && phone_ear.heard() >= 25; }))
+      << "caller heard " << caller_ear.heard() << ", phone heard " << phone_ear.heard();
+  // The caller's BYE: our BYE to the phone, the contact ends, every port comes back.
+  status = call->wait_exit(30s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0) << call->output();
+  status = phone->wait_exit(30s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0) << phone->output();
+  EXPECT_TRUE(eventually([&] {
+    return telephony_->rtp_ports_in_use() == 0 && telephony_->live_calls() == 0 &&
+           telephony_->open_calls() == 0;
+  }));
+  const auto contact = get("/api/v1/contacts/1").at("contact");
+  EXPECT_EQ(contact.at("state").as_string(), "Ended");
+  EXPECT_EQ(contact.at("endReason").as_string(), "completed");
 }
 
 TEST_F(TelephonySipp, ASupervisorsForceEndHangsUpTheCaller) {

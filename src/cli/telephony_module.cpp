@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/json/parse.hpp>
 #include <atomic>
 #include <filesystem>
@@ -82,6 +84,25 @@ std::optional<telephony::ContactUpdate> contact_update(const CcEventRecord& reco
     u.agent = UserId{agent->as_int64()};
   }
   return u;
+}
+
+// The agent's extension (SipCallLegs::ring_agent): for now the account's username, which the
+// demo registers its phones as (agent1, ...). No admin-managed device per agent yet.
+net::awaitable<void> lookup_extension(UserService& users, OrgId org, UserId agent,
+                                      std::function<void(std::string)> done) {
+  std::string extension;
+  try {
+    auto account = co_await users.get(org, agent);
+    if (account) {
+      extension = account->username;
+    } else {
+      spdlog::warn("telephony: agent {} of org {}: {}", agent.value, org.value,
+                   account.error().message);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("telephony: agent {} of org {}: {}", agent.value, org.value, e.what());
+  }
+  done(std::move(extension));
 }
 
 }  // namespace
@@ -182,7 +203,11 @@ Result<void> TelephonyModule::start(const Listening&) {
   im.contacts = std::make_unique<telephony::ContactCenterCalls>(im.cc.center());
   im.legs = std::make_unique<telephony::SipCallLegs>(telephony::SipCallLegsDeps{
       im.shared.ioc, im.clock, im.shared.scheduler, im.ports, std::move(*audio),
-      std::move(*sources), media.rtp_address});
+      std::move(*sources), media.rtp_address,
+      [&ioc = im.shared.ioc, &users = im.users](OrgId org, UserId agent,
+                                                std::function<void(std::string)> done) {
+        net::co_spawn(ioc, lookup_extension(users, org, agent, std::move(done)), net::detached);
+      }});
   std::set<OrgId> orgs;
   for (const auto& n : *numbers) orgs.insert(n.org);
   im.service = std::make_unique<telephony::CallService>(std::move(*numbers), *im.legs, *im.contacts);
@@ -195,7 +220,7 @@ Result<void> TelephonyModule::start(const Listening&) {
                                      sip::default_answer);
   im.legs->attach(*im.service, im.server, im.registrar.get());
   im.server->set_call_handler(im.legs->handler());
-  im.server->set_register_handler(im.registrar->handler());
+  im.server->set_register_handler(im.legs->register_handler());
   auto udp = im.server->start_udp(net::ip::udp::endpoint(address, port));
   if (!udp) return make_error(udp.error().code, "sip.listen " + host + ":" +
                                                     std::to_string(port) + ": " +

@@ -50,7 +50,12 @@ SipCallLegs::~SipCallLegs() {
     legs.swap(legs_);
   }
   for (auto& [_, leg] : legs) {
-    net::post(leg->strand, [leg] { leg->session->close(); });
+    auto agent = leg->agent;
+    net::post(leg->strand, [leg, agent] {
+      if (agent && agent->relay) agent->relay->stop();
+      if (agent && agent->session) agent->session->close();
+      leg->session->close();
+    });
   }
 }
 
@@ -82,7 +87,7 @@ sip::InviteDecision SipCallLegs::on_invite(const sip::SipMessage& invite, const 
   if (auto uri = sip::parse_sip_uri(invite.request_uri)) in.dialled = uri->user;
   if (!in.trunk && from && registrar_ != nullptr && !in.from_user.empty()) {
     // A registered phone calling from where it registered (an agent testing a queue).
-    for (const auto& b : registrar_->bindings(in.from_user)) {
+    for (const auto& b : bindings(in.from_user)) {
       boost::system::error_code ec;
       if (net::ip::make_address(b.source.address, ec) == *from && !ec) {
         in.from_registered_phone = true;
@@ -194,18 +199,206 @@ void SipCallLegs::play_queue_audio(const CallKey& call) {
   });
 }
 
-void SipCallLegs::ring_agent(const CallKey& call, OrgId org, UserId agent, const std::string&) {
-  // The seam for SipServer::place_call (part 6): dial the agent's registered extension
-  // (SipRegistrar::bindings) or number through a trunk, then report device_answered /
-  // device_failed / device_hung_up to the service. Until then the offer rings on the desktop.
-  spdlog::info("telephony: call {} offered to agent {} of org {}; agents' devices are not dialled "
-               "yet (the desktop rings)",
-               call, agent.value, org.value);
+void SipCallLegs::ring_agent(const CallKey& call, OrgId org, UserId agent,
+                             const std::string& caller) {
+  auto leg = find(call);
+  if (!leg) return;
+  drop_agent(leg, nullptr, true);  // a previous agent's leg (the machine cancels it first)
+  auto agent_leg = std::make_shared<AgentLeg>();
+  agent_leg->agent = agent;
+  {
+    std::lock_guard lock(mu_);
+    leg->agent = agent_leg;
+  }
+  if (!deps_.extension_of || registrar_ == nullptr) {
+    spdlog::info("telephony: call {} offered to agent {} of org {}; agents' devices are not "
+                 "dialled (the desktop rings)",
+                 call, agent.value, org.value);
+    dial(call, std::move(agent_leg), caller, std::string());
+    return;
+  }
+  deps_.extension_of(org, agent, [this, call, agent_leg, caller](std::string extension) {
+    dial(call, agent_leg, caller, std::move(extension));
+  });
 }
 
-void SipCallLegs::cancel_agent(const CallKey&, UserId) {}
+std::vector<sip::Binding> SipCallLegs::bindings(const std::string& extension) {
+  if (registrar_ == nullptr || extension.empty()) return {};
+  std::lock_guard lock(registrar_mu_);
+  return registrar_->bindings(extension);
+}
 
-void SipCallLegs::bridge(const CallKey&, UserId) {}
+sip::RegisterHandler SipCallLegs::register_handler() {
+  return [this, inner = registrar_->handler()](const sip::SipMessage& request,
+                                               const sip::BindingSource& source,
+                                               std::string_view to_tag) {
+    std::lock_guard lock(registrar_mu_);
+    return inner(request, source, to_tag);
+  };
+}
+
+bool SipCallLegs::current(const CallKey& call, const std::shared_ptr<AgentLeg>& agent) const {
+  const auto it = legs_.find(call);
+  return it != legs_.end() && it->second->agent == agent && !agent->gone;
+}
+
+void SipCallLegs::dial(const CallKey& call, std::shared_ptr<AgentLeg> agent, std::string caller,
+                       std::string extension) {
+  auto leg = find(call);
+  {
+    std::lock_guard lock(mu_);
+    if (!leg || !current(call, agent)) return;  // cancelled or ended meanwhile
+  }
+  const UserId who = agent->agent;
+  const auto found = bindings(extension);
+  auto port = found.empty() ? Result<rtp::RtpPort>(make_error(Errc::unavailable, "no device"))
+                            : deps_.ports->open(leg->strand);
+  boost::system::error_code ec;
+  const auto address =
+      found.empty() ? net::ip::address() : net::ip::make_address(found.front().source.address, ec);
+  if (found.empty() || !port || ec) {
+    // The offer rings on the desktop only (accept there, or RONA), as before phones were
+    // dialled. Not device_failed: its decline would make a lone Available agent Available
+    // again, and the contact would be offered to them again at once, in a loop.
+    if (found.empty()) {
+      spdlog::info("telephony: call {}: agent {} has no registered extension ('{}'); the "
+                   "desktop rings only",
+                   call, who.value, extension);
+    } else {
+      spdlog::warn("telephony: call {}: agent {}'s extension '{}' not dialled: {}; the desktop "
+                   "rings only",
+                   call, who.value, extension, port ? ec.message() : port.error().message);
+    }
+    return;
+  }
+  const sip::Binding& binding = found.front();
+  sip::OutgoingCall out;
+  out.request_uri = binding.contact.uri;
+  out.to_uri = "sip:" + extension + "@" + deps_.media_address;
+  out.from_uri = "sip:" + (caller.empty() ? std::string("anonymous") : caller) + "@" +
+                 deps_.media_address;
+  out.destination = net::ip::udp::endpoint(address, binding.source.port);
+  out.over_tcp = binding.source.transport == "TCP";
+  out.media.address = deps_.media_address;
+  out.media.port = port->port();
+  {
+    std::lock_guard lock(mu_);
+    agent->port.emplace(std::move(*port));
+  }
+
+  sip::OutgoingCallHandler h;
+  h.on_answered = [this, call, agent, leg](const std::string&, const sip::NegotiatedAudio& audio) {
+    {
+      std::lock_guard lock(mu_);
+      if (!current(call, agent) || !agent->port) return;
+      rtp::RtpLegMedia media;
+      media.codec = audio.codec;
+      media.payload_type = static_cast<std::uint8_t>(audio.payload_type);
+      if (audio.telephone_event_payload_type) {
+        media.telephone_event_payload_type =
+            static_cast<std::uint8_t>(*audio.telephone_event_payload_type);
+      }
+      agent->session = rtp::RtpSession::create(leg->strand, deps_.clock, deps_.scheduler,
+                                               std::move(*agent->port), media);
+      agent->port.reset();
+    }
+    boost::system::error_code bad;
+    const auto remote_address = net::ip::make_address(audio.remote_address, bad);
+    if (!bad) {
+      const net::ip::udp::endpoint remote(remote_address, audio.remote_port);
+      net::post(leg->strand, [agent, remote] { agent->session->set_remote(remote); });
+    }
+    spdlog::info("telephony: call {}: agent {}'s device answered", call, agent->agent.value);
+    service_->device_answered(call, agent->agent);
+  };
+  h.on_failed = [this, call, agent, leg](const std::string&, int status) {
+    {
+      std::lock_guard lock(mu_);
+      if (!current(call, agent)) return;  // we cancelled it
+    }
+    spdlog::info("telephony: call {}: agent {}'s device did not answer ({})", call,
+                 agent->agent.value, status);
+    drop_agent(leg, agent.get(), false);
+    service_->device_failed(call, agent->agent);
+  };
+  h.on_end = [this, call, agent, leg](const std::string&, sip::CallEnd) {
+    {
+      std::lock_guard lock(mu_);
+      if (!current(call, agent)) return;
+    }
+    spdlog::info("telephony: call {}: agent {}'s device hung up", call, agent->agent.value);
+    drop_agent(leg, agent.get(), false);
+    service_->device_hung_up(call, agent->agent);
+  };
+  spdlog::info("telephony: call {}: ringing agent {} at {} ({} {}:{})", call, who.value,
+               out.request_uri, binding.source.transport, binding.source.address,
+               binding.source.port);
+  const std::string handle = server_->place_call(std::move(out), std::move(h));
+  bool cancelled = false;
+  {
+    std::lock_guard lock(mu_);
+    agent->handle = handle;
+    cancelled = agent->gone;
+  }
+  if (cancelled) server_->cancel_call(handle);  // cancel_agent came while we placed it
+}
+
+void SipCallLegs::drop_agent(const std::shared_ptr<Leg>& leg, const AgentLeg* only,
+                             bool hang_up) {
+  std::shared_ptr<AgentLeg> agent;
+  std::string handle;
+  {
+    std::lock_guard lock(mu_);
+    if (!leg->agent || (only != nullptr && leg->agent.get() != only)) return;
+    agent = std::move(leg->agent);
+    leg->agent.reset();
+    agent->gone = true;
+    handle = agent->handle;
+  }
+  // Not placed yet: dial() cancels it once place_call returns.
+  if (hang_up && !handle.empty()) server_->cancel_call(handle);
+  net::post(leg->strand, [agent] {
+    if (agent->relay) agent->relay->stop();
+    agent->relay.reset();
+    if (agent->session) agent->session->close();
+    if (agent->port) agent->port->close();
+  });
+}
+
+void SipCallLegs::cancel_agent(const CallKey& call, UserId agent) {
+  auto leg = find(call);
+  if (!leg) return;
+  {
+    std::lock_guard lock(mu_);
+    if (!leg->agent || leg->agent->agent != agent) return;
+  }
+  drop_agent(leg, nullptr, true);
+}
+
+void SipCallLegs::bridge(const CallKey& call, UserId agent) {
+  auto leg = find(call);
+  if (!leg) return;
+  std::shared_ptr<AgentLeg> a;
+  {
+    std::lock_guard lock(mu_);
+    if (leg->agent && leg->agent->agent == agent && leg->agent->session) a = leg->agent;
+  }
+  if (!a) {
+    spdlog::warn("telephony: call {}: no answered device of agent {} to bridge", call,
+                 agent.value);
+    return;
+  }
+  // The caller hears the music until the agent's first packet (RtpRelay).
+  net::post(leg->strand, [this, leg, a] {
+    {
+      std::lock_guard lock(mu_);
+      if (a->gone) return;  // dropped meanwhile: its session is closed
+    }
+    if (a->relay) return;
+    a->relay = std::make_shared<rtp::RtpRelay>(leg->session, a->session);
+  });
+  spdlog::info("telephony: call {} bridged to agent {}", call, agent.value);
+}
 
 void SipCallLegs::release_media(const CallKey& call) {
   std::shared_ptr<Leg> leg;
@@ -216,6 +409,7 @@ void SipCallLegs::release_media(const CallKey& call) {
     leg = std::move(it->second);
     legs_.erase(it);
   }
+  drop_agent(leg, nullptr, true);  // the agent's leg goes with the call
   net::post(leg->strand, [leg] { leg->session->close(); });
 }
 
