@@ -15,8 +15,6 @@
 // Thread-safety: setup(), start(), kill() and stop() from one thread; the request helpers
 // (send, as_admin, owner, ...) from any thread once setup() returned.
 
-#include <libpq-fe.h>
-
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
@@ -30,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/pg/pg_db.hpp"
 #include "support/entra_consent.hpp"
 #include "support/graph_emulator_process.hpp"
 #include "support/process.hpp"
@@ -191,19 +190,14 @@ class ServeCluster {
   // Who holds Contoso's lease now, from the database; empty when nobody does or the database
   // does not answer.
   std::string contoso_lease_holder() const {
-    PGconn* db = PQconnectdb(o_.conninfo.c_str());
-    std::string holder;
-    if (PQstatus(db) == CONNECTION_OK) {
-      PGresult* r = PQexec(db,
-                           "SELECT l.owner FROM org_leases l JOIN organisations o ON o.id = "
-                           "l.org_id WHERE o.name = 'Contoso' AND l.expires_at > now()");
-      if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-        holder = PQgetvalue(r, 0, 0);
-      }
-      PQclear(r);
-    }
-    PQfinish(db);
-    return holder;
+    auto db = store::PgDb::open(o_.conninfo);
+    if (!db) return {};
+    auto conn = (*db)->lock();
+    auto rows = conn.query(
+        "SELECT l.owner FROM org_leases l JOIN organisations o ON o.id = l.org_id "
+        "WHERE o.name = 'Contoso' AND l.expires_at > now()");
+    if (!rows || rows->empty()) return {};
+    return rows->text(0, 0);
   }
   std::optional<std::size_t> wait_owner(std::chrono::milliseconds timeout) const {
     std::optional<std::size_t> found;
