@@ -553,5 +553,34 @@ TEST_F(PostgresqlServe, ClusterNonOwnerAnswersRestAndEventsAsTheOwnerWould) {
   EXPECT_TRUE(a->wait_for_output("10.9.9.9 via 127.0.0.1", 5s)) << a->output();
 }
 
+// The connector's and the sync accounts' changes made on a non-owner are the owner's: refused
+// there before anything is written and forwarded, so the owner's participants (presence sync,
+// directory) act at once. Nothing is set up here, so the owner's answer is its 404, where the
+// non-owner alone would have said 503 org_elsewhere.
+TEST_F(PostgresqlServe, ClusterConnectorChangesOnTheNonOwnerAreTheOwners) {
+  add_admin_agent();
+  enable_cluster();
+  std::unique_ptr<ChildProcess> a, b;
+  std::uint16_t port_a = 0, port_b = 0;
+  ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
+  EXPECT_EQ(owned(port_b), 0);
+  EXPECT_TRUE(wait_cluster(port_b, [](const boost::json::object& c) {
+    return c.at("liveInstances").as_int64() == 2;
+  }));
+  auto patch = as_admin(port_b, "PATCH", "/api/v1/connectors/msteams", R"({"presenceSync":false})");
+  EXPECT_EQ(patch.status, 404) << patch.body;
+  EXPECT_TRUE(a->wait_for_output("PATCH /api/v1/connectors/msteams 404", 5s)) << a->output();
+  auto removed = as_admin(port_b, "DELETE", "/api/v1/connectors/msteams/sync-accounts/999");
+  EXPECT_EQ(removed.status, 404) << removed.body;
+  EXPECT_TRUE(a->wait_for_output("DELETE /api/v1/connectors/msteams/sync-accounts/999 404", 5s))
+      << a->output();
+  EXPECT_EQ(a->output().find("PATCH /api/v1/connectors/msteams 503"), std::string::npos);
+  // Reads stay local: the database answers them exactly anywhere.
+  auto read = as_admin(port_b, "GET", "/api/v1/connectors/msteams");
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_TRUE(b->wait_for_output("GET /api/v1/connectors/msteams 200", 5s)) << b->output();
+  EXPECT_EQ(a->output().find("GET /api/v1/connectors/msteams 200"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ccteams::testing

@@ -159,6 +159,18 @@ ConnectorService::Async<Result<ConsentStep>> ConnectorService::callback(ConsentC
     Claimed out{s.connectors().claim_consent_request(digest)};
     if (!out.request) return out;
     const ConsentRequest& r = *out.request;
+    // [cluster] Entra's redirect may land on any instance. Only the owner completes it, so that
+    // its participants (presence sync, directory) start at once: here the claim is undone in the
+    // same transaction and the HTTP layer forwards the redirect to the owner.
+    if (!r.used && !config_.ownership->serves(r.org)) {
+      const OrgId org = r.org;
+      if (auto released = s.connectors().release_consent_request(digest); !released) {
+        out.request = std::move(released).error();
+      } else {
+        out.request = org_elsewhere(org);
+      }
+      return out;
+    }
     auto session = s.accounts().find_session(r.session_digest, now);
     auto user = s.accounts().get_user(r.org, r.user);
     out.admin_session = session && session->org_id == r.org && session->user_id == r.user && user &&

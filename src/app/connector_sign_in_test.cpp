@@ -193,5 +193,50 @@ TEST_F(ConnectorServiceTest, AConnectorKeepsItsTenantWhenReauthorised) {
   EXPECT_EQ(back->status, ConnectorStatus::active);
 }
 
+// [cluster] Entra's redirect lands on any instance. One that does not serve the organisation
+// uses nothing up (the HTTP layer forwards the redirect to the owner): no call to Entra, no
+// participant told, and the same state then completes on the owner, whose participants start.
+TEST_F(ConnectorServiceTest, ACallbackOnANonOwnerUsesNothingUpAndTheOwnerCompletesIt) {
+  struct ServesNothing final : OrgOwnership {
+    bool serves(OrgId) const override { return false; }
+  };
+  const ServesNothing elsewhere;
+  ConnectorServiceConfig config;
+  config.client_id = "app-id";
+  config.redirect_uri = "https://cc.example/api/v1/connectors/msteams/callback";
+  config.ownership = &elsewhere;
+  ConnectorService non_owner(port_, *graph_, id_tokens_, links_, sealer_, pkce_, tokens_, clock_,
+                             config);
+  RecordingParticipant non_owner_participant;
+  non_owner.add_participant(non_owner_participant);
+
+  auto start = run(service_->authorize(admin_));
+  ASSERT_TRUE(start);
+  const auto sign_in = signed_in(state_of(start->authorization_url));
+  auto refused = run(non_owner.callback(sign_in));
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(is_org_elsewhere(refused.error())) << refused.error().message;
+  EXPECT_EQ(entra_.code_calls, 0);
+
+  auto step = run(service_->callback(sign_in));
+  ASSERT_TRUE(step) << step.error().message;
+  ASSERT_TRUE(step->redirect_url);
+  const auto consented = accepted(state_of(*step->redirect_url));
+  auto refused_again = run(non_owner.callback(consented));
+  ASSERT_FALSE(refused_again);
+  EXPECT_TRUE(is_org_elsewhere(refused_again.error()));
+  EXPECT_EQ(current(org_).status, ConnectorStatus::authorizing);
+
+  auto done = run(service_->callback(consented));
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->connector->status, ConnectorStatus::active);
+  EXPECT_EQ(participant_.calls, std::vector<std::string>{"active 1 " + entra_.tid});
+  EXPECT_TRUE(non_owner_participant.calls.empty());
+  // A used state is refused as such anywhere: nothing to forward.
+  auto replay = run(non_owner.callback(consented));
+  ASSERT_FALSE(replay);
+  EXPECT_EQ(replay.error().code, Errc::conflict);
+}
+
 }  // namespace
 }  // namespace ccteams::connector_test

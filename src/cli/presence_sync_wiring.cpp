@@ -99,7 +99,7 @@ Result<std::unique_ptr<PresenceSyncWiring>> PresenceSyncWiring::create(
   impl->accounts = std::make_unique<SyncAccountService>(
       deps.store, deps.connector.graph(), deps.connector.entra_links(), *impl->sealer, impl->pkce,
       deps.tokens, deps.clock, so, connector.active_tenant_lookup(), connector.audit_hook());
-  http::register_sync_account_routes(router, deps.auth, *impl->accounts);
+  http::register_sync_account_routes(router, deps.auth, *impl->accounts, &deps.ownership);
 
   const PresenceSyncConfig& pc = c.presence_sync;
   PresenceSyncOptions po;

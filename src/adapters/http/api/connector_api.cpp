@@ -8,6 +8,7 @@
 #include "adapters/http/api/request_auth.hpp"
 #include "adapters/http/json_io.hpp"
 #include "adapters/http/message_codes.hpp"
+#include "adapters/http/request_forwarder.hpp"
 #include "adapters/http/router.hpp"
 
 namespace ccteams::http {
@@ -40,14 +41,36 @@ Result<std::optional<std::int64_t>> query_int(const Request& req, std::string_vi
 // Every admin route: authenticate, require admin, then the step (which may wait on Entra).
 using AdminStep = std::function<awaitable<Response>(ConnectorApiContext&, const Caller&, Request&)>;
 
+// A change is refused (503 org_elsewhere, before anything is written) on an instance that does
+// not serve the organisation: the server forwards it to the owner, whose participants (presence
+// sync, directory) act on it; reads come from the database, exact anywhere.
 void add_admin(Router& router, ConnectorApiContext& ctx, std::string_view method, std::string path,
                AdminStep step) {
+  const bool writes = method != "GET";
   router.add(method, path,
              with_caller_async(ctx.auth, {Role::admin},
-                               [&ctx, step = std::move(step)](const Caller& caller,
-                                                              Request& req) -> awaitable<Response> {
+                               [&ctx, writes, step = std::move(step)](
+                                   const Caller& caller, Request& req) -> awaitable<Response> {
+                                 if (writes && !ctx.connectors.config().ownership->serves(
+                                                   caller.org_id)) {
+                                   co_return error_response(org_elsewhere(caller.org_id));
+                                 }
                                  co_return co_await step(ctx, caller, req);
                                }));
+}
+
+// The callback reached an instance that does not serve the state's organisation. The page the
+// popup shows should forwarding to the owner fail (nothing was used up: reloading retries); it
+// keeps error_response's note so that the server forwards the redirect first.
+Response consent_elsewhere_page(const Error& elsewhere) {
+  Response page = consent_result_page(make_error(
+      Errc::unavailable,
+      "The server in charge of your organisation did not answer; reload this page to try again"));
+  const Response note = error_response(elsewhere);
+  for (const auto& h : note.headers) {
+    if (h.name == kOrgElsewhereHeader || h.name == "Retry-After") page.set_header(h.name, h.value);
+  }
+  return page;
 }
 
 }  // namespace
@@ -131,6 +154,11 @@ void register_connector_routes(Router& router, ConnectorApiContext& ctx) {
     p.error = req.query_param("error").value_or("");
     p.error_description = req.query_param("error_description").value_or("");
     auto step = co_await ctx.connectors.callback(std::move(p));
+    if (!step && is_org_elsewhere(step.error())) {
+      // Nothing was used up: the server forwards this redirect to the owner, which completes
+      // it and starts its participants. Should that fail, the popup says to reload.
+      co_return consent_elsewhere_page(step.error());
+    }
     if (step && step->redirect_url) {
       // Signed in: on to admin consent in the proven tenant, in the same popup.
       Response r;

@@ -8,6 +8,7 @@
 #include "adapters/http/json_io.hpp"
 #include "adapters/http/message_codes.hpp"
 #include "adapters/http/router.hpp"
+#include "app/ports/org_ownership.hpp"
 #include "app/sync_account_service.hpp"
 
 namespace ccteams::http {
@@ -143,7 +144,9 @@ boost::asio::awaitable<Response> list(SyncAccountService& service, Caller caller
   co_return json_response(200, json::object{{"items", std::move(items)}});
 }
 
-boost::asio::awaitable<Response> start(SyncAccountService& service, Caller caller) {
+boost::asio::awaitable<Response> start(SyncAccountService& service, const OrgOwnership& ownership,
+                                       Caller caller) {
+  if (!ownership.serves(caller.org_id)) co_return error_response(org_elsewhere(caller.org_id));
   auto started = co_await service.start_sign_in(std::move(caller));
   if (!started) co_return error_response(started.error());
   Response r = json_response(200, json::object{{"authorizationUrl", started->authorization_url},
@@ -152,8 +155,9 @@ boost::asio::awaitable<Response> start(SyncAccountService& service, Caller calle
   co_return r;
 }
 
-boost::asio::awaitable<Response> remove(SyncAccountService& service, Caller caller,
-                                        Result<SyncAccountId> id) {
+boost::asio::awaitable<Response> remove(SyncAccountService& service, const OrgOwnership& ownership,
+                                        Caller caller, Result<SyncAccountId> id) {
+  if (!ownership.serves(caller.org_id)) co_return error_response(org_elsewhere(caller.org_id));
   if (!id) co_return error_response(id.error());
   if (auto r = co_await service.remove(std::move(caller), *id); !r) {
     co_return error_response(r.error());
@@ -163,20 +167,23 @@ boost::asio::awaitable<Response> remove(SyncAccountService& service, Caller call
 
 }  // namespace
 
-void register_sync_account_routes(Router& router, AuthService& auth, SyncAccountService& service) {
+void register_sync_account_routes(Router& router, AuthService& auth, SyncAccountService& service,
+                                  const OrgOwnership* ownership) {
   const std::string base(kBase);
   AuthService* a = &auth;
   SyncAccountService* s = &service;
+  const OrgOwnership* o = ownership != nullptr ? ownership : &OrgOwnership::every_org();
   // Not coroutine lambdas: each returns a coroutine whose frame owns its arguments.
   router.add("GET", base, with_caller_async(auth, {Role::admin}, [s](const Caller& c, Request&) {
                return list(*s, c);
              }));
   router.add("POST", base + "/sign-in",
-             with_caller_async(auth, {Role::admin},
-                               [s](const Caller& c, Request&) { return start(*s, c); }));
+             with_caller_async(auth, {Role::admin}, [s, o](const Caller& c, Request&) {
+               return start(*s, *o, c);
+             }));
   router.add("DELETE", base + "/{id}",
-             with_caller_async(auth, {Role::admin}, [s](const Caller& c, Request& req) {
-               return remove(*s, c, path_id<SyncAccountId>(req, "sync account"));
+             with_caller_async(auth, {Role::admin}, [s, o](const Caller& c, Request& req) {
+               return remove(*s, *o, c, path_id<SyncAccountId>(req, "sync account"));
              }));
   // No session arrives on this cross-site redirect: the state names the sign-in, whose
   // session and admin role the service checks.

@@ -9,6 +9,7 @@
 
 namespace ccteams {
 class AuthService;
+class OrgOwnership;
 class SyncAccountService;
 }  // namespace ccteams
 
@@ -16,7 +17,11 @@ namespace ccteams::http {
 
 class Router;
 
-// auth and service are not owned and must outlive the router.
-void register_sync_account_routes(Router& router, AuthService& auth, SyncAccountService& service);
+// auth, service and ownership are not owned and must outlive the router. The admin's changes
+// (sign-in, DELETE) on an instance that does not serve the organisation are refused with 503
+// org_elsewhere before anything is written, so that the server forwards them to its owner
+// ([cluster]; nullptr: every organisation is served here).
+void register_sync_account_routes(Router& router, AuthService& auth, SyncAccountService& service,
+                                  const OrgOwnership* ownership = nullptr);
 
 }  // namespace ccteams::http
