@@ -258,8 +258,7 @@ void SipCallLegs::dial(const CallKey& call, std::shared_ptr<AgentLeg> agent, std
       found.empty() ? net::ip::address() : net::ip::make_address(found.front().source.address, ec);
   if (found.empty() || !port || ec) {
     // The offer rings on the desktop only (accept there, or RONA), as before phones were
-    // dialled. Not device_failed: its decline would make a lone Available agent Available
-    // again, and the contact would be offered to them again at once, in a loop.
+    // dialled.
     if (found.empty()) {
       spdlog::info("telephony: call {}: agent {} has no registered extension ('{}'); the "
                    "desktop rings only",

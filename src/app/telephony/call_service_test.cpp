@@ -167,8 +167,17 @@ TEST_F(CallServiceTest, RonaCancelsTheRingAndTheNextAgentRings) {
   service.contact_changed(update(ContactId{7}, ContactStatus::offered, kAgent2));
   const std::vector<std::string> tail(legs.log.end() - 2, legs.log.end());
   EXPECT_EQ(tail, (std::vector<std::string>{"cancel c1 101", "ring c1 102 +12065550199"}));
-  service.device_failed("c1", kAgent2);  // busy: declined at once
-  EXPECT_EQ(contacts.log.back(), "decline 7 102");
+  // Busy: nothing is declined (a decline would make agent 2 Available and offer it the same
+  // contact again at once); the offer runs to its RONA time, and the next agent rings then.
+  const std::size_t contact_calls = contacts.log.size();
+  const std::size_t leg_calls = legs.log.size();
+  service.device_failed("c1", kAgent2);
+  EXPECT_EQ(contacts.log.size(), contact_calls);
+  EXPECT_EQ(legs.log.size(), leg_calls);
+  service.contact_changed(update(ContactId{7}, ContactStatus::queued));  // RONA of agent 2
+  EXPECT_EQ(legs.log.size(), leg_calls) << "the failed ring is not cancelled again";
+  service.contact_changed(update(ContactId{7}, ContactStatus::offered, kAgent1));
+  EXPECT_EQ(legs.log.back(), "ring c1 101 +12065550199");
 }
 
 TEST_F(CallServiceTest, TheContactCenterEndingTheContactHangsUpTheCaller) {

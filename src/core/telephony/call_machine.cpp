@@ -87,8 +87,9 @@ struct Step {
     if (before.state != CallState::ringing || before.agent != e.agent) return;
     call().state = CallState::queued;
     call().agent.reset();
-    // The contact goes to the next agent now rather than at its RONA time.
-    effect(DeclineContact{*before.contact, e.agent});
+    // No decline: the contact stays offered to A until its RONA time, and RONA sets A not
+    // ready. A decline would put A back to Available, and a phone that refuses at once (486,
+    // unreachable) would be offered the same contact again and again.
   }
   void operator()(const DeviceHungUp& e) {
     if (before.state != CallState::bridged || before.agent != e.agent) return;

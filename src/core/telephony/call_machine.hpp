@@ -8,7 +8,8 @@
 //   Creating --contact refused--> Ended (reject the caller with the status)
 //   Queued --offered to agent A--> Ringing(A) (ring A's device)
 //   Ringing --device answered--> Bridged(A) (accept the contact for A, bridge the legs)
-//   Ringing --device failed (busy, no answer, error)--> Queued (decline for A: next agent)
+//   Ringing --device failed (busy, no answer, error)--> Queued (no effect: the offer to A runs
+//        to its RONA time, which sets A not ready, then the next agent's device rings)
 //   Ringing --contact back in its queue (RONA, decline, re-queue)--> Queued (cancel the ring)
 //   Bridged --contact back in its queue (supervisor re-queue)--> Queued (hang up A, music)
 //   any --caller hangs up--> Ended: abandon while Creating/Queued/Ringing (Contact: Queued or
