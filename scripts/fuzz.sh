@@ -58,7 +58,8 @@ sources_for() {
     ws) echo src/adapters/http/http_types.cpp src/adapters/http/error_mapping.cpp \
              src/adapters/http/message_codes.cpp src/core/time.cpp ;;
     config) echo src/cli/config.cpp src/adapters/http/client_address.cpp src/core/e164.cpp \
-                 src/app/cluster/lease_timings.cpp ;;
+                 src/app/cluster/lease_timings.cpp src/cli/sip_config.cpp \
+                 src/adapters/telephony/trunk_sources.cpp src/core/telephony/call_routing.cpp ;;
     odata) echo src/emulator/odata.cpp src/emulator/odata_filter.cpp src/emulator/encoding.cpp ;;
     *) echo "fuzz.sh: unknown target $1 (targets: ${all_targets[*]})" >&2; return 1 ;;
   esac
