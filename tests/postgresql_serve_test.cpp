@@ -180,6 +180,13 @@ class PostgresqlServe : public ::testing::Test {
   }
 
   // Two clustered instances: a owns the organisation (it started first), then b serves too.
+  // Contoso's admin and agent, [cluster] on, then serve_two.
+  void serve_cluster_pair(std::unique_ptr<ChildProcess>& a, std::uint16_t& port_a,
+                          std::unique_ptr<ChildProcess>& b, std::uint16_t& port_b) {
+    ASSERT_NO_FATAL_FAILURE(add_admin_agent());
+    ASSERT_NO_FATAL_FAILURE(enable_cluster());
+    serve_two(a, port_a, b, port_b);
+  }
   void serve_two(std::unique_ptr<ChildProcess>& a, std::uint16_t& port_a,
                  std::unique_ptr<ChildProcess>& b, std::uint16_t& port_b) {
     port_a = serve(a);
@@ -300,12 +307,10 @@ TEST_F(PostgresqlServe, ServesSignsInAndStoresAWebhookNotification) {
 }
 
 TEST_F(PostgresqlServe, ClusterTakesOverAKilledOwnersOrganisationWithinTheLeaseTtl) {
-  add_admin_agent();
-  enable_cluster();
   const std::string conninfo = database_->conninfo();
   std::unique_ptr<ChildProcess> a, b;
   std::uint16_t port_a = 0, port_b = 0;
-  ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
+  ASSERT_NO_FATAL_FAILURE(serve_cluster_pair(a, port_a, b, port_b));
   EXPECT_EQ(owned(port_b), 0);
   // Only the owner holds the organisation's live state; the other forwards its requests there.
   auto on_owner = agent_session(port_a, "POST");
@@ -408,11 +413,9 @@ TEST_F(PostgresqlServe, ClusterNotificationPostedToTheNonOwnerWakesTheOwner) {
 }
 
 TEST_F(PostgresqlServe, ClusterOwnerPausedPastItsLeaseIsFencedWhenItResumes) {
-  add_admin_agent();
-  enable_cluster();
   std::unique_ptr<ChildProcess> a, b;
   std::uint16_t port_a = 0, port_b = 0;
-  ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
+  ASSERT_NO_FATAL_FAILURE(serve_cluster_pair(a, port_a, b, port_b));
   auto logged_in = agent_session(port_a, "POST");
   EXPECT_EQ(logged_in.status, 200) << logged_in.body;
   // A desktop's events socket on the owner.
@@ -450,12 +453,10 @@ TEST_F(PostgresqlServe, ClusterOwnerPausedPastItsLeaseIsFencedWhenItResumes) {
 // internal channel (a configuration change made there reaches the owner's memory), and the
 // events WebSocket on the non-owner reads the event log: in order, resumable with a cursor.
 TEST_F(PostgresqlServe, ClusterNonOwnerAnswersRestAndEventsAsTheOwnerWould) {
-  add_admin_agent();
-  enable_cluster();
   const std::string conninfo = database_->conninfo();
   std::unique_ptr<ChildProcess> a, b;
   std::uint16_t port_a = 0, port_b = 0;
-  ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
+  ASSERT_NO_FATAL_FAILURE(serve_cluster_pair(a, port_a, b, port_b));
   EXPECT_EQ(owned(port_b), 0);
   EXPECT_TRUE(wait_cluster(port_b, [](const boost::json::object& c) {
     return c.at("liveInstances").as_int64() == 2;
@@ -558,11 +559,9 @@ TEST_F(PostgresqlServe, ClusterNonOwnerAnswersRestAndEventsAsTheOwnerWould) {
 // directory) act at once. Nothing is set up here, so the owner's answer is its 404, where the
 // non-owner alone would have said 503 org_elsewhere.
 TEST_F(PostgresqlServe, ClusterConnectorChangesOnTheNonOwnerAreTheOwners) {
-  add_admin_agent();
-  enable_cluster();
   std::unique_ptr<ChildProcess> a, b;
   std::uint16_t port_a = 0, port_b = 0;
-  ASSERT_NO_FATAL_FAILURE(serve_two(a, port_a, b, port_b));
+  ASSERT_NO_FATAL_FAILURE(serve_cluster_pair(a, port_a, b, port_b));
   EXPECT_EQ(owned(port_b), 0);
   EXPECT_TRUE(wait_cluster(port_b, [](const boost::json::object& c) {
     return c.at("liveInstances").as_int64() == 2;

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
+#include "adapters/crypto/secret_box.hpp"
 #include "adapters/http/http_client.hpp"
 #include "adapters/http/internal_forwarder.hpp"
 #include "adapters/pg/pg_org_lease_store.hpp"
@@ -52,22 +52,16 @@ Result<std::string> load_internal_key(const ClusterConfig& c) {
   }
   const std::string file = "cluster.internal_key_file " + c.internal_key_file;
   std::error_code ec;
-  const auto st = fs::status(c.internal_key_file, ec);
-  if (ec || !fs::exists(st)) {
+  if (!fs::exists(c.internal_key_file, ec)) {
     return make_error(Errc::invalid_input, file + " does not exist; " + kCreateKey);
   }
-  const auto loose = fs::perms::group_all | fs::perms::others_all;
-  if ((st.permissions() & loose) != fs::perms::none) {
-    return make_error(Errc::invalid_input,
-                      file + " is readable or writable by others than its owner: chmod 600 " +
-                          c.internal_key_file);
+  // The [secrets] key file's reader: no symlink, owner-only mode, bounded.
+  auto text = read_key_file(c.internal_key_file);
+  if (!text) {
+    return make_error(text.error().code, "cluster.internal_key_file: " + text.error().message);
   }
-  std::ifstream in(c.internal_key_file, std::ios::binary);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return make_error(Errc::invalid_input, file + " cannot be read by this user");
-  }
-  return long_enough(trimmed(std::move(line)), file);
+  const std::string line = text->substr(0, text->find('\n'));
+  return long_enough(trimmed(line), file);
 }
 
 Result<std::string> advertised_url(const ClusterConfig& c, const ServerConfig& server,

@@ -49,44 +49,6 @@ struct Wiped {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-Result<std::string> read_key_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    return make_error(Errc::unavailable, "cannot open key file " + path + ": " + errno_text(errno));
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return make_error(Errc::unavailable, "cannot stat key file " + path + ": " + errno_text(err));
-  }
-  // Like ssh with its private keys: a key others can read is not a secret any more.
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    ::close(fd);
-    return make_error(Errc::invalid_input, "key file " + path +
-                                               " is accessible by group or others; "
-                                               "run chmod 600 on it");
-  }
-  std::string text;
-  std::array<char, 512> buf{};
-  for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      OPENSSL_cleanse(text.data(), text.size());
-      return make_error(Errc::unavailable, "cannot read key file " + path + ": " + errno_text(err));
-    }
-    if (n == 0) break;
-    text.append(buf.data(), static_cast<std::size_t>(n));
-    if (text.size() > 4096) break;  // a key file is tiny; do not slurp a wrong path
-  }
-  OPENSSL_cleanse(buf.data(), buf.size());
-  ::close(fd);
-  return text;
-}
-
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
     const ssize_t n = ::write(fd, data.data(), data.size());
@@ -136,6 +98,44 @@ Result<SecretBox> from_source(std::string_view text, const std::string& source) 
 }
 
 }  // namespace
+
+Result<std::string> read_key_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    return make_error(Errc::unavailable, "cannot open key file " + path + ": " + errno_text(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return make_error(Errc::unavailable, "cannot stat key file " + path + ": " + errno_text(err));
+  }
+  // Like ssh with its private keys: a key others can read is not a secret any more.
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    ::close(fd);
+    return make_error(Errc::invalid_input, "key file " + path +
+                                               " is accessible by group or others; "
+                                               "run chmod 600 on it");
+  }
+  std::string text;
+  std::array<char, 512> buf{};
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      OPENSSL_cleanse(text.data(), text.size());
+      return make_error(Errc::unavailable, "cannot read key file " + path + ": " + errno_text(err));
+    }
+    if (n == 0) break;
+    text.append(buf.data(), static_cast<std::size_t>(n));
+    if (text.size() > 4096) break;  // a key file is tiny; do not slurp a wrong path
+  }
+  OPENSSL_cleanse(buf.data(), buf.size());
+  ::close(fd);
+  return text;
+}
 
 Result<SecretBox> SecretBox::from_key_text(std::string_view text) {
   text = trim(text);

@@ -60,4 +60,9 @@ enum class KeyFileMode {
 Result<SecretBox> load_secret_key(std::string_view key_text, std::string_view env_var,
                                   const std::string& key_file, KeyFileMode mode);
 
+// The text of a key file only its owner may read (no symlink followed; at most 4 KiB), as
+// ssh treats private keys. Errors: unavailable (cannot open or read it), invalid_input (its
+// mode lets group or others in: "run chmod 600 on it"). Each message names the path.
+Result<std::string> read_key_file(const std::string& path);
+
 }  // namespace ccteams
